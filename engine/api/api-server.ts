@@ -1,0 +1,281 @@
+/**
+ * kube-apiserver as every component sees it: each request waits for its client's token bucket, is
+ * processed (authn, admission, validation: a latency per verb), written to etcd (commit latency), then
+ * answered; each committed change is sent to the matching watchers after a propagation delay, in commit
+ * order per watcher (a watch is one ordered stream).
+ *
+ * Admission modeled: Priority (spec.priority from priorityClassName or the global default PriorityClass),
+ * uid and creationTimestamp assignment. Not modeled: optimistic-concurrency conflicts (writes are applied
+ * server-side against the current object, as a PATCH is), API Priority and Fairness, max-inflight limits.
+ */
+import { sample, type Distribution } from '../core/distribution.js';
+import type { RngFactory, RngStream } from '../core/rng.js';
+import type { Simulation } from '../core/simulation.js';
+import type { Micros } from '../core/time.js';
+import { Etcd, type EtcdParams } from './etcd.js';
+import { keyOf, type Kind, type KubeObject, type Pod, type PriorityClass } from './objects.js';
+import { TokenBucket, type RateLimit } from './rate-limiter.js';
+
+export type Verb = 'create' | 'update' | 'delete';
+export type WatchEventType = 'ADDED' | 'MODIFIED' | 'DELETED';
+
+export interface WatchEvent {
+  readonly type: WatchEventType;
+  readonly object: KubeObject;
+  readonly revision: number;
+}
+
+export interface ApiServerParams {
+  /** Request processing time before the storage write, per verb. */
+  readonly requestLatency: Readonly<Record<Verb, Distribution>>;
+  /** Time from commit to delivery on a watch. */
+  readonly watchDelay: Distribution;
+  readonly etcd: EtcdParams;
+}
+
+export interface ApiResult {
+  readonly ok: boolean;
+  /** 409 AlreadyExists, 404 NotFound */
+  readonly code: 200 | 201 | 404 | 409;
+  readonly object?: KubeObject;
+}
+
+/** A component's identity towards the API server: its name and its own client-side rate limiter. */
+export class Client {
+  readonly bucket: TokenBucket;
+  requests = 0;
+  constructor(
+    readonly name: string,
+    limit: RateLimit,
+  ) {
+    this.bucket = new TokenBucket(limit);
+  }
+}
+
+type Mutation = (current: KubeObject) => KubeObject | null;
+
+interface Watcher {
+  readonly index: number;
+  readonly kind: Kind;
+  readonly handler: (ev: WatchEvent) => void;
+  readonly queue: WatchEvent[];
+  head: number;
+  lastDelivery: Micros;
+  readonly rng: RngStream;
+}
+
+/** Observes every committed change at its commit time (metrics; not a component: it costs no requests). */
+export type CommitListener = (type: WatchEventType, object: KubeObject, old: KubeObject | undefined) => void;
+
+export interface RequestRecord {
+  readonly verb: Verb;
+  readonly kind: Kind;
+  readonly latency: Micros;
+}
+
+export class ApiServer {
+  readonly etcd: Etcd;
+  private readonly watchers: Watcher[] = [];
+  private readonly byKind = new Map<Kind, Watcher[]>();
+  /** Pod watchers restricted to spec.nodeName (the kubelet's field selector), served from an index. */
+  private readonly podWatchersByNode = new Map<string, Watcher[]>();
+  private readonly deliverKind: number;
+  private readonly rng: RngStream;
+  private readonly listeners: CommitListener[] = [];
+  private uidCounter = 0;
+  /** Requests that had to wait for their client's rate limiter. */
+  throttled = 0;
+  /** Latency of every answered request (issue to response, client throttling excluded). */
+  readonly requestLog: RequestRecord[] = [];
+
+  constructor(
+    private readonly sim: Simulation,
+    private readonly params: ApiServerParams,
+    private readonly rngs: RngFactory,
+  ) {
+    this.etcd = new Etcd(params.etcd, rngs.stream('etcd'));
+    this.rng = rngs.stream('apiserver');
+    this.deliverKind = sim.register('watch-deliver', (w) => this.deliver(w));
+  }
+
+  onCommit(listener: CommitListener): void {
+    this.listeners.push(listener);
+  }
+
+  /** Opens a watch on every object of `kind`. */
+  watch(kind: Kind, name: string, handler: (ev: WatchEvent) => void): void {
+    const w = this.newWatcher(kind, name, handler);
+    let list = this.byKind.get(kind);
+    if (list === undefined) this.byKind.set(kind, (list = []));
+    list.push(w);
+  }
+
+  /** Opens a watch on pods with spec.nodeName == nodeName (what a kubelet asks for). */
+  watchPodsOnNode(nodeName: string, name: string, handler: (ev: WatchEvent) => void): void {
+    const w = this.newWatcher('Pod', name, handler);
+    let list = this.podWatchersByNode.get(nodeName);
+    if (list === undefined) this.podWatchersByNode.set(nodeName, (list = []));
+    list.push(w);
+  }
+
+  get(kind: Kind, namespace: string, name: string): KubeObject | undefined {
+    return this.etcd.get(namespace === '' ? `${kind}/${name}` : `${kind}/${namespace}/${name}`);
+  }
+
+  create(client: Client, obj: KubeObject, done?: (r: ApiResult) => void): void {
+    this.submit(client, 'create', obj.kind, (start) => {
+      const key = keyOf(obj);
+      if (this.etcd.get(key) !== undefined) return { code: 409 };
+      return { code: 201, key, next: this.admit(obj, start) };
+    }, done);
+  }
+
+  /** Applies `mutate` to the stored object at write time; returning null leaves it unchanged. */
+  update(client: Client, kind: Kind, key: string, mutate: Mutation, done?: (r: ApiResult) => void): void {
+    this.submit(client, 'update', kind, () => {
+      const cur = this.etcd.get(key);
+      if (cur === undefined) return { code: 404 };
+      const next = mutate(cur);
+      return next === null ? { code: 200, key, unchanged: cur } : { code: 200, key, next };
+    }, done);
+  }
+
+  delete(client: Client, kind: Kind, key: string, done?: (r: ApiResult) => void): void {
+    this.submit(client, 'delete', kind, () => {
+      const cur = this.etcd.get(key);
+      if (cur === undefined) return { code: 404 };
+      return { code: 200, key, remove: cur };
+    }, done);
+  }
+
+  private submit(
+    client: Client,
+    verb: Verb,
+    kind: Kind,
+    plan: (start: Micros) => { code: ApiResult['code']; key?: string; next?: KubeObject; remove?: KubeObject; unchanged?: KubeObject },
+    done?: (r: ApiResult) => void,
+  ): void {
+    const sim = this.sim;
+    client.requests++;
+    const start = client.bucket.reserve(sim.now);
+    if (start > sim.now) this.throttled++;
+    const processed = start + sample(this.params.requestLatency[verb], this.rng);
+    sim.callAt(processed, () => {
+      const p = plan(start);
+      if (p.key === undefined || (p.next === undefined && p.remove === undefined)) {
+        // Rejected or no-op: answered without a storage write.
+        this.answer(verb, kind, start, done, { ok: p.code < 300, code: p.code, object: p.unchanged });
+        return;
+      }
+      const key = p.key;
+      const commitAt = this.etcd.commitTime(sim.now);
+      sim.callAt(commitAt, () => {
+        let result: ApiResult;
+        if (p.remove !== undefined) {
+          if (this.etcd.get(key) === undefined) result = { ok: false, code: 404 };
+          else {
+            const rev = this.etcd.delete(key);
+            this.publish('DELETED', p.remove, undefined, rev);
+            result = { ok: true, code: 200, object: p.remove };
+          }
+        } else {
+          const old = this.etcd.get(key);
+          // A create racing another create of the same key loses at commit, as etcd's txn would.
+          if (verb === 'create' && old !== undefined) result = { ok: false, code: 409 };
+          else {
+            const next = p.next as KubeObject;
+            const rev = this.etcd.revision + 1;
+            const stored = withRevision(next, rev);
+            this.etcd.put(key, stored);
+            this.publish(old === undefined ? 'ADDED' : 'MODIFIED', stored, old, rev);
+            result = { ok: true, code: p.code, object: stored };
+          }
+        }
+        this.answer(verb, kind, start, done, result);
+      });
+    });
+  }
+
+  private answer(verb: Verb, kind: Kind, start: Micros, done: ((r: ApiResult) => void) | undefined, r: ApiResult): void {
+    this.requestLog.push({ verb, kind, latency: this.sim.now - start });
+    if (done !== undefined) done(r);
+  }
+
+  private admit(obj: KubeObject, now: Micros): KubeObject {
+    const meta = { ...obj.metadata, uid: `uid-${++this.uidCounter}`, creationTimestamp: now };
+    if (obj.kind !== 'Pod') return { ...obj, metadata: meta } as KubeObject;
+    // Priority admission plugin (plugin/pkg/admission/priority): resolve the class, or the global default.
+    let priority = obj.spec.priority;
+    const className = obj.spec.priorityClassName;
+    if (className !== '') {
+      const pc = this.etcd.get(`PriorityClass/${className}`) as PriorityClass | undefined;
+      if (pc !== undefined) priority = pc.value;
+    } else {
+      for (const o of this.etcd.list('PriorityClass/')) {
+        const pc = o as PriorityClass;
+        if (pc.globalDefault) {
+          priority = pc.value;
+          break;
+        }
+      }
+    }
+    const pod: Pod = { ...obj, metadata: meta, spec: { ...obj.spec, priority } };
+    return pod;
+  }
+
+  private publish(type: WatchEventType, obj: KubeObject, old: KubeObject | undefined, revision: number): void {
+    for (const l of this.listeners) l(type, obj, old);
+    const ev: WatchEvent = { type, object: obj, revision };
+    const list = this.byKind.get(obj.kind);
+    if (list !== undefined) for (const w of list) this.enqueue(w, ev);
+    if (obj.kind === 'Pod') {
+      const node = obj.spec.nodeName;
+      const prevNode = old !== undefined && old.kind === 'Pod' ? old.spec.nodeName : '';
+      // A pod moving onto a node is an ADDED event for that node's field-selected watch.
+      if (node !== '') {
+        const ws = this.podWatchersByNode.get(node);
+        if (ws !== undefined) {
+          const e = prevNode === node ? ev : { type: type === 'DELETED' ? type : ('ADDED' as const), object: obj, revision };
+          for (const w of ws) this.enqueue(w, e);
+        }
+      }
+    }
+  }
+
+  private enqueue(w: Watcher, ev: WatchEvent): void {
+    const t = Math.max(this.sim.now + sample(this.params.watchDelay, w.rng), w.lastDelivery);
+    w.lastDelivery = t;
+    w.queue.push(ev);
+    this.sim.at(t, this.deliverKind, w.index);
+  }
+
+  private deliver(index: number): void {
+    const w = this.watchers[index];
+    const ev = w.queue[w.head];
+    w.queue[w.head] = undefined as unknown as WatchEvent;
+    w.head++;
+    if (w.head > 1024 && w.head * 2 > w.queue.length) {
+      w.queue.splice(0, w.head);
+      w.head = 0;
+    }
+    w.handler(ev);
+  }
+
+  private newWatcher(kind: Kind, name: string, handler: (ev: WatchEvent) => void): Watcher {
+    const w: Watcher = {
+      index: this.watchers.length,
+      kind,
+      handler,
+      queue: [],
+      head: 0,
+      lastDelivery: 0,
+      rng: this.rngs.stream(`watch/${name}`),
+    };
+    this.watchers.push(w);
+    return w;
+  }
+}
+
+function withRevision(o: KubeObject, rev: number): KubeObject {
+  return { ...o, metadata: { ...o.metadata, resourceVersion: rev } } as KubeObject;
+}

@@ -1,0 +1,70 @@
+/**
+ * etcd as the API server uses it: a versioned key-value store with one global revision that every write
+ * increments, and a commit latency per write (raft round trip + fdatasync; etcd op-guide/performance.md,
+ * summarised in ../shared/reference/k8s-parameters.md §1.1).
+ *
+ * Writes commit in the order they are proposed: a write's commit time is never earlier than the previous
+ * one's, as raft applies entries in log order. The store keeps only the latest version of each key (no
+ * history or compaction is modeled; watches are served from the commit stream directly).
+ */
+import { sample, type Distribution } from '../core/distribution.js';
+import type { RngStream } from '../core/rng.js';
+import type { Micros } from '../core/time.js';
+import type { KubeObject } from './objects.js';
+
+export interface EtcdParams {
+  /** Time from proposal to commit of one write. */
+  readonly writeLatency: Distribution;
+}
+
+export class Etcd {
+  private rev = 0;
+  private lastCommit: Micros = 0;
+  private readonly data = new Map<string, KubeObject>();
+  writes = 0;
+
+  constructor(
+    private readonly params: EtcdParams,
+    private readonly rng: RngStream,
+  ) {}
+
+  get revision(): number {
+    return this.rev;
+  }
+
+  get size(): number {
+    return this.data.size;
+  }
+
+  /** Virtual time at which a write proposed at `now` commits. */
+  commitTime(now: Micros): Micros {
+    const t = Math.max(now + sample(this.params.writeLatency, this.rng), this.lastCommit);
+    this.lastCommit = t;
+    return t;
+  }
+
+  get(key: string): KubeObject | undefined {
+    return this.data.get(key);
+  }
+
+  /** Applies a committed write and returns its revision. */
+  put(key: string, value: KubeObject): number {
+    this.data.set(key, value);
+    this.writes++;
+    return ++this.rev;
+  }
+
+  delete(key: string): number {
+    this.data.delete(key);
+    this.writes++;
+    return ++this.rev;
+  }
+
+  /** Objects in key order (deterministic whatever the write order). */
+  list(prefix: string): KubeObject[] {
+    const keys: string[] = [];
+    for (const k of this.data.keys()) if (k.startsWith(prefix)) keys.push(k);
+    keys.sort();
+    return keys.map((k) => this.data.get(k) as KubeObject);
+  }
+}

@@ -1,0 +1,34 @@
+/**
+ * A shared-informer in miniature (client-go tools/cache): a local cache fed by one watch, turning watch
+ * events into add / update(old, new) / delete callbacks. Components read their cache, never etcd.
+ */
+import type { WatchEvent } from './api-server.js';
+import { keyOf, type KubeObject } from './objects.js';
+
+export interface InformerHandlers<T extends KubeObject> {
+  add?(obj: T): void;
+  update?(oldObj: T, newObj: T): void;
+  delete?(obj: T): void;
+}
+
+export class Informer<T extends KubeObject> {
+  readonly cache = new Map<string, T>();
+
+  constructor(private readonly handlers: InformerHandlers<T>) {}
+
+  /** The watch handler to pass to ApiServer.watch. */
+  readonly onEvent = (ev: WatchEvent): void => {
+    const obj = ev.object as T;
+    const key = keyOf(obj);
+    const old = this.cache.get(key);
+    if (ev.type === 'DELETED') {
+      if (old === undefined) return;
+      this.cache.delete(key);
+      this.handlers.delete?.(obj);
+      return;
+    }
+    this.cache.set(key, obj);
+    if (old === undefined) this.handlers.add?.(obj);
+    else this.handlers.update?.(old, obj);
+  };
+}

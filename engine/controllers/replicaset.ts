@@ -1,0 +1,170 @@
+/**
+ * ReplicaSet controller (pkg/controller/replicaset/replica_set.go): keeps the number of active pods owned by
+ * each ReplicaSet at spec.replicas. Creations per sync are capped at burstReplicas (500) and issued with
+ * slowStartBatch (batches of 1, 2, 4, … each waiting for the previous; controller_utils.go), through the
+ * controller's own client rate limiter; the sync then waits for its expectations (the created pods observed
+ * through the informer) before the ReplicaSet is synced again.
+ */
+import { type ApiServer, Client } from '../api/api-server.js';
+import { Informer } from '../api/informer.js';
+import { keyOf, objectKey, isTerminal, type Pod, type ReplicaSet } from '../api/objects.js';
+import type { RateLimit } from '../api/rate-limiter.js';
+import type { RngFactory } from '../core/rng.js';
+import { randomSuffix } from './names.js';
+import { WorkQueue } from './work-queue.js';
+
+export interface ReplicaSetParams {
+  readonly client: RateLimit;
+  readonly burstReplicas: number;
+  readonly workers: number;
+}
+
+/** The controlling owner of a pod, if it is a ReplicaSet: its key. */
+function ownerKey(pod: Pod): string | undefined {
+  for (const o of pod.metadata.ownerReferences) if (o.controller && o.kind === 'ReplicaSet') return objectKey('ReplicaSet', pod.metadata.namespace, o.name);
+  return undefined;
+}
+
+function isActive(pod: Pod): boolean {
+  return !isTerminal(pod) && pod.metadata.deletionTimestamp === undefined;
+}
+
+export class ReplicaSetController {
+  private readonly client: Client;
+  private readonly rsInformer: Informer<ReplicaSet>;
+  private readonly owned = new Map<string, Map<string, Pod>>();
+  /** Pending creations per ReplicaSet (controller_utils.go ControllerExpectations). */
+  private readonly expectations = new Map<string, number>();
+  private readonly queue: WorkQueue;
+  podsCreated = 0;
+
+  constructor(
+    private readonly api: ApiServer,
+    private readonly params: ReplicaSetParams,
+    private readonly rngs: RngFactory,
+  ) {
+    this.client = new Client('replicaset-controller', params.client);
+    this.queue = new WorkQueue(params.workers, (key, done) => this.sync(key, done));
+    this.rsInformer = new Informer<ReplicaSet>({
+      add: (rs) => this.queue.add(keyOf(rs)),
+      update: (_o, rs) => this.queue.add(keyOf(rs)),
+    });
+    api.watch('ReplicaSet', 'replicaset-controller/replicasets', this.rsInformer.onEvent);
+    const pods = new Informer<Pod>({
+      add: (p) => this.onPod(p, true),
+      update: (_o, p) => this.onPod(p, false),
+      delete: (p) => this.onPodDelete(p),
+    });
+    api.watch('Pod', 'replicaset-controller/pods', pods.onEvent);
+  }
+
+  private onPod(pod: Pod, added: boolean): void {
+    const rs = ownerKey(pod);
+    if (rs === undefined) return;
+    let m = this.owned.get(rs);
+    if (m === undefined) this.owned.set(rs, (m = new Map()));
+    const k = keyOf(pod);
+    const wasActive = m.has(k) && isActive(m.get(k) as Pod);
+    m.set(k, pod);
+    if (added) this.creationObserved(rs);
+    if (added || wasActive !== isActive(pod)) this.queue.add(rs);
+  }
+
+  private onPodDelete(pod: Pod): void {
+    const rs = ownerKey(pod);
+    if (rs === undefined) return;
+    this.owned.get(rs)?.delete(keyOf(pod));
+    this.queue.add(rs);
+  }
+
+  private creationObserved(rs: string): void {
+    const e = this.expectations.get(rs);
+    if (e !== undefined && e > 0) this.expectations.set(rs, e - 1);
+  }
+
+  private activePods(rs: string): Pod[] {
+    const m = this.owned.get(rs);
+    if (m === undefined) return [];
+    const out: Pod[] = [];
+    for (const p of m.values()) if (isActive(p)) out.push(p);
+    return out;
+  }
+
+  private sync(key: string, done: () => void): void {
+    const rs = this.rsInformer.cache.get(key);
+    if (rs === undefined || (this.expectations.get(key) ?? 0) > 0) {
+      done();
+      return;
+    }
+    const active = this.activePods(key);
+    const diff = rs.spec.replicas - active.length;
+    if (diff > 0) this.createPods(rs, Math.min(diff, this.params.burstReplicas), done);
+    else if (diff < 0) this.deletePods(active, Math.min(-diff, this.params.burstReplicas), done);
+    else done();
+  }
+
+  private createPods(rs: ReplicaSet, count: number, done: () => void): void {
+    const key = keyOf(rs);
+    this.expectations.set(key, count);
+    const names = this.rngs.stream(`replicaset/${key}/names`);
+    let remaining = count;
+    const batch = (size: number): void => {
+      let outstanding = size;
+      let failed = 0;
+      for (let i = 0; i < size; i++) {
+        this.podsCreated++;
+        this.api.create(this.client, this.podFor(rs, `${rs.metadata.name}-${randomSuffix(names)}`), (r) => {
+          if (!r.ok) {
+            failed++;
+            // The creation will never be observed; lower the expectations (CreationObserved on error).
+            this.creationObserved(key);
+          }
+          if (--outstanding > 0) return;
+          remaining -= size;
+          if (failed > 0 || remaining === 0) {
+            // slowStartBatch stops at the first failed batch; the skipped creations are not expected.
+            for (let s = 0; s < remaining; s++) this.creationObserved(key);
+            done();
+            if (failed > 0) this.queue.add(key);
+            return;
+          }
+          batch(Math.min(2 * size, remaining));
+        });
+      }
+    };
+    batch(Math.min(1, remaining));
+  }
+
+  /** getPodsToDelete: unassigned before assigned, pending before running, not-ready before ready, newest first. */
+  private deletePods(active: Pod[], count: number, done: () => void): void {
+    const rank = (p: Pod): number => (p.spec.nodeName === '' ? 0 : p.status.phase === 'Pending' ? 1 : p.status.ready ? 3 : 2);
+    const victims = [...active]
+      .sort((a, b) => rank(a) - rank(b) || b.metadata.creationTimestamp - a.metadata.creationTimestamp || (keyOf(a) < keyOf(b) ? -1 : 1))
+      .slice(0, count);
+    let outstanding = victims.length;
+    for (const v of victims) {
+      this.api.delete(this.client, 'Pod', keyOf(v), () => {
+        if (--outstanding === 0) done();
+      });
+    }
+  }
+
+  private podFor(rs: ReplicaSet, name: string): Pod {
+    const t = rs.spec.template;
+    return {
+      kind: 'Pod',
+      metadata: {
+        name,
+        namespace: rs.metadata.namespace,
+        uid: '',
+        labels: t.labels,
+        annotations: t.annotations,
+        ownerReferences: [{ kind: 'ReplicaSet', name: rs.metadata.name, uid: rs.metadata.uid, controller: true }],
+        creationTimestamp: 0,
+        resourceVersion: 0,
+      },
+      spec: t.spec,
+      status: { phase: 'Pending', ready: false },
+    };
+  }
+}

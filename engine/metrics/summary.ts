@@ -1,0 +1,149 @@
+/**
+ * One run's results as a flat row of numbers (the summary.csv schema, documented in the README).
+ * Percentiles are nearest-rank, index ceil(n·p/100) − 1 of the sorted samples, as scheduler_perf and
+ * ClusterLoader2 compute them.
+ */
+import { MICROS_PER_SECOND, type Micros } from '../core/time.js';
+import type { MetricsRecorder } from './recorder.js';
+
+export function quantile(sorted: ArrayLike<number>, p: number): number {
+  const n = sorted.length;
+  if (n === 0) return NaN;
+  const idx = Math.max(0, Math.ceil((n * p) / 100) - 1);
+  return sorted[Math.min(idx, n - 1)];
+}
+
+export function sortedCopy(xs: readonly number[]): Float64Array {
+  const a = Float64Array.from(xs);
+  a.sort();
+  return a;
+}
+
+/** Pods bound in each 1-second window from the first pod creation to the last binding (SchedulingThroughput). */
+export function throughputWindows(firstCreated: Micros, bindTimes: readonly Micros[]): number[] {
+  if (bindTimes.length === 0) return [];
+  const last = bindTimes[bindTimes.length - 1];
+  const n = Math.max(1, Math.ceil((last - firstCreated + 1) / MICROS_PER_SECOND));
+  const w = new Array<number>(n).fill(0);
+  for (const t of bindTimes) w[Math.min(n - 1, Math.floor((t - firstCreated) / MICROS_PER_SECOND))]++;
+  return w;
+}
+
+export interface RunSummary {
+  readonly pods_created: number;
+  readonly pods_scheduled: number;
+  readonly pods_running: number;
+  readonly pods_starting_end: number;
+  readonly pods_succeeded: number;
+  readonly pods_failed: number;
+  readonly pods_deleted: number;
+  readonly pods_pending_end: number;
+  readonly scheduling_attempts: number;
+  readonly unschedulable_attempts: number;
+  readonly sched_latency_p50_ms: number;
+  readonly sched_latency_p90_ms: number;
+  readonly sched_latency_p99_ms: number;
+  readonly sched_latency_max_ms: number;
+  readonly startup_latency_p50_ms: number;
+  readonly startup_latency_p90_ms: number;
+  readonly startup_latency_p99_ms: number;
+  readonly throughput_avg_per_s: number;
+  readonly throughput_p50_per_s: number;
+  readonly throughput_p90_per_s: number;
+  readonly throughput_p99_per_s: number;
+  readonly cpu_alloc_mean_pct: number;
+  readonly cpu_alloc_final_pct: number;
+  readonly mem_alloc_mean_pct: number;
+  readonly mem_alloc_final_pct: number;
+  readonly nodes: number;
+  readonly nodes_in_use_end: number;
+  readonly net_prog_latency_p50_ms: number;
+  readonly net_prog_latency_p99_ms: number;
+  readonly api_requests: number;
+  readonly api_throttled_requests: number;
+  readonly sim_end_s: number;
+  readonly events: number;
+}
+
+export interface EngineCounters {
+  readonly schedulingAttempts: number;
+  readonly unschedulableAttempts: number;
+  readonly apiRequests: number;
+  readonly throttledRequests: number;
+  readonly events: number;
+  readonly end: Micros;
+}
+
+const ms = (us: number): number => us / 1000;
+
+export function summarize(m: MetricsRecorder, c: EngineCounters): RunSummary {
+  let created = 0;
+  let scheduled = 0;
+  let running = 0;
+  let starting = 0;
+  let succeeded = 0;
+  let failed = 0;
+  let deleted = 0;
+  let pending = 0;
+  let firstCreated = Infinity;
+  const sched: number[] = [];
+  const startup: number[] = [];
+  for (const r of m.pods.values()) {
+    created++;
+    if (r.created < firstCreated) firstCreated = r.created;
+    if (r.bound >= 0) {
+      scheduled++;
+      sched.push(r.bound - r.created);
+    }
+    if (r.running >= 0) startup.push(r.running - r.created);
+    if (r.deleted >= 0) deleted++;
+    else if (r.phase === 'Succeeded') succeeded++;
+    else if (r.phase === 'Failed') failed++;
+    else if (r.bound >= 0) {
+      if (r.phase === 'Running') running++;
+      else starting++;
+    } else pending++;
+  }
+  const s = sortedCopy(sched);
+  const st = sortedCopy(startup);
+  const windows = throughputWindows(firstCreated, m.bindTimes);
+  const tw = sortedCopy(windows);
+  const avg = windows.length > 0 ? windows.reduce((a, b) => a + b, 0) / windows.length : 0;
+  const alloc = m.allocation(c.end);
+  const np = sortedCopy(m.netProgLatencies);
+  return {
+    pods_created: created,
+    pods_scheduled: scheduled,
+    pods_running: running,
+    pods_starting_end: starting,
+    pods_succeeded: succeeded,
+    pods_failed: failed,
+    pods_deleted: deleted,
+    pods_pending_end: pending,
+    scheduling_attempts: c.schedulingAttempts,
+    unschedulable_attempts: c.unschedulableAttempts,
+    sched_latency_p50_ms: ms(quantile(s, 50)),
+    sched_latency_p90_ms: ms(quantile(s, 90)),
+    sched_latency_p99_ms: ms(quantile(s, 99)),
+    sched_latency_max_ms: ms(quantile(s, 100)),
+    startup_latency_p50_ms: ms(quantile(st, 50)),
+    startup_latency_p90_ms: ms(quantile(st, 90)),
+    startup_latency_p99_ms: ms(quantile(st, 99)),
+    throughput_avg_per_s: avg,
+    throughput_p50_per_s: quantile(tw, 50),
+    throughput_p90_per_s: quantile(tw, 90),
+    throughput_p99_per_s: quantile(tw, 99),
+    cpu_alloc_mean_pct: 100 * alloc.cpuMean,
+    cpu_alloc_final_pct: 100 * alloc.cpuFinal,
+    mem_alloc_mean_pct: 100 * alloc.memMean,
+    mem_alloc_final_pct: 100 * alloc.memFinal,
+    nodes: m.nodes,
+    nodes_in_use_end: alloc.nodesInUse,
+    net_prog_latency_p50_ms: ms(quantile(np, 50)),
+    net_prog_latency_p99_ms: ms(quantile(np, 99)),
+    api_requests: c.apiRequests,
+    api_throttled_requests: c.throttledRequests,
+    sim_end_s: c.end / MICROS_PER_SECOND,
+    events: c.events,
+  };
+}

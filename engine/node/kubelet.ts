@@ -1,0 +1,196 @@
+/**
+ * The kubelet of one node and its container runtime (pkg/kubelet): it watches the pods bound to its node
+ * (field selector spec.nodeName), admits each against the node's allocatable (lifecycle/predicate.go: a pod
+ * that does not fit fails with reason OutOf<resource>), creates the pod sandbox, pulls each image the node's
+ * image cache lacks, starts the containers, and reports the pod Running and Ready with a status PATCH through
+ * its own client rate limiter once PLEG notices the containers (relist every 1 s).
+ *
+ * Image pulls are serialized per node by default (serializeImagePulls: true) and paced by the registry
+ * limiter (registryPullQPS 5, registryBurst 10); pull time = registry latency + size / bandwidth. A pod
+ * annotated `kubesim.io/run-duration` exits successfully after that long and reports Succeeded.
+ * Defaults and sources: ../shared/reference/k8s-parameters.md §1.6.
+ */
+import { type ApiServer, Client } from '../api/api-server.js';
+import { parseDuration } from '../api/duration.js';
+import { Informer } from '../api/informer.js';
+import { keyOf, isTerminal, type Node, type Pod } from '../api/objects.js';
+import { CPU, EPHEMERAL_STORAGE, MEMORY, PODS, podRequests, type PodRequests } from '../api/pod-resources.js';
+import { TokenBucket, type RateLimit } from '../api/rate-limiter.js';
+import { sample, type Distribution } from '../core/distribution.js';
+import type { RngStream } from '../core/rng.js';
+import type { Simulation } from '../core/simulation.js';
+import { MICROS_PER_SECOND, type Micros } from '../core/time.js';
+
+export const RUN_DURATION_ANNOTATION = 'kubesim.io/run-duration';
+
+export interface KubeletParams {
+  readonly client: RateLimit;
+  readonly serializeImagePulls: boolean;
+  readonly registry: RateLimit;
+  /** Fixed part of a pull (manifest resolution, auth, layer setup). */
+  readonly pullLatency: Distribution;
+  readonly pullBandwidthBytesPerSecond: number;
+  readonly sandboxLatency: Distribution;
+  /** Create + start of one container. */
+  readonly containerStartLatency: Distribution;
+  /** Generic PLEG relist period: container state changes are noticed up to this long after they happen. */
+  readonly plegRelistPeriod: Micros;
+  /** Time from containers running to the Ready condition (probes). */
+  readonly readinessDelay: Distribution;
+}
+
+/** What the kubelet tells the trace and metrics. */
+export interface KubeletObserver {
+  podSeen(pod: Pod, node: string): void;
+  imagePulled(pod: Pod, image: string, cached: boolean, durationUs: Micros): void;
+  containersStarted(pod: Pod): void;
+}
+
+export class Kubelet {
+  private readonly client: Client;
+  private readonly registry: TokenBucket;
+  private readonly cache = new Set<string>();
+  /** Images being pulled → time the pull completes. */
+  private readonly pulling = new Map<string, Micros>();
+  private pullerFreeAt: Micros = 0;
+  /** Admitted, non-terminal pods and their requests. */
+  private readonly admitted = new Map<string, PodRequests>();
+  private usedCpu = 0;
+  private usedMem = 0;
+  private usedEph = 0;
+
+  constructor(
+    private readonly sim: Simulation,
+    private readonly api: ApiServer,
+    private readonly node: Node,
+    private readonly params: KubeletParams,
+    private readonly rng: RngStream,
+    private readonly imageSize: (image: string) => number,
+    private readonly observer: KubeletObserver,
+  ) {
+    this.client = new Client(`kubelet/${node.metadata.name}`, params.client);
+    this.registry = new TokenBucket(params.registry);
+    for (const img of node.status.images) for (const n of img.names) this.cache.add(normalizeImage(n));
+    const pods = new Informer<Pod>({
+      add: (p) => this.onPod(p),
+      update: (o, p) => {
+        if (isTerminal(p) && !isTerminal(o)) this.forget(keyOf(p));
+      },
+      delete: (p) => this.forget(keyOf(p)),
+    });
+    api.watchPodsOnNode(node.metadata.name, `kubelet/${node.metadata.name}`, pods.onEvent);
+  }
+
+  get name(): string {
+    return this.node.metadata.name;
+  }
+
+  private onPod(pod: Pod): void {
+    if (isTerminal(pod) || pod.status.phase !== 'Pending') return;
+    this.observer.podSeen(pod, this.name);
+    const key = keyOf(pod);
+    const reason = this.admit(key, podRequests(pod.spec));
+    if (reason !== '') {
+      this.patchStatus(key, { phase: 'Failed', ready: false, reason, message: `Pod was rejected: ${reason}` });
+      return;
+    }
+    // RunPodSandbox, then EnsureImageExists + start for each container in order.
+    const sandboxReady = this.sim.now + sample(this.params.sandboxLatency, this.rng);
+    this.sim.callAt(sandboxReady, () => this.startContainers(pod, key));
+  }
+
+  /** lifecycle/predicate.go: the pod must fit in allocatable minus the pods already admitted. */
+  private admit(key: string, r: PodRequests): string {
+    const a = this.node.status.allocatable;
+    if (this.admitted.size + 1 > (a[PODS] ?? 0)) return 'OutOfpods';
+    if (r.cpu > 0 && this.usedCpu + r.cpu > (a[CPU] ?? 0)) return 'OutOfcpu';
+    if (r.memory > 0 && this.usedMem + r.memory > (a[MEMORY] ?? 0)) return 'OutOfmemory';
+    if (r.ephemeralStorage > 0 && this.usedEph + r.ephemeralStorage > (a[EPHEMERAL_STORAGE] ?? 0)) return 'OutOfephemeral-storage';
+    this.admitted.set(key, r);
+    this.usedCpu += r.cpu;
+    this.usedMem += r.memory;
+    this.usedEph += r.ephemeralStorage;
+    return '';
+  }
+
+  private forget(key: string): void {
+    const r = this.admitted.get(key);
+    if (r === undefined) return;
+    this.admitted.delete(key);
+    this.usedCpu -= r.cpu;
+    this.usedMem -= r.memory;
+    this.usedEph -= r.ephemeralStorage;
+  }
+
+  private startContainers(pod: Pod, key: string): void {
+    if (!this.admitted.has(key)) return; // deleted meanwhile
+    const containers = [...pod.spec.initContainers, ...pod.spec.containers];
+    let t = this.sim.now;
+    for (const c of containers) {
+      t = this.ensureImage(pod, c.image, t);
+      t += sample(this.params.containerStartLatency, this.rng);
+    }
+    const started = t;
+    // PLEG notices the started containers at its next relist.
+    const noticed = started + Math.floor(this.rng.next() * this.params.plegRelistPeriod);
+    const ready = noticed + sample(this.params.readinessDelay, this.rng);
+    this.sim.callAt(started, () => {
+      if (this.admitted.has(key)) this.observer.containersStarted(pod);
+    });
+    this.sim.callAt(ready, () => {
+      if (!this.admitted.has(key)) return;
+      this.patchStatus(key, { phase: 'Running', ready: true, startTime: started, readyTime: this.sim.now });
+      const run = runDuration(pod);
+      if (run !== null && pod.spec.restartPolicy !== 'Always') {
+        const exitAt = Math.max(this.sim.now, started + run);
+        this.sim.callAt(exitAt + Math.floor(this.rng.next() * this.params.plegRelistPeriod), () => {
+          if (!this.admitted.has(key)) return;
+          this.forget(key);
+          this.patchStatus(key, { phase: 'Succeeded', ready: false, startTime: started, reason: 'Completed' });
+        });
+      }
+    });
+  }
+
+  /** Returns when `image` is present, pulling it if needed (EnsureImageExists, IfNotPresent). */
+  private ensureImage(pod: Pod, image: string, at: Micros): Micros {
+    const name = normalizeImage(image);
+    if (this.cache.has(name)) {
+      this.observer.imagePulled(pod, image, true, 0);
+      return at;
+    }
+    const inFlight = this.pulling.get(name);
+    if (inFlight !== undefined) return Math.max(at, inFlight);
+    let start = this.registry.reserve(at);
+    if (this.params.serializeImagePulls) start = Math.max(start, this.pullerFreeAt);
+    const bytes = this.imageSize(name);
+    const end =
+      start + sample(this.params.pullLatency, this.rng) + Math.round((bytes / this.params.pullBandwidthBytesPerSecond) * MICROS_PER_SECOND);
+    if (this.params.serializeImagePulls) this.pullerFreeAt = end;
+    this.pulling.set(name, end);
+    this.sim.callAt(end, () => {
+      this.pulling.delete(name);
+      this.cache.add(name);
+      this.observer.imagePulled(pod, image, false, end - start);
+    });
+    return end;
+  }
+
+  private patchStatus(key: string, status: Pod['status']): void {
+    this.api.update(this.client, 'Pod', key, (cur) => (cur.kind === 'Pod' && !isTerminal(cur) ? { ...cur, status } : null));
+  }
+}
+
+/** The pod's `kubesim.io/run-duration` (validated when the scenario is loaded), or null. */
+export function runDuration(pod: Pod): Micros | null {
+  const v = pod.metadata.annotations[RUN_DURATION_ANNOTATION];
+  return v === undefined ? null : parseDuration(v);
+}
+
+/** Docker reference normalization as the image cache keys it: a tag defaults to :latest. */
+export function normalizeImage(image: string): string {
+  const slash = image.lastIndexOf('/');
+  const colon = image.lastIndexOf(':');
+  if (image.includes('@') || colon > slash) return image;
+  return `${image}:latest`;
+}

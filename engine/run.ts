@@ -1,0 +1,148 @@
+/**
+ * One simulation run: a scenario, one scheduler policy and one seed → plain results. Builds the cluster
+ * (API server + etcd, scheduler, controller manager, a kubelet per node, kube-proxy), replays the scenario's
+ * objects and arrivals through the API server, runs the event loop to the scenario's duration (or until
+ * nothing is left to happen), and summarizes. Deterministic: no wall clock or ambient randomness inside.
+ */
+import { ApiServer, Client } from './api/api-server.js';
+import { formatDuration } from './api/duration.js';
+import type { Node, Pod, PodTemplate } from './api/objects.js';
+import { sample } from './core/distribution.js';
+import { RngFactory } from './core/rng.js';
+import { Simulation } from './core/simulation.js';
+import { MICROS_PER_SECOND, type Micros } from './core/time.js';
+import { DeploymentController } from './controllers/deployment.js';
+import { EndpointsController } from './controllers/endpoints.js';
+import { ReplicaSetController } from './controllers/replicaset.js';
+import { MetricsRecorder } from './metrics/recorder.js';
+import { summarize, type RunSummary } from './metrics/summary.js';
+import { Tracer, type TraceStep } from './metrics/trace.js';
+import { KubeProxy } from './node/kube-proxy.js';
+import { Kubelet, RUN_DURATION_ANNOTATION, normalizeImage } from './node/kubelet.js';
+import type { Arrival, Policy, PodWorkload, Scenario } from './scenario/types.js';
+import { Scheduler } from './scheduler/scheduler.js';
+import { ZONE_LABEL } from './scheduler/node-table.js';
+
+export interface RunOptions {
+  /** Pod name (or namespace/name) whose workflow to record. */
+  readonly trace?: string;
+}
+
+export interface RunResult {
+  readonly scenario: string;
+  readonly policy: string;
+  readonly seed: number;
+  readonly summary: RunSummary;
+  readonly fingerprint: string;
+  readonly trace: readonly TraceStep[];
+  /** Per-pod records, for conservation checks and pods.csv. */
+  readonly recorder: MetricsRecorder;
+  /** Final store contents (what etcd holds at the end), for invariants in tests. */
+  readonly store: { readonly pods: readonly Pod[]; readonly nodes: readonly Node[] };
+}
+
+/** Arrival times of a workload's pods, drawn from its own stream so every policy sees the same ones. */
+export function arrivalTimes(a: Arrival, rngs: RngFactory, name: string): Micros[] {
+  const out: Micros[] = [];
+  if (a.type === 'burst') {
+    for (let i = 0; i < a.count; i++) out.push(a.at);
+    return out;
+  }
+  const rng = rngs.stream(`workload/${name}/arrivals`);
+  const mean = MICROS_PER_SECOND / a.ratePerSecond;
+  let t = a.start;
+  for (let i = 0; i < a.count; i++) {
+    out.push(Math.round(t));
+    t += a.type === 'constant' ? mean : -Math.log(rng.nextOpen()) * mean;
+  }
+  return out;
+}
+
+function podFromTemplate(t: PodTemplate, name: string, namespace: string, annotations: Record<string, string>): Pod {
+  return {
+    kind: 'Pod',
+    metadata: {
+      name,
+      namespace,
+      uid: '',
+      labels: t.labels,
+      annotations: { ...t.annotations, ...annotations },
+      ownerReferences: [],
+      creationTimestamp: 0,
+      resourceVersion: 0,
+    },
+    spec: t.spec,
+    status: { phase: 'Pending', ready: false },
+  };
+}
+
+export function runOnce(scenario: Scenario, policy: Policy, seed: number, opts: RunOptions = {}): RunResult {
+  const p = scenario.params;
+  const sim = new Simulation();
+  const rngs = new RngFactory(seed);
+  const tracer = new Tracer(opts.trace ?? null);
+  const api = new ApiServer(sim, p.apiServer, rngs);
+  const metrics = new MetricsRecorder(() => sim.now, tracer);
+  api.onCommit(metrics.onCommit);
+
+  const scheduler = new Scheduler(sim, api, policy.profiles, { ...p.scheduler, client: policy.client }, rngs.stream('scheduler'), metrics);
+  new ReplicaSetController(api, p.controllerManager.replicaSet, rngs);
+  new DeploymentController(api, p.controllerManager.deployment);
+  new EndpointsController(sim, api, p.controllerManager.endpoints);
+  new KubeProxy(sim, api, p.kubeProxy, rngs.stream('kube-proxy'), metrics);
+
+  const imageSize = (image: string): number => p.imageSizes.get(normalizeImage(image)) ?? p.defaultImageSize;
+  const user = new Client('scenario', p.workloadClient);
+
+  // Nodes register at t = 0 (the kubelet's node registration), each with its kubelet watching its pods.
+  for (const pool of scenario.nodePools) {
+    for (let i = 0; i < pool.count; i++) {
+      const name = pool.namedSingle ? pool.template.metadata.name : `${pool.name}-${i}`;
+      const labels: Record<string, string> = { ...pool.template.metadata.labels, 'kubernetes.io/hostname': name };
+      if (pool.zones.length > 0) labels[ZONE_LABEL] = pool.zones[i % pool.zones.length];
+      const node: Node = { ...pool.template, metadata: { ...pool.template.metadata, name, labels } };
+      new Kubelet(sim, api, node, p.kubelet, rngs.stream(`kubelet/${name}`), imageSize, metrics);
+      api.create(user, node);
+    }
+  }
+
+  for (const o of scenario.objects) sim.callAt(o.at, () => api.create(user, o.object));
+
+  for (const w of scenario.podWorkloads) schedulePodWorkload(w, sim, api, user, rngs);
+
+  const end = sim.run(scenario.duration);
+  const finalTime = sim.pending > 0 ? scenario.duration : end;
+  const summary = summarize(metrics, {
+    schedulingAttempts: scheduler.attempts,
+    unschedulableAttempts: scheduler.unschedulableAttempts,
+    apiRequests: api.requestLog.length,
+    throttledRequests: api.throttled,
+    events: sim.eventsProcessed,
+    end: finalTime,
+  });
+  sim.fingerprint.addString(JSON.stringify(summary));
+  return {
+    scenario: scenario.name,
+    policy: policy.name,
+    seed,
+    summary,
+    fingerprint: sim.fingerprint.value(),
+    trace: tracer.steps,
+    recorder: metrics,
+    store: {
+      pods: api.etcd.list('Pod/') as Pod[],
+      nodes: api.etcd.list('Node/') as Node[],
+    },
+  };
+}
+
+function schedulePodWorkload(w: PodWorkload, sim: Simulation, api: ApiServer, user: Client, rngs: RngFactory): void {
+  const times = arrivalTimes(w.arrival, rngs, w.name);
+  const lifetimes = rngs.stream(`workload/${w.name}/lifetimes`);
+  times.forEach((t, i) => {
+    const annotations: Record<string, string> = {};
+    if (w.lifetime !== null) annotations[RUN_DURATION_ANNOTATION] = formatDuration(sample(w.lifetime, lifetimes));
+    const pod = podFromTemplate(w.template, `${w.name}-${i}`, w.namespace, annotations);
+    sim.callAt(t, () => api.create(user, pod));
+  });
+}

@@ -1,0 +1,81 @@
+/**
+ * Default parameters of the modeled components. Each upstream default cites its source; values marked EST are
+ * engineering estimates (no upstream default exists) from ../shared/reference/k8s-parameters.md, and every one
+ * of them can be overridden in a scenario's `parameters` section.
+ */
+import { constant, lognormalFromP99, type Distribution } from '../core/distribution.js';
+import { MICROS_PER_MS, MICROS_PER_SECOND } from '../core/time.js';
+import type { RateLimit } from '../api/rate-limiter.js';
+
+const ms = (x: number): number => x * MICROS_PER_MS;
+const s = (x: number): number => x * MICROS_PER_SECOND;
+const MiB = 1024 * 1024;
+
+/** kube-scheduler clientConnection: pkg/scheduler/apis/config/v1/defaults.go */
+export const SCHEDULER_CLIENT: RateLimit = { qps: 50, burst: 100 };
+/** kube-controller-manager: pkg/controller/apis/config/v1alpha1/defaults.go (each controller has its own client). */
+export const CONTROLLER_MANAGER_CLIENT: RateLimit = { qps: 20, burst: 30 };
+/** kubelet kubeAPIQPS/kubeAPIBurst: pkg/kubelet/apis/config/v1beta1/defaults.go */
+export const KUBELET_CLIENT: RateLimit = { qps: 50, burst: 100 };
+/** kubelet registryPullQPS/registryBurst: same file. */
+export const KUBELET_REGISTRY: RateLimit = { qps: 5, burst: 10 };
+export const UNLIMITED: RateLimit = { qps: Infinity, burst: Infinity };
+
+/** EST: admission + validation + serialization of a mutating call, before the etcd write (k8s-parameters §1.2). */
+export const API_REQUEST_LATENCY: Distribution = lognormalFromP99(ms(1), ms(5));
+/** EST: commit latency on SSD, median 1.5 ms, p99 10 ms (etcd op-guide/performance.md, k8s-parameters §1.1). */
+export const ETCD_WRITE_LATENCY: Distribution = lognormalFromP99(ms(1.5), ms(10));
+/** EST: watch propagation 1-5 ms (k8s-parameters §1.2, §5). */
+export const WATCH_DELAY: Distribution = { type: 'uniform', min: ms(1), max: ms(5) };
+
+export const DEFAULT_PARAMS = {
+  apiServer: {
+    requestLatency: { create: API_REQUEST_LATENCY, update: API_REQUEST_LATENCY, delete: API_REQUEST_LATENCY },
+    watchDelay: WATCH_DELAY,
+    etcd: { writeLatency: ETCD_WRITE_LATENCY },
+  },
+  scheduler: {
+    /** podInitialBackoffSeconds / podMaxBackoffSeconds: apis/config/v1/defaults.go */
+    podInitialBackoff: s(1),
+    podMaxBackoff: s(10),
+    /** DefaultPodMaxInUnschedulablePodsDuration: backend/queue/scheduling_queue.go */
+    podMaxInUnschedulablePodsDuration: s(300),
+    /** EST: ~1-1.5 ms per pod at 5,000 nodes with simple pods, from scheduler_perf throughput (k8s-parameters §1.4). */
+    cycleOverhead: 200,
+    perNodeFilter: 1,
+    perNodeScore: 1,
+  },
+  controllerManager: {
+    /** burstReplicas 500, 5 concurrent syncs: pkg/controller/replicaset/replica_set.go, KCM defaults. */
+    replicaSet: { client: CONTROLLER_MANAGER_CLIENT, burstReplicas: 500, workers: 5 },
+    deployment: { client: CONTROLLER_MANAGER_CLIENT, workers: 5 },
+    endpoints: { client: CONTROLLER_MANAGER_CLIENT, workers: 5 },
+  },
+  kubelet: {
+    client: KUBELET_CLIENT,
+    /** serializeImagePulls: true (kubelet defaults). */
+    serializeImagePulls: true,
+    registry: KUBELET_REGISTRY,
+    /** EST */
+    pullLatency: lognormalFromP99(ms(500), ms(2000)),
+    /** EST: 50 MiB/s per node. */
+    pullBandwidthBytesPerSecond: 50 * MiB,
+    /** EST: sandbox + CNI, median 400 ms (k8s-parameters §1.6). */
+    sandboxLatency: lognormalFromP99(ms(400), ms(1500)),
+    /** EST: create + start of one container, 50-300 ms. */
+    containerStartLatency: lognormalFromP99(ms(100), ms(300)),
+    /** Generic PLEG relist period 1 s: pkg/kubelet/kubelet.go */
+    plegRelistPeriod: s(1),
+    readinessDelay: constant(0),
+  },
+  kubeProxy: {
+    /** iptables minSyncPeriod 1 s: pkg/proxy/apis/config/v1alpha1/defaults.go */
+    minSyncPeriod: s(1),
+    /** EST */
+    syncDuration: lognormalFromP99(ms(50), ms(200)),
+  },
+  /** The scenario's own client is not throttled: its arrival process already says when objects are created. */
+  workloadClient: UNLIMITED,
+  /** EST: a typical application image. */
+  defaultImageSize: 100 * MiB,
+} as const;

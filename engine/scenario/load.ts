@@ -1,0 +1,360 @@
+/**
+ * Scenario file (YAML) → Scenario (plain data). Every field is validated where it is read, and every error
+ * names the file, line and field path (InputError). Referenced files (manifests, node lists, scheduler
+ * configurations) are resolved relative to the scenario's folder and may not leave it.
+ * The format is documented in the README ("Scenario files").
+ */
+import { dirname, isAbsolute, relative, resolve, basename, extname } from 'node:path';
+import type { Deployment, KubeObject, Node, Pod, PodTemplate, PriorityClass, ReplicaSet, Service } from '../api/objects.js';
+import type { RateLimit } from '../api/rate-limiter.js';
+import { cpuToMilli, QuantityError, quantityValue } from '../api/quantity.js';
+import { constant, lognormalFromP99, type Distribution } from '../core/distribution.js';
+import { RUN_DURATION_ANNOTATION, runDuration, normalizeImage } from '../node/kubelet.js';
+import { DEFAULT_PARAMS, KUBELET_CLIENT, CONTROLLER_MANAGER_CLIENT } from './defaults.js';
+import { InputError } from './input-error.js';
+import { parseKubectl } from './kubectl.js';
+import { parseManifests, parsePodTemplate } from './manifests.js';
+import { DEFAULT_POLICY, parseSchedulerConfig } from './scheduler-config.js';
+import type { Arrival, ClusterParams, NodePool, Policy, PodWorkload, Scenario, TimedObject } from './types.js';
+import { readYamlFile, type Field } from './yaml-field.js';
+
+/** Hard limits that keep a malformed or hostile file from exhausting memory before a run starts. */
+export const LIMITS = { nodes: 1_000_000, pods: 10_000_000, policies: 100 } as const;
+
+export interface LoadedScenario {
+  readonly scenario: Scenario;
+  /** Human-readable notes (e.g. enabled plugins that are not modeled), printed by the CLI. */
+  readonly warnings: readonly string[];
+}
+
+export function loadScenario(path: string): LoadedScenario {
+  const docs = readYamlFile(path);
+  if (docs.length !== 1) {
+    throw new InputError(path, docs[1]?.line ?? 0, 0, '', `expected exactly one YAML document, found ${docs.length}`);
+  }
+  return parseScenario(docs[0], path);
+}
+
+export function parseScenario(f: Field, path: string): LoadedScenario {
+  const warnings: string[] = [];
+  const dir = dirname(resolve(path));
+  f.rejectUnknownKeys(['name', 'description', 'seed', 'duration', 'cluster', 'workloads', 'images', 'parameters', 'policies']);
+  const name = f.get('name').exists ? f.get('name').str() : basename(path, extname(path));
+  if (!/^[A-Za-z0-9._-]+$/.test(name)) f.get('name').fail(`expected a name of letters, digits, '.', '_' or '-', got "${name}"`);
+  const seed = f.get('seed').optInt(1, { min: 0, max: 2 ** 32 - 1 });
+  const duration = f.get('duration').optDuration(3600 * 1_000_000);
+  if (duration <= 0) f.get('duration').fail('expected a positive duration');
+
+  const cluster = f.get('cluster');
+  cluster.rejectUnknownKeys(['nodePools']);
+  const nodePools = cluster.get('nodePools').items().map((p, i) => parseNodePool(p, i, dir));
+  if (nodePools.length === 0) cluster.get('nodePools').fail('expected at least one node pool');
+  const nodeCount = nodePools.reduce((s, p) => s + p.count, 0);
+  if (nodeCount > LIMITS.nodes) cluster.get('nodePools').fail(`${nodeCount} nodes is over the limit of ${LIMITS.nodes}`);
+
+  const objects: TimedObject[] = [];
+  const podWorkloads: PodWorkload[] = [];
+  const wl = f.get('workloads');
+  for (const w of wl.items()) parseWorkload(w, dir, objects, podWorkloads);
+  const podCount = podWorkloads.reduce((s, w) => s + w.arrival.count, 0) + objects.reduce((s, o) => s + replicasOf(o.object), 0);
+  if (podCount > LIMITS.pods) wl.fail(`${podCount} pods is over the limit of ${LIMITS.pods}`);
+  objects.sort((a, b) => a.at - b.at);
+
+  const params = parseParameters(f.get('parameters'), f.get('images'));
+  const policies = parsePolicies(f.get('policies'), dir, warnings);
+  const description = f.get('description').optStr('');
+  return { scenario: { name, file: path, description, seed, duration, nodePools, objects, podWorkloads, params, policies }, warnings };
+}
+
+function replicasOf(o: KubeObject): number {
+  if (o.kind === 'Pod') return 1;
+  if (o.kind === 'Deployment' || o.kind === 'ReplicaSet') return o.spec.replicas;
+  return 0;
+}
+
+/** A path named in the scenario, resolved against its folder; refused if it leaves the folder. */
+export function resolveInside(f: Field, dir: string): string {
+  const p = f.str();
+  const full = resolve(dir, p);
+  const rel = relative(dir, full);
+  if (rel.startsWith('..') || isAbsolute(rel)) f.fail(`"${p}" is outside the scenario's folder ${dir}; copy the file next to the scenario`);
+  return full;
+}
+
+function parseNodePool(f: Field, index: number, dir: string): NodePool {
+  f.rejectUnknownKeys(['name', 'count', 'template', 'node', 'file', 'zones']);
+  const sources = ['template', 'node', 'file'].filter((k) => f.get(k).exists);
+  if (sources.length !== 1) f.fail(`expected exactly one of template, node or file, got ${sources.length === 0 ? 'none' : sources.join(' and ')}`);
+  let template: Node;
+  let namedSingle = false;
+  let count = 1;
+  if (f.get('file').exists) {
+    const nodes = loadObjects(f.get('file'), dir).filter((o): o is Node => o.kind === 'Node');
+    if (nodes.length !== 1) f.get('file').fail(`expected a file with exactly one Node manifest (use one pool per node shape), found ${nodes.length}`);
+    template = nodes[0];
+  } else if (f.get('node').exists) {
+    const objs = parseManifests(f.get('node'));
+    if (objs.length !== 1 || objs[0].kind !== 'Node') f.get('node').fail('expected one Node manifest');
+    template = objs[0] as Node;
+  } else template = parseNodeTemplate(f.get('template'));
+  const name = f.get('name').exists ? f.get('name').str() : template.metadata.name !== '' ? template.metadata.name : `pool-${index}`;
+  if (!/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(name)) f.get('name').fail(`expected a DNS-1123 name for the pool (node names derive from it), got "${name}"`);
+  if (f.get('count').exists) count = f.get('count').int({ min: 0, max: LIMITS.nodes });
+  else namedSingle = template.metadata.name !== '';
+  if (namedSingle && f.get('zones').exists) f.get('zones').fail('zones apply to pools with a count');
+  const zones = f.get('zones').items().map((z) => z.str());
+  return { name, count, template, namedSingle, zones };
+}
+
+/** The short node form: allocatable resources, labels, taints. */
+function parseNodeTemplate(f: Field): Node {
+  f.rejectUnknownKeys(['cpu', 'memory', 'pods', 'ephemeral-storage', 'resources', 'labels', 'taints', 'unschedulable']);
+  const allocatable: Record<string, number> = { ...f.get('resources').resourceList() };
+  if (f.get('cpu').exists) allocatable.cpu = cpuQuantity(f.get('cpu'));
+  for (const k of ['memory', 'pods', 'ephemeral-storage']) if (f.get(k).exists) allocatable[k] = countQuantity(f.get(k));
+  if (allocatable.cpu === undefined) f.get('cpu').fail('expected the node\'s allocatable cpu, e.g. cpu: "8"');
+  if (allocatable.memory === undefined) f.get('memory').fail('expected the node\'s allocatable memory, e.g. memory: 32Gi');
+  // kubelet maxPods default (pkg/kubelet/apis/config/v1beta1/defaults.go)
+  if (allocatable.pods === undefined) allocatable.pods = 110;
+  const taints = f.get('taints').items().map((t) => {
+    t.rejectUnknownKeys(['key', 'value', 'effect']);
+    return { key: t.get('key').str(), value: t.get('value').optStr(''), effect: t.get('effect').oneOf(['NoSchedule', 'PreferNoSchedule', 'NoExecute'] as const) };
+  });
+  return {
+    kind: 'Node',
+    metadata: { name: '', namespace: '', uid: '', labels: f.get('labels').stringMap(), annotations: {}, ownerReferences: [], creationTimestamp: 0, resourceVersion: 0 },
+    spec: { unschedulable: f.get('unschedulable').optBool(false), taints },
+    status: { capacity: allocatable, allocatable, images: [], ready: true },
+  };
+}
+
+/** A cpu quantity in millicores ("500m", "2", 1.5). */
+function cpuQuantity(f: Field): number {
+  return quantityAt(f, cpuToMilli);
+}
+
+/** A byte or count quantity ("64Gi", "110", "50Mi"). */
+function countQuantity(f: Field): number {
+  return quantityAt(f, quantityValue);
+}
+
+function quantityAt(f: Field, conv: (q: string) => number): number {
+  const text = f.scalarString();
+  let v: number;
+  try {
+    v = conv(text);
+  } catch (e) {
+    if (e instanceof QuantityError) f.fail(e.message);
+    throw e;
+  }
+  if (v < 0) f.fail(`expected a non-negative quantity, got "${text}"`);
+  return v;
+}
+
+function loadObjects(f: Field, dir: string): KubeObject[] {
+  const path = resolveInside(f, dir);
+  return readYamlFile(path).flatMap((d) => parseManifests(d));
+}
+
+function parseWorkload(f: Field, dir: string, objects: TimedObject[], pods: PodWorkload[]): void {
+  f.rejectUnknownKeys(['name', 'manifest', 'file', 'kubectl', 'pod', 'at', 'arrival', 'lifetime', 'namespace']);
+  const kinds = ['manifest', 'file', 'kubectl', 'pod'].filter((k) => f.get(k).exists);
+  if (kinds.length !== 1) f.fail(`expected exactly one of manifest, file, kubectl or pod, got ${kinds.length === 0 ? 'none' : kinds.join(' and ')}`);
+  if (f.get('pod').exists) {
+    pods.push(parsePodWorkload(f));
+    return;
+  }
+  for (const k of ['arrival', 'lifetime']) if (f.get(k).exists) f.get(k).fail(`${k} applies only to a pod workload ("pod:"); Deployments and other objects are created once, at "at"`);
+  const at = f.get('at').optDuration(0);
+  let objs: KubeObject[];
+  if (f.get('manifest').exists) objs = parseManifests(f.get('manifest'));
+  else if (f.get('file').exists) objs = loadObjects(f.get('file'), dir);
+  else objs = parseKubectl(f.get('kubectl').str(), f.get('kubectl'));
+  for (const o of objs) {
+    if (o.kind === 'Node' || o.kind === 'Endpoints') f.fail(`a ${o.kind} cannot be a workload; nodes belong in cluster.nodePools`);
+    checkRunDuration(o, f);
+    objects.push({ at, object: o as Deployment | ReplicaSet | Service | PriorityClass | Pod });
+  }
+}
+
+function checkRunDuration(o: KubeObject, f: Field): void {
+  if (o.kind !== 'Pod') return;
+  const v = o.metadata.annotations[RUN_DURATION_ANNOTATION];
+  if (v !== undefined && runDuration(o) === null) f.fail(`annotation ${RUN_DURATION_ANNOTATION} of pod ${o.metadata.name}: expected a duration such as "30s", got "${v}"`);
+}
+
+function parsePodWorkload(f: Field): PodWorkload {
+  const name = f.get('name').str();
+  if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(name)) f.get('name').fail(`expected a DNS-1123 label (pod names derive from it), got "${name}"`);
+  const namespace = f.get('namespace').optStr('default');
+  const template: PodTemplate = parsePodTemplate(f.get('pod'), namespace);
+  const lifetime = f.get('lifetime').exists ? parseDistribution(f.get('lifetime')) : null;
+  if (lifetime !== null && template.spec.restartPolicy === 'Always' && f.get('pod').get('spec').get('restartPolicy').exists) {
+    f.get('pod').get('spec').get('restartPolicy').fail('a pod workload with a lifetime must not use restartPolicy Always (its containers would be restarted); use Never or OnFailure');
+  }
+  const spec = lifetime !== null && template.spec.restartPolicy === 'Always' ? { ...template.spec, restartPolicy: 'Never' as const } : template.spec;
+  return { name, namespace, template: { ...template, spec }, arrival: parseArrival(f.get('arrival')), lifetime };
+}
+
+function parseArrival(f: Field): Arrival {
+  if (!f.exists) f.fail('expected an arrival process, e.g. {type: burst, count: 100} or {type: poisson, rate: 10, count: 1000}');
+  const type = f.get('type').oneOf(['burst', 'poisson', 'constant'] as const);
+  const count = f.get('count').int({ min: 1, max: LIMITS.pods });
+  if (type === 'burst') {
+    f.rejectUnknownKeys(['type', 'count', 'at']);
+    return { type, count, at: f.get('at').optDuration(0) };
+  }
+  f.rejectUnknownKeys(['type', 'count', 'start', 'rate']);
+  const ratePerSecond = f.get('rate').num({ min: 1e-9 });
+  return { type, count, start: f.get('start').optDuration(0), ratePerSecond };
+}
+
+/** A duration distribution: a plain duration (constant) or {type: constant|uniform|exponential|lognormal|empirical, …}. */
+export function parseDistribution(f: Field): Distribution {
+  if (f.kind() === 'scalar') return constant(f.duration());
+  const type = f.get('type').oneOf(['constant', 'uniform', 'exponential', 'lognormal', 'empirical'] as const);
+  switch (type) {
+    case 'constant':
+      f.rejectUnknownKeys(['type', 'value']);
+      return constant(f.get('value').duration());
+    case 'uniform': {
+      f.rejectUnknownKeys(['type', 'min', 'max']);
+      const min = f.get('min').duration();
+      const max = f.get('max').duration();
+      if (max < min) f.get('max').fail('expected max ≥ min');
+      return { type, min, max };
+    }
+    case 'exponential':
+      f.rejectUnknownKeys(['type', 'mean']);
+      return { type, mean: f.get('mean').duration() };
+    case 'lognormal': {
+      f.rejectUnknownKeys(['type', 'median', 'p99', 'sigma']);
+      const median = f.get('median').duration();
+      if (median <= 0) f.get('median').fail('expected a positive median');
+      if (f.get('p99').exists === f.get('sigma').exists) f.fail('expected exactly one of p99 or sigma');
+      if (f.get('sigma').exists) return { type, median, sigma: f.get('sigma').num({ min: 0 }) };
+      const p99 = f.get('p99').duration();
+      if (p99 < median) f.get('p99').fail('expected p99 ≥ median');
+      return lognormalFromP99(median, p99);
+    }
+    case 'empirical': {
+      f.rejectUnknownKeys(['type', 'values', 'weights']);
+      const values = f.get('values').items().map((v) => v.duration());
+      if (values.length === 0) f.get('values').fail('expected at least one value');
+      if (!f.get('weights').exists) return { type, values };
+      const weights = f.get('weights').items().map((w) => w.num({ min: 0 }));
+      if (weights.length !== values.length) f.get('weights').fail(`expected ${values.length} weights (one per value), got ${weights.length}`);
+      return { type, values, weights };
+    }
+  }
+}
+
+function parseRate(f: Field, def: RateLimit): RateLimit {
+  const qps = f.get('qps').optNum(def.qps === Infinity ? -1 : def.qps);
+  const burst = f.get('burst').optInt(def.burst === Infinity ? 1_000_000_000 : def.burst, { min: 1 });
+  return qps < 0 ? { qps: Infinity, burst: Infinity } : { qps, burst };
+}
+
+function parseParameters(f: Field, images: Field): ClusterParams {
+  const d = DEFAULT_PARAMS;
+  f.rejectUnknownKeys(['apiServer', 'scheduler', 'controllerManager', 'kubelet', 'kubeProxy', 'workloadClient', 'defaultImageSize']);
+  const dist = (x: Field, def: Distribution): Distribution => (x.exists ? parseDistribution(x) : def);
+  const a = f.get('apiServer');
+  a.rejectUnknownKeys(['requestLatency', 'watchDelay', 'etcdWriteLatency']);
+  const reqLat = dist(a.get('requestLatency'), d.apiServer.requestLatency.create);
+  const s = f.get('scheduler');
+  s.rejectUnknownKeys(['cycleOverhead', 'perNodeFilter', 'perNodeScore', 'podInitialBackoff', 'podMaxBackoff', 'podMaxInUnschedulablePodsDuration']);
+  const cm = f.get('controllerManager');
+  cm.rejectUnknownKeys(['qps', 'burst', 'burstReplicas', 'concurrentSyncs']);
+  const cmClient = parseRate(cm, CONTROLLER_MANAGER_CLIENT);
+  const workers = cm.get('concurrentSyncs').optInt(5, { min: 1, max: 1000 });
+  const k = f.get('kubelet');
+  k.rejectUnknownKeys([
+    'qps',
+    'burst',
+    'serializeImagePulls',
+    'registryPullQPS',
+    'registryBurst',
+    'pullLatency',
+    'pullBandwidth',
+    'sandboxLatency',
+    'containerStartLatency',
+    'plegRelistPeriod',
+    'readinessDelay',
+  ]);
+  const kp = f.get('kubeProxy');
+  kp.rejectUnknownKeys(['minSyncPeriod', 'syncDuration']);
+  const imageSizes = new Map<string, number>();
+  for (const [img, size] of images.entries()) imageSizes.set(normalizeImage(img), countQuantity(size));
+  const registryQps = k.get('registryPullQPS').optNum(d.kubelet.registry.qps);
+  return {
+    apiServer: {
+      requestLatency: { create: reqLat, update: reqLat, delete: reqLat },
+      watchDelay: dist(a.get('watchDelay'), d.apiServer.watchDelay),
+      etcd: { writeLatency: dist(a.get('etcdWriteLatency'), d.apiServer.etcd.writeLatency) },
+    },
+    scheduler: {
+      cycleOverhead: s.get('cycleOverhead').optDuration(d.scheduler.cycleOverhead),
+      perNodeFilter: s.get('perNodeFilter').optDuration(d.scheduler.perNodeFilter),
+      perNodeScore: s.get('perNodeScore').optDuration(d.scheduler.perNodeScore),
+      podInitialBackoff: s.get('podInitialBackoff').optDuration(d.scheduler.podInitialBackoff),
+      podMaxBackoff: s.get('podMaxBackoff').optDuration(d.scheduler.podMaxBackoff),
+      podMaxInUnschedulablePodsDuration: s.get('podMaxInUnschedulablePodsDuration').optDuration(d.scheduler.podMaxInUnschedulablePodsDuration),
+    },
+    controllerManager: {
+      replicaSet: { client: cmClient, workers, burstReplicas: cm.get('burstReplicas').optInt(d.controllerManager.replicaSet.burstReplicas, { min: 1 }) },
+      deployment: { client: cmClient, workers },
+      endpoints: { client: cmClient, workers },
+    },
+    kubelet: {
+      client: parseRate(k, KUBELET_CLIENT),
+      serializeImagePulls: k.get('serializeImagePulls').optBool(d.kubelet.serializeImagePulls),
+      // registryPullQPS 0 means no limit (kubelet config docs).
+      registry: registryQps === 0 ? { qps: Infinity, burst: Infinity } : { qps: registryQps, burst: k.get('registryBurst').optInt(d.kubelet.registry.burst, { min: 1 }) },
+      pullLatency: dist(k.get('pullLatency'), d.kubelet.pullLatency),
+      pullBandwidthBytesPerSecond: k.get('pullBandwidth').exists ? countQuantity(k.get('pullBandwidth')) : d.kubelet.pullBandwidthBytesPerSecond,
+      sandboxLatency: dist(k.get('sandboxLatency'), d.kubelet.sandboxLatency),
+      containerStartLatency: dist(k.get('containerStartLatency'), d.kubelet.containerStartLatency),
+      plegRelistPeriod: k.get('plegRelistPeriod').optDuration(d.kubelet.plegRelistPeriod),
+      readinessDelay: dist(k.get('readinessDelay'), d.kubelet.readinessDelay),
+    },
+    kubeProxy: {
+      minSyncPeriod: kp.get('minSyncPeriod').optDuration(d.kubeProxy.minSyncPeriod),
+      syncDuration: dist(kp.get('syncDuration'), d.kubeProxy.syncDuration),
+    },
+    workloadClient: parseRate(f.get('workloadClient'), d.workloadClient),
+    imageSizes,
+    defaultImageSize: f.get('defaultImageSize').exists ? countQuantity(f.get('defaultImageSize')) : d.defaultImageSize,
+  };
+}
+
+function parsePolicies(f: Field, dir: string, warnings: string[]): Policy[] {
+  const items = f.items();
+  if (items.length === 0) return [{ name: 'default', profiles: DEFAULT_POLICY.profiles, client: DEFAULT_POLICY.client, source: 'upstream defaults' }];
+  if (items.length > LIMITS.policies) f.fail(`at most ${LIMITS.policies} policies`);
+  const names = new Set<string>();
+  return items.map((p) => {
+    p.rejectUnknownKeys(['name', 'config', 'file']);
+    const name = p.get('name').str();
+    if (!/^[A-Za-z0-9._-]+$/.test(name)) p.get('name').fail(`expected a name of letters, digits, '.', '_' or '-', got "${name}"`);
+    if (names.has(name)) p.get('name').fail(`duplicate policy name "${name}"`);
+    names.add(name);
+    if (p.get('config').exists && p.get('file').exists) p.fail('expected one of config or file, not both');
+    let cfg: Field | null = null;
+    let source = 'upstream defaults';
+    if (p.get('config').exists) {
+      cfg = p.get('config');
+      source = `${cfg.file}:${cfg.line}`;
+    } else if (p.get('file').exists) {
+      const path = resolveInside(p.get('file'), dir);
+      const docs = readYamlFile(path);
+      if (docs.length !== 1) p.get('file').fail(`expected one KubeSchedulerConfiguration document in ${path}, found ${docs.length}`);
+      cfg = docs[0];
+      source = path;
+    }
+    const sp = cfg === null ? DEFAULT_POLICY : parseSchedulerConfig(cfg);
+    if (sp.ignoredPlugins.length > 0) warnings.push(`policy ${name}: enabled plugins not modeled yet (no effect on results): ${sp.ignoredPlugins.join(', ')}`);
+    return { name, profiles: sp.profiles, client: sp.client, source };
+  });
+}
+

@@ -1,0 +1,285 @@
+/**
+ * KubeSchedulerConfiguration (kubescheduler.config.k8s.io/v1), as a user would paste it, → scheduling
+ * profiles. Plugin sets are resolved as upstream does (pkg/scheduler/apis/config/v1/default_plugins.go
+ * mergePlugins): the default multiPoint set, then the user's multiPoint enabled/disabled, then each extension
+ * point's enabled/disabled ("*" disables every default plugin of that point); a score plugin without a weight
+ * gets its multiPoint weight, else 1.
+ *
+ * Plugins kubesim does not model yet are accepted and reported as ignored, so real configurations load.
+ */
+import type { RateLimit } from '../api/rate-limiter.js';
+import { SCHEDULER_CLIENT } from './defaults.js';
+import type { Field } from './yaml-field.js';
+import {
+  DEFAULT_SCORING_STRATEGY,
+  NAME as FIT,
+  type ResourceSpec,
+  type ScoringStrategyType,
+  type ShapePoint,
+} from '../scheduler/plugins/node-resources-fit.js';
+import { NAME as BALANCED } from '../scheduler/plugins/node-resources-balanced-allocation.js';
+import { NAME as UNSCHEDULABLE } from '../scheduler/plugins/node-unschedulable.js';
+import { DEFAULT_PROFILE, type Profile } from '../scheduler/profile.js';
+
+type Point =
+  | 'preEnqueue'
+  | 'queueSort'
+  | 'preFilter'
+  | 'filter'
+  | 'postFilter'
+  | 'preScore'
+  | 'score'
+  | 'reserve'
+  | 'permit'
+  | 'preBind'
+  | 'bind'
+  | 'postBind';
+
+const POINTS: readonly Point[] = ['preEnqueue', 'queueSort', 'preFilter', 'filter', 'postFilter', 'preScore', 'score', 'reserve', 'permit', 'preBind', 'bind', 'postBind'];
+
+/** In-tree plugins and the extension points each implements (../shared/reference/kube-scheduler.md §1.2). */
+const PLUGIN_POINTS: Readonly<Record<string, readonly Point[]>> = {
+  SchedulingGates: ['preEnqueue'],
+  PrioritySort: ['queueSort'],
+  NodeUnschedulable: ['filter'],
+  NodeName: ['filter'],
+  TaintToleration: ['filter', 'preScore', 'score'],
+  NodeAffinity: ['preFilter', 'filter', 'preScore', 'score'],
+  NodePorts: ['preFilter', 'filter'],
+  NodeResourcesFit: ['preFilter', 'filter', 'preScore', 'score'],
+  VolumeRestrictions: ['preFilter', 'filter'],
+  NodeVolumeLimits: ['preFilter', 'filter'],
+  VolumeBinding: ['preFilter', 'filter', 'reserve', 'preBind', 'score'],
+  VolumeZone: ['preFilter', 'filter'],
+  PodTopologySpread: ['preFilter', 'filter', 'preScore', 'score'],
+  InterPodAffinity: ['preFilter', 'filter', 'preScore', 'score'],
+  DynamicResources: ['preEnqueue', 'preFilter', 'filter', 'postFilter', 'reserve', 'preBind'],
+  DefaultPreemption: ['postFilter'],
+  NodeResourcesBalancedAllocation: ['preScore', 'score'],
+  ImageLocality: ['score'],
+  DefaultBinder: ['bind'],
+};
+
+/** default_plugins.go getDefaultPlugins: multiPoint order and score weights (v1.36). */
+const DEFAULT_MULTIPOINT: readonly { name: string; weight: number }[] = [
+  { name: 'SchedulingGates', weight: 0 },
+  { name: 'PrioritySort', weight: 0 },
+  { name: 'NodeUnschedulable', weight: 0 },
+  { name: 'NodeName', weight: 0 },
+  { name: 'TaintToleration', weight: 3 },
+  { name: 'NodeAffinity', weight: 2 },
+  { name: 'NodePorts', weight: 0 },
+  { name: 'NodeResourcesFit', weight: 1 },
+  { name: 'VolumeRestrictions', weight: 0 },
+  { name: 'NodeVolumeLimits', weight: 0 },
+  { name: 'VolumeBinding', weight: 0 },
+  { name: 'VolumeZone', weight: 0 },
+  { name: 'PodTopologySpread', weight: 2 },
+  { name: 'InterPodAffinity', weight: 2 },
+  { name: 'DynamicResources', weight: 0 },
+  { name: 'DefaultPreemption', weight: 0 },
+  { name: 'NodeResourcesBalancedAllocation', weight: 1 },
+  { name: 'ImageLocality', weight: 1 },
+  { name: 'DefaultBinder', weight: 0 },
+];
+
+/** Plugins whose behaviour the simulator reproduces; the rest are accepted and reported as ignored. */
+const MODELED = new Set<string>([UNSCHEDULABLE, FIT, BALANCED, 'PrioritySort', 'DefaultBinder', 'NodeName', 'SchedulingGates']);
+/** Always-pass for the objects kubesim models (no volumes, no ResourceClaims). */
+const TRIVIAL = new Set<string>(['VolumeRestrictions', 'NodeVolumeLimits', 'VolumeBinding', 'VolumeZone', 'DynamicResources']);
+
+export interface SchedulerPolicy {
+  readonly profiles: readonly Profile[];
+  readonly client: RateLimit;
+  /** Enabled plugins whose behaviour is not modeled (their effect is missing from results). */
+  readonly ignoredPlugins: readonly string[];
+}
+
+export const DEFAULT_POLICY: SchedulerPolicy = {
+  profiles: [DEFAULT_PROFILE],
+  client: SCHEDULER_CLIENT,
+  ignoredPlugins: ['TaintToleration', 'NodeAffinity', 'NodePorts', 'PodTopologySpread', 'InterPodAffinity', 'DefaultPreemption', 'ImageLocality'],
+};
+
+export function parseSchedulerConfig(f: Field): SchedulerPolicy {
+  const apiVersion = f.get('apiVersion').str();
+  if (apiVersion !== 'kubescheduler.config.k8s.io/v1') f.get('apiVersion').fail(`expected "kubescheduler.config.k8s.io/v1", got "${apiVersion}"`);
+  const kind = f.get('kind').str();
+  if (kind !== 'KubeSchedulerConfiguration') f.get('kind').fail(`expected "KubeSchedulerConfiguration", got "${kind}"`);
+  f.rejectUnknownKeys([
+    'apiVersion',
+    'kind',
+    'parallelism',
+    'percentageOfNodesToScore',
+    'podInitialBackoffSeconds',
+    'podMaxBackoffSeconds',
+    'clientConnection',
+    'leaderElection',
+    'profiles',
+    'extenders',
+    'delayCacheUntilActive',
+    'featureGates',
+    'healthzBindAddress',
+    'metricsBindAddress',
+    'enableProfiling',
+    'enableContentionProfiling',
+  ]);
+  const globalPct = f.get('percentageOfNodesToScore').optInt(0, { min: 0, max: 100 });
+  const cc = f.get('clientConnection');
+  const client: RateLimit = {
+    qps: cc.get('qps').optNum(SCHEDULER_CLIENT.qps),
+    burst: cc.get('burst').optInt(SCHEDULER_CLIENT.burst, { min: 0 }),
+  };
+  if (f.get('extenders').items().length > 0) f.get('extenders').fail('scheduler extenders are not supported by kubesim');
+  const ignored = new Set<string>();
+  const profileFields = f.get('profiles').items();
+  const profiles: Profile[] = [];
+  const names = new Set<string>();
+  if (profileFields.length === 0) profiles.push({ ...DEFAULT_PROFILE, percentageOfNodesToScore: globalPct });
+  for (const pf of profileFields) {
+    const p = parseProfile(pf, globalPct, ignored);
+    if (names.has(p.schedulerName)) pf.get('schedulerName').fail(`duplicate schedulerName "${p.schedulerName}"`);
+    names.add(p.schedulerName);
+    profiles.push(p);
+  }
+  if (profileFields.length === 0) for (const n of DEFAULT_POLICY.ignoredPlugins) ignored.add(n);
+  return { profiles, client: { qps: client.qps < 0 ? Infinity : client.qps, burst: client.burst }, ignoredPlugins: [...ignored].sort() };
+}
+
+interface Enabled {
+  name: string;
+  weight: number;
+}
+
+function parseProfile(pf: Field, globalPct: number, ignored: Set<string>): Profile {
+  pf.rejectUnknownKeys(['schedulerName', 'percentageOfNodesToScore', 'plugins', 'pluginConfig']);
+  const schedulerName = pf.get('schedulerName').optStr('default-scheduler');
+  const pctField = pf.get('percentageOfNodesToScore');
+  const pct = pctField.exists ? pctField.int({ min: 0, max: 100 }) : globalPct;
+
+  // Resolve which plugins run at which point.
+  const at = new Map<Point, Enabled[]>(POINTS.map((p) => [p, []]));
+  const multiWeight = new Map<string, number>();
+  for (const d of DEFAULT_MULTIPOINT) {
+    multiWeight.set(d.name, d.weight);
+    for (const p of PLUGIN_POINTS[d.name]) (at.get(p) as Enabled[]).push({ name: d.name, weight: 0 });
+  }
+  const plugins = pf.get('plugins');
+  plugins.rejectUnknownKeys(['multiPoint', ...POINTS]);
+  const mp = plugins.get('multiPoint');
+  mp.rejectUnknownKeys(['enabled', 'disabled']);
+  for (const d of mp.get('disabled').items()) {
+    const name = pluginName(d);
+    for (const p of POINTS) at.set(p, name === '*' ? [] : (at.get(p) as Enabled[]).filter((e) => e.name !== name));
+  }
+  for (const e of mp.get('enabled').items()) {
+    const name = pluginName(e, false);
+    e.rejectUnknownKeys(['name', 'weight']);
+    const w = e.get('weight').optInt(0, { min: 0, max: 100 });
+    if (w > 0) multiWeight.set(name, w);
+    for (const p of PLUGIN_POINTS[name]) {
+      const list = at.get(p) as Enabled[];
+      if (!list.some((x) => x.name === name)) list.push({ name, weight: 0 });
+    }
+  }
+  for (const point of POINTS) {
+    const pt = plugins.get(point);
+    pt.rejectUnknownKeys(['enabled', 'disabled']);
+    for (const d of pt.get('disabled').items()) {
+      const name = pluginName(d);
+      at.set(point, name === '*' ? [] : (at.get(point) as Enabled[]).filter((e) => e.name !== name));
+    }
+    for (const e of pt.get('enabled').items()) {
+      const name = pluginName(e, false);
+      e.rejectUnknownKeys(['name', 'weight']);
+      if (!PLUGIN_POINTS[name].includes(point)) e.get('name').fail(`plugin ${name} does not implement the ${point} extension point`);
+      const w = e.get('weight').optInt(0, { min: 0, max: 100 });
+      const list = (at.get(point) as Enabled[]).filter((x) => x.name !== name);
+      list.push({ name, weight: w });
+      at.set(point, list);
+    }
+  }
+  const filters = new Set((at.get('filter') as Enabled[]).map((e) => e.name));
+  const scoreWeight = (name: string): number => {
+    const e = (at.get('score') as Enabled[]).find((x) => x.name === name);
+    if (e === undefined) return 0;
+    return e.weight > 0 ? e.weight : multiWeight.get(name) || 1;
+  };
+  for (const point of POINTS) {
+    for (const e of at.get(point) as Enabled[]) if (!MODELED.has(e.name) && !TRIVIAL.has(e.name)) ignored.add(e.name);
+  }
+
+  // pluginConfig args.
+  let fitStrategy = DEFAULT_SCORING_STRATEGY;
+  let balancedResources = DEFAULT_PROFILE.balancedResources;
+  const seen = new Set<string>();
+  for (const pc of pf.get('pluginConfig').items()) {
+    pc.rejectUnknownKeys(['name', 'args']);
+    const name = pluginName(pc, false);
+    if (seen.has(name)) pc.get('name').fail(`duplicate pluginConfig for ${name}`);
+    seen.add(name);
+    const args = pc.get('args');
+    if (name === FIT) fitStrategy = parseFitArgs(args);
+    else if (name === BALANCED) {
+      args.rejectUnknownKeys(['apiVersion', 'kind', 'resources']);
+      if (args.get('resources').exists) balancedResources = parseResources(args.get('resources'));
+    }
+  }
+  return {
+    schedulerName,
+    percentageOfNodesToScore: pct,
+    filters: { nodeUnschedulable: filters.has(UNSCHEDULABLE), nodeResourcesFit: filters.has(FIT) },
+    fitWeight: scoreWeight(FIT),
+    fitStrategy,
+    balancedWeight: scoreWeight(BALANCED),
+    balancedResources,
+  };
+}
+
+function pluginName(f: Field, allowStar = true): string {
+  const nf = f.get('name');
+  const name = nf.str();
+  if (name === '*' && allowStar) return name;
+  if (PLUGIN_POINTS[name] === undefined) {
+    nf.fail(`unknown plugin "${name}"; expected one of ${Object.keys(PLUGIN_POINTS).join(', ')}${allowStar ? ' or "*"' : ''}`);
+  }
+  return name;
+}
+
+/** NodeResourcesFitArgs (apis/config/v1 types; validation in apis/config/validation/validation_pluginargs.go). */
+function parseFitArgs(args: Field): typeof DEFAULT_SCORING_STRATEGY {
+  args.rejectUnknownKeys(['apiVersion', 'kind', 'ignoredResources', 'ignoredResourceGroups', 'scoringStrategy']);
+  const ss = args.get('scoringStrategy');
+  if (!ss.exists) return DEFAULT_SCORING_STRATEGY;
+  ss.rejectUnknownKeys(['type', 'resources', 'requestedToCapacityRatio']);
+  const type = ss.get('type').optOneOf<ScoringStrategyType>(['LeastAllocated', 'MostAllocated', 'RequestedToCapacityRatio'], 'LeastAllocated');
+  const resources = ss.get('resources').exists ? parseResources(ss.get('resources')) : DEFAULT_SCORING_STRATEGY.resources;
+  let shape: ShapePoint[] = [];
+  const rtcr = ss.get('requestedToCapacityRatio');
+  if (type === 'RequestedToCapacityRatio') {
+    rtcr.rejectUnknownKeys(['shape']);
+    const points = rtcr.get('shape').items();
+    if (points.length === 0) rtcr.get('shape').fail('expected at least one shape point for RequestedToCapacityRatio');
+    shape = points.map((p) => {
+      p.rejectUnknownKeys(['utilization', 'score']);
+      return { utilization: p.get('utilization').int({ min: 0, max: 100 }), score: p.get('score').int({ min: 0, max: 10 }) };
+    });
+    for (let i = 1; i < shape.length; i++) {
+      if (shape[i].utilization <= shape[i - 1].utilization) points[i].get('utilization').fail('shape utilization values must be strictly increasing');
+    }
+  } else if (rtcr.exists) rtcr.fail(`requestedToCapacityRatio is only valid with type RequestedToCapacityRatio, not ${type}`);
+  return { type, resources, shape };
+}
+
+function parseResources(f: Field): ResourceSpec[] {
+  const items = f.items();
+  if (items.length === 0) f.fail('expected at least one resource');
+  const out: ResourceSpec[] = [];
+  for (const r of items) {
+    r.rejectUnknownKeys(['name', 'weight']);
+    const name = r.get('name').str();
+    if (out.some((x) => x.name === name)) r.get('name').fail(`duplicate resource "${name}"`);
+    out.push({ name, weight: r.get('weight').optInt(1, { min: 1, max: 100 }) });
+  }
+  return out;
+}

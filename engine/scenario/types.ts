@@ -1,0 +1,85 @@
+/**
+ * A scenario after loading and validation: plain data, no YAML nodes, every quantity parsed and every
+ * default filled in. The simulation reads only this.
+ */
+import type { Deployment, Node, PodTemplate, PriorityClass, ReplicaSet, Service, Pod } from '../api/objects.js';
+import type { ApiServerParams } from '../api/api-server.js';
+import type { RateLimit } from '../api/rate-limiter.js';
+import type { Distribution } from '../core/distribution.js';
+import type { Micros } from '../core/time.js';
+import type { DeploymentParams } from '../controllers/deployment.js';
+import type { EndpointsParams } from '../controllers/endpoints.js';
+import type { ReplicaSetParams } from '../controllers/replicaset.js';
+import type { KubeletParams } from '../node/kubelet.js';
+import type { KubeProxyParams } from '../node/kube-proxy.js';
+import type { SchedulerParams } from '../scheduler/scheduler.js';
+import type { Profile } from '../scheduler/profile.js';
+
+export interface NodePool {
+  readonly name: string;
+  readonly count: number;
+  /** The template; node i is named `<pool>-<i>` unless the pool is a single named Node manifest. */
+  readonly template: Node;
+  readonly namedSingle: boolean;
+  /** Node i gets topology.kubernetes.io/zone = zones[i % zones.length] (a node group spanning zones). */
+  readonly zones: readonly string[];
+}
+
+export type Arrival =
+  | { readonly type: 'burst'; readonly at: Micros; readonly count: number }
+  | { readonly type: 'poisson'; readonly start: Micros; readonly ratePerSecond: number; readonly count: number }
+  | { readonly type: 'constant'; readonly start: Micros; readonly ratePerSecond: number; readonly count: number };
+
+/** Objects created through the API server at a virtual time (Deployments, Services, PriorityClasses, Pods…). */
+export interface TimedObject {
+  readonly at: Micros;
+  readonly object: Deployment | ReplicaSet | Service | PriorityClass | Pod;
+}
+
+/** Bare pods created from a template by an arrival process. */
+export interface PodWorkload {
+  readonly name: string;
+  readonly namespace: string;
+  readonly template: PodTemplate;
+  readonly arrival: Arrival;
+  /** Run time of each pod's containers; absent = runs until the end. */
+  readonly lifetime: Distribution | null;
+}
+
+export interface ClusterParams {
+  readonly apiServer: ApiServerParams;
+  readonly scheduler: Omit<SchedulerParams, 'client'>;
+  readonly controllerManager: {
+    readonly replicaSet: ReplicaSetParams;
+    readonly deployment: DeploymentParams;
+    readonly endpoints: EndpointsParams;
+  };
+  readonly kubelet: KubeletParams;
+  readonly kubeProxy: KubeProxyParams;
+  /** The client that creates the scenario's objects (a user or a load generator). */
+  readonly workloadClient: RateLimit;
+  readonly imageSizes: ReadonlyMap<string, number>;
+  readonly defaultImageSize: number;
+}
+
+export interface Policy {
+  readonly name: string;
+  readonly profiles: readonly Profile[];
+  /** KubeSchedulerConfiguration clientConnection (qps/burst). */
+  readonly client: RateLimit;
+  /** Where it came from, for messages. */
+  readonly source: string;
+}
+
+export interface Scenario {
+  readonly name: string;
+  readonly file: string;
+  readonly description: string;
+  readonly seed: number;
+  readonly duration: Micros;
+  readonly nodePools: readonly NodePool[];
+  readonly objects: readonly TimedObject[];
+  readonly podWorkloads: readonly PodWorkload[];
+  readonly params: ClusterParams;
+  readonly policies: readonly Policy[];
+}

@@ -1,0 +1,304 @@
+/**
+ * One scheduling cycle's Filter → Score → selectHost over the NodeTable, as a single fused loop per phase
+ * (plugins are configuration; a call through a plugin array per node costs ~8x, engine-performance.md §3).
+ *
+ * Sequential definition of upstream's parallel search (schedule_one.go findNodesThatPassFilters): nodes are
+ * visited in NodeTree order starting at nextStartNodeIndex, and the first numFeasibleNodesToFind feasible
+ * ones are kept; the start index then advances by the number of nodes visited, modulo the node count.
+ * Upstream's 16 goroutines may look at a few extra nodes; the set kept is the same definition.
+ */
+import { CPU, EPHEMERAL_STORAGE, MEMORY, type PodRequests } from '../api/pod-resources.js';
+import type { RngStream } from '../core/rng.js';
+import type { NodeTable } from './node-table.js';
+import { balanceN, balancedScore } from './plugins/node-resources-balanced-allocation.js';
+import {
+  REASON_INSUFFICIENT,
+  REASON_TOO_MANY_PODS,
+  goRound,
+  leastAllocated,
+  mostAllocated,
+  requestedToCapacityRatio,
+} from './plugins/node-resources-fit.js';
+import { REASON as REASON_UNSCHEDULABLE } from './plugins/node-unschedulable.js';
+import { hasScorePlugins, type Profile } from './profile.js';
+
+/** schedule_one.go */
+export const MIN_FEASIBLE_NODES_TO_FIND = 100;
+export const MIN_FEASIBLE_NODES_PERCENTAGE_TO_FIND = 5;
+
+export function numFeasibleNodesToFind(percentageOfNodesToScore: number, numAllNodes: number): number {
+  if (numAllNodes < MIN_FEASIBLE_NODES_TO_FIND) return numAllNodes;
+  let pct = percentageOfNodesToScore;
+  if (pct === 0) {
+    pct = 50 - Math.trunc(numAllNodes / 125);
+    if (pct < MIN_FEASIBLE_NODES_PERCENTAGE_TO_FIND) pct = MIN_FEASIBLE_NODES_PERCENTAGE_TO_FIND;
+  }
+  if (pct >= 100) return numAllNodes;
+  const n = Math.trunc((numAllNodes * pct) / 100);
+  return n < MIN_FEASIBLE_NODES_TO_FIND ? MIN_FEASIBLE_NODES_TO_FIND : n;
+}
+
+export interface PodInput {
+  readonly requests: PodRequests;
+  readonly toleratesUnschedulable: boolean;
+}
+
+/** Filter diagnosis: how many nodes failed for each reason (a node counts once per failing resource). */
+export type Diagnosis = Map<string, number>;
+
+export interface Decision {
+  /** Row of the selected node in the NodeTable, or -1. */
+  readonly node: number;
+  readonly visited: number;
+  readonly feasible: number;
+  /** Set when no node was feasible. */
+  readonly diagnosis?: Diagnosis;
+}
+
+/** Mutable per-scheduler search state. */
+export interface SearchState {
+  nextStartNodeIndex: number;
+}
+
+const R_CPU = 0;
+const R_MEM = 1;
+const R_EPH = 2;
+const R_SCALAR = 3;
+
+/** Kernel scratch buffers, reused across cycles so a cycle allocates nothing per node. */
+export class Kernel {
+  private feasible = new Int32Array(1024);
+  private scores = new Float64Array(1024);
+  private readonly fitKinds: Int32Array;
+  private readonly fitWeights: Float64Array;
+  private readonly fitNames: readonly string[];
+  private readonly shapeU: number[];
+  private readonly shapeS: number[];
+  private readonly balKinds: Int32Array;
+  private readonly balNames: readonly string[];
+  private readonly fractionsWith: number[] = [];
+  private readonly fractionsWithout: number[] = [];
+  private readonly scoring: boolean;
+
+  constructor(readonly profile: Profile) {
+    const fr = profile.fitStrategy.resources;
+    this.fitKinds = Int32Array.from(fr, (r) => kindOf(r.name));
+    this.fitWeights = Float64Array.from(fr, (r) => r.weight);
+    this.fitNames = fr.map((r) => r.name);
+    // requested_to_capacity_ratio.go scales shape scores from 0..10 to 0..100.
+    this.shapeU = profile.fitStrategy.shape.map((p) => p.utilization);
+    this.shapeS = profile.fitStrategy.shape.map((p) => p.score * 10);
+    this.balKinds = Int32Array.from(profile.balancedResources, (r) => kindOf(r.name));
+    this.balNames = profile.balancedResources.map((r) => r.name);
+    this.scoring = hasScorePlugins(profile);
+  }
+
+  schedule(t: NodeTable, pod: PodInput, state: SearchState, rng: RngStream): Decision {
+    const n = t.count;
+    if (n === 0) return { node: -1, visited: 0, feasible: 0, diagnosis: new Map([['no nodes available', 0]]) };
+    const order = t.order;
+    const want = this.scoring ? numFeasibleNodesToFind(this.profile.percentageOfNodesToScore, n) : 1;
+    if (this.feasible.length < want) {
+      this.feasible = new Int32Array(n);
+      this.scores = new Float64Array(n);
+    }
+    const feasible = this.feasible;
+    const r = pod.requests;
+    const checkUnsched = this.profile.filters.nodeUnschedulable && !pod.toleratesUnschedulable;
+    const checkFit = this.profile.filters.nodeResourcesFit;
+    const anyRequest = r.cpu !== 0 || r.memory !== 0 || r.ephemeralStorage !== 0 || hasKeys(r.scalars);
+    const { allocCpu, allocMem, allocEph, allocPods, reqCpu, reqMem, reqEph, podCount, unschedulable } = t;
+    let found = 0;
+    let visited = 0;
+    const start = state.nextStartNodeIndex % n;
+    for (let k = 0; k < n && found < want; k++) {
+      let j = start + k;
+      if (j >= n) j -= n;
+      const i = order[j];
+      visited++;
+      if (checkUnsched && unschedulable[i] === 1) {
+        continue;
+      }
+      if (checkFit) {
+        if (podCount[i] + 1 > allocPods[i]) {
+            continue;
+        }
+        if (anyRequest) {
+          if (
+            (r.cpu > 0 && r.cpu > allocCpu[i] - reqCpu[i]) ||
+            (r.memory > 0 && r.memory > allocMem[i] - reqMem[i]) ||
+            (r.ephemeralStorage > 0 && r.ephemeralStorage > allocEph[i] - reqEph[i]) ||
+            !scalarsFit(t, i, r)
+          ) {
+                continue;
+          }
+        }
+      }
+      feasible[found++] = i;
+    }
+    state.nextStartNodeIndex = (state.nextStartNodeIndex + visited) % n;
+    if (found === 0) return { node: -1, visited, feasible: 0, diagnosis: this.diagnose(t, pod, checkUnsched, checkFit) };
+    if (found === 1) return { node: feasible[0], visited, feasible: 1 };
+    const scores = this.scores;
+    this.scoreAll(t, r, feasible, found, scores);
+    // selectHost: the k-th node tied at the top replaces the pick with probability 1/k (reservoir sampling).
+    let best = feasible[0];
+    let bestScore = scores[0];
+    let ties = 1;
+    for (let f = 1; f < found; f++) {
+      const s = scores[f];
+      if (s > bestScore) {
+        bestScore = s;
+        best = feasible[f];
+        ties = 1;
+      } else if (s === bestScore) {
+        ties++;
+        if (rng.int(ties) === 0) best = feasible[f];
+      }
+    }
+    return { node: best, visited, feasible: found };
+  }
+
+  /** Weighted total score of each feasible node (framework RunScorePlugins; no plugin here normalizes). */
+  scoreAll(t: NodeTable, r: PodRequests, feasible: Int32Array, found: number, out: Float64Array): void {
+    const p = this.profile;
+    const fitW = p.fitWeight;
+    const balW = p.balancedWeight;
+    // v1.33+: BalancedAllocation's PreScore skips pods requesting none of its resources.
+    let balActive = balW > 0;
+    if (balActive) {
+      let anyReq = false;
+      for (let k = 0; k < this.balKinds.length; k++) if (podAmount(r, this.balKinds[k], this.balNames[k], false) !== 0) anyReq = true;
+      balActive = anyReq;
+    }
+    const strategy = p.fitStrategy.type;
+    for (let f = 0; f < found; f++) {
+      const i = feasible[f];
+      let total = 0;
+      if (fitW > 0) {
+        let nodeScore = 0;
+        let weightSum = 0;
+        for (let k = 0; k < this.fitKinds.length; k++) {
+          const kind = this.fitKinds[k];
+          const podReq = podAmount(r, kind, this.fitNames[k], true);
+          if (kind === R_SCALAR && podReq === 0) continue;
+          const alloc = nodeAlloc(t, i, kind, this.fitNames[k]);
+          if (alloc === 0) continue;
+          const req = nodeRequested(t, i, kind, this.fitNames[k], true) + podReq;
+          const w = this.fitWeights[k];
+          if (strategy === 'LeastAllocated') {
+            nodeScore += leastAllocated(req, alloc) * w;
+            weightSum += w;
+          } else if (strategy === 'MostAllocated') {
+            nodeScore += mostAllocated(req, alloc) * w;
+            weightSum += w;
+          } else {
+            const s = requestedToCapacityRatio(this.shapeU, this.shapeS, req, alloc);
+            if (s > 0) {
+              nodeScore += s * w;
+              weightSum += w;
+            }
+          }
+        }
+        let fit = 0;
+        if (weightSum !== 0) fit = strategy === 'RequestedToCapacityRatio' ? goRound(nodeScore / weightSum) : Math.trunc(nodeScore / weightSum);
+        total += fit * fitW;
+      }
+      if (balActive) total += this.balanced(t, i, r) * balW;
+      out[f] = total;
+    }
+  }
+
+  private balanced(t: NodeTable, i: number, r: PodRequests): number {
+    const withPod = this.fractionsWith;
+    const withoutPod = this.fractionsWithout;
+    withPod.length = 0;
+    withoutPod.length = 0;
+    for (let k = 0; k < this.balKinds.length; k++) {
+      const kind = this.balKinds[k];
+      const podReq = podAmount(r, kind, this.balNames[k], false);
+      if (kind === R_SCALAR && podReq === 0) continue;
+      const alloc = nodeAlloc(t, i, kind, this.balNames[k]);
+      if (alloc === 0) continue;
+      const req = nodeRequested(t, i, kind, this.balNames[k], false);
+      withPod.push(Math.min((req + podReq) / alloc, 1));
+      withoutPod.push(Math.min(req / alloc, 1));
+    }
+    return balancedScore(balanceN(withPod), balanceN(withoutPod));
+  }
+
+  /** Recounts failure reasons for the FitError message; runs only when no node fits (a full pass). */
+  private diagnose(t: NodeTable, pod: PodInput, checkUnsched: boolean, checkFit: boolean): Diagnosis {
+    const d: Diagnosis = new Map();
+    const bump = (k: string): void => {
+      d.set(k, (d.get(k) ?? 0) + 1);
+    };
+    const r = pod.requests;
+    for (let i = 0; i < t.count; i++) {
+      if (checkUnsched && t.unschedulable[i] === 1) {
+        bump(REASON_UNSCHEDULABLE);
+        continue;
+      }
+      if (!checkFit) continue;
+      if (t.podCount[i] + 1 > t.allocPods[i]) bump(REASON_TOO_MANY_PODS);
+      if (r.cpu > 0 && r.cpu > t.allocCpu[i] - t.reqCpu[i]) bump(REASON_INSUFFICIENT(CPU));
+      if (r.memory > 0 && r.memory > t.allocMem[i] - t.reqMem[i]) bump(REASON_INSUFFICIENT(MEMORY));
+      if (r.ephemeralStorage > 0 && r.ephemeralStorage > t.allocEph[i] - t.reqEph[i]) bump(REASON_INSUFFICIENT(EPHEMERAL_STORAGE));
+      for (const name in r.scalars) {
+        const alloc = t.scalarAlloc.get(name)?.[i] ?? 0;
+        const req = t.scalarReq.get(name)?.[i] ?? 0;
+        if (r.scalars[name] > alloc - req) bump(REASON_INSUFFICIENT(name));
+      }
+    }
+    return d;
+  }
+}
+
+/** "0/5 nodes are available: 3 Insufficient cpu, 2 node(s) were unschedulable." (framework FitError.Error) */
+export function fitErrorMessage(nodes: number, d: Diagnosis): string {
+  const parts = [...d.entries()].map(([reason, count]) => `${count} ${reason}`).sort();
+  return `0/${nodes} nodes are available: ${parts.join(', ')}.`;
+}
+
+function kindOf(name: string): number {
+  if (name === CPU) return R_CPU;
+  if (name === MEMORY) return R_MEM;
+  if (name === EPHEMERAL_STORAGE) return R_EPH;
+  return R_SCALAR;
+}
+
+function hasKeys(o: Readonly<Record<string, number>>): boolean {
+  for (const _ in o) return true;
+  return false;
+}
+
+function scalarsFit(t: NodeTable, i: number, r: PodRequests): boolean {
+  for (const name in r.scalars) {
+    const alloc = t.scalarAlloc.get(name)?.[i] ?? 0;
+    const req = t.scalarReq.get(name)?.[i] ?? 0;
+    if (r.scalars[name] > alloc - req) return false;
+  }
+  return true;
+}
+
+function podAmount(r: PodRequests, kind: number, name: string, nonZero: boolean): number {
+  if (kind === R_CPU) return nonZero ? r.nonZeroCpu : r.cpu;
+  if (kind === R_MEM) return nonZero ? r.nonZeroMemory : r.memory;
+  if (kind === R_EPH) return r.ephemeralStorage;
+  return r.scalars[name] ?? 0;
+}
+
+function nodeAlloc(t: NodeTable, i: number, kind: number, name: string): number {
+  if (kind === R_CPU) return t.allocCpu[i];
+  if (kind === R_MEM) return t.allocMem[i];
+  if (kind === R_EPH) return t.allocEph[i];
+  return t.scalarAlloc.get(name)?.[i] ?? 0;
+}
+
+/** NodeResourcesFit scores cpu/memory against NonZeroRequested; everything else against Requested. */
+function nodeRequested(t: NodeTable, i: number, kind: number, name: string, nonZero: boolean): number {
+  if (kind === R_CPU) return nonZero ? t.nzCpu[i] : t.reqCpu[i];
+  if (kind === R_MEM) return nonZero ? t.nzMem[i] : t.reqMem[i];
+  if (kind === R_EPH) return t.reqEph[i];
+  return t.scalarReq.get(name)?.[i] ?? 0;
+}

@@ -1,0 +1,39 @@
+/**
+ * A scheduling profile compiled from a KubeSchedulerConfiguration profile: which modeled plugins run at which
+ * extension point, their weights and arguments, as plain data. The fused kernel (kernel.ts) reads it.
+ */
+import { DEFAULT_SCORING_STRATEGY, type ResourceSpec, type ScoringStrategy } from './plugins/node-resources-fit.js';
+
+export interface Profile {
+  readonly schedulerName: string;
+  /** 0 = upstream's adaptive default (schedule_one.go numFeasibleNodesToFind). */
+  readonly percentageOfNodesToScore: number;
+  readonly filters: {
+    readonly nodeUnschedulable: boolean;
+    readonly nodeResourcesFit: boolean;
+  };
+  /** Score weight of NodeResourcesFit; 0 when its Score is disabled. */
+  readonly fitWeight: number;
+  readonly fitStrategy: ScoringStrategy;
+  /** Score weight of NodeResourcesBalancedAllocation; 0 when disabled. */
+  readonly balancedWeight: number;
+  readonly balancedResources: readonly ResourceSpec[];
+}
+
+/** The upstream default profile restricted to the plugins kubesim models (default_plugins.go weights). */
+export const DEFAULT_PROFILE: Profile = {
+  schedulerName: 'default-scheduler',
+  percentageOfNodesToScore: 0,
+  filters: { nodeUnschedulable: true, nodeResourcesFit: true },
+  fitWeight: 1,
+  fitStrategy: DEFAULT_SCORING_STRATEGY,
+  balancedWeight: 1,
+  balancedResources: [
+    { name: 'cpu', weight: 1 },
+    { name: 'memory', weight: 1 },
+  ],
+};
+
+export function hasScorePlugins(p: Profile): boolean {
+  return p.fitWeight > 0 || p.balancedWeight > 0;
+}

@@ -1,0 +1,37 @@
+/** Small builders for tests: real objects of the simulator's model, with only the fields a test cares about. */
+import type { Node, Pod, PodSpec } from '../engine/api/objects.js';
+
+export function makeNode(name: string, allocatable: Record<string, number>, labels: Record<string, string> = {}, unschedulable = false): Node {
+  return {
+    kind: 'Node',
+    metadata: { name, namespace: '', uid: '', labels, annotations: {}, ownerReferences: [], creationTimestamp: 0, resourceVersion: 0 },
+    spec: { unschedulable, taints: [] },
+    status: { capacity: allocatable, allocatable, images: [], ready: true },
+  };
+}
+
+export function makeSpec(requests: Record<string, number>[], extra: Partial<PodSpec> = {}): PodSpec {
+  return {
+    containers: requests.map((r, i) => ({ name: `c${i}`, image: 'pause', requests: r, limits: {}, ports: [] })),
+    initContainers: [],
+    nodeName: '',
+    schedulerName: 'default-scheduler',
+    priorityClassName: '',
+    priority: 0,
+    nodeSelector: {},
+    tolerations: [],
+    restartPolicy: 'Always',
+    overhead: {},
+    terminationGracePeriodSeconds: 30,
+    ...extra,
+  };
+}
+
+export function makePod(name: string, spec: PodSpec): Pod {
+  return {
+    kind: 'Pod',
+    metadata: { name, namespace: 'default', uid: '', labels: {}, annotations: {}, ownerReferences: [], creationTimestamp: 0, resourceVersion: 0 },
+    spec,
+    status: { phase: 'Pending', ready: false },
+  };
+}
