@@ -83,6 +83,8 @@ export class ApiServer {
   private readonly rng: RngStream;
   private readonly listeners: CommitListener[] = [];
   private uidCounter = 0;
+  /** PriorityClasses by name, kept from the commit stream (the Priority admission plugin's lister). */
+  private readonly priorityClasses = new Map<string, PriorityClass>();
   /** Requests that had to wait for their client's rate limiter. */
   throttled = 0;
   /** Latency of every answered request (issue to response, client throttling excluded). */
@@ -208,22 +210,23 @@ export class ApiServer {
     let priority = obj.spec.priority;
     const className = obj.spec.priorityClassName;
     if (className !== '') {
-      const pc = this.etcd.get(`PriorityClass/${className}`) as PriorityClass | undefined;
+      const pc = this.priorityClasses.get(className);
       if (pc !== undefined) priority = pc.value;
     } else {
-      for (const o of this.etcd.list('PriorityClass/')) {
-        const pc = o as PriorityClass;
-        if (pc.globalDefault) {
-          priority = pc.value;
-          break;
-        }
-      }
+      // With several global defaults upstream takes the lowest value (admission/priority getDefaultPriority).
+      let best: PriorityClass | undefined;
+      for (const pc of this.priorityClasses.values()) if (pc.globalDefault && (best === undefined || pc.value < best.value)) best = pc;
+      if (best !== undefined) priority = best.value;
     }
     const pod: Pod = { ...obj, metadata: meta, spec: { ...obj.spec, priority } };
     return pod;
   }
 
   private publish(type: WatchEventType, obj: KubeObject, old: KubeObject | undefined, revision: number): void {
+    if (obj.kind === 'PriorityClass') {
+      if (type === 'DELETED') this.priorityClasses.delete(obj.metadata.name);
+      else this.priorityClasses.set(obj.metadata.name, obj);
+    }
     for (const l of this.listeners) l(type, obj, old);
     const ev: WatchEvent = { type, object: obj, revision };
     const list = this.byKind.get(obj.kind);

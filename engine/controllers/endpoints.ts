@@ -19,8 +19,8 @@ export interface EndpointsParams {
 
 interface ServiceState {
   readonly service: Service;
-  /** Ready pod name → the time its readiness changed. */
-  readonly ready: Map<string, Micros>;
+  /** Names of the ready pods it selects, kept sorted (the Endpoints object's list). */
+  ready: string[];
   /** Earliest change not yet written. */
   pendingTrigger: Micros;
   /** Whether the Endpoints object has been created. */
@@ -60,12 +60,12 @@ export class EndpointsController {
 
   private onService(s: Service): void {
     const key = keyOf(s);
-    const st: ServiceState = { service: s, ready: new Map(), pendingTrigger: this.sim.now, exists: this.services.get(key)?.exists ?? false };
+    const ready: string[] = [];
     for (const p of this.pods.cache.values()) {
-      if (p.metadata.namespace === s.metadata.namespace && isReady(p) && mapSelectorMatches(s.spec.selector, p.metadata.labels)) {
-        st.ready.set(p.metadata.name, p.status.readyTime ?? this.sim.now);
-      }
+      if (p.metadata.namespace === s.metadata.namespace && isReady(p) && mapSelectorMatches(s.spec.selector, p.metadata.labels)) ready.push(p.metadata.name);
     }
+    ready.sort();
+    const st: ServiceState = { service: s, ready, pendingTrigger: this.sim.now, exists: this.services.get(key)?.exists ?? false };
     this.services.set(key, st);
     this.queue.add(key);
   }
@@ -76,11 +76,12 @@ export class EndpointsController {
       const s = st.service;
       if (s.metadata.namespace !== p.metadata.namespace) continue;
       const member = ready && mapSelectorMatches(s.spec.selector, p.metadata.labels);
-      const was = st.ready.has(p.metadata.name);
+      const at = lowerBound(st.ready, p.metadata.name);
+      const was = st.ready[at] === p.metadata.name;
       if (member === was) continue;
       const trigger = member ? (p.status.readyTime ?? this.sim.now) : this.sim.now;
-      if (member) st.ready.set(p.metadata.name, trigger);
-      else st.ready.delete(p.metadata.name);
+      if (member) st.ready.splice(at, 0, p.metadata.name);
+      else st.ready.splice(at, 1);
       st.pendingTrigger = Math.min(st.pendingTrigger, trigger);
       this.queue.add(key);
     }
@@ -88,7 +89,10 @@ export class EndpointsController {
 
   private onPodGone(p: Pod): void {
     for (const [key, st] of this.services) {
-      if (st.ready.delete(p.metadata.name) && st.service.metadata.namespace === p.metadata.namespace) {
+      if (st.service.metadata.namespace !== p.metadata.namespace) continue;
+      const at = lowerBound(st.ready, p.metadata.name);
+      if (st.ready[at] === p.metadata.name) {
+        st.ready.splice(at, 1);
         st.pendingTrigger = Math.min(st.pendingTrigger, this.sim.now);
         this.queue.add(key);
       }
@@ -101,7 +105,7 @@ export class EndpointsController {
       done();
       return;
     }
-    const ready = [...st.ready.keys()].sort();
+    const ready = st.ready.slice();
     const trigger = st.pendingTrigger;
     st.pendingTrigger = Infinity;
     const s = st.service;
@@ -140,4 +144,16 @@ function sameList(a: readonly string[], b: readonly string[]): boolean {
   if (a.length !== b.length) return false;
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
   return true;
+}
+
+/** First index whose name is ≥ `name` in a sorted list. */
+function lowerBound(list: readonly string[], name: string): number {
+  let lo = 0;
+  let hi = list.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (list[mid] < name) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }

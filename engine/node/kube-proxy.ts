@@ -51,8 +51,7 @@ export class KubeProxy {
   }
 
   private change(e: Endpoints, before: readonly string[]): void {
-    const had = new Set(before);
-    const added = e.ready.filter((n) => !had.has(n));
+    const added = addedNames(before, e.ready);
     this.pending.push({ service: `${e.metadata.namespace}/${e.metadata.name}`, added, trigger: e.lastChangeTriggerTime });
     if (this.scheduled) return;
     this.scheduled = true;
@@ -75,4 +74,15 @@ export class KubeProxy {
       }
     });
   }
+}
+
+/** Names in `after` but not in `before`; both sorted (a merge walk, linear in the list sizes). */
+export function addedNames(before: readonly string[], after: readonly string[]): string[] {
+  const out: string[] = [];
+  let i = 0;
+  for (const name of after) {
+    while (i < before.length && before[i] < name) i++;
+    if (i >= before.length || before[i] !== name) out.push(name);
+  }
+  return out;
 }

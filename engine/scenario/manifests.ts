@@ -102,7 +102,7 @@ function parseObject(f: Field, implied: ImpliedType | undefined): KubeObject[] {
   if (kind.endsWith('List')) {
     const itemKind = kind.slice(0, -'List'.length);
     const expectedVersion = itemKind === '' ? 'v1' : KINDS.get(itemKind)?.apiVersion;
-    if (expectedVersion === undefined) kindField.fail(`unsupported kind ${JSON.stringify(kind)}; supported kinds: ${supportedKinds()}`);
+    if (expectedVersion === undefined) return kindField.fail(`unsupported kind ${JSON.stringify(kind)}; supported kinds: ${supportedKinds()}`);
     checkApiVersion(versionField, kind, apiVersion, expectedVersion);
     const itemType = itemKind === '' ? undefined : { kind: itemKind, apiVersion };
     return f.get('items').items().flatMap((item) => parseObject(item, itemType));
@@ -212,10 +212,7 @@ function parseReplicatedSpec(spec: Field, kind: string, namespace: string): Repl
     selectorField.fail(`empty selector is invalid for a ${kind}; expected matchLabels or matchExpressions`);
   }
   const templateField = spec.get('template');
-  if (templateField.kind() !== 'map') {
-    const got = templateField.exists ? `, got ${templateField.describe()}` : '';
-    templateField.fail(`expected a pod template (metadata.labels and spec)${got}`);
-  }
+  if (templateField.kind() !== 'map') expectedMapping(templateField, 'a pod template (metadata.labels and spec)');
   const template = parsePodTemplate(templateField, namespace);
   if (!selectorMatches(selector, template.labels)) {
     templateField.get('metadata').get('labels').fail(
@@ -354,10 +351,7 @@ export function parsePodTemplate(f: Field, namespace: string): PodTemplate {
 
 /** A PodSpec with SetDefaults_PodSpec and SetDefaults_Pod (pkg/apis/core/v1/defaults.go) applied. */
 export function parsePodSpec(f: Field): PodSpec {
-  if (f.kind() !== 'map') {
-    const got = f.exists ? `, got ${f.describe()}` : '';
-    f.fail(`expected a pod spec (a mapping with at least one container)${got}`);
-  }
+  if (f.kind() !== 'map') expectedMapping(f, 'a pod spec (a mapping with at least one container)');
   const hostNetwork = f.get('hostNetwork').optBool(false);
   const containerFields = f.get('containers').items();
   if (containerFields.length === 0) f.get('containers').fail('expected at least one container');
@@ -415,9 +409,17 @@ function parseContainer(f: Field, init: boolean, hostNetwork: boolean): Containe
     limits,
     ports: f.get('ports').items().map((p) => parseContainerPort(p, hostNetwork)),
   };
-  // An init container with restartPolicy Always is a sidecar (KEP-753); that is the only value allowed.
-  if (init && f.get('restartPolicy').exists) return { ...container, restartPolicy: f.get('restartPolicy').oneOf(['Always']) };
+  if (init && f.get('restartPolicy').exists) return { ...container, restartPolicy: sidecarPolicy(f.get('restartPolicy')) };
   return container;
+}
+
+/** An init container with restartPolicy Always is a sidecar (KEP-753); that is the only value allowed. */
+function sidecarPolicy(f: Field): 'Always' {
+  const policy = f.str();
+  if (policy !== 'Always') {
+    f.fail(`expected "Always" (the only restartPolicy an init container may have; it makes it a sidecar), got ${JSON.stringify(policy)}`);
+  }
+  return 'Always';
 }
 
 /**
@@ -493,10 +495,7 @@ function parseToleration(f: Field): Toleration {
 // ---- label selectors ----
 
 function parseLabelSelector(f: Field): LabelSelector {
-  if (f.kind() !== 'map') {
-    const got = f.exists ? `, got ${f.describe()}` : '';
-    f.fail(`expected a label selector such as {matchLabels: {app: web}}${got}`);
-  }
+  if (f.kind() !== 'map') expectedMapping(f, 'a label selector such as {matchLabels: {app: web}}');
   return {
     matchLabels: labelMap(f.get('matchLabels')),
     matchExpressions: f.get('matchExpressions').items().map(parseRequirement),
@@ -589,6 +588,10 @@ function checkQualifiedName(f: Field, s: string, what: string): void {
 }
 
 // ---- small helpers ----
+
+function expectedMapping(f: Field, what: string): never {
+  return f.fail(f.exists ? `expected ${what}, got ${f.describe()}` : `required field is missing; expected ${what}`);
+}
 
 function hasOwn(obj: object, key: string): boolean {
   return Object.prototype.hasOwnProperty.call(obj, key);

@@ -10,7 +10,7 @@
 import { CPU, EPHEMERAL_STORAGE, MEMORY, type PodRequests } from '../api/pod-resources.js';
 import type { RngStream } from '../core/rng.js';
 import type { NodeTable } from './node-table.js';
-import { balanceN, balancedScore } from './plugins/node-resources-balanced-allocation.js';
+import { balance2, balanceN, balancedScore } from './plugins/node-resources-balanced-allocation.js';
 import {
   REASON_INSUFFICIENT,
   REASON_TOO_MANY_PODS,
@@ -79,6 +79,8 @@ export class Kernel {
   private readonly fractionsWith: number[] = [];
   private readonly fractionsWithout: number[] = [];
   private readonly scoring: boolean;
+  /** Both scorers configured over exactly cpu and memory (the default): a specialised loop. */
+  private readonly cpuMemOnly: boolean;
 
   constructor(readonly profile: Profile) {
     const fr = profile.fitStrategy.resources;
@@ -91,6 +93,8 @@ export class Kernel {
     this.balKinds = Int32Array.from(profile.balancedResources, (r) => kindOf(r.name));
     this.balNames = profile.balancedResources.map((r) => r.name);
     this.scoring = hasScorePlugins(profile);
+    const isCpuMem = (names: readonly string[]): boolean => names.length === 2 && names[0] === CPU && names[1] === MEMORY;
+    this.cpuMemOnly = isCpuMem(this.fitNames) && isCpuMem(this.balNames);
   }
 
   schedule(t: NodeTable, pod: PodInput, state: SearchState, rng: RngStream): Decision {
@@ -106,7 +110,8 @@ export class Kernel {
     const r = pod.requests;
     const checkUnsched = this.profile.filters.nodeUnschedulable && !pod.toleratesUnschedulable;
     const checkFit = this.profile.filters.nodeResourcesFit;
-    const anyRequest = r.cpu !== 0 || r.memory !== 0 || r.ephemeralStorage !== 0 || hasKeys(r.scalars);
+    const hasScalars = hasKeys(r.scalars);
+    const anyRequest = r.cpu !== 0 || r.memory !== 0 || r.ephemeralStorage !== 0 || hasScalars;
     const { allocCpu, allocMem, allocEph, allocPods, reqCpu, reqMem, reqEph, podCount, unschedulable } = t;
     let found = 0;
     let visited = 0;
@@ -128,7 +133,7 @@ export class Kernel {
             (r.cpu > 0 && r.cpu > allocCpu[i] - reqCpu[i]) ||
             (r.memory > 0 && r.memory > allocMem[i] - reqMem[i]) ||
             (r.ephemeralStorage > 0 && r.ephemeralStorage > allocEph[i] - reqEph[i]) ||
-            !scalarsFit(t, i, r)
+            (hasScalars && !scalarsFit(t, i, r))
           ) {
                 continue;
           }
@@ -172,6 +177,10 @@ export class Kernel {
       balActive = anyReq;
     }
     const strategy = p.fitStrategy.type;
+    if (this.cpuMemOnly) {
+      this.scoreCpuMem(t, r, feasible, found, out, balActive);
+      return;
+    }
     for (let f = 0; f < found; f++) {
       const i = feasible[f];
       let total = 0;
@@ -205,6 +214,60 @@ export class Kernel {
         total += fit * fitW;
       }
       if (balActive) total += this.balanced(t, i, r) * balW;
+      out[f] = total;
+    }
+  }
+
+  /** scoreAll specialised to cpu + memory for both plugins: same arithmetic, no per-resource dispatch. */
+  private scoreCpuMem(t: NodeTable, r: PodRequests, feasible: Int32Array, found: number, out: Float64Array, balActive: boolean): void {
+    const p = this.profile;
+    const fitW = p.fitWeight;
+    const balW = p.balancedWeight;
+    const wc = this.fitWeights[0];
+    const wm = this.fitWeights[1];
+    const type = p.fitStrategy.type;
+    const least = type === 'LeastAllocated';
+    const most = type === 'MostAllocated';
+    const { allocCpu, allocMem, nzCpu, nzMem, reqCpu, reqMem } = t;
+    const nzPodCpu = r.nonZeroCpu;
+    const nzPodMem = r.nonZeroMemory;
+    const podCpu = r.cpu;
+    const podMem = r.memory;
+    for (let f = 0; f < found; f++) {
+      const i = feasible[f];
+      const ac = allocCpu[i];
+      const am = allocMem[i];
+      let total = 0;
+      if (fitW > 0) {
+        let nodeScore = 0;
+        let weightSum = 0;
+        if (ac !== 0) {
+          const q = nzCpu[i] + nzPodCpu;
+          const sc = least ? leastAllocated(q, ac) : most ? mostAllocated(q, ac) : requestedToCapacityRatio(this.shapeU, this.shapeS, q, ac);
+          if (least || most || sc > 0) {
+            nodeScore += sc * wc;
+            weightSum += wc;
+          }
+        }
+        if (am !== 0) {
+          const q = nzMem[i] + nzPodMem;
+          const sm = least ? leastAllocated(q, am) : most ? mostAllocated(q, am) : requestedToCapacityRatio(this.shapeU, this.shapeS, q, am);
+          if (least || most || sm > 0) {
+            nodeScore += sm * wm;
+            weightSum += wm;
+          }
+        }
+        if (weightSum !== 0) total += (least || most ? Math.trunc(nodeScore / weightSum) : goRound(nodeScore / weightSum)) * fitW;
+      }
+      if (balActive) {
+        let withPod = 100;
+        let withoutPod = 100;
+        if (ac !== 0 && am !== 0) {
+          withPod = balance2(reqCpu[i] + podCpu, ac, reqMem[i] + podMem, am);
+          withoutPod = balance2(reqCpu[i], ac, reqMem[i], am);
+        }
+        total += balancedScore(withPod, withoutPod) * balW;
+      }
       out[f] = total;
     }
   }
