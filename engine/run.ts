@@ -4,9 +4,9 @@
  * objects and arrivals through the API server, runs the event loop to the scenario's duration (or until
  * nothing is left to happen), and summarizes. Deterministic: no wall clock or ambient randomness inside.
  */
-import { ApiServer, Client } from './api/api-server.js';
+import { ApiServer, Client, type WatchEventType } from './api/api-server.js';
 import { formatDuration } from './api/duration.js';
-import type { Node, Pod, PodTemplate } from './api/objects.js';
+import type { KubeObject, Node, Pod, PodTemplate } from './api/objects.js';
 import { sample } from './core/distribution.js';
 import { RngFactory } from './core/rng.js';
 import { Simulation } from './core/simulation.js';
@@ -26,6 +26,8 @@ import { ZONE_LABEL } from './scheduler/node-table.js';
 export interface RunOptions {
   /** Pod name (or namespace/name) whose workflow to record. */
   readonly trace?: string;
+  /** Sees every committed change with the virtual time (invariant checks in tests, external tools). */
+  readonly observe?: (t: Micros, type: WatchEventType, object: KubeObject, old: KubeObject | undefined) => void;
 }
 
 export interface RunResult {
@@ -84,6 +86,8 @@ export function runOnce(scenario: Scenario, policy: Policy, seed: number, opts: 
   const api = new ApiServer(sim, p.apiServer, rngs);
   const metrics = new MetricsRecorder(() => sim.now, tracer);
   api.onCommit(metrics.onCommit);
+  const observe = opts.observe;
+  if (observe !== undefined) api.onCommit((type, obj, old) => observe(sim.now, type, obj, old));
 
   const scheduler = new Scheduler(sim, api, policy.profiles, { ...p.scheduler, client: policy.client }, rngs.stream('scheduler'), metrics);
   new ReplicaSetController(api, p.controllerManager.replicaSet, rngs);

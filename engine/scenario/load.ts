@@ -199,12 +199,9 @@ function parsePodWorkload(f: Field): PodWorkload {
 function parseArrival(f: Field): Arrival {
   if (!f.exists) f.fail('expected an arrival process, e.g. {type: burst, count: 100} or {type: poisson, rate: 10, count: 1000}');
   const type = f.get('type').oneOf(['burst', 'poisson', 'constant'] as const);
+  f.rejectUnknownKeys(type === 'burst' ? ['type', 'count', 'at'] : ['type', 'count', 'start', 'rate']);
   const count = f.get('count').int({ min: 1, max: LIMITS.pods });
-  if (type === 'burst') {
-    f.rejectUnknownKeys(['type', 'count', 'at']);
-    return { type, count, at: f.get('at').optDuration(0) };
-  }
-  f.rejectUnknownKeys(['type', 'count', 'start', 'rate']);
+  if (type === 'burst') return { type, count, at: f.get('at').optDuration(0) };
   const ratePerSecond = f.get('rate').num({ min: 1e-9 });
   return { type, count, start: f.get('start').optDuration(0), ratePerSecond };
 }
