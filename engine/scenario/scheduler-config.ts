@@ -98,7 +98,9 @@ export interface SchedulerPolicy {
 export const DEFAULT_POLICY: SchedulerPolicy = {
   profiles: [DEFAULT_PROFILE],
   client: SCHEDULER_CLIENT,
-  ignoredPlugins: ['TaintToleration', 'NodeAffinity', 'NodePorts', 'PodTopologySpread', 'InterPodAffinity', 'DefaultPreemption', 'ImageLocality'],
+  ignoredPlugins: DEFAULT_MULTIPOINT.map((d) => d.name)
+    .filter((n) => !MODELED.has(n) && !TRIVIAL.has(n))
+    .sort(),
 };
 
 export function parseSchedulerConfig(f: Field): SchedulerPolicy {

@@ -1,0 +1,114 @@
+/** KubeSchedulerConfiguration v1 → profiles, resolved as upstream's default_plugins.go mergePlugins. */
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { parseSchedulerConfig } from '../engine/scenario/scheduler-config.js';
+import { parseYamlDocuments } from '../engine/scenario/yaml-field.js';
+import { InputError } from '../engine/scenario/input-error.js';
+
+const HEAD = 'apiVersion: kubescheduler.config.k8s.io/v1\nkind: KubeSchedulerConfiguration\n';
+const parse = (body: string) => parseSchedulerConfig(parseYamlDocuments(HEAD + body, 'cfg.yaml')[0]);
+
+test('no profiles: the upstream default profile with default weights and QPS', () => {
+  const p = parse('');
+  assert.is(p.profiles.length, 1);
+  const d = p.profiles[0];
+  assert.is(d.schedulerName, 'default-scheduler');
+  assert.is(d.fitWeight, 1);
+  assert.is(d.balancedWeight, 1);
+  assert.is(d.fitStrategy.type, 'LeastAllocated');
+  assert.equal(p.client, { qps: 50, burst: 100 });
+  assert.ok(p.ignoredPlugins.includes('PodTopologySpread'));
+});
+
+test('score plugins: disable one, re-weight another, "*" disables every default of a point', () => {
+  const p = parse(`profiles:
+- schedulerName: pack
+  plugins:
+    score:
+      disabled: [{name: NodeResourcesBalancedAllocation}]
+      enabled: [{name: NodeResourcesFit, weight: 5}]
+- schedulerName: nothing-scores
+  plugins:
+    score:
+      disabled: [{name: "*"}]
+`);
+  assert.is(p.profiles[0].balancedWeight, 0);
+  assert.is(p.profiles[0].fitWeight, 5);
+  assert.is(p.profiles[1].fitWeight, 0);
+  assert.is(p.profiles[1].balancedWeight, 0);
+  assert.ok(p.profiles[1].filters.nodeResourcesFit, 'filters stay');
+});
+
+test('multiPoint disable removes a plugin from every point; per-profile percentageOfNodesToScore', () => {
+  const p = parse(`percentageOfNodesToScore: 30
+clientConnection: {qps: 500, burst: 600}
+profiles:
+- plugins:
+    multiPoint:
+      disabled: [{name: NodeResourcesFit}]
+- schedulerName: other
+  percentageOfNodesToScore: 70
+`);
+  assert.is(p.profiles[0].filters.nodeResourcesFit, false);
+  assert.is(p.profiles[0].fitWeight, 0);
+  assert.is(p.profiles[0].percentageOfNodesToScore, 30);
+  assert.is(p.profiles[1].percentageOfNodesToScore, 70);
+  assert.equal(p.client, { qps: 500, burst: 600 });
+});
+
+test('pluginConfig: scoring strategies and their validation', () => {
+  const p = parse(`profiles:
+- pluginConfig:
+  - name: NodeResourcesFit
+    args:
+      scoringStrategy:
+        type: RequestedToCapacityRatio
+        resources: [{name: cpu, weight: 3}, {name: memory}]
+        requestedToCapacityRatio:
+          shape: [{utilization: 0, score: 10}, {utilization: 100, score: 0}]
+`);
+  const s = p.profiles[0].fitStrategy;
+  assert.is(s.type, 'RequestedToCapacityRatio');
+  assert.equal(s.resources, [
+    { name: 'cpu', weight: 3 },
+    { name: 'memory', weight: 1 },
+  ]);
+  assert.equal(s.shape, [
+    { utilization: 0, score: 10 },
+    { utilization: 100, score: 0 },
+  ]);
+});
+
+function errorOf(body: string): InputError {
+  try {
+    parse(body);
+  } catch (e) {
+    if (e instanceof InputError) return e;
+    throw e;
+  }
+  throw new Error('expected an InputError');
+}
+
+test('errors name the field: unknown plugin, bad weight, decreasing shape, wrong apiVersion', () => {
+  let e = errorOf('profiles:\n- plugins:\n    score:\n      enabled: [{name: NodeResourceFit}]\n');
+  assert.is(e.path, 'profiles[0].plugins.score.enabled[0].name');
+  assert.match(e.detail, /unknown plugin "NodeResourceFit"/);
+  assert.is(e.line, 6);
+  e = errorOf('profiles:\n- pluginConfig:\n  - name: NodeResourcesFit\n    args: {scoringStrategy: {resources: [{name: cpu, weight: 0}]}}\n');
+  assert.match(e.path, /scoringStrategy\.resources\[0\]\.weight$/);
+  e = errorOf(
+    'profiles:\n- pluginConfig:\n  - name: NodeResourcesFit\n    args:\n      scoringStrategy:\n        type: RequestedToCapacityRatio\n        requestedToCapacityRatio: {shape: [{utilization: 50, score: 1}, {utilization: 10, score: 2}]}\n',
+  );
+  assert.match(e.detail, /strictly increasing/);
+  e = errorOf('profiles:\n- plugins:\n    filter:\n      enabled: [{name: ImageLocality}]\n');
+  assert.match(e.detail, /does not implement the filter extension point/);
+  let threw = false;
+  try {
+    parseSchedulerConfig(parseYamlDocuments('apiVersion: kubescheduler.config.k8s.io/v1beta3\nkind: KubeSchedulerConfiguration\n', 'cfg.yaml')[0]);
+  } catch (err) {
+    threw = err instanceof InputError && err.path === 'apiVersion';
+  }
+  assert.ok(threw, 'v1beta3 is refused at apiVersion');
+});
+
+test.run();
