@@ -1,5 +1,19 @@
 /** Small builders for tests: real objects of the simulator's model, with only the fields a test cares about. */
+import * as assert from 'uvu/assert';
 import type { Node, Pod, PodSpec } from '../engine/api/objects.js';
+import { InputError } from '../engine/scenario/input-error.js';
+
+/** Runs fn, asserts it throws an InputError, and returns it. */
+export function expectInputError(fn: () => unknown): InputError {
+  try {
+    fn();
+  } catch (err) {
+    assert.instance(err, InputError);
+    return err as InputError;
+  }
+  assert.unreachable('expected an InputError');
+  throw new Error('unreachable');
+}
 
 export function makeNode(name: string, allocatable: Record<string, number>, labels: Record<string, string> = {}, unschedulable = false): Node {
   return {

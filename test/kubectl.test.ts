@@ -4,6 +4,7 @@ import type { Deployment, KubeObject, Pod, Service } from '../engine/api/objects
 import { InputError } from '../engine/scenario/input-error.js';
 import { parseKubectl, splitCommandLine } from '../engine/scenario/kubectl.js';
 import { parseYamlDocuments, type Field } from '../engine/scenario/yaml-field.js';
+import { expectInputError } from './helpers.js';
 
 /** The scenario field holding the command, on line 3, so errors carry a real position. */
 function field(): Field {
@@ -18,14 +19,7 @@ function run(command: string): KubeObject[] {
 }
 
 function inputError(command: string): InputError {
-  try {
-    run(command);
-  } catch (err) {
-    assert.instance(err, InputError);
-    return err as InputError;
-  }
-  assert.unreachable(`expected an InputError for: ${command}`);
-  throw new Error('unreachable');
+  return expectInputError(() => run(command));
 }
 
 const EMPTY_META = { uid: '', annotations: {}, ownerReferences: [], creationTimestamp: 0, resourceVersion: 0 };

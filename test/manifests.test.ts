@@ -1,9 +1,9 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { Deployment, KubeObject, Node, Pod, PriorityClass, ReplicaSet, Service } from '../engine/api/objects.js';
-import { InputError } from '../engine/scenario/input-error.js';
 import { parseManifests, parsePodSpec, parsePodTemplate } from '../engine/scenario/manifests.js';
 import { parseYamlDocuments } from '../engine/scenario/yaml-field.js';
+import { expectInputError } from './helpers.js';
 
 function parse(text: string, file = 'm.yaml'): KubeObject[] {
   return parseYamlDocuments(text, file).flatMap((d) => parseManifests(d));
@@ -16,16 +16,7 @@ function one<K extends KubeObject['kind']>(text: string, kind: K): Extract<KubeO
   return objs[0] as Extract<KubeObject, { kind: K }>;
 }
 
-function inputError(fn: () => unknown): InputError {
-  try {
-    fn();
-  } catch (err) {
-    assert.instance(err, InputError);
-    return err as InputError;
-  }
-  assert.unreachable('expected an InputError');
-  throw new Error('unreachable');
-}
+const inputError = expectInputError;
 
 const POD = `apiVersion: v1
 kind: Pod

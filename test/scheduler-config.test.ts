@@ -4,6 +4,7 @@ import * as assert from 'uvu/assert';
 import { parseSchedulerConfig } from '../engine/scenario/scheduler-config.js';
 import { parseYamlDocuments } from '../engine/scenario/yaml-field.js';
 import { InputError } from '../engine/scenario/input-error.js';
+import { expectInputError } from './helpers.js';
 
 const HEAD = 'apiVersion: kubescheduler.config.k8s.io/v1\nkind: KubeSchedulerConfiguration\n';
 const parse = (body: string) => parseSchedulerConfig(parseYamlDocuments(HEAD + body, 'cfg.yaml')[0]);
@@ -79,15 +80,7 @@ test('pluginConfig: scoring strategies and their validation', () => {
   ]);
 });
 
-function errorOf(body: string): InputError {
-  try {
-    parse(body);
-  } catch (e) {
-    if (e instanceof InputError) return e;
-    throw e;
-  }
-  throw new Error('expected an InputError');
-}
+const errorOf = (body: string): InputError => expectInputError(() => parse(body));
 
 test('errors name the field: unknown plugin, bad weight, decreasing shape, wrong apiVersion', () => {
   let e = errorOf('profiles:\n- plugins:\n    score:\n      enabled: [{name: NodeResourceFit}]\n');

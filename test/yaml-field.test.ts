@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { InputError } from '../engine/scenario/input-error.js';
 import { Field, parseYamlDocuments, readYamlFile, suggestClosest } from '../engine/scenario/yaml-field.js';
+import { expectInputError } from './helpers.js';
 
 function doc(text: string, file = 'test.yaml'): Field {
   const docs = parseYamlDocuments(text, file);
@@ -12,17 +13,7 @@ function doc(text: string, file = 'test.yaml'): Field {
   return docs[0];
 }
 
-/** Runs fn, asserts it throws an InputError, and returns it. */
-function inputError(fn: () => unknown): InputError {
-  try {
-    fn();
-  } catch (err) {
-    assert.instance(err, InputError);
-    return err as InputError;
-  }
-  assert.unreachable('expected an InputError');
-  throw new Error('unreachable');
-}
+const inputError = expectInputError;
 
 test('InputError formats file:line:column: path: detail and drops unknown parts', () => {
   assert.is(new InputError('a.yaml', 3, 7, 'spec.replicas', 'bad').message, 'a.yaml:3:7: spec.replicas: bad');
