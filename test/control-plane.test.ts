@@ -1,9 +1,9 @@
 /** API server, etcd, client rate limits, watches, and the scheduling queue's timing rules. */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { ApiServer, Client, type WatchEvent } from '../engine/api/api-server.js';
+import { ApiServer, Client, ifUnchangedSince, type WatchEvent } from '../engine/api/api-server.js';
 import { TokenBucket } from '../engine/api/rate-limiter.js';
-import type { Pod } from '../engine/api/objects.js';
+import type { KubeObject, Pod } from '../engine/api/objects.js';
 import { RngFactory } from '../engine/core/rng.js';
 import { Simulation } from '../engine/core/simulation.js';
 import { SchedulingQueue, type QueuedPod } from '../engine/scheduler/scheduling-queue.js';
@@ -69,6 +69,29 @@ test('API server: duplicate create → 409, update of a missing object → 404, 
   const stored = api.get('Pod', 'default', 'a') as Pod;
   assert.is(stored.metadata.creationTimestamp, 0);
   assert.is(stored.metadata.uid, 'uid-1');
+});
+
+test('API server: concurrent updates both land (GuaranteedUpdate); a PUT of a stale read fails with 409', () => {
+  const { sim, api } = apiFixture();
+  const c = new Client('c', { qps: Infinity, burst: Infinity });
+  api.create(c, makePod('a', makeSpec([{}])));
+  sim.run();
+  const read = api.get('Pod', 'default', 'a') as Pod;
+  const label = (k: string) => (cur: KubeObject) => ({ ...cur, metadata: { ...cur.metadata, labels: { ...cur.metadata.labels, [k]: 'y' } } }) as KubeObject;
+  const codes: number[] = [];
+  // Both are processed (1 ms) before either commits (exponential etcd latency, mean 2 ms, ordered commits).
+  for (const k of ['x1', 'x2']) api.update(c, 'Pod', 'Pod/default/a', label(k), (r) => codes.push(r.code));
+  sim.run();
+  assert.equal(codes, [200, 200]);
+  const both = api.get('Pod', 'default', 'a') as Pod;
+  assert.equal([both.metadata.labels.x1, both.metadata.labels.x2], ['y', 'y'], 'the second write recomputed on the first');
+  api.update(c, 'Pod', 'Pod/default/a', ifUnchangedSince(read, label('x3')), (r) => codes.push(r.code));
+  api.update(c, 'Pod', 'Pod/default/a', ifUnchangedSince(both, label('x4')), (r) => codes.push(r.code));
+  sim.run();
+  assert.equal(codes.slice(2), [409, 200]);
+  const last = api.get('Pod', 'default', 'a') as Pod;
+  assert.is(last.metadata.labels.x3, undefined);
+  assert.is(last.metadata.labels.x4, 'y');
 });
 
 test('priority admission: priorityClassName resolved, global default applied', () => {

@@ -23,6 +23,9 @@ export interface WatchEvent {
   readonly type: WatchEventType;
   readonly object: KubeObject;
   readonly revision: number;
+  /** The object's storage key (keyOf(object)): the string etcd already hashed, so caches keyed by it skip
+   * rebuilding and rehashing a fresh key per event. */
+  readonly key: string;
 }
 
 export interface ApiServerParams {
@@ -35,7 +38,7 @@ export interface ApiServerParams {
 
 export interface ApiResult {
   readonly ok: boolean;
-  /** 409 AlreadyExists, 404 NotFound */
+  /** 409 AlreadyExists on create, Conflict on a failed resourceVersion precondition; 404 NotFound */
   readonly code: 200 | 201 | 404 | 409;
   readonly object?: KubeObject;
 }
@@ -52,7 +55,18 @@ export class Client {
   }
 }
 
-type Mutation = (current: KubeObject) => KubeObject | null;
+/**
+ * An update: the new object computed from the stored one, null to leave it unchanged, or CONFLICT when the
+ * caller's precondition (usually the resourceVersion it read) does not hold: a PUT of a stale object.
+ */
+type Mutation = (current: KubeObject) => KubeObject | null | typeof CONFLICT;
+
+export const CONFLICT = Symbol('conflict');
+
+/** A mutation guarded by optimistic concurrency, as a PUT carrying metadata.resourceVersion is. */
+export function ifUnchangedSince(read: KubeObject, mutate: (current: KubeObject) => KubeObject | null): Mutation {
+  return (cur) => (cur.metadata.resourceVersion !== read.metadata.resourceVersion ? CONFLICT : mutate(cur));
+}
 
 interface Watcher {
   readonly index: number;
@@ -62,6 +76,18 @@ interface Watcher {
   head: number;
   lastDelivery: Micros;
   readonly rng: RngStream;
+}
+
+/** What a request will do, decided when the API server processes it. */
+interface Plan {
+  readonly code: ApiResult['code'];
+  readonly key?: string;
+  readonly next?: KubeObject;
+  readonly remove?: KubeObject;
+  readonly unchanged?: KubeObject;
+  /** For updates: the object the mutation was computed from, and the mutation, to recompute it at commit. */
+  readonly read?: KubeObject;
+  readonly mutate?: Mutation;
 }
 
 /** Observes every committed change at its commit time (metrics; not a component: it costs no requests). */
@@ -132,13 +158,18 @@ export class ApiServer {
     }, done);
   }
 
-  /** Applies `mutate` to the stored object at write time; returning null leaves it unchanged. */
+  /**
+   * Applies `mutate` to the stored object. As the storage layer's GuaranteedUpdate does, a write that finds the
+   * object changed since it was read (another write committed in between) recomputes the mutation on the
+   * newer object instead of overwriting it (staging/src/k8s.io/apiserver/pkg/storage/etcd3/store.go).
+   */
   update(client: Client, kind: Kind, key: string, mutate: Mutation, done?: (r: ApiResult) => void): void {
     this.submit(client, 'update', kind, () => {
       const cur = this.etcd.get(key);
       if (cur === undefined) return { code: 404 };
       const next = mutate(cur);
-      return next === null ? { code: 200, key, unchanged: cur } : { code: 200, key, next };
+      if (next === CONFLICT) return { code: 409 };
+      return next === null ? { code: 200, key, unchanged: cur } : { code: 200, key, next, read: cur, mutate };
     }, done);
   }
 
@@ -154,7 +185,7 @@ export class ApiServer {
     client: Client,
     verb: Verb,
     kind: Kind,
-    plan: (start: Micros) => { code: ApiResult['code']; key?: string; next?: KubeObject; remove?: KubeObject; unchanged?: KubeObject },
+    plan: (start: Micros) => Plan,
     done?: (r: ApiResult) => void,
   ): void {
     const sim = this.sim;
@@ -173,23 +204,29 @@ export class ApiServer {
       const commitAt = this.etcd.commitTime(sim.now);
       sim.callAt(commitAt, () => {
         let result: ApiResult;
+        const e = this.etcd.entry(key);
         if (p.remove !== undefined) {
-          if (this.etcd.get(key) === undefined) result = { ok: false, code: 404 };
+          if (e === undefined) result = { ok: false, code: 404 };
           else {
-            const rev = this.etcd.delete(key);
-            this.publish('DELETED', p.remove, undefined, rev);
-            result = { ok: true, code: 200, object: p.remove };
+            const gone = e.value;
+            const rev = this.etcd.delete(e.key);
+            this.publish('DELETED', e.key, gone, undefined, rev);
+            result = { ok: true, code: 200, object: gone };
           }
         } else {
-          const old = this.etcd.get(key);
-          // A create racing another create of the same key loses at commit, as etcd's txn would.
+          const old = e?.value;
+          // A create racing another create of the same key loses at commit, as etcd's txn would; an update
+          // whose object changed since it was read is retried on the newer object.
+          const next = old === undefined || old === p.read || p.mutate === undefined ? (p.next as KubeObject) : p.mutate(old);
           if (verb === 'create' && old !== undefined) result = { ok: false, code: 409 };
+          else if (verb === 'update' && old === undefined) result = { ok: false, code: 404 };
+          else if (next === CONFLICT) result = { ok: false, code: 409 };
+          else if (next === null) result = { ok: true, code: 200, object: old };
           else {
-            const next = p.next as KubeObject;
             const rev = this.etcd.revision + 1;
             const stored = withRevision(next, rev);
-            this.etcd.put(key, stored);
-            this.publish(old === undefined ? 'ADDED' : 'MODIFIED', stored, old, rev);
+            const written = this.etcd.write(e, key, stored);
+            this.publish(old === undefined ? 'ADDED' : 'MODIFIED', written.key, stored, old, rev);
             result = { ok: true, code: p.code, object: stored };
           }
         }
@@ -222,13 +259,13 @@ export class ApiServer {
     return pod;
   }
 
-  private publish(type: WatchEventType, obj: KubeObject, old: KubeObject | undefined, revision: number): void {
+  private publish(type: WatchEventType, key: string, obj: KubeObject, old: KubeObject | undefined, revision: number): void {
     if (obj.kind === 'PriorityClass') {
       if (type === 'DELETED') this.priorityClasses.delete(obj.metadata.name);
       else this.priorityClasses.set(obj.metadata.name, obj);
     }
     for (const l of this.listeners) l(type, obj, old);
-    const ev: WatchEvent = { type, object: obj, revision };
+    const ev: WatchEvent = { type, object: obj, revision, key };
     const list = this.byKind.get(obj.kind);
     if (list !== undefined) for (const w of list) this.enqueue(w, ev);
     if (obj.kind === 'Pod') {
@@ -238,7 +275,7 @@ export class ApiServer {
       if (node !== '') {
         const ws = this.podWatchersByNode.get(node);
         if (ws !== undefined) {
-          const e = prevNode === node ? ev : { type: type === 'DELETED' ? type : ('ADDED' as const), object: obj, revision };
+          const e = prevNode === node ? ev : { type: type === 'DELETED' ? type : ('ADDED' as const), object: obj, revision, key };
           for (const w of ws) this.enqueue(w, e);
         }
       }

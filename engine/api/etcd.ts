@@ -17,10 +17,20 @@ export interface EtcdParams {
   readonly writeLatency: Distribution;
 }
 
+/**
+ * One stored key. `key` is the string the key was first written with, kept for the key's lifetime: the API
+ * server hands this same string object to every watcher, so informer caches compare keys by identity instead
+ * of comparing (and hashing) a fresh equal string per event, which profiling showed to be ~8% of a large run.
+ */
+export interface Entry {
+  readonly key: string;
+  value: KubeObject;
+}
+
 export class Etcd {
   private rev = 0;
   private lastCommit: Micros = 0;
-  private readonly data = new Map<string, KubeObject>();
+  private readonly data = new Map<string, Entry>();
   writes = 0;
 
   constructor(
@@ -44,14 +54,27 @@ export class Etcd {
   }
 
   get(key: string): KubeObject | undefined {
+    return this.data.get(key)?.value;
+  }
+
+  /** The stored entry for `key`, whose `key` field is the canonical string for it. */
+  entry(key: string): Entry | undefined {
     return this.data.get(key);
   }
 
   /** Applies a committed write and returns its revision. */
   put(key: string, value: KubeObject): number {
-    this.data.set(key, value);
+    this.write(this.data.get(key), key, value);
+    return this.rev;
+  }
+
+  /** put() for a caller that already looked the entry up (`e` = entry(key)); returns the entry written. */
+  write(e: Entry | undefined, key: string, value: KubeObject): Entry {
+    if (e === undefined) this.data.set(key, (e = { key, value }));
+    else e.value = value;
     this.writes++;
-    return ++this.rev;
+    this.rev++;
+    return e;
   }
 
   delete(key: string): number {
@@ -65,6 +88,6 @@ export class Etcd {
     const keys: string[] = [];
     for (const k of this.data.keys()) if (k.startsWith(prefix)) keys.push(k);
     keys.sort();
-    return keys.map((k) => this.data.get(k) as KubeObject);
+    return keys.map((k) => (this.data.get(k) as Entry).value);
   }
 }

@@ -3,7 +3,7 @@
  * events into add / update(old, new) / delete callbacks. Components read their cache, never etcd.
  */
 import type { WatchEvent } from './api-server.js';
-import { keyOf, type KubeObject } from './objects.js';
+import type { KubeObject } from './objects.js';
 
 export interface InformerHandlers<T extends KubeObject> {
   add?(obj: T): void;
@@ -19,7 +19,7 @@ export class Informer<T extends KubeObject> {
   /** The watch handler to pass to ApiServer.watch. */
   readonly onEvent = (ev: WatchEvent): void => {
     const obj = ev.object as T;
-    const key = keyOf(obj);
+    const key = ev.key;
     const old = this.cache.get(key);
     if (ev.type === 'DELETED') {
       if (old === undefined) return;
