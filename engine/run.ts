@@ -6,16 +6,18 @@
  */
 import { ApiServer, Client, type WatchEventType } from './api/api-server.js';
 import { formatDuration } from './api/duration.js';
-import type { KubeObject, Node, Pod, PodTemplate } from './api/objects.js';
+import { keyOf, type KubeObject, type Node, type Pod, type PodTemplate } from './api/objects.js';
 import { sample } from './core/distribution.js';
 import { RngFactory } from './core/rng.js';
 import { Simulation } from './core/simulation.js';
 import { MICROS_PER_SECOND, type Micros } from './core/time.js';
 import { DeploymentController } from './controllers/deployment.js';
 import { EndpointsController } from './controllers/endpoints.js';
+import { JobController } from './controllers/job.js';
 import { ReplicaSetController } from './controllers/replicaset.js';
 import { MetricsRecorder } from './metrics/recorder.js';
 import { summarize, type RunSummary } from './metrics/summary.js';
+import type { TimeRow } from './metrics/timeseries.js';
 import { Tracer, type TraceStep } from './metrics/trace.js';
 import { KubeProxy } from './node/kube-proxy.js';
 import { Kubelet, RUN_DURATION_ANNOTATION, normalizeImage } from './node/kubelet.js';
@@ -28,6 +30,8 @@ export interface RunOptions {
   readonly trace?: string;
   /** Sees every committed change with the virtual time (invariant checks in tests, external tools). */
   readonly observe?: (t: Micros, type: WatchEventType, object: KubeObject, old: KubeObject | undefined) => void;
+  /** Virtual time between two samples of timeseries.csv (default 1 s). */
+  readonly sampleInterval?: Micros;
 }
 
 export interface RunResult {
@@ -37,6 +41,10 @@ export interface RunResult {
   readonly summary: RunSummary;
   readonly fingerprint: string;
   readonly trace: readonly TraceStep[];
+  /** Virtual time at the end of the run (the duration limit if events were still pending). */
+  readonly end: Micros;
+  /** The cluster state at every multiple of the sample interval up to the end (timeseries.csv). */
+  readonly timeseries: readonly TimeRow[];
   /** Per-pod records, for conservation checks and pods.csv. */
   readonly recorder: MetricsRecorder;
   /** Final store contents (what etcd holds at the end), for invariants in tests. */
@@ -84,7 +92,7 @@ export function runOnce(scenario: Scenario, policy: Policy, seed: number, opts: 
   const rngs = new RngFactory(seed);
   const tracer = new Tracer(opts.trace ?? null);
   const api = new ApiServer(sim, p.apiServer, rngs);
-  const metrics = new MetricsRecorder(() => sim.now, tracer);
+  const metrics = new MetricsRecorder(() => sim.now, tracer, opts.sampleInterval);
   api.onCommit(metrics.onCommit);
   const observe = opts.observe;
   if (observe !== undefined) api.onCommit((type, obj, old) => observe(sim.now, type, obj, old));
@@ -93,6 +101,7 @@ export function runOnce(scenario: Scenario, policy: Policy, seed: number, opts: 
   new ReplicaSetController(api, p.controllerManager.replicaSet, rngs);
   new DeploymentController(api, p.controllerManager.deployment);
   new EndpointsController(sim, api, p.controllerManager.endpoints);
+  new JobController(sim, api, p.controllerManager.job, rngs);
   new KubeProxy(sim, api, p.kubeProxy, rngs.stream('kube-proxy'), metrics);
 
   const imageSize = (image: string): number => p.imageSizes.get(normalizeImage(image)) ?? p.defaultImageSize;
@@ -110,7 +119,7 @@ export function runOnce(scenario: Scenario, policy: Policy, seed: number, opts: 
     }
   }
 
-  for (const o of scenario.objects) sim.callAt(o.at, () => api.create(user, o.object));
+  for (const o of scenario.objects) sim.callAt(o.at, () => apply(api, user, o.object));
 
   for (const w of scenario.podWorkloads) schedulePodWorkload(w, sim, api, user, rngs);
 
@@ -132,12 +141,28 @@ export function runOnce(scenario: Scenario, policy: Policy, seed: number, opts: 
     summary,
     fingerprint: sim.fingerprint.value(),
     trace: tracer.steps,
+    end: finalTime,
+    timeseries: metrics.series.finish(finalTime),
     recorder: metrics,
     store: {
       pods: api.etcd.list('Pod/') as Pod[],
       nodes: api.etcd.list('Node/') as Node[],
     },
   };
+}
+
+/**
+ * `kubectl apply`: create the object or, for a Deployment, ReplicaSet or Service that exists, replace its spec,
+ * labels and annotations, keeping identity and status — how a scenario changes a Deployment's template or
+ * replicas later. (Pod specs and PriorityClass values are immutable upstream; a second apply is ignored.)
+ */
+function apply(api: ApiServer, user: Client, obj: KubeObject): void {
+  api.create(user, obj, (r) => {
+    if (r.code !== 409 || (obj.kind !== 'Deployment' && obj.kind !== 'ReplicaSet' && obj.kind !== 'Service')) return;
+    api.update(user, obj.kind, keyOf(obj), (cur) =>
+      cur.kind === obj.kind ? ({ ...cur, spec: obj.spec, metadata: { ...cur.metadata, labels: obj.metadata.labels, annotations: obj.metadata.annotations } } as KubeObject) : null,
+    );
+  });
 }
 
 function schedulePodWorkload(w: PodWorkload, sim: Simulation, api: ApiServer, user: Client, rngs: RngFactory): void {

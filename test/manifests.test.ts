@@ -366,13 +366,13 @@ items:
   assert.is(e.path, 'items[0].kind');
   assert.is(e.line, 5);
   assert.equal(parse('apiVersion: v1\nkind: List\nitems: []\n'), []);
-  assert.match(inputError(() => parse('apiVersion: v1\nkind: JobList\nitems: []\n')).detail, 'unsupported kind "JobList"');
+  assert.match(inputError(() => parse('apiVersion: v1\nkind: CronJobList\nitems: []\n')).detail, 'unsupported kind "CronJobList"');
 });
 
 test('unknown kinds and wrong apiVersions name what is supported', () => {
-  const e = inputError(() => parse('apiVersion: batch/v1\nkind: Job\nmetadata: {name: j}\n', 'job.yaml'));
+  const e = inputError(() => parse('apiVersion: batch/v1\nkind: CronJob\nmetadata: {name: j}\n', 'job.yaml'));
   assert.is(e.message.split(': unsupported')[0], 'job.yaml:2:7: kind');
-  assert.match(e.detail, 'unsupported kind "Job"; supported kinds: Node (v1), Pod (v1), Deployment (apps/v1), ReplicaSet (apps/v1), Service (v1), PriorityClass (scheduling.k8s.io/v1)');
+  assert.match(e.detail, 'unsupported kind "CronJob"; supported kinds: Node (v1), Pod (v1), Deployment (apps/v1), ReplicaSet (apps/v1), Service (v1), PriorityClass (scheduling.k8s.io/v1), Job (batch/v1)');
   const v = inputError(() => parse('apiVersion: extensions/v1beta1\nkind: Deployment\nmetadata: {name: d}\n'));
   assert.is(v.path, 'apiVersion');
   assert.is(v.detail, 'expected apiVersion "apps/v1" for kind Deployment, got "extensions/v1beta1"');
@@ -382,6 +382,27 @@ test('unknown kinds and wrong apiVersions name what is supported', () => {
   const label = inputError(() => parse('apiVersion: v1\nkind: Pod\nmetadata: {name: w, labels: {"bad key!": x}}\n'));
   assert.is(label.path, 'metadata.labels["bad key!"]');
   assert.match(label.detail, 'invalid label key');
+});
+
+test('Job: SetDefaults_Job (1/1, work-queue when only parallelism), backoffLimit 6, restartPolicy must not be Always', () => {
+  const job = (spec: string) => `apiVersion: batch/v1
+kind: Job
+metadata: {name: j}
+spec:
+${spec}
+  template:
+    spec:
+      restartPolicy: Never
+      containers: [{name: c, image: busybox}]
+`;
+  const a = one(job('  backoffLimit: 3'), 'Job');
+  assert.equal([a.spec.parallelism, a.spec.completions, a.spec.backoffLimit], [1, 1, 3]);
+  assert.is(a.spec.template.labels['batch.kubernetes.io/job-name'], 'j');
+  const wq = one(job('  parallelism: 4'), 'Job');
+  assert.equal([wq.spec.parallelism, wq.spec.completions, wq.spec.backoffLimit], [4, null, 6]);
+  const e = expectInputError(() => parse(job('  completions: 2').replace('restartPolicy: Never', 'restartPolicy: Always')));
+  assert.is(e.path, 'spec.template.spec.restartPolicy');
+  assert.match(e.detail, /"Never" or "OnFailure"/);
 });
 
 test.run();

@@ -50,6 +50,8 @@ export interface ContainerPort {
   readonly containerPort: number;
   readonly hostPort: number;
   readonly protocol: 'TCP' | 'UDP' | 'SCTP';
+  /** Host IP a hostPort binds to; absent or '' = 0.0.0.0 (every address). */
+  readonly hostIP?: string;
 }
 
 export interface Container {
@@ -75,6 +77,44 @@ export interface PodSpec {
   readonly restartPolicy: 'Always' | 'OnFailure' | 'Never';
   readonly overhead: ResourceList;
   readonly terminationGracePeriodSeconds: number;
+  /** spec.affinity; absent when the manifest has none (only nodeAffinity is modeled so far). */
+  readonly affinity?: Affinity;
+}
+
+export interface Affinity {
+  readonly nodeAffinity?: NodeAffinity;
+}
+
+/** core/v1 NodeAffinity. */
+export interface NodeAffinity {
+  /** requiredDuringSchedulingIgnoredDuringExecution; absent = no requirement. */
+  readonly required?: NodeSelector;
+  /** preferredDuringSchedulingIgnoredDuringExecution; absent = none given. */
+  readonly preferred?: readonly PreferredSchedulingTerm[];
+}
+
+/** Terms are ORed. */
+export interface NodeSelector {
+  readonly nodeSelectorTerms: readonly NodeSelectorTerm[];
+}
+
+/** Requirements are ANDed; a term with neither list matches no node. */
+export interface NodeSelectorTerm {
+  readonly matchExpressions: readonly NodeSelectorRequirement[];
+  /** Only metadata.name with In/NotIn and exactly one value (API validation). */
+  readonly matchFields: readonly NodeSelectorRequirement[];
+}
+
+export interface NodeSelectorRequirement {
+  readonly key: string;
+  readonly operator: 'In' | 'NotIn' | 'Exists' | 'DoesNotExist' | 'Gt' | 'Lt';
+  readonly values: readonly string[];
+}
+
+export interface PreferredSchedulingTerm {
+  /** 1..100 */
+  readonly weight: number;
+  readonly preference: NodeSelectorTerm;
 }
 
 export type PodPhase = 'Pending' | 'Running' | 'Succeeded' | 'Failed';
@@ -132,11 +172,39 @@ export interface PodTemplate {
   readonly spec: PodSpec;
 }
 
+export interface ReplicaSetStatus {
+  /** Active (not terminal, not deleting) pods owned by the ReplicaSet. */
+  readonly replicas: number;
+  readonly readyReplicas: number;
+  /** Ready pods (minReadySeconds is not modeled, so available = ready). */
+  readonly availableReplicas: number;
+}
+
 export interface ReplicaSet {
   readonly kind: 'ReplicaSet';
   readonly metadata: ObjectMeta;
   readonly spec: { readonly replicas: number; readonly selector: LabelSelector; readonly template: PodTemplate };
+  readonly status: ReplicaSetStatus;
 }
+
+export const EMPTY_REPLICASET_STATUS: ReplicaSetStatus = { replicas: 0, readyReplicas: 0, availableReplicas: 0 };
+
+/** An IntOrString field such as maxSurge: an absolute count or a percentage of replicas. */
+export interface IntOrPercent {
+  readonly value: number;
+  readonly percent: boolean;
+}
+
+export type DeploymentStrategy =
+  | { readonly type: 'Recreate' }
+  | { readonly type: 'RollingUpdate'; readonly maxSurge: IntOrPercent; readonly maxUnavailable: IntOrPercent };
+
+/** pkg/apis/apps/v1/defaults.go SetDefaults_Deployment: RollingUpdate with 25% surge and 25% unavailable. */
+export const DEFAULT_DEPLOYMENT_STRATEGY: DeploymentStrategy = {
+  type: 'RollingUpdate',
+  maxSurge: { value: 25, percent: true },
+  maxUnavailable: { value: 25, percent: true },
+};
 
 export interface Deployment {
   readonly kind: 'Deployment';
@@ -145,6 +213,7 @@ export interface Deployment {
     readonly replicas: number;
     readonly selector: LabelSelector;
     readonly template: PodTemplate;
+    readonly strategy: DeploymentStrategy;
   };
 }
 
@@ -181,7 +250,30 @@ export interface PriorityClass {
   readonly preemptionPolicy: 'PreemptLowerPriority' | 'Never';
 }
 
-export type KubeObject = Pod | Node | ReplicaSet | Deployment | Service | Endpoints | PriorityClass;
+export interface JobStatus {
+  readonly active: number;
+  readonly succeeded: number;
+  readonly failed: number;
+  /** Set when the Job reached its Complete or Failed condition. */
+  readonly finished?: { readonly type: 'Complete' | 'Failed'; readonly at: Micros; readonly reason: string };
+}
+
+export interface Job {
+  readonly kind: 'Job';
+  readonly metadata: ObjectMeta;
+  readonly spec: {
+    readonly parallelism: number;
+    /** null: a work-queue Job, complete once a pod succeeded and none is active. */
+    readonly completions: number | null;
+    readonly backoffLimit: number;
+    readonly template: PodTemplate;
+  };
+  readonly status: JobStatus;
+}
+
+export const EMPTY_JOB_STATUS: JobStatus = { active: 0, succeeded: 0, failed: 0 };
+
+export type KubeObject = Pod | Node | ReplicaSet | Deployment | Service | Endpoints | PriorityClass | Job;
 export type Kind = KubeObject['kind'];
 
 /** etcd key of an object, as the API server's storage layer lays them out (`/registry/<resource>/<ns>/<name>`). */

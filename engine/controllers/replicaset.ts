@@ -3,7 +3,9 @@
  * each ReplicaSet at spec.replicas. Creations per sync are capped at burstReplicas (500) and issued with
  * slowStartBatch (batches of 1, 2, 4, … each waiting for the previous; controller_utils.go), through the
  * controller's own client rate limiter; the sync then waits for its expectations (the created pods observed
- * through the informer) before the ReplicaSet is synced again.
+ * through the informer) before the ReplicaSet is synced again. Every sync ends by writing status.replicas,
+ * readyReplicas and availableReplicas when they changed (updateReplicaSetStatus), which the Deployment
+ * controller's rollouts wait on.
  */
 import { type ApiServer, Client } from '../api/api-server.js';
 import { Informer } from '../api/informer.js';
@@ -27,6 +29,11 @@ function ownerKey(pod: Pod): string | undefined {
 
 function isActive(pod: Pod): boolean {
   return !isTerminal(pod) && pod.metadata.deletionTimestamp === undefined;
+}
+
+/** podutil.IsPodAvailable with minReadySeconds 0: active and Ready. */
+function isAvailable(pod: Pod): boolean {
+  return isActive(pod) && pod.status.ready;
 }
 
 export class ReplicaSetController {
@@ -64,10 +71,10 @@ export class ReplicaSetController {
     let m = this.owned.get(rs);
     if (m === undefined) this.owned.set(rs, (m = new Map()));
     const k = keyOf(pod);
-    const wasActive = m.has(k) && isActive(m.get(k) as Pod);
+    const prev = m.get(k);
     m.set(k, pod);
     if (added) this.creationObserved(rs);
-    if (added || wasActive !== isActive(pod)) this.queue.add(rs);
+    if (added || prev === undefined || isActive(prev) !== isActive(pod) || isAvailable(prev) !== isAvailable(pod)) this.queue.add(rs);
   }
 
   private onPodDelete(pod: Pod): void {
@@ -92,15 +99,30 @@ export class ReplicaSetController {
 
   private sync(key: string, done: () => void): void {
     const rs = this.rsInformer.cache.get(key);
-    if (rs === undefined || (this.expectations.get(key) ?? 0) > 0) {
+    if (rs === undefined) {
       done();
       return;
     }
+    const finish = (): void => this.updateStatus(key, done);
+    if ((this.expectations.get(key) ?? 0) > 0) return finish();
     const active = this.activePods(key);
     const diff = rs.spec.replicas - active.length;
-    if (diff > 0) this.createPods(rs, Math.min(diff, this.params.burstReplicas), done);
-    else if (diff < 0) this.deletePods(active, Math.min(-diff, this.params.burstReplicas), done);
-    else done();
+    if (diff > 0) this.createPods(rs, Math.min(diff, this.params.burstReplicas), finish);
+    else if (diff < 0) this.deletePods(active, Math.min(-diff, this.params.burstReplicas), finish);
+    else finish();
+  }
+
+  /** calculateStatus + updateReplicaSetStatus: one write, only when a count changed. */
+  private updateStatus(key: string, done: () => void): void {
+    const rs = this.rsInformer.cache.get(key);
+    if (rs === undefined) return done();
+    const active = this.activePods(key);
+    let ready = 0;
+    for (const p of active) if (p.status.ready) ready++;
+    const s = rs.status;
+    if (s.replicas === active.length && s.readyReplicas === ready && s.availableReplicas === ready) return done();
+    const status = { replicas: active.length, readyReplicas: ready, availableReplicas: ready };
+    this.api.update(this.client, 'ReplicaSet', key, (cur) => (cur.kind === 'ReplicaSet' ? { ...cur, status } : null), () => done());
   }
 
   private createPods(rs: ReplicaSet, count: number, done: () => void): void {

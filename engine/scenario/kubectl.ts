@@ -10,7 +10,7 @@
  * terminal, or that kubectl removed, are refused with an explanation rather than silently ignored.
  * Commands, arguments and environment variables are validated but not modeled.
  */
-import { DEFAULT_SCHEDULER_NAME, type Container, type Deployment, type KubeObject, type ObjectMeta, type Pod, type PodSpec, type Service } from '../api/objects.js';
+import { DEFAULT_SCHEDULER_NAME, type Container, type Deployment, type KubeObject, type ObjectMeta, type Pod, type PodSpec, type Service, DEFAULT_DEPLOYMENT_STRATEGY } from '../api/objects.js';
 import { isDns1123Label, isDns1123Subdomain, isLabelValue, isQualifiedName } from './manifests.js';
 import { suggestClosest, type Field } from './yaml-field.js';
 
@@ -211,6 +211,7 @@ function kubectlCreateDeployment(p: ParsedArgs, f: Field): KubeObject[] {
       replicas,
       selector: { matchLabels: labels, matchExpressions: [] },
       template: { labels, annotations: {}, spec: podSpecOf(containers, 'Always') },
+      strategy: DEFAULT_DEPLOYMENT_STRATEGY,
     },
   };
   return [deployment];

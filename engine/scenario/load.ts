@@ -5,7 +5,7 @@
  * The format is documented in the README ("Scenario files").
  */
 import { dirname, isAbsolute, relative, resolve, basename, extname } from 'node:path';
-import type { Deployment, KubeObject, Node, Pod, PodTemplate, PriorityClass, ReplicaSet, Service } from '../api/objects.js';
+import type { KubeObject, Node, PodTemplate } from '../api/objects.js';
 import type { RateLimit } from '../api/rate-limiter.js';
 import { cpuToMilli, QuantityError, quantityValue } from '../api/quantity.js';
 import { constant, lognormalFromP99, type Distribution } from '../core/distribution.js';
@@ -15,11 +15,13 @@ import { InputError } from './input-error.js';
 import { parseKubectl } from './kubectl.js';
 import { parseManifests, parsePodTemplate } from './manifests.js';
 import { DEFAULT_POLICY, parseSchedulerConfig } from './scheduler-config.js';
-import type { Arrival, ClusterParams, NodePool, Policy, PodWorkload, Scenario, TimedObject } from './types.js';
+import type { Micros } from '../core/time.js';
+import { MAX_SAMPLES } from '../metrics/timeseries.js';
+import type { Arrival, ClusterParams, NodePool, Policy, PodWorkload, ReportOptions, Scenario, TimedObject } from './types.js';
 import { readYamlFile, type Field } from './yaml-field.js';
 
 /** Hard limits that keep a malformed or hostile file from exhausting memory before a run starts. */
-export const LIMITS = { nodes: 1_000_000, pods: 10_000_000, policies: 100 } as const;
+export const LIMITS = { nodes: 1_000_000, pods: 10_000_000, policies: 100, replications: 10_000 } as const;
 
 export interface LoadedScenario {
   readonly scenario: Scenario;
@@ -38,10 +40,12 @@ export function loadScenario(path: string): LoadedScenario {
 export function parseScenario(f: Field, path: string): LoadedScenario {
   const warnings: string[] = [];
   const dir = dirname(resolve(path));
-  f.rejectUnknownKeys(['name', 'description', 'seed', 'duration', 'cluster', 'workloads', 'images', 'parameters', 'policies']);
+  f.rejectUnknownKeys(['name', 'description', 'seed', 'replications', 'duration', 'cluster', 'workloads', 'images', 'parameters', 'policies', 'report']);
   const name = f.get('name').exists ? f.get('name').str() : basename(path, extname(path));
   if (!/^[A-Za-z0-9._-]+$/.test(name)) f.get('name').fail(`expected a name of letters, digits, '.', '_' or '-', got "${name}"`);
   const seed = f.get('seed').optInt(1, { min: 0, max: 2 ** 32 - 1 });
+  const replications = f.get('replications').optInt(1, { min: 1, max: LIMITS.replications });
+  if (seed + replications - 1 > 2 ** 32 - 1) f.get('replications').fail(`seeds ${seed} to ${seed + replications - 1} go past 4294967295; lower the seed`);
   const duration = f.get('duration').optDuration(3600 * 1_000_000);
   if (duration <= 0) f.get('duration').fail('expected a positive duration');
 
@@ -63,12 +67,26 @@ export function parseScenario(f: Field, path: string): LoadedScenario {
   const params = parseParameters(f.get('parameters'), f.get('images'));
   const policies = parsePolicies(f.get('policies'), dir, warnings);
   const description = f.get('description').optStr('');
-  return { scenario: { name, file: path, description, seed, duration, nodePools, objects, podWorkloads, params, policies }, warnings };
+  const report = parseReportOptions(f.get('report'), duration, policies);
+  return { scenario: { name, file: path, description, seed, replications, report, duration, nodePools, objects, podWorkloads, params, policies }, warnings };
+}
+
+function parseReportOptions(f: Field, duration: Micros, policies: readonly Policy[]): ReportOptions {
+  f.rejectUnknownKeys(['interval', 'pods', 'baseline']);
+  const interval = f.get('interval').optDuration(1_000_000);
+  if (interval <= 0) f.get('interval').fail('expected a positive duration, e.g. 1s');
+  if (Math.ceil(duration / interval) > MAX_SAMPLES) f.get('interval').fail(`${Math.ceil(duration / interval)} samples over the duration is over the limit of ${MAX_SAMPLES}; use a longer interval`);
+  const baseline = f.get('baseline').exists ? f.get('baseline').str() : null;
+  if (baseline !== null && !policies.some((p) => p.name === baseline)) {
+    f.get('baseline').fail(`expected the name of a policy (${policies.map((p) => p.name).join(', ')}), got "${baseline}"`);
+  }
+  return { interval, pods: f.get('pods').optBool(false), baseline };
 }
 
 function replicasOf(o: KubeObject): number {
   if (o.kind === 'Pod') return 1;
   if (o.kind === 'Deployment' || o.kind === 'ReplicaSet') return o.spec.replicas;
+  if (o.kind === 'Job') return o.spec.completions ?? o.spec.parallelism;
   return 0;
 }
 
@@ -173,7 +191,7 @@ function parseWorkload(f: Field, dir: string, objects: TimedObject[], pods: PodW
   for (const o of objs) {
     if (o.kind === 'Node' || o.kind === 'Endpoints') f.fail(`a ${o.kind} cannot be a workload; nodes belong in cluster.nodePools`);
     checkRunDuration(o, f);
-    objects.push({ at, object: o as Deployment | ReplicaSet | Service | PriorityClass | Pod });
+    objects.push({ at, object: o as TimedObject['object'] });
   }
 }
 
@@ -302,6 +320,7 @@ function parseParameters(f: Field, images: Field): ClusterParams {
       replicaSet: { client: cmClient, workers, burstReplicas: cm.get('burstReplicas').optInt(d.controllerManager.replicaSet.burstReplicas, { min: 1 }) },
       deployment: { client: cmClient, workers },
       endpoints: { client: cmClient, workers },
+      job: { client: cmClient, workers },
     },
     kubelet: {
       client: parseRate(k, KUBELET_CLIENT),

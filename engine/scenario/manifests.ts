@@ -14,10 +14,19 @@ import {
   type ContainerImage,
   type ContainerPort,
   type Deployment,
+  type DeploymentStrategy,
+  EMPTY_REPLICASET_STATUS,
+  type IntOrPercent,
+  type Job,
+  EMPTY_JOB_STATUS,
   type KubeObject,
   type LabelSelector,
   type LabelSelectorRequirement,
   type Node,
+  type NodeAffinity,
+  type NodeSelectorRequirement,
+  type NodeSelectorTerm,
+  type PreferredSchedulingTerm,
   type ObjectMeta,
   type Pod,
   type PodSpec,
@@ -67,6 +76,7 @@ const KINDS = new Map<string, KindHandler>([
   ['ReplicaSet', { apiVersion: 'apps/v1', parse: parseReplicaSet }],
   ['Service', { apiVersion: 'v1', parse: parseService }],
   ['PriorityClass', { apiVersion: 'scheduling.k8s.io/v1', parse: parsePriorityClass }],
+  ['Job', { apiVersion: 'batch/v1', parse: parseJob }],
 ]);
 
 function supportedKinds(): string {
@@ -188,12 +198,59 @@ function parseImage(f: Field): ContainerImage {
 
 function parseDeployment(f: Field): Deployment {
   const metadata = parseMeta(f, true, 'subdomain');
-  return { kind: 'Deployment', metadata, spec: parseReplicatedSpec(f.get('spec'), 'Deployment', metadata.namespace) };
+  const spec = f.get('spec');
+  return { kind: 'Deployment', metadata, spec: { ...parseReplicatedSpec(spec, 'Deployment', metadata.namespace), strategy: parseStrategy(spec.get('strategy')) } };
+}
+
+/** DeploymentStrategy with SetDefaults_Deployment defaults and ValidateRollingUpdateDeployment's rules. */
+function parseStrategy(f: Field): DeploymentStrategy {
+  const type = f.get('type').optOneOf(['RollingUpdate', 'Recreate'] as const, 'RollingUpdate');
+  const ru = f.get('rollingUpdate');
+  if (type === 'Recreate') {
+    if (ru.exists) ru.fail('rollingUpdate may not be set when type is Recreate');
+    return { type };
+  }
+  const maxSurge = ru.get('maxSurge').exists ? parseIntOrPercent(ru.get('maxSurge')) : DEFAULT_MAX;
+  const maxUnavailable = ru.get('maxUnavailable').exists ? parseIntOrPercent(ru.get('maxUnavailable')) : DEFAULT_MAX;
+  if (maxUnavailable.percent && maxUnavailable.value > 100) ru.get('maxUnavailable').fail('must not be greater than 100%');
+  if (maxSurge.value === 0 && maxUnavailable.value === 0) ru.get('maxUnavailable').fail('may not be 0 when maxSurge is 0');
+  return { type, maxSurge, maxUnavailable };
+}
+
+const DEFAULT_MAX: IntOrPercent = { value: 25, percent: true };
+
+/** An IntOrString that is a count ("2", 2) or a percentage ("25%"). */
+function parseIntOrPercent(f: Field): IntOrPercent {
+  const text = f.scalarString();
+  const m = /^(\d+)(%?)$/.exec(text);
+  if (m === null) f.fail(`expected a non-negative integer or a percentage such as "25%", got ${JSON.stringify(text)}`);
+  return { value: Number(m[1]), percent: m[2] === '%' };
+}
+
+/** batch/v1 Job with SetDefaults_Job (pkg/apis/batch/v1/defaults.go) and ValidateJob's restartPolicy rule. */
+function parseJob(f: Field): Job {
+  const metadata = parseMeta(f, true, 'subdomain');
+  const spec = f.get('spec');
+  const parallelismField = spec.get('parallelism');
+  const completionsField = spec.get('completions');
+  // Neither set: one pod, one completion. Only parallelism set: a work-queue Job (completions stays nil).
+  const parallelism = parallelismField.optInt(1, { min: 0, max: INT32.max });
+  const completions = completionsField.exists ? completionsField.int({ min: 0, max: INT32.max }) : parallelismField.exists ? null : 1;
+  const backoffLimit = spec.get('backoffLimit').optInt(6, { min: 0, max: INT32.max });
+  const templateField = spec.get('template');
+  if (templateField.kind() !== 'map') expectedMapping(templateField, 'a pod template (metadata.labels and spec)');
+  const template = parsePodTemplate(templateField, metadata.namespace);
+  if (template.spec.restartPolicy === 'Always') {
+    templateField.get('spec').get('restartPolicy').fail('expected "Never" or "OnFailure" (a Job\'s pods must terminate), got "Always"');
+  }
+  // The controller labels its pods with the Job's name (batch.kubernetes.io/job-name) to select them.
+  const labels = { ...template.labels, 'batch.kubernetes.io/job-name': metadata.name, 'job-name': metadata.name };
+  return { kind: 'Job', metadata, spec: { parallelism, completions, backoffLimit, template: { ...template, labels } }, status: EMPTY_JOB_STATUS };
 }
 
 function parseReplicaSet(f: Field): ReplicaSet {
   const metadata = parseMeta(f, true, 'subdomain');
-  return { kind: 'ReplicaSet', metadata, spec: parseReplicatedSpec(f.get('spec'), 'ReplicaSet', metadata.namespace) };
+  return { kind: 'ReplicaSet', metadata, spec: parseReplicatedSpec(f.get('spec'), 'ReplicaSet', metadata.namespace), status: EMPTY_REPLICASET_STATUS };
 }
 
 interface ReplicatedSpec {
@@ -374,7 +431,91 @@ export function parsePodSpec(f: Field): PodSpec {
     overhead: f.get('overhead').resourceList(),
     // SetDefaults_PodSpec: terminationGracePeriodSeconds defaults to 30.
     terminationGracePeriodSeconds: f.get('terminationGracePeriodSeconds').optInt(DEFAULT_TERMINATION_GRACE_PERIOD_SECONDS, { min: 0 }),
+    // Only present when given, so specs without it (and their pod-template-hash) stay as they were.
+    ...affinityOf(f.get('affinity')),
   };
+}
+
+/** spec.affinity: nodeAffinity is modeled; podAffinity and podAntiAffinity are not read yet. */
+function affinityOf(f: Field): Pick<PodSpec, 'affinity'> {
+  const na = f.get('nodeAffinity');
+  if (na.kind() === 'missing' || na.kind() === 'null') return {};
+  return { affinity: { nodeAffinity: parseNodeAffinity(na) } };
+}
+
+/**
+ * A core/v1 NodeAffinity (a pod's spec.affinity.nodeAffinity, or NodeAffinityArgs.addedAffinity), validated as
+ * ValidateNodeSelector / ValidatePreferredSchedulingTerms do (pkg/apis/core/validation/validation.go).
+ */
+export function parseNodeAffinity(f: Field): NodeAffinity {
+  if (f.kind() !== 'map') expectedMapping(f, 'a node affinity (requiredDuringSchedulingIgnoredDuringExecution and/or preferredDuringSchedulingIgnoredDuringExecution)');
+  const out: { required?: NodeAffinity['required']; preferred?: NodeAffinity['preferred'] } = {};
+  const req = f.get('requiredDuringSchedulingIgnoredDuringExecution');
+  if (req.kind() !== 'missing' && req.kind() !== 'null') {
+    const termsField = req.get('nodeSelectorTerms');
+    const terms = termsField.items().map(parseNodeSelectorTerm);
+    if (terms.length === 0) termsField.fail('expected at least one node selector term');
+    out.required = { nodeSelectorTerms: terms };
+  }
+  const pref = f.get('preferredDuringSchedulingIgnoredDuringExecution');
+  if (pref.kind() !== 'missing' && pref.kind() !== 'null') out.preferred = pref.items().map(parsePreferredTerm);
+  return out;
+}
+
+function parsePreferredTerm(f: Field): PreferredSchedulingTerm {
+  const pf = f.get('preference');
+  if (pf.kind() !== 'map') expectedMapping(pf, 'a node selector term (matchExpressions and/or matchFields)');
+  return { weight: f.get('weight').int({ min: 1, max: 100 }), preference: parseNodeSelectorTerm(pf) };
+}
+
+function parseNodeSelectorTerm(f: Field): NodeSelectorTerm {
+  return {
+    matchExpressions: f.get('matchExpressions').items().map(parseNodeSelectorRequirement),
+    matchFields: f.get('matchFields').items().map(parseNodeFieldRequirement),
+  };
+}
+
+const NODE_SELECTOR_OPERATORS: readonly NodeSelectorRequirement['operator'][] = ['In', 'NotIn', 'Exists', 'DoesNotExist', 'Gt', 'Lt'];
+
+/** ValidateNodeSelectorRequirement, plus what the scheduler's parser (labels.NewRequirement) needs to use the term. */
+function parseNodeSelectorRequirement(f: Field): NodeSelectorRequirement {
+  const key = f.get('key').str();
+  checkQualifiedName(f.get('key'), key, 'label key');
+  const operator = f.get('operator').oneOf(NODE_SELECTOR_OPERATORS);
+  const valuesField = f.get('values');
+  const valueFields = valuesField.items();
+  const values = valueFields.map((v) => v.scalarString());
+  if ((operator === 'In' || operator === 'NotIn') && values.length === 0) valuesField.fail(`expected at least one value for operator ${operator}`);
+  if ((operator === 'Exists' || operator === 'DoesNotExist') && values.length > 0) valuesField.fail(`expected no values for operator ${operator}, got ${values.length}`);
+  if (operator === 'Gt' || operator === 'Lt') {
+    if (values.length !== 1) valuesField.fail(`expected exactly one value for operator ${operator}, got ${values.length}`);
+    // The API server accepts any string here, but kube-scheduler cannot parse a non-integer and the term then never
+    // matches (nodeaffinity.nodeSelectorRequirementsAsSelector); kubesim refuses it instead of silently ignoring it.
+    if (!isGoInt64(values[0])) valueFields[0].fail(`expected an integer for operator ${operator}, got ${JSON.stringify(values[0])}`);
+  }
+  values.forEach((v, i) => {
+    if ((operator === 'In' || operator === 'NotIn') && !isLabelValue(v)) valueFields[i].fail(`invalid label value ${JSON.stringify(v)}: expected ${LABEL_VALUE_RULE}`);
+  });
+  return { key, operator, values };
+}
+
+/** ValidateNodeFieldSelectorRequirement: metadata.name only, In or NotIn, exactly one node name. */
+function parseNodeFieldRequirement(f: Field): NodeSelectorRequirement {
+  const key = f.get('key').str();
+  if (key !== 'metadata.name') f.get('key').fail(`expected "metadata.name" (the only node field selector key), got ${JSON.stringify(key)}`);
+  const operator = f.get('operator').oneOf(['In', 'NotIn'] as const);
+  const valuesField = f.get('values');
+  const values = valuesField.items().map((v) => v.scalarString());
+  if (values.length !== 1) valuesField.fail(`expected exactly one value when operator is ${operator} for a node field selector, got ${values.length}`);
+  if (!isDns1123Subdomain(values[0])) valuesField.items()[0].fail(`expected a node name (${DNS1123_SUBDOMAIN_RULE}), got ${JSON.stringify(values[0])}`);
+  return { key, operator, values };
+}
+
+/** strconv.ParseInt(s, 10, 64) succeeds. */
+function isGoInt64(s: string): boolean {
+  if (!/^[+-]?[0-9]+$/.test(s)) return false;
+  const n = BigInt(s);
+  return n >= -(2n ** 63n) && n < 2n ** 63n;
 }
 
 /** SetDefaults_PodSpec: an empty restartPolicy means Always. */
@@ -448,12 +589,15 @@ function checkRequestsWithinLimits(resources: Field, requests: ResourceList, lim
 function parseContainerPort(f: Field, hostNetwork: boolean): ContainerPort {
   const containerPort = f.get('containerPort').int(PORT_RANGE);
   const hostPort = f.get('hostPort').optInt(0, { min: 0, max: PORT_RANGE.max });
-  return {
+  const hostIP = f.get('hostIP').optStr('');
+  const port: ContainerPort = {
     containerPort,
     // defaultHostNetworkPorts in defaults.go: with hostNetwork every container port is also a host port.
     hostPort: hostNetwork && hostPort === 0 ? containerPort : hostPort,
     protocol: protocolOf(f.get('protocol')),
   };
+  // hostIP only matters to NodePorts; kept only when given so other specs are unchanged.
+  return hostIP === '' ? port : { ...port, hostIP };
 }
 
 /** Ports default to TCP (`+default="TCP"` on Protocol in k8s.io/api/core/v1/types.go, applied by the generated defaulters). */

@@ -2,13 +2,14 @@
  * A scenario after loading and validation: plain data, no YAML nodes, every quantity parsed and every
  * default filled in. The simulation reads only this.
  */
-import type { Deployment, Node, PodTemplate, PriorityClass, ReplicaSet, Service, Pod } from '../api/objects.js';
+import type { Deployment, Job, Node, PodTemplate, PriorityClass, ReplicaSet, Service, Pod } from '../api/objects.js';
 import type { ApiServerParams } from '../api/api-server.js';
 import type { RateLimit } from '../api/rate-limiter.js';
 import type { Distribution } from '../core/distribution.js';
 import type { Micros } from '../core/time.js';
 import type { DeploymentParams } from '../controllers/deployment.js';
 import type { EndpointsParams } from '../controllers/endpoints.js';
+import type { JobParams } from '../controllers/job.js';
 import type { ReplicaSetParams } from '../controllers/replicaset.js';
 import type { KubeletParams } from '../node/kubelet.js';
 import type { KubeProxyParams } from '../node/kube-proxy.js';
@@ -33,7 +34,7 @@ export type Arrival =
 /** Objects created through the API server at a virtual time (Deployments, Services, PriorityClasses, Pods…). */
 export interface TimedObject {
   readonly at: Micros;
-  readonly object: Deployment | ReplicaSet | Service | PriorityClass | Pod;
+  readonly object: Deployment | ReplicaSet | Service | PriorityClass | Pod | Job;
 }
 
 /** Bare pods created from a template by an arrival process. */
@@ -53,6 +54,7 @@ export interface ClusterParams {
     readonly replicaSet: ReplicaSetParams;
     readonly deployment: DeploymentParams;
     readonly endpoints: EndpointsParams;
+    readonly job: JobParams;
   };
   readonly kubelet: KubeletParams;
   readonly kubeProxy: KubeProxyParams;
@@ -71,11 +73,24 @@ export interface Policy {
   readonly source: string;
 }
 
+/** The scenario's `report:` section: what the report files contain (CLI flags override it). */
+export interface ReportOptions {
+  /** Virtual time between two rows of timeseries.csv. */
+  readonly interval: Micros;
+  /** Write pods.csv (one row per pod and run; large). */
+  readonly pods: boolean;
+  /** The policy the others are compared with; null = the first policy. */
+  readonly baseline: string | null;
+}
+
 export interface Scenario {
   readonly name: string;
   readonly file: string;
   readonly description: string;
   readonly seed: number;
+  /** Runs per policy, on seeds seed, seed + 1, …, seed + replications − 1 (the same seeds for every policy). */
+  readonly replications: number;
+  readonly report: ReportOptions;
   readonly duration: Micros;
   readonly nodePools: readonly NodePool[];
   readonly objects: readonly TimedObject[];

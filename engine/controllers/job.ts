@@ -1,0 +1,197 @@
+/**
+ * Job controller (pkg/controller/job/job_controller.go): keeps min(parallelism, completions − succeeded)
+ * pods active until `completions` pods have succeeded (Complete), or fails the Job when more than
+ * backoffLimit pods have failed (Failed; its active pods are deleted). A work-queue Job (no completions) is
+ * Complete once a pod succeeded and no pod is active. After pod failures, new pods wait an exponential
+ * backoff: 10 s · 2^(failures−1), capped at 6 minutes (DefaultJobPodFailureBackOff, MaxJobPodFailureBackOff).
+ * Pods are created through the controller's client with slowStartBatch, at most 500 per sync
+ * (MaxPodCreateDeletePerSync). Not modeled: indexed completion, pod failure policies, activeDeadlineSeconds,
+ * suspend, ttlSecondsAfterFinished.
+ */
+import { type ApiServer, Client } from '../api/api-server.js';
+import { Informer } from '../api/informer.js';
+import { isTerminal, keyOf, objectKey, type Job, type JobStatus, type Pod } from '../api/objects.js';
+import type { RateLimit } from '../api/rate-limiter.js';
+import type { RngFactory } from '../core/rng.js';
+import type { Simulation } from '../core/simulation.js';
+import { MICROS_PER_SECOND, type Micros } from '../core/time.js';
+import { randomSuffix } from './names.js';
+import { WorkQueue } from './work-queue.js';
+
+export interface JobParams {
+  readonly client: RateLimit;
+  readonly workers: number;
+}
+
+export const MAX_POD_CREATE_DELETE_PER_SYNC = 500;
+export const POD_FAILURE_BACKOFF: Micros = 10 * MICROS_PER_SECOND;
+export const MAX_POD_FAILURE_BACKOFF: Micros = 360 * MICROS_PER_SECOND;
+
+/** Delay before a replacement pod after `failures` failures (0 → none). */
+export function failureBackoff(failures: number): Micros {
+  if (failures <= 0) return 0;
+  return Math.min(POD_FAILURE_BACKOFF * 2 ** (failures - 1), MAX_POD_FAILURE_BACKOFF);
+}
+
+interface Tracked {
+  readonly pods: Map<string, Pod>;
+  /** Terminal pods counted once, even after they are deleted. */
+  readonly counted: Set<string>;
+  succeeded: number;
+  failed: number;
+  lastFailure: Micros;
+  pendingCreates: number;
+}
+
+function ownerJob(pod: Pod): string | undefined {
+  for (const o of pod.metadata.ownerReferences) if (o.controller && o.kind === 'Job') return objectKey('Job', pod.metadata.namespace, o.name);
+  return undefined;
+}
+
+export class JobController {
+  private readonly client: Client;
+  private readonly jobs: Informer<Job>;
+  private readonly tracked = new Map<string, Tracked>();
+  private readonly queue: WorkQueue;
+
+  constructor(
+    private readonly sim: Simulation,
+    private readonly api: ApiServer,
+    params: JobParams,
+    private readonly rngs: RngFactory,
+  ) {
+    this.client = new Client('job-controller', params.client);
+    this.queue = new WorkQueue(params.workers, (key, done) => this.sync(key, done));
+    this.jobs = new Informer<Job>({ add: (j) => this.queue.add(keyOf(j)), update: (_o, j) => this.queue.add(keyOf(j)) });
+    api.watch('Job', 'job-controller/jobs', this.jobs.onEvent);
+    const pods = new Informer<Pod>({ add: (p) => this.onPod(p, true), update: (_o, p) => this.onPod(p, false), delete: (p) => this.onPodDelete(p) });
+    api.watch('Pod', 'job-controller/pods', pods.onEvent);
+  }
+
+  private state(key: string): Tracked {
+    let t = this.tracked.get(key);
+    if (t === undefined) this.tracked.set(key, (t = { pods: new Map(), counted: new Set(), succeeded: 0, failed: 0, lastFailure: 0, pendingCreates: 0 }));
+    return t;
+  }
+
+  private onPod(pod: Pod, added: boolean): void {
+    const job = ownerJob(pod);
+    if (job === undefined) return;
+    const t = this.state(job);
+    const k = keyOf(pod);
+    t.pods.set(k, pod);
+    if (added && t.pendingCreates > 0) t.pendingCreates--;
+    if (isTerminal(pod) && !t.counted.has(k)) {
+      t.counted.add(k);
+      if (pod.status.phase === 'Succeeded') t.succeeded++;
+      else {
+        t.failed++;
+        t.lastFailure = this.sim.now;
+      }
+    }
+    this.queue.add(job);
+  }
+
+  private onPodDelete(pod: Pod): void {
+    const job = ownerJob(pod);
+    if (job === undefined) return;
+    this.state(job).pods.delete(keyOf(pod));
+    this.queue.add(job);
+  }
+
+  private sync(key: string, done: () => void): void {
+    const job = this.jobs.cache.get(key);
+    if (job === undefined || job.status.finished !== undefined) return done();
+    const t = this.state(key);
+    if (t.pendingCreates > 0) return done(); // expectations: wait for our creations to be observed
+    const active = [...t.pods.values()].filter((p) => !isTerminal(p) && p.metadata.deletionTimestamp === undefined);
+    const { parallelism, completions, backoffLimit } = job.spec;
+    let finished: JobStatus['finished'];
+    if (t.failed > backoffLimit) finished = { type: 'Failed', at: this.sim.now, reason: 'BackoffLimitExceeded' };
+    else if (completions !== null ? t.succeeded >= completions : t.succeeded > 0 && active.length === 0) {
+      finished = { type: 'Complete', at: this.sim.now, reason: 'Completed' };
+    }
+    const status: JobStatus = { active: active.length, succeeded: t.succeeded, failed: t.failed, ...(finished !== undefined ? { finished } : {}) };
+    const writeStatus = (): void => this.writeStatus(job, status, done);
+    if (finished !== undefined) {
+      if (finished.type === 'Failed' && active.length > 0) return this.deletePods(active, writeStatus);
+      return writeStatus();
+    }
+    const want = completions === null ? (t.succeeded > 0 ? 0 : parallelism) : Math.min(parallelism, completions - t.succeeded);
+    const diff = want - active.length;
+    if (diff > 0) {
+      const readyAt = t.lastFailure + failureBackoff(t.failed);
+      if (t.failed > 0 && readyAt > this.sim.now) {
+        this.sim.callAt(readyAt, () => this.queue.add(key));
+        return writeStatus();
+      }
+      return this.createPods(job, t, Math.min(diff, MAX_POD_CREATE_DELETE_PER_SYNC), writeStatus);
+    }
+    if (diff < 0) return this.deletePods(active.slice(0, Math.min(-diff, MAX_POD_CREATE_DELETE_PER_SYNC)), writeStatus);
+    writeStatus();
+  }
+
+  private writeStatus(job: Job, status: JobStatus, done: () => void): void {
+    const s = job.status;
+    if (s.active === status.active && s.succeeded === status.succeeded && s.failed === status.failed && s.finished === status.finished) return done();
+    this.api.update(this.client, 'Job', keyOf(job), (cur) => (cur.kind === 'Job' && cur.status.finished === undefined ? { ...cur, status } : null), () => done());
+  }
+
+  /** slowStartBatch: batches of 1, 2, 4, … each waiting for the previous one's answers. */
+  private createPods(job: Job, t: Tracked, count: number, done: () => void): void {
+    const names = this.rngs.stream(`job/${keyOf(job)}/names`);
+    t.pendingCreates = count;
+    let remaining = count;
+    const batch = (size: number): void => {
+      let outstanding = size;
+      let failed = 0;
+      for (let i = 0; i < size; i++) {
+        this.api.create(this.client, this.podFor(job, `${job.metadata.name}-${randomSuffix(names)}`), (r) => {
+          if (!r.ok) {
+            failed++;
+            t.pendingCreates--;
+          }
+          if (--outstanding > 0) return;
+          remaining -= size;
+          if (failed > 0 || remaining === 0) {
+            t.pendingCreates -= remaining;
+            done();
+            if (failed > 0) this.queue.add(keyOf(job));
+            return;
+          }
+          batch(Math.min(2 * size, remaining));
+        });
+      }
+    };
+    batch(Math.min(1, remaining));
+  }
+
+  private deletePods(pods: readonly Pod[], done: () => void): void {
+    let outstanding = pods.length;
+    if (outstanding === 0) return done();
+    for (const p of pods) {
+      this.api.delete(this.client, 'Pod', keyOf(p), () => {
+        if (--outstanding === 0) done();
+      });
+    }
+  }
+
+  private podFor(job: Job, name: string): Pod {
+    const tpl = job.spec.template;
+    return {
+      kind: 'Pod',
+      metadata: {
+        name,
+        namespace: job.metadata.namespace,
+        uid: '',
+        labels: tpl.labels,
+        annotations: tpl.annotations,
+        ownerReferences: [{ kind: 'Job', name: job.metadata.name, uid: job.metadata.uid, controller: true }],
+        creationTimestamp: 0,
+        resourceVersion: 0,
+      },
+      spec: tpl.spec,
+      status: { phase: 'Pending', ready: false },
+    };
+  }
+}
