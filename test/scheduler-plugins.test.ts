@@ -10,13 +10,17 @@ import { RngStream } from '../engine/core/rng.js';
 import { Kernel, numFeasibleNodesToFind, fitErrorMessage } from '../engine/scheduler/kernel.js';
 import { NodeTable } from '../engine/scheduler/node-table.js';
 import { DEFAULT_PROFILE, type Profile } from '../engine/scheduler/profile.js';
+import { podInput } from '../engine/scheduler/pod-input.js';
 import { leastAllocated, mostAllocated, brokenLinear, goRound } from '../engine/scheduler/plugins/node-resources-fit.js';
 import { balance2, balancedScore } from '../engine/scheduler/plugins/node-resources-balanced-allocation.js';
 import { toleratesUnschedulable } from '../engine/scheduler/plugins/node-unschedulable.js';
 import { makeNode, makeSpec } from './helpers.js';
 
+/** The resource scorers alone (the node-local plugins are covered in scheduler-plugins-node.test.ts). */
+const RESOURCES_ONLY: Profile = { ...DEFAULT_PROFILE, taintWeight: 0, affinityWeight: 0, imageWeight: 0 };
+
 const fitOnly = (type: Profile['fitStrategy']['type'], shape: Profile['fitStrategy']['shape'] = []): Profile => ({
-  ...DEFAULT_PROFILE,
+  ...RESOURCES_ONLY,
   balancedWeight: 0,
   fitStrategy: { ...DEFAULT_PROFILE.fitStrategy, type, shape },
 });
@@ -31,7 +35,7 @@ function scores(profile: Profile, nodes: ReturnType<typeof makeNode>[], existing
   const k = new Kernel(profile);
   const feasible = Int32Array.from(nodes.map((_, i) => i));
   const out = new Float64Array(nodes.length);
-  k.scoreAll(t, podRequests(makeSpec(pod)), feasible, nodes.length, out);
+  k.scoreAll(t, podInput(makeSpec(pod)), feasible, nodes.length, out);
   return [...out];
 }
 
@@ -115,7 +119,7 @@ test('init containers and sidecars: max(sum of containers, init peak), sidecars 
 });
 
 test('BalancedAllocation v1.36: change in balance, 50 + (50 + with - without) / 2 = 68', () => {
-  const p: Profile = { ...DEFAULT_PROFILE, fitWeight: 0 };
+  const p: Profile = { ...RESOURCES_ONLY, fitWeight: 0 };
   const s = scores(p, [makeNode('n', { cpu: 4000, memory: 10000, pods: 32 })], [], [{ cpu: 3000, memory: 5000 }]);
   assert.equal(s, [68]);
   assert.is(balance2(3000, 4000, 5000, 10000), 87);
@@ -124,8 +128,8 @@ test('BalancedAllocation v1.36: change in balance, 50 + (50 + with - without) / 
   assert.equal(scores(p, [makeNode('n', { cpu: 4000, memory: 10000, pods: 32 })], [], [{}]), [0]);
 });
 
-test('default profile: weighted sum of NodeResourcesFit and BalancedAllocation', () => {
-  const s = scores(DEFAULT_PROFILE, [makeNode('n', { cpu: 4000, memory: 10000, pods: 32 })], [[{ cpu: 2000, memory: 4000 }]], [{ cpu: 1000, memory: 2000 }]);
+test('resource scorers: weighted sum of NodeResourcesFit and BalancedAllocation', () => {
+  const s = scores(RESOURCES_ONLY, [makeNode('n', { cpu: 4000, memory: 10000, pods: 32 })], [[{ cpu: 2000, memory: 4000 }]], [{ cpu: 1000, memory: 2000 }]);
   // fit 32; balanced: with = 100 - |0.75-0.6|/2*100 = 92 (trunc 92.5), without = 100 - |0.5-0.4|/2*100 = 95 → 50 + (50+92-95)/2 = 73
   assert.equal(s, [32 + 73]);
 });
@@ -138,7 +142,7 @@ test('filter: cpu, memory, pod count and unschedulable; FitError message counts 
   t.upsert(makeNode('cordoned', { cpu: 4000, memory: 1 << 30, pods: 110 }, {}, true));
   t.upsert(makeNode('lowmem', { cpu: 4000, memory: 1 << 20, pods: 110 }));
   const k = new Kernel(DEFAULT_PROFILE);
-  const pod = { requests: podRequests(makeSpec([{ cpu: 1000, memory: 1 << 25 }])), toleratesUnschedulable: false };
+  const pod = podInput(makeSpec([{ cpu: 1000, memory: 1 << 25 }]));
   const d = k.schedule(t, pod, { nextStartNodeIndex: 0 }, new RngStream(1, 't'));
   assert.is(d.node, -1);
   assert.is(
@@ -149,7 +153,7 @@ test('filter: cpu, memory, pod count and unschedulable; FitError message counts 
   const tolerant = { ...pod, toleratesUnschedulable: toleratesUnschedulable([{ key: 'node.kubernetes.io/unschedulable', operator: 'Exists', value: '', effect: 'NoSchedule' }]) };
   assert.is(k.schedule(t, tolerant, { nextStartNodeIndex: 0 }, new RngStream(1, 't')).node, 2);
   // Equality fits: a request equal to the free amount passes.
-  const exact = { requests: podRequests(makeSpec([{ cpu: 500, memory: 1 << 30 }])), toleratesUnschedulable: false };
+  const exact = podInput(makeSpec([{ cpu: 500, memory: 1 << 30 }]));
   assert.is(k.schedule(t, exact, { nextStartNodeIndex: 0 }, new RngStream(1, 't')).node, 0);
 });
 
@@ -158,7 +162,7 @@ test('sampling: 1,000 nodes → 420 feasible scored, start index rotates by node
   for (let i = 0; i < 1000; i++) t.upsert(makeNode(`n${i}`, { cpu: 4000, memory: 1 << 30, pods: 110 }));
   const k = new Kernel(DEFAULT_PROFILE);
   const state = { nextStartNodeIndex: 0 };
-  const pod = { requests: podRequests(makeSpec([{ cpu: 100 }])), toleratesUnschedulable: false };
+  const pod = podInput(makeSpec([{ cpu: 100 }]));
   const d = k.schedule(t, pod, state, new RngStream(1, 't'));
   assert.is(d.feasible, 420);
   assert.is(d.visited, 420);
@@ -183,7 +187,7 @@ test('selectHost: ties broken by the seeded RNG, reproducibly and across all tie
   const t = new NodeTable(16);
   for (let i = 0; i < 10; i++) t.upsert(makeNode(`n${i}`, { cpu: 4000, memory: 1 << 30, pods: 110 }));
   const k = new Kernel(DEFAULT_PROFILE);
-  const pod = { requests: podRequests(makeSpec([{ cpu: 100 }])), toleratesUnschedulable: false };
+  const pod = podInput(makeSpec([{ cpu: 100 }]));
   const pick = (seed: number): number => k.schedule(t, pod, { nextStartNodeIndex: 0 }, new RngStream(seed, 'scheduler')).node;
   assert.is(pick(5), pick(5));
   const chosen = new Set<number>();

@@ -9,11 +9,18 @@
  * limiter (registryPullQPS 5, registryBurst 10); pull time = registry latency + size / bandwidth. A pod
  * annotated `kubesim.io/run-duration` exits successfully after that long and reports Succeeded.
  * Defaults and sources: ../shared/reference/k8s-parameters.md §1.6.
+ *
+ * Pulled images reach the Node's status.images (what the scheduler's ImageLocality reads) the way they do
+ * upstream: the image manager refreshes its image list every 30 s (images/image_gc_manager.go), and the node
+ * status sync (every nodeStatusUpdateFrequency = 10 s, apis/config/v1beta1/defaults.go) PATCHes the status when
+ * it changed; the list is sorted by size, largest first, capped at nodeStatusMaxImages = 50 images of at most 5
+ * names (nodestatus/setters.go Images). Simplified: both loops tick at multiples of their period from t = 0
+ * without jitter, so the PATCH goes out at the first 30 s boundary after a pull.
  */
 import { type ApiServer, Client } from '../api/api-server.js';
 import { parseDuration } from '../api/duration.js';
 import { Informer } from '../api/informer.js';
-import { keyOf, isTerminal, type Node, type Pod } from '../api/objects.js';
+import { keyOf, isTerminal, objectKey, type ContainerImage, type Node, type Pod } from '../api/objects.js';
 import { CPU, EPHEMERAL_STORAGE, MEMORY, PODS, podRequests, type PodRequests } from '../api/pod-resources.js';
 import { TokenBucket, type RateLimit } from '../api/rate-limiter.js';
 import { sample, type Distribution } from '../core/distribution.js';
@@ -22,6 +29,13 @@ import type { Simulation } from '../core/simulation.js';
 import { MICROS_PER_SECOND, type Micros } from '../core/time.js';
 
 export const RUN_DURATION_ANNOTATION = 'kubesim.io/run-duration';
+
+/** images/image_gc_manager.go: the image list cache is refreshed every 30 s. */
+const IMAGE_LIST_REFRESH_PERIOD = 30 * MICROS_PER_SECOND;
+/** apis/config/v1beta1/defaults.go: nodeStatusMaxImages. */
+const NODE_STATUS_MAX_IMAGES = 50;
+/** nodestatus/setters.go: MaxNamesPerImageInNodeStatus. */
+const MAX_NAMES_PER_IMAGE = 5;
 
 export interface KubeletParams {
   readonly client: RateLimit;
@@ -58,6 +72,10 @@ export class Kubelet {
   private usedCpu = 0;
   private usedMem = 0;
   private usedEph = 0;
+  /** Images on the node (as registered, then pulled), and the status.images last written. */
+  private readonly images: ContainerImage[];
+  private reportedImages: string;
+  private imageSyncArmed = false;
 
   constructor(
     private readonly sim: Simulation,
@@ -71,6 +89,8 @@ export class Kubelet {
     this.client = new Client(`kubelet/${node.metadata.name}`, params.client);
     this.registry = new TokenBucket(params.registry);
     for (const img of node.status.images) for (const n of img.names) this.cache.add(normalizeImage(n));
+    this.images = [...node.status.images];
+    this.reportedImages = JSON.stringify(node.status.images);
     const pods = new Informer<Pod>({
       add: (p) => this.onPod(p),
       update: (o, p) => {
@@ -171,9 +191,35 @@ export class Kubelet {
     this.sim.callAt(end, () => {
       this.pulling.delete(name);
       this.cache.add(name);
+      this.images.push({ names: [name], sizeBytes: bytes });
+      this.armImageStatusSync();
       this.observer.imagePulled(pod, image, false, end - start);
     });
     return end;
+  }
+
+  private armImageStatusSync(): void {
+    if (this.imageSyncArmed) return;
+    this.imageSyncArmed = true;
+    const next = (Math.floor(this.sim.now / IMAGE_LIST_REFRESH_PERIOD) + 1) * IMAGE_LIST_REFRESH_PERIOD;
+    this.sim.callAt(next, () => {
+      this.imageSyncArmed = false;
+      this.syncNodeImages();
+    });
+  }
+
+  /** tryUpdateNodeStatus for status.images: PATCH only when the list changed. */
+  private syncNodeImages(): void {
+    const images = [...this.images]
+      .sort((a, b) => b.sizeBytes - a.sizeBytes || byName(a, b))
+      .slice(0, NODE_STATUS_MAX_IMAGES)
+      .map((img) => (img.names.length > MAX_NAMES_PER_IMAGE ? { ...img, names: img.names.slice(0, MAX_NAMES_PER_IMAGE) } : img));
+    const sig = JSON.stringify(images);
+    if (sig === this.reportedImages) return;
+    this.reportedImages = sig;
+    this.api.update(this.client, 'Node', objectKey('Node', '', this.name), (cur) =>
+      cur.kind === 'Node' ? { ...cur, status: { ...cur.status, images } } : null,
+    );
   }
 
   private patchStatus(key: string, status: Pod['status']): void {
@@ -193,4 +239,11 @@ export function normalizeImage(image: string): string {
   const colon = image.lastIndexOf(':');
   if (image.includes('@') || colon > slash) return image;
   return `${image}:latest`;
+}
+
+/** Tie order for equally sized images (upstream's sort is not stable; any fixed order will do). */
+function byName(a: ContainerImage, b: ContainerImage): number {
+  const x = a.names[0] ?? '';
+  const y = b.names[0] ?? '';
+  return x < y ? -1 : x > y ? 1 : 0;
 }

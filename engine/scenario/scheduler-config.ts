@@ -7,8 +7,10 @@
  *
  * Plugins kubesim does not model yet are accepted and reported as ignored, so real configurations load.
  */
+import type { NodeAffinity } from '../api/objects.js';
 import type { RateLimit } from '../api/rate-limiter.js';
 import { SCHEDULER_CLIENT } from './defaults.js';
+import { parseNodeAffinity } from './manifests.js';
 import type { Field } from './yaml-field.js';
 import {
   DEFAULT_SCORING_STRATEGY,
@@ -19,6 +21,10 @@ import {
 } from '../scheduler/plugins/node-resources-fit.js';
 import { NAME as BALANCED } from '../scheduler/plugins/node-resources-balanced-allocation.js';
 import { NAME as UNSCHEDULABLE } from '../scheduler/plugins/node-unschedulable.js';
+import { NAME as TAINTS } from '../scheduler/plugins/taint-toleration.js';
+import { NAME as AFFINITY } from '../scheduler/plugins/node-affinity.js';
+import { NAME as PORTS } from '../scheduler/plugins/node-ports.js';
+import { NAME as IMAGES } from '../scheduler/plugins/image-locality.js';
 import { DEFAULT_PROFILE, type Profile } from '../scheduler/profile.js';
 
 type Point =
@@ -84,7 +90,19 @@ const DEFAULT_MULTIPOINT: readonly { name: string; weight: number }[] = [
 ];
 
 /** Plugins whose behaviour the simulator reproduces; the rest are accepted and reported as ignored. */
-const MODELED = new Set<string>([UNSCHEDULABLE, FIT, BALANCED, 'PrioritySort', 'DefaultBinder', 'NodeName', 'SchedulingGates']);
+const MODELED = new Set<string>([
+  UNSCHEDULABLE,
+  TAINTS,
+  AFFINITY,
+  PORTS,
+  FIT,
+  BALANCED,
+  IMAGES,
+  'PrioritySort',
+  'DefaultBinder',
+  'NodeName',
+  'SchedulingGates',
+]);
 /** Always-pass for the objects kubesim models (no volumes, no ResourceClaims). */
 const TRIVIAL = new Set<string>(['VolumeRestrictions', 'NodeVolumeLimits', 'VolumeBinding', 'VolumeZone', 'DynamicResources']);
 
@@ -202,6 +220,7 @@ function parseProfile(pf: Field, globalPct: number, ignored: Set<string>): Profi
     }
   }
   const filters = new Set((at.get('filter') as Enabled[]).map((e) => e.name));
+  const preFilters = new Set((at.get('preFilter') as Enabled[]).map((e) => e.name));
   const scoreWeight = (name: string): number => {
     const e = (at.get('score') as Enabled[]).find((x) => x.name === name);
     if (e === undefined) return 0;
@@ -214,6 +233,7 @@ function parseProfile(pf: Field, globalPct: number, ignored: Set<string>): Profi
   // pluginConfig args.
   let fitStrategy = DEFAULT_SCORING_STRATEGY;
   let balancedResources = DEFAULT_PROFILE.balancedResources;
+  let addedAffinity: NodeAffinity | undefined;
   const seen = new Set<string>();
   for (const pc of pf.get('pluginConfig').items()) {
     pc.rejectUnknownKeys(['name', 'args']);
@@ -225,16 +245,35 @@ function parseProfile(pf: Field, globalPct: number, ignored: Set<string>): Profi
     else if (name === BALANCED) {
       args.rejectUnknownKeys(['apiVersion', 'kind', 'resources']);
       if (args.get('resources').exists) balancedResources = parseResources(args.get('resources'));
+    } else if (name === AFFINITY) {
+      // NodeAffinityArgs (apis/config/v1/types_pluginargs.go).
+      args.rejectUnknownKeys(['apiVersion', 'kind', 'addedAffinity']);
+      const aa = args.get('addedAffinity');
+      if (aa.kind() !== 'missing' && aa.kind() !== 'null') addedAffinity = parseNodeAffinity(aa);
+    } else if (name === TAINTS || name === PORTS || name === IMAGES) {
+      // These plugins take no arguments.
+      args.rejectUnknownKeys(['apiVersion', 'kind']);
     }
   }
   return {
     schedulerName,
     percentageOfNodesToScore: pct,
-    filters: { nodeUnschedulable: filters.has(UNSCHEDULABLE), nodeResourcesFit: filters.has(FIT) },
+    filters: {
+      nodeUnschedulable: filters.has(UNSCHEDULABLE),
+      taintToleration: filters.has(TAINTS),
+      nodeAffinity: filters.has(AFFINITY),
+      nodePorts: filters.has(PORTS),
+      nodeResourcesFit: filters.has(FIT),
+    },
+    nodeAffinityPreFilter: preFilters.has(AFFINITY),
     fitWeight: scoreWeight(FIT),
     fitStrategy,
     balancedWeight: scoreWeight(BALANCED),
     balancedResources,
+    taintWeight: scoreWeight(TAINTS),
+    affinityWeight: scoreWeight(AFFINITY),
+    imageWeight: scoreWeight(IMAGES),
+    addedAffinity,
   };
 }
 

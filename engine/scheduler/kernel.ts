@@ -10,6 +10,24 @@
 import { CPU, EPHEMERAL_STORAGE, MEMORY, type PodRequests } from '../api/pod-resources.js';
 import type { RngStream } from '../core/rng.js';
 import type { NodeTable } from './node-table.js';
+import type { PodInput } from './pod-input.js';
+import { calculatePriority, scaledImageScore } from './plugins/image-locality.js';
+import {
+  REASON_CONFLICT,
+  REASON_ENFORCED,
+  REASON_NOT_IN_PREFILTER_RESULT,
+  REASON_POD,
+  anyTermMatches,
+  compileNodeSelector,
+  compilePreferred,
+  compileRequired,
+  matchingWeight,
+  preFilterNodeNames,
+  type CompiledTerms,
+} from './plugins/node-affinity.js';
+import { REASON as REASON_PORTS } from './plugins/node-ports.js';
+import { addDefaultNormalized } from './plugins/normalize-score.js';
+import { firstUntolerated, isHardEffect, preferNoScheduleTolerations, reasonUntolerated, toleratedByAny } from './plugins/taint-toleration.js';
 import { balance2, balanceN, balancedScore } from './plugins/node-resources-balanced-allocation.js';
 import {
   REASON_INSUFFICIENT,
@@ -38,10 +56,7 @@ export function numFeasibleNodesToFind(percentageOfNodesToScore: number, numAllN
   return n < MIN_FEASIBLE_NODES_TO_FIND ? MIN_FEASIBLE_NODES_TO_FIND : n;
 }
 
-export interface PodInput {
-  readonly requests: PodRequests;
-  readonly toleratesUnschedulable: boolean;
-}
+export type { PodInput } from './pod-input.js';
 
 /** Filter diagnosis: how many nodes failed for each reason (a node counts once per failing resource). */
 export type Diagnosis = Map<string, number>;
@@ -53,6 +68,8 @@ export interface Decision {
   readonly feasible: number;
   /** Set when no node was feasible. */
   readonly diagnosis?: Diagnosis;
+  /** Set when a PreFilter plugin rejected the pod for every node (FitError's PreFilterMsg). */
+  readonly preFilterMessage?: string;
 }
 
 /** Mutable per-scheduler search state. */
@@ -69,6 +86,18 @@ const R_SCALAR = 3;
 export class Kernel {
   private feasible = new Int32Array(1024);
   private scores = new Float64Array(1024);
+  /** Raw scores of a normalizing plugin (two-pass: raw, then DefaultNormalizeScore). */
+  private raw = new Float64Array(1024);
+  // PreFilter state of the current cycle, compiled against the NodeTable.
+  /** Per interned taint id: 1 if it is a NoSchedule/NoExecute taint the pod does not tolerate. */
+  private untolerated = new Uint8Array(64);
+  private affSelector: CompiledTerms | null = null;
+  private affRequired: CompiledTerms | null = null;
+  private affEnforced: CompiledTerms | null = null;
+  private readonly portConflictCols: Int32Array[] = [];
+  private candidates = new Int32Array(0);
+  private candidateCount = 0;
+  private mark = new Uint8Array(0);
   private readonly fitKinds: Int32Array;
   private readonly fitWeights: Float64Array;
   private readonly fitNames: readonly string[];
@@ -100,11 +129,27 @@ export class Kernel {
   schedule(t: NodeTable, pod: PodInput, state: SearchState, rng: RngStream): Decision {
     const n = t.count;
     if (n === 0) return { node: -1, visited: 0, feasible: 0, diagnosis: new Map([['no nodes available', 0]]) };
-    const order = t.order;
-    const want = this.scoring ? numFeasibleNodesToFind(this.profile.percentageOfNodesToScore, n) : 1;
+    // ---- PreFilter
+    const checkTaints = this.profile.filters.taintToleration && t.hardTaintNodes > 0 && this.preFilterTaints(t, pod);
+    const checkAff = this.profile.filters.nodeAffinity && this.preFilterAffinity(t, pod);
+    const checkPorts = this.profile.filters.nodePorts && pod.hostPorts.length > 0 && this.preFilterPorts(t, pod);
+    let order = t.order;
+    let m = n;
+    let restricted = false;
+    if (checkAff && this.profile.nodeAffinityPreFilter) {
+      const names = preFilterNodeNames(pod.nodeAffinity);
+      if (names !== null) {
+        if (names.size === 0) return { node: -1, visited: 0, feasible: 0, diagnosis: new Map(), preFilterMessage: REASON_CONFLICT };
+        m = this.restrict(t, names);
+        order = this.candidates;
+        restricted = true;
+      }
+    }
+    const want = this.scoring ? numFeasibleNodesToFind(this.profile.percentageOfNodesToScore, m) : 1;
     if (this.feasible.length < want) {
       this.feasible = new Int32Array(n);
       this.scores = new Float64Array(n);
+      this.raw = new Float64Array(n);
     }
     const feasible = this.feasible;
     const r = pod.requests;
@@ -112,16 +157,26 @@ export class Kernel {
     const checkFit = this.profile.filters.nodeResourcesFit;
     const hasScalars = hasKeys(r.scalars);
     const anyRequest = r.cpu !== 0 || r.memory !== 0 || r.ephemeralStorage !== 0 || hasScalars;
-    const { allocCpu, allocMem, allocEph, allocPods, reqCpu, reqMem, reqEph, podCount, unschedulable } = t;
+    const { allocCpu, allocMem, allocEph, allocPods, reqCpu, reqMem, reqEph, podCount, unschedulable, hardTaints, usedPorts } = t;
     let found = 0;
     let visited = 0;
-    const start = state.nextStartNodeIndex % n;
-    for (let k = 0; k < n && found < want; k++) {
+    const start = m === 0 ? 0 : state.nextStartNodeIndex % m;
+    for (let k = 0; k < m && found < want; k++) {
       let j = start + k;
-      if (j >= n) j -= n;
+      if (j >= m) j -= m;
       const i = order[j];
       visited++;
+      // Filter plugins in the default order: NodeUnschedulable, TaintToleration, NodeAffinity, NodePorts, NodeResourcesFit.
       if (checkUnsched && unschedulable[i] === 1) {
+        continue;
+      }
+      if (checkTaints && hardTaints[i] !== 0 && this.untoleratedTaint(t, i) >= 0) {
+        continue;
+      }
+      if (checkAff && this.affinityReason(t, i) !== null) {
+        continue;
+      }
+      if (checkPorts && usedPorts[i] !== 0 && this.portConflict(i)) {
         continue;
       }
       if (checkFit) {
@@ -141,11 +196,15 @@ export class Kernel {
       }
       feasible[found++] = i;
     }
+    // The rotation applies to the (possibly restricted) list; the modulus is the number of all nodes (schedule_one.go).
     state.nextStartNodeIndex = (state.nextStartNodeIndex + visited) % n;
-    if (found === 0) return { node: -1, visited, feasible: 0, diagnosis: this.diagnose(t, pod, checkUnsched, checkFit) };
+    if (found === 0) {
+      const checks = { checkUnsched, checkTaints, checkAff, checkPorts, checkFit, restricted };
+      return { node: -1, visited, feasible: 0, diagnosis: this.diagnose(t, pod, checks) };
+    }
     if (found === 1) return { node: feasible[0], visited, feasible: 1 };
     const scores = this.scores;
-    this.scoreAll(t, r, feasible, found, scores);
+    this.scoreAll(t, pod, feasible, found, scores);
     // selectHost: the k-th node tied at the top replaces the pick with probability 1/k (reservoir sampling).
     let best = feasible[0];
     let bestScore = scores[0];
@@ -164,8 +223,183 @@ export class Kernel {
     return { node: best, visited, feasible: found };
   }
 
-  /** Weighted total score of each feasible node (framework RunScorePlugins; no plugin here normalizes). */
-  scoreAll(t: NodeTable, r: PodRequests, feasible: Int32Array, found: number, out: Float64Array): void {
+  /** TaintToleration has no PreFilter upstream; this is its per-cycle precomputation. False = nothing to check. */
+  private preFilterTaints(t: NodeTable, pod: PodInput): boolean {
+    const count = t.taints.length;
+    if (this.untolerated.length < count) this.untolerated = new Uint8Array(Math.max(count, this.untolerated.length * 2));
+    const u = this.untolerated;
+    let any = false;
+    for (let id = 0; id < count; id++) {
+      const taint = t.taints[id];
+      const bad = isHardEffect(taint.effect) && (pod.tolerations.length === 0 || !toleratedByAny(pod.tolerations, taint));
+      u[id] = bad ? 1 : 0;
+      if (bad) any = true;
+    }
+    return any;
+  }
+
+  /** The first NoSchedule/NoExecute taint id on row i the pod does not tolerate, or -1. */
+  private untoleratedTaint(t: NodeTable, i: number): number {
+    const ids = t.nodeTaints[i];
+    const u = this.untolerated;
+    for (let k = 0; k < ids.length; k++) if (u[ids[k]] === 1) return ids[k];
+    return -1;
+  }
+
+  /** NodeAffinity PreFilter: false = Skip (no nodeSelector, no required affinity, no addedAffinity.required). */
+  private preFilterAffinity(t: NodeTable, pod: PodInput): boolean {
+    const required = pod.nodeAffinity?.required;
+    const enforced = this.profile.addedAffinity?.required;
+    this.affSelector = hasKeys(pod.nodeSelector) ? compileNodeSelector(t, pod.nodeSelector) : null;
+    this.affRequired = required === undefined ? null : compileRequired(t, required.nodeSelectorTerms);
+    this.affEnforced = enforced === undefined ? null : compileRequired(t, enforced.nodeSelectorTerms);
+    return this.affSelector !== null || this.affRequired !== null || this.affEnforced !== null;
+  }
+
+  /** NodeAffinity Filter: null when row i passes, else the failure reason. */
+  private affinityReason(t: NodeTable, i: number): string | null {
+    const num = t.labelValueNum;
+    if (this.affEnforced !== null && !anyTermMatches(this.affEnforced, i, num)) return REASON_ENFORCED;
+    if (this.affSelector !== null && !anyTermMatches(this.affSelector, i, num)) return REASON_POD;
+    if (this.affRequired !== null && !anyTermMatches(this.affRequired, i, num)) return REASON_POD;
+    return null;
+  }
+
+  /** NodePorts PreFilter: the columns to test; false when no node uses any wanted port. */
+  private preFilterPorts(t: NodeTable, pod: PodInput): boolean {
+    const cols = this.portConflictCols;
+    cols.length = 0;
+    for (const p of pod.hostPorts) t.conflictColumns(p, cols);
+    return cols.length > 0;
+  }
+
+  private portConflict(i: number): boolean {
+    const cols = this.portConflictCols;
+    for (let k = 0; k < cols.length; k++) if (cols[k][i] !== 0) return true;
+    return false;
+  }
+
+  /** The PreFilterResult's nodes that exist, in NodeTree order (upstream iterates a Go set, in no defined order). */
+  private restrict(t: NodeTable, names: ReadonlySet<string>): number {
+    if (this.mark.length < t.count) this.mark = new Uint8Array(t.capacity);
+    if (this.candidates.length < names.size) this.candidates = new Int32Array(names.size);
+    let marked = 0;
+    for (const name of names) {
+      const row = t.indexOf(name);
+      if (row >= 0 && this.mark[row] === 0) {
+        this.mark[row] = 1;
+        marked++;
+      }
+    }
+    let m = 0;
+    if (marked > 0) {
+      const order = t.order;
+      for (let j = 0; j < order.length && m < marked; j++) {
+        const row = order[j];
+        if (this.mark[row] === 1) {
+          this.candidates[m++] = row;
+          this.mark[row] = 0;
+        }
+      }
+    }
+    this.candidateCount = m;
+    return m;
+  }
+
+  /** Weighted total score of each feasible node (framework RunScorePlugins, NormalizeScore, weighted sum). */
+  scoreAll(t: NodeTable, pod: PodInput, feasible: Int32Array, found: number, out: Float64Array): void {
+    if (this.raw.length < found) this.raw = new Float64Array(Math.max(found, out.length));
+    this.scoreResources(t, pod.requests, feasible, found, out);
+    const p = this.profile;
+    if (p.taintWeight > 0) this.scoreTaints(t, pod, feasible, found, out);
+    if (p.affinityWeight > 0) this.scoreAffinity(t, pod, feasible, found, out);
+    if (p.imageWeight > 0) this.scoreImages(t, pod, feasible, found, out);
+  }
+
+  /** TaintToleration Score + NormalizeScore (reverse): intolerable PreferNoSchedule taints per node. */
+  private scoreTaints(t: NodeTable, pod: PodInput, feasible: Int32Array, found: number, out: Float64Array): void {
+    const w = this.profile.taintWeight;
+    if (t.softTaintNodes === 0) {
+      // Every raw score is 0, so every node normalizes to 100.
+      for (let f = 0; f < found; f++) out[f] += 100 * w;
+      return;
+    }
+    const tolerations = preferNoScheduleTolerations(pod.tolerations);
+    const count = t.taints.length;
+    if (this.untolerated.length < count) this.untolerated = new Uint8Array(Math.max(count, this.untolerated.length * 2));
+    const bad = this.untolerated;
+    for (let id = 0; id < count; id++) {
+      const taint = t.taints[id];
+      bad[id] = taint.effect === 'PreferNoSchedule' && !toleratedByAny(tolerations, taint) ? 1 : 0;
+    }
+    const raw = this.raw;
+    const soft = t.softTaints;
+    for (let f = 0; f < found; f++) {
+      const i = feasible[f];
+      let c = 0;
+      if (soft[i] !== 0) {
+        const ids = t.nodeTaints[i];
+        for (let k = 0; k < ids.length; k++) c += bad[ids[k]];
+      }
+      raw[f] = c;
+    }
+    addDefaultNormalized(raw, found, true, w, out);
+  }
+
+  /** NodeAffinity PreScore (Skip without preferred terms), Score, NormalizeScore. */
+  private scoreAffinity(t: NodeTable, pod: PodInput, feasible: Int32Array, found: number, out: Float64Array): void {
+    const own = pod.nodeAffinity?.preferred;
+    const added = this.profile.addedAffinity?.preferred;
+    const hasAdded = added !== undefined && added.length > 0;
+    if (own === undefined && !hasAdded) return;
+    const num = t.labelValueNum;
+    const ownTerms = own === undefined ? null : compilePreferred(t, own);
+    const addedTerms = hasAdded ? compilePreferred(t, added) : null;
+    const raw = this.raw;
+    for (let f = 0; f < found; f++) {
+      const i = feasible[f];
+      let s = 0;
+      if (addedTerms !== null) s += matchingWeight(addedTerms, i, num);
+      if (ownTerms !== null) s += matchingWeight(ownTerms, i, num);
+      raw[f] = s;
+    }
+    addDefaultNormalized(raw, found, false, this.profile.affinityWeight, out);
+  }
+
+  /** ImageLocality Score: spread-scaled sizes of the pod's images the node holds, over all nodes in the cache. */
+  private scoreImages(t: NodeTable, pod: PodInput, feasible: Int32Array, found: number, out: Float64Array): void {
+    const cols: Uint8Array[] = [];
+    const scaled: number[] = [];
+    // An image every node holds adds the same amount everywhere: folded into `base`, no per-node lookup.
+    let base = 0;
+    for (const name of pod.images) {
+      const id = t.imageId(name);
+      if (id < 0 || t.imageNumNodes[id] === 0) continue;
+      const s = scaledImageScore(t.imageSize[id], t.imageNumNodes[id], t.count);
+      if (t.imageNumNodes[id] === t.count) base += s;
+      else {
+        cols.push(t.imageCols[id]);
+        scaled.push(s);
+      }
+    }
+    const w = this.profile.imageWeight;
+    const containers = pod.images.length;
+    if (cols.length === 0) {
+      // No per-node difference (and calculatePriority(0) = 0 when no image is anywhere).
+      const c = calculatePriority(base, containers) * w;
+      if (c !== 0) for (let f = 0; f < found; f++) out[f] += c;
+      return;
+    }
+    for (let f = 0; f < found; f++) {
+      const i = feasible[f];
+      let sum = base;
+      for (let k = 0; k < cols.length; k++) if (cols[k][i] === 1) sum += scaled[k];
+      out[f] += calculatePriority(sum, containers) * w;
+    }
+  }
+
+  /** NodeResourcesFit and BalancedAllocation (no NormalizeScore), written to out. */
+  private scoreResources(t: NodeTable, r: PodRequests, feasible: Int32Array, found: number, out: Float64Array): void {
     const p = this.profile;
     const fitW = p.fitWeight;
     const balW = p.balancedWeight;
@@ -291,18 +525,45 @@ export class Kernel {
   }
 
   /** Recounts failure reasons for the FitError message; runs only when no node fits (a full pass). */
-  private diagnose(t: NodeTable, pod: PodInput, checkUnsched: boolean, checkFit: boolean): Diagnosis {
+  private diagnose(t: NodeTable, pod: PodInput, c: DiagnoseChecks): Diagnosis {
     const d: Diagnosis = new Map();
     const bump = (k: string): void => {
       d.set(k, (d.get(k) ?? 0) + 1);
     };
     const r = pod.requests;
+    if (c.restricted) {
+      // Nodes the PreFilterResult left out are not filtered; they carry the PreFilter status.
+      for (let k = 0; k < this.candidateCount; k++) this.mark[this.candidates[k]] = 1;
+      if (t.count > this.candidateCount) d.set(REASON_NOT_IN_PREFILTER_RESULT, t.count - this.candidateCount);
+    }
     for (let i = 0; i < t.count; i++) {
-      if (checkUnsched && t.unschedulable[i] === 1) {
+      if (c.restricted) {
+        if (this.mark[i] === 0) continue;
+        this.mark[i] = 0;
+      }
+      if (c.checkUnsched && t.unschedulable[i] === 1) {
         bump(REASON_UNSCHEDULABLE);
         continue;
       }
-      if (!checkFit) continue;
+      if (c.checkTaints) {
+        const taint = firstUntolerated(t.nodes[i].spec.taints, pod.tolerations);
+        if (taint !== undefined) {
+          bump(reasonUntolerated(taint));
+          continue;
+        }
+      }
+      if (c.checkAff) {
+        const reason = this.affinityReason(t, i);
+        if (reason !== null) {
+          bump(reason);
+          continue;
+        }
+      }
+      if (c.checkPorts && t.usedPorts[i] !== 0 && this.portConflict(i)) {
+        bump(REASON_PORTS);
+        continue;
+      }
+      if (!c.checkFit) continue;
       if (t.podCount[i] + 1 > t.allocPods[i]) bump(REASON_TOO_MANY_PODS);
       if (r.cpu > 0 && r.cpu > t.allocCpu[i] - t.reqCpu[i]) bump(REASON_INSUFFICIENT(CPU));
       if (r.memory > 0 && r.memory > t.allocMem[i] - t.reqMem[i]) bump(REASON_INSUFFICIENT(MEMORY));
@@ -317,8 +578,21 @@ export class Kernel {
   }
 }
 
-/** "0/5 nodes are available: 3 Insufficient cpu, 2 node(s) were unschedulable." (framework FitError.Error) */
-export function fitErrorMessage(nodes: number, d: Diagnosis): string {
+interface DiagnoseChecks {
+  readonly checkUnsched: boolean;
+  readonly checkTaints: boolean;
+  readonly checkAff: boolean;
+  readonly checkPorts: boolean;
+  readonly checkFit: boolean;
+  readonly restricted: boolean;
+}
+
+/**
+ * "0/5 nodes are available: 3 Insufficient cpu, 2 node(s) were unschedulable." (framework FitError.Error); when a
+ * PreFilter plugin rejected the pod, its message replaces the per-node histogram.
+ */
+export function fitErrorMessage(nodes: number, d: Diagnosis, preFilterMessage?: string): string {
+  if (preFilterMessage !== undefined) return `0/${nodes} nodes are available: ${preFilterMessage}.`;
   const parts = [...d.entries()].map(([reason, count]) => `${count} ${reason}`).sort();
   return `0/${nodes} nodes are available: ${parts.join(', ')}.`;
 }
@@ -330,7 +604,7 @@ function kindOf(name: string): number {
   return R_SCALAR;
 }
 
-function hasKeys(o: Readonly<Record<string, number>>): boolean {
+function hasKeys(o: object): boolean {
   for (const _ in o) return true;
   return false;
 }

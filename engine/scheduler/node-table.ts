@@ -7,8 +7,21 @@
  * nodes round-robin across zones (zones in first-seen order, nodes in insertion order within a zone); the
  * rotation of nextStartNodeIndex walks this list, so it decides which nodes a sampled search visits.
  */
-import type { Node } from '../api/objects.js';
+import type { ContainerImage, Node, Taint } from '../api/objects.js';
 import { CPU, EPHEMERAL_STORAGE, MEMORY, PODS, type PodRequests } from '../api/pod-resources.js';
+import { BIND_ALL, type HostPort } from './plugins/node-ports.js';
+import { isHardEffect } from './plugins/taint-toleration.js';
+
+const NO_PORTS: readonly HostPort[] = [];
+const NO_IDS = new Int32Array(0);
+const PROTOCOL_INDEX: Readonly<Record<HostPort['protocol'], number>> = { TCP: 0, UDP: 1, SCTP: 2 };
+
+/** strconv.ParseInt(s, 10, 64) as a number (NaN when it fails); values beyond 2^53 lose precision. */
+function goInt(s: string): number {
+  if (!/^[+-]?[0-9]+$/.test(s)) return NaN;
+  const n = BigInt(s);
+  return n >= -(2n ** 63n) && n < 2n ** 63n ? Number(n) : NaN;
+}
 
 export const ZONE_LABEL = 'topology.kubernetes.io/zone';
 const REGION_LABEL = 'topology.kubernetes.io/region';
@@ -44,6 +57,41 @@ export class NodeTable {
   /** Extended resources, one column pair per resource name seen on a node or a pod. */
   readonly scalarAlloc = new Map<string, Float64Array>();
   readonly scalarReq = new Map<string, Float64Array>();
+
+  // Labels, interned: one column of value ids per label key (0 = the node lacks the key).
+  private readonly labelKeyIds = new Map<string, number>();
+  private labelCols: Int32Array[] = [];
+  private readonly labelValueIds = new Map<string, number>();
+  /** Label value id → the value as a Go int64 (NaN if it does not parse), for Gt/Lt. Index 0 unused. */
+  readonly labelValueNum: number[] = [NaN];
+
+  // Taints, interned by (key, value, effect): each node's list of taint ids in spec order.
+  private readonly taintIds = new Map<string, number>();
+  /** Taint id → taint. */
+  readonly taints: Taint[] = [];
+  nodeTaints: Int32Array[] = [];
+  /** Per node: number of NoSchedule/NoExecute taints, and of PreferNoSchedule taints. */
+  hardTaints: Int32Array;
+  softTaints: Int32Array;
+  /** Nodes with at least one hard / soft taint (lets untainted clusters skip the work entirely). */
+  hardTaintNodes = 0;
+  softTaintNodes = 0;
+
+  // Host ports in use (framework HostPortInfo, set semantics), one column per (ip, protocol, port) and one
+  // per (protocol, port) counting the IPs that use it on the node.
+  usedPorts: Int32Array;
+  private readonly portIpIds = new Map<string, number>([[BIND_ALL, 0]]);
+  private readonly portCols = new Map<number, Int32Array>();
+  private readonly portAnyCols = new Map<number, Int32Array>();
+
+  // Image states (cache imageStates: name as the node status lists it → size of the first node that listed
+  // it, and the number of nodes listing it), with one presence column per image name.
+  private readonly imageIds = new Map<string, number>();
+  readonly imageSize: number[] = [];
+  readonly imageNumNodes: number[] = [];
+  imageCols: Uint8Array[] = [];
+  private nodeImages: Int32Array[] = [];
+
   private orderCache: Int32Array = new Int32Array(0);
   private orderDirty = false;
   private readonly zones: string[] = [];
@@ -62,15 +110,19 @@ export class NodeTable {
     this.nzMem = new Float64Array(initialCapacity);
     this.podCount = new Float64Array(initialCapacity);
     this.unschedulable = new Uint8Array(initialCapacity);
+    this.hardTaints = new Int32Array(initialCapacity);
+    this.softTaints = new Int32Array(initialCapacity);
+    this.usedPorts = new Int32Array(initialCapacity);
   }
 
   indexOf(name: string): number {
     return this.index.get(name) ?? -1;
   }
 
-  /** Adds a node or, if present, refreshes its allocatable and flags. Returns its row. */
+  /** Adds a node or, if present, refreshes its allocatable, flags, labels, taints and images. Returns its row. */
   upsert(node: Node): number {
     let i = this.index.get(node.metadata.name);
+    let old: Node | undefined;
     if (i === undefined) {
       if (this.count === this.capacity) this.grow();
       i = this.count++;
@@ -85,7 +137,15 @@ export class NodeTable {
       }
       members.push(i);
       this.orderDirty = true;
-    } else this.nodes[i] = node;
+      this.nodeTaints.push(NO_IDS);
+      this.nodeImages.push(NO_IDS);
+    } else {
+      old = this.nodes[i];
+      this.nodes[i] = node;
+    }
+    this.setLabels(i, old?.metadata.labels, node.metadata.labels);
+    this.setTaints(i, old?.spec.taints, node.spec.taints);
+    this.setImages(i, old?.status.images, node.status.images);
     const a = node.status.allocatable;
     this.allocCpu[i] = a[CPU] ?? 0;
     this.allocMem[i] = a[MEMORY] ?? 0;
@@ -99,8 +159,9 @@ export class NodeTable {
     return i;
   }
 
-  /** Adds (sign 1) or removes (sign -1) a pod's requests on row i. */
-  account(i: number, r: PodRequests, sign: 1 | -1): void {
+  /** Adds (sign 1) or removes (sign -1) a pod's requests and host ports on row i. */
+  account(i: number, r: PodRequests, sign: 1 | -1, ports: readonly HostPort[] = NO_PORTS): void {
+    if (ports.length > 0) this.accountPorts(i, ports, sign);
     this.reqCpu[i] += sign * r.cpu;
     this.reqMem[i] += sign * r.memory;
     this.reqEph[i] += sign * r.ephemeralStorage;
@@ -108,6 +169,139 @@ export class NodeTable {
     this.nzMem[i] += sign * r.nonZeroMemory;
     this.podCount[i] += sign;
     for (const name in r.scalars) this.scalarColumn(this.scalarReq, name)[i] += sign * r.scalars[name];
+  }
+
+  /** Label value ids of `key` per node, or undefined when no node ever had the key. */
+  labelColumn(key: string): Int32Array | undefined {
+    const id = this.labelKeyIds.get(key);
+    return id === undefined ? undefined : this.labelCols[id];
+  }
+
+  /** Id of a label value seen on some node, or 0. */
+  labelValueId(value: string): number {
+    return this.labelValueIds.get(value) ?? 0;
+  }
+
+  private setLabels(i: number, old: Readonly<Record<string, string>> | undefined, labels: Readonly<Record<string, string>>): void {
+    if (old === labels) return;
+    if (old !== undefined) for (const k in old) if (!Object.prototype.hasOwnProperty.call(labels, k)) this.labelCols[this.labelKeyIds.get(k) as number][i] = 0;
+    for (const k in labels) {
+      let kid = this.labelKeyIds.get(k);
+      if (kid === undefined) {
+        kid = this.labelCols.length;
+        this.labelKeyIds.set(k, kid);
+        this.labelCols.push(new Int32Array(this.capacity));
+      }
+      const v = labels[k];
+      let vid = this.labelValueIds.get(v);
+      if (vid === undefined) {
+        vid = this.labelValueNum.length;
+        this.labelValueIds.set(v, vid);
+        this.labelValueNum.push(goInt(v));
+      }
+      this.labelCols[kid][i] = vid;
+    }
+  }
+
+  private setTaints(i: number, old: readonly Taint[] | undefined, taints: readonly Taint[]): void {
+    if (old === taints) return;
+    if (this.hardTaints[i] > 0) this.hardTaintNodes--;
+    if (this.softTaints[i] > 0) this.softTaintNodes--;
+    let hard = 0;
+    let soft = 0;
+    const ids = taints.length === 0 ? NO_IDS : new Int32Array(taints.length);
+    taints.forEach((taint, k) => {
+      const key = `${taint.effect}\u0000${taint.key}\u0000${taint.value}`;
+      let id = this.taintIds.get(key);
+      if (id === undefined) {
+        id = this.taints.length;
+        this.taintIds.set(key, id);
+        this.taints.push(taint);
+      }
+      ids[k] = id;
+      if (isHardEffect(taint.effect)) hard++;
+      else if (taint.effect === 'PreferNoSchedule') soft++;
+    });
+    this.nodeTaints[i] = ids;
+    this.hardTaints[i] = hard;
+    this.softTaints[i] = soft;
+    if (hard > 0) this.hardTaintNodes++;
+    if (soft > 0) this.softTaintNodes++;
+  }
+
+  /** Image id of a name some node lists (or listed), or -1. */
+  imageId(name: string): number {
+    return this.imageIds.get(name) ?? -1;
+  }
+
+  /** cache.removeNodeImageStates then addNodeImageStates (names as listed, not normalized). */
+  private setImages(i: number, old: readonly ContainerImage[] | undefined, images: readonly ContainerImage[]): void {
+    if (old === images) return;
+    for (const id of this.nodeImages[i]) {
+      this.imageCols[id][i] = 0;
+      this.imageNumNodes[id]--;
+    }
+    const ids: number[] = [];
+    for (const img of images) {
+      for (const name of img.names) {
+        let id = this.imageIds.get(name);
+        if (id === undefined) {
+          id = this.imageSize.length;
+          this.imageIds.set(name, id);
+          this.imageSize.push(0);
+          this.imageNumNodes.push(0);
+          this.imageCols.push(new Uint8Array(this.capacity));
+        }
+        if (this.imageCols[id][i] === 1) continue;
+        // A state no node holds any more was deleted upstream; it is recreated with this node's size.
+        if (this.imageNumNodes[id] === 0) this.imageSize[id] = img.sizeBytes;
+        this.imageCols[id][i] = 1;
+        this.imageNumNodes[id]++;
+        ids.push(id);
+      }
+    }
+    this.nodeImages[i] = ids.length === 0 ? NO_IDS : Int32Array.from(ids);
+  }
+
+  private accountPorts(i: number, ports: readonly HostPort[], sign: 1 | -1): void {
+    for (const p of ports) {
+      let ip = this.portIpIds.get(p.ip);
+      if (ip === undefined) this.portIpIds.set(p.ip, (ip = this.portIpIds.size));
+      const col = this.portColumnOf(this.portCols, portKey(ip, p.protocol, p.port));
+      const any = this.portColumnOf(this.portAnyCols, portKey(0, p.protocol, p.port));
+      if (sign === 1 && col[i] === 0) {
+        col[i] = 1;
+        any[i]++;
+        this.usedPorts[i]++;
+      } else if (sign === -1 && col[i] === 1) {
+        col[i] = 0;
+        any[i]--;
+        this.usedPorts[i]--;
+      }
+    }
+  }
+
+  private portColumnOf(m: Map<number, Int32Array>, key: number): Int32Array {
+    let col = m.get(key);
+    if (col === undefined) m.set(key, (col = new Int32Array(this.capacity)));
+    return col;
+  }
+
+  /**
+   * Columns whose non-zero entry on a node means `p` conflicts there (HostPortInfo.CheckConflict): for
+   * 0.0.0.0 any IP using (protocol, port); otherwise 0.0.0.0 or the same IP. Columns nobody uses are left out.
+   */
+  conflictColumns(p: HostPort, out: Int32Array[]): void {
+    if (p.ip === BIND_ALL) {
+      const any = this.portAnyCols.get(portKey(0, p.protocol, p.port));
+      if (any !== undefined) out.push(any);
+      return;
+    }
+    const all = this.portCols.get(portKey(0, p.protocol, p.port));
+    if (all !== undefined) out.push(all);
+    const ip = this.portIpIds.get(p.ip);
+    const same = ip === undefined ? undefined : this.portCols.get(portKey(ip, p.protocol, p.port));
+    if (same !== undefined) out.push(same);
   }
 
   /** The column for an extended resource, created on first use. */
@@ -158,6 +352,25 @@ export class NodeTable {
     u.set(this.unschedulable);
     this.unschedulable = u;
     for (const m of [this.scalarAlloc, this.scalarReq]) for (const [k, v] of m) m.set(k, g(v));
+    const gi = (a: Int32Array): Int32Array => {
+      const b = new Int32Array(cap);
+      b.set(a);
+      return b;
+    };
+    this.hardTaints = gi(this.hardTaints);
+    this.softTaints = gi(this.softTaints);
+    this.usedPorts = gi(this.usedPorts);
+    this.labelCols = this.labelCols.map(gi);
+    for (const m of [this.portCols, this.portAnyCols]) for (const [k, v] of m) m.set(k, gi(v));
+    this.imageCols = this.imageCols.map((a) => {
+      const b = new Uint8Array(cap);
+      b.set(a);
+      return b;
+    });
     this.capacity = cap;
   }
+}
+
+function portKey(ip: number, protocol: HostPort['protocol'], port: number): number {
+  return (ip * 4 + PROTOCOL_INDEX[protocol]) * 65536 + port;
 }

@@ -2,6 +2,7 @@
  * A scheduling profile compiled from a KubeSchedulerConfiguration profile: which modeled plugins run at which
  * extension point, their weights and arguments, as plain data. The fused kernel (kernel.ts) reads it.
  */
+import type { NodeAffinity } from '../api/objects.js';
 import { DEFAULT_SCORING_STRATEGY, type ResourceSpec, type ScoringStrategy } from './plugins/node-resources-fit.js';
 
 export interface Profile {
@@ -10,21 +11,33 @@ export interface Profile {
   readonly percentageOfNodesToScore: number;
   readonly filters: {
     readonly nodeUnschedulable: boolean;
+    readonly taintToleration: boolean;
+    readonly nodeAffinity: boolean;
+    readonly nodePorts: boolean;
     readonly nodeResourcesFit: boolean;
   };
+  /** NodeAffinity at PreFilter: its metadata.name restriction of the nodes searched. */
+  readonly nodeAffinityPreFilter: boolean;
   /** Score weight of NodeResourcesFit; 0 when its Score is disabled. */
   readonly fitWeight: number;
   readonly fitStrategy: ScoringStrategy;
   /** Score weight of NodeResourcesBalancedAllocation; 0 when disabled. */
   readonly balancedWeight: number;
   readonly balancedResources: readonly ResourceSpec[];
+  /** Score weights of TaintToleration, NodeAffinity and ImageLocality; 0 when disabled. */
+  readonly taintWeight: number;
+  readonly affinityWeight: number;
+  readonly imageWeight: number;
+  /** NodeAffinityArgs.addedAffinity: applied to every pod of the profile. */
+  readonly addedAffinity: NodeAffinity | undefined;
 }
 
 /** The upstream default profile restricted to the plugins kubesim models (default_plugins.go weights). */
 export const DEFAULT_PROFILE: Profile = {
   schedulerName: 'default-scheduler',
   percentageOfNodesToScore: 0,
-  filters: { nodeUnschedulable: true, nodeResourcesFit: true },
+  filters: { nodeUnschedulable: true, taintToleration: true, nodeAffinity: true, nodePorts: true, nodeResourcesFit: true },
+  nodeAffinityPreFilter: true,
   fitWeight: 1,
   fitStrategy: DEFAULT_SCORING_STRATEGY,
   balancedWeight: 1,
@@ -32,8 +45,12 @@ export const DEFAULT_PROFILE: Profile = {
     { name: 'cpu', weight: 1 },
     { name: 'memory', weight: 1 },
   ],
+  taintWeight: 3,
+  affinityWeight: 2,
+  imageWeight: 1,
+  addedAffinity: undefined,
 };
 
 export function hasScorePlugins(p: Profile): boolean {
-  return p.fitWeight > 0 || p.balancedWeight > 0;
+  return p.fitWeight > 0 || p.balancedWeight > 0 || p.taintWeight > 0 || p.affinityWeight > 0 || p.imageWeight > 0;
 }

@@ -16,6 +16,8 @@ import type { Simulation } from '../core/simulation.js';
 import { MICROS_PER_SECOND, type Micros } from '../core/time.js';
 import { Kernel, fitErrorMessage, type SearchState } from './kernel.js';
 import { NodeTable } from './node-table.js';
+import { podInput } from './pod-input.js';
+import { hostPorts, type HostPort } from './plugins/node-ports.js';
 import { toleratesUnschedulable } from './plugins/node-unschedulable.js';
 import type { Profile } from './profile.js';
 import { SchedulingQueue, type QueueParams, type QueuedPod } from './scheduling-queue.js';
@@ -46,13 +48,13 @@ export class Scheduler {
   private readonly client: Client;
   private readonly queued = new Map<string, QueuedPod>();
   /** Pods the cache accounts on a node (assumed or confirmed), by key, with their node row. */
-  private readonly placed = new Map<string, { row: number; pod: Pod; requests: ReturnType<typeof podRequests> }>();
+  private readonly placed = new Map<string, { row: number; pod: Pod; requests: ReturnType<typeof podRequests>; ports: readonly HostPort[] }>();
   private readonly search: SearchState = { nextStartNodeIndex: 0 };
   private busy = false;
   private backoffTimerArmed = false;
   private unschedTimerArmed = false;
   private readonly cycleEndKind: number;
-  private current: { p: QueuedPod; node: number; start: Micros; message: string } | null = null;
+  private current: { p: QueuedPod; node: number; start: Micros; message: string; ports: readonly HostPort[] } | null = null;
   attempts = 0;
   unschedulableAttempts = 0;
   nodesVisited = 0;
@@ -153,20 +155,21 @@ export class Scheduler {
     const prev = this.placed.get(key);
     if (prev !== undefined) {
       if (prev.row === row) return;
-      this.table.account(prev.row, prev.requests, -1);
+      this.table.account(prev.row, prev.requests, -1, prev.ports);
       this.placed.delete(key);
     }
     if (row < 0) return;
     const requests = podRequests(pod.spec);
-    this.table.account(row, requests, 1);
-    this.placed.set(key, { row, pod, requests });
+    const ports = hostPorts(pod.spec);
+    this.table.account(row, requests, 1, ports);
+    this.placed.set(key, { row, pod, requests, ports });
   }
 
   /** An assigned pod was deleted or finished: its resources are free, which may help unschedulable pods. */
   private release(key: string): void {
     const prev = this.placed.get(key);
     if (prev === undefined) return;
-    this.table.account(prev.row, prev.requests, -1);
+    this.table.account(prev.row, prev.requests, -1, prev.ports);
     this.placed.delete(key);
     this.moveAll();
   }
@@ -183,13 +186,14 @@ export class Scheduler {
     if (p === undefined) return;
     this.busy = true;
     const kernel = this.kernels.get(p.pod.spec.schedulerName) as Kernel;
-    const d = kernel.schedule(this.table, { requests: p.requests, toleratesUnschedulable: p.toleratesUnschedulable }, this.search, this.rng);
+    const input = podInput(p.pod.spec);
+    const d = kernel.schedule(this.table, input, this.search, this.rng);
     this.attempts++;
     this.nodesVisited += d.visited;
     const cost =
       this.params.cycleOverhead + d.visited * this.params.perNodeFilter + (d.feasible > 1 ? d.feasible * this.params.perNodeScore : 0);
-    const message = d.node < 0 ? fitErrorMessage(this.table.count, d.diagnosis ?? new Map()) : '';
-    this.current = { p, node: d.node, start: this.sim.now, message };
+    const message = d.node < 0 ? fitErrorMessage(this.table.count, d.diagnosis ?? new Map(), d.preFilterMessage) : '';
+    this.current = { p, node: d.node, start: this.sim.now, message, ports: input.hostPorts };
     this.sim.after(Math.max(1, cost), this.cycleEndKind);
   }
 
@@ -204,7 +208,7 @@ export class Scheduler {
     } else if (c.node >= 0) {
       const nodeName = this.table.names[c.node];
       this.observer.attempt(p.pod, nodeName, duration, '');
-      this.assumeAndBind(p, c.node, nodeName);
+      this.assumeAndBind(p, c.node, nodeName, c.ports);
     } else {
       this.unschedulableAttempts++;
       this.observer.attempt(p.pod, null, duration, c.message);
@@ -222,10 +226,10 @@ export class Scheduler {
     this.kick();
   }
 
-  private assumeAndBind(p: QueuedPod, row: number, nodeName: string): void {
+  private assumeAndBind(p: QueuedPod, row: number, nodeName: string, ports: readonly HostPort[]): void {
     const key = p.key;
-    this.table.account(row, p.requests, 1);
-    this.placed.set(key, { row, pod: p.pod, requests: p.requests });
+    this.table.account(row, p.requests, 1, ports);
+    this.placed.set(key, { row, pod: p.pod, requests: p.requests, ports });
     this.queued.delete(key);
     p.where = 'gone';
     // DefaultBinder: POST pods/<name>/binding, which sets spec.nodeName.
@@ -240,7 +244,7 @@ export class Scheduler {
           // The pod vanished or was bound elsewhere: forget the assumption.
           const placed = this.placed.get(key);
           if (placed !== undefined && placed.row === row && placed.pod === p.pod) {
-            this.table.account(row, p.requests, -1);
+            this.table.account(row, p.requests, -1, ports);
             this.placed.delete(key);
           }
         }
