@@ -4,17 +4,29 @@
  * plain data out. A user error (bad scenario, bad flag) prints one clear message and exits 2 without a stack
  * trace; report files are only written after every run has finished, each atomically.
  */
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
-import { performance } from 'node:perf_hooks';
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
+import { parseDuration } from './api/duration.js';
 import { formatTime } from './core/time.js';
-import { engineCsv, summaryCsv, type EngineRow } from './report/csv.js';
+import { METRIC_NAMES } from './metrics/metric-info.js';
+import { MAX_SAMPLES } from './metrics/timeseries.js';
+import type { TaskResult } from './parallel/execute.js';
+import { parseShard, planTasks, seedsOf, shardTasks, type Shard } from './parallel/plan.js';
+import { runTasks } from './parallel/pool.js';
 import { writeFileAtomic } from './report/atomic-write.js';
-import { comparisonTable } from './report/table.js';
-import { runOnce, type RunResult } from './run.js';
+import { compare, ComparisonError, comparisonCsv, type Comparison, type MetricName, type SummaryRecord } from './report/comparison.js';
+import { engineCsv } from './report/csv.js';
+import { reportFiles, sweepComparison } from './report/files.js';
+import { mergeShards, MergeError, parseShardFile, SHARD_FILE, shardJson } from './report/shard-file.js';
+import { readSummaryCsv, SummaryReadError } from './report/summary-read.js';
+import type { Sweep, SweepInfo } from './report/sweep.js';
+import { meansTable, runTable, verdictText } from './report/table.js';
 import { InputError } from './scenario/input-error.js';
-import { loadScenario } from './scenario/load.js';
+import { LIMITS, loadScenario } from './scenario/load.js';
+import type { Scenario } from './scenario/types.js';
 
 /** A command-line usage error (as opposed to a scenario error, which carries a file position). */
 class UsageError extends Error {}
@@ -22,68 +34,256 @@ class UsageError extends Error {}
 interface RunArgs {
   scenario: string;
   seed?: number;
+  replications?: number;
   out?: string;
   policy?: string[];
+  baseline?: string;
   trace?: string;
+  jobs?: number;
+  shard?: string;
+  interval?: string;
+  podsCsv?: boolean;
 }
 
-function runCommand(args: RunArgs): void {
+function nodeCount(s: Scenario): number {
+  return s.nodePools.reduce((n, p) => n + p.count, 0);
+}
+
+function selectPolicies(scenario: Scenario, wanted: readonly string[] | undefined, file: string): string[] {
+  const all = scenario.policies.map((p) => p.name);
+  if (wanted === undefined || wanted.length === 0) return all;
+  for (const p of wanted) if (!all.includes(p)) throw new UsageError(`--policy ${p}: no such policy in ${file}; it has ${all.join(', ')}`);
+  return all.filter((p) => wanted.includes(p));
+}
+
+function sweepInfo(scenario: Scenario, args: RunArgs): SweepInfo {
+  const policies = selectPolicies(scenario, args.policy, args.scenario);
+  const seed = args.seed ?? scenario.seed;
+  const replications = args.replications ?? scenario.replications;
+  if (seed + replications - 1 > 2 ** 32 - 1) throw new UsageError(`seeds ${seed} to ${seed + replications - 1} go past 4294967295; lower --seed`);
+  let baseline = args.baseline ?? null;
+  if (baseline !== null && !policies.includes(baseline)) throw new UsageError(`--baseline ${baseline}: not among the policies run (${policies.join(', ')})`);
+  // The scenario's baseline applies when it is among the policies run (--policy may leave it out).
+  if (baseline === null && scenario.report.baseline !== null && policies.includes(scenario.report.baseline)) baseline = scenario.report.baseline;
+  let sampleInterval = scenario.report.interval;
+  if (args.interval !== undefined) {
+    const d = parseDuration(args.interval);
+    if (d === null || d <= 0) throw new UsageError(`--interval: expected a positive duration such as 1s or 500ms, got "${args.interval}"`);
+    if (Math.ceil(scenario.duration / d) > MAX_SAMPLES) throw new UsageError(`--interval ${args.interval}: over ${MAX_SAMPLES} samples in the scenario's duration; use a longer interval`);
+    sampleInterval = d;
+  }
+  return {
+    scenario: scenario.name,
+    description: scenario.description,
+    nodes: nodeCount(scenario),
+    policies,
+    seeds: seedsOf(seed, replications),
+    baseline,
+    sampleInterval,
+    pods: args.podsCsv === true || scenario.report.pods,
+  };
+}
+
+/** Progress on stderr, only when it is a terminal (never in files or CI logs). */
+function progressLine(): ((done: number, total: number, last: TaskResult) => void) | undefined {
+  if (!process.stderr.isTTY) return undefined;
+  return (done, total, last) => {
+    const width = 30;
+    const filled = Math.round((width * done) / total);
+    process.stderr.write(`\r[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${total} runs (last: ${last.task.policy}, seed ${last.task.seed})`);
+    if (done === total) process.stderr.write('\n');
+  };
+}
+
+function printComparison(sweep: Sweep, c: Comparison): void {
+  const i = sweep.info;
+  const seeds = i.seeds.length === 1 ? `seed ${i.seeds[0]}` : `${i.seeds.length} seeds (${i.seeds[0]}–${i.seeds[i.seeds.length - 1]}, common to every policy)`;
+  process.stdout.write(`${i.scenario}: ${i.nodes} nodes, ${i.policies.length} polic${i.policies.length === 1 ? 'y' : 'ies'} × ${seeds}\n\n`);
+  if (i.seeds.length === 1) {
+    process.stdout.write(`${runTable(sweep.runs)}\n\n`);
+    if (i.policies.length > 1) process.stdout.write('(one seed: set replications in the scenario or pass --replications N for confidence intervals)\n\n');
+    return;
+  }
+  process.stdout.write(`${meansTable(c)}\n\n`);
+  if (i.policies.length > 1) process.stdout.write(`${verdictText(c)}\n\n`);
+}
+
+function writeReports(out: string, sweep: Sweep, results: readonly TaskResult[]): string[] {
+  const files = reportFiles(sweep);
+  for (const [name, content] of files) writeFileAtomic(join(out, name), content);
+  writeFileAtomic(join(out, 'engine.csv'), engineCsv(results.map((r) => ({ policy: r.task.policy, seed: r.task.seed, wallMs: r.wallMs, events: r.output.summary.events }))));
+  return [...files.map(([n]) => n), 'engine.csv'];
+}
+
+async function runCommand(args: RunArgs): Promise<void> {
   const { scenario, warnings } = loadScenario(args.scenario);
   for (const w of warnings) process.stderr.write(`warning: ${w}\n`);
-  const seed = args.seed ?? scenario.seed;
-  let policies = scenario.policies;
-  if (args.policy !== undefined && args.policy.length > 0) {
-    const wanted = new Set(args.policy);
-    for (const p of wanted) {
-      if (!policies.some((x) => x.name === p)) throw new UsageError(`--policy ${p}: no such policy in ${args.scenario}; it has ${policies.map((x) => x.name).join(', ')}`);
-    }
-    policies = policies.filter((p) => wanted.has(p.name));
+  const info = sweepInfo(scenario, args);
+  let shard: Shard | null = null;
+  if (args.shard !== undefined) {
+    const s = parseShard(args.shard);
+    if (typeof s === 'string') throw new UsageError(`--shard: ${s}`);
+    shard = s;
   }
-  const results: RunResult[] = [];
-  const engine: EngineRow[] = [];
-  for (const policy of policies) {
-    const t0 = performance.now();
-    const r = runOnce(scenario, policy, seed, args.trace !== undefined ? { trace: args.trace } : {});
-    engine.push({ policy: policy.name, seed, wallMs: performance.now() - t0, events: r.summary.events });
-    results.push(r);
-  }
+  const all = planTasks(info.policies, info.seeds);
+  const tasks = shard === null ? all : shardTasks(all, shard);
+  const jobs = args.jobs ?? availableParallelism();
+  const settings = {
+    scenarioPath: resolve(args.scenario),
+    sampleInterval: info.sampleInterval,
+    pods: info.pods,
+    trace: args.trace ?? null,
+    traceSeed: info.seeds[0],
+  };
+  const t0 = performance.now();
+  const results = await runTasks(scenario, tasks, settings, jobs, progressLine());
+  const wall = (performance.now() - t0) / 1000;
   const out = resolve(args.out ?? join('reports', scenario.name));
-  writeFileAtomic(join(out, 'summary.csv'), summaryCsv(results));
-  writeFileAtomic(join(out, 'engine.csv'), engineCsv(engine));
 
-  process.stdout.write(`${scenario.name}: ${scenario.nodePools.reduce((s, p) => s + p.count, 0)} nodes, seed ${seed}\n\n`);
-  process.stdout.write(`${comparisonTable(results)}\n\n`);
+  if (shard !== null) {
+    writeFileAtomic(join(out, SHARD_FILE), shardJson(info, shard, results));
+    writeFileAtomic(join(out, 'engine.csv'), engineCsv(results.map((r) => ({ policy: r.task.policy, seed: r.task.seed, wallMs: r.wallMs, events: r.output.summary.events }))));
+    process.stdout.write(`shard ${shard.index}/${shard.count} of ${scenario.name}: ${results.length} of ${all.length} runs written to ${out}/${SHARD_FILE}; join the shards with kubesim merge\n`);
+    return;
+  }
+
+  const sweep: Sweep = { info, runs: results.map((r) => r.output) };
+  printComparison(sweep, sweepComparison(sweep));
   if (args.trace !== undefined) {
     for (const r of results) {
-      process.stdout.write(`trace of pod ${args.trace} under policy ${r.policy}:\n`);
-      if (r.trace.length === 0) process.stdout.write('  (no such pod was created)\n');
-      for (const s of r.trace) process.stdout.write(`  ${formatTime(s.t).padStart(16)}  ${s.text}\n`);
+      if (r.task.seed !== settings.traceSeed) continue;
+      process.stdout.write(`trace of pod ${args.trace} under policy ${r.task.policy} (seed ${r.task.seed}):\n`);
+      if (r.output.trace.length === 0) process.stdout.write('  (no such pod was created)\n');
+      for (const s of r.output.trace) process.stdout.write(`  ${formatTime(s.t).padStart(16)}  ${s.text}\n`);
       process.stdout.write('\n');
     }
   }
-  const wall = engine.reduce((s, e) => s + e.wallMs, 0);
-  process.stdout.write(`reports written to ${out}/ (summary.csv; wall-clock figures in engine.csv: ${(wall / 1000).toFixed(2)} s total)\n`);
+  const names = writeReports(out, sweep, results);
+  const threads = Math.max(1, Math.min(jobs, tasks.length));
+  process.stdout.write(`reports written to ${out}/ (${names.join(', ')}); ${tasks.length} runs on ${threads} thread${threads === 1 ? '' : 's'} in ${wall.toFixed(2)} s wall\n`);
 }
+
+function validateCommand(args: { scenario: string; replications?: number; seed?: number }): void {
+  const { scenario: s, warnings } = loadScenario(args.scenario);
+  for (const w of warnings) process.stderr.write(`warning: ${w}\n`);
+  const kinds = new Map<string, number>();
+  for (const o of s.objects) kinds.set(o.object.kind, (kinds.get(o.object.kind) ?? 0) + 1);
+  const arrivals = s.podWorkloads.reduce((n, w) => n + w.arrival.count, 0);
+  const replicas = s.objects.reduce((n, o) => n + (o.object.kind === 'Pod' ? 1 : o.object.kind === 'Deployment' || o.object.kind === 'ReplicaSet' ? o.object.spec.replicas : 0), 0);
+  const seeds = seedsOf(args.seed ?? s.seed, args.replications ?? s.replications);
+  const baseline = s.report.baseline ?? s.policies[0].name;
+  const lines = [
+    `${args.scenario}: valid`,
+    `  name:      ${s.name}${s.description !== '' ? ` (${s.description})` : ''}`,
+    `  cluster:   ${nodeCount(s)} nodes in ${s.nodePools.length} pool${s.nodePools.length === 1 ? '' : 's'} (${s.nodePools.map((p) => `${p.name} ×${p.count}`).join(', ')})`,
+    `  workloads: ${s.objects.length} object${s.objects.length === 1 ? '' : 's'} (${[...kinds].map(([k, n]) => `${n} ${k}`).join(', ') || 'none'}), ${s.podWorkloads.length} pod workload${s.podWorkloads.length === 1 ? '' : 's'}; ${replicas + arrivals} pods requested`,
+    `  policies:  ${s.policies.map((p) => p.name).join(', ')} (baseline ${baseline})`,
+    `  runs:      ${s.policies.length} × ${seeds.length} seed${seeds.length === 1 ? '' : 's'} (${seeds.length === 1 ? seeds[0] : `${seeds[0]}–${seeds[seeds.length - 1]}`}) = ${s.policies.length * seeds.length}; virtual time limit ${formatTime(s.duration)}`,
+  ];
+  process.stdout.write(`${lines.join('\n')}\n`);
+}
+
+function summaryPath(p: string): string {
+  if (!existsSync(p)) throw new UsageError(`${p}: no such file or folder`);
+  const file = statSync(p).isDirectory() ? join(p, 'summary.csv') : p;
+  if (!existsSync(file)) throw new UsageError(`${p}: no summary.csv in this folder`);
+  return file;
+}
+
+function compareCommand(args: { paths: string[]; baseline?: string; out?: string }): void {
+  const loaded = args.paths.map((p) => {
+    const file = summaryPath(p);
+    return readSummaryCsv(readFileSync(file, 'utf8'), file);
+  });
+  const all: SummaryRecord[] = loaded.flatMap((l) => l.records);
+  // Runs of several scenarios are told apart by labelling each policy with its scenario.
+  const multi = new Set(all.map((r) => r.scenario)).size > 1;
+  const records = multi ? all.map((r) => ({ ...r, policy: `${r.scenario}:${r.policy}` })) : all;
+  const metrics = METRIC_NAMES.filter((m: MetricName) => loaded.every((l) => l.metrics.includes(m)));
+  const c = compare(records, args.baseline ?? null, metrics);
+  const seeds = [...new Set(records.map((r) => r.seed))].length;
+  process.stdout.write(`${c.scenario}: ${c.policies.length} polic${c.policies.length === 1 ? 'y' : 'ies'}, ${records.length} runs on ${seeds} distinct seed${seeds === 1 ? '' : 's'}\n\n`);
+  process.stdout.write(`${meansTable(c)}\n\n`);
+  if (c.policies.length > 1) process.stdout.write(`${verdictText(c)}\n`);
+  if (args.out !== undefined) {
+    const out = resolve(args.out);
+    writeFileAtomic(join(out, 'comparison.csv'), comparisonCsv(c));
+    process.stdout.write(`\ncomparison written to ${out}/comparison.csv\n`);
+  }
+}
+
+function mergeCommand(args: { dirs: string[]; out: string }): void {
+  const files = args.dirs.map((d) => {
+    const where = join(d, SHARD_FILE);
+    if (!existsSync(where)) throw new UsageError(`${d}: no ${SHARD_FILE} (expected the --out folder of a kubesim run --shard i/n)`);
+    return { where, file: parseShardFile(readFileSync(where, 'utf8'), where) };
+  });
+  const { sweep, results } = mergeShards(files);
+  printComparison(sweep, sweepComparison(sweep));
+  const out = resolve(args.out);
+  const names = writeReports(out, sweep, results);
+  process.stdout.write(`merged ${files.length} shards (${results.length} runs); reports written to ${out}/ (${names.join(', ')})\n`);
+}
+
+const isInt = (v: number | undefined, min: number, max: number): boolean => v === undefined || (Number.isInteger(v) && v >= min && v <= max);
 
 export async function main(argv: string[]): Promise<number> {
   try {
     await yargs(argv)
       .scriptName('kubesim')
+      .parserConfiguration({ 'camel-case-expansion': true })
       .command(
         'run <scenario>',
-        'run every policy of a scenario and write reports',
+        'run every policy of a scenario on every seed and write reports',
         (y) =>
           y
             .positional('scenario', { type: 'string', demandOption: true, describe: 'scenario YAML file' })
-            .option('seed', { type: 'number', describe: 'run seed (default: the scenario\'s seed)' })
+            .option('seed', { type: 'number', describe: "first seed (default: the scenario's seed)" })
+            .option('replications', { type: 'number', describe: "seeds per policy: seed, seed+1, … (default: the scenario's replications, else 1)" })
             .option('out', { type: 'string', describe: 'output folder (default: reports/<scenario name>)' })
             .option('policy', { type: 'string', array: true, describe: 'run only these policies (repeatable)' })
-            .option('trace', { type: 'string', describe: 'print the workflow of this pod (name or namespace/name)' })
+            .option('baseline', { type: 'string', describe: 'policy the others are compared with (default: the first)' })
+            .option('trace', { type: 'string', describe: 'print the workflow of this pod (name or namespace/name), first seed' })
+            .option('jobs', { type: 'number', describe: 'worker threads (default: available cores; 1 = in this process)' })
+            .option('shard', { type: 'string', describe: 'run only share i of n of the (policy, seed) runs (i from 0), e.g. 0/4; join with kubesim merge' })
+            .option('interval', { type: 'string', describe: 'virtual time between timeseries.csv rows (default 1s)' })
+            .option('pods-csv', { type: 'boolean', describe: 'also write pods.csv (one row per pod and run)' })
             .check((a) => {
-              if (a.seed !== undefined && (!Number.isInteger(a.seed) || a.seed < 0 || a.seed > 2 ** 32 - 1)) throw new UsageError(`--seed: expected an integer from 0 to 4294967295, got ${a.seed}`);
+              if (!isInt(a.seed, 0, 2 ** 32 - 1)) throw new UsageError(`--seed: expected an integer from 0 to 4294967295, got ${a.seed}`);
+              if (!isInt(a.replications, 1, LIMITS.replications)) throw new UsageError(`--replications: expected an integer from 1 to ${LIMITS.replications}, got ${a.replications}`);
+              if (!isInt(a.jobs, 1, 1024)) throw new UsageError(`--jobs: expected an integer from 1 to 1024, got ${a.jobs}`);
               return true;
             }),
         (a) => runCommand(a as unknown as RunArgs),
+      )
+      .command(
+        'validate <scenario>',
+        'check a scenario file without running it',
+        (y) =>
+          y
+            .positional('scenario', { type: 'string', demandOption: true, describe: 'scenario YAML file' })
+            .option('seed', { type: 'number', describe: 'first seed to report' })
+            .option('replications', { type: 'number', describe: 'replications to report' }),
+        (a) => validateCommand(a as unknown as { scenario: string; replications?: number; seed?: number }),
+      )
+      .command(
+        'compare <paths..>',
+        're-aggregate existing summary.csv files (or report folders) into means, intervals and paired differences',
+        (y) =>
+          y
+            .positional('paths', { type: 'string', array: true, demandOption: true, describe: 'report folders or summary.csv files' })
+            .option('baseline', { type: 'string', describe: 'policy the others are compared with (default: the first)' })
+            .option('out', { type: 'string', describe: 'also write comparison.csv to this folder' }),
+        (a) => compareCommand(a as unknown as { paths: string[]; baseline?: string; out?: string }),
+      )
+      .command(
+        'merge <dirs..>',
+        'join the outputs of kubesim run --shard i/n into the reports of the whole sweep',
+        (y) =>
+          y
+            .positional('dirs', { type: 'string', array: true, demandOption: true, describe: 'shard output folders' })
+            .option('out', { type: 'string', demandOption: true, describe: 'folder for the merged reports' }),
+        (a) => mergeCommand(a as unknown as { dirs: string[]; out: string }),
       )
       .demandCommand(1, 'expected a command, e.g. kubesim run scenarios/quickstart.yaml')
       .strict()
@@ -94,7 +294,7 @@ export async function main(argv: string[]): Promise<number> {
       .parseAsync();
     return 0;
   } catch (e) {
-    if (e instanceof InputError || e instanceof UsageError) {
+    if (e instanceof InputError || e instanceof UsageError || e instanceof ComparisonError || e instanceof MergeError || e instanceof SummaryReadError) {
       process.stderr.write(`kubesim: error: ${e.message}\n`);
       return 2;
     }

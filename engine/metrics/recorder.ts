@@ -11,6 +11,7 @@ import type { Micros } from '../core/time.js';
 import type { KubeletObserver } from '../node/kubelet.js';
 import type { KubeProxyObserver } from '../node/kube-proxy.js';
 import type { SchedulerObserver } from '../scheduler/scheduler.js';
+import { TimeSeriesSampler, type ClusterState } from './timeseries.js';
 import type { Tracer } from './trace.js';
 
 export interface PodRecord {
@@ -25,12 +26,13 @@ export interface PodRecord {
   phase: Pod['status']['phase'];
 }
 
-export interface TimePoint {
-  readonly t: Micros;
-  readonly pending: number;
-  readonly bound: number;
-  readonly cpuPct: number;
-  readonly memPct: number;
+/** Where a pod stands, for the pending/running counts of the time series. */
+type PodState = 'pending' | 'starting' | 'running' | 'done';
+
+function podState(r: PodRecord): PodState {
+  if (r.deleted >= 0 || r.finished >= 0) return 'done';
+  if (r.bound < 0) return 'pending';
+  return r.phase === 'Running' ? 'running' : 'starting';
 }
 
 export class MetricsRecorder implements SchedulerObserver, KubeletObserver, KubeProxyObserver {
@@ -49,13 +51,38 @@ export class MetricsRecorder implements SchedulerObserver, KubeletObserver, Kube
   private lastT: Micros = 0;
   private readonly podsPerNode = new Map<string, number>();
   private readonly accounted = new Map<string, { cpu: number; mem: number; node: string }>();
+  private pendingPods = 0;
+  private runningPods = 0;
+  /** Samples of the cluster state every `sampleInterval` of virtual time (timeseries.csv). */
+  readonly series: TimeSeriesSampler;
 
   constructor(
     private readonly now: () => Micros,
     private readonly tracer: Tracer,
-  ) {}
+    sampleInterval: Micros = 1_000_000,
+  ) {
+    this.series = new TimeSeriesSampler(sampleInterval, () => this.state());
+  }
+
+  /** The state the time series samples. */
+  state(): ClusterState {
+    return {
+      pending: this.pendingPods,
+      running: this.runningPods,
+      bound: this.bindTimes.length,
+      cpuPct: this.allocCpu > 0 ? (100 * this.usedCpu) / this.allocCpu : 0,
+      memPct: this.allocMem > 0 ? (100 * this.usedMem) / this.allocMem : 0,
+      nodesInUse: this.podsPerNode.size,
+    };
+  }
+
+  private count(s: PodState, delta: number): void {
+    if (s === 'pending') this.pendingPods += delta;
+    else if (s === 'running') this.runningPods += delta;
+  }
 
   readonly onCommit = (type: WatchEventType, obj: KubeObject, old: KubeObject | undefined): void => {
+    this.series.before(this.now());
     if (obj.kind === 'Pod') this.onPod(type, obj, old?.kind === 'Pod' ? old : undefined);
     else if (obj.kind === 'Node' && type === 'ADDED') this.onNode(obj);
   };
@@ -68,22 +95,30 @@ export class MetricsRecorder implements SchedulerObserver, KubeletObserver, Kube
   }
 
   private onPod(type: WatchEventType, pod: Pod, old: Pod | undefined): void {
+    const rec = this.pods.get(keyOf(pod));
+    const before = rec === undefined ? null : podState(rec);
+    const after = this.updatePod(type, pod, old, rec);
+    if (after === undefined) return;
+    if (before !== null) this.count(before, -1);
+    this.count(podState(after), 1);
+  }
+
+  private updatePod(type: WatchEventType, pod: Pod, old: Pod | undefined, rec: PodRecord | undefined): PodRecord | undefined {
     const t = this.now();
     const key = keyOf(pod);
-    let rec = this.pods.get(key);
     if (type === 'ADDED') {
-      rec = { key, created: pod.metadata.creationTimestamp, bound: -1, node: '', running: -1, finished: -1, deleted: -1, attempts: 0, phase: pod.status.phase };
-      this.pods.set(key, rec);
+      const added: PodRecord = { key, created: pod.metadata.creationTimestamp, bound: -1, node: '', running: -1, finished: -1, deleted: -1, attempts: 0, phase: pod.status.phase };
+      this.pods.set(key, added);
       this.tracer.record(pod, t, `created: accepted by the API server at ${fmtT(pod.metadata.creationTimestamp)}, committed to etcd at revision ${pod.metadata.resourceVersion}`);
-      if (pod.spec.nodeName !== '') this.onBound(rec, pod, t);
-      return;
+      if (pod.spec.nodeName !== '') this.onBound(added, pod, t);
+      return added;
     }
-    if (rec === undefined) return;
+    if (rec === undefined) return undefined;
     if (type === 'DELETED') {
       rec.deleted = t;
       this.release(key);
       this.tracer.record(pod, t, 'deleted');
-      return;
+      return rec;
     }
     if (pod.spec.nodeName !== '' && (old === undefined || old.spec.nodeName === '')) this.onBound(rec, pod, t);
     rec.phase = pod.status.phase;
@@ -96,6 +131,7 @@ export class MetricsRecorder implements SchedulerObserver, KubeletObserver, Kube
       this.release(key);
       this.tracer.record(pod, t, `finished: ${pod.status.phase}${pod.status.reason ? ` (${pod.status.reason})` : ''}`);
     }
+    return rec;
   }
 
   private onBound(rec: PodRecord, pod: Pod, t: Micros): void {

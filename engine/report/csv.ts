@@ -3,20 +3,35 @@
  * as documented in the README; wall-clock figures go to engine.csv, never into summary.csv.
  */
 import { stringify } from 'csv-stringify/sync';
-import type { RunResult } from '../run.js';
+import { METRIC_NAMES } from '../metrics/metric-info.js';
+import type { RunSummary } from '../metrics/summary.js';
 
 /** Numbers are written with up to 3 decimals so reports are stable and diffable. */
-function cell(v: number | string): string | number {
+export function cell(v: number | string): string | number {
   if (typeof v === 'string') return v;
   if (Number.isNaN(v)) return '';
   return Number.isInteger(v) ? v : Number(v.toFixed(3));
 }
 
-export function summaryCsv(results: readonly RunResult[]): string {
+/** A number exactly as summary.csv stores it (what every aggregate is computed from, so that re-reading the
+ * file with `kubesim compare` or merging shards gives the same aggregates as the run itself). */
+export function stored(v: number): number {
+  const c = cell(v);
+  return c === '' ? NaN : Number(c);
+}
+
+export interface SummaryRun {
+  readonly scenario: string;
+  readonly policy: string;
+  readonly seed: number;
+  readonly summary: RunSummary;
+  readonly fingerprint: string;
+}
+
+export function summaryCsv(results: readonly SummaryRun[]): string {
   if (results.length === 0) return '';
-  const cols = Object.keys(results[0].summary) as (keyof RunResult['summary'])[];
-  const header = ['scenario', 'policy', 'seed', ...cols, 'fingerprint'];
-  const rows = results.map((r) => [r.scenario, r.policy, r.seed, ...cols.map((c) => cell(r.summary[c])), r.fingerprint]);
+  const header = ['scenario', 'policy', 'seed', ...METRIC_NAMES, 'fingerprint'];
+  const rows = results.map((r) => [r.scenario, r.policy, r.seed, ...METRIC_NAMES.map((c) => cell(r.summary[c])), r.fingerprint]);
   return stringify([header, ...rows]);
 }
 

@@ -1,0 +1,53 @@
+/**
+ * What each summary.csv column means for a comparison: a label for tables, and which direction is better.
+ * Counts that describe the workload or the run's size rather than the policy's quality have no direction.
+ */
+import type { Direction } from './stats.js';
+import type { RunSummary } from './summary.js';
+
+export interface MetricInfo {
+  readonly label: string;
+  readonly direction: Direction;
+  /** Shown in the comparison printed on stdout (every metric goes to comparison.csv). */
+  readonly headline: boolean;
+}
+
+export const METRICS: Readonly<Record<keyof RunSummary, MetricInfo>> = {
+  pods_created: { label: 'pods created', direction: 'none', headline: true },
+  pods_scheduled: { label: 'pods scheduled', direction: 'higher', headline: true },
+  pods_running: { label: 'pods running at end', direction: 'higher', headline: true },
+  pods_starting_end: { label: 'pods starting at end', direction: 'lower', headline: false },
+  pods_succeeded: { label: 'pods succeeded', direction: 'higher', headline: false },
+  pods_failed: { label: 'pods failed', direction: 'lower', headline: false },
+  pods_deleted: { label: 'pods deleted', direction: 'none', headline: false },
+  pods_pending_end: { label: 'pods pending at end', direction: 'lower', headline: true },
+  scheduling_attempts: { label: 'scheduling attempts', direction: 'lower', headline: false },
+  unschedulable_attempts: { label: 'unschedulable attempts', direction: 'lower', headline: false },
+  sched_latency_p50_ms: { label: 'scheduling latency p50 (ms)', direction: 'lower', headline: true },
+  sched_latency_p90_ms: { label: 'scheduling latency p90 (ms)', direction: 'lower', headline: false },
+  sched_latency_p99_ms: { label: 'scheduling latency p99 (ms)', direction: 'lower', headline: true },
+  sched_latency_max_ms: { label: 'scheduling latency max (ms)', direction: 'lower', headline: false },
+  startup_latency_p50_ms: { label: 'pod startup latency p50 (ms)', direction: 'lower', headline: true },
+  startup_latency_p90_ms: { label: 'pod startup latency p90 (ms)', direction: 'lower', headline: false },
+  startup_latency_p99_ms: { label: 'pod startup latency p99 (ms)', direction: 'lower', headline: true },
+  throughput_avg_per_s: { label: 'scheduling throughput avg (pods/s)', direction: 'higher', headline: true },
+  throughput_p50_per_s: { label: 'scheduling throughput p50 (pods/s)', direction: 'higher', headline: false },
+  throughput_p90_per_s: { label: 'scheduling throughput p90 (pods/s)', direction: 'higher', headline: false },
+  throughput_p99_per_s: { label: 'scheduling throughput p99 (pods/s)', direction: 'higher', headline: false },
+  // The same pods request the same resources under every policy: allocation differs only through pods left
+  // pending, which the pending count already judges.
+  cpu_alloc_mean_pct: { label: 'cpu allocated, time average (%)', direction: 'none', headline: false },
+  cpu_alloc_final_pct: { label: 'cpu allocated at end (%)', direction: 'none', headline: true },
+  mem_alloc_mean_pct: { label: 'memory allocated, time average (%)', direction: 'none', headline: false },
+  mem_alloc_final_pct: { label: 'memory allocated at end (%)', direction: 'none', headline: true },
+  nodes: { label: 'nodes', direction: 'none', headline: false },
+  nodes_in_use_end: { label: 'nodes in use at end', direction: 'lower', headline: true },
+  net_prog_latency_p50_ms: { label: 'network programming p50 (ms)', direction: 'lower', headline: false },
+  net_prog_latency_p99_ms: { label: 'network programming p99 (ms)', direction: 'lower', headline: true },
+  api_requests: { label: 'API requests', direction: 'none', headline: false },
+  api_throttled_requests: { label: 'API requests throttled by their client', direction: 'lower', headline: false },
+  sim_end_s: { label: 'simulated time (s)', direction: 'none', headline: true },
+  events: { label: 'engine events', direction: 'none', headline: false },
+};
+
+export const METRIC_NAMES = Object.keys(METRICS) as (keyof RunSummary)[];

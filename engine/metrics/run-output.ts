@@ -1,0 +1,125 @@
+/**
+ * What the reports need from one run, as plain data (it crosses the worker-thread boundary and goes into shard
+ * files as JSON): the summary row, the time series, per-pod rows when asked for, latency percentile curves
+ * for the CDF charts, and ClusterLoader2-style measurements. Everything in it is simulated; nothing depends
+ * on the wall clock.
+ */
+import type { RunResult } from '../run.js';
+import type { RunSummary } from './summary.js';
+import { quantile, sortedCopy, throughputWindows } from './summary.js';
+import type { TimeRow } from './timeseries.js';
+import type { TraceStep } from './trace.js';
+
+/** One pod's lifecycle (pods.csv); times in virtual microseconds, −1 when the step never happened. */
+export interface PodRow {
+  readonly namespace: string;
+  readonly name: string;
+  readonly created: number;
+  readonly bound: number;
+  readonly running: number;
+  readonly finished: number;
+  readonly deleted: number;
+  readonly node: string;
+  readonly attempts: number;
+  readonly phase: string;
+}
+
+/** ClusterLoader2 PodStartupLatency DataItem buckets (ms) for one transition. */
+export interface LatencyBuckets {
+  readonly Perc50: number;
+  readonly Perc90: number;
+  readonly Perc99: number;
+}
+
+export interface Measurements {
+  /** Transition name (create_to_schedule, schedule_to_run, create_to_run, pod_startup) → buckets; absent when no pod made it. */
+  readonly podStartup: readonly { readonly metric: string; readonly buckets: LatencyBuckets; readonly count: number }[];
+  /** SchedulingThroughput over 1-second windows, pods/s. */
+  readonly throughput: { readonly perc50: number; readonly perc90: number; readonly perc99: number; readonly max: number };
+}
+
+export interface RunOutput {
+  readonly scenario: string;
+  readonly policy: string;
+  readonly seed: number;
+  readonly summary: RunSummary;
+  readonly fingerprint: string;
+  readonly trace: readonly TraceStep[];
+  readonly sampleInterval: number;
+  readonly timeseries: readonly TimeRow[];
+  /** Percentiles 0, 1, …, 100 (nearest rank; 0 = minimum) of creation → binding and creation → Running, ms. */
+  readonly cdf: { readonly sched: readonly number[]; readonly startup: readonly number[] };
+  readonly measurements: Measurements;
+  readonly pods: readonly PodRow[] | null;
+}
+
+export const CDF_POINTS = 101;
+
+function percentileCurve(samples: readonly number[]): number[] {
+  if (samples.length === 0) return [];
+  const s = sortedCopy(samples);
+  const out: number[] = [];
+  for (let p = 0; p < CDF_POINTS; p++) out.push(p === 0 ? s[0] / 1000 : quantile(s, p) / 1000);
+  return out;
+}
+
+function buckets(samples: readonly number[]): LatencyBuckets {
+  const s = sortedCopy(samples);
+  return { Perc50: quantile(s, 50) / 1000, Perc90: quantile(s, 90) / 1000, Perc99: quantile(s, 99) / 1000 };
+}
+
+export function runOutput(r: RunResult, sampleInterval: number, withPods: boolean): RunOutput {
+  const createToSchedule: number[] = [];
+  const scheduleToRun: number[] = [];
+  const createToRun: number[] = [];
+  let firstCreated = Infinity;
+  const pods: PodRow[] = [];
+  for (const p of r.recorder.pods.values()) {
+    if (p.created < firstCreated) firstCreated = p.created;
+    if (p.bound >= 0) createToSchedule.push(p.bound - p.created);
+    if (p.bound >= 0 && p.running >= 0) scheduleToRun.push(p.running - p.bound);
+    if (p.running >= 0) createToRun.push(p.running - p.created);
+    if (withPods) {
+      const slash = p.key.indexOf('/');
+      pods.push({
+        namespace: p.key.slice(0, slash),
+        name: p.key.slice(slash + 1),
+        created: p.created,
+        bound: p.bound,
+        running: p.running,
+        finished: p.finished,
+        deleted: p.deleted,
+        node: p.node,
+        attempts: p.attempts,
+        phase: p.phase,
+      });
+    }
+  }
+  // ClusterLoader2 (pod_startup_latency.go) takes "watch" as the moment its informer saw the pod Running; the
+  // commit of the Running status is that moment here, so pod_startup equals create_to_run.
+  const transitions: [string, number[]][] = [
+    ['create_to_schedule', createToSchedule],
+    ['schedule_to_run', scheduleToRun],
+    ['create_to_run', createToRun],
+    ['pod_startup', createToRun],
+  ];
+  const windows = throughputWindows(firstCreated, r.recorder.bindTimes);
+  const tw = sortedCopy(windows);
+  const num = (v: number): number => (Number.isNaN(v) ? 0 : v);
+  return {
+    scenario: r.scenario,
+    policy: r.policy,
+    seed: r.seed,
+    summary: r.summary,
+    fingerprint: r.fingerprint,
+    trace: r.trace,
+    sampleInterval,
+    timeseries: r.timeseries,
+    cdf: { sched: percentileCurve(createToSchedule), startup: percentileCurve(createToRun) },
+    measurements: {
+      podStartup: transitions.filter(([, xs]) => xs.length > 0).map(([metric, xs]) => ({ metric, buckets: buckets(xs), count: xs.length })),
+      throughput: { perc50: num(quantile(tw, 50)), perc90: num(quantile(tw, 90)), perc99: num(quantile(tw, 99)), max: num(quantile(tw, 100)) },
+    },
+    pods: withPods ? pods : null,
+  };
+}

@@ -1,0 +1,37 @@
+/**
+ * Runs one (policy, seed) task in the current thread: the same function serves `--jobs 1` and every piscina
+ * worker, so both paths produce identical outputs.
+ */
+import { performance } from 'node:perf_hooks';
+import { runOutput, type RunOutput } from '../metrics/run-output.js';
+import { runOnce } from '../run.js';
+import type { Scenario } from '../scenario/types.js';
+import type { RunTask } from './plan.js';
+
+/** Plain settings shared by every task of a sweep (they cross the worker boundary by structured clone). */
+export interface RunSettings {
+  readonly scenarioPath: string;
+  /** Virtual µs between two samples of the time series. */
+  readonly sampleInterval: number;
+  readonly pods: boolean;
+  /** Pod to trace, on the first seed only; null = none. */
+  readonly trace: string | null;
+  readonly traceSeed: number;
+}
+
+export interface TaskResult {
+  readonly task: RunTask;
+  readonly output: RunOutput;
+  /** Wall-clock time of the run (engine.csv only). */
+  readonly wallMs: number;
+}
+
+export function executeTask(scenario: Scenario, task: RunTask, s: RunSettings): TaskResult {
+  const policy = scenario.policies.find((p) => p.name === task.policy);
+  if (policy === undefined) throw new Error(`no policy ${task.policy} in ${s.scenarioPath}`);
+  const t0 = performance.now();
+  const trace = s.trace !== null && task.seed === s.traceSeed ? { trace: s.trace } : {};
+  const r = runOnce(scenario, policy, task.seed, { ...trace, sampleInterval: s.sampleInterval });
+  const output = runOutput(r, s.sampleInterval, s.pods);
+  return { task, output, wallMs: performance.now() - t0 };
+}
