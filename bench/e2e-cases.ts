@@ -1,0 +1,46 @@
+/**
+ * End-to-end benchmark cases: a bundled scenario, optionally with some pod workloads' counts changed (the
+ * scheduler_perf parameter sets), run through runOnce exactly as `kubesim run` does.
+ */
+import type { Scenario } from '../engine/scenario/types.js';
+
+export interface E2eCase {
+  readonly id: string;
+  readonly label: string;
+  readonly scenario: string;
+  /** Pod workload name → count (e.g. scheduler_perf's initPods / measurePods). */
+  readonly counts?: Readonly<Record<string, number>>;
+}
+
+export const E2E_CASES: readonly E2eCase[] = [
+  { id: 'quickstart', label: 'quickstart: 1,000 nodes, 10,000 pods, 3 policies', scenario: 'scenarios/quickstart.yaml' },
+  {
+    id: 'sb-5000x10k',
+    label: 'SchedulingBasic 5,000 nodes, 1,000 + 10,000 pods',
+    scenario: 'scenarios/scheduling-basic-5000.yaml',
+  },
+  {
+    id: 'sb-5000x50k',
+    label: 'SchedulingBasic 5,000 nodes, 5,000 + 50,000 pods',
+    scenario: 'scenarios/scheduling-basic-5000.yaml',
+    counts: { init: 5000, measure: 50000 },
+  },
+  {
+    id: 'sb-5000x150k',
+    label: '5,000 nodes, 5,000 + 145,000 pods (150,000)',
+    scenario: 'scenarios/scheduling-basic-5000.yaml',
+    counts: { init: 5000, measure: 145000 },
+  },
+];
+
+/** The scenario with the named pod workloads' counts replaced; fails on a name the scenario lacks. */
+export function withCounts(s: Scenario, counts: Readonly<Record<string, number>> | undefined): Scenario {
+  if (counts === undefined) return s;
+  for (const name of Object.keys(counts)) {
+    if (!s.podWorkloads.some((w) => w.name === name)) throw new Error(`${s.file}: no pod workload named ${name}`);
+  }
+  return {
+    ...s,
+    podWorkloads: s.podWorkloads.map((w) => (counts[w.name] === undefined ? w : { ...w, arrival: { ...w.arrival, count: counts[w.name] } })),
+  };
+}
