@@ -10,6 +10,10 @@ export interface E2eCase {
   readonly scenario: string;
   /** Pod workload name → count (e.g. scheduler_perf's initPods / measurePods). */
   readonly counts?: Readonly<Record<string, number>>;
+  /** Node count of the scenario's single node pool (scheduler_perf's initNodes). */
+  readonly nodes?: number;
+  /** Left out of `--quick` runs (minutes of wall time or GiBs of memory). */
+  readonly slow?: boolean;
 }
 
 export const E2E_CASES: readonly E2eCase[] = [
@@ -27,11 +31,36 @@ export const E2E_CASES: readonly E2eCase[] = [
   },
   {
     id: 'sb-5000x150k',
-    label: '5,000 nodes, 5,000 + 145,000 pods (150,000)',
+    label: 'SchedulingBasic 5,000 nodes, 5,000 + 145,000 pods',
     scenario: 'scenarios/scheduling-basic-5000.yaml',
     counts: { init: 5000, measure: 145000 },
+    slow: true,
+  },
+  {
+    id: 'sb-50000x50k',
+    label: 'SchedulingBasic 50,000 nodes, 5,000 + 45,000 pods',
+    scenario: 'scenarios/scheduling-basic-5000.yaml',
+    nodes: 50000,
+    counts: { init: 5000, measure: 45000 },
+    slow: true,
+  },
+  {
+    id: 'sb-100000x1m',
+    label: 'SchedulingBasic 100,000 nodes, 10,000 + 990,000 pods',
+    scenario: 'scenarios/scheduling-basic-5000.yaml',
+    nodes: 100000,
+    counts: { init: 10000, measure: 990000 },
+    slow: true,
   },
 ];
+
+/** The scenario resized as the case says. */
+export function caseScenario(s: Scenario, c: E2eCase): Scenario {
+  const resized = withCounts(s, c.counts);
+  if (c.nodes === undefined) return resized;
+  if (resized.nodePools.length !== 1) throw new Error(`${s.file}: a node count needs exactly one node pool`);
+  return { ...resized, nodePools: [{ ...resized.nodePools[0], count: c.nodes }] };
+}
 
 /** The scenario with the named pod workloads' counts replaced; fails on a name the scenario lacks. */
 export function withCounts(s: Scenario, counts: Readonly<Record<string, number>> | undefined): Scenario {

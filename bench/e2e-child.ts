@@ -6,7 +6,7 @@
 import { performance } from 'node:perf_hooks';
 import { runOnce } from '../engine/run.js';
 import { loadScenario } from '../engine/scenario/load.js';
-import { E2E_CASES, withCounts } from './e2e-cases.js';
+import { E2E_CASES, caseScenario } from './e2e-cases.js';
 
 export interface E2eRun {
   readonly policy: string;
@@ -37,7 +37,7 @@ if (c === undefined) {
   process.exit(2);
 }
 const t0 = performance.now();
-const scenario = withCounts(loadScenario(c.scenario).scenario, c.counts);
+const scenario = caseScenario(loadScenario(c.scenario).scenario, c);
 const loadMs = performance.now() - t0;
 const runs: E2eRun[] = [];
 for (const policy of scenario.policies) {
