@@ -23,6 +23,7 @@ import { KubeProxy } from './node/kube-proxy.js';
 import { Kubelet, RUN_DURATION_ANNOTATION, normalizeImage } from './node/kubelet.js';
 import type { Arrival, Policy, PodWorkload, Scenario } from './scenario/types.js';
 import { Scheduler } from './scheduler/scheduler.js';
+import type { ParallelScanner } from './scheduler/parallel/scanner.js';
 import { ZONE_LABEL } from './scheduler/node-table.js';
 
 export interface RunOptions {
@@ -32,6 +33,8 @@ export interface RunOptions {
   readonly observe?: (t: Micros, type: WatchEventType, object: KubeObject, old: KubeObject | undefined) => void;
   /** Virtual time between two samples of timeseries.csv (default 1 s). */
   readonly sampleInterval?: Micros;
+  /** Worker threads for the scheduler's node search (identical results; engine/scheduler/parallel/). */
+  readonly scanner?: ParallelScanner;
 }
 
 export interface RunResult {
@@ -97,7 +100,7 @@ export function runOnce(scenario: Scenario, policy: Policy, seed: number, opts: 
   const observe = opts.observe;
   if (observe !== undefined) api.onCommit((type, obj, old) => observe(sim.now, type, obj, old));
 
-  const scheduler = new Scheduler(sim, api, policy.profiles, { ...p.scheduler, client: policy.client }, rngs.stream('scheduler'), metrics);
+  const scheduler = new Scheduler(sim, api, policy.profiles, { ...p.scheduler, client: policy.client }, rngs.stream('scheduler'), metrics, opts.scanner ?? null);
   new ReplicaSetController(api, p.controllerManager.replicaSet, rngs);
   new DeploymentController(api, p.controllerManager.deployment);
   new EndpointsController(sim, api, p.controllerManager.endpoints);

@@ -310,6 +310,15 @@ export class Kernel {
   scoreAll(t: NodeTable, pod: PodInput, feasible: Int32Array, found: number, out: Float64Array): void {
     if (this.raw.length < found) this.raw = new Float64Array(Math.max(found, out.length));
     this.scoreResources(t, pod.requests, feasible, found, out);
+    this.scoreExtras(t, pod, feasible, found, out);
+  }
+
+  /**
+   * The score plugins after NodeResourcesFit + BalancedAllocation, added to `out`. Kept apart because the
+   * parallel scan (parallel/) computes the resource part in worker threads and calls this on the main thread.
+   */
+  scoreExtras(t: NodeTable, pod: PodInput, feasible: Int32Array, found: number, out: Float64Array): void {
+    if (this.raw.length < found) this.raw = new Float64Array(Math.max(found, out.length));
     const p = this.profile;
     if (p.taintWeight > 0) this.scoreTaints(t, pod, feasible, found, out);
     if (p.affinityWeight > 0) this.scoreAffinity(t, pod, feasible, found, out);

@@ -6,11 +6,15 @@
  * `order` is the scheduler's node list: upstream's NodeTree (pkg/scheduler/backend/cache/node_tree.go) lists
  * nodes round-robin across zones (zones in first-seen order, nodes in insertion order within a zone); the
  * rotation of nextStartNodeIndex walks this list, so it decides which nodes a sampled search visits.
+ *
+ * The resource, pod-count and unschedulable columns and `order` live on SharedArrayBuffers, so the parallel
+ * scan (parallel/) reads them from worker threads; a grow() replaces them, which the scan notices.
  */
 import type { ContainerImage, Node, Taint } from '../api/objects.js';
 import { CPU, EPHEMERAL_STORAGE, MEMORY, PODS, type PodRequests } from '../api/pod-resources.js';
 import { BIND_ALL, type HostPort } from './plugins/node-ports.js';
 import { isHardEffect } from './plugins/taint-toleration.js';
+import { sharedF64, sharedI32, sharedU8 } from './parallel/shared-memory.js';
 
 const NO_PORTS: readonly HostPort[] = [];
 const NO_IDS = new Int32Array(0);
@@ -99,17 +103,17 @@ export class NodeTable {
 
   constructor(initialCapacity = 1024) {
     this.capacity = initialCapacity;
-    this.allocCpu = new Float64Array(initialCapacity);
-    this.allocMem = new Float64Array(initialCapacity);
-    this.allocEph = new Float64Array(initialCapacity);
-    this.allocPods = new Float64Array(initialCapacity);
-    this.reqCpu = new Float64Array(initialCapacity);
-    this.reqMem = new Float64Array(initialCapacity);
-    this.reqEph = new Float64Array(initialCapacity);
-    this.nzCpu = new Float64Array(initialCapacity);
-    this.nzMem = new Float64Array(initialCapacity);
-    this.podCount = new Float64Array(initialCapacity);
-    this.unschedulable = new Uint8Array(initialCapacity);
+    this.allocCpu = sharedF64(initialCapacity);
+    this.allocMem = sharedF64(initialCapacity);
+    this.allocEph = sharedF64(initialCapacity);
+    this.allocPods = sharedF64(initialCapacity);
+    this.reqCpu = sharedF64(initialCapacity);
+    this.reqMem = sharedF64(initialCapacity);
+    this.reqEph = sharedF64(initialCapacity);
+    this.nzCpu = sharedF64(initialCapacity);
+    this.nzMem = sharedF64(initialCapacity);
+    this.podCount = sharedF64(initialCapacity);
+    this.unschedulable = sharedU8(initialCapacity);
     this.hardTaints = new Int32Array(initialCapacity);
     this.softTaints = new Int32Array(initialCapacity);
     this.usedPorts = new Int32Array(initialCapacity);
@@ -320,7 +324,7 @@ export class NodeTable {
   private rebuildOrder(): void {
     // NodeTree.list(): one node from each zone in turn until every zone is exhausted.
     this.orderDirty = false;
-    const order = new Int32Array(this.count);
+    const order = sharedI32(this.count);
     let n = 0;
     for (let depth = 0; n < this.count; depth++) {
       for (const z of this.zones) {
@@ -334,7 +338,7 @@ export class NodeTable {
   private grow(): void {
     const cap = this.capacity * 2;
     const g = (a: Float64Array): Float64Array => {
-      const b = new Float64Array(cap);
+      const b = sharedF64(cap);
       b.set(a);
       return b;
     };
@@ -348,7 +352,7 @@ export class NodeTable {
     this.nzCpu = g(this.nzCpu);
     this.nzMem = g(this.nzMem);
     this.podCount = g(this.podCount);
-    const u = new Uint8Array(cap);
+    const u = sharedU8(cap);
     u.set(this.unschedulable);
     this.unschedulable = u;
     for (const m of [this.scalarAlloc, this.scalarReq]) for (const [k, v] of m) m.set(k, g(v));

@@ -16,6 +16,7 @@ import type { Simulation } from '../core/simulation.js';
 import { MICROS_PER_SECOND, type Micros } from '../core/time.js';
 import { Kernel, fitErrorMessage, type SearchState } from './kernel.js';
 import { NodeTable } from './node-table.js';
+import type { ParallelScanner } from './parallel/scanner.js';
 import { podInput } from './pod-input.js';
 import { hostPorts, type HostPort } from './plugins/node-ports.js';
 import { toleratesUnschedulable } from './plugins/node-unschedulable.js';
@@ -66,6 +67,8 @@ export class Scheduler {
     private readonly params: SchedulerParams,
     private readonly rng: RngStream,
     private readonly observer: SchedulerObserver,
+    /** Shards the node search over worker threads (same decisions); null = the kernel alone. */
+    private readonly scanner: ParallelScanner | null = null,
   ) {
     for (const p of profiles) this.kernels.set(p.schedulerName, new Kernel(p));
     this.queue = new SchedulingQueue(params);
@@ -187,7 +190,7 @@ export class Scheduler {
     this.busy = true;
     const kernel = this.kernels.get(p.pod.spec.schedulerName) as Kernel;
     const input = podInput(p.pod.spec);
-    const d = kernel.schedule(this.table, input, this.search, this.rng);
+    const d = this.scanner?.schedule(kernel, this.table, input, this.search, this.rng) ?? kernel.schedule(this.table, input, this.search, this.rng);
     this.attempts++;
     this.nodesVisited += d.visited;
     const cost =
