@@ -1,0 +1,114 @@
+/**
+ * The parallel node search (engine/scheduler/parallel/) must give the sequential kernel's decisions exactly,
+ * whatever the number of worker threads: the same node, the same nodes visited (hence the same rotation of
+ * nextStartNodeIndex), the same feasible count and the same RNG draws in selectHost — so whole runs are
+ * byte-identical with 0, 1 and 2 workers.
+ */
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { RngStream } from '../engine/core/rng.js';
+import { summaryCsv } from '../engine/report/csv.js';
+import { runOnce } from '../engine/run.js';
+import { loadScenario } from '../engine/scenario/load.js';
+import { Kernel, type SearchState } from '../engine/scheduler/kernel.js';
+import { NodeTable } from '../engine/scheduler/node-table.js';
+import { ParallelScanner } from '../engine/scheduler/parallel/scanner.js';
+import { podInput } from '../engine/scheduler/pod-input.js';
+import { DEFAULT_PROFILE, type Profile } from '../engine/scheduler/profile.js';
+import { makeNode, makeSpec } from './helpers.js';
+
+const GI = 1024 ** 3;
+/** Tests run from dist/test; fixtures stay in the source tree. */
+const FIXTURES = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'test', 'fixtures');
+
+/** 600 nodes of three shapes, every 7th unschedulable, in three zones (NodeTree interleaves them). */
+function table(): NodeTable {
+  const t = new NodeTable(16); // small initial capacity: the scanner must follow the columns as they grow
+  for (let i = 0; i < 600; i++) {
+    const shape = [
+      { cpu: 4000, memory: 8 * GI, pods: 110 },
+      { cpu: 8000, memory: 32 * GI, pods: 20 },
+      { cpu: 2000, memory: 4 * GI, pods: 110 },
+    ][i % 3];
+    t.upsert(makeNode(`n${i}`, shape, { 'topology.kubernetes.io/zone': `z${i % 3}` }, i % 7 === 0));
+  }
+  return t;
+}
+
+const PODS = [
+  podInput(makeSpec([{ cpu: 500, memory: 1 * GI }])),
+  podInput(makeSpec([{ cpu: 1500, memory: 256 * 1024 * 1024 }])),
+  podInput(makeSpec([{}])), // best-effort: BalancedAllocation skipped, non-zero defaults in scoring
+  podInput(makeSpec([{ cpu: 100000 }])), // fits nowhere: the sequential kernel's diagnosis
+  podInput(makeSpec([{ cpu: 100 }], { nodeSelector: { 'topology.kubernetes.io/zone': 'z1' } })), // not shardable
+];
+
+/** `count` decisions with assume, through the kernel alone or the scanner; a trace of every Decision. */
+function decide(profile: Profile, count: number, scanner: ParallelScanner | null): string[] {
+  const t = table();
+  const kernel = new Kernel(profile);
+  const state: SearchState = { nextStartNodeIndex: 0 };
+  const rng = new RngStream(5, 'scheduler');
+  const out: string[] = [];
+  for (let k = 0; k < count; k++) {
+    const pod = PODS[k % PODS.length];
+    const d = scanner?.schedule(kernel, t, pod, state, rng) ?? kernel.schedule(t, pod, state, rng);
+    if (d.node >= 0) t.account(d.node, pod.requests, 1);
+    out.push(`${d.node}/${d.visited}/${d.feasible}/${state.nextStartNodeIndex}/${d.diagnosis?.size ?? '-'}`);
+  }
+  out.push(`rng ${rng.next()}`);
+  return out;
+}
+
+const PROFILES: [string, Profile][] = [
+  ['default (sampled)', DEFAULT_PROFILE],
+  ['full scan', { ...DEFAULT_PROFILE, percentageOfNodesToScore: 100 }],
+  ['MostAllocated', { ...DEFAULT_PROFILE, fitStrategy: { ...DEFAULT_PROFILE.fitStrategy, type: 'MostAllocated' } }],
+];
+
+test('sharded decisions equal the sequential kernel for 1 and 2 workers', async () => {
+  for (const workers of [1, 2]) {
+    const scanner = await ParallelScanner.start({ workers, minNodes: 0 });
+    try {
+      for (const [name, profile] of PROFILES) {
+        const expected = decide(profile, 400, null);
+        const got = decide(profile, 400, scanner);
+        assert.equal(got, expected, `${name}, ${workers} worker(s)`);
+      }
+      // Shardable pods went through the shards; the nodeSelector pod and the misfit were handed back.
+      assert.ok(scanner.sharded > 0 && scanner.sequential > 0);
+    } finally {
+      await scanner.close();
+    }
+  }
+});
+
+test('a window below minNodes runs the sequential kernel', async () => {
+  const scanner = await ParallelScanner.start({ workers: 1, minNodes: 1_000_000 });
+  try {
+    assert.equal(decide(DEFAULT_PROFILE, 50, scanner), decide(DEFAULT_PROFILE, 50, null));
+    assert.is(scanner.sharded, 0);
+  } finally {
+    await scanner.close();
+  }
+});
+
+test('whole runs are byte-identical with 0, 1 and 2 workers', async () => {
+  const { scenario } = loadScenario(join(FIXTURES, 'small.yaml'));
+  const base = scenario.policies.map((p) => runOnce(scenario, p, 3));
+  for (const workers of [1, 2]) {
+    const scanner = await ParallelScanner.start({ workers, minNodes: 0 });
+    try {
+      const runs = scenario.policies.map((p) => runOnce(scenario, p, 3, { scanner }));
+      assert.is(summaryCsv(runs), summaryCsv(base));
+      assert.equal(runs.map((r) => r.fingerprint), base.map((r) => r.fingerprint));
+      assert.ok(scanner.sharded > 0, 'the run used the shards');
+    } finally {
+      await scanner.close();
+    }
+  }
+});
+
+test.run();
