@@ -1,13 +1,96 @@
-/** Filter+score with workers (engine/scheduler/parallel/): filled in with the parallel scanner. */
+/**
+ * Filter+score per pod with the node search sharded over worker threads (engine/scheduler/parallel/) against
+ * the sequential kernel on the same workload (bench/kernel.bench.ts), same process: µs per pod decision,
+ * speedup, and whether every placement matched. The smallest node count where 1 worker wins is the
+ * crossover `--workers auto` uses (engine/scheduler/parallel/auto.ts).
+ */
+import { ParallelScanner } from '../engine/scheduler/parallel/scanner.js';
+import { KernelPath } from './kernel.bench.js';
+
 export interface ParallelRow {
   readonly nodes: number;
+  /** percentageOfNodesToScore: 0 = upstream's adaptive sampling, 100 = full scan. */
+  readonly pct: number;
   readonly workers: number;
   readonly usPerPod: number;
-  /** Single-thread time / this time, same process. */
+  /** Sequential time / this time, same process. */
   readonly speedup: number;
   readonly samePlacements: boolean;
 }
 
-export async function parallelRows(_quick: boolean): Promise<ParallelRow[]> {
-  return [];
+/** KernelPath whose decisions go through a scanner first. */
+class ShardedPath extends KernelPath {
+  constructor(
+    n: number,
+    pct: number,
+    private readonly scanner: ParallelScanner,
+  ) {
+    super(n, pct);
+  }
+
+  override run(count: number): void {
+    for (let c = 0; c < count; c++) {
+      const p = this.nextPod();
+      const d = this.scanner.schedule(this.kernel, this.table, this.pods[p], this.state, this.rng) ?? this.kernel.schedule(this.table, this.pods[p], this.state, this.rng);
+      this.visited += d.visited;
+      this.place(d.node, p);
+    }
+  }
+}
+
+function timePerPod(run: (count: number) => void, count: number, reps: number): number {
+  const xs: number[] = [];
+  run(Math.max(5, count >> 2));
+  for (let r = 0; r < reps; r++) {
+    const t = performance.now();
+    run(count);
+    xs.push(((performance.now() - t) * 1000) / count);
+  }
+  xs.sort((a, b) => a - b);
+  return xs[xs.length >> 1];
+}
+
+export async function parallelRows(quick: boolean, workerCounts: readonly number[] = [1, 2]): Promise<ParallelRow[]> {
+  const sizes: [number, number][] = quick
+    ? [
+        [5000, 100],
+        [20000, 100],
+        [50000, 0],
+        [50000, 100],
+      ]
+    : [
+        [2000, 100],
+        [5000, 100],
+        [10000, 100],
+        [20000, 100],
+        [50000, 100],
+        [200000, 100],
+        [5000, 0],
+        [50000, 0],
+        [200000, 0],
+      ];
+  const rows: ParallelRow[] = [];
+  const reps = quick ? 3 : 5;
+  for (const [n, pct] of sizes) {
+    const count = Math.max(20, Math.round((pct === 100 ? 3e6 : 3e7) / n / 10));
+    const seq = new KernelPath(n, pct);
+    const seqUs = timePerPod((c) => seq.run(c), count, reps);
+    for (const workers of workerCounts) {
+      const scanner = await ParallelScanner.start({ workers, minNodes: 0 });
+      try {
+        const par = new ShardedPath(n, pct, scanner);
+        const us = timePerPod((c) => par.run(c), count, reps);
+        // Placement check from fresh states.
+        const a = new KernelPath(n, pct);
+        const b = new ShardedPath(n, pct, scanner);
+        a.run(100);
+        b.run(100);
+        rows.push({ nodes: n, pct, workers, usPerPod: us, speedup: seqUs / us, samePlacements: a.checksum === b.checksum && a.visited === b.visited });
+      } finally {
+        await scanner.close();
+      }
+    }
+    rows.push({ nodes: n, pct, workers: 0, usPerPod: seqUs, speedup: 1, samePlacements: true });
+  }
+  return rows;
 }

@@ -40,6 +40,7 @@ interface RunArgs {
   baseline?: string;
   trace?: string;
   jobs?: number;
+  workers?: string;
   shard?: string;
   interval?: string;
   podsCsv?: boolean;
@@ -134,6 +135,7 @@ async function runCommand(args: RunArgs): Promise<void> {
     pods: info.pods,
     trace: args.trace ?? null,
     traceSeed: info.seeds[0],
+    scanWorkers: args.workers === undefined || args.workers === 'auto' ? ('auto' as const) : Number(args.workers),
   };
   const t0 = performance.now();
   const results = await runTasks(scenario, tasks, settings, jobs, progressLine());
@@ -245,6 +247,7 @@ export async function main(argv: string[]): Promise<number> {
             .option('baseline', { type: 'string', describe: 'policy the others are compared with (default: the first)' })
             .option('trace', { type: 'string', describe: 'print the workflow of this pod (name or namespace/name), first seed' })
             .option('jobs', { type: 'number', describe: 'worker threads (default: available cores; 1 = in this process)' })
+            .option('workers', { type: 'string', describe: "threads sharding the scheduler's node search in a run on this thread: N or auto (default auto; identical results)" })
             .option('shard', { type: 'string', describe: 'run only share i of n of the (policy, seed) runs (i from 0), e.g. 0/4; join with kubesim merge' })
             .option('interval', { type: 'string', describe: 'virtual time between timeseries.csv rows (default 1s)' })
             .option('pods-csv', { type: 'boolean', describe: 'also write pods.csv (one row per pod and run)' })
@@ -252,6 +255,8 @@ export async function main(argv: string[]): Promise<number> {
               if (!isInt(a.seed, 0, 2 ** 32 - 1)) throw new UsageError(`--seed: expected an integer from 0 to 4294967295, got ${a.seed}`);
               if (!isInt(a.replications, 1, LIMITS.replications)) throw new UsageError(`--replications: expected an integer from 1 to ${LIMITS.replications}, got ${a.replications}`);
               if (!isInt(a.jobs, 1, 1024)) throw new UsageError(`--jobs: expected an integer from 1 to 1024, got ${a.jobs}`);
+              if (a.workers !== undefined && a.workers !== 'auto' && !/^(0|[1-9][0-9]?)$/.test(String(a.workers)))
+                throw new UsageError(`--workers: expected auto or an integer from 0 to 99, got ${a.workers}`);
               return true;
             }),
         (a) => runCommand(a as unknown as RunArgs),

@@ -7,6 +7,7 @@ import { runOutput, type RunOutput } from '../metrics/run-output.js';
 import { runOnce } from '../run.js';
 import type { Scenario } from '../scenario/types.js';
 import type { RunTask } from './plan.js';
+import type { ParallelScanner } from '../scheduler/parallel/scanner.js';
 
 /** Plain settings shared by every task of a sweep (they cross the worker boundary by structured clone). */
 export interface RunSettings {
@@ -17,6 +18,8 @@ export interface RunSettings {
   /** Pod to trace, on the first seed only; null = none. */
   readonly trace: string | null;
   readonly traceSeed: number;
+  /** Scheduler scan workers per run (`--workers`): a count, or 'auto' (engine/scheduler/parallel/auto.ts). */
+  readonly scanWorkers?: number | 'auto';
 }
 
 export interface TaskResult {
@@ -26,12 +29,12 @@ export interface TaskResult {
   readonly wallMs: number;
 }
 
-export function executeTask(scenario: Scenario, task: RunTask, s: RunSettings): TaskResult {
+export function executeTask(scenario: Scenario, task: RunTask, s: RunSettings, scanner?: ParallelScanner): TaskResult {
   const policy = scenario.policies.find((p) => p.name === task.policy);
   if (policy === undefined) throw new Error(`no policy ${task.policy} in ${s.scenarioPath}`);
   const t0 = performance.now();
   const trace = s.trace !== null && task.seed === s.traceSeed ? { trace: s.trace } : {};
-  const r = runOnce(scenario, policy, task.seed, { ...trace, sampleInterval: s.sampleInterval });
+  const r = runOnce(scenario, policy, task.seed, { ...trace, sampleInterval: s.sampleInterval, ...(scanner === undefined ? {} : { scanner }) });
   const output = runOutput(r, s.sampleInterval, s.pods);
   return { task, output, wallMs: performance.now() - t0 };
 }

@@ -10,6 +10,8 @@ import type { Scenario } from '../scenario/types.js';
 import { executeTask, type RunSettings, type TaskResult } from './execute.js';
 import type { RunTask } from './plan.js';
 import type { WorkerMessage } from './worker.js';
+import { scanOptions } from '../scheduler/parallel/auto.js';
+import { ParallelScanner } from '../scheduler/parallel/scanner.js';
 
 export type Progress = (done: number, total: number, last: TaskResult) => void;
 
@@ -23,7 +25,14 @@ export async function runTasks(scenario: Scenario, tasks: readonly RunTask[], se
   };
   const threads = Math.min(jobs, tasks.length);
   if (threads <= 1) {
-    tasks.forEach((t, i) => finished(i, executeTask(scenario, t, settings)));
+    // Runs in this thread may shard the scheduler's node search (--workers); workers' runs never do.
+    const opts = scanOptions(settings.scanWorkers ?? 0, 1, scenario.nodePools.reduce((n, p) => n + p.count, 0));
+    const scanner = opts === null ? undefined : await ParallelScanner.start(opts);
+    try {
+      tasks.forEach((t, i) => finished(i, executeTask(scenario, t, settings, scanner)));
+    } finally {
+      await scanner?.close();
+    }
     return results;
   }
   const pool = new Piscina<WorkerMessage, TaskResult>({
