@@ -1,6 +1,6 @@
 /**
- * Runs one (policy, seed) task in the current thread: the same function serves `--jobs 1` and every piscina
- * worker, so both paths produce identical outputs.
+ * Runs one (policy, seed) task in the current thread (a piscina worker, or a test): a run is a pure function
+ * of (scenario, policy, seed, settings), whichever thread runs it.
  */
 import { performance } from 'node:perf_hooks';
 import { runOutput, type RunOutput } from '../metrics/run-output.js';
@@ -11,6 +11,8 @@ import type { RunTask } from './plan.js';
 /** Plain settings shared by every task of a sweep (they cross the worker boundary by structured clone). */
 export interface RunSettings {
   readonly scenarioPath: string;
+  /** The loader's --allow-outside: workers load the scenario again and must accept what the CLI accepted. */
+  readonly allowOutside: boolean;
   /** Virtual µs between two samples of the time series. */
   readonly sampleInterval: number;
   readonly pods: boolean;
