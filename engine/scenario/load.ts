@@ -20,6 +20,7 @@ import type { Micros } from '../core/time.js';
 import { MAX_SAMPLES } from '../metrics/timeseries.js';
 import type { Arrival, ClusterParams, NodePool, Policy, PodWorkload, ReportOptions, Scenario, TimedObject } from './types.js';
 import { readYamlFile, type Field } from './yaml-field.js';
+import { churnCreations } from '../workload/arrivals.js';
 
 /** Hard limits that keep a malformed or hostile file from exhausting memory before a run starts. */
 export const LIMITS = { nodes: 1_000_000, pods: 10_000_000, policies: 100, replications: 10_000 } as const;
@@ -72,6 +73,10 @@ export function parseScenario(f: Field, path: string, opts: LoadOptions = {}): L
   const podWorkloads: PodWorkload[] = [];
   const wl = f.get('workloads');
   for (const w of wl.items()) parseWorkload(w, dir, objects, podWorkloads);
+  // A churn creates pods until the end of the run: its count follows from the duration.
+  podWorkloads.forEach((w, i) => {
+    if (w.arrival.type === 'churn') podWorkloads[i] = { ...w, arrival: { ...w.arrival, count: churnCreations(w.arrival.churn, duration) } };
+  });
   const podCount = podWorkloads.reduce((s, w) => s + w.arrival.count, 0) + objects.reduce((s, o) => s + replicasOf(o.object), 0);
   if (podCount > LIMITS.pods) wl.fail(overLimit(podCount, 'pods', LIMITS.pods));
   objects.sort((a, b) => a.at - b.at);
@@ -268,12 +273,42 @@ function parsePodWorkload(f: Field): PodWorkload {
 
 function parseArrival(f: Field): Arrival {
   if (!f.exists) f.fail('expected an arrival process, e.g. {type: burst, count: 100} or {type: poisson, rate: 10, count: 1000}');
-  const type = f.get('type').oneOf(['burst', 'poisson', 'constant'] as const);
+  const type = f.get('type').oneOf(['burst', 'poisson', 'constant', 'ramp', 'diurnal', 'churn'] as const);
+  if (type === 'ramp' || type === 'diurnal' || type === 'churn') return parseVaryingArrival(f, type);
   f.rejectUnknownKeys(type === 'burst' ? ['type', 'count', 'at'] : ['type', 'count', 'start', 'rate']);
   const count = limitedCount(f.get('count'), 'pods', 1, LIMITS.pods);
   if (type === 'burst') return { type, count, at: f.get('at').optDuration(0) };
   const ratePerSecond = f.get('rate').num({ min: 1e-9 });
   return { type, count, start: f.get('start').optDuration(0), ratePerSecond };
+}
+
+/** The rates of a ramp or diurnal arrival, or a churn. A churn's count is filled in by parseScenario (it needs the duration). */
+function parseVaryingArrival(f: Field, type: 'ramp' | 'diurnal' | 'churn'): Arrival {
+  if (type === 'churn') {
+    f.rejectUnknownKeys(['type', 'mode', 'number', 'interval', 'start']);
+    const mode = f.get('mode').oneOf(['create', 'recreate'] as const);
+    const number = f.get('number').optInt(0, { min: mode === 'recreate' ? 1 : 0, max: LIMITS.pods });
+    if (mode === 'recreate' && !f.get('number').exists) f.get('number').fail('expected the number of pods a recreate churn creates then deletes, e.g. number: 100');
+    // intervalMilliseconds defaults to 500 in scheduler_perf's churnOp.
+    const interval = f.get('interval').optDuration(500_000);
+    if (interval <= 0) f.get('interval').fail('expected a positive duration');
+    return { type, churn: { mode, number, interval, start: f.get('start').optDuration(0) }, count: 0 };
+  }
+  const common = ['type', 'count', 'start', 'poisson'];
+  f.rejectUnknownKeys(type === 'ramp' ? [...common, 'from', 'to', 'over'] : [...common, 'rates', 'period']);
+  const count = limitedCount(f.get('count'), 'pods', 1, LIMITS.pods);
+  const start = f.get('start').optDuration(0);
+  const poisson = f.get('poisson').optBool(true);
+  if (type === 'ramp') {
+    const rate = { type, from: f.get('from').num({ min: 0 }), to: f.get('to').num({ min: 1e-9 }), over: f.get('over').duration() };
+    return { type: 'varying', rate, start, count, poisson };
+  }
+  const period = f.get('period').optDuration(24 * 3600 * 1_000_000);
+  if (period <= 0) f.get('period').fail('expected a positive duration');
+  const rates = f.get('rates').items().map((r) => r.num({ min: 0 }));
+  if (rates.length === 0 || rates.length > 100_000) f.get('rates').fail(`expected a list of 1 to 100000 rates (pods/s), one per equal slot of the period, got ${rates.length}`);
+  if (!rates.some((r) => r > 0)) f.get('rates').fail('expected at least one positive rate');
+  return { type: 'varying', rate: { type, period, rates }, start, count, poisson };
 }
 
 /** A duration distribution: a plain duration (constant) or {type: constant|uniform|exponential|lognormal|empirical, …}. */
