@@ -5,17 +5,19 @@
  * trace; report files are only written after every run has finished, each atomically.
  */
 import { existsSync, readFileSync, statSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { parseDuration } from './api/duration.js';
+import { QuantityError, quantityValue } from './api/quantity.js';
 import { formatTime } from './core/time.js';
 import { METRIC_NAMES } from './metrics/metric-info.js';
 import { MAX_SAMPLES } from './metrics/timeseries.js';
-import type { TaskResult } from './parallel/execute.js';
+import type { RunSettings, TaskResult } from './parallel/execute.js';
 import { parseShard, planTasks, seedsOf, shardTasks, type Shard } from './parallel/plan.js';
-import { runTasks } from './parallel/pool.js';
+import { checkMemory, estimateMemory, formatBytes, memoryBudget, threadCount } from './parallel/memory.js';
+import { runTasks, WorkerFailure } from './parallel/pool.js';
+import { loadRun, runKey, RUNS_DIR, storeRun } from './parallel/run-store.js';
 import { writeFileAtomic } from './report/atomic-write.js';
 import { compare, ComparisonError, comparisonCsv, type Comparison, type MetricName, type SummaryRecord } from './report/comparison.js';
 import { engineCsv } from './report/csv.js';
@@ -25,7 +27,7 @@ import { readSummaryCsv, SummaryReadError } from './report/summary-read.js';
 import type { Sweep, SweepInfo } from './report/sweep.js';
 import { meansTable, runTable, verdictText } from './report/table.js';
 import { InputError } from './scenario/input-error.js';
-import { LIMITS, loadScenario } from './scenario/load.js';
+import { LIMITS, loadScenario, requestedPods } from './scenario/load.js';
 import type { Scenario } from './scenario/types.js';
 
 /** A command-line usage error (as opposed to a scenario error, which carries a file position). */
@@ -44,7 +46,14 @@ interface RunArgs {
   shard?: string;
   interval?: string;
   podsCsv?: boolean;
+  resume?: boolean;
+  allowOutside?: boolean;
+  maxMemory?: string;
 }
+
+/** Exit status after a signal, as a shell reports a process killed by it: 128 + the signal's number. */
+const SIGNAL_EXIT = { SIGINT: 130, SIGTERM: 143 } as const;
+type StopSignal = keyof typeof SIGNAL_EXIT;
 
 function nodeCount(s: Scenario): number {
   return s.nodePools.reduce((n, p) => n + p.count, 0);
@@ -86,8 +95,8 @@ function sweepInfo(scenario: Scenario, args: RunArgs): SweepInfo {
 }
 
 /** Progress on stderr, only when it is a terminal (never in files or CI logs). */
-function progressLine(): ((done: number, total: number, last: TaskResult) => void) | undefined {
-  if (!process.stderr.isTTY) return undefined;
+function progressLine(): (done: number, total: number, last: TaskResult) => void {
+  if (!process.stderr.isTTY) return () => undefined;
   return (done, total, last) => {
     const width = 30;
     const filled = Math.round((width * done) / total);
@@ -116,8 +125,32 @@ function writeReports(out: string, sweep: Sweep, results: readonly TaskResult[])
   return [...files.map(([n]) => n), 'engine.csv'];
 }
 
-async function runCommand(args: RunArgs): Promise<void> {
-  const { scenario, warnings } = loadScenario(args.scenario);
+function parseMaxMemory(text: string | undefined): number | null {
+  if (text === undefined) return null;
+  let v: number;
+  try {
+    v = quantityValue(text);
+  } catch (e) {
+    if (e instanceof QuantityError) throw new UsageError(`--max-memory: expected a size such as 16Gi or 512Mi, got "${text}"`);
+    throw e;
+  }
+  if (v < 64 * 2 ** 20) throw new UsageError(`--max-memory: expected at least 64Mi, got "${text}"`);
+  return v;
+}
+
+function samplesOf(scenario: Scenario, interval: number): number {
+  return Math.ceil(scenario.duration / interval) + 1;
+}
+
+/**
+ * Runs the sweep; returns the exit status. Each finished run is stored in <out>/runs/ at once; the reports
+ * are written only when every run of the sweep (or shard) is there. On SIGINT/SIGTERM the workers are
+ * terminated, the finished runs stay stored, no aggregate report is written (a summary of some seeds of some
+ * policies would break the pairing by seed), and `--resume` finishes the sweep later.
+ */
+async function runCommand(args: RunArgs): Promise<number> {
+  const allowOutside = args.allowOutside === true;
+  const { scenario, warnings } = loadScenario(args.scenario, { allowOutside });
   for (const w of warnings) process.stderr.write(`warning: ${w}\n`);
   const info = sweepInfo(scenario, args);
   let shard: Shard | null = null;
@@ -126,27 +159,82 @@ async function runCommand(args: RunArgs): Promise<void> {
     if (typeof s === 'string') throw new UsageError(`--shard: ${s}`);
     shard = s;
   }
+  const maxMemory = parseMaxMemory(args.maxMemory);
   const all = planTasks(info.policies, info.seeds);
   const tasks = shard === null ? all : shardTasks(all, shard);
-  const jobs = args.jobs ?? availableParallelism();
+  const out = resolve(args.out ?? join('reports', scenario.name));
   const settings = {
     scenarioPath: resolve(args.scenario),
+    allowOutside,
     sampleInterval: info.sampleInterval,
     pods: info.pods,
     trace: args.trace ?? null,
     traceSeed: info.seeds[0],
     scanWorkers: args.workers === undefined || args.workers === 'auto' ? ('auto' as const) : Number(args.workers),
   };
+  const keys = new Map(tasks.map((t) => [t.index, runKey(scenario, t, settings)]));
+  const key = (t: { index: number }): string => keys.get(t.index) as string;
+  const reused = args.resume === true ? tasks.map((t) => loadRun(out, t, key(t))).filter((r): r is TaskResult => r !== null) : [];
+  const reusedIndex = new Set(reused.map((r) => r.task.index));
+  const todo = tasks.filter((t) => !reusedIndex.has(t.index));
+
+  const threads = threadCount(args.jobs, todo.length);
+  const runSettings: RunSettings = { ...settings, runThreads: threads };
+  const budget = memoryBudget(maxMemory, threads);
+  const estimate = estimateMemory({ nodes: info.nodes, pods: requestedPods(scenario), samples: samplesOf(scenario, info.sampleInterval), runs: tasks.length, threads, podRows: info.pods });
+  const tooBig = checkMemory(estimate, budget, threads);
+  if (tooBig !== null) throw new UsageError(tooBig);
+  if (args.resume === true) process.stderr.write(`resume: ${reused.length} of ${tasks.length} runs already complete in ${join(out, RUNS_DIR)}/; running ${todo.length}\n`);
+
+  const abort = new AbortController();
+  let stoppedBy: StopSignal | null = null;
+  const handlers = (Object.keys(SIGNAL_EXIT) as StopSignal[]).map((sig) => {
+    const h = (): void => {
+      stoppedBy = sig;
+      process.stderr.write(`\nkubesim: ${sig} received: stopping the runs in progress\n`);
+      abort.abort();
+    };
+    process.once(sig, h);
+    return [sig, h] as const;
+  });
+  const progress = progressLine();
+  let done = reused.length;
   const t0 = performance.now();
-  const results = await runTasks(scenario, tasks, settings, jobs, progressLine());
+  let outcome;
+  try {
+    outcome = await runTasks(todo, runSettings, {
+      threads,
+      heapLimitBytes: maxMemory === null ? null : budget.perThread,
+      signal: abort.signal,
+      onResult: (r) => {
+        storeRun(out, key(r.task), r);
+        progress(++done, tasks.length, r);
+      },
+      onRetry: (t, reason) => process.stderr.write(`kubesim: worker thread failed on run ${t.policy} seed ${t.seed} (${reason}); retrying it once on a fresh thread\n`),
+    });
+  } catch (e) {
+    if (!(e instanceof WorkerFailure)) throw e;
+    process.stderr.write(`kubesim: error: ${e.message}\n${done} of ${tasks.length} runs are complete and kept in ${join(out, RUNS_DIR)}/; no report was written\n`);
+    return 1;
+  } finally {
+    for (const [sig, h] of handlers) process.removeListener(sig, h);
+  }
   const wall = (performance.now() - t0) / 1000;
-  const out = resolve(args.out ?? join('reports', scenario.name));
+  if (stoppedBy !== null) {
+    process.stderr.write(
+      `kubesim: interrupted: ${done} of ${tasks.length} runs are complete and kept in ${join(out, RUNS_DIR)}/; no report was written (it needs every run).\n` +
+        `Finish with the same command and --resume.\n`,
+    );
+    return SIGNAL_EXIT[stoppedBy];
+  }
+  const byIndex = new Map([...reused, ...outcome.results].map((r) => [r.task.index, r]));
+  const results = tasks.map((t) => byIndex.get(t.index) as TaskResult);
 
   if (shard !== null) {
     writeFileAtomic(join(out, SHARD_FILE), shardJson(info, shard, results));
     writeFileAtomic(join(out, 'engine.csv'), engineCsv(results.map((r) => ({ policy: r.task.policy, seed: r.task.seed, wallMs: r.wallMs, events: r.output.summary.events }))));
     process.stdout.write(`shard ${shard.index}/${shard.count} of ${scenario.name}: ${results.length} of ${all.length} runs written to ${out}/${SHARD_FILE}; join the shards with kubesim merge\n`);
-    return;
+    return 0;
   }
 
   const sweep: Sweep = { info, runs: results.map((r) => r.output) };
@@ -161,12 +249,13 @@ async function runCommand(args: RunArgs): Promise<void> {
     }
   }
   const names = writeReports(out, sweep, results);
-  const threads = Math.max(1, Math.min(jobs, tasks.length));
-  process.stdout.write(`reports written to ${out}/ (${names.join(', ')}); ${tasks.length} runs on ${threads} thread${threads === 1 ? '' : 's'} in ${wall.toFixed(2)} s wall\n`);
+  const ran = todo.length === tasks.length ? `${tasks.length} runs` : `${todo.length} runs (${reused.length} reused)`;
+  process.stdout.write(`reports written to ${out}/ (${names.join(', ')}); ${ran} on ${threads} thread${threads === 1 ? '' : 's'} in ${wall.toFixed(2)} s wall\n`);
+  return 0;
 }
 
-function validateCommand(args: { scenario: string; replications?: number; seed?: number }): void {
-  const { scenario: s, warnings } = loadScenario(args.scenario);
+function validateCommand(args: { scenario: string; replications?: number; seed?: number; allowOutside?: boolean }): void {
+  const { scenario: s, warnings } = loadScenario(args.scenario, { allowOutside: args.allowOutside === true });
   for (const w of warnings) process.stderr.write(`warning: ${w}\n`);
   const kinds = new Map<string, number>();
   for (const o of s.objects) kinds.set(o.object.kind, (kinds.get(o.object.kind) ?? 0) + 1);
@@ -174,6 +263,7 @@ function validateCommand(args: { scenario: string; replications?: number; seed?:
   const replicas = s.objects.reduce((n, o) => n + (o.object.kind === 'Pod' ? 1 : o.object.kind === 'Deployment' || o.object.kind === 'ReplicaSet' ? o.object.spec.replicas : 0), 0);
   const seeds = seedsOf(args.seed ?? s.seed, args.replications ?? s.replications);
   const baseline = s.report.baseline ?? s.policies[0].name;
+  const memory = estimateMemory({ nodes: nodeCount(s), pods: requestedPods(s), samples: samplesOf(s, s.report.interval), runs: 1, threads: 1, podRows: s.report.pods });
   const lines = [
     `${args.scenario}: valid`,
     `  name:      ${s.name}${s.description !== '' ? ` (${s.description})` : ''}`,
@@ -181,6 +271,7 @@ function validateCommand(args: { scenario: string; replications?: number; seed?:
     `  workloads: ${s.objects.length} object${s.objects.length === 1 ? '' : 's'} (${[...kinds].map(([k, n]) => `${n} ${k}`).join(', ') || 'none'}), ${s.podWorkloads.length} pod workload${s.podWorkloads.length === 1 ? '' : 's'}; ${replicas + arrivals} pods requested`,
     `  policies:  ${s.policies.map((p) => p.name).join(', ')} (baseline ${baseline})`,
     `  runs:      ${s.policies.length} × ${seeds.length} seed${seeds.length === 1 ? '' : 's'} (${seeds.length === 1 ? seeds[0] : `${seeds[0]}–${seeds[seeds.length - 1]}`}) = ${s.policies.length * seeds.length}; virtual time limit ${formatTime(s.duration)}`,
+    `  memory:    about ${formatBytes(memory.perRun)} of heap per run (estimate; checked by kubesim run against the machine)`,
   ];
   process.stdout.write(`${lines.join('\n')}\n`);
 }
@@ -230,6 +321,7 @@ function mergeCommand(args: { dirs: string[]; out: string }): void {
 const isInt = (v: number | undefined, min: number, max: number): boolean => v === undefined || (Number.isInteger(v) && v >= min && v <= max);
 
 export async function main(argv: string[]): Promise<number> {
+  let status = 0;
   try {
     await yargs(argv)
       .scriptName('kubesim')
@@ -251,6 +343,9 @@ export async function main(argv: string[]): Promise<number> {
             .option('shard', { type: 'string', describe: 'run only share i of n of the (policy, seed) runs (i from 0), e.g. 0/4; join with kubesim merge' })
             .option('interval', { type: 'string', describe: 'virtual time between timeseries.csv rows (default 1s)' })
             .option('pods-csv', { type: 'boolean', describe: 'also write pods.csv (one row per pod and run)' })
+            .option('resume', { type: 'boolean', describe: 'reuse the runs already complete in the output folder (runs/), run the others' })
+            .option('allow-outside', { type: 'boolean', describe: "let the scenario reference files outside its folder (only for scenarios you trust)" })
+            .option('max-memory', { type: 'string', describe: 'memory the sweep may use, e.g. 16Gi (default: the machine\'s memory; each worker thread gets an equal share as its heap limit)' })
             .check((a) => {
               if (!isInt(a.seed, 0, 2 ** 32 - 1)) throw new UsageError(`--seed: expected an integer from 0 to 4294967295, got ${a.seed}`);
               if (!isInt(a.replications, 1, LIMITS.replications)) throw new UsageError(`--replications: expected an integer from 1 to ${LIMITS.replications}, got ${a.replications}`);
@@ -259,7 +354,9 @@ export async function main(argv: string[]): Promise<number> {
                 throw new UsageError(`--workers: expected auto or an integer from 0 to 99, got ${a.workers}`);
               return true;
             }),
-        (a) => runCommand(a as unknown as RunArgs),
+        async (a) => {
+          status = await runCommand(a as unknown as RunArgs);
+        },
       )
       .command(
         'validate <scenario>',
@@ -268,8 +365,9 @@ export async function main(argv: string[]): Promise<number> {
           y
             .positional('scenario', { type: 'string', demandOption: true, describe: 'scenario YAML file' })
             .option('seed', { type: 'number', describe: 'first seed to report' })
-            .option('replications', { type: 'number', describe: 'replications to report' }),
-        (a) => validateCommand(a as unknown as { scenario: string; replications?: number; seed?: number }),
+            .option('replications', { type: 'number', describe: 'replications to report' })
+            .option('allow-outside', { type: 'boolean', describe: 'let the scenario reference files outside its folder' }),
+        (a) => validateCommand(a as unknown as { scenario: string; replications?: number; seed?: number; allowOutside?: boolean }),
       )
       .command(
         'compare <paths..>',
@@ -297,7 +395,7 @@ export async function main(argv: string[]): Promise<number> {
       })
       .help()
       .parseAsync();
-    return 0;
+    return status;
   } catch (e) {
     if (e instanceof InputError || e instanceof UsageError || e instanceof ComparisonError || e instanceof MergeError || e instanceof SummaryReadError) {
       process.stderr.write(`kubesim: error: ${e.message}\n`);

@@ -6,7 +6,7 @@
  */
 import { ApiServer, Client, type WatchEventType } from './api/api-server.js';
 import { formatDuration } from './api/duration.js';
-import { keyOf, type KubeObject, type Node, type Pod, type PodTemplate } from './api/objects.js';
+import { keyOf, objectKey, type KubeObject, type Node, type Pod, type PodTemplate } from './api/objects.js';
 import { sample } from './core/distribution.js';
 import { RngFactory } from './core/rng.js';
 import { Simulation } from './core/simulation.js';
@@ -25,6 +25,7 @@ import type { Arrival, Policy, PodWorkload, Scenario } from './scenario/types.js
 import { Scheduler } from './scheduler/scheduler.js';
 import type { ParallelScanner } from './scheduler/parallel/scanner.js';
 import { ZONE_LABEL } from './scheduler/node-table.js';
+import { churnSteps, varyingRateTimes } from './workload/arrivals.js';
 
 export interface RunOptions {
   /** Pod name (or namespace/name) whose workflow to record. */
@@ -61,7 +62,9 @@ export function arrivalTimes(a: Arrival, rngs: RngFactory, name: string): Micros
     for (let i = 0; i < a.count; i++) out.push(a.at);
     return out;
   }
+  if (a.type === 'churn') throw new Error(`workload ${name}: a churn is scheduled with its deletions (schedulePodWorkload), not as arrivals`);
   const rng = rngs.stream(`workload/${name}/arrivals`);
+  if (a.type === 'varying') return varyingRateTimes(a.rate, a.start, a.count, a.poisson ? rng : null);
   const mean = MICROS_PER_SECOND / a.ratePerSecond;
   let t = a.start;
   for (let i = 0; i < a.count; i++) {
@@ -124,7 +127,7 @@ export function runOnce(scenario: Scenario, policy: Policy, seed: number, opts: 
 
   for (const o of scenario.objects) sim.callAt(o.at, () => apply(api, user, o.object));
 
-  for (const w of scenario.podWorkloads) schedulePodWorkload(w, sim, api, user, rngs);
+  for (const w of scenario.podWorkloads) schedulePodWorkload(w, sim, api, user, rngs, scenario.duration);
 
   const end = sim.run(scenario.duration);
   const finalTime = sim.pending > 0 ? scenario.duration : end;
@@ -168,13 +171,28 @@ function apply(api: ApiServer, user: Client, obj: KubeObject): void {
   });
 }
 
-function schedulePodWorkload(w: PodWorkload, sim: Simulation, api: ApiServer, user: Client, rngs: RngFactory): void {
-  const times = arrivalTimes(w.arrival, rngs, w.name);
+function schedulePodWorkload(w: PodWorkload, sim: Simulation, api: ApiServer, user: Client, rngs: RngFactory, end: Micros): void {
   const lifetimes = rngs.stream(`workload/${w.name}/lifetimes`);
-  times.forEach((t, i) => {
+  const podAt = (i: number): Pod => {
     const annotations: Record<string, string> = {};
     if (w.lifetime !== null) annotations[RUN_DURATION_ANNOTATION] = formatDuration(sample(w.lifetime, lifetimes));
-    const pod = podFromTemplate(w.template, `${w.name}-${i}`, w.namespace, annotations);
+    return podFromTemplate(w.template, `${w.name}-${i}`, w.namespace, annotations);
+  };
+  if (w.arrival.type === 'churn') {
+    // Pods are built in creation order so lifetimes are drawn in the same order as for other arrivals.
+    for (const step of churnSteps(w.arrival.churn, end)) {
+      if (step.op === 'create') {
+        const pod = podAt(step.pod);
+        sim.callAt(step.t, () => api.create(user, pod));
+      } else {
+        const key = objectKey('Pod', w.namespace, `${w.name}-${step.pod}`);
+        sim.callAt(step.t, () => api.delete(user, 'Pod', key));
+      }
+    }
+    return;
+  }
+  arrivalTimes(w.arrival, rngs, w.name).forEach((t, i) => {
+    const pod = podAt(i);
     sim.callAt(t, () => api.create(user, pod));
   });
 }

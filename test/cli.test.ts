@@ -103,9 +103,9 @@ test('usage errors: unknown policy, missing file', () => {
 
 const tmp = (p: string): string => mkdtempSync(join(tmpdir(), `kubesim-${p}-`));
 
-/** Every report file of a folder except engine.csv (wall-clock times), name → content. */
+/** Every report file of a folder except engine.csv (wall-clock times) and the per-run store, name → content. */
 function reports(dir: string): Map<string, string> {
-  return new Map(readdirSync(dir).filter((f) => f !== 'engine.csv').sort().map((f) => [f, readFileSync(join(dir, f), 'utf8')]));
+  return new Map(readdirSync(dir).filter((f) => f !== 'engine.csv' && f !== 'runs').sort().map((f) => [f, readFileSync(join(dir, f), 'utf8')]));
 }
 
 test('replications: --jobs 1 and --jobs 2 write byte-identical reports; stdout shows intervals and verdicts', () => {
@@ -139,7 +139,7 @@ test('shards 0/3, 1/3, 2/3 merged == the unsharded run, byte for byte; incomplet
     const r = kubesim('run', join(fixtures, 'small.yaml'), '--out', d, '--replications', '2', '--jobs', '1', '--shard', `${i}/3`);
     assert.is(r.code, 0, r.stderr);
     assert.match(r.stdout, new RegExp(`shard ${i}/3 of small: [12] of 4 runs`));
-    assert.equal(readdirSync(d).sort(), ['engine.csv', 'shard.json']);
+    assert.equal(readdirSync(d).sort(), ['engine.csv', 'runs', 'shard.json']);
     return d;
   });
   const merged = tmp('merged');

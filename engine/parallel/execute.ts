@@ -1,6 +1,6 @@
 /**
- * Runs one (policy, seed) task in the current thread: the same function serves `--jobs 1` and every piscina
- * worker, so both paths produce identical outputs.
+ * Runs one (policy, seed) task in the current thread (a piscina worker, or a test): a run is a pure function
+ * of (scenario, policy, seed, settings), whichever thread runs it.
  */
 import { performance } from 'node:perf_hooks';
 import { runOutput, type RunOutput } from '../metrics/run-output.js';
@@ -12,6 +12,8 @@ import type { ParallelScanner } from '../scheduler/parallel/scanner.js';
 /** Plain settings shared by every task of a sweep (they cross the worker boundary by structured clone). */
 export interface RunSettings {
   readonly scenarioPath: string;
+  /** The loader's --allow-outside: workers load the scenario again and must accept what the CLI accepted. */
+  readonly allowOutside: boolean;
   /** Virtual µs between two samples of the time series. */
   readonly sampleInterval: number;
   readonly pods: boolean;
@@ -20,6 +22,8 @@ export interface RunSettings {
   readonly traceSeed: number;
   /** Scheduler scan workers per run (`--workers`): a count, or 'auto' (engine/scheduler/parallel/auto.ts). */
   readonly scanWorkers?: number | 'auto';
+  /** Threads the sweep runs on (--jobs): `auto` gives scan workers only to a run that has the machine alone. */
+  readonly runThreads?: number;
 }
 
 export interface TaskResult {

@@ -1,50 +1,99 @@
 /**
- * Runs a sweep's tasks on `jobs` piscina worker threads (or in this thread when jobs is 1 or there is a
- * single task) and returns the results in task order, so reports never depend on which worker finished first.
+ * Runs a sweep's tasks on piscina worker threads (as many as `threads`; one thread runs them one after the
+ * other) and hands each result over as soon as it exists, so the caller can store it before anything else
+ * can go wrong. Runs always leave the main thread: it stays free to answer Ctrl-C at once, because
+ * terminating a worker stops even a run deep in synchronous code.
+ *
+ * Faults: a task whose worker dies or throws is reported and retried once on a fresh thread; a run is a pure
+ * function of its inputs, so the retry gives the result the first try would have. A second failure ends the
+ * sweep with WorkerFailure. An abort (the CLI's signal handler) terminates the workers and returns what
+ * finished.
+ *
  * piscina facts (../shared/reference/engine-performance.md §4.4): its minThreads/maxThreads defaults do not
  * match its README, so both are set to the worker count; `filename` points at the compiled worker.js next to
  * this file (Node 20 cannot load a .ts worker).
  */
 import { Piscina } from 'piscina';
-import type { Scenario } from '../scenario/types.js';
-import { executeTask, type RunSettings, type TaskResult } from './execute.js';
+import type { RunSettings, TaskResult } from './execute.js';
 import type { RunTask } from './plan.js';
 import type { WorkerMessage } from './worker.js';
-import { scanOptions } from '../scheduler/parallel/auto.js';
-import { ParallelScanner } from '../scheduler/parallel/scanner.js';
 
-export type Progress = (done: number, total: number, last: TaskResult) => void;
+export interface PoolOptions {
+  readonly threads: number;
+  /** Old-generation heap limit of each worker (from --max-memory); null = V8's default. */
+  readonly heapLimitBytes: number | null;
+  /** Aborting stops the sweep: running tasks are terminated, queued ones never start. */
+  readonly signal: AbortSignal;
+  /** Called once per finished task, in completion order. */
+  readonly onResult: (r: TaskResult) => void;
+  /** Called when a task's first attempt failed and it is being retried. */
+  readonly onRetry: (task: RunTask, reason: string) => void;
+}
 
-export async function runTasks(scenario: Scenario, tasks: readonly RunTask[], settings: RunSettings, jobs: number, progress?: Progress): Promise<TaskResult[]> {
-  const results = new Array<TaskResult>(tasks.length);
-  let done = 0;
-  const finished = (i: number, r: TaskResult): void => {
-    results[i] = r;
-    done++;
-    progress?.(done, tasks.length, r);
-  };
-  const threads = Math.min(jobs, tasks.length);
-  if (threads <= 1) {
-    // Runs in this thread may shard the scheduler's node search (--workers); workers' runs never do.
-    const opts = scanOptions(settings.scanWorkers ?? 0, 1, scenario.nodePools.reduce((n, p) => n + p.count, 0));
-    const scanner = opts === null ? undefined : await ParallelScanner.start(opts);
-    try {
-      tasks.forEach((t, i) => finished(i, executeTask(scenario, t, settings, scanner)));
-    } finally {
-      await scanner?.close();
-    }
-    return results;
+/** A task failed on its retry too. */
+export class WorkerFailure extends Error {
+  constructor(
+    readonly task: RunTask,
+    reason: string,
+  ) {
+    super(`run ${task.policy} seed ${task.seed} failed twice (the second time on a fresh worker thread): ${reason}`);
   }
+}
+
+export interface PoolOutcome {
+  /** Results of the tasks that finished, in task order (all of them unless interrupted). */
+  readonly results: readonly TaskResult[];
+  readonly interrupted: boolean;
+}
+
+function reasonOf(e: unknown): string {
+  if (!(e instanceof Error)) return String(e);
+  const code = (e as { code?: unknown }).code;
+  if (code === 'ERR_WORKER_OUT_OF_MEMORY') return `the worker thread ran out of heap memory (${e.message}); pass --max-memory to raise its limit`;
+  return e.message;
+}
+
+export async function runTasks(tasks: readonly RunTask[], settings: RunSettings, o: PoolOptions): Promise<PoolOutcome> {
+  const results = new Map<number, TaskResult>();
+  const ordered = (): TaskResult[] => tasks.filter((t) => results.has(t.index)).map((t) => results.get(t.index) as TaskResult);
+  if (tasks.length === 0 || o.signal.aborted) return { results: [], interrupted: o.signal.aborted };
+  const threads = Math.max(1, Math.min(o.threads, tasks.length));
   const pool = new Piscina<WorkerMessage, TaskResult>({
     filename: new URL('./worker.js', import.meta.url).href,
     minThreads: threads,
     maxThreads: threads,
     idleTimeout: 60_000,
+    ...(o.heapLimitBytes === null ? {} : { resourceLimits: { maxOldGenerationSizeMb: Math.max(64, Math.floor(o.heapLimitBytes / 2 ** 20)) } }),
   });
+  let failure: WorkerFailure | null = null;
+  const stop = (): void => {
+    void pool.destroy();
+  };
+  o.signal.addEventListener('abort', stop, { once: true });
+  const attempt = async (task: RunTask, n: number): Promise<void> => {
+    let r: TaskResult;
+    try {
+      r = await pool.run({ settings, task, attempt: n });
+    } catch (e) {
+      if (o.signal.aborted || failure !== null) return;
+      if (n === 1) {
+        o.onRetry(task, reasonOf(e));
+        return attempt(task, 2);
+      }
+      failure = new WorkerFailure(task, reasonOf(e));
+      stop();
+      return;
+    }
+    // A run that finished is kept even if the sweep is stopping: its result is as good as any.
+    results.set(task.index, r);
+    o.onResult(r);
+  };
   try {
-    await Promise.all(tasks.map((task, i) => pool.run({ settings, task }).then((r) => finished(i, r))));
+    await Promise.all(tasks.map((t) => attempt(t, 1)));
   } finally {
+    o.signal.removeEventListener('abort', stop);
     await pool.destroy();
   }
-  return results;
+  if (failure !== null) throw failure;
+  return { results: ordered(), interrupted: o.signal.aborted };
 }

@@ -4,7 +4,8 @@
  * configurations) are resolved relative to the scenario's folder and may not leave it.
  * The format is documented in the README ("Scenario files").
  */
-import { dirname, isAbsolute, relative, resolve, basename, extname } from 'node:path';
+import { realpathSync } from 'node:fs';
+import { dirname, isAbsolute, relative, resolve, basename, extname, sep } from 'node:path';
 import type { KubeObject, Node, PodTemplate } from '../api/objects.js';
 import type { RateLimit } from '../api/rate-limiter.js';
 import { cpuToMilli, QuantityError, quantityValue } from '../api/quantity.js';
@@ -19,6 +20,7 @@ import type { Micros } from '../core/time.js';
 import { MAX_SAMPLES } from '../metrics/timeseries.js';
 import type { Arrival, ClusterParams, NodePool, Policy, PodWorkload, ReportOptions, Scenario, TimedObject } from './types.js';
 import { readYamlFile, type Field } from './yaml-field.js';
+import { churnCreations } from '../workload/arrivals.js';
 
 /** Hard limits that keep a malformed or hostile file from exhausting memory before a run starts. */
 export const LIMITS = { nodes: 1_000_000, pods: 10_000_000, policies: 100, replications: 10_000 } as const;
@@ -29,17 +31,28 @@ export interface LoadedScenario {
   readonly warnings: readonly string[];
 }
 
-export function loadScenario(path: string): LoadedScenario {
+export interface LoadOptions {
+  /** Let referenced files lie outside the scenario's folder (CLI --allow-outside); default false. */
+  readonly allowOutside?: boolean;
+}
+
+/** The folder referenced files are resolved against, and whether they may leave it. */
+export interface ScenarioDir {
+  readonly path: string;
+  readonly allowOutside: boolean;
+}
+
+export function loadScenario(path: string, opts: LoadOptions = {}): LoadedScenario {
   const docs = readYamlFile(path);
   if (docs.length !== 1) {
     throw new InputError(path, docs[1]?.line ?? 0, 0, '', `expected exactly one YAML document, found ${docs.length}`);
   }
-  return parseScenario(docs[0], path);
+  return parseScenario(docs[0], path, opts);
 }
 
-export function parseScenario(f: Field, path: string): LoadedScenario {
+export function parseScenario(f: Field, path: string, opts: LoadOptions = {}): LoadedScenario {
   const warnings: string[] = [];
-  const dir = dirname(resolve(path));
+  const dir: ScenarioDir = { path: dirname(resolve(path)), allowOutside: opts.allowOutside === true };
   f.rejectUnknownKeys(['name', 'description', 'seed', 'replications', 'duration', 'cluster', 'workloads', 'images', 'parameters', 'policies', 'report']);
   const name = f.get('name').exists ? f.get('name').str() : basename(path, extname(path));
   if (!/^[A-Za-z0-9._-]+$/.test(name)) f.get('name').fail(`expected a name of letters, digits, '.', '_' or '-', got "${name}"`);
@@ -54,14 +67,18 @@ export function parseScenario(f: Field, path: string): LoadedScenario {
   const nodePools = cluster.get('nodePools').items().map((p, i) => parseNodePool(p, i, dir));
   if (nodePools.length === 0) cluster.get('nodePools').fail('expected at least one node pool');
   const nodeCount = nodePools.reduce((s, p) => s + p.count, 0);
-  if (nodeCount > LIMITS.nodes) cluster.get('nodePools').fail(`${nodeCount} nodes is over the limit of ${LIMITS.nodes}`);
+  if (nodeCount > LIMITS.nodes) cluster.get('nodePools').fail(overLimit(nodeCount, 'nodes', LIMITS.nodes));
 
   const objects: TimedObject[] = [];
   const podWorkloads: PodWorkload[] = [];
   const wl = f.get('workloads');
   for (const w of wl.items()) parseWorkload(w, dir, objects, podWorkloads);
+  // A churn creates pods until the end of the run: its count follows from the duration.
+  podWorkloads.forEach((w, i) => {
+    if (w.arrival.type === 'churn') podWorkloads[i] = { ...w, arrival: { ...w.arrival, count: churnCreations(w.arrival.churn, duration) } };
+  });
   const podCount = podWorkloads.reduce((s, w) => s + w.arrival.count, 0) + objects.reduce((s, o) => s + replicasOf(o.object), 0);
-  if (podCount > LIMITS.pods) wl.fail(`${podCount} pods is over the limit of ${LIMITS.pods}`);
+  if (podCount > LIMITS.pods) wl.fail(overLimit(podCount, 'pods', LIMITS.pods));
   objects.sort((a, b) => a.at - b.at);
 
   const params = parseParameters(f.get('parameters'), f.get('images'));
@@ -90,16 +107,56 @@ function replicasOf(o: KubeObject): number {
   return 0;
 }
 
-/** A path named in the scenario, resolved against its folder; refused if it leaves the folder. */
-export function resolveInside(f: Field, dir: string): string {
+/** Pods the scenario asks for: Pods, Deployment/ReplicaSet replicas, Job completions, arrivals (before churn and rollouts). */
+export function requestedPods(s: Scenario): number {
+  return s.podWorkloads.reduce((n, w) => n + w.arrival.count, 0) + s.objects.reduce((n, o) => n + replicasOf(o.object), 0);
+}
+
+/**
+ * A path named in the scenario, resolved against its folder; refused if it leaves the folder (by `..`, an
+ * absolute path or a symbolic link pointing outside) unless the scenario was loaded with allowOutside, so a
+ * scenario from someone else's repository cannot read arbitrary files of the machine it runs on.
+ */
+export function resolveInside(f: Field, dir: ScenarioDir): string {
   const p = f.str();
-  const full = resolve(dir, p);
-  const rel = relative(dir, full);
-  if (rel.startsWith('..') || isAbsolute(rel)) f.fail(`"${p}" is outside the scenario's folder ${dir}; copy the file next to the scenario`);
+  const full = resolve(dir.path, p);
+  if (dir.allowOutside) return full;
+  const hint = "; copy the file next to the scenario, or pass --allow-outside if you trust it";
+  if (!isInside(dir.path, full)) f.fail(`"${p}" is outside the scenario's folder ${dir.path}${hint}`);
+  // Symbolic links are followed: a link inside the folder to a file outside it is outside. A missing file is
+  // left to the reader, which names it.
+  const real = realPath(full);
+  const realDir = realPath(dir.path);
+  if (real !== null && realDir !== null && !isInside(realDir, real)) f.fail(`"${p}" resolves (through a symbolic link) to ${real}, outside the scenario's folder ${realDir}${hint}`);
   return full;
 }
 
-function parseNodePool(f: Field, index: number, dir: string): NodePool {
+function isInside(dir: string, path: string): boolean {
+  const rel = relative(dir, path);
+  return rel !== '..' && !rel.startsWith(`..${sep}`) && !isAbsolute(rel);
+}
+
+function realPath(p: string): string | null {
+  try {
+    return realpathSync(p);
+  } catch {
+    return null;
+  }
+}
+
+/** A count (nodes, pods) bounded by LIMITS, refused with the limit named rather than a bare range. */
+function limitedCount(f: Field, what: string, min: number, max: number): number {
+  const v = f.toJS();
+  if (typeof v === 'number' && v > max) f.fail(overLimit(v, what, max));
+  return f.int({ min, max });
+}
+
+function overLimit(n: number, what: string, max: number): string {
+  const big = (x: number): string => (Number.isSafeInteger(x) ? x.toLocaleString('en-US') : String(x));
+  return `${big(n)} ${what} is over kubesim's limit of ${big(max)} ${what} (see "Limits" in the README)`;
+}
+
+function parseNodePool(f: Field, index: number, dir: ScenarioDir): NodePool {
   f.rejectUnknownKeys(['name', 'count', 'template', 'node', 'file', 'zones']);
   const sources = ['template', 'node', 'file'].filter((k) => f.get(k).exists);
   if (sources.length !== 1) f.fail(`expected exactly one of template, node or file, got ${sources.length === 0 ? 'none' : sources.join(' and ')}`);
@@ -117,7 +174,7 @@ function parseNodePool(f: Field, index: number, dir: string): NodePool {
   } else template = parseNodeTemplate(f.get('template'));
   const name = f.get('name').exists ? f.get('name').str() : template.metadata.name !== '' ? template.metadata.name : `pool-${index}`;
   if (!/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(name)) f.get('name').fail(`expected a DNS-1123 name for the pool (node names derive from it), got "${name}"`);
-  if (f.get('count').exists) count = f.get('count').int({ min: 0, max: LIMITS.nodes });
+  if (f.get('count').exists) count = limitedCount(f.get('count'), 'nodes', 0, LIMITS.nodes);
   else namedSingle = template.metadata.name !== '';
   if (namedSingle && f.get('zones').exists) f.get('zones').fail('zones apply to pools with a count');
   const zones = f.get('zones').items().map((z) => z.str());
@@ -169,12 +226,12 @@ function quantityAt(f: Field, conv: (q: string) => number): number {
   return v;
 }
 
-function loadObjects(f: Field, dir: string): KubeObject[] {
+function loadObjects(f: Field, dir: ScenarioDir): KubeObject[] {
   const path = resolveInside(f, dir);
   return readYamlFile(path).flatMap((d) => parseManifests(d));
 }
 
-function parseWorkload(f: Field, dir: string, objects: TimedObject[], pods: PodWorkload[]): void {
+function parseWorkload(f: Field, dir: ScenarioDir, objects: TimedObject[], pods: PodWorkload[]): void {
   f.rejectUnknownKeys(['name', 'manifest', 'file', 'kubectl', 'pod', 'at', 'arrival', 'lifetime', 'namespace']);
   const kinds = ['manifest', 'file', 'kubectl', 'pod'].filter((k) => f.get(k).exists);
   if (kinds.length !== 1) f.fail(`expected exactly one of manifest, file, kubectl or pod, got ${kinds.length === 0 ? 'none' : kinds.join(' and ')}`);
@@ -216,12 +273,42 @@ function parsePodWorkload(f: Field): PodWorkload {
 
 function parseArrival(f: Field): Arrival {
   if (!f.exists) f.fail('expected an arrival process, e.g. {type: burst, count: 100} or {type: poisson, rate: 10, count: 1000}');
-  const type = f.get('type').oneOf(['burst', 'poisson', 'constant'] as const);
+  const type = f.get('type').oneOf(['burst', 'poisson', 'constant', 'ramp', 'diurnal', 'churn'] as const);
+  if (type === 'ramp' || type === 'diurnal' || type === 'churn') return parseVaryingArrival(f, type);
   f.rejectUnknownKeys(type === 'burst' ? ['type', 'count', 'at'] : ['type', 'count', 'start', 'rate']);
-  const count = f.get('count').int({ min: 1, max: LIMITS.pods });
+  const count = limitedCount(f.get('count'), 'pods', 1, LIMITS.pods);
   if (type === 'burst') return { type, count, at: f.get('at').optDuration(0) };
   const ratePerSecond = f.get('rate').num({ min: 1e-9 });
   return { type, count, start: f.get('start').optDuration(0), ratePerSecond };
+}
+
+/** The rates of a ramp or diurnal arrival, or a churn. A churn's count is filled in by parseScenario (it needs the duration). */
+function parseVaryingArrival(f: Field, type: 'ramp' | 'diurnal' | 'churn'): Arrival {
+  if (type === 'churn') {
+    f.rejectUnknownKeys(['type', 'mode', 'number', 'interval', 'start']);
+    const mode = f.get('mode').oneOf(['create', 'recreate'] as const);
+    const number = f.get('number').optInt(0, { min: mode === 'recreate' ? 1 : 0, max: LIMITS.pods });
+    if (mode === 'recreate' && !f.get('number').exists) f.get('number').fail('expected the number of pods a recreate churn creates then deletes, e.g. number: 100');
+    // intervalMilliseconds defaults to 500 in scheduler_perf's churnOp.
+    const interval = f.get('interval').optDuration(500_000);
+    if (interval <= 0) f.get('interval').fail('expected a positive duration');
+    return { type, churn: { mode, number, interval, start: f.get('start').optDuration(0) }, count: 0 };
+  }
+  const common = ['type', 'count', 'start', 'poisson'];
+  f.rejectUnknownKeys(type === 'ramp' ? [...common, 'from', 'to', 'over'] : [...common, 'rates', 'period']);
+  const count = limitedCount(f.get('count'), 'pods', 1, LIMITS.pods);
+  const start = f.get('start').optDuration(0);
+  const poisson = f.get('poisson').optBool(true);
+  if (type === 'ramp') {
+    const rate = { type, from: f.get('from').num({ min: 0 }), to: f.get('to').num({ min: 1e-9 }), over: f.get('over').duration() };
+    return { type: 'varying', rate, start, count, poisson };
+  }
+  const period = f.get('period').optDuration(24 * 3600 * 1_000_000);
+  if (period <= 0) f.get('period').fail('expected a positive duration');
+  const rates = f.get('rates').items().map((r) => r.num({ min: 0 }));
+  if (rates.length === 0 || rates.length > 100_000) f.get('rates').fail(`expected a list of 1 to 100000 rates (pods/s), one per equal slot of the period, got ${rates.length}`);
+  if (!rates.some((r) => r > 0)) f.get('rates').fail('expected at least one positive rate');
+  return { type: 'varying', rate: { type, period, rates }, start, count, poisson };
 }
 
 /** A duration distribution: a plain duration (constant) or {type: constant|uniform|exponential|lognormal|empirical, …}. */
@@ -344,7 +431,7 @@ function parseParameters(f: Field, images: Field): ClusterParams {
   };
 }
 
-function parsePolicies(f: Field, dir: string, warnings: string[]): Policy[] {
+function parsePolicies(f: Field, dir: ScenarioDir, warnings: string[]): Policy[] {
   const items = f.items();
   if (items.length === 0) return [{ name: 'default', profiles: DEFAULT_POLICY.profiles, client: DEFAULT_POLICY.client, source: 'upstream defaults' }];
   if (items.length > LIMITS.policies) f.fail(`at most ${LIMITS.policies} policies`);

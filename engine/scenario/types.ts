@@ -15,6 +15,7 @@ import type { KubeletParams } from '../node/kubelet.js';
 import type { KubeProxyParams } from '../node/kube-proxy.js';
 import type { SchedulerParams } from '../scheduler/scheduler.js';
 import type { Profile } from '../scheduler/profile.js';
+import type { Churn, VaryingRate } from '../workload/arrivals.js';
 
 export interface NodePool {
   readonly name: string;
@@ -29,7 +30,11 @@ export interface NodePool {
 export type Arrival =
   | { readonly type: 'burst'; readonly at: Micros; readonly count: number }
   | { readonly type: 'poisson'; readonly start: Micros; readonly ratePerSecond: number; readonly count: number }
-  | { readonly type: 'constant'; readonly start: Micros; readonly ratePerSecond: number; readonly count: number };
+  | { readonly type: 'constant'; readonly start: Micros; readonly ratePerSecond: number; readonly count: number }
+  /** Rate varying over time (ramp, diurnal); Poisson unless `poisson` is false (evenly spaced in cumulative rate). */
+  | { readonly type: 'varying'; readonly rate: VaryingRate; readonly start: Micros; readonly count: number; readonly poisson: boolean }
+  /** Create (and in recreate mode delete) one pod per interval; `count` = pods created within the duration. */
+  | { readonly type: 'churn'; readonly churn: Churn; readonly count: number };
 
 /** Objects created through the API server at a virtual time (Deployments, Services, PriorityClasses, Pods…). */
 export interface TimedObject {
