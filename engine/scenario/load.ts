@@ -19,6 +19,8 @@ import type { Micros } from '../core/time.js';
 import { MAX_SAMPLES } from '../metrics/timeseries.js';
 import type { Arrival, ClusterParams, NodePool, Policy, PodWorkload, ReportOptions, Scenario, TimedObject } from './types.js';
 import { readYamlFile, type Field } from './yaml-field.js';
+import { parseTraceSection } from '../gpu/openb-trace.js';
+import { checkGpuPolicies, parseGpuReplay } from '../gpu/experiment.js';
 
 /** Hard limits that keep a malformed or hostile file from exhausting memory before a run starts. */
 export const LIMITS = { nodes: 1_000_000, pods: 10_000_000, policies: 100, replications: 10_000 } as const;
@@ -40,7 +42,7 @@ export function loadScenario(path: string): LoadedScenario {
 export function parseScenario(f: Field, path: string): LoadedScenario {
   const warnings: string[] = [];
   const dir = dirname(resolve(path));
-  f.rejectUnknownKeys(['name', 'description', 'seed', 'replications', 'duration', 'cluster', 'workloads', 'images', 'parameters', 'policies', 'report']);
+  f.rejectUnknownKeys(['name', 'description', 'seed', 'replications', 'duration', 'cluster', 'workloads', 'images', 'parameters', 'policies', 'report', 'trace', 'gpuReplay']);
   const name = f.get('name').exists ? f.get('name').str() : basename(path, extname(path));
   if (!/^[A-Za-z0-9._-]+$/.test(name)) f.get('name').fail(`expected a name of letters, digits, '.', '_' or '-', got "${name}"`);
   const seed = f.get('seed').optInt(1, { min: 0, max: 2 ** 32 - 1 });
@@ -52,6 +54,9 @@ export function parseScenario(f: Field, path: string): LoadedScenario {
   const cluster = f.get('cluster');
   cluster.rejectUnknownKeys(['nodePools']);
   const nodePools = cluster.get('nodePools').items().map((p, i) => parseNodePool(p, i, dir));
+  // `trace:` (engine/gpu/openb-trace.ts): a trace's nodes join the cluster and its pods the workloads.
+  const trace = f.get('trace').exists ? parseTraceSection(f.get('trace'), dir, resolveInside) : null;
+  if (trace !== null) nodePools.push(...trace.nodePools);
   if (nodePools.length === 0) cluster.get('nodePools').fail('expected at least one node pool');
   const nodeCount = nodePools.reduce((s, p) => s + p.count, 0);
   if (nodeCount > LIMITS.nodes) cluster.get('nodePools').fail(`${nodeCount} nodes is over the limit of ${LIMITS.nodes}`);
@@ -60,6 +65,7 @@ export function parseScenario(f: Field, path: string): LoadedScenario {
   const podWorkloads: PodWorkload[] = [];
   const wl = f.get('workloads');
   for (const w of wl.items()) parseWorkload(w, dir, objects, podWorkloads);
+  if (trace !== null) objects.push(...trace.objects);
   const podCount = podWorkloads.reduce((s, w) => s + w.arrival.count, 0) + objects.reduce((s, o) => s + replicasOf(o.object), 0);
   if (podCount > LIMITS.pods) wl.fail(`${podCount} pods is over the limit of ${LIMITS.pods}`);
   objects.sort((a, b) => a.at - b.at);
@@ -68,7 +74,13 @@ export function parseScenario(f: Field, path: string): LoadedScenario {
   const policies = parsePolicies(f.get('policies'), dir, warnings);
   const description = f.get('description').optStr('');
   const report = parseReportOptions(f.get('report'), duration, policies);
-  return { scenario: { name, file: path, description, seed, replications, report, duration, nodePools, objects, podWorkloads, params, policies }, warnings };
+  const gpuReplay = f.get('gpuReplay').exists ? parseGpuReplay(f.get('gpuReplay')) : undefined;
+  if (gpuReplay !== undefined) checkGpuPolicies(f.get('policies'), policies);
+  else if (policies.some((p) => (p.gpuProfiles ?? []).some((g) => g.scores.length > 0 || g.gpuFilter))) {
+    warnings.push('GPU plugins (Open-Gpu-Share, FGDScore, …) take effect only in a gpuReplay scenario (engine/gpu); this timed run ignores them');
+  }
+  const scenario: Scenario = { name, file: path, description, seed, replications, report, duration, nodePools, objects, podWorkloads, params, policies };
+  return { scenario: gpuReplay === undefined ? scenario : { ...scenario, gpuReplay }, warnings };
 }
 
 function parseReportOptions(f: Field, duration: Micros, policies: readonly Policy[]): ReportOptions {
@@ -370,7 +382,7 @@ function parsePolicies(f: Field, dir: string, warnings: string[]): Policy[] {
     }
     const sp = cfg === null ? DEFAULT_POLICY : parseSchedulerConfig(cfg);
     if (sp.ignoredPlugins.length > 0) warnings.push(`policy ${name}: enabled plugins not modeled yet (no effect on results): ${sp.ignoredPlugins.join(', ')}`);
-    return { name, profiles: sp.profiles, client: sp.client, source };
+    return { name, profiles: sp.profiles, client: sp.client, source, gpuProfiles: sp.gpuProfiles };
   });
 }
 
