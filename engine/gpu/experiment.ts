@@ -72,6 +72,29 @@ export function gpuManifests(s: Scenario): { nodes: Node[]; pods: Pod[] } {
   return { nodes, pods };
 }
 
+/**
+ * Load-time checks of a gpuReplay scenario's cluster and pods: GPU resources well formed, and nothing the replay
+ * does not model (taints, unschedulable nodes, node selectors or affinity, host ports) — the study's trace has
+ * none, and the replay's filter is NodeResourcesFit + Open-Gpu-Share only.
+ */
+export function checkGpuScenario(f: Field, s: Scenario, spec: GpuReplaySpec): void {
+  const { nodes, pods } = gpuManifests(s);
+  for (const n of nodes) {
+    if (n.spec.taints.length > 0 || n.spec.unschedulable) f.fail(`node ${n.metadata.name}: the GPU replay does not model taints or unschedulable nodes`);
+  }
+  for (const p of pods) {
+    const sp = p.spec;
+    if (Object.keys(sp.nodeSelector).length > 0 || sp.affinity !== undefined) f.fail(`pod ${p.metadata.name}: the GPU replay does not model nodeSelector or affinity`);
+    if (sp.containers.some((c) => c.ports.some((port) => (port.hostPort ?? 0) > 0))) f.fail(`pod ${p.metadata.name}: the GPU replay does not model host ports`);
+  }
+  if (pods.length === 0) f.fail('a gpuReplay scenario needs pods (e.g. trace: {pods: FILE} or Pod manifests)');
+  try {
+    prepare(nodes, pods, spec.popularityThreshold);
+  } catch (e) {
+    f.fail(e instanceof Error ? e.message : String(e));
+  }
+}
+
 /** The replay's shared input from a scenario; throws an Error naming a malformed node or pod. */
 export function gpuInputs(s: Scenario, spec: GpuReplaySpec): ReplayInput {
   const { nodes, pods } = gpuManifests(s);
