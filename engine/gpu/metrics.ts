@@ -5,16 +5,34 @@
  * round(100·A_e/capacity) = x (Python round: half to even) are averaged, falling back to x−1..x+1 when none.
  */
 
-/** Python's round(x, digits) for the values met here: correctly rounded, exact ties to even. */
+/** A finite double as mantissa · 2^exponent, exactly. */
+function decompose(x: number): { mant: bigint; exp: number } {
+  const view = new DataView(new ArrayBuffer(8));
+  view.setFloat64(0, x);
+  const hi = view.getUint32(0);
+  const lo = view.getUint32(4);
+  const biased = (hi >>> 20) & 0x7ff;
+  const frac = (BigInt(hi & 0xfffff) << 32n) | BigInt(lo);
+  return biased === 0 ? { mant: frac, exp: -1074 } : { mant: frac | (1n << 52n), exp: biased - 1075 };
+}
+
+/**
+ * Python's round(x, digits) for non-negative x: the nearest multiple of 10^−digits to the exact binary value of
+ * x, exact ties to even (CPython's correctly rounded float rounding; JavaScript's toFixed is not exact).
+ */
 export function pyRound(x: number, digits = 0): number {
   const scale = 10 ** digits;
   const y = x * scale;
   const f = Math.floor(y);
   const d = y - f;
-  // y is exact when it has no fractional part beyond .5 representable at this scale (e.g. 0.125 * 100).
-  if (d === 0.5 && Number.isInteger(y * 2)) return (f % 2 === 0 ? f : f + 1) / scale;
-  // Otherwise the decimal rounding of the exact binary value, as Python's repr-based rounding does.
-  return Number(x.toFixed(digits));
+  if (Math.abs(d - 0.5) > 1e-6) return (d < 0.5 ? f : f + 1) / scale;
+  // Near a tie: compare x with (f + ½)/scale exactly, i.e. x · 2 · scale with 2f + 1.
+  const { mant, exp } = decompose(x);
+  const lhs = mant * 2n * BigInt(scale) * (exp > 0 ? 1n << BigInt(exp) : 1n);
+  const rhs = BigInt(2 * f + 1) * (exp < 0 ? 1n << BigInt(-exp) : 1n);
+  if (lhs < rhs) return f / scale;
+  if (lhs > rhs) return (f + 1) / scale;
+  return (f % 2 === 0 ? f : f + 1) / scale;
 }
 
 export interface EventLog {
