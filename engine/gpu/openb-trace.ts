@@ -153,18 +153,19 @@ export function openbPods(file: string, text: string, timed: boolean): TracePod[
  * outsideScenarioFolder: false}`. Paths are relative to the scenario's folder; `outsideScenarioFolder: true`
  * lets them point outside it (e.g. to ../shared/traces, so the trace is used in place, never copied).
  */
-export function parseTraceSection(
+export function parseTraceSection<D extends string | { readonly path: string }>(
   f: Field,
-  dir: string,
-  resolveInside: (f: Field, dir: string) => string,
+  dir: D,
+  resolveInside: (f: Field, dir: D) => string,
 ): { nodePools: NodePool[]; objects: TimedObject[] } {
+  const base = typeof dir === 'string' ? dir : dir.path;
   f.rejectUnknownKeys(['format', 'nodes', 'pods', 'timed', 'outsideScenarioFolder']);
   f.get('format').oneOf(['openb'] as const);
   if (!f.get('nodes').exists && !f.get('pods').exists) f.fail('expected nodes and/or pods: the trace CSV files');
   const outside = f.get('outsideScenarioFolder').optBool(false);
   const timed = f.get('timed').optBool(true);
   const read = (ff: Field): [string, string] => {
-    const path = outside ? resolve(dir, ff.str()) : resolveInside(ff, dir);
+    const path = outside ? resolve(base, ff.str()) : resolveInside(ff, dir);
     try {
       return [path, readFileSync(path, 'utf8')];
     } catch (e) {
