@@ -29,6 +29,7 @@ import { meansTable, runTable, verdictText } from './report/table.js';
 import { InputError } from './scenario/input-error.js';
 import { LIMITS, loadScenario, requestedPods } from './scenario/load.js';
 import type { Scenario } from './scenario/types.js';
+import { gpuReplayCommand } from './gpu/command.js';
 
 /** A command-line usage error (as opposed to a scenario error, which carries a file position). */
 class UsageError extends Error {}
@@ -153,6 +154,13 @@ async function runCommand(args: RunArgs): Promise<number> {
   const { scenario, warnings } = loadScenario(args.scenario, { allowOutside });
   for (const w of warnings) process.stderr.write(`warning: ${w}\n`);
   const info = sweepInfo(scenario, args);
+  if (scenario.gpuReplay !== undefined) {
+    // The FGD study's arrival-only GPU replay (engine/gpu), not the timed control-plane run.
+    if (args.shard !== undefined || args.trace !== undefined || args.podsCsv === true) throw new UsageError('--shard, --trace and --pods-csv do not apply to a gpuReplay scenario');
+    const out = resolve(args.out ?? join('reports', scenario.name));
+    gpuReplayCommand(scenario, scenario.gpuReplay, info.policies, info.seeds, out, { write: writeFileAtomic, print: (t) => process.stdout.write(t) });
+    return 0;
+  }
   let shard: Shard | null = null;
   if (args.shard !== undefined) {
     const s = parseShard(args.shard);
@@ -267,7 +275,7 @@ function validateCommand(args: { scenario: string; replications?: number; seed?:
   const lines = [
     `${args.scenario}: valid`,
     `  name:      ${s.name}${s.description !== '' ? ` (${s.description})` : ''}`,
-    `  cluster:   ${nodeCount(s)} nodes in ${s.nodePools.length} pool${s.nodePools.length === 1 ? '' : 's'} (${s.nodePools.map((p) => `${p.name} ×${p.count}`).join(', ')})`,
+    `  cluster:   ${nodeCount(s)} nodes in ${s.nodePools.length} pool${s.nodePools.length === 1 ? '' : 's'} (${s.nodePools.slice(0, 5).map((p) => `${p.name} ×${p.count}`).join(', ')}${s.nodePools.length > 5 ? `, … ${s.nodePools.length - 5} more` : ''})`,
     `  workloads: ${s.objects.length} object${s.objects.length === 1 ? '' : 's'} (${[...kinds].map(([k, n]) => `${n} ${k}`).join(', ') || 'none'}), ${s.podWorkloads.length} pod workload${s.podWorkloads.length === 1 ? '' : 's'}; ${replicas + arrivals} pods requested`,
     `  policies:  ${s.policies.map((p) => p.name).join(', ')} (baseline ${baseline})`,
     `  runs:      ${s.policies.length} × ${seeds.length} seed${seeds.length === 1 ? '' : 's'} (${seeds.length === 1 ? seeds[0] : `${seeds[0]}–${seeds[seeds.length - 1]}`}) = ${s.policies.length * seeds.length}; virtual time limit ${formatTime(s.duration)}`,

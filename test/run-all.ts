@@ -12,7 +12,7 @@ const require = createRequire(import.meta.url);
 const uvuBin = join(dirname(require.resolve('uvu')), '..', 'bin.js');
 const filter = process.argv[2] ?? '';
 
-const child = spawnSync(process.execPath, [uvuBin, here, `${filter}.*\\.test\\.js$`], {
+const child = spawnSync(process.execPath, [uvuBin, here, `(${filter}).*\\.test\\.js$`], {
   encoding: 'utf8',
   env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0' },
   maxBuffer: 256 * 1024 * 1024,

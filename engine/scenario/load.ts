@@ -21,6 +21,8 @@ import { MAX_SAMPLES } from '../metrics/timeseries.js';
 import type { Arrival, ClusterParams, NodePool, Policy, PodWorkload, ReportOptions, Scenario, TimedObject } from './types.js';
 import { readYamlFile, type Field } from './yaml-field.js';
 import { churnCreations } from '../workload/arrivals.js';
+import { parseTraceSection } from '../gpu/openb-trace.js';
+import { checkGpuPolicies, checkGpuScenario, parseGpuReplay } from '../gpu/experiment.js';
 
 /** Hard limits that keep a malformed or hostile file from exhausting memory before a run starts. */
 export const LIMITS = { nodes: 1_000_000, pods: 10_000_000, policies: 100, replications: 10_000 } as const;
@@ -53,7 +55,7 @@ export function loadScenario(path: string, opts: LoadOptions = {}): LoadedScenar
 export function parseScenario(f: Field, path: string, opts: LoadOptions = {}): LoadedScenario {
   const warnings: string[] = [];
   const dir: ScenarioDir = { path: dirname(resolve(path)), allowOutside: opts.allowOutside === true };
-  f.rejectUnknownKeys(['name', 'description', 'seed', 'replications', 'duration', 'cluster', 'workloads', 'images', 'parameters', 'policies', 'report']);
+  f.rejectUnknownKeys(['name', 'description', 'seed', 'replications', 'duration', 'cluster', 'workloads', 'images', 'parameters', 'policies', 'report', 'trace', 'gpuReplay']);
   const name = f.get('name').exists ? f.get('name').str() : basename(path, extname(path));
   if (!/^[A-Za-z0-9._-]+$/.test(name)) f.get('name').fail(`expected a name of letters, digits, '.', '_' or '-', got "${name}"`);
   const seed = f.get('seed').optInt(1, { min: 0, max: 2 ** 32 - 1 });
@@ -65,6 +67,9 @@ export function parseScenario(f: Field, path: string, opts: LoadOptions = {}): L
   const cluster = f.get('cluster');
   cluster.rejectUnknownKeys(['nodePools']);
   const nodePools = cluster.get('nodePools').items().map((p, i) => parseNodePool(p, i, dir));
+  // `trace:` (engine/gpu/openb-trace.ts): a trace's nodes join the cluster and its pods the workloads.
+  const trace = f.get('trace').exists ? parseTraceSection(f.get('trace'), dir, resolveInside) : null;
+  if (trace !== null) nodePools.push(...trace.nodePools);
   if (nodePools.length === 0) cluster.get('nodePools').fail('expected at least one node pool');
   const nodeCount = nodePools.reduce((s, p) => s + p.count, 0);
   if (nodeCount > LIMITS.nodes) cluster.get('nodePools').fail(overLimit(nodeCount, 'nodes', LIMITS.nodes));
@@ -77,6 +82,7 @@ export function parseScenario(f: Field, path: string, opts: LoadOptions = {}): L
   podWorkloads.forEach((w, i) => {
     if (w.arrival.type === 'churn') podWorkloads[i] = { ...w, arrival: { ...w.arrival, count: churnCreations(w.arrival.churn, duration) } };
   });
+  if (trace !== null) objects.push(...trace.objects);
   const podCount = podWorkloads.reduce((s, w) => s + w.arrival.count, 0) + objects.reduce((s, o) => s + replicasOf(o.object), 0);
   if (podCount > LIMITS.pods) wl.fail(overLimit(podCount, 'pods', LIMITS.pods));
   objects.sort((a, b) => a.at - b.at);
@@ -85,7 +91,16 @@ export function parseScenario(f: Field, path: string, opts: LoadOptions = {}): L
   const policies = parsePolicies(f.get('policies'), dir, warnings);
   const description = f.get('description').optStr('');
   const report = parseReportOptions(f.get('report'), duration, policies);
-  return { scenario: { name, file: path, description, seed, replications, report, duration, nodePools, objects, podWorkloads, params, policies }, warnings };
+  const gpuReplay = f.get('gpuReplay').exists ? parseGpuReplay(f.get('gpuReplay')) : undefined;
+  if (gpuReplay !== undefined) checkGpuPolicies(f.get('policies'), policies);
+  else if (policies.some((p) => (p.gpuProfiles ?? []).some((g) => g.scores.length > 0 || g.gpuFilter))) {
+    warnings.push('GPU plugins (Open-Gpu-Share, FGDScore, …) take effect only in a gpuReplay scenario (engine/gpu); this timed run ignores them');
+  }
+  const scenario: Scenario = { name, file: path, description, seed, replications, report, duration, nodePools, objects, podWorkloads, params, policies };
+  if (gpuReplay === undefined) return { scenario, warnings };
+  checkGpuScenario(f.get('gpuReplay'), scenario, gpuReplay);
+  // The replay's filters are its own (engine/gpu/replay.ts); the "not modeled" notes about the timed kernel do not apply.
+  return { scenario: { ...scenario, gpuReplay }, warnings: warnings.filter((w) => !w.includes('not modeled yet')) };
 }
 
 function parseReportOptions(f: Field, duration: Micros, policies: readonly Policy[]): ReportOptions {
@@ -457,7 +472,7 @@ function parsePolicies(f: Field, dir: ScenarioDir, warnings: string[]): Policy[]
     }
     const sp = cfg === null ? DEFAULT_POLICY : parseSchedulerConfig(cfg);
     if (sp.ignoredPlugins.length > 0) warnings.push(`policy ${name}: enabled plugins not modeled yet (no effect on results): ${sp.ignoredPlugins.join(', ')}`);
-    return { name, profiles: sp.profiles, client: sp.client, source };
+    return { name, profiles: sp.profiles, client: sp.client, source, gpuProfiles: sp.gpuProfiles };
   });
 }
 

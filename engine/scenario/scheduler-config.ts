@@ -26,6 +26,7 @@ import { NAME as AFFINITY } from '../scheduler/plugins/node-affinity.js';
 import { NAME as PORTS } from '../scheduler/plugins/node-ports.js';
 import { NAME as IMAGES } from '../scheduler/plugins/image-locality.js';
 import { DEFAULT_PROFILE, type Profile } from '../scheduler/profile.js';
+import { GPU_PLUGIN_POINTS, GPU_SCORE_PLUGINS, OPEN_GPU_SHARE, isGpuPlugin, parseGpuPluginArgs, type GpuProfile, type GpuSelMethod } from '../gpu/config.js';
 
 type Point =
   | 'preEnqueue'
@@ -64,6 +65,8 @@ const PLUGIN_POINTS: Readonly<Record<string, readonly Point[]>> = {
   NodeResourcesBalancedAllocation: ['preScore', 'score'],
   ImageLocality: ['score'],
   DefaultBinder: ['bind'],
+  // GPU-sharing plugins of the FGD study's scheduler, modeled by the GPU replay driver (engine/gpu/config.ts).
+  ...GPU_PLUGIN_POINTS,
 };
 
 /** default_plugins.go getDefaultPlugins: multiPoint order and score weights (v1.36). */
@@ -89,6 +92,13 @@ const DEFAULT_MULTIPOINT: readonly { name: string; weight: number }[] = [
   { name: 'DefaultBinder', weight: 0 },
 ];
 
+/**
+ * Largest score weight: upstream refuses only weights whose total could overflow int64
+ * (framework/runtime/framework.go: weight × MaxNodeScore ≤ MaxTotalScore); kubesim keeps totals exact in float64.
+ * The FGD study's configurations use weight 1000.
+ */
+const MAX_SCORE_WEIGHT = Math.floor(Number.MAX_SAFE_INTEGER / 100 / 1000);
+
 /** Plugins whose behaviour the simulator reproduces; the rest are accepted and reported as ignored. */
 const MODELED = new Set<string>([
   UNSCHEDULABLE,
@@ -111,6 +121,8 @@ export interface SchedulerPolicy {
   readonly client: RateLimit;
   /** Enabled plugins whose behaviour is not modeled (their effect is missing from results). */
   readonly ignoredPlugins: readonly string[];
+  /** Per profile (same order): its GPU plugins, for the GPU replay driver (engine/gpu). */
+  readonly gpuProfiles: readonly GpuProfile[];
 }
 
 export const DEFAULT_POLICY: SchedulerPolicy = {
@@ -119,6 +131,7 @@ export const DEFAULT_POLICY: SchedulerPolicy = {
   ignoredPlugins: DEFAULT_MULTIPOINT.map((d) => d.name)
     .filter((n) => !MODELED.has(n) && !TRIVIAL.has(n))
     .sort(),
+  gpuProfiles: [],
 };
 
 export function parseSchedulerConfig(f: Field): SchedulerPolicy {
@@ -154,16 +167,17 @@ export function parseSchedulerConfig(f: Field): SchedulerPolicy {
   const ignored = new Set<string>();
   const profileFields = f.get('profiles').items();
   const profiles: Profile[] = [];
+  const gpuProfiles: GpuProfile[] = [];
   const names = new Set<string>();
   if (profileFields.length === 0) profiles.push({ ...DEFAULT_PROFILE, percentageOfNodesToScore: globalPct });
   for (const pf of profileFields) {
-    const p = parseProfile(pf, globalPct, ignored);
+    const p = parseProfile(pf, globalPct, ignored, gpuProfiles);
     if (names.has(p.schedulerName)) pf.get('schedulerName').fail(`duplicate schedulerName "${p.schedulerName}"`);
     names.add(p.schedulerName);
     profiles.push(p);
   }
   if (profileFields.length === 0) for (const n of DEFAULT_POLICY.ignoredPlugins) ignored.add(n);
-  return { profiles, client: { qps: client.qps < 0 ? Infinity : client.qps, burst: client.burst }, ignoredPlugins: [...ignored].sort() };
+  return { profiles, client: { qps: client.qps < 0 ? Infinity : client.qps, burst: client.burst }, ignoredPlugins: [...ignored].sort(), gpuProfiles };
 }
 
 interface Enabled {
@@ -171,7 +185,7 @@ interface Enabled {
   weight: number;
 }
 
-function parseProfile(pf: Field, globalPct: number, ignored: Set<string>): Profile {
+function parseProfile(pf: Field, globalPct: number, ignored: Set<string>, gpuProfiles: GpuProfile[]): Profile {
   pf.rejectUnknownKeys(['schedulerName', 'percentageOfNodesToScore', 'plugins', 'pluginConfig']);
   const schedulerName = pf.get('schedulerName').optStr('default-scheduler');
   const pctField = pf.get('percentageOfNodesToScore');
@@ -195,7 +209,7 @@ function parseProfile(pf: Field, globalPct: number, ignored: Set<string>): Profi
   for (const e of mp.get('enabled').items()) {
     const name = pluginName(e, false);
     e.rejectUnknownKeys(['name', 'weight']);
-    const w = e.get('weight').optInt(0, { min: 0, max: 100 });
+    const w = e.get('weight').optInt(0, { min: 0, max: MAX_SCORE_WEIGHT });
     if (w > 0) multiWeight.set(name, w);
     for (const p of PLUGIN_POINTS[name]) {
       const list = at.get(p) as Enabled[];
@@ -213,7 +227,7 @@ function parseProfile(pf: Field, globalPct: number, ignored: Set<string>): Profi
       const name = pluginName(e, false);
       e.rejectUnknownKeys(['name', 'weight']);
       if (!PLUGIN_POINTS[name].includes(point)) e.get('name').fail(`plugin ${name} does not implement the ${point} extension point`);
-      const w = e.get('weight').optInt(0, { min: 0, max: 100 });
+      const w = e.get('weight').optInt(0, { min: 0, max: MAX_SCORE_WEIGHT });
       const list = (at.get(point) as Enabled[]).filter((x) => x.name !== name);
       list.push({ name, weight: w });
       at.set(point, list);
@@ -227,13 +241,14 @@ function parseProfile(pf: Field, globalPct: number, ignored: Set<string>): Profi
     return e.weight > 0 ? e.weight : multiWeight.get(name) || 1;
   };
   for (const point of POINTS) {
-    for (const e of at.get(point) as Enabled[]) if (!MODELED.has(e.name) && !TRIVIAL.has(e.name)) ignored.add(e.name);
+    for (const e of at.get(point) as Enabled[]) if (!MODELED.has(e.name) && !TRIVIAL.has(e.name) && !isGpuPlugin(e.name)) ignored.add(e.name);
   }
 
   // pluginConfig args.
   let fitStrategy = DEFAULT_SCORING_STRATEGY;
   let balancedResources = DEFAULT_PROFILE.balancedResources;
   let addedAffinity: NodeAffinity | undefined;
+  let gpuSelMethod: GpuSelMethod | null = null;
   const seen = new Set<string>();
   for (const pc of pf.get('pluginConfig').items()) {
     pc.rejectUnknownKeys(['name', 'args']);
@@ -250,11 +265,24 @@ function parseProfile(pf: Field, globalPct: number, ignored: Set<string>): Profi
       args.rejectUnknownKeys(['apiVersion', 'kind', 'addedAffinity']);
       const aa = args.get('addedAffinity');
       if (aa.kind() !== 'missing' && aa.kind() !== 'null') addedAffinity = parseNodeAffinity(aa);
+    } else if (isGpuPlugin(name)) {
+      const sel = parseGpuPluginArgs(name, args);
+      if (sel !== null) gpuSelMethod = sel;
     } else if (name === TAINTS || name === PORTS || name === IMAGES) {
       // These plugins take no arguments.
       args.rejectUnknownKeys(['apiVersion', 'kind']);
     }
   }
+  const scoreNames = (at.get('score') as Enabled[]).map((e) => e.name);
+  gpuProfiles.push({
+    schedulerName,
+    percentageOfNodesToScore: pct,
+    gpuFilter: filters.has(OPEN_GPU_SHARE),
+    fitFilter: filters.has(FIT),
+    scores: GPU_SCORE_PLUGINS.filter((n) => scoreNames.includes(n)).map((name) => ({ name, weight: scoreWeight(name) })),
+    otherScores: scoreNames.filter((n) => !isGpuPlugin(n)),
+    gpuSelMethod,
+  });
   return {
     schedulerName,
     percentageOfNodesToScore: pct,

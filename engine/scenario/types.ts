@@ -16,6 +16,8 @@ import type { KubeProxyParams } from '../node/kube-proxy.js';
 import type { SchedulerParams } from '../scheduler/scheduler.js';
 import type { Profile } from '../scheduler/profile.js';
 import type { Churn, VaryingRate } from '../workload/arrivals.js';
+import type { GpuProfile } from '../gpu/config.js';
+import type { GpuReplaySpec } from '../gpu/experiment.js';
 
 export interface NodePool {
   readonly name: string;
@@ -76,6 +78,8 @@ export interface Policy {
   readonly client: RateLimit;
   /** Where it came from, for messages. */
   readonly source: string;
+  /** GPU plugins per profile (engine/gpu), for a gpuReplay scenario. */
+  readonly gpuProfiles?: readonly GpuProfile[];
 }
 
 /** The scenario's `report:` section: what the report files contain (CLI flags override it). */
@@ -102,4 +106,6 @@ export interface Scenario {
   readonly podWorkloads: readonly PodWorkload[];
   readonly params: ClusterParams;
   readonly policies: readonly Policy[];
+  /** Present: the FGD study's arrival-only GPU replay (engine/gpu) instead of the timed control-plane run. */
+  readonly gpuReplay?: GpuReplaySpec;
 }

@@ -1,0 +1,181 @@
+/**
+ * Import of the "openb" trace format (alibaba/clusterdata cluster-trace-gpu-v2023, ../shared/traces/README.md)
+ * into a scenario's cluster and workload, as the manifests a GPU-sharing cluster would hold (resources.ts):
+ *
+ * - nodes CSV `sn, cpu_milli, memory_mib, gpu, model` → one Node each: allocatable cpu, memory, pods 1001 (the
+ *   study's node YAMLs), `alibabacloud.com/gpu-count` and `-gpu-milli`, label `alibabacloud.com/gpu-card-model`;
+ * - pods CSV `name, cpu_milli, memory_mib, num_gpu, gpu_milli, gpu_spec[, qos, pod_phase, creation_time,
+ *   deletion_time, scheduled_time]` → one bare Pod each (one container requesting the cpu and memory, GPU
+ *   annotations), created at creation_time (seconds) and, when deletion_time is given, running for
+ *   deletion_time − creation_time (annotation kubesim.io/run-duration, restartPolicy Never).
+ *
+ * The GPU replay ignores the timestamps (the study's arrival-only replay); a timed run through the full
+ * control plane uses them. The files are read where they lie — the trace is not copied into kubesim.
+ */
+import { readFileSync } from 'node:fs';
+import type { Node, Pod } from '../api/objects.js';
+import { InputError } from '../scenario/input-error.js';
+import type { ScenarioDir } from '../scenario/load.js';
+import type { NodePool, TimedObject } from '../scenario/types.js';
+import type { Field } from '../scenario/yaml-field.js';
+import { RUN_DURATION_ANNOTATION } from '../node/kubelet.js';
+import { parseCsv } from '../report/csv-read.js';
+import { GPU_COUNT, GPU_MILLI, GPU_MODEL, MAX_GPUS_PER_NODE, MILLI_PER_GPU } from './resources.js';
+
+const MIB = 1024 * 1024;
+/** Allocatable pods of the study's node YAMLs (node_yaml/openb_node_list_gpu_node.yaml). */
+export const OPENB_NODE_PODS = 1001;
+const NODE_COLUMNS = ['sn', 'cpu_milli', 'memory_mib', 'gpu', 'model'] as const;
+const POD_COLUMNS = ['name', 'cpu_milli', 'memory_mib', 'num_gpu', 'gpu_milli', 'gpu_spec'] as const;
+const POD_TIME_COLUMNS = ['creation_time', 'deletion_time'] as const;
+
+interface Table {
+  readonly file: string;
+  readonly header: readonly string[];
+  readonly rows: readonly string[][];
+}
+
+function readTable(file: string, text: string, required: readonly string[]): Table {
+  let rows: string[][];
+  try {
+    rows = parseCsv(text);
+  } catch (e) {
+    throw new InputError(file, 0, 0, '', e instanceof Error ? e.message : String(e));
+  }
+  const header = rows[0] ?? [];
+  for (const col of required) if (!header.includes(col)) throw new InputError(file, 1, 0, '', `expected an openb CSV header with column "${col}", got "${header.join(',')}"`);
+  return { file, header, rows: rows.slice(1).filter((r) => !(r.length === 1 && r[0] === '')) };
+}
+
+/** A cell as a non-negative integer (line numbers count the header as line 1). */
+function intCell(t: Table, row: number, col: string, max = Number.MAX_SAFE_INTEGER): number {
+  const v = t.rows[row][t.header.indexOf(col)] ?? '';
+  if (!/^[0-9]+$/.test(v) || Number(v) > max) throw new InputError(t.file, row + 2, 0, col, `expected an integer from 0 to ${max}, got "${v}"`);
+  return Number(v);
+}
+
+function strCell(t: Table, row: number, col: string): string {
+  const i = t.header.indexOf(col);
+  return i < 0 ? '' : (t.rows[row][i] ?? '');
+}
+
+function meta(name: string, labels: Record<string, string>, annotations: Record<string, string>, namespace: string): Node['metadata'] {
+  return { name, namespace, uid: '', labels, annotations, ownerReferences: [], creationTimestamp: 0, resourceVersion: 0 };
+}
+
+export function openbNodes(file: string, text: string): Node[] {
+  const t = readTable(file, text, NODE_COLUMNS);
+  const seen = new Set<string>();
+  return t.rows.map((_, i) => {
+    const name = strCell(t, i, 'sn');
+    if (!/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(name)) throw new InputError(file, i + 2, 0, 'sn', `expected a DNS-1123 node name, got "${name}"`);
+    if (seen.has(name)) throw new InputError(file, i + 2, 0, 'sn', `duplicate node name "${name}"`);
+    seen.add(name);
+    const gpus = intCell(t, i, 'gpu', MAX_GPUS_PER_NODE);
+    const model = strCell(t, i, 'model');
+    if (gpus > 0 && model === '') throw new InputError(file, i + 2, 0, 'model', `node ${name} has ${gpus} GPUs but no GPU model`);
+    const allocatable: Record<string, number> = {
+      cpu: intCell(t, i, 'cpu_milli'),
+      memory: intCell(t, i, 'memory_mib') * MIB,
+      pods: OPENB_NODE_PODS,
+      [GPU_COUNT]: gpus,
+      [GPU_MILLI]: gpus * MILLI_PER_GPU,
+    };
+    return {
+      kind: 'Node',
+      metadata: meta(name, gpus > 0 ? { [GPU_MODEL]: model } : {}, {}, ''),
+      spec: { unschedulable: false, taints: [] },
+      status: { capacity: allocatable, allocatable, images: [], ready: true },
+    };
+  });
+}
+
+export interface TracePod {
+  readonly pod: Pod;
+  /** creation_time, µs from the trace start (0 when the file has no timestamps). */
+  readonly at: number;
+}
+
+export function openbPods(file: string, text: string, timed: boolean): TracePod[] {
+  const t = readTable(file, text, POD_COLUMNS);
+  const hasTimes = POD_TIME_COLUMNS.every((c) => t.header.includes(c));
+  const seen = new Set<string>();
+  return t.rows.map((_, i) => {
+    const name = strCell(t, i, 'name');
+    if (!/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(name)) throw new InputError(file, i + 2, 0, 'name', `expected a DNS-1123 pod name, got "${name}"`);
+    if (seen.has(name)) throw new InputError(file, i + 2, 0, 'name', `duplicate pod name "${name}"`);
+    seen.add(name);
+    const gpus = intCell(t, i, 'num_gpu', MAX_GPUS_PER_NODE);
+    const milli = intCell(t, i, 'gpu_milli', MILLI_PER_GPU);
+    if (gpus > 1 && milli !== MILLI_PER_GPU) throw new InputError(file, i + 2, 0, 'gpu_milli', `a pod with ${gpus} GPUs takes them whole (1000), got ${milli}`);
+    const spec = strCell(t, i, 'gpu_spec');
+    const annotations: Record<string, string> = {};
+    if (gpus > 0 && milli > 0) {
+      annotations[GPU_COUNT] = String(gpus);
+      annotations[GPU_MILLI] = String(milli);
+      if (spec !== '') annotations[GPU_MODEL] = spec;
+    }
+    let at = 0;
+    if (timed && hasTimes) {
+      const created = intCell(t, i, 'creation_time');
+      at = created * 1_000_000;
+      if (strCell(t, i, 'deletion_time') !== '') {
+        const deleted = intCell(t, i, 'deletion_time');
+        if (deleted < created) throw new InputError(file, i + 2, 0, 'deletion_time', `deletion_time ${deleted} is before creation_time ${created}`);
+        annotations[RUN_DURATION_ANNOTATION] = `${deleted - created}s`;
+      }
+    }
+    const requests = { cpu: intCell(t, i, 'cpu_milli'), memory: intCell(t, i, 'memory_mib') * MIB };
+    const pod: Pod = {
+      kind: 'Pod',
+      metadata: meta(name, {}, annotations, 'default'),
+      spec: {
+        containers: [{ name: 'main', image: 'openb-task', requests, limits: {}, ports: [] }],
+        initContainers: [],
+        nodeName: '',
+        schedulerName: 'default-scheduler',
+        priorityClassName: '',
+        priority: 0,
+        nodeSelector: {},
+        tolerations: [],
+        restartPolicy: 'Never',
+        overhead: {},
+        terminationGracePeriodSeconds: 30,
+      },
+      status: { phase: 'Pending', ready: false },
+    };
+    return { pod, at };
+  });
+}
+
+/**
+ * The scenario's `trace:` section: `{format: openb, nodes: FILE, pods: FILE, timed: true}`. Paths are relative
+ * to the scenario's folder and, like every include, may leave it only when the CLI is given --allow-outside
+ * (the bundled study scenario reads ../shared/traces in place that way, so the trace is never copied).
+ */
+export function parseTraceSection(f: Field, dir: ScenarioDir, resolveInside: (f: Field, dir: ScenarioDir) => string): { nodePools: NodePool[]; objects: TimedObject[] } {
+  f.rejectUnknownKeys(['format', 'nodes', 'pods', 'timed']);
+  f.get('format').oneOf(['openb'] as const);
+  if (!f.get('nodes').exists && !f.get('pods').exists) f.fail('expected nodes and/or pods: the trace CSV files');
+  const timed = f.get('timed').optBool(true);
+  const read = (ff: Field): [string, string] => {
+    const path = resolveInside(ff, dir);
+    try {
+      return [path, readFileSync(path, 'utf8')];
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      return ff.fail(`cannot read ${path}: ${code === 'ENOENT' ? 'no such file' : (code ?? String(e))}`);
+    }
+  };
+  const nodePools: NodePool[] = [];
+  const objects: TimedObject[] = [];
+  if (f.get('nodes').exists) {
+    const [path, text] = read(f.get('nodes'));
+    for (const node of openbNodes(path, text)) nodePools.push({ name: node.metadata.name, count: 1, template: node, namedSingle: true, zones: [] });
+  }
+  if (f.get('pods').exists) {
+    const [path, text] = read(f.get('pods'));
+    for (const p of openbPods(path, text, timed)) objects.push({ at: p.at, object: p.pod });
+  }
+  return { nodePools, objects };
+}
