@@ -20,10 +20,16 @@ import { summarize, type RunSummary } from './metrics/summary.js';
 import type { TimeRow } from './metrics/timeseries.js';
 import { Tracer, type TraceStep } from './metrics/trace.js';
 import { KubeProxy } from './node/kube-proxy.js';
-import { Kubelet, RUN_DURATION_ANNOTATION, normalizeImage } from './node/kubelet.js';
+import { Kubelet, RegistryConditions, RUN_DURATION_ANNOTATION, normalizeImage } from './node/kubelet.js';
+import { Fleet } from './cloud/fleet.js';
+import { poolNode } from './cloud/node-pool.js';
+import { NodeLifecycleController } from './controllers/node-lifecycle.js';
+import { SharedInformer, SharedPodInformer } from './controllers/shared-informer.js';
+import { TaintEvictionController } from './controllers/taint-eviction.js';
+import { FaultInjector } from './faults/injector.js';
+import type { Lease } from './api/objects.js';
 import type { Arrival, Policy, PodWorkload, Scenario } from './scenario/types.js';
 import { Scheduler } from './scheduler/scheduler.js';
-import { ZONE_LABEL } from './scheduler/node-table.js';
 
 export interface RunOptions {
   /** Pod name (or namespace/name) whose workflow to record. */
@@ -108,16 +114,28 @@ export function runOnce(scenario: Scenario, policy: Policy, seed: number, opts: 
   const user = new Client('scenario', p.workloadClient);
 
   // Nodes register at t = 0 (the kubelet's node registration), each with its kubelet watching its pods.
+  const fleet = new Fleet();
+  const registry = new RegistryConditions();
   for (const pool of scenario.nodePools) {
     for (let i = 0; i < pool.count; i++) {
-      const name = pool.namedSingle ? pool.template.metadata.name : `${pool.name}-${i}`;
-      const labels: Record<string, string> = { ...pool.template.metadata.labels, 'kubernetes.io/hostname': name };
-      if (pool.zones.length > 0) labels[ZONE_LABEL] = pool.zones[i % pool.zones.length];
-      const node: Node = { ...pool.template, metadata: { ...pool.template.metadata, name, labels } };
-      new Kubelet(sim, api, node, p.kubelet, rngs.stream(`kubelet/${name}`), imageSize, metrics);
+      const node: Node = poolNode(pool, i);
+      const name = node.metadata.name;
+      const kubelet = new Kubelet(sim, api, node, p.kubelet, rngs.stream(`kubelet/${name}`), imageSize, metrics, registry);
+      fleet.add({ name, pool: pool.name, labels: node.metadata.labels, kubelet });
       api.create(user, node);
     }
   }
+
+  // Node leases, the node lifecycle controller and taint-based eviction (README: on with faults, or when asked).
+  if (p.nodeLifecycle.enabled ?? scenario.faults.length > 0) {
+    const nodeInformer = new SharedInformer<Node>(api, 'Node', 'kube-controller-manager/nodes');
+    const leaseInformer = new SharedInformer<Lease>(api, 'Lease', 'kube-controller-manager/leases');
+    const podInformer = new SharedPodInformer(api, 'kube-controller-manager/pods');
+    new NodeLifecycleController(sim, api, p.nodeLifecycle.controller, nodeInformer, leaseInformer, podInformer);
+    new TaintEvictionController(sim, api, { client: p.nodeLifecycle.evictionClient }, nodeInformer, podInformer, metrics);
+    for (const m of fleet.all()) m.kubelet.startLease(p.nodeLifecycle.lease, rngs.stream(`kubelet/${m.name}/lease`));
+  }
+  if (scenario.faults.length > 0) new FaultInjector(sim, fleet, api, registry, rngs, metrics).schedule(scenario.faults);
 
   for (const o of scenario.objects) sim.callAt(o.at, () => apply(api, user, o.object));
 
@@ -132,6 +150,7 @@ export function runOnce(scenario: Scenario, policy: Policy, seed: number, opts: 
     throttledRequests: api.throttled,
     events: sim.eventsProcessed,
     end: finalTime,
+    requests: api.requestLog,
   });
   sim.fingerprint.addString(JSON.stringify(summary));
   return {

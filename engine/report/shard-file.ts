@@ -37,6 +37,11 @@ export function parseShardFile(text: string, where: string): ShardFile {
   if (o === null || typeof o !== 'object' || o.format !== FORMAT || o.info === undefined || o.shard === undefined || !Array.isArray(o.results)) {
     throw new MergeError(`${where}: not a kubesim shard file (expected "format": "${FORMAT}")`);
   }
+  // JSON has no NaN: a summary value without samples (an empty percentile) was written as null.
+  for (const r of o.results) {
+    const summary = (r as { output?: { summary?: Record<string, unknown> } }).output?.summary;
+    if (summary !== undefined && summary !== null) for (const k of Object.keys(summary)) if (summary[k] === null) summary[k] = NaN;
+  }
   return o as ShardFile;
 }
 

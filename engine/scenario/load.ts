@@ -19,6 +19,10 @@ import type { Micros } from '../core/time.js';
 import { MAX_SAMPLES } from '../metrics/timeseries.js';
 import type { Arrival, ClusterParams, NodePool, Policy, PodWorkload, ReportOptions, Scenario, TimedObject } from './types.js';
 import { readYamlFile, type Field } from './yaml-field.js';
+import { parseFaults } from '../faults/parse.js';
+import { poolNode } from '../cloud/node-pool.js';
+import { parseNodeLifecycle } from './lifecycle-params.js';
+import { DEFAULT_TOLERATION_SECONDS } from '../api/default-toleration-seconds.js';
 
 /** Hard limits that keep a malformed or hostile file from exhausting memory before a run starts. */
 export const LIMITS = { nodes: 1_000_000, pods: 10_000_000, policies: 100, replications: 10_000 } as const;
@@ -40,7 +44,7 @@ export function loadScenario(path: string): LoadedScenario {
 export function parseScenario(f: Field, path: string): LoadedScenario {
   const warnings: string[] = [];
   const dir = dirname(resolve(path));
-  f.rejectUnknownKeys(['name', 'description', 'seed', 'replications', 'duration', 'cluster', 'workloads', 'images', 'parameters', 'policies', 'report']);
+  f.rejectUnknownKeys(['name', 'description', 'seed', 'replications', 'duration', 'cluster', 'workloads', 'images', 'parameters', 'policies', 'report', 'faults']);
   const name = f.get('name').exists ? f.get('name').str() : basename(path, extname(path));
   if (!/^[A-Za-z0-9._-]+$/.test(name)) f.get('name').fail(`expected a name of letters, digits, '.', '_' or '-', got "${name}"`);
   const seed = f.get('seed').optInt(1, { min: 0, max: 2 ** 32 - 1 });
@@ -68,7 +72,9 @@ export function parseScenario(f: Field, path: string): LoadedScenario {
   const policies = parsePolicies(f.get('policies'), dir, warnings);
   const description = f.get('description').optStr('');
   const report = parseReportOptions(f.get('report'), duration, policies);
-  return { scenario: { name, file: path, description, seed, replications, report, duration, nodePools, objects, podWorkloads, params, policies }, warnings };
+  const knownNodes = nodePools.flatMap((p) => Array.from({ length: p.count }, (_, i) => ({ ...poolNode(p, i).metadata, pool: p.name })));
+  const faults = parseFaults(f.get('faults'), knownNodes, nodePools.map((p) => p.name), duration);
+  return { scenario: { name, file: path, description, seed, replications, report, duration, nodePools, objects, podWorkloads, params, policies, faults }, warnings };
 }
 
 function parseReportOptions(f: Field, duration: Micros, policies: readonly Policy[]): ReportOptions {
@@ -272,10 +278,10 @@ function parseRate(f: Field, def: RateLimit): RateLimit {
 
 function parseParameters(f: Field, images: Field): ClusterParams {
   const d = DEFAULT_PARAMS;
-  f.rejectUnknownKeys(['apiServer', 'scheduler', 'controllerManager', 'kubelet', 'kubeProxy', 'workloadClient', 'defaultImageSize']);
+  f.rejectUnknownKeys(['apiServer', 'scheduler', 'controllerManager', 'kubelet', 'kubeProxy', 'workloadClient', 'defaultImageSize', 'nodeLifecycle']);
   const dist = (x: Field, def: Distribution): Distribution => (x.exists ? parseDistribution(x) : def);
   const a = f.get('apiServer');
-  a.rejectUnknownKeys(['requestLatency', 'watchDelay', 'etcdWriteLatency']);
+  a.rejectUnknownKeys(['requestLatency', 'watchDelay', 'etcdWriteLatency', 'defaultNotReadyTolerationSeconds', 'defaultUnreachableTolerationSeconds']);
   const reqLat = dist(a.get('requestLatency'), d.apiServer.requestLatency.create);
   const s = f.get('scheduler');
   s.rejectUnknownKeys(['cycleOverhead', 'perNodeFilter', 'perNodeScore', 'podInitialBackoff', 'podMaxBackoff', 'podMaxInUnschedulablePodsDuration']);
@@ -307,6 +313,10 @@ function parseParameters(f: Field, images: Field): ClusterParams {
       requestLatency: { create: reqLat, update: reqLat, delete: reqLat },
       watchDelay: dist(a.get('watchDelay'), d.apiServer.watchDelay),
       etcd: { writeLatency: dist(a.get('etcdWriteLatency'), d.apiServer.etcd.writeLatency) },
+      defaultTolerations: {
+        notReadySeconds: a.get('defaultNotReadyTolerationSeconds').optInt(DEFAULT_TOLERATION_SECONDS, { min: 0 }),
+        unreachableSeconds: a.get('defaultUnreachableTolerationSeconds').optInt(DEFAULT_TOLERATION_SECONDS, { min: 0 }),
+      },
     },
     scheduler: {
       cycleOverhead: s.get('cycleOverhead').optDuration(d.scheduler.cycleOverhead),
@@ -341,6 +351,7 @@ function parseParameters(f: Field, images: Field): ClusterParams {
     workloadClient: parseRate(f.get('workloadClient'), d.workloadClient),
     imageSizes,
     defaultImageSize: f.get('defaultImageSize').exists ? countQuantity(f.get('defaultImageSize')) : d.defaultImageSize,
+    nodeLifecycle: parseNodeLifecycle(f.get('nodeLifecycle'), cmClient),
   };
 }
 

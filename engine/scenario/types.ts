@@ -14,6 +14,8 @@ import type { ReplicaSetParams } from '../controllers/replicaset.js';
 import type { KubeletParams } from '../node/kubelet.js';
 import type { KubeProxyParams } from '../node/kube-proxy.js';
 import type { SchedulerParams } from '../scheduler/scheduler.js';
+import type { Fault } from '../faults/types.js';
+import type { NodeLifecycleConfig } from './lifecycle-params.js';
 import type { Profile } from '../scheduler/profile.js';
 
 export interface NodePool {
@@ -62,6 +64,8 @@ export interface ClusterParams {
   readonly workloadClient: RateLimit;
   readonly imageSizes: ReadonlyMap<string, number>;
   readonly defaultImageSize: number;
+  /** Node leases, node lifecycle controller, taint eviction (parameters.nodeLifecycle). */
+  readonly nodeLifecycle: NodeLifecycleConfig;
 }
 
 export interface Policy {
@@ -97,4 +101,6 @@ export interface Scenario {
   readonly podWorkloads: readonly PodWorkload[];
   readonly params: ClusterParams;
   readonly policies: readonly Policy[];
+  /** Faults injected at given virtual times (`faults:`), in file order. */
+  readonly faults: readonly Fault[];
 }
