@@ -19,7 +19,8 @@
  *
  * Simplified: Ready=False (kubelet reporting NotReady) never happens in the simulation, so only the
  * unreachable taint is used; node status heartbeats (nodeStatusReportFrequency 5 min) are not modeled, the Lease
- * is the only health signal; the monitor and tainting loops tick at multiples of their period from t = 0.
+ * is the only health signal; the monitor loop ticks at multiples of 5 s from t = 0, the tainting loop at
+ * multiples of 100 ms plus 50 ms (only when some zone has queued nodes).
  */
 import { type ApiServer, Client } from '../api/api-server.js';
 import { TAINT_NODE_NOT_READY, TAINT_NODE_UNREACHABLE } from '../api/default-toleration-seconds.js';
@@ -113,9 +114,14 @@ class EvictionLimiter {
   }
 }
 
-/** scheduler.RateLimitedTimedQueue: unique node names in insertion order, drained through the zone's limiter. */
+/**
+ * scheduler.RateLimitedTimedQueue over a UniqueQueue: node names in insertion order, drained through the zone's
+ * limiter. A processed name stays in the set (RemoveFromQueue), so the node is not queued again until
+ * Remove — when it is Ready again, or found without its taint.
+ */
 class ZoneTainter {
   readonly queue: string[] = [];
+  private readonly set = new Set<string>();
   limiter: EvictionLimiter;
 
   constructor(qps: number, now: Micros) {
@@ -123,16 +129,22 @@ class ZoneTainter {
   }
 
   add(node: string): boolean {
-    if (this.queue.includes(node)) return false;
+    if (this.set.has(node)) return false;
+    this.set.add(node);
     this.queue.push(node);
     return true;
   }
 
   remove(node: string): boolean {
+    if (!this.set.delete(node)) return false;
     const i = this.queue.indexOf(node);
-    if (i < 0) return false;
-    this.queue.splice(i, 1);
+    if (i >= 0) this.queue.splice(i, 1);
     return true;
+  }
+
+  /** The next name to process, leaving it in the set. */
+  take(): string {
+    return this.queue.shift() as string;
   }
 
   /** SwapLimiter: a new bucket at the new rate, drained if the old one was exhausted (burst 1). */
@@ -319,7 +331,10 @@ export class NodeLifecycleController {
     let at = Infinity;
     for (const t of this.zoneTainters.values()) if (t.queue.length > 0) at = Math.min(at, t.limiter.availableAt(now));
     if (at === Infinity) return;
-    at = Math.ceil(Math.max(at, now) / NODE_EVICTION_PERIOD) * NODE_EVICTION_PERIOD;
+    // Ticks at k·100 ms + 50 ms: the two loops run independently upstream; a common phase would make every token
+    // fall on a monitor pass, which would then re-queue the node just tainted (its taint not yet in the cache).
+    const phase = NODE_EVICTION_PERIOD / 2;
+    at = Math.ceil((Math.max(at, now) - phase) / NODE_EVICTION_PERIOD) * NODE_EVICTION_PERIOD + phase;
     if (at >= this.passArmed) return;
     this.passArmed = at;
     this.sim.callAt(at, () => {
@@ -334,14 +349,16 @@ export class NodeLifecycleController {
     for (const t of this.zoneTainters.values()) {
       while (t.queue.length > 0) {
         if (!t.limiter.tryAccept(now)) break;
-        const name = t.queue.shift() as string;
+        const name = t.take();
         const node = this.nodes.cache.get(objectKey('Node', '', name));
         // Gone, or Ready again: nothing to taint.
         if (node === undefined || node.status.ready) continue;
         this.nodesTainted++;
         this.api.update(this.client, 'Node', keyOf(node), (cur) => {
           if (cur.kind !== 'Node') return null;
-          // SwapNodeControllerTaint: unreachable in, not-ready out (they mirror Ready=Unknown / False).
+          // SwapNodeControllerTaint: unreachable in, not-ready out (they mirror Ready=Unknown / False); no write
+          // when that is already so (AddOrUpdateTaintOnNode).
+          if (hasTaint(cur.spec.taints, UNREACHABLE_NO_EXECUTE) && !hasTaint(cur.spec.taints, NOT_READY_NO_EXECUTE)) return null;
           const kept = cur.spec.taints.filter((x) => !(x.effect === 'NoExecute' && (x.key === TAINT_NODE_NOT_READY || x.key === TAINT_NODE_UNREACHABLE)));
           return { ...cur, spec: { ...cur.spec, taints: [...kept, { ...UNREACHABLE_NO_EXECUTE }] } };
         });

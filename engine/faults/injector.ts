@@ -14,7 +14,7 @@ import type { RegistryConditions } from '../node/kubelet.js';
 import type { Fault, NodeTarget } from './types.js';
 
 export interface FaultObserver {
-  /** A fault took effect (for recovery times). */
+  /** A fault took effect, after its immediate consequences (nodeDown) were reported (for recovery times). */
   faultStarted(type: Fault['type'], at: Micros): void;
   /** A machine stopped; `lostPods` are the pods its kubelet was running (keys). */
   nodeDown(name: string, lostPods: readonly string[]): void;
@@ -38,7 +38,11 @@ export class FaultInjector {
   }
 
   private apply(f: Fault, index: number): void {
+    this.applyEffects(f, index);
     this.observer.faultStarted(f.type, this.sim.now);
+  }
+
+  private applyEffects(f: Fault, index: number): void {
     switch (f.type) {
       case 'nodeCrash': {
         const victims = this.pick(f.target, index);
