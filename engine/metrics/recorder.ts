@@ -126,6 +126,8 @@ export class MetricsRecorder implements SchedulerObserver, KubeletObserver, Kube
       cpuPct: this.allocCpu > 0 ? (100 * this.usedCpu) / this.allocCpu : 0,
       memPct: this.allocMem > 0 ? (100 * this.usedMem) / this.allocMem : 0,
       nodesInUse: this.podsPerNode.size,
+      nodes: this.nodesNow,
+      nodesReady: this.readyNodes,
     };
   }
 
