@@ -13,17 +13,10 @@ import { withDefaultTolerations, DEFAULT_TOLERATION_PARAMS } from '../engine/api
 import { computeZoneState } from '../engine/controllers/node-lifecycle.js';
 import { matchingTolerations, minTolerationTime } from '../engine/controllers/taint-eviction.js';
 import { runOnce, type RunResult } from '../engine/run.js';
-import { parseScenario } from '../engine/scenario/load.js';
 import type { Scenario } from '../engine/scenario/types.js';
-import { parseYamlDocuments } from '../engine/scenario/yaml-field.js';
-import { expectInputError } from './helpers.js';
+import { expectInputError, scenarioFrom } from './helpers.js';
 
 const S = 1_000_000;
-
-export function scenarioFrom(yaml: string): Scenario {
-  const [f] = parseYamlDocuments(yaml, 'test.yaml');
-  return parseScenario(f, '/tmp/test.yaml').scenario;
-}
 
 function cluster(faults: string, opts: { nodes?: number; zones?: string; replicas?: number; duration?: string; extra?: string } = {}): Scenario {
   return scenarioFrom(`

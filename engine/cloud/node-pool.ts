@@ -7,10 +7,13 @@
 import type { Node } from '../api/objects.js';
 import type { NodePool } from '../scenario/types.js';
 import { ZONE_LABEL } from '../scheduler/node-table.js';
+import { POOL_LABEL } from './cluster-autoscaler.js';
 
 export function poolNode(pool: NodePool, i: number): Node {
   const name = pool.namedSingle ? pool.template.metadata.name : `${pool.name}-${i}`;
   const labels: Record<string, string> = { ...pool.template.metadata.labels, 'kubernetes.io/hostname': name };
   if (pool.zones.length > 0) labels[ZONE_LABEL] = pool.zones[i % pool.zones.length];
+  // Cloud providers label nodes with their node group (eks.amazonaws.com/nodegroup, cloud.google.com/gke-nodepool).
+  if (pool.autoscaling !== null) labels[POOL_LABEL] = pool.name;
   return { ...pool.template, metadata: { ...pool.template.metadata, name, labels } };
 }

@@ -22,6 +22,7 @@ import { readYamlFile, type Field } from './yaml-field.js';
 import { parseFaults } from '../faults/parse.js';
 import { poolNode } from '../cloud/node-pool.js';
 import { parseNodeLifecycle } from './lifecycle-params.js';
+import { parseAutoscaler } from '../cloud/autoscaler-params.js';
 import { DEFAULT_TOLERATION_SECONDS } from '../api/default-toleration-seconds.js';
 
 /** Hard limits that keep a malformed or hostile file from exhausting memory before a run starts. */
@@ -57,7 +58,7 @@ export function parseScenario(f: Field, path: string): LoadedScenario {
   cluster.rejectUnknownKeys(['nodePools']);
   const nodePools = cluster.get('nodePools').items().map((p, i) => parseNodePool(p, i, dir));
   if (nodePools.length === 0) cluster.get('nodePools').fail('expected at least one node pool');
-  const nodeCount = nodePools.reduce((s, p) => s + p.count, 0);
+  const nodeCount = nodePools.reduce((s, p) => s + Math.max(p.count, p.autoscaling?.max ?? 0), 0);
   if (nodeCount > LIMITS.nodes) cluster.get('nodePools').fail(`${nodeCount} nodes is over the limit of ${LIMITS.nodes}`);
 
   const objects: TimedObject[] = [];
@@ -106,7 +107,7 @@ export function resolveInside(f: Field, dir: string): string {
 }
 
 function parseNodePool(f: Field, index: number, dir: string): NodePool {
-  f.rejectUnknownKeys(['name', 'count', 'template', 'node', 'file', 'zones']);
+  f.rejectUnknownKeys(['name', 'count', 'template', 'node', 'file', 'zones', 'autoscaling']);
   const sources = ['template', 'node', 'file'].filter((k) => f.get(k).exists);
   if (sources.length !== 1) f.fail(`expected exactly one of template, node or file, got ${sources.length === 0 ? 'none' : sources.join(' and ')}`);
   let template: Node;
@@ -127,7 +128,19 @@ function parseNodePool(f: Field, index: number, dir: string): NodePool {
   else namedSingle = template.metadata.name !== '';
   if (namedSingle && f.get('zones').exists) f.get('zones').fail('zones apply to pools with a count');
   const zones = f.get('zones').items().map((z) => z.str());
-  return { name, count, template, namedSingle, zones };
+  return { name, count, template, namedSingle, zones, autoscaling: parsePoolAutoscaling(f.get('autoscaling'), count, namedSingle) };
+}
+
+/** `autoscaling: {min, max}`: the node group's size limits for the cluster autoscaler; `count` is its initial size. */
+function parsePoolAutoscaling(f: Field, count: number, namedSingle: boolean): NodePool['autoscaling'] {
+  if (!f.exists) return null;
+  if (namedSingle) f.fail('a pool of one named node cannot autoscale; give the pool a count');
+  f.rejectUnknownKeys(['min', 'max']);
+  const min = f.get('min').optInt(0, { min: 0 });
+  const max = f.get('max').int({ min: 1, max: LIMITS.nodes });
+  if (max < min) f.get('max').fail(`expected max ≥ min (${min})`);
+  if (count > max) f.get('max').fail(`the pool starts with count ${count} nodes, more than max ${max}`);
+  return { min, max };
 }
 
 /** The short node form: allocatable resources, labels, taints. */
@@ -278,7 +291,7 @@ function parseRate(f: Field, def: RateLimit): RateLimit {
 
 function parseParameters(f: Field, images: Field): ClusterParams {
   const d = DEFAULT_PARAMS;
-  f.rejectUnknownKeys(['apiServer', 'scheduler', 'controllerManager', 'kubelet', 'kubeProxy', 'workloadClient', 'defaultImageSize', 'nodeLifecycle']);
+  f.rejectUnknownKeys(['apiServer', 'scheduler', 'controllerManager', 'kubelet', 'kubeProxy', 'workloadClient', 'defaultImageSize', 'nodeLifecycle', 'clusterAutoscaler']);
   const dist = (x: Field, def: Distribution): Distribution => (x.exists ? parseDistribution(x) : def);
   const a = f.get('apiServer');
   a.rejectUnknownKeys(['requestLatency', 'watchDelay', 'etcdWriteLatency', 'defaultNotReadyTolerationSeconds', 'defaultUnreachableTolerationSeconds']);
@@ -352,6 +365,7 @@ function parseParameters(f: Field, images: Field): ClusterParams {
     imageSizes,
     defaultImageSize: f.get('defaultImageSize').exists ? countQuantity(f.get('defaultImageSize')) : d.defaultImageSize,
     nodeLifecycle: parseNodeLifecycle(f.get('nodeLifecycle'), cmClient),
+    clusterAutoscaler: parseAutoscaler(f.get('clusterAutoscaler')),
   };
 }
 

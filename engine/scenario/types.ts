@@ -16,6 +16,7 @@ import type { KubeProxyParams } from '../node/kube-proxy.js';
 import type { SchedulerParams } from '../scheduler/scheduler.js';
 import type { Fault } from '../faults/types.js';
 import type { NodeLifecycleConfig } from './lifecycle-params.js';
+import type { AutoscalerParams } from '../cloud/cluster-autoscaler.js';
 import type { Profile } from '../scheduler/profile.js';
 
 export interface NodePool {
@@ -26,6 +27,8 @@ export interface NodePool {
   readonly namedSingle: boolean;
   /** Node i gets topology.kubernetes.io/zone = zones[i % zones.length] (a node group spanning zones). */
   readonly zones: readonly string[];
+  /** Node group size limits for the cluster autoscaler; null = a fixed pool. */
+  readonly autoscaling: { readonly min: number; readonly max: number } | null;
 }
 
 export type Arrival =
@@ -66,6 +69,8 @@ export interface ClusterParams {
   readonly defaultImageSize: number;
   /** Node leases, node lifecycle controller, taint eviction (parameters.nodeLifecycle). */
   readonly nodeLifecycle: NodeLifecycleConfig;
+  /** parameters.clusterAutoscaler (used when some pool has autoscaling). */
+  readonly clusterAutoscaler: AutoscalerParams;
 }
 
 export interface Policy {
