@@ -20,11 +20,18 @@ import { summarize, type RunSummary } from './metrics/summary.js';
 import type { TimeRow } from './metrics/timeseries.js';
 import { Tracer, type TraceStep } from './metrics/trace.js';
 import { KubeProxy } from './node/kube-proxy.js';
-import { Kubelet, RUN_DURATION_ANNOTATION, normalizeImage } from './node/kubelet.js';
+import { Kubelet, RegistryConditions, RUN_DURATION_ANNOTATION, normalizeImage } from './node/kubelet.js';
+import { Fleet } from './cloud/fleet.js';
+import { poolNode } from './cloud/node-pool.js';
+import { NodeLifecycleController } from './controllers/node-lifecycle.js';
+import { SharedInformer, SharedPodInformer } from './controllers/shared-informer.js';
+import { TaintEvictionController } from './controllers/taint-eviction.js';
+import { FaultInjector } from './faults/injector.js';
+import { ClusterAutoscaler, type CloudProvider, type NodeGroup } from './cloud/cluster-autoscaler.js';
+import type { Lease } from './api/objects.js';
 import type { Arrival, Policy, PodWorkload, Scenario } from './scenario/types.js';
 import { Scheduler } from './scheduler/scheduler.js';
 import type { ParallelScanner } from './scheduler/parallel/scanner.js';
-import { ZONE_LABEL } from './scheduler/node-table.js';
 import { churnSteps, varyingRateTimes } from './workload/arrivals.js';
 
 export interface RunOptions {
@@ -114,15 +121,45 @@ export function runOnce(scenario: Scenario, policy: Policy, seed: number, opts: 
   const user = new Client('scenario', p.workloadClient);
 
   // Nodes register at t = 0 (the kubelet's node registration), each with its kubelet watching its pods.
-  for (const pool of scenario.nodePools) {
-    for (let i = 0; i < pool.count; i++) {
-      const name = pool.namedSingle ? pool.template.metadata.name : `${pool.name}-${i}`;
-      const labels: Record<string, string> = { ...pool.template.metadata.labels, 'kubernetes.io/hostname': name };
-      if (pool.zones.length > 0) labels[ZONE_LABEL] = pool.zones[i % pool.zones.length];
-      const node: Node = { ...pool.template, metadata: { ...pool.template.metadata, name, labels } };
-      new Kubelet(sim, api, node, p.kubelet, rngs.stream(`kubelet/${name}`), imageSize, metrics);
-      api.create(user, node);
-    }
+  const fleet = new Fleet();
+  const registry = new RegistryConditions();
+  const groups: NodeGroup[] = scenario.nodePools
+    .filter((pool) => pool.autoscaling !== null)
+    .map((pool) => ({ pool: pool.name, min: pool.autoscaling?.min ?? 0, max: pool.autoscaling?.max ?? 0, template: (i: number) => poolNode(pool, i), nextIndex: pool.count }));
+  const lifecycle = p.nodeLifecycle.enabled ?? (scenario.faults.length > 0 || groups.length > 0);
+  const startMachine = (pool: string, node: Node, client: Client): void => {
+    const name = node.metadata.name;
+    const kubelet = new Kubelet(sim, api, node, p.kubelet, rngs.stream(`kubelet/${name}`), imageSize, metrics, registry);
+    fleet.add({ name, pool, labels: node.metadata.labels, kubelet });
+    api.create(client, node);
+    if (lifecycle) kubelet.startLease(p.nodeLifecycle.lease, rngs.stream(`kubelet/${name}/lease`));
+  };
+  for (const pool of scenario.nodePools) for (let i = 0; i < pool.count; i++) startMachine(pool.name, poolNode(pool, i), user);
+
+  // Node leases, the node lifecycle controller and taint-based eviction (README: on with faults or autoscaling,
+  // or when asked).
+  if (lifecycle) {
+    const nodeInformer = new SharedInformer<Node>(api, 'Node', 'kube-controller-manager/nodes');
+    const leaseInformer = new SharedInformer<Lease>(api, 'Lease', 'kube-controller-manager/leases');
+    const podInformer = new SharedPodInformer(api, 'kube-controller-manager/pods');
+    new NodeLifecycleController(sim, api, p.nodeLifecycle.controller, nodeInformer, leaseInformer, podInformer);
+    new TaintEvictionController(sim, api, { client: p.nodeLifecycle.evictionClient }, nodeInformer, podInformer, metrics);
+  }
+  if (scenario.faults.length > 0) new FaultInjector(sim, fleet, api, registry, rngs, metrics).schedule(scenario.faults);
+  if (groups.length > 0) {
+    // The cloud provider: a new machine's kubelet registers its Node once the machine is up.
+    const cloud: CloudProvider = {
+      createNode: (g, node) => startMachine(g.pool, node, new Client(`kubelet/${node.metadata.name}`, p.kubelet.client)),
+      deleteNode: (name) => {
+        const m = fleet.get(name);
+        if (m === undefined) return;
+        m.kubelet.crash();
+        fleet.remove(name);
+        api.delete(cloudClient, 'Node', `Node/${name}`);
+      },
+    };
+    const cloudClient = new Client('cloud-node-lifecycle-controller', p.controllerManager.replicaSet.client);
+    new ClusterAutoscaler(sim, api, p.clusterAutoscaler, groups, cloud, rngs.stream('cluster-autoscaler'));
   }
 
   for (const o of scenario.objects) sim.callAt(o.at, () => apply(api, user, o.object));
@@ -138,6 +175,7 @@ export function runOnce(scenario: Scenario, policy: Policy, seed: number, opts: 
     throttledRequests: api.throttled,
     events: sim.eventsProcessed,
     end: finalTime,
+    requests: api.requestLog,
   });
   sim.fingerprint.addString(JSON.stringify(summary));
   return {

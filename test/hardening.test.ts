@@ -156,7 +156,7 @@ test('stored runs are reused only under the same key', () => {
   const key = runKey(scenario, task, settings);
   const r = executeTask(scenario, task, settings);
   storeRun(out, key, r);
-  assert.equal(loadRun(out, { ...task, index: 5 }, key)?.output, JSON.parse(JSON.stringify(r.output)));
+  assert.equal(loadRun(out, { ...task, index: 5 }, key)?.output, r.output, 'the stored run comes back as it was (NaN included)');
   assert.is(loadRun(out, { ...task, index: 5 }, key)?.task.index, 5, "this sweep's index");
   // What changes the run changes the key; what does not, does not.
   assert.is.not(runKey(scenario, { ...task, seed: 8 }, settings), key);

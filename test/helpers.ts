@@ -2,6 +2,9 @@
 import * as assert from 'uvu/assert';
 import type { Node, Pod, PodSpec } from '../engine/api/objects.js';
 import { InputError } from '../engine/scenario/input-error.js';
+import { parseScenario } from '../engine/scenario/load.js';
+import type { Scenario } from '../engine/scenario/types.js';
+import { parseYamlDocuments } from '../engine/scenario/yaml-field.js';
 
 /** Runs fn, asserts it throws an InputError, and returns it. */
 export function expectInputError(fn: () => unknown): InputError {
@@ -48,4 +51,10 @@ export function makePod(name: string, spec: PodSpec): Pod {
     spec,
     status: { phase: 'Pending', ready: false },
   };
+}
+
+/** A scenario from YAML text (file name test.yaml in /tmp, for messages). */
+export function scenarioFrom(yaml: string): Scenario {
+  const [f] = parseYamlDocuments(yaml, 'test.yaml');
+  return parseScenario(f, '/tmp/test.yaml').scenario;
 }

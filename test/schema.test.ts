@@ -134,11 +134,15 @@ function loaderKeys(path: readonly (string | number)[], patch: Record<string, un
   const doc: Record<string, unknown> = {
     cluster: { nodePools: [{ name: 'n', count: 1, template: { cpu: '1', memory: '1Gi' } }] },
     workloads: [{ name: 'w', pod: POD, arrival: { type: 'burst', count: 1 } }],
-    parameters: { kubelet: {}, scheduler: {}, controllerManager: {}, apiServer: {}, kubeProxy: {} },
+    parameters: { kubelet: {}, scheduler: {}, controllerManager: {}, apiServer: {}, kubeProxy: {}, nodeLifecycle: {}, clusterAutoscaler: {} },
     report: {},
   };
   let at = doc;
-  for (const p of path) at = (at as Record<string | number, unknown>)[p] as Record<string, unknown>;
+  for (const p of path) {
+    const parent = at as Record<string | number, unknown>;
+    parent[p] ??= {};
+    at = parent[p] as Record<string, unknown>;
+  }
   Object.assign(at, patch, { zzzzzzzzzzzz: 1 });
   try {
     parseScenario(parseYamlDocuments(stringifyYaml(doc), 'probe.yaml')[0], 'probe.yaml');
@@ -168,7 +172,8 @@ test('the schema allows exactly the keys the loader accepts, place by place', ()
     ['workload', ['workloads', 0], {}, (def('workload').allOf as Schema[])[0]],
     ['report', ['report'], {}, props(schema, 'report')],
     ['parameters', ['parameters'], {}, def('parameters')],
-    ...(['kubelet', 'scheduler', 'controllerManager', 'apiServer', 'kubeProxy'].map((k) => [`parameters.${k}`, ['parameters', k], {}, props(def('parameters'), k)]) as [string, string[], Record<string, unknown>, Schema][]),
+    ['node pool autoscaling', ['cluster', 'nodePools', 0, 'autoscaling'], { max: 2 }, props(def('nodePool'), 'autoscaling')],
+    ...(['kubelet', 'scheduler', 'controllerManager', 'apiServer', 'kubeProxy', 'nodeLifecycle', 'clusterAutoscaler'].map((k) => [`parameters.${k}`, ['parameters', k], {}, props(def('parameters'), k)]) as [string, string[], Record<string, unknown>, Schema][]),
     ['burst arrival', arrival, {}, branch('burst')],
     ['poisson arrival', arrival, { type: 'poisson', rate: 1 }, branch('poisson')],
     ['ramp arrival', arrival, { type: 'ramp', from: 0, to: 1, over: '1s' }, branch('ramp')],

@@ -5,13 +5,14 @@
  * order per watcher (a watch is one ordered stream).
  *
  * Admission modeled: Priority (spec.priority from priorityClassName or the global default PriorityClass),
- * uid and creationTimestamp assignment. Not modeled: optimistic-concurrency conflicts (writes are applied
+ * DefaultTolerationSeconds (default-toleration-seconds.ts), uid and creationTimestamp assignment. Not modeled: optimistic-concurrency conflicts (writes are applied
  * server-side against the current object, as a PATCH is), API Priority and Fairness, max-inflight limits.
  */
 import { sample, type Distribution } from '../core/distribution.js';
 import type { RngFactory, RngStream } from '../core/rng.js';
 import type { Simulation } from '../core/simulation.js';
 import type { Micros } from '../core/time.js';
+import { DEFAULT_TOLERATION_PARAMS, withDefaultTolerations, type DefaultTolerationParams } from './default-toleration-seconds.js';
 import { Etcd, type EtcdParams } from './etcd.js';
 import { keyOf, type Kind, type KubeObject, type Pod, type PriorityClass } from './objects.js';
 import { TokenBucket, type RateLimit } from './rate-limiter.js';
@@ -34,6 +35,8 @@ export interface ApiServerParams {
   /** Time from commit to delivery on a watch. */
   readonly watchDelay: Distribution;
   readonly etcd: EtcdParams;
+  /** DefaultTolerationSeconds admission (default 300 s for not-ready and unreachable). */
+  readonly defaultTolerations?: DefaultTolerationParams;
 }
 
 export interface ApiResult {
@@ -113,6 +116,8 @@ export class ApiServer {
   private readonly priorityClasses = new Map<string, PriorityClass>();
   /** Requests that had to wait for their client's rate limiter. */
   throttled = 0;
+  /** Multiplies the processing latency of requests from now on (an apiServerOverload fault). */
+  latencyFactor = 1;
   /** Latency of every answered request (issue to response, client throttling excluded). */
   readonly requestLog: RequestRecord[] = [];
 
@@ -192,7 +197,7 @@ export class ApiServer {
     client.requests++;
     const start = client.bucket.reserve(sim.now);
     if (start > sim.now) this.throttled++;
-    const processed = start + sample(this.params.requestLatency[verb], this.rng);
+    const processed = start + Math.round(sample(this.params.requestLatency[verb], this.rng) * this.latencyFactor);
     sim.callAt(processed, () => {
       const p = plan(start);
       if (p.key === undefined || (p.next === undefined && p.remove === undefined)) {
@@ -255,7 +260,8 @@ export class ApiServer {
       for (const pc of this.priorityClasses.values()) if (pc.globalDefault && (best === undefined || pc.value < best.value)) best = pc;
       if (best !== undefined) priority = best.value;
     }
-    const pod: Pod = { ...obj, metadata: meta, spec: { ...obj.spec, priority } };
+    const tolerations = withDefaultTolerations(obj.spec.tolerations, this.params.defaultTolerations ?? DEFAULT_TOLERATION_PARAMS);
+    const pod: Pod = { ...obj, metadata: meta, spec: { ...obj.spec, priority, tolerations } };
     return pod;
   }
 

@@ -32,6 +32,8 @@ export class Etcd {
   private lastCommit: Micros = 0;
   private readonly data = new Map<string, Entry>();
   writes = 0;
+  /** Multiplies every write latency drawn from now on (an etcdSlowdown fault: slow disk, noisy neighbour). */
+  latencyFactor = 1;
 
   constructor(
     private readonly params: EtcdParams,
@@ -48,7 +50,7 @@ export class Etcd {
 
   /** Virtual time at which a write proposed at `now` commits. */
   commitTime(now: Micros): Micros {
-    const t = Math.max(now + sample(this.params.writeLatency, this.rng), this.lastCommit);
+    const t = Math.max(now + Math.round(sample(this.params.writeLatency, this.rng) * this.latencyFactor), this.lastCommit);
     this.lastCommit = t;
     return t;
   }

@@ -273,7 +273,20 @@ export interface Job {
 
 export const EMPTY_JOB_STATUS: JobStatus = { active: 0, succeeded: 0, failed: 0 };
 
-export type KubeObject = Pod | Node | ReplicaSet | Deployment | Service | Endpoints | PriorityClass | Job;
+/**
+ * coordination.k8s.io/v1 Lease in the kube-node-lease namespace, one per node, named after it: the kubelet's
+ * heartbeat (renewTime), which the node lifecycle controller reads (component-helpers/apimachinery/lease).
+ */
+export interface Lease {
+  readonly kind: 'Lease';
+  readonly metadata: ObjectMeta;
+  readonly spec: { readonly holderIdentity: string; readonly leaseDurationSeconds: number; readonly renewTime: Micros };
+}
+
+/** The namespace of node heartbeat leases (v1.NamespaceNodeLease). */
+export const NODE_LEASE_NAMESPACE = 'kube-node-lease';
+
+export type KubeObject = Pod | Node | ReplicaSet | Deployment | Service | Endpoints | PriorityClass | Job | Lease;
 export type Kind = KubeObject['kind'];
 
 /** etcd key of an object, as the API server's storage layer lays them out (`/registry/<resource>/<ns>/<name>`). */

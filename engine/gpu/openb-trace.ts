@@ -171,7 +171,7 @@ export function parseTraceSection(f: Field, dir: ScenarioDir, resolveInside: (f:
   const objects: TimedObject[] = [];
   if (f.get('nodes').exists) {
     const [path, text] = read(f.get('nodes'));
-    for (const node of openbNodes(path, text)) nodePools.push({ name: node.metadata.name, count: 1, template: node, namedSingle: true, zones: [] });
+    for (const node of openbNodes(path, text)) nodePools.push({ name: node.metadata.name, count: 1, template: node, namedSingle: true, zones: [], autoscaling: null });
   }
   if (f.get('pods').exists) {
     const [path, text] = read(f.get('pods'));

@@ -48,6 +48,20 @@ export const METRICS: Readonly<Record<keyof RunSummary, MetricInfo>> = {
   api_throttled_requests: { label: 'API requests throttled by their client', direction: 'lower', headline: false },
   sim_end_s: { label: 'simulated time (s)', direction: 'none', headline: true },
   events: { label: 'engine events', direction: 'none', headline: false },
+  api_latency_create_p50_ms: { label: 'API create latency p50 (ms)', direction: 'lower', headline: false },
+  api_latency_create_p99_ms: { label: 'API create latency p99 (ms)', direction: 'lower', headline: false },
+  api_latency_update_p50_ms: { label: 'API update latency p50 (ms)', direction: 'lower', headline: false },
+  api_latency_update_p99_ms: { label: 'API update latency p99 (ms)', direction: 'lower', headline: false },
+  api_latency_delete_p50_ms: { label: 'API delete latency p50 (ms)', direction: 'lower', headline: false },
+  api_latency_delete_p99_ms: { label: 'API delete latency p99 (ms)', direction: 'lower', headline: false },
+  // Which pods a node fault takes down depends on where the policy put them.
+  pods_lost: { label: 'pods lost with failed nodes', direction: 'lower', headline: true },
+  pods_evicted: { label: 'pods evicted (NoExecute taints)', direction: 'lower', headline: true },
+  pods_rescheduled: { label: 'replacement pods scheduled', direction: 'none', headline: false },
+  recovery_time_s: { label: 'time to full replicas after a node fault (s)', direction: 'lower', headline: true },
+  nodes_end: { label: 'nodes at end', direction: 'lower', headline: false },
+  nodes_max: { label: 'nodes at most', direction: 'lower', headline: false },
+  node_hours: { label: 'node-hours', direction: 'lower', headline: false },
 };
 
 export const METRIC_NAMES = Object.keys(METRICS) as (keyof RunSummary)[];

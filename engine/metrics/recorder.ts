@@ -3,7 +3,7 @@
  * simulated request) and what the scheduler, kubelets and kube-proxy report, and keeps per-pod timestamps,
  * allocation over time and latency samples. Pure bookkeeping: it never changes the simulation.
  */
-import type { KubeObject, Node, Pod } from '../api/objects.js';
+import type { KubeObject, Node, Pod, ReplicaSet } from '../api/objects.js';
 import { isTerminal, keyOf } from '../api/objects.js';
 import { podRequests } from '../api/pod-resources.js';
 import type { WatchEventType } from '../api/api-server.js';
@@ -11,6 +11,9 @@ import type { Micros } from '../core/time.js';
 import type { KubeletObserver } from '../node/kubelet.js';
 import type { KubeProxyObserver } from '../node/kube-proxy.js';
 import type { SchedulerObserver } from '../scheduler/scheduler.js';
+import type { TaintEvictionObserver } from '../controllers/taint-eviction.js';
+import type { FaultObserver } from '../faults/injector.js';
+import type { Fault } from '../faults/types.js';
 import { TimeSeriesSampler, type ClusterState } from './timeseries.js';
 import type { Tracer } from './trace.js';
 
@@ -35,7 +38,25 @@ function podState(r: PodRecord): PodState {
   return r.phase === 'Running' ? 'running' : 'starting';
 }
 
-export class MetricsRecorder implements SchedulerObserver, KubeletObserver, KubeProxyObserver {
+/** A pod owned by a ReplicaSet, for the replica deficit: is it serving (ready, alive, on a live node)? */
+interface ReplicaPod {
+  readonly rs: string;
+  node: string;
+  serving: boolean;
+}
+
+/** The controlling owner of a pod (ReplicaSet, Job…) as namespace/kind/name, or undefined for a bare pod. */
+function ownerOf(pod: Pod): string | undefined {
+  for (const o of pod.metadata.ownerReferences) if (o.controller) return `${pod.metadata.namespace}/${o.kind}/${o.name}`;
+  return undefined;
+}
+
+function rsOwner(pod: Pod): string | undefined {
+  for (const o of pod.metadata.ownerReferences) if (o.controller && o.kind === 'ReplicaSet') return `${pod.metadata.namespace}/${o.name}`;
+  return undefined;
+}
+
+export class MetricsRecorder implements SchedulerObserver, KubeletObserver, KubeProxyObserver, TaintEvictionObserver, FaultObserver {
   readonly pods = new Map<string, PodRecord>();
   /** Commit times of bindings, in order. */
   readonly bindTimes: Micros[] = [];
@@ -56,6 +77,38 @@ export class MetricsRecorder implements SchedulerObserver, KubeletObserver, Kube
   /** Samples of the cluster state every `sampleInterval` of virtual time (timeseries.csv). */
   readonly series: TimeSeriesSampler;
 
+  // Nodes over time: registered (Node objects in etcd) and Ready, and the node-time integral (cost).
+  nodesNow = 0;
+  nodesMax = 0;
+  readyNodes = 0;
+  private nodeArea = 0;
+  private nodeLastT: Micros = 0;
+
+  // Faults and their consequences.
+  /** Pods running or starting on a node when it went down. */
+  podsLost = 0;
+  /** Pods deleted by the taint eviction controller. */
+  podsEvicted = 0;
+  /** Replacement pods bound: pods of an owner that lost or had evicted pods, at most one per such pod. */
+  podsRescheduled = 0;
+  private readonly displaced = new Set<string>();
+  private readonly owed = new Map<string, number>();
+  private readonly replacements = new Set<string>();
+  private readonly deadNodes = new Set<string>();
+  private readonly ownerByPod = new Map<string, string>();
+
+  // Replica deficit: Σ over ReplicaSets of max(0, spec.replicas − serving pods), for recovery times.
+  private readonly desired = new Map<string, number>();
+  private readonly servingByRs = new Map<string, number>();
+  private readonly replicaPods = new Map<string, ReplicaPod>();
+  private readonly servingOnNode = new Map<string, Set<string>>();
+  deficit = 0;
+  /** Start times of node faults not yet recovered from. */
+  private readonly openFaults: Micros[] = [];
+  /** Time from each node fault to full replicas again (µs), in the order they recovered. */
+  readonly recoveryTimes: Micros[] = [];
+  nodeFaults = 0;
+
   constructor(
     private readonly now: () => Micros,
     private readonly tracer: Tracer,
@@ -73,6 +126,8 @@ export class MetricsRecorder implements SchedulerObserver, KubeletObserver, Kube
       cpuPct: this.allocCpu > 0 ? (100 * this.usedCpu) / this.allocCpu : 0,
       memPct: this.allocMem > 0 ? (100 * this.usedMem) / this.allocMem : 0,
       nodesInUse: this.podsPerNode.size,
+      nodes: this.nodesNow,
+      nodesReady: this.readyNodes,
     };
   }
 
@@ -84,17 +139,108 @@ export class MetricsRecorder implements SchedulerObserver, KubeletObserver, Kube
   readonly onCommit = (type: WatchEventType, obj: KubeObject, old: KubeObject | undefined): void => {
     this.series.before(this.now());
     if (obj.kind === 'Pod') this.onPod(type, obj, old?.kind === 'Pod' ? old : undefined);
-    else if (obj.kind === 'Node' && type === 'ADDED') this.onNode(obj);
+    else if (obj.kind === 'Node') this.onNodeChange(type, obj, old?.kind === 'Node' ? old : undefined);
+    else if (obj.kind === 'ReplicaSet') this.onReplicaSet(type, obj);
   };
 
-  private onNode(n: Node): void {
-    this.advance();
-    this.nodes++;
-    this.allocCpu += n.status.allocatable.cpu ?? 0;
-    this.allocMem += n.status.allocatable.memory ?? 0;
+  private onNodeChange(type: WatchEventType, n: Node, old: Node | undefined): void {
+    if (type === 'ADDED') {
+      this.advance();
+      this.advanceNodes();
+      this.nodes++;
+      this.nodesNow++;
+      this.nodesMax = Math.max(this.nodesMax, this.nodesNow);
+      if (n.status.ready) this.readyNodes++;
+      this.allocCpu += n.status.allocatable.cpu ?? 0;
+      this.allocMem += n.status.allocatable.memory ?? 0;
+    } else if (type === 'DELETED') {
+      this.advance();
+      this.advanceNodes();
+      this.nodesNow--;
+      if (n.status.ready) this.readyNodes--;
+      this.allocCpu -= n.status.allocatable.cpu ?? 0;
+      this.allocMem -= n.status.allocatable.memory ?? 0;
+    } else if (old !== undefined && old.status.ready !== n.status.ready) this.readyNodes += n.status.ready ? 1 : -1;
+  }
+
+  private advanceNodes(): void {
+    const t = this.now();
+    this.nodeArea += this.nodesNow * (t - this.nodeLastT);
+    this.nodeLastT = t;
+  }
+
+  /** Node-hours over [0, end]: the cost of the machines, registered or not yet removed. */
+  nodeHours(end: Micros): number {
+    const area = this.nodeArea + this.nodesNow * Math.max(0, end - this.nodeLastT);
+    return area / 3_600_000_000;
+  }
+
+  private onReplicaSet(type: WatchEventType, rs: ReplicaSet): void {
+    const key = `${rs.metadata.namespace}/${rs.metadata.name}`;
+    const before = this.contribution(key);
+    if (type === 'DELETED') this.desired.delete(key);
+    else this.desired.set(key, rs.spec.replicas);
+    this.setDeficit(this.deficit - before + this.contribution(key));
+  }
+
+  private contribution(rs: string): number {
+    return Math.max(0, (this.desired.get(rs) ?? 0) - (this.servingByRs.get(rs) ?? 0));
+  }
+
+  private setDeficit(d: number): void {
+    this.deficit = d;
+    if (d === 0 && this.openFaults.length > 0) {
+      const t = this.now();
+      for (const start of this.openFaults) this.recoveryTimes.push(t - start);
+      this.openFaults.length = 0;
+    }
+  }
+
+  /** Recomputes whether a ReplicaSet's pod serves (ready, not finishing, on a live node); null = deleted. */
+  private trackReplica(key: string, pod: Pod | null): void {
+    let r = this.replicaPods.get(key);
+    if (r === undefined) {
+      const rs = pod === null ? undefined : rsOwner(pod);
+      if (rs === undefined) return;
+      this.replicaPods.set(key, (r = { rs, node: '', serving: false }));
+    }
+    if (pod === null) this.replicaPods.delete(key);
+    else r.node = pod.spec.nodeName;
+    const serving =
+      pod !== null && pod.status.ready && !isTerminal(pod) && pod.metadata.deletionTimestamp === undefined && !this.deadNodes.has(pod.spec.nodeName);
+    this.setServing(key, r, serving);
+  }
+
+  private setServing(key: string, r: ReplicaPod, serving: boolean): void {
+    if (serving === r.serving) return;
+    const before = this.contribution(r.rs);
+    r.serving = serving;
+    this.servingByRs.set(r.rs, (this.servingByRs.get(r.rs) ?? 0) + (serving ? 1 : -1));
+    let set = this.servingOnNode.get(r.node);
+    if (serving) {
+      if (set === undefined) this.servingOnNode.set(r.node, (set = new Set()));
+      set.add(key);
+    } else set?.delete(key);
+    this.setDeficit(this.deficit - before + this.contribution(r.rs));
   }
 
   private onPod(type: WatchEventType, pod: Pod, old: Pod | undefined): void {
+    const key = keyOf(pod);
+    this.trackReplica(key, type === 'DELETED' ? null : pod);
+    if (type === 'ADDED') {
+      const owner = ownerOf(pod);
+      if (owner !== undefined) this.ownerByPod.set(key, owner);
+      const owed = owner === undefined ? 0 : (this.owed.get(owner) ?? 0);
+      if (owed > 0) {
+        this.owed.set(owner as string, owed - 1);
+        this.replacements.add(key);
+      }
+    }
+    if (pod.spec.nodeName !== '' && this.replacements.delete(key)) this.podsRescheduled++;
+    if (type === 'DELETED') {
+      this.replacements.delete(key);
+      this.ownerByPod.delete(key);
+    }
     const rec = this.pods.get(keyOf(pod));
     const before = rec === undefined ? null : podState(rec);
     const after = this.updatePod(type, pod, old, rec);
@@ -207,6 +353,42 @@ export class MetricsRecorder implements SchedulerObserver, KubeletObserver, Kube
 
   containersStarted(pod: Pod): void {
     this.tracer.record(pod, this.now(), 'containers started by the runtime');
+  }
+
+  // TaintEvictionObserver
+  podEvicted(pod: Pod, node: string): void {
+    this.podsEvicted++;
+    this.displace(keyOf(pod));
+    this.tracer.record(pod, this.now(), `evicted: the taint eviction controller deletes it from node ${node} (NoExecute taint no longer tolerated)`);
+  }
+
+  /** A pod lost or evicted: its owner is expected to replace it once. */
+  private displace(key: string): void {
+    if (this.displaced.has(key)) return;
+    this.displaced.add(key);
+    const owner = this.ownerByPod.get(key);
+    if (owner !== undefined) this.owed.set(owner, (this.owed.get(owner) ?? 0) + 1);
+  }
+
+  // FaultObserver
+  faultStarted(type: Fault['type'], at: Micros): void {
+    if (type !== 'nodeCrash') return;
+    this.nodeFaults++;
+    this.openFaults.push(at);
+    this.setDeficit(this.deficit);
+  }
+
+  nodeDown(name: string, lostPods: readonly string[]): void {
+    this.series.before(this.now());
+    this.deadNodes.add(name);
+    this.podsLost += lostPods.length;
+    for (const key of lostPods) this.displace(key);
+    const serving = this.servingOnNode.get(name);
+    if (serving !== undefined) for (const key of [...serving]) this.setServing(key, this.replicaPods.get(key) as ReplicaPod, false);
+  }
+
+  nodeUp(name: string): void {
+    this.deadNodes.delete(name);
   }
 
   // KubeProxyObserver

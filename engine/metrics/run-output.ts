@@ -123,3 +123,13 @@ export function runOutput(r: RunResult, sampleInterval: number, withPods: boolea
     pods: withPods ? pods : null,
   };
 }
+
+/**
+ * JSON has no NaN: a summary value without samples (an empty percentile, a recovery that never happened) is
+ * written as null by JSON.stringify. Readers of stored run outputs (shard files, --resume) call this to get
+ * NaN back, so a reused run aggregates exactly like a fresh one.
+ */
+export function reviveSummaryNaN(output: unknown): void {
+  const summary = (output as { summary?: Record<string, unknown> } | null)?.summary;
+  if (summary !== undefined && summary !== null) for (const k of Object.keys(summary)) if (summary[k] === null) summary[k] = NaN;
+}

@@ -63,6 +63,19 @@ export interface RunSummary {
   readonly api_throttled_requests: number;
   readonly sim_end_s: number;
   readonly events: number;
+  readonly api_latency_create_p50_ms: number;
+  readonly api_latency_create_p99_ms: number;
+  readonly api_latency_update_p50_ms: number;
+  readonly api_latency_update_p99_ms: number;
+  readonly api_latency_delete_p50_ms: number;
+  readonly api_latency_delete_p99_ms: number;
+  readonly pods_lost: number;
+  readonly pods_evicted: number;
+  readonly pods_rescheduled: number;
+  readonly recovery_time_s: number;
+  readonly nodes_end: number;
+  readonly nodes_max: number;
+  readonly node_hours: number;
 }
 
 export interface EngineCounters {
@@ -72,6 +85,16 @@ export interface EngineCounters {
   readonly throttledRequests: number;
   readonly events: number;
   readonly end: Micros;
+  /** Every answered API request (verb and latency), for per-verb percentiles. */
+  readonly requests?: readonly { readonly verb: string; readonly latency: Micros }[];
+}
+
+/** p50 and p99 (ms) of the API request latencies of one verb. */
+function verbLatency(requests: EngineCounters['requests'], verb: string): [number, number] {
+  const xs: number[] = [];
+  if (requests !== undefined) for (const r of requests) if (r.verb === verb) xs.push(r.latency);
+  const s = sortedCopy(xs);
+  return [ms(quantile(s, 50)), ms(quantile(s, 99))];
 }
 
 const ms = (us: number): number => us / 1000;
@@ -111,6 +134,9 @@ export function summarize(m: MetricsRecorder, c: EngineCounters): RunSummary {
   const avg = windows.length > 0 ? windows.reduce((a, b) => a + b, 0) / windows.length : 0;
   const alloc = m.allocation(c.end);
   const np = sortedCopy(m.netProgLatencies);
+  const create = verbLatency(c.requests, 'create');
+  const update = verbLatency(c.requests, 'update');
+  const del = verbLatency(c.requests, 'delete');
   return {
     pods_created: created,
     pods_scheduled: scheduled,
@@ -145,5 +171,19 @@ export function summarize(m: MetricsRecorder, c: EngineCounters): RunSummary {
     api_throttled_requests: c.throttledRequests,
     sim_end_s: c.end / MICROS_PER_SECOND,
     events: c.events,
+    api_latency_create_p50_ms: create[0],
+    api_latency_create_p99_ms: create[1],
+    api_latency_update_p50_ms: update[0],
+    api_latency_update_p99_ms: update[1],
+    api_latency_delete_p50_ms: del[0],
+    api_latency_delete_p99_ms: del[1],
+    pods_lost: m.podsLost,
+    pods_evicted: m.podsEvicted,
+    pods_rescheduled: m.podsRescheduled,
+    // The slowest recovery from a node fault; empty when some fault was never recovered from, 0 without faults.
+    recovery_time_s: m.recoveryTimes.length < m.nodeFaults ? NaN : m.recoveryTimes.reduce((a, b) => Math.max(a, b), 0) / MICROS_PER_SECOND,
+    nodes_end: m.nodesNow,
+    nodes_max: m.nodesMax,
+    node_hours: m.nodeHours(c.end),
   };
 }

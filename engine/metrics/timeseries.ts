@@ -17,6 +17,9 @@ export interface ClusterState {
   readonly memPct: number;
   /** Nodes with at least one bound, unfinished pod. */
   readonly nodesInUse: number;
+  /** Node objects registered (the machines paid for), and those with Ready=True. */
+  readonly nodes: number;
+  readonly nodesReady: number;
 }
 
 export interface TimeRow extends ClusterState {

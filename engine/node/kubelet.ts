@@ -20,7 +20,7 @@
 import { type ApiServer, Client } from '../api/api-server.js';
 import { parseDuration } from '../api/duration.js';
 import { Informer } from '../api/informer.js';
-import { keyOf, isTerminal, objectKey, type ContainerImage, type Node, type Pod } from '../api/objects.js';
+import { keyOf, isTerminal, objectKey, NODE_LEASE_NAMESPACE, type ContainerImage, type Lease, type Node, type Pod } from '../api/objects.js';
 import { CPU, EPHEMERAL_STORAGE, MEMORY, PODS, podRequests, type PodRequests } from '../api/pod-resources.js';
 import { TokenBucket, type RateLimit } from '../api/rate-limiter.js';
 import { sample, type Distribution } from '../core/distribution.js';
@@ -53,6 +53,25 @@ export interface KubeletParams {
   readonly readinessDelay: Distribution;
 }
 
+/**
+ * The node lease (component-helpers/apimachinery/lease/controller.go, started by pkg/kubelet/kubelet.go):
+ * renewed every renewInterval = nodeLeaseDurationSeconds (40) × NodeLeaseRenewIntervalFraction (0.25) = 10 s,
+ * as wait.JitterUntil(sync, renewInterval, 0.04, sliding): the next renewal is 10–10.4 s after the previous
+ * one was answered.
+ */
+export interface NodeLeaseParams {
+  readonly durationSeconds: number;
+  readonly renewIntervalFraction: number;
+}
+
+/** The jitter factor of the lease loop (wait.JitterUntil(..., 0.04, true)). */
+export const LEASE_RENEW_JITTER = 0.04;
+
+/** The image registry as every kubelet sees it: a registrySlowdown fault multiplies pull times. */
+export class RegistryConditions {
+  slowdown = 1;
+}
+
 /** What the kubelet tells the trace and metrics. */
 export interface KubeletObserver {
   podSeen(pod: Pod, node: string): void;
@@ -76,6 +95,13 @@ export class Kubelet {
   private readonly images: ContainerImage[];
   private reportedImages: string;
   private imageSyncArmed = false;
+  /** False while the node is down (crashed or partitioned): no lease renewals, status writes or pod work. */
+  private alive = true;
+  /** Incremented on every crash: work scheduled before it (pulls, starts, exits) finds a stale epoch and stops. */
+  private epoch = 0;
+  private lease: NodeLeaseParams | null = null;
+  private leaseRng: RngStream | null = null;
+  private readonly pods: Informer<Pod>;
 
   constructor(
     private readonly sim: Simulation,
@@ -85,28 +111,122 @@ export class Kubelet {
     private readonly rng: RngStream,
     private readonly imageSize: (image: string) => number,
     private readonly observer: KubeletObserver,
+    private readonly registryConditions: RegistryConditions = new RegistryConditions(),
   ) {
     this.client = new Client(`kubelet/${node.metadata.name}`, params.client);
     this.registry = new TokenBucket(params.registry);
     for (const img of node.status.images) for (const n of img.names) this.cache.add(normalizeImage(n));
     this.images = [...node.status.images];
     this.reportedImages = JSON.stringify(node.status.images);
-    const pods = new Informer<Pod>({
-      add: (p) => this.onPod(p),
-      update: (o, p) => {
-        if (isTerminal(p) && !isTerminal(o)) this.forget(keyOf(p));
+    // The watch keeps feeding the cache while the node is down (what a relist would return at restart); only the
+    // handlers stop.
+    this.pods = new Informer<Pod>({
+      add: (p) => {
+        if (this.alive) this.onPod(p);
       },
-      delete: (p) => this.forget(keyOf(p)),
+      update: (o, p) => {
+        if (this.alive && isTerminal(p) && !isTerminal(o)) this.forget(keyOf(p));
+      },
+      delete: (p) => {
+        if (this.alive) this.forget(keyOf(p));
+      },
     });
-    api.watchPodsOnNode(node.metadata.name, `kubelet/${node.metadata.name}`, pods.onEvent);
+    api.watchPodsOnNode(node.metadata.name, `kubelet/${node.metadata.name}`, this.pods.onEvent);
   }
 
   get name(): string {
     return this.node.metadata.name;
   }
 
-  private onPod(pod: Pod): void {
-    if (isTerminal(pod) || pod.status.phase !== 'Pending') return;
+  get isAlive(): boolean {
+    return this.alive;
+  }
+
+  /**
+   * Starts the node lease loop: create the Lease now, then renew it every renewInterval with jitter (drawn from
+   * its own stream, so leases leave the pod path's draws unchanged).
+   */
+  startLease(params: NodeLeaseParams, rng: RngStream): void {
+    this.lease = params;
+    this.leaseRng = rng;
+    this.renewLease(this.epoch);
+  }
+
+  private renewLease(epoch: number): void {
+    const p = this.lease;
+    if (p === null || !this.alive || epoch !== this.epoch) return;
+    const key = objectKey('Lease', NODE_LEASE_NAMESPACE, this.name);
+    const renew = (cur: Lease | undefined): Lease => ({
+      kind: 'Lease',
+      metadata: cur?.metadata ?? {
+        name: this.name,
+        namespace: NODE_LEASE_NAMESPACE,
+        uid: '',
+        labels: {},
+        annotations: {},
+        ownerReferences: [],
+        creationTimestamp: 0,
+        resourceVersion: 0,
+      },
+      spec: { holderIdentity: this.name, leaseDurationSeconds: p.durationSeconds, renewTime: this.sim.now },
+    });
+    const next = (): void => {
+      // Sliding JitterUntil: the period starts when the sync returns.
+      const interval = p.durationSeconds * p.renewIntervalFraction * MICROS_PER_SECOND;
+      this.sim.callAt(this.sim.now + Math.round(interval * (1 + LEASE_RENEW_JITTER * (this.leaseRng as RngStream).next())), () => this.renewLease(epoch));
+    };
+    if (this.api.get('Lease', NODE_LEASE_NAMESPACE, this.name) === undefined) {
+      // ensureLease: create it (the kubelet's first sync); a 409 means it exists and the next sync updates it.
+      this.api.create(this.client, renew(undefined), next);
+    } else {
+      this.api.update(this.client, 'Lease', key, (cur) => (cur.kind === 'Lease' ? renew(cur) : null), next);
+    }
+  }
+
+  /**
+   * The machine stops (power loss, kernel panic, network partition): containers die with it, nothing more is
+   * written to the API server. Its pods keep their last reported status until the node lifecycle controller
+   * marks them not ready and the taint eviction controller deletes them.
+   */
+  crash(): string[] {
+    if (!this.alive) return [];
+    this.alive = false;
+    this.epoch++;
+    const lost = [...this.admitted.keys()];
+    this.admitted.clear();
+    this.usedCpu = 0;
+    this.usedMem = 0;
+    this.usedEph = 0;
+    this.pulling.clear();
+    return lost;
+  }
+
+  /**
+   * The machine is back: the kubelet restarts, reports the node Ready, resumes its lease, and syncs every pod
+   * still bound to it as a new pod (sandbox, containers; images survive on disk). A restartPolicy Never pod
+   * whose containers died with the node is reported Failed instead of being restarted.
+   */
+  recover(): void {
+    if (this.alive) return;
+    this.alive = true;
+    this.epoch++;
+    this.pullerFreeAt = this.sim.now;
+    this.api.update(this.client, 'Node', objectKey('Node', '', this.name), (cur) =>
+      cur.kind === 'Node' && !cur.status.ready ? { ...cur, status: { ...cur.status, ready: true } } : null,
+    );
+    if (this.lease !== null) this.renewLease(this.epoch);
+    for (const pod of this.pods.cache.values()) {
+      if (isTerminal(pod) || pod.metadata.deletionTimestamp !== undefined) continue;
+      if (pod.status.phase !== 'Pending' && pod.spec.restartPolicy === 'Never') {
+        this.patchStatus(keyOf(pod), { phase: 'Failed', ready: false, startTime: pod.status.startTime, reason: 'NodeRestart', message: 'containers died with the node' });
+        continue;
+      }
+      this.onPod(pod, true);
+    }
+  }
+
+  private onPod(pod: Pod, restart = false): void {
+    if (isTerminal(pod) || (pod.status.phase !== 'Pending' && !restart)) return;
     this.observer.podSeen(pod, this.name);
     const key = keyOf(pod);
     const reason = this.admit(key, podRequests(pod.spec));
@@ -116,7 +236,10 @@ export class Kubelet {
     }
     // RunPodSandbox, then EnsureImageExists + start for each container in order.
     const sandboxReady = this.sim.now + sample(this.params.sandboxLatency, this.rng);
-    this.sim.callAt(sandboxReady, () => this.startContainers(pod, key));
+    const epoch = this.epoch;
+    this.sim.callAt(sandboxReady, () => {
+      if (epoch === this.epoch) this.startContainers(pod, key);
+    });
   }
 
   /** lifecycle/predicate.go: the pod must fit in allocatable minus the pods already admitted. */
@@ -154,17 +277,18 @@ export class Kubelet {
     // PLEG notices the started containers at its next relist.
     const noticed = started + Math.floor(this.rng.next() * this.params.plegRelistPeriod);
     const ready = noticed + sample(this.params.readinessDelay, this.rng);
+    const epoch = this.epoch;
     this.sim.callAt(started, () => {
-      if (this.admitted.has(key)) this.observer.containersStarted(pod);
+      if (epoch === this.epoch && this.admitted.has(key)) this.observer.containersStarted(pod);
     });
     this.sim.callAt(ready, () => {
-      if (!this.admitted.has(key)) return;
+      if (epoch !== this.epoch || !this.admitted.has(key)) return;
       this.patchStatus(key, { phase: 'Running', ready: true, startTime: started, readyTime: this.sim.now });
       const run = runDuration(pod);
       if (run !== null && pod.spec.restartPolicy !== 'Always') {
         const exitAt = Math.max(this.sim.now, started + run);
         this.sim.callAt(exitAt + Math.floor(this.rng.next() * this.params.plegRelistPeriod), () => {
-          if (!this.admitted.has(key)) return;
+          if (epoch !== this.epoch || !this.admitted.has(key)) return;
           this.forget(key);
           this.patchStatus(key, { phase: 'Succeeded', ready: false, startTime: started, reason: 'Completed' });
         });
@@ -184,11 +308,13 @@ export class Kubelet {
     let start = this.registry.reserve(at);
     if (this.params.serializeImagePulls) start = Math.max(start, this.pullerFreeAt);
     const bytes = this.imageSize(name);
-    const end =
-      start + sample(this.params.pullLatency, this.rng) + Math.round((bytes / this.params.pullBandwidthBytesPerSecond) * MICROS_PER_SECOND);
+    const pull = sample(this.params.pullLatency, this.rng) + Math.round((bytes / this.params.pullBandwidthBytesPerSecond) * MICROS_PER_SECOND);
+    const end = start + Math.round(pull * this.registryConditions.slowdown);
     if (this.params.serializeImagePulls) this.pullerFreeAt = end;
     this.pulling.set(name, end);
+    const epoch = this.epoch;
     this.sim.callAt(end, () => {
+      if (epoch !== this.epoch) return; // the pull died with the node
       this.pulling.delete(name);
       this.cache.add(name);
       this.images.push({ names: [name], sizeBytes: bytes });
@@ -210,6 +336,7 @@ export class Kubelet {
 
   /** tryUpdateNodeStatus for status.images: PATCH only when the list changed. */
   private syncNodeImages(): void {
+    if (!this.alive) return;
     const images = [...this.images]
       .sort((a, b) => b.sizeBytes - a.sizeBytes || byName(a, b))
       .slice(0, NODE_STATUS_MAX_IMAGES)

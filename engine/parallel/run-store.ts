@@ -6,6 +6,7 @@
  * policy, the seed and the report settings — so an edited scenario or a rebuilt engine reruns instead of
  * mixing old and new results.
  */
+import { reviveSummaryNaN } from '../metrics/run-output.js';
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
@@ -96,6 +97,7 @@ export function loadRun(out: string, task: RunTask, key: string): TaskResult | n
   if (stored === null || typeof stored !== 'object' || stored.format !== FORMAT || stored.key !== key || stored.result === undefined) return null;
   const r = stored.result;
   if (r.task?.policy !== task.policy || r.task.seed !== task.seed || typeof r.output !== 'object' || r.output === null) return null;
+  reviveSummaryNaN(r.output);
   // The stored task index belongs to the sweep that wrote it; this sweep's index is the one that counts.
   return { ...r, task };
 }

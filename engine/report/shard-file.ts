@@ -4,6 +4,7 @@
  * sweep and that every run is present exactly once, then orders runs canonically, so the merged reports
  * equal an unsharded run's byte for byte.
  */
+import { reviveSummaryNaN } from '../metrics/run-output.js';
 import type { TaskResult } from '../parallel/execute.js';
 import { planTasks, type Shard } from '../parallel/plan.js';
 import type { Sweep, SweepInfo } from './sweep.js';
@@ -37,6 +38,7 @@ export function parseShardFile(text: string, where: string): ShardFile {
   if (o === null || typeof o !== 'object' || o.format !== FORMAT || o.info === undefined || o.shard === undefined || !Array.isArray(o.results)) {
     throw new MergeError(`${where}: not a kubesim shard file (expected "format": "${FORMAT}")`);
   }
+  for (const r of o.results) reviveSummaryNaN((r as { output?: unknown }).output);
   return o as ShardFile;
 }
 

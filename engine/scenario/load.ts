@@ -23,6 +23,11 @@ import { readYamlFile, type Field } from './yaml-field.js';
 import { churnCreations } from '../workload/arrivals.js';
 import { parseTraceSection } from '../gpu/openb-trace.js';
 import { checkGpuPolicies, checkGpuScenario, parseGpuReplay } from '../gpu/experiment.js';
+import { parseFaults } from '../faults/parse.js';
+import { poolNode } from '../cloud/node-pool.js';
+import { parseNodeLifecycle } from './lifecycle-params.js';
+import { parseAutoscaler } from '../cloud/autoscaler-params.js';
+import { DEFAULT_TOLERATION_SECONDS } from '../api/default-toleration-seconds.js';
 
 /** Hard limits that keep a malformed or hostile file from exhausting memory before a run starts. */
 export const LIMITS = { nodes: 1_000_000, pods: 10_000_000, policies: 100, replications: 10_000 } as const;
@@ -55,7 +60,7 @@ export function loadScenario(path: string, opts: LoadOptions = {}): LoadedScenar
 export function parseScenario(f: Field, path: string, opts: LoadOptions = {}): LoadedScenario {
   const warnings: string[] = [];
   const dir: ScenarioDir = { path: dirname(resolve(path)), allowOutside: opts.allowOutside === true };
-  f.rejectUnknownKeys(['name', 'description', 'seed', 'replications', 'duration', 'cluster', 'workloads', 'images', 'parameters', 'policies', 'report', 'trace', 'gpuReplay']);
+  f.rejectUnknownKeys(['name', 'description', 'seed', 'replications', 'duration', 'cluster', 'workloads', 'images', 'parameters', 'policies', 'report', 'trace', 'gpuReplay', 'faults']);
   const name = f.get('name').exists ? f.get('name').str() : basename(path, extname(path));
   if (!/^[A-Za-z0-9._-]+$/.test(name)) f.get('name').fail(`expected a name of letters, digits, '.', '_' or '-', got "${name}"`);
   const seed = f.get('seed').optInt(1, { min: 0, max: 2 ** 32 - 1 });
@@ -71,7 +76,7 @@ export function parseScenario(f: Field, path: string, opts: LoadOptions = {}): L
   const trace = f.get('trace').exists ? parseTraceSection(f.get('trace'), dir, resolveInside) : null;
   if (trace !== null) nodePools.push(...trace.nodePools);
   if (nodePools.length === 0) cluster.get('nodePools').fail('expected at least one node pool');
-  const nodeCount = nodePools.reduce((s, p) => s + p.count, 0);
+  const nodeCount = nodePools.reduce((s, p) => s + Math.max(p.count, p.autoscaling?.max ?? 0), 0);
   if (nodeCount > LIMITS.nodes) cluster.get('nodePools').fail(overLimit(nodeCount, 'nodes', LIMITS.nodes));
 
   const objects: TimedObject[] = [];
@@ -96,7 +101,9 @@ export function parseScenario(f: Field, path: string, opts: LoadOptions = {}): L
   else if (policies.some((p) => (p.gpuProfiles ?? []).some((g) => g.scores.length > 0 || g.gpuFilter))) {
     warnings.push('GPU plugins (Open-Gpu-Share, FGDScore, …) take effect only in a gpuReplay scenario (engine/gpu); this timed run ignores them');
   }
-  const scenario: Scenario = { name, file: path, description, seed, replications, report, duration, nodePools, objects, podWorkloads, params, policies };
+  const knownNodes = nodePools.flatMap((p) => Array.from({ length: p.count }, (_, i) => ({ ...poolNode(p, i).metadata, pool: p.name })));
+  const faults = parseFaults(f.get('faults'), knownNodes, nodePools.map((p) => p.name), duration);
+  const scenario: Scenario = { name, file: path, description, seed, replications, report, duration, nodePools, objects, podWorkloads, params, policies, faults };
   if (gpuReplay === undefined) return { scenario, warnings };
   checkGpuScenario(f.get('gpuReplay'), scenario, gpuReplay);
   // The replay's filters are its own (engine/gpu/replay.ts); the "not modeled" notes about the timed kernel do not apply.
@@ -172,7 +179,7 @@ function overLimit(n: number, what: string, max: number): string {
 }
 
 function parseNodePool(f: Field, index: number, dir: ScenarioDir): NodePool {
-  f.rejectUnknownKeys(['name', 'count', 'template', 'node', 'file', 'zones']);
+  f.rejectUnknownKeys(['name', 'count', 'template', 'node', 'file', 'zones', 'autoscaling']);
   const sources = ['template', 'node', 'file'].filter((k) => f.get(k).exists);
   if (sources.length !== 1) f.fail(`expected exactly one of template, node or file, got ${sources.length === 0 ? 'none' : sources.join(' and ')}`);
   let template: Node;
@@ -193,7 +200,19 @@ function parseNodePool(f: Field, index: number, dir: ScenarioDir): NodePool {
   else namedSingle = template.metadata.name !== '';
   if (namedSingle && f.get('zones').exists) f.get('zones').fail('zones apply to pools with a count');
   const zones = f.get('zones').items().map((z) => z.str());
-  return { name, count, template, namedSingle, zones };
+  return { name, count, template, namedSingle, zones, autoscaling: parsePoolAutoscaling(f.get('autoscaling'), count, namedSingle) };
+}
+
+/** `autoscaling: {min, max}`: the node group's size limits for the cluster autoscaler; `count` is its initial size. */
+function parsePoolAutoscaling(f: Field, count: number, namedSingle: boolean): NodePool['autoscaling'] {
+  if (!f.exists) return null;
+  if (namedSingle) f.fail('a pool of one named node cannot autoscale; give the pool a count');
+  f.rejectUnknownKeys(['min', 'max']);
+  const min = f.get('min').optInt(0, { min: 0 });
+  const max = f.get('max').int({ min: 1, max: LIMITS.nodes });
+  if (max < min) f.get('max').fail(`expected max ≥ min (${min})`);
+  if (count > max) f.get('max').fail(`the pool starts with count ${count} nodes, more than max ${max}`);
+  return { min, max };
 }
 
 /** The short node form: allocatable resources, labels, taints. */
@@ -374,10 +393,10 @@ function parseRate(f: Field, def: RateLimit): RateLimit {
 
 function parseParameters(f: Field, images: Field): ClusterParams {
   const d = DEFAULT_PARAMS;
-  f.rejectUnknownKeys(['apiServer', 'scheduler', 'controllerManager', 'kubelet', 'kubeProxy', 'workloadClient', 'defaultImageSize']);
+  f.rejectUnknownKeys(['apiServer', 'scheduler', 'controllerManager', 'kubelet', 'kubeProxy', 'workloadClient', 'defaultImageSize', 'nodeLifecycle', 'clusterAutoscaler']);
   const dist = (x: Field, def: Distribution): Distribution => (x.exists ? parseDistribution(x) : def);
   const a = f.get('apiServer');
-  a.rejectUnknownKeys(['requestLatency', 'watchDelay', 'etcdWriteLatency']);
+  a.rejectUnknownKeys(['requestLatency', 'watchDelay', 'etcdWriteLatency', 'defaultNotReadyTolerationSeconds', 'defaultUnreachableTolerationSeconds']);
   const reqLat = dist(a.get('requestLatency'), d.apiServer.requestLatency.create);
   const s = f.get('scheduler');
   s.rejectUnknownKeys(['cycleOverhead', 'perNodeFilter', 'perNodeScore', 'podInitialBackoff', 'podMaxBackoff', 'podMaxInUnschedulablePodsDuration']);
@@ -409,6 +428,10 @@ function parseParameters(f: Field, images: Field): ClusterParams {
       requestLatency: { create: reqLat, update: reqLat, delete: reqLat },
       watchDelay: dist(a.get('watchDelay'), d.apiServer.watchDelay),
       etcd: { writeLatency: dist(a.get('etcdWriteLatency'), d.apiServer.etcd.writeLatency) },
+      defaultTolerations: {
+        notReadySeconds: a.get('defaultNotReadyTolerationSeconds').optInt(DEFAULT_TOLERATION_SECONDS, { min: 0 }),
+        unreachableSeconds: a.get('defaultUnreachableTolerationSeconds').optInt(DEFAULT_TOLERATION_SECONDS, { min: 0 }),
+      },
     },
     scheduler: {
       cycleOverhead: s.get('cycleOverhead').optDuration(d.scheduler.cycleOverhead),
@@ -443,6 +466,8 @@ function parseParameters(f: Field, images: Field): ClusterParams {
     workloadClient: parseRate(f.get('workloadClient'), d.workloadClient),
     imageSizes,
     defaultImageSize: f.get('defaultImageSize').exists ? countQuantity(f.get('defaultImageSize')) : d.defaultImageSize,
+    nodeLifecycle: parseNodeLifecycle(f.get('nodeLifecycle'), cmClient),
+    clusterAutoscaler: parseAutoscaler(f.get('clusterAutoscaler')),
   };
 }
 

@@ -14,6 +14,9 @@ import type { ReplicaSetParams } from '../controllers/replicaset.js';
 import type { KubeletParams } from '../node/kubelet.js';
 import type { KubeProxyParams } from '../node/kube-proxy.js';
 import type { SchedulerParams } from '../scheduler/scheduler.js';
+import type { Fault } from '../faults/types.js';
+import type { NodeLifecycleConfig } from './lifecycle-params.js';
+import type { AutoscalerParams } from '../cloud/cluster-autoscaler.js';
 import type { Profile } from '../scheduler/profile.js';
 import type { Churn, VaryingRate } from '../workload/arrivals.js';
 import type { GpuProfile } from '../gpu/config.js';
@@ -27,6 +30,8 @@ export interface NodePool {
   readonly namedSingle: boolean;
   /** Node i gets topology.kubernetes.io/zone = zones[i % zones.length] (a node group spanning zones). */
   readonly zones: readonly string[];
+  /** Node group size limits for the cluster autoscaler; null = a fixed pool. */
+  readonly autoscaling: { readonly min: number; readonly max: number } | null;
 }
 
 export type Arrival =
@@ -69,6 +74,10 @@ export interface ClusterParams {
   readonly workloadClient: RateLimit;
   readonly imageSizes: ReadonlyMap<string, number>;
   readonly defaultImageSize: number;
+  /** Node leases, node lifecycle controller, taint eviction (parameters.nodeLifecycle). */
+  readonly nodeLifecycle: NodeLifecycleConfig;
+  /** parameters.clusterAutoscaler (used when some pool has autoscaling). */
+  readonly clusterAutoscaler: AutoscalerParams;
 }
 
 export interface Policy {
@@ -108,4 +117,6 @@ export interface Scenario {
   readonly policies: readonly Policy[];
   /** Present: the FGD study's arrival-only GPU replay (engine/gpu) instead of the timed control-plane run. */
   readonly gpuReplay?: GpuReplaySpec;
+  /** Faults injected at given virtual times (`faults:`), in file order. */
+  readonly faults: readonly Fault[];
 }

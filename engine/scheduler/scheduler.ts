@@ -74,7 +74,7 @@ export class Scheduler {
     this.queue = new SchedulingQueue(params);
     this.client = new Client('kube-scheduler', params.client);
     this.cycleEndKind = sim.register('scheduler-cycle-end', () => this.endCycle());
-    const nodes = new Informer<Node>({ add: (n) => this.onNode(n), update: (_o, n) => this.onNode(n) });
+    const nodes = new Informer<Node>({ add: (n) => this.onNode(n), update: (o, n) => this.onNode(n, o) });
     api.watch('Node', 'kube-scheduler/nodes', nodes.onEvent);
     const pods = new Informer<Pod>({
       add: (p) => this.onPodAdd(p),
@@ -92,10 +92,12 @@ export class Scheduler {
     return this.client.bucket.throttled;
   }
 
-  private onNode(n: Node): void {
+  private onNode(n: Node, old?: Node): void {
     const fresh = this.table.indexOf(n.metadata.name) < 0;
     this.table.upsert(n);
-    if (fresh) this.moveAll();
+    // eventhandlers.go updateNodeInCache → nodeSchedulingPropertiesChange: taints, unschedulable, allocatable or
+    // labels changing (a node untainted after recovering) requeue the unschedulable pods, like a node add.
+    if (fresh || (old !== undefined && schedulingPropertiesChanged(old, n))) this.moveAll();
   }
 
   private onPodAdd(pod: Pod): void {
@@ -279,4 +281,13 @@ export class Scheduler {
       this.armUnschedulableTimer();
     });
   }
+}
+
+function schedulingPropertiesChanged(a: Node, b: Node): boolean {
+  return (
+    a.spec.taints !== b.spec.taints ||
+    a.spec.unschedulable !== b.spec.unschedulable ||
+    a.status.allocatable !== b.status.allocatable ||
+    a.metadata.labels !== b.metadata.labels
+  );
 }
