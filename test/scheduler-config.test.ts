@@ -18,7 +18,16 @@ test('no profiles: the upstream default profile with default weights and QPS', (
   assert.is(d.balancedWeight, 1);
   assert.is(d.fitStrategy.type, 'LeastAllocated');
   assert.equal(p.client, { qps: 50, burst: 100 });
-  assert.ok(p.ignoredPlugins.includes('PodTopologySpread'));
+  // Every plugin of the default set is modeled now (volume and DRA plugins pass trivially).
+  assert.equal(p.ignoredPlugins, []);
+  assert.is(d.spreadWeight, 2);
+  assert.is(d.interPodAffinityWeight, 2);
+  assert.is(d.hardPodAffinityWeight, 1);
+  assert.equal(d.spreadDefaults.constraints.map((c) => [c.topologyKey, c.maxSkew, c.whenUnsatisfiable]), [
+    ['kubernetes.io/hostname', 3, 'ScheduleAnyway'],
+    ['topology.kubernetes.io/zone', 5, 'ScheduleAnyway'],
+  ]);
+  assert.equal(d.preemption, { minCandidateNodesPercentage: 10, minCandidateNodesAbsolute: 100 });
 });
 
 test('score plugins: disable one, re-weight another, "*" disables every default of a point', () => {
