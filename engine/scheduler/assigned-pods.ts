@@ -37,6 +37,14 @@ interface Counter {
   readonly skipTerminating: boolean;
   perNode: Int32Array;
   lastUsed: number;
+  /** Per topology key: match counts summed by the node's label value id (0 = nodes without the key). */
+  readonly domains: Map<string, DomainSums>;
+}
+
+interface DomainSums {
+  sums: Float64Array;
+  /** NodeTable.labelVersion the sums were built for; -1 = stale. */
+  version: number;
 }
 
 const MAX_COUNTERS = 256;
@@ -117,11 +125,11 @@ export class AssignedPods {
 
   /** Per-node counts of the pods matching every matcher (a view valid until the next change of the cache). */
   counter(matchers: readonly PodMatcher[], skipTerminating: boolean): Int32Array {
-    const key = `${skipTerminating ? 'T' : 'A'}${matchers.map((m) => m.key).join('&')}`;
+    const key = counterKey(matchers, skipTerminating);
     let c = this.counters.get(key);
     if (c === undefined) {
       if (this.counters.size >= MAX_COUNTERS) this.evictOldest();
-      c = { matchers, skipTerminating, perNode: new Int32Array(this.table.capacity), lastUsed: 0 };
+      c = { matchers, skipTerminating, perNode: new Int32Array(this.table.capacity), lastUsed: 0, domains: new Map() };
       for (const e of this.byKey.values()) if (counts(c, e)) this.bump(c, e.row, 1);
       this.counters.set(key, c);
     }
@@ -130,9 +138,40 @@ export class AssignedPods {
     return c.perNode;
   }
 
+  /**
+   * The counter's per-node counts summed per label value id of topology key `key` over every node (value id
+   * 0 collects the nodes without the key). Maintained incrementally with the counter; rebuilt after node
+   * labels changed.
+   */
+  domainSums(matchers: readonly PodMatcher[], skipTerminating: boolean, key: string): Float64Array {
+    this.counter(matchers, skipTerminating);
+    const c = this.counters.get(counterKey(matchers, skipTerminating)) as Counter;
+    const t = this.table;
+    let d = c.domains.get(key);
+    if (d === undefined) c.domains.set(key, (d = { sums: new Float64Array(0), version: -1 }));
+    if (d.version !== t.labelVersion || d.sums.length < t.labelValueNum.length) {
+      const size = Math.max(t.labelValueNum.length, 64);
+      if (d.sums.length < size) d.sums = new Float64Array(size);
+      else d.sums.fill(0);
+      const col = t.labelColumn(key);
+      const per = c.perNode;
+      const n = Math.min(t.count, per.length);
+      for (let i = 0; i < n; i++) if (per[i] !== 0) d.sums[col === undefined ? 0 : col[i]] += per[i];
+      d.version = t.labelVersion;
+    }
+    return d.sums;
+  }
+
   private bump(c: Counter, row: number, d: number): void {
     if (c.perNode.length <= row) c.perNode = grown(c.perNode, this.table.capacity);
     c.perNode[row] += d;
+    for (const [key, ds] of c.domains) {
+      if (ds.version !== this.table.labelVersion) continue;
+      const col = this.table.labelColumn(key);
+      const v = col === undefined ? 0 : col[row];
+      if (v < ds.sums.length) ds.sums[v] += d;
+      else ds.version = -1;
+    }
   }
 
   private evictOldest(): void {
@@ -149,6 +188,10 @@ export class AssignedPods {
 }
 
 const NONE: readonly AssignedPod[] = [];
+
+function counterKey(matchers: readonly PodMatcher[], skipTerminating: boolean): string {
+  return `${skipTerminating ? 'T' : 'A'}${matchers.map((m) => m.key).join('&')}`;
+}
 
 function counts(c: Counter, e: AssignedPod): boolean {
   if (c.skipTerminating && e.terminating) return false;

@@ -31,6 +31,11 @@ export class NodeEligibility {
     }
   }
 
+  /** The pod has a nodeSelector or required node affinity (nodeAffinityPolicy Honor can exclude nodes). */
+  get restrictsNodes(): boolean {
+    return this.selector !== null || this.required !== null;
+  }
+
   matchesAffinity(t: NodeTable, i: number): boolean {
     if (this.selector !== null && !anyTermMatches(this.selector, i, t.labelValueNum)) return false;
     if (this.required !== null && !anyTermMatches(this.required, i, t.labelValueNum)) return false;

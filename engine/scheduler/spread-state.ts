@@ -15,6 +15,65 @@ import { goRound } from './plugins/node-resources-fit.js';
 import { HOSTNAME_LABEL, scoreForCount, topologyNormalizingWeight, type SpreadConstraint } from './plugins/pod-topology-spread.js';
 
 const ZEROS = new Int32Array(0);
+let zeroCol = new Int32Array(0);
+/** A shared all-zero column of at least `n` entries (read-only). */
+function zeros(n: number): Int32Array {
+  if (zeroCol.length < n) zeroCol = new Int32Array(n);
+  return zeroCol;
+}
+let zeroSums = new Float64Array(0);
+function zeroF(n: number): Float64Array {
+  if (zeroSums.length < n) zeroSums = new Float64Array(n);
+  return zeroSums;
+}
+
+/**
+ * For a set of topology keys: the distinct values of each key among the nodes that carry all of them, and
+ * whether every node carrying one of the keys carries all (then per-key sums over all nodes equal the sums
+ * over those nodes). Rebuilt only when nodes or their labels change.
+ */
+interface DomainIndex {
+  readonly version: number;
+  readonly count: number;
+  readonly values: Int32Array[];
+  readonly consistent: boolean;
+}
+
+const indexCache = new WeakMap<NodeTable, Map<string, DomainIndex>>();
+
+function domainIndex(t: NodeTable, keys: readonly string[]): DomainIndex {
+  let m = indexCache.get(t);
+  if (m === undefined) indexCache.set(t, (m = new Map()));
+  const id = keys.join('\u0000');
+  const hit = m.get(id);
+  if (hit !== undefined && hit.version === t.labelVersion && hit.count === t.count) return hit;
+  const cols = keys.map((k) => t.labelColumn(k));
+  const seen = keys.map(() => new Set<number>());
+  let consistent = true;
+  for (let i = 0; i < t.count; i++) {
+    let have = 0;
+    for (const col of cols) if (col !== undefined && col[i] !== 0) have++;
+    if (have === 0) continue;
+    if (have < keys.length) {
+      consistent = false;
+      continue;
+    }
+    cols.forEach((col, k) => seen[k].add((col as Int32Array)[i]));
+  }
+  const idx: DomainIndex = { version: t.labelVersion, count: t.count, values: seen.map((s) => Int32Array.from(s)), consistent };
+  if (m.size > 64) m.clear();
+  m.set(id, idx);
+  return idx;
+}
+
+/** No constraint's inclusion policy can exclude a node for this pod. */
+function noInclusionFiltering(t: NodeTable, cs: readonly SpreadConstraint[], elig: NodeEligibility): boolean {
+  for (const c of cs) {
+    if (c.honorAffinity && elig.restrictsNodes) return false;
+    if (c.honorTaints && t.hardTaintNodes > 0) return false;
+  }
+  return true;
+}
 
 /** Per-constraint domain sums, reusable across cycles. */
 class DomainSlots {
@@ -77,9 +136,24 @@ export class SpreadFilter {
     this.slots.reset(n, t.labelValueNum.length);
     this.cols = cs.map((c) => t.labelColumn(c.topologyKey));
     this.counts = cs.map((c) => (c.countable ? pods.counter([c.matcher], true) : ZEROS));
+    const { dom } = this.slots;
+    const index = noInclusionFiltering(t, cs, elig) ? domainIndex(t, cs.map((c) => c.topologyKey)) : null;
+    if (index !== null && index.consistent) {
+      // Every eligible domain's count is the incrementally kept sum over its nodes: no pass over the nodes.
+      for (let k = 0; k < n; k++) {
+        const c = cs[k];
+        const sums = c.countable ? pods.domainSums([c.matcher], true, c.topologyKey) : null;
+        const vals = index.values[k];
+        for (let j = 0; j < vals.length; j++) {
+          this.slots.mark(k, vals[j]);
+          if (sums !== null) dom[k][vals[j]] = sums[vals[j]];
+        }
+      }
+      this.computeMin();
+      return true;
+    }
     const needAff = cs.some((c) => c.honorAffinity);
     const needTaints = cs.some((c) => c.honorTaints);
-    const { dom } = this.slots;
     for (let i = 0; i < t.count; i++) {
       if (!this.hasAllKeys(i)) continue;
       const affOk = !needAff || elig.matchesAffinity(t, i);
@@ -174,14 +248,12 @@ export class SpreadScore {
     const n = cs.length;
     // Value id 0 is the domain of nodes without the key (upstream's "" value) when not every key is required.
     this.slots.reset(n, t.labelValueNum.length);
-    const cols = cs.map((c) => t.labelColumn(c.topologyKey));
+    // A key no node has reads as a column of zeros (value id 0 = "no such label").
+    const cols = cs.map((c) => t.labelColumn(c.topologyKey) ?? zeros(t.capacity));
     const host = cs.map((c) => c.topologyKey === HOSTNAME_LABEL);
-    const counts = cs.map((c) => (c.countable ? pods.counter([c.matcher], true) : ZEROS));
+    const counts = cs.map((c) => (c.countable ? pods.counter([c.matcher], true) : zeros(t.capacity)));
     const hasAll = (i: number): boolean => {
-      for (let k = 0; k < n; k++) {
-        const col = cols[k];
-        if (col === undefined || col[i] === 0) return false;
-      }
+      for (let k = 0; k < n; k++) if (cols[k][i] === 0) return false;
       return true;
     };
     let nIgnored = 0;
@@ -193,13 +265,16 @@ export class SpreadScore {
         continue;
       }
       ignored[f] = 0;
-      for (let k = 0; k < n; k++) if (!host[k]) this.slots.mark(k, cols[k]?.[i] ?? 0);
+      for (let k = 0; k < n; k++) if (!host[k]) this.slots.mark(k, cols[k][i]);
     }
     const weight = cs.map((_, k) => topologyNormalizingWeight(host[k] ? found - nIgnored : this.slots.nTouched[k]));
+    const { dom, present } = this.slots;
+    // Fast path: the domain counts are the incrementally kept sums per label value (every node counts).
+    const fast = noInclusionFiltering(t, cs, elig) && (!requireAll || n === 1 || domainIndex(t, cs.map((c) => c.topologyKey)).consistent);
+    const sums = cs.map((c, k) => (fast && !host[k] && c.countable ? pods.domainSums([c.matcher], true, c.topologyKey) : zeroF(t.labelValueNum.length)));
     const needAff = cs.some((c) => c.honorAffinity);
     const needTaints = cs.some((c) => c.honorTaints);
-    const { dom, present } = this.slots;
-    for (let i = 0; i < t.count; i++) {
+    for (let i = 0; !fast && i < t.count; i++) {
       if (requireAll && !hasAll(i)) continue;
       const affOk = !needAff || elig.matchesAffinity(t, i);
       const taintsOk = !needTaints || elig.toleratesTaints(t, i);
@@ -207,9 +282,8 @@ export class SpreadScore {
         if (host[k]) continue;
         const c = cs[k];
         if ((c.honorAffinity && !affOk) || (c.honorTaints && !taintsOk)) continue;
-        const v = cols[k]?.[i] ?? 0;
-        const cnt = counts[k];
-        if (present[k][v] === 1 && cnt.length > i) dom[k][v] += cnt[i];
+        const v = cols[k][i];
+        if (present[k][v] === 1) dom[k][v] += counts[k][i];
       }
     }
     for (let f = 0; f < found; f++) {
@@ -220,9 +294,9 @@ export class SpreadScore {
       const i = feasible[f];
       let s = 0;
       for (let k = 0; k < n; k++) {
-        const v = cols[k]?.[i] ?? 0;
+        const v = cols[k][i];
         if (v === 0) continue;
-        const cnt = host[k] ? (counts[k].length > i ? counts[k][i] : 0) : dom[k][v];
+        const cnt = host[k] ? counts[k][i] : fast ? sums[k][v] : dom[k][v];
         s += scoreForCount(cnt, cs[k].maxSkew, weight[k]);
       }
       raw[f] = goRound(s);
