@@ -43,7 +43,7 @@ import { AssignedPods, type AssignedPod } from './assigned-pods.js';
 import { AffinityFilter, AffinityScore } from './affinity-state.js';
 import { NodeEligibility } from './node-eligibility.js';
 import { SpreadFilter, SpreadScore } from './spread-state.js';
-import { REASON_MISSING_LABEL, REASON_SKEW, addNormalizedSpread, spreadConstraints } from './plugins/pod-topology-spread.js';
+import { REASON_MISSING_LABEL, REASON_SKEW, addNormalizedSpread, spreadConstraints, type SpreadConstraint } from './plugins/pod-topology-spread.js';
 import { REASON_AFFINITY, REASON_ANTI_AFFINITY, REASON_EXISTING_ANTI_AFFINITY, addNormalizedAffinity } from './plugins/inter-pod-affinity.js';
 import type { HostPort } from './plugins/node-ports.js';
 
@@ -181,7 +181,7 @@ export class Kernel {
     this.elig.prepare(t, pod);
     const checkSpread =
       this.profile.filters.podTopologySpread &&
-      this.spreadFilter.prepare(t, pods, spreadConstraints(pod.spec, pod.namespace, pod.labels, 'DoNotSchedule', this.profile.spreadDefaults, pod.defaultSpreadSelector), this.elig);
+      this.spreadFilter.prepare(t, pods, this.spreadFor(pod).hard, this.elig);
     const checkIpa = this.profile.filters.interPodAffinity && this.ipaFilter.prepare(t, pods, pod);
     let order = t.order;
     let m = n;
@@ -397,7 +397,7 @@ export class Kernel {
   /** PodTopologySpread PreScore (Skip without constraints), Score, NormalizeScore. */
   private scoreSpread(t: NodeTable, pod: PodInput, feasible: Int32Array, found: number, out: Float64Array, pods: AssignedPods): void {
     const d = this.profile.spreadDefaults;
-    const cs = spreadConstraints(pod.spec, pod.namespace, pod.labels, 'ScheduleAnyway', d, pod.defaultSpreadSelector);
+    const cs = this.spreadFor(pod).soft;
     if (cs.length === 0) return;
     const explicit = (pod.spec.topologySpreadConstraints?.length ?? 0) > 0;
     this.elig.prepare(t, pod);
@@ -411,6 +411,29 @@ export class Kernel {
     if (!this.ipaScore.score(t, pods, pod, p.hardPodAffinityWeight, p.ignorePreferredTermsOfExistingPods, feasible, found, this.raw)) return;
     addNormalizedAffinity(this.raw, found, p.interPodAffinityWeight, out);
   }
+
+  /**
+   * The pod's compiled constraints, memoized by the objects they derive from (a ReplicaSet's pods share their
+   * template's constraint list and labels, and the scheduler reuses default selectors), so a cycle usually
+   * compiles nothing.
+   */
+  private spreadFor(pod: PodInput): SpreadPair {
+    const k1: object = pod.spec.topologySpreadConstraints ?? pod.defaultSpreadSelector ?? NO_SPREAD;
+    let byLabels = this.spreadMemo.get(k1);
+    if (byLabels === undefined) this.spreadMemo.set(k1, (byLabels = new WeakMap()));
+    const hit = byLabels.get(pod.labels);
+    if (hit !== undefined && hit.namespace === pod.namespace) return hit;
+    const d = this.profile.spreadDefaults;
+    const pair: SpreadPair = {
+      namespace: pod.namespace,
+      hard: spreadConstraints(pod.spec, pod.namespace, pod.labels, 'DoNotSchedule', d, pod.defaultSpreadSelector),
+      soft: spreadConstraints(pod.spec, pod.namespace, pod.labels, 'ScheduleAnyway', d, pod.defaultSpreadSelector),
+    };
+    byLabels.set(pod.labels, pair);
+    return pair;
+  }
+
+  private readonly spreadMemo = new WeakMap<object, WeakMap<object, SpreadPair>>();
 
   private podsOf(t: NodeTable, ctx: CycleContext): AssignedPods {
     if (ctx.pods !== undefined) return ctx.pods;
@@ -782,6 +805,13 @@ interface CycleChecks {
 }
 
 const NO_NOMINATED: readonly NominatedPod[] = [];
+const NO_SPREAD = {};
+
+interface SpreadPair {
+  readonly namespace: string;
+  readonly hard: readonly SpreadConstraint[];
+  readonly soft: readonly SpreadConstraint[];
+}
 
 /**
  * "0/5 nodes are available: 3 Insufficient cpu, 2 node(s) were unschedulable." (framework FitError.Error); when a

@@ -117,16 +117,23 @@ export class Scheduler {
     api.watch('Pod', 'kube-scheduler/pods', pods.onEvent);
     if (profiles.some((p) => p.spreadWeight > 0 || p.filters.podTopologySpread)) {
       // Informers for DefaultSelector (the default spreading constraints' selector).
+      // Default selectors are memoized until a Service or ReplicaSet selector changes.
       const svc = new Informer<Service>({
-        add: (o) => this.services.set(keyOf(o), o),
-        update: (_o, o) => this.services.set(keyOf(o), o),
-        delete: (o) => this.services.delete(keyOf(o)),
+        add: (o) => this.listerChanged(this.services.set(keyOf(o), o)),
+        update: (old, o) => {
+          this.services.set(keyOf(o), o);
+          if (old.spec.selector !== o.spec.selector) this.listerChanged();
+        },
+        delete: (o) => this.listerChanged(this.services.delete(keyOf(o))),
       });
       api.watch('Service', 'kube-scheduler/services', svc.onEvent);
       const rs = new Informer<ReplicaSet>({
-        add: (o) => this.replicaSets.set(keyOf(o), o),
-        update: (_o, o) => this.replicaSets.set(keyOf(o), o),
-        delete: (o) => this.replicaSets.delete(keyOf(o)),
+        add: (o) => this.listerChanged(this.replicaSets.set(keyOf(o), o)),
+        update: (old, o) => {
+          this.replicaSets.set(keyOf(o), o);
+          if (old.spec.selector !== o.spec.selector) this.listerChanged();
+        },
+        delete: (o) => this.listerChanged(this.replicaSets.delete(keyOf(o))),
       });
       api.watch('ReplicaSet', 'kube-scheduler/replicasets', rs.onEvent);
     }
@@ -296,6 +303,23 @@ export class Scheduler {
    * controlling ReplicaSet's selector, ANDed. undefined when there are none.
    */
   private defaultSelector(pod: Pod): LabelSelector | undefined {
+    const owner0 = pod.metadata.ownerReferences.find((o) => o.controller);
+    const memoKey = `${pod.metadata.namespace}/${owner0?.kind ?? ''}/${owner0?.name ?? ''}`;
+    const hit = this.selectorMemo.get(memoKey);
+    // Pods of one controller share their labels object (the template's), so the memo holds for them.
+    if (hit !== undefined && hit.labels === pod.metadata.labels) return hit.selector;
+    const selector = this.computeDefaultSelector(pod);
+    this.selectorMemo.set(memoKey, { labels: pod.metadata.labels, selector });
+    return selector;
+  }
+
+  private readonly selectorMemo = new Map<string, { labels: object; selector: LabelSelector | undefined }>();
+
+  private listerChanged(_?: unknown): void {
+    this.selectorMemo.clear();
+  }
+
+  private computeDefaultSelector(pod: Pod): LabelSelector | undefined {
     const ns = pod.metadata.namespace;
     const labels = pod.metadata.labels;
     const matchLabels: Record<string, string> = {};
