@@ -4,6 +4,7 @@
  * speedup, and whether every placement matched. The smallest node count where 1 worker wins is the
  * crossover `--workers auto` uses (engine/scheduler/parallel/auto.ts).
  */
+import { AssignedPods } from '../engine/scheduler/assigned-pods.js';
 import { ParallelScanner } from '../engine/scheduler/parallel/scanner.js';
 import { KernelPath } from './kernel.bench.js';
 
@@ -20,6 +21,7 @@ export interface ParallelRow {
 
 /** KernelPath whose decisions go through a scanner first. */
 class ShardedPath extends KernelPath {
+  private readonly assigned = new AssignedPods(this.table);
   constructor(
     n: number,
     pct: number,
@@ -31,7 +33,7 @@ class ShardedPath extends KernelPath {
   override run(count: number): void {
     for (let c = 0; c < count; c++) {
       const p = this.nextPod();
-      const d = this.scanner.schedule(this.kernel, this.table, this.pods[p], this.state, this.rng) ?? this.kernel.schedule(this.table, this.pods[p], this.state, this.rng);
+      const d = this.scanner.schedule(this.kernel, this.table, this.pods[p], this.state, this.rng, this.assigned) ?? this.kernel.schedule(this.table, this.pods[p], this.state, this.rng);
       this.visited += d.visited;
       this.place(d.node, p);
     }

@@ -260,9 +260,12 @@ test('random valid scenarios: conservation, no over-committed node, determinism'
       const nodes = new Map<string, Node>();
       const used = new Map<string, number[]>();
       const placed = new Map<string, KubeObject>();
+      // Deployment pods evicted by preemption are replaced by their ReplicaSet (one more pod created each).
+      const preemptedDeploymentPods = new Set<string>();
       const observe = (_t: number, type: string, o: KubeObject): void => {
         if (o.kind === 'Node') nodes.set(o.metadata.name, o);
         if (o.kind !== 'Pod') return;
+        if (o.status.disruptionTarget === 'PreemptionByScheduler' && o.metadata.labels.app === 'd') preemptedDeploymentPods.add(o.metadata.name);
         const key = `${o.metadata.namespace}/${o.metadata.name}`;
         const prev = placed.get(key);
         if (prev !== undefined && prev.kind === 'Pod') {
@@ -286,7 +289,7 @@ test('random valid scenarios: conservation, no over-committed node, determinism'
       };
       const r = runOnce(sc, sc.policies[0], sc.seed, { observe });
       const s = r.summary;
-      const expected = g.workloads.reduce((n, w) => n + w.count, 0) + (g.deployment ?? 0);
+      const expected = g.workloads.reduce((n, w) => n + w.count, 0) + (g.deployment ?? 0) + preemptedDeploymentPods.size;
       assert.is(s.pods_created, expected);
       assert.is(s.pods_running + s.pods_starting_end + s.pods_succeeded + s.pods_failed + s.pods_deleted + s.pods_pending_end, s.pods_created);
       const again = runOnce(sc, sc.policies[0], sc.seed);

@@ -4,6 +4,7 @@
  * nextStartNodeIndex), the same feasible count and the same RNG draws in selectHost — so whole runs are
  * byte-identical with 0, 1 and 2 workers.
  */
+import { AssignedPods } from '../engine/scheduler/assigned-pods.js';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { dirname, join } from 'node:path';
@@ -51,10 +52,12 @@ function decide(profile: Profile, count: number, scanner: ParallelScanner | null
   const kernel = new Kernel(profile);
   const state: SearchState = { nextStartNodeIndex: 0 };
   const rng = new RngStream(5, 'scheduler');
+  // Placements here go straight into the table, so both paths score against the same (empty) pod cache.
+  const assigned = new AssignedPods(t);
   const out: string[] = [];
   for (let k = 0; k < count; k++) {
     const pod = PODS[k % PODS.length];
-    const d = scanner?.schedule(kernel, t, pod, state, rng) ?? kernel.schedule(t, pod, state, rng);
+    const d = scanner?.schedule(kernel, t, pod, state, rng, assigned) ?? kernel.schedule(t, pod, state, rng);
     if (d.node >= 0) t.account(d.node, pod.requests, 1);
     out.push(`${d.node}/${d.visited}/${d.feasible}/${state.nextStartNodeIndex}/${d.diagnosis?.size ?? '-'}`);
   }
@@ -62,10 +65,23 @@ function decide(profile: Profile, count: number, scanner: ParallelScanner | null
   return out;
 }
 
+/**
+ * The shards implement the resource filters and scores only: profiles with PodTopologySpread or
+ * InterPodAffinity filtering, or with DefaultPreemption, always run the sequential kernel (scheduler.ts).
+ * These tests use the default profile with those plugins off.
+ */
+const RESOURCES: Profile = {
+  ...DEFAULT_PROFILE,
+  filters: { ...DEFAULT_PROFILE.filters, podTopologySpread: false, interPodAffinity: false },
+  spreadWeight: 0,
+  interPodAffinityWeight: 0,
+  preemption: null,
+};
+
 const PROFILES: [string, Profile][] = [
-  ['default (sampled)', DEFAULT_PROFILE],
-  ['full scan', { ...DEFAULT_PROFILE, percentageOfNodesToScore: 100 }],
-  ['MostAllocated', { ...DEFAULT_PROFILE, fitStrategy: { ...DEFAULT_PROFILE.fitStrategy, type: 'MostAllocated' } }],
+  ['default resources (sampled)', RESOURCES],
+  ['full scan', { ...RESOURCES, percentageOfNodesToScore: 100 }],
+  ['MostAllocated', { ...RESOURCES, fitStrategy: { ...RESOURCES.fitStrategy, type: 'MostAllocated' } }],
 ];
 
 test('sharded decisions equal the sequential kernel for 1 and 2 workers', async () => {
@@ -88,7 +104,7 @@ test('sharded decisions equal the sequential kernel for 1 and 2 workers', async 
 test('a window below minNodes runs the sequential kernel', async () => {
   const scanner = await ParallelScanner.start({ workers: 1, minNodes: 1_000_000 });
   try {
-    assert.equal(decide(DEFAULT_PROFILE, 50, scanner), decide(DEFAULT_PROFILE, 50, null));
+    assert.equal(decide(RESOURCES, 50, scanner), decide(RESOURCES, 50, null));
     assert.is(scanner.sharded, 0);
   } finally {
     await scanner.close();
@@ -96,7 +112,9 @@ test('a window below minNodes runs the sequential kernel', async () => {
 });
 
 test('whole runs are byte-identical with 0, 1 and 2 workers', async () => {
-  const { scenario } = loadScenario(join(FIXTURES, 'small.yaml'));
+  const loaded = loadScenario(join(FIXTURES, 'small.yaml')).scenario;
+  const resourcesOnly = (p: Profile): Profile => ({ ...p, filters: { ...p.filters, podTopologySpread: false, interPodAffinity: false }, spreadWeight: 0, interPodAffinityWeight: 0, preemption: null });
+  const scenario = { ...loaded, policies: loaded.policies.map((p) => ({ ...p, profiles: p.profiles.map(resourcesOnly) })) };
   const base = scenario.policies.map((p) => runOnce(scenario, p, 3));
   for (const workers of [1, 2]) {
     const scanner = await ParallelScanner.start({ workers, minNodes: 0 });
@@ -105,6 +123,9 @@ test('whole runs are byte-identical with 0, 1 and 2 workers', async () => {
       assert.is(summaryCsv(runs), summaryCsv(base));
       assert.equal(runs.map((r) => r.fingerprint), base.map((r) => r.fingerprint));
       assert.ok(scanner.sharded > 0, 'the run used the shards');
+      // With spreading, inter-pod affinity and preemption on, the scheduler keeps to the sequential kernel.
+      const defaults = loaded.policies.map((p) => runOnce(loaded, p, 3, { scanner }).fingerprint);
+      assert.equal(defaults, loaded.policies.map((p) => runOnce(loaded, p, 3).fingerprint));
     } finally {
       await scanner.close();
     }

@@ -18,7 +18,16 @@ test('no profiles: the upstream default profile with default weights and QPS', (
   assert.is(d.balancedWeight, 1);
   assert.is(d.fitStrategy.type, 'LeastAllocated');
   assert.equal(p.client, { qps: 50, burst: 100 });
-  assert.ok(p.ignoredPlugins.includes('PodTopologySpread'));
+  // Every plugin of the default set is modeled now (volume and DRA plugins pass trivially).
+  assert.equal(p.ignoredPlugins, []);
+  assert.is(d.spreadWeight, 2);
+  assert.is(d.interPodAffinityWeight, 2);
+  assert.is(d.hardPodAffinityWeight, 1);
+  assert.equal(d.spreadDefaults.constraints.map((c) => [c.topologyKey, c.maxSkew, c.whenUnsatisfiable]), [
+    ['kubernetes.io/hostname', 3, 'ScheduleAnyway'],
+    ['topology.kubernetes.io/zone', 5, 'ScheduleAnyway'],
+  ]);
+  assert.equal(d.preemption, { minCandidateNodesPercentage: 10, minCandidateNodesAbsolute: 100 });
 });
 
 test('score plugins: disable one, re-weight another, "*" disables every default of a point', () => {
@@ -102,6 +111,62 @@ test('errors name the field: unknown plugin, bad weight, decreasing shape, wrong
     threw = err instanceof InputError && err.path === 'apiVersion';
   }
   assert.ok(threw, 'v1beta3 is refused at apiVersion');
+});
+
+
+test('pluginConfig: PodTopologySpread List defaults, InterPodAffinity and DefaultPreemption args; disabling postFilter', () => {
+  const p = parse(`profiles:
+- schedulerName: a
+  pluginConfig:
+  - name: PodTopologySpread
+    args:
+      defaultingType: List
+      defaultConstraints: [{maxSkew: 1, topologyKey: topology.kubernetes.io/zone, whenUnsatisfiable: DoNotSchedule}]
+  - name: InterPodAffinity
+    args: {hardPodAffinityWeight: 0, ignorePreferredTermsOfExistingPods: true}
+  - name: DefaultPreemption
+    args: {minCandidateNodesPercentage: 20, minCandidateNodesAbsolute: 5}
+- schedulerName: b
+  plugins:
+    postFilter: {disabled: [{name: DefaultPreemption}]}
+`);
+  const a = p.profiles[0];
+  assert.equal(a.spreadDefaults, {
+    defaultingType: 'List',
+    constraints: [{ maxSkew: 1, topologyKey: 'topology.kubernetes.io/zone', whenUnsatisfiable: 'DoNotSchedule', matchLabelKeys: [] }],
+  });
+  assert.is(a.hardPodAffinityWeight, 0);
+  assert.is(a.ignorePreferredTermsOfExistingPods, true);
+  assert.equal(a.preemption, { minCandidateNodesPercentage: 20, minCandidateNodesAbsolute: 5 });
+  assert.is(p.profiles[1].preemption, null);
+  assert.ok(p.profiles[1].filters.podTopologySpread && p.profiles[1].filters.interPodAffinity);
+});
+
+test('pluginConfig errors: System defaulting with constraints, a selector in a default constraint, both candidate minimums 0', () => {
+  let e = expectInputError(() => parse(`profiles:
+- pluginConfig:
+  - name: PodTopologySpread
+    args: {defaultConstraints: [{maxSkew: 1, topologyKey: zone, whenUnsatisfiable: ScheduleAnyway}]}
+`));
+  assert.is(e.path, 'profiles[0].pluginConfig[0].args.defaultConstraints');
+  e = expectInputError(() => parse(`profiles:
+- pluginConfig:
+  - name: PodTopologySpread
+    args: {defaultingType: List, defaultConstraints: [{maxSkew: 1, topologyKey: zone, whenUnsatisfiable: ScheduleAnyway, labelSelector: {}}]}
+`));
+  assert.is(e.path, 'profiles[0].pluginConfig[0].args.defaultConstraints[0].labelSelector');
+  e = expectInputError(() => parse(`profiles:
+- pluginConfig:
+  - name: DefaultPreemption
+    args: {minCandidateNodesPercentage: 0, minCandidateNodesAbsolute: 0}
+`));
+  assert.is(e.path, 'profiles[0].pluginConfig[0].args');
+  e = expectInputError(() => parse(`profiles:
+- pluginConfig:
+  - name: InterPodAffinity
+    args: {hardPodAffinityWeight: 101}
+`));
+  assert.is(e.path, 'profiles[0].pluginConfig[0].args.hardPodAffinityWeight');
 });
 
 test.run();

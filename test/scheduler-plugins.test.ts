@@ -3,6 +3,7 @@
  * (pkg/scheduler/framework/plugins/noderesources/{least_allocated,most_allocated,requested_to_capacity_ratio,
  * balanced_allocation,fit}_test.go and schedule_one_test.go).
  */
+import { AssignedPods } from '../engine/scheduler/assigned-pods.js';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { podRequests, DEFAULT_MILLI_CPU_REQUEST, DEFAULT_MEMORY_REQUEST } from '../engine/api/pod-resources.js';
@@ -35,7 +36,7 @@ function scores(profile: Profile, nodes: ReturnType<typeof makeNode>[], existing
   const k = new Kernel(profile);
   const feasible = Int32Array.from(nodes.map((_, i) => i));
   const out = new Float64Array(nodes.length);
-  k.scoreAll(t, podInput(makeSpec(pod)), feasible, nodes.length, out);
+  k.scoreAll(t, podInput(makeSpec(pod)), feasible, nodes.length, out, new AssignedPods(t));
   return [...out];
 }
 

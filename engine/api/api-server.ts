@@ -250,18 +250,21 @@ export class ApiServer {
     if (obj.kind !== 'Pod') return { ...obj, metadata: meta } as KubeObject;
     // Priority admission plugin (plugin/pkg/admission/priority): resolve the class, or the global default.
     let priority = obj.spec.priority;
+    let resolved: PriorityClass | undefined;
     const className = obj.spec.priorityClassName;
     if (className !== '') {
-      const pc = this.priorityClasses.get(className);
-      if (pc !== undefined) priority = pc.value;
+      resolved = this.priorityClasses.get(className);
     } else {
       // With several global defaults upstream takes the lowest value (admission/priority getDefaultPriority).
-      let best: PriorityClass | undefined;
-      for (const pc of this.priorityClasses.values()) if (pc.globalDefault && (best === undefined || pc.value < best.value)) best = pc;
-      if (best !== undefined) priority = best.value;
+      for (const pc of this.priorityClasses.values()) if (pc.globalDefault && (resolved === undefined || pc.value < resolved.value)) resolved = pc;
     }
+    if (resolved !== undefined) priority = resolved.value;
+    // The class's preemptionPolicy is copied onto a pod that names none (admission/priority Admit); the
+    // DefaultTolerationSeconds admission plugin adds the not-ready/unreachable tolerations.
+    const preemptionPolicy = obj.spec.preemptionPolicy ?? resolved?.preemptionPolicy;
     const tolerations = withDefaultTolerations(obj.spec.tolerations, this.params.defaultTolerations ?? DEFAULT_TOLERATION_PARAMS);
-    const pod: Pod = { ...obj, metadata: meta, spec: { ...obj.spec, priority, tolerations } };
+    const spec = preemptionPolicy === undefined ? { ...obj.spec, priority, tolerations } : { ...obj.spec, priority, tolerations, preemptionPolicy };
+    const pod: Pod = { ...obj, metadata: meta, spec };
     return pod;
   }
 

@@ -77,12 +77,67 @@ export interface PodSpec {
   readonly restartPolicy: 'Always' | 'OnFailure' | 'Never';
   readonly overhead: ResourceList;
   readonly terminationGracePeriodSeconds: number;
-  /** spec.affinity; absent when the manifest has none (only nodeAffinity is modeled so far). */
+  /** spec.affinity; absent when the manifest has none. */
   readonly affinity?: Affinity;
+  /** spec.topologySpreadConstraints; absent when the manifest has none. */
+  readonly topologySpreadConstraints?: readonly TopologySpreadConstraint[];
+  /**
+   * spec.preemptionPolicy: set from the PriorityClass by the API server's Priority admission when the pod
+   * names none; absent = PreemptLowerPriority (the API default).
+   */
+  readonly preemptionPolicy?: PreemptionPolicy;
 }
+
+export type PreemptionPolicy = 'PreemptLowerPriority' | 'Never';
 
 export interface Affinity {
   readonly nodeAffinity?: NodeAffinity;
+  readonly podAffinity?: PodAffinity;
+  readonly podAntiAffinity?: PodAffinity;
+}
+
+/** core/v1 PodAffinity and PodAntiAffinity have the same shape. */
+export interface PodAffinity {
+  readonly required: readonly PodAffinityTerm[];
+  readonly preferred: readonly WeightedPodAffinityTerm[];
+}
+
+export interface PodAffinityTerm {
+  /** Absent (nil) selects no pod. */
+  readonly labelSelector?: LabelSelector;
+  /** Empty with no namespaceSelector = the pod's own namespace. */
+  readonly namespaces: readonly string[];
+  /** Absent (nil) = no namespace by selector; {} = every namespace. */
+  readonly namespaceSelector?: LabelSelector;
+  readonly topologyKey: string;
+  /** Label keys whose values in the owning pod's labels are ANDed into the selector as `key in (value)`. */
+  readonly matchLabelKeys: readonly string[];
+  /** Likewise as `key notin (value)`. */
+  readonly mismatchLabelKeys: readonly string[];
+}
+
+export interface WeightedPodAffinityTerm {
+  /** 1..100 */
+  readonly weight: number;
+  readonly term: PodAffinityTerm;
+}
+
+export type NodeInclusionPolicy = 'Honor' | 'Ignore';
+
+/** core/v1 TopologySpreadConstraint. */
+export interface TopologySpreadConstraint {
+  readonly maxSkew: number;
+  readonly topologyKey: string;
+  readonly whenUnsatisfiable: 'DoNotSchedule' | 'ScheduleAnyway';
+  /** Absent (nil) selects no pod. */
+  readonly labelSelector?: LabelSelector;
+  /** Absent = 1 (the scheduler's treatment of nil). */
+  readonly minDomains?: number;
+  /** Absent = Honor. */
+  readonly nodeAffinityPolicy?: NodeInclusionPolicy;
+  /** Absent = Ignore. */
+  readonly nodeTaintsPolicy?: NodeInclusionPolicy;
+  readonly matchLabelKeys: readonly string[];
 }
 
 /** core/v1 NodeAffinity. */
@@ -128,6 +183,10 @@ export interface PodStatus {
   readonly readyTime?: Micros;
   readonly reason?: string;
   readonly message?: string;
+  /** status.nominatedNodeName, written by the scheduler after a preemption. */
+  readonly nominatedNodeName?: string;
+  /** Reason of the DisruptionTarget condition (e.g. PreemptionByScheduler), set before an eviction. */
+  readonly disruptionTarget?: string;
 }
 
 export interface Pod {

@@ -26,7 +26,11 @@ import {
   type NodeAffinity,
   type NodeSelectorRequirement,
   type NodeSelectorTerm,
+  type PodAffinity,
+  type PodAffinityTerm,
   type PreferredSchedulingTerm,
+  type TopologySpreadConstraint,
+  type WeightedPodAffinityTerm,
   type ObjectMeta,
   type Pod,
   type PodSpec,
@@ -431,16 +435,126 @@ export function parsePodSpec(f: Field): PodSpec {
     overhead: f.get('overhead').resourceList(),
     // SetDefaults_PodSpec: terminationGracePeriodSeconds defaults to 30.
     terminationGracePeriodSeconds: f.get('terminationGracePeriodSeconds').optInt(DEFAULT_TERMINATION_GRACE_PERIOD_SECONDS, { min: 0 }),
-    // Only present when given, so specs without it (and their pod-template-hash) stay as they were.
+    // Only present when given, so specs without them (and their pod-template-hash) stay as they were.
     ...affinityOf(f.get('affinity')),
+    ...spreadOf(f.get('topologySpreadConstraints')),
+    ...preemptionPolicyOf(f.get('preemptionPolicy')),
   };
 }
 
-/** spec.affinity: nodeAffinity is modeled; podAffinity and podAntiAffinity are not read yet. */
+function isAbsent(f: Field): boolean {
+  return f.kind() === 'missing' || f.kind() === 'null';
+}
+
+/** spec.affinity: nodeAffinity, podAffinity and podAntiAffinity, each only when given. */
 function affinityOf(f: Field): Pick<PodSpec, 'affinity'> {
-  const na = f.get('nodeAffinity');
-  if (na.kind() === 'missing' || na.kind() === 'null') return {};
-  return { affinity: { nodeAffinity: parseNodeAffinity(na) } };
+  if (isAbsent(f)) return {};
+  const out: { nodeAffinity?: NodeAffinity; podAffinity?: PodAffinity; podAntiAffinity?: PodAffinity } = {};
+  if (!isAbsent(f.get('nodeAffinity'))) out.nodeAffinity = parseNodeAffinity(f.get('nodeAffinity'));
+  if (!isAbsent(f.get('podAffinity'))) out.podAffinity = parsePodAffinity(f.get('podAffinity'));
+  if (!isAbsent(f.get('podAntiAffinity'))) out.podAntiAffinity = parsePodAffinity(f.get('podAntiAffinity'));
+  return Object.keys(out).length === 0 ? {} : { affinity: out };
+}
+
+function preemptionPolicyOf(f: Field): Pick<PodSpec, 'preemptionPolicy'> {
+  if (isAbsent(f)) return {};
+  return { preemptionPolicy: f.oneOf(['PreemptLowerPriority', 'Never'] as const) };
+}
+
+/** core/v1 PodAffinity / PodAntiAffinity, validated as validatePodAffinity (pkg/apis/core/validation). */
+function parsePodAffinity(f: Field): PodAffinity {
+  if (f.kind() !== 'map') expectedMapping(f, 'requiredDuringSchedulingIgnoredDuringExecution and/or preferredDuringSchedulingIgnoredDuringExecution');
+  const required = f.get('requiredDuringSchedulingIgnoredDuringExecution').items().map(parsePodAffinityTerm);
+  const preferred = f.get('preferredDuringSchedulingIgnoredDuringExecution').items().map((w): WeightedPodAffinityTerm => {
+    const tf = w.get('podAffinityTerm');
+    if (tf.kind() !== 'map') expectedMapping(tf, 'a pod affinity term (labelSelector and topologyKey)');
+    return { weight: w.get('weight').int({ min: 1, max: 100 }), term: parsePodAffinityTerm(tf) };
+  });
+  return { required, preferred };
+}
+
+function parsePodAffinityTerm(f: Field): PodAffinityTerm {
+  const keyField = f.get('topologyKey');
+  const topologyKey = keyField.str();
+  if (topologyKey === '') keyField.fail('expected a topology key (a node label key such as topology.kubernetes.io/zone), got ""');
+  checkQualifiedName(keyField, topologyKey, 'topology key');
+  const sel = f.get('labelSelector');
+  const nsSel = f.get('namespaceSelector');
+  const namespaces = f.get('namespaces').items().map((n) => {
+    const ns = n.str();
+    if (!isDns1123Label(ns)) n.fail(`expected a namespace name (${DNS1123_LABEL_RULE}), got ${JSON.stringify(ns)}`);
+    return ns;
+  });
+  const labelSelector = isAbsent(sel) ? undefined : parseLabelSelector(sel);
+  const matchLabelKeys = labelKeys(f.get('matchLabelKeys'), labelSelector);
+  const mismatchLabelKeys = labelKeys(f.get('mismatchLabelKeys'), labelSelector);
+  for (const k of mismatchLabelKeys) {
+    if (matchLabelKeys.includes(k)) f.get('mismatchLabelKeys').fail(`key ${JSON.stringify(k)} is in both matchLabelKeys and mismatchLabelKeys`);
+  }
+  return {
+    ...(labelSelector === undefined ? {} : { labelSelector }),
+    namespaces,
+    ...(isAbsent(nsSel) ? {} : { namespaceSelector: parseLabelSelector(nsSel) }),
+    topologyKey,
+    matchLabelKeys,
+    mismatchLabelKeys,
+  };
+}
+
+/**
+ * matchLabelKeys / mismatchLabelKeys (validateMatchLabelKeysAndMismatchLabelKeys, validateMatchLabelKeysInTopologySpread):
+ * label keys, only with a labelSelector, and none already constrained by the selector.
+ */
+function labelKeys(f: Field, selector: LabelSelector | undefined): string[] {
+  const items = f.items();
+  if (items.length > 0 && selector === undefined) f.fail('must not be set when labelSelector is not set');
+  return items.map((k) => {
+    const key = k.str();
+    checkQualifiedName(k, key, 'label key');
+    if (selector !== undefined && (hasOwn(selector.matchLabels, key) || selector.matchExpressions.some((r) => r.key === key))) {
+      k.fail(`key ${JSON.stringify(key)} is already in the labelSelector; it must not also be listed here`);
+    }
+    return key;
+  });
+}
+
+const WHEN_UNSATISFIABLE: readonly TopologySpreadConstraint['whenUnsatisfiable'][] = ['DoNotSchedule', 'ScheduleAnyway'];
+const INCLUSION_POLICIES = ['Honor', 'Ignore'] as const;
+
+/** spec.topologySpreadConstraints, validated as ValidateTopologySpreadConstraints (pkg/apis/core/validation). */
+function spreadOf(f: Field): Pick<PodSpec, 'topologySpreadConstraints'> {
+  const items = f.items();
+  if (items.length === 0) return {};
+  const seen = new Set<string>();
+  const out = items.map((c): TopologySpreadConstraint => {
+    const maxSkew = c.get('maxSkew').int({ min: 1, max: INT32.max });
+    const keyField = c.get('topologyKey');
+    const topologyKey = keyField.str();
+    if (topologyKey === '') keyField.fail('expected a topology key (a node label key such as topology.kubernetes.io/zone), got ""');
+    checkQualifiedName(keyField, topologyKey, 'topology key');
+    const whenUnsatisfiable = c.get('whenUnsatisfiable').oneOf(WHEN_UNSATISFIABLE);
+    const pair = `${topologyKey}\u0000${whenUnsatisfiable}`;
+    if (seen.has(pair)) keyField.fail(`duplicate constraint for topologyKey ${JSON.stringify(topologyKey)} and whenUnsatisfiable ${whenUnsatisfiable}`);
+    seen.add(pair);
+    const sel = c.get('labelSelector');
+    const labelSelector = isAbsent(sel) ? undefined : parseLabelSelector(sel);
+    const minField = c.get('minDomains');
+    const out: { -readonly [K in keyof TopologySpreadConstraint]: TopologySpreadConstraint[K] } = {
+      maxSkew,
+      topologyKey,
+      whenUnsatisfiable,
+      matchLabelKeys: labelKeys(c.get('matchLabelKeys'), labelSelector),
+    };
+    if (labelSelector !== undefined) out.labelSelector = labelSelector;
+    if (!isAbsent(minField)) {
+      out.minDomains = minField.int({ min: 1, max: INT32.max });
+      if (whenUnsatisfiable !== 'DoNotSchedule') minField.fail('minDomains may only be set when whenUnsatisfiable is DoNotSchedule');
+    }
+    if (!isAbsent(c.get('nodeAffinityPolicy'))) out.nodeAffinityPolicy = c.get('nodeAffinityPolicy').oneOf(INCLUSION_POLICIES);
+    if (!isAbsent(c.get('nodeTaintsPolicy'))) out.nodeTaintsPolicy = c.get('nodeTaintsPolicy').oneOf(INCLUSION_POLICIES);
+    return out;
+  });
+  return { topologySpreadConstraints: out };
 }
 
 /**

@@ -5,7 +5,7 @@
  * point's enabled/disabled ("*" disables every default plugin of that point); a score plugin without a weight
  * gets its multiPoint weight, else 1.
  *
- * Plugins kubesim does not model yet are accepted and reported as ignored, so real configurations load.
+ * Plugins kubesim does not model are accepted and reported as ignored, so real configurations load.
  */
 import type { NodeAffinity } from '../api/objects.js';
 import type { RateLimit } from '../api/rate-limiter.js';
@@ -25,6 +25,10 @@ import { NAME as TAINTS } from '../scheduler/plugins/taint-toleration.js';
 import { NAME as AFFINITY } from '../scheduler/plugins/node-affinity.js';
 import { NAME as PORTS } from '../scheduler/plugins/node-ports.js';
 import { NAME as IMAGES } from '../scheduler/plugins/image-locality.js';
+import { NAME as SPREAD, SYSTEM_DEFAULTS, type SpreadDefaults } from '../scheduler/plugins/pod-topology-spread.js';
+import { NAME as INTERPOD, DEFAULT_HARD_POD_AFFINITY_WEIGHT } from '../scheduler/plugins/inter-pod-affinity.js';
+import { NAME as PREEMPTION, DEFAULT_PREEMPTION_ARGS, type PreemptionArgs } from '../scheduler/plugins/default-preemption.js';
+import type { TopologySpreadConstraint } from '../api/objects.js';
 import { DEFAULT_PROFILE, type Profile } from '../scheduler/profile.js';
 import { GPU_PLUGIN_POINTS, GPU_SCORE_PLUGINS, OPEN_GPU_SHARE, isGpuPlugin, parseGpuPluginArgs, type GpuProfile, type GpuSelMethod } from '../gpu/config.js';
 
@@ -108,6 +112,9 @@ const MODELED = new Set<string>([
   FIT,
   BALANCED,
   IMAGES,
+  SPREAD,
+  INTERPOD,
+  PREEMPTION,
   'PrioritySort',
   'DefaultBinder',
   'NodeName',
@@ -245,6 +252,10 @@ function parseProfile(pf: Field, globalPct: number, ignored: Set<string>, gpuPro
   }
 
   // pluginConfig args.
+  let spreadDefaults: SpreadDefaults = SYSTEM_DEFAULTS;
+  let hardPodAffinityWeight = DEFAULT_HARD_POD_AFFINITY_WEIGHT;
+  let ignorePreferredTermsOfExistingPods = false;
+  let preemptionArgs: PreemptionArgs = DEFAULT_PREEMPTION_ARGS;
   let fitStrategy = DEFAULT_SCORING_STRATEGY;
   let balancedResources = DEFAULT_PROFILE.balancedResources;
   let addedAffinity: NodeAffinity | undefined;
@@ -265,6 +276,15 @@ function parseProfile(pf: Field, globalPct: number, ignored: Set<string>, gpuPro
       args.rejectUnknownKeys(['apiVersion', 'kind', 'addedAffinity']);
       const aa = args.get('addedAffinity');
       if (aa.kind() !== 'missing' && aa.kind() !== 'null') addedAffinity = parseNodeAffinity(aa);
+    } else if (name === SPREAD) {
+      spreadDefaults = parseSpreadArgs(args);
+    } else if (name === INTERPOD) {
+      // InterPodAffinityArgs (apis/config/v1/types_pluginargs.go; validation_pluginargs.go ValidateInterPodAffinityArgs).
+      args.rejectUnknownKeys(['apiVersion', 'kind', 'hardPodAffinityWeight', 'ignorePreferredTermsOfExistingPods']);
+      hardPodAffinityWeight = args.get('hardPodAffinityWeight').optInt(DEFAULT_HARD_POD_AFFINITY_WEIGHT, { min: 0, max: 100 });
+      ignorePreferredTermsOfExistingPods = args.get('ignorePreferredTermsOfExistingPods').optBool(false);
+    } else if (name === PREEMPTION) {
+      preemptionArgs = parsePreemptionArgs(args);
     } else if (isGpuPlugin(name)) {
       const sel = parseGpuPluginArgs(name, args);
       if (sel !== null) gpuSelMethod = sel;
@@ -292,6 +312,8 @@ function parseProfile(pf: Field, globalPct: number, ignored: Set<string>, gpuPro
       nodeAffinity: filters.has(AFFINITY),
       nodePorts: filters.has(PORTS),
       nodeResourcesFit: filters.has(FIT),
+      podTopologySpread: filters.has(SPREAD),
+      interPodAffinity: filters.has(INTERPOD),
     },
     nodeAffinityPreFilter: preFilters.has(AFFINITY),
     fitWeight: scoreWeight(FIT),
@@ -302,7 +324,50 @@ function parseProfile(pf: Field, globalPct: number, ignored: Set<string>, gpuPro
     affinityWeight: scoreWeight(AFFINITY),
     imageWeight: scoreWeight(IMAGES),
     addedAffinity,
+    spreadWeight: scoreWeight(SPREAD),
+    spreadDefaults,
+    interPodAffinityWeight: scoreWeight(INTERPOD),
+    hardPodAffinityWeight,
+    ignorePreferredTermsOfExistingPods,
+    preemption: (at.get('postFilter') as Enabled[]).some((e) => e.name === PREEMPTION) ? preemptionArgs : null,
   };
+}
+
+/**
+ * PodTopologySpreadArgs (ValidatePodTopologySpreadArgs): defaultingType System (the default: hostname maxSkew 3
+ * and zone maxSkew 5, ScheduleAnyway) or List with defaultConstraints that carry no selector.
+ */
+function parseSpreadArgs(args: Field): SpreadDefaults {
+  args.rejectUnknownKeys(['apiVersion', 'kind', 'defaultConstraints', 'defaultingType']);
+  // SetDefaults_PodTopologySpreadArgs: an empty defaultingType means System.
+  const type = args.get('defaultingType').optOneOf(['System', 'List'] as const, 'System');
+  const list = args.get('defaultConstraints').items();
+  if (type === 'System') {
+    if (list.length > 0) args.get('defaultConstraints').fail('must be empty when defaultingType is "System" (set defaultingType: List to use your own)');
+    return SYSTEM_DEFAULTS;
+  }
+  const seen = new Set<string>();
+  const constraints = list.map((c): TopologySpreadConstraint => {
+    c.rejectUnknownKeys(['maxSkew', 'topologyKey', 'whenUnsatisfiable', 'labelSelector', 'minDomains', 'nodeAffinityPolicy', 'nodeTaintsPolicy', 'matchLabelKeys']);
+    if (c.get('labelSelector').exists) c.get('labelSelector').fail('default constraints must not define a selector: it is deduced for each pod from its Services and controller');
+    const topologyKey = c.get('topologyKey').str();
+    if (topologyKey === '') c.get('topologyKey').fail('expected a node label key, got ""');
+    const whenUnsatisfiable = c.get('whenUnsatisfiable').oneOf(['DoNotSchedule', 'ScheduleAnyway'] as const);
+    const pair = `${topologyKey}/${whenUnsatisfiable}`;
+    if (seen.has(pair)) c.get('topologyKey').fail(`duplicate constraint for topologyKey "${topologyKey}" and whenUnsatisfiable ${whenUnsatisfiable}`);
+    seen.add(pair);
+    return { maxSkew: c.get('maxSkew').int({ min: 1, max: 2 ** 31 - 1 }), topologyKey, whenUnsatisfiable, matchLabelKeys: [] };
+  });
+  return { defaultingType: 'List', constraints };
+}
+
+/** DefaultPreemptionArgs (ValidateDefaultPreemptionArgs). */
+function parsePreemptionArgs(args: Field): PreemptionArgs {
+  args.rejectUnknownKeys(['apiVersion', 'kind', 'minCandidateNodesPercentage', 'minCandidateNodesAbsolute']);
+  const pct = args.get('minCandidateNodesPercentage').optInt(DEFAULT_PREEMPTION_ARGS.minCandidateNodesPercentage, { min: 0, max: 100 });
+  const abs = args.get('minCandidateNodesAbsolute').optInt(DEFAULT_PREEMPTION_ARGS.minCandidateNodesAbsolute, { min: 0 });
+  if (pct === 0 && abs === 0) args.fail('minCandidateNodesPercentage and minCandidateNodesAbsolute cannot both be zero');
+  return { minCandidateNodesPercentage: pct, minCandidateNodesAbsolute: abs };
 }
 
 function pluginName(f: Field, allowStar = true): string {

@@ -39,6 +39,13 @@ import {
 } from './plugins/node-resources-fit.js';
 import { REASON as REASON_UNSCHEDULABLE } from './plugins/node-unschedulable.js';
 import { hasScorePlugins, type Profile } from './profile.js';
+import { AssignedPods, type AssignedPod } from './assigned-pods.js';
+import { AffinityFilter, AffinityScore } from './affinity-state.js';
+import { NodeEligibility } from './node-eligibility.js';
+import { SpreadFilter, SpreadScore } from './spread-state.js';
+import { REASON_MISSING_LABEL, REASON_SKEW, addNormalizedSpread, spreadConstraints, type SpreadConstraint } from './plugins/pod-topology-spread.js';
+import { REASON_AFFINITY, REASON_ANTI_AFFINITY, REASON_EXISTING_ANTI_AFFINITY, addNormalizedAffinity } from './plugins/inter-pod-affinity.js';
+import type { HostPort } from './plugins/node-ports.js';
 
 /** schedule_one.go */
 export const MIN_FEASIBLE_NODES_TO_FIND = 100;
@@ -77,6 +84,30 @@ export interface SearchState {
   nextStartNodeIndex: number;
 }
 
+/** A pod nominated to a node by an earlier preemption, with priority ≥ the pod being scheduled. */
+export interface NominatedPod {
+  readonly row: number;
+  readonly requests: PodRequests;
+  readonly ports: readonly HostPort[];
+}
+
+/** The cluster state a cycle sees beyond the NodeTable. */
+export interface CycleContext {
+  /** The cache's pods (spreading, inter-pod affinity); empty when absent. */
+  readonly pods?: AssignedPods;
+  /** Pods nominated to nodes, treated as present there while filtering (RunFilterPluginsWithNominatedPods). */
+  readonly nominated?: readonly NominatedPod[];
+  /** Row of the pod's status.nominatedNodeName: tried first, alone (evaluateNominatedNode). */
+  readonly nominatedRow?: number;
+}
+
+/** Filter status codes per node (framework.Code): the node passed, or was rejected, possibly for good. */
+export const PASS = 0;
+export const UNSCHEDULABLE = 1;
+export const UNRESOLVABLE = 2;
+
+const NO_CONTEXT: CycleContext = {};
+
 const R_CPU = 0;
 const R_MEM = 1;
 const R_EPH = 2;
@@ -110,6 +141,18 @@ export class Kernel {
   private readonly scoring: boolean;
   /** Both scorers configured over exactly cpu and memory (the default): a specialised loop. */
   private readonly cpuMemOnly: boolean;
+  // PodTopologySpread and InterPodAffinity per-cycle state (spread-state.ts, affinity-state.ts).
+  private readonly elig = new NodeEligibility();
+  private readonly spreadFilter = new SpreadFilter();
+  private readonly spreadScore = new SpreadScore();
+  private readonly ipaFilter = new AffinityFilter();
+  private readonly ipaScore = new AffinityScore();
+  private ignored = new Uint8Array(1024);
+  private emptyPods: AssignedPods | null = null;
+  /** The current cycle's pod and filter switches (kept for PostFilter after a failed search). */
+  private cycle: CycleChecks | null = null;
+  /** Per node row, after a search that found no node: PASS, UNSCHEDULABLE or UNRESOLVABLE (the FitError's node statuses). */
+  status = new Uint8Array(0);
 
   constructor(readonly profile: Profile) {
     const fr = profile.fitStrategy.resources;
@@ -126,24 +169,52 @@ export class Kernel {
     this.cpuMemOnly = isCpuMem(this.fitNames) && isCpuMem(this.balNames);
   }
 
-  schedule(t: NodeTable, pod: PodInput, state: SearchState, rng: RngStream): Decision {
+  schedule(t: NodeTable, pod: PodInput, state: SearchState, rng: RngStream, ctx: CycleContext = NO_CONTEXT): Decision {
     const n = t.count;
+    this.cycle = null;
     if (n === 0) return { node: -1, visited: 0, feasible: 0, diagnosis: new Map([['no nodes available', 0]]) };
+    const pods = this.podsOf(t, ctx);
     // ---- PreFilter
     const checkTaints = this.profile.filters.taintToleration && t.hardTaintNodes > 0 && this.preFilterTaints(t, pod);
     const checkAff = this.profile.filters.nodeAffinity && this.preFilterAffinity(t, pod);
     const checkPorts = this.profile.filters.nodePorts && pod.hostPorts.length > 0 && this.preFilterPorts(t, pod);
+    this.elig.prepare(t, pod);
+    const checkSpread =
+      this.profile.filters.podTopologySpread &&
+      this.spreadFilter.prepare(t, pods, this.spreadFor(pod).hard, this.elig);
+    const checkIpa = this.profile.filters.interPodAffinity && this.ipaFilter.prepare(t, pods, pod);
     let order = t.order;
     let m = n;
     let restricted = false;
     if (checkAff && this.profile.nodeAffinityPreFilter) {
       const names = preFilterNodeNames(pod.nodeAffinity);
       if (names !== null) {
-        if (names.size === 0) return { node: -1, visited: 0, feasible: 0, diagnosis: new Map(), preFilterMessage: REASON_CONFLICT };
+        if (names.size === 0) {
+          this.markAll(t, UNRESOLVABLE);
+          return { node: -1, visited: 0, feasible: 0, diagnosis: new Map(), preFilterMessage: REASON_CONFLICT };
+        }
         m = this.restrict(t, names);
         order = this.candidates;
         restricted = true;
       }
+    }
+    const checks: CycleChecks = {
+      pod,
+      checkUnsched: this.profile.filters.nodeUnschedulable && !pod.toleratesUnschedulable,
+      checkTaints,
+      checkAff,
+      checkPorts,
+      checkFit: this.profile.filters.nodeResourcesFit,
+      checkSpread,
+      checkIpa,
+      restricted,
+    };
+    this.cycle = checks;
+    const nominated = ctx.nominated ?? NO_NOMINATED;
+    this.applyNominated(t, nominated, 1);
+    if (ctx.nominatedRow !== undefined && ctx.nominatedRow >= 0 && ctx.nominatedRow < n && this.filterNode(t, ctx.nominatedRow) === PASS) {
+      this.applyNominated(t, nominated, -1);
+      return { node: ctx.nominatedRow, visited: 1, feasible: 1 };
     }
     const want = this.scoring ? numFeasibleNodesToFind(this.profile.percentageOfNodesToScore, m) : 1;
     if (this.feasible.length < want) {
@@ -153,8 +224,7 @@ export class Kernel {
     }
     const feasible = this.feasible;
     const r = pod.requests;
-    const checkUnsched = this.profile.filters.nodeUnschedulable && !pod.toleratesUnschedulable;
-    const checkFit = this.profile.filters.nodeResourcesFit;
+    const { checkUnsched, checkFit } = checks;
     const hasScalars = hasKeys(r.scalars);
     const anyRequest = r.cpu !== 0 || r.memory !== 0 || r.ephemeralStorage !== 0 || hasScalars;
     const { allocCpu, allocMem, allocEph, allocPods, reqCpu, reqMem, reqEph, podCount, unschedulable, hardTaints, usedPorts } = t;
@@ -194,17 +264,22 @@ export class Kernel {
           }
         }
       }
+      // PodTopologySpread, then InterPodAffinity (default filter order).
+      if (checkSpread && this.spreadFilter.check(i) !== 0) continue;
+      if (checkIpa && this.ipaFilter.check(i) !== 0) continue;
       feasible[found++] = i;
     }
     // The rotation applies to the (possibly restricted) list; the modulus is the number of all nodes (schedule_one.go).
     state.nextStartNodeIndex = (state.nextStartNodeIndex + visited) % n;
     if (found === 0) {
-      const checks = { checkUnsched, checkTaints, checkAff, checkPorts, checkFit, restricted };
-      return { node: -1, visited, feasible: 0, diagnosis: this.diagnose(t, pod, checks) };
+      const diagnosis = this.diagnose(t, checks);
+      this.applyNominated(t, nominated, -1);
+      return { node: -1, visited, feasible: 0, diagnosis };
     }
+    this.applyNominated(t, nominated, -1);
     if (found === 1) return { node: feasible[0], visited, feasible: 1 };
     const scores = this.scores;
-    this.scoreAll(t, pod, feasible, found, scores);
+    this.scoreAll(t, pod, feasible, found, scores, pods);
     // selectHost: the k-th node tied at the top replaces the pick with probability 1/k (reservoir sampling).
     let best = feasible[0];
     let bestScore = scores[0];
@@ -307,22 +382,109 @@ export class Kernel {
   }
 
   /** Weighted total score of each feasible node (framework RunScorePlugins, NormalizeScore, weighted sum). */
-  scoreAll(t: NodeTable, pod: PodInput, feasible: Int32Array, found: number, out: Float64Array): void {
+  scoreAll(t: NodeTable, pod: PodInput, feasible: Int32Array, found: number, out: Float64Array, pods: AssignedPods): void {
     if (this.raw.length < found) this.raw = new Float64Array(Math.max(found, out.length));
+    if (this.ignored.length < found) this.ignored = new Uint8Array(this.raw.length);
     this.scoreResources(t, pod.requests, feasible, found, out);
-    this.scoreExtras(t, pod, feasible, found, out);
+    this.scoreExtras(t, pod, feasible, found, out, pods);
   }
 
   /**
    * The score plugins after NodeResourcesFit + BalancedAllocation, added to `out`. Kept apart because the
    * parallel scan (parallel/) computes the resource part in worker threads and calls this on the main thread.
    */
-  scoreExtras(t: NodeTable, pod: PodInput, feasible: Int32Array, found: number, out: Float64Array): void {
+  scoreExtras(t: NodeTable, pod: PodInput, feasible: Int32Array, found: number, out: Float64Array, pods: AssignedPods): void {
     if (this.raw.length < found) this.raw = new Float64Array(Math.max(found, out.length));
     const p = this.profile;
     if (p.taintWeight > 0) this.scoreTaints(t, pod, feasible, found, out);
     if (p.affinityWeight > 0) this.scoreAffinity(t, pod, feasible, found, out);
+    if (p.spreadWeight > 0) this.scoreSpread(t, pod, feasible, found, out, pods);
+    if (p.interPodAffinityWeight > 0) this.scoreInterPod(t, pod, feasible, found, out, pods);
     if (p.imageWeight > 0) this.scoreImages(t, pod, feasible, found, out);
+  }
+
+  /** PodTopologySpread PreScore (Skip without constraints), Score, NormalizeScore. */
+  private scoreSpread(t: NodeTable, pod: PodInput, feasible: Int32Array, found: number, out: Float64Array, pods: AssignedPods): void {
+    const d = this.profile.spreadDefaults;
+    const cs = this.spreadFor(pod).soft;
+    if (cs.length === 0) return;
+    const explicit = (pod.spec.topologySpreadConstraints?.length ?? 0) > 0;
+    this.elig.prepare(t, pod);
+    if (!this.spreadScore.score(t, pods, cs, explicit || d.defaultingType !== 'System', feasible, found, this.elig, this.raw, this.ignored)) return;
+    addNormalizedSpread(this.raw, this.ignored, found, this.profile.spreadWeight, out);
+  }
+
+  /** InterPodAffinity PreScore (Skip when nothing matches), Score, NormalizeScore. */
+  private scoreInterPod(t: NodeTable, pod: PodInput, feasible: Int32Array, found: number, out: Float64Array, pods: AssignedPods): void {
+    const p = this.profile;
+    if (!this.ipaScore.score(t, pods, pod, p.hardPodAffinityWeight, p.ignorePreferredTermsOfExistingPods, feasible, found, this.raw)) return;
+    addNormalizedAffinity(this.raw, found, p.interPodAffinityWeight, out);
+  }
+
+  /**
+   * The pod's compiled constraints, memoized by the objects they derive from (a ReplicaSet's pods share their
+   * template's constraint list and labels, and the scheduler reuses default selectors), so a cycle usually
+   * compiles nothing.
+   */
+  private spreadFor(pod: PodInput): SpreadPair {
+    const k1: object = pod.spec.topologySpreadConstraints ?? pod.defaultSpreadSelector ?? NO_SPREAD;
+    let byLabels = this.spreadMemo.get(k1);
+    if (byLabels === undefined) this.spreadMemo.set(k1, (byLabels = new WeakMap()));
+    const hit = byLabels.get(pod.labels);
+    if (hit !== undefined && hit.namespace === pod.namespace) return hit;
+    const d = this.profile.spreadDefaults;
+    const pair: SpreadPair = {
+      namespace: pod.namespace,
+      hard: spreadConstraints(pod.spec, pod.namespace, pod.labels, 'DoNotSchedule', d, pod.defaultSpreadSelector),
+      soft: spreadConstraints(pod.spec, pod.namespace, pod.labels, 'ScheduleAnyway', d, pod.defaultSpreadSelector),
+    };
+    byLabels.set(pod.labels, pair);
+    return pair;
+  }
+
+  private readonly spreadMemo = new WeakMap<object, WeakMap<object, SpreadPair>>();
+
+  private podsOf(t: NodeTable, ctx: CycleContext): AssignedPods {
+    if (ctx.pods !== undefined) return ctx.pods;
+    if (this.emptyPods === null || this.emptyPods.table !== t) this.emptyPods = new AssignedPods(t);
+    return this.emptyPods;
+  }
+
+  /** Treats nominated pods as present on their nodes (sign 1) or removes them again (sign -1). */
+  applyNominated(t: NodeTable, nominated: readonly NominatedPod[], sign: 1 | -1): void {
+    for (const p of nominated) t.account(p.row, p.requests, sign, p.ports);
+  }
+
+  /**
+   * Every filter of the last cycle on one node, with the PreFilter state as it is now (preemption's dry runs
+   * change it through updateWithPod): PASS, UNSCHEDULABLE or UNRESOLVABLE. Requires a preceding schedule().
+   */
+  filterNode(t: NodeTable, i: number): number {
+    const c = this.cycle;
+    if (c === null) return UNRESOLVABLE;
+    return this.verdict(t, i, c, null);
+  }
+
+  /**
+   * PreFilterExtensions AddPod (delta 1) / RemovePod (delta -1) for the last cycle's PreFilter state, with the
+   * pod's resources and ports added to or removed from its node, as preemption's dry runs need.
+   */
+  updateWithPod(t: NodeTable, e: AssignedPod, delta: 1 | -1): void {
+    const c = this.cycle;
+    t.account(e.row, e.requests, delta, e.ports);
+    if (c === null) return;
+    if (c.checkSpread) this.spreadFilter.updateWithPod(t, e.row, c.pod.namespace, e.pod.metadata.namespace, e.pod.metadata.labels, delta, this.elig);
+    if (c.checkIpa) this.ipaFilter.updateWithPod(t, e, delta);
+  }
+
+  /** The pod of the last cycle. */
+  get cyclePod(): PodInput | undefined {
+    return this.cycle?.pod;
+  }
+
+  private markAll(t: NodeTable, code: number): void {
+    if (this.status.length < t.count) this.status = new Uint8Array(t.capacity);
+    this.status.fill(code, 0, t.count);
   }
 
   /** TaintToleration Score + NormalizeScore (reverse): intolerable PreferNoSchedule taints per node. */
@@ -533,13 +695,15 @@ export class Kernel {
     return balancedScore(balanceN(withPod), balanceN(withoutPod));
   }
 
-  /** Recounts failure reasons for the FitError message; runs only when no node fits (a full pass). */
-  private diagnose(t: NodeTable, pod: PodInput, c: DiagnoseChecks): Diagnosis {
+  /**
+   * Recounts failure reasons for the FitError message and records each node's status code; runs only when no
+   * node fits (a full pass).
+   */
+  private diagnose(t: NodeTable, c: CycleChecks): Diagnosis {
     const d: Diagnosis = new Map();
-    const bump = (k: string): void => {
-      d.set(k, (d.get(k) ?? 0) + 1);
-    };
-    const r = pod.requests;
+    const reasons: string[] = [];
+    if (this.status.length < t.count) this.status = new Uint8Array(t.capacity);
+    const status = this.status;
     if (c.restricted) {
       // Nodes the PreFilterResult left out are not filtered; they carry the PreFilter status.
       for (let k = 0; k < this.candidateCount; k++) this.mark[this.candidates[k]] = 1;
@@ -547,53 +711,115 @@ export class Kernel {
     }
     for (let i = 0; i < t.count; i++) {
       if (c.restricted) {
-        if (this.mark[i] === 0) continue;
+        if (this.mark[i] === 0) {
+          status[i] = UNRESOLVABLE;
+          continue;
+        }
         this.mark[i] = 0;
       }
-      if (c.checkUnsched && t.unschedulable[i] === 1) {
-        bump(REASON_UNSCHEDULABLE);
-        continue;
-      }
-      if (c.checkTaints) {
-        const taint = firstUntolerated(t.nodes[i].spec.taints, pod.tolerations);
-        if (taint !== undefined) {
-          bump(reasonUntolerated(taint));
-          continue;
-        }
-      }
-      if (c.checkAff) {
-        const reason = this.affinityReason(t, i);
-        if (reason !== null) {
-          bump(reason);
-          continue;
-        }
-      }
-      if (c.checkPorts && t.usedPorts[i] !== 0 && this.portConflict(i)) {
-        bump(REASON_PORTS);
-        continue;
-      }
-      if (!c.checkFit) continue;
-      if (t.podCount[i] + 1 > t.allocPods[i]) bump(REASON_TOO_MANY_PODS);
-      if (r.cpu > 0 && r.cpu > t.allocCpu[i] - t.reqCpu[i]) bump(REASON_INSUFFICIENT(CPU));
-      if (r.memory > 0 && r.memory > t.allocMem[i] - t.reqMem[i]) bump(REASON_INSUFFICIENT(MEMORY));
-      if (r.ephemeralStorage > 0 && r.ephemeralStorage > t.allocEph[i] - t.reqEph[i]) bump(REASON_INSUFFICIENT(EPHEMERAL_STORAGE));
-      for (const name in r.scalars) {
-        const alloc = t.scalarAlloc.get(name)?.[i] ?? 0;
-        const req = t.scalarReq.get(name)?.[i] ?? 0;
-        if (r.scalars[name] > alloc - req) bump(REASON_INSUFFICIENT(name));
-      }
+      reasons.length = 0;
+      status[i] = this.verdict(t, i, c, reasons);
+      for (const reason of reasons) d.set(reason, (d.get(reason) ?? 0) + 1);
     }
     return d;
   }
+
+  /**
+   * RunFilterPlugins on one node: the first failing plugin's code (its reasons appended to `reasons` when
+   * given; NodeResourcesFit can give several), in the default filter order.
+   */
+  private verdict(t: NodeTable, i: number, c: CycleChecks, reasons: string[] | null): number {
+    const pod = c.pod;
+    if (c.checkUnsched && t.unschedulable[i] === 1) {
+      reasons?.push(REASON_UNSCHEDULABLE);
+      return UNRESOLVABLE;
+    }
+    if (c.checkTaints && t.hardTaints[i] !== 0 && this.untoleratedTaint(t, i) >= 0) {
+      if (reasons !== null) {
+        const taint = firstUntolerated(t.nodes[i].spec.taints, pod.tolerations);
+        if (taint !== undefined) reasons.push(reasonUntolerated(taint));
+      }
+      return UNRESOLVABLE;
+    }
+    if (c.checkAff) {
+      const reason = this.affinityReason(t, i);
+      if (reason !== null) {
+        reasons?.push(reason);
+        return UNRESOLVABLE;
+      }
+    }
+    if (c.checkPorts && t.usedPorts[i] !== 0 && this.portConflict(i)) {
+      reasons?.push(REASON_PORTS);
+      return UNSCHEDULABLE;
+    }
+    if (c.checkFit) {
+      const r = pod.requests;
+      let failed = false;
+      // v1.34+ (PR #131345): a request larger than the node's allocatable can never fit there.
+      let unresolvable = false;
+      if (t.podCount[i] + 1 > t.allocPods[i]) {
+        failed = true;
+        reasons?.push(REASON_TOO_MANY_PODS);
+      }
+      const res = (amount: number, alloc: number, req: number, name: string): void => {
+        if (amount > 0 && amount > alloc - req) {
+          failed = true;
+          if (amount > alloc) unresolvable = true;
+          reasons?.push(REASON_INSUFFICIENT(name));
+        }
+      };
+      res(r.cpu, t.allocCpu[i], t.reqCpu[i], CPU);
+      res(r.memory, t.allocMem[i], t.reqMem[i], MEMORY);
+      res(r.ephemeralStorage, t.allocEph[i], t.reqEph[i], EPHEMERAL_STORAGE);
+      for (const name in r.scalars) {
+        const alloc = t.scalarAlloc.get(name)?.[i] ?? 0;
+        const req = t.scalarReq.get(name)?.[i] ?? 0;
+        if (r.scalars[name] > alloc - req) {
+          failed = true;
+          if (r.scalars[name] > alloc) unresolvable = true;
+          reasons?.push(REASON_INSUFFICIENT(name));
+        }
+      }
+      if (failed) return unresolvable ? UNRESOLVABLE : UNSCHEDULABLE;
+    }
+    if (c.checkSpread) {
+      const v = this.spreadFilter.check(i);
+      if (v !== 0) {
+        reasons?.push(v === 1 ? REASON_MISSING_LABEL : REASON_SKEW);
+        return v === 1 ? UNRESOLVABLE : UNSCHEDULABLE;
+      }
+    }
+    if (c.checkIpa) {
+      const v = this.ipaFilter.check(i);
+      if (v !== 0) {
+        reasons?.push(v === 1 ? REASON_AFFINITY : v === 2 ? REASON_ANTI_AFFINITY : REASON_EXISTING_ANTI_AFFINITY);
+        return v === 1 ? UNRESOLVABLE : UNSCHEDULABLE;
+      }
+    }
+    return PASS;
+  }
 }
 
-interface DiagnoseChecks {
+/** The filters a cycle runs, decided at PreFilter. */
+interface CycleChecks {
+  readonly pod: PodInput;
   readonly checkUnsched: boolean;
   readonly checkTaints: boolean;
   readonly checkAff: boolean;
   readonly checkPorts: boolean;
   readonly checkFit: boolean;
+  readonly checkSpread: boolean;
+  readonly checkIpa: boolean;
   readonly restricted: boolean;
+}
+
+const NO_NOMINATED: readonly NominatedPod[] = [];
+const NO_SPREAD = {};
+
+interface SpreadPair {
+  readonly namespace: string;
+  readonly hard: readonly SpreadConstraint[];
+  readonly soft: readonly SpreadConstraint[];
 }
 
 /**

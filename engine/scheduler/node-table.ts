@@ -181,6 +181,9 @@ export class NodeTable {
     return id === undefined ? undefined : this.labelCols[id];
   }
 
+  /** Bumped whenever a node's labels are set (node added or relabeled): caches of label-derived data compare it. */
+  labelVersion = 0;
+
   /** Id of a label value seen on some node, or 0. */
   labelValueId(value: string): number {
     return this.labelValueIds.get(value) ?? 0;
@@ -188,6 +191,7 @@ export class NodeTable {
 
   private setLabels(i: number, old: Readonly<Record<string, string>> | undefined, labels: Readonly<Record<string, string>>): void {
     if (old === labels) return;
+    this.labelVersion++;
     if (old !== undefined) for (const k in old) if (!Object.prototype.hasOwnProperty.call(labels, k)) this.labelCols[this.labelKeyIds.get(k) as number][i] = 0;
     for (const k in labels) {
       let kid = this.labelKeyIds.get(k);

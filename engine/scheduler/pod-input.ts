@@ -2,13 +2,17 @@
  * What a scheduling cycle needs from a pod, extracted once when the pod enters the queue (plain data; the
  * kernel compiles it against the NodeTable at the start of each cycle, upstream's PreFilter/PreScore state).
  */
-import type { NodeAffinity, PodSpec, Toleration } from '../api/objects.js';
+import type { LabelSelector, NodeAffinity, PodSpec, Toleration } from '../api/objects.js';
 import { podRequests, type PodRequests } from '../api/pod-resources.js';
 import { normalizedImageName } from './plugins/image-locality.js';
+import { compileAffinity, type PodAffinityInfo } from './plugins/inter-pod-affinity.js';
 import { hostPorts, type HostPort } from './plugins/node-ports.js';
 import { toleratesUnschedulable } from './plugins/node-unschedulable.js';
 
 export interface PodInput {
+  readonly spec: PodSpec;
+  readonly namespace: string;
+  readonly labels: Readonly<Record<string, string>>;
   readonly requests: PodRequests;
   readonly toleratesUnschedulable: boolean;
   readonly tolerations: readonly Toleration[];
@@ -18,10 +22,27 @@ export interface PodInput {
   readonly hostPorts: readonly HostPort[];
   /** Normalized image names of init containers, then containers (ImageLocality). */
   readonly images: readonly string[];
+  /** Pod (anti-)affinity terms compiled against the pod's namespace and labels; null without any. */
+  readonly podAffinity: PodAffinityInfo | null;
+  /**
+   * helper.DefaultSelector: the selectors of the Services and the controller (ReplicaSet) selecting the pod,
+   * ANDed; used by the default topology spread constraints. undefined = none.
+   */
+  readonly defaultSpreadSelector: LabelSelector | undefined;
 }
 
-export function podInput(spec: PodSpec): PodInput {
+export interface PodMeta {
+  readonly namespace: string;
+  readonly labels: Readonly<Record<string, string>>;
+}
+
+const NO_META: PodMeta = { namespace: 'default', labels: {} };
+
+export function podInput(spec: PodSpec, meta: PodMeta = NO_META, defaultSpreadSelector?: LabelSelector): PodInput {
   return {
+    spec,
+    namespace: meta.namespace,
+    labels: meta.labels,
     requests: podRequests(spec),
     toleratesUnschedulable: toleratesUnschedulable(spec.tolerations),
     tolerations: spec.tolerations,
@@ -29,5 +50,7 @@ export function podInput(spec: PodSpec): PodInput {
     nodeAffinity: spec.affinity?.nodeAffinity,
     hostPorts: hostPorts(spec),
     images: [...spec.initContainers, ...spec.containers].map((c) => normalizedImageName(c.image)),
+    podAffinity: compileAffinity(spec, meta.namespace, meta.labels),
+    defaultSpreadSelector,
   };
 }

@@ -4,6 +4,9 @@
  */
 import type { NodeAffinity } from '../api/objects.js';
 import { DEFAULT_SCORING_STRATEGY, type ResourceSpec, type ScoringStrategy } from './plugins/node-resources-fit.js';
+import { DEFAULT_HARD_POD_AFFINITY_WEIGHT } from './plugins/inter-pod-affinity.js';
+import { SYSTEM_DEFAULTS, type SpreadDefaults } from './plugins/pod-topology-spread.js';
+import { DEFAULT_PREEMPTION_ARGS, type PreemptionArgs } from './plugins/default-preemption.js';
 
 export interface Profile {
   readonly schedulerName: string;
@@ -15,6 +18,8 @@ export interface Profile {
     readonly nodeAffinity: boolean;
     readonly nodePorts: boolean;
     readonly nodeResourcesFit: boolean;
+    readonly podTopologySpread: boolean;
+    readonly interPodAffinity: boolean;
   };
   /** NodeAffinity at PreFilter: its metadata.name restriction of the nodes searched. */
   readonly nodeAffinityPreFilter: boolean;
@@ -30,13 +35,30 @@ export interface Profile {
   readonly imageWeight: number;
   /** NodeAffinityArgs.addedAffinity: applied to every pod of the profile. */
   readonly addedAffinity: NodeAffinity | undefined;
+  /** Score weight of PodTopologySpread (0 = disabled) and its PodTopologySpreadArgs defaults. */
+  readonly spreadWeight: number;
+  readonly spreadDefaults: SpreadDefaults;
+  /** Score weight of InterPodAffinity (0 = disabled) and its InterPodAffinityArgs. */
+  readonly interPodAffinityWeight: number;
+  readonly hardPodAffinityWeight: number;
+  readonly ignorePreferredTermsOfExistingPods: boolean;
+  /** DefaultPreemption at PostFilter: its args, or null when disabled. */
+  readonly preemption: PreemptionArgs | null;
 }
 
 /** The upstream default profile restricted to the plugins kubesim models (default_plugins.go weights). */
 export const DEFAULT_PROFILE: Profile = {
   schedulerName: 'default-scheduler',
   percentageOfNodesToScore: 0,
-  filters: { nodeUnschedulable: true, taintToleration: true, nodeAffinity: true, nodePorts: true, nodeResourcesFit: true },
+  filters: {
+    nodeUnschedulable: true,
+    taintToleration: true,
+    nodeAffinity: true,
+    nodePorts: true,
+    nodeResourcesFit: true,
+    podTopologySpread: true,
+    interPodAffinity: true,
+  },
   nodeAffinityPreFilter: true,
   fitWeight: 1,
   fitStrategy: DEFAULT_SCORING_STRATEGY,
@@ -49,8 +71,22 @@ export const DEFAULT_PROFILE: Profile = {
   affinityWeight: 2,
   imageWeight: 1,
   addedAffinity: undefined,
+  spreadWeight: 2,
+  spreadDefaults: SYSTEM_DEFAULTS,
+  interPodAffinityWeight: 2,
+  hardPodAffinityWeight: DEFAULT_HARD_POD_AFFINITY_WEIGHT,
+  ignorePreferredTermsOfExistingPods: false,
+  preemption: DEFAULT_PREEMPTION_ARGS,
 };
 
 export function hasScorePlugins(p: Profile): boolean {
-  return p.fitWeight > 0 || p.balancedWeight > 0 || p.taintWeight > 0 || p.affinityWeight > 0 || p.imageWeight > 0;
+  return (
+    p.fitWeight > 0 ||
+    p.balancedWeight > 0 ||
+    p.taintWeight > 0 ||
+    p.affinityWeight > 0 ||
+    p.imageWeight > 0 ||
+    p.spreadWeight > 0 ||
+    p.interPodAffinityWeight > 0
+  );
 }

@@ -5,19 +5,25 @@
  * on the chosen node (later cycles see its resources at once) and an asynchronous bind (POST pods/binding)
  * goes through the scheduler's client rate limiter to the API server. A failed attempt writes the
  * PodScheduled=False condition once, and parks the pod in the queue.
+ *
+ * When no node fits, DefaultPreemption (PostFilter) may pick a node and victims (preemption.ts): the victims
+ * get the DisruptionTarget condition and a graceful delete, the pod is nominated to the node
+ * (status.nominatedNodeName), and until it is bound, pods of lower or equal priority see it as present there.
  */
 import { type ApiServer, Client } from '../api/api-server.js';
 import { Informer } from '../api/informer.js';
-import { keyOf, type Node, type Pod, isTerminal } from '../api/objects.js';
+import { keyOf, type LabelSelector, type LabelSelectorRequirement, type Node, type Pod, type ReplicaSet, type Service, isTerminal } from '../api/objects.js';
 import { podRequests } from '../api/pod-resources.js';
 import type { RateLimit } from '../api/rate-limiter.js';
 import type { RngStream } from '../core/rng.js';
 import type { Simulation } from '../core/simulation.js';
 import { MICROS_PER_SECOND, type Micros } from '../core/time.js';
-import { Kernel, fitErrorMessage, type SearchState } from './kernel.js';
+import { Kernel, UNRESOLVABLE, fitErrorMessage, type NominatedPod, type SearchState } from './kernel.js';
 import { NodeTable } from './node-table.js';
 import type { ParallelScanner } from './parallel/scanner.js';
 import { podInput } from './pod-input.js';
+import { AssignedPods, type AssignedPod } from './assigned-pods.js';
+import { preempt } from './preemption.js';
 import { hostPorts, type HostPort } from './plugins/node-ports.js';
 import { toleratesUnschedulable } from './plugins/node-unschedulable.js';
 import type { Profile } from './profile.js';
@@ -35,6 +41,18 @@ export interface SchedulerParams extends QueueParams {
 export interface SchedulerObserver {
   seen(pod: Pod): void;
   attempt(pod: Pod, node: string | null, durationUs: Micros, message: string): void;
+  /** A preemption nominated `pod` to `node` and is evicting `victims` (optional). */
+  preempted?(pod: Pod, node: string, victims: readonly Pod[]): void;
+}
+
+/** The DisruptionTarget condition's reason for preemption victims (k8s.io/api/core/v1 PodReasonPreemptionByScheduler). */
+export const PREEMPTION_BY_SCHEDULER = 'PreemptionByScheduler';
+
+interface Nomination {
+  readonly row: number;
+  readonly priority: number;
+  readonly requests: ReturnType<typeof podRequests>;
+  readonly ports: readonly HostPort[];
 }
 
 /** upstream flushBackoffQCompleted period */
@@ -49,16 +67,33 @@ export class Scheduler {
   private readonly client: Client;
   private readonly queued = new Map<string, QueuedPod>();
   /** Pods the cache accounts on a node (assumed or confirmed), by key, with their node row. */
-  private readonly placed = new Map<string, { row: number; pod: Pod; requests: ReturnType<typeof podRequests>; ports: readonly HostPort[] }>();
+  readonly pods = new AssignedPods(this.table);
+  /** The nominator: pods nominated to a node by preemption, until they are bound or deleted. */
+  private readonly nominations = new Map<string, Nomination>();
+  /** Listers for the default topology spread selector (helper.DefaultSelector). */
+  private readonly services = new Map<string, Service>();
+  private readonly replicaSets = new Map<string, ReplicaSet>();
   private readonly search: SearchState = { nextStartNodeIndex: 0 };
+  /** Client of the kubelets' final DELETE of gracefully deleted victims (stands in for their status managers). */
+  private readonly terminationClient: Client;
   private busy = false;
   private backoffTimerArmed = false;
   private unschedTimerArmed = false;
   private readonly cycleEndKind: number;
-  private current: { p: QueuedPod; node: number; start: Micros; message: string; ports: readonly HostPort[] } | null = null;
+  private current: {
+    p: QueuedPod;
+    node: number;
+    start: Micros;
+    message: string;
+    ports: readonly HostPort[];
+    nominate: { row: number; victims: readonly AssignedPod[] } | null;
+    clearNomination: boolean;
+  } | null = null;
   attempts = 0;
   unschedulableAttempts = 0;
   nodesVisited = 0;
+  preemptions = 0;
+  victims = 0;
 
   constructor(
     private readonly sim: Simulation,
@@ -73,6 +108,7 @@ export class Scheduler {
     for (const p of profiles) this.kernels.set(p.schedulerName, new Kernel(p));
     this.queue = new SchedulingQueue(params);
     this.client = new Client('kube-scheduler', params.client);
+    this.terminationClient = new Client('kubelet (pod termination)', { qps: Infinity, burst: 0 });
     this.cycleEndKind = sim.register('scheduler-cycle-end', () => this.endCycle());
     const nodes = new Informer<Node>({ add: (n) => this.onNode(n), update: (o, n) => this.onNode(n, o) });
     api.watch('Node', 'kube-scheduler/nodes', nodes.onEvent);
@@ -82,6 +118,28 @@ export class Scheduler {
       delete: (p) => this.onPodDelete(p),
     });
     api.watch('Pod', 'kube-scheduler/pods', pods.onEvent);
+    if (profiles.some((p) => p.spreadWeight > 0 || p.filters.podTopologySpread)) {
+      // Informers for DefaultSelector (the default spreading constraints' selector).
+      // Default selectors are memoized until a Service or ReplicaSet selector changes.
+      const svc = new Informer<Service>({
+        add: (o) => this.listerChanged(this.services.set(keyOf(o), o)),
+        update: (old, o) => {
+          this.services.set(keyOf(o), o);
+          if (old.spec.selector !== o.spec.selector) this.listerChanged();
+        },
+        delete: (o) => this.listerChanged(this.services.delete(keyOf(o))),
+      });
+      api.watch('Service', 'kube-scheduler/services', svc.onEvent);
+      const rs = new Informer<ReplicaSet>({
+        add: (o) => this.listerChanged(this.replicaSets.set(keyOf(o), o)),
+        update: (old, o) => {
+          this.replicaSets.set(keyOf(o), o);
+          if (old.spec.selector !== o.spec.selector) this.listerChanged();
+        },
+        delete: (o) => this.listerChanged(this.replicaSets.delete(keyOf(o))),
+      });
+      api.watch('ReplicaSet', 'kube-scheduler/replicasets', rs.onEvent);
+    }
   }
 
   get pendingInQueue(): number {
@@ -133,6 +191,7 @@ export class Scheduler {
         if (q.where !== 'inflight') this.queue.remove(q);
         this.queued.delete(key);
       }
+      this.nominations.delete(key);
       if (isTerminal(pod)) {
         if (!isTerminal(old)) this.release(key);
       } else this.account(pod);
@@ -150,32 +209,29 @@ export class Scheduler {
       else q.where = 'gone';
       this.queued.delete(key);
     }
+    this.nominations.delete(key);
     this.release(key);
   }
 
-  /** Confirms a bound pod in the cache (a no-op when it was assumed on the same node). */
+  /** Confirms a bound pod in the cache (a no-op when it was assumed on the same node, apart from its newer object). */
   private account(pod: Pod): void {
     const key = keyOf(pod);
     const row = this.table.indexOf(pod.spec.nodeName);
-    const prev = this.placed.get(key);
+    const prev = this.pods.get(key);
     if (prev !== undefined) {
-      if (prev.row === row) return;
-      this.table.account(prev.row, prev.requests, -1, prev.ports);
-      this.placed.delete(key);
+      if (prev.row === row) {
+        this.pods.update(key, pod);
+        return;
+      }
+      this.pods.remove(key);
     }
     if (row < 0) return;
-    const requests = podRequests(pod.spec);
-    const ports = hostPorts(pod.spec);
-    this.table.account(row, requests, 1, ports);
-    this.placed.set(key, { row, pod, requests, ports });
+    this.pods.add(key, pod, row, podRequests(pod.spec), hostPorts(pod.spec));
   }
 
   /** An assigned pod was deleted or finished: its resources are free, which may help unschedulable pods. */
   private release(key: string): void {
-    const prev = this.placed.get(key);
-    if (prev === undefined) return;
-    this.table.account(prev.row, prev.requests, -1, prev.ports);
-    this.placed.delete(key);
+    if (this.pods.remove(key) === undefined) return;
     this.moveAll();
   }
 
@@ -191,15 +247,121 @@ export class Scheduler {
     if (p === undefined) return;
     this.busy = true;
     const kernel = this.kernels.get(p.pod.spec.schedulerName) as Kernel;
-    const input = podInput(p.pod.spec);
-    const d = this.scanner?.schedule(kernel, this.table, input, this.search, this.rng) ?? kernel.schedule(this.table, input, this.search, this.rng);
+    const pod = p.pod;
+    const input = podInput(pod.spec, pod.metadata, this.needsDefaultSelector(kernel.profile, pod) ? this.defaultSelector(pod) : undefined);
+    const nominated = this.nominatedFor(p.key, pod.spec.priority);
+    const own = this.nominations.get(p.key);
+    // The sharded search (parallel/scanner.ts) implements neither nominated pods nor the per-node statuses
+    // preemption reads after a failed cycle, so it serves only profiles without preemption and cycles
+    // without nominations; everything else runs the sequential kernel.
+    const sharded = this.scanner !== undefined && kernel.profile.preemption === null && nominated.length === 0 && own === undefined;
+    const d =
+      (sharded ? this.scanner?.schedule(kernel, this.table, input, this.search, this.rng, this.pods) : null) ??
+      kernel.schedule(this.table, input, this.search, this.rng, { pods: this.pods, nominated, nominatedRow: own?.row ?? -1 });
     this.attempts++;
     this.nodesVisited += d.visited;
+    let visited = d.visited;
+    let message = d.node < 0 ? fitErrorMessage(this.table.count, d.diagnosis ?? new Map(), d.preFilterMessage) : '';
+    let nominate: { row: number; victims: readonly AssignedPod[] } | null = null;
+    let clearNomination = false;
+    if (d.node < 0 && kernel.profile.preemption !== null) {
+      if (this.eligibleToPreempt(pod, own, kernel)) {
+        const out = preempt(kernel, this.table, this.pods, pod.spec.priority, kernel.profile.preemption, nominated, this.rng, this.sim.now);
+        visited += out.evaluations;
+        if (out.row >= 0) nominate = { row: out.row, victims: out.victims };
+        else {
+          // "preemption: not helpful": a stale nomination is cleared (nominatingInfo with an empty node name).
+          clearNomination = own !== undefined;
+          message = `${message.slice(0, -1)}. preemption: 0/${this.table.count} nodes are available: ${
+            out.candidates === 0 ? 'No preemption victims found for incoming pod' : 'no candidate'
+          }.`;
+        }
+      }
+    }
     const cost =
-      this.params.cycleOverhead + d.visited * this.params.perNodeFilter + (d.feasible > 1 ? d.feasible * this.params.perNodeScore : 0);
-    const message = d.node < 0 ? fitErrorMessage(this.table.count, d.diagnosis ?? new Map(), d.preFilterMessage) : '';
-    this.current = { p, node: d.node, start: this.sim.now, message, ports: input.hostPorts };
+      this.params.cycleOverhead + visited * this.params.perNodeFilter + (d.feasible > 1 ? d.feasible * this.params.perNodeScore : 0);
+    this.current = { p, node: d.node, start: this.sim.now, message, ports: input.hostPorts, nominate, clearNomination };
     this.sim.after(Math.max(1, cost), this.cycleEndKind);
+  }
+
+  /** Nominated pods other than `key` with priority ≥ `priority` (addNominatedPods). */
+  private nominatedFor(key: string, priority: number): NominatedPod[] {
+    const out: NominatedPod[] = [];
+    for (const [k, n] of this.nominations) if (k !== key && n.priority >= priority) out.push(n);
+    return out;
+  }
+
+  /**
+   * PodEligibleToPreemptOthers: not with preemptionPolicy Never; not while a lower-priority pod on its nominated
+   * node is still terminating because of a preemption (unless that node is now unresolvable for it).
+   */
+  private eligibleToPreempt(pod: Pod, own: Nomination | undefined, kernel: Kernel): boolean {
+    if (pod.spec.preemptionPolicy === 'Never') return false;
+    if (own === undefined || kernel.status[own.row] === UNRESOLVABLE) return true;
+    for (const e of this.pods.on(own.row)) {
+      if (e.pod.spec.priority < pod.spec.priority && e.terminating && e.pod.status.disruptionTarget === PREEMPTION_BY_SCHEDULER) return false;
+    }
+    return true;
+  }
+
+  /** Only pods without their own spread constraints use the defaults; the selector costs a lister scan. */
+  private needsDefaultSelector(p: Profile, pod: Pod): boolean {
+    return (p.spreadWeight > 0 || p.filters.podTopologySpread) && (pod.spec.topologySpreadConstraints?.length ?? 0) === 0;
+  }
+
+  /**
+   * helper.DefaultSelector: the selectors of the Services in the pod's namespace that select it, then its
+   * controlling ReplicaSet's selector, ANDed. undefined when there are none.
+   */
+  private defaultSelector(pod: Pod): LabelSelector | undefined {
+    const owner0 = pod.metadata.ownerReferences.find((o) => o.controller);
+    const memoKey = `${pod.metadata.namespace}/${owner0?.kind ?? ''}/${owner0?.name ?? ''}`;
+    const hit = this.selectorMemo.get(memoKey);
+    // Pods of one controller share their labels object (the template's), so the memo holds for them.
+    if (hit !== undefined && hit.labels === pod.metadata.labels) return hit.selector;
+    const selector = this.computeDefaultSelector(pod);
+    this.selectorMemo.set(memoKey, { labels: pod.metadata.labels, selector });
+    return selector;
+  }
+
+  private readonly selectorMemo = new Map<string, { labels: object; selector: LabelSelector | undefined }>();
+
+  private listerChanged(_?: unknown): void {
+    this.selectorMemo.clear();
+  }
+
+  private computeDefaultSelector(pod: Pod): LabelSelector | undefined {
+    const ns = pod.metadata.namespace;
+    const labels = pod.metadata.labels;
+    const matchLabels: Record<string, string> = {};
+    let any = false;
+    for (const svc of this.services.values()) {
+      if (svc.metadata.namespace !== ns) continue;
+      const sel = svc.spec.selector;
+      let matches = true;
+      for (const k in sel) if (labels[k] !== sel[k]) matches = false;
+      if (!matches) continue;
+      for (const k in sel) {
+        matchLabels[k] = sel[k];
+        any = true;
+      }
+    }
+    let exprs: readonly LabelSelectorRequirement[] = [];
+    const owner = pod.metadata.ownerReferences.find((o) => o.controller);
+    if (owner !== undefined && owner.kind === 'ReplicaSet') {
+      const rs = this.replicaSets.get(`ReplicaSet/${ns}/${owner.name}`);
+      if (rs !== undefined) {
+        // The ReplicaSet's requirements are added to the Services' label set.
+        const extra: LabelSelectorRequirement[] = Object.keys(rs.spec.selector.matchLabels).map((k) => ({
+          key: k,
+          operator: 'In',
+          values: [rs.spec.selector.matchLabels[k]],
+        }));
+        exprs = [...extra, ...rs.spec.selector.matchExpressions];
+        if (exprs.length > 0) any = true;
+      }
+    }
+    return any ? { matchLabels, matchExpressions: exprs } : undefined;
   }
 
   private endCycle(): void {
@@ -213,28 +375,94 @@ export class Scheduler {
     } else if (c.node >= 0) {
       const nodeName = this.table.names[c.node];
       this.observer.attempt(p.pod, nodeName, duration, '');
+      this.nominations.delete(p.key);
       this.assumeAndBind(p, c.node, nodeName, c.ports);
     } else {
       this.unschedulableAttempts++;
       this.observer.attempt(p.pod, null, duration, c.message);
+      let nominated: string | undefined | null = null;
+      if (c.nominate !== null) nominated = this.nominate(p, c.nominate.row, c.nominate.victims);
+      else if (c.clearNomination) {
+        this.nominations.delete(p.key);
+        nominated = undefined;
+      }
       this.queue.addUnschedulable(p, this.sim.now);
       this.armBackoffTimer();
       this.armUnschedulableTimer();
-      if (p.lastFailure === '') {
-        // updatePod writes the PodScheduled=False condition only when it changes.
-        this.api.update(this.client, 'Pod', p.key, (cur) =>
-          cur.kind === 'Pod' && cur.spec.nodeName === '' ? { ...cur, status: { ...cur.status, reason: 'Unschedulable', message: c.message } } : null,
-        );
+      if (p.lastFailure === '' || nominated !== null) {
+        // updatePod writes the PodScheduled=False condition (and nominatedNodeName) only when they change.
+        this.api.update(this.client, 'Pod', p.key, (cur) => {
+          if (cur.kind !== 'Pod' || cur.spec.nodeName !== '') return null;
+          const status = { ...cur.status, reason: 'Unschedulable', message: c.message };
+          if (nominated !== null) {
+            if (nominated === undefined) delete (status as { nominatedNodeName?: string }).nominatedNodeName;
+            else (status as { nominatedNodeName?: string }).nominatedNodeName = nominated;
+          }
+          return { ...cur, status };
+        });
       }
       p.lastFailure = c.message;
     }
     this.kick();
   }
 
+  /**
+   * prepareCandidate: evict the victims (DisruptionTarget condition, then a graceful delete), clear the
+   * nominations of lower-priority pods to that node, and nominate the pod there. Returns the node name.
+   */
+  private nominate(p: QueuedPod, row: number, victims: readonly AssignedPod[]): string {
+    const nodeName = this.table.names[row];
+    this.preemptions++;
+    this.victims += victims.length;
+    this.observer.preempted?.(p.pod, nodeName, victims.map((v) => v.pod));
+    for (const v of victims) this.evict(v.key, v.pod.spec.terminationGracePeriodSeconds);
+    for (const [k, n] of this.nominations) {
+      if (n.row === row && n.priority < p.pod.spec.priority) {
+        this.nominations.delete(k);
+        this.api.update(this.client, 'Pod', k, (cur) => {
+          if (cur.kind !== 'Pod' || cur.status.nominatedNodeName === undefined) return null;
+          const status = { ...cur.status };
+          delete (status as { nominatedNodeName?: string }).nominatedNodeName;
+          return { ...cur, status };
+        });
+      }
+    }
+    this.nominations.set(p.key, { row, priority: p.pod.spec.priority, requests: p.requests, ports: hostPorts(p.pod.spec) });
+    return nodeName;
+  }
+
+  /**
+   * A victim's eviction as upstream does it: a status PATCH adding the DisruptionTarget condition, then DELETE
+   * with the pod's terminationGracePeriodSeconds. The graceful delete sets deletionTimestamp (the pod keeps its
+   * node and resources, and stops counting for spreading and for its ReplicaSet); the pod object goes away
+   * when the kubelet has stopped it and sends the final DELETE — modeled as the full grace period, the upper
+   * bound (kubesim's containers do not handle SIGTERM).
+   */
+  private evict(key: string, graceSeconds: number): void {
+    // The two calls are sequential, as in upstream's preemption goroutine.
+    this.api.update(
+      this.client,
+      'Pod',
+      key,
+      (cur) => (cur.kind === 'Pod' && cur.status.disruptionTarget === undefined ? { ...cur, status: { ...cur.status, disruptionTarget: PREEMPTION_BY_SCHEDULER } } : null),
+      (r) => {
+        if (!r.ok) return;
+        this.api.update(
+          this.client,
+          'Pod',
+          key,
+          (cur) => (cur.kind === 'Pod' && cur.metadata.deletionTimestamp === undefined ? { ...cur, metadata: { ...cur.metadata, deletionTimestamp: this.sim.now } } : null),
+          (d) => {
+            if (d.ok) this.sim.callAt(this.sim.now + Math.max(1, graceSeconds * MICROS_PER_SECOND), () => this.api.delete(this.terminationClient, 'Pod', key));
+          },
+        );
+      },
+    );
+  }
+
   private assumeAndBind(p: QueuedPod, row: number, nodeName: string, ports: readonly HostPort[]): void {
     const key = p.key;
-    this.table.account(row, p.requests, 1, ports);
-    this.placed.set(key, { row, pod: p.pod, requests: p.requests, ports });
+    const assumed = this.pods.add(key, p.pod, row, p.requests, ports);
     this.queued.delete(key);
     p.where = 'gone';
     // DefaultBinder: POST pods/<name>/binding, which sets spec.nodeName.
@@ -247,11 +475,7 @@ export class Scheduler {
         const bound = r.ok && r.object !== undefined && r.object.kind === 'Pod' && r.object.spec.nodeName === nodeName;
         if (!bound) {
           // The pod vanished or was bound elsewhere: forget the assumption.
-          const placed = this.placed.get(key);
-          if (placed !== undefined && placed.row === row && placed.pod === p.pod) {
-            this.table.account(row, p.requests, -1, ports);
-            this.placed.delete(key);
-          }
+          if (this.pods.get(key) === assumed) this.pods.remove(key);
         }
       },
     );

@@ -29,6 +29,7 @@ import { Piscina } from 'piscina';
 import type { RngStream } from '../../core/rng.js';
 import { CPU, MEMORY } from '../../api/pod-resources.js';
 import { type Decision, type Kernel, numFeasibleNodesToFind, type SearchState } from '../kernel.js';
+import type { AssignedPods } from '../assigned-pods.js';
 import type { NodeTable } from '../node-table.js';
 import type { PodInput } from '../pod-input.js';
 import { hasScorePlugins, type Profile } from '../profile.js';
@@ -139,7 +140,7 @@ export class ParallelScanner {
   }
 
   /** The kernel's Decision for `pod`, computed on shards; null = not shardable here, run kernel.schedule. */
-  schedule(kernel: Kernel, t: NodeTable, pod: PodInput, state: SearchState, rng: RngStream): Decision | null {
+  schedule(kernel: Kernel, t: NodeTable, pod: PodInput, state: SearchState, rng: RngStream, pods: AssignedPods): Decision | null {
     const n = t.count;
     const p = kernel.profile;
     const facts = this.profileFacts(p);
@@ -216,7 +217,7 @@ export class ParallelScanner {
     this.sharded++;
     state.nextStartNodeIndex = (startIndex + visited) % n;
     if (found === 1) return { node: feasible[0], visited, feasible: 1 };
-    kernel.scoreExtras(t, pod, feasible, found, scores);
+    kernel.scoreExtras(t, pod, feasible, found, scores, pods);
     // selectHost, as kernel.ts: reservoir sampling among the top scores, in list order.
     let best = feasible[0];
     let bestScore = scores[0];
