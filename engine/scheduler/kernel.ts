@@ -280,22 +280,7 @@ export class Kernel {
     if (found === 1) return { node: feasible[0], visited, feasible: 1 };
     const scores = this.scores;
     this.scoreAll(t, pod, feasible, found, scores, pods);
-    // selectHost: the k-th node tied at the top replaces the pick with probability 1/k (reservoir sampling).
-    let best = feasible[0];
-    let bestScore = scores[0];
-    let ties = 1;
-    for (let f = 1; f < found; f++) {
-      const s = scores[f];
-      if (s > bestScore) {
-        bestScore = s;
-        best = feasible[f];
-        ties = 1;
-      } else if (s === bestScore) {
-        ties++;
-        if (rng.int(ties) === 0) best = feasible[f];
-      }
-    }
-    return { node: best, visited, feasible: found };
+    return { node: selectHost(feasible, scores, found, rng), visited, feasible: found };
   }
 
   /** TaintToleration has no PreFilter upstream; this is its per-cycle precomputation. False = nothing to check. */
@@ -873,4 +858,26 @@ function nodeRequested(t: NodeTable, i: number, kind: number, name: string, nonZ
   if (kind === R_MEM) return nonZero ? t.nzMem[i] : t.reqMem[i];
   if (kind === R_EPH) return t.reqEph[i];
   return t.scalarReq.get(name)?.[i] ?? 0;
+}
+
+/**
+ * selectHost (schedule_one.go): the highest total score wins; the k-th node tied at the top replaces the pick
+ * with probability 1/k (reservoir sampling), drawing from the scheduler's seeded stream in list order.
+ */
+export function selectHost(feasible: Int32Array, scores: Float64Array, found: number, rng: RngStream): number {
+  let best = feasible[0];
+  let bestScore = scores[0];
+  let ties = 1;
+  for (let f = 1; f < found; f++) {
+    const s = scores[f];
+    if (s > bestScore) {
+      bestScore = s;
+      best = feasible[f];
+      ties = 1;
+    } else if (s === bestScore) {
+      ties++;
+      if (rng.int(ties) === 0) best = feasible[f];
+    }
+  }
+  return best;
 }

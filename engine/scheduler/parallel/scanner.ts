@@ -28,7 +28,7 @@ import { MessageChannel, type MessagePort } from 'node:worker_threads';
 import { Piscina } from 'piscina';
 import type { RngStream } from '../../core/rng.js';
 import { CPU, MEMORY } from '../../api/pod-resources.js';
-import { type Decision, type Kernel, numFeasibleNodesToFind, type SearchState } from '../kernel.js';
+import { type Decision, type Kernel, numFeasibleNodesToFind, type SearchState, selectHost } from '../kernel.js';
 import type { AssignedPods } from '../assigned-pods.js';
 import type { NodeTable } from '../node-table.js';
 import type { PodInput } from '../pod-input.js';
@@ -218,22 +218,7 @@ export class ParallelScanner {
     state.nextStartNodeIndex = (startIndex + visited) % n;
     if (found === 1) return { node: feasible[0], visited, feasible: 1 };
     kernel.scoreExtras(t, pod, feasible, found, scores, pods);
-    // selectHost, as kernel.ts: reservoir sampling among the top scores, in list order.
-    let best = feasible[0];
-    let bestScore = scores[0];
-    let ties = 1;
-    for (let f = 1; f < found; f++) {
-      const s = scores[f];
-      if (s > bestScore) {
-        bestScore = s;
-        best = feasible[f];
-        ties = 1;
-      } else if (s === bestScore) {
-        ties++;
-        if (rng.int(ties) === 0) best = feasible[f];
-      }
-    }
-    return { node: best, visited, feasible: found };
+    return { node: selectHost(feasible, scores, found, rng), visited, feasible: found };
   }
 
   private sequentialCycle(): null {
