@@ -91,6 +91,7 @@ test('ReplicaSet status follows its pods; replaced pods are deleted', () => {
   const r = runOnce(scenario, scenario.policies[0], 3, { observe });
   assert.is(r.summary.pods_running, 24);
   assert.is(r.summary.pods_deleted, 24, '20 web:1 and 4 db:1 pods replaced');
+  assert.ok(Number.isNaN(r.summary.recovery_time_s), 'no node fault: no recovery time (an empty cell, not 0)');
   for (const rs of last.values()) {
     const owned = r.store.pods.filter((p) => p.metadata.ownerReferences.some((o) => o.name === rs.metadata.name));
     assert.equal(rs.status, { replicas: owned.length, readyReplicas: owned.filter((p) => p.status.ready).length, availableReplicas: owned.filter((p) => p.status.ready).length }, rs.metadata.name);

@@ -66,7 +66,10 @@ export function verdictText(c: Comparison): string {
       const label = METRICS[r.metric].label;
       if (r.verdict === 'better' || r.verdict === 'worse') {
         lines.push(`  ${p} is ${r.verdict} than ${c.baseline} on ${label} by ${fmt(Math.abs(d.mean))} ± ${fmt(d.halfWidth)}${pct(r)}`);
-      } else if (r.verdict === 'no interval') noInterval.push(label);
+      } else if (r.verdict === 'no interval') {
+        // A metric without any value (no node fault, so no recovery time) has nothing to compare: not worth a line.
+        if (!Number.isNaN(d.mean)) noInterval.push(label);
+      }
       else same.push(label);
     }
     if (same.length > 0) lines.push(`  ${p}: no significant difference from ${c.baseline} on ${same.join(', ')}`);
