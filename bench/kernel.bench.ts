@@ -11,7 +11,7 @@
  * same node (checked); their cost ratio is how much the general kernel pays over the minimal loop, a
  * same-process figure the regression check compares (bench/check.ts).
  */
-import type { Node } from '../engine/api/objects.js';
+import { podSpecOf, type Node } from '../engine/api/objects.js';
 import type { PodRequests } from '../engine/api/pod-resources.js';
 import { RngStream } from '../engine/core/rng.js';
 import { Kernel, numFeasibleNodesToFind, type SearchState } from '../engine/scheduler/kernel.js';
@@ -49,19 +49,7 @@ function node(name: string, shape: (typeof SHAPES)[number]): Node {
 
 function pods(): PodInput[] {
   return POD_SHAPES.map((s) =>
-    podInput({
-      containers: [{ name: 'c', image: 'registry.k8s.io/pause:3.10.1', requests: { cpu: s.cpu, memory: s.memory }, limits: {}, ports: [] }],
-      initContainers: [],
-      nodeName: '',
-      schedulerName: 'default-scheduler',
-      priorityClassName: '',
-      priority: 0,
-      nodeSelector: {},
-      tolerations: [],
-      restartPolicy: 'Always',
-      overhead: {},
-      terminationGracePeriodSeconds: 30,
-    }),
+    podInput(podSpecOf([{ name: 'c', image: 'registry.k8s.io/pause:3.10.1', requests: { cpu: s.cpu, memory: s.memory }, limits: {}, ports: [] }], 'Always')),
   );
 }
 

@@ -359,6 +359,26 @@ export function keyOf(o: KubeObject): string {
 
 export const DEFAULT_SCHEDULER_NAME = 'default-scheduler';
 
+/** SetDefaults_PodSpec (pkg/apis/core/v1/defaults.go): terminationGracePeriodSeconds 30. */
+export const DEFAULT_TERMINATION_GRACE_PERIOD_SECONDS = 30;
+
+/** A PodSpec for pods kubesim builds itself (kubectl generators, trace imports), with SetDefaults_PodSpec's defaults. */
+export function podSpecOf(containers: Container[], restartPolicy: PodSpec['restartPolicy']): PodSpec {
+  return {
+    containers,
+    initContainers: [],
+    nodeName: '',
+    schedulerName: DEFAULT_SCHEDULER_NAME,
+    priorityClassName: '',
+    priority: 0,
+    nodeSelector: {},
+    tolerations: [],
+    restartPolicy,
+    overhead: {},
+    terminationGracePeriodSeconds: DEFAULT_TERMINATION_GRACE_PERIOD_SECONDS,
+  };
+}
+
 export function selectorMatches(sel: LabelSelector, labels: Readonly<Record<string, string>>): boolean {
   for (const k in sel.matchLabels) if (labels[k] !== sel.matchLabels[k]) return false;
   for (const r of sel.matchExpressions) {

@@ -13,7 +13,7 @@
  * control plane uses them. The files are read where they lie — the trace is not copied into kubesim.
  */
 import { readFileSync } from 'node:fs';
-import type { Node, Pod } from '../api/objects.js';
+import { podSpecOf, type Node, type Pod } from '../api/objects.js';
 import { InputError } from '../scenario/input-error.js';
 import type { ScenarioDir } from '../scenario/load.js';
 import type { NodePool, TimedObject } from '../scenario/types.js';
@@ -129,19 +129,7 @@ export function openbPods(file: string, text: string, timed: boolean): TracePod[
     const pod: Pod = {
       kind: 'Pod',
       metadata: meta(name, {}, annotations, 'default'),
-      spec: {
-        containers: [{ name: 'main', image: 'openb-task', requests, limits: {}, ports: [] }],
-        initContainers: [],
-        nodeName: '',
-        schedulerName: 'default-scheduler',
-        priorityClassName: '',
-        priority: 0,
-        nodeSelector: {},
-        tolerations: [],
-        restartPolicy: 'Never',
-        overhead: {},
-        terminationGracePeriodSeconds: 30,
-      },
+      spec: podSpecOf([{ name: 'main', image: 'openb-task', requests, limits: {}, ports: [] }], 'Never'),
       status: { phase: 'Pending', ready: false },
     };
     return { pod, at };

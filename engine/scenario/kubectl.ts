@@ -10,7 +10,7 @@
  * terminal, or that kubectl removed, are refused with an explanation rather than silently ignored.
  * Commands, arguments and environment variables are validated but not modeled.
  */
-import { DEFAULT_SCHEDULER_NAME, type Container, type Deployment, type KubeObject, type ObjectMeta, type Pod, type PodSpec, type Service, DEFAULT_DEPLOYMENT_STRATEGY } from '../api/objects.js';
+import { podSpecOf, type Container, type Deployment, type KubeObject, type ObjectMeta, type Pod, type PodSpec, type Service, DEFAULT_DEPLOYMENT_STRATEGY } from '../api/objects.js';
 import { isDns1123Label, isDns1123Subdomain, isLabelValue, isQualifiedName } from './manifests.js';
 import { suggestClosest, type Field } from './yaml-field.js';
 
@@ -264,23 +264,6 @@ function containerOf(name: string, image: string, port: number | undefined): Con
   // Ports default to protocol TCP (k8s.io/api/core/v1 types.go `+default="TCP"`).
   const ports = port === undefined ? [] : [{ containerPort: port, hostPort: 0, protocol: 'TCP' as const }];
   return { name, image, requests: {}, limits: {}, ports };
-}
-
-/** A PodSpec with the defaults of SetDefaults_PodSpec (pkg/apis/core/v1/defaults.go). */
-function podSpecOf(containers: Container[], restartPolicy: PodSpec['restartPolicy']): PodSpec {
-  return {
-    containers,
-    initContainers: [],
-    nodeName: '',
-    schedulerName: DEFAULT_SCHEDULER_NAME,
-    priorityClassName: '',
-    priority: 0,
-    nodeSelector: {},
-    tolerations: [],
-    restartPolicy,
-    overhead: {},
-    terminationGracePeriodSeconds: 30,
-  };
 }
 
 // ---- shared flag checks ----

@@ -42,6 +42,7 @@ import {
   type ServicePort,
   type Taint,
   type Toleration,
+  DEFAULT_TERMINATION_GRACE_PERIOD_SECONDS,
 } from '../api/objects.js';
 import type { Field } from './yaml-field.js';
 
@@ -57,7 +58,6 @@ const INT32 = { min: -(2 ** 31), max: 2 ** 31 - 1 } as const;
 const PORT_RANGE = { min: 1, max: 65535 } as const;
 
 /** k8s.io/api/core/v1 DefaultTerminationGracePeriodSeconds. */
-const DEFAULT_TERMINATION_GRACE_PERIOD_SECONDS = 30;
 /** kubelet's default maxPods (pkg/kubelet/apis/config/v1beta1/defaults.go), when a Node reports no pods. */
 const DEFAULT_MAX_PODS = 110;
 /** pkg/apis/scheduling/types.go HighestUserDefinablePriority; higher values are for system classes. */
