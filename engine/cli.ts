@@ -27,6 +27,7 @@ import { readSummaryCsv, SummaryReadError } from './report/summary-read.js';
 import type { Sweep, SweepInfo } from './report/sweep.js';
 import { meansTable, runTable, verdictText } from './report/table.js';
 import { InputError } from './scenario/input-error.js';
+import { readInputFile } from './scenario/input-file.js';
 import { LIMITS, loadScenario, requestedPods } from './scenario/load.js';
 import type { Scenario } from './scenario/types.js';
 import { gpuReplayCommand } from './gpu/command.js';
@@ -294,7 +295,7 @@ function summaryPath(p: string): string {
 function compareCommand(args: { paths: string[]; baseline?: string; out?: string }): void {
   const loaded = args.paths.map((p) => {
     const file = summaryPath(p);
-    return readSummaryCsv(readFileSync(file, 'utf8'), file);
+    return readSummaryCsv(readInputFile(file), file);
   });
   const all: SummaryRecord[] = loaded.flatMap((l) => l.records);
   // Runs of several scenarios are told apart by labelling each policy with its scenario.

@@ -15,7 +15,8 @@ import { checkMemory, estimateMemory, formatBytes } from '../engine/parallel/mem
 import { loadRun, runKey, storeRun } from '../engine/parallel/run-store.js';
 import { executeTask, type RunSettings } from '../engine/parallel/execute.js';
 import { loadScenario, parseScenario } from '../engine/scenario/load.js';
-import { MAX_FILE_BYTES, parseYamlDocuments, readYamlFile } from '../engine/scenario/yaml-field.js';
+import { parseYamlDocuments, readYamlFile } from '../engine/scenario/yaml-field.js';
+import { MAX_FILE_BYTES, MAX_TOTAL_BYTES } from '../engine/scenario/input-file.js';
 import { expectInputError } from './helpers.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -70,6 +71,27 @@ test('files over the size cap and files that are not regular files are refused b
   // /dev/zero would never end; a folder is named as such.
   assert.match(expectInputError(() => readYamlFile('/dev/zero')).detail, 'not a regular file');
   assert.match(expectInputError(() => readYamlFile(dir)).detail, 'is a directory');
+});
+
+test('a scenario naming one file many times is refused once its files would pass the total cap', () => {
+  const dir = tmp('total');
+  // 8 MiB of comments + one Pod: under the per-file cap, and ~0.1 s to parse.
+  const podYaml = 'apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec: {containers: [{name: c, image: i}]}\n';
+  const filler = ('#' + 'x'.repeat(1023) + '\n').repeat(8 * 1024);
+  writeFileSync(join(dir, 'pod.yaml'), filler + podYaml);
+  const size = filler.length + podYaml.length;
+  const workloads = Array.from({ length: 9 }, (_, i) => `  - {name: w${i}, file: pod.yaml}\n`).join('');
+  const scenario = join(dir, 'repeat.yaml');
+  writeFileSync(scenario, `${pool('2')}workloads:\n${workloads}`);
+  const own = readFileSync(scenario).length;
+  // The scenario and 7 copies fit in 64 MiB (8 × 8 MiB + a little would not): the 8th copy is refused.
+  assert.ok(own + 7 * size <= MAX_TOTAL_BYTES && own + 8 * size > MAX_TOTAL_BYTES);
+  const e = expectInputError(() => loadScenario(scenario));
+  assert.is(e.file, join(dir, 'pod.yaml'));
+  assert.is(e.detail, `the scenario's files would total ${own + 8 * size} bytes; at most ${MAX_TOTAL_BYTES} bytes = 64 MiB are read per scenario (counting a file each time it is named)`);
+  // Seven are within the cap and load.
+  writeFileSync(scenario, `${pool('2')}workloads:\n${workloads.split('\n').slice(0, 7).join('\n')}\n`);
+  assert.is(loadScenario(scenario).scenario.objects.length, 7);
 });
 
 test('memory estimate: hand-computed figures, and the check names what to do', () => {

@@ -12,7 +12,7 @@
  * The GPU replay ignores the timestamps (the study's arrival-only replay); a timed run through the full
  * control plane uses them. The files are read where they lie — the trace is not copied into kubesim.
  */
-import { readFileSync } from 'node:fs';
+import { readInputFile } from '../scenario/input-file.js';
 import { podSpecOf, type Node, type Pod } from '../api/objects.js';
 import { InputError } from '../scenario/input-error.js';
 import type { ScenarioDir } from '../scenario/load.js';
@@ -148,12 +148,7 @@ export function parseTraceSection(f: Field, dir: ScenarioDir, resolveInside: (f:
   const timed = f.get('timed').optBool(true);
   const read = (ff: Field): [string, string] => {
     const path = resolveInside(ff, dir);
-    try {
-      return [path, readFileSync(path, 'utf8')];
-    } catch (e) {
-      const code = (e as NodeJS.ErrnoException).code;
-      return ff.fail(`cannot read ${path}: ${code === 'ENOENT' ? 'no such file' : (code ?? String(e))}`);
-    }
+    return [path, readInputFile(path, dir.reads)];
   };
   const nodePools: NodePool[] = [];
   const objects: TimedObject[] = [];

@@ -20,6 +20,7 @@ import type { Micros } from '../core/time.js';
 import { MAX_SAMPLES } from '../metrics/timeseries.js';
 import type { Arrival, ClusterParams, NodePool, Policy, PodWorkload, ReportOptions, Scenario, TimedObject } from './types.js';
 import { readYamlFile, type Field } from './yaml-field.js';
+import { ReadBudget } from './input-file.js';
 import { churnCreations } from '../workload/arrivals.js';
 import { parseTraceSection } from '../gpu/openb-trace.js';
 import { checkGpuPolicies, checkGpuScenario, parseGpuReplay } from '../gpu/experiment.js';
@@ -47,19 +48,22 @@ export interface LoadOptions {
 export interface ScenarioDir {
   readonly path: string;
   readonly allowOutside: boolean;
+  /** Every file the scenario names is charged to this load's budget (input-file.ts MAX_TOTAL_BYTES). */
+  readonly reads: ReadBudget;
 }
 
 export function loadScenario(path: string, opts: LoadOptions = {}): LoadedScenario {
-  const docs = readYamlFile(path);
+  const reads = new ReadBudget();
+  const docs = readYamlFile(path, reads);
   if (docs.length !== 1) {
     throw new InputError(path, docs[1]?.line ?? 0, 0, '', `expected exactly one YAML document, found ${docs.length}`);
   }
-  return parseScenario(docs[0], path, opts);
+  return parseScenario(docs[0], path, opts, reads);
 }
 
-export function parseScenario(f: Field, path: string, opts: LoadOptions = {}): LoadedScenario {
+export function parseScenario(f: Field, path: string, opts: LoadOptions = {}, reads: ReadBudget = new ReadBudget()): LoadedScenario {
   const warnings: string[] = [];
-  const dir: ScenarioDir = { path: dirname(resolve(path)), allowOutside: opts.allowOutside === true };
+  const dir: ScenarioDir = { path: dirname(resolve(path)), allowOutside: opts.allowOutside === true, reads };
   f.rejectUnknownKeys(['name', 'description', 'seed', 'replications', 'duration', 'cluster', 'workloads', 'images', 'parameters', 'policies', 'report', 'trace', 'gpuReplay', 'faults']);
   const name = f.get('name').exists ? f.get('name').str() : basename(path, extname(path));
   if (!/^[A-Za-z0-9._-]+$/.test(name)) f.get('name').fail(`expected a name of letters, digits, '.', '_' or '-', got "${name}"`);
@@ -262,7 +266,7 @@ function quantityAt(f: Field, conv: (q: string) => number): number {
 
 function loadObjects(f: Field, dir: ScenarioDir): KubeObject[] {
   const path = resolveInside(f, dir);
-  return readYamlFile(path).flatMap((d) => parseManifests(d));
+  return readYamlFile(path, dir.reads).flatMap((d) => parseManifests(d));
 }
 
 function parseWorkload(f: Field, dir: ScenarioDir, objects: TimedObject[], pods: PodWorkload[]): void {
@@ -490,7 +494,7 @@ function parsePolicies(f: Field, dir: ScenarioDir, warnings: string[]): Policy[]
       source = `${cfg.file}:${cfg.line}`;
     } else if (p.get('file').exists) {
       const path = resolveInside(p.get('file'), dir);
-      const docs = readYamlFile(path);
+      const docs = readYamlFile(path, dir.reads);
       if (docs.length !== 1) p.get('file').fail(`expected one KubeSchedulerConfiguration document in ${path}, found ${docs.length}`);
       cfg = docs[0];
       source = path;

@@ -6,7 +6,6 @@
  * The reader walks the AST lazily (only the keys a caller asks for), so aliases are never expanded except
  * by toJS(), which is bounded by MAX_ALIAS_COUNT.
  */
-import { closeSync, fstatSync, openSync, readFileSync } from 'node:fs';
 import {
   LineCounter,
   isAlias,
@@ -27,6 +26,7 @@ import { QuantityError, cpuToMilli, quantityValue } from '../api/quantity.js';
 import type { Micros } from '../core/time.js';
 import { DURATION_EXPECTED, MAX_DURATION_MICROS, parseGoDuration } from '../api/duration.js';
 import { InputError } from './input-error.js';
+import { MAX_FILE_BYTES, readInputFile, tooLargeDetail, type ReadBudget } from './input-file.js';
 
 /** Alias expansions allowed per anchor when converting to JS (the `yaml` package's own default). */
 export const MAX_ALIAS_COUNT = 100;
@@ -38,12 +38,6 @@ export const MAX_DEPTH = 64;
  * inside strings too, so its bound is far above MAX_DEPTH; the exact check runs on the AST.
  */
 const MAX_BRACKET_NESTING = 1000;
-/**
- * Largest YAML file (or text) accepted. The `yaml` package's AST costs ~36× the text in heap (measured: a
- * 4 MiB list of 32,855 flow-style Node manifests held 146 MiB after parsing), so this keeps one file's parse
- * near 1 GiB; real scenarios and manifest lists are far smaller.
- */
-export const MAX_FILE_BYTES = 32 * 2 ** 20;
 
 export type FieldKind = 'map' | 'seq' | 'scalar' | 'null' | 'missing';
 
@@ -433,31 +427,9 @@ export function parseYamlDocuments(text: string, file: string): Field[] {
   return fields;
 }
 
-/**
- * Reads and parses a YAML file; an unreadable file is an InputError naming the file. The size is checked
- * before reading, and only regular files are read (a FIFO or /dev/zero would block or never end).
- */
-export function readYamlFile(path: string): Field[] {
-  let text: string;
-  let fd: number | null = null;
-  try {
-    fd = openSync(path, 'r');
-    const st = fstatSync(fd);
-    if (st.isDirectory()) throw Object.assign(new Error('is a directory'), { code: 'EISDIR' });
-    if (!st.isFile()) throw new InputError(path, 0, 0, '', 'cannot read file: not a regular file (a device, FIFO or socket)');
-    if (st.size > MAX_FILE_BYTES) throw new InputError(path, 0, 0, '', tooLargeDetail(st.size));
-    text = readFileSync(fd, 'utf8');
-  } catch (err) {
-    if (err instanceof InputError) throw err;
-    throw new InputError(path, 0, 0, '', `cannot read file: ${describeFsError(err)}`);
-  } finally {
-    if (fd !== null) closeSync(fd);
-  }
-  return parseYamlDocuments(text, path);
-}
-
-function tooLargeDetail(size: number): string {
-  return `file is too large (${size} bytes; at most ${MAX_FILE_BYTES} bytes = ${MAX_FILE_BYTES / 2 ** 20} MiB are read); split it or generate nodes from a pool template`;
+/** Reads (within the limits of input-file.ts, charged to `budget`) and parses a YAML file. */
+export function readYamlFile(path: string, budget?: ReadBudget): Field[] {
+  return parseYamlDocuments(readInputFile(path, budget), path);
 }
 
 function reportParseErrors(src: Source): void {
@@ -522,20 +494,6 @@ function aliasBombDetail(err: unknown): string {
   return `too many YAML alias expansions (at most ${MAX_ALIAS_COUNT} per anchor; refusing a possible alias bomb): ${reason}`;
 }
 
-function describeFsError(err: unknown): string {
-  const code = typeof err === 'object' && err !== null && 'code' in err ? String(err.code) : '';
-  switch (code) {
-    case 'ENOENT':
-      return 'no such file or directory';
-    case 'EACCES':
-    case 'EPERM':
-      return 'permission denied';
-    case 'EISDIR':
-      return 'is a directory, not a file';
-    default:
-      return err instanceof Error ? err.message : String(err);
-  }
-}
 
 // ---- node helpers ----
 
