@@ -14,9 +14,9 @@ import { formatTime } from './core/time.js';
 import { METRIC_NAMES } from './metrics/metric-info.js';
 import { MAX_SAMPLES } from './metrics/timeseries.js';
 import type { RunSettings, TaskResult } from './parallel/execute.js';
-import { parseShard, planTasks, seedsOf, shardTasks, type Shard } from './parallel/plan.js';
+import { parseShard, planTasks, seedsOf, shardTasks, type RunTask, type Shard } from './parallel/plan.js';
 import { checkMemory, estimateMemory, formatBytes, memoryBudget, threadCount } from './parallel/memory.js';
-import { runTasks, WorkerFailure } from './parallel/pool.js';
+import { runTasks, WorkerFailure, type PoolOptions } from './parallel/pool.js';
 import { loadRun, runKey, RUNS_DIR, storeRun } from './parallel/run-store.js';
 import { writeFileAtomic } from './report/atomic-write.js';
 import { compare, ComparisonError, comparisonCsv, type Comparison, type MetricName, type SummaryRecord } from './report/comparison.js';
@@ -30,7 +30,9 @@ import { InputError } from './scenario/input-error.js';
 import { readInputFile } from './scenario/input-file.js';
 import { LIMITS, loadScenario, requestedPods } from './scenario/load.js';
 import type { Scenario } from './scenario/types.js';
-import { gpuReplayCommand } from './gpu/command.js';
+import { gpuReplayReports, gpuSweepOf } from './gpu/command.js';
+import type { GpuReplaySpec } from './gpu/experiment.js';
+import type { GpuTaskResult } from './parallel/worker.js';
 
 /** A command-line usage error (as opposed to a scenario error, which carries a file position). */
 class UsageError extends Error {}
@@ -97,12 +99,12 @@ function sweepInfo(scenario: Scenario, args: RunArgs): SweepInfo {
 }
 
 /** Progress on stderr, only when it is a terminal (never in files or CI logs). */
-function progressLine(): (done: number, total: number, last: TaskResult) => void {
+function progressLine(): (done: number, total: number, last: RunTask) => void {
   if (!process.stderr.isTTY) return () => undefined;
   return (done, total, last) => {
     const width = 30;
     const filled = Math.round((width * done) / total);
-    process.stderr.write(`\r[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${total} runs (last: ${last.task.policy}, seed ${last.task.seed})`);
+    process.stderr.write(`\r[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${total} runs (last: ${last.policy}, seed ${last.seed})`);
     if (done === total) process.stderr.write('\n');
   };
 }
@@ -144,6 +146,79 @@ function samplesOf(scenario: Scenario, interval: number): number {
   return Math.ceil(scenario.duration / interval) + 1;
 }
 
+interface SignalledOutcome<R> {
+  /** Results of the finished tasks, in task order. */
+  readonly results: readonly R[];
+  /** The signal that stopped the sweep, or null when it ran to the end. */
+  readonly stoppedBy: StopSignal | null;
+  /** A task that failed on its retry too (the sweep stopped); null otherwise. */
+  readonly failure: WorkerFailure | null;
+}
+
+/**
+ * Runs tasks on worker threads (parallel/pool.ts) with SIGINT/SIGTERM stopping them: the signal is reported and
+ * returned, not fatal, so the caller keeps what finished and exits with the signal's status.
+ */
+async function runWithSignals<R>(todo: readonly RunTask[], settings: RunSettings, o: Omit<PoolOptions<R>, 'signal' | 'onRetry'>): Promise<SignalledOutcome<R>> {
+  const abort = new AbortController();
+  let stoppedBy: StopSignal | null = null;
+  const handlers = (Object.keys(SIGNAL_EXIT) as StopSignal[]).map((sig) => {
+    const h = (): void => {
+      stoppedBy = sig;
+      process.stderr.write(`\nkubesim: ${sig} received: stopping the runs in progress\n`);
+      abort.abort();
+    };
+    process.once(sig, h);
+    return [sig, h] as const;
+  });
+  try {
+    const outcome = await runTasks(todo, settings, {
+      ...o,
+      signal: abort.signal,
+      onRetry: (t, reason) => process.stderr.write(`kubesim: worker thread failed on run ${t.policy} seed ${t.seed} (${reason}); retrying it once on a fresh thread\n`),
+    });
+    return { results: outcome.results, stoppedBy, failure: null };
+  } catch (e) {
+    if (!(e instanceof WorkerFailure)) throw e;
+    return { results: [], stoppedBy, failure: e };
+  } finally {
+    for (const [sig, h] of handlers) process.removeListener(sig, h);
+  }
+}
+
+/**
+ * `kubesim run` on a gpuReplay scenario (the FGD study's arrival-only replay, engine/gpu): every (policy, seed)
+ * replay on worker threads like timed runs, so Ctrl-C stops it at once; the reports need every run.
+ */
+async function gpuRunCommand(scenario: Scenario, spec: GpuReplaySpec, info: SweepInfo, args: RunArgs): Promise<number> {
+  if (args.shard !== undefined || args.trace !== undefined || args.podsCsv === true || args.resume === true) throw new UsageError('--shard, --trace, --pods-csv and --resume do not apply to a gpuReplay scenario');
+  const maxMemory = parseMaxMemory(args.maxMemory);
+  const out = resolve(args.out ?? join('reports', scenario.name));
+  const tasks = planTasks(info.policies, info.seeds);
+  const threads = threadCount(args.jobs, tasks.length);
+  const settings: RunSettings = { scenarioPath: resolve(args.scenario), allowOutside: args.allowOutside === true, sampleInterval: info.sampleInterval, pods: false, trace: null, traceSeed: info.seeds[0], runThreads: threads };
+  const progress = progressLine();
+  let done = 0;
+  const t0 = performance.now();
+  const outcome = await runWithSignals<GpuTaskResult>(tasks, settings, {
+    threads,
+    heapLimitBytes: maxMemory === null ? null : memoryBudget(maxMemory, threads).perThread,
+    entry: 'gpuReplayRun',
+    onResult: (r) => progress(++done, tasks.length, r.task),
+  });
+  if (outcome.failure !== null) {
+    process.stderr.write(`kubesim: error: ${outcome.failure.message}\nno report was written\n`);
+    return 1;
+  }
+  if (outcome.stoppedBy !== null) {
+    process.stderr.write(`kubesim: interrupted: ${done} of ${tasks.length} GPU replays finished; no report was written (it needs every run)\n`);
+    return SIGNAL_EXIT[outcome.stoppedBy];
+  }
+  const sweep = gpuSweepOf(scenario, spec, info.policies, info.seeds, outcome.results.map((r) => r.run));
+  gpuReplayReports(sweep, spec, out, { write: writeFileAtomic, print: (t) => process.stdout.write(t) }, (performance.now() - t0) / 1000, threads);
+  return 0;
+}
+
 /**
  * Runs the sweep; returns the exit status. Each finished run is stored in <out>/runs/ at once; the reports
  * are written only when every run of the sweep (or shard) is there. On SIGINT/SIGTERM the workers are
@@ -155,13 +230,7 @@ async function runCommand(args: RunArgs): Promise<number> {
   const { scenario, warnings } = loadScenario(args.scenario, { allowOutside });
   for (const w of warnings) process.stderr.write(`warning: ${w}\n`);
   const info = sweepInfo(scenario, args);
-  if (scenario.gpuReplay !== undefined) {
-    // The FGD study's arrival-only GPU replay (engine/gpu), not the timed control-plane run.
-    if (args.shard !== undefined || args.trace !== undefined || args.podsCsv === true) throw new UsageError('--shard, --trace and --pods-csv do not apply to a gpuReplay scenario');
-    const out = resolve(args.out ?? join('reports', scenario.name));
-    gpuReplayCommand(scenario, scenario.gpuReplay, info.policies, info.seeds, out, { write: writeFileAtomic, print: (t) => process.stdout.write(t) });
-    return 0;
-  }
+  if (scenario.gpuReplay !== undefined) return gpuRunCommand(scenario, scenario.gpuReplay, info, args);
   let shard: Shard | null = null;
   if (args.shard !== undefined) {
     const s = parseShard(args.shard);
@@ -195,39 +264,23 @@ async function runCommand(args: RunArgs): Promise<number> {
   if (tooBig !== null) throw new UsageError(tooBig);
   if (args.resume === true) process.stderr.write(`resume: ${reused.length} of ${tasks.length} runs already complete in ${join(out, RUNS_DIR)}/; running ${todo.length}\n`);
 
-  const abort = new AbortController();
-  let stoppedBy: StopSignal | null = null;
-  const handlers = (Object.keys(SIGNAL_EXIT) as StopSignal[]).map((sig) => {
-    const h = (): void => {
-      stoppedBy = sig;
-      process.stderr.write(`\nkubesim: ${sig} received: stopping the runs in progress\n`);
-      abort.abort();
-    };
-    process.once(sig, h);
-    return [sig, h] as const;
-  });
   const progress = progressLine();
   let done = reused.length;
   const t0 = performance.now();
-  let outcome;
-  try {
-    outcome = await runTasks(todo, runSettings, {
-      threads,
-      heapLimitBytes: maxMemory === null ? null : budget.perThread,
-      signal: abort.signal,
-      onResult: (r) => {
-        storeRun(out, key(r.task), r);
-        progress(++done, tasks.length, r);
-      },
-      onRetry: (t, reason) => process.stderr.write(`kubesim: worker thread failed on run ${t.policy} seed ${t.seed} (${reason}); retrying it once on a fresh thread\n`),
-    });
-  } catch (e) {
-    if (!(e instanceof WorkerFailure)) throw e;
-    process.stderr.write(`kubesim: error: ${e.message}\n${done} of ${tasks.length} runs are complete and kept in ${join(out, RUNS_DIR)}/; no report was written\n`);
+  const outcome = await runWithSignals<TaskResult>(todo, runSettings, {
+    threads,
+    heapLimitBytes: maxMemory === null ? null : budget.perThread,
+    entry: 'timedRun',
+    onResult: (r) => {
+      storeRun(out, key(r.task), r);
+      progress(++done, tasks.length, r.task);
+    },
+  });
+  if (outcome.failure !== null) {
+    process.stderr.write(`kubesim: error: ${outcome.failure.message}\n${done} of ${tasks.length} runs are complete and kept in ${join(out, RUNS_DIR)}/; no report was written\n`);
     return 1;
-  } finally {
-    for (const [sig, h] of handlers) process.removeListener(sig, h);
   }
+  const stoppedBy = outcome.stoppedBy;
   const wall = (performance.now() - t0) / 1000;
   if (stoppedBy !== null) {
     process.stderr.write(

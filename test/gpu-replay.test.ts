@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { gpuReplayCommand, runGpuSweep } from '../engine/gpu/command.js';
+import { gpuReportFiles, runGpuSweep } from '../engine/gpu/command.js';
 import { gpuInputs, runGpuReplay } from '../engine/gpu/experiment.js';
 import { Fragmentation } from '../engine/gpu/fragmentation.js';
 import { GpuCluster } from '../engine/gpu/cluster.js';
@@ -135,11 +135,7 @@ test('tiny trace: scenario format, replay over policies and seeds, byte-identica
     ],
   );
   const spec = s.gpuReplay as NonNullable<Scenario['gpuReplay']>;
-  const files = (): Map<string, string> => {
-    const out = new Map<string, string>();
-    gpuReplayCommand(s, spec, ['FGD', 'Random'], [1, 2], '/out', { write: (p, c) => out.set(p, c), print: () => undefined });
-    return out;
-  };
+  const files = (): Map<string, string> => new Map(gpuReportFiles(runGpuSweep(s, spec, ['FGD', 'Random'], [1, 2])).map(([n, c]) => [`/out/${n}`, c]));
   const a = files();
   const b = files();
   for (const name of ['fragmentation.csv', 'gpu-summary.csv', 'gpu-comparison.csv', 'report.html']) assert.is(a.get(`/out/${name}`), b.get(`/out/${name}`), name);

@@ -6,7 +6,7 @@
 import { stringify } from 'csv-stringify/sync';
 import { cell } from '../report/csv.js';
 import type { Scenario } from '../scenario/types.js';
-import { gpuInputs, runGpuReplay, type GpuReplaySpec, type GpuRun } from './experiment.js';
+import { gpuInputs, gpuManifests, runGpuReplay, type GpuReplaySpec, type GpuRun } from './experiment.js';
 import { comparison, comparisonCsv, comparisonTable, fragmentationCsv, gpuHtmlReport, summaryCsv, type GpuSweep } from './report.js';
 import { MILLI_PER_GPU } from './resources.js';
 
@@ -15,6 +15,15 @@ export interface GpuCommandIo {
   readonly print: (text: string) => void;
 }
 
+/** The sweep of finished runs (policy by policy as listed, seeds ascending), with the cluster's totals. */
+export function gpuSweepOf(s: Scenario, spec: GpuReplaySpec, policies: readonly string[], seeds: readonly number[], runs: readonly GpuRun[]): GpuSweep {
+  let gpus = 0;
+  const { nodes } = gpuManifests(s);
+  for (const n of nodes) gpus += (n.status.allocatable['alibabacloud.com/gpu-milli'] ?? 0) / MILLI_PER_GPU;
+  return { scenario: s.name, description: s.description, nodes: nodes.length, gpus, policies, seeds, compareAt: spec.compareAt, runs };
+}
+
+/** Every run in this thread, one after the other (the CLI runs them on worker threads: parallel/worker.ts). */
 export function runGpuSweep(s: Scenario, spec: GpuReplaySpec, policies: readonly string[], seeds: readonly number[]): GpuSweep {
   const input = gpuInputs(s, spec);
   const runs: GpuRun[] = [];
@@ -23,9 +32,7 @@ export function runGpuSweep(s: Scenario, spec: GpuReplaySpec, policies: readonly
     if (policy === undefined) throw new Error(`internal: no policy ${name}`);
     for (const seed of seeds) runs.push(runGpuReplay(spec, input, policy, seed));
   }
-  let gpus = 0;
-  for (const n of input.nodes) gpus += (n.status.allocatable['alibabacloud.com/gpu-milli'] ?? 0) / MILLI_PER_GPU;
-  return { scenario: s.name, description: s.description, nodes: input.nodes.length, gpus, policies, seeds, compareAt: spec.compareAt, runs };
+  return gpuSweepOf(s, spec, policies, seeds, runs);
 }
 
 export function gpuReportFiles(sweep: GpuSweep): [string, string][] {
@@ -35,19 +42,16 @@ export function gpuReportFiles(sweep: GpuSweep): [string, string][] {
     ['gpu-summary.csv', summaryCsv(sweep)],
     ['gpu-comparison.csv', comparisonCsv(sweep, rows)],
     ['report.html', gpuHtmlReport(sweep, rows)],
+    ['engine.csv', stringify([['policy', 'seed', 'wall_ms', 'pods'], ...sweep.runs.map((r) => [r.policy, r.seed, cell(r.wallMs), r.result.pods])])],
   ];
 }
 
-export function gpuReplayCommand(s: Scenario, spec: GpuReplaySpec, policies: readonly string[], seeds: readonly number[], out: string, io: GpuCommandIo): void {
-  const t0 = performance.now();
-  const sweep = runGpuSweep(s, spec, policies, seeds);
-  const wall = (performance.now() - t0) / 1000;
+/** Prints the comparison and writes the reports of a finished sweep; `wall` is the sweep's wall time in seconds. */
+export function gpuReplayReports(sweep: GpuSweep, spec: GpuReplaySpec, out: string, io: GpuCommandIo, wall: number, threads: number): void {
   const pods = sweep.runs[0]?.result.pods ?? 0;
-  io.print(`${s.name}: GPU replay, ${sweep.nodes} nodes (${sweep.gpus} GPUs), ~${pods} pod arrivals per run (tuned to ${Math.round(spec.tuneRatio * 100)}% of GPU capacity); ${policies.length} policies × ${seeds.length} seed${seeds.length === 1 ? '' : 's'}\n\n`);
+  io.print(`${sweep.scenario}: GPU replay, ${sweep.nodes} nodes (${sweep.gpus} GPUs), ~${pods} pod arrivals per run (tuned to ${Math.round(spec.tuneRatio * 100)}% of GPU capacity); ${sweep.policies.length} policies × ${sweep.seeds.length} seed${sweep.seeds.length === 1 ? '' : 's'}\n\n`);
   io.print(`${comparisonTable(sweep, comparison(sweep))}\n\n`);
   const files = gpuReportFiles(sweep);
   for (const [name, content] of files) io.write(`${out}/${name}`, content);
-  const engine = stringify([['policy', 'seed', 'wall_ms', 'pods'], ...sweep.runs.map((r) => [r.policy, r.seed, cell(r.wallMs), r.result.pods])]);
-  io.write(`${out}/engine.csv`, engine);
-  io.print(`reports written to ${out}/ (${[...files.map(([n]) => n), 'engine.csv'].join(', ')}); ${sweep.runs.length} runs in ${wall.toFixed(2)} s wall\n`);
+  io.print(`reports written to ${out}/ (${files.map(([n]) => n).join(', ')}); ${sweep.runs.length} runs on ${threads} thread${threads === 1 ? '' : 's'} in ${wall.toFixed(2)} s wall\n`);
 }

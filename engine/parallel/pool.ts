@@ -14,18 +14,20 @@
  * this file (Node 20 cannot load a .ts worker).
  */
 import { Piscina } from 'piscina';
-import type { RunSettings, TaskResult } from './execute.js';
+import type { RunSettings } from './execute.js';
 import type { RunTask } from './plan.js';
-import type { WorkerMessage } from './worker.js';
+import type { WorkerEntry, WorkerMessage } from './worker.js';
 
-export interface PoolOptions {
+export interface PoolOptions<R> {
+  /** The worker's function that runs one task: a timed run (`timedRun`) or a GPU replay (`gpuReplayRun`). */
+  readonly entry: WorkerEntry;
   readonly threads: number;
   /** Old-generation heap limit of each worker (from --max-memory); null = V8's default. */
   readonly heapLimitBytes: number | null;
   /** Aborting stops the sweep: running tasks are terminated, queued ones never start. */
   readonly signal: AbortSignal;
   /** Called once per finished task, in completion order. */
-  readonly onResult: (r: TaskResult) => void;
+  readonly onResult: (r: R) => void;
   /** Called when a task's first attempt failed and it is being retried. */
   readonly onRetry: (task: RunTask, reason: string) => void;
 }
@@ -40,9 +42,9 @@ export class WorkerFailure extends Error {
   }
 }
 
-export interface PoolOutcome {
+export interface PoolOutcome<R> {
   /** Results of the tasks that finished, in task order (all of them unless interrupted). */
-  readonly results: readonly TaskResult[];
+  readonly results: readonly R[];
   readonly interrupted: boolean;
 }
 
@@ -53,12 +55,12 @@ function reasonOf(e: unknown): string {
   return e.message;
 }
 
-export async function runTasks(tasks: readonly RunTask[], settings: RunSettings, o: PoolOptions): Promise<PoolOutcome> {
-  const results = new Map<number, TaskResult>();
-  const ordered = (): TaskResult[] => tasks.filter((t) => results.has(t.index)).map((t) => results.get(t.index) as TaskResult);
+export async function runTasks<R>(tasks: readonly RunTask[], settings: RunSettings, o: PoolOptions<R>): Promise<PoolOutcome<R>> {
+  const results = new Map<number, R>();
+  const ordered = (): R[] => tasks.filter((t) => results.has(t.index)).map((t) => results.get(t.index) as R);
   if (tasks.length === 0 || o.signal.aborted) return { results: [], interrupted: o.signal.aborted };
   const threads = Math.max(1, Math.min(o.threads, tasks.length));
-  const pool = new Piscina<WorkerMessage, TaskResult>({
+  const pool = new Piscina<WorkerMessage, R>({
     filename: new URL('./worker.js', import.meta.url).href,
     minThreads: threads,
     maxThreads: threads,
@@ -71,9 +73,9 @@ export async function runTasks(tasks: readonly RunTask[], settings: RunSettings,
   };
   o.signal.addEventListener('abort', stop, { once: true });
   const attempt = async (task: RunTask, n: number): Promise<void> => {
-    let r: TaskResult;
+    let r: R;
     try {
-      r = await pool.run({ settings, task, attempt: n });
+      r = await pool.run({ settings, task, attempt: n }, { name: o.entry });
     } catch (e) {
       if (o.signal.aborted || failure !== null) return;
       if (n === 1) {
