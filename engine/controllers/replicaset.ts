@@ -13,6 +13,7 @@ import { keyOf, objectKey, isTerminal, type Pod, type ReplicaSet } from '../api/
 import type { RateLimit } from '../api/rate-limiter.js';
 import type { RngFactory } from '../core/rng.js';
 import { randomSuffix } from './names.js';
+import type { SharedInformer } from './shared-informer.js';
 import { WorkQueue } from './work-queue.js';
 
 export interface ReplicaSetParams {
@@ -49,6 +50,7 @@ export class ReplicaSetController {
     private readonly api: ApiServer,
     private readonly params: ReplicaSetParams,
     private readonly rngs: RngFactory,
+    pods: SharedInformer<Pod>,
   ) {
     this.client = new Client('replicaset-controller', params.client);
     this.queue = new WorkQueue(params.workers, (key, done) => this.sync(key, done));
@@ -57,12 +59,11 @@ export class ReplicaSetController {
       update: (_o, rs) => this.queue.add(keyOf(rs)),
     });
     api.watch('ReplicaSet', 'replicaset-controller/replicasets', this.rsInformer.onEvent);
-    const pods = new Informer<Pod>({
+    pods.addHandlers({
       add: (p) => this.onPod(p, true),
       update: (_o, p) => this.onPod(p, false),
       delete: (p) => this.onPodDelete(p),
     });
-    api.watch('Pod', 'replicaset-controller/pods', pods.onEvent);
   }
 
   private onPod(pod: Pod, added: boolean): void {
