@@ -60,28 +60,27 @@ export class ReplicaSetController {
     });
     api.watch('ReplicaSet', 'replicaset-controller/replicasets', this.rsInformer.onEvent);
     pods.addHandlers({
-      add: (p) => this.onPod(p, true),
-      update: (_o, p) => this.onPod(p, false),
-      delete: (p) => this.onPodDelete(p),
+      add: (p, key) => this.onPod(p, true, key),
+      update: (_o, p, key) => this.onPod(p, false, key),
+      delete: (p, key) => this.onPodDelete(p, key),
     });
   }
 
-  private onPod(pod: Pod, added: boolean): void {
+  private onPod(pod: Pod, added: boolean, k: string): void {
     const rs = ownerKey(pod);
     if (rs === undefined) return;
     let m = this.owned.get(rs);
     if (m === undefined) this.owned.set(rs, (m = new Map()));
-    const k = keyOf(pod);
     const prev = m.get(k);
     m.set(k, pod);
     if (added) this.creationObserved(rs);
     if (added || prev === undefined || isActive(prev) !== isActive(pod) || isAvailable(prev) !== isAvailable(pod)) this.queue.add(rs);
   }
 
-  private onPodDelete(pod: Pod): void {
+  private onPodDelete(pod: Pod, key: string): void {
     const rs = ownerKey(pod);
     if (rs === undefined) return;
-    this.owned.get(rs)?.delete(keyOf(pod));
+    this.owned.get(rs)?.delete(key);
     this.queue.add(rs);
   }
 

@@ -334,8 +334,8 @@ export class MetricsRecorder implements SchedulerObserver, KubeletObserver, Kube
     if (this.tracer.active) this.tracer.record(pod, this.now(), 'seen by scheduler: added to the scheduling queue');
   }
 
-  attempt(pod: Pod, node: string | null, durationUs: Micros, message: string): void {
-    const rec = this.pods.get(keyOf(pod));
+  attempt(pod: Pod, key: string, node: string | null, durationUs: Micros, message: string): void {
+    const rec = this.pods.get(key);
     if (rec !== undefined) rec.attempts++;
     this.attemptDurations.push(durationUs);
     if (this.tracer.active) this.tracer.record(pod, this.now(), node !== null ? `scheduled: assigned to node ${node} (attempt took ${fmtT(durationUs)}); binding sent` : `unschedulable: ${message}`);
