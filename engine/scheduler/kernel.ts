@@ -432,6 +432,17 @@ export class Kernel {
 
   private readonly spreadMemo = new WeakMap<object, WeakMap<object, SpreadPair>>();
 
+  /**
+   * Whether the PreFilters of PodTopologySpread and InterPodAffinity both Skip for this pod (no hard spread
+   * constraint, no required (anti-)affinity term of its own or of an existing pod that matches it), so that
+   * every node passes their Filters: what the sharded search (parallel/scanner.ts) needs to serve the cycle.
+   */
+  podFiltersSkip(t: NodeTable, pod: PodInput, pods: AssignedPods): boolean {
+    const f = this.profile.filters;
+    if (f.podTopologySpread && this.spreadFor(pod).hard.length > 0) return false;
+    return !(f.interPodAffinity && this.ipaFilter.prepare(t, pods, pod));
+  }
+
   private podsOf(t: NodeTable, ctx: CycleContext): AssignedPods {
     if (ctx.pods !== undefined) return ctx.pods;
     if (this.emptyPods === null || this.emptyPods.table !== t) this.emptyPods = new AssignedPods(t);

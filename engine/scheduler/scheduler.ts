@@ -249,10 +249,10 @@ export class Scheduler {
     const input = podInput(pod.spec, pod.metadata, this.needsDefaultSelector(kernel.profile, pod) ? this.defaultSelector(pod) : undefined);
     const nominated = this.nominatedFor(p.key, pod.spec.priority);
     const own = this.nominations.get(p.key);
-    // The sharded search (parallel/scanner.ts) implements neither nominated pods nor the per-node statuses
-    // preemption reads after a failed cycle, so it serves only profiles without preemption and cycles
-    // without nominations; everything else runs the sequential kernel.
-    const sharded = this.scanner !== undefined && kernel.profile.preemption === null && nominated.length === 0 && own === undefined;
+    // The sharded search (parallel/scanner.ts) does not implement nominated pods, so cycles with nominations
+    // run the sequential kernel. A sharded search that finds no node hands the cycle back to the sequential
+    // kernel too, which records the per-node statuses preemption reads.
+    const sharded = this.scanner !== null && nominated.length === 0 && own === undefined;
     const d =
       (sharded ? this.scanner?.schedule(kernel, this.table, input, this.search, this.rng, this.pods) : null) ??
       kernel.schedule(this.table, input, this.search, this.rng, { pods: this.pods, nominated, nominatedRow: own?.row ?? -1 });
