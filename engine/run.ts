@@ -221,19 +221,28 @@ function schedulePodWorkload(w: PodWorkload, sim: Simulation, api: ApiServer, us
   };
   if (w.arrival.type === 'churn') {
     // Pods are built in creation order so lifetimes are drawn in the same order as for other arrivals.
-    for (const step of churnSteps(w.arrival.churn, end)) {
-      if (step.op === 'create') {
-        const pod = podAt(step.pod);
-        sim.callAt(step.t, () => api.create(user, pod));
-      } else {
-        const key = objectKey('Pod', w.namespace, `${w.name}-${step.pod}`);
-        sim.callAt(step.t, () => api.delete(user, 'Pod', key));
-      }
-    }
+    const steps = churnSteps(w.arrival.churn, end);
+    inOrder(sim, steps.length, (k) => steps[k].t, (k) => {
+      const step = steps[k];
+      if (step.op === 'create') api.create(user, podAt(step.pod));
+      else api.delete(user, 'Pod', objectKey('Pod', w.namespace, `${w.name}-${step.pod}`));
+    });
     return;
   }
-  arrivalTimes(w.arrival, rngs, w.name).forEach((t, i) => {
-    const pod = podAt(i);
-    sim.callAt(t, () => api.create(user, pod));
-  });
+  const times = arrivalTimes(w.arrival, rngs, w.name);
+  inOrder(sim, times.length, (i) => times[i], (i) => api.create(user, podAt(i)));
+}
+
+/**
+ * Runs `fire(0)`, `fire(1)`, … at their (non-decreasing) times with one event pending at a time, each built
+ * when it fires: a 150,000-pod workload keeps one entry in the event queue instead of 150,000 closures and pod
+ * objects made at t = 0 (a smaller heap to sift, less memory for GC to trace). Pods are still built, and their
+ * lifetimes drawn, in creation order.
+ */
+function inOrder(sim: Simulation, count: number, timeOf: (i: number) => Micros, fire: (i: number) => void): void {
+  const step = (i: number): void => {
+    fire(i);
+    if (i + 1 < count) sim.callAt(timeOf(i + 1), () => step(i + 1));
+  };
+  if (count > 0) sim.callAt(timeOf(0), () => step(0));
 }
