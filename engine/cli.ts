@@ -33,6 +33,8 @@ import type { Scenario } from './scenario/types.js';
 import { gpuReplayReports, gpuSweepOf } from './gpu/command.js';
 import type { GpuReplaySpec } from './gpu/experiment.js';
 import type { GpuTaskResult } from './parallel/worker.js';
+import { DEFAULT_EXPLAIN_SEED, explain } from './explain/explain.js';
+import { readExplainInput, type ExplainFiles } from './explain/inputs.js';
 
 /** A command-line usage error (as opposed to a scenario error, which carries a file position). */
 class UsageError extends Error {}
@@ -380,6 +382,13 @@ function mergeCommand(args: { dirs: string[]; out: string }): void {
   process.stdout.write(`merged ${files.length} shards (${results.length} runs); reports written to ${out}/ (${names.join(', ')})\n`);
 }
 
+function explainCommand(args: ExplainFiles & { seed?: number }): void {
+  const input = readExplainInput(args);
+  if (input.ignoredPlugins.length > 0) process.stderr.write(`warning: enabled plugins not modeled yet (no effect on the result): ${input.ignoredPlugins.join(', ')}\n`);
+  const result = explain({ ...input, seed: args.seed ?? DEFAULT_EXPLAIN_SEED });
+  process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+}
+
 const isInt = (v: number | undefined, min: number, max: number): boolean => v === undefined || (Number.isInteger(v) && v >= min && v <= max);
 
 export async function main(argv: string[]): Promise<number> {
@@ -449,6 +458,22 @@ export async function main(argv: string[]): Promise<number> {
             .positional('dirs', { type: 'string', array: true, demandOption: true, describe: 'shard output folders' })
             .option('out', { type: 'string', demandOption: true, describe: 'folder for the merged reports' }),
         (a) => mergeCommand(a as unknown as { dirs: string[]; out: string }),
+      )
+      .command(
+        'explain',
+        'schedule one pod against a cluster given as manifests and print every node\'s filter reasons and plugin scores as JSON',
+        (y) =>
+          y
+            .option('nodes', { type: 'string', demandOption: true, describe: 'Node manifests (multi-document YAML or a List)' })
+            .option('pod', { type: 'string', demandOption: true, describe: 'the Pod manifest to schedule' })
+            .option('pods', { type: 'string', describe: 'Pods already running, placed by spec.nodeName' })
+            .option('config', { type: 'string', describe: 'KubeSchedulerConfiguration (default: the upstream default profile)' })
+            .option('seed', { type: 'number', describe: `seed of the scheduler's random stream, for tie-breaking (default ${DEFAULT_EXPLAIN_SEED}, as kubesim run)` })
+            .check((a) => {
+              if (!isInt(a.seed, 0, 2 ** 32 - 1)) throw new UsageError(`--seed: expected an integer from 0 to 4294967295, got ${a.seed}`);
+              return true;
+            }),
+        (a) => explainCommand(a as unknown as ExplainFiles & { seed?: number }),
       )
       .demandCommand(1, 'expected a command, e.g. kubesim run scenarios/quickstart.yaml')
       .strict()

@@ -29,6 +29,7 @@ import { NAME as SPREAD, SYSTEM_DEFAULTS, type SpreadDefaults } from '../schedul
 import { NAME as INTERPOD, DEFAULT_HARD_POD_AFFINITY_WEIGHT } from '../scheduler/plugins/inter-pod-affinity.js';
 import { NAME as PREEMPTION, DEFAULT_PREEMPTION_ARGS, type PreemptionArgs } from '../scheduler/plugins/default-preemption.js';
 import type { TopologySpreadConstraint } from '../api/objects.js';
+import { FIRST_FIT, ROUND_ROBIN, UNIFORM_RANDOM } from '../scheduler/plugins/placement-policies.js';
 import { DEFAULT_PROFILE, type Profile } from '../scheduler/profile.js';
 import { GPU_PLUGIN_POINTS, GPU_SCORE_PLUGINS, OPEN_GPU_SHARE, isGpuPlugin, parseGpuPluginArgs, type GpuProfile, type GpuSelMethod } from '../gpu/config.js';
 
@@ -71,6 +72,10 @@ const PLUGIN_POINTS: Readonly<Record<string, readonly Point[]>> = {
   DefaultBinder: ['bind'],
   // GPU-sharing plugins of the FGD study's scheduler, modeled by the GPU replay driver (engine/gpu/config.ts).
   ...GPU_PLUGIN_POINTS,
+  // Placement policies beyond upstream (scheduler/plugins/placement-policies.ts); not in the default set.
+  [FIRST_FIT]: ['score'],
+  [ROUND_ROBIN]: ['score'],
+  [UNIFORM_RANDOM]: ['score'],
 };
 
 /** default_plugins.go getDefaultPlugins: multiPoint order and score weights (v1.36). */
@@ -119,6 +124,9 @@ const MODELED = new Set<string>([
   'DefaultBinder',
   'NodeName',
   'SchedulingGates',
+  FIRST_FIT,
+  ROUND_ROBIN,
+  UNIFORM_RANDOM,
 ]);
 /** Always-pass for the objects kubesim models (no volumes, no ResourceClaims). */
 const TRIVIAL = new Set<string>(['VolumeRestrictions', 'NodeVolumeLimits', 'VolumeBinding', 'VolumeZone', 'DynamicResources']);
@@ -288,7 +296,7 @@ function parseProfile(pf: Field, globalPct: number, ignored: Set<string>, gpuPro
     } else if (isGpuPlugin(name)) {
       const sel = parseGpuPluginArgs(name, args);
       if (sel !== null) gpuSelMethod = sel;
-    } else if (name === TAINTS || name === PORTS || name === IMAGES) {
+    } else if (name === TAINTS || name === PORTS || name === IMAGES || name === FIRST_FIT || name === ROUND_ROBIN || name === UNIFORM_RANDOM) {
       // These plugins take no arguments.
       args.rejectUnknownKeys(['apiVersion', 'kind']);
     }
@@ -330,6 +338,9 @@ function parseProfile(pf: Field, globalPct: number, ignored: Set<string>, gpuPro
     hardPodAffinityWeight,
     ignorePreferredTermsOfExistingPods,
     preemption: (at.get('postFilter') as Enabled[]).some((e) => e.name === PREEMPTION) ? preemptionArgs : null,
+    firstFitWeight: scoreWeight(FIRST_FIT),
+    roundRobinWeight: scoreWeight(ROUND_ROBIN),
+    uniformRandomWeight: scoreWeight(UNIFORM_RANDOM),
   };
 }
 

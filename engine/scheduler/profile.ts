@@ -44,6 +44,10 @@ export interface Profile {
   readonly ignorePreferredTermsOfExistingPods: boolean;
   /** DefaultPreemption at PostFilter: its args, or null when disabled. */
   readonly preemption: PreemptionArgs | null;
+  /** Score weights of the placement policies beyond upstream (plugins/placement-policies.ts); 0 = disabled. */
+  readonly firstFitWeight: number;
+  readonly roundRobinWeight: number;
+  readonly uniformRandomWeight: number;
 }
 
 /** The upstream default profile restricted to the plugins kubesim models (default_plugins.go weights). */
@@ -77,6 +81,9 @@ export const DEFAULT_PROFILE: Profile = {
   hardPodAffinityWeight: DEFAULT_HARD_POD_AFFINITY_WEIGHT,
   ignorePreferredTermsOfExistingPods: false,
   preemption: DEFAULT_PREEMPTION_ARGS,
+  firstFitWeight: 0,
+  roundRobinWeight: 0,
+  uniformRandomWeight: 0,
 };
 
 export function hasScorePlugins(p: Profile): boolean {
@@ -87,6 +94,9 @@ export function hasScorePlugins(p: Profile): boolean {
     p.affinityWeight > 0 ||
     p.imageWeight > 0 ||
     p.spreadWeight > 0 ||
-    p.interPodAffinityWeight > 0
+    p.interPodAffinityWeight > 0 ||
+    p.firstFitWeight > 0 ||
+    p.roundRobinWeight > 0 ||
+    p.uniformRandomWeight > 0
   );
 }

@@ -221,7 +221,7 @@ export class ParallelScanner {
     this.sharded++;
     state.nextStartNodeIndex = (startIndex + visited) % n;
     if (found === 1) return { node: feasible[0], visited, feasible: 1 };
-    kernel.scoreExtras(t, pod, feasible, found, scores, pods);
+    kernel.scoreExtras(t, pod, feasible, found, scores, pods, rng);
     return { node: selectHost(feasible, scores, found, rng), visited, feasible: found };
   }
 
