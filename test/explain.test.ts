@@ -248,6 +248,23 @@ test('percentageOfNodesToScore: from 100 nodes on only numFeasibleNodesToFind fe
   assert.ok(e.nodes.every((x) => x.feasible), 'every node is reported feasible, also the 20 the search did not reach');
 });
 
+test('default topology spreading selects by the Services in --pods (helper.DefaultSelector)', () => {
+  // podtopologyspread scoring.go with the System defaults (hostname maxSkew 3, zone maxSkew 5, ScheduleAnyway);
+  // no zone labels, so only the hostname constraint scores: raw = round(count × w + maxSkew - 1), w = ln(2 nodes + 2):
+  //   node1 (2 matching pods) round(2.77 + 2) = 5, node2 round(0 + 2) = 2
+  //   → normalized 100 × (max + min - s) / max: node1 100 × 2 / 5 = 40, node2 100 × 5 / 5 = 100.
+  const nodes = node('node1', '8', '8Gi', '  labels: {kubernetes.io/hostname: node1}\n') + '---\n' + node('node2', '8', '8Gi', '  labels: {kubernetes.io/hostname: node2}\n');
+  const labeled = (name: string, nodeName: string): string => pod(name, [['100m', '100Mi']], '', nodeName).replace(`name: ${name}\n`, `name: ${name}\n  labels: {app: web}\n`);
+  const service = 'apiVersion: v1\nkind: Service\nmetadata: {name: web}\nspec:\n  selector: {app: web}\n  ports: [{port: 80}]\n';
+  const existing = [labeled('w1', 'node1'), labeled('w2', 'node1')].join('---\n');
+  const withService = byName(run({ nodes, pod: labeled('new', ''), pods: `${existing}---\n${service}` }));
+  assert.is(withService.node1.scores.PodTopologySpread, 40);
+  assert.is(withService.node2.scores.PodTopologySpread, 100);
+  const without = byName(run({ nodes, pod: labeled('new', ''), pods: existing }));
+  assert.is(without.node1.scores.PodTopologySpread, 0, 'no Service or ReplicaSet selects the pod: PreScore skips');
+  assert.is(without.node2.scores.PodTopologySpread, 0);
+});
+
 test('no node fits and the pod has a higher priority: DefaultPreemption names the node and its victims', () => {
   const existing = pod('low', [['3', '1Gi']], '  priority: 0\n', 'only');
   const e = run({ nodes: node('only', '4', '4Gi'), pod: pod('high', [['2', '1Gi']], '  priority: 1000\n'), pods: existing });

@@ -9,7 +9,7 @@
  * it, so they draw what the cycle drew. Filter reasons come from a second kernel that stops at Filter, since
  * scoring reuses PreFilter scratch state.
  */
-import { keyOf, type Node, type Pod } from '../api/objects.js';
+import { keyOf, type Node, type Pod, type ReplicaSet, type Service } from '../api/objects.js';
 import { podRequests } from '../api/pod-resources.js';
 import { RngFactory, type RngStream } from '../core/rng.js';
 import { AssignedPods } from '../scheduler/assigned-pods.js';
@@ -17,6 +17,7 @@ import { Kernel, fitErrorMessage, numFeasibleNodesToFind, PASS } from '../schedu
 import { NodeTable } from '../scheduler/node-table.js';
 import { podInput } from '../scheduler/pod-input.js';
 import { preempt } from '../scheduler/preemption.js';
+import { defaultSpreadSelector, needsDefaultSelector } from '../scheduler/default-selector.js';
 import { hostPorts } from '../scheduler/plugins/node-ports.js';
 import { NAME as FIT } from '../scheduler/plugins/node-resources-fit.js';
 import { NAME as BALANCED } from '../scheduler/plugins/node-resources-balanced-allocation.js';
@@ -102,6 +103,8 @@ export interface ExplainRequest {
   readonly nodes: readonly Node[];
   readonly pod: Pod;
   readonly existing: readonly Pod[];
+  readonly services: readonly Service[];
+  readonly replicaSets: readonly ReplicaSet[];
   readonly profile: Profile;
   readonly seed: number;
 }
@@ -112,7 +115,10 @@ export function explain(req: ExplainRequest): Explanation {
   for (const n of req.nodes) t.upsert(n);
   const pods = new AssignedPods(t);
   for (const p of req.existing) pods.add(keyOf(p), p, t.indexOf(p.spec.nodeName), podRequests(p.spec), hostPorts(p.spec));
-  const input = podInput(req.pod.spec, req.pod.metadata);
+  const selector = needsDefaultSelector(profile, req.pod)
+    ? defaultSpreadSelector(req.pod, req.services, new Map(req.replicaSets.map((rs) => [keyOf(rs), rs])))
+    : undefined;
+  const input = podInput(req.pod.spec, req.pod.metadata, selector);
   const schedulerStream = (): RngStream => new RngFactory(seed).stream('scheduler');
 
   const kernel = new Kernel(profile);

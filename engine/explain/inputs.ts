@@ -4,7 +4,7 @@
  * with the scenario loader's parsers, so a bad file fails with the same `file:line:column: path: detail`
  * InputError and nothing is scheduled.
  */
-import { isTerminal, type KubeObject, type Node, type Pod } from '../api/objects.js';
+import { isTerminal, keyOf, type KubeObject, type Node, type Pod, type ReplicaSet, type Service } from '../api/objects.js';
 import { InputError } from '../scenario/input-error.js';
 import { ReadBudget } from '../scenario/input-file.js';
 import { parseManifests } from '../scenario/manifests.js';
@@ -18,6 +18,9 @@ export interface ExplainInput {
   readonly pod: Pod;
   /** Pods already on nodes (by spec.nodeName); pods that finished (phase Succeeded or Failed) are left out, as the scheduler's cache does. */
   readonly existing: readonly Pod[];
+  /** Services and ReplicaSets from the --pods file: the default topology spreading selects pods by them. */
+  readonly services: readonly Service[];
+  readonly replicaSets: readonly ReplicaSet[];
   /** The configuration's profile named by the pod's spec.schedulerName. */
   readonly profile: Profile;
   /** Enabled plugins kubesim does not model (for a warning). */
@@ -39,7 +42,7 @@ interface Placed<T extends KubeObject> {
 
 export function readExplainInput(files: ExplainFiles): ExplainInput {
   const reads = new ReadBudget();
-  const nodes = objectsOf(files.nodes, 'Node', reads);
+  const nodes = objectsOf(files.nodes, ['Node'], reads);
   if (nodes.length === 0) throw new InputError(files.nodes, 0, 0, '', 'expected at least one Node manifest');
   const names = new Set<string>();
   for (const n of nodes) {
@@ -48,21 +51,26 @@ export function readExplainInput(files: ExplainFiles): ExplainInput {
     if (names.has(name)) n.at.get('metadata').get('name').fail(`duplicate node "${name}"`);
     names.add(name);
   }
-  const pods = objectsOf(files.pod, 'Pod', reads);
+  const pods = objectsOf(files.pod, ['Pod'], reads);
   if (pods.length !== 1) throw new InputError(files.pod, 0, 0, '', `expected exactly one Pod manifest (the pod to schedule), found ${pods.length}`);
   const pod = pods[0];
   if (pod.object.spec.nodeName !== '') pod.at.get('spec').get('nodeName').fail('the pod to schedule must not have a node yet (the scheduler only sees pods without spec.nodeName)');
   const existing: Pod[] = [];
+  const services: Service[] = [];
+  const replicaSets: ReplicaSet[] = [];
   const keys = new Set<string>([keyOf(pod.object)]);
   if (files.pods !== undefined) {
-    for (const e of objectsOf(files.pods, 'Pod', reads)) {
+    for (const e of objectsOf(files.pods, ['Pod', 'Service', 'ReplicaSet'], reads)) {
+      const key = keyOf(e.object);
+      if (keys.has(key)) e.at.get('metadata').get('name').fail(`duplicate ${e.object.kind} ${e.object.metadata.namespace}/${e.object.metadata.name}`);
+      keys.add(key);
+      if (e.object.kind === 'Service') services.push(e.object);
+      if (e.object.kind === 'ReplicaSet') replicaSets.push(e.object);
+      if (e.object.kind !== 'Pod') continue;
       const nodeName = e.object.spec.nodeName;
       const at = e.at.get('spec').get('nodeName');
       if (nodeName === '') at.fail('expected the node the pod runs on: existing pods are placed by spec.nodeName');
       if (!names.has(nodeName)) at.fail(`no node "${nodeName}" in ${files.nodes}`);
-      const key = keyOf(e.object);
-      if (keys.has(key)) e.at.get('metadata').get('name').fail(`duplicate pod ${key}`);
-      keys.add(key);
       if (!isTerminal(e.object)) existing.push(e.object);
     }
   }
@@ -74,11 +82,7 @@ export function readExplainInput(files: ExplainFiles): ExplainInput {
     const where = files.config === undefined ? 'the default configuration' : files.config;
     return pod.at.get('spec').get('schedulerName').fail(`no scheduler profile "${schedulerName}" in ${where}; it has ${have}`);
   }
-  return { nodes: nodes.map((n) => n.object), pod: pod.object, existing, profile, ignoredPlugins: policy.ignoredPlugins };
-}
-
-function keyOf(p: Pod): string {
-  return `${p.metadata.namespace}/${p.metadata.name}`;
+  return { nodes: nodes.map((n) => n.object), pod: pod.object, existing, services, replicaSets, profile, ignoredPlugins: policy.ignoredPlugins };
 }
 
 function readConfig(path: string, reads: ReadBudget): SchedulerPolicy {
@@ -87,8 +91,8 @@ function readConfig(path: string, reads: ReadBudget): SchedulerPolicy {
   return parseSchedulerConfig(docs[0]);
 }
 
-/** Every object of `file`, each of kind `kind`; another kind is an error at its manifest. */
-function objectsOf<K extends 'Node' | 'Pod'>(file: string, kind: K, reads: ReadBudget): Placed<Extract<KubeObject, { kind: K }>>[] {
+/** Every object of `file`, each of one of `kinds`; another kind is an error at its manifest. */
+function objectsOf<K extends KubeObject['kind']>(file: string, kinds: readonly K[], reads: ReadBudget): Placed<Extract<KubeObject, { kind: K }>>[] {
   const out: Placed<Extract<KubeObject, { kind: K }>>[] = [];
   for (const doc of readYamlFile(file, reads)) {
     if (doc.kind() === 'null') continue;
@@ -98,7 +102,7 @@ function objectsOf<K extends 'Node' | 'Pod'>(file: string, kind: K, reads: ReadB
     const items = isList ? doc.get('items').items() : [doc];
     objects.forEach((o, i) => {
       const at = items.length === objects.length ? items[i] : doc;
-      if (o.kind !== kind) at.fail(`expected ${kind} manifests in this file, got a ${o.kind}`);
+      if (!(kinds as readonly string[]).includes(o.kind)) at.fail(`expected ${kinds.join(', ')} manifests in this file, got a ${o.kind}`);
       out.push({ object: o as Extract<KubeObject, { kind: K }>, at });
     });
   }
