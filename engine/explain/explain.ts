@@ -126,7 +126,7 @@ export function explain(req: ExplainRequest): Explanation {
   const d = kernel.schedule(t, input, { nextStartNodeIndex: 0 }, rng, { pods });
 
   // Filter verdicts of every node, from a kernel without score plugins (its cycle stops at Filter).
-  const filterOnly = new Kernel({ ...profile, ...NO_SCORES });
+  const filterOnly = new Kernel({ ...profile, ...NO_SCORES, userPlugins: profile.userPlugins.map((u) => ({ ...u, weight: 0 })) });
   filterOnly.schedule(t, input, { nextStartNodeIndex: 0 }, schedulerStream(), { pods });
   const verdicts = Array.from({ length: t.count }, (_, i) => {
     const reasons: string[] = [];
@@ -139,15 +139,21 @@ export function explain(req: ExplainRequest): Explanation {
   if (d.node >= 0 && d.feasible > 1) {
     const rows = Int32Array.from(kernel.feasibleRows(d.feasible));
     rows.forEach((row) => scored.set(row, { scores: {}, total: 0 }));
+    // Each enabled plugin alone, with weight 1: in-tree ones, then the user's (user-plugins.ts).
+    const alone: { name: string; weight: number; profile: Profile }[] = [];
     for (const s of SCORE_PLUGINS) {
-      const weight = profile[s.weight];
-      if (weight === 0) continue;
+      if (profile[s.weight] > 0) alone.push({ name: s.name, weight: profile[s.weight], profile: { ...profile, ...NO_SCORES, userPlugins: [], [s.weight]: 1 } });
+    }
+    for (const u of profile.userPlugins) {
+      if (u.weight > 0) alone.push({ name: u.plugin.name, weight: u.weight, profile: { ...profile, ...NO_SCORES, userPlugins: [{ ...u, filter: false, weight: 1 }] } });
+    }
+    for (const a of alone) {
       const out = new Float64Array(rows.length);
-      new Kernel({ ...profile, ...NO_SCORES, [s.weight]: 1 }).scoreAll(t, input, rows, rows.length, out, pods, schedulerStream());
+      new Kernel(a.profile).scoreAll(t, input, rows, rows.length, out, pods, schedulerStream());
       rows.forEach((row, f) => {
         const e = scored.get(row) as { scores: Record<string, number>; total: number };
-        e.scores[s.name] = out[f];
-        e.total += weight * out[f];
+        e.scores[a.name] = out[f];
+        e.total += a.weight * out[f];
       });
     }
   }

@@ -47,6 +47,7 @@ import { REASON_MISSING_LABEL, REASON_SKEW, addNormalizedSpread, spreadConstrain
 import { REASON_AFFINITY, REASON_ANTI_AFFINITY, REASON_EXISTING_ANTI_AFFINITY, addNormalizedAffinity } from './plugins/inter-pod-affinity.js';
 import type { HostPort } from './plugins/node-ports.js';
 import { POLICY_SCORE } from './plugins/placement-policies.js';
+import { NodeView, UserPluginError, podView, type PodView, type UserPlugin } from './user-plugins.js';
 
 /** schedule_one.go */
 export const MIN_FEASIBLE_NODES_TO_FIND = 100;
@@ -168,7 +169,11 @@ export class Kernel {
     this.scoring = hasScorePlugins(profile);
     const isCpuMem = (names: readonly string[]): boolean => names.length === 2 && names[0] === CPU && names[1] === MEMORY;
     this.cpuMemOnly = isCpuMem(this.fitNames) && isCpuMem(this.balNames);
+    this.userFilters = profile.userPlugins.filter((u) => u.filter).map((u) => u.plugin.impl);
+    this.userScoring = profile.userPlugins.some((u) => u.weight > 0);
   }
+
+  private readonly userScoring: boolean;
 
   schedule(t: NodeTable, pod: PodInput, state: SearchState, rng: RngStream, ctx: CycleContext = NO_CONTEXT): Decision {
     const n = t.count;
@@ -184,6 +189,7 @@ export class Kernel {
       this.profile.filters.podTopologySpread &&
       this.spreadFilter.prepare(t, pods, this.spreadFor(pod).hard, this.elig);
     const checkIpa = this.profile.filters.interPodAffinity && this.ipaFilter.prepare(t, pods, pod);
+    const checkUser = this.userFilters.length > 0 && this.prepareUser(t, pod);
     let order = t.order;
     let m = n;
     let restricted = false;
@@ -208,6 +214,7 @@ export class Kernel {
       checkFit: this.profile.filters.nodeResourcesFit,
       checkSpread,
       checkIpa,
+      checkUser,
       restricted,
     };
     this.cycle = checks;
@@ -271,6 +278,7 @@ export class Kernel {
       // PodTopologySpread, then InterPodAffinity (default filter order).
       if (checkSpread && this.spreadFilter.check(i) !== 0) continue;
       if (checkIpa && this.ipaFilter.check(i) !== 0) continue;
+      if (checkUser && this.userReject(i) !== null) continue;
       feasible[found++] = i;
     }
     // The rotation applies to the (possibly restricted) list; the modulus is the number of all nodes (schedule_one.go).
@@ -391,6 +399,7 @@ export class Kernel {
     if (p.interPodAffinityWeight > 0) this.scoreInterPod(t, pod, feasible, found, out, pods);
     if (p.imageWeight > 0) this.scoreImages(t, pod, feasible, found, out);
     if (p.firstFitWeight > 0 || p.roundRobinWeight > 0 || p.uniformRandomWeight > 0) this.scorePolicies(t, feasible, found, out, rng);
+    if (this.userScoring) this.scoreUser(t, pod, feasible, found, out);
   }
 
   /** FirstFit, RoundRobin and UniformRandom (plugins/placement-policies.ts): one node gets 100 × weight. */
@@ -897,7 +906,66 @@ export class Kernel {
         return v === 1 ? UNRESOLVABLE : UNSCHEDULABLE;
       }
     }
+    if (c.checkUser) {
+      const reason = this.userReject(i);
+      if (reason !== null) {
+        reasons?.push(reason);
+        return UNSCHEDULABLE;
+      }
+    }
     return PASS;
+  }
+
+  // ---- user plugins (user-plugins.ts): a function call per node, outside the fused arithmetic.
+  private readonly userFilters: readonly UserPlugin[];
+  private userPod: PodView | null = null;
+  private userNode: NodeView | null = null;
+
+  private prepareUser(t: NodeTable, pod: PodInput): boolean {
+    this.userPod = podView(pod.spec, pod.namespace, pod.labels, pod.requests);
+    if (this.userNode === null || this.userNode.table !== t) this.userNode = new NodeView(t);
+    return true;
+  }
+
+  /** The first user filter's rejection reason on row i, or null. */
+  private userReject(i: number): string | null {
+    const view = this.userNode as NodeView;
+    const pod = this.userPod as PodView;
+    view.row = i;
+    for (const f of this.userFilters) {
+      const r = (f.filter as NonNullable<UserPlugin['filter']>)(pod, view);
+      if (r !== null && r !== undefined) return typeof r === 'string' && r !== '' ? r : `node(s) didn't satisfy plugin(s) [${f.name}]`;
+    }
+    return null;
+  }
+
+  /** User Score plugins (and their NormalizeScore), weighted into out. */
+  private scoreUser(t: NodeTable, pod: PodInput, feasible: Int32Array, found: number, out: Float64Array): void {
+    this.prepareUser(t, pod);
+    const view = this.userNode as NodeView;
+    const pv = this.userPod as PodView;
+    const raw = this.raw;
+    for (const u of this.profile.userPlugins) {
+      if (u.weight === 0) continue;
+      const score = u.plugin.impl.score as NonNullable<UserPlugin['score']>;
+      for (let f = 0; f < found; f++) {
+        view.row = feasible[f];
+        const s = score(pv, view);
+        if (typeof s !== 'number' || !Number.isFinite(s)) throw new UserPluginError(`plugin ${u.plugin.name} (${u.plugin.module}) returned ${String(s)} for node ${view.name}; expected a finite number`);
+        raw[f] = Math.trunc(s);
+      }
+      const norm = u.plugin.impl.normalize;
+      if (norm !== undefined) {
+        addDefaultNormalized(raw, found, norm === 'reverse', u.weight, out);
+        continue;
+      }
+      for (let f = 0; f < found; f++) {
+        if (raw[f] < 0 || raw[f] > POLICY_SCORE) {
+          throw new UserPluginError(`plugin ${u.plugin.name} (${u.plugin.module}) returned score ${raw[f]} for node ${t.names[feasible[f]]}; expected 0 to 100 (or set normalize)`);
+        }
+        out[f] += raw[f] * u.weight;
+      }
+    }
   }
 }
 
@@ -911,6 +979,7 @@ interface CycleChecks {
   readonly checkFit: boolean;
   readonly checkSpread: boolean;
   readonly checkIpa: boolean;
+  readonly checkUser: boolean;
   readonly restricted: boolean;
 }
 
