@@ -173,28 +173,24 @@ export class NodeView implements NodeViewApi {
 
   constructor(readonly table: NodeTable) {}
 
-  private get t(): NodeTable {
-    return this.table;
-  }
-
   get name(): string {
-    return this.t.names[this.row];
+    return this.table.names[this.row];
   }
 
   get node(): Node {
-    return this.t.nodes[this.row];
+    return this.table.nodes[this.row];
   }
 
   get labels(): Readonly<Record<string, string>> {
-    return this.t.nodes[this.row].metadata.labels;
+    return this.table.nodes[this.row].metadata.labels;
   }
 
   get podCount(): number {
-    return this.t.podCount[this.row];
+    return this.table.podCount[this.row];
   }
 
   allocatable(resource: string): number {
-    const t = this.t;
+    const t = this.table;
     const i = this.row;
     if (resource === CPU) return t.allocCpu[i];
     if (resource === MEMORY) return t.allocMem[i];
@@ -204,7 +200,7 @@ export class NodeView implements NodeViewApi {
   }
 
   requested(resource: string): number {
-    const t = this.t;
+    const t = this.table;
     const i = this.row;
     if (resource === CPU) return t.reqCpu[i];
     if (resource === MEMORY) return t.reqMem[i];
