@@ -101,8 +101,11 @@ export interface Explanation {
 
 export interface ExplainRequest {
   readonly nodes: readonly Node[];
+  /** The pod to schedule. */
   readonly pod: Pod;
+  /** Pods on nodes (by spec.nodeName); finished ones (Succeeded, Failed) are left out, as the scheduler's cache does. */
   readonly existing: readonly Pod[];
+  /** The default topology spreading selects the pod's peers by these (helper.DefaultSelector). */
   readonly services: readonly Service[];
   readonly replicaSets: readonly ReplicaSet[];
   readonly profile: Profile;

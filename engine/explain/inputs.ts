@@ -4,25 +4,16 @@
  * with the scenario loader's parsers, so a bad file fails with the same `file:line:column: path: detail`
  * InputError and nothing is scheduled.
  */
-import { isTerminal, keyOf, type KubeObject, type Node, type Pod, type ReplicaSet, type Service } from '../api/objects.js';
+import { isTerminal, keyOf, type KubeObject, type Pod, type ReplicaSet, type Service } from '../api/objects.js';
 import { InputError } from '../scenario/input-error.js';
 import { ReadBudget } from '../scenario/input-file.js';
 import { parseManifests } from '../scenario/manifests.js';
 import { DEFAULT_POLICY, parseSchedulerConfig, type SchedulerPolicy } from '../scenario/scheduler-config.js';
 import { readYamlFile, type Field } from '../scenario/yaml-field.js';
-import type { Profile } from '../scheduler/profile.js';
+import type { ExplainRequest } from './explain.js';
 
-export interface ExplainInput {
-  readonly nodes: readonly Node[];
-  /** The pod to schedule. */
-  readonly pod: Pod;
-  /** Pods already on nodes (by spec.nodeName); pods that finished (phase Succeeded or Failed) are left out, as the scheduler's cache does. */
-  readonly existing: readonly Pod[];
-  /** Services and ReplicaSets from the --pods file: the default topology spreading selects pods by them. */
-  readonly services: readonly Service[];
-  readonly replicaSets: readonly ReplicaSet[];
-  /** The configuration's profile named by the pod's spec.schedulerName. */
-  readonly profile: Profile;
+/** What explain() needs but the seed; the profile is the one the pod's spec.schedulerName names. */
+export interface ExplainInput extends Omit<ExplainRequest, 'seed'> {
   /** Enabled plugins kubesim does not model (for a warning). */
   readonly ignoredPlugins: readonly string[];
 }
