@@ -175,6 +175,22 @@ test('filter reasons per node use upstream texts; the FitError message counts th
   assert.is(e.postFilter?.nominatedNode, null);
 });
 
+test('a metadata.name node affinity restricts the search (PreFilterResult): the other nodes carry its status', () => {
+  const affinity = `  affinity:
+    nodeAffinity:
+      requiredDuringSchedulingIgnoredDuringExecution:
+        nodeSelectorTerms:
+          - matchFields: [{key: metadata.name, operator: In, values: [b]}]
+          - matchFields: [{key: metadata.name, operator: In, values: [c]}]
+`;
+  const e = run({ nodes: ['a', 'b', 'c'].map((n) => node(n, '4', '4Gi')).join('---\n'), pod: pod('p', [['1', '1Gi']], affinity) });
+  const n = byName(e);
+  assert.equal(n.a.reasons, ["node(s) didn't satisfy plugin(s) [NodeAffinity]"]);
+  assert.is(n.b.feasible && n.c.feasible, true);
+  assert.is(e.nodesVisited, 2, 'only the PreFilterResult nodes are searched');
+  assert.is(e.numFeasibleNodesToFind, 2);
+});
+
 test('a feasible node next to infeasible ones: one feasible node is selected without scoring (upstream skips Score)', () => {
   const e = run({ nodes: node('a', '4', '4Gi') + '---\n' + node('b', '1', '1Gi'), pod: pod('p', [['2', '1Gi']]) });
   const n = byName(e);

@@ -11,7 +11,8 @@ import { Kernel } from '../engine/scheduler/kernel.js';
 import { DEFAULT_PROFILE, type Profile } from '../engine/scheduler/profile.js';
 import { parseSchedulerConfig } from '../engine/scenario/scheduler-config.js';
 import { parseYamlDocuments } from '../engine/scenario/yaml-field.js';
-import { expectInputError, makePod, makeSpec } from './helpers.js';
+import { runOnce } from '../engine/run.js';
+import { expectInputError, makePod, makeSpec, scenarioFrom } from './helpers.js';
 import { cluster, inputOf, onlyScores, type NodeDesc } from './scheduler-helpers.js';
 
 const HEAD = 'apiVersion: kubescheduler.config.k8s.io/v1\nkind: KubeSchedulerConfiguration\n';
@@ -117,6 +118,41 @@ test('a policy mixes with upstream scores by weight: FirstFit (100) outweighs a 
   const fitOnly = new Kernel(onlyScores({ fitWeight: 1 }));
   const d2 = fitOnly.schedule(c.t, pod, { nextStartNodeIndex: 0 }, new RngStream(1, 'scheduler'), { pods: c.pods });
   assert.ok(c.t.names[d2.node] !== 'a', 'without FirstFit the emptier nodes win');
+});
+
+test('in a simulation: FirstFit packs 8 one-CPU pods onto 2 of 10 four-CPU nodes, RoundRobin puts them on 8', () => {
+  const only = (name: string): string => `
+      apiVersion: kubescheduler.config.k8s.io/v1
+      kind: KubeSchedulerConfiguration
+      profiles:
+        - plugins:
+            score:
+              disabled: [{name: "*"}]
+              enabled: [{name: ${name}}]`;
+  const s = scenarioFrom(`name: policies
+duration: 2m
+cluster:
+  nodePools:
+    - {name: n, count: 10, zones: [a, b], template: {cpu: "4", memory: 16Gi}}
+workloads:
+  - name: p
+    arrival: {type: burst, count: 8}
+    pod:
+      spec:
+        containers: [{name: c, image: pause, resources: {requests: {cpu: "1", memory: 1Gi}}}]
+policies:
+  - name: first-fit
+    config: ${only('FirstFit')}
+  - name: round-robin
+    config: ${only('RoundRobin')}
+  - name: random
+    config: ${only('UniformRandom')}
+`);
+  const run = (name: string, seed = 1) => runOnce(s, s.policies.find((p) => p.name === name) as (typeof s.policies)[number], seed).summary;
+  assert.is(run('first-fit').pods_running, 8);
+  assert.is(run('first-fit').nodes_in_use_end, 2);
+  assert.is(run('round-robin').nodes_in_use_end, 8);
+  assert.equal(run('random', 3), run('random', 3), 'UniformRandom: same seed, same run');
 });
 
 test.run();

@@ -22,7 +22,7 @@ import { hostPorts } from '../scheduler/plugins/node-ports.js';
 import { NAME as FIT } from '../scheduler/plugins/node-resources-fit.js';
 import { NAME as BALANCED } from '../scheduler/plugins/node-resources-balanced-allocation.js';
 import { NAME as TAINTS } from '../scheduler/plugins/taint-toleration.js';
-import { NAME as AFFINITY } from '../scheduler/plugins/node-affinity.js';
+import { NAME as AFFINITY, REASON_NOT_IN_PREFILTER_RESULT } from '../scheduler/plugins/node-affinity.js';
 import { NAME as IMAGES } from '../scheduler/plugins/image-locality.js';
 import { NAME as SPREAD } from '../scheduler/plugins/pod-topology-spread.js';
 import { NAME as INTERPOD } from '../scheduler/plugins/inter-pod-affinity.js';
@@ -165,10 +165,12 @@ export function explain(req: ExplainRequest): Explanation {
     const s = scored.get(i);
     return { name: t.names[i], feasible: v.feasible, reasons: v.reasons, scores: s?.scores ?? {}, totalScore: s?.total ?? null };
   });
+  // A PreFilterResult (NodeAffinity's metadata.name terms) restricts the search to its nodes.
+  const searched = verdicts.filter((v) => !v.reasons.includes(REASON_NOT_IN_PREFILTER_RESULT)).length;
   const search = {
     nodesVisited: d.visited,
     feasibleNodesKept: d.feasible,
-    numFeasibleNodesToFind: hasScorePlugins(profile) ? numFeasibleNodesToFind(profile.percentageOfNodesToScore, t.count) : 1,
+    numFeasibleNodesToFind: hasScorePlugins(profile) ? numFeasibleNodesToFind(profile.percentageOfNodesToScore, searched) : 1,
     nodes,
   };
   const head = { pod: `${req.pod.metadata.namespace}/${req.pod.metadata.name}`, schedulerName: profile.schedulerName, seed };
