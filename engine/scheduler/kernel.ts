@@ -46,6 +46,8 @@ import { SpreadFilter, SpreadScore } from './spread-state.js';
 import { REASON_MISSING_LABEL, REASON_SKEW, addNormalizedSpread, spreadConstraints, type SpreadConstraint } from './plugins/pod-topology-spread.js';
 import { REASON_AFFINITY, REASON_ANTI_AFFINITY, REASON_EXISTING_ANTI_AFFINITY, addNormalizedAffinity } from './plugins/inter-pod-affinity.js';
 import type { HostPort } from './plugins/node-ports.js';
+import { POLICY_SCORE } from './plugins/placement-policies.js';
+import { NodeView, UserPluginError, podView, type PodView, type UserPlugin } from './user-plugins.js';
 
 /** schedule_one.go */
 export const MIN_FEASIBLE_NODES_TO_FIND = 100;
@@ -167,7 +169,11 @@ export class Kernel {
     this.scoring = hasScorePlugins(profile);
     const isCpuMem = (names: readonly string[]): boolean => names.length === 2 && names[0] === CPU && names[1] === MEMORY;
     this.cpuMemOnly = isCpuMem(this.fitNames) && isCpuMem(this.balNames);
+    this.userFilters = profile.userPlugins.filter((u) => u.filter).map((u) => u.plugin.impl);
+    this.userScoring = profile.userPlugins.some((u) => u.weight > 0);
   }
+
+  private readonly userScoring: boolean;
 
   schedule(t: NodeTable, pod: PodInput, state: SearchState, rng: RngStream, ctx: CycleContext = NO_CONTEXT): Decision {
     const n = t.count;
@@ -183,6 +189,7 @@ export class Kernel {
       this.profile.filters.podTopologySpread &&
       this.spreadFilter.prepare(t, pods, this.spreadFor(pod).hard, this.elig);
     const checkIpa = this.profile.filters.interPodAffinity && this.ipaFilter.prepare(t, pods, pod);
+    const checkUser = this.userFilters.length > 0 && this.prepareUser(t, pod);
     let order = t.order;
     let m = n;
     let restricted = false;
@@ -207,6 +214,7 @@ export class Kernel {
       checkFit: this.profile.filters.nodeResourcesFit,
       checkSpread,
       checkIpa,
+      checkUser,
       restricted,
     };
     this.cycle = checks;
@@ -270,6 +278,7 @@ export class Kernel {
       // PodTopologySpread, then InterPodAffinity (default filter order).
       if (checkSpread && this.spreadFilter.check(i) !== 0) continue;
       if (checkIpa && this.ipaFilter.check(i) !== 0) continue;
+      if (checkUser && this.userReject(i) !== null) continue;
       feasible[found++] = i;
     }
     // The rotation applies to the (possibly restricted) list; the modulus is the number of all nodes (schedule_one.go).
@@ -282,7 +291,7 @@ export class Kernel {
     this.applyNominated(t, nominated, -1);
     if (found === 1) return { node: feasible[0], visited, feasible: 1 };
     const scores = this.scores;
-    this.scoreAll(t, pod, feasible, found, scores, pods);
+    this.scoreAll(t, pod, feasible, found, scores, pods, rng);
     return { node: selectHost(feasible, scores, found, rng), visited, feasible: found };
   }
 
@@ -370,18 +379,18 @@ export class Kernel {
   }
 
   /** Weighted total score of each feasible node (framework RunScorePlugins, NormalizeScore, weighted sum). */
-  scoreAll(t: NodeTable, pod: PodInput, feasible: Int32Array, found: number, out: Float64Array, pods: AssignedPods): void {
+  scoreAll(t: NodeTable, pod: PodInput, feasible: Int32Array, found: number, out: Float64Array, pods: AssignedPods, rng?: RngStream): void {
     if (this.raw.length < found) this.raw = new Float64Array(Math.max(found, out.length));
     if (this.ignored.length < found) this.ignored = new Uint8Array(this.raw.length);
     this.scoreResources(t, pod.requests, feasible, found, out);
-    this.scoreExtras(t, pod, feasible, found, out, pods);
+    this.scoreExtras(t, pod, feasible, found, out, pods, rng);
   }
 
   /**
    * The score plugins after NodeResourcesFit + BalancedAllocation, added to `out`. Kept apart because the
    * parallel scan (parallel/) computes the resource part in worker threads and calls this on the main thread.
    */
-  scoreExtras(t: NodeTable, pod: PodInput, feasible: Int32Array, found: number, out: Float64Array, pods: AssignedPods): void {
+  scoreExtras(t: NodeTable, pod: PodInput, feasible: Int32Array, found: number, out: Float64Array, pods: AssignedPods, rng?: RngStream): void {
     if (this.raw.length < found) this.raw = new Float64Array(Math.max(found, out.length));
     const p = this.profile;
     if (p.taintWeight > 0) this.scoreTaints(t, pod, feasible, found, out);
@@ -389,7 +398,56 @@ export class Kernel {
     if (p.spreadWeight > 0) this.scoreSpread(t, pod, feasible, found, out, pods);
     if (p.interPodAffinityWeight > 0) this.scoreInterPod(t, pod, feasible, found, out, pods);
     if (p.imageWeight > 0) this.scoreImages(t, pod, feasible, found, out);
+    if (p.firstFitWeight > 0 || p.roundRobinWeight > 0 || p.uniformRandomWeight > 0) this.scorePolicies(t, feasible, found, out, rng);
+    if (this.userScoring) this.scoreUser(t, pod, feasible, found, out);
   }
+
+  /** FirstFit, RoundRobin and UniformRandom (plugins/placement-policies.ts): one node gets 100 × weight. */
+  private scorePolicies(t: NodeTable, feasible: Int32Array, found: number, out: Float64Array, rng: RngStream | undefined): void {
+    const p = this.profile;
+    const n = t.count;
+    const pos = this.treePositions(t);
+    if (p.firstFitWeight > 0) {
+      let best = 0;
+      for (let f = 1; f < found; f++) if (pos[feasible[f]] < pos[feasible[best]]) best = f;
+      out[best] += POLICY_SCORE * p.firstFitWeight;
+    }
+    if (p.roundRobinWeight > 0) {
+      const cursor = this.roundRobinCursor % n;
+      let best = 0;
+      let bestGap = n;
+      for (let f = 0; f < found; f++) {
+        let gap = pos[feasible[f]] - cursor;
+        if (gap < 0) gap += n;
+        if (gap < bestGap) {
+          bestGap = gap;
+          best = f;
+        }
+      }
+      out[best] += POLICY_SCORE * p.roundRobinWeight;
+      this.roundRobinCursor = (pos[feasible[best]] + 1) % n;
+    }
+    if (p.uniformRandomWeight > 0) {
+      if (rng === undefined) throw new Error('UniformRandom scores need the scheduler\'s random stream');
+      out[rng.int(found)] += POLICY_SCORE * p.uniformRandomWeight;
+    }
+  }
+
+  /** Row → position in NodeTree order, rebuilt when the table rebuilds its order (after nodes are added). */
+  private treePositions(t: NodeTable): Int32Array {
+    const order = t.order;
+    if (this.positionsOf !== order) {
+      if (this.positions.length < order.length) this.positions = new Int32Array(t.capacity);
+      for (let j = 0; j < order.length; j++) this.positions[order[j]] = j;
+      this.positionsOf = order;
+    }
+    return this.positions;
+  }
+
+  private positions = new Int32Array(0);
+  private positionsOf: Int32Array | null = null;
+  /** RoundRobin's cursor: the NodeTree position its search starts from. */
+  private roundRobinCursor = 0;
 
   /** PodTopologySpread PreScore (Skip without constraints), Score, NormalizeScore. */
   private scoreSpread(t: NodeTable, pod: PodInput, feasible: Int32Array, found: number, out: Float64Array, pods: AssignedPods): void {
@@ -474,6 +532,26 @@ export class Kernel {
     if (c === null) return;
     if (c.checkSpread) this.spreadFilter.updateWithPod(t, e.row, c.pod.namespace, e.pod.metadata.namespace, e.pod.metadata.labels, delta, this.elig);
     if (c.checkIpa) this.ipaFilter.updateWithPod(t, e, delta);
+  }
+
+  /**
+   * RunFilterPlugins on one node for the last cycle, with every failure reason appended to `reasons` (the
+   * per-node statuses upstream's FitError carries): PASS, UNSCHEDULABLE or UNRESOLVABLE. Nodes outside a
+   * PreFilterResult carry its status. Requires a preceding schedule() that reached Filter.
+   */
+  explainNode(t: NodeTable, i: number, reasons: string[]): number {
+    const c = this.cycle;
+    if (c === null) return UNRESOLVABLE;
+    if (c.restricted && !this.candidates.subarray(0, this.candidateCount).includes(i)) {
+      reasons.push(REASON_NOT_IN_PREFILTER_RESULT);
+      return UNRESOLVABLE;
+    }
+    return this.verdict(t, i, c, reasons);
+  }
+
+  /** The feasible rows the last schedule() kept, in search order (its Decision.feasible of them are valid). */
+  feasibleRows(count: number): Int32Array {
+    return this.feasible.subarray(0, count);
   }
 
   /** The pod of the last cycle. */
@@ -828,7 +906,66 @@ export class Kernel {
         return v === 1 ? UNRESOLVABLE : UNSCHEDULABLE;
       }
     }
+    if (c.checkUser) {
+      const reason = this.userReject(i);
+      if (reason !== null) {
+        reasons?.push(reason);
+        return UNSCHEDULABLE;
+      }
+    }
     return PASS;
+  }
+
+  // ---- user plugins (user-plugins.ts): a function call per node, outside the fused arithmetic.
+  private readonly userFilters: readonly UserPlugin[];
+  private userPod: PodView | null = null;
+  private userNode: NodeView | null = null;
+
+  private prepareUser(t: NodeTable, pod: PodInput): boolean {
+    this.userPod = podView(pod.spec, pod.namespace, pod.labels, pod.requests);
+    if (this.userNode === null || this.userNode.table !== t) this.userNode = new NodeView(t);
+    return true;
+  }
+
+  /** The first user filter's rejection reason on row i, or null. */
+  private userReject(i: number): string | null {
+    const view = this.userNode as NodeView;
+    const pod = this.userPod as PodView;
+    view.row = i;
+    for (const f of this.userFilters) {
+      const r = (f.filter as NonNullable<UserPlugin['filter']>)(pod, view);
+      if (r !== null && r !== undefined) return typeof r === 'string' && r !== '' ? r : `node(s) didn't satisfy plugin(s) [${f.name}]`;
+    }
+    return null;
+  }
+
+  /** User Score plugins (and their NormalizeScore), weighted into out. */
+  private scoreUser(t: NodeTable, pod: PodInput, feasible: Int32Array, found: number, out: Float64Array): void {
+    this.prepareUser(t, pod);
+    const view = this.userNode as NodeView;
+    const pv = this.userPod as PodView;
+    const raw = this.raw;
+    for (const u of this.profile.userPlugins) {
+      if (u.weight === 0) continue;
+      const score = u.plugin.impl.score as NonNullable<UserPlugin['score']>;
+      for (let f = 0; f < found; f++) {
+        view.row = feasible[f];
+        const s = score(pv, view);
+        if (typeof s !== 'number' || !Number.isFinite(s)) throw new UserPluginError(`plugin ${u.plugin.name} (${u.plugin.module}) returned ${String(s)} for node ${view.name}; expected a finite number`);
+        raw[f] = Math.trunc(s);
+      }
+      const norm = u.plugin.impl.normalize;
+      if (norm !== undefined) {
+        addDefaultNormalized(raw, found, norm === 'reverse', u.weight, out);
+        continue;
+      }
+      for (let f = 0; f < found; f++) {
+        if (raw[f] < 0 || raw[f] > POLICY_SCORE) {
+          throw new UserPluginError(`plugin ${u.plugin.name} (${u.plugin.module}) returned score ${raw[f]} for node ${t.names[feasible[f]]}; expected 0 to 100 (or set normalize)`);
+        }
+        out[f] += raw[f] * u.weight;
+      }
+    }
   }
 }
 
@@ -842,6 +979,7 @@ interface CycleChecks {
   readonly checkFit: boolean;
   readonly checkSpread: boolean;
   readonly checkIpa: boolean;
+  readonly checkUser: boolean;
   readonly restricted: boolean;
 }
 

@@ -12,7 +12,7 @@
  */
 import { type ApiServer, Client } from '../api/api-server.js';
 import { Informer } from '../api/informer.js';
-import { keyOf, type LabelSelector, type LabelSelectorRequirement, type Node, type Pod, type ReplicaSet, type Service, isTerminal } from '../api/objects.js';
+import { keyOf, type LabelSelector, type Node, type Pod, type ReplicaSet, type Service, isTerminal } from '../api/objects.js';
 import { podRequests } from '../api/pod-resources.js';
 import type { RateLimit } from '../api/rate-limiter.js';
 import type { RngStream } from '../core/rng.js';
@@ -24,6 +24,7 @@ import type { ParallelScanner } from './parallel/scanner.js';
 import { podInput } from './pod-input.js';
 import { AssignedPods, type AssignedPod } from './assigned-pods.js';
 import { preempt } from './preemption.js';
+import { defaultSpreadSelector, needsDefaultSelector } from './default-selector.js';
 import { hostPorts, type HostPort } from './plugins/node-ports.js';
 import { toleratesUnschedulable } from './plugins/node-unschedulable.js';
 import type { Profile } from './profile.js';
@@ -246,7 +247,7 @@ export class Scheduler {
     this.busy = true;
     const kernel = this.kernels.get(p.pod.spec.schedulerName) as Kernel;
     const pod = p.pod;
-    const input = podInput(pod.spec, pod.metadata, this.needsDefaultSelector(kernel.profile, pod) ? this.defaultSelector(pod) : undefined);
+    const input = podInput(pod.spec, pod.metadata, needsDefaultSelector(kernel.profile, pod) ? this.defaultSelector(pod) : undefined);
     const nominated = this.nominatedFor(p.key, pod.spec.priority);
     const own = this.nominations.get(p.key);
     // The sharded search (parallel/scanner.ts) does not implement nominated pods, so cycles with nominations
@@ -302,11 +303,6 @@ export class Scheduler {
     return true;
   }
 
-  /** Only pods without their own spread constraints use the defaults; the selector costs a lister scan. */
-  private needsDefaultSelector(p: Profile, pod: Pod): boolean {
-    return (p.spreadWeight > 0 || p.filters.podTopologySpread) && (pod.spec.topologySpreadConstraints?.length ?? 0) === 0;
-  }
-
   /**
    * helper.DefaultSelector: the selectors of the Services in the pod's namespace that select it, then its
    * controlling ReplicaSet's selector, ANDed. undefined when there are none.
@@ -317,7 +313,7 @@ export class Scheduler {
     const hit = this.selectorMemo.get(memoKey);
     // Pods of one controller share their labels object (the template's), so the memo holds for them.
     if (hit !== undefined && hit.labels === pod.metadata.labels) return hit.selector;
-    const selector = this.computeDefaultSelector(pod);
+    const selector = defaultSpreadSelector(pod, this.services.values(), this.replicaSets);
     this.selectorMemo.set(memoKey, { labels: pod.metadata.labels, selector });
     return selector;
   }
@@ -326,40 +322,6 @@ export class Scheduler {
 
   private listerChanged(_?: unknown): void {
     this.selectorMemo.clear();
-  }
-
-  private computeDefaultSelector(pod: Pod): LabelSelector | undefined {
-    const ns = pod.metadata.namespace;
-    const labels = pod.metadata.labels;
-    const matchLabels: Record<string, string> = {};
-    let any = false;
-    for (const svc of this.services.values()) {
-      if (svc.metadata.namespace !== ns) continue;
-      const sel = svc.spec.selector;
-      let matches = true;
-      for (const k in sel) if (labels[k] !== sel[k]) matches = false;
-      if (!matches) continue;
-      for (const k in sel) {
-        matchLabels[k] = sel[k];
-        any = true;
-      }
-    }
-    let exprs: readonly LabelSelectorRequirement[] = [];
-    const owner = pod.metadata.ownerReferences.find((o) => o.controller);
-    if (owner !== undefined && owner.kind === 'ReplicaSet') {
-      const rs = this.replicaSets.get(`ReplicaSet/${ns}/${owner.name}`);
-      if (rs !== undefined) {
-        // The ReplicaSet's requirements are added to the Services' label set.
-        const extra: LabelSelectorRequirement[] = Object.keys(rs.spec.selector.matchLabels).map((k) => ({
-          key: k,
-          operator: 'In',
-          values: [rs.spec.selector.matchLabels[k]],
-        }));
-        exprs = [...extra, ...rs.spec.selector.matchExpressions];
-        if (exprs.length > 0) any = true;
-      }
-    }
-    return any ? { matchLabels, matchExpressions: exprs } : undefined;
   }
 
   private endCycle(): void {

@@ -221,7 +221,7 @@ export class ParallelScanner {
     this.sharded++;
     state.nextStartNodeIndex = (startIndex + visited) % n;
     if (found === 1) return { node: feasible[0], visited, feasible: 1 };
-    kernel.scoreExtras(t, pod, feasible, found, scores, pods);
+    kernel.scoreExtras(t, pod, feasible, found, scores, pods, rng);
     return { node: selectHost(feasible, scores, found, rng), visited, feasible: found };
   }
 
@@ -236,8 +236,10 @@ export class ParallelScanner {
       const cpuMem = (names: readonly string[]): boolean => names.length === 2 && names[0] === CPU && names[1] === MEMORY;
       const type = p.fitStrategy.type;
       const filtersKnown = Object.entries(p.filters).every(([k, on]) => !on || SHARDABLE_FILTERS.has(k));
+      // User filter plugins (user-plugins.ts) run only in the sequential kernel.
       const ok =
         filtersKnown &&
+        !p.userPlugins.some((u) => u.filter) &&
         (type === 'LeastAllocated' || type === 'MostAllocated') &&
         cpuMem(p.fitStrategy.resources.map((x) => x.name)) &&
         cpuMem(p.balancedResources.map((x) => x.name));
