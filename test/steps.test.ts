@@ -240,6 +240,21 @@ test('bad step lists: clear errors with the field path', () => {
   assert.equal(stepError(`  - {opcode: createNodes, count: 2000000}`), ['steps[0].count', "2000000 nodes is over kubesim's limit of 1000000 nodes"]);
 });
 
+test('scheduler-perf-steps (upstream Unschedulable): every default pod schedules, every 9-CPU churn pod stays pending', () => {
+  const s = loadScenario(join(here, '..', '..', 'scenarios', 'scheduler-perf-steps.yaml')).scenario;
+  const r = runOnce(s, s.policies[0], s.seed);
+  assert.is(r.store.nodes.length, 500);
+  const churned = r.summary.pods_created - 10 - 1000;
+  assert.ok(churned >= 1, 'the churn created pods while the measured ones were scheduled');
+  assert.is(r.summary.pods_scheduled, 1010);
+  assert.is(r.summary.pods_pending_end, churned, 'no 4-CPU node fits 9 CPUs');
+  for (const p of r.store.pods) if (p.spec.nodeName === '') assert.match(p.metadata.name, /^churn-2-/);
+  // Only the 1,000 measured pods (namespace-3) feed the latency percentiles.
+  const measured = pods(r, 'namespace-3');
+  assert.is(measured.length, 1000);
+  assert.is(r.summary.sched_latency_max_ms, Math.max(...measured.map((p) => p.bound - p.created)) / MS);
+});
+
 /** Every report file of a folder except engine.csv (wall-clock times) and the per-run store. */
 function reports(dir: string): Map<string, string> {
   return new Map(readdirSync(dir).filter((f) => f !== 'engine.csv' && f !== 'runs').sort().map((f) => [f, readFileSync(join(dir, f), 'utf8')]));
