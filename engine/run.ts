@@ -6,7 +6,7 @@
  */
 import { ApiServer, Client, type ApiResult, type WatchEventType } from './api/api-server.js';
 import { formatDuration } from './api/duration.js';
-import { keyOf, objectKey, type KubeObject, type Node, type Pod, type PodTemplate } from './api/objects.js';
+import { keyOf, objectKey, type KubeObject, type Node, type Pod } from './api/objects.js';
 import { sample } from './core/distribution.js';
 import { RngFactory } from './core/rng.js';
 import { Simulation } from './core/simulation.js';
@@ -34,6 +34,7 @@ import { Scheduler } from './scheduler/scheduler.js';
 import type { ParallelScanner } from './scheduler/parallel/scanner.js';
 import { churnSteps, varyingRateTimes } from './workload/arrivals.js';
 import { StepDriver } from './workload/step-driver.js';
+import { podFromTemplate } from './workload/pod-from-template.js';
 
 export interface RunOptions {
   /** Pod name (or namespace/name) whose workflow to record. */
@@ -80,24 +81,6 @@ export function arrivalTimes(a: Arrival, rngs: RngFactory, name: string): Micros
     t += a.type === 'constant' ? mean : -Math.log(rng.nextOpen()) * mean;
   }
   return out;
-}
-
-function podFromTemplate(t: PodTemplate, name: string, namespace: string, annotations: Record<string, string>): Pod {
-  return {
-    kind: 'Pod',
-    metadata: {
-      name,
-      namespace,
-      uid: '',
-      labels: t.labels,
-      annotations: { ...t.annotations, ...annotations },
-      ownerReferences: [],
-      creationTimestamp: 0,
-      resourceVersion: 0,
-    },
-    spec: t.spec,
-    status: { phase: 'Pending', ready: false },
-  };
 }
 
 export function runOnce(scenario: Scenario, policy: Policy, seed: number, opts: RunOptions = {}): RunResult {

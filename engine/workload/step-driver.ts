@@ -12,11 +12,12 @@
  */
 import type { ApiResult, ApiServer, Client } from '../api/api-server.js';
 import { Informer } from '../api/informer.js';
-import { objectKey, type Node, type Pod, type PodTemplate } from '../api/objects.js';
+import { objectKey, type Node, type Pod } from '../api/objects.js';
 import { poolNode } from '../cloud/node-pool.js';
 import type { Simulation } from '../core/simulation.js';
 import type { Step } from '../scenario/types.js';
 import { churnTick } from './arrivals.js';
+import { podFromTemplate } from './pod-from-template.js';
 
 export interface StepHooks {
   /** Starts a machine: its kubelet, and its Node created through the scenario's client; `done` on the answer. */
@@ -40,15 +41,6 @@ function matches(pod: Pod | undefined, c: Counter): boolean {
   if (pod.spec.nodeName !== '') return true;
   // Attempted: the scheduler wrote PodScheduled=False (status reason Unschedulable) after a failed cycle.
   return c.attempted && pod.status.reason === 'Unschedulable';
-}
-
-function podFrom(t: PodTemplate, name: string, namespace: string): Pod {
-  return {
-    kind: 'Pod',
-    metadata: { name, namespace, uid: '', labels: t.labels, annotations: t.annotations, ownerReferences: [], creationTimestamp: 0, resourceVersion: 0 },
-    spec: t.spec,
-    status: { phase: 'Pending', ready: false },
-  };
 }
 
 export class StepDriver {
@@ -111,7 +103,7 @@ export class StepDriver {
         };
         const done = this.countdown(s.count, created);
         for (let i = 0; i < s.count; i++) {
-          const pod = podFrom(s.template, `pod-${s.index}-${i}`, s.namespace);
+          const pod = podFromTemplate(s.template, `pod-${s.index}-${i}`, s.namespace);
           if (s.collectMetrics) this.hooks.measure(objectKey('Pod', s.namespace, pod.metadata.name));
           this.api.create(this.client, pod, done);
         }
@@ -170,7 +162,7 @@ export class StepDriver {
       if (op === 'stop') return;
       s.templates.forEach((t, i) => {
         if (op === 'create') {
-          const pod = podFrom(t, `churn-${s.index}-${created++}`, s.namespace);
+          const pod = podFromTemplate(t, `churn-${s.index}-${created++}`, s.namespace);
           live[i].push(objectKey('Pod', s.namespace, pod.metadata.name));
           this.api.create(this.client, pod);
         } else {
