@@ -157,6 +157,26 @@ test('churn create: number caps the pods; the first tick comes one interval afte
   assert.equal(pods(r, 'namespace-1').map((p) => p.created), [1, 2, 3].map((k) => 2 * MS + k * 500 * MS), 'intervalMilliseconds defaults to 500');
 });
 
+test('createPods steadyState: each scheduled pod is deleted and replaced, one at a time, for the duration', () => {
+  const { r } = run(`
+  - {opcode: createNodes, count: 1}
+  - {opcode: createPods, count: 2, steadyState: true, duration: 1s, pod: ${POD}}
+  - {opcode: createPods, count: 1, namespace: after, pod: ${POD}}
+`);
+  const ps = pods(r, 'namespace-1');
+  const end = 2 * MS + 1_000 * MS;
+  assert.equal(ps.slice(0, 2).map((p) => p.created), [2 * MS, 2 * MS], 'the backlog of 2 pods');
+  const replacements = ps.slice(2);
+  assert.ok(replacements.length > 10, `${replacements.length} replacements in 1 s`);
+  // A replacement is created when the DELETE of a scheduled pod is answered (at its commit), in order.
+  const deletions = ps.map((p) => p.deleted).filter((t) => t >= 0).sort((a, b) => a - b);
+  assert.equal(replacements.map((p) => p.created), deletions.slice(0, replacements.length));
+  for (const p of ps) assert.ok(p.bound >= 0 && (p.deleted < 0 || p.deleted > p.bound), 'only scheduled pods are deleted');
+  assert.ok(replacements.every((p) => p.created < end));
+  const [after] = pods(r, 'after');
+  assert.is(after.created, end, 'the step lasts its duration');
+});
+
 test('collectMetrics: only the measured pods feed scheduling latency and throughput; counts cover every pod', () => {
   const { r } = run(`
   - {opcode: createNodes, count: 2}
@@ -220,7 +240,10 @@ test('bad step lists: clear errors with the field path', () => {
   assert.equal(stepError(`${nodes}  - {opcode: createPod, count: 1}`)[0], 'steps[1].opcode');
   assert.match(stepError(`${nodes}  - {opcode: createPod, count: 1}`)[1], /expected one of .*"createPods"/);
   assert.equal(stepError(`${nodes}  - {opcode: createAny}`), ['steps[1].opcode', 'opcode createAny is not modeled by kubesim; supported: createNodes, createPods, barrier, sleep, deletePods, churn']);
-  assert.equal(stepError(`${nodes}  - {opcode: createPods, count: 1, steadyState: true, pod: ${POD}}`), ['steps[1].steadyState', `createPods's steadyState is not modeled by kubesim (see "Step lists" in the README)`]);
+  assert.equal(stepError(`${nodes}  - {opcode: createPods, count: 1, steadyStateParam: $s, pod: ${POD}}`), ['steps[1].steadyStateParam', `createPods's steadyStateParam is not modeled by kubesim (see "Step lists" in the README)`]);
+  assert.equal(stepError(`${nodes}  - {opcode: createPods, count: 1, steadyState: true, duration: 0s, pod: ${POD}}`), ['steps[1]', 'when creating pods in a steady state, the duration must be > 0']);
+  assert.equal(stepError(`${nodes}  - {opcode: createPods, count: 1, duration: 5s, pod: ${POD}}`), ['steps[1].duration', 'a duration applies to steadyState: true']);
+  assert.equal(stepError(`${nodes}  - {opcode: createPods, count: 1, steadyState: true, skipWaitToCompletion: true, duration: 1s, pod: ${POD}}`)[1], 'skipWaitToCompletion and steadyState cannot be true at the same time');
   assert.equal(stepError(`  - {opcode: createNodes, countParam: $initNodes}`), ['steps[0].countParam', 'parameter "initNodes" is not defined in stepParams']);
   assert.equal(stepError(`  - {opcode: createNodes, countParam: $n}`, 'stepParams: {n: 0}'), ['stepParams.n', 'expected a positive integer, got 0']);
   assert.equal(stepError(nodes, 'stepParams: {n: 3}'), ['stepParams.n', 'parameter "n" is defined but no step uses it']);

@@ -28,12 +28,12 @@ const UNSUPPORTED_OPCODES = [
 /** Fields of upstream's ops that kubesim does not model, per opcode (refused with a message, not as typos). */
 const UNSUPPORTED_FIELDS: Readonly<Record<string, readonly string[]>> = {
   createNodes: ['nodeAllocatableStrategy', 'labelNodePrepareStrategy', 'uniqueNodeLabelStrategy', 'templateParams'],
-  createPods: ['countMultiplierParam', 'steadyState', 'steadyStateParam', 'duration', 'durationParam', 'persistentVolumeTemplatePath', 'persistentVolumeClaimTemplatePath', 'templateParams', 'signatureBatchSize', 'signatureBatchSizeParam'],
+  createPods: ['countMultiplierParam', 'steadyStateParam', 'persistentVolumeTemplatePath', 'persistentVolumeClaimTemplatePath', 'templateParams', 'signatureBatchSize', 'signatureBatchSizeParam'],
 };
 
 const FIELDS: Readonly<Record<(typeof OPCODES)[number], readonly string[]>> = {
   createNodes: ['opcode', 'count', 'countParam', 'nodeTemplatePath', 'node', 'nodePool'],
-  createPods: ['opcode', 'count', 'countParam', 'podTemplatePath', 'pod', 'namespace', 'collectMetrics', 'skipWaitToCompletion'],
+  createPods: ['opcode', 'count', 'countParam', 'podTemplatePath', 'pod', 'namespace', 'collectMetrics', 'skipWaitToCompletion', 'steadyState', 'duration', 'durationParam'],
   barrier: ['opcode', 'namespaces', 'labelSelector', 'stageRequirement'],
   sleep: ['opcode', 'duration', 'durationParam'],
   deletePods: ['opcode', 'namespace', 'labelSelector', 'skipWaitToCompletion', 'deletePodsPerSecond'],
@@ -112,8 +112,18 @@ export function parseSteps(f: Field, params: Field, ctx: StepContext): Step[] {
         const skipWaitToCompletion = s.get('skipWaitToCompletion').optBool(false);
         // createPodsOp.isValid: waiting is what ends the measurement.
         if (collectMetrics && skipWaitToCompletion) s.fail('collectMetrics and skipWaitToCompletion cannot be true at the same time');
+        const steady = s.get('steadyState').optBool(false);
+        if (steady && skipWaitToCompletion) s.fail('skipWaitToCompletion and steadyState cannot be true at the same time');
+        const timed = ['duration', 'durationParam'].filter((k) => s.get(k).exists);
+        if (!steady && timed.length > 0) s.get(timed[0]).fail('a duration applies to steadyState: true');
+        let steadyState: { duration: Micros } | null = null;
+        if (steady) {
+          const duration = durationOf(s, param);
+          if (duration <= 0) s.fail('when creating pods in a steady state, the duration must be > 0');
+          steadyState = { duration };
+        }
         known.add(namespace);
-        steps.push({ opcode, index, count, namespace, template: podTemplateOf(s, namespace, ctx, 'podTemplatePath'), collectMetrics, skipWaitToCompletion });
+        steps.push({ opcode, index, count, namespace, template: podTemplateOf(s, namespace, ctx, 'podTemplatePath'), collectMetrics, skipWaitToCompletion, steadyState });
         break;
       }
       case 'barrier': {
@@ -132,12 +142,9 @@ export function parseSteps(f: Field, params: Field, ctx: StepContext): Step[] {
         steps.push({ opcode, index, namespaces, labelSelector: s.get('labelSelector').stringMap(), stageRequirement });
         break;
       }
-      case 'sleep': {
-        if (s.get('duration').exists === s.get('durationParam').exists) s.fail('expected exactly one of duration or durationParam');
-        const d = s.get('duration').exists ? s.get('duration') : param(s.get('durationParam'), 'string');
-        steps.push({ opcode, index, duration: d.duration() });
+      case 'sleep':
+        steps.push({ opcode, index, duration: durationOf(s, param) });
         break;
-      }
       case 'deletePods': {
         const namespace = s.get('namespace').exists ? namespaceOf(s, '') : '';
         const deletePodsPerSecond = s.get('deletePodsPerSecond').optInt(0, { min: 0 });
@@ -179,6 +186,12 @@ function countOf(s: Field, param: (ref: Field, kind: 'number') => Field, max: nu
   if (typeof v === 'number' && v > max) f.fail(`${v} ${what} is over kubesim's limit of ${max} ${what}`);
   if (typeof v !== 'number' || !Number.isInteger(v) || v < 1) return f.fail(`expected a positive integer, got ${JSON.stringify(v)}`);
   return v;
+}
+
+/** duration or durationParam (sleepOp, createPodsOp): a Go duration such as "30s". */
+function durationOf(s: Field, param: (ref: Field, kind: 'string') => Field): Micros {
+  if (s.get('duration').exists === s.get('durationParam').exists) s.fail('expected exactly one of duration or durationParam');
+  return (s.get('duration').exists ? s.get('duration') : param(s.get('durationParam'), 'string')).duration();
 }
 
 function namespaceOf(s: Field, def: string): string {

@@ -76,6 +76,8 @@ export type Step =
       /** These pods (only) feed the scheduling latency and throughput metrics. */
       readonly collectMetrics: boolean;
       readonly skipWaitToCompletion: boolean;
+      /** steadyState: keep `count` pods queued for `duration`, deleting each scheduled pod and creating another. */
+      readonly steadyState: { readonly duration: Micros } | null;
     }
   | {
       readonly opcode: 'barrier';

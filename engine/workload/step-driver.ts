@@ -12,12 +12,14 @@
  */
 import type { ApiResult, ApiServer, Client } from '../api/api-server.js';
 import { Informer } from '../api/informer.js';
-import { objectKey, type Node, type Pod } from '../api/objects.js';
+import { keyOf, objectKey, type Node, type Pod } from '../api/objects.js';
 import { poolNode } from '../cloud/node-pool.js';
 import type { Simulation } from '../core/simulation.js';
 import type { Step } from '../scenario/types.js';
 import { churnTick } from './arrivals.js';
 import { podFromTemplate } from './pod-from-template.js';
+
+type CreatePods = Extract<Step, { opcode: 'createPods' }>;
 
 export interface StepHooks {
   /** Starts a machine: its kubelet, and its Node created through the scenario's client; `done` on the answer. */
@@ -53,6 +55,8 @@ export class StepDriver {
   /** The list has ended: background work (churn, paced deletions) stops, as upstream cancels its context. */
   private finished = false;
   private waiting: { readonly counters: Counter[]; readonly done: () => void } | null = null;
+  /** A steadyState createPods: told of every pod of its namespace seen scheduled. */
+  private steady: { readonly namespace: string; readonly onScheduled: (key: string) => void } | null = null;
 
   constructor(
     private readonly sim: Simulation,
@@ -94,6 +98,10 @@ export class StepDriver {
       }
       case 'createPods': {
         if (!this.expected.has(s.namespace)) this.expected.set(s.namespace, 0);
+        if (s.steadyState !== null) {
+          this.steadily(s, s.steadyState.duration);
+          return;
+        }
         // createPodsRapidly returns once every create is answered; then the op waits unless skipWaitToCompletion.
         const created = (): void => {
           if (s.skipWaitToCompletion) {
@@ -102,11 +110,7 @@ export class StepDriver {
           } else this.waitFor([{ namespace: s.namespace, selector: {}, attempted: false, want: s.count, have: 0 }], this.stepDone);
         };
         const done = this.countdown(s.count, created);
-        for (let i = 0; i < s.count; i++) {
-          const pod = podFromTemplate(s.template, `pod-${s.index}-${i}`, s.namespace);
-          if (s.collectMetrics) this.hooks.measure(objectKey('Pod', s.namespace, pod.metadata.name));
-          this.api.create(this.client, pod, done);
-        }
+        for (let i = 0; i < s.count; i++) this.createPod(s, i, done);
         return;
       }
       case 'barrier': {
@@ -151,6 +155,47 @@ export class StepDriver {
     }
   }
 
+  private createPod(s: CreatePods, i: number, done?: () => void): void {
+    const pod = podFromTemplate(s.template, `pod-${s.index}-${i}`, s.namespace);
+    if (s.collectMetrics) this.hooks.measure(objectKey('Pod', s.namespace, pod.metadata.name));
+    this.api.create(this.client, pod, done);
+  }
+
+  /**
+   * createPodsSteadily: `count` pods, then for `duration` (from the step's start) every pod seen scheduled in
+   * the namespace is deleted and replaced by a new one, one at a time (upstream's loop deletes, then creates,
+   * then takes the next scheduled pod), so the scheduler always has a backlog at about the same utilization.
+   */
+  private steadily(s: CreatePods, duration: number): void {
+    const end = this.sim.now + duration;
+    const scheduled: string[] = [];
+    let next = s.count;
+    let working = false;
+    const pump = (): void => {
+      if (working || this.sim.now >= end) return;
+      const key = scheduled.shift();
+      if (key === undefined) return;
+      working = true;
+      this.api.delete(this.client, 'Pod', key, () => {
+        if (this.sim.now >= end) return;
+        this.createPod(s, next++, () => {
+          working = false;
+          pump();
+        });
+      });
+    };
+    const onScheduled = (key: string): void => {
+      scheduled.push(key);
+      pump();
+    };
+    this.steady = { namespace: s.namespace, onScheduled };
+    for (let i = 0; i < s.count; i++) this.createPod(s, i);
+    this.sim.callAt(end, () => {
+      this.steady = null;
+      this.stepDone();
+    });
+  }
+
   /** runChurnOp: a ticker (first tick one interval after the start) until the step list ends. */
   private startChurn(s: Extract<Step, { opcode: 'churn' }>): void {
     const live = s.templates.map(() => [] as string[]);
@@ -193,6 +238,10 @@ export class StepDriver {
   }
 
   private onChange(old: Pod | undefined, pod: Pod | undefined): void {
+    const st = this.steady;
+    if (st !== null && pod !== undefined && pod.metadata.namespace === st.namespace && pod.spec.nodeName !== '' && (old === undefined || old.spec.nodeName === '')) {
+      st.onScheduled(keyOf(pod));
+    }
     const w = this.waiting;
     if (w === null) return;
     for (const c of w.counters) c.have += Number(matches(pod, c)) - Number(matches(old, c));
