@@ -153,7 +153,7 @@ export function runOnce(scenario: Scenario, policy: Policy, seed: number, opts: 
   // The step list (scheduler_perf's ops) runs from t = 0 on the live cluster; its collectMetrics pods alone
   // feed the scheduling latency and throughput metrics, as scheduler_perf measures only those.
   if (scenario.steps.length > 0) {
-    if (scenario.steps.some((st) => st.opcode === 'createPods' && st.collectMetrics)) metrics.measured = new Set();
+    if (scenario.steps.some((st) => (st.opcode === 'createPods' && st.collectMetrics) || st.opcode === 'startCollectingMetrics')) metrics.measured = new Set();
     new StepDriver(sim, api, user, scenario.steps, {
       startNode: (pool, node, done) => startMachine(pool, node, user, done),
       measure: (key) => metrics.measured?.add(key),

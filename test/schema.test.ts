@@ -190,6 +190,8 @@ test('the schema allows exactly the keys the loader accepts, place by place', ()
         ['sleep', { duration: '1s' }],
         ['deletePods', {}],
         ['churn', { mode: 'create', pod: POD }],
+        ['startCollectingMetrics', { namespaces: ['a'] }],
+        ['stopCollectingMetrics', {}],
       ] as const
     ).map(([opcode, patch]) => [`${opcode} step`, ['steps', 0], { opcode, ...patch }, step(opcode)] as [string, (string | number)[], Record<string, unknown>, Schema]),
   ];

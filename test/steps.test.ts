@@ -196,6 +196,24 @@ test('collectMetrics: only the measured pods feed scheduling latency and through
   assert.equal(out.measurements.podStartup.find((m) => m.metric === 'create_to_schedule')?.count, 5);
 });
 
+test('startCollectingMetrics … stopCollectingMetrics: the pods of its namespaces seen scheduled in the window are measured', () => {
+  const { r } = run(`
+  - {opcode: createNodes, count: 1}
+  - {opcode: createPods, count: 3, pod: ${POD}}
+  - {opcode: startCollectingMetrics, name: window, namespaces: [b]}
+  - {opcode: createPods, count: 4, namespace: b, pod: ${POD}}
+  - {opcode: createPods, count: 2, namespace: c, pod: ${POD}}
+  - {opcode: stopCollectingMetrics}
+  - {opcode: createPods, count: 2, namespace: b, pod: ${POD}}
+`);
+  assert.is(r.summary.pods_created, 11);
+  const inWindow = pods(r, 'b').filter((p) => p.key.includes('/pod-3-'));
+  assert.is(inWindow.length, 4);
+  assert.equal([...(r.recorder.measured ?? [])].sort(), inWindow.map((p) => p.key).sort());
+  assert.is(r.summary.sched_latency_max_ms, Math.max(...inWindow.map((p) => p.bound - p.created)) / MS);
+  assert.equal(runOutput(r, 1_000_000, false).measurements.podStartup.find((m) => m.metric === 'create_to_schedule')?.count, 4);
+});
+
 test('templates: nodeTemplatePath and podTemplatePath files (generateName allowed), a pool template continuing its numbering', () => {
   const dir = mkdtempSync(join(tmpdir(), 'kubesim-steps-'));
   writeFileSync(join(dir, 'node.yaml'), 'apiVersion: v1\nkind: Node\nmetadata: {generateName: scheduler-perf-, labels: {kind: tmpl}}\nstatus: {capacity: {pods: "110", cpu: "2", memory: 8Gi}}\n');
@@ -239,7 +257,16 @@ test('bad step lists: clear errors with the field path', () => {
   assert.equal(stepError(`${nodes}  - {opcode: createPods, count: 2.5, pod: ${POD}}`), ['steps[1].count', 'expected a positive integer, got 2.5']);
   assert.equal(stepError(`${nodes}  - {opcode: createPod, count: 1}`)[0], 'steps[1].opcode');
   assert.match(stepError(`${nodes}  - {opcode: createPod, count: 1}`)[1], /expected one of .*"createPods"/);
-  assert.equal(stepError(`${nodes}  - {opcode: createAny}`), ['steps[1].opcode', 'opcode createAny is not modeled by kubesim; supported: createNodes, createPods, barrier, sleep, deletePods, churn']);
+  assert.equal(stepError(`${nodes}  - {opcode: createAny}`), [
+    'steps[1].opcode',
+    'opcode createAny is not modeled by kubesim; supported: createNodes, createPods, barrier, sleep, deletePods, churn, startCollectingMetrics, stopCollectingMetrics',
+  ]);
+  assert.equal(stepError(`${nodes}  - {opcode: stopCollectingMetrics}`), ['steps[1]', 'missing startCollectingMetrics operation before stopping']);
+  assert.equal(stepError(`${nodes}  - {opcode: startCollectingMetrics, namespaces: [a]}`), ['steps[1]', 'startCollectingMetrics without a stopCollectingMetrics after it']);
+  assert.equal(stepError(`${nodes}  - {opcode: startCollectingMetrics, namespaces: []}`), ['steps[1].namespaces', 'expected the namespaces whose pods are measured (namespaces cannot be empty)']);
+  const open = `${nodes}  - {opcode: startCollectingMetrics, namespaces: [a]}\n`;
+  assert.equal(stepError(`${open}  - {opcode: createPods, count: 1, collectMetrics: true, pod: ${POD}}\n  - {opcode: stopCollectingMetrics}`)[0], 'steps[2].collectMetrics');
+  assert.match(stepError(`${open}  - {opcode: startCollectingMetrics, namespaces: [b]}`)[1], /^metrics collection is overlapping: the startCollectingMetrics at line \d+ is not stopped yet$/);
   assert.equal(stepError(`${nodes}  - {opcode: createPods, count: 1, steadyStateParam: $s, pod: ${POD}}`), ['steps[1].steadyStateParam', `createPods's steadyStateParam is not modeled by kubesim (see "Step lists" in the README)`]);
   assert.equal(stepError(`${nodes}  - {opcode: createPods, count: 1, steadyState: true, duration: 0s, pod: ${POD}}`), ['steps[1]', 'when creating pods in a steady state, the duration must be > 0']);
   assert.equal(stepError(`${nodes}  - {opcode: createPods, count: 1, duration: 5s, pod: ${POD}}`), ['steps[1].duration', 'a duration applies to steadyState: true']);

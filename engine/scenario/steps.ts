@@ -10,7 +10,7 @@ import { parseNodeTemplateManifest, parsePodTemplate } from './manifests.js';
 import type { NodePool, Step } from './types.js';
 import type { Field } from './yaml-field.js';
 
-export const OPCODES = ['createNodes', 'createPods', 'barrier', 'sleep', 'deletePods', 'churn'] as const;
+export const OPCODES = ['createNodes', 'createPods', 'barrier', 'sleep', 'deletePods', 'churn', 'startCollectingMetrics', 'stopCollectingMetrics'] as const;
 
 /** Upstream opcodes that have no kubesim counterpart (scheduler_perf.go operationCode). */
 const UNSUPPORTED_OPCODES = [
@@ -21,8 +21,8 @@ const UNSUPPORTED_OPCODES = [
   'createResourceClaims',
   'createResourceDriver',
   'updateAny',
-  'startCollectingMetrics',
-  'stopCollectingMetrics',
+  'startCollectingProfile',
+  'stopCollectingProfile',
 ];
 
 /** Fields of upstream's ops that kubesim does not model, per opcode (refused with a message, not as typos). */
@@ -38,6 +38,8 @@ const FIELDS: Readonly<Record<(typeof OPCODES)[number], readonly string[]>> = {
   sleep: ['opcode', 'duration', 'durationParam'],
   deletePods: ['opcode', 'namespace', 'labelSelector', 'skipWaitToCompletion', 'deletePodsPerSecond'],
   churn: ['opcode', 'mode', 'number', 'intervalMilliseconds', 'namespace', 'templatePaths', 'pod'],
+  startCollectingMetrics: ['opcode', 'name', 'namespaces', 'labelSelector'],
+  stopCollectingMetrics: ['opcode'],
 };
 
 /** makeBaseNode in scheduler_perf's util.go: the node createNodes makes without a template. */
@@ -91,6 +93,9 @@ export function parseSteps(f: Field, params: Field, ctx: StepContext): Step[] {
   // (runBarrierOp refuses others as "unknown namespace"; here that is known before the run).
   const known = new Set<string>();
   const fromPool = new Map<string, number>();
+  // Metrics collection windows may not overlap (runCreatePodsOp, runStartCollectingMetricsOp) and must close.
+  let collecting: Field | null = null;
+  const overlapping = (at: Field): never => at.fail(`metrics collection is overlapping: the startCollectingMetrics at line ${collecting?.line ?? 0} is not stopped yet`);
   f.items().forEach((s, index) => {
     const opcode = opcodeOf(s);
     for (const k of UNSUPPORTED_FIELDS[opcode] ?? []) if (s.get(k).exists) s.get(k).fail(`${opcode}'s ${k} is not modeled by kubesim (see "Step lists" in the README)`);
@@ -112,6 +117,7 @@ export function parseSteps(f: Field, params: Field, ctx: StepContext): Step[] {
         const skipWaitToCompletion = s.get('skipWaitToCompletion').optBool(false);
         // createPodsOp.isValid: waiting is what ends the measurement.
         if (collectMetrics && skipWaitToCompletion) s.fail('collectMetrics and skipWaitToCompletion cannot be true at the same time');
+        if (collectMetrics && collecting !== null) overlapping(s.get('collectMetrics'));
         const steady = s.get('steadyState').optBool(false);
         if (steady && skipWaitToCompletion) s.fail('skipWaitToCompletion and steadyState cannot be true at the same time');
         const timed = ['duration', 'durationParam'].filter((k) => s.get(k).exists);
@@ -151,6 +157,20 @@ export function parseSteps(f: Field, params: Field, ctx: StepContext): Step[] {
         steps.push({ opcode, index, namespace, labelSelector: s.get('labelSelector').stringMap(), skipWaitToCompletion: s.get('skipWaitToCompletion').optBool(false), deletePodsPerSecond });
         break;
       }
+      case 'startCollectingMetrics': {
+        if (collecting !== null) overlapping(s);
+        const nsField = s.get('namespaces');
+        const namespaces = nsField.items().map((n) => n.str());
+        if (namespaces.length === 0) nsField.fail('expected the namespaces whose pods are measured (namespaces cannot be empty)');
+        collecting = s;
+        steps.push({ opcode, index, name: s.get('name').optStr(''), namespaces, labelSelector: s.get('labelSelector').stringMap() });
+        break;
+      }
+      case 'stopCollectingMetrics':
+        if (collecting === null) s.fail('missing startCollectingMetrics operation before stopping');
+        collecting = null;
+        steps.push({ opcode, index });
+        break;
       case 'churn': {
         const mode = s.get('mode').oneOf(['create', 'recreate'] as const);
         const number = s.get('number').optInt(0, { min: 0, max: ctx.limits.pods });
@@ -166,6 +186,7 @@ export function parseSteps(f: Field, params: Field, ctx: StepContext): Step[] {
       }
     }
   });
+  if (collecting !== null) (collecting as Field).fail('startCollectingMetrics without a stopCollectingMetrics after it');
   for (const name of params.keys()) if (!used.has(name)) params.get(name).fail(`parameter ${JSON.stringify(name)} is defined but no step uses it`);
   return steps;
 }

@@ -88,6 +88,9 @@ export type Step =
       readonly stageRequirement: 'Scheduled' | 'Attempted';
     }
   | { readonly opcode: 'sleep'; readonly index: number; readonly duration: Micros }
+  /** From here to stopCollectingMetrics, pods of `namespaces` (matching the selector) seen scheduled are measured. */
+  | { readonly opcode: 'startCollectingMetrics'; readonly index: number; readonly name: string; readonly namespaces: readonly string[]; readonly labelSelector: Readonly<Record<string, string>> }
+  | { readonly opcode: 'stopCollectingMetrics'; readonly index: number }
   | {
       readonly opcode: 'deletePods';
       readonly index: number;

@@ -37,9 +37,14 @@ interface Counter {
   have: number;
 }
 
+/** scheduler_perf's labelsMatch: every required label present with its value. */
+function labelsMatch(pod: Pod, selector: Readonly<Record<string, string>>): boolean {
+  for (const k in selector) if (pod.metadata.labels[k] !== selector[k]) return false;
+  return true;
+}
+
 function matches(pod: Pod | undefined, c: Counter): boolean {
-  if (pod === undefined || pod.metadata.namespace !== c.namespace) return false;
-  for (const k in c.selector) if (pod.metadata.labels[k] !== c.selector[k]) return false;
+  if (pod === undefined || pod.metadata.namespace !== c.namespace || !labelsMatch(pod, c.selector)) return false;
   if (pod.spec.nodeName !== '') return true;
   // Attempted: the scheduler wrote PodScheduled=False (status reason Unschedulable) after a failed cycle.
   return c.attempted && pod.status.reason === 'Unschedulable';
@@ -55,6 +60,8 @@ export class StepDriver {
   /** The list has ended: background work (churn, paced deletions) stops, as upstream cancels its context. */
   private finished = false;
   private waiting: { readonly counters: Counter[]; readonly done: () => void } | null = null;
+  /** An open startCollectingMetrics window: pods of these namespaces seen scheduled are measured (its throughput collector's pods). */
+  private collecting: { readonly namespaces: ReadonlySet<string>; readonly selector: Readonly<Record<string, string>> } | null = null;
   /** A steadyState createPods: told of every pod of its namespace seen scheduled. */
   private steady: { readonly namespace: string; readonly onScheduled: (key: string) => void } | null = null;
 
@@ -131,10 +138,7 @@ export class StepDriver {
         // The pods the informer lists now, in the order it first saw them.
         const keys: string[] = [];
         for (const [key, p] of this.pods.cache) {
-          if (s.namespace !== '' && p.metadata.namespace !== s.namespace) continue;
-          let ok = true;
-          for (const k in s.labelSelector) if (p.metadata.labels[k] !== s.labelSelector[k]) ok = false;
-          if (ok) keys.push(key);
+          if ((s.namespace === '' || p.metadata.namespace === s.namespace) && labelsMatch(p, s.labelSelector)) keys.push(key);
         }
         const done = s.skipWaitToCompletion || keys.length === 0 ? (): void => {} : this.countdown(keys.length, this.stepDone);
         // time.NewTicker(time.Second / deletePodsPerSecond): the first deletion one period after the start.
@@ -150,6 +154,14 @@ export class StepDriver {
       }
       case 'churn':
         this.startChurn(s);
+        this.stepDone();
+        return;
+      case 'startCollectingMetrics':
+        this.collecting = { namespaces: new Set(s.namespaces), selector: s.labelSelector };
+        this.stepDone();
+        return;
+      case 'stopCollectingMetrics':
+        this.collecting = null;
         this.stepDone();
         return;
     }
@@ -237,11 +249,16 @@ export class StepDriver {
     this.waiting = { counters, done };
   }
 
-  private onChange(old: Pod | undefined, pod: Pod | undefined): void {
+  /** A pod the informer sees bound for the first time. */
+  private onScheduled(pod: Pod): void {
+    const c = this.collecting;
+    if (c !== null && c.namespaces.has(pod.metadata.namespace) && labelsMatch(pod, c.selector)) this.hooks.measure(keyOf(pod));
     const st = this.steady;
-    if (st !== null && pod !== undefined && pod.metadata.namespace === st.namespace && pod.spec.nodeName !== '' && (old === undefined || old.spec.nodeName === '')) {
-      st.onScheduled(keyOf(pod));
-    }
+    if (st !== null && pod.metadata.namespace === st.namespace) st.onScheduled(keyOf(pod));
+  }
+
+  private onChange(old: Pod | undefined, pod: Pod | undefined): void {
+    if (pod !== undefined && pod.spec.nodeName !== '' && (old === undefined || old.spec.nodeName === '')) this.onScheduled(pod);
     const w = this.waiting;
     if (w === null) return;
     for (const c of w.counters) c.have += Number(matches(pod, c)) - Number(matches(old, c));
