@@ -95,10 +95,15 @@ export function runOnce(scenario: Scenario, policy: Policy, seed: number, opts: 
   if (observe !== undefined) api.onCommit((type, obj, old) => observe(sim.now, type, obj, old));
 
   const scheduler = new Scheduler(sim, api, policy.profiles, { ...p.scheduler, client: policy.client }, rngs.stream('scheduler'), metrics, opts.scanner ?? null);
-  new ReplicaSetController(api, p.controllerManager.replicaSet, rngs);
+  // kube-controller-manager's controllers share one pod watch (its SharedInformerFactory), indexed by
+  // spec.nodeName only when the node lifecycle controllers, which list pods per node, run.
+  const lifecycle = p.nodeLifecycle.enabled ?? (scenario.faults.length > 0 || scenario.nodePools.some((pool) => pool.autoscaling !== null));
+  const podsByNode = lifecycle ? new SharedPodInformer(api, 'kube-controller-manager/pods') : null;
+  const kcmPods = podsByNode ?? new SharedInformer<Pod>(api, 'Pod', 'kube-controller-manager/pods');
+  new ReplicaSetController(api, p.controllerManager.replicaSet, rngs, kcmPods);
   new DeploymentController(api, p.controllerManager.deployment);
-  new EndpointsController(sim, api, p.controllerManager.endpoints);
-  new JobController(sim, api, p.controllerManager.job, rngs);
+  new EndpointsController(sim, api, p.controllerManager.endpoints, kcmPods);
+  new JobController(sim, api, p.controllerManager.job, rngs, kcmPods);
   new KubeProxy(sim, api, p.kubeProxy, rngs.stream('kube-proxy'), metrics);
 
   const imageSize = (image: string): number => p.imageSizes.get(normalizeImage(image)) ?? p.defaultImageSize;
@@ -110,7 +115,6 @@ export function runOnce(scenario: Scenario, policy: Policy, seed: number, opts: 
   const groups: NodeGroup[] = scenario.nodePools
     .filter((pool) => pool.autoscaling !== null)
     .map((pool) => ({ pool: pool.name, min: pool.autoscaling?.min ?? 0, max: pool.autoscaling?.max ?? 0, template: (i: number) => poolNode(pool, i), nextIndex: pool.count }));
-  const lifecycle = p.nodeLifecycle.enabled ?? (scenario.faults.length > 0 || groups.length > 0);
   const startMachine = (pool: string, node: Node, client: Client, done?: (r: ApiResult) => void): void => {
     const name = node.metadata.name;
     const kubelet = new Kubelet(sim, api, node, p.kubelet, rngs.stream(`kubelet/${name}`), imageSize, metrics, registry);
@@ -122,12 +126,11 @@ export function runOnce(scenario: Scenario, policy: Policy, seed: number, opts: 
 
   // Node leases, the node lifecycle controller and taint-based eviction (README: on with faults or autoscaling,
   // or when asked).
-  if (lifecycle) {
+  if (podsByNode !== null) {
     const nodeInformer = new SharedInformer<Node>(api, 'Node', 'kube-controller-manager/nodes');
     const leaseInformer = new SharedInformer<Lease>(api, 'Lease', 'kube-controller-manager/leases');
-    const podInformer = new SharedPodInformer(api, 'kube-controller-manager/pods');
-    new NodeLifecycleController(sim, api, p.nodeLifecycle.controller, nodeInformer, leaseInformer, podInformer);
-    new TaintEvictionController(sim, api, { client: p.nodeLifecycle.evictionClient }, nodeInformer, podInformer, metrics);
+    new NodeLifecycleController(sim, api, p.nodeLifecycle.controller, nodeInformer, leaseInformer, podsByNode);
+    new TaintEvictionController(sim, api, { client: p.nodeLifecycle.evictionClient }, nodeInformer, podsByNode, metrics);
   }
   if (scenario.faults.length > 0) new FaultInjector(sim, fleet, api, registry, rngs, metrics).schedule(scenario.faults);
   if (groups.length > 0) {
@@ -182,9 +185,9 @@ export function runOnce(scenario: Scenario, policy: Policy, seed: number, opts: 
     end: finalTime,
     timeseries: metrics.series.finish(finalTime),
     recorder: metrics,
-    store: {
-      pods: api.etcd.list('Pod/') as Pod[],
-      nodes: api.etcd.list('Node/') as Node[],
+    // Listed when read (tests check invariants on it; sweeps never do).
+    get store() {
+      return { pods: api.etcd.list('Pod/') as Pod[], nodes: api.etcd.list('Node/') as Node[] };
     },
   };
 }

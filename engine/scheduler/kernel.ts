@@ -227,6 +227,9 @@ export class Kernel {
     const { checkUnsched, checkFit } = checks;
     const hasScalars = hasKeys(r.scalars);
     const anyRequest = r.cpu !== 0 || r.memory !== 0 || r.ephemeralStorage !== 0 || hasScalars;
+    const podCpu = r.cpu;
+    const podMem = r.memory;
+    const podEph = r.ephemeralStorage;
     const { allocCpu, allocMem, allocEph, allocPods, reqCpu, reqMem, reqEph, podCount, unschedulable, hardTaints, usedPorts } = t;
     let found = 0;
     let visited = 0;
@@ -255,9 +258,9 @@ export class Kernel {
         }
         if (anyRequest) {
           if (
-            (r.cpu > 0 && r.cpu > allocCpu[i] - reqCpu[i]) ||
-            (r.memory > 0 && r.memory > allocMem[i] - reqMem[i]) ||
-            (r.ephemeralStorage > 0 && r.ephemeralStorage > allocEph[i] - reqEph[i]) ||
+            (podCpu > 0 && podCpu > allocCpu[i] - reqCpu[i]) ||
+            (podMem > 0 && podMem > allocMem[i] - reqMem[i]) ||
+            (podEph > 0 && podEph > allocEph[i] - reqEph[i]) ||
             (hasScalars && !scalarsFit(t, i, r))
           ) {
                 continue;
@@ -428,6 +431,17 @@ export class Kernel {
   }
 
   private readonly spreadMemo = new WeakMap<object, WeakMap<object, SpreadPair>>();
+
+  /**
+   * Whether the PreFilters of PodTopologySpread and InterPodAffinity both Skip for this pod (no hard spread
+   * constraint, no required (anti-)affinity term of its own or of an existing pod that matches it), so that
+   * every node passes their Filters: what the sharded search (parallel/scanner.ts) needs to serve the cycle.
+   */
+  podFiltersSkip(t: NodeTable, pod: PodInput, pods: AssignedPods): boolean {
+    const f = this.profile.filters;
+    if (f.podTopologySpread && this.spreadFor(pod).hard.length > 0) return false;
+    return !(f.interPodAffinity && this.ipaFilter.prepare(t, pods, pod));
+  }
 
   private podsOf(t: NodeTable, ctx: CycleContext): AssignedPods {
     if (ctx.pods !== undefined) return ctx.pods;
@@ -623,6 +637,39 @@ export class Kernel {
     const nzPodMem = r.nonZeroMemory;
     const podCpu = r.cpu;
     const podMem = r.memory;
+    if (least && fitW > 0 && balActive) {
+      // The upstream default (LeastAllocated + BalancedAllocation, both on cpu and memory) with the helpers'
+      // arithmetic written out: the general loop below re-tests the strategy per node and costs ~1.5× this.
+      for (let f = 0; f < found; f++) {
+        const i = feasible[f];
+        const ac = allocCpu[i];
+        const am = allocMem[i];
+        let nodeScore = 0;
+        let weightSum = 0;
+        if (ac !== 0) {
+          const q = nzCpu[i] + nzPodCpu;
+          if (q <= ac) nodeScore += Math.trunc(((ac - q) * 100) / ac) * wc;
+          weightSum += wc;
+        }
+        if (am !== 0) {
+          const q = nzMem[i] + nzPodMem;
+          if (q <= am) nodeScore += Math.trunc(((am - q) * 100) / am) * wm;
+          weightSum += wm;
+        }
+        let total = weightSum !== 0 ? Math.trunc(nodeScore / weightSum) * fitW : 0;
+        let withPod = 100;
+        let withoutPod = 100;
+        if (ac !== 0 && am !== 0) {
+          const rc = reqCpu[i];
+          const rm = reqMem[i];
+          withPod = balance2(rc + podCpu, ac, rm + podMem, am);
+          withoutPod = balance2(rc, ac, rm, am);
+        }
+        total += balancedScore(withPod, withoutPod) * balW;
+        out[f] = total;
+      }
+      return;
+    }
     for (let f = 0; f < found; f++) {
       const i = feasible[f];
       const ac = allocCpu[i];

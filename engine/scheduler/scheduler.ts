@@ -40,7 +40,8 @@ export interface SchedulerParams extends QueueParams {
 /** What the scheduler tells the metrics recorder and the trace. */
 export interface SchedulerObserver {
   seen(pod: Pod): void;
-  attempt(pod: Pod, node: string | null, durationUs: Micros, message: string): void;
+  /** `key` is the pod's storage key (keyOf). */
+  attempt(pod: Pod, key: string, node: string | null, durationUs: Micros, message: string): void;
   /** A preemption nominated `pod` to `node` and is evicting `victims` (optional). */
   preempted?(pod: Pod, node: string, victims: readonly Pod[]): void;
 }
@@ -113,9 +114,9 @@ export class Scheduler {
     const nodes = new Informer<Node>({ add: (n) => this.onNode(n), update: (o, n) => this.onNode(n, o) });
     api.watch('Node', 'kube-scheduler/nodes', nodes.onEvent);
     const pods = new Informer<Pod>({
-      add: (p) => this.onPodAdd(p),
-      update: (o, p) => this.onPodUpdate(o, p),
-      delete: (p) => this.onPodDelete(p),
+      add: (p, key) => this.onPodAdd(p, key),
+      update: (o, p, key) => this.onPodUpdate(o, p, key),
+      delete: (_p, key) => this.onPodDelete(key),
     });
     api.watch('Pod', 'kube-scheduler/pods', pods.onEvent);
     if (profiles.some((p) => p.spreadWeight > 0 || p.filters.podTopologySpread)) {
@@ -158,14 +159,14 @@ export class Scheduler {
     if (fresh || (old !== undefined && schedulingPropertiesChanged(old, n))) this.moveAll();
   }
 
-  private onPodAdd(pod: Pod): void {
+  private onPodAdd(pod: Pod, key: string): void {
     if (pod.spec.nodeName !== '') {
-      if (!isTerminal(pod)) this.account(pod);
+      if (!isTerminal(pod)) this.account(pod, key);
       return;
     }
     if (isTerminal(pod) || !this.kernels.has(pod.spec.schedulerName)) return;
     const p: QueuedPod = {
-      key: keyOf(pod),
+      key,
       pod,
       requests: podRequests(pod.spec),
       toleratesUnschedulable: toleratesUnschedulable(pod.spec.tolerations),
@@ -182,8 +183,7 @@ export class Scheduler {
     this.kick();
   }
 
-  private onPodUpdate(old: Pod, pod: Pod): void {
-    const key = keyOf(pod);
+  private onPodUpdate(old: Pod, pod: Pod, key: string): void {
     if (pod.spec.nodeName !== '') {
       const q = this.queued.get(key);
       if (q !== undefined) {
@@ -194,15 +194,14 @@ export class Scheduler {
       this.nominations.delete(key);
       if (isTerminal(pod)) {
         if (!isTerminal(old)) this.release(key);
-      } else this.account(pod);
+      } else this.account(pod, key);
       return;
     }
     const q = this.queued.get(key);
     if (q !== undefined) q.pod = pod;
   }
 
-  private onPodDelete(pod: Pod): void {
-    const key = keyOf(pod);
+  private onPodDelete(key: string): void {
     const q = this.queued.get(key);
     if (q !== undefined) {
       if (q.where !== 'inflight') this.queue.remove(q);
@@ -214,8 +213,7 @@ export class Scheduler {
   }
 
   /** Confirms a bound pod in the cache (a no-op when it was assumed on the same node, apart from its newer object). */
-  private account(pod: Pod): void {
-    const key = keyOf(pod);
+  private account(pod: Pod, key: string): void {
     const row = this.table.indexOf(pod.spec.nodeName);
     const prev = this.pods.get(key);
     if (prev !== undefined) {
@@ -251,10 +249,10 @@ export class Scheduler {
     const input = podInput(pod.spec, pod.metadata, this.needsDefaultSelector(kernel.profile, pod) ? this.defaultSelector(pod) : undefined);
     const nominated = this.nominatedFor(p.key, pod.spec.priority);
     const own = this.nominations.get(p.key);
-    // The sharded search (parallel/scanner.ts) implements neither nominated pods nor the per-node statuses
-    // preemption reads after a failed cycle, so it serves only profiles without preemption and cycles
-    // without nominations; everything else runs the sequential kernel.
-    const sharded = this.scanner !== undefined && kernel.profile.preemption === null && nominated.length === 0 && own === undefined;
+    // The sharded search (parallel/scanner.ts) does not implement nominated pods, so cycles with nominations
+    // run the sequential kernel. A sharded search that finds no node hands the cycle back to the sequential
+    // kernel too, which records the per-node statuses preemption reads.
+    const sharded = this.scanner !== null && nominated.length === 0 && own === undefined;
     const d =
       (sharded ? this.scanner?.schedule(kernel, this.table, input, this.search, this.rng, this.pods) : null) ??
       kernel.schedule(this.table, input, this.search, this.rng, { pods: this.pods, nominated, nominatedRow: own?.row ?? -1 });
@@ -374,12 +372,12 @@ export class Scheduler {
       // Deleted while in flight: nothing to bind.
     } else if (c.node >= 0) {
       const nodeName = this.table.names[c.node];
-      this.observer.attempt(p.pod, nodeName, duration, '');
+      this.observer.attempt(p.pod, p.key, nodeName, duration, '');
       this.nominations.delete(p.key);
       this.assumeAndBind(p, c.node, nodeName, c.ports);
     } else {
       this.unschedulableAttempts++;
-      this.observer.attempt(p.pod, null, duration, c.message);
+      this.observer.attempt(p.pod, p.key, null, duration, c.message);
       let nominated: string | undefined | null = null;
       if (c.nominate !== null) nominated = this.nominate(p, c.nominate.row, c.nominate.victims);
       else if (c.clearNomination) {

@@ -12,7 +12,7 @@
  */
 import type { ApiResult, ApiServer, Client } from '../api/api-server.js';
 import { Informer } from '../api/informer.js';
-import { keyOf, objectKey, type Node, type Pod } from '../api/objects.js';
+import { objectKey, type Node, type Pod } from '../api/objects.js';
 import { poolNode } from '../cloud/node-pool.js';
 import type { Simulation } from '../core/simulation.js';
 import type { Step } from '../scenario/types.js';
@@ -73,9 +73,9 @@ export class StepDriver {
     private readonly hooks: StepHooks,
   ) {
     this.pods = new Informer<Pod>({
-      add: (p) => this.onChange(undefined, p),
-      update: (o, p) => this.onChange(o, p),
-      delete: (p) => this.onChange(p, undefined),
+      add: (p, key) => this.onChange(undefined, p, key),
+      update: (o, p, key) => this.onChange(o, p, key),
+      delete: (p, key) => this.onChange(p, undefined, key),
     });
     api.watch('Pod', 'step-driver', this.pods.onEvent);
     sim.callAt(0, () => this.advance());
@@ -250,15 +250,15 @@ export class StepDriver {
   }
 
   /** A pod the informer sees bound for the first time. */
-  private onScheduled(pod: Pod): void {
+  private onScheduled(pod: Pod, key: string): void {
     const c = this.collecting;
-    if (c !== null && c.namespaces.has(pod.metadata.namespace) && labelsMatch(pod, c.selector)) this.hooks.measure(keyOf(pod));
+    if (c !== null && c.namespaces.has(pod.metadata.namespace) && labelsMatch(pod, c.selector)) this.hooks.measure(key);
     const st = this.steady;
-    if (st !== null && pod.metadata.namespace === st.namespace) st.onScheduled(keyOf(pod));
+    if (st !== null && pod.metadata.namespace === st.namespace) st.onScheduled(key);
   }
 
-  private onChange(old: Pod | undefined, pod: Pod | undefined): void {
-    if (pod !== undefined && pod.spec.nodeName !== '' && (old === undefined || old.spec.nodeName === '')) this.onScheduled(pod);
+  private onChange(old: Pod | undefined, pod: Pod | undefined, key: string): void {
+    if (pod !== undefined && pod.spec.nodeName !== '' && (old === undefined || old.spec.nodeName === '')) this.onScheduled(pod, key);
     const w = this.waiting;
     if (w === null) return;
     for (const c of w.counters) c.have += Number(matches(pod, c)) - Number(matches(old, c));
