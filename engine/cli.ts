@@ -28,7 +28,7 @@ import type { Sweep, SweepInfo } from './report/sweep.js';
 import { meansTable, runTable, verdictText } from './report/table.js';
 import { InputError } from './scenario/input-error.js';
 import { readInputFile } from './scenario/input-file.js';
-import { LIMITS, loadScenario, requestedPods } from './scenario/load.js';
+import { LIMITS, loadScenario, requestedPods, scenarioNodes } from './scenario/load.js';
 import type { Scenario } from './scenario/types.js';
 import { gpuReplayReports, gpuSweepOf } from './gpu/command.js';
 import type { GpuReplaySpec } from './gpu/experiment.js';
@@ -65,7 +65,7 @@ const SIGNAL_EXIT = { SIGINT: 130, SIGTERM: 143 } as const;
 type StopSignal = keyof typeof SIGNAL_EXIT;
 
 function nodeCount(s: Scenario): number {
-  return s.nodePools.reduce((n, p) => n + p.count, 0);
+  return scenarioNodes(s);
 }
 
 function selectPolicies(scenario: Scenario, wanted: readonly string[] | undefined, file: string): string[] {

@@ -4,9 +4,9 @@
  * objects and arrivals through the API server, runs the event loop to the scenario's duration (or until
  * nothing is left to happen), and summarizes. Deterministic: no wall clock or ambient randomness inside.
  */
-import { ApiServer, Client, type WatchEventType } from './api/api-server.js';
+import { ApiServer, Client, type ApiResult, type WatchEventType } from './api/api-server.js';
 import { formatDuration } from './api/duration.js';
-import { keyOf, objectKey, type KubeObject, type Node, type Pod, type PodTemplate } from './api/objects.js';
+import { keyOf, objectKey, type KubeObject, type Node, type Pod } from './api/objects.js';
 import { sample } from './core/distribution.js';
 import { RngFactory } from './core/rng.js';
 import { Simulation } from './core/simulation.js';
@@ -33,6 +33,8 @@ import type { Arrival, Policy, PodWorkload, Scenario } from './scenario/types.js
 import { Scheduler } from './scheduler/scheduler.js';
 import type { ParallelScanner } from './scheduler/parallel/scanner.js';
 import { churnSteps, varyingRateTimes } from './workload/arrivals.js';
+import { StepDriver } from './workload/step-driver.js';
+import { podFromTemplate } from './workload/pod-from-template.js';
 
 export interface RunOptions {
   /** Pod name (or namespace/name) whose workflow to record. */
@@ -81,24 +83,6 @@ export function arrivalTimes(a: Arrival, rngs: RngFactory, name: string): Micros
   return out;
 }
 
-function podFromTemplate(t: PodTemplate, name: string, namespace: string, annotations: Record<string, string>): Pod {
-  return {
-    kind: 'Pod',
-    metadata: {
-      name,
-      namespace,
-      uid: '',
-      labels: t.labels,
-      annotations: { ...t.annotations, ...annotations },
-      ownerReferences: [],
-      creationTimestamp: 0,
-      resourceVersion: 0,
-    },
-    spec: t.spec,
-    status: { phase: 'Pending', ready: false },
-  };
-}
-
 export function runOnce(scenario: Scenario, policy: Policy, seed: number, opts: RunOptions = {}): RunResult {
   const p = scenario.params;
   const sim = new Simulation();
@@ -131,11 +115,11 @@ export function runOnce(scenario: Scenario, policy: Policy, seed: number, opts: 
   const groups: NodeGroup[] = scenario.nodePools
     .filter((pool) => pool.autoscaling !== null)
     .map((pool) => ({ pool: pool.name, min: pool.autoscaling?.min ?? 0, max: pool.autoscaling?.max ?? 0, template: (i: number) => poolNode(pool, i), nextIndex: pool.count }));
-  const startMachine = (pool: string, node: Node, client: Client): void => {
+  const startMachine = (pool: string, node: Node, client: Client, done?: (r: ApiResult) => void): void => {
     const name = node.metadata.name;
     const kubelet = new Kubelet(sim, api, node, p.kubelet, rngs.stream(`kubelet/${name}`), imageSize, metrics, registry);
     fleet.add({ name, pool, labels: node.metadata.labels, kubelet });
-    api.create(client, node);
+    api.create(client, node, done);
     if (lifecycle) kubelet.startLease(p.nodeLifecycle.lease, rngs.stream(`kubelet/${name}/lease`));
   };
   for (const pool of scenario.nodePools) for (let i = 0; i < pool.count; i++) startMachine(pool.name, poolNode(pool, i), user);
@@ -168,6 +152,16 @@ export function runOnce(scenario: Scenario, policy: Policy, seed: number, opts: 
   for (const o of scenario.objects) sim.callAt(o.at, () => apply(api, user, o.object));
 
   for (const w of scenario.podWorkloads) schedulePodWorkload(w, sim, api, user, rngs, scenario.duration);
+
+  // The step list (scheduler_perf's ops) runs from t = 0 on the live cluster; its collectMetrics pods alone
+  // feed the scheduling latency and throughput metrics, as scheduler_perf measures only those.
+  if (scenario.steps.length > 0) {
+    if (scenario.steps.some((st) => (st.opcode === 'createPods' && st.collectMetrics) || st.opcode === 'startCollectingMetrics')) metrics.measured = new Set();
+    new StepDriver(sim, api, user, scenario.steps, {
+      startNode: (pool, node, done) => startMachine(pool, node, user, done),
+      measure: (key) => metrics.measured?.add(key),
+    });
+  }
 
   const end = sim.run(scenario.duration);
   const finalTime = sim.pending > 0 ? scenario.duration : end;

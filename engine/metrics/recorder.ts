@@ -60,6 +60,11 @@ export class MetricsRecorder implements SchedulerObserver, KubeletObserver, Kube
   readonly pods = new Map<string, PodRecord>();
   /** Commit times of bindings, in order. */
   readonly bindTimes: Micros[] = [];
+  /**
+   * Keys of the pods whose latencies and bindings the scheduling metrics use (a step list's collectMetrics
+   * steps, as scheduler_perf measures only those); null = every pod.
+   */
+  measured: Set<string> | null = null;
   readonly netProgLatencies: Micros[] = [];
   readonly attemptDurations: Micros[] = [];
   allocCpu = 0;
@@ -129,6 +134,21 @@ export class MetricsRecorder implements SchedulerObserver, KubeletObserver, Kube
       nodes: this.nodesNow,
       nodesReady: this.readyNodes,
     };
+  }
+
+  /** The pods the latency and throughput metrics are computed from. */
+  measuredPods(): PodRecord[] {
+    const m = this.measured;
+    const all = [...this.pods.values()];
+    return m === null ? all : all.filter((r) => m.has(r.key));
+  }
+
+  /** Binding commit times of the measured pods, in order. */
+  measuredBindTimes(): readonly Micros[] {
+    if (this.measured === null) return this.bindTimes;
+    const out: Micros[] = [];
+    for (const r of this.measuredPods()) if (r.bound >= 0) out.push(r.bound);
+    return out.sort((a, b) => a - b);
   }
 
   private count(s: PodState, delta: number): void {
