@@ -336,8 +336,6 @@ async function validateCommand(args: { scenario: string; replications?: number; 
   for (const w of warnings) process.stderr.write(`warning: ${w}\n`);
   const kinds = new Map<string, number>();
   for (const o of s.objects) kinds.set(o.object.kind, (kinds.get(o.object.kind) ?? 0) + 1);
-  const arrivals = s.podWorkloads.reduce((n, w) => n + w.arrival.count, 0);
-  const replicas = s.objects.reduce((n, o) => n + (o.object.kind === 'Pod' ? 1 : o.object.kind === 'Deployment' || o.object.kind === 'ReplicaSet' ? o.object.spec.replicas : 0), 0);
   const seeds = seedsOf(args.seed ?? s.seed, args.replications ?? s.replications);
   const baseline = s.report.baseline ?? s.policies[0].name;
   const memory = estimateMemory({ nodes: nodeCount(s), pods: requestedPods(s), samples: samplesOf(s, s.report.interval), runs: 1, threads: 1, podRows: s.report.pods });
@@ -345,7 +343,8 @@ async function validateCommand(args: { scenario: string; replications?: number; 
     `${args.scenario}: valid`,
     `  name:      ${s.name}${s.description !== '' ? ` (${s.description})` : ''}`,
     `  cluster:   ${nodeCount(s)} nodes in ${s.nodePools.length} pool${s.nodePools.length === 1 ? '' : 's'} (${s.nodePools.slice(0, 5).map((p) => `${p.name} ×${p.count}`).join(', ')}${s.nodePools.length > 5 ? `, … ${s.nodePools.length - 5} more` : ''})`,
-    `  workloads: ${s.objects.length} object${s.objects.length === 1 ? '' : 's'} (${[...kinds].map(([k, n]) => `${n} ${k}`).join(', ') || 'none'}), ${s.podWorkloads.length} pod workload${s.podWorkloads.length === 1 ? '' : 's'}; ${replicas + arrivals} pods requested`,
+    `  workloads: ${s.objects.length} object${s.objects.length === 1 ? '' : 's'} (${[...kinds].map(([k, n]) => `${n} ${k}`).join(', ') || 'none'}), ${s.podWorkloads.length} pod workload${s.podWorkloads.length === 1 ? '' : 's'}; ${requestedPods(s)} pods requested`,
+    ...(s.steps.length > 0 ? [`  steps:     ${s.steps.map((st) => st.opcode).join(', ')}`] : []),
     `  policies:  ${s.policies.map((p) => p.name).join(', ')} (baseline ${baseline})`,
     `  runs:      ${s.policies.length} × ${seeds.length} seed${seeds.length === 1 ? '' : 's'} (${seeds.length === 1 ? seeds[0] : `${seeds[0]}–${seeds[seeds.length - 1]}`}) = ${s.policies.length * seeds.length}; virtual time limit ${formatTime(s.duration)}`,
     `  memory:    about ${formatBytes(memory.perRun)} of heap per run (estimate; checked by kubesim run against the machine)`,
