@@ -118,7 +118,8 @@ export function runOnce(scenario: Scenario, policy: Policy, seed: number, opts: 
   new KubeProxy(sim, api, p.kubeProxy, rngs.stream('kube-proxy'), metrics);
 
   const imageSize = (image: string): number => p.imageSizes.get(normalizeImage(image)) ?? p.defaultImageSize;
-  const user = new Client('scenario', p.workloadClient);
+  // cluster-admin credentials (system:masters): the exempt APF priority level; the scenario paces its own load.
+  const user = new Client('scenario', p.workloadClient, 'exempt');
 
   // Nodes register at t = 0 (the kubelet's node registration), each with its kubelet watching its pods.
   const fleet = new Fleet();
@@ -149,7 +150,7 @@ export function runOnce(scenario: Scenario, policy: Policy, seed: number, opts: 
   if (groups.length > 0) {
     // The cloud provider: a new machine's kubelet registers its Node once the machine is up.
     const cloud: CloudProvider = {
-      createNode: (g, node) => startMachine(g.pool, node, new Client(`kubelet/${node.metadata.name}`, p.kubelet.client)),
+      createNode: (g, node) => startMachine(g.pool, node, new Client(`kubelet/${node.metadata.name}`, p.kubelet.client, 'node')),
       deleteNode: (name) => {
         const m = fleet.get(name);
         if (m === undefined) return;
@@ -173,6 +174,7 @@ export function runOnce(scenario: Scenario, policy: Policy, seed: number, opts: 
     unschedulableAttempts: scheduler.unschedulableAttempts,
     apiRequests: api.requestLog.length,
     throttledRequests: api.throttled,
+    rejected429: api.rejected429,
     events: sim.eventsProcessed,
     end: finalTime,
     requests: api.requestLog,

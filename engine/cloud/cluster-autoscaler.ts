@@ -174,7 +174,7 @@ export class ClusterAutoscaler {
     private readonly rng: RngStream,
     private readonly observer: AutoscalerObserver | null = null,
   ) {
-    this.client = new Client('cluster-autoscaler', params.client);
+    this.client = new Client('cluster-autoscaler', params.client, 'kube-system-service-accounts');
     this.nodes = new SharedInformer<Node>(api, 'Node', 'cluster-autoscaler/nodes');
     this.pods = new SharedPodInformer(api, 'cluster-autoscaler/pods');
     for (const g of groups) this.upcoming.set(g.pool, 0);

@@ -61,6 +61,7 @@ export interface RunSummary {
   readonly net_prog_latency_p99_ms: number;
   readonly api_requests: number;
   readonly api_throttled_requests: number;
+  readonly api_rejected_429: number;
   readonly sim_end_s: number;
   readonly events: number;
   readonly api_latency_create_p50_ms: number;
@@ -83,6 +84,8 @@ export interface EngineCounters {
   readonly unschedulableAttempts: number;
   readonly apiRequests: number;
   readonly throttledRequests: number;
+  /** Attempts the API server answered 429 (APF queue full or wait limit). */
+  readonly rejected429?: number;
   readonly events: number;
   readonly end: Micros;
   /** Every answered API request (verb and latency), for per-verb percentiles. */
@@ -169,6 +172,7 @@ export function summarize(m: MetricsRecorder, c: EngineCounters): RunSummary {
     net_prog_latency_p99_ms: ms(quantile(np, 99)),
     api_requests: c.apiRequests,
     api_throttled_requests: c.throttledRequests,
+    api_rejected_429: c.rejected429 ?? 0,
     sim_end_s: c.end / MICROS_PER_SECOND,
     events: c.events,
     api_latency_create_p50_ms: create[0],

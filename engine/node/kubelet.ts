@@ -113,7 +113,7 @@ export class Kubelet {
     private readonly observer: KubeletObserver,
     private readonly registryConditions: RegistryConditions = new RegistryConditions(),
   ) {
-    this.client = new Client(`kubelet/${node.metadata.name}`, params.client);
+    this.client = new Client(`kubelet/${node.metadata.name}`, params.client, 'node');
     this.registry = new TokenBucket(params.registry);
     for (const img of node.status.images) for (const n of img.names) this.cache.add(normalizeImage(n));
     this.images = [...node.status.images];

@@ -4,6 +4,7 @@
  * configurations) are resolved relative to the scenario's folder and may not leave it.
  * The format is documented in the README ("Scenario files").
  */
+import { DEFAULT_FLOW_CONTROL } from '../api/flow-control.js';
 import { realpathSync } from 'node:fs';
 import { dirname, isAbsolute, relative, resolve, basename, extname, sep } from 'node:path';
 import type { KubeObject, Node, PodTemplate } from '../api/objects.js';
@@ -400,7 +401,19 @@ function parseParameters(f: Field, images: Field): ClusterParams {
   f.rejectUnknownKeys(['apiServer', 'scheduler', 'controllerManager', 'kubelet', 'kubeProxy', 'workloadClient', 'defaultImageSize', 'nodeLifecycle', 'clusterAutoscaler']);
   const dist = (x: Field, def: Distribution): Distribution => (x.exists ? parseDistribution(x) : def);
   const a = f.get('apiServer');
-  a.rejectUnknownKeys(['requestLatency', 'watchDelay', 'etcdWriteLatency', 'defaultNotReadyTolerationSeconds', 'defaultUnreachableTolerationSeconds']);
+  a.rejectUnknownKeys([
+    'requestLatency',
+    'watchDelay',
+    'etcdWriteLatency',
+    'defaultNotReadyTolerationSeconds',
+    'defaultUnreachableTolerationSeconds',
+    'maxRequestsInflight',
+    'maxMutatingRequestsInflight',
+    'watchCostPerEvent',
+    'watchCostPerWatcher',
+  ]);
+  const inflight = a.get('maxRequestsInflight').optInt(d.apiServer.maxRequestsInflight, { min: 0 }) + a.get('maxMutatingRequestsInflight').optInt(d.apiServer.maxMutatingRequestsInflight, { min: 0 });
+  if (inflight <= 0) a.fail('maxRequestsInflight and maxMutatingRequestsInflight must add up to something positive (the APF total concurrency limit)');
   const reqLat = dist(a.get('requestLatency'), d.apiServer.requestLatency.create);
   const s = f.get('scheduler');
   s.rejectUnknownKeys(['cycleOverhead', 'perNodeFilter', 'perNodeScore', 'podInitialBackoff', 'podMaxBackoff', 'podMaxInUnschedulablePodsDuration']);
@@ -432,6 +445,11 @@ function parseParameters(f: Field, images: Field): ClusterParams {
       requestLatency: { create: reqLat, update: reqLat, delete: reqLat },
       watchDelay: dist(a.get('watchDelay'), d.apiServer.watchDelay),
       etcd: { writeLatency: dist(a.get('etcdWriteLatency'), d.apiServer.etcd.writeLatency) },
+      flowControl: { ...DEFAULT_FLOW_CONTROL, serverConcurrencyLimit: inflight },
+      watchCost: {
+        perEvent: a.get('watchCostPerEvent').optDuration(d.apiServer.watchCost.perEvent),
+        perWatcher: a.get('watchCostPerWatcher').optDuration(d.apiServer.watchCost.perWatcher),
+      },
       defaultTolerations: {
         notReadySeconds: a.get('defaultNotReadyTolerationSeconds').optInt(DEFAULT_TOLERATION_SECONDS, { min: 0 }),
         unreachableSeconds: a.get('defaultUnreachableTolerationSeconds').optInt(DEFAULT_TOLERATION_SECONDS, { min: 0 }),

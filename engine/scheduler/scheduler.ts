@@ -107,8 +107,8 @@ export class Scheduler {
   ) {
     for (const p of profiles) this.kernels.set(p.schedulerName, new Kernel(p));
     this.queue = new SchedulingQueue(params);
-    this.client = new Client('kube-scheduler', params.client);
-    this.terminationClient = new Client('kubelet (pod termination)', { qps: Infinity, burst: 0 });
+    this.client = new Client('kube-scheduler', params.client, 'kube-scheduler');
+    this.terminationClient = new Client('kubelet (pod termination)', { qps: Infinity, burst: 0 }, 'node');
     this.cycleEndKind = sim.register('scheduler-cycle-end', () => this.endCycle());
     const nodes = new Informer<Node>({ add: (n) => this.onNode(n), update: (o, n) => this.onNode(n, o) });
     api.watch('Node', 'kube-scheduler/nodes', nodes.onEvent);
