@@ -26,6 +26,7 @@ import { poolNode } from './cloud/node-pool.js';
 import { NodeLifecycleController } from './controllers/node-lifecycle.js';
 import { SharedInformer, SharedPodInformer } from './controllers/shared-informer.js';
 import { TaintEvictionController } from './controllers/taint-eviction.js';
+import { PodGarbageCollector } from './controllers/pod-gc.js';
 import { FaultInjector } from './faults/injector.js';
 import { ClusterAutoscaler, type CloudProvider, type NodeGroup } from './cloud/cluster-autoscaler.js';
 import type { Lease } from './api/objects.js';
@@ -111,8 +112,8 @@ export function runOnce(scenario: Scenario, policy: Policy, seed: number, opts: 
   if (observe !== undefined) api.onCommit((type, obj, old) => observe(sim.now, type, obj, old));
 
   const scheduler = new Scheduler(sim, api, policy.profiles, { ...p.scheduler, client: policy.client }, rngs.stream('scheduler'), metrics, opts.scanner ?? null);
-  new ReplicaSetController(api, p.controllerManager.replicaSet, rngs);
-  new DeploymentController(api, p.controllerManager.deployment);
+  const replicaSets = new ReplicaSetController(api, p.controllerManager.replicaSet, rngs);
+  new DeploymentController(api, p.controllerManager.deployment, replicaSets);
   new EndpointsController(sim, api, p.controllerManager.endpoints);
   new JobController(sim, api, p.controllerManager.job, rngs);
   new KubeProxy(sim, api, p.kubeProxy, rngs.stream('kube-proxy'), metrics);
@@ -145,6 +146,7 @@ export function runOnce(scenario: Scenario, policy: Policy, seed: number, opts: 
     const podInformer = new SharedPodInformer(api, 'kube-controller-manager/pods');
     new NodeLifecycleController(sim, api, p.nodeLifecycle.controller, nodeInformer, leaseInformer, podInformer);
     new TaintEvictionController(sim, api, { client: p.nodeLifecycle.evictionClient }, nodeInformer, podInformer, metrics);
+    new PodGarbageCollector(sim, api, new Client('pod-garbage-collector', p.nodeLifecycle.evictionClient), nodeInformer, podInformer);
   }
   if (scenario.faults.length > 0) new FaultInjector(sim, fleet, api, registry, rngs, metrics).schedule(scenario.faults);
   if (groups.length > 0) {

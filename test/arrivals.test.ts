@@ -89,7 +89,10 @@ test('a recreate churn runs end to end: created and deleted pods as the steps sa
   assert.is(r.summary.pods_created, 6);
   assert.is(r.summary.pods_deleted, 5);
   assert.is(r.summary.pods_running + r.summary.pods_starting_end + r.summary.pods_pending_end, 1);
-  assert.equal(r.store.pods.map((p) => p.metadata.name), ['w-5']);
+  // Deletes are graceful (30 s): the deleted pods are still Terminating at the end, marked at delete + 30 s.
+  assert.equal(r.store.pods.filter((p) => p.metadata.deletionTimestamp === undefined).map((p) => p.metadata.name), ['w-5']);
+  const terminating = r.store.pods.filter((p) => p.metadata.deletionTimestamp !== undefined).map((p) => [p.metadata.name, p.metadata.deletionTimestamp]);
+  assert.equal(terminating, [['w-0', 33 * S], ['w-1', 34 * S], ['w-2', 35 * S], ['w-3', 39 * S], ['w-4', 40 * S]]);
 });
 
 test('ramp and diurnal arrivals load and run; bad rates are refused at the field', () => {

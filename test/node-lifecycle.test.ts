@@ -95,12 +95,15 @@ test('node crash: Ready=Unknown at the first pass > grace after the last observe
   const noExecute = nodeTime(log, 'n-1', (n) => hasTaint(n, 'node.kubernetes.io/unreachable', 'NoExecute'));
   // queued by the next pass, tainted at the tainting loop's next tick (100 ms period, 50 ms phase)
   assert.ok(noExecute >= unknownPass + 5.05 * S && noExecute < unknownPass + 5.1 * S, `NoExecute at ${noExecute}`);
-  // The pod on n-1 was marked not ready by the same pass, then deleted 300 s after the taint was observed.
+  // The pod on n-1 was marked not ready by the same pass, then deleted (gracefully) 300 s after the taint was
+  // observed: its deletionTimestamp is set, and with its kubelet down it stays Terminating to the end.
   const victim = log.find((c) => c.obj.kind === 'Pod' && c.obj.spec.nodeName === 'n-1' && c.old?.kind === 'Pod' && c.old.status.ready && !c.obj.status.ready);
   assert.ok(victim !== undefined && victim.t >= unknownPass && victim.t < unknownPass + 100_000, 'MarkPodsNotReady');
-  const deleted = log.find((c) => c.type === 'DELETED' && c.obj.kind === 'Pod');
+  const deleted = log.find((c) => c.type === 'MODIFIED' && c.obj.kind === 'Pod' && c.obj.metadata.deletionTimestamp !== undefined);
   assert.ok(deleted !== undefined && deleted.obj.metadata.name === victim?.obj.metadata.name);
   assert.ok((deleted?.t ?? 0) >= noExecute + 300 * S && (deleted?.t ?? 0) < noExecute + 300.1 * S, `evicted at ${deleted?.t}`);
+  assert.is(log.filter((c) => c.type === 'DELETED' && c.obj.kind === 'Pod').length, 0, 'still Terminating: no kubelet to finish it');
+  assert.ok(r.store.pods.some((p) => p.metadata.name === victim?.obj.metadata.name && p.metadata.deletionTimestamp !== undefined));
   // Its replacement is scheduled on a live node, and the Deployment is whole again.
   const replacement = log.find((c) => c.obj.kind === 'Pod' && c.type === 'MODIFIED' && c.old?.kind === 'Pod' && c.old.spec.nodeName === '' && c.obj.spec.nodeName !== '' && c.t > (deleted?.t ?? 0));
   assert.ok(replacement !== undefined && replacement.obj.kind === 'Pod' && replacement.obj.spec.nodeName !== 'n-1');
@@ -108,7 +111,7 @@ test('node crash: Ready=Unknown at the first pass > grace after the last observe
   assert.is(s.pods_lost, 1);
   assert.is(s.pods_evicted, 1);
   assert.is(s.pods_rescheduled, 1);
-  assert.is(s.pods_running, 4);
+  assert.is(s.pods_running, 4, 'the Terminating pod is not counted as running');
   const ready = log.find((c) => c.obj.kind === 'Pod' && c.obj.metadata.name === replacement?.obj.metadata.name && c.obj.status.ready);
   assert.ok(Math.abs(s.recovery_time_s - ((ready?.t ?? 0) - 60 * S) / S) < 1e-9, 'recovery = replacement Ready − fault');
   assert.is(s.sim_end_s, 480, 'leases keep the run going to its duration');

@@ -24,6 +24,7 @@ import type { Simulation } from '../core/simulation.js';
 import type { Micros } from '../core/time.js';
 import { DEFAULT_TOLERATION_PARAMS, withDefaultTolerations, type DefaultTolerationParams } from './default-toleration-seconds.js';
 import { Etcd, type EtcdParams } from './etcd.js';
+import { podDeletion } from './graceful-delete.js';
 import { DEFAULT_FLOW_CONTROL, FlowControl, classify, type ClientIdentity, type FlowControlParams, type Queued } from './flow-control.js';
 import { keyOf, type Kind, type KubeObject, type Pod, type PriorityClass } from './objects.js';
 import { TokenBucket, type RateLimit } from './rate-limiter.js';
@@ -258,11 +259,27 @@ export class ApiServer {
     }, done);
   }
 
-  delete(client: Client, kind: Kind, key: string, done?: (r: ApiResult) => void): void {
-    this.submit(client, 'delete', kind, key, () => {
+  /**
+   * DELETE. A pod is deleted gracefully (graceful-delete.ts): with a positive grace period it is only marked
+   * (deletionTimestamp, a MODIFIED event) and its kubelet sends the final DELETE with `gracePeriodSeconds` 0.
+   */
+  delete(client: Client, kind: Kind, key: string, done?: (r: ApiResult) => void, gracePeriodSeconds?: number): void {
+    this.submit(client, 'delete', kind, key, (start) => {
       const cur = this.etcd.get(key);
       if (cur === undefined) return { code: 404 };
-      return { code: 200, key, remove: cur };
+      if (cur.kind !== 'Pod') return { code: 200, key, remove: cur };
+      const d = podDeletion(cur, gracePeriodSeconds, start);
+      if (d === 'remove') return { code: 200, key, remove: cur };
+      if (d === null) return { code: 200, key, unchanged: cur };
+      // Recomputed at commit on a newer version; a pod that meanwhile became removable stays marked (its
+      // kubelet deletes it).
+      const mark = (c: Pod): Pod => ({ ...c, metadata: { ...c.metadata, deletionTimestamp: d.metadata.deletionTimestamp, deletionGracePeriodSeconds: d.metadata.deletionGracePeriodSeconds } });
+      const mutate: Mutation = (c) => {
+        if (c.kind !== 'Pod') return null;
+        const m = podDeletion(c, gracePeriodSeconds, start);
+        return m === 'remove' ? mark(c) : m;
+      };
+      return { code: 200, key, next: d, read: cur, mutate };
     }, done);
   }
 
@@ -343,7 +360,7 @@ export class ApiServer {
         // whose object changed since it was read is retried on the newer object.
         const next = old === undefined || old === p.read || p.mutate === undefined ? (p.next as KubeObject) : p.mutate(old);
         if (verb === 'create' && old !== undefined) result = { ok: false, code: 409 };
-        else if (verb === 'update' && old === undefined) result = { ok: false, code: 404 };
+        else if (verb !== 'create' && old === undefined) result = { ok: false, code: 404 };
         else if (next === CONFLICT) result = { ok: false, code: 409 };
         else if (next === null) result = { ok: true, code: 200, object: old };
         else {

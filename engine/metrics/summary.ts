@@ -122,7 +122,12 @@ export function summarize(m: MetricsRecorder, c: EngineCounters): RunSummary {
       sched.push(r.bound - r.created);
     }
     if (r.running >= 0) startup.push(r.running - r.created);
-    if (r.deleted >= 0) deleted++;
+    // A pod that ran to completion counts as such even if it was deleted afterwards (the pod garbage collector
+    // removes the finished pods of deleted nodes); a pod still Terminating at the end (its node is down) was
+    // deleted by its owner as much as a gone one.
+    if (r.finished >= 0 && r.phase === 'Succeeded') succeeded++;
+    else if (r.finished >= 0 && r.phase === 'Failed') failed++;
+    else if (r.deleted >= 0 || r.terminating >= 0) deleted++;
     else if (r.phase === 'Succeeded') succeeded++;
     else if (r.phase === 'Failed') failed++;
     else if (r.bound >= 0) {

@@ -11,7 +11,7 @@ import type { KubeObject, Node, PodTemplate } from '../api/objects.js';
 import type { RateLimit } from '../api/rate-limiter.js';
 import { cpuToMilli, QuantityError, quantityValue } from '../api/quantity.js';
 import { constant, lognormalFromP99, type Distribution } from '../core/distribution.js';
-import { RUN_DURATION_ANNOTATION, runDuration, normalizeImage } from '../node/kubelet.js';
+import { DEFAULT_IMAGE_GC, RUN_DURATION_ANNOTATION, runDuration, normalizeImage } from '../node/kubelet.js';
 import { DEFAULT_PARAMS, KUBELET_CLIENT, CONTROLLER_MANAGER_CLIENT } from './defaults.js';
 import { InputError } from './input-error.js';
 import { parseKubectl } from './kubectl.js';
@@ -434,7 +434,16 @@ function parseParameters(f: Field, images: Field): ClusterParams {
     'containerStartLatency',
     'plegRelistPeriod',
     'readinessDelay',
+    'imageGCHighThresholdPercent',
+    'imageGCLowThresholdPercent',
+    'imageMinimumGCAge',
+    'imageFsCapacity',
   ]);
+  const gcHigh = k.get('imageGCHighThresholdPercent').optInt(DEFAULT_IMAGE_GC.highThresholdPercent, { min: 0, max: 100 });
+  const gcLow = k.get('imageGCLowThresholdPercent').optInt(DEFAULT_IMAGE_GC.lowThresholdPercent, { min: 0, max: 100 });
+  // kubelet validation (apis/config/validation): the low threshold must be below the high one.
+  if (gcLow >= gcHigh) k.get(k.get('imageGCLowThresholdPercent').exists ? 'imageGCLowThresholdPercent' : 'imageGCHighThresholdPercent').fail(`imageGCLowThresholdPercent (${gcLow}) must be less than imageGCHighThresholdPercent (${gcHigh})`);
+  const imageFs = k.get('imageFsCapacity');
   const kp = f.get('kubeProxy');
   kp.rejectUnknownKeys(['minSyncPeriod', 'syncDuration']);
   const imageSizes = new Map<string, number>();
@@ -480,6 +489,8 @@ function parseParameters(f: Field, images: Field): ClusterParams {
       containerStartLatency: dist(k.get('containerStartLatency'), d.kubelet.containerStartLatency),
       plegRelistPeriod: k.get('plegRelistPeriod').optDuration(d.kubelet.plegRelistPeriod),
       readinessDelay: dist(k.get('readinessDelay'), d.kubelet.readinessDelay),
+      imageGc: { highThresholdPercent: gcHigh, lowThresholdPercent: gcLow, minAge: k.get('imageMinimumGCAge').optDuration(DEFAULT_IMAGE_GC.minAge) },
+      ...(imageFs.exists ? { imageFsBytes: countQuantity(imageFs) } : {}),
     },
     kubeProxy: {
       minSyncPeriod: kp.get('minSyncPeriod').optDuration(d.kubeProxy.minSyncPeriod),

@@ -74,8 +74,6 @@ export class Scheduler {
   private readonly services = new Map<string, Service>();
   private readonly replicaSets = new Map<string, ReplicaSet>();
   private readonly search: SearchState = { nextStartNodeIndex: 0 };
-  /** Client of the kubelets' final DELETE of gracefully deleted victims (stands in for their status managers). */
-  private readonly terminationClient: Client;
   private busy = false;
   private backoffTimerArmed = false;
   private unschedTimerArmed = false;
@@ -108,7 +106,6 @@ export class Scheduler {
     for (const p of profiles) this.kernels.set(p.schedulerName, new Kernel(p));
     this.queue = new SchedulingQueue(params);
     this.client = new Client('kube-scheduler', params.client, 'kube-scheduler');
-    this.terminationClient = new Client('kubelet (pod termination)', { qps: Infinity, burst: 0 }, 'node');
     this.cycleEndKind = sim.register('scheduler-cycle-end', () => this.endCycle());
     const nodes = new Informer<Node>({ add: (n) => this.onNode(n), update: (o, n) => this.onNode(n, o) });
     api.watch('Node', 'kube-scheduler/nodes', nodes.onEvent);
@@ -415,7 +412,7 @@ export class Scheduler {
     this.preemptions++;
     this.victims += victims.length;
     this.observer.preempted?.(p.pod, nodeName, victims.map((v) => v.pod));
-    for (const v of victims) this.evict(v.key, v.pod.spec.terminationGracePeriodSeconds);
+    for (const v of victims) this.evict(v.key);
     for (const [k, n] of this.nominations) {
       if (n.row === row && n.priority < p.pod.spec.priority) {
         this.nominations.delete(k);
@@ -433,12 +430,11 @@ export class Scheduler {
 
   /**
    * A victim's eviction as upstream does it: a status PATCH adding the DisruptionTarget condition, then DELETE
-   * with the pod's terminationGracePeriodSeconds. The graceful delete sets deletionTimestamp (the pod keeps its
-   * node and resources, and stops counting for spreading and for its ReplicaSet); the pod object goes away
-   * when the kubelet has stopped it and sends the final DELETE — modeled as the full grace period, the upper
-   * bound (kubesim's containers do not handle SIGTERM).
+   * with the pod's terminationGracePeriodSeconds. The API server's graceful delete sets deletionTimestamp (the
+   * pod keeps its node and resources, and stops counting for spreading and for its ReplicaSet); the victim's
+   * kubelet stops it and sends the final DELETE (api/graceful-delete.ts, node/kubelet.ts terminate).
    */
-  private evict(key: string, graceSeconds: number): void {
+  private evict(key: string): void {
     // The two calls are sequential, as in upstream's preemption goroutine.
     this.api.update(
       this.client,
@@ -446,16 +442,7 @@ export class Scheduler {
       key,
       (cur) => (cur.kind === 'Pod' && cur.status.disruptionTarget === undefined ? { ...cur, status: { ...cur.status, disruptionTarget: PREEMPTION_BY_SCHEDULER } } : null),
       (r) => {
-        if (!r.ok) return;
-        this.api.update(
-          this.client,
-          'Pod',
-          key,
-          (cur) => (cur.kind === 'Pod' && cur.metadata.deletionTimestamp === undefined ? { ...cur, metadata: { ...cur.metadata, deletionTimestamp: this.sim.now } } : null),
-          (d) => {
-            if (d.ok) this.sim.callAt(this.sim.now + Math.max(1, graceSeconds * MICROS_PER_SECOND), () => this.api.delete(this.terminationClient, 'Pod', key));
-          },
-        );
+        if (r.ok) this.api.delete(this.client, 'Pod', key);
       },
     );
   }
