@@ -107,7 +107,7 @@ export class Scheduler {
     this.queue = new SchedulingQueue(params);
     this.client = new Client('kube-scheduler', params.client, 'kube-scheduler');
     this.cycleEndKind = sim.register('scheduler-cycle-end', () => this.endCycle());
-    const nodes = new Informer<Node>({ add: (n) => this.onNode(n), update: (o, n) => this.onNode(n, o) });
+    const nodes = new Informer<Node>({ add: (n) => this.onNode(n), update: (o, n) => this.onNode(n, o), delete: (n) => this.onNodeDelete(n) });
     api.watch('Node', 'kube-scheduler/nodes', nodes.onEvent);
     const pods = new Informer<Pod>({
       add: (p) => this.onPodAdd(p),
@@ -153,6 +153,16 @@ export class Scheduler {
     // eventhandlers.go updateNodeInCache → nodeSchedulingPropertiesChange: taints, unschedulable, allocatable or
     // labels changing (a node untainted after recovering) requeue the unschedulable pods, like a node add.
     if (fresh || (old !== undefined && schedulingPropertiesChanged(old, n))) this.moveAll();
+  }
+
+  /**
+   * eventhandlers.go deleteNodeFromCache → cache.RemoveNode: the node leaves the NodeTree and the node count;
+   * pods nominated to it lose their nomination (their next attempt searches every node).
+   */
+  private onNodeDelete(n: Node): void {
+    const row = this.table.remove(n.metadata.name);
+    if (row < 0) return;
+    for (const [k, nom] of this.nominations) if (nom.row === row) this.nominations.delete(k);
   }
 
   private onPodAdd(pod: Pod): void {
@@ -258,7 +268,7 @@ export class Scheduler {
     this.attempts++;
     this.nodesVisited += d.visited;
     let visited = d.visited;
-    let message = d.node < 0 ? fitErrorMessage(this.table.count, d.diagnosis ?? new Map(), d.preFilterMessage) : '';
+    let message = d.node < 0 ? fitErrorMessage(this.table.live, d.diagnosis ?? new Map(), d.preFilterMessage) : '';
     let nominate: { row: number; victims: readonly AssignedPod[] } | null = null;
     let clearNomination = false;
     if (d.node < 0 && kernel.profile.preemption !== null) {
@@ -269,7 +279,7 @@ export class Scheduler {
         else {
           // "preemption: not helpful": a stale nomination is cleared (nominatingInfo with an empty node name).
           clearNomination = own !== undefined;
-          message = `${message.slice(0, -1)}. preemption: 0/${this.table.count} nodes are available: ${
+          message = `${message.slice(0, -1)}. preemption: 0/${this.table.live} nodes are available: ${
             out.candidates === 0 ? 'No preemption victims found for incoming pod' : 'no candidate'
           }.`;
         }
