@@ -7,12 +7,11 @@
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { ApiServer, Client, type ApiResult } from '../engine/api/api-server.js';
+import { Client, type ApiResult } from '../engine/api/api-server.js';
 import { DEFAULT_FLOW_CONTROL, DroppedRequests, FlowControl, dealHand, type FlowControlParams, type Queued } from '../engine/api/flow-control.js';
-import { RngFactory } from '../engine/core/rng.js';
 import { Simulation } from '../engine/core/simulation.js';
 import { runOnce } from '../engine/run.js';
-import { makePod, makeSpec, scenarioFrom } from './helpers.js';
+import { constantApi, makePod, makeSpec, scenarioFrom } from './helpers.js';
 
 const S = 1_000_000;
 
@@ -109,20 +108,7 @@ test('shuffle sharding: a hand is handSize distinct queues of the deck', () => {
   assert.equal(dealHand(0n, 10, 3), [0, 1, 2]);
 });
 
-function apiWith(total: number): { sim: Simulation; api: ApiServer } {
-  const sim = new Simulation();
-  const api = new ApiServer(
-    sim,
-    {
-      requestLatency: { create: { type: 'constant', value: 1000 }, update: { type: 'constant', value: 1000 }, delete: { type: 'constant', value: 1000 } },
-      watchDelay: { type: 'constant', value: 0 },
-      etcd: { writeLatency: { type: 'constant', value: 1000 } },
-      flowControl: { ...DEFAULT_FLOW_CONTROL, serverConcurrencyLimit: total },
-    },
-    new RngFactory(1),
-  );
-  return { sim, api };
-}
+const apiWith = (total: number) => constantApi({ flowControl: { ...DEFAULT_FLOW_CONTROL, serverConcurrencyLimit: total } });
 
 test('API server overload: 429s are retried after Retry-After through the client; latency counts the wait', () => {
   // Total 1 → workload-high has 1 seat; one flow (kube-scheduler, namespace default) has a hand of 6 queues of
@@ -162,17 +148,7 @@ test('API server: requests of exempt clients (the scenario) take no seat; kubele
 });
 
 test('watch fan-out: an event is ready perEvent + perWatcher × watchers after the dispatcher is free', () => {
-  const sim = new Simulation();
-  const api = new ApiServer(
-    sim,
-    {
-      requestLatency: { create: { type: 'constant', value: 1000 }, update: { type: 'constant', value: 1000 }, delete: { type: 'constant', value: 1000 } },
-      watchDelay: { type: 'constant', value: 0 },
-      etcd: { writeLatency: { type: 'constant', value: 1000 } },
-      watchCost: { perEvent: 100, perWatcher: 10 },
-    },
-    new RngFactory(1),
-  );
+  const { sim, api } = constantApi({ watchCost: { perEvent: 100, perWatcher: 10 } });
   const seen: number[][] = [[], [], []];
   for (let w = 0; w < 3; w++) api.watch('Pod', `w${w}`, () => seen[w].push(sim.now));
   // 5 kubelets' node-indexed pod watches, one per node: they count only for pods on their node.

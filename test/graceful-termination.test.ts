@@ -6,15 +6,13 @@
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { ApiServer, Client } from '../engine/api/api-server.js';
+import { Client } from '../engine/api/api-server.js';
 import { podDeletion } from '../engine/api/graceful-delete.js';
 import type { KubeObject, Node, Pod } from '../engine/api/objects.js';
 import { PodGarbageCollector } from '../engine/controllers/pod-gc.js';
 import { SharedInformer, SharedPodInformer } from '../engine/controllers/shared-informer.js';
-import { RngFactory } from '../engine/core/rng.js';
-import { Simulation } from '../engine/core/simulation.js';
 import { runOnce } from '../engine/run.js';
-import { makeNode, makePod, makeSpec, scenarioFrom } from './helpers.js';
+import { constantApi, makeNode, makePod, makeSpec, scenarioFrom } from './helpers.js';
 
 const S = 1_000_000;
 
@@ -93,16 +91,7 @@ faults:
 });
 
 test('PodGC force-deletes the pods of a deleted node after the 40 s quarantine (passes every 20 s)', () => {
-  const sim = new Simulation();
-  const api = new ApiServer(
-    sim,
-    {
-      requestLatency: { create: { type: 'constant', value: 1000 }, update: { type: 'constant', value: 1000 }, delete: { type: 'constant', value: 1000 } },
-      watchDelay: { type: 'constant', value: 1000 },
-      etcd: { writeLatency: { type: 'constant', value: 1000 } },
-    },
-    new RngFactory(1),
-  );
+  const { sim, api } = constantApi({}, 1000);
   const nodes = new SharedInformer<Node>(api, 'Node', 'kcm/nodes');
   const pods = new SharedPodInformer(api, 'kcm/pods');
   const gc = new PodGarbageCollector(sim, api, new Client('pod-gc', { qps: Infinity, burst: Infinity }), nodes, pods);
