@@ -7,7 +7,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { imagesToDelete, overHighThreshold } from '../engine/node/image-gc.js';
 import { runOnce } from '../engine/run.js';
-import { scenarioFrom } from './helpers.js';
+import { expectInputError, scenarioFrom } from './helpers.js';
 
 const S = 1_000_000;
 const policy = { highThresholdPercent: 85, lowThresholdPercent: 80, minAge: 120 * S };
@@ -57,6 +57,25 @@ images: {"img-a:1": 300Mi, "img-b:1": 300Mi, "img-c:1": 300Mi}
   // least recently used image (a, last used ~1 min) is enough; the status sync at 10.5 min reports b and c.
   const names = r.store.nodes[0].status.images.flatMap((i) => i.names).sort();
   assert.equal(names, ['img-b:1', 'img-c:1']);
+});
+
+test('parameters: image GC thresholds and the APF total are validated at their field', () => {
+  const at = (params: string) =>
+    scenarioFrom(`
+name: p
+duration: 1m
+cluster: {nodePools: [{name: n, count: 1, template: {cpu: "1", memory: 1Gi}}]}
+parameters: ${params}
+`);
+  const low = expectInputError(() => at('{kubelet: {imageGCLowThresholdPercent: 90}}'));
+  assert.is(low.path, 'parameters.kubelet.imageGCLowThresholdPercent');
+  assert.match(low.detail, 'must be less than imageGCHighThresholdPercent (85)');
+  assert.is(expectInputError(() => at('{kubelet: {imageGCHighThresholdPercent: 101}}')).path, 'parameters.kubelet.imageGCHighThresholdPercent');
+  assert.match(expectInputError(() => at('{apiServer: {maxRequestsInflight: 0, maxMutatingRequestsInflight: 0}}')).detail, 'add up to something positive');
+  const ok = at('{apiServer: {maxRequestsInflight: 100, maxMutatingRequestsInflight: 50, watchCostPerWatcher: 3us}, kubelet: {imageFsCapacity: 20Gi}}');
+  assert.is(ok.params.apiServer.flowControl?.serverConcurrencyLimit, 150);
+  assert.is(ok.params.apiServer.watchCost?.perWatcher, 3);
+  assert.is(ok.params.kubelet.imageFsBytes, 20 * 1024 ** 3);
 });
 
 test.run();

@@ -249,6 +249,9 @@ test('faults: bad entries fail with the field path', () => {
   bad('  - {type: nodeCrash, at: 10s}', /faults\[0\].*exactly one of nodes/);
   bad('  - {type: zoneOutage, at: 10s, zone: c}', /faults\[0\]\.zone.*no node .* topology.kubernetes.io\/zone=c/);
   bad('  - {type: etcdSlowdown, at: 10s, factor: 3}', /faults\[0\].*expected a duration/);
+  bad('  - {type: apiServerOverload, at: 10s, duration: 1m}', /faults\[0\].*expected a factor or a concurrency/);
+  bad('  - {type: apiServerOverload, at: 10s, concurrency: 0, duration: 1m}', /faults\[0\]\.concurrency/);
+  bad('  - {type: etcdSlowdown, at: 10s, factor: 2, concurrency: 3, duration: 1m}', /faults\[0\].*concurrency/);
   bad('  - {type: nodeCrsh, at: 10s}', /faults\[0\]\.type.*did you mean "nodeCrash"/);
   bad('  - {type: nodeCrash, at: 20m, nodes: [n-0]}', /faults\[0\]\.at.*after the scenario's duration/);
 });
