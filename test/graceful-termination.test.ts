@@ -32,7 +32,7 @@ test('CheckGracefulDelete: unscheduled or finished pods go at once; a bound pod 
   assert.is(shorter.metadata.deletionGracePeriodSeconds, 10);
 });
 
-const churn = (grace: string) =>
+const churn = (grace: string, interval = '10s') =>
   scenarioFrom(`
 name: graceful
 duration: 60s
@@ -40,7 +40,7 @@ cluster:
   nodePools: [{name: n, count: 1, template: {cpu: "8", memory: 16Gi}}]
 workloads:
   - name: w
-    arrival: {type: churn, mode: recreate, number: 1, interval: 2s}
+    arrival: {type: churn, mode: recreate, number: 1, interval: ${interval}}
     pod: {spec: {${grace}containers: [{name: c, image: i, resources: {requests: {cpu: 100m}}}]}}
 `);
 
@@ -49,16 +49,25 @@ test('graceful termination timeline: deletionTimestamp at DELETE, containers kil
     const s = churn(grace);
     const log: { t: number; type: string; obj: KubeObject }[] = [];
     runOnce(s, s.policies[0], 1, { observe: (t, type, obj) => log.push({ t, type, obj }) });
-    // Ticks every 2 s: w-0 is created at 0 s and deleted (by the scenario's exempt, unthrottled client) at 2 s.
+    // Ticks every 10 s: w-0 is created at 0 s, running after its ~3 s image pull and start, and deleted (by the
+    // scenario's exempt, unthrottled client) at 10 s.
+    const running = log.find((c) => c.obj.kind === 'Pod' && c.obj.metadata.name === 'w-0' && c.obj.status.phase === 'Running');
+    assert.ok(running !== undefined && running.t < 10 * S);
     const marked = log.find((c) => c.obj.kind === 'Pod' && c.obj.metadata.name === 'w-0' && c.obj.metadata.deletionTimestamp !== undefined);
     assert.ok(marked !== undefined);
-    assert.is(marked.obj.metadata.deletionTimestamp, 2 * S + seconds * S, 'deletionTimestamp = DELETE + grace');
-    assert.ok(marked.type === 'MODIFIED' && marked.t < 2.02 * S, 'the DELETE only marks the pod');
+    assert.is(marked.obj.metadata.deletionTimestamp, 10 * S + seconds * S, 'deletionTimestamp = DELETE + grace');
+    assert.ok(marked.type === 'MODIFIED' && marked.t < 10.02 * S, 'the DELETE only marks the pod');
     const gone = log.find((c) => c.type === 'DELETED' && c.obj.metadata.name === 'w-0');
     // The kubelet sees the mark a watch delay later (1–5 ms), kills at that + grace, and its DELETE commits a
     // few ms after.
-    assert.ok(gone !== undefined && gone.t > (2 + seconds) * S && gone.t < (2 + seconds) * S + 50_000, `gone at ${gone?.t} (grace ${seconds} s)`);
+    assert.ok(gone !== undefined && gone.t > (10 + seconds) * S && gone.t < (10 + seconds) * S + 50_000, `gone at ${gone?.t} (grace ${seconds} s)`);
   }
+  // Deleted 1 s after creation, before its image is pulled: no container to stop, the kubelet deletes it at once.
+  const early = churn('', '1s');
+  const log: { t: number; type: string; obj: KubeObject }[] = [];
+  runOnce(early, early.policies[0], 1, { observe: (t, type, obj) => log.push({ t, type, obj }) });
+  const gone = log.find((c) => c.type === 'DELETED' && c.obj.metadata.name === 'w-0');
+  assert.ok(gone !== undefined && gone.t > S && gone.t < S + 50_000, `gone at ${gone?.t}`);
 });
 
 test('a pod Terminating on a dead node is deleted as soon as its node comes back', () => {

@@ -98,6 +98,8 @@ export class Kubelet {
   /** Images being pulled → time the pull completes. */
   private readonly pulling = new Map<string, Micros>();
   private pullerFreeAt: Micros = 0;
+  /** Admitted pods whose containers have started (a pod deleted before that has nothing to kill). */
+  private readonly running = new Set<string>();
   /** Pods being stopped (deletionTimestamp seen) → when their containers are killed. */
   private readonly stopping = new Map<string, Micros>();
   /** Admitted, non-terminal pods and their requests. */
@@ -222,6 +224,7 @@ export class Kubelet {
     const lost = [...this.admitted.keys()];
     for (const k of lost) this.useImages(k, false);
     this.admitted.clear();
+    this.running.clear();
     this.stopping.clear();
     this.usedCpu = 0;
     this.usedMem = 0;
@@ -295,6 +298,7 @@ export class Kubelet {
     const r = this.admitted.get(key);
     if (r === undefined) return;
     this.admitted.delete(key);
+    this.running.delete(key);
     this.useImages(key, false);
     this.usedCpu -= r.cpu;
     this.usedMem -= r.memory;
@@ -308,9 +312,10 @@ export class Kubelet {
    * A shorter grace period from a second DELETE brings the kill forward.
    */
   private terminate(key: string, graceSeconds: number): void {
-    if (!this.admitted.has(key)) {
-      // Nothing runs (not admitted yet, or exited): deletable at once.
+    if (!this.running.has(key)) {
+      // No container runs (not started yet, or exited): nothing to wait for, deletable at once.
       this.stopping.delete(key);
+      this.forget(key);
       this.finalDelete(key);
       return;
     }
@@ -345,7 +350,9 @@ export class Kubelet {
     const ready = noticed + sample(this.params.readinessDelay, this.rng);
     const epoch = this.epoch;
     this.sim.callAt(started, () => {
-      if (epoch === this.epoch && this.admitted.has(key)) this.observer.containersStarted(pod);
+      if (epoch !== this.epoch || !this.admitted.has(key) || this.stopping.has(key)) return;
+      this.running.add(key);
+      this.observer.containersStarted(pod);
     });
     this.sim.callAt(ready, () => {
       if (epoch !== this.epoch || !this.admitted.has(key) || this.stopping.has(key)) return;
