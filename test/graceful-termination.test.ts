@@ -70,35 +70,6 @@ test('graceful termination timeline: deletionTimestamp at DELETE, containers kil
   assert.ok(gone !== undefined && gone.t > S && gone.t < S + 50_000, `gone at ${gone?.t}`);
 });
 
-test('a pod Terminating on a dead node is deleted as soon as its node comes back', () => {
-  const s = scenarioFrom(`
-name: back
-duration: 10m
-cluster:
-  nodePools: [{name: n, count: 2, template: {cpu: "4", memory: 8Gi}}]
-workloads:
-  - manifest:
-      apiVersion: apps/v1
-      kind: Deployment
-      metadata: {name: web}
-      spec:
-        replicas: 2
-        selector: {matchLabels: {app: web}}
-        template:
-          metadata: {labels: {app: web}}
-          spec: {containers: [{name: c, image: nginx, resources: {requests: {cpu: "1", memory: 1Gi}}}]}
-faults:
-  - {type: nodeCrash, at: 60s, nodes: [n-1], duration: 7m}
-`);
-  const log: { t: number; type: string; obj: KubeObject }[] = [];
-  runOnce(s, s.policies[0], 1, { observe: (t, type, obj) => log.push({ t, type, obj }) });
-  // Evicted ~420 s (Ready=Unknown ~115 s, NoExecute ~120 s, + 300 s toleration): Terminating until n-1 returns at 480 s.
-  const marked = log.find((c) => c.obj.kind === 'Pod' && c.obj.spec.nodeName === 'n-1' && c.obj.metadata.deletionTimestamp !== undefined);
-  assert.ok(marked !== undefined && marked.t > 400 * S && marked.t < 480 * S, `evicted at ${marked?.t}`);
-  const gone = log.find((c) => c.type === 'DELETED' && c.obj.metadata.name === marked?.obj.metadata.name);
-  assert.ok(gone !== undefined && gone.t >= 480 * S && gone.t < 480.1 * S, `deleted at ${gone?.t}: the restarted kubelet finds its containers dead`);
-});
-
 test('PodGC force-deletes the pods of a deleted node after the 40 s quarantine (passes every 20 s)', () => {
   const { sim, api } = constantApi({}, 1000);
   const nodes = new SharedInformer<Node>(api, 'Node', 'kcm/nodes');

@@ -135,6 +135,15 @@ test('node recovery before the toleration expires: taints removed, the pod resta
   assert.ok(Math.abs(r.summary.recovery_time_s - (restarted.t - 60 * S) / S) < 1e-9);
 });
 
+test('a pod Terminating on a dead node is deleted as soon as its node comes back', () => {
+  const { log } = run(cluster('  - {type: nodeCrash, at: 60s, nodes: [n-1], duration: 7m}', { nodes: 2, replicas: 2, duration: '10m' }));
+  // Evicted ~420 s (Ready=Unknown ~115 s, NoExecute ~120 s, + 300 s toleration): Terminating until n-1 returns at 480 s.
+  const marked = log.find((c) => c.obj.kind === 'Pod' && c.obj.spec.nodeName === 'n-1' && c.obj.metadata.deletionTimestamp !== undefined);
+  assert.ok(marked !== undefined && marked.t > 400 * S && marked.t < 480 * S, `evicted at ${marked?.t}`);
+  const gone = log.find((c) => c.type === 'DELETED' && c.obj.metadata.name === marked?.obj.metadata.name);
+  assert.ok(gone !== undefined && gone.t >= 480 * S && gone.t < 480.1 * S, `deleted at ${gone?.t}: the restarted kubelet finds its containers dead`);
+});
+
 test('zone outage: nodes of the zone tainted NoExecute one per 10 s (--node-eviction-rate 0.1, burst 1)', () => {
   const { r, log } = run(cluster('  - {type: zoneOutage, at: 60s, zone: a}', { nodes: 6, zones: '[a, b]', replicas: 6 }));
   const times = ['n-0', 'n-2', 'n-4'].map((n) => nodeTime(log, n, (x) => hasTaint(x, 'node.kubernetes.io/unreachable', 'NoExecute'))).sort((a, b) => a - b);
