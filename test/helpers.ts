@@ -1,6 +1,9 @@
 /** Small builders for tests: real objects of the simulator's model, with only the fields a test cares about. */
 import * as assert from 'uvu/assert';
+import { ApiServer, type ApiServerParams } from '../engine/api/api-server.js';
 import type { Node, Pod, PodSpec } from '../engine/api/objects.js';
+import { RngFactory } from '../engine/core/rng.js';
+import { Simulation } from '../engine/core/simulation.js';
 import { InputError } from '../engine/scenario/input-error.js';
 import { parseScenario } from '../engine/scenario/load.js';
 import type { Scenario } from '../engine/scenario/types.js';
@@ -57,4 +60,16 @@ export function makePod(name: string, spec: PodSpec): Pod {
 export function scenarioFrom(yaml: string): Scenario {
   const [f] = parseYamlDocuments(yaml, 'test.yaml');
   return parseScenario(f, '/tmp/test.yaml').scenario;
+}
+
+/** An API server whose every latency is a constant: 1 ms processing, 1 ms etcd commit, `watchDelay` µs. */
+export function constantApi(extra: Partial<ApiServerParams> = {}, watchDelay = 0): { sim: Simulation; api: ApiServer } {
+  const sim = new Simulation();
+  const ms = { type: 'constant', value: 1000 } as const;
+  const api = new ApiServer(
+    sim,
+    { requestLatency: { create: ms, update: ms, delete: ms }, watchDelay: { type: 'constant', value: watchDelay }, etcd: { writeLatency: ms }, ...extra },
+    new RngFactory(1),
+  );
+  return { sim, api };
 }

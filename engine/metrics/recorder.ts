@@ -25,6 +25,8 @@ export interface PodRecord {
   running: Micros;
   finished: Micros;
   deleted: Micros;
+  /** deletionTimestamp first committed (a graceful delete); the pod is Terminating until `deleted`. */
+  terminating: Micros;
   attempts: number;
   phase: Pod['status']['phase'];
 }
@@ -33,7 +35,7 @@ export interface PodRecord {
 type PodState = 'pending' | 'starting' | 'running' | 'done';
 
 function podState(r: PodRecord): PodState {
-  if (r.deleted >= 0 || r.finished >= 0) return 'done';
+  if (r.deleted >= 0 || r.terminating >= 0 || r.finished >= 0) return 'done';
   if (r.bound < 0) return 'pending';
   return r.phase === 'Running' ? 'running' : 'starting';
 }
@@ -272,7 +274,7 @@ export class MetricsRecorder implements SchedulerObserver, KubeletObserver, Kube
   private updatePod(type: WatchEventType, pod: Pod, old: Pod | undefined, rec: PodRecord | undefined, key: string): PodRecord | undefined {
     const t = this.now();
     if (type === 'ADDED') {
-      const added: PodRecord = { key, created: pod.metadata.creationTimestamp, bound: -1, node: '', running: -1, finished: -1, deleted: -1, attempts: 0, phase: pod.status.phase };
+      const added: PodRecord = { key, created: pod.metadata.creationTimestamp, bound: -1, node: '', running: -1, finished: -1, deleted: -1, terminating: -1, attempts: 0, phase: pod.status.phase };
       this.pods.set(key, added);
       if (this.tracer.active) this.tracer.record(pod, t, `created: accepted by the API server at ${fmtT(pod.metadata.creationTimestamp)}, committed to etcd at revision ${pod.metadata.resourceVersion}`);
       if (pod.spec.nodeName !== '') this.onBound(added, pod, t);
@@ -286,6 +288,10 @@ export class MetricsRecorder implements SchedulerObserver, KubeletObserver, Kube
       return rec;
     }
     if (pod.spec.nodeName !== '' && (old === undefined || old.spec.nodeName === '')) this.onBound(rec, pod, t);
+    if (pod.metadata.deletionTimestamp !== undefined && rec.terminating < 0) {
+      rec.terminating = t;
+      this.tracer.record(pod, t, `terminating: deletionTimestamp set (grace period ${pod.metadata.deletionGracePeriodSeconds ?? 0} s)`);
+    }
     rec.phase = pod.status.phase;
     if (pod.status.phase === 'Running' && rec.running < 0) {
       rec.running = t;
