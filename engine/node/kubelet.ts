@@ -20,7 +20,7 @@
 import { type ApiServer, Client } from '../api/api-server.js';
 import { parseDuration } from '../api/duration.js';
 import { Informer } from '../api/informer.js';
-import { keyOf, isTerminal, objectKey, NODE_LEASE_NAMESPACE, type ContainerImage, type Lease, type Node, type Pod } from '../api/objects.js';
+import { keyOf, isTerminal, objectKey, NODE_LEASE_NAMESPACE, type Container, type ContainerImage, type Lease, type Node, type Pod, type PodSpec } from '../api/objects.js';
 import { CPU, EPHEMERAL_STORAGE, MEMORY, PODS, podRequests, type PodRequests } from '../api/pod-resources.js';
 import { TokenBucket, type RateLimit } from '../api/rate-limiter.js';
 import { sample, type Distribution } from '../core/distribution.js';
@@ -112,10 +112,11 @@ export class Kubelet {
   private reportedImages: string;
   private imageSyncArmed = false;
   /** Per image on the node: when first detected and last used (the image GC's records). */
-  private readonly imageTimes = new Map<ContainerImage, { firstDetected: Micros; lastUsed: Micros }>();
+  /** Per image on the node: its names normalized once, first detection and last use. */
+  private readonly imageTimes = new Map<ContainerImage, { readonly names: readonly string[]; firstDetected: Micros; lastUsed: Micros }>();
   /** Admitted pods using each image (normalized name), and each admitted pod's images. */
   private readonly imageUsers = new Map<string, number>();
-  private readonly podImages = new Map<string, string[]>();
+  private readonly podImages = new Map<string, readonly string[]>();
   private readonly imageFsBytes: number;
   private gcArmed = false;
   imagesGarbageCollected = 0;
@@ -141,7 +142,7 @@ export class Kubelet {
     this.registry = new TokenBucket(params.registry);
     for (const img of node.status.images) for (const n of img.names) this.cache.add(normalizeImage(n));
     this.images = [...node.status.images];
-    for (const img of this.images) this.imageTimes.set(img, { firstDetected: 0, lastUsed: 0 });
+    for (const img of this.images) this.imageTimes.set(img, { names: img.names.map(normalizeImage), firstDetected: 0, lastUsed: 0 });
     this.reportedImages = JSON.stringify(node.status.images);
     this.imageFsBytes = params.imageFsBytes ?? node.status.capacity[EPHEMERAL_STORAGE] ?? DEFAULT_IMAGE_FS_BYTES;
     // The watch keeps feeding the cache while the node is down (what a relist would return at restart); only the
@@ -393,7 +394,7 @@ export class Kubelet {
       this.cache.add(name);
       const img: ContainerImage = { names: [name], sizeBytes: bytes };
       this.images.push(img);
-      this.imageTimes.set(img, { firstDetected: this.sim.now, lastUsed: (this.imageUsers.get(name) ?? 0) > 0 ? this.sim.now : 0 });
+      this.imageTimes.set(img, { names: [name], firstDetected: this.sim.now, lastUsed: (this.imageUsers.get(name) ?? 0) > 0 ? this.sim.now : 0 });
       this.armImageStatusSync();
       this.armImageGc();
       this.observer.imagePulled(pod, image, false, end - start);
@@ -407,7 +408,7 @@ export class Kubelet {
     if (start) {
       const pod = this.pods.cache.get(key);
       if (pod === undefined) return;
-      names = [...pod.spec.initContainers, ...pod.spec.containers].map((c) => normalizeImage(c.image));
+      names = podImageNames(pod.spec);
       this.podImages.set(key, names);
     } else {
       if (names === undefined) return;
@@ -415,7 +416,10 @@ export class Kubelet {
     }
     for (const n of names) this.imageUsers.set(n, (this.imageUsers.get(n) ?? 0) + (start ? 1 : -1));
     // lastUsed: the image manager stamps the images of running containers at each detection.
-    for (const img of this.images) if (img.names.some((n) => names?.includes(normalizeImage(n)))) (this.imageTimes.get(img) as { lastUsed: Micros }).lastUsed = this.sim.now;
+    for (const img of this.images) {
+      const t = this.imageTimes.get(img) as { readonly names: readonly string[]; lastUsed: Micros };
+      if (t.names.some((n) => names?.includes(n))) t.lastUsed = this.sim.now;
+    }
   }
 
   private imageBytes(): number {
@@ -439,8 +443,8 @@ export class Kubelet {
 
   private collectImages(policy: ImageGcPolicy): void {
     const records = this.images.map((img) => {
-      const t = this.imageTimes.get(img) as { firstDetected: Micros; lastUsed: Micros };
-      return { name: img.names[0] ?? '', sizeBytes: img.sizeBytes, firstDetected: t.firstDetected, lastUsed: t.lastUsed, inUse: img.names.some((n) => (this.imageUsers.get(normalizeImage(n)) ?? 0) > 0) };
+      const t = this.imageTimes.get(img) as { readonly names: readonly string[]; firstDetected: Micros; lastUsed: Micros };
+      return { name: img.names[0] ?? '', sizeBytes: img.sizeBytes, firstDetected: t.firstDetected, lastUsed: t.lastUsed, inUse: t.names.some((n) => (this.imageUsers.get(n) ?? 0) > 0) };
     });
     const victims = new Set(imagesToDelete(records, this.imageFsBytes, this.sim.now, policy));
     if (victims.size === 0) return;
@@ -497,6 +501,17 @@ export function runDuration(pod: Pod): Micros | null {
 }
 
 /** Docker reference normalization as the image cache keys it: a tag defaults to :latest. */
+/** The normalized image names of a pod's containers (init first), kept per container list: every pod of a template shares it. */
+const imageNamesByContainers = new WeakMap<readonly Container[], { readonly init: readonly Container[]; readonly names: readonly string[] }>();
+
+function podImageNames(spec: PodSpec): readonly string[] {
+  const hit = imageNamesByContainers.get(spec.containers);
+  if (hit !== undefined && hit.init === spec.initContainers) return hit.names;
+  const names = [...spec.initContainers, ...spec.containers].map((c) => normalizeImage(c.image));
+  imageNamesByContainers.set(spec.containers, { init: spec.initContainers, names });
+  return names;
+}
+
 export function normalizeImage(image: string): string {
   const slash = image.lastIndexOf('/');
   const colon = image.lastIndexOf(':');
