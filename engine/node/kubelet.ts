@@ -112,8 +112,9 @@ export class Kubelet {
   private reportedImages: string;
   private imageSyncArmed = false;
   /** Per image on the node: when first detected and last used (the image GC's records). */
-  /** Per image on the node: its names normalized once, first detection and last use. */
-  private readonly imageTimes = new Map<ContainerImage, { readonly names: readonly string[]; firstDetected: Micros; lastUsed: Micros }>();
+  private readonly imageTimes = new Map<ContainerImage, ImageTimes>();
+  /** The same records by each normalized name, for stamping lastUsed without a pass over the node's images. */
+  private readonly imageTimesByName = new Map<string, ImageTimes>();
   /** Admitted pods using each image (normalized name), and each admitted pod's images. */
   private readonly imageUsers = new Map<string, number>();
   private readonly podImages = new Map<string, readonly string[]>();
@@ -142,7 +143,7 @@ export class Kubelet {
     this.registry = new TokenBucket(params.registry);
     for (const img of node.status.images) for (const n of img.names) this.cache.add(normalizeImage(n));
     this.images = [...node.status.images];
-    for (const img of this.images) this.imageTimes.set(img, { names: img.names.map(normalizeImage), firstDetected: 0, lastUsed: 0 });
+    for (const img of this.images) this.trackImage(img, { names: img.names.map(normalizeImage), firstDetected: 0, lastUsed: 0 });
     this.reportedImages = JSON.stringify(node.status.images);
     this.imageFsBytes = params.imageFsBytes ?? node.status.capacity[EPHEMERAL_STORAGE] ?? DEFAULT_IMAGE_FS_BYTES;
     // The watch keeps feeding the cache while the node is down (what a relist would return at restart); only the
@@ -394,7 +395,7 @@ export class Kubelet {
       this.cache.add(name);
       const img: ContainerImage = { names: [name], sizeBytes: bytes };
       this.images.push(img);
-      this.imageTimes.set(img, { names: [name], firstDetected: this.sim.now, lastUsed: (this.imageUsers.get(name) ?? 0) > 0 ? this.sim.now : 0 });
+      this.trackImage(img, { names: [name], firstDetected: this.sim.now, lastUsed: (this.imageUsers.get(name) ?? 0) > 0 ? this.sim.now : 0 });
       this.armImageStatusSync();
       this.armImageGc();
       this.observer.imagePulled(pod, image, false, end - start);
@@ -416,10 +417,15 @@ export class Kubelet {
     }
     for (const n of names) this.imageUsers.set(n, (this.imageUsers.get(n) ?? 0) + (start ? 1 : -1));
     // lastUsed: the image manager stamps the images of running containers at each detection.
-    for (const img of this.images) {
-      const t = this.imageTimes.get(img) as { readonly names: readonly string[]; lastUsed: Micros };
-      if (t.names.some((n) => names?.includes(n))) t.lastUsed = this.sim.now;
+    for (const n of names) {
+      const t = this.imageTimesByName.get(n);
+      if (t !== undefined) t.lastUsed = this.sim.now;
     }
+  }
+
+  private trackImage(img: ContainerImage, t: ImageTimes): void {
+    this.imageTimes.set(img, t);
+    for (const n of t.names) this.imageTimesByName.set(n, t);
   }
 
   private imageBytes(): number {
@@ -443,7 +449,7 @@ export class Kubelet {
 
   private collectImages(policy: ImageGcPolicy): void {
     const records = this.images.map((img) => {
-      const t = this.imageTimes.get(img) as { readonly names: readonly string[]; firstDetected: Micros; lastUsed: Micros };
+      const t = this.imageTimes.get(img) as ImageTimes;
       return { name: img.names[0] ?? '', sizeBytes: img.sizeBytes, firstDetected: t.firstDetected, lastUsed: t.lastUsed, inUse: t.names.some((n) => (this.imageUsers.get(n) ?? 0) > 0) };
     });
     const victims = new Set(imagesToDelete(records, this.imageFsBytes, this.sim.now, policy));
@@ -452,6 +458,7 @@ export class Kubelet {
       const img = this.images[i];
       if (!victims.has(img.names[0] ?? '')) continue;
       this.images.splice(i, 1);
+      for (const n of (this.imageTimes.get(img) as ImageTimes).names) this.imageTimesByName.delete(n);
       this.imageTimes.delete(img);
       for (const n of img.names) this.cache.delete(normalizeImage(n));
       this.imagesGarbageCollected++;
@@ -501,6 +508,13 @@ export function runDuration(pod: Pod): Micros | null {
 }
 
 /** Docker reference normalization as the image cache keys it: a tag defaults to :latest. */
+/** Per image on the node: its names normalized once, first detection and last use by a container. */
+interface ImageTimes {
+  readonly names: readonly string[];
+  firstDetected: Micros;
+  lastUsed: Micros;
+}
+
 /** The normalized image names of a pod's containers (init first), kept per container list: every pod of a template shares it. */
 const imageNamesByContainers = new WeakMap<readonly Container[], { readonly init: readonly Container[]; readonly names: readonly string[] }>();
 
