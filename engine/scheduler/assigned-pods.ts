@@ -114,7 +114,11 @@ export class AssignedPods {
   /** A newer version of an accounted pod on the same node (labels of a running pod do not change here). */
   update(key: string, pod: Pod): void {
     const e = this.byKey.get(key);
-    if (e === undefined) return;
+    if (e !== undefined) this.updateEntry(e, pod);
+  }
+
+  /** update() for a caller that already holds the pod's entry. */
+  updateEntry(e: AssignedPod, pod: Pod): void {
     const terminating = pod.metadata.deletionTimestamp !== undefined;
     if (terminating !== e.terminating) {
       for (const c of this.counters.values()) if (c.skipTerminating && countsIgnoringState(c, e)) this.bump(c, e.row, terminating ? -1 : 1);

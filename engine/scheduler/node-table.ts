@@ -105,6 +105,7 @@ export class NodeTable {
 
   private orderCache: Int32Array = new Int32Array(0);
   private orderDirty = false;
+  private readonly removedRows = new Set<number>();
   private readonly zones: string[] = [];
   private readonly zoneMembers = new Map<string, number[]>();
   /** The NodeTree zone each row was added to. */
@@ -130,6 +131,11 @@ export class NodeTable {
 
   indexOf(name: string): number {
     return this.index.get(name) ?? -1;
+  }
+
+  /** Whether row i is a node present (not the tombstone of a deleted one): rows are never reused. */
+  isLive(i: number): boolean {
+    return this.removedRows.size === 0 || !this.removedRows.has(i);
   }
 
   /** Adds a node or, if present, refreshes its allocatable, flags, labels, taints and images. Returns its row. */
@@ -182,6 +188,7 @@ export class NodeTable {
     const i = this.index.get(name);
     if (i === undefined) return -1;
     this.index.delete(name);
+    this.removedRows.add(i);
     this.live--;
     const z = this.rowZone[i];
     const members = this.zoneMembers.get(z) as number[];

@@ -222,11 +222,16 @@ export class Scheduler {
 
   /** Confirms a bound pod in the cache (a no-op when it was assumed on the same node, apart from its newer object). */
   private account(pod: Pod, key: string): void {
-    const row = this.table.indexOf(pod.spec.nodeName);
     const prev = this.pods.get(key);
+    // The common case, a status update of a pod the cache holds on its node, needs no node lookup.
+    if (prev !== undefined && prev.pod.spec.nodeName === pod.spec.nodeName && this.table.isLive(prev.row)) {
+      this.pods.updateEntry(prev, pod);
+      return;
+    }
+    const row = this.table.indexOf(pod.spec.nodeName);
     if (prev !== undefined) {
       if (prev.row === row) {
-        this.pods.update(key, pod);
+        this.pods.updateEntry(prev, pod);
         return;
       }
       this.pods.remove(key);
