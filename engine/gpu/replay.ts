@@ -219,7 +219,7 @@ export function replay(input: ReplayInput, profile: GpuProfile, opts: ReplayOpti
   }
 
   let gpusInUse = 0;
-  for (let i = 0; i < c.left.length; i++) if (c.left[i] < MILLI_PER_GPU) gpusInUse++;
+  for (let i = 0; i < c.totalGpus; i++) if (c.left[i] < MILLI_PER_GPU) gpusInUse++;
   let cpuReq = 0;
   let cpuAlloc = 0;
   let memReq = 0;
