@@ -33,6 +33,7 @@ import type { Arrival, Policy, PodWorkload, Scenario } from './scenario/types.js
 import { Scheduler } from './scheduler/scheduler.js';
 import type { ParallelScanner } from './scheduler/parallel/scanner.js';
 import { churnSteps, varyingRateTimes } from './workload/arrivals.js';
+import { timedGpuWorkload } from './gpu/experiment.js';
 
 export interface RunOptions {
   /** Pod name (or namespace/name) whose workflow to record. */
@@ -111,6 +112,8 @@ export function runOnce(scenario: Scenario, policy: Policy, seed: number, opts: 
   if (observe !== undefined) api.onCommit((type, obj, old) => observe(sim.now, type, obj, old));
 
   const scheduler = new Scheduler(sim, api, policy.profiles, { ...p.scheduler, client: policy.client }, rngs.stream('scheduler'), metrics, opts.scanner ?? null);
+  const gpuWorkload = timedGpuWorkload(scenario, policy);
+  if (gpuWorkload !== null) scheduler.useGpuWorkload(gpuWorkload);
   new ReplicaSetController(api, p.controllerManager.replicaSet, rngs);
   new DeploymentController(api, p.controllerManager.deployment);
   new EndpointsController(sim, api, p.controllerManager.endpoints);

@@ -173,9 +173,13 @@ test('errors: trace outside the scenario folder, a policy without GPU plugins, m
   write('bad-pods.csv', 'name,cpu_milli,memory_mib,num_gpu,gpu_milli,gpu_spec\nq-0,1000,10,2,500,\n');
   e = expectInputError(() => loadScenario(write('d.yaml', `name: t\ntrace: {format: openb, nodes: nodes.csv, pods: bad-pods.csv}\ngpuReplay: {}\n` + policy('FGDScore'))));
   assert.match(e.message, /bad-pods\.csv:2: gpu_milli: a pod with 2 GPUs takes them whole/);
-  // GPU plugins in a timed scenario only warn.
+  // GPU plugins in a timed scenario run in the timed kernel (test/gpu-timed.test.ts): no warning; a malformed GPU
+  // node is refused at load.
   const timed = loadScenario(write('e.yaml', `name: t\nduration: 1s\ntrace: {format: openb, nodes: nodes.csv, pods: pods.csv}\n` + policy('FGDScore')));
-  assert.ok(timed.warnings.some((w) => /take effect only in a gpuReplay scenario/.test(w)));
+  assert.equal(timed.warnings.filter((w) => /GPU/.test(w)), []);
+  const badNode = `name: t\nduration: 1s\ncluster: {nodePools: [{name: g, count: 1, template: {cpu: "8", memory: 8Gi, resources: {alibabacloud.com/gpu-count: 2, alibabacloud.com/gpu-milli: 1500}}}]}\n`;
+  e = expectInputError(() => loadScenario(write('f.yaml', badNode + policy('FGDScore'))));
+  assert.match(e.message, /gpu-milli must be 1000 × alibabacloud.com\/gpu-count = 2000, got 1500/);
   rmSync(dir, { recursive: true, force: true });
 });
 

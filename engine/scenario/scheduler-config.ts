@@ -294,7 +294,7 @@ function parseProfile(pf: Field, globalPct: number, ignored: Set<string>, gpuPro
     }
   }
   const scoreNames = (at.get('score') as Enabled[]).map((e) => e.name);
-  gpuProfiles.push({
+  const gpu: GpuProfile = {
     schedulerName,
     percentageOfNodesToScore: pct,
     gpuFilter: filters.has(OPEN_GPU_SHARE),
@@ -302,7 +302,8 @@ function parseProfile(pf: Field, globalPct: number, ignored: Set<string>, gpuPro
     scores: GPU_SCORE_PLUGINS.filter((n) => scoreNames.includes(n)).map((name) => ({ name, weight: scoreWeight(name) })),
     otherScores: scoreNames.filter((n) => !isGpuPlugin(n)),
     gpuSelMethod,
-  });
+  };
+  gpuProfiles.push(gpu);
   return {
     schedulerName,
     percentageOfNodesToScore: pct,
@@ -330,6 +331,7 @@ function parseProfile(pf: Field, globalPct: number, ignored: Set<string>, gpuPro
     hardPodAffinityWeight,
     ignorePreferredTermsOfExistingPods,
     preemption: (at.get('postFilter') as Enabled[]).some((e) => e.name === PREEMPTION) ? preemptionArgs : null,
+    ...(gpu.gpuFilter || gpu.scores.length > 0 ? { gpu } : {}),
   };
 }
 

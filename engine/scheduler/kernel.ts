@@ -46,6 +46,8 @@ import { SpreadFilter, SpreadScore } from './spread-state.js';
 import { REASON_MISSING_LABEL, REASON_SKEW, addNormalizedSpread, spreadConstraints, type SpreadConstraint } from './plugins/pod-topology-spread.js';
 import { REASON_AFFINITY, REASON_ANTI_AFFINITY, REASON_EXISTING_ANTI_AFFINITY, addNormalizedAffinity } from './plugins/inter-pod-affinity.js';
 import type { HostPort } from './plugins/node-ports.js';
+import type { GpuCluster } from '../gpu/cluster.js';
+import { GpuShare, REASON_GPU, type GpuGrant } from './gpu-share.js';
 
 /** schedule_one.go */
 export const MIN_FEASIBLE_NODES_TO_FIND = 100;
@@ -153,6 +155,10 @@ export class Kernel {
   private cycle: CycleChecks | null = null;
   /** Per node row, after a search that found no node: PASS, UNSCHEDULABLE or UNRESOLVABLE (the FitError's node statuses). */
   status = new Uint8Array(0);
+  /** The GPU plugins of the profile (gpu-share.ts), null for a GPU-less profile. */
+  readonly gpuShare: GpuShare | null;
+  /** The scheduler's stream of the current cycle (RandomScore, random GPU choice). */
+  private cycleRng: RngStream | null = null;
 
   constructor(readonly profile: Profile) {
     const fr = profile.fitStrategy.resources;
@@ -167,6 +173,7 @@ export class Kernel {
     this.scoring = hasScorePlugins(profile);
     const isCpuMem = (names: readonly string[]): boolean => names.length === 2 && names[0] === CPU && names[1] === MEMORY;
     this.cpuMemOnly = isCpuMem(this.fitNames) && isCpuMem(this.balNames);
+    this.gpuShare = profile.gpu === undefined ? null : new GpuShare(profile.gpu);
   }
 
   schedule(t: NodeTable, pod: PodInput, state: SearchState, rng: RngStream, ctx: CycleContext = NO_CONTEXT): Decision {
@@ -183,6 +190,14 @@ export class Kernel {
       this.profile.filters.podTopologySpread &&
       this.spreadFilter.prepare(t, pods, this.spreadFor(pod).hard, this.elig);
     const checkIpa = this.profile.filters.interPodAffinity && this.ipaFilter.prepare(t, pods, pod);
+    // ---- GPU block: Open-Gpu-Share PreFilter (a malformed GPU request fits nowhere).
+    this.cycleRng = rng;
+    const gpuShare = this.gpuShare;
+    const checkGpu = gpuShare !== null && t.gpu !== null && gpuShare.prepare(t, pod);
+    if (gpuShare !== null && gpuShare.error !== null) {
+      this.markAll(t, UNRESOLVABLE);
+      return { node: -1, visited: 0, feasible: 0, diagnosis: new Map(), preFilterMessage: gpuShare.error };
+    }
     let order = t.order;
     let m = n;
     let restricted = false;
@@ -207,6 +222,7 @@ export class Kernel {
       checkFit: this.profile.filters.nodeResourcesFit,
       checkSpread,
       checkIpa,
+      checkGpu,
       restricted,
     };
     this.cycle = checks;
@@ -228,6 +244,8 @@ export class Kernel {
     const hasScalars = hasKeys(r.scalars);
     const anyRequest = r.cpu !== 0 || r.memory !== 0 || r.ephemeralStorage !== 0 || hasScalars;
     const { allocCpu, allocMem, allocEph, allocPods, reqCpu, reqMem, reqEph, podCount, unschedulable, hardTaints, usedPorts } = t;
+    const gs = gpuShare as GpuShare;
+    const gc = t.gpu as GpuCluster;
     let found = 0;
     let visited = 0;
     const start = m === 0 ? 0 : state.nextStartNodeIndex % m;
@@ -264,9 +282,10 @@ export class Kernel {
           }
         }
       }
-      // PodTopologySpread, then InterPodAffinity (default filter order).
+      // PodTopologySpread, then InterPodAffinity (default filter order), then Open-Gpu-Share (the study's profiles append it).
       if (checkSpread && this.spreadFilter.check(i) !== 0) continue;
       if (checkIpa && this.ipaFilter.check(i) !== 0) continue;
+      if (checkGpu && !gs.fits(gc, i)) continue;
       feasible[found++] = i;
     }
     // The rotation applies to the (possibly restricted) list; the modulus is the number of all nodes (schedule_one.go).
@@ -386,6 +405,13 @@ export class Kernel {
     if (p.spreadWeight > 0) this.scoreSpread(t, pod, feasible, found, out, pods);
     if (p.interPodAffinityWeight > 0) this.scoreInterPod(t, pod, feasible, found, out, pods);
     if (p.imageWeight > 0) this.scoreImages(t, pod, feasible, found, out);
+    if (this.gpuShare !== null && t.gpu !== null && this.cycleRng !== null) this.gpuShare.score(t, feasible, found, out, this.cycleRng);
+  }
+
+  /** Open-Gpu-Share Reserve for the last cycle's pod on its chosen node: the GPU devices it gets (null: none). */
+  reserveGpu(t: NodeTable, row: number): GpuGrant | null {
+    if (this.gpuShare === null || t.gpu === null || this.cycleRng === null) return null;
+    return this.gpuShare.reserve(t, row, this.cycleRng);
   }
 
   /** PodTopologySpread PreScore (Skip without constraints), Score, NormalizeScore. */
@@ -781,6 +807,10 @@ export class Kernel {
         return v === 1 ? UNRESOLVABLE : UNSCHEDULABLE;
       }
     }
+    if (c.checkGpu && !(this.gpuShare as GpuShare).fits(t.gpu as GpuCluster, i)) {
+      reasons?.push(REASON_GPU);
+      return UNSCHEDULABLE;
+    }
     return PASS;
   }
 }
@@ -795,6 +825,7 @@ interface CycleChecks {
   readonly checkFit: boolean;
   readonly checkSpread: boolean;
   readonly checkIpa: boolean;
+  readonly checkGpu: boolean;
   readonly restricted: boolean;
 }
 

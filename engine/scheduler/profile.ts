@@ -7,6 +7,7 @@ import { DEFAULT_SCORING_STRATEGY, type ResourceSpec, type ScoringStrategy } fro
 import { DEFAULT_HARD_POD_AFFINITY_WEIGHT } from './plugins/inter-pod-affinity.js';
 import { SYSTEM_DEFAULTS, type SpreadDefaults } from './plugins/pod-topology-spread.js';
 import { DEFAULT_PREEMPTION_ARGS, type PreemptionArgs } from './plugins/default-preemption.js';
+import type { GpuProfile } from '../gpu/config.js';
 
 export interface Profile {
   readonly schedulerName: string;
@@ -44,6 +45,8 @@ export interface Profile {
   readonly ignorePreferredTermsOfExistingPods: boolean;
   /** DefaultPreemption at PostFilter: its args, or null when disabled. */
   readonly preemption: PreemptionArgs | null;
+  /** The GPU plugins (Open-Gpu-Share, FGDScore, …: kernel's GPU block, gpu-share.ts); absent when none is enabled. */
+  readonly gpu?: GpuProfile;
 }
 
 /** The upstream default profile restricted to the plugins kubesim models (default_plugins.go weights). */
@@ -87,6 +90,7 @@ export function hasScorePlugins(p: Profile): boolean {
     p.affinityWeight > 0 ||
     p.imageWeight > 0 ||
     p.spreadWeight > 0 ||
-    p.interPodAffinityWeight > 0
+    p.interPodAffinityWeight > 0 ||
+    (p.gpu?.scores.length ?? 0) > 0
   );
 }
