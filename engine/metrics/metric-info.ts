@@ -62,6 +62,11 @@ export const METRICS: Readonly<Record<keyof RunSummary, MetricInfo>> = {
   nodes_end: { label: 'nodes at end', direction: 'lower', headline: false },
   nodes_max: { label: 'nodes at most', direction: 'lower', headline: false },
   node_hours: { label: 'node-hours', direction: 'lower', headline: false },
+  // GPU sharing (engine/gpu): the study's measure is the GPU allocated; pods a fragmented cluster cannot place stay pending.
+  gpu_alloc_mean_pct: { label: 'GPU milli allocated, time average (%)', direction: 'higher', headline: true },
+  gpu_alloc_peak_pct: { label: 'GPU milli allocated at most (%)', direction: 'higher', headline: false },
+  gpu_alloc_final_pct: { label: 'GPU milli allocated at end (%)', direction: 'higher', headline: false },
+  gpu_pods_pending_end: { label: 'GPU pods pending at end', direction: 'lower', headline: true },
 };
 
 export const METRIC_NAMES = Object.keys(METRICS) as (keyof RunSummary)[];
