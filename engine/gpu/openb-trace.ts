@@ -10,7 +10,8 @@
  *   deletion_time − creation_time (annotation kubesim.io/run-duration, restartPolicy Never).
  *
  * The GPU replay ignores the timestamps (the study's arrival-only replay); a timed run through the full
- * control plane uses them. The files are read where they lie — the trace is not copied into kubesim.
+ * control plane uses them, optionally on a window of the trace (`from`, `until`) with arrivals compressed by
+ * `timeScale` (run times unchanged). The files are read where they lie — the trace is not copied into kubesim.
  */
 import { readInputFile } from '../scenario/input-file.js';
 import { podSpecOf, type Node, type Pod } from '../api/objects.js';
