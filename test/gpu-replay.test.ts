@@ -4,10 +4,9 @@
  * CSVs (../shared/reference/fgd-method.md §2, §4.1), and a reduced replay (one seed) for the study's properties.
  * Also the scenario format on a tiny fixture trace (test/fixtures/gpu).
  */
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { gpuReportFiles, runGpuSweep } from '../engine/gpu/command.js';
@@ -17,15 +16,11 @@ import { GpuCluster } from '../engine/gpu/cluster.js';
 import { GPU_COUNT, GPU_MILLI, GPU_MODEL } from '../engine/gpu/resources.js';
 import { loadScenario } from '../engine/scenario/load.js';
 import type { Scenario } from '../engine/scenario/types.js';
-import { expectInputError } from './helpers.js';
+import { expectInputError, GPU_FIXTURES, REPO, traceTestFor } from './helpers.js';
 
-// dist/test/ → the checkout → its parent, where ../shared/traces lives next to the checkout.
-const repo = fileURLToPath(new URL('../../', import.meta.url));
-const traces = join(repo, '..', 'shared', 'traces');
-const fixtures = join(repo, 'test', 'fixtures', 'gpu');
-const haveTrace = existsSync(join(traces, 'openb_pod_list_default.csv'));
-const traceTest = haveTrace ? test : test.skip;
-if (!haveTrace) process.stderr.write(`gpu-replay: ${traces} not found; the trace tests are skipped\n`);
+const repo = REPO;
+const fixtures = GPU_FIXTURES;
+const traceTest = traceTestFor('gpu-replay');
 
 let study: Scenario | null = null;
 function openb(): Scenario {

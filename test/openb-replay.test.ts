@@ -5,10 +5,9 @@
  * 1000 milli (gpu-index annotations of the bound, unfinished pods). The real trace (../shared/traces) is used on a
  * reduced window; those tests are skipped when it is absent.
  */
-import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { isTerminal, type KubeObject, type Node, type Pod } from '../engine/api/objects.js';
@@ -16,13 +15,11 @@ import { GPU_COUNT, GPU_INDEX, gpuRequestOf } from '../engine/gpu/resources.js';
 import { runOnce, type RunResult } from '../engine/run.js';
 import { loadScenario } from '../engine/scenario/load.js';
 import type { Scenario } from '../engine/scenario/types.js';
+import { GPU_FIXTURES, REPO, traceTestFor } from './helpers.js';
 
-const repo = fileURLToPath(new URL('../../', import.meta.url));
-const traces = join(repo, '..', 'shared', 'traces');
-const fixtures = join(repo, 'test', 'fixtures', 'gpu');
-const haveTrace = existsSync(join(traces, 'openb_pod_list_default.csv'));
-const traceTest = haveTrace ? test : test.skip;
-if (!haveTrace) process.stderr.write(`openb-replay: ${traces} not found; the trace tests are skipped\n`);
+const repo = REPO;
+const fixtures = GPU_FIXTURES;
+const traceTest = traceTestFor('openb-replay');
 
 /** The bundled scenario's policies section (the six policies of the study). */
 const policies = (): string => {

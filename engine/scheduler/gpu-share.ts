@@ -11,14 +11,12 @@
  */
 import type { RngStream } from '../core/rng.js';
 import type { GpuCluster } from '../gpu/cluster.js';
-import { BEST_FIT, DOT_PRODUCT, FGD, GPU_CLUSTERING, GPU_PACKING, RANDOM, selMethodOf, type GpuProfile, type GpuSelMethod } from '../gpu/config.js';
+import { FGD, selMethodOf, type GpuProfile, type GpuSelMethod } from '../gpu/config.js';
 import { Fragmentation } from '../gpu/fragmentation.js';
-import { bestFitRaw, minMaxNormalize } from '../gpu/plugins/best-fit-score.js';
 import { bestDevice, randomDevice, wholeDevices } from '../gpu/plugins/device-select.js';
-import { dotProductScore } from '../gpu/plugins/dot-product-score.js';
 import { FgdScore } from '../gpu/plugins/fgd-score.js';
-import { gpuClusteringScore, gpuTagOf } from '../gpu/plugins/gpu-clustering-score.js';
-import { gpuPackingScore } from '../gpu/plugins/gpu-packing-score.js';
+import { gpuTagOf } from '../gpu/plugins/gpu-clustering-score.js';
+import { addGpuScores } from '../gpu/plugins/gpu-scores.js';
 import { GPU_INDEX, MILLI_PER_GPU, gpuRequestOf } from '../gpu/resources.js';
 import type { TypicalPods } from '../gpu/typical-pods.js';
 import type { NodeTable } from './node-table.js';
@@ -72,10 +70,10 @@ export class GpuShare {
   private fgd: FgdScore | null = null;
   private raw = new Float64Array(0);
   private accept = new Uint8Array(0);
-  // The cycle's pod.
-  private cpu = 0;
-  private gpus = 0;
-  private milli = 0;
+  // The cycle's pod (a ScoredPod for addGpuScores).
+  cpu = 0;
+  gpus = 0;
+  milli = 0;
   private sharing = false;
   private anyModel = true;
   /** Set when the pod's GPU annotations are malformed (PreFilter rejects it). */
@@ -127,39 +125,7 @@ export class GpuShare {
   score(t: NodeTable, feasible: Int32Array, found: number, out: Float64Array, rng: RngStream): void {
     const c = t.gpu as GpuCluster;
     if (this.raw.length < found) this.raw = new Float64Array(Math.max(found, out.length));
-    const { cpu, gpus, milli } = this;
-    for (const s of this.profile.scores) {
-      const w = s.weight;
-      switch (s.name) {
-        case FGD: {
-          const fgd = this.fgdOf(c);
-          for (let f = 0; f < found; f++) out[f] += w * fgd.score(feasible[f], cpu, gpus, milli);
-          break;
-        }
-        case BEST_FIT: {
-          const raw = this.raw;
-          for (let f = 0; f < found; f++) raw[f] = bestFitRaw(c, feasible[f], cpu, gpus, milli);
-          minMaxNormalize(raw, found);
-          for (let f = 0; f < found; f++) out[f] += w * raw[f];
-          break;
-        }
-        case DOT_PRODUCT:
-          for (let f = 0; f < found; f++) out[f] += w * dotProductScore(c, feasible[f], cpu, gpus, milli);
-          break;
-        case GPU_PACKING:
-          for (let f = 0; f < found; f++) out[f] += w * gpuPackingScore(c, feasible[f], gpus, milli);
-          break;
-        case GPU_CLUSTERING: {
-          const tag = gpuTagOf(gpus, milli);
-          for (let f = 0; f < found; f++) out[f] += w * gpuClusteringScore(c, feasible[f], tag);
-          break;
-        }
-        case RANDOM:
-          // RandomScore's PreScore picks one feasible node uniformly: it scores 100, the others 0.
-          out[rng.int(found)] += w * 100;
-          break;
-      }
-    }
+    addGpuScores(c, this.profile.scores, this, feasible, found, out, this.raw, this.usesFgd ? this.fgdOf(c) : null, rng);
   }
 
   /** Reserve on the chosen node: the devices of the cycle's pod (null for a pod without GPUs; devices 0 if none fits now). */
@@ -189,8 +155,4 @@ export class GpuShare {
   }
 
   private fragOf: GpuCluster | null = null;
-  /** True when FGDScore is among the profile's scores (it needs the scenario's typical pods). */
-  get needsWorkload(): boolean {
-    return this.usesFgd;
-  }
 }
