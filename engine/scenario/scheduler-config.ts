@@ -331,7 +331,8 @@ function parseProfile(pf: Field, globalPct: number, ignored: Set<string>, gpuPro
     hardPodAffinityWeight,
     ignorePreferredTermsOfExistingPods,
     preemption: (at.get('postFilter') as Enabled[]).some((e) => e.name === PREEMPTION) ? preemptionArgs : null,
-    ...(gpu.gpuFilter || gpu.scores.length > 0 ? { gpu } : {}),
+    // A plain key (not a conditional spread), so every Profile has DEFAULT_PROFILE's shape (monomorphic kernel).
+    gpu: gpu.gpuFilter || gpu.scores.length > 0 ? gpu : undefined,
   };
 }
 

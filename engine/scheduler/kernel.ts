@@ -244,8 +244,6 @@ export class Kernel {
     const hasScalars = hasKeys(r.scalars);
     const anyRequest = r.cpu !== 0 || r.memory !== 0 || r.ephemeralStorage !== 0 || hasScalars;
     const { allocCpu, allocMem, allocEph, allocPods, reqCpu, reqMem, reqEph, podCount, unschedulable, hardTaints, usedPorts } = t;
-    const gs = gpuShare as GpuShare;
-    const gc = t.gpu as GpuCluster;
     let found = 0;
     let visited = 0;
     const start = m === 0 ? 0 : state.nextStartNodeIndex % m;
@@ -285,7 +283,7 @@ export class Kernel {
       // PodTopologySpread, then InterPodAffinity (default filter order), then Open-Gpu-Share (the study's profiles append it).
       if (checkSpread && this.spreadFilter.check(i) !== 0) continue;
       if (checkIpa && this.ipaFilter.check(i) !== 0) continue;
-      if (checkGpu && !gs.fits(gc, i)) continue;
+      if (checkGpu && !this.gpuFits(t, i)) continue;
       feasible[found++] = i;
     }
     // The rotation applies to the (possibly restricted) list; the modulus is the number of all nodes (schedule_one.go).
@@ -406,6 +404,11 @@ export class Kernel {
     if (p.interPodAffinityWeight > 0) this.scoreInterPod(t, pod, feasible, found, out, pods);
     if (p.imageWeight > 0) this.scoreImages(t, pod, feasible, found, out);
     if (this.gpuShare !== null && t.gpu !== null && this.cycleRng !== null) this.gpuShare.score(t, feasible, found, out, this.cycleRng);
+  }
+
+  /** Open-Gpu-Share Filter on row i (only when the cycle's checkGpu is set). */
+  private gpuFits(t: NodeTable, i: number): boolean {
+    return (this.gpuShare as GpuShare).fits(t.gpu as GpuCluster, i);
   }
 
   /** Open-Gpu-Share Reserve for the last cycle's pod on its chosen node: the GPU devices it gets (null: none). */
@@ -807,7 +810,7 @@ export class Kernel {
         return v === 1 ? UNRESOLVABLE : UNSCHEDULABLE;
       }
     }
-    if (c.checkGpu && !(this.gpuShare as GpuShare).fits(t.gpu as GpuCluster, i)) {
+    if (c.checkGpu && !this.gpuFits(t, i)) {
       reasons?.push(REASON_GPU);
       return UNSCHEDULABLE;
     }

@@ -46,7 +46,7 @@ export interface Profile {
   /** DefaultPreemption at PostFilter: its args, or null when disabled. */
   readonly preemption: PreemptionArgs | null;
   /** The GPU plugins (Open-Gpu-Share, FGDScore, …: kernel's GPU block, gpu-share.ts); absent when none is enabled. */
-  readonly gpu?: GpuProfile;
+  readonly gpu?: GpuProfile | undefined;
 }
 
 /** The upstream default profile restricted to the plugins kubesim models (default_plugins.go weights). */
@@ -80,6 +80,7 @@ export const DEFAULT_PROFILE: Profile = {
   hardPodAffinityWeight: DEFAULT_HARD_POD_AFFINITY_WEIGHT,
   ignorePreferredTermsOfExistingPods: false,
   preemption: DEFAULT_PREEMPTION_ARGS,
+  gpu: undefined,
 };
 
 export function hasScorePlugins(p: Profile): boolean {
