@@ -28,11 +28,15 @@ import type { Sweep, SweepInfo } from './report/sweep.js';
 import { meansTable, runTable, verdictText } from './report/table.js';
 import { InputError } from './scenario/input-error.js';
 import { readInputFile } from './scenario/input-file.js';
-import { LIMITS, loadScenario, requestedPods } from './scenario/load.js';
+import { LIMITS, loadScenario, requestedPods, scenarioNodes } from './scenario/load.js';
 import type { Scenario } from './scenario/types.js';
 import { gpuReplayReports, gpuSweepOf } from './gpu/command.js';
 import type { GpuReplaySpec } from './gpu/experiment.js';
 import type { GpuTaskResult } from './parallel/worker.js';
+import { DEFAULT_EXPLAIN_SEED, explain } from './explain/explain.js';
+import { readExplainInput, type ExplainFiles } from './explain/inputs.js';
+import { isKnownPlugin } from './scenario/scheduler-config.js';
+import { loadPluginModules, UserPluginError } from './scheduler/user-plugins.js';
 
 /** A command-line usage error (as opposed to a scenario error, which carries a file position). */
 class UsageError extends Error {}
@@ -53,6 +57,7 @@ interface RunArgs {
   resume?: boolean;
   allowOutside?: boolean;
   maxMemory?: string;
+  pluginModule?: string[];
 }
 
 /** Exit status after a signal, as a shell reports a process killed by it: 128 + the signal's number. */
@@ -60,7 +65,7 @@ const SIGNAL_EXIT = { SIGINT: 130, SIGTERM: 143 } as const;
 type StopSignal = keyof typeof SIGNAL_EXIT;
 
 function nodeCount(s: Scenario): number {
-  return s.nodePools.reduce((n, p) => n + p.count, 0);
+  return scenarioNodes(s);
 }
 
 function selectPolicies(scenario: Scenario, wanted: readonly string[] | undefined, file: string): string[] {
@@ -225,8 +230,16 @@ async function gpuRunCommand(scenario: Scenario, spec: GpuReplaySpec, info: Swee
  * terminated, the finished runs stay stored, no aggregate report is written (a summary of some seeds of some
  * policies would break the pairing by seed), and `--resume` finishes the sweep later.
  */
+/** `--plugin-module` files, imported (and their plugins registered) before any configuration is parsed. */
+async function loadModules(paths: readonly string[] | undefined): Promise<string[]> {
+  const abs = (paths ?? []).map((p) => resolve(p));
+  await loadPluginModules(abs, isKnownPlugin);
+  return abs;
+}
+
 async function runCommand(args: RunArgs): Promise<number> {
   const allowOutside = args.allowOutside === true;
+  const pluginModules = await loadModules(args.pluginModule);
   const { scenario, warnings } = loadScenario(args.scenario, { allowOutside });
   for (const w of warnings) process.stderr.write(`warning: ${w}\n`);
   const info = sweepInfo(scenario, args);
@@ -249,6 +262,7 @@ async function runCommand(args: RunArgs): Promise<number> {
     trace: args.trace ?? null,
     traceSeed: info.seeds[0],
     scanWorkers: args.workers === undefined || args.workers === 'auto' ? ('auto' as const) : Number(args.workers),
+    pluginModules,
   };
   const keys = new Map(tasks.map((t) => [t.index, runKey(scenario, t, settings)]));
   const key = (t: { index: number }): string => keys.get(t.index) as string;
@@ -316,13 +330,12 @@ async function runCommand(args: RunArgs): Promise<number> {
   return 0;
 }
 
-function validateCommand(args: { scenario: string; replications?: number; seed?: number; allowOutside?: boolean }): void {
+async function validateCommand(args: { scenario: string; replications?: number; seed?: number; allowOutside?: boolean; pluginModule?: string[] }): Promise<void> {
+  await loadModules(args.pluginModule);
   const { scenario: s, warnings } = loadScenario(args.scenario, { allowOutside: args.allowOutside === true });
   for (const w of warnings) process.stderr.write(`warning: ${w}\n`);
   const kinds = new Map<string, number>();
   for (const o of s.objects) kinds.set(o.object.kind, (kinds.get(o.object.kind) ?? 0) + 1);
-  const arrivals = s.podWorkloads.reduce((n, w) => n + w.arrival.count, 0);
-  const replicas = s.objects.reduce((n, o) => n + (o.object.kind === 'Pod' ? 1 : o.object.kind === 'Deployment' || o.object.kind === 'ReplicaSet' ? o.object.spec.replicas : 0), 0);
   const seeds = seedsOf(args.seed ?? s.seed, args.replications ?? s.replications);
   const baseline = s.report.baseline ?? s.policies[0].name;
   const memory = estimateMemory({ nodes: nodeCount(s), pods: requestedPods(s), samples: samplesOf(s, s.report.interval), runs: 1, threads: 1, podRows: s.report.pods });
@@ -330,7 +343,8 @@ function validateCommand(args: { scenario: string; replications?: number; seed?:
     `${args.scenario}: valid`,
     `  name:      ${s.name}${s.description !== '' ? ` (${s.description})` : ''}`,
     `  cluster:   ${nodeCount(s)} nodes in ${s.nodePools.length} pool${s.nodePools.length === 1 ? '' : 's'} (${s.nodePools.slice(0, 5).map((p) => `${p.name} ×${p.count}`).join(', ')}${s.nodePools.length > 5 ? `, … ${s.nodePools.length - 5} more` : ''})`,
-    `  workloads: ${s.objects.length} object${s.objects.length === 1 ? '' : 's'} (${[...kinds].map(([k, n]) => `${n} ${k}`).join(', ') || 'none'}), ${s.podWorkloads.length} pod workload${s.podWorkloads.length === 1 ? '' : 's'}; ${replicas + arrivals} pods requested`,
+    `  workloads: ${s.objects.length} object${s.objects.length === 1 ? '' : 's'} (${[...kinds].map(([k, n]) => `${n} ${k}`).join(', ') || 'none'}), ${s.podWorkloads.length} pod workload${s.podWorkloads.length === 1 ? '' : 's'}; ${requestedPods(s)} pods requested`,
+    ...(s.steps.length > 0 ? [`  steps:     ${s.steps.map((st) => st.opcode).join(', ')}`] : []),
     `  policies:  ${s.policies.map((p) => p.name).join(', ')} (baseline ${baseline})`,
     `  runs:      ${s.policies.length} × ${seeds.length} seed${seeds.length === 1 ? '' : 's'} (${seeds.length === 1 ? seeds[0] : `${seeds[0]}–${seeds[seeds.length - 1]}`}) = ${s.policies.length * seeds.length}; virtual time limit ${formatTime(s.duration)}`,
     `  memory:    about ${formatBytes(memory.perRun)} of heap per run (estimate; checked by kubesim run against the machine)`,
@@ -380,6 +394,20 @@ function mergeCommand(args: { dirs: string[]; out: string }): void {
   process.stdout.write(`merged ${files.length} shards (${results.length} runs); reports written to ${out}/ (${names.join(', ')})\n`);
 }
 
+async function explainCommand(args: ExplainFiles & { seed?: number; pluginModule?: string[] }): Promise<void> {
+  await loadModules(args.pluginModule);
+  const input = readExplainInput(args);
+  if (input.ignoredPlugins.length > 0) process.stderr.write(`warning: enabled plugins not modeled yet (no effect on the result): ${input.ignoredPlugins.join(', ')}\n`);
+  const result = explain({ ...input, seed: args.seed ?? DEFAULT_EXPLAIN_SEED });
+  process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+}
+
+const PLUGIN_MODULE_OPTION = {
+  type: 'string',
+  array: true,
+  describe: 'JavaScript module of your own Filter/Score plugins (repeatable; see the README); loaded only when given',
+} as const;
+
 const isInt = (v: number | undefined, min: number, max: number): boolean => v === undefined || (Number.isInteger(v) && v >= min && v <= max);
 
 export async function main(argv: string[]): Promise<number> {
@@ -407,6 +435,7 @@ export async function main(argv: string[]): Promise<number> {
             .option('pods-csv', { type: 'boolean', describe: 'also write pods.csv (one row per pod and run)' })
             .option('resume', { type: 'boolean', describe: 'reuse the runs already complete in the output folder (runs/), run the others' })
             .option('allow-outside', { type: 'boolean', describe: "let the scenario reference files outside its folder (only for scenarios you trust)" })
+            .option('plugin-module', PLUGIN_MODULE_OPTION)
             .option('max-memory', { type: 'string', describe: 'memory the sweep may use, e.g. 16Gi (default: the machine\'s memory; each worker thread gets an equal share as its heap limit)' })
             .check((a) => {
               if (!isInt(a.seed, 0, 2 ** 32 - 1)) throw new UsageError(`--seed: expected an integer from 0 to 4294967295, got ${a.seed}`);
@@ -428,8 +457,9 @@ export async function main(argv: string[]): Promise<number> {
             .positional('scenario', { type: 'string', demandOption: true, describe: 'scenario YAML file' })
             .option('seed', { type: 'number', describe: 'first seed to report' })
             .option('replications', { type: 'number', describe: 'replications to report' })
-            .option('allow-outside', { type: 'boolean', describe: 'let the scenario reference files outside its folder' }),
-        (a) => validateCommand(a as unknown as { scenario: string; replications?: number; seed?: number; allowOutside?: boolean }),
+            .option('allow-outside', { type: 'boolean', describe: 'let the scenario reference files outside its folder' })
+            .option('plugin-module', PLUGIN_MODULE_OPTION),
+        (a) => validateCommand(a as unknown as { scenario: string; replications?: number; seed?: number; allowOutside?: boolean; pluginModule?: string[] }),
       )
       .command(
         'compare <paths..>',
@@ -450,6 +480,23 @@ export async function main(argv: string[]): Promise<number> {
             .option('out', { type: 'string', demandOption: true, describe: 'folder for the merged reports' }),
         (a) => mergeCommand(a as unknown as { dirs: string[]; out: string }),
       )
+      .command(
+        'explain',
+        'schedule one pod against a cluster given as manifests and print every node\'s filter reasons and plugin scores as JSON',
+        (y) =>
+          y
+            .option('nodes', { type: 'string', demandOption: true, describe: 'Node manifests (multi-document YAML or a List)' })
+            .option('pod', { type: 'string', demandOption: true, describe: 'the Pod manifest to schedule' })
+            .option('pods', { type: 'string', describe: 'Pods already running, placed by spec.nodeName' })
+            .option('config', { type: 'string', describe: 'KubeSchedulerConfiguration (default: the upstream default profile)' })
+            .option('seed', { type: 'number', describe: `seed of the scheduler's random stream, for tie-breaking (default ${DEFAULT_EXPLAIN_SEED}, as kubesim run)` })
+            .option('plugin-module', PLUGIN_MODULE_OPTION)
+            .check((a) => {
+              if (!isInt(a.seed, 0, 2 ** 32 - 1)) throw new UsageError(`--seed: expected an integer from 0 to 4294967295, got ${a.seed}`);
+              return true;
+            }),
+        (a) => explainCommand(a as unknown as ExplainFiles & { seed?: number; pluginModule?: string[] }),
+      )
       .demandCommand(1, 'expected a command, e.g. kubesim run scenarios/quickstart.yaml')
       .strict()
       .fail((msg, err) => {
@@ -459,7 +506,7 @@ export async function main(argv: string[]): Promise<number> {
       .parseAsync();
     return status;
   } catch (e) {
-    if (e instanceof InputError || e instanceof UsageError || e instanceof ComparisonError || e instanceof MergeError || e instanceof SummaryReadError) {
+    if (e instanceof InputError || e instanceof UsageError || e instanceof UserPluginError || e instanceof ComparisonError || e instanceof MergeError || e instanceof SummaryReadError) {
       process.stderr.write(`kubesim: error: ${e.message}\n`);
       return 2;
     }

@@ -4,9 +4,9 @@
  * objects and arrivals through the API server, runs the event loop to the scenario's duration (or until
  * nothing is left to happen), and summarizes. Deterministic: no wall clock or ambient randomness inside.
  */
-import { ApiServer, Client, type WatchEventType } from './api/api-server.js';
+import { ApiServer, Client, type ApiResult, type WatchEventType } from './api/api-server.js';
 import { formatDuration } from './api/duration.js';
-import { keyOf, objectKey, type KubeObject, type Node, type Pod, type PodTemplate } from './api/objects.js';
+import { keyOf, objectKey, type KubeObject, type Node, type Pod } from './api/objects.js';
 import { sample } from './core/distribution.js';
 import { RngFactory } from './core/rng.js';
 import { Simulation } from './core/simulation.js';
@@ -34,6 +34,8 @@ import { Scheduler } from './scheduler/scheduler.js';
 import type { ParallelScanner } from './scheduler/parallel/scanner.js';
 import { churnSteps, varyingRateTimes } from './workload/arrivals.js';
 import { timedGpuWorkload } from './gpu/experiment.js';
+import { StepDriver } from './workload/step-driver.js';
+import { podFromTemplate } from './workload/pod-from-template.js';
 
 export interface RunOptions {
   /** Pod name (or namespace/name) whose workflow to record. */
@@ -82,24 +84,6 @@ export function arrivalTimes(a: Arrival, rngs: RngFactory, name: string): Micros
   return out;
 }
 
-function podFromTemplate(t: PodTemplate, name: string, namespace: string, annotations: Record<string, string>): Pod {
-  return {
-    kind: 'Pod',
-    metadata: {
-      name,
-      namespace,
-      uid: '',
-      labels: t.labels,
-      annotations: { ...t.annotations, ...annotations },
-      ownerReferences: [],
-      creationTimestamp: 0,
-      resourceVersion: 0,
-    },
-    spec: t.spec,
-    status: { phase: 'Pending', ready: false },
-  };
-}
-
 export function runOnce(scenario: Scenario, policy: Policy, seed: number, opts: RunOptions = {}): RunResult {
   const p = scenario.params;
   const sim = new Simulation();
@@ -114,10 +98,15 @@ export function runOnce(scenario: Scenario, policy: Policy, seed: number, opts: 
   const scheduler = new Scheduler(sim, api, policy.profiles, { ...p.scheduler, client: policy.client }, rngs.stream('scheduler'), metrics, opts.scanner ?? null);
   const gpuWorkload = timedGpuWorkload(scenario, policy);
   if (gpuWorkload !== null) scheduler.useGpuWorkload(gpuWorkload);
-  new ReplicaSetController(api, p.controllerManager.replicaSet, rngs);
+  // kube-controller-manager's controllers share one pod watch (its SharedInformerFactory), indexed by
+  // spec.nodeName only when the node lifecycle controllers, which list pods per node, run.
+  const lifecycle = p.nodeLifecycle.enabled ?? (scenario.faults.length > 0 || scenario.nodePools.some((pool) => pool.autoscaling !== null));
+  const podsByNode = lifecycle ? new SharedPodInformer(api, 'kube-controller-manager/pods') : null;
+  const kcmPods = podsByNode ?? new SharedInformer<Pod>(api, 'Pod', 'kube-controller-manager/pods');
+  new ReplicaSetController(api, p.controllerManager.replicaSet, rngs, kcmPods);
   new DeploymentController(api, p.controllerManager.deployment);
-  new EndpointsController(sim, api, p.controllerManager.endpoints);
-  new JobController(sim, api, p.controllerManager.job, rngs);
+  new EndpointsController(sim, api, p.controllerManager.endpoints, kcmPods);
+  new JobController(sim, api, p.controllerManager.job, rngs, kcmPods);
   new KubeProxy(sim, api, p.kubeProxy, rngs.stream('kube-proxy'), metrics);
 
   const imageSize = (image: string): number => p.imageSizes.get(normalizeImage(image)) ?? p.defaultImageSize;
@@ -129,24 +118,22 @@ export function runOnce(scenario: Scenario, policy: Policy, seed: number, opts: 
   const groups: NodeGroup[] = scenario.nodePools
     .filter((pool) => pool.autoscaling !== null)
     .map((pool) => ({ pool: pool.name, min: pool.autoscaling?.min ?? 0, max: pool.autoscaling?.max ?? 0, template: (i: number) => poolNode(pool, i), nextIndex: pool.count }));
-  const lifecycle = p.nodeLifecycle.enabled ?? (scenario.faults.length > 0 || groups.length > 0);
-  const startMachine = (pool: string, node: Node, client: Client): void => {
+  const startMachine = (pool: string, node: Node, client: Client, done?: (r: ApiResult) => void): void => {
     const name = node.metadata.name;
     const kubelet = new Kubelet(sim, api, node, p.kubelet, rngs.stream(`kubelet/${name}`), imageSize, metrics, registry);
     fleet.add({ name, pool, labels: node.metadata.labels, kubelet });
-    api.create(client, node);
+    api.create(client, node, done);
     if (lifecycle) kubelet.startLease(p.nodeLifecycle.lease, rngs.stream(`kubelet/${name}/lease`));
   };
   for (const pool of scenario.nodePools) for (let i = 0; i < pool.count; i++) startMachine(pool.name, poolNode(pool, i), user);
 
   // Node leases, the node lifecycle controller and taint-based eviction (README: on with faults or autoscaling,
   // or when asked).
-  if (lifecycle) {
+  if (podsByNode !== null) {
     const nodeInformer = new SharedInformer<Node>(api, 'Node', 'kube-controller-manager/nodes');
     const leaseInformer = new SharedInformer<Lease>(api, 'Lease', 'kube-controller-manager/leases');
-    const podInformer = new SharedPodInformer(api, 'kube-controller-manager/pods');
-    new NodeLifecycleController(sim, api, p.nodeLifecycle.controller, nodeInformer, leaseInformer, podInformer);
-    new TaintEvictionController(sim, api, { client: p.nodeLifecycle.evictionClient }, nodeInformer, podInformer, metrics);
+    new NodeLifecycleController(sim, api, p.nodeLifecycle.controller, nodeInformer, leaseInformer, podsByNode);
+    new TaintEvictionController(sim, api, { client: p.nodeLifecycle.evictionClient }, nodeInformer, podsByNode, metrics);
   }
   if (scenario.faults.length > 0) new FaultInjector(sim, fleet, api, registry, rngs, metrics).schedule(scenario.faults);
   if (groups.length > 0) {
@@ -168,6 +155,16 @@ export function runOnce(scenario: Scenario, policy: Policy, seed: number, opts: 
   for (const o of scenario.objects) sim.callAt(o.at, () => apply(api, user, o.object));
 
   for (const w of scenario.podWorkloads) schedulePodWorkload(w, sim, api, user, rngs, scenario.duration);
+
+  // The step list (scheduler_perf's ops) runs from t = 0 on the live cluster; its collectMetrics pods alone
+  // feed the scheduling latency and throughput metrics, as scheduler_perf measures only those.
+  if (scenario.steps.length > 0) {
+    if (scenario.steps.some((st) => (st.opcode === 'createPods' && st.collectMetrics) || st.opcode === 'startCollectingMetrics')) metrics.measured = new Set();
+    new StepDriver(sim, api, user, scenario.steps, {
+      startNode: (pool, node, done) => startMachine(pool, node, user, done),
+      measure: (key) => metrics.measured?.add(key),
+    });
+  }
 
   const end = sim.run(scenario.duration);
   const finalTime = sim.pending > 0 ? scenario.duration : end;
@@ -191,9 +188,9 @@ export function runOnce(scenario: Scenario, policy: Policy, seed: number, opts: 
     end: finalTime,
     timeseries: metrics.series.finish(finalTime),
     recorder: metrics,
-    store: {
-      pods: api.etcd.list('Pod/') as Pod[],
-      nodes: api.etcd.list('Node/') as Node[],
+    // Listed when read (tests check invariants on it; sweeps never do).
+    get store() {
+      return { pods: api.etcd.list('Pod/') as Pod[], nodes: api.etcd.list('Node/') as Node[] };
     },
   };
 }
@@ -221,19 +218,28 @@ function schedulePodWorkload(w: PodWorkload, sim: Simulation, api: ApiServer, us
   };
   if (w.arrival.type === 'churn') {
     // Pods are built in creation order so lifetimes are drawn in the same order as for other arrivals.
-    for (const step of churnSteps(w.arrival.churn, end)) {
-      if (step.op === 'create') {
-        const pod = podAt(step.pod);
-        sim.callAt(step.t, () => api.create(user, pod));
-      } else {
-        const key = objectKey('Pod', w.namespace, `${w.name}-${step.pod}`);
-        sim.callAt(step.t, () => api.delete(user, 'Pod', key));
-      }
-    }
+    const steps = churnSteps(w.arrival.churn, end);
+    inOrder(sim, steps.length, (k) => steps[k].t, (k) => {
+      const step = steps[k];
+      if (step.op === 'create') api.create(user, podAt(step.pod));
+      else api.delete(user, 'Pod', objectKey('Pod', w.namespace, `${w.name}-${step.pod}`));
+    });
     return;
   }
-  arrivalTimes(w.arrival, rngs, w.name).forEach((t, i) => {
-    const pod = podAt(i);
-    sim.callAt(t, () => api.create(user, pod));
-  });
+  const times = arrivalTimes(w.arrival, rngs, w.name);
+  inOrder(sim, times.length, (i) => times[i], (i) => api.create(user, podAt(i)));
+}
+
+/**
+ * Runs `fire(0)`, `fire(1)`, … at their (non-decreasing) times with one event pending at a time, each built
+ * when it fires: a 150,000-pod workload keeps one entry in the event queue instead of 150,000 closures and pod
+ * objects made at t = 0 (a smaller heap to sift, less memory for GC to trace). Pods are still built, and their
+ * lifetimes drawn, in creation order.
+ */
+function inOrder(sim: Simulation, count: number, timeOf: (i: number) => Micros, fire: (i: number) => void): void {
+  const step = (i: number): void => {
+    fire(i);
+    if (i + 1 < count) sim.callAt(timeOf(i + 1), () => step(i + 1));
+  };
+  if (count > 0) sim.callAt(timeOf(0), () => step(0));
 }

@@ -180,6 +180,10 @@ test('validate: a summary and exit 0; a bad scenario exits 2 with its position',
   assert.match(v.stdout, /small\.yaml: valid/);
   assert.match(v.stdout, /cluster:\s+25 nodes in 2 pools \(small ×20, big ×5\)/);
   assert.match(v.stdout, /runs:\s+2 × 4 seeds \(7–10\) = 8/);
+  // 1 kubectl pod + 60 Deployment replicas + 120 batch arrivals + 2 huge pods.
+  assert.match(v.stdout, /; 183 pods requested/);
+  const steps = kubesim('validate', join(scenarios, 'scheduler-perf-steps.yaml'));
+  assert.match(steps.stdout, /steps:\s+createNodes, createPods, churn, createPods\n/);
   const bad = kubesim('validate', badScenario(GOOD_HEAD + '                cpu: 12x\n'));
   assert.is(bad.code, 2);
   assert.match(bad.stderr, /:17:/);

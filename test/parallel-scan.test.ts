@@ -44,6 +44,28 @@ const PODS = [
   podInput(makeSpec([{}])), // best-effort: BalancedAllocation skipped, non-zero defaults in scoring
   podInput(makeSpec([{ cpu: 100000 }])), // fits nowhere: the sequential kernel's diagnosis
   podInput(makeSpec([{ cpu: 100 }], { nodeSelector: { 'topology.kubernetes.io/zone': 'z1' } })), // not shardable
+  // A ReplicaSet's pod: the System default spreading constraints (ScheduleAnyway) score it on the main thread.
+  podInput(makeSpec([{ cpu: 200, memory: 512 * 1024 * 1024 }]), { namespace: 'default', labels: { app: 'web' } }, { matchLabels: { app: 'web' }, matchExpressions: [] }),
+  // A hard spread constraint and a required anti-affinity term: their Filters do not Skip, so not shardable.
+  podInput(
+    makeSpec([{ cpu: 100 }], {
+      topologySpreadConstraints: [
+        { maxSkew: 1, topologyKey: 'topology.kubernetes.io/zone', whenUnsatisfiable: 'DoNotSchedule', labelSelector: { matchLabels: { app: 'db' }, matchExpressions: [] }, matchLabelKeys: [] },
+      ],
+    }),
+    { namespace: 'default', labels: { app: 'db' } },
+  ),
+  podInput(
+    makeSpec([{ cpu: 100 }], {
+      affinity: {
+        podAntiAffinity: {
+          required: [{ labelSelector: { matchLabels: { app: 'db' }, matchExpressions: [] }, namespaces: [], topologyKey: 'kubernetes.io/hostname', matchLabelKeys: [], mismatchLabelKeys: [] }],
+          preferred: [],
+        },
+      },
+    }),
+    { namespace: 'default', labels: { app: 'db' } },
+  ),
 ];
 
 /** `count` decisions with assume, through the kernel alone or the scanner; a trace of every Decision. */
@@ -66,9 +88,9 @@ function decide(profile: Profile, count: number, scanner: ParallelScanner | null
 }
 
 /**
- * The shards implement the resource filters and scores only: profiles with PodTopologySpread or
- * InterPodAffinity filtering, or with DefaultPreemption, always run the sequential kernel (scheduler.ts).
- * These tests use the default profile with those plugins off.
+ * The shards implement the resource filters and scores; PodTopologySpread and InterPodAffinity Filters are
+ * served only for pods whose PreFilter Skips them (the main thread adds their scores). The resource-only
+ * profile is the upstream default without those plugins and without preemption.
  */
 const RESOURCES: Profile = {
   ...DEFAULT_PROFILE,
@@ -79,6 +101,7 @@ const RESOURCES: Profile = {
 };
 
 const PROFILES: [string, Profile][] = [
+  ['upstream default profile (sampled)', DEFAULT_PROFILE],
   ['default resources (sampled)', RESOURCES],
   ['full scan', { ...RESOURCES, percentageOfNodesToScore: 100 }],
   ['MostAllocated', { ...RESOURCES, fitStrategy: { ...RESOURCES.fitStrategy, type: 'MostAllocated' } }],
@@ -98,6 +121,23 @@ test('sharded decisions equal the sequential kernel for 1 and 2 workers', async 
     } finally {
       await scanner.close();
     }
+  }
+});
+
+test('the default profile is served by the shards only for pods whose spread and inter-pod Filters Skip', async () => {
+  const scanner = await ParallelScanner.start({ workers: 1, minNodes: 0 });
+  try {
+    const t = table();
+    const kernel = new Kernel(DEFAULT_PROFILE);
+    const assigned = new AssignedPods(t);
+    const served = (k: number): boolean => scanner.schedule(kernel, t, PODS[k], { nextStartNodeIndex: 0 }, new RngStream(1, 's'), assigned) !== null;
+    assert.ok(served(0), 'plain pod');
+    assert.ok(served(5), 'ReplicaSet pod with the System default (ScheduleAnyway) constraints');
+    assert.not.ok(served(6), 'hard topology spread constraint');
+    assert.not.ok(served(7), 'required pod anti-affinity');
+    assert.not.ok(served(3), 'fits nowhere: the sequential kernel diagnoses');
+  } finally {
+    await scanner.close();
   }
 });
 
@@ -123,9 +163,12 @@ test('whole runs are byte-identical with 0, 1 and 2 workers', async () => {
       assert.is(summaryCsv(runs), summaryCsv(base));
       assert.equal(runs.map((r) => r.fingerprint), base.map((r) => r.fingerprint));
       assert.ok(scanner.sharded > 0, 'the run used the shards');
-      // With spreading, inter-pod affinity and preemption on, the scheduler keeps to the sequential kernel.
-      const defaults = loaded.policies.map((p) => runOnce(loaded, p, 3, { scanner }).fingerprint);
-      assert.equal(defaults, loaded.policies.map((p) => runOnce(loaded, p, 3).fingerprint));
+      // The scenario's own policies (spreading, inter-pod affinity, preemption on) go through the shards too.
+      const before = scanner.sharded;
+      const defaults = loaded.policies.map((p) => runOnce(loaded, p, 3, { scanner }));
+      assert.is(summaryCsv(defaults), summaryCsv(loaded.policies.map((p) => runOnce(loaded, p, 3))));
+      assert.equal(defaults.map((r) => r.fingerprint), loaded.policies.map((p) => runOnce(loaded, p, 3).fingerprint));
+      assert.ok(scanner.sharded > before, 'default-profile cycles used the shards');
     } finally {
       await scanner.close();
     }

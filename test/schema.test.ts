@@ -136,6 +136,7 @@ function loaderKeys(path: readonly (string | number)[], patch: Record<string, un
     workloads: [{ name: 'w', pod: POD, arrival: { type: 'burst', count: 1 } }],
     parameters: { kubelet: {}, scheduler: {}, controllerManager: {}, apiServer: {}, kubeProxy: {}, nodeLifecycle: {}, clusterAutoscaler: {} },
     report: {},
+    steps: [],
   };
   let at = doc;
   for (const p of path) {
@@ -157,9 +158,11 @@ function loaderKeys(path: readonly (string | number)[], patch: Record<string, un
 
 const def = (name: string): Schema => (schema.$defs as Record<string, Schema>)[name];
 const keysOf = (s: Schema): string[] => Object.keys(s.properties as Schema).sort();
-const typeRule = (b: Schema): Schema => (b.properties as Record<string, Schema>).type;
+const typeRuleOf = (b: Schema, key: string): Schema => (b.properties as Record<string, Schema>)[key];
+const typeRule = (b: Schema): Schema => typeRuleOf(b, 'type');
 const branch = (type: string): Schema =>
   (def('arrival').oneOf as Schema[]).find((b) => typeRule(b).const === type || (typeRule(b).enum as string[] | undefined)?.includes(type)) as Schema;
+const step = (opcode: string): Schema => (def('step').oneOf as Schema[]).find((b) => typeRuleOf(b, 'opcode').const === opcode) as Schema;
 const props = (s: Schema, ...path: string[]): Schema => path.reduce((x, p) => (x.properties as Record<string, Schema>)[p], s);
 
 test('the schema allows exactly the keys the loader accepts, place by place', () => {
@@ -179,6 +182,18 @@ test('the schema allows exactly the keys the loader accepts, place by place', ()
     ['ramp arrival', arrival, { type: 'ramp', from: 0, to: 1, over: '1s' }, branch('ramp')],
     ['diurnal arrival', arrival, { type: 'diurnal', rates: [1] }, branch('diurnal')],
     ['churn arrival', arrival, { type: 'churn', mode: 'create', count: undefined }, branch('churn')],
+    ...(
+      [
+        ['createNodes', { count: 1 }],
+        ['createPods', { count: 1, pod: POD }],
+        ['barrier', {}],
+        ['sleep', { duration: '1s' }],
+        ['deletePods', {}],
+        ['churn', { mode: 'create', pod: POD }],
+        ['startCollectingMetrics', { namespaces: ['a'] }],
+        ['stopCollectingMetrics', {}],
+      ] as const
+    ).map(([opcode, patch]) => [`${opcode} step`, ['steps', 0], { opcode, ...patch }, step(opcode)] as [string, (string | number)[], Record<string, unknown>, Schema]),
   ];
   for (const [where, path, patch, s] of places) assert.equal(keysOf(s), loaderKeys(path, patch), where);
   // The arrival types the loader knows (from its "expected one of" message) are the schema's.
@@ -190,6 +205,14 @@ test('the schema allows exactly the keys the loader accepts, place by place', ()
   }
   const schemaTypes = (def('arrival').oneOf as Schema[]).flatMap((b) => (typeRule(b).const !== undefined ? [typeRule(b).const as string] : (typeRule(b).enum as string[])));
   assert.equal(schemaTypes.sort(), types);
+  // The opcodes too.
+  let opcodes: string[] = [];
+  try {
+    loaderKeys(['steps', 0], { opcode: 'zzzzzzzzz' });
+  } catch (e) {
+    opcodes = (/expected one of (.*), got/.exec((e as InputError).detail) as RegExpExecArray)[1].split(', ').map((t) => JSON.parse(t) as string).sort();
+  }
+  assert.equal((def('step').oneOf as Schema[]).map((b) => typeRuleOf(b, 'opcode').const as string).sort(), opcodes);
 });
 
 test.run();

@@ -94,7 +94,7 @@ interface Plan {
 }
 
 /** Observes every committed change at its commit time (metrics; not a component: it costs no requests). */
-export type CommitListener = (type: WatchEventType, object: KubeObject, old: KubeObject | undefined) => void;
+export type CommitListener = (type: WatchEventType, object: KubeObject, old: KubeObject | undefined, key: string) => void;
 
 export interface RequestRecord {
   readonly verb: Verb;
@@ -273,7 +273,7 @@ export class ApiServer {
       if (type === 'DELETED') this.priorityClasses.delete(obj.metadata.name);
       else this.priorityClasses.set(obj.metadata.name, obj);
     }
-    for (const l of this.listeners) l(type, obj, old);
+    for (const l of this.listeners) l(type, obj, old, key);
     const ev: WatchEvent = { type, object: obj, revision, key };
     const list = this.byKind.get(obj.kind);
     if (list !== undefined) for (const w of list) this.enqueue(w, ev);

@@ -5,10 +5,14 @@
 import type { WatchEvent } from './api-server.js';
 import type { KubeObject } from './objects.js';
 
+/**
+ * `key` is the object's storage key (keyOf(obj)) as the API server holds it: handlers that key maps by it
+ * skip building and hashing a fresh string per event.
+ */
 export interface InformerHandlers<T extends KubeObject> {
-  add?(obj: T): void;
-  update?(oldObj: T, newObj: T): void;
-  delete?(obj: T): void;
+  add?(obj: T, key: string): void;
+  update?(oldObj: T, newObj: T, key: string): void;
+  delete?(obj: T, key: string): void;
 }
 
 export class Informer<T extends KubeObject> {
@@ -24,11 +28,11 @@ export class Informer<T extends KubeObject> {
     if (ev.type === 'DELETED') {
       if (old === undefined) return;
       this.cache.delete(key);
-      this.handlers.delete?.(obj);
+      this.handlers.delete?.(obj, key);
       return;
     }
     this.cache.set(key, obj);
-    if (old === undefined) this.handlers.add?.(obj);
-    else this.handlers.update?.(old, obj);
+    if (old === undefined) this.handlers.add?.(obj, key);
+    else this.handlers.update?.(old, obj, key);
   };
 }

@@ -68,7 +68,22 @@ function aggregate(spec: PodSpec, withDefaults: boolean): Acc {
   return sum;
 }
 
+/**
+ * Requests are read for every pod by the scheduler, the kubelet and the metrics (several times per pod), while
+ * the container lists are shared by every pod of a template and never change (admission and binding copy the
+ * spec around them; in-place resize is not modeled): so results are kept per containers array.
+ */
+const byContainers = new WeakMap<readonly Container[], { readonly spec: PodSpec; readonly requests: PodRequests }>();
+
 export function podRequests(spec: PodSpec): PodRequests {
+  const hit = byContainers.get(spec.containers);
+  if (hit !== undefined && hit.spec.initContainers === spec.initContainers && hit.spec.overhead === spec.overhead) return hit.requests;
+  const requests = computePodRequests(spec);
+  byContainers.set(spec.containers, { spec, requests });
+  return requests;
+}
+
+function computePodRequests(spec: PodSpec): PodRequests {
   const plain = aggregate(spec, false);
   const nonZero = spec.containers.length + spec.initContainers.length === 0 ? plain : aggregate(spec, true);
   const scalars: Record<string, number> = {};

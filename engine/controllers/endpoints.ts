@@ -10,6 +10,7 @@ import { keyOf, mapSelectorMatches, objectKey, isTerminal, type Endpoints, type 
 import type { RateLimit } from '../api/rate-limiter.js';
 import type { Simulation } from '../core/simulation.js';
 import type { Micros } from '../core/time.js';
+import type { SharedInformer } from './shared-informer.js';
 import { WorkQueue } from './work-queue.js';
 
 export interface EndpointsParams {
@@ -34,13 +35,14 @@ function isReady(p: Pod): boolean {
 export class EndpointsController {
   private readonly client: Client;
   private readonly services = new Map<string, ServiceState>();
-  private readonly pods: Informer<Pod>;
+  private readonly pods: SharedInformer<Pod>;
   private readonly queue: WorkQueue;
 
   constructor(
     private readonly sim: Simulation,
     private readonly api: ApiServer,
     params: EndpointsParams,
+    pods: SharedInformer<Pod>,
   ) {
     this.client = new Client('endpointslice-controller', params.client);
     this.queue = new WorkQueue(params.workers, (key, done) => this.sync(key, done));
@@ -50,12 +52,12 @@ export class EndpointsController {
       delete: (s) => this.services.delete(keyOf(s)),
     });
     api.watch('Service', 'endpointslice-controller/services', services.onEvent);
-    this.pods = new Informer<Pod>({
+    this.pods = pods;
+    pods.addHandlers({
       add: (p) => this.onPod(p),
       update: (_o, p) => this.onPod(p),
       delete: (p) => this.onPodGone(p),
     });
-    api.watch('Pod', 'endpointslice-controller/pods', this.pods.onEvent);
   }
 
   private onService(s: Service): void {

@@ -16,6 +16,7 @@ import type { RngFactory } from '../core/rng.js';
 import type { Simulation } from '../core/simulation.js';
 import { MICROS_PER_SECOND, type Micros } from '../core/time.js';
 import { randomSuffix } from './names.js';
+import type { SharedInformer } from './shared-informer.js';
 import { WorkQueue } from './work-queue.js';
 
 export interface JobParams {
@@ -59,13 +60,13 @@ export class JobController {
     private readonly api: ApiServer,
     params: JobParams,
     private readonly rngs: RngFactory,
+    pods: SharedInformer<Pod>,
   ) {
     this.client = new Client('job-controller', params.client);
     this.queue = new WorkQueue(params.workers, (key, done) => this.sync(key, done));
     this.jobs = new Informer<Job>({ add: (j) => this.queue.add(keyOf(j)), update: (_o, j) => this.queue.add(keyOf(j)) });
     api.watch('Job', 'job-controller/jobs', this.jobs.onEvent);
-    const pods = new Informer<Pod>({ add: (p) => this.onPod(p, true), update: (_o, p) => this.onPod(p, false), delete: (p) => this.onPodDelete(p) });
-    api.watch('Pod', 'job-controller/pods', pods.onEvent);
+    pods.addHandlers({ add: (p) => this.onPod(p, true), update: (_o, p) => this.onPod(p, false), delete: (p) => this.onPodDelete(p) });
   }
 
   private state(key: string): Tracked {

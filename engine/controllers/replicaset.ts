@@ -13,6 +13,7 @@ import { keyOf, objectKey, isTerminal, type Pod, type ReplicaSet } from '../api/
 import type { RateLimit } from '../api/rate-limiter.js';
 import type { RngFactory } from '../core/rng.js';
 import { randomSuffix } from './names.js';
+import type { SharedInformer } from './shared-informer.js';
 import { WorkQueue } from './work-queue.js';
 
 export interface ReplicaSetParams {
@@ -49,6 +50,7 @@ export class ReplicaSetController {
     private readonly api: ApiServer,
     private readonly params: ReplicaSetParams,
     private readonly rngs: RngFactory,
+    pods: SharedInformer<Pod>,
   ) {
     this.client = new Client('replicaset-controller', params.client);
     this.queue = new WorkQueue(params.workers, (key, done) => this.sync(key, done));
@@ -57,30 +59,28 @@ export class ReplicaSetController {
       update: (_o, rs) => this.queue.add(keyOf(rs)),
     });
     api.watch('ReplicaSet', 'replicaset-controller/replicasets', this.rsInformer.onEvent);
-    const pods = new Informer<Pod>({
-      add: (p) => this.onPod(p, true),
-      update: (_o, p) => this.onPod(p, false),
-      delete: (p) => this.onPodDelete(p),
+    pods.addHandlers({
+      add: (p, key) => this.onPod(p, true, key),
+      update: (_o, p, key) => this.onPod(p, false, key),
+      delete: (p, key) => this.onPodDelete(p, key),
     });
-    api.watch('Pod', 'replicaset-controller/pods', pods.onEvent);
   }
 
-  private onPod(pod: Pod, added: boolean): void {
+  private onPod(pod: Pod, added: boolean, k: string): void {
     const rs = ownerKey(pod);
     if (rs === undefined) return;
     let m = this.owned.get(rs);
     if (m === undefined) this.owned.set(rs, (m = new Map()));
-    const k = keyOf(pod);
     const prev = m.get(k);
     m.set(k, pod);
     if (added) this.creationObserved(rs);
     if (added || prev === undefined || isActive(prev) !== isActive(pod) || isAvailable(prev) !== isAvailable(pod)) this.queue.add(rs);
   }
 
-  private onPodDelete(pod: Pod): void {
+  private onPodDelete(pod: Pod, key: string): void {
     const rs = ownerKey(pod);
     if (rs === undefined) return;
-    this.owned.get(rs)?.delete(keyOf(pod));
+    this.owned.get(rs)?.delete(key);
     this.queue.add(rs);
   }
 

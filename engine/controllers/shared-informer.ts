@@ -14,14 +14,14 @@ export class SharedInformer<T extends KubeObject> {
 
   constructor(api: ApiServer, kind: Kind, name: string) {
     this.informer = new Informer<T>({
-      add: (o) => {
-        for (const h of this.handlers) h.add?.(o);
+      add: (o, key) => {
+        for (const h of this.handlers) h.add?.(o, key);
       },
-      update: (a, b) => {
-        for (const h of this.handlers) h.update?.(a, b);
+      update: (a, b, key) => {
+        for (const h of this.handlers) h.update?.(a, b, key);
       },
-      delete: (o) => {
-        for (const h of this.handlers) h.delete?.(o);
+      delete: (o, key) => {
+        for (const h of this.handlers) h.delete?.(o, key);
       },
     });
     api.watch(kind, name, this.informer.onEvent);

@@ -71,6 +71,11 @@ export class MetricsRecorder implements SchedulerObserver, KubeletObserver, Kube
   readonly pods = new Map<string, PodRecord>();
   /** Commit times of bindings, in order. */
   readonly bindTimes: Micros[] = [];
+  /**
+   * Keys of the pods whose latencies and bindings the scheduling metrics use (a step list's collectMetrics
+   * steps, as scheduler_perf measures only those); null = every pod.
+   */
+  measured: Set<string> | null = null;
   readonly netProgLatencies: Micros[] = [];
   readonly attemptDurations: Micros[] = [];
   allocCpu = 0;
@@ -148,14 +153,30 @@ export class MetricsRecorder implements SchedulerObserver, KubeletObserver, Kube
     };
   }
 
+  /** The pods the latency and throughput metrics are computed from. */
+  measuredPods(): PodRecord[] {
+    const m = this.measured;
+    const all = [...this.pods.values()];
+    return m === null ? all : all.filter((r) => m.has(r.key));
+  }
+
+  /** Binding commit times of the measured pods, in order. */
+  measuredBindTimes(): readonly Micros[] {
+    if (this.measured === null) return this.bindTimes;
+    const out: Micros[] = [];
+    for (const r of this.measuredPods()) if (r.bound >= 0) out.push(r.bound);
+    return out.sort((a, b) => a - b);
+  }
+
   private count(s: PodState, delta: number): void {
     if (s === 'pending') this.pendingPods += delta;
     else if (s === 'running') this.runningPods += delta;
   }
 
-  readonly onCommit = (type: WatchEventType, obj: KubeObject, old: KubeObject | undefined): void => {
+  /** `key` is the object's storage key (keyOf), passed in so that per-pod maps are not keyed by fresh strings. */
+  readonly onCommit = (type: WatchEventType, obj: KubeObject, old: KubeObject | undefined, key: string): void => {
     this.series.before(this.now());
-    if (obj.kind === 'Pod') this.onPod(type, obj, old?.kind === 'Pod' ? old : undefined);
+    if (obj.kind === 'Pod') this.onPod(type, obj, old?.kind === 'Pod' ? old : undefined, key);
     else if (obj.kind === 'Node') this.onNodeChange(type, obj, old?.kind === 'Node' ? old : undefined);
     else if (obj.kind === 'ReplicaSet') this.onReplicaSet(type, obj);
   };
@@ -243,8 +264,7 @@ export class MetricsRecorder implements SchedulerObserver, KubeletObserver, Kube
     this.setDeficit(this.deficit - before + this.contribution(r.rs));
   }
 
-  private onPod(type: WatchEventType, pod: Pod, old: Pod | undefined): void {
-    const key = keyOf(pod);
+  private onPod(type: WatchEventType, pod: Pod, old: Pod | undefined, key: string): void {
     this.trackReplica(key, type === 'DELETED' ? null : pod);
     if (type === 'ADDED') {
       const owner = ownerOf(pod);
@@ -260,17 +280,16 @@ export class MetricsRecorder implements SchedulerObserver, KubeletObserver, Kube
       this.replacements.delete(key);
       this.ownerByPod.delete(key);
     }
-    const rec = this.pods.get(keyOf(pod));
+    const rec = this.pods.get(key);
     const before = rec === undefined ? null : podState(rec);
-    const after = this.updatePod(type, pod, old, rec);
+    const after = this.updatePod(type, pod, old, rec, key);
     if (after === undefined) return;
     if (before !== null) this.count(before, -1);
     this.count(podState(after), 1);
   }
 
-  private updatePod(type: WatchEventType, pod: Pod, old: Pod | undefined, rec: PodRecord | undefined): PodRecord | undefined {
+  private updatePod(type: WatchEventType, pod: Pod, old: Pod | undefined, rec: PodRecord | undefined, key: string): PodRecord | undefined {
     const t = this.now();
-    const key = keyOf(pod);
     if (type === 'ADDED') {
       const added: PodRecord = {
         key,
@@ -285,7 +304,7 @@ export class MetricsRecorder implements SchedulerObserver, KubeletObserver, Kube
         gpuMilli: gpuMilliOf(pod),
       };
       this.pods.set(key, added);
-      this.tracer.record(pod, t, `created: accepted by the API server at ${fmtT(pod.metadata.creationTimestamp)}, committed to etcd at revision ${pod.metadata.resourceVersion}`);
+      if (this.tracer.active) this.tracer.record(pod, t, `created: accepted by the API server at ${fmtT(pod.metadata.creationTimestamp)}, committed to etcd at revision ${pod.metadata.resourceVersion}`);
       if (pod.spec.nodeName !== '') this.onBound(added, pod, t);
       return added;
     }
@@ -293,19 +312,19 @@ export class MetricsRecorder implements SchedulerObserver, KubeletObserver, Kube
     if (type === 'DELETED') {
       rec.deleted = t;
       this.release(key);
-      this.tracer.record(pod, t, 'deleted');
+      if (this.tracer.active) this.tracer.record(pod, t, 'deleted');
       return rec;
     }
     if (pod.spec.nodeName !== '' && (old === undefined || old.spec.nodeName === '')) this.onBound(rec, pod, t);
     rec.phase = pod.status.phase;
     if (pod.status.phase === 'Running' && rec.running < 0) {
       rec.running = t;
-      this.tracer.record(pod, t, `running: status Running and Ready committed (containers started at ${fmtT(pod.status.startTime ?? t)})`);
+      if (this.tracer.active) this.tracer.record(pod, t, `running: status Running and Ready committed (containers started at ${fmtT(pod.status.startTime ?? t)})`);
     }
     if (isTerminal(pod) && (old === undefined || !isTerminal(old))) {
       rec.finished = t;
       this.release(key);
-      this.tracer.record(pod, t, `finished: ${pod.status.phase}${pod.status.reason ? ` (${pod.status.reason})` : ''}`);
+      if (this.tracer.active) this.tracer.record(pod, t, `finished: ${pod.status.phase}${pod.status.reason ? ` (${pod.status.reason})` : ''}`);
     }
     return rec;
   }
@@ -314,7 +333,7 @@ export class MetricsRecorder implements SchedulerObserver, KubeletObserver, Kube
     rec.bound = t;
     rec.node = pod.spec.nodeName;
     this.bindTimes.push(t);
-    this.tracer.record(pod, t, `bound: binding to node ${pod.spec.nodeName} committed to etcd`);
+    if (this.tracer.active) this.tracer.record(pod, t, `bound: binding to node ${pod.spec.nodeName} committed to etcd`);
     if (isTerminal(pod)) return;
     this.advance();
     const r = podRequests(pod.spec);
@@ -373,34 +392,34 @@ export class MetricsRecorder implements SchedulerObserver, KubeletObserver, Kube
 
   // SchedulerObserver
   seen(pod: Pod): void {
-    this.tracer.record(pod, this.now(), 'seen by scheduler: added to the scheduling queue');
+    if (this.tracer.active) this.tracer.record(pod, this.now(), 'seen by scheduler: added to the scheduling queue');
   }
 
-  attempt(pod: Pod, node: string | null, durationUs: Micros, message: string): void {
-    const rec = this.pods.get(keyOf(pod));
+  attempt(pod: Pod, key: string, node: string | null, durationUs: Micros, message: string): void {
+    const rec = this.pods.get(key);
     if (rec !== undefined) rec.attempts++;
     this.attemptDurations.push(durationUs);
-    this.tracer.record(pod, this.now(), node !== null ? `scheduled: assigned to node ${node} (attempt took ${fmtT(durationUs)}); binding sent` : `unschedulable: ${message}`);
+    if (this.tracer.active) this.tracer.record(pod, this.now(), node !== null ? `scheduled: assigned to node ${node} (attempt took ${fmtT(durationUs)}); binding sent` : `unschedulable: ${message}`);
   }
 
   // KubeletObserver
   podSeen(pod: Pod, node: string): void {
-    this.tracer.record(pod, this.now(), `seen by kubelet on ${node}: admitted, creating sandbox`);
+    if (this.tracer.active) this.tracer.record(pod, this.now(), `seen by kubelet on ${node}: admitted, creating sandbox`);
   }
 
   imagePulled(pod: Pod, image: string, cached: boolean, durationUs: Micros): void {
-    this.tracer.record(pod, this.now(), cached ? `image ${image}: already present on node (cached)` : `image ${image}: pulled in ${fmtT(durationUs)}`);
+    if (this.tracer.active) this.tracer.record(pod, this.now(), cached ? `image ${image}: already present on node (cached)` : `image ${image}: pulled in ${fmtT(durationUs)}`);
   }
 
   containersStarted(pod: Pod): void {
-    this.tracer.record(pod, this.now(), 'containers started by the runtime');
+    if (this.tracer.active) this.tracer.record(pod, this.now(), 'containers started by the runtime');
   }
 
   // TaintEvictionObserver
   podEvicted(pod: Pod, node: string): void {
     this.podsEvicted++;
     this.displace(keyOf(pod));
-    this.tracer.record(pod, this.now(), `evicted: the taint eviction controller deletes it from node ${node} (NoExecute taint no longer tolerated)`);
+    if (this.tracer.active) this.tracer.record(pod, this.now(), `evicted: the taint eviction controller deletes it from node ${node} (NoExecute taint no longer tolerated)`);
   }
 
   /** A pod lost or evicted: its owner is expected to replace it once. */
@@ -435,7 +454,7 @@ export class MetricsRecorder implements SchedulerObserver, KubeletObserver, Kube
   // KubeProxyObserver
   programmed(service: string, podName: string, latencyUs: Micros): void {
     this.netProgLatencies.push(latencyUs);
-    if (podName !== '') this.tracer.recordByName(podName, this.now(), `endpoints programmed: service ${service} by kube-proxy (network programming latency ${fmtT(latencyUs)})`);
+    if (podName !== '' && this.tracer.active) this.tracer.recordByName(podName, this.now(), `endpoints programmed: service ${service} by kube-proxy (network programming latency ${fmtT(latencyUs)})`);
   }
 }
 

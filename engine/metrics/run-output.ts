@@ -74,16 +74,19 @@ export function runOutput(r: RunResult, sampleInterval: number, withPods: boolea
   const createToRun: number[] = [];
   let firstCreated = Infinity;
   const pods: PodRow[] = [];
-  for (const p of r.recorder.pods.values()) {
+  for (const p of r.recorder.measuredPods()) {
     if (p.created < firstCreated) firstCreated = p.created;
     if (p.bound >= 0) createToSchedule.push(p.bound - p.created);
     if (p.bound >= 0 && p.running >= 0) scheduleToRun.push(p.running - p.bound);
     if (p.running >= 0) createToRun.push(p.running - p.created);
+  }
+  for (const p of r.recorder.pods.values()) {
     if (withPods) {
-      const slash = p.key.indexOf('/');
+      // The key is Pod/<namespace>/<name>.
+      const [, namespace, name] = p.key.split('/');
       pods.push({
-        namespace: p.key.slice(0, slash),
-        name: p.key.slice(slash + 1),
+        namespace,
+        name,
         created: p.created,
         bound: p.bound,
         running: p.running,
@@ -103,7 +106,7 @@ export function runOutput(r: RunResult, sampleInterval: number, withPods: boolea
     ['create_to_run', createToRun],
     ['pod_startup', createToRun],
   ];
-  const windows = throughputWindows(firstCreated, r.recorder.bindTimes);
+  const windows = throughputWindows(firstCreated, r.recorder.measuredBindTimes());
   const tw = sortedCopy(windows);
   const num = (v: number): number => (Number.isNaN(v) ? 0 : v);
   return {

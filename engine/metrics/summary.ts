@@ -118,12 +118,7 @@ export function summarize(m: MetricsRecorder, c: EngineCounters): RunSummary {
   const startup: number[] = [];
   for (const r of m.pods.values()) {
     created++;
-    if (r.created < firstCreated) firstCreated = r.created;
-    if (r.bound >= 0) {
-      scheduled++;
-      sched.push(r.bound - r.created);
-    }
-    if (r.running >= 0) startup.push(r.running - r.created);
+    if (r.bound >= 0) scheduled++;
     if (r.deleted >= 0) deleted++;
     else if (r.phase === 'Succeeded') succeeded++;
     else if (r.phase === 'Failed') failed++;
@@ -135,9 +130,15 @@ export function summarize(m: MetricsRecorder, c: EngineCounters): RunSummary {
       if (r.gpuMilli > 0) gpuPending++;
     }
   }
+  // Latencies and throughput come from the measured pods (all, unless a step list marks some).
+  for (const r of m.measuredPods()) {
+    if (r.created < firstCreated) firstCreated = r.created;
+    if (r.bound >= 0) sched.push(r.bound - r.created);
+    if (r.running >= 0) startup.push(r.running - r.created);
+  }
   const s = sortedCopy(sched);
   const st = sortedCopy(startup);
-  const windows = throughputWindows(firstCreated, m.bindTimes);
+  const windows = throughputWindows(firstCreated, m.measuredBindTimes());
   const tw = sortedCopy(windows);
   const avg = windows.length > 0 ? windows.reduce((a, b) => a + b, 0) / windows.length : 0;
   const alloc = m.allocation(c.end);

@@ -14,7 +14,12 @@ export interface TraceStep {
 export class Tracer {
   readonly steps: TraceStep[] = [];
 
-  constructor(private readonly target: string | null) {}
+  /** False when no pod is traced: callers test it before building a step's text (once per pod event). */
+  readonly active: boolean;
+
+  constructor(private readonly target: string | null) {
+    this.active = target !== null;
+  }
 
   private matches(namespace: string, name: string): boolean {
     return this.target !== null && (this.target === name || this.target === `${namespace}/${name}`);

@@ -24,6 +24,8 @@ export interface RunSettings {
   readonly scanWorkers?: number | 'auto';
   /** Threads the sweep runs on (--jobs): `auto` gives scan workers only to a run that has the machine alone. */
   readonly runThreads?: number;
+  /** `--plugin-module` files (absolute): each worker imports them before it loads the scenario. */
+  readonly pluginModules?: readonly string[];
 }
 
 export interface TaskResult {

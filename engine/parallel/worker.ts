@@ -7,7 +7,9 @@
  */
 import { gpuInputs, runGpuReplay, type GpuRun } from '../gpu/experiment.js';
 import type { ReplayInput } from '../gpu/replay.js';
-import { loadScenario } from '../scenario/load.js';
+import { loadScenario, scenarioNodes } from '../scenario/load.js';
+import { isKnownPlugin } from '../scenario/scheduler-config.js';
+import { loadPluginModules } from '../scheduler/user-plugins.js';
 import type { Scenario } from '../scenario/types.js';
 import { scanOptions } from '../scheduler/parallel/auto.js';
 import { ParallelScanner } from '../scheduler/parallel/scanner.js';
@@ -35,10 +37,11 @@ let cached: { path: string; scenario: Scenario; scanner: ParallelScanner | undef
 async function scenarioOf(s: RunSettings, scanThreads: boolean): Promise<NonNullable<typeof cached>> {
   if (cached === null || cached.path !== s.scenarioPath) {
     await cached?.scanner?.close();
+    await loadPluginModules(s.pluginModules ?? [], isKnownPlugin);
     const scenario = loadScenario(s.scenarioPath, { allowOutside: s.allowOutside }).scenario;
     // The node search of this thread's runs may be sharded over scan threads of its own (--workers); they live
     // as long as this worker and end with it.
-    const opts = scanThreads ? scanOptions(s.scanWorkers ?? 0, s.runThreads ?? 1, scenario.nodePools.reduce((n, p) => n + p.count, 0)) : null;
+    const opts = scanThreads ? scanOptions(s.scanWorkers ?? 0, s.runThreads ?? 1, scenarioNodes(scenario)) : null;
     cached = { path: s.scenarioPath, scenario, scanner: opts === null ? undefined : await ParallelScanner.start(opts), gpu: null };
   }
   return cached;

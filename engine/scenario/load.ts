@@ -28,6 +28,7 @@ import { parseFaults } from '../faults/parse.js';
 import { poolNode } from '../cloud/node-pool.js';
 import { parseNodeLifecycle } from './lifecycle-params.js';
 import { parseAutoscaler } from '../cloud/autoscaler-params.js';
+import { parseSteps, stepNodes, stepPods } from './steps.js';
 import { DEFAULT_TOLERATION_SECONDS } from '../api/default-toleration-seconds.js';
 
 /** Hard limits that keep a malformed or hostile file from exhausting memory before a run starts. */
@@ -64,7 +65,7 @@ export function loadScenario(path: string, opts: LoadOptions = {}): LoadedScenar
 export function parseScenario(f: Field, path: string, opts: LoadOptions = {}, reads: ReadBudget = new ReadBudget()): LoadedScenario {
   const warnings: string[] = [];
   const dir: ScenarioDir = { path: dirname(resolve(path)), allowOutside: opts.allowOutside === true, reads };
-  f.rejectUnknownKeys(['name', 'description', 'seed', 'replications', 'duration', 'cluster', 'workloads', 'images', 'parameters', 'policies', 'report', 'trace', 'gpuReplay', 'faults']);
+  f.rejectUnknownKeys(['name', 'description', 'seed', 'replications', 'duration', 'cluster', 'workloads', 'images', 'parameters', 'policies', 'report', 'trace', 'gpuReplay', 'faults', 'steps', 'stepParams']);
   const name = f.get('name').exists ? f.get('name').str() : basename(path, extname(path));
   if (!/^[A-Za-z0-9._-]+$/.test(name)) f.get('name').fail(`expected a name of letters, digits, '.', '_' or '-', got "${name}"`);
   const seed = f.get('seed').optInt(1, { min: 0, max: 2 ** 32 - 1 });
@@ -79,8 +80,11 @@ export function parseScenario(f: Field, path: string, opts: LoadOptions = {}, re
   // `trace:` (engine/gpu/openb-trace.ts): a trace's nodes join the cluster and its pods the workloads.
   const trace = f.get('trace').exists ? parseTraceSection(f.get('trace'), dir, resolveInside) : null;
   if (trace !== null) nodePools.push(...trace.nodePools);
-  if (nodePools.length === 0) cluster.get('nodePools').fail('expected at least one node pool');
-  const nodeCount = nodePools.reduce((s, p) => s + Math.max(p.count, p.autoscaling?.max ?? 0), 0);
+  const readDocs = (p: Field): Field[] => readYamlFile(resolveInside(p, dir), dir.reads);
+  if (!f.get('steps').exists && f.get('stepParams').exists) f.get('stepParams').fail('stepParams apply to a steps list');
+  const steps = parseSteps(f.get('steps'), f.get('stepParams'), { pools: nodePools, readDocs, limits: LIMITS });
+  if (nodePools.length === 0 && stepNodes(steps) === 0) cluster.get('nodePools').fail('expected at least one node pool (or a createNodes step)');
+  const nodeCount = nodePools.reduce((s, p) => s + Math.max(p.count, p.autoscaling?.max ?? 0), 0) + stepNodes(steps);
   if (nodeCount > LIMITS.nodes) cluster.get('nodePools').fail(overLimit(nodeCount, 'nodes', LIMITS.nodes));
 
   const objects: TimedObject[] = [];
@@ -92,7 +96,7 @@ export function parseScenario(f: Field, path: string, opts: LoadOptions = {}, re
     if (w.arrival.type === 'churn') podWorkloads[i] = { ...w, arrival: { ...w.arrival, count: churnCreations(w.arrival.churn, duration) } };
   });
   if (trace !== null) objects.push(...trace.objects);
-  const podCount = podWorkloads.reduce((s, w) => s + w.arrival.count, 0) + objects.reduce((s, o) => s + replicasOf(o.object), 0);
+  const podCount = podWorkloads.reduce((s, w) => s + w.arrival.count, 0) + objects.reduce((s, o) => s + replicasOf(o.object), 0) + stepPods(steps, duration);
   if (podCount > LIMITS.pods) wl.fail(overLimit(podCount, 'pods', LIMITS.pods));
   objects.sort((a, b) => a.at - b.at);
 
@@ -101,11 +105,12 @@ export function parseScenario(f: Field, path: string, opts: LoadOptions = {}, re
   const description = f.get('description').optStr('');
   const report = parseReportOptions(f.get('report'), duration, policies);
   const gpuReplay = f.get('gpuReplay').exists ? parseGpuReplay(f.get('gpuReplay')) : undefined;
+  if (gpuReplay !== undefined && steps.length > 0) f.get('steps').fail('a gpuReplay scenario replays arrivals only; steps need the timed control-plane run');
   if (gpuReplay !== undefined) checkGpuPolicies(f.get('policies'), policies);
   else if (policies.some((p) => p.profiles.some((g) => g.gpu !== undefined))) checkTimedGpu(cluster.get('nodePools'), wl, nodePools, objects);
   const knownNodes = nodePools.flatMap((p) => Array.from({ length: p.count }, (_, i) => ({ ...poolNode(p, i).metadata, pool: p.name })));
   const faults = parseFaults(f.get('faults'), knownNodes, nodePools.map((p) => p.name), duration);
-  const scenario: Scenario = { name, file: path, description, seed, replications, report, duration, nodePools, objects, podWorkloads, params, policies, faults };
+  const scenario: Scenario = { name, file: path, description, seed, replications, report, duration, nodePools, objects, podWorkloads, params, policies, faults, steps };
   if (gpuReplay === undefined) return { scenario, warnings };
   checkGpuScenario(f.get('gpuReplay'), scenario, gpuReplay);
   // The replay's filters are its own (engine/gpu/replay.ts); the "not modeled" notes about the timed kernel do not apply.
@@ -131,9 +136,14 @@ function replicasOf(o: KubeObject): number {
   return 0;
 }
 
+/** Nodes the scenario starts with or its steps create (autoscaled growth aside). */
+export function scenarioNodes(s: Scenario): number {
+  return s.nodePools.reduce((n, p) => n + p.count, 0) + stepNodes(s.steps);
+}
+
 /** Pods the scenario asks for: Pods, Deployment/ReplicaSet replicas, Job completions, arrivals (before churn and rollouts). */
 export function requestedPods(s: Scenario): number {
-  return s.podWorkloads.reduce((n, w) => n + w.arrival.count, 0) + s.objects.reduce((n, o) => n + replicasOf(o.object), 0);
+  return s.podWorkloads.reduce((n, w) => n + w.arrival.count, 0) + s.objects.reduce((n, o) => n + replicasOf(o.object), 0) + stepPods(s.steps, s.duration);
 }
 
 /**

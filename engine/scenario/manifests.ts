@@ -143,8 +143,20 @@ function parsePod(f: Field): Pod {
   };
 }
 
-function parseNode(f: Field): Node {
-  const metadata = parseMeta(f, false, 'subdomain');
+/**
+ * A Node manifest used as a template for many nodes (scheduler_perf's nodeTemplatePath): like a Node, but
+ * metadata.generateName may stand for the name, as in upstream's node templates; the caller names the nodes.
+ */
+export function parseNodeTemplateManifest(f: Field): Node {
+  if (f.kind() !== 'map') f.fail(`expected a Node manifest, got ${f.describe()}`);
+  const kind = f.get('kind').str();
+  if (kind !== 'Node') f.get('kind').fail(`expected kind Node, got ${JSON.stringify(kind)}`);
+  checkApiVersion(f.get('apiVersion'), kind, f.get('apiVersion').str(), 'v1');
+  return parseNode(f, true);
+}
+
+function parseNode(f: Field, template = false): Node {
+  const metadata = parseMeta(f, false, 'subdomain', template);
   const spec = f.get('spec');
   const status = f.get('status');
   const { capacity, allocatable } = nodeResources(status);
@@ -352,14 +364,16 @@ function checkPriorityValue(f: Field, name: string, value: number): void {
 
 type NameRule = 'subdomain' | 'dns1035';
 
-function parseMeta(f: Field, namespaced: boolean, rule: NameRule): ObjectMeta {
+/** `template`: a template's metadata, which may give generateName instead of a name (the name is then ''). */
+function parseMeta(f: Field, namespaced: boolean, rule: NameRule, template = false): ObjectMeta {
   const m = f.get('metadata');
   const nameField = m.get('name');
-  if (!nameField.exists && m.get('generateName').exists) {
+  const generated = !nameField.exists && m.get('generateName').exists;
+  if (generated && !template) {
     m.get('generateName').fail('generateName is not supported; give the object a metadata.name');
   }
-  const name = nameField.str();
-  checkName(nameField, name, rule);
+  const name = generated ? '' : nameField.str();
+  if (!generated) checkName(nameField, name, rule);
   return {
     name,
     namespace: namespaced ? parseNamespace(m.get('namespace')) : '',

@@ -29,6 +29,8 @@ import { NAME as SPREAD, SYSTEM_DEFAULTS, type SpreadDefaults } from '../schedul
 import { NAME as INTERPOD, DEFAULT_HARD_POD_AFFINITY_WEIGHT } from '../scheduler/plugins/inter-pod-affinity.js';
 import { NAME as PREEMPTION, DEFAULT_PREEMPTION_ARGS, type PreemptionArgs } from '../scheduler/plugins/default-preemption.js';
 import type { TopologySpreadConstraint } from '../api/objects.js';
+import { FIRST_FIT, ROUND_ROBIN, UNIFORM_RANDOM } from '../scheduler/plugins/placement-policies.js';
+import { userPlugin, type UserPluginUse } from '../scheduler/user-plugins.js';
 import { DEFAULT_PROFILE, type Profile } from '../scheduler/profile.js';
 import { GPU_PLUGIN_POINTS, GPU_SCORE_PLUGINS, OPEN_GPU_SHARE, isGpuPlugin, parseGpuPluginArgs, type GpuProfile, type GpuSelMethod } from '../gpu/config.js';
 
@@ -71,6 +73,10 @@ const PLUGIN_POINTS: Readonly<Record<string, readonly Point[]>> = {
   DefaultBinder: ['bind'],
   // GPU-sharing plugins of the FGD study's scheduler, modeled by the GPU replay driver (engine/gpu/config.ts).
   ...GPU_PLUGIN_POINTS,
+  // Placement policies beyond upstream (scheduler/plugins/placement-policies.ts); not in the default set.
+  [FIRST_FIT]: ['score'],
+  [ROUND_ROBIN]: ['score'],
+  [UNIFORM_RANDOM]: ['score'],
 };
 
 /** default_plugins.go getDefaultPlugins: multiPoint order and score weights (v1.36). */
@@ -119,6 +125,9 @@ const MODELED = new Set<string>([
   'DefaultBinder',
   'NodeName',
   'SchedulingGates',
+  FIRST_FIT,
+  ROUND_ROBIN,
+  UNIFORM_RANDOM,
 ]);
 /** Always-pass for the objects kubesim models (no volumes, no ResourceClaims). */
 const TRIVIAL = new Set<string>(['VolumeRestrictions', 'NodeVolumeLimits', 'VolumeBinding', 'VolumeZone', 'DynamicResources']);
@@ -218,7 +227,7 @@ function parseProfile(pf: Field, globalPct: number, ignored: Set<string>, gpuPro
     e.rejectUnknownKeys(['name', 'weight']);
     const w = e.get('weight').optInt(0, { min: 0, max: MAX_SCORE_WEIGHT });
     if (w > 0) multiWeight.set(name, w);
-    for (const p of PLUGIN_POINTS[name]) {
+    for (const p of pointsOf(name)) {
       const list = at.get(p) as Enabled[];
       if (!list.some((x) => x.name === name)) list.push({ name, weight: 0 });
     }
@@ -233,7 +242,7 @@ function parseProfile(pf: Field, globalPct: number, ignored: Set<string>, gpuPro
     for (const e of pt.get('enabled').items()) {
       const name = pluginName(e, false);
       e.rejectUnknownKeys(['name', 'weight']);
-      if (!PLUGIN_POINTS[name].includes(point)) e.get('name').fail(`plugin ${name} does not implement the ${point} extension point`);
+      if (!pointsOf(name).includes(point)) e.get('name').fail(`plugin ${name} does not implement the ${point} extension point`);
       const w = e.get('weight').optInt(0, { min: 0, max: MAX_SCORE_WEIGHT });
       const list = (at.get(point) as Enabled[]).filter((x) => x.name !== name);
       list.push({ name, weight: w });
@@ -248,7 +257,7 @@ function parseProfile(pf: Field, globalPct: number, ignored: Set<string>, gpuPro
     return e.weight > 0 ? e.weight : multiWeight.get(name) || 1;
   };
   for (const point of POINTS) {
-    for (const e of at.get(point) as Enabled[]) if (!MODELED.has(e.name) && !TRIVIAL.has(e.name) && !isGpuPlugin(e.name)) ignored.add(e.name);
+    for (const e of at.get(point) as Enabled[]) if (!MODELED.has(e.name) && !TRIVIAL.has(e.name) && !isGpuPlugin(e.name) && userPlugin(e.name) === undefined) ignored.add(e.name);
   }
 
   // pluginConfig args.
@@ -288,7 +297,7 @@ function parseProfile(pf: Field, globalPct: number, ignored: Set<string>, gpuPro
     } else if (isGpuPlugin(name)) {
       const sel = parseGpuPluginArgs(name, args);
       if (sel !== null) gpuSelMethod = sel;
-    } else if (name === TAINTS || name === PORTS || name === IMAGES) {
+    } else if (name === TAINTS || name === PORTS || name === IMAGES || name === FIRST_FIT || name === ROUND_ROBIN || name === UNIFORM_RANDOM) {
       // These plugins take no arguments.
       args.rejectUnknownKeys(['apiVersion', 'kind']);
     }
@@ -331,9 +340,24 @@ function parseProfile(pf: Field, globalPct: number, ignored: Set<string>, gpuPro
     hardPodAffinityWeight,
     ignorePreferredTermsOfExistingPods,
     preemption: (at.get('postFilter') as Enabled[]).some((e) => e.name === PREEMPTION) ? preemptionArgs : null,
+    firstFitWeight: scoreWeight(FIRST_FIT),
+    roundRobinWeight: scoreWeight(ROUND_ROBIN),
+    uniformRandomWeight: scoreWeight(UNIFORM_RANDOM),
+    userPlugins: userPluginUses(at.get('filter') as Enabled[], at.get('score') as Enabled[], scoreWeight),
     // A plain key (not a conditional spread), so every Profile has DEFAULT_PROFILE's shape (monomorphic kernel).
     gpu: gpu.gpuFilter || gpu.scores.length > 0 ? gpu : undefined,
   };
+}
+
+/** The user plugins enabled at filter or score, in configuration order (filter list first). */
+function userPluginUses(filter: readonly Enabled[], score: readonly Enabled[], scoreWeight: (name: string) => number): UserPluginUse[] {
+  const out: UserPluginUse[] = [];
+  for (const e of [...filter, ...score]) {
+    const plugin = userPlugin(e.name);
+    if (plugin === undefined || out.some((u) => u.plugin.name === e.name)) continue;
+    out.push({ plugin, filter: filter.some((x) => x.name === e.name), weight: scoreWeight(e.name) });
+  }
+  return out;
 }
 
 /**
@@ -373,12 +397,29 @@ function parsePreemptionArgs(args: Field): PreemptionArgs {
   return { minCandidateNodesPercentage: pct, minCandidateNodesAbsolute: abs };
 }
 
+/** True for the names of kubesim's own plugins (a user plugin may not reuse one). */
+export function isKnownPlugin(name: string): boolean {
+  return PLUGIN_POINTS[name] !== undefined;
+}
+
+/** The extension points of a plugin: in-tree, or a user plugin's filter and/or score (user-plugins.ts). */
+function pointsOf(name: string): readonly Point[] {
+  const known = PLUGIN_POINTS[name];
+  if (known !== undefined) return known;
+  const u = userPlugin(name);
+  if (u === undefined) return [];
+  const points: Point[] = [];
+  if (u.impl.filter !== undefined) points.push('filter');
+  if (u.impl.score !== undefined) points.push('score');
+  return points;
+}
+
 function pluginName(f: Field, allowStar = true): string {
   const nf = f.get('name');
   const name = nf.str();
   if (name === '*' && allowStar) return name;
-  if (PLUGIN_POINTS[name] === undefined) {
-    nf.fail(`unknown plugin "${name}"; expected one of ${Object.keys(PLUGIN_POINTS).join(', ')}${allowStar ? ' or "*"' : ''}`);
+  if (PLUGIN_POINTS[name] === undefined && userPlugin(name) === undefined) {
+    nf.fail(`unknown plugin "${name}"; expected one of ${Object.keys(PLUGIN_POINTS).join(', ')}${allowStar ? ' or "*"' : ''} (or a plugin of a module given with --plugin-module)`);
   }
   return name;
 }

@@ -59,6 +59,60 @@ export interface PodWorkload {
   readonly lifetime: Distribution | null;
 }
 
+/**
+ * One op of a scheduler_perf-style step list (test/integration/scheduler_perf, operations.go), with upstream's
+ * opcode and field names. `index` is the op's position in the list (upstream's opIndex, which names the
+ * default namespace `namespace-<index>` and the nodes `node-<index>-…`). Counts are resolved from countParam.
+ */
+export type Step =
+  /** Nodes `<pool.name>-<first + i>` from the pool's template, each with its kubelet, created through the scenario's client. */
+  | { readonly opcode: 'createNodes'; readonly index: number; readonly count: number; readonly pool: NodePool; readonly first: number }
+  | {
+      readonly opcode: 'createPods';
+      readonly index: number;
+      readonly count: number;
+      readonly namespace: string;
+      readonly template: PodTemplate;
+      /** These pods (only) feed the scheduling latency and throughput metrics. */
+      readonly collectMetrics: boolean;
+      readonly skipWaitToCompletion: boolean;
+      /** steadyState: keep `count` pods queued for `duration`, deleting each scheduled pod and creating another. */
+      readonly steadyState: { readonly duration: Micros } | null;
+    }
+  | {
+      readonly opcode: 'barrier';
+      readonly index: number;
+      /** Empty = every namespace a createPods step used since the last barrier that covered it. */
+      readonly namespaces: readonly string[];
+      readonly labelSelector: Readonly<Record<string, string>>;
+      readonly stageRequirement: 'Scheduled' | 'Attempted';
+    }
+  | { readonly opcode: 'sleep'; readonly index: number; readonly duration: Micros }
+  /** From here to stopCollectingMetrics, pods of `namespaces` (matching the selector) seen scheduled are measured. */
+  | { readonly opcode: 'startCollectingMetrics'; readonly index: number; readonly name: string; readonly namespaces: readonly string[]; readonly labelSelector: Readonly<Record<string, string>> }
+  | { readonly opcode: 'stopCollectingMetrics'; readonly index: number }
+  | {
+      readonly opcode: 'deletePods';
+      readonly index: number;
+      /** '' = every namespace. */
+      readonly namespace: string;
+      readonly labelSelector: Readonly<Record<string, string>>;
+      readonly skipWaitToCompletion: boolean;
+      /** 0 = all at once. */
+      readonly deletePodsPerSecond: number;
+    }
+  | {
+      readonly opcode: 'churn';
+      readonly index: number;
+      readonly mode: 'create' | 'recreate';
+      /** create: at most this many ticks (0 = no limit); recreate: objects per cycle. */
+      readonly number: number;
+      readonly interval: Micros;
+      readonly namespace: string;
+      /** One object of each template is created (or deleted) per tick, as upstream's templatePaths. */
+      readonly templates: readonly PodTemplate[];
+    };
+
 export interface ClusterParams {
   readonly apiServer: ApiServerParams;
   readonly scheduler: Omit<SchedulerParams, 'client'>;
@@ -119,4 +173,6 @@ export interface Scenario {
   readonly gpuReplay?: GpuReplaySpec;
   /** Faults injected at given virtual times (`faults:`), in file order. */
   readonly faults: readonly Fault[];
+  /** scheduler_perf's op list (`steps:`), run in order on the live cluster from t = 0; empty = none. */
+  readonly steps: readonly Step[];
 }

@@ -48,6 +48,8 @@ import { REASON_AFFINITY, REASON_ANTI_AFFINITY, REASON_EXISTING_ANTI_AFFINITY, a
 import type { HostPort } from './plugins/node-ports.js';
 import type { GpuCluster } from '../gpu/cluster.js';
 import { GpuShare, REASON_GPU, type GpuGrant } from './gpu-share.js';
+import { POLICY_SCORE } from './plugins/placement-policies.js';
+import { NodeView, UserPluginError, podView, type PodView, type UserPlugin } from './user-plugins.js';
 
 /** schedule_one.go */
 export const MIN_FEASIBLE_NODES_TO_FIND = 100;
@@ -174,7 +176,11 @@ export class Kernel {
     const isCpuMem = (names: readonly string[]): boolean => names.length === 2 && names[0] === CPU && names[1] === MEMORY;
     this.cpuMemOnly = isCpuMem(this.fitNames) && isCpuMem(this.balNames);
     this.gpuShare = profile.gpu === undefined ? null : new GpuShare(profile.gpu);
+    this.userFilters = profile.userPlugins.filter((u) => u.filter).map((u) => u.plugin.impl);
+    this.userScoring = profile.userPlugins.some((u) => u.weight > 0);
   }
+
+  private readonly userScoring: boolean;
 
   schedule(t: NodeTable, pod: PodInput, state: SearchState, rng: RngStream, ctx: CycleContext = NO_CONTEXT): Decision {
     const n = t.count;
@@ -198,6 +204,7 @@ export class Kernel {
       this.markAll(t, UNRESOLVABLE);
       return { node: -1, visited: 0, feasible: 0, diagnosis: new Map(), preFilterMessage: gpuShare.error };
     }
+    const checkUser = this.userFilters.length > 0 && this.prepareUser(t, pod);
     let order = t.order;
     let m = n;
     let restricted = false;
@@ -223,6 +230,7 @@ export class Kernel {
       checkSpread,
       checkIpa,
       checkGpu,
+      checkUser,
       restricted,
     };
     this.cycle = checks;
@@ -243,6 +251,9 @@ export class Kernel {
     const { checkUnsched, checkFit } = checks;
     const hasScalars = hasKeys(r.scalars);
     const anyRequest = r.cpu !== 0 || r.memory !== 0 || r.ephemeralStorage !== 0 || hasScalars;
+    const podCpu = r.cpu;
+    const podMem = r.memory;
+    const podEph = r.ephemeralStorage;
     const { allocCpu, allocMem, allocEph, allocPods, reqCpu, reqMem, reqEph, podCount, unschedulable, hardTaints, usedPorts } = t;
     let found = 0;
     let visited = 0;
@@ -271,9 +282,9 @@ export class Kernel {
         }
         if (anyRequest) {
           if (
-            (r.cpu > 0 && r.cpu > allocCpu[i] - reqCpu[i]) ||
-            (r.memory > 0 && r.memory > allocMem[i] - reqMem[i]) ||
-            (r.ephemeralStorage > 0 && r.ephemeralStorage > allocEph[i] - reqEph[i]) ||
+            (podCpu > 0 && podCpu > allocCpu[i] - reqCpu[i]) ||
+            (podMem > 0 && podMem > allocMem[i] - reqMem[i]) ||
+            (podEph > 0 && podEph > allocEph[i] - reqEph[i]) ||
             (hasScalars && !scalarsFit(t, i, r))
           ) {
                 continue;
@@ -284,6 +295,7 @@ export class Kernel {
       if (checkSpread && this.spreadFilter.check(i) !== 0) continue;
       if (checkIpa && this.ipaFilter.check(i) !== 0) continue;
       if (checkGpu && !this.gpuFits(t, i)) continue;
+      if (checkUser && this.userReject(i) !== null) continue;
       feasible[found++] = i;
     }
     // The rotation applies to the (possibly restricted) list; the modulus is the number of all nodes (schedule_one.go).
@@ -296,7 +308,7 @@ export class Kernel {
     this.applyNominated(t, nominated, -1);
     if (found === 1) return { node: feasible[0], visited, feasible: 1 };
     const scores = this.scores;
-    this.scoreAll(t, pod, feasible, found, scores, pods);
+    this.scoreAll(t, pod, feasible, found, scores, pods, rng);
     return { node: selectHost(feasible, scores, found, rng), visited, feasible: found };
   }
 
@@ -384,18 +396,18 @@ export class Kernel {
   }
 
   /** Weighted total score of each feasible node (framework RunScorePlugins, NormalizeScore, weighted sum). */
-  scoreAll(t: NodeTable, pod: PodInput, feasible: Int32Array, found: number, out: Float64Array, pods: AssignedPods): void {
+  scoreAll(t: NodeTable, pod: PodInput, feasible: Int32Array, found: number, out: Float64Array, pods: AssignedPods, rng?: RngStream): void {
     if (this.raw.length < found) this.raw = new Float64Array(Math.max(found, out.length));
     if (this.ignored.length < found) this.ignored = new Uint8Array(this.raw.length);
     this.scoreResources(t, pod.requests, feasible, found, out);
-    this.scoreExtras(t, pod, feasible, found, out, pods);
+    this.scoreExtras(t, pod, feasible, found, out, pods, rng);
   }
 
   /**
    * The score plugins after NodeResourcesFit + BalancedAllocation, added to `out`. Kept apart because the
    * parallel scan (parallel/) computes the resource part in worker threads and calls this on the main thread.
    */
-  scoreExtras(t: NodeTable, pod: PodInput, feasible: Int32Array, found: number, out: Float64Array, pods: AssignedPods): void {
+  scoreExtras(t: NodeTable, pod: PodInput, feasible: Int32Array, found: number, out: Float64Array, pods: AssignedPods, rng?: RngStream): void {
     if (this.raw.length < found) this.raw = new Float64Array(Math.max(found, out.length));
     const p = this.profile;
     if (p.taintWeight > 0) this.scoreTaints(t, pod, feasible, found, out);
@@ -403,6 +415,8 @@ export class Kernel {
     if (p.spreadWeight > 0) this.scoreSpread(t, pod, feasible, found, out, pods);
     if (p.interPodAffinityWeight > 0) this.scoreInterPod(t, pod, feasible, found, out, pods);
     if (p.imageWeight > 0) this.scoreImages(t, pod, feasible, found, out);
+    if (p.firstFitWeight > 0 || p.roundRobinWeight > 0 || p.uniformRandomWeight > 0) this.scorePolicies(t, feasible, found, out, rng);
+    if (this.userScoring) this.scoreUser(t, pod, feasible, found, out);
     if (this.gpuShare !== null && t.gpu !== null && this.cycleRng !== null) this.gpuShare.score(t, feasible, found, out, this.cycleRng);
   }
 
@@ -416,6 +430,53 @@ export class Kernel {
     if (this.gpuShare === null || t.gpu === null || this.cycleRng === null) return null;
     return this.gpuShare.reserve(t, row, this.cycleRng);
   }
+
+  /** FirstFit, RoundRobin and UniformRandom (plugins/placement-policies.ts): one node gets 100 × weight. */
+  private scorePolicies(t: NodeTable, feasible: Int32Array, found: number, out: Float64Array, rng: RngStream | undefined): void {
+    const p = this.profile;
+    const n = t.count;
+    const pos = this.treePositions(t);
+    if (p.firstFitWeight > 0) {
+      let best = 0;
+      for (let f = 1; f < found; f++) if (pos[feasible[f]] < pos[feasible[best]]) best = f;
+      out[best] += POLICY_SCORE * p.firstFitWeight;
+    }
+    if (p.roundRobinWeight > 0) {
+      const cursor = this.roundRobinCursor % n;
+      let best = 0;
+      let bestGap = n;
+      for (let f = 0; f < found; f++) {
+        let gap = pos[feasible[f]] - cursor;
+        if (gap < 0) gap += n;
+        if (gap < bestGap) {
+          bestGap = gap;
+          best = f;
+        }
+      }
+      out[best] += POLICY_SCORE * p.roundRobinWeight;
+      this.roundRobinCursor = (pos[feasible[best]] + 1) % n;
+    }
+    if (p.uniformRandomWeight > 0) {
+      if (rng === undefined) throw new Error('UniformRandom scores need the scheduler\'s random stream');
+      out[rng.int(found)] += POLICY_SCORE * p.uniformRandomWeight;
+    }
+  }
+
+  /** Row → position in NodeTree order, rebuilt when the table rebuilds its order (after nodes are added). */
+  private treePositions(t: NodeTable): Int32Array {
+    const order = t.order;
+    if (this.positionsOf !== order) {
+      if (this.positions.length < order.length) this.positions = new Int32Array(t.capacity);
+      for (let j = 0; j < order.length; j++) this.positions[order[j]] = j;
+      this.positionsOf = order;
+    }
+    return this.positions;
+  }
+
+  private positions = new Int32Array(0);
+  private positionsOf: Int32Array | null = null;
+  /** RoundRobin's cursor: the NodeTree position its search starts from. */
+  private roundRobinCursor = 0;
 
   /** PodTopologySpread PreScore (Skip without constraints), Score, NormalizeScore. */
   private scoreSpread(t: NodeTable, pod: PodInput, feasible: Int32Array, found: number, out: Float64Array, pods: AssignedPods): void {
@@ -458,6 +519,17 @@ export class Kernel {
 
   private readonly spreadMemo = new WeakMap<object, WeakMap<object, SpreadPair>>();
 
+  /**
+   * Whether the PreFilters of PodTopologySpread and InterPodAffinity both Skip for this pod (no hard spread
+   * constraint, no required (anti-)affinity term of its own or of an existing pod that matches it), so that
+   * every node passes their Filters: what the sharded search (parallel/scanner.ts) needs to serve the cycle.
+   */
+  podFiltersSkip(t: NodeTable, pod: PodInput, pods: AssignedPods): boolean {
+    const f = this.profile.filters;
+    if (f.podTopologySpread && this.spreadFor(pod).hard.length > 0) return false;
+    return !(f.interPodAffinity && this.ipaFilter.prepare(t, pods, pod));
+  }
+
   private podsOf(t: NodeTable, ctx: CycleContext): AssignedPods {
     if (ctx.pods !== undefined) return ctx.pods;
     if (this.emptyPods === null || this.emptyPods.table !== t) this.emptyPods = new AssignedPods(t);
@@ -489,6 +561,26 @@ export class Kernel {
     if (c === null) return;
     if (c.checkSpread) this.spreadFilter.updateWithPod(t, e.row, c.pod.namespace, e.pod.metadata.namespace, e.pod.metadata.labels, delta, this.elig);
     if (c.checkIpa) this.ipaFilter.updateWithPod(t, e, delta);
+  }
+
+  /**
+   * RunFilterPlugins on one node for the last cycle, with every failure reason appended to `reasons` (the
+   * per-node statuses upstream's FitError carries): PASS, UNSCHEDULABLE or UNRESOLVABLE. Nodes outside a
+   * PreFilterResult carry its status. Requires a preceding schedule() that reached Filter.
+   */
+  explainNode(t: NodeTable, i: number, reasons: string[]): number {
+    const c = this.cycle;
+    if (c === null) return UNRESOLVABLE;
+    if (c.restricted && !this.candidates.subarray(0, this.candidateCount).includes(i)) {
+      reasons.push(REASON_NOT_IN_PREFILTER_RESULT);
+      return UNRESOLVABLE;
+    }
+    return this.verdict(t, i, c, reasons);
+  }
+
+  /** The feasible rows the last schedule() kept, in search order (its Decision.feasible of them are valid). */
+  feasibleRows(count: number): Int32Array {
+    return this.feasible.subarray(0, count);
   }
 
   /** The pod of the last cycle. */
@@ -652,6 +744,39 @@ export class Kernel {
     const nzPodMem = r.nonZeroMemory;
     const podCpu = r.cpu;
     const podMem = r.memory;
+    if (least && fitW > 0 && balActive) {
+      // The upstream default (LeastAllocated + BalancedAllocation, both on cpu and memory) with the helpers'
+      // arithmetic written out: the general loop below re-tests the strategy per node and costs ~1.5× this.
+      for (let f = 0; f < found; f++) {
+        const i = feasible[f];
+        const ac = allocCpu[i];
+        const am = allocMem[i];
+        let nodeScore = 0;
+        let weightSum = 0;
+        if (ac !== 0) {
+          const q = nzCpu[i] + nzPodCpu;
+          if (q <= ac) nodeScore += Math.trunc(((ac - q) * 100) / ac) * wc;
+          weightSum += wc;
+        }
+        if (am !== 0) {
+          const q = nzMem[i] + nzPodMem;
+          if (q <= am) nodeScore += Math.trunc(((am - q) * 100) / am) * wm;
+          weightSum += wm;
+        }
+        let total = weightSum !== 0 ? Math.trunc(nodeScore / weightSum) * fitW : 0;
+        let withPod = 100;
+        let withoutPod = 100;
+        if (ac !== 0 && am !== 0) {
+          const rc = reqCpu[i];
+          const rm = reqMem[i];
+          withPod = balance2(rc + podCpu, ac, rm + podMem, am);
+          withoutPod = balance2(rc, ac, rm, am);
+        }
+        total += balancedScore(withPod, withoutPod) * balW;
+        out[f] = total;
+      }
+      return;
+    }
     for (let f = 0; f < found; f++) {
       const i = feasible[f];
       const ac = allocCpu[i];
@@ -814,7 +939,66 @@ export class Kernel {
       reasons?.push(REASON_GPU);
       return UNSCHEDULABLE;
     }
+    if (c.checkUser) {
+      const reason = this.userReject(i);
+      if (reason !== null) {
+        reasons?.push(reason);
+        return UNSCHEDULABLE;
+      }
+    }
     return PASS;
+  }
+
+  // ---- user plugins (user-plugins.ts): a function call per node, outside the fused arithmetic.
+  private readonly userFilters: readonly UserPlugin[];
+  private userPod: PodView | null = null;
+  private userNode: NodeView | null = null;
+
+  private prepareUser(t: NodeTable, pod: PodInput): boolean {
+    this.userPod = podView(pod.spec, pod.namespace, pod.labels, pod.requests);
+    if (this.userNode === null || this.userNode.table !== t) this.userNode = new NodeView(t);
+    return true;
+  }
+
+  /** The first user filter's rejection reason on row i, or null. */
+  private userReject(i: number): string | null {
+    const view = this.userNode as NodeView;
+    const pod = this.userPod as PodView;
+    view.row = i;
+    for (const f of this.userFilters) {
+      const r = (f.filter as NonNullable<UserPlugin['filter']>)(pod, view);
+      if (r !== null && r !== undefined) return typeof r === 'string' && r !== '' ? r : `node(s) didn't satisfy plugin(s) [${f.name}]`;
+    }
+    return null;
+  }
+
+  /** User Score plugins (and their NormalizeScore), weighted into out. */
+  private scoreUser(t: NodeTable, pod: PodInput, feasible: Int32Array, found: number, out: Float64Array): void {
+    this.prepareUser(t, pod);
+    const view = this.userNode as NodeView;
+    const pv = this.userPod as PodView;
+    const raw = this.raw;
+    for (const u of this.profile.userPlugins) {
+      if (u.weight === 0) continue;
+      const score = u.plugin.impl.score as NonNullable<UserPlugin['score']>;
+      for (let f = 0; f < found; f++) {
+        view.row = feasible[f];
+        const s = score(pv, view);
+        if (typeof s !== 'number' || !Number.isFinite(s)) throw new UserPluginError(`plugin ${u.plugin.name} (${u.plugin.module}) returned ${String(s)} for node ${view.name}; expected a finite number`);
+        raw[f] = Math.trunc(s);
+      }
+      const norm = u.plugin.impl.normalize;
+      if (norm !== undefined) {
+        addDefaultNormalized(raw, found, norm === 'reverse', u.weight, out);
+        continue;
+      }
+      for (let f = 0; f < found; f++) {
+        if (raw[f] < 0 || raw[f] > POLICY_SCORE) {
+          throw new UserPluginError(`plugin ${u.plugin.name} (${u.plugin.module}) returned score ${raw[f]} for node ${t.names[feasible[f]]}; expected 0 to 100 (or set normalize)`);
+        }
+        out[f] += raw[f] * u.weight;
+      }
+    }
   }
 }
 
@@ -829,6 +1013,7 @@ interface CycleChecks {
   readonly checkSpread: boolean;
   readonly checkIpa: boolean;
   readonly checkGpu: boolean;
+  readonly checkUser: boolean;
   readonly restricted: boolean;
 }
 

@@ -8,6 +8,7 @@ import { DEFAULT_HARD_POD_AFFINITY_WEIGHT } from './plugins/inter-pod-affinity.j
 import { SYSTEM_DEFAULTS, type SpreadDefaults } from './plugins/pod-topology-spread.js';
 import { DEFAULT_PREEMPTION_ARGS, type PreemptionArgs } from './plugins/default-preemption.js';
 import type { GpuProfile } from '../gpu/config.js';
+import type { UserPluginUse } from './user-plugins.js';
 
 export interface Profile {
   readonly schedulerName: string;
@@ -45,6 +46,12 @@ export interface Profile {
   readonly ignorePreferredTermsOfExistingPods: boolean;
   /** DefaultPreemption at PostFilter: its args, or null when disabled. */
   readonly preemption: PreemptionArgs | null;
+  /** Score weights of the placement policies beyond upstream (plugins/placement-policies.ts); 0 = disabled. */
+  readonly firstFitWeight: number;
+  readonly roundRobinWeight: number;
+  readonly uniformRandomWeight: number;
+  /** Plugins from a user's module (user-plugins.ts; a call per node), in configuration order. */
+  readonly userPlugins: readonly UserPluginUse[];
   /** The GPU plugins (Open-Gpu-Share, FGDScore, …: kernel's GPU block, gpu-share.ts); absent when none is enabled. */
   readonly gpu?: GpuProfile | undefined;
 }
@@ -80,6 +87,10 @@ export const DEFAULT_PROFILE: Profile = {
   hardPodAffinityWeight: DEFAULT_HARD_POD_AFFINITY_WEIGHT,
   ignorePreferredTermsOfExistingPods: false,
   preemption: DEFAULT_PREEMPTION_ARGS,
+  firstFitWeight: 0,
+  roundRobinWeight: 0,
+  uniformRandomWeight: 0,
+  userPlugins: [],
   gpu: undefined,
 };
 
@@ -92,6 +103,10 @@ export function hasScorePlugins(p: Profile): boolean {
     p.imageWeight > 0 ||
     p.spreadWeight > 0 ||
     p.interPodAffinityWeight > 0 ||
+    p.firstFitWeight > 0 ||
+    p.roundRobinWeight > 0 ||
+    p.uniformRandomWeight > 0 ||
+    p.userPlugins.some((u) => u.weight > 0) ||
     (p.gpu?.scores.length ?? 0) > 0
   );
 }

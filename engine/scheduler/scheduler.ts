@@ -12,7 +12,7 @@
  */
 import { type ApiServer, Client } from '../api/api-server.js';
 import { Informer } from '../api/informer.js';
-import { keyOf, type LabelSelector, type LabelSelectorRequirement, type Node, type Pod, type ReplicaSet, type Service, isTerminal } from '../api/objects.js';
+import { keyOf, type LabelSelector, type Node, type Pod, type ReplicaSet, type Service, isTerminal } from '../api/objects.js';
 import { podRequests } from '../api/pod-resources.js';
 import type { RateLimit } from '../api/rate-limiter.js';
 import type { RngStream } from '../core/rng.js';
@@ -24,6 +24,7 @@ import type { ParallelScanner } from './parallel/scanner.js';
 import { podInput } from './pod-input.js';
 import { AssignedPods, type AssignedPod } from './assigned-pods.js';
 import { preempt } from './preemption.js';
+import { defaultSpreadSelector, needsDefaultSelector } from './default-selector.js';
 import { hostPorts, type HostPort } from './plugins/node-ports.js';
 import { toleratesUnschedulable } from './plugins/node-unschedulable.js';
 import type { Profile } from './profile.js';
@@ -43,7 +44,8 @@ export interface SchedulerParams extends QueueParams {
 /** What the scheduler tells the metrics recorder and the trace. */
 export interface SchedulerObserver {
   seen(pod: Pod): void;
-  attempt(pod: Pod, node: string | null, durationUs: Micros, message: string): void;
+  /** `key` is the pod's storage key (keyOf). */
+  attempt(pod: Pod, key: string, node: string | null, durationUs: Micros, message: string): void;
   /** A preemption nominated `pod` to `node` and is evicting `victims` (optional). */
   preempted?(pod: Pod, node: string, victims: readonly Pod[]): void;
 }
@@ -118,9 +120,9 @@ export class Scheduler {
     const nodes = new Informer<Node>({ add: (n) => this.onNode(n), update: (o, n) => this.onNode(n, o) });
     api.watch('Node', 'kube-scheduler/nodes', nodes.onEvent);
     const pods = new Informer<Pod>({
-      add: (p) => this.onPodAdd(p),
-      update: (o, p) => this.onPodUpdate(o, p),
-      delete: (p) => this.onPodDelete(p),
+      add: (p, key) => this.onPodAdd(p, key),
+      update: (o, p, key) => this.onPodUpdate(o, p, key),
+      delete: (_p, key) => this.onPodDelete(key),
     });
     api.watch('Pod', 'kube-scheduler/pods', pods.onEvent);
     if (profiles.some((p) => p.spreadWeight > 0 || p.filters.podTopologySpread)) {
@@ -168,14 +170,14 @@ export class Scheduler {
     if (fresh || (old !== undefined && schedulingPropertiesChanged(old, n))) this.moveAll();
   }
 
-  private onPodAdd(pod: Pod): void {
+  private onPodAdd(pod: Pod, key: string): void {
     if (pod.spec.nodeName !== '') {
-      if (!isTerminal(pod)) this.account(pod);
+      if (!isTerminal(pod)) this.account(pod, key);
       return;
     }
     if (isTerminal(pod) || !this.kernels.has(pod.spec.schedulerName)) return;
     const p: QueuedPod = {
-      key: keyOf(pod),
+      key,
       pod,
       requests: podRequests(pod.spec),
       toleratesUnschedulable: toleratesUnschedulable(pod.spec.tolerations),
@@ -192,8 +194,7 @@ export class Scheduler {
     this.kick();
   }
 
-  private onPodUpdate(old: Pod, pod: Pod): void {
-    const key = keyOf(pod);
+  private onPodUpdate(old: Pod, pod: Pod, key: string): void {
     if (pod.spec.nodeName !== '') {
       const q = this.queued.get(key);
       if (q !== undefined) {
@@ -204,15 +205,14 @@ export class Scheduler {
       this.nominations.delete(key);
       if (isTerminal(pod)) {
         if (!isTerminal(old)) this.release(key);
-      } else this.account(pod);
+      } else this.account(pod, key);
       return;
     }
     const q = this.queued.get(key);
     if (q !== undefined) q.pod = pod;
   }
 
-  private onPodDelete(pod: Pod): void {
-    const key = keyOf(pod);
+  private onPodDelete(key: string): void {
     const q = this.queued.get(key);
     if (q !== undefined) {
       if (q.where !== 'inflight') this.queue.remove(q);
@@ -224,8 +224,7 @@ export class Scheduler {
   }
 
   /** Confirms a bound pod in the cache (a no-op when it was assumed on the same node, apart from its newer object). */
-  private account(pod: Pod): void {
-    const key = keyOf(pod);
+  private account(pod: Pod, key: string): void {
     const row = this.table.indexOf(pod.spec.nodeName);
     const prev = this.pods.get(key);
     if (prev !== undefined) {
@@ -259,13 +258,14 @@ export class Scheduler {
     this.busy = true;
     const kernel = this.kernels.get(p.pod.spec.schedulerName) as Kernel;
     const pod = p.pod;
-    const input = podInput(pod.spec, pod.metadata, this.needsDefaultSelector(kernel.profile, pod) ? this.defaultSelector(pod) : undefined);
+    const input = podInput(pod.spec, pod.metadata, needsDefaultSelector(kernel.profile, pod) ? this.defaultSelector(pod) : undefined);
     const nominated = this.nominatedFor(p.key, pod.spec.priority);
     const own = this.nominations.get(p.key);
-    // The sharded search (parallel/scanner.ts) implements neither nominated pods nor the per-node statuses
-    // preemption reads after a failed cycle, so it serves only profiles without preemption and cycles
-    // without nominations; everything else runs the sequential kernel.
-    const sharded = this.scanner !== undefined && kernel.profile.preemption === null && kernel.gpuShare === null && nominated.length === 0 && own === undefined;
+    // The sharded search (parallel/scanner.ts) does not implement nominated pods, so cycles with nominations
+    // run the sequential kernel. A sharded search that finds no node hands the cycle back to the sequential
+    // kernel too, which records the per-node statuses preemption reads. GPU profiles (gpu-share.ts) keep to the
+    // sequential kernel.
+    const sharded = this.scanner !== null && kernel.gpuShare === null && nominated.length === 0 && own === undefined;
     const d =
       (sharded ? this.scanner?.schedule(kernel, this.table, input, this.search, this.rng, this.pods) : null) ??
       kernel.schedule(this.table, input, this.search, this.rng, { pods: this.pods, nominated, nominatedRow: own?.row ?? -1 });
@@ -315,11 +315,6 @@ export class Scheduler {
     return true;
   }
 
-  /** Only pods without their own spread constraints use the defaults; the selector costs a lister scan. */
-  private needsDefaultSelector(p: Profile, pod: Pod): boolean {
-    return (p.spreadWeight > 0 || p.filters.podTopologySpread) && (pod.spec.topologySpreadConstraints?.length ?? 0) === 0;
-  }
-
   /**
    * helper.DefaultSelector: the selectors of the Services in the pod's namespace that select it, then its
    * controlling ReplicaSet's selector, ANDed. undefined when there are none.
@@ -330,7 +325,7 @@ export class Scheduler {
     const hit = this.selectorMemo.get(memoKey);
     // Pods of one controller share their labels object (the template's), so the memo holds for them.
     if (hit !== undefined && hit.labels === pod.metadata.labels) return hit.selector;
-    const selector = this.computeDefaultSelector(pod);
+    const selector = defaultSpreadSelector(pod, this.services.values(), this.replicaSets);
     this.selectorMemo.set(memoKey, { labels: pod.metadata.labels, selector });
     return selector;
   }
@@ -339,40 +334,6 @@ export class Scheduler {
 
   private listerChanged(_?: unknown): void {
     this.selectorMemo.clear();
-  }
-
-  private computeDefaultSelector(pod: Pod): LabelSelector | undefined {
-    const ns = pod.metadata.namespace;
-    const labels = pod.metadata.labels;
-    const matchLabels: Record<string, string> = {};
-    let any = false;
-    for (const svc of this.services.values()) {
-      if (svc.metadata.namespace !== ns) continue;
-      const sel = svc.spec.selector;
-      let matches = true;
-      for (const k in sel) if (labels[k] !== sel[k]) matches = false;
-      if (!matches) continue;
-      for (const k in sel) {
-        matchLabels[k] = sel[k];
-        any = true;
-      }
-    }
-    let exprs: readonly LabelSelectorRequirement[] = [];
-    const owner = pod.metadata.ownerReferences.find((o) => o.controller);
-    if (owner !== undefined && owner.kind === 'ReplicaSet') {
-      const rs = this.replicaSets.get(`ReplicaSet/${ns}/${owner.name}`);
-      if (rs !== undefined) {
-        // The ReplicaSet's requirements are added to the Services' label set.
-        const extra: LabelSelectorRequirement[] = Object.keys(rs.spec.selector.matchLabels).map((k) => ({
-          key: k,
-          operator: 'In',
-          values: [rs.spec.selector.matchLabels[k]],
-        }));
-        exprs = [...extra, ...rs.spec.selector.matchExpressions];
-        if (exprs.length > 0) any = true;
-      }
-    }
-    return any ? { matchLabels, matchExpressions: exprs } : undefined;
   }
 
   private endCycle(): void {
@@ -386,13 +347,13 @@ export class Scheduler {
       // Deleted while in flight: nothing to bind.
     } else if (c.node >= 0 && (grant = this.reserveGpu(p, c.node)) !== undefined) {
       const nodeName = this.table.names[c.node];
-      this.observer.attempt(p.pod, nodeName, duration, '');
+      this.observer.attempt(p.pod, p.key, nodeName, duration, '');
       this.nominations.delete(p.key);
       this.assumeAndBind(p, c.node, nodeName, c.ports, grant);
     } else {
       if (c.node >= 0) c.message = `0/${this.table.count} nodes are available: Open-Gpu-Share Reserve found no free GPU on ${this.table.names[c.node]}.`;
       this.unschedulableAttempts++;
-      this.observer.attempt(p.pod, null, duration, c.message);
+      this.observer.attempt(p.pod, p.key, null, duration, c.message);
       let nominated: string | undefined | null = null;
       if (c.nominate !== null) nominated = this.nominate(p, c.nominate.row, c.nominate.victims);
       else if (c.clearNomination) {

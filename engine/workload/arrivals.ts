@@ -114,13 +114,20 @@ export function churnSteps(c: Churn, end: Micros): ChurnStep[] {
   let created = 0;
   let deleted = 0;
   for (let tick = 0, t = c.start; t <= end; tick++, t = c.start + tick * c.interval) {
-    if (c.mode === 'create') {
-      if (c.number > 0 && created >= c.number) break;
-      out.push({ t, pod: created++, op: 'create' });
-    } else if (Math.floor(tick / c.number) % 2 === 0) out.push({ t, pod: created++, op: 'create' });
-    else out.push({ t, pod: deleted++, op: 'delete' });
+    const op = churnTick(c, tick);
+    if (op === 'stop') break;
+    out.push({ t, pod: op === 'create' ? created++ : deleted++, op });
   }
   return out;
+}
+
+/**
+ * What tick `tick` (from 0) of a churn does: create one object, delete the oldest, or stop (a create churn
+ * that reached `number`). Recreate: ticks 0…number−1 create, the next `number` delete, and again.
+ */
+export function churnTick(c: Pick<Churn, 'mode' | 'number'>, tick: number): 'create' | 'delete' | 'stop' {
+  if (c.mode === 'create') return c.number > 0 && tick >= c.number ? 'stop' : 'create';
+  return Math.floor(tick / c.number) % 2 === 0 ? 'create' : 'delete';
 }
 
 /** Pods a churn creates up to `end`, for the limits (without building the steps). */

@@ -18,7 +18,8 @@
  * Decision, the same RNG draws, so byte-identical runs for 0, 1, 2 … N workers (test/parallel-scan.test.ts).
  *
  * Pods or profiles whose filters the shards do not implement (hard taints, node affinity, host ports,
- * extended resources, RequestedToCapacityRatio, non-cpu/memory scoring, plugins added later) get `null`:
+ * extended resources, hard topology spread constraints, required inter-pod (anti-)affinity that applies,
+ * RequestedToCapacityRatio, non-cpu/memory scoring, plugins added later) get `null`:
  * the caller runs the sequential kernel. So does a window smaller than `minNodes` (the crossover below
  * which synchronising threads costs more than it saves, measured by `npm run bench`).
  *
@@ -62,8 +63,11 @@ import {
 import { CMD_QUIT, CMD_RELOAD, CMD_SCAN, CTRL_STRIDE, C_CMD, C_DONE, C_SEQ, type SlotBuffers } from './worker.js';
 import { sharedF64, sharedI32 } from './shared-memory.js';
 
-/** Filters the shards implement (kernel.ts filter order); a profile enabling any other runs sequentially. */
-const SHARDABLE_FILTERS: ReadonlySet<string> = new Set(['nodeUnschedulable', 'taintToleration', 'nodeAffinity', 'nodePorts', 'nodeResourcesFit']);
+/**
+ * Filters the shards implement (kernel.ts filter order), or that pass every node when their PreFilter Skips
+ * (PodTopologySpread, InterPodAffinity: checked per pod); a profile enabling any other runs sequentially.
+ */
+const SHARDABLE_FILTERS: ReadonlySet<string> = new Set(['nodeUnschedulable', 'taintToleration', 'nodeAffinity', 'nodePorts', 'nodeResourcesFit', 'podTopologySpread', 'interPodAffinity']);
 /** Cell of the control block a worker sets once its serve task runs. */
 const C_READY = 3;
 /** Busy-wait iterations before blocking on the barrier (bounded: spinning starves GC threads on 2 cores). */
@@ -144,7 +148,7 @@ export class ParallelScanner {
     const n = t.count;
     const p = kernel.profile;
     const facts = this.profileFacts(p);
-    if (n === 0 || !facts.ok || !this.podShardable(p, t, pod)) return this.sequentialCycle();
+    if (n === 0 || !facts.ok || !this.podShardable(p, t, pod) || !kernel.podFiltersSkip(t, pod, pods)) return this.sequentialCycle();
     const scoring = hasScorePlugins(p);
     const want = scoring ? numFeasibleNodesToFind(p.percentageOfNodesToScore, n) : 1;
     const firstWindow = Math.min(n, Math.ceil(want / this.ratio) + 64);
@@ -217,7 +221,7 @@ export class ParallelScanner {
     this.sharded++;
     state.nextStartNodeIndex = (startIndex + visited) % n;
     if (found === 1) return { node: feasible[0], visited, feasible: 1 };
-    kernel.scoreExtras(t, pod, feasible, found, scores, pods);
+    kernel.scoreExtras(t, pod, feasible, found, scores, pods, rng);
     return { node: selectHost(feasible, scores, found, rng), visited, feasible: found };
   }
 
@@ -232,8 +236,10 @@ export class ParallelScanner {
       const cpuMem = (names: readonly string[]): boolean => names.length === 2 && names[0] === CPU && names[1] === MEMORY;
       const type = p.fitStrategy.type;
       const filtersKnown = Object.entries(p.filters).every(([k, on]) => !on || SHARDABLE_FILTERS.has(k));
+      // User filter plugins (user-plugins.ts) run only in the sequential kernel.
       const ok =
         filtersKnown &&
+        !p.userPlugins.some((u) => u.filter) &&
         (type === 'LeastAllocated' || type === 'MostAllocated') &&
         cpuMem(p.fitStrategy.resources.map((x) => x.name)) &&
         cpuMem(p.balancedResources.map((x) => x.name));

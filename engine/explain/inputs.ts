@@ -1,0 +1,101 @@
+/**
+ * The inputs of `kubesim explain` as a user pastes them: Node and Pod manifests (multi-document YAML, or a
+ * List / <Kind>List as `kubectl get -o yaml` prints it) and optionally a KubeSchedulerConfiguration, read
+ * with the scenario loader's parsers, so a bad file fails with the same `file:line:column: path: detail`
+ * InputError and nothing is scheduled.
+ */
+import { isTerminal, keyOf, type KubeObject, type Pod, type ReplicaSet, type Service } from '../api/objects.js';
+import { InputError } from '../scenario/input-error.js';
+import { ReadBudget } from '../scenario/input-file.js';
+import { parseManifests } from '../scenario/manifests.js';
+import { DEFAULT_POLICY, parseSchedulerConfig, type SchedulerPolicy } from '../scenario/scheduler-config.js';
+import { readYamlFile, type Field } from '../scenario/yaml-field.js';
+import type { ExplainRequest } from './explain.js';
+
+/** What explain() needs but the seed; the profile is the one the pod's spec.schedulerName names. */
+export interface ExplainInput extends Omit<ExplainRequest, 'seed'> {
+  /** Enabled plugins kubesim does not model (for a warning). */
+  readonly ignoredPlugins: readonly string[];
+}
+
+export interface ExplainFiles {
+  readonly nodes: string;
+  readonly pod: string;
+  readonly pods?: string;
+  readonly config?: string;
+}
+
+/** An object with the manifest field it came from (for errors about it). */
+interface Placed<T extends KubeObject> {
+  readonly object: T;
+  readonly at: Field;
+}
+
+export function readExplainInput(files: ExplainFiles): ExplainInput {
+  const reads = new ReadBudget();
+  const nodes = objectsOf(files.nodes, ['Node'], reads);
+  if (nodes.length === 0) throw new InputError(files.nodes, 0, 0, '', 'expected at least one Node manifest');
+  const names = new Set<string>();
+  for (const n of nodes) {
+    const name = n.object.metadata.name;
+    if (name === '') n.at.get('metadata').get('name').fail('expected the node\'s name');
+    if (names.has(name)) n.at.get('metadata').get('name').fail(`duplicate node "${name}"`);
+    names.add(name);
+  }
+  const pods = objectsOf(files.pod, ['Pod'], reads);
+  if (pods.length !== 1) throw new InputError(files.pod, 0, 0, '', `expected exactly one Pod manifest (the pod to schedule), found ${pods.length}`);
+  const pod = pods[0];
+  if (pod.object.spec.nodeName !== '') pod.at.get('spec').get('nodeName').fail('the pod to schedule must not have a node yet (the scheduler only sees pods without spec.nodeName)');
+  const existing: Pod[] = [];
+  const services: Service[] = [];
+  const replicaSets: ReplicaSet[] = [];
+  const keys = new Set<string>([keyOf(pod.object)]);
+  if (files.pods !== undefined) {
+    for (const e of objectsOf(files.pods, ['Pod', 'Service', 'ReplicaSet'], reads)) {
+      const key = keyOf(e.object);
+      if (keys.has(key)) e.at.get('metadata').get('name').fail(`duplicate ${e.object.kind} ${e.object.metadata.namespace}/${e.object.metadata.name}`);
+      keys.add(key);
+      if (e.object.kind === 'Service') services.push(e.object);
+      if (e.object.kind === 'ReplicaSet') replicaSets.push(e.object);
+      if (e.object.kind !== 'Pod') continue;
+      const nodeName = e.object.spec.nodeName;
+      const at = e.at.get('spec').get('nodeName');
+      if (nodeName === '') at.fail('expected the node the pod runs on: existing pods are placed by spec.nodeName');
+      if (!names.has(nodeName)) at.fail(`no node "${nodeName}" in ${files.nodes}`);
+      if (!isTerminal(e.object)) existing.push(e.object);
+    }
+  }
+  const policy = files.config === undefined ? DEFAULT_POLICY : readConfig(files.config, reads);
+  const schedulerName = pod.object.spec.schedulerName;
+  const profile = policy.profiles.find((p) => p.schedulerName === schedulerName);
+  if (profile === undefined) {
+    const have = policy.profiles.map((p) => `"${p.schedulerName}"`).join(', ');
+    const where = files.config === undefined ? 'the default configuration' : files.config;
+    return pod.at.get('spec').get('schedulerName').fail(`no scheduler profile "${schedulerName}" in ${where}; it has ${have}`);
+  }
+  return { nodes: nodes.map((n) => n.object), pod: pod.object, existing, services, replicaSets, profile, ignoredPlugins: policy.ignoredPlugins };
+}
+
+function readConfig(path: string, reads: ReadBudget): SchedulerPolicy {
+  const docs = readYamlFile(path, reads);
+  if (docs.length !== 1) throw new InputError(path, 0, 0, '', `expected one KubeSchedulerConfiguration document, found ${docs.length}`);
+  return parseSchedulerConfig(docs[0]);
+}
+
+/** Every object of `file`, each of one of `kinds`; another kind is an error at its manifest. */
+function objectsOf<K extends KubeObject['kind']>(file: string, kinds: readonly K[], reads: ReadBudget): Placed<Extract<KubeObject, { kind: K }>>[] {
+  const out: Placed<Extract<KubeObject, { kind: K }>>[] = [];
+  for (const doc of readYamlFile(file, reads)) {
+    if (doc.kind() === 'null') continue;
+    const objects = parseManifests(doc);
+    // A List's objects come from its items, in order (parseManifests flattens them).
+    const isList = doc.kind() === 'map' && doc.get('kind').kind() === 'scalar' && doc.get('kind').str().endsWith('List');
+    const items = isList ? doc.get('items').items() : [doc];
+    objects.forEach((o, i) => {
+      const at = items.length === objects.length ? items[i] : doc;
+      if (!(kinds as readonly string[]).includes(o.kind)) at.fail(`expected ${kinds.join(', ')} manifests in this file, got a ${o.kind}`);
+      out.push({ object: o as Extract<KubeObject, { kind: K }>, at });
+    });
+  }
+  return out;
+}
