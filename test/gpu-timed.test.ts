@@ -10,7 +10,10 @@ import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { Pod } from '../engine/api/objects.js';
-import { GPU_INDEX } from '../engine/gpu/resources.js';
+import { GpuCluster } from '../engine/gpu/cluster.js';
+import { GPU_COUNT, GPU_INDEX, GPU_MILLI, GPU_MODEL } from '../engine/gpu/resources.js';
+import { devicesOf, gpuIndexOf, grantOfBound } from '../engine/scheduler/gpu-share.js';
+import { makeNode } from './helpers.js';
 import { runOnce, type RunResult } from '../engine/run.js';
 import { loadScenario } from '../engine/scenario/load.js';
 
@@ -132,6 +135,29 @@ test('devices are given back when a pod finishes and reused; runs are determinis
   assert.equal(placed(a, 's-next'), ['n-a', '0']);
   const b = run(rows, policy('GpuPacking', 'GpuPackingScore', 'best'));
   assert.is(a.fingerprint, b.fingerprint);
+});
+
+test('a pod bound by someone else: its gpu-index annotation when it fits, else the devices Reserve would pick', () => {
+  assert.is(gpuIndexOf(0b1101), '0-2-3');
+  assert.is(devicesOf('0-2-3'), 0b1101);
+  assert.is(devicesOf('x'), 0);
+  assert.is(devicesOf('16'), 0);
+  const c = new GpuCluster([makeNode('g', { cpu: 8000, memory: 2 ** 34, pods: 110, [GPU_COUNT]: 4, [GPU_MILLI]: 4000 }, { [GPU_MODEL]: 'T4' })]);
+  c.devices(0, 700, 0b0001, 0, 1); // GPU 0 has 300 milli left
+  const ann = (count: number, milli: number, index?: string): Record<string, string> => ({
+    [GPU_COUNT]: String(count),
+    [GPU_MILLI]: String(milli),
+    ...(index === undefined ? {} : { [GPU_INDEX]: index }),
+  });
+  // 2 whole GPUs preset on 1-2: kept.
+  assert.equal(grantOfBound(c, 0, ann(2, 1000, '1-2'), 'p'), { milli: 1000, devices: 0b0110, tag: 2 });
+  // Preset on GPU 0 (300 left) for 2 whole GPUs, on a device the node lacks, or the wrong number of devices:
+  // the lowest-index idle GPUs instead (1 and 2).
+  for (const index of ['0-1', '1-7', '3']) assert.equal(grantOfBound(c, 0, ann(2, 1000, index), 'p')?.devices, 0b0110, index);
+  // A 250-milli share without an annotation: the fitting GPU with the least left (GPU 0, 300).
+  assert.equal(grantOfBound(c, 0, ann(1, 250), 'p'), { milli: 250, devices: 0b0001, tag: 0 });
+  // No GPU request: no grant.
+  assert.is(grantOfBound(c, 0, {}, 'p'), null);
 });
 
 test.run();

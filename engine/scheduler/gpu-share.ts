@@ -17,7 +17,7 @@ import { bestDevice, randomDevice, wholeDevices } from '../gpu/plugins/device-se
 import { FgdScore } from '../gpu/plugins/fgd-score.js';
 import { gpuTagOf } from '../gpu/plugins/gpu-clustering-score.js';
 import { addGpuScores } from '../gpu/plugins/gpu-scores.js';
-import { GPU_INDEX, MILLI_PER_GPU, gpuRequestOf } from '../gpu/resources.js';
+import { GPU_INDEX, MAX_GPUS_PER_NODE, MILLI_PER_GPU, gpuRequestOf } from '../gpu/resources.js';
 import type { TypicalPods } from '../gpu/typical-pods.js';
 import type { NodeTable } from './node-table.js';
 import type { PodInput } from './pod-input.js';
@@ -43,21 +43,37 @@ export function gpuIndexOf(devices: number): string {
 export function devicesOf(index: string | undefined): number {
   if (index === undefined || !/^[0-9]+(-[0-9]+)*$/.test(index)) return 0;
   let mask = 0;
-  for (const id of index.split('-')) if (Number(id) < 32) mask |= 1 << Number(id);
+  for (const id of index.split('-')) {
+    if (Number(id) >= MAX_GPUS_PER_NODE) return 0;
+    mask |= 1 << Number(id);
+  }
   return mask;
 }
 
-/** The grant a pod already bound to a node holds: its gpu-index annotation if present, else chosen as Reserve would ("best"). */
+/** True when `devices` names exactly `count` of the node's GPUs, each with at least `milli` left. */
+function devicesFit(c: GpuCluster, row: number, devices: number, count: number, milli: number): boolean {
+  let n = 0;
+  for (let k = 0; k < MAX_GPUS_PER_NODE; k++) {
+    if (((devices >>> k) & 1) === 0) continue;
+    if (k >= c.gpuCount[row] || c.left[c.gpuStart[row] + k] < milli) return false;
+    n++;
+  }
+  return n === count;
+}
+
+/**
+ * The devices of a pod the cache learns bound (not assumed by this scheduler): its gpu-index annotation when it
+ * names devices that can hold it, else the choice Reserve's "best" method would make; a pod no devices can hold
+ * (bound past them by someone else) is accounted without devices.
+ */
 export function grantOfBound(c: GpuCluster, row: number, annotations: Readonly<Record<string, string>>, name: string): GpuGrant | null {
   const g = gpuRequestOf({ metadata: { name, annotations } });
   if (typeof g === 'string' || g.count === 0) return null;
-  const tag = gpuTagOf(g.count, g.milli);
   let devices = devicesOf(annotations[GPU_INDEX]);
-  if (devices === 0) devices = g.count === 1 && g.milli < MILLI_PER_GPU ? maskOf(bestDevice(c, row, g.milli)) : wholeDevices(c, row, g.count);
-  // A pod the devices cannot hold (bound by another scheduler past them) is accounted without devices.
-  for (let k = 0; k < c.gpuCount[row]; k++) if (((devices >>> k) & 1) === 1 && c.left[c.gpuStart[row] + k] < g.milli) devices = 0;
-  if (devices >= 1 << c.gpuCount[row]) devices = 0;
-  return { milli: g.milli, devices, tag };
+  if (!devicesFit(c, row, devices, g.count, g.milli)) {
+    devices = g.count === 1 && g.milli < MILLI_PER_GPU ? maskOf(bestDevice(c, row, g.milli)) : wholeDevices(c, row, g.count);
+  }
+  return { milli: g.milli, devices, tag: gpuTagOf(g.count, g.milli) };
 }
 
 const maskOf = (dev: number): number => (dev < 0 ? 0 : 1 << dev);
