@@ -26,6 +26,7 @@ import { poolNode } from './cloud/node-pool.js';
 import { NodeLifecycleController } from './controllers/node-lifecycle.js';
 import { SharedInformer, SharedPodInformer } from './controllers/shared-informer.js';
 import { TaintEvictionController } from './controllers/taint-eviction.js';
+import { PodGarbageCollector } from './controllers/pod-gc.js';
 import { FaultInjector } from './faults/injector.js';
 import { ClusterAutoscaler, type CloudProvider, type NodeGroup } from './cloud/cluster-autoscaler.js';
 import type { Lease } from './api/objects.js';
@@ -103,14 +104,15 @@ export function runOnce(scenario: Scenario, policy: Policy, seed: number, opts: 
   const lifecycle = p.nodeLifecycle.enabled ?? (scenario.faults.length > 0 || scenario.nodePools.some((pool) => pool.autoscaling !== null));
   const podsByNode = lifecycle ? new SharedPodInformer(api, 'kube-controller-manager/pods') : null;
   const kcmPods = podsByNode ?? new SharedInformer<Pod>(api, 'Pod', 'kube-controller-manager/pods');
-  new ReplicaSetController(api, p.controllerManager.replicaSet, rngs, kcmPods);
-  new DeploymentController(api, p.controllerManager.deployment);
+  const replicaSets = new ReplicaSetController(api, p.controllerManager.replicaSet, rngs, kcmPods);
+  new DeploymentController(api, p.controllerManager.deployment, replicaSets);
   new EndpointsController(sim, api, p.controllerManager.endpoints, kcmPods);
   new JobController(sim, api, p.controllerManager.job, rngs, kcmPods);
   new KubeProxy(sim, api, p.kubeProxy, rngs.stream('kube-proxy'), metrics);
 
   const imageSize = (image: string): number => p.imageSizes.get(normalizeImage(image)) ?? p.defaultImageSize;
-  const user = new Client('scenario', p.workloadClient);
+  // cluster-admin credentials (system:masters): the exempt APF priority level; the scenario paces its own load.
+  const user = new Client('scenario', p.workloadClient, 'exempt');
 
   // Nodes register at t = 0 (the kubelet's node registration), each with its kubelet watching its pods.
   const fleet = new Fleet();
@@ -134,12 +136,13 @@ export function runOnce(scenario: Scenario, policy: Policy, seed: number, opts: 
     const leaseInformer = new SharedInformer<Lease>(api, 'Lease', 'kube-controller-manager/leases');
     new NodeLifecycleController(sim, api, p.nodeLifecycle.controller, nodeInformer, leaseInformer, podsByNode);
     new TaintEvictionController(sim, api, { client: p.nodeLifecycle.evictionClient }, nodeInformer, podsByNode, metrics);
+    new PodGarbageCollector(sim, api, new Client('pod-garbage-collector', p.nodeLifecycle.evictionClient), nodeInformer, podsByNode);
   }
   if (scenario.faults.length > 0) new FaultInjector(sim, fleet, api, registry, rngs, metrics).schedule(scenario.faults);
   if (groups.length > 0) {
     // The cloud provider: a new machine's kubelet registers its Node once the machine is up.
     const cloud: CloudProvider = {
-      createNode: (g, node) => startMachine(g.pool, node, new Client(`kubelet/${node.metadata.name}`, p.kubelet.client)),
+      createNode: (g, node) => startMachine(g.pool, node, new Client(`kubelet/${node.metadata.name}`, p.kubelet.client, 'node')),
       deleteNode: (name) => {
         const m = fleet.get(name);
         if (m === undefined) return;
@@ -173,6 +176,7 @@ export function runOnce(scenario: Scenario, policy: Policy, seed: number, opts: 
     unschedulableAttempts: scheduler.unschedulableAttempts,
     apiRequests: api.requestLog.length,
     throttledRequests: api.throttled,
+    rejected429: api.rejected429,
     events: sim.eventsProcessed,
     end: finalTime,
     requests: api.requestLog,

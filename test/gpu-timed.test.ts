@@ -110,21 +110,24 @@ test('model constraints, BestFit normalization and FGD device choice in the time
 test('devices are given back when a pod is deleted: a pending pod gets them', () => {
   // scheduler_perf churn (recreate): one 2-GPU pod every 10 s (c-0..c-3), then c-0 deleted at 40 s, c-1 at 50 s.
   // GpuPacking: c-0 → n-a (idle, 2 GPUs: 31 > 29) GPUs 0-1; c-1, c-2 → n-b 0-1, 2-3 (n-a full); c-3 finds no 2
-  // idle GPUs and waits until c-0's deletion frees n-a's.
+  // idle GPUs and waits until c-0's deletion frees n-a's (while c-0 is Terminating it still holds them).
   const churn = `workloads:
   - name: c
     arrival: {type: churn, mode: recreate, number: 4, interval: 10s}
     pod:
       metadata: {annotations: {alibabacloud.com/gpu-count: "2", alibabacloud.com/gpu-milli: "1000"}}
-      spec: {containers: [{name: w, image: w:1, resources: {requests: {cpu: "1", memory: 1Gi}}}]}
+      spec: {terminationGracePeriodSeconds: 5, containers: [{name: w, image: w:1, resources: {requests: {cpu: "1", memory: 1Gi}}}]}
 `;
   const r = run('', policy('GpuPacking', 'GpuPackingScore', 'best'), '55s', churn);
   const byName = new Map(r.store.pods.map((p) => [p.metadata.name, p]));
   assert.not.ok(byName.has('c-0'));
   assert.equal([byName.get('c-2')?.spec.nodeName, byName.get('c-2')?.metadata.annotations[GPU_INDEX]], ['n-b', '2-3']);
   assert.equal([byName.get('c-3')?.spec.nodeName, byName.get('c-3')?.metadata.annotations[GPU_INDEX]], ['n-a', '0-1']);
+  // Graceful deletion: c-0 is Terminating from 40 s and still holds its GPUs until the kubelet's final DELETE
+  // after its 5 s grace period; only then are they free.
   const c3 = rec(r, 'c-3');
-  assert.ok(c3.bound >= 40_000_000 && c3.attempts >= 2, `c-3 bound at ${c3.bound} after ${c3.attempts} attempts`);
+  const c0 = rec(r, 'c-0');
+  assert.ok(c0.deleted >= 45_000_000 && c3.bound > c0.deleted && c3.attempts >= 2, `c-3 bound at ${c3.bound} after ${c3.attempts} attempts; c-0 deleted at ${c0.deleted}`);
 });
 
 test('devices are given back when a pod finishes and reused; runs are deterministic', () => {

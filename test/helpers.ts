@@ -4,7 +4,10 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { ApiServer, type ApiServerParams } from '../engine/api/api-server.js';
 import type { Node, Pod, PodSpec } from '../engine/api/objects.js';
+import { RngFactory } from '../engine/core/rng.js';
+import { Simulation } from '../engine/core/simulation.js';
 import { InputError } from '../engine/scenario/input-error.js';
 import { parseScenario } from '../engine/scenario/load.js';
 import type { Scenario } from '../engine/scenario/types.js';
@@ -73,4 +76,16 @@ export function traceTestFor(file: string): (name: string, fn: () => void | Prom
   if (existsSync(join(TRACES, 'openb_pod_list_default.csv'))) return test;
   process.stderr.write(`${file}: ${TRACES} not found; the trace tests are skipped\n`);
   return test.skip;
+}
+
+/** An API server whose every latency is a constant: 1 ms processing, 1 ms etcd commit, `watchDelay` µs. */
+export function constantApi(extra: Partial<ApiServerParams> = {}, watchDelay = 0): { sim: Simulation; api: ApiServer } {
+  const sim = new Simulation();
+  const ms = { type: 'constant', value: 1000 } as const;
+  const api = new ApiServer(
+    sim,
+    { requestLatency: { create: ms, update: ms, delete: ms }, watchDelay: { type: 'constant', value: watchDelay }, etcd: { writeLatency: ms }, ...extra },
+    new RngFactory(1),
+  );
+  return { sim, api };
 }

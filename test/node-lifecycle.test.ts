@@ -95,12 +95,15 @@ test('node crash: Ready=Unknown at the first pass > grace after the last observe
   const noExecute = nodeTime(log, 'n-1', (n) => hasTaint(n, 'node.kubernetes.io/unreachable', 'NoExecute'));
   // queued by the next pass, tainted at the tainting loop's next tick (100 ms period, 50 ms phase)
   assert.ok(noExecute >= unknownPass + 5.05 * S && noExecute < unknownPass + 5.1 * S, `NoExecute at ${noExecute}`);
-  // The pod on n-1 was marked not ready by the same pass, then deleted 300 s after the taint was observed.
+  // The pod on n-1 was marked not ready by the same pass, then deleted (gracefully) 300 s after the taint was
+  // observed: its deletionTimestamp is set, and with its kubelet down it stays Terminating to the end.
   const victim = log.find((c) => c.obj.kind === 'Pod' && c.obj.spec.nodeName === 'n-1' && c.old?.kind === 'Pod' && c.old.status.ready && !c.obj.status.ready);
   assert.ok(victim !== undefined && victim.t >= unknownPass && victim.t < unknownPass + 100_000, 'MarkPodsNotReady');
-  const deleted = log.find((c) => c.type === 'DELETED' && c.obj.kind === 'Pod');
+  const deleted = log.find((c) => c.type === 'MODIFIED' && c.obj.kind === 'Pod' && c.obj.metadata.deletionTimestamp !== undefined);
   assert.ok(deleted !== undefined && deleted.obj.metadata.name === victim?.obj.metadata.name);
   assert.ok((deleted?.t ?? 0) >= noExecute + 300 * S && (deleted?.t ?? 0) < noExecute + 300.1 * S, `evicted at ${deleted?.t}`);
+  assert.is(log.filter((c) => c.type === 'DELETED' && c.obj.kind === 'Pod').length, 0, 'still Terminating: no kubelet to finish it');
+  assert.ok(r.store.pods.some((p) => p.metadata.name === victim?.obj.metadata.name && p.metadata.deletionTimestamp !== undefined));
   // Its replacement is scheduled on a live node, and the Deployment is whole again.
   const replacement = log.find((c) => c.obj.kind === 'Pod' && c.type === 'MODIFIED' && c.old?.kind === 'Pod' && c.old.spec.nodeName === '' && c.obj.spec.nodeName !== '' && c.t > (deleted?.t ?? 0));
   assert.ok(replacement !== undefined && replacement.obj.kind === 'Pod' && replacement.obj.spec.nodeName !== 'n-1');
@@ -108,7 +111,7 @@ test('node crash: Ready=Unknown at the first pass > grace after the last observe
   assert.is(s.pods_lost, 1);
   assert.is(s.pods_evicted, 1);
   assert.is(s.pods_rescheduled, 1);
-  assert.is(s.pods_running, 4);
+  assert.is(s.pods_running, 4, 'the Terminating pod is not counted as running');
   const ready = log.find((c) => c.obj.kind === 'Pod' && c.obj.metadata.name === replacement?.obj.metadata.name && c.obj.status.ready);
   assert.ok(Math.abs(s.recovery_time_s - ((ready?.t ?? 0) - 60 * S) / S) < 1e-9, 'recovery = replacement Ready − fault');
   assert.is(s.sim_end_s, 480, 'leases keep the run going to its duration');
@@ -130,6 +133,15 @@ test('node recovery before the toleration expires: taints removed, the pod resta
   const restarted = log.find((c) => c.t > 200 * S && c.obj.kind === 'Pod' && c.obj.spec.nodeName === 'n-1' && c.obj.status.ready);
   assert.ok(restarted !== undefined, 'the kubelet restarted the pod on its node');
   assert.ok(Math.abs(r.summary.recovery_time_s - (restarted.t - 60 * S) / S) < 1e-9);
+});
+
+test('a pod Terminating on a dead node is deleted as soon as its node comes back', () => {
+  const { log } = run(cluster('  - {type: nodeCrash, at: 60s, nodes: [n-1], duration: 7m}', { nodes: 2, replicas: 2, duration: '10m' }));
+  // Evicted ~420 s (Ready=Unknown ~115 s, NoExecute ~120 s, + 300 s toleration): Terminating until n-1 returns at 480 s.
+  const marked = log.find((c) => c.obj.kind === 'Pod' && c.obj.spec.nodeName === 'n-1' && c.obj.metadata.deletionTimestamp !== undefined);
+  assert.ok(marked !== undefined && marked.t > 400 * S && marked.t < 480 * S, `evicted at ${marked?.t}`);
+  const gone = log.find((c) => c.type === 'DELETED' && c.obj.metadata.name === marked?.obj.metadata.name);
+  assert.ok(gone !== undefined && gone.t >= 480 * S && gone.t < 480.1 * S, `deleted at ${gone?.t}: the restarted kubelet finds its containers dead`);
 });
 
 test('zone outage: nodes of the zone tainted NoExecute one per 10 s (--node-eviction-rate 0.1, burst 1)', () => {
@@ -246,6 +258,9 @@ test('faults: bad entries fail with the field path', () => {
   bad('  - {type: nodeCrash, at: 10s}', /faults\[0\].*exactly one of nodes/);
   bad('  - {type: zoneOutage, at: 10s, zone: c}', /faults\[0\]\.zone.*no node .* topology.kubernetes.io\/zone=c/);
   bad('  - {type: etcdSlowdown, at: 10s, factor: 3}', /faults\[0\].*expected a duration/);
+  bad('  - {type: apiServerOverload, at: 10s, duration: 1m}', /faults\[0\].*expected a factor or a concurrency/);
+  bad('  - {type: apiServerOverload, at: 10s, concurrency: 0, duration: 1m}', /faults\[0\]\.concurrency/);
+  bad('  - {type: etcdSlowdown, at: 10s, factor: 2, concurrency: 3, duration: 1m}', /faults\[0\].*concurrency/);
   bad('  - {type: nodeCrsh, at: 10s}', /faults\[0\]\.type.*did you mean "nodeCrash"/);
   bad('  - {type: nodeCrash, at: 20m, nodes: [n-0]}', /faults\[0\]\.at.*after the scenario's duration/);
 });

@@ -1,7 +1,7 @@
 /**
  * Step lists (scheduler_perf's ops): each step starts when the previous one is done, at virtual times derived
- * by hand from constant latencies. With request processing 1 ms, etcd write 1 ms and watch delay 1 ms, and an
- * unthrottled scenario client: a create issued at t has creationTimestamp t and is answered (committed) at
+ * by hand from constant latencies. With request processing 1 ms, etcd write 1 ms and watch delay 1 ms, no watch
+ * fan-out cost, and an unthrottled scenario client: a create issued at t has creationTimestamp t and is answered (committed) at
  * t + 2 ms; the driver's informer sees a commit at c at c + 1 ms. So a step that waits for pods to be
  * scheduled ends 1 ms after the last binding commit, and createNodes ends 2 ms after it starts.
  * Upstream semantics from kubernetes test/integration/scheduler_perf (executor.go, operations.go).
@@ -27,9 +27,11 @@ const MS = 1000;
 const HEADER = `
 duration: 10m
 parameters:
-  apiServer: {requestLatency: 1ms, etcdWriteLatency: 1ms, watchDelay: 1ms}
+  apiServer: {requestLatency: 1ms, etcdWriteLatency: 1ms, watchDelay: 1ms, watchCostPerEvent: 0s, watchCostPerWatcher: 0s}
 `;
-const POD = `{spec: {containers: [{name: c, image: pause, resources: {requests: {cpu: 100m, memory: 100Mi}}}]}}`;
+// terminationGracePeriodSeconds 0: a DELETE removes the pod at its commit (no graceful termination by the kubelet,
+// which test/graceful-termination covers), so deletion times follow from the step alone.
+const POD = `{spec: {terminationGracePeriodSeconds: 0, containers: [{name: c, image: pause, resources: {requests: {cpu: 100m, memory: 100Mi}}}]}}`;
 
 function run(stepsYaml: string, extra = ''): { s: Scenario; r: RunResult } {
   const s = scenarioFrom(`${HEADER}${extra}\nsteps:\n${stepsYaml}`);
@@ -116,7 +118,7 @@ test('deletePods at deletePodsPerSecond: one DELETE every 1/rate, then the next 
 });
 
 test('deletePods with a label selector and no rate deletes the matching pods at once; createPods counts its namespace\'s scheduled pods', () => {
-  const labelled = `{metadata: {labels: {app: x}}, spec: {containers: [{name: c, image: pause}]}}`;
+  const labelled = `{metadata: {labels: {app: x}}, spec: {terminationGracePeriodSeconds: 0, containers: [{name: c, image: pause}]}}`;
   const { r } = run(`
   - {opcode: createNodes, count: 1}
   - {opcode: createPods, count: 2, namespace: a, pod: ${labelled}}

@@ -5,8 +5,18 @@
  * order per watcher (a watch is one ordered stream).
  *
  * Admission modeled: Priority (spec.priority from priorityClassName or the global default PriorityClass),
- * DefaultTolerationSeconds (default-toleration-seconds.ts), uid and creationTimestamp assignment. Not modeled: optimistic-concurrency conflicts (writes are applied
- * server-side against the current object, as a PATCH is), API Priority and Fairness, max-inflight limits.
+ * DefaultTolerationSeconds (default-toleration-seconds.ts), uid and creationTimestamp assignment. Not modeled:
+ * optimistic-concurrency conflicts (writes are applied server-side against the current object, as a PATCH is).
+ *
+ * Server-side concurrency is API Priority and Fairness (flow-control.ts): a request holds a seat of its priority
+ * level from dispatch to answer; with no free seat it queues, and a full queue or a too-long wait answers 429,
+ * which the client retries after the Retry-After (client-go rest/request.go checkWait), through its token bucket
+ * again, at most maxRetries times. Latency of a request = its first arrival at the server to its final answer.
+ *
+ * Watch fan-out (the watch cache, storage/cacher/cacher.go): one dispatcher per resource hands each committed
+ * event to the watchers interested in it, one after the other (dispatchEvents is a single goroutine per resource
+ * type), so an event is ready `perEvent + perWatcher × watchers visited` after the dispatcher is free; the pod
+ * watches of kubelets are served from the spec.nodeName trigger index, so they count only for their node's pods.
  */
 import { sample, type Distribution } from '../core/distribution.js';
 import type { RngFactory, RngStream } from '../core/rng.js';
@@ -14,6 +24,8 @@ import type { Simulation } from '../core/simulation.js';
 import type { Micros } from '../core/time.js';
 import { DEFAULT_TOLERATION_PARAMS, withDefaultTolerations, type DefaultTolerationParams } from './default-toleration-seconds.js';
 import { Etcd, type EtcdParams } from './etcd.js';
+import { podDeletion } from './graceful-delete.js';
+import { DEFAULT_FLOW_CONTROL, FlowControl, classify, type ClientIdentity, type FlowControlParams, type Queued } from './flow-control.js';
 import { keyOf, type Kind, type KubeObject, type Pod, type PriorityClass } from './objects.js';
 import { TokenBucket, type RateLimit } from './rate-limiter.js';
 
@@ -37,22 +49,40 @@ export interface ApiServerParams {
   readonly etcd: EtcdParams;
   /** DefaultTolerationSeconds admission (default 300 s for not-ready and unreachable). */
   readonly defaultTolerations?: DefaultTolerationParams;
+  /** API Priority and Fairness (default: upstream's suggested configuration, 600 seats). */
+  readonly flowControl?: FlowControlParams;
+  /** The watch cache's dispatch cost per event and per watcher visited (default WATCH_COST, EST). */
+  readonly watchCost?: WatchCost;
 }
+
+export interface WatchCost {
+  /** Event processing, serialized once per event (cacher cachingObject). */
+  readonly perEvent: Micros;
+  /** Filtering and sending the event to one watcher. */
+  readonly perWatcher: Micros;
+}
+
+/** EST (no upstream figure): 10 µs per event, 1 µs per watcher visited (README: What is modeled). */
+export const WATCH_COST: WatchCost = { perEvent: 10, perWatcher: 1 };
 
 export interface ApiResult {
   readonly ok: boolean;
   /** 409 AlreadyExists on create, Conflict on a failed resourceVersion precondition; 404 NotFound */
-  readonly code: 200 | 201 | 404 | 409;
+  readonly code: 200 | 201 | 404 | 409 | 429;
   readonly object?: KubeObject;
 }
 
-/** A component's identity towards the API server: its name and its own client-side rate limiter. */
+/**
+ * A component's identity towards the API server: its name, its own client-side rate limiter, and who it is for
+ * API Priority and Fairness (which FlowSchema its requests match; default: a kube-controller-manager controller).
+ */
 export class Client {
   readonly bucket: TokenBucket;
   requests = 0;
   constructor(
     readonly name: string,
     limit: RateLimit,
+    readonly identity: ClientIdentity = 'kube-controller-manager',
   ) {
     this.bucket = new TokenBucket(limit);
   }
@@ -102,8 +132,41 @@ export interface RequestRecord {
   readonly latency: Micros;
 }
 
+/** One request from its first attempt to its final answer (the record APF queues). */
+class ApiRequest implements Queued {
+  arrived = 0;
+  settled = false;
+  /** First arrival at the server (latency is measured from it). */
+  first = -1;
+  /** Dispatch time of the attempt being processed (creationTimestamp). */
+  dispatched = 0;
+  retries = 0;
+  holdsSeat = false;
+  constructor(
+    readonly client: Client,
+    readonly verb: Verb,
+    readonly kind: Kind,
+    readonly key: string,
+    readonly level: number,
+    readonly plan: (start: Micros) => Plan,
+    readonly done: ((r: ApiResult) => void) | undefined,
+  ) {}
+}
+
+/** Per resource: the watch cache's dispatcher (busy until `freeAt`) and its watchers' weights. */
+interface Dispatcher {
+  freeAt: Micros;
+  perNodeWatchers: number;
+}
+
 export class ApiServer {
   readonly etcd: Etcd;
+  readonly flowControl: FlowControl<ApiRequest>;
+  private readonly watchCost: WatchCost;
+  private readonly dispatchers = new Map<Kind, Dispatcher>();
+  private readonly nodeHigh: number;
+  private readonly systemLevel: number;
+  private readonly workloadHigh: number;
   private readonly watchers: Watcher[] = [];
   private readonly byKind = new Map<Kind, Watcher[]>();
   /** Pod watchers restricted to spec.nodeName (the kubelet's field selector), served from an index. */
@@ -129,18 +192,36 @@ export class ApiServer {
     this.etcd = new Etcd(params.etcd, rngs.stream('etcd'));
     this.rng = rngs.stream('apiserver');
     this.deliverKind = sim.register('watch-deliver', (w) => this.deliver(w));
+    this.flowControl = new FlowControl<ApiRequest>(sim, params.flowControl ?? DEFAULT_FLOW_CONTROL, {
+      dispatch: (r) => this.dispatch(r),
+      reject: (r, retryAfter) => this.rejected(r, retryAfter),
+      flow: (r) => this.flowOf(r),
+    });
+    this.nodeHigh = this.flowControl.levelIndex('node-high');
+    this.systemLevel = this.flowControl.levelIndex('system');
+    this.workloadHigh = this.flowControl.levelIndex('workload-high');
+    this.watchCost = params.watchCost ?? WATCH_COST;
+  }
+
+  /** Requests answered 429 by APF (each rejected attempt counts). */
+  get rejected429(): number {
+    return this.flowControl.rejected;
   }
 
   onCommit(listener: CommitListener): void {
     this.listeners.push(listener);
   }
 
-  /** Opens a watch on every object of `kind`. */
-  watch(kind: Kind, name: string, handler: (ev: WatchEvent) => void): void {
+  /**
+   * Opens a watch on every object of `kind`. `perNode`: this watch stands for one per node (the representative
+   * kube-proxy), so the watch cache's fan-out cost counts it once per registered kubelet.
+   */
+  watch(kind: Kind, name: string, handler: (ev: WatchEvent) => void, perNode = false): void {
     const w = this.newWatcher(kind, name, handler);
     let list = this.byKind.get(kind);
     if (list === undefined) this.byKind.set(kind, (list = []));
     list.push(w);
+    if (perNode) this.dispatcher(kind).perNodeWatchers++;
   }
 
   /** Opens a watch on pods with spec.nodeName == nodeName (what a kubelet asks for). */
@@ -156,8 +237,8 @@ export class ApiServer {
   }
 
   create(client: Client, obj: KubeObject, done?: (r: ApiResult) => void): void {
-    this.submit(client, 'create', obj.kind, (start) => {
-      const key = keyOf(obj);
+    const key = keyOf(obj);
+    this.submit(client, 'create', obj.kind, key, (start) => {
       if (this.etcd.get(key) !== undefined) return { code: 409 };
       return { code: 201, key, next: this.admit(obj, start) };
     }, done);
@@ -169,7 +250,7 @@ export class ApiServer {
    * newer object instead of overwriting it (staging/src/k8s.io/apiserver/pkg/storage/etcd3/store.go).
    */
   update(client: Client, kind: Kind, key: string, mutate: Mutation, done?: (r: ApiResult) => void): void {
-    this.submit(client, 'update', kind, () => {
+    this.submit(client, 'update', kind, key, () => {
       const cur = this.etcd.get(key);
       if (cur === undefined) return { code: 404 };
       const next = mutate(cur);
@@ -178,71 +259,129 @@ export class ApiServer {
     }, done);
   }
 
-  delete(client: Client, kind: Kind, key: string, done?: (r: ApiResult) => void): void {
-    this.submit(client, 'delete', kind, () => {
+  /**
+   * DELETE. A pod is deleted gracefully (graceful-delete.ts): with a positive grace period it is only marked
+   * (deletionTimestamp, a MODIFIED event) and its kubelet sends the final DELETE with `gracePeriodSeconds` 0.
+   */
+  delete(client: Client, kind: Kind, key: string, done?: (r: ApiResult) => void, gracePeriodSeconds?: number): void {
+    this.submit(client, 'delete', kind, key, (start) => {
       const cur = this.etcd.get(key);
       if (cur === undefined) return { code: 404 };
-      return { code: 200, key, remove: cur };
+      if (cur.kind !== 'Pod') return { code: 200, key, remove: cur };
+      const d = podDeletion(cur, gracePeriodSeconds, start);
+      if (d === 'remove') return { code: 200, key, remove: cur };
+      if (d === null) return { code: 200, key, unchanged: cur };
+      // Recomputed at commit on a newer version; a pod that meanwhile became removable stays marked (its
+      // kubelet deletes it).
+      const mark = (c: Pod): Pod => ({ ...c, metadata: { ...c.metadata, deletionTimestamp: d.metadata.deletionTimestamp, deletionGracePeriodSeconds: d.metadata.deletionGracePeriodSeconds } });
+      const mutate: Mutation = (c) => {
+        if (c.kind !== 'Pod') return null;
+        const m = podDeletion(c, gracePeriodSeconds, start);
+        return m === 'remove' ? mark(c) : m;
+      };
+      return { code: 200, key, next: d, read: cur, mutate };
     }, done);
   }
 
-  private submit(
-    client: Client,
-    verb: Verb,
-    kind: Kind,
-    plan: (start: Micros) => Plan,
-    done?: (r: ApiResult) => void,
-  ): void {
+  private submit(client: Client, verb: Verb, kind: Kind, key: string, plan: (start: Micros) => Plan, done?: (r: ApiResult) => void): void {
+    const level = client.identity === 'exempt' ? -1 : client.identity === 'node' ? (kind === 'Node' || kind === 'Lease' ? this.nodeHigh : this.systemLevel) : this.workloadHigh;
+    this.send(new ApiRequest(client, verb, kind, key, level, plan, done));
+  }
+
+  /** One attempt: the client's token bucket, then arrival at APF (an event only when the bucket makes it wait). */
+  private send(r: ApiRequest): void {
     const sim = this.sim;
-    client.requests++;
-    const start = client.bucket.reserve(sim.now);
-    if (start > sim.now) this.throttled++;
-    const processed = start + Math.round(sample(this.params.requestLatency[verb], this.rng) * this.latencyFactor);
-    sim.callAt(processed, () => {
-      const p = plan(start);
-      if (p.key === undefined || (p.next === undefined && p.remove === undefined)) {
-        // Rejected or no-op: answered without a storage write.
-        this.answer(verb, kind, start, done, { ok: p.code < 300, code: p.code, object: p.unchanged });
-        return;
-      }
-      const key = p.key;
-      const commitAt = this.etcd.commitTime(sim.now);
-      sim.callAt(commitAt, () => {
-        let result: ApiResult;
-        const e = this.etcd.entry(key);
-        if (p.remove !== undefined) {
-          if (e === undefined) result = { ok: false, code: 404 };
-          else {
-            const gone = e.value;
-            const rev = this.etcd.delete(e.key);
-            this.publish('DELETED', e.key, gone, undefined, rev);
-            result = { ok: true, code: 200, object: gone };
-          }
-        } else {
-          const old = e?.value;
-          // A create racing another create of the same key loses at commit, as etcd's txn would; an update
-          // whose object changed since it was read is retried on the newer object.
-          const next = old === undefined || old === p.read || p.mutate === undefined ? (p.next as KubeObject) : p.mutate(old);
-          if (verb === 'create' && old !== undefined) result = { ok: false, code: 409 };
-          else if (verb === 'update' && old === undefined) result = { ok: false, code: 404 };
-          else if (next === CONFLICT) result = { ok: false, code: 409 };
-          else if (next === null) result = { ok: true, code: 200, object: old };
-          else {
-            const rev = this.etcd.revision + 1;
-            const stored = withRevision(next, rev);
-            const written = this.etcd.write(e, key, stored);
-            this.publish(old === undefined ? 'ADDED' : 'MODIFIED', written.key, stored, old, rev);
-            result = { ok: true, code: p.code, object: stored };
-          }
+    r.client.requests++;
+    const start = r.client.bucket.reserve(sim.now);
+    if (start > sim.now) {
+      this.throttled++;
+      sim.callAt(start, () => this.arrive(r));
+    } else this.arrive(r);
+  }
+
+  private arrive(r: ApiRequest): void {
+    if (r.first < 0) r.first = this.sim.now;
+    if (r.level < 0) this.dispatch(r);
+    else this.flowControl.admit(r.level, r);
+  }
+
+  /** FlowSchema and distinguisher (classify; kubelets by user, workload-high by namespace). */
+  private flowOf(r: ApiRequest): { flowSchema: string; distinguisher: string } {
+    const c = classify(r.client.identity, r.kind);
+    const flowSchema = c === null ? 'exempt' : c.flowSchema;
+    if (r.client.identity === 'node') return { flowSchema, distinguisher: `system:node:${r.client.name.replace(/^kubelet\//, '')}` };
+    const parts = r.key.split('/');
+    return { flowSchema, distinguisher: parts.length === 3 ? parts[1] : '' };
+  }
+
+  /** 429: retried after Retry-After through the client's limiter, unless the retries are used up. */
+  private rejected(r: ApiRequest, retryAfter: Micros): void {
+    if (r.retries >= this.flowControl.params.maxRetries) {
+      this.answer(r, { ok: false, code: 429 });
+      return;
+    }
+    r.retries++;
+    this.sim.callAt(this.sim.now + retryAfter, () => this.send(r));
+  }
+
+  private dispatch(r: ApiRequest): void {
+    const sim = this.sim;
+    r.holdsSeat = r.level >= 0;
+    r.dispatched = sim.now;
+    const processed = sim.now + Math.round(sample(this.params.requestLatency[r.verb], this.rng) * this.latencyFactor);
+    sim.callAt(processed, () => this.process(r));
+  }
+
+  private process(r: ApiRequest): void {
+    const sim = this.sim;
+    const verb = r.verb;
+    const p = r.plan(r.dispatched);
+    if (p.key === undefined || (p.next === undefined && p.remove === undefined)) {
+      // Rejected or no-op: answered without a storage write.
+      this.answer(r, { ok: p.code < 300, code: p.code, object: p.unchanged });
+      return;
+    }
+    const key = p.key;
+    const commitAt = this.etcd.commitTime(sim.now);
+    sim.callAt(commitAt, () => {
+      let result: ApiResult;
+      const e = this.etcd.entry(key);
+      if (p.remove !== undefined) {
+        if (e === undefined) result = { ok: false, code: 404 };
+        else {
+          const gone = e.value;
+          const rev = this.etcd.delete(e.key);
+          this.publish('DELETED', e.key, gone, undefined, rev);
+          result = { ok: true, code: 200, object: gone };
         }
-        this.answer(verb, kind, start, done, result);
-      });
+      } else {
+        const old = e?.value;
+        // A create racing another create of the same key loses at commit, as etcd's txn would; an update
+        // whose object changed since it was read is retried on the newer object.
+        const next = old === undefined || old === p.read || p.mutate === undefined ? (p.next as KubeObject) : p.mutate(old);
+        if (verb === 'create' && old !== undefined) result = { ok: false, code: 409 };
+        else if (verb !== 'create' && old === undefined) result = { ok: false, code: 404 };
+        else if (next === CONFLICT) result = { ok: false, code: 409 };
+        else if (next === null) result = { ok: true, code: 200, object: old };
+        else {
+          const rev = this.etcd.revision + 1;
+          const stored = withRevision(next, rev);
+          const written = this.etcd.write(e, key, stored);
+          this.publish(old === undefined ? 'ADDED' : 'MODIFIED', written.key, stored, old, rev);
+          result = { ok: true, code: p.code, object: stored };
+        }
+      }
+      this.answer(r, result);
     });
   }
 
-  private answer(verb: Verb, kind: Kind, start: Micros, done: ((r: ApiResult) => void) | undefined, r: ApiResult): void {
-    this.requestLog.push({ verb, kind, latency: this.sim.now - start });
-    if (done !== undefined) done(r);
+  private answer(r: ApiRequest, result: ApiResult): void {
+    this.requestLog.push({ verb: r.verb, kind: r.kind, latency: this.sim.now - r.first });
+    if (r.holdsSeat) {
+      r.holdsSeat = false;
+      this.flowControl.release(r.level);
+    }
+    if (r.done !== undefined) r.done(result);
   }
 
   private admit(obj: KubeObject, now: Micros): KubeObject {
@@ -276,23 +415,37 @@ export class ApiServer {
     for (const l of this.listeners) l(type, obj, old, key);
     const ev: WatchEvent = { type, object: obj, revision, key };
     const list = this.byKind.get(obj.kind);
-    if (list !== undefined) for (const w of list) this.enqueue(w, ev);
-    if (obj.kind === 'Pod') {
-      const node = obj.spec.nodeName;
-      const prevNode = old !== undefined && old.kind === 'Pod' ? old.spec.nodeName : '';
+    const ws = obj.kind === 'Pod' && obj.spec.nodeName !== '' ? this.podWatchersByNode.get(obj.spec.nodeName) : undefined;
+    const ready = this.fanOut(obj.kind, (list?.length ?? 0) + (ws?.length ?? 0));
+    if (list !== undefined) for (const w of list) this.enqueue(w, ev, ready);
+    if (ws !== undefined) {
       // A pod moving onto a node is an ADDED event for that node's field-selected watch.
-      if (node !== '') {
-        const ws = this.podWatchersByNode.get(node);
-        if (ws !== undefined) {
-          const e = prevNode === node ? ev : { type: type === 'DELETED' ? type : ('ADDED' as const), object: obj, revision, key };
-          for (const w of ws) this.enqueue(w, e);
-        }
-      }
+      const prevNode = old !== undefined && old.kind === 'Pod' ? old.spec.nodeName : '';
+      const e = prevNode === (obj as Pod).spec.nodeName ? ev : { type: type === 'DELETED' ? type : ('ADDED' as const), object: obj, revision, key };
+      for (const w of ws) this.enqueue(w, e, ready);
     }
   }
 
-  private enqueue(w: Watcher, ev: WatchEvent): void {
-    const t = Math.max(this.sim.now + sample(this.params.watchDelay, w.rng), w.lastDelivery);
+  private dispatcher(kind: Kind): Dispatcher {
+    let d = this.dispatchers.get(kind);
+    if (d === undefined) this.dispatchers.set(kind, (d = { freeAt: 0, perNodeWatchers: 0 }));
+    return d;
+  }
+
+  /**
+   * When the watch cache has handed an event of `kind` to its `watchers` (a per-node watcher counting once per
+   * kubelet): the resource's dispatcher serves events one at a time, in commit order.
+   */
+  private fanOut(kind: Kind, watchers: number): Micros {
+    const d = this.dispatcher(kind);
+    const visited = watchers + d.perNodeWatchers * (Math.max(1, this.podWatchersByNode.size) - 1);
+    const ready = Math.max(this.sim.now, d.freeAt) + this.watchCost.perEvent + this.watchCost.perWatcher * visited;
+    d.freeAt = ready;
+    return ready;
+  }
+
+  private enqueue(w: Watcher, ev: WatchEvent, ready: Micros): void {
+    const t = Math.max(ready + sample(this.params.watchDelay, w.rng), w.lastDelivery);
     w.lastDelivery = t;
     w.queue.push(ev);
     this.sim.at(t, this.deliverKind, w.index);

@@ -28,7 +28,9 @@ export interface ObjectMeta {
   readonly creationTimestamp: Micros;
   /** etcd modRevision of this version. */
   readonly resourceVersion: number;
+  /** Set by a graceful DELETE: when the grace period ends (api/graceful-delete.ts). */
   readonly deletionTimestamp?: Micros;
+  readonly deletionGracePeriodSeconds?: number;
 }
 
 export interface Taint {

@@ -174,7 +174,7 @@ export class ClusterAutoscaler {
     private readonly rng: RngStream,
     private readonly observer: AutoscalerObserver | null = null,
   ) {
-    this.client = new Client('cluster-autoscaler', params.client);
+    this.client = new Client('cluster-autoscaler', params.client, 'kube-system-service-accounts');
     this.nodes = new SharedInformer<Node>(api, 'Node', 'cluster-autoscaler/nodes');
     this.pods = new SharedPodInformer(api, 'cluster-autoscaler/pods');
     for (const g of groups) this.upcoming.set(g.pool, 0);
@@ -397,12 +397,26 @@ export class ClusterAutoscaler {
         this.deleting.delete(name);
       };
       if (outstanding === 0) return finish();
+      // The evictions are graceful deletes: wait until the pods are gone (actuation/drain.go: a GET of each pod
+      // every 5 s, for at most max-graceful-termination-sec 600 s + PodEvictionHeadroom 30 s), then delete.
+      const deadline = this.sim.now + DRAIN_WAIT_LIMIT;
+      const waitGone = (): void => {
+        const gone = pods.every((p) => {
+          const cur = this.api.get('Pod', p.metadata.namespace, p.metadata.name);
+          return cur === undefined || cur.kind !== 'Pod' || cur.spec.nodeName !== name;
+        });
+        if (gone || this.sim.now >= deadline) finish();
+        else this.sim.callAt(this.sim.now + DRAIN_POLL_INTERVAL, waitGone);
+      };
       for (const p of pods) this.api.delete(this.client, 'Pod', keyOf(p), () => {
-        if (--outstanding === 0) finish();
+        if (--outstanding === 0) waitGone();
       });
     });
   }
 }
+
+const DRAIN_POLL_INTERVAL = 5 * 1_000_000;
+const DRAIN_WAIT_LIMIT = (600 + 30) * 1_000_000;
 
 /** The label that names a node's pool (node group), set on every node of an autoscaled pool. */
 export const POOL_LABEL = 'kubesim.io/node-pool';

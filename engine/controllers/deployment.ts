@@ -50,6 +50,7 @@ export class DeploymentController {
   constructor(
     private readonly api: ApiServer,
     params: DeploymentParams,
+    private readonly pods: { hasRunningPods(rs: string): boolean; onLastPodGone(h: (rs: string) => void): void },
   ) {
     this.client = new Client('deployment-controller', params.client);
     this.queue = new WorkQueue(params.workers, (key, done) => this.sync(key, done));
@@ -64,6 +65,11 @@ export class DeploymentController {
     };
     this.replicaSets = new Informer<ReplicaSet>({ add: onRs, update: (_o, rs) => onRs(rs), delete: onRs });
     api.watch('ReplicaSet', 'deployment-controller/replicasets', this.replicaSets.onEvent);
+    // deletePod: a Recreate Deployment waits for its old ReplicaSets' last pod to go.
+    pods.onLastPodGone((rsKey) => {
+      const rs = this.replicaSets.cache.get(rsKey);
+      if (rs !== undefined) onRs(rs);
+    });
   }
 
   /** The ReplicaSets a Deployment controls, oldest first (creation time, then name). */
@@ -92,8 +98,8 @@ export class DeploymentController {
     if (strategy.type === 'Recreate') {
       const scaleDown = old.filter((rs) => rs.spec.replicas > 0);
       if (scaleDown.length > 0) return this.scaleAll(scaleDown.map((rs) => [rs, 0]), done);
-      // Wait until no old pod is left before creating or scaling the new revision.
-      if (old.some((rs) => rs.status.replicas > 0)) return done();
+      // Wait until no old pod is left, Terminating ones included, before creating or scaling the new revision.
+      if (old.some((rs) => rs.status.replicas > 0 || this.pods.hasRunningPods(keyOf(rs)))) return done();
       if (newRS === undefined) return this.createNew(d, hash, d.spec.replicas, done);
       if (newRS.spec.replicas !== d.spec.replicas) return this.scaleAll([[newRS, d.spec.replicas]], done);
       return done();

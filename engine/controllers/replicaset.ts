@@ -44,6 +44,7 @@ export class ReplicaSetController {
   /** Pending creations per ReplicaSet (controller_utils.go ControllerExpectations). */
   private readonly expectations = new Map<string, number>();
   private readonly queue: WorkQueue;
+  private readonly lastPodGone: ((rs: string) => void)[] = [];
   podsCreated = 0;
 
   constructor(
@@ -80,8 +81,26 @@ export class ReplicaSetController {
   private onPodDelete(pod: Pod, key: string): void {
     const rs = ownerKey(pod);
     if (rs === undefined) return;
-    this.owned.get(rs)?.delete(key);
+    const m = this.owned.get(rs);
+    m?.delete(key);
     this.queue.add(rs);
+    if (m === undefined || m.size === 0) for (const h of this.lastPodGone) h(rs);
+  }
+
+  /**
+   * Whether some pod of the ReplicaSet is not terminal, Terminating ones included (the Deployment controller's
+   * Recreate wait, recreate.go oldPodsRunning; upstream both controllers read kube-controller-manager's one
+   * shared pod informer).
+   */
+  hasRunningPods(rs: string): boolean {
+    const m = this.owned.get(rs);
+    if (m !== undefined) for (const p of m.values()) if (!isTerminal(p)) return true;
+    return false;
+  }
+
+  /** Calls `h` with the ReplicaSet's key when its last pod is deleted. */
+  onLastPodGone(h: (rs: string) => void): void {
+    this.lastPodGone.push(h);
   }
 
   private creationObserved(rs: string): void {

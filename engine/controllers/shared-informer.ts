@@ -56,6 +56,11 @@ export class SharedPodInformer extends SharedInformer<Pod> {
     return m === undefined ? [] : [...m.values()];
   }
 
+  /** Names of the nodes some pod is assigned to, in first-assignment order. */
+  assignedNodes(): string[] {
+    return [...this.byNode.keys()];
+  }
+
   private index(old: Pod | undefined, p: Pod): void {
     if (old !== undefined && old.spec.nodeName !== p.spec.nodeName) this.unindex(old);
     if (p.spec.nodeName === '') return;

@@ -149,7 +149,8 @@ export class TaintEvictionController {
       if (this.scheduled.get(key) !== entry) return; // cancelled or rescheduled
       this.scheduled.delete(key);
       const cur = this.pods.cache.get(key);
-      if (cur === undefined) return;
+      // A pod already Terminating: a second DELETE would change nothing (it cannot extend the grace period).
+      if (cur === undefined || cur.metadata.deletionTimestamp !== undefined) return;
       this.evictions++;
       this.observer?.podEvicted(cur, cur.spec.nodeName);
       this.api.delete(this.client, 'Pod', key);

@@ -23,6 +23,8 @@ export interface FaultObserver {
 
 export class FaultInjector {
   private readonly factors = { etcdSlowdown: [] as number[], apiServerOverload: [] as number[], registrySlowdown: [] as number[] };
+  /** Concurrency limits of the apiServerOverload windows in force (the smallest applies). */
+  private readonly concurrencies: number[] = [];
 
   constructor(
     private readonly sim: Simulation,
@@ -59,9 +61,18 @@ export class FaultInjector {
         const list = this.factors[f.type];
         list.push(f.factor);
         this.setFactor(f.type);
+        const c = f.concurrency;
+        if (c !== null) {
+          this.concurrencies.push(c);
+          this.setConcurrency();
+        }
         this.sim.callAt(this.sim.now + f.duration, () => {
           list.splice(list.indexOf(f.factor), 1);
           this.setFactor(f.type);
+          if (c !== null) {
+            this.concurrencies.splice(this.concurrencies.indexOf(c), 1);
+            this.setConcurrency();
+          }
         });
       }
     }
@@ -72,6 +83,12 @@ export class FaultInjector {
     if (type === 'etcdSlowdown') this.api.etcd.latencyFactor = product;
     else if (type === 'apiServerOverload') this.api.latencyFactor = product;
     else this.registry.slowdown = product;
+  }
+
+  /** An overloaded server's seats: a stretched latency already holds each seat longer; this also removes seats. */
+  private setConcurrency(): void {
+    const fc = this.api.flowControl;
+    fc.setServerConcurrency(this.concurrencies.length === 0 ? fc.params.serverConcurrencyLimit : Math.min(...this.concurrencies));
   }
 
   /** The fault's victims among the machines that are up. */

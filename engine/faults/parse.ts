@@ -4,6 +4,8 @@
  *   zoneOutage:         zone: Z (label topology.kubernetes.io/zone) | label: {key: value};  optional duration
  *   nodeRecovery:       nodes: [names]  (default: every node that is down)
  *   etcdSlowdown, apiServerOverload, registrySlowdown:  factor: F (> 1 slows down), duration: D
+ *   apiServerOverload also takes concurrency: N (the server's total APF seats in the window; then factor may be
+ *   left out, = 1)
  * Names, pools and zones are checked against the cluster's initial nodes.
  */
 import type { Field } from '../scenario/yaml-field.js';
@@ -79,12 +81,16 @@ export function parseFaults(f: Field, nodes: readonly KnownNode[], pools: readon
         item.rejectUnknownKeys(['type', 'at', 'nodes']);
         return { type, at, names: item.get('nodes').exists ? nodeNames(item.get('nodes')) : null };
       default: {
-        item.rejectUnknownKeys(['type', 'at', 'factor', 'duration']);
-        const factor = item.get('factor').num({ min: 1e-3, max: 1e6 });
+        const overload = type === 'apiServerOverload';
+        item.rejectUnknownKeys(overload ? ['type', 'at', 'factor', 'duration', 'concurrency'] : ['type', 'at', 'factor', 'duration']);
+        const concurrency = overload && item.get('concurrency').exists ? item.get('concurrency').int({ min: 1, max: 1_000_000 }) : null;
+        // With only a concurrency the server keeps its speed but has fewer seats.
+        if (concurrency === null && !item.get('factor').exists) item.fail(`expected a factor${overload ? ' or a concurrency' : ''}: how much the ${type} slows things down`);
+        const factor = item.get('factor').exists ? item.get('factor').num({ min: 1e-3, max: 1e6 }) : 1;
         const d = item.get('duration');
         if (!d.exists) item.fail(`expected a duration: how long the ${type} lasts`);
         const dur = optDuration() as number;
-        return { type, at, factor, duration: dur };
+        return { type, at, factor, duration: dur, concurrency };
       }
     }
   });

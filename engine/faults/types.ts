@@ -34,6 +34,8 @@ export type Fault =
       /** Latency multiplier (registry: pull latency × factor and bandwidth ÷ factor). */
       readonly factor: number;
       readonly duration: Micros;
+      /** apiServerOverload only: the server's total APF concurrency limit during the window (null = unchanged). */
+      readonly concurrency: number | null;
     };
 
 export type FaultType = Fault['type'];

@@ -48,6 +48,7 @@ export const METRICS: Readonly<Record<keyof RunSummary, MetricInfo>> = {
   net_prog_latency_p99_ms: { label: 'network programming p99 (ms)', direction: 'lower', headline: true },
   api_requests: { label: 'API requests', direction: 'none', headline: false },
   api_throttled_requests: { label: 'API requests throttled by their client', direction: 'lower', headline: false },
+  api_rejected_429: { label: 'API requests rejected 429 by priority and fairness', direction: 'lower', headline: false },
   sim_end_s: { label: 'simulated time (s)', direction: 'none', headline: true },
   events: { label: 'engine events', direction: 'none', headline: false },
   api_latency_create_p50_ms: { label: 'API create latency p50 (ms)', direction: 'lower', headline: false },

@@ -26,6 +26,8 @@ export interface PodRecord {
   running: Micros;
   finished: Micros;
   deleted: Micros;
+  /** deletionTimestamp first committed (a graceful delete); the pod is Terminating until `deleted`. */
+  terminating: Micros;
   attempts: number;
   phase: Pod['status']['phase'];
   /** GPU milli the pod requests (count × milli of its GPU annotations; 0 without GPUs). */
@@ -36,7 +38,7 @@ export interface PodRecord {
 type PodState = 'pending' | 'starting' | 'running' | 'done';
 
 function podState(r: PodRecord): PodState {
-  if (r.deleted >= 0 || r.finished >= 0) return 'done';
+  if (r.deleted >= 0 || r.terminating >= 0 || r.finished >= 0) return 'done';
   if (r.bound < 0) return 'pending';
   return r.phase === 'Running' ? 'running' : 'starting';
 }
@@ -299,6 +301,7 @@ export class MetricsRecorder implements SchedulerObserver, KubeletObserver, Kube
         running: -1,
         finished: -1,
         deleted: -1,
+        terminating: -1,
         attempts: 0,
         phase: pod.status.phase,
         gpuMilli: gpuMilliOf(pod),
@@ -316,6 +319,10 @@ export class MetricsRecorder implements SchedulerObserver, KubeletObserver, Kube
       return rec;
     }
     if (pod.spec.nodeName !== '' && (old === undefined || old.spec.nodeName === '')) this.onBound(rec, pod, t);
+    if (pod.metadata.deletionTimestamp !== undefined && rec.terminating < 0) {
+      rec.terminating = t;
+      this.tracer.record(pod, t, `terminating: deletionTimestamp set (grace period ${pod.metadata.deletionGracePeriodSeconds ?? 0} s)`);
+    }
     rec.phase = pod.status.phase;
     if (pod.status.phase === 'Running' && rec.running < 0) {
       rec.running = t;

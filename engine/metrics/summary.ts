@@ -61,6 +61,7 @@ export interface RunSummary {
   readonly net_prog_latency_p99_ms: number;
   readonly api_requests: number;
   readonly api_throttled_requests: number;
+  readonly api_rejected_429: number;
   readonly sim_end_s: number;
   readonly events: number;
   readonly api_latency_create_p50_ms: number;
@@ -87,6 +88,8 @@ export interface EngineCounters {
   readonly unschedulableAttempts: number;
   readonly apiRequests: number;
   readonly throttledRequests: number;
+  /** Attempts the API server answered 429 (APF queue full or wait limit). */
+  readonly rejected429?: number;
   readonly events: number;
   readonly end: Micros;
   /** Every answered API request (verb and latency), for per-verb percentiles. */
@@ -119,7 +122,12 @@ export function summarize(m: MetricsRecorder, c: EngineCounters): RunSummary {
   for (const r of m.pods.values()) {
     created++;
     if (r.bound >= 0) scheduled++;
-    if (r.deleted >= 0) deleted++;
+    // A pod that ran to completion counts as such even if it was deleted afterwards (the pod garbage collector
+    // removes the finished pods of deleted nodes); a pod still Terminating at the end (its node is down) was
+    // deleted by its owner as much as a gone one.
+    if (r.finished >= 0 && r.phase === 'Succeeded') succeeded++;
+    else if (r.finished >= 0 && r.phase === 'Failed') failed++;
+    else if (r.deleted >= 0 || r.terminating >= 0) deleted++;
     else if (r.phase === 'Succeeded') succeeded++;
     else if (r.phase === 'Failed') failed++;
     else if (r.bound >= 0) {
@@ -178,6 +186,7 @@ export function summarize(m: MetricsRecorder, c: EngineCounters): RunSummary {
     net_prog_latency_p99_ms: ms(quantile(np, 99)),
     api_requests: c.apiRequests,
     api_throttled_requests: c.throttledRequests,
+    api_rejected_429: c.rejected429 ?? 0,
     sim_end_s: c.end / MICROS_PER_SECOND,
     events: c.events,
     api_latency_create_p50_ms: create[0],

@@ -47,7 +47,8 @@ export class KubeProxy {
       add: (e) => this.change(e, []),
       update: (o, e) => this.change(e, o.ready),
     });
-    api.watch('Endpoints', 'kube-proxy', eps.onEvent);
+    // One kube-proxy stands for every node's: the watch cache sends each Endpoints event to all of them.
+    api.watch('Endpoints', 'kube-proxy', eps.onEvent, true);
   }
 
   private change(e: Endpoints, before: readonly string[]): void {

@@ -20,13 +20,14 @@
 import { type ApiServer, Client } from '../api/api-server.js';
 import { parseDuration } from '../api/duration.js';
 import { Informer } from '../api/informer.js';
-import { keyOf, isTerminal, objectKey, NODE_LEASE_NAMESPACE, type ContainerImage, type Lease, type Node, type Pod } from '../api/objects.js';
+import { keyOf, isTerminal, objectKey, NODE_LEASE_NAMESPACE, type Container, type ContainerImage, type Lease, type Node, type Pod, type PodSpec } from '../api/objects.js';
 import { CPU, EPHEMERAL_STORAGE, MEMORY, PODS, podRequests, type PodRequests } from '../api/pod-resources.js';
 import { TokenBucket, type RateLimit } from '../api/rate-limiter.js';
 import { sample, type Distribution } from '../core/distribution.js';
 import type { RngStream } from '../core/rng.js';
 import type { Simulation } from '../core/simulation.js';
 import { MICROS_PER_SECOND, type Micros } from '../core/time.js';
+import { imagesToDelete, overHighThreshold, type ImageGcPolicy } from './image-gc.js';
 
 export const RUN_DURATION_ANNOTATION = 'kubesim.io/run-duration';
 
@@ -36,6 +37,13 @@ const IMAGE_LIST_REFRESH_PERIOD = 30 * MICROS_PER_SECOND;
 const NODE_STATUS_MAX_IMAGES = 50;
 /** nodestatus/setters.go: MaxNamesPerImageInNodeStatus. */
 const MAX_NAMES_PER_IMAGE = 5;
+/** pkg/kubelet/kubelet.go: ImageGCPeriod. */
+const IMAGE_GC_PERIOD = 5 * 60 * MICROS_PER_SECOND;
+
+/** imageGCHighThresholdPercent 85, imageGCLowThresholdPercent 80, imageMinimumGCAge 2m: apis/config/v1beta1/defaults.go. */
+export const DEFAULT_IMAGE_GC: ImageGcPolicy = { highThresholdPercent: 85, lowThresholdPercent: 80, minAge: 120 * MICROS_PER_SECOND };
+/** EST: the image filesystem of a node that declares no ephemeral-storage capacity (a common 100 GiB boot disk). */
+export const DEFAULT_IMAGE_FS_BYTES = 100 * 1024 * 1024 * 1024;
 
 export interface KubeletParams {
   readonly client: RateLimit;
@@ -51,6 +59,10 @@ export interface KubeletParams {
   readonly plegRelistPeriod: Micros;
   /** Time from containers running to the Ready condition (probes). */
   readonly readinessDelay: Distribution;
+  /** Image garbage collection thresholds (default DEFAULT_IMAGE_GC). */
+  readonly imageGc?: ImageGcPolicy;
+  /** Size of the image filesystem; default: the node's ephemeral-storage capacity, else DEFAULT_IMAGE_FS_BYTES. */
+  readonly imageFsBytes?: number;
 }
 
 /**
@@ -86,6 +98,10 @@ export class Kubelet {
   /** Images being pulled → time the pull completes. */
   private readonly pulling = new Map<string, Micros>();
   private pullerFreeAt: Micros = 0;
+  /** Admitted pods whose containers have started (a pod deleted before that has nothing to kill). */
+  private readonly running = new Set<string>();
+  /** Pods being stopped (deletionTimestamp seen) → when their containers are killed. */
+  private readonly stopping = new Map<string, Micros>();
   /** Admitted, non-terminal pods and their requests. */
   private readonly admitted = new Map<string, PodRequests>();
   private usedCpu = 0;
@@ -95,6 +111,16 @@ export class Kubelet {
   private readonly images: ContainerImage[];
   private reportedImages: string;
   private imageSyncArmed = false;
+  /** Per image on the node: when first detected and last used (the image GC's records). */
+  private readonly imageTimes = new Map<ContainerImage, ImageTimes>();
+  /** The same records by each normalized name, for stamping lastUsed without a pass over the node's images. */
+  private readonly imageTimesByName = new Map<string, ImageTimes>();
+  /** Admitted pods using each image (normalized name), and each admitted pod's images. */
+  private readonly imageUsers = new Map<string, number>();
+  private readonly podImages = new Map<string, readonly string[]>();
+  private readonly imageFsBytes: number;
+  private gcArmed = false;
+  imagesGarbageCollected = 0;
   /** False while the node is down (crashed or partitioned): no lease renewals, status writes or pod work. */
   private alive = true;
   /** Incremented on every crash: work scheduled before it (pulls, starts, exits) finds a stale epoch and stops. */
@@ -113,11 +139,13 @@ export class Kubelet {
     private readonly observer: KubeletObserver,
     private readonly registryConditions: RegistryConditions = new RegistryConditions(),
   ) {
-    this.client = new Client(`kubelet/${node.metadata.name}`, params.client);
+    this.client = new Client(`kubelet/${node.metadata.name}`, params.client, 'node');
     this.registry = new TokenBucket(params.registry);
     for (const img of node.status.images) for (const n of img.names) this.cache.add(normalizeImage(n));
     this.images = [...node.status.images];
+    for (const img of this.images) this.trackImage(img, { names: img.names.map(normalizeImage), firstDetected: 0, lastUsed: 0 });
     this.reportedImages = JSON.stringify(node.status.images);
+    this.imageFsBytes = params.imageFsBytes ?? node.status.capacity[EPHEMERAL_STORAGE] ?? DEFAULT_IMAGE_FS_BYTES;
     // The watch keeps feeding the cache while the node is down (what a relist would return at restart); only the
     // handlers stop.
     this.pods = new Informer<Pod>({
@@ -125,7 +153,10 @@ export class Kubelet {
         if (this.alive) this.onPod(p);
       },
       update: (o, p) => {
-        if (this.alive && isTerminal(p) && !isTerminal(o)) this.forget(keyOf(p));
+        if (!this.alive) return;
+        if (isTerminal(p) && !isTerminal(o)) this.forget(keyOf(p));
+        const grace = p.metadata.deletionGracePeriodSeconds;
+        if (grace !== undefined && grace < (o.metadata.deletionGracePeriodSeconds ?? Infinity)) this.terminate(keyOf(p), grace);
       },
       delete: (p) => {
         if (this.alive) this.forget(keyOf(p));
@@ -193,7 +224,10 @@ export class Kubelet {
     this.alive = false;
     this.epoch++;
     const lost = [...this.admitted.keys()];
+    for (const k of lost) this.useImages(k, false);
     this.admitted.clear();
+    this.running.clear();
+    this.stopping.clear();
     this.usedCpu = 0;
     this.usedMem = 0;
     this.usedEph = 0;
@@ -216,7 +250,12 @@ export class Kubelet {
     );
     if (this.lease !== null) this.renewLease(this.epoch);
     for (const pod of this.pods.cache.values()) {
-      if (isTerminal(pod) || pod.metadata.deletionTimestamp !== undefined) continue;
+      // A pod deleted while the node was down: its containers died with the node, so it goes at once.
+      if (pod.metadata.deletionTimestamp !== undefined) {
+        this.finalDelete(keyOf(pod));
+        continue;
+      }
+      if (isTerminal(pod)) continue;
       if (pod.status.phase !== 'Pending' && pod.spec.restartPolicy === 'Never') {
         this.patchStatus(keyOf(pod), { phase: 'Failed', ready: false, startTime: pod.status.startTime, reason: 'NodeRestart', message: 'containers died with the node' });
         continue;
@@ -250,6 +289,7 @@ export class Kubelet {
     if (r.memory > 0 && this.usedMem + r.memory > (a[MEMORY] ?? 0)) return 'OutOfmemory';
     if (r.ephemeralStorage > 0 && this.usedEph + r.ephemeralStorage > (a[EPHEMERAL_STORAGE] ?? 0)) return 'OutOfephemeral-storage';
     this.admitted.set(key, r);
+    this.useImages(key, true);
     this.usedCpu += r.cpu;
     this.usedMem += r.memory;
     this.usedEph += r.ephemeralStorage;
@@ -260,13 +300,46 @@ export class Kubelet {
     const r = this.admitted.get(key);
     if (r === undefined) return;
     this.admitted.delete(key);
+    this.running.delete(key);
+    this.useImages(key, false);
     this.usedCpu -= r.cpu;
     this.usedMem -= r.memory;
     this.usedEph -= r.ephemeralStorage;
   }
 
+  /**
+   * The pod is being deleted (killPod with the pod's deletionGracePeriodSeconds, pkg/kubelet/pod_workers.go):
+   * its containers are stopped at the end of the grace period — the upper bound, as kubesim's containers do not
+   * handle SIGTERM — then the status manager sends the final DELETE with grace 0 (status/status_manager.go).
+   * A shorter grace period from a second DELETE brings the kill forward.
+   */
+  private terminate(key: string, graceSeconds: number): void {
+    if (!this.running.has(key)) {
+      // No container runs (not started yet, or exited): nothing to wait for, deletable at once.
+      this.stopping.delete(key);
+      this.forget(key);
+      this.finalDelete(key);
+      return;
+    }
+    const killAt = this.sim.now + graceSeconds * MICROS_PER_SECOND;
+    const pending = this.stopping.get(key);
+    if (pending !== undefined && pending <= killAt) return;
+    this.stopping.set(key, killAt);
+    const epoch = this.epoch;
+    this.sim.callAt(killAt, () => {
+      if (epoch !== this.epoch || this.stopping.get(key) !== killAt) return;
+      this.stopping.delete(key);
+      this.forget(key);
+      this.finalDelete(key);
+    });
+  }
+
+  private finalDelete(key: string): void {
+    this.api.delete(this.client, 'Pod', key, undefined, 0);
+  }
+
   private startContainers(pod: Pod, key: string): void {
-    if (!this.admitted.has(key)) return; // deleted meanwhile
+    if (!this.admitted.has(key) || this.stopping.has(key)) return; // deleted meanwhile
     const containers = [...pod.spec.initContainers, ...pod.spec.containers];
     let t = this.sim.now;
     for (const c of containers) {
@@ -279,10 +352,12 @@ export class Kubelet {
     const ready = noticed + sample(this.params.readinessDelay, this.rng);
     const epoch = this.epoch;
     this.sim.callAt(started, () => {
-      if (epoch === this.epoch && this.admitted.has(key)) this.observer.containersStarted(pod);
+      if (epoch !== this.epoch || !this.admitted.has(key) || this.stopping.has(key)) return;
+      this.running.add(key);
+      this.observer.containersStarted(pod);
     });
     this.sim.callAt(ready, () => {
-      if (epoch !== this.epoch || !this.admitted.has(key)) return;
+      if (epoch !== this.epoch || !this.admitted.has(key) || this.stopping.has(key)) return;
       this.patchStatus(key, { phase: 'Running', ready: true, startTime: started, readyTime: this.sim.now });
       const run = runDuration(pod);
       if (run !== null && pod.spec.restartPolicy !== 'Always') {
@@ -290,7 +365,8 @@ export class Kubelet {
         this.sim.callAt(exitAt + Math.floor(this.rng.next() * this.params.plegRelistPeriod), () => {
           if (epoch !== this.epoch || !this.admitted.has(key)) return;
           this.forget(key);
-          this.patchStatus(key, { phase: 'Succeeded', ready: false, startTime: started, reason: 'Completed' });
+          if (this.stopping.delete(key)) this.finalDelete(key);
+          else this.patchStatus(key, { phase: 'Succeeded', ready: false, startTime: started, reason: 'Completed' });
         });
       }
     });
@@ -317,11 +393,82 @@ export class Kubelet {
       if (epoch !== this.epoch) return; // the pull died with the node
       this.pulling.delete(name);
       this.cache.add(name);
-      this.images.push({ names: [name], sizeBytes: bytes });
+      const img: ContainerImage = { names: [name], sizeBytes: bytes };
+      this.images.push(img);
+      this.trackImage(img, { names: [name], firstDetected: this.sim.now, lastUsed: (this.imageUsers.get(name) ?? 0) > 0 ? this.sim.now : 0 });
       this.armImageStatusSync();
+      this.armImageGc();
       this.observer.imagePulled(pod, image, false, end - start);
     });
     return end;
+  }
+
+  /** A pod starts or stops using its images (the image GC never deletes an image in use). */
+  private useImages(key: string, start: boolean): void {
+    let names = this.podImages.get(key);
+    if (start) {
+      const pod = this.pods.cache.get(key);
+      if (pod === undefined) return;
+      names = podImageNames(pod.spec);
+      this.podImages.set(key, names);
+    } else {
+      if (names === undefined) return;
+      this.podImages.delete(key);
+    }
+    for (const n of names) this.imageUsers.set(n, (this.imageUsers.get(n) ?? 0) + (start ? 1 : -1));
+    // lastUsed: the image manager stamps the images of running containers at each detection.
+    for (const n of names) {
+      const t = this.imageTimesByName.get(n);
+      if (t !== undefined) t.lastUsed = this.sim.now;
+    }
+  }
+
+  private trackImage(img: ContainerImage, t: ImageTimes): void {
+    this.imageTimes.set(img, t);
+    for (const n of t.names) this.imageTimesByName.set(n, t);
+  }
+
+  private imageBytes(): number {
+    let used = 0;
+    for (const img of this.images) used += img.sizeBytes;
+    return used;
+  }
+
+  /** GarbageCollect runs every 5 min; a pass under the high threshold does nothing, so only those over it are played. */
+  private armImageGc(): void {
+    const policy = this.params.imageGc ?? DEFAULT_IMAGE_GC;
+    if (this.gcArmed || !overHighThreshold(this.imageBytes(), this.imageFsBytes, policy)) return;
+    this.gcArmed = true;
+    const next = (Math.floor(this.sim.now / IMAGE_GC_PERIOD) + 1) * IMAGE_GC_PERIOD;
+    this.sim.callAt(next, () => {
+      this.gcArmed = false;
+      if (this.alive) this.collectImages(policy);
+      this.armImageGc();
+    });
+  }
+
+  private collectImages(policy: ImageGcPolicy): void {
+    const records = this.images.map((img) => {
+      const t = this.imageTimes.get(img) as ImageTimes;
+      return { name: img.names[0] ?? '', sizeBytes: img.sizeBytes, firstDetected: t.firstDetected, lastUsed: t.lastUsed, inUse: t.names.some((n) => (this.imageUsers.get(n) ?? 0) > 0) };
+    });
+    const victims = new Set(imagesToDelete(records, this.imageFsBytes, this.sim.now, policy));
+    if (victims.size === 0) return;
+    for (let i = this.images.length - 1; i >= 0; i--) {
+      const img = this.images[i];
+      if (!victims.has(img.names[0] ?? '')) continue;
+      this.images.splice(i, 1);
+      for (const n of (this.imageTimes.get(img) as ImageTimes).names) this.imageTimesByName.delete(n);
+      this.imageTimes.delete(img);
+      for (const n of img.names) this.cache.delete(normalizeImage(n));
+      this.imagesGarbageCollected++;
+    }
+    this.armImageStatusSync();
+  }
+
+  /** Image names on the node, as the runtime lists them (tests). */
+  get imageNames(): string[] {
+    return this.images.map((i) => i.names[0] ?? '');
   }
 
   private armImageStatusSync(): void {
@@ -361,6 +508,24 @@ export function runDuration(pod: Pod): Micros | null {
 }
 
 /** Docker reference normalization as the image cache keys it: a tag defaults to :latest. */
+/** Per image on the node: its names normalized once, first detection and last use by a container. */
+interface ImageTimes {
+  readonly names: readonly string[];
+  firstDetected: Micros;
+  lastUsed: Micros;
+}
+
+/** The normalized image names of a pod's containers (init first), kept per container list: every pod of a template shares it. */
+const imageNamesByContainers = new WeakMap<readonly Container[], { readonly init: readonly Container[]; readonly names: readonly string[] }>();
+
+function podImageNames(spec: PodSpec): readonly string[] {
+  const hit = imageNamesByContainers.get(spec.containers);
+  if (hit !== undefined && hit.init === spec.initContainers) return hit.names;
+  const names = [...spec.initContainers, ...spec.containers].map((c) => normalizeImage(c.image));
+  imageNamesByContainers.set(spec.containers, { init: spec.initContainers, names });
+  return names;
+}
+
 export function normalizeImage(image: string): string {
   const slash = image.lastIndexOf('/');
   const colon = image.lastIndexOf(':');

@@ -6,6 +6,7 @@
 import { constant, lognormalFromP99, type Distribution } from '../core/distribution.js';
 import { MICROS_PER_MS, MICROS_PER_SECOND } from '../core/time.js';
 import type { RateLimit } from '../api/rate-limiter.js';
+import { WATCH_COST } from '../api/api-server.js';
 
 const ms = (x: number): number => x * MICROS_PER_MS;
 const s = (x: number): number => x * MICROS_PER_SECOND;
@@ -33,6 +34,11 @@ export const DEFAULT_PARAMS = {
     requestLatency: { create: API_REQUEST_LATENCY, update: API_REQUEST_LATENCY, delete: API_REQUEST_LATENCY },
     watchDelay: WATCH_DELAY,
     etcd: { writeLatency: ETCD_WRITE_LATENCY },
+    /** --max-requests-inflight / --max-mutating-requests-inflight: apiserver server_run_options.go (APF total 600). */
+    maxRequestsInflight: 400,
+    maxMutatingRequestsInflight: 200,
+    /** EST: the watch cache's dispatch cost (api-server.ts WATCH_COST). */
+    watchCost: WATCH_COST,
   },
   scheduler: {
     /** podInitialBackoffSeconds / podMaxBackoffSeconds: apis/config/v1/defaults.go */

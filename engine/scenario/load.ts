@@ -4,13 +4,14 @@
  * configurations) are resolved relative to the scenario's folder and may not leave it.
  * The format is documented in the README ("Scenario files").
  */
+import { DEFAULT_FLOW_CONTROL } from '../api/flow-control.js';
 import { realpathSync } from 'node:fs';
 import { dirname, isAbsolute, relative, resolve, basename, extname, sep } from 'node:path';
 import type { KubeObject, Node, PodTemplate } from '../api/objects.js';
 import type { RateLimit } from '../api/rate-limiter.js';
 import { cpuToMilli, QuantityError, quantityValue } from '../api/quantity.js';
 import { constant, lognormalFromP99, type Distribution } from '../core/distribution.js';
-import { RUN_DURATION_ANNOTATION, runDuration, normalizeImage } from '../node/kubelet.js';
+import { DEFAULT_IMAGE_GC, RUN_DURATION_ANNOTATION, runDuration, normalizeImage } from '../node/kubelet.js';
 import { DEFAULT_PARAMS, KUBELET_CLIENT, CONTROLLER_MANAGER_CLIENT } from './defaults.js';
 import { InputError } from './input-error.js';
 import { parseKubectl } from './kubectl.js';
@@ -408,7 +409,19 @@ function parseParameters(f: Field, images: Field): ClusterParams {
   f.rejectUnknownKeys(['apiServer', 'scheduler', 'controllerManager', 'kubelet', 'kubeProxy', 'workloadClient', 'defaultImageSize', 'nodeLifecycle', 'clusterAutoscaler']);
   const dist = (x: Field, def: Distribution): Distribution => (x.exists ? parseDistribution(x) : def);
   const a = f.get('apiServer');
-  a.rejectUnknownKeys(['requestLatency', 'watchDelay', 'etcdWriteLatency', 'defaultNotReadyTolerationSeconds', 'defaultUnreachableTolerationSeconds']);
+  a.rejectUnknownKeys([
+    'requestLatency',
+    'watchDelay',
+    'etcdWriteLatency',
+    'defaultNotReadyTolerationSeconds',
+    'defaultUnreachableTolerationSeconds',
+    'maxRequestsInflight',
+    'maxMutatingRequestsInflight',
+    'watchCostPerEvent',
+    'watchCostPerWatcher',
+  ]);
+  const inflight = a.get('maxRequestsInflight').optInt(d.apiServer.maxRequestsInflight, { min: 0 }) + a.get('maxMutatingRequestsInflight').optInt(d.apiServer.maxMutatingRequestsInflight, { min: 0 });
+  if (inflight <= 0) a.fail('maxRequestsInflight and maxMutatingRequestsInflight must add up to something positive (the APF total concurrency limit)');
   const reqLat = dist(a.get('requestLatency'), d.apiServer.requestLatency.create);
   const s = f.get('scheduler');
   s.rejectUnknownKeys(['cycleOverhead', 'perNodeFilter', 'perNodeScore', 'podInitialBackoff', 'podMaxBackoff', 'podMaxInUnschedulablePodsDuration']);
@@ -429,7 +442,16 @@ function parseParameters(f: Field, images: Field): ClusterParams {
     'containerStartLatency',
     'plegRelistPeriod',
     'readinessDelay',
+    'imageGCHighThresholdPercent',
+    'imageGCLowThresholdPercent',
+    'imageMinimumGCAge',
+    'imageFsCapacity',
   ]);
+  const gcHigh = k.get('imageGCHighThresholdPercent').optInt(DEFAULT_IMAGE_GC.highThresholdPercent, { min: 0, max: 100 });
+  const gcLow = k.get('imageGCLowThresholdPercent').optInt(DEFAULT_IMAGE_GC.lowThresholdPercent, { min: 0, max: 100 });
+  // kubelet validation (apis/config/validation): the low threshold must be below the high one.
+  if (gcLow >= gcHigh) k.get(k.get('imageGCLowThresholdPercent').exists ? 'imageGCLowThresholdPercent' : 'imageGCHighThresholdPercent').fail(`imageGCLowThresholdPercent (${gcLow}) must be less than imageGCHighThresholdPercent (${gcHigh})`);
+  const imageFs = k.get('imageFsCapacity');
   const kp = f.get('kubeProxy');
   kp.rejectUnknownKeys(['minSyncPeriod', 'syncDuration']);
   const imageSizes = new Map<string, number>();
@@ -440,6 +462,11 @@ function parseParameters(f: Field, images: Field): ClusterParams {
       requestLatency: { create: reqLat, update: reqLat, delete: reqLat },
       watchDelay: dist(a.get('watchDelay'), d.apiServer.watchDelay),
       etcd: { writeLatency: dist(a.get('etcdWriteLatency'), d.apiServer.etcd.writeLatency) },
+      flowControl: { ...DEFAULT_FLOW_CONTROL, serverConcurrencyLimit: inflight },
+      watchCost: {
+        perEvent: a.get('watchCostPerEvent').optDuration(d.apiServer.watchCost.perEvent),
+        perWatcher: a.get('watchCostPerWatcher').optDuration(d.apiServer.watchCost.perWatcher),
+      },
       defaultTolerations: {
         notReadySeconds: a.get('defaultNotReadyTolerationSeconds').optInt(DEFAULT_TOLERATION_SECONDS, { min: 0 }),
         unreachableSeconds: a.get('defaultUnreachableTolerationSeconds').optInt(DEFAULT_TOLERATION_SECONDS, { min: 0 }),
@@ -470,6 +497,8 @@ function parseParameters(f: Field, images: Field): ClusterParams {
       containerStartLatency: dist(k.get('containerStartLatency'), d.kubelet.containerStartLatency),
       plegRelistPeriod: k.get('plegRelistPeriod').optDuration(d.kubelet.plegRelistPeriod),
       readinessDelay: dist(k.get('readinessDelay'), d.kubelet.readinessDelay),
+      imageGc: { highThresholdPercent: gcHigh, lowThresholdPercent: gcLow, minAge: k.get('imageMinimumGCAge').optDuration(DEFAULT_IMAGE_GC.minAge) },
+      ...(imageFs.exists ? { imageFsBytes: countQuantity(imageFs) } : {}),
     },
     kubeProxy: {
       minSyncPeriod: kp.get('minSyncPeriod').optDuration(d.kubeProxy.minSyncPeriod),

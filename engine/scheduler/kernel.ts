@@ -185,7 +185,7 @@ export class Kernel {
   schedule(t: NodeTable, pod: PodInput, state: SearchState, rng: RngStream, ctx: CycleContext = NO_CONTEXT): Decision {
     const n = t.count;
     this.cycle = null;
-    if (n === 0) return { node: -1, visited: 0, feasible: 0, diagnosis: new Map([['no nodes available', 0]]) };
+    if (t.live === 0) return { node: -1, visited: 0, feasible: 0, diagnosis: new Map([['no nodes available', 0]]) };
     const pods = this.podsOf(t, ctx);
     // ---- PreFilter
     const checkTaints = this.profile.filters.taintToleration && t.hardTaintNodes > 0 && this.preFilterTaints(t, pod);
@@ -206,7 +206,8 @@ export class Kernel {
     }
     const checkUser = this.userFilters.length > 0 && this.prepareUser(t, pod);
     let order = t.order;
-    let m = n;
+    // The search window: nodes present, in NodeTree order (removed nodes' rows are not in it).
+    let m = t.live;
     let restricted = false;
     if (checkAff && this.profile.nodeAffinityPreFilter) {
       const names = preFilterNodeNames(pod.nodeAffinity);
@@ -652,8 +653,8 @@ export class Kernel {
     for (const name of pod.images) {
       const id = t.imageId(name);
       if (id < 0 || t.imageNumNodes[id] === 0) continue;
-      const s = scaledImageScore(t.imageSize[id], t.imageNumNodes[id], t.count);
-      if (t.imageNumNodes[id] === t.count) base += s;
+      const s = scaledImageScore(t.imageSize[id], t.imageNumNodes[id], t.live);
+      if (t.imageNumNodes[id] === t.live) base += s;
       else {
         cols.push(t.imageCols[id]);
         scaled.push(s);
@@ -846,9 +847,11 @@ export class Kernel {
     if (c.restricted) {
       // Nodes the PreFilterResult left out are not filtered; they carry the PreFilter status.
       for (let k = 0; k < this.candidateCount; k++) this.mark[this.candidates[k]] = 1;
-      if (t.count > this.candidateCount) d.set(REASON_NOT_IN_PREFILTER_RESULT, t.count - this.candidateCount);
+      if (t.live > this.candidateCount) d.set(REASON_NOT_IN_PREFILTER_RESULT, t.live - this.candidateCount);
     }
-    for (let i = 0; i < t.count; i++) {
+    const order = t.order;
+    for (let k = 0; k < order.length; k++) {
+      const i = order[k];
       if (c.restricted) {
         if (this.mark[i] === 0) {
           status[i] = UNRESOLVABLE;

@@ -9,6 +9,10 @@
  *
  * The resource, pod-count and unschedulable columns and `order` live on SharedArrayBuffers, so the parallel
  * scan (parallel/) reads them from worker threads; a grow() replaces them, which the scan notices.
+ *
+ * A deleted node (cache.RemoveNode) leaves `order` (NodeTree.removeNode, and its zone when that empties) and the
+ * node count; its row stays as a tombstone — labels, taints and images cleared, never reused — so per-row state
+ * of the pods still assigned to it stays valid until they go, as upstream keeps their NodeInfo.
  */
 import type { ContainerImage, Node, Taint } from '../api/objects.js';
 import { CPU, EPHEMERAL_STORAGE, MEMORY, PODS, type PodRequests } from '../api/pod-resources.js';
@@ -44,7 +48,10 @@ export function zoneKey(labels: Readonly<Record<string, string>>): string {
 
 export class NodeTable {
   capacity: number;
+  /** Rows ever added (the bound of per-row loops); removed nodes keep their row. */
   count = 0;
+  /** Nodes present: what upstream counts as the number of nodes (percentageOfNodesToScore, "0/N nodes"). */
+  live = 0;
   readonly names: string[] = [];
   readonly nodes: Node[] = [];
   private readonly index = new Map<string, number>();
@@ -108,6 +115,8 @@ export class NodeTable {
   private orderDirty = false;
   private readonly zones: string[] = [];
   private readonly zoneMembers = new Map<string, number[]>();
+  /** The NodeTree zone each row was added to. */
+  private readonly rowZone: string[] = [];
 
   constructor(initialCapacity = 1024) {
     this.capacity = initialCapacity;
@@ -138,6 +147,7 @@ export class NodeTable {
     if (i === undefined) {
       if (this.count === this.capacity) this.grow();
       i = this.count++;
+      this.live++;
       this.index.set(node.metadata.name, i);
       this.names.push(node.metadata.name);
       this.nodes.push(node);
@@ -148,6 +158,7 @@ export class NodeTable {
         this.zones.push(z);
       }
       members.push(i);
+      this.rowZone.push(z);
       this.orderDirty = true;
       this.nodeTaints.push(NO_IDS);
       this.nodeImages.push(NO_IDS);
@@ -188,6 +199,33 @@ export class NodeTable {
   /** Takes (sign 1) or gives back (-1) the GPU devices a pod holds on row i. */
   accountGpu(i: number, grant: GpuGrant, sign: 1 | -1): void {
     this.gpu?.devices(i, grant.milli, grant.devices, grant.tag, sign);
+  }
+
+  /**
+   * Removes a deleted node: out of the NodeTree order and the node count (the search never visits it again),
+   * its labels, taints and images dropped. Returns its row, or -1 if unknown.
+   */
+  remove(name: string): number {
+    const i = this.index.get(name);
+    if (i === undefined) return -1;
+    this.index.delete(name);
+    this.live--;
+    const z = this.rowZone[i];
+    const members = this.zoneMembers.get(z) as number[];
+    members.splice(members.indexOf(i), 1);
+    if (members.length === 0) {
+      this.zoneMembers.delete(z);
+      this.zones.splice(this.zones.indexOf(z), 1);
+    }
+    this.orderDirty = true;
+    const old = this.nodes[i];
+    this.setLabels(i, old.metadata.labels, {});
+    this.setTaints(i, old.spec.taints, []);
+    this.setImages(i, old.status.images, []);
+    // Nothing fits on the tombstone, should anything still point at its row.
+    this.unschedulable[i] = 1;
+    this.allocCpu[i] = this.allocMem[i] = this.allocEph[i] = this.allocPods[i] = 0;
+    return i;
   }
 
   /** Adds (sign 1) or removes (sign -1) a pod's requests and host ports on row i. */
@@ -356,9 +394,9 @@ export class NodeTable {
   private rebuildOrder(): void {
     // NodeTree.list(): one node from each zone in turn until every zone is exhausted.
     this.orderDirty = false;
-    const order = sharedI32(this.count);
+    const order = sharedI32(this.live);
     let n = 0;
-    for (let depth = 0; n < this.count; depth++) {
+    for (let depth = 0; n < this.live; depth++) {
       for (const z of this.zones) {
         const m = this.zoneMembers.get(z) as number[];
         if (depth < m.length) order[n++] = m[depth];

@@ -79,8 +79,6 @@ export class Scheduler {
   private readonly services = new Map<string, Service>();
   private readonly replicaSets = new Map<string, ReplicaSet>();
   private readonly search: SearchState = { nextStartNodeIndex: 0 };
-  /** Client of the kubelets' final DELETE of gracefully deleted victims (stands in for their status managers). */
-  private readonly terminationClient: Client;
   private busy = false;
   private backoffTimerArmed = false;
   private unschedTimerArmed = false;
@@ -114,10 +112,9 @@ export class Scheduler {
     // The cache keeps GPU devices only for profiles with GPU plugins (a GPU-less run pays nothing).
     if (profiles.some((p) => p.gpu !== undefined)) this.table.enableGpu();
     this.queue = new SchedulingQueue(params);
-    this.client = new Client('kube-scheduler', params.client);
-    this.terminationClient = new Client('kubelet (pod termination)', { qps: Infinity, burst: 0 });
+    this.client = new Client('kube-scheduler', params.client, 'kube-scheduler');
     this.cycleEndKind = sim.register('scheduler-cycle-end', () => this.endCycle());
-    const nodes = new Informer<Node>({ add: (n) => this.onNode(n), update: (o, n) => this.onNode(n, o) });
+    const nodes = new Informer<Node>({ add: (n) => this.onNode(n), update: (o, n) => this.onNode(n, o), delete: (n) => this.onNodeDelete(n) });
     api.watch('Node', 'kube-scheduler/nodes', nodes.onEvent);
     const pods = new Informer<Pod>({
       add: (p, key) => this.onPodAdd(p, key),
@@ -168,6 +165,16 @@ export class Scheduler {
     // eventhandlers.go updateNodeInCache → nodeSchedulingPropertiesChange: taints, unschedulable, allocatable or
     // labels changing (a node untainted after recovering) requeue the unschedulable pods, like a node add.
     if (fresh || (old !== undefined && schedulingPropertiesChanged(old, n))) this.moveAll();
+  }
+
+  /**
+   * eventhandlers.go deleteNodeFromCache → cache.RemoveNode: the node leaves the NodeTree and the node count;
+   * pods nominated to it lose their nomination (their next attempt searches every node).
+   */
+  private onNodeDelete(n: Node): void {
+    const row = this.table.remove(n.metadata.name);
+    if (row < 0) return;
+    for (const [k, nom] of this.nominations) if (nom.row === row) this.nominations.delete(k);
   }
 
   private onPodAdd(pod: Pod, key: string): void {
@@ -272,7 +279,7 @@ export class Scheduler {
     this.attempts++;
     this.nodesVisited += d.visited;
     let visited = d.visited;
-    let message = d.node < 0 ? fitErrorMessage(this.table.count, d.diagnosis ?? new Map(), d.preFilterMessage) : '';
+    let message = d.node < 0 ? fitErrorMessage(this.table.live, d.diagnosis ?? new Map(), d.preFilterMessage) : '';
     let nominate: { row: number; victims: readonly AssignedPod[] } | null = null;
     let clearNomination = false;
     if (d.node < 0 && kernel.profile.preemption !== null) {
@@ -283,7 +290,7 @@ export class Scheduler {
         else {
           // "preemption: not helpful": a stale nomination is cleared (nominatingInfo with an empty node name).
           clearNomination = own !== undefined;
-          message = `${message.slice(0, -1)}. preemption: 0/${this.table.count} nodes are available: ${
+          message = `${message.slice(0, -1)}. preemption: 0/${this.table.live} nodes are available: ${
             out.candidates === 0 ? 'No preemption victims found for incoming pod' : 'no candidate'
           }.`;
         }
@@ -389,7 +396,7 @@ export class Scheduler {
     this.preemptions++;
     this.victims += victims.length;
     this.observer.preempted?.(p.pod, nodeName, victims.map((v) => v.pod));
-    for (const v of victims) this.evict(v.key, v.pod.spec.terminationGracePeriodSeconds);
+    for (const v of victims) this.evict(v.key);
     for (const [k, n] of this.nominations) {
       if (n.row === row && n.priority < p.pod.spec.priority) {
         this.nominations.delete(k);
@@ -407,12 +414,11 @@ export class Scheduler {
 
   /**
    * A victim's eviction as upstream does it: a status PATCH adding the DisruptionTarget condition, then DELETE
-   * with the pod's terminationGracePeriodSeconds. The graceful delete sets deletionTimestamp (the pod keeps its
-   * node and resources, and stops counting for spreading and for its ReplicaSet); the pod object goes away
-   * when the kubelet has stopped it and sends the final DELETE — modeled as the full grace period, the upper
-   * bound (kubesim's containers do not handle SIGTERM).
+   * with the pod's terminationGracePeriodSeconds. The API server's graceful delete sets deletionTimestamp (the
+   * pod keeps its node and resources, and stops counting for spreading and for its ReplicaSet); the victim's
+   * kubelet stops it and sends the final DELETE (api/graceful-delete.ts, node/kubelet.ts terminate).
    */
-  private evict(key: string, graceSeconds: number): void {
+  private evict(key: string): void {
     // The two calls are sequential, as in upstream's preemption goroutine.
     this.api.update(
       this.client,
@@ -420,16 +426,7 @@ export class Scheduler {
       key,
       (cur) => (cur.kind === 'Pod' && cur.status.disruptionTarget === undefined ? { ...cur, status: { ...cur.status, disruptionTarget: PREEMPTION_BY_SCHEDULER } } : null),
       (r) => {
-        if (!r.ok) return;
-        this.api.update(
-          this.client,
-          'Pod',
-          key,
-          (cur) => (cur.kind === 'Pod' && cur.metadata.deletionTimestamp === undefined ? { ...cur, metadata: { ...cur.metadata, deletionTimestamp: this.sim.now } } : null),
-          (d) => {
-            if (d.ok) this.sim.callAt(this.sim.now + Math.max(1, graceSeconds * MICROS_PER_SECOND), () => this.api.delete(this.terminationClient, 'Pod', key));
-          },
-        );
+        if (r.ok) this.api.delete(this.client, 'Pod', key);
       },
     );
   }

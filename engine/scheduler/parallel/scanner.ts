@@ -145,7 +145,7 @@ export class ParallelScanner {
 
   /** The kernel's Decision for `pod`, computed on shards; null = not shardable here, run kernel.schedule. */
   schedule(kernel: Kernel, t: NodeTable, pod: PodInput, state: SearchState, rng: RngStream, pods: AssignedPods): Decision | null {
-    const n = t.count;
+    const n = t.live;
     const p = kernel.profile;
     const facts = this.profileFacts(p);
     if (n === 0 || !facts.ok || !this.podShardable(p, t, pod) || !kernel.podFiltersSkip(t, pod, pods)) return this.sequentialCycle();
