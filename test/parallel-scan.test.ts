@@ -69,8 +69,9 @@ const PODS = [
 ];
 
 /** `count` decisions with assume, through the kernel alone or the scanner; a trace of every Decision. */
-function decide(profile: Profile, count: number, scanner: ParallelScanner | null): string[] {
+function decide(profile: Profile, count: number, scanner: ParallelScanner | null, removed: readonly string[] = []): string[] {
   const t = table();
+  for (const name of removed) t.remove(name);
   const kernel = new Kernel(profile);
   const state: SearchState = { nextStartNodeIndex: 0 };
   const rng = new RngStream(5, 'scheduler');
@@ -116,6 +117,9 @@ test('sharded decisions equal the sequential kernel for 1 and 2 workers', async 
         const got = decide(profile, 400, scanner);
         assert.equal(got, expected, `${name}, ${workers} worker(s)`);
       }
+      // Deleted nodes (tombstone rows) leave the search and the rotation's modulus alike on both paths.
+      const gone = ['n5', 'n17', 'n300', 'n599'];
+      assert.equal(decide(DEFAULT_PROFILE, 300, scanner, gone), decide(DEFAULT_PROFILE, 300, null, gone), `after node deletions, ${workers} worker(s)`);
       // Shardable pods went through the shards; the nodeSelector pod and the misfit were handed back.
       assert.ok(scanner.sharded > 0 && scanner.sequential > 0);
     } finally {

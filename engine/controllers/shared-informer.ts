@@ -5,7 +5,7 @@
  * lifecycle and taint eviction controllers list per node.
  */
 import type { ApiServer } from '../api/api-server.js';
-import { Informer, type InformerHandlers } from '../api/informer.js';
+import { Informer, type InformerHandlers, type Store } from '../api/informer.js';
 import { keyOf, type Kind, type KubeObject, type Pod } from '../api/objects.js';
 
 export class SharedInformer<T extends KubeObject> {
@@ -27,7 +27,7 @@ export class SharedInformer<T extends KubeObject> {
     api.watch(kind, name, this.informer.onEvent);
   }
 
-  get cache(): ReadonlyMap<string, T> {
+  get cache(): Store<T> {
     return this.informer.cache;
   }
 

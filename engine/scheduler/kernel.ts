@@ -299,8 +299,9 @@ export class Kernel {
       if (checkUser && this.userReject(i) !== null) continue;
       feasible[found++] = i;
     }
-    // The rotation applies to the (possibly restricted) list; the modulus is the number of all nodes (schedule_one.go).
-    state.nextStartNodeIndex = (state.nextStartNodeIndex + visited) % n;
+    // The rotation applies to the (possibly restricted) list; the modulus is the number of all nodes present
+    // (schedule_one.go: len(allNodes); deleted nodes' tombstone rows are not nodes), as in parallel/scanner.ts.
+    state.nextStartNodeIndex = (state.nextStartNodeIndex + visited) % t.live;
     if (found === 0) {
       const diagnosis = this.diagnose(t, checks);
       this.applyNominated(t, nominated, -1);
