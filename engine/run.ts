@@ -34,6 +34,7 @@ import type { Arrival, Policy, PodWorkload, Scenario } from './scenario/types.js
 import { Scheduler } from './scheduler/scheduler.js';
 import type { ParallelScanner } from './scheduler/parallel/scanner.js';
 import { churnSteps, varyingRateTimes } from './workload/arrivals.js';
+import { timedGpuWorkload } from './gpu/experiment.js';
 import { StepDriver } from './workload/step-driver.js';
 import { podFromTemplate } from './workload/pod-from-template.js';
 
@@ -96,6 +97,8 @@ export function runOnce(scenario: Scenario, policy: Policy, seed: number, opts: 
   if (observe !== undefined) api.onCommit((type, obj, old) => observe(sim.now, type, obj, old));
 
   const scheduler = new Scheduler(sim, api, policy.profiles, { ...p.scheduler, client: policy.client }, rngs.stream('scheduler'), metrics, opts.scanner ?? null);
+  const gpuWorkload = timedGpuWorkload(scenario, policy);
+  if (gpuWorkload !== null) scheduler.useGpuWorkload(gpuWorkload);
   // kube-controller-manager's controllers share one pod watch (its SharedInformerFactory), indexed by
   // spec.nodeName only when the node lifecycle controllers, which list pods per node, run.
   const lifecycle = p.nodeLifecycle.enabled ?? (scenario.faults.length > 0 || scenario.nodePools.some((pool) => pool.autoscaling !== null));

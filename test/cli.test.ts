@@ -194,8 +194,8 @@ test('validate: a summary and exit 0; a bad scenario exits 2 with its position',
 
 test('bundled scenarios validate; spread-vs-binpack runs with its replications on a smaller sweep', () => {
   for (const f of readdirSync(scenarios).filter((x) => x.endsWith('.yaml'))) {
-    // The FGD study reads the production trace in place from ../shared/traces (never copied into the repo).
-    const study = f === 'gpu-fragmentation-openb.yaml';
+    // The openb scenarios read the production trace in place from ../shared/traces (never copied into the repo).
+    const study = f === 'gpu-fragmentation-openb.yaml' || f === 'openb-replay.yaml';
     if (study && !existsSync(join(scenarios, '..', '..', 'shared', 'traces'))) continue;
     const v = study ? kubesim('validate', join(scenarios, f), '--allow-outside') : kubesim('validate', join(scenarios, f));
     assert.is(v.code, 0, `${f}: ${v.stderr}`);

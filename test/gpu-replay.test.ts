@@ -4,10 +4,9 @@
  * CSVs (../shared/reference/fgd-method.md §2, §4.1), and a reduced replay (one seed) for the study's properties.
  * Also the scenario format on a tiny fixture trace (test/fixtures/gpu).
  */
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { gpuReportFiles, runGpuSweep } from '../engine/gpu/command.js';
@@ -17,15 +16,11 @@ import { GpuCluster } from '../engine/gpu/cluster.js';
 import { GPU_COUNT, GPU_MILLI, GPU_MODEL } from '../engine/gpu/resources.js';
 import { loadScenario } from '../engine/scenario/load.js';
 import type { Scenario } from '../engine/scenario/types.js';
-import { expectInputError } from './helpers.js';
+import { expectInputError, GPU_FIXTURES, REPO, traceTestFor } from './helpers.js';
 
-// dist/test/ → the checkout → its parent, where ../shared/traces lives next to the checkout.
-const repo = fileURLToPath(new URL('../../', import.meta.url));
-const traces = join(repo, '..', 'shared', 'traces');
-const fixtures = join(repo, 'test', 'fixtures', 'gpu');
-const haveTrace = existsSync(join(traces, 'openb_pod_list_default.csv'));
-const traceTest = haveTrace ? test : test.skip;
-if (!haveTrace) process.stderr.write(`gpu-replay: ${traces} not found; the trace tests are skipped\n`);
+const repo = REPO;
+const fixtures = GPU_FIXTURES;
+const traceTest = traceTestFor('gpu-replay');
 
 let study: Scenario | null = null;
 function openb(): Scenario {
@@ -173,9 +168,13 @@ test('errors: trace outside the scenario folder, a policy without GPU plugins, m
   write('bad-pods.csv', 'name,cpu_milli,memory_mib,num_gpu,gpu_milli,gpu_spec\nq-0,1000,10,2,500,\n');
   e = expectInputError(() => loadScenario(write('d.yaml', `name: t\ntrace: {format: openb, nodes: nodes.csv, pods: bad-pods.csv}\ngpuReplay: {}\n` + policy('FGDScore'))));
   assert.match(e.message, /bad-pods\.csv:2: gpu_milli: a pod with 2 GPUs takes them whole/);
-  // GPU plugins in a timed scenario only warn.
+  // GPU plugins in a timed scenario run in the timed kernel (test/gpu-timed.test.ts): no warning; a malformed GPU
+  // node is refused at load.
   const timed = loadScenario(write('e.yaml', `name: t\nduration: 1s\ntrace: {format: openb, nodes: nodes.csv, pods: pods.csv}\n` + policy('FGDScore')));
-  assert.ok(timed.warnings.some((w) => /take effect only in a gpuReplay scenario/.test(w)));
+  assert.equal(timed.warnings.filter((w) => /GPU/.test(w)), []);
+  const badNode = `name: t\nduration: 1s\ncluster: {nodePools: [{name: g, count: 1, template: {cpu: "8", memory: 8Gi, resources: {alibabacloud.com/gpu-count: 2, alibabacloud.com/gpu-milli: 1500}}}]}\n`;
+  e = expectInputError(() => loadScenario(write('f.yaml', badNode + policy('FGDScore'))));
+  assert.match(e.message, /gpu-milli must be 1000 × alibabacloud.com\/gpu-count = 2000, got 1500/);
   rmSync(dir, { recursive: true, force: true });
 });
 

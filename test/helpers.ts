@@ -1,4 +1,8 @@
 /** Small builders for tests: real objects of the simulator's model, with only the fields a test cares about. */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { ApiServer, type ApiServerParams } from '../engine/api/api-server.js';
 import type { Node, Pod, PodSpec } from '../engine/api/objects.js';
@@ -60,6 +64,18 @@ export function makePod(name: string, spec: PodSpec): Pod {
 export function scenarioFrom(yaml: string): Scenario {
   const [f] = parseYamlDocuments(yaml, 'test.yaml');
   return parseScenario(f, '/tmp/test.yaml').scenario;
+}
+
+/** The checkout (dist/test/ → ../../), the GPU fixtures, and ../shared/traces beside the checkout (never copied in). */
+export const REPO = fileURLToPath(new URL('../../', import.meta.url));
+export const GPU_FIXTURES = join(REPO, 'test', 'fixtures', 'gpu');
+export const TRACES = join(REPO, '..', 'shared', 'traces');
+
+/** uvu's test when the openb trace is present, else test.skip (with a note on stderr naming the file's tests). */
+export function traceTestFor(file: string): (name: string, fn: () => void | Promise<void>) => void {
+  if (existsSync(join(TRACES, 'openb_pod_list_default.csv'))) return test;
+  process.stderr.write(`${file}: ${TRACES} not found; the trace tests are skipped\n`);
+  return test.skip;
 }
 
 /** An API server whose every latency is a constant: 1 ms processing, 1 ms etcd commit, `watchDelay` µs. */

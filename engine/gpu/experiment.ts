@@ -13,9 +13,12 @@
  */
 import type { Node, Pod } from '../api/objects.js';
 import { ZONE_LABEL } from '../scheduler/node-table.js';
-import type { Policy, Scenario } from '../scenario/types.js';
+import type { NodePool, Policy, Scenario, TimedObject } from '../scenario/types.js';
+import { gpuNodeOf, gpuRequestOf } from './resources.js';
 import type { Field } from '../scenario/yaml-field.js';
-import { OPEN_GPU_SHARE, type GpuProfile } from './config.js';
+import { FGD, OPEN_GPU_SHARE, type GpuProfile } from './config.js';
+import { GpuPods } from './pods.js';
+import { typicalPods, type TypicalPods } from './typical-pods.js';
 import { bucketize, type BucketRow } from './metrics.js';
 import { prepare, replay, type ReplayInput, type ReplayOptions, type ReplayResult } from './replay.js';
 
@@ -95,6 +98,23 @@ export function checkGpuScenario(f: Field, s: Scenario, spec: GpuReplaySpec): vo
   }
 }
 
+/**
+ * Load-time check of a timed scenario whose policies use GPU plugins (the timed kernel's GPU block): the nodes'
+ * GPU resources and the pods' GPU annotations are well formed (a trace's rows are checked as they are imported).
+ */
+export function checkTimedGpu(poolsField: Field, workloadsField: Field, nodePools: readonly NodePool[], objects: readonly TimedObject[]): void {
+  const items = poolsField.items();
+  nodePools.forEach((pool, i) => {
+    const g = gpuNodeOf(pool.template);
+    if (typeof g === 'string') (items[i] ?? poolsField).fail(g.replace(/^node [^:]*: /, ''));
+  });
+  for (const o of objects) {
+    if (o.object.kind !== 'Pod') continue;
+    const g = gpuRequestOf(o.object);
+    if (typeof g === 'string') workloadsField.fail(g);
+  }
+}
+
 /** The replay's shared input from a scenario; throws an Error naming a malformed node or pod. */
 export function gpuInputs(s: Scenario, spec: GpuReplaySpec): ReplayInput {
   const { nodes, pods } = gpuManifests(s);
@@ -117,4 +137,30 @@ export function runGpuReplay(spec: GpuReplaySpec, input: ReplayInput, policy: Po
   const result = replay(input, g, spec, seed);
   const buckets = bucketize(result.log, result.capacityMilli, Math.max(100, Math.round(spec.tuneRatio * 100)));
   return { policy: policy.name, seed, result, buckets, wallMs: performance.now() - t0 };
+}
+
+/** FGD's default podPopularityThreshold (the study's configuration), used by timed runs. */
+const TIMED_POPULARITY_THRESHOLD = 95;
+
+/**
+ * FGDScore's target workload in a timed run: the typical pods (typical-pods.ts) of every pod the scenario
+ * creates — its Pod objects (a trace's pods) and each pod workload's template once per pod it creates. null
+ * when the policy does not use FGDScore. Throws an Error naming a pod with malformed GPU annotations.
+ */
+export function timedGpuWorkload(s: Scenario, policy: Policy): TypicalPods | null {
+  if (!policy.profiles.some((p) => p.gpu?.scores.some((x) => x.name === FGD) === true)) return null;
+  const pods: Pod[] = gpuManifests(s).pods;
+  const rows: number[] = pods.map((_, i) => i);
+  for (const w of s.podWorkloads) {
+    const row = pods.length;
+    const t = w.template;
+    pods.push({
+      kind: 'Pod',
+      metadata: { name: w.name, namespace: w.namespace, uid: '', labels: t.labels, annotations: t.annotations, ownerReferences: [], creationTimestamp: 0, resourceVersion: 0 },
+      spec: t.spec,
+      status: { phase: 'Pending', ready: false },
+    });
+    for (let i = 0; i < w.arrival.count; i++) rows.push(row);
+  }
+  return typicalPods(new GpuPods(pods, []), rows, TIMED_POPULARITY_THRESHOLD);
 }

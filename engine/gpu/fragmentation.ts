@@ -13,15 +13,19 @@ import type { GpuCluster } from './cluster.js';
 import type { TypicalPods } from './typical-pods.js';
 
 export class Fragmentation {
-  /** F_n per node, for the current state. */
-  readonly nodeF: Float64Array;
+  /** F_n per node, for the state of cluster version `seen` (see sync). */
+  nodeF: Float64Array;
   private readonly m: number;
+  /** Σ of all class probabilities (1 up to rounding). */
+  private readonly pAll: number;
   /** Per node: Σ p of the classes that can never use it (CPU-only, or its model excluded). */
-  private readonly pNoAccess: Float64Array;
-  /** Per model id: the GPU classes that may use it. */
-  private readonly access: Int32Array[];
-  private readonly cntGe: Int32Array;
-  private readonly sumLt: Float64Array;
+  private pNoAccess: Float64Array;
+  /** Per model id: the GPU classes that may use it (filled as models appear). */
+  private readonly access: Int32Array[] = [];
+  private cntGe: Int32Array;
+  private sumLt: Float64Array;
+  /** The cluster's version of each row when its aggregates were computed (-1: never). */
+  private seen: Int32Array;
 
   constructor(
     private readonly c: GpuCluster,
@@ -29,31 +33,64 @@ export class Fragmentation {
   ) {
     const m = typical.p.length;
     this.m = m;
-    this.access = c.models.map((model) => {
-      const ids: number[] = [];
-      for (let k = 0; k < m; k++) {
-        if (typical.gpus[k] === 0) continue;
-        const spec = typical.spec[k];
-        if (spec === '' || spec.split('|').includes(model)) ids.push(k);
-      }
-      return Int32Array.from(ids);
-    });
-    this.pNoAccess = new Float64Array(c.count);
-    for (let row = 0; row < c.count; row++) {
-      let sum = 0;
-      for (let k = 0; k < m; k++) sum += typical.p[k];
-      if (c.model[row] >= 0) for (const k of this.access[c.model[row]]) sum -= typical.p[k];
-      this.pNoAccess[row] = sum;
-    }
-    this.nodeF = new Float64Array(c.count);
-    this.cntGe = new Int32Array(c.count * m);
-    this.sumLt = new Float64Array(c.count * m);
+    let all = 0;
+    for (let k = 0; k < m; k++) all += typical.p[k];
+    this.pAll = all;
+    const rows = Math.max(c.count, 1);
+    this.pNoAccess = new Float64Array(rows);
+    this.nodeF = new Float64Array(rows);
+    this.cntGe = new Int32Array(rows * m);
+    this.sumLt = new Float64Array(rows * m);
+    this.seen = new Int32Array(rows).fill(-1);
     for (let row = 0; row < c.count; row++) this.refresh(row);
+  }
+
+  private accessOf(model: number): Int32Array {
+    while (this.access.length <= model) {
+      const name = this.c.models[this.access.length];
+      const t = this.typical;
+      const ids: number[] = [];
+      for (let k = 0; k < this.m; k++) {
+        if (t.gpus[k] === 0) continue;
+        if (t.spec[k] === '' || t.spec[k].split('|').includes(name)) ids.push(k);
+      }
+      this.access.push(Int32Array.from(ids));
+    }
+    return this.access[model];
+  }
+
+  /** Makes room for rows the cluster gained since (the timed scheduler's cache grows). */
+  private ensureRows(): void {
+    const n = this.c.count;
+    if (n <= this.nodeF.length) return;
+    const cap = Math.max(n, this.nodeF.length * 2);
+    const f = (a: Float64Array, k: number): Float64Array => {
+      const b = new Float64Array(cap * k);
+      b.set(a);
+      return b;
+    };
+    this.nodeF = f(this.nodeF, 1);
+    this.pNoAccess = f(this.pNoAccess, 1);
+    this.sumLt = f(this.sumLt, this.m);
+    const cnt = new Int32Array(cap * this.m);
+    cnt.set(this.cntGe);
+    this.cntGe = cnt;
+    const seen = new Int32Array(cap).fill(-1);
+    seen.set(this.seen);
+    this.seen = seen;
+  }
+
+  /** Refreshes the node's aggregates if it changed since they were computed (a check per scored node). */
+  sync(row: number): void {
+    if (row >= this.seen.length) this.ensureRows();
+    if (this.seen[row] !== this.c.version[row]) this.refresh(row);
   }
 
   /** Recomputes the node's aggregates and F_n after it changed. */
   refresh(row: number): void {
     const c = this.c;
+    if (row >= this.seen.length) this.ensureRows();
+    this.seen[row] = c.version[row];
     if (c.gpuCount[row] === 0) {
       this.nodeF[row] = 0;
       return;
@@ -64,8 +101,12 @@ export class Fragmentation {
     const base = row * this.m;
     const sumL = c.leftSum[row];
     const cpu = c.cpuFree[row];
-    let f = this.pNoAccess[row] * sumL;
-    for (const k of this.access[c.model[row]]) {
+    const access = this.accessOf(c.model[row]);
+    let noAccess = this.pAll;
+    for (const k of access) noAccess -= t.p[k];
+    this.pNoAccess[row] = noAccess;
+    let f = noAccess * sumL;
+    for (const k of access) {
       const mm = t.milli[k];
       let cnt = 0;
       let lt = 0;
@@ -83,7 +124,7 @@ export class Fragmentation {
 
   /**
    * F_n after `k` of the node's GPUs go from `a` to `b` milli left and the node loses `cpuQ` cpu: a sharing pod
-   * (k = 1, b = a − milli), a whole-GPU pod (k GPUs, 1000 → 0), a CPU-only pod (k = 0).
+   * (k = 1, b = a − milli), a whole-GPU pod (k GPUs, 1000 → 0), a CPU-only pod (k = 0). Requires sync(row).
    */
   after(row: number, k: number, a: number, b: number, cpuQ: number): number {
     const c = this.c;
@@ -93,7 +134,7 @@ export class Fragmentation {
     const sumL = c.leftSum[row] - k * (a - b);
     const cpu = c.cpuFree[row] - cpuQ;
     let f = this.pNoAccess[row] * sumL;
-    for (const m of this.access[c.model[row]]) {
+    for (const m of this.accessOf(c.model[row])) {
       const mm = t.milli[m];
       let cnt = this.cntGe[base + m];
       let lt = this.sumLt[base + m];
@@ -107,7 +148,7 @@ export class Fragmentation {
     return f;
   }
 
-  /** Σ_n F_n over the cluster. */
+  /** Σ_n F_n over the cluster (every row refreshed by the caller). */
   total(): number {
     let s = 0;
     for (let row = 0; row < this.c.count; row++) s += this.nodeF[row];

@@ -10,7 +10,8 @@
  *   deletion_time − creation_time (annotation kubesim.io/run-duration, restartPolicy Never).
  *
  * The GPU replay ignores the timestamps (the study's arrival-only replay); a timed run through the full
- * control plane uses them. The files are read where they lie — the trace is not copied into kubesim.
+ * control plane uses them, optionally on a window of the trace (`from`, `until`) with arrivals compressed by
+ * `timeScale` (run times unchanged). The files are read where they lie — the trace is not copied into kubesim.
  */
 import { readInputFile } from '../scenario/input-file.js';
 import { podSpecOf, type Node, type Pod } from '../api/objects.js';
@@ -96,11 +97,23 @@ export interface TracePod {
   readonly at: number;
 }
 
-export function openbPods(file: string, text: string, timed: boolean): TracePod[] {
+/** Which pods a timed import keeps and when they arrive (the `trace:` keys from, until, timeScale). */
+export interface TraceWindow {
+  /** Pods created in [from, until) of trace time (µs) are kept. */
+  readonly from: number;
+  readonly until: number;
+  /** Creation times after `from` are multiplied by it; run times are not (offered load × 1/timeScale). */
+  readonly timeScale: number;
+}
+
+export const WHOLE_TRACE: TraceWindow = { from: 0, until: Infinity, timeScale: 1 };
+
+export function openbPods(file: string, text: string, timed: boolean, window: TraceWindow = WHOLE_TRACE): TracePod[] {
   const t = readTable(file, text, POD_COLUMNS);
   const hasTimes = POD_TIME_COLUMNS.every((c) => t.header.includes(c));
   const seen = new Set<string>();
-  return t.rows.map((_, i) => {
+  const out: TracePod[] = [];
+  t.rows.forEach((_, i) => {
     const name = strCell(t, i, 'name');
     if (!/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(name)) throw new InputError(file, i + 2, 0, 'name', `expected a DNS-1123 pod name, got "${name}"`);
     if (seen.has(name)) throw new InputError(file, i + 2, 0, 'name', `duplicate pod name "${name}"`);
@@ -118,7 +131,8 @@ export function openbPods(file: string, text: string, timed: boolean): TracePod[
     let at = 0;
     if (timed && hasTimes) {
       const created = intCell(t, i, 'creation_time');
-      at = created * 1_000_000;
+      if (created * 1_000_000 < window.from || created * 1_000_000 >= window.until) return;
+      at = Math.round((created * 1_000_000 - window.from) * window.timeScale);
       if (strCell(t, i, 'deletion_time') !== '') {
         const deleted = intCell(t, i, 'deletion_time');
         if (deleted < created) throw new InputError(file, i + 2, 0, 'deletion_time', `deletion_time ${deleted} is before creation_time ${created}`);
@@ -132,8 +146,9 @@ export function openbPods(file: string, text: string, timed: boolean): TracePod[
       spec: podSpecOf([{ name: 'main', image: 'openb-task', requests, limits: {}, ports: [] }], 'Never'),
       status: { phase: 'Pending', ready: false },
     };
-    return { pod, at };
+    out.push({ pod, at });
   });
+  return out;
 }
 
 /**
@@ -142,10 +157,15 @@ export function openbPods(file: string, text: string, timed: boolean): TracePod[
  * (the bundled study scenario reads ../shared/traces in place that way, so the trace is never copied).
  */
 export function parseTraceSection(f: Field, dir: ScenarioDir, resolveInside: (f: Field, dir: ScenarioDir) => string): { nodePools: NodePool[]; objects: TimedObject[] } {
-  f.rejectUnknownKeys(['format', 'nodes', 'pods', 'timed']);
+  f.rejectUnknownKeys(['format', 'nodes', 'pods', 'timed', 'from', 'until', 'timeScale']);
   f.get('format').oneOf(['openb'] as const);
   if (!f.get('nodes').exists && !f.get('pods').exists) f.fail('expected nodes and/or pods: the trace CSV files');
   const timed = f.get('timed').optBool(true);
+  const from = f.get('from').optDuration(0);
+  const until = f.get('until').exists ? f.get('until').duration() : Infinity;
+  if (until <= from) f.get('until').fail('expected a time after `from`');
+  const timeScale = f.get('timeScale').optNum(1, { min: 1e-6, max: 1 });
+  if (!timed && (f.get('from').exists || f.get('until').exists || f.get('timeScale').exists)) f.fail('from, until and timeScale apply to a timed trace (timed: true)');
   const read = (ff: Field): [string, string] => {
     const path = resolveInside(ff, dir);
     return [path, readInputFile(path, dir.reads)];
@@ -158,7 +178,7 @@ export function parseTraceSection(f: Field, dir: ScenarioDir, resolveInside: (f:
   }
   if (f.get('pods').exists) {
     const [path, text] = read(f.get('pods'));
-    for (const p of openbPods(path, text, timed)) objects.push({ at: p.at, object: p.pod });
+    for (const p of openbPods(path, text, timed, { from, until, timeScale })) objects.push({ at: p.at, object: p.pod });
   }
   return { nodePools, objects };
 }

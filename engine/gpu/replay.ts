@@ -15,15 +15,13 @@ import { Fingerprint } from '../core/fingerprint.js';
 import { RngFactory } from '../core/rng.js';
 import { arrivalSequence, nodePriorityOrder } from './arrivals.js';
 import { GpuCluster, gpuModels } from './cluster.js';
-import { BEST_FIT, DOT_PRODUCT, FGD, GPU_CLUSTERING, GPU_PACKING, RANDOM, selMethodOf, type GpuProfile } from './config.js';
+import { FGD, selMethodOf, type GpuProfile } from './config.js';
 import { Fragmentation } from './fragmentation.js';
 import type { EventLog } from './metrics.js';
-import { bestFitRaw, minMaxNormalize } from './plugins/best-fit-score.js';
 import { bestDevice, randomDevice, wholeDevices } from './plugins/device-select.js';
-import { dotProductScore } from './plugins/dot-product-score.js';
 import { FgdScore } from './plugins/fgd-score.js';
-import { gpuClusteringScore, gpuTagOf } from './plugins/gpu-clustering-score.js';
-import { gpuPackingScore } from './plugins/gpu-packing-score.js';
+import { gpuTagOf } from './plugins/gpu-clustering-score.js';
+import { addGpuScores, type FgdScorer } from './plugins/gpu-scores.js';
 import { GpuPods } from './pods.js';
 import { MILLI_PER_GPU } from './resources.js';
 import { typicalPods, type TypicalPods } from './typical-pods.js';
@@ -95,6 +93,16 @@ export function replay(input: ReplayInput, profile: GpuProfile, opts: ReplayOpti
   // FGD scores are cached per (node, pod class) and dropped when the node changes.
   const keys = p.keys;
   const memo = usesFgd ? new Int16Array(c.count * keys).fill(-1) : new Int16Array(0);
+  let podKey = 0;
+  const memoFgd: FgdScorer = {
+    score(row, cpu, gpus, milli) {
+      const idx = row * keys + podKey;
+      let v = memo[idx];
+      if (v < 0) v = memo[idx] = fgd.score(row, cpu, gpus, milli);
+      return v;
+    },
+  };
+  const scored = { cpu: 0, gpus: 0, milli: 0 };
 
   const n = c.count;
   const events = seq.rows.length;
@@ -146,42 +154,11 @@ export function replay(input: ReplayInput, profile: GpuProfile, opts: ReplayOpti
       if (found > 1) {
         // ---- Score: weighted sum of the GPU score plugins, integer scores.
         scores.fill(0, 0, found);
-        for (const s of scorers) {
-          const w = s.weight;
-          switch (s.name) {
-            case FGD: {
-              const base = p.key[r];
-              for (let f = 0; f < found; f++) {
-                const row = feasible[f];
-                const idx = row * keys + base;
-                let v = memo[idx];
-                if (v < 0) v = memo[idx] = fgd.score(row, cpu, gpus, milli);
-                scores[f] += w * v;
-              }
-              break;
-            }
-            case BEST_FIT:
-              for (let f = 0; f < found; f++) raw[f] = bestFitRaw(c, feasible[f], cpu, gpus, milli);
-              minMaxNormalize(raw, found);
-              for (let f = 0; f < found; f++) scores[f] += w * raw[f];
-              break;
-            case DOT_PRODUCT:
-              for (let f = 0; f < found; f++) scores[f] += w * dotProductScore(c, feasible[f], cpu, gpus, milli);
-              break;
-            case GPU_PACKING:
-              for (let f = 0; f < found; f++) scores[f] += w * gpuPackingScore(c, feasible[f], gpus, milli);
-              break;
-            case GPU_CLUSTERING: {
-              const tag = gpuTagOf(gpus, milli);
-              for (let f = 0; f < found; f++) scores[f] += w * gpuClusteringScore(c, feasible[f], tag);
-              break;
-            }
-            case RANDOM:
-              // RandomScore's PreScore picks one feasible node uniformly: it scores 100, the others 0.
-              scores[policyRng.int(found)] += w * 100;
-              break;
-          }
-        }
+        podKey = p.key[r];
+        scored.cpu = cpu;
+        scored.gpus = gpus;
+        scored.milli = milli;
+        addGpuScores(c, scorers, scored, feasible, found, scores, raw, usesFgd ? memoFgd : null, policyRng);
         // ---- selectHost: the maximum; ties keep the node first in the static order (the study's fork).
         let best = scores[0];
         for (let f = 1; f < found; f++) {
@@ -219,7 +196,7 @@ export function replay(input: ReplayInput, profile: GpuProfile, opts: ReplayOpti
   }
 
   let gpusInUse = 0;
-  for (let i = 0; i < c.left.length; i++) if (c.left[i] < MILLI_PER_GPU) gpusInUse++;
+  for (let i = 0; i < c.totalGpus; i++) if (c.left[i] < MILLI_PER_GPU) gpusInUse++;
   let cpuReq = 0;
   let cpuAlloc = 0;
   let memReq = 0;

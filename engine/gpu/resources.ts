@@ -17,6 +17,11 @@ import type { Node, Pod } from '../api/objects.js';
 export const GPU_COUNT = 'alibabacloud.com/gpu-count';
 export const GPU_MILLI = 'alibabacloud.com/gpu-milli';
 export const GPU_MODEL = 'alibabacloud.com/gpu-card-model';
+/**
+ * Pod annotation the GPU-sharing scheduler plugin writes at bind (or a user presets): the pod's device ids on its
+ * node, joined by "-" (the study's simulator pkg/type/open-gpu-share/utils/const.go DeviceIndex, DevIdSep).
+ */
+export const GPU_INDEX = 'alibabacloud.com/gpu-index';
 /** Milli of one GPU. */
 export const MILLI_PER_GPU = 1000;
 /** Most GPUs kubesim accepts on one node (a DGX-2 has 16): device sets and GpuClustering's tag sets are 32-bit masks. */
@@ -48,7 +53,7 @@ export function gpuNodeOf(node: Node): GpuNodeSpec | string {
 }
 
 /** The pod's GPU request from its annotations, or an error message. */
-export function gpuRequestOf(pod: Pod): GpuPodRequest | string {
+export function gpuRequestOf(pod: { readonly metadata: Pick<Pod['metadata'], 'name' | 'annotations'> }): GpuPodRequest | string {
   const ann = pod.metadata.annotations;
   const who = `pod ${pod.metadata.name}`;
   const countText = ann[GPU_COUNT];

@@ -10,6 +10,8 @@ export interface MetricInfo {
   readonly direction: Direction;
   /** Shown in the comparison printed on stdout (every metric goes to comparison.csv). */
   readonly headline: boolean;
+  /** Left out of the stdout tables when no run has a value (metrics of features a scenario may not use). */
+  readonly hideEmpty?: boolean;
 }
 
 export const METRICS: Readonly<Record<keyof RunSummary, MetricInfo>> = {
@@ -63,6 +65,11 @@ export const METRICS: Readonly<Record<keyof RunSummary, MetricInfo>> = {
   nodes_end: { label: 'nodes at end', direction: 'lower', headline: false },
   nodes_max: { label: 'nodes at most', direction: 'lower', headline: false },
   node_hours: { label: 'node-hours', direction: 'lower', headline: false },
+  // GPU sharing (engine/gpu): the study's measure is the GPU allocated; pods a fragmented cluster cannot place stay pending.
+  gpu_alloc_mean_pct: { label: 'GPU milli allocated, time average (%)', direction: 'higher', headline: true, hideEmpty: true },
+  gpu_alloc_peak_pct: { label: 'GPU milli allocated at most (%)', direction: 'higher', headline: false },
+  gpu_alloc_final_pct: { label: 'GPU milli allocated at end (%)', direction: 'higher', headline: false },
+  gpu_pods_pending_end: { label: 'GPU pods pending at end', direction: 'lower', headline: true, hideEmpty: true },
 };
 
 export const METRIC_NAMES = Object.keys(METRICS) as (keyof RunSummary)[];

@@ -3,6 +3,7 @@
  * simulated request) and what the scheduler, kubelets and kube-proxy report, and keeps per-pod timestamps,
  * allocation over time and latency samples. Pure bookkeeping: it never changes the simulation.
  */
+import { GPU_COUNT, GPU_MILLI, gpuRequestOf } from '../gpu/resources.js';
 import type { KubeObject, Node, Pod, ReplicaSet } from '../api/objects.js';
 import { isTerminal, keyOf } from '../api/objects.js';
 import { podRequests } from '../api/pod-resources.js';
@@ -29,6 +30,8 @@ export interface PodRecord {
   terminating: Micros;
   attempts: number;
   phase: Pod['status']['phase'];
+  /** GPU milli the pod requests (count × milli of its GPU annotations; 0 without GPUs). */
+  readonly gpuMilli: number;
 }
 
 /** Where a pod stands, for the pending/running counts of the time series. */
@@ -58,6 +61,14 @@ function rsOwner(pod: Pod): string | undefined {
   return undefined;
 }
 
+/** A pod's GPU request in milli from its GPU-sharing annotations (engine/gpu/resources.ts); 0 when absent or malformed. */
+function gpuMilliOf(pod: Pod): number {
+  const a = pod.metadata.annotations;
+  if (a[GPU_COUNT] === undefined && a[GPU_MILLI] === undefined) return 0;
+  const g = gpuRequestOf(pod);
+  return typeof g === 'string' ? 0 : g.count * g.milli;
+}
+
 export class MetricsRecorder implements SchedulerObserver, KubeletObserver, KubeProxyObserver, TaintEvictionObserver, FaultObserver {
   readonly pods = new Map<string, PodRecord>();
   /** Commit times of bindings, in order. */
@@ -78,7 +89,12 @@ export class MetricsRecorder implements SchedulerObserver, KubeletObserver, Kube
   private memArea = 0;
   private lastT: Micros = 0;
   private readonly podsPerNode = new Map<string, number>();
-  private readonly accounted = new Map<string, { cpu: number; mem: number; node: string }>();
+  private readonly accounted = new Map<string, { cpu: number; mem: number; gpu: number; node: string }>();
+  /** GPU milli of the registered nodes (alibabacloud.com/gpu-milli), allocated to bound pods, its integral and peak. */
+  allocGpu = 0;
+  private usedGpu = 0;
+  private gpuArea = 0;
+  private gpuPeak = 0;
   private pendingPods = 0;
   private runningPods = 0;
   /** Samples of the cluster state every `sampleInterval` of virtual time (timeseries.csv). */
@@ -132,6 +148,7 @@ export class MetricsRecorder implements SchedulerObserver, KubeletObserver, Kube
       bound: this.bindTimes.length,
       cpuPct: this.allocCpu > 0 ? (100 * this.usedCpu) / this.allocCpu : 0,
       memPct: this.allocMem > 0 ? (100 * this.usedMem) / this.allocMem : 0,
+      gpuPct: this.allocGpu > 0 ? (100 * this.usedGpu) / this.allocGpu : NaN,
       nodesInUse: this.podsPerNode.size,
       nodes: this.nodesNow,
       nodesReady: this.readyNodes,
@@ -176,6 +193,7 @@ export class MetricsRecorder implements SchedulerObserver, KubeletObserver, Kube
       if (n.status.ready) this.readyNodes++;
       this.allocCpu += n.status.allocatable.cpu ?? 0;
       this.allocMem += n.status.allocatable.memory ?? 0;
+      this.allocGpu += n.status.allocatable[GPU_MILLI] ?? 0;
     } else if (type === 'DELETED') {
       this.advance();
       this.advanceNodes();
@@ -183,6 +201,7 @@ export class MetricsRecorder implements SchedulerObserver, KubeletObserver, Kube
       if (n.status.ready) this.readyNodes--;
       this.allocCpu -= n.status.allocatable.cpu ?? 0;
       this.allocMem -= n.status.allocatable.memory ?? 0;
+      this.allocGpu -= n.status.allocatable[GPU_MILLI] ?? 0;
     } else if (old !== undefined && old.status.ready !== n.status.ready) this.readyNodes += n.status.ready ? 1 : -1;
   }
 
@@ -274,7 +293,19 @@ export class MetricsRecorder implements SchedulerObserver, KubeletObserver, Kube
   private updatePod(type: WatchEventType, pod: Pod, old: Pod | undefined, rec: PodRecord | undefined, key: string): PodRecord | undefined {
     const t = this.now();
     if (type === 'ADDED') {
-      const added: PodRecord = { key, created: pod.metadata.creationTimestamp, bound: -1, node: '', running: -1, finished: -1, deleted: -1, terminating: -1, attempts: 0, phase: pod.status.phase };
+      const added: PodRecord = {
+        key,
+        created: pod.metadata.creationTimestamp,
+        bound: -1,
+        node: '',
+        running: -1,
+        finished: -1,
+        deleted: -1,
+        terminating: -1,
+        attempts: 0,
+        phase: pod.status.phase,
+        gpuMilli: gpuMilliOf(pod),
+      };
       this.pods.set(key, added);
       if (this.tracer.active) this.tracer.record(pod, t, `created: accepted by the API server at ${fmtT(pod.metadata.creationTimestamp)}, committed to etcd at revision ${pod.metadata.resourceVersion}`);
       if (pod.spec.nodeName !== '') this.onBound(added, pod, t);
@@ -313,9 +344,13 @@ export class MetricsRecorder implements SchedulerObserver, KubeletObserver, Kube
     if (isTerminal(pod)) return;
     this.advance();
     const r = podRequests(pod.spec);
-    this.accounted.set(rec.key, { cpu: r.cpu, mem: r.memory, node: rec.node });
+    this.accounted.set(rec.key, { cpu: r.cpu, mem: r.memory, gpu: rec.gpuMilli, node: rec.node });
     this.usedCpu += r.cpu;
     this.usedMem += r.memory;
+    if (rec.gpuMilli > 0) {
+      this.usedGpu += rec.gpuMilli;
+      if (this.allocGpu > 0) this.gpuPeak = Math.max(this.gpuPeak, this.usedGpu / this.allocGpu);
+    }
     this.podsPerNode.set(rec.node, (this.podsPerNode.get(rec.node) ?? 0) + 1);
   }
 
@@ -326,6 +361,7 @@ export class MetricsRecorder implements SchedulerObserver, KubeletObserver, Kube
     this.accounted.delete(key);
     this.usedCpu -= a.cpu;
     this.usedMem -= a.mem;
+    this.usedGpu -= a.gpu;
     const n = (this.podsPerNode.get(a.node) ?? 1) - 1;
     if (n === 0) this.podsPerNode.delete(a.node);
     else this.podsPerNode.set(a.node, n);
@@ -338,15 +374,21 @@ export class MetricsRecorder implements SchedulerObserver, KubeletObserver, Kube
     if (dt > 0) {
       if (this.allocCpu > 0) this.cpuArea += (this.usedCpu / this.allocCpu) * dt;
       if (this.allocMem > 0) this.memArea += (this.usedMem / this.allocMem) * dt;
+      if (this.allocGpu > 0) this.gpuArea += (this.usedGpu / this.allocGpu) * dt;
       this.lastT = t;
     }
   }
 
   /** Time-averaged and final allocation ratios over [0, end]. */
-  allocation(end: Micros): { cpuMean: number; memMean: number; cpuFinal: number; memFinal: number; nodesInUse: number } {
+  allocation(end: Micros): { cpuMean: number; memMean: number; cpuFinal: number; memFinal: number; nodesInUse: number; gpuMean: number; gpuFinal: number; gpuPeak: number } {
     this.advance();
     const span = end > 0 ? end : 1;
+    // GPU figures are NaN (empty cells) in a cluster without GPUs.
+    const gpus = this.allocGpu > 0 || this.gpuArea > 0;
     return {
+      gpuMean: gpus ? this.gpuArea / span : NaN,
+      gpuFinal: this.allocGpu > 0 ? this.usedGpu / this.allocGpu : NaN,
+      gpuPeak: gpus ? this.gpuPeak : NaN,
       cpuMean: this.cpuArea / span,
       memMean: this.memArea / span,
       cpuFinal: this.allocCpu > 0 ? this.usedCpu / this.allocCpu : 0,

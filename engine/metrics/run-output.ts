@@ -133,6 +133,9 @@ export function runOutput(r: RunResult, sampleInterval: number, withPods: boolea
  * NaN back, so a reused run aggregates exactly like a fresh one.
  */
 export function reviveSummaryNaN(output: unknown): void {
-  const summary = (output as { summary?: Record<string, unknown> } | null)?.summary;
+  const o = output as { summary?: Record<string, unknown>; timeseries?: Record<string, unknown>[] } | null;
+  const summary = o?.summary;
   if (summary !== undefined && summary !== null) for (const k of Object.keys(summary)) if (summary[k] === null) summary[k] = NaN;
+  // timeseries.csv's gpu_alloc_pct is NaN in a cluster without GPUs.
+  if (Array.isArray(o?.timeseries)) for (const row of o.timeseries) if (row !== null && row.gpuPct === null) row.gpuPct = NaN;
 }

@@ -77,6 +77,10 @@ export interface RunSummary {
   readonly nodes_end: number;
   readonly nodes_max: number;
   readonly node_hours: number;
+  readonly gpu_alloc_mean_pct: number;
+  readonly gpu_alloc_peak_pct: number;
+  readonly gpu_alloc_final_pct: number;
+  readonly gpu_pods_pending_end: number;
 }
 
 export interface EngineCounters {
@@ -111,6 +115,7 @@ export function summarize(m: MetricsRecorder, c: EngineCounters): RunSummary {
   let failed = 0;
   let deleted = 0;
   let pending = 0;
+  let gpuPending = 0;
   let firstCreated = Infinity;
   const sched: number[] = [];
   const startup: number[] = [];
@@ -128,7 +133,10 @@ export function summarize(m: MetricsRecorder, c: EngineCounters): RunSummary {
     else if (r.bound >= 0) {
       if (r.phase === 'Running') running++;
       else starting++;
-    } else pending++;
+    } else {
+      pending++;
+      if (r.gpuMilli > 0) gpuPending++;
+    }
   }
   // Latencies and throughput come from the measured pods (all, unless a step list marks some).
   for (const r of m.measuredPods()) {
@@ -195,5 +203,10 @@ export function summarize(m: MetricsRecorder, c: EngineCounters): RunSummary {
     nodes_end: m.nodesNow,
     nodes_max: m.nodesMax,
     node_hours: m.nodeHours(c.end),
+    // GPU milli allocated to bound pods as % of the nodes' GPU milli; empty without GPUs (engine/gpu).
+    gpu_alloc_mean_pct: 100 * alloc.gpuMean,
+    gpu_alloc_peak_pct: 100 * alloc.gpuPeak,
+    gpu_alloc_final_pct: 100 * alloc.gpuFinal,
+    gpu_pods_pending_end: m.allocGpu > 0 ? gpuPending : NaN,
   };
 }

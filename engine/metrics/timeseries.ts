@@ -15,6 +15,8 @@ export interface ClusterState {
   readonly bound: number;
   readonly cpuPct: number;
   readonly memPct: number;
+  /** GPU milli allocated to bound pods, % of the nodes' alibabacloud.com/gpu-milli (NaN without GPUs). */
+  readonly gpuPct: number;
   /** Nodes with at least one bound, unfinished pod. */
   readonly nodesInUse: number;
   /** Node objects registered (the machines paid for), and those with Ready=True. */

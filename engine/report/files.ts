@@ -17,13 +17,13 @@ export function sweepComparison(s: Sweep): Comparison {
 const ms = (us: number): number | string => (us < 0 ? '' : cell(us / 1000));
 
 export function timeseriesCsv(runs: readonly RunOutput[]): string {
-  const header = ['scenario', 'policy', 'seed', 't_s', 'pending', 'running', 'bound_per_s', 'cpu_alloc_pct', 'mem_alloc_pct', 'nodes_in_use', 'nodes', 'nodes_ready'];
+  const header = ['scenario', 'policy', 'seed', 't_s', 'pending', 'running', 'bound_per_s', 'cpu_alloc_pct', 'mem_alloc_pct', 'nodes_in_use', 'nodes', 'nodes_ready', 'gpu_alloc_pct'];
   const rows: (string | number)[][] = [header];
   for (const r of runs) {
     const perS = 1_000_000 / r.sampleInterval;
     let prevBound = 0;
     for (const p of r.timeseries) {
-      rows.push([r.scenario, r.policy, r.seed, cell(p.t / 1_000_000), p.pending, p.running, cell((p.bound - prevBound) * perS), cell(p.cpuPct), cell(p.memPct), p.nodesInUse, p.nodes, p.nodesReady]);
+      rows.push([r.scenario, r.policy, r.seed, cell(p.t / 1_000_000), p.pending, p.running, cell((p.bound - prevBound) * perS), cell(p.cpuPct), cell(p.memPct), p.nodesInUse, p.nodes, p.nodesReady, cell(p.gpuPct)]);
       prevBound = p.bound;
     }
   }

@@ -31,7 +31,8 @@ function grid(rows: readonly (readonly string[])[]): string {
 
 export function runTable(results: readonly SummaryRun[]): string {
   const head = ['metric', ...results.map((r) => `${r.policy} (seed ${r.seed})`)];
-  return grid([head, ...HEADLINE.map((k) => [METRICS[k].label, ...results.map((r) => fmt(r.summary[k]))])]);
+  const shown = HEADLINE.filter((k) => !METRICS[k].hideEmpty || results.some((r) => !Number.isNaN(r.summary[k])));
+  return grid([head, ...shown.map((k) => [METRICS[k].label, ...results.map((r) => fmt(r.summary[k]))])]);
 }
 
 function meanText(r: MetricRow): string {
@@ -41,7 +42,7 @@ function meanText(r: MetricRow): string {
 
 export function meansTable(c: Comparison): string {
   const row = (p: string, m: string): MetricRow => c.rows.find((r) => r.policy === p && r.metric === m) as MetricRow;
-  const metrics = c.metrics.filter((m) => METRICS[m].headline);
+  const metrics = c.metrics.filter((m) => METRICS[m].headline && (!METRICS[m].hideEmpty || c.policies.some((p) => !Number.isNaN(row(p, m).value.mean))));
   const head = ['metric (mean ± 95% CI)', ...c.policies.map((p) => `${p} (n=${c.seeds.get(p)?.length ?? 0})`)];
   return grid([head, ...metrics.map((m) => [METRICS[m].label, ...c.policies.map((p) => meanText(row(p, m)))])]);
 }

@@ -24,7 +24,7 @@ import { readYamlFile, type Field } from './yaml-field.js';
 import { ReadBudget } from './input-file.js';
 import { churnCreations } from '../workload/arrivals.js';
 import { parseTraceSection } from '../gpu/openb-trace.js';
-import { checkGpuPolicies, checkGpuScenario, parseGpuReplay } from '../gpu/experiment.js';
+import { checkGpuPolicies, checkGpuScenario, checkTimedGpu, parseGpuReplay } from '../gpu/experiment.js';
 import { parseFaults } from '../faults/parse.js';
 import { poolNode } from '../cloud/node-pool.js';
 import { parseNodeLifecycle } from './lifecycle-params.js';
@@ -108,9 +108,7 @@ export function parseScenario(f: Field, path: string, opts: LoadOptions = {}, re
   const gpuReplay = f.get('gpuReplay').exists ? parseGpuReplay(f.get('gpuReplay')) : undefined;
   if (gpuReplay !== undefined && steps.length > 0) f.get('steps').fail('a gpuReplay scenario replays arrivals only; steps need the timed control-plane run');
   if (gpuReplay !== undefined) checkGpuPolicies(f.get('policies'), policies);
-  else if (policies.some((p) => (p.gpuProfiles ?? []).some((g) => g.scores.length > 0 || g.gpuFilter))) {
-    warnings.push('GPU plugins (Open-Gpu-Share, FGDScore, …) take effect only in a gpuReplay scenario (engine/gpu); this timed run ignores them');
-  }
+  else if (policies.some((p) => p.profiles.some((g) => g.gpu !== undefined))) checkTimedGpu(cluster.get('nodePools'), wl, nodePools, objects);
   const knownNodes = nodePools.flatMap((p) => Array.from({ length: p.count }, (_, i) => ({ ...poolNode(p, i).metadata, pool: p.name })));
   const faults = parseFaults(f.get('faults'), knownNodes, nodePools.map((p) => p.name), duration);
   const scenario: Scenario = { name, file: path, description, seed, replications, report, duration, nodePools, objects, podWorkloads, params, policies, faults, steps };

@@ -303,7 +303,7 @@ function parseProfile(pf: Field, globalPct: number, ignored: Set<string>, gpuPro
     }
   }
   const scoreNames = (at.get('score') as Enabled[]).map((e) => e.name);
-  gpuProfiles.push({
+  const gpu: GpuProfile = {
     schedulerName,
     percentageOfNodesToScore: pct,
     gpuFilter: filters.has(OPEN_GPU_SHARE),
@@ -311,7 +311,8 @@ function parseProfile(pf: Field, globalPct: number, ignored: Set<string>, gpuPro
     scores: GPU_SCORE_PLUGINS.filter((n) => scoreNames.includes(n)).map((name) => ({ name, weight: scoreWeight(name) })),
     otherScores: scoreNames.filter((n) => !isGpuPlugin(n)),
     gpuSelMethod,
-  });
+  };
+  gpuProfiles.push(gpu);
   return {
     schedulerName,
     percentageOfNodesToScore: pct,
@@ -343,6 +344,8 @@ function parseProfile(pf: Field, globalPct: number, ignored: Set<string>, gpuPro
     roundRobinWeight: scoreWeight(ROUND_ROBIN),
     uniformRandomWeight: scoreWeight(UNIFORM_RANDOM),
     userPlugins: userPluginUses(at.get('filter') as Enabled[], at.get('score') as Enabled[], scoreWeight),
+    // A plain key (not a conditional spread), so every Profile has DEFAULT_PROFILE's shape (monomorphic kernel).
+    gpu: gpu.gpuFilter || gpu.scores.length > 0 ? gpu : undefined,
   };
 }
 

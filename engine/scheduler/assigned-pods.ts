@@ -12,6 +12,7 @@
 import type { Pod } from '../api/objects.js';
 import type { PodRequests } from '../api/pod-resources.js';
 import type { NodeTable } from './node-table.js';
+import type { GpuGrant } from './gpu-share.js';
 import { compileAffinity, type PodAffinityInfo } from './plugins/inter-pod-affinity.js';
 import type { HostPort } from './plugins/node-ports.js';
 import { podMatches, type PodMatcher } from './pod-matcher.js';
@@ -28,6 +29,8 @@ export interface AssignedPod {
   readonly affinity: PodAffinityInfo | null;
   /** deletionTimestamp set: still on the node (its resources are held) until the pod is deleted. */
   terminating: boolean;
+  /** The GPU devices the pod holds (Open-Gpu-Share Reserve), null without. */
+  readonly gpu: GpuGrant | null;
 }
 
 interface Counter {
@@ -73,7 +76,7 @@ export class AssignedPods {
   }
 
   /** Accounts a pod on row: resources in the NodeTable, and every counter it matches. */
-  add(key: string, pod: Pod, row: number, requests: PodRequests, ports: readonly HostPort[]): AssignedPod {
+  add(key: string, pod: Pod, row: number, requests: PodRequests, ports: readonly HostPort[], gpu: GpuGrant | null = null): AssignedPod {
     this.remove(key);
     while (this.byNode.length <= row) this.byNode.push([]);
     const list = this.byNode[row];
@@ -86,11 +89,13 @@ export class AssignedPods {
       slot: list.length,
       affinity: compileAffinity(pod.spec, pod.metadata.namespace, pod.metadata.labels),
       terminating: pod.metadata.deletionTimestamp !== undefined,
+      gpu,
     };
     list.push(e);
     this.byKey.set(key, e);
     if (e.affinity !== null) this.withAffinity.set(key, e);
     this.table.account(row, requests, 1, ports);
+    if (gpu !== null) this.table.accountGpu(row, gpu, 1);
     for (const c of this.counters.values()) if (counts(c, e)) this.bump(c, row, 1);
     return e;
   }
@@ -100,6 +105,7 @@ export class AssignedPods {
     if (e === undefined) return undefined;
     for (const c of this.counters.values()) if (counts(c, e)) this.bump(c, e.row, -1);
     this.table.account(e.row, e.requests, -1, e.ports);
+    if (e.gpu !== null) this.table.accountGpu(e.row, e.gpu, -1);
     const list = this.byNode[e.row];
     const last = list.pop() as AssignedPod;
     if (last !== e) {

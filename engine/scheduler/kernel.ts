@@ -46,6 +46,8 @@ import { SpreadFilter, SpreadScore } from './spread-state.js';
 import { REASON_MISSING_LABEL, REASON_SKEW, addNormalizedSpread, spreadConstraints, type SpreadConstraint } from './plugins/pod-topology-spread.js';
 import { REASON_AFFINITY, REASON_ANTI_AFFINITY, REASON_EXISTING_ANTI_AFFINITY, addNormalizedAffinity } from './plugins/inter-pod-affinity.js';
 import type { HostPort } from './plugins/node-ports.js';
+import type { GpuCluster } from '../gpu/cluster.js';
+import { GpuShare, REASON_GPU, type GpuGrant } from './gpu-share.js';
 import { POLICY_SCORE } from './plugins/placement-policies.js';
 import { NodeView, UserPluginError, podView, type PodView, type UserPlugin } from './user-plugins.js';
 
@@ -155,6 +157,10 @@ export class Kernel {
   private cycle: CycleChecks | null = null;
   /** Per node row, after a search that found no node: PASS, UNSCHEDULABLE or UNRESOLVABLE (the FitError's node statuses). */
   status = new Uint8Array(0);
+  /** The GPU plugins of the profile (gpu-share.ts), null for a GPU-less profile. */
+  readonly gpuShare: GpuShare | null;
+  /** The scheduler's stream of the current cycle (RandomScore, random GPU choice). */
+  private cycleRng: RngStream | null = null;
 
   constructor(readonly profile: Profile) {
     const fr = profile.fitStrategy.resources;
@@ -169,6 +175,7 @@ export class Kernel {
     this.scoring = hasScorePlugins(profile);
     const isCpuMem = (names: readonly string[]): boolean => names.length === 2 && names[0] === CPU && names[1] === MEMORY;
     this.cpuMemOnly = isCpuMem(this.fitNames) && isCpuMem(this.balNames);
+    this.gpuShare = profile.gpu === undefined ? null : new GpuShare(profile.gpu);
     this.userFilters = profile.userPlugins.filter((u) => u.filter).map((u) => u.plugin.impl);
     this.userScoring = profile.userPlugins.some((u) => u.weight > 0);
   }
@@ -189,6 +196,14 @@ export class Kernel {
       this.profile.filters.podTopologySpread &&
       this.spreadFilter.prepare(t, pods, this.spreadFor(pod).hard, this.elig);
     const checkIpa = this.profile.filters.interPodAffinity && this.ipaFilter.prepare(t, pods, pod);
+    // ---- GPU block: Open-Gpu-Share PreFilter (a malformed GPU request fits nowhere).
+    this.cycleRng = rng;
+    const gpuShare = this.gpuShare;
+    const checkGpu = gpuShare !== null && t.gpu !== null && gpuShare.prepare(t, pod);
+    if (gpuShare !== null && gpuShare.error !== null) {
+      this.markAll(t, UNRESOLVABLE);
+      return { node: -1, visited: 0, feasible: 0, diagnosis: new Map(), preFilterMessage: gpuShare.error };
+    }
     const checkUser = this.userFilters.length > 0 && this.prepareUser(t, pod);
     let order = t.order;
     // The search window: nodes present, in NodeTree order (removed nodes' rows are not in it).
@@ -215,6 +230,7 @@ export class Kernel {
       checkFit: this.profile.filters.nodeResourcesFit,
       checkSpread,
       checkIpa,
+      checkGpu,
       checkUser,
       restricted,
     };
@@ -276,9 +292,10 @@ export class Kernel {
           }
         }
       }
-      // PodTopologySpread, then InterPodAffinity (default filter order).
+      // PodTopologySpread, then InterPodAffinity (default filter order), then Open-Gpu-Share (the study's profiles append it).
       if (checkSpread && this.spreadFilter.check(i) !== 0) continue;
       if (checkIpa && this.ipaFilter.check(i) !== 0) continue;
+      if (checkGpu && !this.gpuFits(t, i)) continue;
       if (checkUser && this.userReject(i) !== null) continue;
       feasible[found++] = i;
     }
@@ -402,6 +419,18 @@ export class Kernel {
     if (p.imageWeight > 0) this.scoreImages(t, pod, feasible, found, out);
     if (p.firstFitWeight > 0 || p.roundRobinWeight > 0 || p.uniformRandomWeight > 0) this.scorePolicies(t, feasible, found, out, rng);
     if (this.userScoring) this.scoreUser(t, pod, feasible, found, out);
+    if (this.gpuShare !== null && t.gpu !== null && this.cycleRng !== null) this.gpuShare.score(t, feasible, found, out, this.cycleRng);
+  }
+
+  /** Open-Gpu-Share Filter on row i (only when the cycle's checkGpu is set). */
+  private gpuFits(t: NodeTable, i: number): boolean {
+    return (this.gpuShare as GpuShare).fits(t.gpu as GpuCluster, i);
+  }
+
+  /** Open-Gpu-Share Reserve for the last cycle's pod on its chosen node: the GPU devices it gets (null: none). */
+  reserveGpu(t: NodeTable, row: number): GpuGrant | null {
+    if (this.gpuShare === null || t.gpu === null || this.cycleRng === null) return null;
+    return this.gpuShare.reserve(t, row, this.cycleRng);
   }
 
   /** FirstFit, RoundRobin and UniformRandom (plugins/placement-policies.ts): one node gets 100 × weight. */
@@ -910,6 +939,10 @@ export class Kernel {
         return v === 1 ? UNRESOLVABLE : UNSCHEDULABLE;
       }
     }
+    if (c.checkGpu && !this.gpuFits(t, i)) {
+      reasons?.push(REASON_GPU);
+      return UNSCHEDULABLE;
+    }
     if (c.checkUser) {
       const reason = this.userReject(i);
       if (reason !== null) {
@@ -983,6 +1016,7 @@ interface CycleChecks {
   readonly checkFit: boolean;
   readonly checkSpread: boolean;
   readonly checkIpa: boolean;
+  readonly checkGpu: boolean;
   readonly checkUser: boolean;
   readonly restricted: boolean;
 }

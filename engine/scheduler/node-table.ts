@@ -19,6 +19,8 @@ import { CPU, EPHEMERAL_STORAGE, MEMORY, PODS, type PodRequests } from '../api/p
 import { BIND_ALL, type HostPort } from './plugins/node-ports.js';
 import { isHardEffect } from './plugins/taint-toleration.js';
 import { sharedF64, sharedI32, sharedU8 } from './parallel/shared-memory.js';
+import { GpuCluster } from '../gpu/cluster.js';
+import type { GpuGrant } from './gpu-share.js';
 
 const NO_PORTS: readonly HostPort[] = [];
 const NO_IDS = new Int32Array(0);
@@ -103,6 +105,12 @@ export class NodeTable {
   imageCols: Uint8Array[] = [];
   private nodeImages: Int32Array[] = [];
 
+  /**
+   * GPU devices per node (engine/gpu/cluster.ts, same rows as this table), kept only once a profile with GPU
+   * plugins enabled it, so GPU-less runs pay nothing.
+   */
+  gpu: GpuCluster | null = null;
+
   private orderCache: Int32Array = new Int32Array(0);
   private orderDirty = false;
   private readonly removedRows = new Set<number>();
@@ -177,7 +185,26 @@ export class NodeTable {
       if (name === CPU || name === MEMORY || name === EPHEMERAL_STORAGE || name === PODS) continue;
       this.scalarColumn(this.scalarAlloc, name)[i] = a[name];
     }
+    if (this.gpu !== null) this.gpu.upsert(i, node);
     return i;
+  }
+
+  /** Starts keeping GPU devices (idempotent); rows already present start with their current requests and idle GPUs. */
+  enableGpu(): void {
+    if (this.gpu !== null) return;
+    const g = new GpuCluster([], this.capacity);
+    for (let i = 0; i < this.count; i++) {
+      g.upsert(i, this.nodes[i]);
+      g.cpuFree[i] -= this.reqCpu[i];
+      g.memFree[i] -= this.reqMem[i];
+      g.pods[i] += this.podCount[i];
+    }
+    this.gpu = g;
+  }
+
+  /** Takes (sign 1) or gives back (-1) the GPU devices a pod holds on row i. */
+  accountGpu(i: number, grant: GpuGrant, sign: 1 | -1): void {
+    this.gpu?.devices(i, grant.milli, grant.devices, grant.tag, sign);
   }
 
   /**
@@ -217,6 +244,7 @@ export class NodeTable {
     this.nzCpu[i] += sign * r.nonZeroCpu;
     this.nzMem[i] += sign * r.nonZeroMemory;
     this.podCount[i] += sign;
+    if (this.gpu !== null) this.gpu.resources(i, r.cpu, r.memory, sign);
     for (const name in r.scalars) this.scalarColumn(this.scalarReq, name)[i] += sign * r.scalars[name];
   }
 

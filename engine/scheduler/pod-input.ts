@@ -29,14 +29,20 @@ export interface PodInput {
    * ANDed; used by the default topology spread constraints. undefined = none.
    */
   readonly defaultSpreadSelector: LabelSelector | undefined;
+  /** The pod's name and annotations (GPU requests: engine/gpu/resources.ts). */
+  readonly name: string;
+  readonly annotations: Readonly<Record<string, string>>;
 }
 
 export interface PodMeta {
   readonly namespace: string;
   readonly labels: Readonly<Record<string, string>>;
+  readonly name?: string;
+  readonly annotations?: Readonly<Record<string, string>>;
 }
 
 const NO_META: PodMeta = { namespace: 'default', labels: {} };
+const NO_ANNOTATIONS: Readonly<Record<string, string>> = {};
 
 export function podInput(spec: PodSpec, meta: PodMeta = NO_META, defaultSpreadSelector?: LabelSelector): PodInput {
   return {
@@ -52,5 +58,7 @@ export function podInput(spec: PodSpec, meta: PodMeta = NO_META, defaultSpreadSe
     images: [...spec.initContainers, ...spec.containers].map((c) => normalizedImageName(c.image)),
     podAffinity: compileAffinity(spec, meta.namespace, meta.labels),
     defaultSpreadSelector,
+    name: meta.name ?? '',
+    annotations: meta.annotations ?? NO_ANNOTATIONS,
   };
 }

@@ -7,6 +7,7 @@ import { DEFAULT_SCORING_STRATEGY, type ResourceSpec, type ScoringStrategy } fro
 import { DEFAULT_HARD_POD_AFFINITY_WEIGHT } from './plugins/inter-pod-affinity.js';
 import { SYSTEM_DEFAULTS, type SpreadDefaults } from './plugins/pod-topology-spread.js';
 import { DEFAULT_PREEMPTION_ARGS, type PreemptionArgs } from './plugins/default-preemption.js';
+import type { GpuProfile } from '../gpu/config.js';
 import type { UserPluginUse } from './user-plugins.js';
 
 export interface Profile {
@@ -51,6 +52,8 @@ export interface Profile {
   readonly uniformRandomWeight: number;
   /** Plugins from a user's module (user-plugins.ts; a call per node), in configuration order. */
   readonly userPlugins: readonly UserPluginUse[];
+  /** The GPU plugins (Open-Gpu-Share, FGDScore, …: kernel's GPU block, gpu-share.ts); absent when none is enabled. */
+  readonly gpu?: GpuProfile | undefined;
 }
 
 /** The upstream default profile restricted to the plugins kubesim models (default_plugins.go weights). */
@@ -88,6 +91,7 @@ export const DEFAULT_PROFILE: Profile = {
   roundRobinWeight: 0,
   uniformRandomWeight: 0,
   userPlugins: [],
+  gpu: undefined,
 };
 
 export function hasScorePlugins(p: Profile): boolean {
@@ -102,6 +106,7 @@ export function hasScorePlugins(p: Profile): boolean {
     p.firstFitWeight > 0 ||
     p.roundRobinWeight > 0 ||
     p.uniformRandomWeight > 0 ||
-    p.userPlugins.some((u) => u.weight > 0)
+    p.userPlugins.some((u) => u.weight > 0) ||
+    (p.gpu?.scores.length ?? 0) > 0
   );
 }

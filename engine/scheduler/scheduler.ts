@@ -29,6 +29,9 @@ import { hostPorts, type HostPort } from './plugins/node-ports.js';
 import { toleratesUnschedulable } from './plugins/node-unschedulable.js';
 import type { Profile } from './profile.js';
 import { SchedulingQueue, type QueueParams, type QueuedPod } from './scheduling-queue.js';
+import { grantOfBound, gpuIndexOf, type GpuGrant } from './gpu-share.js';
+import { GPU_INDEX } from '../gpu/resources.js';
+import type { TypicalPods } from '../gpu/typical-pods.js';
 
 export interface SchedulerParams extends QueueParams {
   readonly client: RateLimit;
@@ -106,6 +109,8 @@ export class Scheduler {
     private readonly scanner: ParallelScanner | null = null,
   ) {
     for (const p of profiles) this.kernels.set(p.schedulerName, new Kernel(p));
+    // The cache keeps GPU devices only for profiles with GPU plugins (a GPU-less run pays nothing).
+    if (profiles.some((p) => p.gpu !== undefined)) this.table.enableGpu();
     this.queue = new SchedulingQueue(params);
     this.client = new Client('kube-scheduler', params.client, 'kube-scheduler');
     this.cycleEndKind = sim.register('scheduler-cycle-end', () => this.endCycle());
@@ -139,6 +144,11 @@ export class Scheduler {
       });
       api.watch('ReplicaSet', 'kube-scheduler/replicasets', rs.onEvent);
     }
+  }
+
+  /** FGDScore's target workload: the typical pods of the scenario's pods (engine/gpu/typical-pods.ts). */
+  useGpuWorkload(typical: TypicalPods): void {
+    for (const k of this.kernels.values()) k.gpuShare?.setWorkload(typical);
   }
 
   get pendingInQueue(): number {
@@ -237,7 +247,8 @@ export class Scheduler {
       this.pods.remove(key);
     }
     if (row < 0) return;
-    this.pods.add(key, pod, row, podRequests(pod.spec), hostPorts(pod.spec));
+    const gpu = this.table.gpu === null ? null : grantOfBound(this.table.gpu, row, pod.metadata.annotations, pod.metadata.name);
+    this.pods.add(key, pod, row, podRequests(pod.spec), hostPorts(pod.spec), gpu);
   }
 
   /** An assigned pod was deleted or finished: its resources are free, which may help unschedulable pods. */
@@ -264,8 +275,9 @@ export class Scheduler {
     const own = this.nominations.get(p.key);
     // The sharded search (parallel/scanner.ts) does not implement nominated pods, so cycles with nominations
     // run the sequential kernel. A sharded search that finds no node hands the cycle back to the sequential
-    // kernel too, which records the per-node statuses preemption reads.
-    const sharded = this.scanner !== null && nominated.length === 0 && own === undefined;
+    // kernel too, which records the per-node statuses preemption reads. GPU profiles (gpu-share.ts) keep to the
+    // sequential kernel.
+    const sharded = this.scanner !== null && kernel.gpuShare === null && nominated.length === 0 && own === undefined;
     const d =
       (sharded ? this.scanner?.schedule(kernel, this.table, input, this.search, this.rng, this.pods) : null) ??
       kernel.schedule(this.table, input, this.search, this.rng, { pods: this.pods, nominated, nominatedRow: own?.row ?? -1 });
@@ -342,14 +354,16 @@ export class Scheduler {
     this.busy = false;
     const p = c.p;
     const duration = this.sim.now - c.start;
+    let grant: GpuGrant | null | undefined = null;
     if (p.where === 'gone') {
       // Deleted while in flight: nothing to bind.
-    } else if (c.node >= 0) {
+    } else if (c.node >= 0 && (grant = this.reserveGpu(p, c.node)) !== undefined) {
       const nodeName = this.table.names[c.node];
       this.observer.attempt(p.pod, p.key, nodeName, duration, '');
       this.nominations.delete(p.key);
-      this.assumeAndBind(p, c.node, nodeName, c.ports);
+      this.assumeAndBind(p, c.node, nodeName, c.ports, grant);
     } else {
+      if (c.node >= 0) c.message = `0/${this.table.count} nodes are available: Open-Gpu-Share Reserve found no free GPU on ${this.table.names[c.node]}.`;
       this.unschedulableAttempts++;
       this.observer.attempt(p.pod, p.key, null, duration, c.message);
       let nominated: string | undefined | null = null;
@@ -422,9 +436,20 @@ export class Scheduler {
     );
   }
 
-  private assumeAndBind(p: QueuedPod, row: number, nodeName: string, ports: readonly HostPort[]): void {
+  /**
+   * Open-Gpu-Share Reserve at the end of the cycle: the pod's devices on the node (null without GPUs), or
+   * undefined when they are gone since the cycle's filter (another pod took them): the cycle then fails.
+   */
+  private reserveGpu(p: QueuedPod, row: number): GpuGrant | null | undefined {
+    const kernel = this.kernels.get(p.pod.spec.schedulerName);
+    const grant = kernel?.reserveGpu(this.table, row) ?? null;
+    return grant !== null && grant.devices === 0 ? undefined : grant;
+  }
+
+  private assumeAndBind(p: QueuedPod, row: number, nodeName: string, ports: readonly HostPort[], gpu: GpuGrant | null): void {
     const key = p.key;
-    const assumed = this.pods.add(key, p.pod, row, p.requests, ports);
+    const assumed = this.pods.add(key, p.pod, row, p.requests, ports, gpu);
+    const index = gpu === null ? null : gpuIndexOf(gpu.devices);
     this.queued.delete(key);
     p.where = 'gone';
     // DefaultBinder: POST pods/<name>/binding, which sets spec.nodeName.
@@ -432,7 +457,11 @@ export class Scheduler {
       this.client,
       'Pod',
       key,
-      (cur) => (cur.kind === 'Pod' && cur.spec.nodeName === '' ? { ...cur, spec: { ...cur.spec, nodeName } } : null),
+      // The GPU-sharing plugin records the devices as the pod's gpu-index annotation (sent with the binding here).
+      (cur) =>
+        cur.kind === 'Pod' && cur.spec.nodeName === ''
+          ? { ...cur, ...(index === null ? {} : { metadata: { ...cur.metadata, annotations: { ...cur.metadata.annotations, [GPU_INDEX]: index } } }), spec: { ...cur.spec, nodeName } }
+          : null,
       (r) => {
         const bound = r.ok && r.object !== undefined && r.object.kind === 'Pod' && r.object.spec.nodeName === nodeName;
         if (!bound) {

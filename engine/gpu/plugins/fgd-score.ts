@@ -25,6 +25,7 @@ export class FgdScore {
 
   score(row: number, cpu: number, gpus: number, milli: number): number {
     const c = this.c;
+    this.frag.sync(row);
     const before = this.frag.nodeF[row];
     this.device = -1;
     if (gpus === 1 && milli < MILLI_PER_GPU) {

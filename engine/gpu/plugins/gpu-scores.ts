@@ -1,0 +1,72 @@
+/**
+ * The weighted sum of a profile's GPU score plugins over the feasible nodes (the framework's RunScorePlugins
+ * and NormalizeScore for the study's plugins: integer scores, BestFit min–max normalized, × weight), added to
+ * `out`. One loop for both users: the arrival-only replay (replay.ts) and the timed kernel's GPU block
+ * (engine/scheduler/gpu-share.ts).
+ */
+import type { RngStream } from '../../core/rng.js';
+import type { GpuCluster } from '../cluster.js';
+import { BEST_FIT, DOT_PRODUCT, FGD, GPU_CLUSTERING, GPU_PACKING, RANDOM, type GpuProfile } from '../config.js';
+import { bestFitRaw, minMaxNormalize } from './best-fit-score.js';
+import { dotProductScore } from './dot-product-score.js';
+import { gpuClusteringScore, gpuTagOf } from './gpu-clustering-score.js';
+import { gpuPackingScore } from './gpu-packing-score.js';
+
+/** FGDScore on one node (FgdScore, or a cache in front of it). */
+export interface FgdScorer {
+  score(row: number, cpu: number, gpus: number, milli: number): number;
+}
+
+/** The pod being scored: its cpu request and GPU request (gpus × milli; 0 GPUs for a CPU-only pod). */
+export interface ScoredPod {
+  readonly cpu: number;
+  readonly gpus: number;
+  readonly milli: number;
+}
+
+/**
+ * `raw` is scratch of at least `found` entries; `fgd` is required when the profile has FGDScore; `rng` draws
+ * RandomScore's node (one draw per pod).
+ */
+export function addGpuScores(
+  c: GpuCluster,
+  scores: GpuProfile['scores'],
+  pod: ScoredPod,
+  feasible: Int32Array,
+  found: number,
+  out: Float64Array,
+  raw: Float64Array,
+  fgd: FgdScorer | null,
+  rng: RngStream,
+): void {
+  const { cpu, gpus, milli } = pod;
+  for (const s of scores) {
+    const w = s.weight;
+    switch (s.name) {
+      case FGD:
+        if (fgd === null) throw new Error('internal: FGDScore without its scorer');
+        for (let f = 0; f < found; f++) out[f] += w * fgd.score(feasible[f], cpu, gpus, milli);
+        break;
+      case BEST_FIT:
+        for (let f = 0; f < found; f++) raw[f] = bestFitRaw(c, feasible[f], cpu, gpus, milli);
+        minMaxNormalize(raw, found);
+        for (let f = 0; f < found; f++) out[f] += w * raw[f];
+        break;
+      case DOT_PRODUCT:
+        for (let f = 0; f < found; f++) out[f] += w * dotProductScore(c, feasible[f], cpu, gpus, milli);
+        break;
+      case GPU_PACKING:
+        for (let f = 0; f < found; f++) out[f] += w * gpuPackingScore(c, feasible[f], gpus, milli);
+        break;
+      case GPU_CLUSTERING: {
+        const tag = gpuTagOf(gpus, milli);
+        for (let f = 0; f < found; f++) out[f] += w * gpuClusteringScore(c, feasible[f], tag);
+        break;
+      }
+      case RANDOM:
+        // RandomScore's PreScore picks one feasible node uniformly: it scores 100, the others 0.
+        out[rng.int(found)] += w * 100;
+        break;
+    }
+  }
+}

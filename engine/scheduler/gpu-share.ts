@@ -1,0 +1,174 @@
+/**
+ * The FGD study's GPU plugins in the timed scheduler (the kernel's GPU block): Open-Gpu-Share's PreFilter/Filter
+ * (a sharing pod needs one GPU with its milli free, a k-GPU pod k idle GPUs, the node's GPU model among the
+ * pod's accepted ones) and Reserve (which devices the pod gets), and the six GPU score plugins. Every formula is
+ * the one the arrival-only replay uses (engine/gpu/plugins, over the same GpuCluster columns, here kept by the
+ * scheduler cache: NodeTable.gpu), called per feasible node without allocating.
+ *
+ * Upstream: hkust-adsl/kubernetes-scheduler-simulator pkg/simulator/plugin/open_gpu_share.go and *_score.go;
+ * device annotation `alibabacloud.com/gpu-index` with the device ids joined by "-"
+ * (pkg/type/open-gpu-share/utils/const.go DeviceIndex, DevIdSep).
+ */
+import type { RngStream } from '../core/rng.js';
+import type { GpuCluster } from '../gpu/cluster.js';
+import { FGD, selMethodOf, type GpuProfile, type GpuSelMethod } from '../gpu/config.js';
+import { Fragmentation } from '../gpu/fragmentation.js';
+import { bestDevice, randomDevice, wholeDevices } from '../gpu/plugins/device-select.js';
+import { FgdScore } from '../gpu/plugins/fgd-score.js';
+import { gpuTagOf } from '../gpu/plugins/gpu-clustering-score.js';
+import { addGpuScores } from '../gpu/plugins/gpu-scores.js';
+import { GPU_INDEX, MAX_GPUS_PER_NODE, MILLI_PER_GPU, gpuRequestOf } from '../gpu/resources.js';
+import type { TypicalPods } from '../gpu/typical-pods.js';
+import type { NodeTable } from './node-table.js';
+import type { PodInput } from './pod-input.js';
+
+/** What Reserve gave a pod on its node: `milli` on each GPU of the `devices` bit mask, and its GpuClustering tag. */
+export interface GpuGrant {
+  readonly milli: number;
+  readonly devices: number;
+  readonly tag: number;
+}
+
+/** kubesim's wording of Open-Gpu-Share's filter failure (the simulator logs no reason string). */
+export const REASON_GPU = 'Insufficient GPU (Open-Gpu-Share)';
+
+/** The `alibabacloud.com/gpu-index` value of a device mask: device ids ascending, joined by "-". */
+export function gpuIndexOf(devices: number): string {
+  const ids: number[] = [];
+  for (let k = 0; k < 32; k++) if ((devices >>> k) & 1) ids.push(k);
+  return ids.join('-');
+}
+
+/** The device mask of an `alibabacloud.com/gpu-index` value (0 when absent or malformed). */
+export function devicesOf(index: string | undefined): number {
+  if (index === undefined || !/^[0-9]+(-[0-9]+)*$/.test(index)) return 0;
+  let mask = 0;
+  for (const id of index.split('-')) {
+    if (Number(id) >= MAX_GPUS_PER_NODE) return 0;
+    mask |= 1 << Number(id);
+  }
+  return mask;
+}
+
+/** True when `devices` names exactly `count` of the node's GPUs, each with at least `milli` left. */
+function devicesFit(c: GpuCluster, row: number, devices: number, count: number, milli: number): boolean {
+  let n = 0;
+  for (let k = 0; k < MAX_GPUS_PER_NODE; k++) {
+    if (((devices >>> k) & 1) === 0) continue;
+    if (k >= c.gpuCount[row] || c.left[c.gpuStart[row] + k] < milli) return false;
+    n++;
+  }
+  return n === count;
+}
+
+/**
+ * The devices of a pod the cache learns bound (not assumed by this scheduler): its gpu-index annotation when it
+ * names devices that can hold it, else the choice Reserve's "best" method would make; a pod no devices can hold
+ * (bound past them by someone else) is accounted without devices.
+ */
+export function grantOfBound(c: GpuCluster, row: number, annotations: Readonly<Record<string, string>>, name: string): GpuGrant | null {
+  const g = gpuRequestOf({ metadata: { name, annotations } });
+  if (typeof g === 'string' || g.count === 0) return null;
+  let devices = devicesOf(annotations[GPU_INDEX]);
+  if (!devicesFit(c, row, devices, g.count, g.milli)) {
+    devices = g.count === 1 && g.milli < MILLI_PER_GPU ? maskOf(bestDevice(c, row, g.milli)) : wholeDevices(c, row, g.count);
+  }
+  return { milli: g.milli, devices, tag: gpuTagOf(g.count, g.milli) };
+}
+
+const maskOf = (dev: number): number => (dev < 0 ? 0 : 1 << dev);
+
+export class GpuShare {
+  private readonly sel: GpuSelMethod;
+  private readonly usesFgd: boolean;
+  private typical: TypicalPods | null = null;
+  private frag: Fragmentation | null = null;
+  private fgd: FgdScore | null = null;
+  private raw = new Float64Array(0);
+  private accept = new Uint8Array(0);
+  // The cycle's pod (a ScoredPod for addGpuScores).
+  cpu = 0;
+  gpus = 0;
+  milli = 0;
+  private sharing = false;
+  private anyModel = true;
+  /** Set when the pod's GPU annotations are malformed (PreFilter rejects it). */
+  error: string | null = null;
+
+  constructor(readonly profile: GpuProfile) {
+    this.sel = selMethodOf(profile);
+    this.usesFgd = profile.scores.some((s) => s.name === FGD);
+  }
+
+  /** FGD's target workload (typical pods of the scenario's pods); required before scoring with FGDScore. */
+  setWorkload(typical: TypicalPods): void {
+    this.typical = typical;
+    this.frag = null;
+  }
+
+  /** PreFilter: reads the pod's GPU request; true when the Filter has GPU work to do for it. */
+  prepare(t: NodeTable, pod: PodInput): boolean {
+    const c = t.gpu as GpuCluster;
+    const g = gpuRequestOf({ metadata: { name: pod.name, annotations: pod.annotations } });
+    this.error = typeof g === 'string' ? g : null;
+    this.cpu = pod.requests.cpu;
+    if (typeof g === 'string' || g.count === 0) {
+      this.gpus = 0;
+      this.milli = 0;
+      this.sharing = false;
+      return false;
+    }
+    this.gpus = g.count;
+    this.milli = g.milli;
+    this.sharing = g.count === 1 && g.milli < MILLI_PER_GPU;
+    this.anyModel = g.models.length === 0;
+    if (!this.anyModel) {
+      const models = c.models;
+      if (this.accept.length < models.length) this.accept = new Uint8Array(models.length * 2);
+      for (let m = 0; m < models.length; m++) this.accept[m] = g.models.includes(models[m]) ? 1 : 0;
+    }
+    return this.profile.gpuFilter;
+  }
+
+  /** Filter on one node (after prepare returned true). */
+  fits(c: GpuCluster, i: number): boolean {
+    if (this.sharing ? c.maxLeft[i] < this.milli : c.fullFree[i] < this.gpus) return false;
+    const m = c.model[i];
+    return m >= 0 && (this.anyModel || this.accept[m] === 1);
+  }
+
+  /** The GPU score plugins' weighted scores added to `out` (integer scores; BestFit min–max normalized). */
+  score(t: NodeTable, feasible: Int32Array, found: number, out: Float64Array, rng: RngStream): void {
+    const c = t.gpu as GpuCluster;
+    if (this.raw.length < found) this.raw = new Float64Array(Math.max(found, out.length));
+    addGpuScores(c, this.profile.scores, this, feasible, found, out, this.raw, this.usesFgd ? this.fgdOf(c) : null, rng);
+  }
+
+  /** Reserve on the chosen node: the devices of the cycle's pod (null for a pod without GPUs; devices 0 if none fits now). */
+  reserve(t: NodeTable, row: number, rng: RngStream): GpuGrant | null {
+    if (this.gpus === 0 || !this.profile.gpuFilter) return null;
+    const c = t.gpu as GpuCluster;
+    let devices: number;
+    if (!this.sharing) devices = wholeDevices(c, row, this.gpus);
+    else if (this.sel === 'FGDScore') {
+      const fgd = this.fgdOf(c);
+      fgd.score(row, this.cpu, this.gpus, this.milli);
+      devices = maskOf(fgd.device);
+    } else if (this.sel === 'random') devices = maskOf(randomDevice(c, row, this.milli, rng));
+    else devices = maskOf(bestDevice(c, row, this.milli));
+    // devices 0: none fits any more (the caller fails the cycle).
+    return { milli: this.milli, devices, tag: gpuTagOf(this.gpus, this.milli) };
+  }
+
+  private fgdOf(c: GpuCluster): FgdScore {
+    if (this.fgd === null || this.frag === null || this.fragOf !== c) {
+      if (this.typical === null) throw new Error('internal: FGDScore without a target workload (Scheduler.useGpuWorkload)');
+      this.frag = new Fragmentation(c, this.typical);
+      this.fgd = new FgdScore(c, this.frag);
+      this.fragOf = c;
+    }
+    return this.fgd;
+  }
+
+  private fragOf: GpuCluster | null = null;
+}
