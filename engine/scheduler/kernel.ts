@@ -31,6 +31,9 @@ import { firstUntolerated, isHardEffect, preferNoScheduleTolerations, reasonUnto
 import { balance2, balanceN, balancedScore } from './plugins/node-resources-balanced-allocation.js';
 import {
   REASON_INSUFFICIENT,
+  REASON_INSUFFICIENT_CPU,
+  REASON_INSUFFICIENT_EPHEMERAL,
+  REASON_INSUFFICIENT_MEMORY,
   REASON_TOO_MANY_PODS,
   goRound,
   leastAllocated,
@@ -155,6 +158,9 @@ export class Kernel {
   private emptyPods: AssignedPods | null = null;
   /** The current cycle's pod and filter switches (kept for PostFilter after a failed search). */
   private cycle: CycleChecks | null = null;
+  private readonly reasonScratch: string[] = [];
+  private readonly tallyNames: string[] = [];
+  private readonly tallyCounts: number[] = [];
   /** Per node row, after a search that found no node: PASS, UNSCHEDULABLE or UNRESOLVABLE (the FitError's node statuses). */
   status = new Uint8Array(0);
   /** The GPU plugins of the profile (gpu-share.ts), null for a GPU-less profile. */
@@ -842,7 +848,12 @@ export class Kernel {
    */
   private diagnose(t: NodeTable, c: CycleChecks): Diagnosis {
     const d: Diagnosis = new Map();
-    const reasons: string[] = [];
+    const reasons = this.reasonScratch;
+    // Counted in arrays (a handful of distinct reasons), turned into the Diagnosis map once, in first-seen order.
+    const names = this.tallyNames;
+    const counts = this.tallyCounts;
+    names.length = 0;
+    counts.length = 0;
     if (this.status.length < t.count) this.status = new Uint8Array(t.capacity);
     const status = this.status;
     if (c.restricted) {
@@ -862,8 +873,18 @@ export class Kernel {
       }
       reasons.length = 0;
       status[i] = this.verdict(t, i, c, reasons);
-      for (const reason of reasons) d.set(reason, (d.get(reason) ?? 0) + 1);
+      for (let q = 0; q < reasons.length; q++) {
+        const reason = reasons[q];
+        let at = names.indexOf(reason);
+        if (at < 0) {
+          at = names.length;
+          names.push(reason);
+          counts.push(0);
+        }
+        counts[at]++;
+      }
     }
+    for (let q = 0; q < names.length; q++) d.set(names[q], (d.get(names[q]) ?? 0) + counts[q]);
     return d;
   }
 
@@ -904,16 +925,22 @@ export class Kernel {
         failed = true;
         reasons?.push(REASON_TOO_MANY_PODS);
       }
-      const res = (amount: number, alloc: number, req: number, name: string): void => {
-        if (amount > 0 && amount > alloc - req) {
-          failed = true;
-          if (amount > alloc) unresolvable = true;
-          reasons?.push(REASON_INSUFFICIENT(name));
-        }
-      };
-      res(r.cpu, t.allocCpu[i], t.reqCpu[i], CPU);
-      res(r.memory, t.allocMem[i], t.reqMem[i], MEMORY);
-      res(r.ephemeralStorage, t.allocEph[i], t.reqEph[i], EPHEMERAL_STORAGE);
+      // Written out (no closure per node): a failed cycle diagnoses every node.
+      if (r.cpu > 0 && r.cpu > t.allocCpu[i] - t.reqCpu[i]) {
+        failed = true;
+        if (r.cpu > t.allocCpu[i]) unresolvable = true;
+        reasons?.push(REASON_INSUFFICIENT_CPU);
+      }
+      if (r.memory > 0 && r.memory > t.allocMem[i] - t.reqMem[i]) {
+        failed = true;
+        if (r.memory > t.allocMem[i]) unresolvable = true;
+        reasons?.push(REASON_INSUFFICIENT_MEMORY);
+      }
+      if (r.ephemeralStorage > 0 && r.ephemeralStorage > t.allocEph[i] - t.reqEph[i]) {
+        failed = true;
+        if (r.ephemeralStorage > t.allocEph[i]) unresolvable = true;
+        reasons?.push(REASON_INSUFFICIENT_EPHEMERAL);
+      }
       for (const name in r.scalars) {
         const alloc = t.scalarAlloc.get(name)?.[i] ?? 0;
         const req = t.scalarReq.get(name)?.[i] ?? 0;

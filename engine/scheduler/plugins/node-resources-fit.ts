@@ -39,6 +39,9 @@ export const DEFAULT_SCORING_STRATEGY: ScoringStrategy = {
 /** Filter failure reasons, in upstream's order and wording (fit.go fitsRequest). */
 export const REASON_TOO_MANY_PODS = 'Too many pods';
 export const REASON_INSUFFICIENT = (resource: string): string => `Insufficient ${resource}`;
+export const REASON_INSUFFICIENT_CPU = REASON_INSUFFICIENT('cpu');
+export const REASON_INSUFFICIENT_MEMORY = REASON_INSUFFICIENT('memory');
+export const REASON_INSUFFICIENT_EPHEMERAL = REASON_INSUFFICIENT('ephemeral-storage');
 
 /** least_allocated.go leastResourceScorer, for one resource: (capacity - requested) * 100 / capacity. */
 export function leastAllocated(requested: number, capacity: number): number {
