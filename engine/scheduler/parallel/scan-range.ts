@@ -59,11 +59,13 @@ export const JOB_WORDS = 24;
  * nodes in order, the row, the offset and (if scoring) the resource score. Returns the count.
  */
 export function scanRange(c: ScanColumns, job: Float64Array, rows: Int32Array, offs: Int32Array, scores: Float64Array): number {
-  const from = job[J_FROM];
-  const to = job[J_TO];
-  const start = job[J_START];
-  const m = job[J_M];
-  const cap = job[J_CAP];
+  // The job block is a Float64Array: positions and counts are made int32 here so that the loop indexes the
+  // columns with small integers instead of converting doubles per node.
+  const from = job[J_FROM] | 0;
+  const to = job[J_TO] | 0;
+  const start = job[J_START] | 0;
+  const m = job[J_M] | 0;
+  const cap = job[J_CAP] | 0;
   const cpu = job[J_CPU];
   const mem = job[J_MEM];
   const eph = job[J_EPH];
@@ -105,6 +107,38 @@ function scoreRows(c: ScanColumns, job: Float64Array, rows: Int32Array, found: n
   const nzPodCpu = job[J_NZCPU];
   const nzPodMem = job[J_NZMEM];
   const { allocCpu, allocMem, nzCpu, nzMem, reqCpu, reqMem } = c;
+  if (!most && fitW > 0 && balActive) {
+    // The upstream default, written out as kernel.ts scoreCpuMem does (no strategy test per node).
+    for (let f = 0; f < found; f++) {
+      const i = rows[f];
+      const ac = allocCpu[i];
+      const am = allocMem[i];
+      let nodeScore = 0;
+      let weightSum = 0;
+      if (ac !== 0) {
+        const q = nzCpu[i] + nzPodCpu;
+        if (q <= ac) nodeScore += Math.trunc(((ac - q) * 100) / ac) * wc;
+        weightSum += wc;
+      }
+      if (am !== 0) {
+        const q = nzMem[i] + nzPodMem;
+        if (q <= am) nodeScore += Math.trunc(((am - q) * 100) / am) * wm;
+        weightSum += wm;
+      }
+      let total = weightSum !== 0 ? Math.trunc(nodeScore / weightSum) * fitW : 0;
+      let withPod = 100;
+      let withoutPod = 100;
+      if (ac !== 0 && am !== 0) {
+        const rc = reqCpu[i];
+        const rm = reqMem[i];
+        withPod = balance2(rc + podCpu, ac, rm + podMem, am);
+        withoutPod = balance2(rc, ac, rm, am);
+      }
+      total += balancedScore(withPod, withoutPod) * balW;
+      out[f] = total;
+    }
+    return;
+  }
   for (let f = 0; f < found; f++) {
     const i = rows[f];
     const ac = allocCpu[i];
