@@ -72,9 +72,10 @@ export async function parallelRows(quick: boolean, workerCounts: readonly number
         [200000, 0],
       ];
   const rows: ParallelRow[] = [];
-  const reps = quick ? 3 : 5;
+  const reps = 5;
   for (const [n, pct] of sizes) {
-    const count = Math.max(20, Math.round((pct === 100 ? 3e6 : 3e7) / n / 10));
+    // ~0.2–0.5 s of decisions per repetition: fewer (20 pods at 50,000 nodes) left the figure to JIT warm-up and noise.
+    const count = Math.max(200, Math.round((pct === 100 ? 3e7 : 3e8) / n / 10));
     const seq = new KernelPath(n, pct);
     const seqUs = timePerPod((c) => seq.run(c), count, reps);
     for (const workers of workerCounts) {
