@@ -428,6 +428,36 @@ export class Kernel {
     if (this.gpuShare !== null && t.gpu !== null && this.cycleRng !== null) this.gpuShare.score(t, feasible, found, out, this.cycleRng);
   }
 
+  /**
+   * Whether every score plugin after NodeResourcesFit and BalancedAllocation gives every node the same score
+   * this cycle (or Skips), so the ranking of feasible nodes is the resource score's: the sharded search then
+   * picks the host from its shards' records without running scoreExtras (parallel/scanner.ts). Conservative:
+   * false whenever a plugin might tell nodes apart.
+   */
+  extrasUniform(t: NodeTable, pod: PodInput, pods: AssignedPods): boolean {
+    const p = this.profile;
+    // TaintToleration: every raw score 0 without PreferNoSchedule taints (scoreTaints).
+    if (p.taintWeight > 0 && t.softTaintNodes !== 0) return false;
+    // NodeAffinity: PreScore Skip without preferred terms (scoreAffinity).
+    if (p.affinityWeight > 0 && (pod.nodeAffinity?.preferred !== undefined || (p.addedAffinity?.preferred?.length ?? 0) > 0)) return false;
+    // PodTopologySpread: Skip without ScheduleAnyway constraints (scoreSpread).
+    if (p.spreadWeight > 0 && this.spreadFor(pod).soft.length > 0) return false;
+    // InterPodAffinity: nothing to accumulate without preferred terms of its own and pods with affinity (AffinityScore.score).
+    if (p.interPodAffinityWeight > 0) {
+      const info = pod.podAffinity;
+      if ((info !== null && info.preferredAffinity.length + info.preferredAnti.length > 0) || pods.withAffinity.size > 0) return false;
+    }
+    // ImageLocality: the same on every node when each of the pod's images is on all nodes or none (scoreImages).
+    if (p.imageWeight > 0) {
+      for (const name of pod.images) {
+        const id = t.imageId(name);
+        if (id >= 0 && t.imageNumNodes[id] !== 0 && t.imageNumNodes[id] !== t.live) return false;
+      }
+    }
+    if (p.firstFitWeight > 0 || p.roundRobinWeight > 0 || p.uniformRandomWeight > 0 || this.userScoring) return false;
+    return !(this.gpuShare !== null && t.gpu !== null);
+  }
+
   /** Open-Gpu-Share Filter on row i (only when the cycle's checkGpu is set). */
   private gpuFits(t: NodeTable, i: number): boolean {
     return (this.gpuShare as GpuShare).fits(t.gpu as GpuCluster, i);

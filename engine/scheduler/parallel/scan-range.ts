@@ -52,13 +52,20 @@ export const J_BAL_W = 18;
 export const J_BAL_ACTIVE = 19;
 /** Output: feasible nodes found by the shard. */
 export const J_FOUND = 20;
+/** Output: running-maximum records among them (see scanRange). */
+export const J_RECORDS = 21;
 export const JOB_WORDS = 24;
 
 /**
  * Scans positions [from, to) (offsets from `start`, wrapping at m) and writes, for at most `cap` feasible
  * nodes in order, the row, the offset and (if scoring) the resource score. Returns the count.
+ *
+ * When scoring, `recs` gets the indices of the shard's running-maximum records: the nodes scoring at least as
+ * much as every node before them in the shard. selectHost's reservoir over the whole list draws only at nodes
+ * scoring at least the maximum so far, and every such node is a record of its own shard, so the main thread
+ * can run the same reservoir, with the same draws, over the records alone (scanner.ts).
  */
-export function scanRange(c: ScanColumns, job: Float64Array, rows: Int32Array, offs: Int32Array, scores: Float64Array): number {
+export function scanRange(c: ScanColumns, job: Float64Array, rows: Int32Array, offs: Int32Array, scores: Float64Array, recs: Int32Array): number {
   // The job block is a Float64Array: positions and counts are made int32 here so that the loop indexes the
   // columns with small integers instead of converting doubles per node.
   const from = job[J_FROM] | 0;
@@ -89,7 +96,19 @@ export function scanRange(c: ScanColumns, job: Float64Array, rows: Int32Array, o
     offs[found] = k;
     found++;
   }
-  if (job[J_SCORE] === 1) scoreRows(c, job, rows, found, scores);
+  let nrec = 0;
+  if (job[J_SCORE] === 1) {
+    scoreRows(c, job, rows, found, scores);
+    let runMax = -Infinity;
+    for (let f = 0; f < found; f++) {
+      const s = scores[f];
+      if (s >= runMax) {
+        runMax = s;
+        recs[nrec++] = f;
+      }
+    }
+  }
+  job[J_RECORDS] = nrec;
   job[J_FOUND] = found;
   return found;
 }

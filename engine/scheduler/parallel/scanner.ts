@@ -46,6 +46,7 @@ import {
   J_FIT_W,
   J_FOUND,
   J_FROM,
+  J_RECORDS,
   J_M,
   J_MEM,
   J_MOST,
@@ -182,6 +183,12 @@ export class ParallelScanner {
     }
     const feasible = this.feasible;
     const scores = this.scores;
+    // With the other score plugins uniform this cycle, the host follows from the shards' records alone: the
+    // reservoir below replays selectHost's comparisons and draws over them, and nothing else is copied.
+    const uniform = scoring && kernel.extrasUniform(t, pod, pods);
+    let best = -1;
+    let bestScore = -Infinity;
+    let ties = 0;
     let found = 0;
     let visited = n;
     let w0 = 0;
@@ -195,19 +202,39 @@ export class ParallelScanner {
         job[J_TO] = Math.min(w1, w0 + (s + 1) * per);
         job[J_CAP] = want - found;
         if (s > 0) this.signal(s, CMD_SCAN);
-        else scanRange(this.slots[0].cols, job, this.slots[0].rows, this.slots[0].offs, this.slots[0].scores);
+        else scanRange(this.slots[0].cols, job, this.slots[0].rows, this.slots[0].offs, this.slots[0].scores, this.slots[0].recs);
       }
       for (let s = 1; s < threads; s++) this.await(s);
       // Merge in shard order, stopping at `want`.
       for (let s = 0; s < threads && found < want; s++) {
         const b = this.slots[s];
         const got = b.job[J_FOUND];
-        for (let k = 0; k < got && found < want; k++) {
-          feasible[found] = b.rows[k];
-          scores[found] = b.scores[k];
-          found++;
-          if (found === want) visited = b.offs[k] + 1;
+        const take = Math.min(got, want - found);
+        if (take === 0) continue;
+        if (uniform) {
+          if (found === 0) feasible[0] = b.rows[0];
+          const nrec = b.job[J_RECORDS];
+          for (let q = 0; q < nrec; q++) {
+            const k = b.recs[q];
+            if (k >= take) break;
+            const sc = b.scores[k];
+            if (sc > bestScore) {
+              bestScore = sc;
+              best = b.rows[k];
+              ties = 1;
+            } else if (sc === bestScore) {
+              ties++;
+              if (rng.int(ties) === 0) best = b.rows[k];
+            }
+          }
+        } else {
+          for (let k = 0; k < take; k++) {
+            feasible[found + k] = b.rows[k];
+            scores[found + k] = b.scores[k];
+          }
         }
+        found += take;
+        if (found === want) visited = b.offs[take - 1] + 1;
       }
       w0 = w1;
       window = Math.max(window, 1024);
@@ -221,6 +248,7 @@ export class ParallelScanner {
     this.sharded++;
     state.nextStartNodeIndex = (startIndex + visited) % n;
     if (found === 1) return { node: feasible[0], visited, feasible: 1 };
+    if (uniform) return { node: best, visited, feasible: found };
     kernel.scoreExtras(t, pod, feasible, found, scores, pods, rng);
     return { node: selectHost(feasible, scores, found, rng), visited, feasible: found };
   }
@@ -287,6 +315,7 @@ export class ParallelScanner {
       rows: fresh ? sharedI32(cap) : this.slots[s].rows,
       offs: fresh ? sharedI32(cap) : this.slots[s].offs,
       scores: fresh ? sharedF64(cap) : this.slots[s].scores,
+      recs: fresh ? sharedI32(cap) : this.slots[s].recs,
     }));
     if (fresh) {
       this.feasible = new Int32Array(cap);

@@ -29,6 +29,8 @@ export interface SlotBuffers {
   readonly rows: Int32Array;
   readonly offs: Int32Array;
   readonly scores: Float64Array;
+  /** Indices (into rows/scores) of the shard's running-maximum records (scan-range.ts). */
+  readonly recs: Int32Array;
 }
 
 export default function serve(task: ServeTask): number {
@@ -49,7 +51,7 @@ export default function serve(task: ServeTask): number {
       const m = receiveMessageOnPort(port);
       if (m !== undefined) b = m.message as SlotBuffers;
     } else if (b !== null) {
-      scanRange(b.cols, b.job, b.rows, b.offs, b.scores);
+      scanRange(b.cols, b.job, b.rows, b.offs, b.scores, b.recs);
       jobs++;
     }
     Atomics.store(ctrl, base + C_DONE, seq);
