@@ -40,16 +40,30 @@ class ShardedPath extends KernelPath {
   }
 }
 
-function timePerPod(run: (count: number) => void, count: number, reps: number): number {
-  const xs: number[] = [];
-  run(Math.max(5, count >> 2));
-  for (let r = 0; r < reps; r++) {
-    const t = performance.now();
-    run(count);
-    xs.push(((performance.now() - t) * 1000) / count);
+/**
+ * Sequential vs sharded decisions in alternating rounds in this process (as harness.ratio does), so the VM's
+ * drifting speed moves both sides alike: each side's median µs per pod and the median of per-round ratios.
+ */
+function alternate(seq: (count: number) => void, par: (count: number) => void, count: number, rounds: number): { seqUs: number; parUs: number; speedup: number } {
+  const warm = Math.max(5, count >> 2);
+  seq(warm);
+  par(warm);
+  const s: number[] = [];
+  const p: number[] = [];
+  const r: number[] = [];
+  for (let k = 0; k < rounds; k++) {
+    let t = performance.now();
+    seq(count);
+    const a = ((performance.now() - t) * 1000) / count;
+    t = performance.now();
+    par(count);
+    const b = ((performance.now() - t) * 1000) / count;
+    s.push(a);
+    p.push(b);
+    r.push(a / b);
   }
-  xs.sort((a, b) => a - b);
-  return xs[xs.length >> 1];
+  const median = (xs: number[]): number => xs.sort((x, y) => x - y)[xs.length >> 1];
+  return { seqUs: median(s), parUs: median(p), speedup: median(r) };
 }
 
 export async function parallelRows(quick: boolean, workerCounts: readonly number[] = [1, 2]): Promise<ParallelRow[]> {
@@ -72,23 +86,24 @@ export async function parallelRows(quick: boolean, workerCounts: readonly number
         [200000, 0],
       ];
   const rows: ParallelRow[] = [];
-  const reps = 5;
+  const rounds = quick ? 5 : 8;
   for (const [n, pct] of sizes) {
-    // ~0.2–0.5 s of decisions per repetition: fewer (20 pods at 50,000 nodes) left the figure to JIT warm-up and noise.
-    const count = Math.max(200, Math.round((pct === 100 ? 3e7 : 3e8) / n / 10));
-    const seq = new KernelPath(n, pct);
-    const seqUs = timePerPod((c) => seq.run(c), count, reps);
+    // ~0.1–0.4 s of decisions per round: fewer (20 pods at 50,000 nodes) left the figure to JIT warm-up and noise.
+    const count = Math.max(100, Math.round((pct === 100 ? 1e7 : 1e8) / n / 5));
+    let seqUs = 0;
     for (const workers of workerCounts) {
       const scanner = await ParallelScanner.start({ workers, minNodes: 0 });
       try {
+        const seq = new KernelPath(n, pct);
         const par = new ShardedPath(n, pct, scanner);
-        const us = timePerPod((c) => par.run(c), count, reps);
+        const m = alternate((c) => seq.run(c), (c) => par.run(c), count, rounds);
+        seqUs = m.seqUs;
         // Placement check from fresh states.
         const a = new KernelPath(n, pct);
         const b = new ShardedPath(n, pct, scanner);
         a.run(100);
         b.run(100);
-        rows.push({ nodes: n, pct, workers, usPerPod: us, speedup: seqUs / us, samePlacements: a.checksum === b.checksum && a.visited === b.visited });
+        rows.push({ nodes: n, pct, workers, usPerPod: m.parUs, speedup: m.speedup, samePlacements: a.checksum === b.checksum && a.visited === b.visited });
       } finally {
         await scanner.close();
       }

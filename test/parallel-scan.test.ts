@@ -15,6 +15,8 @@ import { runOnce } from '../engine/run.js';
 import { loadScenario } from '../engine/scenario/load.js';
 import { Kernel, type SearchState } from '../engine/scheduler/kernel.js';
 import { NodeTable } from '../engine/scheduler/node-table.js';
+import { availableParallelism } from 'node:os';
+import { scanOptions } from '../engine/scheduler/parallel/auto.js';
 import { ParallelScanner } from '../engine/scheduler/parallel/scanner.js';
 import { podInput } from '../engine/scheduler/pod-input.js';
 import { DEFAULT_PROFILE, type Profile } from '../engine/scheduler/profile.js';
@@ -143,6 +145,17 @@ test('the default profile is served by the shards only for pods whose spread and
   } finally {
     await scanner.close();
   }
+});
+
+test('--workers auto: one spare core and a cluster of at least 10,000 nodes (the measured crossover)', () => {
+  const cores = availableParallelism();
+  assert.is(scanOptions('auto', 1, 9_999), null, 'below the crossover');
+  const big = scanOptions('auto', 1, 10_000);
+  if (cores >= 2) assert.equal(big, { workers: cores - 1, minNodes: 10_000 });
+  else assert.is(big, null, 'no spare core');
+  assert.is(scanOptions('auto', cores, 50_000), null, 'every core already runs a sweep thread');
+  assert.equal(scanOptions(2, 4, 100), { workers: 2, minNodes: 0 }, 'an explicit count always shards');
+  assert.is(scanOptions(0, 1, 100_000), null);
 });
 
 test('a window below minNodes runs the sequential kernel', async () => {

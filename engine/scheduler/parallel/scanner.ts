@@ -99,6 +99,8 @@ export class ParallelScanner {
   private scores = new Float64Array(0);
   /** Feasible nodes per node visited in the last sharded cycle: sizes the next window. */
   private ratio = 1;
+  /** Fraction of a window this thread scans (balance()). */
+  private mainShare: number;
   /** Cycles run sharded, and cycles handed back to the sequential kernel. */
   sharded = 0;
   sequential = 0;
@@ -108,6 +110,7 @@ export class ParallelScanner {
     readonly options: ScannerOptions,
   ) {
     this.ctrl = sharedI32((options.workers + 1) * CTRL_STRIDE);
+    this.mainShare = 1 / (options.workers + 1);
   }
 
   /** Starts the worker threads and waits until every one is serving. */
@@ -195,16 +198,27 @@ export class ParallelScanner {
     let window = firstWindow;
     while (w0 < n && found < want) {
       const w1 = Math.min(n, w0 + window);
-      const per = Math.ceil((w1 - w0) / threads);
+      // Shard 0 (this thread) takes `mainShare` of the window, the workers the rest in equal parts.
+      const own = Math.min(w1 - w0, Math.ceil((w1 - w0) * this.mainShare));
+      const per = Math.ceil((w1 - w0 - own) / (threads - 1));
+      let waited = 0;
+      let scanned = 0;
       for (let s = threads - 1; s >= 0; s--) {
         const job = this.slots[s].job;
-        job[J_FROM] = Math.min(w1, w0 + s * per);
-        job[J_TO] = Math.min(w1, w0 + (s + 1) * per);
+        job[J_FROM] = s === 0 ? w0 : Math.min(w1, w0 + own + (s - 1) * per);
+        job[J_TO] = s === 0 ? w0 + own : Math.min(w1, w0 + own + s * per);
         job[J_CAP] = want - found;
         if (s > 0) this.signal(s, CMD_SCAN);
-        else scanRange(this.slots[0].cols, job, this.slots[0].rows, this.slots[0].offs, this.slots[0].scores, this.slots[0].recs);
+        else {
+          const t0 = performance.now();
+          scanRange(this.slots[0].cols, job, this.slots[0].rows, this.slots[0].offs, this.slots[0].scores, this.slots[0].recs);
+          scanned = performance.now() - t0;
+        }
       }
+      const t1 = performance.now();
       for (let s = 1; s < threads; s++) this.await(s);
+      waited = performance.now() - t1;
+      this.balance(scanned, waited);
       // Merge in shard order, stopping at `want`.
       for (let s = 0; s < threads && found < want; s++) {
         const b = this.slots[s];
@@ -251,6 +265,17 @@ export class ParallelScanner {
     if (uniform) return { node: best, visited, feasible: found };
     kernel.scoreExtras(t, pod, feasible, found, scores, pods, rng);
     return { node: selectHost(feasible, scores, found, rng), visited, feasible: found };
+  }
+
+  /**
+   * Load balancing only (which thread scans which positions; the merged result is the same for any split):
+   * a worker often scans a node slower than this thread (the columns it writes stay in this core's cache), so
+   * when this thread waited for the workers its share grows, and when it finished last (no wait) it shrinks.
+   */
+  private balance(scanned: number, waited: number): void {
+    if (scanned <= 0) return;
+    const target = waited > 0.05 * scanned ? this.mainShare * (1 + waited / (scanned + waited)) : this.mainShare * 0.97;
+    this.mainShare = Math.min(0.9, Math.max(0.1, 0.8 * this.mainShare + 0.2 * target));
   }
 
   private sequentialCycle(): null {
