@@ -12,6 +12,7 @@
  */
 import { balance2, balancedScore } from '../plugins/node-resources-balanced-allocation.js';
 import { leastAllocated, mostAllocated } from '../plugins/node-resources-fit.js';
+import { scoreLeastBalanced } from '../plugins/least-allocated-balanced.js';
 
 /** The NodeTable columns a shard reads (all on SharedArrayBuffers). */
 export interface ScanColumns {
@@ -127,35 +128,7 @@ function scoreRows(c: ScanColumns, job: Float64Array, rows: Int32Array, found: n
   const nzPodMem = job[J_NZMEM];
   const { allocCpu, allocMem, nzCpu, nzMem, reqCpu, reqMem } = c;
   if (!most && fitW > 0 && balActive) {
-    // The upstream default, written out as kernel.ts scoreCpuMem does (no strategy test per node).
-    for (let f = 0; f < found; f++) {
-      const i = rows[f];
-      const ac = allocCpu[i];
-      const am = allocMem[i];
-      let nodeScore = 0;
-      let weightSum = 0;
-      if (ac !== 0) {
-        const q = nzCpu[i] + nzPodCpu;
-        if (q <= ac) nodeScore += Math.trunc(((ac - q) * 100) / ac) * wc;
-        weightSum += wc;
-      }
-      if (am !== 0) {
-        const q = nzMem[i] + nzPodMem;
-        if (q <= am) nodeScore += Math.trunc(((am - q) * 100) / am) * wm;
-        weightSum += wm;
-      }
-      let total = weightSum !== 0 ? Math.trunc(nodeScore / weightSum) * fitW : 0;
-      let withPod = 100;
-      let withoutPod = 100;
-      if (ac !== 0 && am !== 0) {
-        const rc = reqCpu[i];
-        const rm = reqMem[i];
-        withPod = balance2(rc + podCpu, ac, rm + podMem, am);
-        withoutPod = balance2(rc, ac, rm, am);
-      }
-      total += balancedScore(withPod, withoutPod) * balW;
-      out[f] = total;
-    }
+    scoreLeastBalanced(c, rows, found, out, { nzPodCpu, nzPodMem, podCpu, podMem, wc, wm, fitW, balW });
     return;
   }
   for (let f = 0; f < found; f++) {
