@@ -37,6 +37,14 @@ test('diurnal, evenly spaced: piecewise-constant rates per slot, repeating every
   assert.equal(varyingRateTimes({ type: 'diurnal', period: 2 * S, rates: [0, 1] }, 0, 2, null), [1 * S, 2 * S + 1 * S]);
 });
 
+test('diurnal: a target on a period boundary whose first slot has rate 0 maps to a finite, non-decreasing time', () => {
+  // 56 s periods of two 28 s slots at 0 and 0.01 pods/s: 0.28 pods per period. Pod 77 (target 77 = 275 periods
+  // exactly) is where Math.floor(77 / 0.28) rounds up; it arrives in period 275's slot at 0.01/s, 28 s after its start.
+  const ts = varyingRateTimes({ type: 'diurnal', period: 56e6, rates: [0, 0.01] }, 0, 80, null);
+  for (let i = 1; i < ts.length; i++) assert.ok(Number.isFinite(ts[i]) && ts[i] >= ts[i - 1], `pod ${i}: ${ts[i - 1]} → ${ts[i]}`);
+  assert.is(ts[77], 275 * 56e6 + 28e6);
+});
+
 test('diurnal and ramp, Poisson: no arrival where the rate is 0, counts per period as the rates say, one draw per pod', () => {
   const rng = new RngFactory(11).stream('t');
   const t = varyingRateTimes({ type: 'diurnal', period: 2 * S, rates: [100, 0] }, 0, 10_000, rng);

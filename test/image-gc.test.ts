@@ -59,6 +59,42 @@ images: {"img-a:1": 300Mi, "img-b:1": 300Mi, "img-c:1": 300Mi}
   assert.equal(names, ['img-b:1', 'img-c:1']);
 });
 
+test('an image listed twice in the node status under names that normalize alike is stamped as used under both', () => {
+  // 1000 Mi image filesystem holding nginx twice ("nginx" and "nginx:latest", 300 Mi each) and zzz-old (300 Mi):
+  // 90% ≥ 85%, so the pass at 5 min frees 100 Mi, least recently used first. The pod ran nginx from ~0 to ~1 min,
+  // so both nginx records were last used then, and zzz-old (never used, lastUsed 0) is the one to go. Were only one
+  // record stamped, the other (lastUsed 0, first by name before zzz-old) would be deleted instead.
+  const s = scenarioFrom(`
+name: image-gc-names
+duration: 8m
+cluster:
+  nodePools:
+    - name: n
+      count: 1
+      node:
+        apiVersion: v1
+        kind: Node
+        metadata: {name: n}
+        status:
+          capacity: {cpu: "4", memory: 8Gi}
+          images:
+            - {names: [nginx], sizeBytes: 314572800}
+            - {names: ["nginx:latest"], sizeBytes: 314572800}
+            - {names: ["zzz-old:1"], sizeBytes: 314572800}
+parameters:
+  kubelet: {imageFsCapacity: 1000Mi}
+workloads:
+  - name: web
+    arrival: {type: burst, count: 1, at: 0s}
+    lifetime: {type: constant, value: 1m}
+    pod: {spec: {restartPolicy: Never, containers: [{name: c, image: nginx, resources: {requests: {cpu: 100m}}}]}}
+`);
+  const r = runOnce(s, s.policies[0], 1);
+  assert.is(r.summary.pods_succeeded, 1);
+  const names = r.store.nodes[0].status.images.flatMap((i) => i.names).sort();
+  assert.equal(names, ['nginx', 'nginx:latest']);
+});
+
 test('parameters: image GC thresholds and the APF total are validated at their field', () => {
   const at = (params: string) =>
     scenarioFrom(`

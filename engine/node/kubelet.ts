@@ -114,7 +114,7 @@ export class Kubelet {
   /** Per image on the node: when first detected and last used (the image GC's records). */
   private readonly imageTimes = new Map<ContainerImage, ImageTimes>();
   /** The same records by each normalized name, for stamping lastUsed without a pass over the node's images. */
-  private readonly imageTimesByName = new Map<string, ImageTimes>();
+  private readonly imageTimesByName = new Map<string, ImageTimes[]>();
   /** Admitted pods using each image (normalized name), and each admitted pod's images. */
   private readonly imageUsers = new Map<string, number>();
   private readonly podImages = new Map<string, readonly string[]>();
@@ -146,6 +146,8 @@ export class Kubelet {
     for (const img of this.images) this.trackImage(img, { names: img.names.map(normalizeImage), firstDetected: 0, lastUsed: 0 });
     this.reportedImages = JSON.stringify(node.status.images);
     this.imageFsBytes = params.imageFsBytes ?? node.status.capacity[EPHEMERAL_STORAGE] ?? DEFAULT_IMAGE_FS_BYTES;
+    // A node whose listed images already fill its image filesystem is collected from the first pass on.
+    this.armImageGc();
     // The watch keeps feeding the cache while the node is down (what a relist would return at restart); only the
     // handlers stop.
     this.pods = new Informer<Pod>({
@@ -418,14 +420,19 @@ export class Kubelet {
     for (const n of names) this.imageUsers.set(n, (this.imageUsers.get(n) ?? 0) + (start ? 1 : -1));
     // lastUsed: the image manager stamps the images of running containers at each detection.
     for (const n of names) {
-      const t = this.imageTimesByName.get(n);
-      if (t !== undefined) t.lastUsed = this.sim.now;
+      const ts = this.imageTimesByName.get(n);
+      if (ts !== undefined) for (const t of ts) t.lastUsed = this.sim.now;
     }
   }
 
   private trackImage(img: ContainerImage, t: ImageTimes): void {
     this.imageTimes.set(img, t);
-    for (const n of t.names) this.imageTimesByName.set(n, t);
+    // A node's status may list one image under two names, or two images under one name: a list per name.
+    for (const n of t.names) {
+      const ts = this.imageTimesByName.get(n);
+      if (ts === undefined) this.imageTimesByName.set(n, [t]);
+      else ts.push(t);
+    }
   }
 
   private imageBytes(): number {
@@ -458,7 +465,12 @@ export class Kubelet {
       const img = this.images[i];
       if (!victims.has(img.names[0] ?? '')) continue;
       this.images.splice(i, 1);
-      for (const n of (this.imageTimes.get(img) as ImageTimes).names) this.imageTimesByName.delete(n);
+      const gone = this.imageTimes.get(img) as ImageTimes;
+      for (const n of gone.names) {
+        const ts = (this.imageTimesByName.get(n) as ImageTimes[]).filter((x) => x !== gone);
+        if (ts.length === 0) this.imageTimesByName.delete(n);
+        else this.imageTimesByName.set(n, ts);
+      }
       this.imageTimes.delete(img);
       for (const n of img.names) this.cache.delete(normalizeImage(n));
       this.imagesGarbageCollected++;

@@ -47,6 +47,10 @@ function inverseCumulative(r: VaryingRate, target: number, diurnal: DiurnalTable
     // Rounding put the target on the period's end: it is the next period's start.
     periods++;
     rest = 0;
+  } else if (rest < 0) {
+    // The floor rounded up on a period boundary: the target is that period's start (as in the branch above),
+    // not a negative remainder (which divided by a first slot of rate 0 gave −Infinity).
+    rest = 0;
   }
   // The first slot whose running sum passes `rest`; it has a positive rate (equal sums around a slot mean 0).
   let lo = 0;
