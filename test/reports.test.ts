@@ -7,10 +7,11 @@ import * as assert from 'uvu/assert';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Pod } from '../engine/api/objects.js';
-import { METRIC_NAMES } from '../engine/metrics/metric-info.js';
+import { METRIC_NAMES, METRICS, shownOnStdout } from '../engine/metrics/metric-info.js';
+import { meansTable, verdictText } from '../engine/report/table.js';
 import { runOutput, type RunOutput } from '../engine/metrics/run-output.js';
 import { planTasks, seedsOf, shardTasks } from '../engine/parallel/plan.js';
-import { compare } from '../engine/report/comparison.js';
+import { compare, type MetricName, type SummaryRecord } from '../engine/report/comparison.js';
 import { parseCsv } from '../engine/report/csv-read.js';
 import { measurementsJson, reportFiles, sweepComparison } from '../engine/report/files.js';
 import { readSummaryCsv } from '../engine/report/summary-read.js';
@@ -130,6 +131,37 @@ test('comparison: the same aggregates from summary.csv read back, baseline first
   const csv = parseCsv(files.get('comparison.csv') as string);
   assert.is(csv.length, 1 + 2 * METRIC_NAMES.length);
   assert.equal(csv[0].slice(0, 4), ['scenario', 'policy', 'metric', 'better']);
+});
+
+test('stdout tables leave out the fault rows of runs without node faults, and keep them when a run has any', () => {
+  const records = (lost: number, recovery: number): SummaryRecord[] =>
+    ['a', 'b'].flatMap((policy) =>
+      [1, 2].map((seed) => ({
+        scenario: 's',
+        policy,
+        seed,
+        values: new Map<MetricName, number>([
+          ['pods_created', 10],
+          ['pods_lost', policy === 'b' && seed === 2 ? lost : 0],
+          ['pods_evicted', 0],
+          ['recovery_time_s', recovery],
+        ]),
+      })),
+    );
+  const metrics: MetricName[] = ['pods_created', 'pods_lost', 'pods_evicted', 'recovery_time_s'];
+  const quiet = compare(records(0, NaN), null, metrics);
+  const table = meansTable(quiet);
+  assert.match(table, 'pods created');
+  assert.not.match(table, 'pods lost');
+  assert.not.match(table, 'pods evicted');
+  assert.not.match(table, 'time to full replicas');
+  assert.not.match(verdictText(quiet), 'pods lost');
+  // One run lost 3 pods and recovered: those rows are printed (pods evicted, 0 everywhere, still is not).
+  const faulty = meansTable(compare(records(3, 60), null, metrics));
+  assert.match(faulty, 'pods lost with failed nodes');
+  assert.match(faulty, 'time to full replicas after a node fault (s)');
+  assert.not.match(faulty, 'pods evicted');
+  assert.ok(shownOnStdout(METRICS.pods_created, [0, 0]), 'a metric without a hide flag is always printed');
 });
 
 test('measurements.json has ClusterLoader2 shapes', () => {

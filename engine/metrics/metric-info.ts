@@ -12,6 +12,15 @@ export interface MetricInfo {
   readonly headline: boolean;
   /** Left out of the stdout tables when no run has a value (metrics of features a scenario may not use). */
   readonly hideEmpty?: boolean;
+  /** Left out of the stdout tables when no run has a value other than 0 (fault counts in runs without faults). */
+  readonly hideZero?: boolean;
+}
+
+/** Whether a headline metric is printed on stdout, given its values over the runs (every metric goes to the CSVs). */
+export function shownOnStdout(info: MetricInfo, values: readonly number[]): boolean {
+  if (info.hideZero === true) return values.some((v) => !Number.isNaN(v) && v !== 0);
+  if (info.hideEmpty === true) return values.some((v) => !Number.isNaN(v));
+  return true;
 }
 
 export const METRICS: Readonly<Record<keyof RunSummary, MetricInfo>> = {
@@ -58,10 +67,10 @@ export const METRICS: Readonly<Record<keyof RunSummary, MetricInfo>> = {
   api_latency_delete_p50_ms: { label: 'API delete latency p50 (ms)', direction: 'lower', headline: false },
   api_latency_delete_p99_ms: { label: 'API delete latency p99 (ms)', direction: 'lower', headline: false },
   // Which pods a node fault takes down depends on where the policy put them.
-  pods_lost: { label: 'pods lost with failed nodes', direction: 'lower', headline: true },
-  pods_evicted: { label: 'pods evicted (NoExecute taints)', direction: 'lower', headline: true },
+  pods_lost: { label: 'pods lost with failed nodes', direction: 'lower', headline: true, hideZero: true },
+  pods_evicted: { label: 'pods evicted (NoExecute taints)', direction: 'lower', headline: true, hideZero: true },
   pods_rescheduled: { label: 'replacement pods scheduled', direction: 'none', headline: false },
-  recovery_time_s: { label: 'time to full replicas after a node fault (s)', direction: 'lower', headline: true },
+  recovery_time_s: { label: 'time to full replicas after a node fault (s)', direction: 'lower', headline: true, hideEmpty: true },
   nodes_end: { label: 'nodes at end', direction: 'lower', headline: false },
   nodes_max: { label: 'nodes at most', direction: 'lower', headline: false },
   node_hours: { label: 'node-hours', direction: 'lower', headline: false },

@@ -2,7 +2,7 @@
  * What a run prints on stdout: with one seed, a table of each run's key metrics; with replications, the mean
  * and 95% interval of each policy, then each policy against the baseline ("A is better than B on X by Y ± Z").
  */
-import { METRICS } from '../metrics/metric-info.js';
+import { METRICS, shownOnStdout } from '../metrics/metric-info.js';
 import type { SummaryRun } from './csv.js';
 import type { Comparison, MetricRow } from './comparison.js';
 
@@ -31,7 +31,7 @@ function grid(rows: readonly (readonly string[])[]): string {
 
 export function runTable(results: readonly SummaryRun[]): string {
   const head = ['metric', ...results.map((r) => `${r.policy} (seed ${r.seed})`)];
-  const shown = HEADLINE.filter((k) => !METRICS[k].hideEmpty || results.some((r) => !Number.isNaN(r.summary[k])));
+  const shown = HEADLINE.filter((k) => shownOnStdout(METRICS[k], results.map((r) => r.summary[k])));
   return grid([head, ...shown.map((k) => [METRICS[k].label, ...results.map((r) => fmt(r.summary[k]))])]);
 }
 
@@ -42,7 +42,7 @@ function meanText(r: MetricRow): string {
 
 export function meansTable(c: Comparison): string {
   const row = (p: string, m: string): MetricRow => c.rows.find((r) => r.policy === p && r.metric === m) as MetricRow;
-  const metrics = c.metrics.filter((m) => METRICS[m].headline && (!METRICS[m].hideEmpty || c.policies.some((p) => !Number.isNaN(row(p, m).value.mean))));
+  const metrics = c.metrics.filter((m) => METRICS[m].headline && shownOnStdout(METRICS[m], c.policies.map((p) => row(p, m).value.mean)));
   const head = ['metric (mean ± 95% CI)', ...c.policies.map((p) => `${p} (n=${c.seeds.get(p)?.length ?? 0})`)];
   return grid([head, ...metrics.map((m) => [METRICS[m].label, ...c.policies.map((p) => meanText(row(p, m)))])]);
 }
@@ -54,11 +54,16 @@ function pct(r: MetricRow): string {
 }
 
 /** The paired comparison with the baseline, one sentence per significant difference on a headline metric. */
+/** A metric's mean per policy (what decides whether a hideable row is printed). */
+function means(c: Comparison, metric: string): number[] {
+  return c.rows.filter((r) => r.metric === metric).map((r) => r.value.mean);
+}
+
 export function verdictText(c: Comparison): string {
   const lines: string[] = [`compared with ${c.baseline} on the same seeds (paired differences, 95% CI):`];
   for (const p of c.policies) {
     if (p === c.baseline) continue;
-    const rows = c.rows.filter((r) => r.policy === p && METRICS[r.metric].headline && r.direction !== 'none');
+    const rows = c.rows.filter((r) => r.policy === p && METRICS[r.metric].headline && r.direction !== 'none' && shownOnStdout(METRICS[r.metric], means(c, r.metric)));
     const same: string[] = [];
     const noInterval: string[] = [];
     for (const r of rows) {
