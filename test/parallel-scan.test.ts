@@ -27,7 +27,7 @@ const GI = 1024 ** 3;
 const FIXTURES = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'test', 'fixtures');
 
 /** 600 nodes of three shapes, every 7th unschedulable, in three zones (NodeTree interleaves them). */
-function table(): NodeTable {
+function table(softTaints = false, images = false): NodeTable {
   const t = new NodeTable(16); // small initial capacity: the scanner must follow the columns as they grow
   for (let i = 0; i < 600; i++) {
     const shape = [
@@ -35,7 +35,11 @@ function table(): NodeTable {
       { cpu: 8000, memory: 32 * GI, pods: 20 },
       { cpu: 2000, memory: 4 * GI, pods: 110 },
     ][i % 3];
-    t.upsert(makeNode(`n${i}`, shape, { 'topology.kubernetes.io/zone': `z${i % 3}` }, i % 7 === 0));
+    const node = makeNode(`n${i}`, shape, { 'topology.kubernetes.io/zone': `z${i % 3}` }, i % 7 === 0);
+    // Every 5th node with a PreferNoSchedule taint: TaintToleration's score then tells nodes apart.
+    const tainted = softTaints && i % 5 === 0 ? { ...node, spec: { ...node.spec, taints: [{ key: 'spot', value: 'true', effect: 'PreferNoSchedule' as const }] } } : node;
+    // Every 4th node holding the pods' image: ImageLocality's score then tells nodes apart.
+    t.upsert(images && i % 4 === 0 ? { ...tainted, status: { ...tainted.status, images: [{ names: ['pause:latest'], sizeBytes: 300 * 1024 * 1024 }] } } : tainted);
   }
   return t;
 }
@@ -68,11 +72,21 @@ const PODS = [
     }),
     { namespace: 'default', labels: { app: 'db' } },
   ),
+  // Preferred node affinity: NodeAffinity's score tells nodes apart, so the shards' records alone cannot pick the host.
+  podInput(
+    makeSpec([{ cpu: 300 }], {
+      affinity: {
+        nodeAffinity: {
+          preferred: [{ weight: 50, preference: { matchExpressions: [{ key: 'topology.kubernetes.io/zone', operator: 'In', values: ['z1'] }], matchFields: [] } }],
+        },
+      },
+    }),
+  ),
 ];
 
 /** `count` decisions with assume, through the kernel alone or the scanner; a trace of every Decision. */
-function decide(profile: Profile, count: number, scanner: ParallelScanner | null, removed: readonly string[] = []): string[] {
-  const t = table();
+function decide(profile: Profile, count: number, scanner: ParallelScanner | null, removed: readonly string[] = [], softTaints = false, images = false): string[] {
+  const t = table(softTaints, images);
   for (const name of removed) t.remove(name);
   const kernel = new Kernel(profile);
   const state: SearchState = { nextStartNodeIndex: 0 };
@@ -122,6 +136,8 @@ test('sharded decisions equal the sequential kernel for 1 and 2 workers', async 
       // Deleted nodes (tombstone rows) leave the search and the rotation's modulus alike on both paths.
       const gone = ['n5', 'n17', 'n300', 'n599'];
       assert.equal(decide(DEFAULT_PROFILE, 300, scanner, gone), decide(DEFAULT_PROFILE, 300, null, gone), `after node deletions, ${workers} worker(s)`);
+      assert.equal(decide(DEFAULT_PROFILE, 300, scanner, [], true), decide(DEFAULT_PROFILE, 300, null, [], true), `PreferNoSchedule taints, ${workers} worker(s)`);
+      assert.equal(decide(DEFAULT_PROFILE, 300, scanner, [], false, true), decide(DEFAULT_PROFILE, 300, null, [], false, true), `images on some nodes, ${workers} worker(s)`);
       // Shardable pods went through the shards; the nodeSelector pod and the misfit were handed back.
       assert.ok(scanner.sharded > 0 && scanner.sequential > 0);
     } finally {
