@@ -20,7 +20,8 @@ import { scanOptions } from '../engine/scheduler/parallel/auto.js';
 import { ParallelScanner } from '../engine/scheduler/parallel/scanner.js';
 import { podInput } from '../engine/scheduler/pod-input.js';
 import { DEFAULT_PROFILE, type Profile } from '../engine/scheduler/profile.js';
-import { makeNode, makeSpec } from './helpers.js';
+import { podRequests } from '../engine/api/pod-resources.js';
+import { makeNode, makePod, makeSpec } from './helpers.js';
 
 const GI = 1024 ** 3;
 /** Tests run from dist/test; fixtures stay in the source tree. */
@@ -72,6 +73,8 @@ const PODS = [
     }),
     { namespace: 'default', labels: { app: 'db' } },
   ),
+  // Labelled app=web without a spreading selector: only an existing pod's affinity terms can score it unevenly.
+  podInput(makeSpec([{ cpu: 150, memory: 256 * 1024 * 1024 }]), { namespace: 'default', labels: { app: 'web' } }),
   // Preferred node affinity: NodeAffinity's score tells nodes apart, so the shards' records alone cannot pick the host.
   podInput(
     makeSpec([{ cpu: 300 }], {
@@ -85,7 +88,7 @@ const PODS = [
 ];
 
 /** `count` decisions with assume, through the kernel alone or the scanner; a trace of every Decision. */
-function decide(profile: Profile, count: number, scanner: ParallelScanner | null, removed: readonly string[] = [], softTaints = false, images = false): string[] {
+function decide(profile: Profile, count: number, scanner: ParallelScanner | null, removed: readonly string[] = [], softTaints = false, images = false, existing = false): string[] {
   const t = table(softTaints, images);
   for (const name of removed) t.remove(name);
   const kernel = new Kernel(profile);
@@ -93,10 +96,24 @@ function decide(profile: Profile, count: number, scanner: ParallelScanner | null
   const rng = new RngStream(5, 'scheduler');
   // Placements here go straight into the table, so both paths score against the same (empty) pod cache.
   const assigned = new AssignedPods(t);
+  // An existing pod on n1 (zone z1) with preferred anti-affinity to app=web by zone: InterPodAffinity's score
+  // then tells nodes apart for the app=web pods (processExistingPod).
+  if (existing) {
+    const spec = makeSpec([{ cpu: 100 }], {
+      affinity: {
+        podAntiAffinity: {
+          required: [],
+          preferred: [{ weight: 80, term: { labelSelector: { matchLabels: { app: 'web' }, matchExpressions: [] }, namespaces: [], topologyKey: 'topology.kubernetes.io/zone', matchLabelKeys: [], mismatchLabelKeys: [] } }],
+        },
+      },
+    });
+    const p = makePod('old', spec);
+    assigned.add('Pod/default/old', p, t.indexOf('n1'), podRequests(spec), []);
+  }
   const out: string[] = [];
   for (let k = 0; k < count; k++) {
     const pod = PODS[k % PODS.length];
-    const d = scanner?.schedule(kernel, t, pod, state, rng, assigned) ?? kernel.schedule(t, pod, state, rng);
+    const d = scanner?.schedule(kernel, t, pod, state, rng, assigned) ?? kernel.schedule(t, pod, state, rng, { pods: assigned });
     if (d.node >= 0) t.account(d.node, pod.requests, 1);
     out.push(`${d.node}/${d.visited}/${d.feasible}/${state.nextStartNodeIndex}/${d.diagnosis?.size ?? '-'}`);
   }
@@ -138,6 +155,7 @@ test('sharded decisions equal the sequential kernel for 1 and 2 workers', async 
       assert.equal(decide(DEFAULT_PROFILE, 300, scanner, gone), decide(DEFAULT_PROFILE, 300, null, gone), `after node deletions, ${workers} worker(s)`);
       assert.equal(decide(DEFAULT_PROFILE, 300, scanner, [], true), decide(DEFAULT_PROFILE, 300, null, [], true), `PreferNoSchedule taints, ${workers} worker(s)`);
       assert.equal(decide(DEFAULT_PROFILE, 300, scanner, [], false, true), decide(DEFAULT_PROFILE, 300, null, [], false, true), `images on some nodes, ${workers} worker(s)`);
+      assert.equal(decide(DEFAULT_PROFILE, 300, scanner, [], false, false, true), decide(DEFAULT_PROFILE, 300, null, [], false, false, true), `an existing pod with affinity terms, ${workers} worker(s)`);
       // Shardable pods went through the shards; the nodeSelector pod and the misfit were handed back.
       assert.ok(scanner.sharded > 0 && scanner.sequential > 0);
     } finally {
