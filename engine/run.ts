@@ -101,7 +101,10 @@ export function runOnce(scenario: Scenario, policy: Policy, seed: number, opts: 
   if (gpuWorkload !== null) scheduler.useGpuWorkload(gpuWorkload);
   // kube-controller-manager's controllers share one pod watch (its SharedInformerFactory), indexed by
   // spec.nodeName only when the node lifecycle controllers, which list pods per node, run.
-  const lifecycle = p.nodeLifecycle.enabled ?? (scenario.faults.length > 0 || scenario.nodePools.some((pool) => pool.autoscaling !== null));
+  const groups: NodeGroup[] = scenario.nodePools
+    .filter((pool) => pool.autoscaling !== null)
+    .map((pool) => ({ pool: pool.name, min: pool.autoscaling?.min ?? 0, max: pool.autoscaling?.max ?? 0, template: (i: number) => poolNode(pool, i), nextIndex: pool.count }));
+  const lifecycle = p.nodeLifecycle.enabled ?? (scenario.faults.length > 0 || groups.length > 0);
   const podsByNode = lifecycle ? new SharedPodInformer(api, 'kube-controller-manager/pods') : null;
   const kcmPods = podsByNode ?? new SharedInformer<Pod>(api, 'Pod', 'kube-controller-manager/pods');
   const replicaSets = new ReplicaSetController(api, p.controllerManager.replicaSet, rngs, kcmPods);
@@ -117,9 +120,6 @@ export function runOnce(scenario: Scenario, policy: Policy, seed: number, opts: 
   // Nodes register at t = 0 (the kubelet's node registration), each with its kubelet watching its pods.
   const fleet = new Fleet();
   const registry = new RegistryConditions();
-  const groups: NodeGroup[] = scenario.nodePools
-    .filter((pool) => pool.autoscaling !== null)
-    .map((pool) => ({ pool: pool.name, min: pool.autoscaling?.min ?? 0, max: pool.autoscaling?.max ?? 0, template: (i: number) => poolNode(pool, i), nextIndex: pool.count }));
   const startMachine = (pool: string, node: Node, client: Client, done?: (r: ApiResult) => void): void => {
     const name = node.metadata.name;
     const kubelet = new Kubelet(sim, api, node, p.kubelet, rngs.stream(`kubelet/${name}`), imageSize, metrics, registry);

@@ -201,7 +201,6 @@ export class ParallelScanner {
       // Shard 0 (this thread) takes `mainShare` of the window, the workers the rest in equal parts.
       const own = Math.min(w1 - w0, Math.ceil((w1 - w0) * this.mainShare));
       const per = Math.ceil((w1 - w0 - own) / (threads - 1));
-      let waited = 0;
       let scanned = 0;
       for (let s = threads - 1; s >= 0; s--) {
         const job = this.slots[s].job;
@@ -217,8 +216,7 @@ export class ParallelScanner {
       }
       const t1 = performance.now();
       for (let s = 1; s < threads; s++) this.await(s);
-      waited = performance.now() - t1;
-      this.balance(scanned, waited);
+      this.balance(scanned, performance.now() - t1);
       // Merge in shard order, stopping at `want`.
       for (let s = 0; s < threads && found < want; s++) {
         const b = this.slots[s];
