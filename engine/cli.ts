@@ -31,7 +31,7 @@ import { readInputFile } from './scenario/input-file.js';
 import { LIMITS, loadScenario, requestedPods, scenarioNodes } from './scenario/load.js';
 import type { Scenario } from './scenario/types.js';
 import { gpuReplayReports, gpuSweepOf } from './gpu/command.js';
-import type { GpuReplaySpec } from './gpu/experiment.js';
+import type { GpuReplaySpec } from './gpu/replay-spec.js';
 import type { GpuTaskResult } from './parallel/worker.js';
 import { DEFAULT_EXPLAIN_SEED, explain } from './explain/explain.js';
 import { readExplainInput, type ExplainFiles } from './explain/inputs.js';

@@ -5,9 +5,20 @@
  * indices.
  */
 import type { Node } from '../api/objects.js';
-import type { NodePool } from '../scenario/types.js';
 import { ZONE_LABEL } from '../scheduler/node-table.js';
 import { POOL_LABEL } from './cluster-autoscaler.js';
+
+export interface NodePool {
+  readonly name: string;
+  readonly count: number;
+  /** The template; node i is named `<pool>-<i>` unless the pool is a single named Node manifest. */
+  readonly template: Node;
+  readonly namedSingle: boolean;
+  /** Node i gets topology.kubernetes.io/zone = zones[i % zones.length] (a node group spanning zones). */
+  readonly zones: readonly string[];
+  /** Node group size limits for the cluster autoscaler; null = a fixed pool. */
+  readonly autoscaling: { readonly min: number; readonly max: number } | null;
+}
 
 export function poolNode(pool: NodePool, i: number): Node {
   const name = pool.namedSingle ? pool.template.metadata.name : `${pool.name}-${i}`;

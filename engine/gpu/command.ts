@@ -6,7 +6,8 @@
 import { stringify } from 'csv-stringify/sync';
 import { cell } from '../report/csv.js';
 import type { Scenario } from '../scenario/types.js';
-import { gpuInputs, gpuManifests, runGpuReplay, type GpuReplaySpec, type GpuRun } from './experiment.js';
+import { gpuInputs, gpuManifests, runGpuReplay, type GpuRun } from './experiment.js';
+import type { GpuReplaySpec } from './replay-spec.js';
 import { comparison, comparisonCsv, comparisonTable, fragmentationCsv, gpuHtmlReport, summaryCsv, type GpuSweep } from './report.js';
 import { MILLI_PER_GPU } from './resources.js';
 

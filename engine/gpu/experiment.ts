@@ -13,31 +13,17 @@
  */
 import type { Node, Pod } from '../api/objects.js';
 import { ZONE_LABEL } from '../scheduler/node-table.js';
-import type { NodePool, Policy, Scenario, TimedObject } from '../scenario/types.js';
+import type { Policy, Scenario, TimedObject } from '../scenario/types.js';
+import type { NodePool } from '../cloud/node-pool.js';
 import { gpuNodeOf, gpuRequestOf } from './resources.js';
 import type { Field } from '../scenario/yaml-field.js';
 import { FGD, OPEN_GPU_SHARE, type GpuProfile } from './config.js';
 import { GpuPods } from './pods.js';
 import { typicalPods, type TypicalPods } from './typical-pods.js';
 import { bucketize, type BucketRow } from './metrics.js';
-import { prepare, replay, type ReplayInput, type ReplayOptions, type ReplayResult } from './replay.js';
+import { prepare, replay, type ReplayInput, type ReplayResult } from './replay.js';
+import type { GpuReplaySpec } from './replay-spec.js';
 
-export interface GpuReplaySpec extends ReplayOptions {
-  readonly compareAt: readonly number[];
-}
-
-export function parseGpuReplay(f: Field): GpuReplaySpec {
-  f.rejectUnknownKeys(['tuneRatio', 'shuffle', 'popularityThreshold', 'compareAt']);
-  const tuneRatio = f.get('tuneRatio').optNum(1.3, { min: 0, max: 10 });
-  const maxX = Math.round(tuneRatio * 100);
-  const compareAt = f.get('compareAt').exists ? f.get('compareAt').items().map((x) => x.int({ min: 0, max: Math.max(maxX, 100) })) : [100, Math.max(maxX, 100)].filter((x, i, a) => a.indexOf(x) === i);
-  return {
-    tuneRatio,
-    shuffle: f.get('shuffle').optBool(true),
-    popularityThreshold: f.get('popularityThreshold').optNum(95, { min: 0, max: 100 }),
-    compareAt,
-  };
-}
 
 /** The GPU profile the replay uses for a policy (the default-scheduler profile: trace pods use it), or why not. */
 export function replayProfile(p: Policy): GpuProfile | string {

@@ -16,8 +16,9 @@
 import { readInputFile } from '../scenario/input-file.js';
 import { podSpecOf, type Node, type Pod } from '../api/objects.js';
 import { InputError } from '../scenario/input-error.js';
-import type { ScenarioDir } from '../scenario/load.js';
-import type { NodePool, TimedObject } from '../scenario/types.js';
+import type { ScenarioDir } from '../scenario/input-file.js';
+import type { TimedObject } from '../scenario/types.js';
+import type { NodePool } from '../cloud/node-pool.js';
 import type { Field } from '../scenario/yaml-field.js';
 import { RUN_DURATION_ANNOTATION } from '../node/kubelet.js';
 import { parseCsv } from '../report/csv-read.js';

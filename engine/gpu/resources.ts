@@ -68,3 +68,10 @@ export function gpuRequestOf(pod: { readonly metadata: Pick<Pod['metadata'], 'na
   if (count > 1 && milli !== MILLI_PER_GPU) return `${who}: a pod asking for ${count} GPUs takes them whole (${GPU_MILLI} 1000), got ${milli}; only a single GPU can be shared`;
   return { count, milli, models };
 }
+
+/** What Reserve gave a pod on its node: `milli` on each GPU of the `devices` bit mask, and its GpuClustering tag. */
+export interface GpuGrant {
+  readonly milli: number;
+  readonly devices: number;
+  readonly tag: number;
+}

@@ -78,3 +78,11 @@ function describeFsError(err: unknown): string {
       return err instanceof Error ? err.message : String(err);
   }
 }
+
+/** The folder referenced files are resolved against, and whether they may leave it. */
+export interface ScenarioDir {
+  readonly path: string;
+  readonly allowOutside: boolean;
+  /** Every file the scenario names is charged to this load's budget (input-file.ts MAX_TOTAL_BYTES). */
+  readonly reads: ReadBudget;
+}

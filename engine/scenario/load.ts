@@ -10,7 +10,7 @@ import { dirname, isAbsolute, relative, resolve, basename, extname, sep } from '
 import type { KubeObject, Node, PodTemplate } from '../api/objects.js';
 import type { RateLimit } from '../api/rate-limiter.js';
 import { cpuToMilli, QuantityError, quantityValue } from '../api/quantity.js';
-import { constant, lognormalFromP99, type Distribution } from '../core/distribution.js';
+import type { Distribution } from '../core/distribution.js';
 import { DEFAULT_IMAGE_GC, RUN_DURATION_ANNOTATION, runDuration, normalizeImage } from '../node/kubelet.js';
 import { DEFAULT_PARAMS, KUBELET_CLIENT, CONTROLLER_MANAGER_CLIENT } from './defaults.js';
 import { InputError } from './input-error.js';
@@ -19,16 +19,19 @@ import { parseManifests, parsePodTemplate } from './manifests.js';
 import { DEFAULT_POLICY, parseSchedulerConfig } from './scheduler-config.js';
 import type { Micros } from '../core/time.js';
 import { MAX_SAMPLES } from '../metrics/timeseries.js';
-import type { Arrival, ClusterParams, NodePool, Policy, PodWorkload, ReportOptions, Scenario, TimedObject } from './types.js';
+import type { Arrival, ClusterParams, Policy, PodWorkload, ReportOptions, Scenario, TimedObject } from './types.js';
+import type { NodePool } from '../cloud/node-pool.js';
 import { readYamlFile, type Field } from './yaml-field.js';
-import { ReadBudget } from './input-file.js';
+import { ReadBudget, type ScenarioDir } from './input-file.js';
 import { churnCreations } from '../workload/arrivals.js';
 import { parseTraceSection } from '../gpu/openb-trace.js';
-import { checkGpuPolicies, checkGpuScenario, checkTimedGpu, parseGpuReplay } from '../gpu/experiment.js';
+import { checkGpuPolicies, checkGpuScenario, checkTimedGpu } from '../gpu/experiment.js';
+import { parseGpuReplay } from '../gpu/replay-spec.js';
 import { parseFaults } from '../faults/parse.js';
 import { poolNode } from '../cloud/node-pool.js';
 import { parseNodeLifecycle } from './lifecycle-params.js';
-import { parseAutoscaler } from '../cloud/autoscaler-params.js';
+import { parseAutoscaler } from './autoscaler-params.js';
+import { parseDistribution } from './distribution-field.js';
 import { parseSteps, stepNodes, stepPods } from './steps.js';
 import { DEFAULT_TOLERATION_SECONDS } from '../api/default-toleration-seconds.js';
 
@@ -44,14 +47,6 @@ export interface LoadedScenario {
 export interface LoadOptions {
   /** Let referenced files lie outside the scenario's folder (CLI --allow-outside); default false. */
   readonly allowOutside?: boolean;
-}
-
-/** The folder referenced files are resolved against, and whether they may leave it. */
-export interface ScenarioDir {
-  readonly path: string;
-  readonly allowOutside: boolean;
-  /** Every file the scenario names is charged to this load's budget (input-file.ts MAX_TOTAL_BYTES). */
-  readonly reads: ReadBudget;
 }
 
 export function loadScenario(path: string, opts: LoadOptions = {}): LoadedScenario {
@@ -356,46 +351,6 @@ function parseVaryingArrival(f: Field, type: 'ramp' | 'diurnal' | 'churn'): Arri
   if (rates.length === 0 || rates.length > 100_000) f.get('rates').fail(`expected a list of 1 to 100000 rates (pods/s), one per equal slot of the period, got ${rates.length}`);
   if (!rates.some((r) => r > 0)) f.get('rates').fail('expected at least one positive rate');
   return { type: 'varying', rate: { type, period, rates }, start, count, poisson };
-}
-
-/** A duration distribution: a plain duration (constant) or {type: constant|uniform|exponential|lognormal|empirical, …}. */
-export function parseDistribution(f: Field): Distribution {
-  if (f.kind() === 'scalar') return constant(f.duration());
-  const type = f.get('type').oneOf(['constant', 'uniform', 'exponential', 'lognormal', 'empirical'] as const);
-  switch (type) {
-    case 'constant':
-      f.rejectUnknownKeys(['type', 'value']);
-      return constant(f.get('value').duration());
-    case 'uniform': {
-      f.rejectUnknownKeys(['type', 'min', 'max']);
-      const min = f.get('min').duration();
-      const max = f.get('max').duration();
-      if (max < min) f.get('max').fail('expected max ≥ min');
-      return { type, min, max };
-    }
-    case 'exponential':
-      f.rejectUnknownKeys(['type', 'mean']);
-      return { type, mean: f.get('mean').duration() };
-    case 'lognormal': {
-      f.rejectUnknownKeys(['type', 'median', 'p99', 'sigma']);
-      const median = f.get('median').duration();
-      if (median <= 0) f.get('median').fail('expected a positive median');
-      if (f.get('p99').exists === f.get('sigma').exists) f.fail('expected exactly one of p99 or sigma');
-      if (f.get('sigma').exists) return { type, median, sigma: f.get('sigma').num({ min: 0 }) };
-      const p99 = f.get('p99').duration();
-      if (p99 < median) f.get('p99').fail('expected p99 ≥ median');
-      return lognormalFromP99(median, p99);
-    }
-    case 'empirical': {
-      f.rejectUnknownKeys(['type', 'values', 'weights']);
-      const values = f.get('values').items().map((v) => v.duration());
-      if (values.length === 0) f.get('values').fail('expected at least one value');
-      if (!f.get('weights').exists) return { type, values };
-      const weights = f.get('weights').items().map((w) => w.num({ min: 0 }));
-      if (weights.length !== values.length) f.get('weights').fail(`expected ${values.length} weights (one per value), got ${weights.length}`);
-      return { type, values, weights };
-    }
-  }
 }
 
 function parseRate(f: Field, def: RateLimit): RateLimit {

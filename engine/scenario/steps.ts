@@ -7,7 +7,8 @@
 import type { Node, PodTemplate } from '../api/objects.js';
 import type { Micros } from '../core/time.js';
 import { parseNodeTemplateManifest, parsePodTemplate } from './manifests.js';
-import type { NodePool, Step } from './types.js';
+import type { Step } from './types.js';
+import type { NodePool } from '../cloud/node-pool.js';
 import type { Field } from './yaml-field.js';
 
 export const OPCODES = ['createNodes', 'createPods', 'barrier', 'sleep', 'deletePods', 'churn', 'startCollectingMetrics', 'stopCollectingMetrics'] as const;

@@ -2,7 +2,7 @@
  * A scenario after loading and validation: plain data, no YAML nodes, every quantity parsed and every
  * default filled in. The simulation reads only this.
  */
-import type { Deployment, Job, Node, PodTemplate, PriorityClass, ReplicaSet, Service, Pod } from '../api/objects.js';
+import type { Deployment, Job, PodTemplate, PriorityClass, ReplicaSet, Service, Pod } from '../api/objects.js';
 import type { ApiServerParams } from '../api/api-server.js';
 import type { RateLimit } from '../api/rate-limiter.js';
 import type { Distribution } from '../core/distribution.js';
@@ -20,19 +20,8 @@ import type { AutoscalerParams } from '../cloud/cluster-autoscaler.js';
 import type { Profile } from '../scheduler/profile.js';
 import type { Churn, VaryingRate } from '../workload/arrivals.js';
 import type { GpuProfile } from '../gpu/config.js';
-import type { GpuReplaySpec } from '../gpu/experiment.js';
-
-export interface NodePool {
-  readonly name: string;
-  readonly count: number;
-  /** The template; node i is named `<pool>-<i>` unless the pool is a single named Node manifest. */
-  readonly template: Node;
-  readonly namedSingle: boolean;
-  /** Node i gets topology.kubernetes.io/zone = zones[i % zones.length] (a node group spanning zones). */
-  readonly zones: readonly string[];
-  /** Node group size limits for the cluster autoscaler; null = a fixed pool. */
-  readonly autoscaling: { readonly min: number; readonly max: number } | null;
-}
+import type { GpuReplaySpec } from '../gpu/replay-spec.js';
+import type { NodePool } from '../cloud/node-pool.js';
 
 export type Arrival =
   | { readonly type: 'burst'; readonly at: Micros; readonly count: number }

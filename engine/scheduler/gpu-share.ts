@@ -17,17 +17,10 @@ import { bestDevice, randomDevice, wholeDevices } from '../gpu/plugins/device-se
 import { FgdScore } from '../gpu/plugins/fgd-score.js';
 import { gpuTagOf } from '../gpu/plugins/gpu-clustering-score.js';
 import { addGpuScores } from '../gpu/plugins/gpu-scores.js';
-import { GPU_INDEX, MAX_GPUS_PER_NODE, MILLI_PER_GPU, gpuRequestOf } from '../gpu/resources.js';
+import { GPU_INDEX, MAX_GPUS_PER_NODE, MILLI_PER_GPU, gpuRequestOf, type GpuGrant } from '../gpu/resources.js';
 import type { TypicalPods } from '../gpu/typical-pods.js';
 import type { NodeTable } from './node-table.js';
 import type { PodInput } from './pod-input.js';
-
-/** What Reserve gave a pod on its node: `milli` on each GPU of the `devices` bit mask, and its GpuClustering tag. */
-export interface GpuGrant {
-  readonly milli: number;
-  readonly devices: number;
-  readonly tag: number;
-}
 
 /** kubesim's wording of Open-Gpu-Share's filter failure (the simulator logs no reason string). */
 export const REASON_GPU = 'Insufficient GPU (Open-Gpu-Share)';

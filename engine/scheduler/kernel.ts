@@ -51,7 +51,8 @@ import { REASON_MISSING_LABEL, REASON_SKEW, addNormalizedSpread, spreadConstrain
 import { REASON_AFFINITY, REASON_ANTI_AFFINITY, REASON_EXISTING_ANTI_AFFINITY, addNormalizedAffinity } from './plugins/inter-pod-affinity.js';
 import type { HostPort } from './plugins/node-ports.js';
 import type { GpuCluster } from '../gpu/cluster.js';
-import { GpuShare, REASON_GPU, type GpuGrant } from './gpu-share.js';
+import { GpuShare, REASON_GPU } from './gpu-share.js';
+import type { GpuGrant } from '../gpu/resources.js';
 import { POLICY_SCORE } from './plugins/placement-policies.js';
 import { NodeView, UserPluginError, podView, type PodView, type UserPlugin } from './user-plugins.js';
 

@@ -20,7 +20,7 @@ import { BIND_ALL, type HostPort } from './plugins/node-ports.js';
 import { isHardEffect } from './plugins/taint-toleration.js';
 import { sharedF64, sharedI32, sharedU8 } from './parallel/shared-memory.js';
 import { GpuCluster } from '../gpu/cluster.js';
-import type { GpuGrant } from './gpu-share.js';
+import type { GpuGrant } from '../gpu/resources.js';
 
 const NO_PORTS: readonly HostPort[] = [];
 const NO_IDS = new Int32Array(0);

@@ -29,7 +29,8 @@ import { hostPorts, type HostPort } from './plugins/node-ports.js';
 import { toleratesUnschedulable } from './plugins/node-unschedulable.js';
 import type { Profile } from './profile.js';
 import { SchedulingQueue, type QueueParams, type QueuedPod } from './scheduling-queue.js';
-import { grantOfBound, gpuIndexOf, type GpuGrant } from './gpu-share.js';
+import { grantOfBound, gpuIndexOf } from './gpu-share.js';
+import type { GpuGrant } from '../gpu/resources.js';
 import { GPU_INDEX } from '../gpu/resources.js';
 import type { TypicalPods } from '../gpu/typical-pods.js';
 

@@ -6,10 +6,10 @@
  * estimate (EST, ../shared/reference/k8s-parameters.md §1.8: 45–90 s reported for a new node to be Ready):
  * lognormal with median 60 s and p95 180 s.
  */
-import type { Field } from '../scenario/yaml-field.js';
-import { parseDistribution } from '../scenario/load.js';
+import type { Field } from './yaml-field.js';
+import { parseDistribution } from './distribution-field.js';
 import { MICROS_PER_SECOND } from '../core/time.js';
-import type { AutoscalerParams, Expander } from './cluster-autoscaler.js';
+import type { AutoscalerParams, Expander } from '../cloud/cluster-autoscaler.js';
 
 /** z-score of the 95th percentile of the standard normal. */
 const Z_P95 = 1.6448536269514722;
