@@ -1,5 +1,5 @@
 /**
- * Measures the memory one run holds, to calibrate engine/parallel/memory.ts (run by hand, not in CI):
+ * Measures the memory one run holds, to calibrate engine/sweep/memory.ts (run by hand, not in CI):
  *   node --expose-gc dist/bench/memory-estimate.js            # prints one line per (nodes, pods) case
  * Each case runs in a child process so heaps do not mix; it reports the heap in use after the run with its
  * result still referenced (every node, pod and record alive), after a full GC, and the peak RSS.

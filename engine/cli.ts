@@ -13,11 +13,11 @@ import { QuantityError, quantityValue } from './api/quantity.js';
 import { formatTime } from './core/time.js';
 import { METRIC_NAMES } from './metrics/metric-info.js';
 import { MAX_SAMPLES } from './metrics/timeseries.js';
-import type { RunSettings, TaskResult } from './parallel/execute.js';
-import { parseShard, planTasks, seedsOf, shardTasks, type RunTask, type Shard } from './parallel/plan.js';
-import { checkMemory, estimateMemory, formatBytes, memoryBudget, threadCount } from './parallel/memory.js';
-import { runTasks, WorkerFailure, type PoolOptions } from './parallel/pool.js';
-import { loadRun, runKey, RUNS_DIR, storeRun } from './parallel/run-store.js';
+import type { RunSettings, TaskResult } from './sweep/execute.js';
+import { parseShard, planTasks, seedsOf, shardTasks, type RunTask, type Shard } from './sweep/plan.js';
+import { checkMemory, estimateMemory, formatBytes, memoryBudget, threadCount } from './sweep/memory.js';
+import { runTasks, WorkerFailure, type PoolOptions } from './sweep/pool.js';
+import { loadRun, runKey, RUNS_DIR, storeRun } from './sweep/run-store.js';
 import { writeFileAtomic } from './report/atomic-write.js';
 import { compare, ComparisonError, comparisonCsv, type Comparison, type MetricName, type SummaryRecord } from './report/comparison.js';
 import { engineCsv } from './report/csv.js';
@@ -32,7 +32,7 @@ import { LIMITS, loadScenario, requestedPods, scenarioNodes } from './scenario/l
 import type { Scenario } from './scenario/types.js';
 import { gpuReplayReports, gpuSweepOf } from './gpu/command.js';
 import type { GpuReplaySpec } from './gpu/replay-spec.js';
-import type { GpuTaskResult } from './parallel/worker.js';
+import type { GpuTaskResult } from './sweep/worker.js';
 import { DEFAULT_EXPLAIN_SEED, explain } from './explain/explain.js';
 import { readExplainInput, type ExplainFiles } from './explain/inputs.js';
 import { isKnownPlugin } from './scenario/scheduler-config.js';
@@ -161,7 +161,7 @@ interface SignalledOutcome<R> {
 }
 
 /**
- * Runs tasks on worker threads (parallel/pool.ts) with SIGINT/SIGTERM stopping them: the signal is reported and
+ * Runs tasks on worker threads (sweep/pool.ts) with SIGINT/SIGTERM stopping them: the signal is reported and
  * returned, not fatal, so the caller keeps what finished and exits with the signal's status.
  */
 async function runWithSignals<R>(todo: readonly RunTask[], settings: RunSettings, o: Omit<PoolOptions<R>, 'signal' | 'onRetry'>): Promise<SignalledOutcome<R>> {

@@ -2,7 +2,7 @@
  * Hardening (issue 6): inputs refused up front (counts, sizes, files that are not files, memory), includes
  * that leave the scenario's folder, and a sweep that is interrupted, loses a worker thread, or is resumed —
  * on the real CLI in a child process with real signals and real worker threads. Worker faults are injected
- * with the test-only KUBESIM_TEST_FAULT variable (engine/parallel/fault.ts).
+ * with the test-only KUBESIM_TEST_FAULT variable (engine/sweep/fault.ts).
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -11,9 +11,9 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, symlinkS
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { checkMemory, estimateMemory, formatBytes } from '../engine/parallel/memory.js';
-import { loadRun, runKey, storeRun } from '../engine/parallel/run-store.js';
-import { executeTask, type RunSettings } from '../engine/parallel/execute.js';
+import { checkMemory, estimateMemory, formatBytes } from '../engine/sweep/memory.js';
+import { loadRun, runKey, storeRun } from '../engine/sweep/run-store.js';
+import { executeTask, type RunSettings } from '../engine/sweep/execute.js';
 import { loadScenario, parseScenario } from '../engine/scenario/load.js';
 import { parseYamlDocuments, readYamlFile } from '../engine/scenario/yaml-field.js';
 import { MAX_FILE_BYTES, MAX_TOTAL_BYTES } from '../engine/scenario/input-file.js';

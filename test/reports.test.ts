@@ -10,7 +10,7 @@ import type { Pod } from '../engine/api/objects.js';
 import { METRIC_NAMES, METRICS, shownOnStdout } from '../engine/metrics/metric-info.js';
 import { meansTable, verdictText } from '../engine/report/table.js';
 import { runOutput, type RunOutput } from '../engine/metrics/run-output.js';
-import { planTasks, seedsOf, shardTasks } from '../engine/parallel/plan.js';
+import { planTasks, seedsOf, shardTasks } from '../engine/sweep/plan.js';
 import { compare, type MetricName, type SummaryRecord } from '../engine/report/comparison.js';
 import { parseCsv } from '../engine/report/csv-read.js';
 import { measurementsJson, reportFiles, sweepComparison } from '../engine/report/files.js';

@@ -5,8 +5,8 @@
  * equal an unsharded run's byte for byte.
  */
 import { reviveSummaryNaN } from '../metrics/run-output.js';
-import type { TaskResult } from '../parallel/execute.js';
-import { planTasks, type Shard } from '../parallel/plan.js';
+import type { TaskResult } from '../sweep/execute.js';
+import { planTasks, type Shard } from '../sweep/plan.js';
 import type { Sweep, SweepInfo } from './sweep.js';
 
 export const SHARD_FILE = 'shard.json';

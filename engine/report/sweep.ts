@@ -18,6 +18,6 @@ export interface SweepInfo {
 
 export interface Sweep {
   readonly info: SweepInfo;
-  /** Canonical order: policy by policy, seeds ascending (engine/parallel/plan.ts). */
+  /** Canonical order: policy by policy, seeds ascending (engine/sweep/plan.ts). */
   readonly runs: readonly RunOutput[];
 }
