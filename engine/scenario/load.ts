@@ -379,7 +379,17 @@ function parseParameters(f: Field, images: Field): ClusterParams {
   if (inflight <= 0) a.fail('maxRequestsInflight and maxMutatingRequestsInflight must add up to something positive (the APF total concurrency limit)');
   const reqLat = dist(a.get('requestLatency'), d.apiServer.requestLatency.create);
   const s = f.get('scheduler');
-  s.rejectUnknownKeys(['cycleOverhead', 'perNodeFilter', 'perNodeScore', 'podInitialBackoff', 'podMaxBackoff', 'podMaxInUnschedulablePodsDuration']);
+  s.rejectUnknownKeys([
+    'cycleOverhead',
+    'perNodeFilter',
+    'perNodeScore',
+    'perPodAffinityTerm',
+    'perPodSpreadConstraint',
+    'perPreemptionNode',
+    'podInitialBackoff',
+    'podMaxBackoff',
+    'podMaxInUnschedulablePodsDuration',
+  ]);
   const cm = f.get('controllerManager');
   cm.rejectUnknownKeys(['qps', 'burst', 'burstReplicas', 'concurrentSyncs']);
   const cmClient = parseRate(cm, CONTROLLER_MANAGER_CLIENT);
@@ -428,9 +438,13 @@ function parseParameters(f: Field, images: Field): ClusterParams {
       },
     },
     scheduler: {
-      cycleOverhead: s.get('cycleOverhead').optDuration(d.scheduler.cycleOverhead),
-      perNodeFilter: s.get('perNodeFilter').optDuration(d.scheduler.perNodeFilter),
-      perNodeScore: s.get('perNodeScore').optDuration(d.scheduler.perNodeScore),
+      cycleOverhead: s.get('cycleOverhead').optDuration(d.scheduler.cycleOverhead, true),
+      perNodeFilter: s.get('perNodeFilter').optDuration(d.scheduler.perNodeFilter, true),
+      perNodeScore: s.get('perNodeScore').optDuration(d.scheduler.perNodeScore, true),
+      perPodAffinityTerm: s.get('perPodAffinityTerm').optDuration(d.scheduler.perPodAffinityTerm, true),
+      perPodSpreadConstraint: s.get('perPodSpreadConstraint').optDuration(d.scheduler.perPodSpreadConstraint, true),
+      perPreemptionNode: s.get('perPreemptionNode').optDuration(d.scheduler.perPreemptionNode, true),
+      parallelism: d.scheduler.parallelism,
       podInitialBackoff: s.get('podInitialBackoff').optDuration(d.scheduler.podInitialBackoff),
       podMaxBackoff: s.get('podMaxBackoff').optDuration(d.scheduler.podMaxBackoff),
       podMaxInUnschedulablePodsDuration: s.get('podMaxInUnschedulablePodsDuration').optDuration(d.scheduler.podMaxInUnschedulablePodsDuration),

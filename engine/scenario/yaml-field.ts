@@ -264,21 +264,21 @@ export class Field {
 
   /**
    * Go time.ParseDuration syntax ("300ms", "1.5h", "2h45m", "100µs"), or a plain YAML number of seconds.
-   * Rounded to whole microseconds (half up); negative durations are refused.
+   * Rounded to whole microseconds (half up), or kept to the nanosecond when `exact` (per-unit CPU costs such
+   * as "150ns"); negative durations are refused.
    */
-  duration(): Micros {
+  duration(exact = false): Micros {
     const v = this.scalarValue();
-    if (typeof v === 'number') return this.secondsToMicros(v);
+    if (typeof v === 'number') return this.secondsToMicros(v, exact);
     if (typeof v !== 'string') return this.expected(DURATION_EXPECTED);
     const parsed = parseGoDuration(v);
     if (typeof parsed === 'string') return this.fail(`${parsed}, got ${quote(v)}`);
     if (parsed < 0n) return this.fail(`expected a non-negative duration, got ${quote(v)}`);
-    const micros = (parsed + 500n) / 1000n;
-    return Number(micros);
+    return exact ? Number(parsed) / 1000 : Number((parsed + 500n) / 1000n);
   }
 
-  optDuration(def: Micros): Micros {
-    return this.isAbsent() ? def : this.duration();
+  optDuration(def: Micros, exact = false): Micros {
+    return this.isAbsent() ? def : this.duration(exact);
   }
 
   /**
@@ -341,10 +341,10 @@ export class Field {
     return v;
   }
 
-  private secondsToMicros(seconds: number): Micros {
+  private secondsToMicros(seconds: number, exact = false): Micros {
     if (!Number.isFinite(seconds)) return this.expected(DURATION_EXPECTED);
     if (seconds < 0) return this.fail(`expected a non-negative duration, got ${this.sourceText()}`);
-    const micros = Math.round(seconds * 1_000_000);
+    const micros = exact ? Math.round(seconds * 1e9) / 1000 : Math.round(seconds * 1_000_000);
     if (micros > MAX_DURATION_MICROS) return this.fail(`duration ${this.sourceText()}s is too large`);
     return micros;
   }

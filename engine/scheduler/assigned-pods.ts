@@ -57,6 +57,8 @@ export class AssignedPods {
   private readonly byNode: AssignedPod[][] = [];
   /** Pods with pod (anti-)affinity terms, in insertion order (PodsWithAffinity). */
   readonly withAffinity = new Map<string, AssignedPod>();
+  /** Required anti-affinity terms of the pods held (PodsWithRequiredAntiAffinity's terms: cycle-cost.ts). */
+  requiredAntiTerms = 0;
   private readonly counters = new Map<string, Counter>();
   private useClock = 0;
 
@@ -93,7 +95,10 @@ export class AssignedPods {
     };
     list.push(e);
     this.byKey.set(key, e);
-    if (e.affinity !== null) this.withAffinity.set(key, e);
+    if (e.affinity !== null) {
+      this.withAffinity.set(key, e);
+      this.requiredAntiTerms += e.affinity.requiredAnti.length;
+    }
     this.table.account(row, requests, 1, ports);
     if (gpu !== null) this.table.accountGpu(row, gpu, 1);
     for (const c of this.counters.values()) if (counts(c, e)) this.bump(c, row, 1);
@@ -113,7 +118,10 @@ export class AssignedPods {
       last.slot = e.slot;
     }
     this.byKey.delete(key);
-    this.withAffinity.delete(key);
+    if (e.affinity !== null) {
+      this.withAffinity.delete(key);
+      this.requiredAntiTerms -= e.affinity.requiredAnti.length;
+    }
     return e;
   }
 

@@ -570,6 +570,36 @@ export class Kernel {
     return !(f.interPodAffinity && this.ipaFilter.prepare(t, pods, pod));
   }
 
+  /**
+   * Existing-pod matches upstream's PreFilter (and, when the cycle scores, PreScore) of InterPodAffinity and
+   * PodTopologySpread make for this pod, for the cycle's modeled cost (cycle-cost.ts). kubesim answers the
+   * same questions from incremental counters; upstream scans the pods of every node each cycle.
+   */
+  podScanWork(pod: PodInput, pods: AssignedPods, scoring: boolean): { affinityTermChecks: number; spreadChecks: number } {
+    const p = this.profile;
+    const a = pod.podAffinity;
+    let affinity = 0;
+    let spread = 0;
+    if (p.filters.interPodAffinity) {
+      // getExistingAntiAffinityCounts: the existing pods' required anti-affinity terms against this pod.
+      affinity += pods.requiredAntiTerms;
+      // getIncomingAffinityAntiAffinityCounts: every existing pod against this pod's required terms.
+      if (a !== null) affinity += pods.size * (a.requiredAffinity.length + a.requiredAnti.length);
+    }
+    if (scoring && p.interPodAffinityWeight > 0) {
+      const preferred = a === null ? 0 : a.preferredAffinity.length + a.preferredAnti.length;
+      // PreScore: every pod of every node when the pod has preferred terms, else the pods with affinity only.
+      if (preferred > 0) affinity += pods.size * (preferred + 1);
+      else if (!p.ignorePreferredTermsOfExistingPods) affinity += pods.withAffinity.size;
+    }
+    if (p.filters.podTopologySpread || (scoring && p.spreadWeight > 0)) {
+      const c = this.spreadFor(pod);
+      if (p.filters.podTopologySpread) spread += pods.size * c.hard.length;
+      if (scoring && p.spreadWeight > 0) spread += pods.size * c.soft.length;
+    }
+    return { affinityTermChecks: affinity, spreadChecks: spread };
+  }
+
   private podsOf(t: NodeTable, ctx: CycleContext): AssignedPods {
     if (ctx.pods !== undefined) return ctx.pods;
     if (this.emptyPods === null || this.emptyPods.table !== t) this.emptyPods = new AssignedPods(t);

@@ -23,8 +23,9 @@ export interface PreemptionOutcome {
   readonly row: number;
   /** Pods to evict from that node, most important first. */
   readonly victims: readonly AssignedPod[];
-  /** Node filter evaluations the dry runs made (for the cycle's modeled cost). */
+  /** Node filter evaluations the dry runs made, and the nodes dry-run (for the cycle's modeled cost). */
   readonly evaluations: number;
+  readonly dryRuns: number;
   /** Candidate nodes found. */
   readonly candidates: number;
 }
@@ -48,14 +49,15 @@ export function preempt(
   const order = t.order;
   const potential: number[] = [];
   for (let j = 0; j < order.length; j++) if (kernel.status[order[j]] === UNSCHEDULABLE) potential.push(order[j]);
-  if (potential.length === 0) return { row: -1, victims: [], evaluations: 0, candidates: 0 };
+  if (potential.length === 0) return { row: -1, victims: [], evaluations: 0, dryRuns: 0, candidates: 0 };
   const offset = rng.int(potential.length);
   const want = numCandidates(args, potential.length);
   const rows: number[] = [];
   const found: Victim[][] = [];
   let evaluations = 0;
+  let dryRuns = 0;
   kernel.applyNominated(t, nominated, 1);
-  for (let k = 0; k < potential.length && rows.length < want; k++) {
+  for (let k = 0; k < potential.length && rows.length < want; k++, dryRuns++) {
     const row = potential[(offset + k) % potential.length];
     const r = selectVictimsOnNode(kernel, t, pods, row, priority, now);
     evaluations += r.evaluations;
@@ -66,8 +68,8 @@ export function preempt(
   }
   kernel.applyNominated(t, nominated, -1);
   const pick = pickOneNode(found.map((victims) => ({ victims, pdbViolations: 0 })));
-  if (pick < 0) return { row: -1, victims: [], evaluations, candidates: 0 };
-  return { row: rows[pick], victims: found[pick].map((v) => v.e), evaluations, candidates: rows.length };
+  if (pick < 0) return { row: -1, victims: [], evaluations, dryRuns, candidates: 0 };
+  return { row: rows[pick], victims: found[pick].map((v) => v.e), evaluations, dryRuns, candidates: rows.length };
 }
 
 /** SelectVictimsOnNode; the cache is left as it was. */

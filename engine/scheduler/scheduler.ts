@@ -29,17 +29,14 @@ import { hostPorts, type HostPort } from './plugins/node-ports.js';
 import { toleratesUnschedulable } from './plugins/node-unschedulable.js';
 import type { Profile } from './profile.js';
 import { SchedulingQueue, type QueueParams, type QueuedPod } from './scheduling-queue.js';
+import { cycleCost, type CycleCostParams } from './cycle-cost.js';
 import { grantOfBound, gpuIndexOf } from './gpu-share.js';
 import type { GpuGrant } from '../gpu/resources.js';
 import { GPU_INDEX } from '../gpu/resources.js';
 import type { TypicalPods } from '../gpu/typical-pods.js';
 
-export interface SchedulerParams extends QueueParams {
+export interface SchedulerParams extends QueueParams, CycleCostParams {
   readonly client: RateLimit;
-  /** Modeled cost of one scheduling cycle: overhead + per node filtered + per node scored. */
-  readonly cycleOverhead: Micros;
-  readonly perNodeFilter: Micros;
-  readonly perNodeScore: Micros;
 }
 
 /** What the scheduler tells the metrics recorder and the trace. */
@@ -284,14 +281,16 @@ export class Scheduler {
       kernel.schedule(this.table, input, this.search, this.rng, { pods: this.pods, nominated, nominatedRow: own?.row ?? -1 });
     this.attempts++;
     this.nodesVisited += d.visited;
-    let visited = d.visited;
     let message = d.node < 0 ? fitErrorMessage(this.table.live, d.diagnosis ?? new Map(), d.preFilterMessage) : '';
     let nominate: { row: number; victims: readonly AssignedPod[] } | null = null;
     let clearNomination = false;
+    let preemptionNodes = 0;
+    let preemptionFilters = 0;
     if (d.node < 0 && kernel.profile.preemption !== null) {
       if (this.eligibleToPreempt(pod, own, kernel)) {
         const out = preempt(kernel, this.table, this.pods, pod.spec.priority, kernel.profile.preemption, nominated, this.rng, this.sim.now);
-        visited += out.evaluations;
+        preemptionNodes = out.dryRuns;
+        preemptionFilters = out.evaluations;
         if (out.row >= 0) nominate = { row: out.row, victims: out.victims };
         else {
           // "preemption: not helpful": a stale nomination is cleared (nominatingInfo with an empty node name).
@@ -302,10 +301,14 @@ export class Scheduler {
         }
       }
     }
-    const cost =
-      this.params.cycleOverhead + visited * this.params.perNodeFilter + (d.feasible > 1 ? d.feasible * this.params.perNodeScore : 0);
+    const scored = d.feasible > 1 ? d.feasible : 0;
+    const scan = kernel.podScanWork(input, this.pods, scored > 0);
+    const cost = cycleCost(
+      { allNodes: this.table.live, visited: d.visited, scored, ...scan, preemptionNodes, preemptionFilters },
+      this.params,
+    );
     this.current = { p, node: d.node, start: this.sim.now, message, ports: input.hostPorts, nominate, clearNomination };
-    this.sim.after(Math.max(1, cost), this.cycleEndKind);
+    this.sim.after(cost, this.cycleEndKind);
   }
 
   /** Nominated pods other than `key` with priority ≥ `priority` (addNominatedPods). */
