@@ -11,7 +11,14 @@ import { runOnce } from '../engine/run.js';
 import { parseSchedulerConfig } from '../engine/scenario/scheduler-config.js';
 import { parseYamlDocuments } from '../engine/scenario/yaml-field.js';
 import { chunkSizeFor, criticalPath, cycleCost } from '../engine/scheduler/cycle-cost.js';
-import { ASSIGNED_POD_ADD, ASSIGNED_POD_DELETE, NODE_ADD, NODE_ALLOCATABLE_CHANGE, NODE_LABEL_CHANGE, NODE_TAINT_CHANGE } from '../engine/scheduler/framework/cluster-events.js';
+import {
+  ASSIGNED_POD_ADD,
+  ASSIGNED_POD_DELETE,
+  NODE_ADD,
+  NODE_ALLOCATABLE_CHANGE,
+  NODE_LABEL_CHANGE,
+  NODE_TAINT_CHANGE,
+} from '../engine/scheduler/framework/cluster-events.js';
 import {
   INTER_POD_AFFINITY,
   NODE_AFFINITY,
@@ -33,12 +40,28 @@ const PARAMS = { podInitialBackoff: S, podMaxBackoff: 10 * S, podMaxInUnschedula
 
 function queued(name: string, priority: number, timestamp: number, pod?: Pod): QueuedPod {
   const p = pod ?? makePod(name, makeSpec([{}], { priority }));
-  return { key: name, pod: p, requests: podRequests(p.spec), toleratesUnschedulable: false, timestamp, attempts: 0, cycle: 0, where: 'gone', gen: 0, lastFailure: '' };
+  return {
+    key: name,
+    pod: p,
+    requests: podRequests(p.spec),
+    toleratesUnschedulable: false,
+    timestamp,
+    attempts: 0,
+    cycle: 0,
+    where: 'gone',
+    gen: 0,
+    lastFailure: '',
+  };
 }
 
 function hintPod(pod: Pod): HintPod {
   const input = podInput(pod.spec, pod.metadata);
-  return { pod, input, spreadHard: spreadConstraints(pod.spec, input.namespace, input.labels, 'DoNotSchedule', SYSTEM_DEFAULTS, undefined), addedAffinity: undefined };
+  return {
+    pod,
+    input,
+    spreadHard: spreadConstraints(pod.spec, input.namespace, input.labels, 'DoNotSchedule', SYSTEM_DEFAULTS, undefined),
+    addedAffinity: undefined,
+  };
 }
 
 /** Pops `p` and fails it with `rejectors` at `now` (the queue holds only p in activeQ). */
@@ -50,7 +73,11 @@ function fail(q: SchedulingQueue, p: QueuedPod, rejectors: number, now: number):
   q.addUnschedulable(p, now);
 }
 
-const withLabels = (pod: Pod, labels: Record<string, string>, nodeName = ''): Pod => ({ ...pod, metadata: { ...pod.metadata, labels }, spec: { ...pod.spec, nodeName } });
+const withLabels = (pod: Pod, labels: Record<string, string>, nodeName = ''): Pod => ({
+  ...pod,
+  metadata: { ...pod.metadata, labels },
+  spec: { ...pod.spec, nodeName },
+});
 
 test('backoffQ: expiries truncated to 1 s windows, ordered by priority then timestamp within a window (upstream TestBackoffQueueOrdering)', () => {
   const T = 100 * S;
@@ -123,20 +150,51 @@ test('hints: NodeResourcesFit queues on a fitting node add, an allocatable incre
   const p = hintPod(pod);
   const small = makeNode('small', { cpu: 2000, memory: 2 ** 30, pods: 10 });
   const large = makeNode('large', { cpu: 8000, memory: 2 ** 30, pods: 10 });
-  assert.is(h.worth(NODE_RESOURCES_FIT, NODE_ADD, () => p, undefined, small), STRATEGY_SKIP, 'a node too small for the pod');
-  assert.is(h.worth(NODE_RESOURCES_FIT, NODE_ADD, () => p, undefined, large), STRATEGY_AFTER_BACKOFF);
+  assert.is(
+    h.worth(NODE_RESOURCES_FIT, NODE_ADD, () => p, undefined, small),
+    STRATEGY_SKIP,
+    'a node too small for the pod',
+  );
+  assert.is(
+    h.worth(NODE_RESOURCES_FIT, NODE_ADD, () => p, undefined, large),
+    STRATEGY_AFTER_BACKOFF,
+  );
   const grown = makeNode('small', { cpu: 6000, memory: 2 ** 30, pods: 10 });
-  assert.is(h.worth(NODE_RESOURCES_FIT, NODE_ALLOCATABLE_CHANGE, () => p, small, grown), STRATEGY_AFTER_BACKOFF);
+  assert.is(
+    h.worth(NODE_RESOURCES_FIT, NODE_ALLOCATABLE_CHANGE, () => p, small, grown),
+    STRATEGY_AFTER_BACKOFF,
+  );
   const memOnly = makeNode('large', { cpu: 8000, memory: 2 ** 31, pods: 10 });
-  assert.is(h.worth(NODE_RESOURCES_FIT, NODE_ALLOCATABLE_CHANGE, () => p, large, memOnly), STRATEGY_SKIP, 'memory grew, the pod needs none');
+  assert.is(
+    h.worth(NODE_RESOURCES_FIT, NODE_ALLOCATABLE_CHANGE, () => p, large, memOnly),
+    STRATEGY_SKIP,
+    'memory grew, the pod needs none',
+  );
   const bound = withLabels(makePod('x', makeSpec([{ cpu: 100 }])), {}, 'n');
-  assert.is(h.worth(NODE_RESOURCES_FIT, ASSIGNED_POD_DELETE, () => p, bound, undefined), STRATEGY_AFTER_BACKOFF);
-  assert.is(h.worth(NODE_RESOURCES_FIT, NODE_LABEL_CHANGE, () => p, large, large), STRATEGY_SKIP, 'not registered with hints on');
+  assert.is(
+    h.worth(NODE_RESOURCES_FIT, ASSIGNED_POD_DELETE, () => p, bound, undefined),
+    STRATEGY_AFTER_BACKOFF,
+  );
+  assert.is(
+    h.worth(NODE_RESOURCES_FIT, NODE_LABEL_CHANGE, () => p, large, large),
+    STRATEGY_SKIP,
+    'not registered with hints on',
+  );
   // Hints off: the wider pre-hints registration, and every hint is Queue.
   const off = new QueueingHints(false);
-  assert.is(off.worth(NODE_RESOURCES_FIT, NODE_ADD, () => p, undefined, small), STRATEGY_AFTER_BACKOFF);
-  assert.is(off.worth(NODE_RESOURCES_FIT, NODE_LABEL_CHANGE, () => p, large, large), STRATEGY_AFTER_BACKOFF);
-  assert.is(off.worth(NODE_AFFINITY, ASSIGNED_POD_ADD, () => p, undefined, bound), STRATEGY_SKIP, 'NodeAffinity registers no pod event');
+  assert.is(
+    off.worth(NODE_RESOURCES_FIT, NODE_ADD, () => p, undefined, small),
+    STRATEGY_AFTER_BACKOFF,
+  );
+  assert.is(
+    off.worth(NODE_RESOURCES_FIT, NODE_LABEL_CHANGE, () => p, large, large),
+    STRATEGY_AFTER_BACKOFF,
+  );
+  assert.is(
+    off.worth(NODE_AFFINITY, ASSIGNED_POD_ADD, () => p, undefined, bound),
+    STRATEGY_SKIP,
+    'NodeAffinity registers no pod event',
+  );
 });
 
 test('hints: NodeAffinity, TaintToleration, InterPodAffinity and PodTopologySpread', () => {
@@ -144,30 +202,104 @@ test('hints: NodeAffinity, TaintToleration, InterPodAffinity and PodTopologySpre
   const sel = hintPod(makePod('s', makeSpec([{}], { nodeSelector: { disk: 'ssd' } })));
   const plain = makeNode('n', { cpu: 1000 }, { zone: 'a' });
   const ssd = makeNode('n', { cpu: 1000 }, { zone: 'a', disk: 'ssd' });
-  assert.is(h.worth(NODE_AFFINITY, NODE_ADD, () => sel, undefined, plain), STRATEGY_SKIP);
-  assert.is(h.worth(NODE_AFFINITY, NODE_ADD, () => sel, undefined, ssd), STRATEGY_AFTER_BACKOFF);
-  assert.is(h.worth(NODE_AFFINITY, NODE_LABEL_CHANGE, () => sel, plain, ssd), STRATEGY_AFTER_BACKOFF);
-  assert.is(h.worth(NODE_AFFINITY, NODE_LABEL_CHANGE, () => sel, ssd, { ...ssd, metadata: { ...ssd.metadata, labels: { disk: 'ssd', x: '1' } } }), STRATEGY_SKIP, 'matched before and after');
+  assert.is(
+    h.worth(NODE_AFFINITY, NODE_ADD, () => sel, undefined, plain),
+    STRATEGY_SKIP,
+  );
+  assert.is(
+    h.worth(NODE_AFFINITY, NODE_ADD, () => sel, undefined, ssd),
+    STRATEGY_AFTER_BACKOFF,
+  );
+  assert.is(
+    h.worth(NODE_AFFINITY, NODE_LABEL_CHANGE, () => sel, plain, ssd),
+    STRATEGY_AFTER_BACKOFF,
+  );
+  assert.is(
+    h.worth(NODE_AFFINITY, NODE_LABEL_CHANGE, () => sel, ssd, { ...ssd, metadata: { ...ssd.metadata, labels: { disk: 'ssd', x: '1' } } }),
+    STRATEGY_SKIP,
+    'matched before and after',
+  );
 
   const tainted: Node = { ...plain, spec: { ...plain.spec, taints: [{ key: 'k', value: '', effect: 'NoSchedule' }] } };
   const untol = hintPod(makePod('t', makeSpec([{}])));
-  assert.is(h.worth(TAINT_TOLERATION, NODE_TAINT_CHANGE, () => untol, tainted, plain), STRATEGY_AFTER_BACKOFF, 'taint removed');
-  assert.is(h.worth(TAINT_TOLERATION, NODE_ADD, () => untol, undefined, tainted), STRATEGY_SKIP);
+  assert.is(
+    h.worth(TAINT_TOLERATION, NODE_TAINT_CHANGE, () => untol, tainted, plain),
+    STRATEGY_AFTER_BACKOFF,
+    'taint removed',
+  );
+  assert.is(
+    h.worth(TAINT_TOLERATION, NODE_ADD, () => untol, undefined, tainted),
+    STRATEGY_SKIP,
+  );
 
-  const web = makePod('web', makeSpec([{}], { affinity: { podAffinity: { required: [{ labelSelector: { matchLabels: { app: 'db' }, matchExpressions: [] }, topologyKey: 'zone', namespaces: [], matchLabelKeys: [], mismatchLabelKeys: [] }], preferred: [] } } }));
+  const web = makePod(
+    'web',
+    makeSpec([{}], {
+      affinity: {
+        podAffinity: {
+          required: [
+            {
+              labelSelector: { matchLabels: { app: 'db' }, matchExpressions: [] },
+              topologyKey: 'zone',
+              namespaces: [],
+              matchLabelKeys: [],
+              mismatchLabelKeys: [],
+            },
+          ],
+          preferred: [],
+        },
+      },
+    }),
+  );
   const wh = hintPod(web);
   const db = withLabels(makePod('db', makeSpec([{}])), { app: 'db' }, 'n');
   const other = withLabels(makePod('o', makeSpec([{}])), { app: 'cache' }, 'n');
-  assert.is(h.worth(INTER_POD_AFFINITY, ASSIGNED_POD_ADD, () => wh, undefined, db), STRATEGY_AFTER_BACKOFF);
-  assert.is(h.worth(INTER_POD_AFFINITY, ASSIGNED_POD_ADD, () => wh, undefined, other), STRATEGY_SKIP);
-  assert.is(h.worth(INTER_POD_AFFINITY, ASSIGNED_POD_DELETE, () => wh, db, undefined), STRATEGY_SKIP, 'a delete cannot satisfy affinity');
+  assert.is(
+    h.worth(INTER_POD_AFFINITY, ASSIGNED_POD_ADD, () => wh, undefined, db),
+    STRATEGY_AFTER_BACKOFF,
+  );
+  assert.is(
+    h.worth(INTER_POD_AFFINITY, ASSIGNED_POD_ADD, () => wh, undefined, other),
+    STRATEGY_SKIP,
+  );
+  assert.is(
+    h.worth(INTER_POD_AFFINITY, ASSIGNED_POD_DELETE, () => wh, db, undefined),
+    STRATEGY_SKIP,
+    'a delete cannot satisfy affinity',
+  );
 
-  const spread = makePod('sp', makeSpec([{}], { topologySpreadConstraints: [{ maxSkew: 1, topologyKey: 'zone', whenUnsatisfiable: 'DoNotSchedule', labelSelector: { matchLabels: { app: 'db' }, matchExpressions: [] }, matchLabelKeys: [] }] }));
+  const spread = makePod(
+    'sp',
+    makeSpec([{}], {
+      topologySpreadConstraints: [
+        {
+          maxSkew: 1,
+          topologyKey: 'zone',
+          whenUnsatisfiable: 'DoNotSchedule',
+          labelSelector: { matchLabels: { app: 'db' }, matchExpressions: [] },
+          matchLabelKeys: [],
+        },
+      ],
+    }),
+  );
   const sh = hintPod(spread);
-  assert.is(h.worth(POD_TOPOLOGY_SPREAD, ASSIGNED_POD_DELETE, () => sh, db, undefined), STRATEGY_AFTER_BACKOFF);
-  assert.is(h.worth(POD_TOPOLOGY_SPREAD, ASSIGNED_POD_DELETE, () => sh, other, undefined), STRATEGY_SKIP);
-  assert.is(h.worth(POD_TOPOLOGY_SPREAD, NODE_ADD, () => sh, undefined, makeNode('nz', { cpu: 1 })), STRATEGY_SKIP, 'a node without the topology key');
-  assert.is(h.worth(POD_TOPOLOGY_SPREAD, NODE_ADD, () => sh, undefined, plain), STRATEGY_AFTER_BACKOFF);
+  assert.is(
+    h.worth(POD_TOPOLOGY_SPREAD, ASSIGNED_POD_DELETE, () => sh, db, undefined),
+    STRATEGY_AFTER_BACKOFF,
+  );
+  assert.is(
+    h.worth(POD_TOPOLOGY_SPREAD, ASSIGNED_POD_DELETE, () => sh, other, undefined),
+    STRATEGY_SKIP,
+  );
+  assert.is(
+    h.worth(POD_TOPOLOGY_SPREAD, NODE_ADD, () => sh, undefined, makeNode('nz', { cpu: 1 })),
+    STRATEGY_SKIP,
+    'a node without the topology key',
+  );
+  assert.is(
+    h.worth(POD_TOPOLOGY_SPREAD, NODE_ADD, () => sh, undefined, plain),
+    STRATEGY_AFTER_BACKOFF,
+  );
 });
 
 test('in-flight events: an event the rejector says Queue to, seen during the attempt, sends the pod back at once', () => {
@@ -235,7 +367,10 @@ function bindTimes(yaml: string): { db: number; web: number[]; attempts: number 
 
 for (const gates of ['', 'featureGates: {SchedulerQueueingHints: false}']) {
   test(`web pods with required podAffinity to app=db are bound within ~1 s of db (AssignedPodAdd; ${gates || 'hints on'})`, () => {
-    const policy = gates === '' ? '' : `policies:\n  - name: p\n    config: {apiVersion: kubescheduler.config.k8s.io/v1, kind: KubeSchedulerConfiguration, ${gates}}\n`;
+    const policy =
+      gates === ''
+        ? ''
+        : `policies:\n  - name: p\n    config: {apiVersion: kubescheduler.config.k8s.io/v1, kind: KubeSchedulerConfiguration, ${gates}}\n`;
     const r = bindTimes(`name: affinity\nduration: 60s\n${DB_AFFINITY}${policy}`);
     assert.ok(r.db > 5 * S && r.db < 6 * S, `db bound at ${r.db}`);
     assert.is(r.web.length, 5, 'every web pod is bound before the 5-minute flush');
@@ -266,12 +401,16 @@ test('100 pods whose nodeSelector matches nothing beside a 40 pods/s stream with
   // Only NodeAffinity rejected them: assigned pods coming and going cannot help; no node is added or relabeled;
   // the 5-minute UnschedulableTimeout is beyond the run. Upstream: ~1 attempt per pod.
   assert.is(r.pods_pending_end, 100);
-  assert.ok((r.unschedulable_attempts) <= 105, `${r.unschedulable_attempts} unschedulable attempts`);
+  assert.ok(r.unschedulable_attempts <= 105, `${r.unschedulable_attempts} unschedulable attempts`);
   // Without hints, a stuck pod goes back to backoffQ only when an event arrives during its own (sub-ms) attempt.
-  const off = scenarioFrom(STUCK('policies:\n  - name: off\n    config: {apiVersion: kubescheduler.config.k8s.io/v1, kind: KubeSchedulerConfiguration, featureGates: {SchedulerQueueingHints: false}}\n'));
+  const off = scenarioFrom(
+    STUCK(
+      'policies:\n  - name: off\n    config: {apiVersion: kubescheduler.config.k8s.io/v1, kind: KubeSchedulerConfiguration, featureGates: {SchedulerQueueingHints: false}}\n',
+    ),
+  );
   const o = runOnce(off, off.policies[0], 1).summary;
-  assert.ok((o.unschedulable_attempts) >= (r.unschedulable_attempts), `hints off: ${o.unschedulable_attempts}`);
-  assert.ok((o.unschedulable_attempts) < 200, `hints off: ${o.unschedulable_attempts}`);
+  assert.ok(o.unschedulable_attempts >= r.unschedulable_attempts, `hints off: ${o.unschedulable_attempts}`);
+  assert.ok(o.unschedulable_attempts < 200, `hints off: ${o.unschedulable_attempts}`);
 });
 
 // ---- KubeSchedulerConfiguration fields
@@ -286,7 +425,10 @@ test('podInitialBackoffSeconds / podMaxBackoffSeconds / parallelism: defaults, v
   const p = parse('podInitialBackoffSeconds: 2\npodMaxBackoffSeconds: 30\nparallelism: 4\n');
   assert.equal(p.queue, { parallelism: 4, podInitialBackoff: 2 * S, podMaxBackoff: 30 * S });
   assert.match(expectInputError(() => parse('podInitialBackoffSeconds: 0\n')).message, /podInitialBackoffSeconds.*greater than 0/);
-  assert.match(expectInputError(() => parse('podInitialBackoffSeconds: 5\npodMaxBackoffSeconds: 2\n')).message, /podMaxBackoffSeconds.*greater than or equal/);
+  assert.match(
+    expectInputError(() => parse('podInitialBackoffSeconds: 5\npodMaxBackoffSeconds: 2\n')).message,
+    /podMaxBackoffSeconds.*greater than or equal/,
+  );
   assert.match(expectInputError(() => parse('podMaxBackoffSeconds: 0\n')).message, /podMaxBackoffSeconds/);
   assert.match(expectInputError(() => parse('parallelism: 0\n')).message, /parallelism.*greater than zero/);
 });
@@ -297,14 +439,26 @@ test('featureGates: SchedulerQueueingHints and PodLevelResources accepted; any o
   const e = expectInputError(() => parse('featureGates: {SchedulerAsyncPreemption: true}\n'));
   assert.match(e.message, /featureGates\.SchedulerAsyncPreemption/);
   assert.match(e.message, /SchedulerQueueingHints, PodLevelResources/);
-  assert.match(expectInputError(() => parse('featureGates: {SchedulerQueueingHints: maybe}\n')).message, /featureGates\.SchedulerQueueingHints/);
+  assert.match(
+    expectInputError(() => parse('featureGates: {SchedulerQueueingHints: maybe}\n')).message,
+    /featureGates\.SchedulerQueueingHints/,
+  );
 });
 
 test('fields that cannot affect a simulation are warned about; invalid bind addresses and unknown clientConnection keys refused', () => {
   const p = parse(
     'leaderElection: {leaderElect: true, resourceName: kube-scheduler}\nenableProfiling: true\nenableContentionProfiling: false\ndelayCacheUntilActive: true\nhealthzBindAddress: ""\nmetricsBindAddress: "0.0.0.0:0"\nclientConnection: {kubeconfig: /etc/k.conf, contentType: application/vnd.kubernetes.protobuf, qps: 10}\n',
   );
-  assert.equal(p.notModeled, ['healthzBindAddress', 'metricsBindAddress', 'enableProfiling', 'enableContentionProfiling', 'delayCacheUntilActive', 'leaderElection', 'clientConnection.kubeconfig', 'clientConnection.contentType']);
+  assert.equal(p.notModeled, [
+    'healthzBindAddress',
+    'metricsBindAddress',
+    'enableProfiling',
+    'enableContentionProfiling',
+    'delayCacheUntilActive',
+    'leaderElection',
+    'clientConnection.kubeconfig',
+    'clientConnection.contentType',
+  ]);
   assert.is(p.client.qps, 10);
   assert.equal(parse('').notModeled, []);
   assert.match(expectInputError(() => parse('healthzBindAddress: 0.0.0.0:10251\n')).message, /healthzBindAddress.*port 0/);
@@ -347,7 +501,7 @@ test('each accepted field changes the run: parallelism (scheduling time), backof
   };
   const base = run('');
   const slow = run(', parallelism: 1');
-  assert.ok((slow.summary.sched_latency_p50_ms) > (base.summary.sched_latency_p50_ms), 'one worker makes each cycle longer');
+  assert.ok(slow.summary.sched_latency_p50_ms > base.summary.sched_latency_p50_ms, 'one worker makes each cycle longer');
   assert.is.not(slow.fingerprint, base.fingerprint);
   // 1,500 one-CPU pods on 1,200 CPUs: 300 stay pending and are retried only by the 5-minute timeout or a
   // pod event; a longer initial backoff changes when the first failures leave backoffQ.

@@ -52,7 +52,18 @@ export interface CycleCostParams {
  * One cycle: overhead + Filter over `filtered` of `nodes` nodes + preemption dry runs (`evaluations` nodes,
  * each costed as a node filtered) + Score over `scored` nodes.
  */
-export function cycleCost(c: CycleCostParams, parallelism: number, nodes: number, filtered: number, evaluations: number, scored: number): Micros {
-  const t = c.cycleOverhead + phase(c.perNodeFilter, filtered, nodes, parallelism) + phase(c.perNodeFilter, evaluations, evaluations, parallelism) + phase(c.perNodeScore, scored, scored, parallelism);
+export function cycleCost(
+  c: CycleCostParams,
+  parallelism: number,
+  nodes: number,
+  filtered: number,
+  evaluations: number,
+  scored: number,
+): Micros {
+  const t =
+    c.cycleOverhead +
+    phase(c.perNodeFilter, filtered, nodes, parallelism) +
+    phase(c.perNodeFilter, evaluations, evaluations, parallelism) +
+    phase(c.perNodeScore, scored, scored, parallelism);
   return Math.round(t);
 }

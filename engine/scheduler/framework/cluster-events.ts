@@ -83,7 +83,8 @@ export const UNSCHEDULABLE_TIMEOUT = ev('*', ALL, 'UnschedulableTimeout');
 export function nodeSchedulingPropertiesChange(n: Node, old: Node): ClusterEvent[] {
   const out: ClusterEvent[] = [];
   if (old.spec.unschedulable !== n.spec.unschedulable) out.push(NODE_SPEC_UNSCHEDULABLE_CHANGE);
-  if (old.status.allocatable !== n.status.allocatable && !sameRecord(old.status.allocatable, n.status.allocatable)) out.push(NODE_ALLOCATABLE_CHANGE);
+  if (old.status.allocatable !== n.status.allocatable && !sameRecord(old.status.allocatable, n.status.allocatable))
+    out.push(NODE_ALLOCATABLE_CHANGE);
   if (old.metadata.labels !== n.metadata.labels && !sameRecord(old.metadata.labels, n.metadata.labels)) out.push(NODE_LABEL_CHANGE);
   if (old.spec.taints !== n.spec.taints && !sameTaints(old.spec.taints, n.spec.taints)) out.push(NODE_TAINT_CHANGE);
   return out;

@@ -91,7 +91,10 @@ interface Registration {
   readonly hint: HintFn | null;
 }
 
-const reg = (resource: EventResource, action: number, label: string, hint: HintFn | null): Registration => ({ event: { resource, action, label }, hint });
+const reg = (resource: EventResource, action: number, label: string, hint: HintFn | null): Registration => ({
+  event: { resource, action, label },
+  hint,
+});
 
 const asNode = (o: unknown): Node | undefined => o as Node | undefined;
 const asPod = (o: unknown): Pod | undefined => o as Pod | undefined;
@@ -223,8 +226,16 @@ const interPodAfterPod: HintFn = (p, old, neu) => {
   if (a === null) return QUEUE_SKIP;
   if (o !== undefined && n !== undefined) {
     // A label update: the pod now matches the affinity terms, or no longer matches the anti-affinity terms.
-    if (!matchesAllTerms(a.requiredAffinity, o.metadata.namespace, o.metadata.labels) && matchesAllTerms(a.requiredAffinity, n.metadata.namespace, n.metadata.labels)) return QUEUE;
-    if (matchesAllTerms(a.requiredAnti, o.metadata.namespace, o.metadata.labels) && !matchesAllTerms(a.requiredAnti, n.metadata.namespace, n.metadata.labels)) return QUEUE;
+    if (
+      !matchesAllTerms(a.requiredAffinity, o.metadata.namespace, o.metadata.labels) &&
+      matchesAllTerms(a.requiredAffinity, n.metadata.namespace, n.metadata.labels)
+    )
+      return QUEUE;
+    if (
+      matchesAllTerms(a.requiredAnti, o.metadata.namespace, o.metadata.labels) &&
+      !matchesAllTerms(a.requiredAnti, n.metadata.namespace, n.metadata.labels)
+    )
+      return QUEUE;
     return QUEUE_SKIP;
   }
   // Added: it may satisfy the pod's affinity.
@@ -236,7 +247,8 @@ const interPodAfterPod: HintFn = (p, old, neu) => {
 /** Deleted pods with anti-affinity of their own may have refused this pod (existing pods' anti-affinity). */
 const interPodAfterPodWithExisting: HintFn = (p, old, neu) => {
   const o = asPod(old);
-  if (neu === undefined && o !== undefined && o.spec.nodeName !== '' && (o.spec.affinity?.podAntiAffinity?.required.length ?? 0) > 0) return QUEUE;
+  if (neu === undefined && o !== undefined && o.spec.nodeName !== '' && (o.spec.affinity?.podAntiAffinity?.required.length ?? 0) > 0)
+    return QUEUE;
   return interPodAfterPod(p, old, neu);
 };
 const interPodAfterNode: HintFn = (p, old, neu) => {
@@ -244,10 +256,12 @@ const interPodAfterNode: HintFn = (p, old, neu) => {
   const a = p.input.podAffinity;
   if (n === undefined || a === null) return QUEUE_SKIP;
   const o = asNode(old);
-  for (const t of a.requiredAffinity) if (Object.prototype.hasOwnProperty.call(n.metadata.labels, t.topologyKey)) {
-    if (o === undefined || o.metadata.labels[t.topologyKey] !== n.metadata.labels[t.topologyKey]) return QUEUE;
-  }
-  if (o !== undefined) for (const t of a.requiredAnti) if (o.metadata.labels[t.topologyKey] !== n.metadata.labels[t.topologyKey]) return QUEUE;
+  for (const t of a.requiredAffinity)
+    if (Object.prototype.hasOwnProperty.call(n.metadata.labels, t.topologyKey)) {
+      if (o === undefined || o.metadata.labels[t.topologyKey] !== n.metadata.labels[t.topologyKey]) return QUEUE;
+    }
+  if (o !== undefined)
+    for (const t of a.requiredAnti) if (o.metadata.labels[t.topologyKey] !== n.metadata.labels[t.topologyKey]) return QUEUE;
   return QUEUE_SKIP;
 };
 
@@ -256,27 +270,51 @@ function registrations(plugin: number, hints: boolean): readonly Registration[] 
   switch (plugin) {
     case NODE_UNSCHEDULABLE:
       return hints
-        ? [reg('Node', ADD | UPDATE_NODE_TAINT, 'NodeUnschedulable/Node', unschedulableAfterNode), reg('Pod', UPDATE_POD_TOLERATION, 'NodeUnschedulable/Pod', unschedulableAfterToleration)]
+        ? [
+            reg('Node', ADD | UPDATE_NODE_TAINT, 'NodeUnschedulable/Node', unschedulableAfterNode),
+            reg('Pod', UPDATE_POD_TOLERATION, 'NodeUnschedulable/Pod', unschedulableAfterToleration),
+          ]
         : [reg('Node', ADD | UPDATE_NODE_TAINT | UPDATE_NODE_LABEL, 'NodeUnschedulable/Node', unschedulableAfterNode)];
     case TAINT_TOLERATION:
       return hints
-        ? [reg('Node', ADD | UPDATE_NODE_TAINT, 'TaintToleration/Node', taintsAfterNode), reg('Pod', UPDATE_POD_TOLERATION, 'TaintToleration/Pod', taintsAfterToleration)]
+        ? [
+            reg('Node', ADD | UPDATE_NODE_TAINT, 'TaintToleration/Node', taintsAfterNode),
+            reg('Pod', UPDATE_POD_TOLERATION, 'TaintToleration/Pod', taintsAfterToleration),
+          ]
         : [reg('Node', ADD | UPDATE_NODE_TAINT | UPDATE_NODE_LABEL, 'TaintToleration/Node', taintsAfterNode)];
     case NODE_AFFINITY:
-      return [reg('Node', hints ? ADD | UPDATE_NODE_LABEL : ADD | UPDATE_NODE_LABEL | UPDATE_NODE_TAINT, 'NodeAffinity/Node', affinityAfterNode)];
+      return [
+        reg('Node', hints ? ADD | UPDATE_NODE_LABEL : ADD | UPDATE_NODE_LABEL | UPDATE_NODE_TAINT, 'NodeAffinity/Node', affinityAfterNode),
+      ];
     case NODE_PORTS:
-      return [reg('Pod', DELETE, 'NodePorts/Pod', portsAfterPodDeleted), reg('Node', hints ? ADD : ADD | UPDATE_NODE_TAINT | UPDATE_NODE_LABEL, 'NodePorts/Node', null)];
+      return [
+        reg('Pod', DELETE, 'NodePorts/Pod', portsAfterPodDeleted),
+        reg('Node', hints ? ADD : ADD | UPDATE_NODE_TAINT | UPDATE_NODE_LABEL, 'NodePorts/Node', null),
+      ];
     case NODE_RESOURCES_FIT:
       return [
         reg('Pod', DELETE | UPDATE_POD_SCALE_DOWN, 'NodeResourcesFit/Pod', fitAfterPodEvent),
-        reg('Node', hints ? ADD | UPDATE_NODE_ALLOCATABLE : ADD | UPDATE_NODE_ALLOCATABLE | UPDATE_NODE_TAINT | UPDATE_NODE_LABEL, 'NodeResourcesFit/Node', fitAfterNode),
+        reg(
+          'Node',
+          hints ? ADD | UPDATE_NODE_ALLOCATABLE : ADD | UPDATE_NODE_ALLOCATABLE | UPDATE_NODE_TAINT | UPDATE_NODE_LABEL,
+          'NodeResourcesFit/Node',
+          fitAfterNode,
+        ),
       ];
     case POD_TOPOLOGY_SPREAD:
-      return [reg('Pod', ADD | UPDATE_POD_LABEL | DELETE, 'PodTopologySpread/Pod', spreadAfterPod), reg('Node', ADD | DELETE | UPDATE_NODE_LABEL | UPDATE_NODE_TAINT, 'PodTopologySpread/Node', spreadAfterNode)];
+      return [
+        reg('Pod', ADD | UPDATE_POD_LABEL | DELETE, 'PodTopologySpread/Pod', spreadAfterPod),
+        reg('Node', ADD | DELETE | UPDATE_NODE_LABEL | UPDATE_NODE_TAINT, 'PodTopologySpread/Node', spreadAfterNode),
+      ];
     case INTER_POD_AFFINITY:
       return [
         reg('Pod', ADD | UPDATE_POD_LABEL | DELETE, 'InterPodAffinity/Pod', interPodAfterPodWithExisting),
-        reg('Node', hints ? ADD | UPDATE_NODE_LABEL : ADD | UPDATE_NODE_LABEL | UPDATE_NODE_TAINT, 'InterPodAffinity/Node', interPodAfterNode),
+        reg(
+          'Node',
+          hints ? ADD | UPDATE_NODE_LABEL : ADD | UPDATE_NODE_LABEL | UPDATE_NODE_TAINT,
+          'InterPodAffinity/Node',
+          interPodAfterNode,
+        ),
       ];
     default:
       // No EnqueueExtensions: every event, no hint.
@@ -350,7 +388,11 @@ export function nodeMatchesPod(n: Node, p: HintPod): boolean {
 function anyTerm(terms: readonly NodeSelectorTerm[], n: Node): boolean {
   for (const t of terms) {
     if (t.matchExpressions.length + t.matchFields.length === 0) continue;
-    if (t.matchExpressions.every((r) => requirementMatches(r, n.metadata.labels)) && t.matchFields.every((r) => (r.operator === 'In') === r.values.includes(n.metadata.name))) return true;
+    if (
+      t.matchExpressions.every((r) => requirementMatches(r, n.metadata.labels)) &&
+      t.matchFields.every((r) => (r.operator === 'In') === r.values.includes(n.metadata.name))
+    )
+      return true;
   }
   return false;
 }
