@@ -18,6 +18,7 @@ import {
   NODE_ALLOCATABLE_CHANGE,
   NODE_LABEL_CHANGE,
   NODE_TAINT_CHANGE,
+  UNSCHEDULED_POD_DELETE,
 } from '../engine/scheduler/framework/cluster-events.js';
 import {
   INTER_POD_AFFINITY,
@@ -180,6 +181,11 @@ test('hints: NodeResourcesFit queues on a fitting node add, an allocatable incre
     STRATEGY_SKIP,
     'not registered with hints on',
   );
+  // An unscheduled pod's deletion frees room only if it was nominated to a node (after a preemption).
+  const pending = makePod('q', makeSpec([{ cpu: 100 }]));
+  const nominated: Pod = { ...pending, status: { ...pending.status, nominatedNodeName: 'n' } };
+  assert.is(h.worth(NODE_RESOURCES_FIT, UNSCHEDULED_POD_DELETE, () => p, pending, undefined), STRATEGY_SKIP);
+  assert.is(h.worth(NODE_RESOURCES_FIT, UNSCHEDULED_POD_DELETE, () => p, nominated, undefined), STRATEGY_AFTER_BACKOFF);
   // Hints off: the wider pre-hints registration, and every hint is Queue.
   const off = new QueueingHints(false);
   assert.is(
@@ -319,6 +325,7 @@ test('in-flight events: an event the rejector says Queue to, seen during the att
   q.pop();
   q.onEvent(NODE_ADD, undefined, makeNode('large', { cpu: 8000, pods: 10 }), 30);
   assert.is(q.backoffSize, 1, 'the waiting pod moved on the fitting node');
+  assert.is(q.movedByEvents, 1);
   r.rejectors = NODE_RESOURCES_FIT;
   r.hint = hintPod(pod);
   q.addUnschedulable(r, 40);
