@@ -4,6 +4,11 @@
  * podMaxBackoffSeconds, parallelism, featureGates, and the fields that cannot affect a simulation).
  */
 import { test } from 'uvu';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import * as assert from 'uvu/assert';
 import type { KubeObject, Node, Pod } from '../engine/api/objects.js';
 import { podRequests } from '../engine/api/pod-resources.js';
@@ -184,8 +189,14 @@ test('hints: NodeResourcesFit queues on a fitting node add, an allocatable incre
   // An unscheduled pod's deletion frees room only if it was nominated to a node (after a preemption).
   const pending = makePod('q', makeSpec([{ cpu: 100 }]));
   const nominated: Pod = { ...pending, status: { ...pending.status, nominatedNodeName: 'n' } };
-  assert.is(h.worth(NODE_RESOURCES_FIT, UNSCHEDULED_POD_DELETE, () => p, pending, undefined), STRATEGY_SKIP);
-  assert.is(h.worth(NODE_RESOURCES_FIT, UNSCHEDULED_POD_DELETE, () => p, nominated, undefined), STRATEGY_AFTER_BACKOFF);
+  assert.is(
+    h.worth(NODE_RESOURCES_FIT, UNSCHEDULED_POD_DELETE, () => p, pending, undefined),
+    STRATEGY_SKIP,
+  );
+  assert.is(
+    h.worth(NODE_RESOURCES_FIT, UNSCHEDULED_POD_DELETE, () => p, nominated, undefined),
+    STRATEGY_AFTER_BACKOFF,
+  );
   // Hints off: the wider pre-hints registration, and every hint is Queue.
   const off = new QueueingHints(false);
   assert.is(
@@ -517,6 +528,36 @@ test('each accepted field changes the run: parallelism (scheduling time), backof
   const noHints = run(', featureGates: {SchedulerQueueingHints: false}');
   assert.is.not(noHints.fingerprint, base.fingerprint);
   assert.is(run(', featureGates: {SchedulerQueueingHints: true}').fingerprint, base.fingerprint, 'the default value changes nothing');
+});
+
+const cli = join(dirname(fileURLToPath(import.meta.url)), '..', 'engine', 'cli.js');
+
+function cliRun(policyConfig: string): { code: number; stderr: string } {
+  const dir = mkdtempSync(join(tmpdir(), 'kubesim-queue-'));
+  const file = join(dir, 's.yaml');
+  writeFileSync(
+    file,
+    `name: warn\nduration: 5s\nreplications: 2\ncluster:\n  nodePools: [{name: n, count: 2, template: {cpu: "4", memory: 8Gi}}]\nworkloads:\n  - name: w\n    arrival: {type: burst, count: 2}\n    pod: {spec: {containers: [{name: c, image: i}]}}\npolicies:\n  - name: p\n    config:\n      apiVersion: kubescheduler.config.k8s.io/v1\n      kind: KubeSchedulerConfiguration\n${policyConfig}`,
+  );
+  const r = spawnSync(process.execPath, [cli, 'run', file, '--out', join(dir, 'out')], { encoding: 'utf8' });
+  return { code: r.status ?? -1, stderr: r.stderr };
+}
+
+test('CLI: process-only fields give one warning for the whole run; an unsupported gate exits 2 naming the field', () => {
+  const ok = cliRun('      leaderElection: {leaderElect: true}\n      enableProfiling: true\n');
+  assert.is(ok.code, 0, ok.stderr);
+  const warnings = ok.stderr.split('\n').filter((l) => l.includes('no effect on a simulation'));
+  assert.equal(warnings, [
+    'warning: policy p: KubeSchedulerConfiguration fields with no effect on a simulation (ignored): enableProfiling, leaderElection',
+  ]);
+  const bad = cliRun('      featureGates: {DynamicResourceAllocation: true}\n');
+  assert.is(bad.code, 2);
+  assert.match(bad.stderr, /s\.yaml:\d+:.*policies\[0\]\.config\.featureGates\.DynamicResourceAllocation/);
+  assert.match(
+    bad.stderr,
+    /unsupported feature gate "DynamicResourceAllocation"; kubesim models SchedulerQueueingHints, PodLevelResources/,
+  );
+  assert.not.match(bad.stderr, /\n\s+at /, 'no stack trace');
 });
 
 test.run();
