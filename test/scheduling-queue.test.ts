@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import * as assert from 'uvu/assert';
 import type { KubeObject, Node, Pod } from '../engine/api/objects.js';
 import { podRequests } from '../engine/api/pod-resources.js';
-import { runOnce } from '../engine/run.js';
+import { runOnce, schedulerParams } from '../engine/run.js';
 import { parseSchedulerConfig } from '../engine/scenario/scheduler-config.js';
 import { parseYamlDocuments } from '../engine/scenario/yaml-field.js';
 import { chunkSizeFor, criticalPath, cycleCost } from '../engine/scheduler/cycle-cost.js';
@@ -528,6 +528,31 @@ test('each accepted field changes the run: parallelism (scheduling time), backof
   const noHints = run(', featureGates: {SchedulerQueueingHints: false}');
   assert.is.not(noHints.fingerprint, base.fingerprint);
   assert.is(run(', featureGates: {SchedulerQueueingHints: true}').fingerprint, base.fingerprint, 'the default value changes nothing');
+});
+
+test("podInitialBackoffSeconds / podMaxBackoffSeconds reach the queue (over the scenario parameters); unset keeps the scenario's", () => {
+  const base = {
+    cycleOverhead: 200,
+    perNodeFilter: 1,
+    perNodeScore: 1,
+    podInitialBackoff: 3 * S,
+    podMaxBackoff: 7 * S,
+    podMaxInUnschedulablePodsDuration: 300 * S,
+  };
+  const policy = (body: string) => {
+    const sp = parse(body);
+    return { name: 'p', profiles: sp.profiles, client: sp.client, source: 'test', queue: sp.queue, featureGates: sp.featureGates };
+  };
+  const durations = (body: string) => {
+    const q = new SchedulingQueue(schedulerParams(base, policy(body)));
+    return [1, 2, 3, 4, 5, 6].map((a) => q.backoffDuration(a) / S);
+  };
+  assert.equal(durations(''), [3, 6, 7, 7, 7, 7], 'the scenario parameters');
+  assert.equal(durations('podMaxBackoffSeconds: 30\n'), [3, 6, 12, 24, 30, 30]);
+  assert.equal(durations('podInitialBackoffSeconds: 2\npodMaxBackoffSeconds: 30\n'), [2, 4, 8, 16, 30, 30]);
+  const p = schedulerParams(base, policy('parallelism: 8\nfeatureGates: {SchedulerQueueingHints: false}\n'));
+  assert.is(p.parallelism, 8);
+  assert.is(p.queueingHints, false);
 });
 
 const cli = join(dirname(fileURLToPath(import.meta.url)), '..', 'engine', 'cli.js');
