@@ -398,6 +398,7 @@ async function explainCommand(args: ExplainFiles & { seed?: number; pluginModule
   await loadModules(args.pluginModule);
   const input = readExplainInput(args);
   if (input.ignoredPlugins.length > 0) process.stderr.write(`warning: enabled plugins not modeled yet (no effect on the result): ${input.ignoredPlugins.join(', ')}\n`);
+  if (input.notModeled.length > 0) process.stderr.write(`warning: KubeSchedulerConfiguration fields with no effect on a simulation (ignored): ${input.notModeled.join(', ')}\n`);
   const result = explain({ ...input, seed: args.seed ?? DEFAULT_EXPLAIN_SEED });
   process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
 }

@@ -31,7 +31,7 @@ import { FaultInjector } from './faults/injector.js';
 import { ClusterAutoscaler, type CloudProvider, type NodeGroup } from './cloud/cluster-autoscaler.js';
 import type { Lease } from './api/objects.js';
 import type { Arrival, Policy, PodWorkload, Scenario } from './scenario/types.js';
-import { Scheduler } from './scheduler/scheduler.js';
+import { Scheduler, type SchedulerParams } from './scheduler/scheduler.js';
 import type { ParallelScanner } from './scheduler/parallel/scanner.js';
 import { churnSteps, varyingRateTimes } from './workload/arrivals.js';
 import { timedGpuWorkload } from './gpu/experiment.js';
@@ -96,7 +96,7 @@ export function runOnce(scenario: Scenario, policy: Policy, seed: number, opts: 
   const observe = opts.observe;
   if (observe !== undefined) api.onCommit((type, obj, old) => observe(sim.now, type, obj, old));
 
-  const scheduler = new Scheduler(sim, api, policy.profiles, { ...p.scheduler, client: policy.client }, rngs.stream('scheduler'), metrics, opts.scanner ?? null);
+  const scheduler = new Scheduler(sim, api, policy.profiles, schedulerParams(p.scheduler, policy), rngs.stream('scheduler'), metrics, opts.scanner ?? null);
   const gpuWorkload = timedGpuWorkload(scenario, policy);
   if (gpuWorkload !== null) scheduler.useGpuWorkload(gpuWorkload);
   // kube-controller-manager's controllers share one pod watch (its SharedInformerFactory), indexed by
@@ -246,4 +246,17 @@ function inOrder(sim: Simulation, count: number, timeOf: (i: number) => Micros, 
     if (i + 1 < count) sim.callAt(timeOf(i + 1), () => step(i + 1));
   };
   if (count > 0) sim.callAt(timeOf(0), () => step(0));
+}
+
+/** The scenario's scheduler parameters with the policy's KubeSchedulerConfiguration settings over them. */
+export function schedulerParams(base: Omit<SchedulerParams, 'client'>, policy: Policy): SchedulerParams {
+  const q = policy.queue;
+  return {
+    ...base,
+    client: policy.client,
+    podInitialBackoff: q?.podInitialBackoff ?? base.podInitialBackoff,
+    podMaxBackoff: q?.podMaxBackoff ?? base.podMaxBackoff,
+    parallelism: q?.parallelism ?? base.parallelism,
+    queueingHints: policy.featureGates?.SchedulerQueueingHints ?? base.queueingHints,
+  };
 }

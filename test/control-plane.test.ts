@@ -6,10 +6,12 @@ import { TokenBucket } from '../engine/api/rate-limiter.js';
 import type { KubeObject, Pod } from '../engine/api/objects.js';
 import { RngFactory } from '../engine/core/rng.js';
 import { Simulation } from '../engine/core/simulation.js';
+import { NODE_ADD } from '../engine/scheduler/framework/cluster-events.js';
+import { USER_PLUGIN } from '../engine/scheduler/framework/queueing-hints.js';
 import { SchedulingQueue, type QueuedPod } from '../engine/scheduler/scheduling-queue.js';
 import { podRequests } from '../engine/api/pod-resources.js';
 import { WorkQueue } from '../engine/controllers/work-queue.js';
-import { makePod, makeSpec } from './helpers.js';
+import { makeNode, makePod, makeSpec } from './helpers.js';
 
 test('token bucket: burst at once, then one request per 1/qps; never more than qps·t + burst', () => {
   const b = new TokenBucket({ qps: 50, burst: 100 });
@@ -129,26 +131,28 @@ test('scheduling queue: priority then FIFO; backoff 1, 2, 4, 8, 10, 10 s', () =>
   assert.equal([1, 2, 3, 4, 5, 6].map((a) => q.backoffDuration(a) / 1e6), [1, 2, 4, 8, 10, 10]);
 });
 
-test('scheduling queue: unschedulable pods move on cluster events and after the maximum stay', () => {
+test('scheduling queue: unschedulable pods move on a matching cluster event and after the maximum stay', () => {
   const q = new SchedulingQueue({ podInitialBackoff: 1_000_000, podMaxBackoff: 10_000_000, podMaxInUnschedulablePodsDuration: 300_000_000 });
   const p = queued('p', 0, 0);
   q.pushActive(p);
   q.pop();
+  // A plugin without EnqueueExtensions (a plugin module's) registers every event with no hint.
+  p.rejectors = USER_PLUGIN;
   q.addUnschedulable(p, 0);
   assert.is(q.unschedulableSize, 1);
   assert.is(q.pop(), undefined, 'nothing to schedule');
-  q.moveAll(500_000); // still backing off (1 s after t=0)
+  q.onEvent(NODE_ADD, undefined, makeNode('n', { cpu: 1000 }), 500_000); // still backing off (expiry window 1 s)
   assert.is(q.backoffSize, 1);
-  assert.is(q.flushBackoff(900_000), 0);
-  assert.is(q.flushBackoff(1_000_000), 1);
+  assert.is(q.flushBackoff(1_900_000), 0, 'the window of its expiry (1 s) has not passed');
+  assert.is(q.flushBackoff(2_000_000), 1);
   assert.is(q.activeSize, 1);
   const again = q.pop()!;
   q.addUnschedulable(again, 2_000_000);
   assert.is(q.flushUnschedulableLeftover(2_000_000 + 300_000_000), 0, 'exactly the maximum is not over it');
   assert.is(q.flushUnschedulableLeftover(2_000_000 + 300_000_001), 1);
-  // A move request during the attempt sends the pod straight to backoff instead of unschedulablePods.
+  // An event during the attempt that the rejector registered sends the pod to backoff instead of unschedulablePods.
   const r = q.pop()!;
-  q.moveAll(303_000_000);
+  q.onEvent(NODE_ADD, undefined, makeNode('m', { cpu: 1000 }), 303_000_000);
   q.addUnschedulable(r, 303_000_000);
   assert.is(q.unschedulableSize, 0);
   assert.is(q.backoffSize, 1);

@@ -16,6 +16,8 @@ import type { ExplainRequest } from './explain.js';
 export interface ExplainInput extends Omit<ExplainRequest, 'seed'> {
   /** Enabled plugins kubesim does not model (for a warning). */
   readonly ignoredPlugins: readonly string[];
+  /** KubeSchedulerConfiguration fields that cannot affect a simulation (for a warning). */
+  readonly notModeled: readonly string[];
 }
 
 export interface ExplainFiles {
@@ -73,7 +75,7 @@ export function readExplainInput(files: ExplainFiles): ExplainInput {
     const where = files.config === undefined ? 'the default configuration' : files.config;
     return pod.at.get('spec').get('schedulerName').fail(`no scheduler profile "${schedulerName}" in ${where}; it has ${have}`);
   }
-  return { nodes: nodes.map((n) => n.object), pod: pod.object, existing, services, replicaSets, profile, ignoredPlugins: policy.ignoredPlugins };
+  return { nodes: nodes.map((n) => n.object), pod: pod.object, existing, services, replicaSets, profile, ignoredPlugins: policy.ignoredPlugins, notModeled: policy.notModeled };
 }
 
 function readConfig(path: string, reads: ReadBudget): SchedulerPolicy {

@@ -7,6 +7,7 @@ import { constant, lognormalFromP99, type Distribution } from '../core/distribut
 import { MICROS_PER_MS, MICROS_PER_SECOND } from '../core/time.js';
 import type { RateLimit } from '../api/rate-limiter.js';
 import { WATCH_COST } from '../api/api-server.js';
+import { DEFAULT_PARALLELISM } from '../scheduler/cycle-cost.js';
 
 const ms = (x: number): number => x * MICROS_PER_MS;
 const s = (x: number): number => x * MICROS_PER_SECOND;
@@ -57,7 +58,7 @@ export const DEFAULT_PARAMS = {
     perPodSpreadConstraint: 1.3,
     perPreemptionNode: 75,
     /** KubeSchedulerConfiguration parallelism: apis/config/v1/defaults.go */
-    parallelism: 16,
+    parallelism: DEFAULT_PARALLELISM,
   },
   controllerManager: {
     /** burstReplicas 500, 5 concurrent syncs: pkg/controller/replicaset/replica_set.go, KCM defaults. */

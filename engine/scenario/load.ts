@@ -507,7 +507,8 @@ function parsePolicies(f: Field, dir: ScenarioDir, warnings: string[]): Policy[]
     }
     const sp = cfg === null ? DEFAULT_POLICY : parseSchedulerConfig(cfg);
     if (sp.ignoredPlugins.length > 0) warnings.push(`policy ${name}: enabled plugins not modeled yet (no effect on results): ${sp.ignoredPlugins.join(', ')}`);
-    return { name, profiles: sp.profiles, client: sp.client, source, gpuProfiles: sp.gpuProfiles };
+    if (sp.notModeled.length > 0) warnings.push(`policy ${name}: KubeSchedulerConfiguration fields with no effect on a simulation (ignored): ${sp.notModeled.join(', ')}`);
+    return { name, profiles: sp.profiles, client: sp.client, source, gpuProfiles: sp.gpuProfiles, queue: sp.queue, featureGates: sp.featureGates };
   });
 }
 

@@ -8,6 +8,9 @@
  * Plugins kubesim does not model are accepted and reported as ignored, so real configurations load.
  */
 import type { NodeAffinity } from '../api/objects.js';
+import { MICROS_PER_SECOND } from '../core/time.js';
+import { DEFAULT_PARALLELISM } from '../scheduler/cycle-cost.js';
+import { DEFAULT_FEATURE_GATES, type FeatureGates, type SchedulerQueueSettings } from '../scheduler/scheduler-settings.js';
 import type { RateLimit } from '../api/rate-limiter.js';
 import { SCHEDULER_CLIENT } from './defaults.js';
 import { parseNodeAffinity } from './manifests.js';
@@ -135,6 +138,10 @@ const TRIVIAL = new Set<string>(['VolumeRestrictions', 'NodeVolumeLimits', 'Volu
 export interface SchedulerPolicy {
   readonly profiles: readonly Profile[];
   readonly client: RateLimit;
+  readonly queue: SchedulerQueueSettings;
+  readonly featureGates: FeatureGates;
+  /** Accepted fields that cannot affect a simulation (bind addresses, profiling…), for one warning each. */
+  readonly notModeled: readonly string[];
   /** Enabled plugins whose behaviour is not modeled (their effect is missing from results). */
   readonly ignoredPlugins: readonly string[];
   /** Per profile (same order): its GPU plugins, for the GPU replay driver (engine/gpu). */
@@ -144,6 +151,9 @@ export interface SchedulerPolicy {
 export const DEFAULT_POLICY: SchedulerPolicy = {
   profiles: [DEFAULT_PROFILE],
   client: SCHEDULER_CLIENT,
+  queue: { parallelism: DEFAULT_PARALLELISM },
+  featureGates: DEFAULT_FEATURE_GATES,
+  notModeled: [],
   ignoredPlugins: DEFAULT_MULTIPOINT.map((d) => d.name)
     .filter((n) => !MODELED.has(n) && !TRIVIAL.has(n))
     .sort(),
@@ -174,7 +184,14 @@ export function parseSchedulerConfig(f: Field): SchedulerPolicy {
     'enableContentionProfiling',
   ]);
   const globalPct = f.get('percentageOfNodesToScore').optInt(0, { min: 0, max: 100 });
+  const notModeled: string[] = [];
+  const queue = parseQueueSettings(f);
+  const featureGates = parseFeatureGates(f.get('featureGates'));
+  parseNotModeled(f, notModeled);
   const cc = f.get('clientConnection');
+  // ClientConnectionConfiguration (component-base/config/v1alpha1): only the rate limit shapes a simulation.
+  cc.rejectUnknownKeys(['kubeconfig', 'acceptContentTypes', 'contentType', 'qps', 'burst']);
+  for (const k of ['kubeconfig', 'acceptContentTypes', 'contentType']) if (cc.get(k).exists) notModeled.push(`clientConnection.${k}`);
   const client: RateLimit = {
     qps: cc.get('qps').optNum(SCHEDULER_CLIENT.qps),
     burst: cc.get('burst').optInt(SCHEDULER_CLIENT.burst, { min: 0 }),
@@ -193,7 +210,77 @@ export function parseSchedulerConfig(f: Field): SchedulerPolicy {
     profiles.push(p);
   }
   if (profileFields.length === 0) for (const n of DEFAULT_POLICY.ignoredPlugins) ignored.add(n);
-  return { profiles, client: { qps: client.qps < 0 ? Infinity : client.qps, burst: client.burst }, ignoredPlugins: [...ignored].sort(), gpuProfiles };
+  return {
+    profiles,
+    client: { qps: client.qps < 0 ? Infinity : client.qps, burst: client.burst },
+    queue,
+    featureGates,
+    notModeled,
+    ignoredPlugins: [...ignored].sort(),
+    gpuProfiles,
+  };
+}
+
+/**
+ * podInitialBackoffSeconds, podMaxBackoffSeconds and parallelism, validated as upstream
+ * (apis/config/validation/validation.go ValidateKubeSchedulerConfiguration).
+ */
+function parseQueueSettings(f: Field): SchedulerQueueSettings {
+  const par = f.get('parallelism');
+  const parallelism = par.exists ? par.int() : DEFAULT_PARALLELISM;
+  if (parallelism <= 0) par.fail(`should be an integer value greater than zero, got ${parallelism}`);
+  const ini = f.get('podInitialBackoffSeconds');
+  const max = f.get('podMaxBackoffSeconds');
+  // SetDefaults_KubeSchedulerConfiguration: 1 and 10 seconds.
+  const initial = ini.exists ? ini.int() : 1;
+  if (initial <= 0) ini.fail(`must be greater than 0, got ${initial}`);
+  const maximum = max.exists ? max.int() : 10;
+  if (maximum < initial) (max.exists ? max : ini).fail(`podMaxBackoffSeconds (${maximum}) must be greater than or equal to podInitialBackoffSeconds (${initial})`);
+  return {
+    parallelism,
+    ...(ini.exists ? { podInitialBackoff: initial * MICROS_PER_SECOND } : {}),
+    ...(max.exists ? { podMaxBackoff: maximum * MICROS_PER_SECOND } : {}),
+  };
+}
+
+/** featureGates: a map of gate → bool; only the gates that change what kubesim models are accepted. */
+function parseFeatureGates(f: Field): FeatureGates {
+  if (!f.exists || f.kind() === 'null') return DEFAULT_FEATURE_GATES;
+  const supported = Object.keys(DEFAULT_FEATURE_GATES);
+  let { SchedulerQueueingHints, PodLevelResources } = DEFAULT_FEATURE_GATES;
+  for (const [name, v] of f.entries()) {
+    if (name === 'SchedulerQueueingHints') SchedulerQueueingHints = v.bool();
+    else if (name === 'PodLevelResources') PodLevelResources = v.bool();
+    else v.fail(`unsupported feature gate "${name}"; kubesim models ${supported.join(', ')}`);
+  }
+  return { SchedulerQueueingHints, PodLevelResources };
+}
+
+/**
+ * Fields of a running kube-scheduler process that cannot change a simulation of one scheduler instance: warned
+ * about once. healthzBindAddress/metricsBindAddress are deprecated in v1 and, as upstream validates, must be
+ * empty or use port 0.
+ */
+function parseNotModeled(f: Field, out: string[]): void {
+  for (const k of ['healthzBindAddress', 'metricsBindAddress']) {
+    const a = f.get(k);
+    if (!a.exists || a.kind() === 'null') continue;
+    const v = a.str();
+    if (v !== '' && !/:0$/.test(v) && v !== '0') a.fail(`must be empty or use port 0 (deprecated in kubescheduler.config.k8s.io/v1), got "${v}"`);
+    out.push(k);
+  }
+  for (const k of ['enableProfiling', 'enableContentionProfiling', 'delayCacheUntilActive']) {
+    if (f.get(k).exists) {
+      f.get(k).bool();
+      out.push(k);
+    }
+  }
+  const le = f.get('leaderElection');
+  if (le.exists) {
+    // LeaderElectionConfiguration (component-base/config/v1alpha1): one simulated scheduler is always the leader.
+    le.rejectUnknownKeys(['leaderElect', 'leaseDuration', 'renewDeadline', 'retryPeriod', 'resourceLock', 'resourceName', 'resourceNamespace']);
+    out.push('leaderElection');
+  }
 }
 
 interface Enabled {

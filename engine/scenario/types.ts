@@ -2,6 +2,7 @@
  * A scenario after loading and validation: plain data, no YAML nodes, every quantity parsed and every
  * default filled in. The simulation reads only this.
  */
+import type { FeatureGates, SchedulerQueueSettings } from '../scheduler/scheduler-settings.js';
 import type { Deployment, Job, PodTemplate, PriorityClass, ReplicaSet, Service, Pod } from '../api/objects.js';
 import type { ApiServerParams } from '../api/api-server.js';
 import type { RateLimit } from '../api/rate-limiter.js';
@@ -132,6 +133,9 @@ export interface Policy {
   readonly source: string;
   /** GPU plugins per profile (engine/gpu), for a gpuReplay scenario. */
   readonly gpuProfiles?: readonly GpuProfile[];
+  /** KubeSchedulerConfiguration podInitialBackoffSeconds/podMaxBackoffSeconds (override the scenario's), parallelism. */
+  readonly queue?: SchedulerQueueSettings;
+  readonly featureGates?: FeatureGates;
 }
 
 /** The scenario's `report:` section: what the report files contain (CLI flags override it). */

@@ -19,6 +19,9 @@
  */
 import type { Micros } from '../core/time.js';
 
+/** KubeSchedulerConfiguration parallelism default (apis/config/v1/defaults.go). */
+export const DEFAULT_PARALLELISM = 16;
+
 export interface CycleCostParams {
   /** Fixed cost of a cycle: queue pop, snapshot update, framework setup, the Reserve/Permit/assume steps. */
   readonly cycleOverhead: Micros;

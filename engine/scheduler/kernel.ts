@@ -54,6 +54,17 @@ import type { GpuCluster } from '../gpu/cluster.js';
 import { GpuShare, REASON_GPU } from './gpu-share.js';
 import type { GpuGrant } from '../gpu/resources.js';
 import { POLICY_SCORE } from './plugins/placement-policies.js';
+import {
+  GPU_SHARE,
+  INTER_POD_AFFINITY,
+  NODE_AFFINITY,
+  NODE_PORTS,
+  NODE_RESOURCES_FIT,
+  NODE_UNSCHEDULABLE,
+  POD_TOPOLOGY_SPREAD,
+  TAINT_TOLERATION,
+  USER_PLUGIN,
+} from './framework/queueing-hints.js';
 import { NodeView, UserPluginError, podView, type PodView, type UserPlugin } from './user-plugins.js';
 
 /** schedule_one.go */
@@ -86,6 +97,11 @@ export interface Decision {
   readonly diagnosis?: Diagnosis;
   /** Set when a PreFilter plugin rejected the pod for every node (FitError's PreFilterMsg). */
   readonly preFilterMessage?: string;
+  /**
+   * When no node was feasible: the plugins that rejected some node (Diagnosis.UnschedulablePlugins, as
+   * framework/queueing-hints.ts bits); 0 for an error such as no nodes at all.
+   */
+  readonly rejectors?: number;
 }
 
 /** Mutable per-scheduler search state. */
@@ -210,7 +226,7 @@ export class Kernel {
     const checkGpu = gpuShare !== null && t.gpu !== null && gpuShare.prepare(t, pod);
     if (gpuShare !== null && gpuShare.error !== null) {
       this.markAll(t, UNRESOLVABLE);
-      return { node: -1, visited: 0, feasible: 0, diagnosis: new Map(), preFilterMessage: gpuShare.error };
+      return { node: -1, visited: 0, feasible: 0, diagnosis: new Map(), preFilterMessage: gpuShare.error, rejectors: GPU_SHARE };
     }
     const checkUser = this.userFilters.length > 0 && this.prepareUser(t, pod);
     let order = t.order;
@@ -222,7 +238,7 @@ export class Kernel {
       if (names !== null) {
         if (names.size === 0) {
           this.markAll(t, UNRESOLVABLE);
-          return { node: -1, visited: 0, feasible: 0, diagnosis: new Map(), preFilterMessage: REASON_CONFLICT };
+          return { node: -1, visited: 0, feasible: 0, diagnosis: new Map(), preFilterMessage: REASON_CONFLICT, rejectors: NODE_AFFINITY };
         }
         m = this.restrict(t, names);
         order = this.candidates;
@@ -313,7 +329,7 @@ export class Kernel {
     if (found === 0) {
       const diagnosis = this.diagnose(t, checks);
       this.applyNominated(t, nominated, -1);
-      return { node: -1, visited, feasible: 0, diagnosis };
+      return { node: -1, visited, feasible: 0, diagnosis, rejectors: this.rejected };
     }
     this.applyNominated(t, nominated, -1);
     if (found === 1) return { node: feasible[0], visited, feasible: 1 };
@@ -881,6 +897,9 @@ export class Kernel {
    * Recounts failure reasons for the FitError message and records each node's status code; runs only when no
    * node fits (a full pass).
    */
+  /** The plugins verdict() saw reject a node since diagnose() began (queueing-hints.ts bits). */
+  private rejected = 0;
+
   private diagnose(t: NodeTable, c: CycleChecks): Diagnosis {
     const d: Diagnosis = new Map();
     const reasons = this.reasonScratch;
@@ -891,10 +910,14 @@ export class Kernel {
     counts.length = 0;
     if (this.status.length < t.count) this.status = new Uint8Array(t.capacity);
     const status = this.status;
+    this.rejected = 0;
     if (c.restricted) {
       // Nodes the PreFilterResult left out are not filtered; they carry the PreFilter status.
       for (let k = 0; k < this.candidateCount; k++) this.mark[this.candidates[k]] = 1;
-      if (t.live > this.candidateCount) d.set(REASON_NOT_IN_PREFILTER_RESULT, t.live - this.candidateCount);
+      if (t.live > this.candidateCount) {
+        d.set(REASON_NOT_IN_PREFILTER_RESULT, t.live - this.candidateCount);
+        this.rejected |= NODE_AFFINITY;
+      }
     }
     const order = t.order;
     for (let k = 0; k < order.length; k++) {
@@ -931,6 +954,7 @@ export class Kernel {
     const pod = c.pod;
     if (c.checkUnsched && t.unschedulable[i] === 1) {
       reasons?.push(REASON_UNSCHEDULABLE);
+      this.rejected |= NODE_UNSCHEDULABLE;
       return UNRESOLVABLE;
     }
     if (c.checkTaints && t.hardTaints[i] !== 0 && this.untoleratedTaint(t, i) >= 0) {
@@ -938,17 +962,20 @@ export class Kernel {
         const taint = firstUntolerated(t.nodes[i].spec.taints, pod.tolerations);
         if (taint !== undefined) reasons.push(reasonUntolerated(taint));
       }
+      this.rejected |= TAINT_TOLERATION;
       return UNRESOLVABLE;
     }
     if (c.checkAff) {
       const reason = this.affinityReason(t, i);
       if (reason !== null) {
         reasons?.push(reason);
+        this.rejected |= NODE_AFFINITY;
         return UNRESOLVABLE;
       }
     }
     if (c.checkPorts && t.usedPorts[i] !== 0 && this.portConflict(i)) {
       reasons?.push(REASON_PORTS);
+      this.rejected |= NODE_PORTS;
       return UNSCHEDULABLE;
     }
     if (c.checkFit) {
@@ -985,12 +1012,16 @@ export class Kernel {
           reasons?.push(REASON_INSUFFICIENT(name));
         }
       }
-      if (failed) return unresolvable ? UNRESOLVABLE : UNSCHEDULABLE;
+      if (failed) {
+        this.rejected |= NODE_RESOURCES_FIT;
+        return unresolvable ? UNRESOLVABLE : UNSCHEDULABLE;
+      }
     }
     if (c.checkSpread) {
       const v = this.spreadFilter.check(i);
       if (v !== 0) {
         reasons?.push(v === 1 ? REASON_MISSING_LABEL : REASON_SKEW);
+        this.rejected |= POD_TOPOLOGY_SPREAD;
         return v === 1 ? UNRESOLVABLE : UNSCHEDULABLE;
       }
     }
@@ -998,17 +1029,20 @@ export class Kernel {
       const v = this.ipaFilter.check(i);
       if (v !== 0) {
         reasons?.push(v === 1 ? REASON_AFFINITY : v === 2 ? REASON_ANTI_AFFINITY : REASON_EXISTING_ANTI_AFFINITY);
+        this.rejected |= INTER_POD_AFFINITY;
         return v === 1 ? UNRESOLVABLE : UNSCHEDULABLE;
       }
     }
     if (c.checkGpu && !this.gpuFits(t, i)) {
       reasons?.push(REASON_GPU);
+      this.rejected |= GPU_SHARE;
       return UNSCHEDULABLE;
     }
     if (c.checkUser) {
       const reason = this.userReject(i);
       if (reason !== null) {
         reasons?.push(reason);
+        this.rejected |= USER_PLUGIN;
         return UNSCHEDULABLE;
       }
     }

@@ -21,7 +21,24 @@ import { MICROS_PER_SECOND, type Micros } from '../core/time.js';
 import { Kernel, UNRESOLVABLE, fitErrorMessage, type NominatedPod, type SearchState } from './kernel.js';
 import { NodeTable } from './node-table.js';
 import type { ParallelScanner } from './parallel/scanner.js';
-import { podInput } from './pod-input.js';
+import { podInput, type PodInput } from './pod-input.js';
+import {
+  ASSIGNED_POD_ADD,
+  ASSIGNED_POD_DELETE,
+  ASSIGNED_POD_UPDATE_LABEL,
+  NODE_ADD,
+  NODE_DELETE,
+  UNSCHEDULED_POD_DELETE,
+  UNSCHEDULED_POD_UPDATE_LABEL,
+  UNSCHEDULED_POD_UPDATE_TOLERATION,
+  nodeSchedulingPropertiesChange,
+  sameRecord,
+  type ClusterEvent,
+} from './framework/cluster-events.js';
+import { GPU_SHARE, POD_TOPOLOGY_SPREAD, QueueingHints, type HintPod } from './framework/queueing-hints.js';
+import { cycleCost, type CycleCostParams } from './cycle-cost.js';
+import { podMatches } from './pod-matcher.js';
+import { spreadConstraints } from './plugins/pod-topology-spread.js';
 import { AssignedPods, type AssignedPod } from './assigned-pods.js';
 import { preempt } from './preemption.js';
 import { defaultSpreadSelector, needsDefaultSelector } from './default-selector.js';
@@ -29,7 +46,6 @@ import { hostPorts, type HostPort } from './plugins/node-ports.js';
 import { toleratesUnschedulable } from './plugins/node-unschedulable.js';
 import type { Profile } from './profile.js';
 import { SchedulingQueue, type QueueParams, type QueuedPod } from './scheduling-queue.js';
-import { cycleCost, type CycleCostParams } from './cycle-cost.js';
 import { grantOfBound, gpuIndexOf } from './gpu-share.js';
 import type { GpuGrant } from '../gpu/resources.js';
 import { GPU_INDEX } from '../gpu/resources.js';
@@ -37,6 +53,8 @@ import type { TypicalPods } from '../gpu/typical-pods.js';
 
 export interface SchedulerParams extends QueueParams, CycleCostParams {
   readonly client: RateLimit;
+  /** The SchedulerQueueingHints feature gate (default true). */
+  readonly queueingHints?: boolean;
 }
 
 /** What the scheduler tells the metrics recorder and the trace. */
@@ -83,6 +101,8 @@ export class Scheduler {
   private readonly cycleEndKind: number;
   private current: {
     p: QueuedPod;
+    input: PodInput;
+    rejectors: number;
     node: number;
     start: Micros;
     message: string;
@@ -109,7 +129,7 @@ export class Scheduler {
     for (const p of profiles) this.kernels.set(p.schedulerName, new Kernel(p));
     // The cache keeps GPU devices only for profiles with GPU plugins (a GPU-less run pays nothing).
     if (profiles.some((p) => p.gpu !== undefined)) this.table.enableGpu();
-    this.queue = new SchedulingQueue(params);
+    this.queue = new SchedulingQueue(params, new QueueingHints(params.queueingHints ?? true));
     this.client = new Client('kube-scheduler', params.client, 'kube-scheduler');
     this.cycleEndKind = sim.register('scheduler-cycle-end', () => this.endCycle());
     const nodes = new Informer<Node>({ add: (n) => this.onNode(n), update: (o, n) => this.onNode(n, o), delete: (n) => this.onNodeDelete(n) });
@@ -117,7 +137,7 @@ export class Scheduler {
     const pods = new Informer<Pod>({
       add: (p, key) => this.onPodAdd(p, key),
       update: (o, p, key) => this.onPodUpdate(o, p, key),
-      delete: (_p, key) => this.onPodDelete(key),
+      delete: (p, key) => this.onPodDelete(p, key),
     });
     api.watch('Pod', 'kube-scheduler/pods', pods.onEvent);
     if (profiles.some((p) => p.spreadWeight > 0 || p.filters.podTopologySpread)) {
@@ -160,9 +180,10 @@ export class Scheduler {
   private onNode(n: Node, old?: Node): void {
     const fresh = this.table.indexOf(n.metadata.name) < 0;
     this.table.upsert(n);
-    // eventhandlers.go updateNodeInCache → nodeSchedulingPropertiesChange: taints, unschedulable, allocatable or
-    // labels changing (a node untainted after recovering) requeue the unschedulable pods, like a node add.
-    if (fresh || (old !== undefined && schedulingPropertiesChanged(old, n))) this.moveAll();
+    // eventhandlers.go addNodeToCache (NodeAdd) / updateNodeInCache (NodeSchedulingPropertiesChange: one event
+    // per changed property, e.g. a node untainted after recovering raises NodeTaintChange).
+    if (fresh || old === undefined) this.clusterEvent(NODE_ADD, undefined, n);
+    else for (const e of nodeSchedulingPropertiesChange(n, old)) this.clusterEvent(e, old, n);
   }
 
   /**
@@ -173,11 +194,15 @@ export class Scheduler {
     const row = this.table.remove(n.metadata.name);
     if (row < 0) return;
     for (const [k, nom] of this.nominations) if (nom.row === row) this.nominations.delete(k);
+    this.clusterEvent(NODE_DELETE, n, undefined);
   }
 
   private onPodAdd(pod: Pod, key: string): void {
     if (pod.spec.nodeName !== '') {
-      if (!isTerminal(pod)) this.account(pod, key);
+      if (!isTerminal(pod)) {
+        this.account(pod, key);
+        this.clusterEvent(ASSIGNED_POD_ADD, undefined, pod);
+      }
       return;
     }
     if (isTerminal(pod) || !this.kernels.has(pod.spec.schedulerName)) return;
@@ -210,21 +235,41 @@ export class Scheduler {
       this.nominations.delete(key);
       if (isTerminal(pod)) {
         if (!isTerminal(old)) this.release(key);
-      } else this.account(pod, key);
+      } else {
+        this.account(pod, key);
+        // The assigned-pod informer sees a pod that just got its node as an add (FilteringResourceEventHandler).
+        if (old.spec.nodeName === '') this.clusterEvent(ASSIGNED_POD_ADD, undefined, pod);
+        else if (old.metadata.labels !== pod.metadata.labels && !sameRecord(old.metadata.labels, pod.metadata.labels)) this.clusterEvent(ASSIGNED_POD_UPDATE_LABEL, old, pod);
+      }
       return;
     }
     const q = this.queued.get(key);
-    if (q !== undefined) q.pod = pod;
+    if (q !== undefined) {
+      q.pod = pod;
+      // PriorityQueue.Update: the pod's own label or toleration change may make it schedulable.
+      const events: ClusterEvent[] = [];
+      if (old.metadata.labels !== pod.metadata.labels && !sameRecord(old.metadata.labels, pod.metadata.labels)) events.push(UNSCHEDULED_POD_UPDATE_LABEL);
+      if (old.spec.tolerations !== pod.spec.tolerations) events.push(UNSCHEDULED_POD_UPDATE_TOLERATION);
+      if (events.length > 0) {
+        this.queue.podUpdated(q, events, old, pod, this.sim.now);
+        this.afterMove();
+      }
+    }
   }
 
-  private onPodDelete(key: string): void {
+  private onPodDelete(pod: Pod, key: string): void {
     const q = this.queued.get(key);
     if (q !== undefined) {
       if (q.where !== 'inflight') this.queue.remove(q);
-      else q.where = 'gone';
+      else {
+        this.queue.done(q);
+        q.where = 'gone';
+      }
       this.queued.delete(key);
     }
-    this.nominations.delete(key);
+    // A deleted nominated pod frees the room it held on its node (NodeResourcesFit's hint for UnscheduledPod/Delete).
+    const nominated = this.nominations.delete(key);
+    if (pod.spec.nodeName === '' && nominated) this.clusterEvent(UNSCHEDULED_POD_DELETE, pod, undefined);
     this.release(key);
   }
 
@@ -249,14 +294,27 @@ export class Scheduler {
     this.pods.add(key, pod, row, podRequests(pod.spec), hostPorts(pod.spec), gpu);
   }
 
-  /** An assigned pod was deleted or finished: its resources are free, which may help unschedulable pods. */
+  /**
+   * An assigned pod was deleted or finished: its resources are free (AssignedPodDelete; a finished pod leaves
+   * the cache as a deleted one does).
+   */
   private release(key: string): void {
-    if (this.pods.remove(key) === undefined) return;
-    this.moveAll();
+    const gone = this.pods.remove(key);
+    if (gone === undefined) return;
+    this.clusterEvent(ASSIGNED_POD_DELETE, gone.pod, undefined);
   }
 
-  private moveAll(): void {
-    this.queue.moveAll(this.sim.now);
+  /**
+   * MoveAllToActiveOrBackoffQueue for one event (with QueueingHints off, an assigned pod add/update first
+   * keeps only the pods it may concern: AssignedPodAdded's getUnschedulablePodsWithCrossTopologyTerm).
+   */
+  private clusterEvent(e: ClusterEvent, old: Node | Pod | undefined, neu: Node | Pod | undefined): void {
+    const crossTopology =
+      !this.queue.hints.hintsEnabled && (e === ASSIGNED_POD_ADD || e === ASSIGNED_POD_UPDATE_LABEL) ? (p: QueuedPod): boolean => crossTopologyTerm(p, neu as Pod) : undefined;
+    if (this.queue.onEvent(e, old, neu, this.sim.now, crossTopology) > 0) this.afterMove();
+  }
+
+  private afterMove(): void {
     this.armBackoffTimer();
     this.kick();
   }
@@ -307,8 +365,18 @@ export class Scheduler {
       { allNodes: this.table.live, visited: d.visited, scored, ...scan, preemptionNodes, preemptionFilters },
       this.params,
     );
-    this.current = { p, node: d.node, start: this.sim.now, message, ports: input.hostPorts, nominate, clearNomination };
+    this.current = { p, input, rejectors: d.rejectors ?? 0, node: d.node, start: this.sim.now, message, ports: input.hostPorts, nominate, clearNomination };
     this.sim.after(cost, this.cycleEndKind);
+  }
+
+  /** What the rejectors' hint functions read of a failed pod (the spreading constraints only when they matter). */
+  private hintPod(p: QueuedPod, input: PodInput, rejectors: number): HintPod {
+    const kernel = this.kernels.get(p.pod.spec.schedulerName) as Kernel;
+    const spreadHard =
+      (rejectors & POD_TOPOLOGY_SPREAD) === 0
+        ? []
+        : spreadConstraints(p.pod.spec, input.namespace, input.labels, 'DoNotSchedule', kernel.profile.spreadDefaults, input.defaultSpreadSelector);
+    return { pod: p.pod, input, spreadHard, addedAffinity: kernel.profile.addedAffinity };
   }
 
   /** Nominated pods other than `key` with priority ≥ `priority` (addNominatedPods). */
@@ -361,13 +429,17 @@ export class Scheduler {
     let grant: GpuGrant | null | undefined = null;
     if (p.where === 'gone') {
       // Deleted while in flight: nothing to bind.
+      this.queue.done(p);
     } else if (c.node >= 0 && (grant = this.reserveGpu(p, c.node)) !== undefined) {
       const nodeName = this.table.names[c.node];
       this.observer.attempt(p.pod, p.key, nodeName, duration, '');
       this.nominations.delete(p.key);
       this.assumeAndBind(p, c.node, nodeName, c.ports, grant);
     } else {
-      if (c.node >= 0) c.message = `0/${this.table.count} nodes are available: Open-Gpu-Share Reserve found no free GPU on ${this.table.names[c.node]}.`;
+      if (c.node >= 0) {
+        c.message = `0/${this.table.count} nodes are available: Open-Gpu-Share Reserve found no free GPU on ${this.table.names[c.node]}.`;
+        c.rejectors = GPU_SHARE;
+      }
       this.unschedulableAttempts++;
       this.observer.attempt(p.pod, p.key, null, duration, c.message);
       let nominated: string | undefined | null = null;
@@ -376,6 +448,8 @@ export class Scheduler {
         this.nominations.delete(p.key);
         nominated = undefined;
       }
+      p.rejectors = c.rejectors;
+      p.hint = this.hintPod(p, c.input, c.rejectors);
       this.queue.addUnschedulable(p, this.sim.now);
       this.armBackoffTimer();
       this.armUnschedulableTimer();
@@ -453,6 +527,7 @@ export class Scheduler {
   private assumeAndBind(p: QueuedPod, row: number, nodeName: string, ports: readonly HostPort[], gpu: GpuGrant | null): void {
     const key = p.key;
     const assumed = this.pods.add(key, p.pod, row, p.requests, ports, gpu);
+    this.queue.done(p);
     const index = gpu === null ? null : gpuIndexOf(gpu.devices);
     this.queued.delete(key);
     p.where = 'gone';
@@ -502,11 +577,16 @@ export class Scheduler {
   }
 }
 
-function schedulingPropertiesChanged(a: Node, b: Node): boolean {
-  return (
-    a.spec.taints !== b.spec.taints ||
-    a.spec.unschedulable !== b.spec.unschedulable ||
-    a.status.allocatable !== b.status.allocatable ||
-    a.metadata.labels !== b.metadata.labels
-  );
+/**
+ * getUnschedulablePodsWithCrossTopologyTerm (scheduling_queue.go): an assigned pod's add or update concerns a
+ * pod rejected by PodTopologySpread in its namespace, or one with a required affinity term it matches.
+ */
+function crossTopologyTerm(p: QueuedPod, assigned: Pod): boolean {
+  const h = p.hint;
+  if (h === undefined || h === null) return false;
+  if (((p.rejectors ?? 0) & POD_TOPOLOGY_SPREAD) !== 0 && assigned.metadata.namespace === p.pod.metadata.namespace) return true;
+  const a = h.input.podAffinity;
+  if (a === null) return false;
+  for (const t of a.requiredAffinity) if (podMatches(t.matcher, assigned.metadata.namespace, assigned.metadata.labels)) return true;
+  return false;
 }
