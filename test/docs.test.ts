@@ -76,6 +76,29 @@ test('every ```console example in README.md and docs/ prints what the docs show'
   }
 });
 
+/** `a_{x,y}_b` → a_x_b, a_y_b (the way reports.md writes families of columns). */
+function expandBraces(s: string): string[] {
+  const m = /\{([^{}]*)\}/.exec(s);
+  if (m === null) return [s];
+  return m[1].split(',').flatMap((alt) => expandBraces(s.slice(0, m.index) + alt.trim() + s.slice(m.index + m[0].length)));
+}
+
+test('docs/reference/reports.md names every column of every CSV report a run writes', () => {
+  const out = mkdtempSync(join(tmpdir(), 'kubesim-docs-reports-'));
+  const r = spawnSync(process.execPath, [cli, 'run', join(root, 'test', 'fixtures', 'small.yaml'), '--pods-csv', '--jobs', '1', '--out', out], { encoding: 'utf8' });
+  assert.is(r.status, 0, r.stderr);
+  const doc = readFileSync(join(root, 'docs', 'reference', 'reports.md'), 'utf8');
+  const documented = new Set([...doc.matchAll(/`([^`]+)`/g)].flatMap((m) => m[1].split(/,\s*(?![^{]*\})/)).flatMap((c) => expandBraces(c.trim())));
+  const csvs = readdirSync(out).filter((f) => f.endsWith('.csv'));
+  assert.equal(csvs.sort(), ['comparison.csv', 'engine.csv', 'pods.csv', 'summary.csv', 'timeseries.csv']);
+  for (const f of csvs) {
+    assert.ok(doc.includes(`\`${f}\``), `${f} is not in reports.md`);
+    const header = readFileSync(join(out, f), 'utf8').split('\n')[0].split(',');
+    const missing = header.filter((c) => !documented.has(c));
+    assert.equal(missing, [], `${f}: columns not documented in docs/reference/reports.md`);
+  }
+});
+
 // TODO(merger): files other branches add (issue 15); remove each entry once its branch is merged.
 const NOT_YET_MERGED = new Set([
   'docs/guides/ci-gates.md',
