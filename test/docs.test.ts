@@ -39,12 +39,20 @@ test('docs/reference/cli.md and scenario-format.md are what `npm run docs` gener
 test('the CLI reference lists every command and option of engine/cli.ts', async () => {
   const text = (await generatedDocs(root)).get('docs/reference/cli.md') ?? '';
   for (const cmd of ['run', 'validate', 'compare', 'merge', 'explain']) assert.match(text, `## kubesim ${cmd}\n`);
-  for (const opt of ['--replications', '--plugin-module', '--max-memory', '--pods-csv', '--nodes', '--config']) assert.match(text, `\`${opt}\``);
+  for (const opt of ['--replications', '--plugin-module', '--max-memory', '--pods-csv', '--nodes', '--config'])
+    assert.match(text, `\`${opt}\``);
 });
 
 test('the scenario reference has a row for every field path of the schema (spot checks across nesting and variants)', async () => {
   const text = (await generatedDocs(root)).get('docs/reference/scenario-format.md') ?? '';
-  for (const path of ['cluster.nodePools[].template.taints[].effect', 'workloads[].arrival (type: ramp).over', 'parameters.kubelet.imageFsCapacity', 'faults[] (type: nodeCrash).count', 'steps[] (opcode: createPods).collectMetrics', 'gpuReplay.tuneRatio'])
+  for (const path of [
+    'cluster.nodePools[].template.taints[].effect',
+    'workloads[].arrival (type: ramp).over',
+    'parameters.kubelet.imageFsCapacity',
+    'faults[] (type: nodeCrash).count',
+    'steps[] (opcode: createPods).collectMetrics',
+    'gpuReplay.tuneRatio',
+  ])
     assert.ok(text.includes(`| \`${path}\` |`), `no row for ${path}`);
 });
 
@@ -67,7 +75,12 @@ test('every ```console example in README.md and docs/ prints what the docs show'
   cpSync(join(root, 'docs', 'examples'), join(scratch, 'docs', 'examples'), { recursive: true });
   for (const e of examples) {
     const where = `${e.file}:${e.line}: kubesim ${e.args.join(' ')}`;
-    const r = spawnSync(process.execPath, [cli, ...e.args], { cwd: scratch, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' }, timeout: 60_000 });
+    const r = spawnSync(process.execPath, [cli, ...e.args], {
+      cwd: scratch,
+      encoding: 'utf8',
+      env: { ...process.env, NO_COLOR: '1' },
+      timeout: 60_000,
+    });
     assert.is(r.status, 0, `${where} exited ${r.status}: ${r.stderr}`);
     const printed = r.stdout.split(`${scratch}/`).join('');
     const json = jsonOf(e.expected);
@@ -85,10 +98,16 @@ function expandBraces(s: string): string[] {
 
 test('docs/reference/reports.md names every column of every CSV report a run writes', () => {
   const out = mkdtempSync(join(tmpdir(), 'kubesim-docs-reports-'));
-  const r = spawnSync(process.execPath, [cli, 'run', join(root, 'test', 'fixtures', 'small.yaml'), '--pods-csv', '--jobs', '1', '--out', out], { encoding: 'utf8' });
+  const r = spawnSync(
+    process.execPath,
+    [cli, 'run', join(root, 'test', 'fixtures', 'small.yaml'), '--pods-csv', '--jobs', '1', '--out', out],
+    { encoding: 'utf8' },
+  );
   assert.is(r.status, 0, r.stderr);
   const doc = readFileSync(join(root, 'docs', 'reference', 'reports.md'), 'utf8');
-  const documented = new Set([...doc.matchAll(/`([^`]+)`/g)].flatMap((m) => m[1].split(/,\s*(?![^{]*\})/)).flatMap((c) => expandBraces(c.trim())));
+  const documented = new Set(
+    [...doc.matchAll(/`([^`]+)`/g)].flatMap((m) => m[1].split(/,\s*(?![^{]*\})/)).flatMap((c) => expandBraces(c.trim())),
+  );
   const csvs = readdirSync(out).filter((f) => f.endsWith('.csv'));
   assert.equal(csvs.sort(), ['comparison.csv', 'engine.csv', 'pods.csv', 'summary.csv', 'timeseries.csv']);
   for (const f of csvs) {
@@ -117,7 +136,14 @@ function anchorsOf(markdown: string): Set<string> {
   for (const line of markdown.split('\n')) {
     if (/^\s*```/.test(line)) inCode = !inCode;
     const h = inCode ? null : /^#{1,6}\s+(.*)$/.exec(line);
-    if (h !== null) out.add(h[1].trim().toLowerCase().replace(/[^\p{L}\p{N} _-]/gu, '').replace(/ /g, '-'));
+    if (h !== null)
+      out.add(
+        h[1]
+          .trim()
+          .toLowerCase()
+          .replace(/[^\p{L}\p{N} _-]/gu, '')
+          .replace(/ /g, '-'),
+      );
   }
   return out;
 }
@@ -126,7 +152,9 @@ test('every relative link of README.md and docs/ resolves to a file, and its #an
   const broken: string[] = [];
   let links = 0;
   for (const file of markdownFiles()) {
-    const text = readFileSync(file, 'utf8').replace(/```[\s\S]*?```/g, '').replace(/`[^`\n]*`/g, '');
+    const text = readFileSync(file, 'utf8')
+      .replace(/```[\s\S]*?```/g, '')
+      .replace(/`[^`\n]*`/g, '');
     for (const m of text.matchAll(/\]\(([^)\s]+)\)/g)) {
       const target = m[1];
       if (/^[a-z]+:/.test(target)) continue; // https:, mailto:

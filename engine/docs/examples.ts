@@ -60,7 +60,10 @@ export function outputMatches(expected: readonly string[], printed: string): boo
     if (i === expected.length) return j === actual.length;
     const key = `${i},${j}`;
     if (failed.has(key)) return false;
-    const ok = expected[i].trim() === '...' ? match(i + 1, j) || (j < actual.length && match(i, j + 1)) : j < actual.length && lineMatches(expected[i], actual[j]) && match(i + 1, j + 1);
+    const ok =
+      expected[i].trim() === '...'
+        ? match(i + 1, j) || (j < actual.length && match(i, j + 1))
+        : j < actual.length && lineMatches(expected[i], actual[j]) && match(i + 1, j + 1);
     if (!ok) failed.add(key);
     return ok;
   };

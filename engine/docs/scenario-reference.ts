@@ -69,7 +69,8 @@ class Renderer {
   }
 
   typeText(raw: Schema): string {
-    if (raw.$ref !== undefined && VALUE_TYPES.includes(refName(raw.$ref))) return `[${refName(raw.$ref)}](#${refName(raw.$ref).toLowerCase()})`;
+    if (raw.$ref !== undefined && VALUE_TYPES.includes(refName(raw.$ref)))
+      return `[${refName(raw.$ref)}](#${refName(raw.$ref).toLowerCase()})`;
     const s = this.resolve(raw);
     if (s.const !== undefined) return code(s.const);
     if (s.enum !== undefined) return s.enum.map(code).join(' | ');
@@ -84,7 +85,8 @@ class Renderer {
       const size = s.minItems !== undefined || s.maxItems !== undefined ? ` (${s.minItems ?? 0}–${s.maxItems ?? '…'} items)` : '';
       return `list of ${s.items !== undefined ? this.typeText(s.items) : 'any'}${size}`;
     }
-    if (t === 'object' && s.properties === undefined && typeof s.additionalProperties === 'object') return `map to ${this.typeText(s.additionalProperties)}`;
+    if (t === 'object' && s.properties === undefined && typeof s.additionalProperties === 'object')
+      return `map to ${this.typeText(s.additionalProperties)}`;
     const pattern = s.pattern !== undefined && t === 'string' ? ` matching \`${s.pattern}\`` : '';
     return `${t}${this.bounds(s)}${pattern}`;
   }
@@ -108,12 +110,14 @@ class Renderer {
     }
     const parts = s.allOf !== undefined ? s.allOf.map((p) => this.resolve(p)) : [s];
     for (const part of parts) {
-      for (const [k, v] of Object.entries(part.properties ?? {})) this.rows(v, path === '' ? k : `${path}.${k}`, out, (part.required ?? []).includes(k));
+      for (const [k, v] of Object.entries(part.properties ?? {}))
+        this.rows(v, path === '' ? k : `${path}.${k}`, out, (part.required ?? []).includes(k));
       const vs = this.variants(part);
       if (vs === undefined) continue;
       for (const v of vs) {
         const tag = Object.entries(v.properties ?? {}).find(([, p]) => p.const !== undefined || p.enum !== undefined);
-        const label = tag === undefined ? '' : `${tag[0]}: ${tag[1].const !== undefined ? String(tag[1].const) : (tag[1].enum ?? []).join(' | ')}`;
+        const label =
+          tag === undefined ? '' : `${tag[0]}: ${tag[1].const !== undefined ? String(tag[1].const) : (tag[1].enum ?? []).join(' | ')}`;
         const at = label === '' ? path : `${path} (${label})`;
         for (const [k, p] of Object.entries(v.properties ?? {})) {
           if (tag !== undefined && k === tag[0]) continue;
@@ -124,7 +128,11 @@ class Renderer {
   }
 
   table(rows: readonly Row[]): string[] {
-    return ['| field | type | default | description |', '|---|---|---|---|', ...rows.map((r) => `| \`${cell(r.path)}\` | ${cell(r.type)} | ${cell(r.dflt)} | ${cell(r.description)} |`)];
+    return [
+      '| field | type | default | description |',
+      '|---|---|---|---|',
+      ...rows.map((r) => `| \`${cell(r.path)}\` | ${cell(r.type)} | ${cell(r.dflt)} | ${cell(r.description)} |`),
+    ];
   }
 }
 
@@ -155,7 +163,12 @@ export function renderScenarioReference(schema: Schema): string {
   }
   for (const [k, v] of Object.entries(schema.properties ?? {})) {
     const s = v.$ref !== undefined && !VALUE_TYPES.includes(refName(v.$ref)) ? { ...defs[refName(v.$ref)], ...v } : v;
-    top.push({ path: k, type: r.typeText(v), dflt: s.default !== undefined ? code(s.default) : '', description: [(schema.required ?? []).includes(k) ? '**required**' : '', s.description ?? ''].filter((x) => x !== '').join('; ') });
+    top.push({
+      path: k,
+      type: r.typeText(v),
+      dflt: s.default !== undefined ? code(s.default) : '',
+      description: [(schema.required ?? []).includes(k) ? '**required**' : '', s.description ?? ''].filter((x) => x !== '').join('; '),
+    });
   }
   const name = (k: string): string => (sections.has(k) ? `[\`${k}\`](#${k.toLowerCase()})` : `\`${k}\``);
   out.push(...top.map((row) => `| ${name(row.path)} | ${cell(row.type)} | ${cell(row.dflt)} | ${cell(row.description)} |`), '');
@@ -172,5 +185,8 @@ export function renderScenarioReference(schema: Schema): string {
     if (rows.length > 1) out.push(...r.table(rows.slice(1)), '');
     else out.push(`Type: ${rows[0]?.type ?? ''}.`, '');
   }
-  return `${out.join('\n').replace(/\n{3,}/g, '\n\n').trimEnd()}\n`;
+  return `${out
+    .join('\n')
+    .replace(/\n{3,}/g, '\n\n')
+    .trimEnd()}\n`;
 }
