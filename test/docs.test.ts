@@ -5,12 +5,14 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, realpathSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { generatedDocs } from '../engine/docs/generate.js';
 import { examplesOf, jsonOf, outputMatches } from '../engine/docs/examples.js';
+import { loadScenario } from '../engine/scenario/load.js';
+import { stringify as toYaml } from 'yaml';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..', '..');
@@ -87,6 +89,40 @@ test('every ```console example in README.md and docs/ prints what the docs show'
     if (json !== undefined) assert.equal(JSON.parse(printed), json, where);
     else assert.ok(outputMatches(e.expected, printed), `${where} printed:\n${printed}\nbut the docs show:\n${e.expected.join('\n')}`);
   }
+});
+
+interface SchemaNode {
+  default?: unknown;
+  properties?: Record<string, SchemaNode>;
+}
+
+test("the defaults scenario-format.md shows for parameters (from the schema) are the loader's own defaults", () => {
+  const schema = JSON.parse(readFileSync(join(root, 'scenarios', 'scenario.schema.json'), 'utf8')) as { $defs: Record<string, SchemaNode> };
+  const groups = schema.$defs.parameters.properties ?? {};
+  const parameters: Record<string, unknown> = {};
+  let count = 0;
+  for (const [name, group] of Object.entries(groups)) {
+    if (group.default !== undefined) {
+      parameters[name] = group.default;
+      count++;
+      continue;
+    }
+    const fields = Object.entries(group.properties ?? {}).filter(([, f]) => f.default !== undefined);
+    if (fields.length > 0) parameters[name] = Object.fromEntries(fields.map(([k, f]) => [k, f.default]));
+    count += fields.length;
+  }
+  assert.ok(count >= 50, `only ${count} parameter defaults in the schema`);
+  const dir = mkdtempSync(join(tmpdir(), 'kubesim-docs-defaults-'));
+  const base = {
+    name: 'defaults',
+    cluster: { nodePools: [{ name: 'n', count: 2, template: { cpu: '4', memory: '8Gi' } }] },
+    workloads: [{ kubectl: 'kubectl run web --image=nginx' }],
+  };
+  writeFileSync(join(dir, 'implicit.yaml'), toYaml(base));
+  writeFileSync(join(dir, 'explicit.yaml'), toYaml({ ...base, parameters }));
+  const implicit = loadScenario(join(dir, 'implicit.yaml')).scenario;
+  const explicit = loadScenario(join(dir, 'explicit.yaml')).scenario;
+  assert.equal({ ...explicit, file: '' }, { ...implicit, file: '' });
 });
 
 /** `a_{x,y}_b` → a_x_b, a_y_b (the way reports.md writes families of columns). */

@@ -41,7 +41,16 @@ interface Row {
 const VALUE_TYPES = ['duration', 'quantity', 'distribution', 'stringMap', 'rate'];
 
 const refName = (ref: string): string => ref.replace('#/$defs/', '');
-const code = (v: unknown): string => `\`${typeof v === 'string' ? v : JSON.stringify(v)}\``;
+/** A value as YAML flow text, the way a scenario writes it (`{type: lognormal, median: 1ms}`). */
+const flow = (v: unknown): string =>
+  Array.isArray(v)
+    ? `[${v.map(flow).join(', ')}]`
+    : typeof v === 'object' && v !== null
+      ? `{${Object.entries(v)
+          .map(([k, x]) => `${k}: ${flow(x)}`)
+          .join(', ')}}`
+      : String(v);
+const code = (v: unknown): string => `\`${flow(v)}\``;
 const cell = (s: string): string => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 
 class Renderer {
