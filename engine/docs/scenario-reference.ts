@@ -91,13 +91,27 @@ class Renderer {
     if (s.allOf !== undefined) return 'object';
     const t = Array.isArray(s.type) ? s.type.join(' | ') : (s.type ?? 'any');
     if (t === 'array') {
-      const size = s.minItems !== undefined || s.maxItems !== undefined ? ` (${s.minItems ?? 0}–${s.maxItems ?? '…'} items)` : '';
+      const size =
+        s.maxItems !== undefined
+          ? ` (${s.minItems ?? 0}–${s.maxItems} items)`
+          : s.minItems !== undefined && s.minItems > 0
+            ? ` (at least ${s.minItems})`
+            : '';
       return `list of ${s.items !== undefined ? this.typeText(s.items) : 'any'}${size}`;
     }
     if (t === 'object' && s.properties === undefined && typeof s.additionalProperties === 'object')
       return `map to ${this.typeText(s.additionalProperties)}`;
     const pattern = s.pattern !== undefined && t === 'string' ? ` matching \`${s.pattern}\`` : '';
     return `${t}${this.bounds(s)}${pattern}`;
+  }
+
+  /** One alternative of a value type: an object told apart by a constant (`{type: uniform, …}`), else its type. */
+  variantText(raw: Schema): string {
+    const v = this.resolve(raw);
+    const tag = Object.entries(v.properties ?? {}).find(([, p]) => p.const !== undefined);
+    if (tag === undefined) return this.typeText(raw);
+    const rest = Object.keys(v.properties ?? {}).filter((k) => k !== tag[0]);
+    return `\`{${tag[0]}: ${String(tag[1].const)}${rest.length > 0 ? `, ${rest.join(', ')}` : ''}}\``;
   }
 
   rows(raw: Schema, path: string, out: Row[], required: boolean): void {
@@ -189,10 +203,10 @@ export function renderScenarioReference(schema: Schema): string {
     out.push(`### ${name}`, '', `${d.description ?? ''}`.trim(), '');
     const rows: Row[] = [];
     r.rows({ ...d, description: undefined }, name, rows, false);
-    const variants = (d.oneOf ?? d.anyOf ?? []).map((v) => r.typeText(v));
+    const variants = (d.oneOf ?? d.anyOf ?? []).map((v) => r.variantText(v));
     if (variants.length > 0) out.push(`One of: ${variants.join('; ')}.`, '');
+    else if (rows.length <= 1) out.push(`Type: ${rows[0]?.type ?? ''}.`, '');
     if (rows.length > 1) out.push(...r.table(rows.slice(1)), '');
-    else out.push(`Type: ${rows[0]?.type ?? ''}.`, '');
   }
   return `${out
     .join('\n')
