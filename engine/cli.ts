@@ -4,9 +4,10 @@
  * plain data out. A user error (bad scenario, bad flag) prints one clear message and exits 2 without a stack
  * trace; report files are only written after every run has finished, each atomically.
  */
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import yargs from 'yargs';
+import { fileURLToPath } from 'node:url';
+import yargs, { type Argv } from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { parseDuration } from './api/duration.js';
 import { QuantityError, quantityValue } from './api/quantity.js';
@@ -406,15 +407,19 @@ async function explainCommand(args: ExplainFiles & { seed?: number; pluginModule
 const PLUGIN_MODULE_OPTION = {
   type: 'string',
   array: true,
-  describe: 'JavaScript module of your own Filter/Score plugins (repeatable; see the README); loaded only when given',
+  describe: 'JavaScript module of your own Filter/Score plugins (repeatable; see docs/guides/write-a-plugin.md); loaded only when given',
 } as const;
 
 const isInt = (v: number | undefined, min: number, max: number): boolean => v === undefined || (Number.isInteger(v) && v >= min && v <= max);
 
-export async function main(argv: string[]): Promise<number> {
+/**
+ * Runs the command line. `y` is the yargs instance the commands are defined on: the docs generator
+ * (engine/docs/cli-reference.ts) passes a recorder to read every command and option without running one.
+ */
+export async function main(argv: string[], y: Argv = yargs(argv)): Promise<number> {
   let status = 0;
   try {
-    await yargs(argv)
+    await y
       .scriptName('kubesim')
       .parserConfiguration({ 'camel-case-expansion': true })
       .command(
@@ -515,12 +520,15 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
-main(hideBin(process.argv)).then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (e: unknown) => {
-    process.stderr.write(`kubesim: internal error (please report): ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
-    process.exitCode = 1;
-  },
-);
+// Only as the program (node dist/engine/cli.js, or the kubesim bin link to it), not when imported.
+if (process.argv[1] !== undefined && realpathSync(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  main(hideBin(process.argv)).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (e: unknown) => {
+      process.stderr.write(`kubesim: internal error (please report): ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+      process.exitCode = 1;
+    },
+  );
+}

@@ -46,7 +46,7 @@ test('absurd counts are refused at the field, naming the limit', () => {
   const nodes = expectInputError(() => parse(pool('1000000000000')));
   assert.is(nodes.line, 4);
   assert.is(nodes.path, 'cluster.nodePools[0].count');
-  assert.is(nodes.detail, `1,000,000,000,000 nodes is over kubesim's limit of 1,000,000 nodes (see "Limits" in the README)`);
+  assert.is(nodes.detail, `1,000,000,000,000 nodes is over kubesim's limit of 1,000,000 nodes (see docs/reference/limits.md)`);
   const pods = expectInputError(() => parse(`${pool('2')}workloads:\n  - name: w\n    arrival: {type: burst, count: 1e12}\n    pod: {spec: {containers: [{name: c, image: i}]}}\n`));
   assert.is(pods.path, 'workloads[0].arrival.count');
   assert.match(pods.detail, /^1,000,000,000,000 pods is over kubesim's limit of 10,000,000 pods/);

@@ -269,7 +269,7 @@ test('bad step lists: clear errors with the field path', () => {
   const open = `${nodes}  - {opcode: startCollectingMetrics, namespaces: [a]}\n`;
   assert.equal(stepError(`${open}  - {opcode: createPods, count: 1, collectMetrics: true, pod: ${POD}}\n  - {opcode: stopCollectingMetrics}`)[0], 'steps[2].collectMetrics');
   assert.match(stepError(`${open}  - {opcode: startCollectingMetrics, namespaces: [b]}`)[1], /^metrics collection is overlapping: the startCollectingMetrics at line \d+ is not stopped yet$/);
-  assert.equal(stepError(`${nodes}  - {opcode: createPods, count: 1, steadyStateParam: $s, pod: ${POD}}`), ['steps[1].steadyStateParam', `createPods's steadyStateParam is not modeled by kubesim (see "Step lists" in the README)`]);
+  assert.equal(stepError(`${nodes}  - {opcode: createPods, count: 1, steadyStateParam: $s, pod: ${POD}}`), ['steps[1].steadyStateParam', `createPods's steadyStateParam is not modeled by kubesim (see docs/reference/step-lists.md)`]);
   assert.equal(stepError(`${nodes}  - {opcode: createPods, count: 1, steadyState: true, duration: 0s, pod: ${POD}}`), ['steps[1]', 'when creating pods in a steady state, the duration must be > 0']);
   assert.equal(stepError(`${nodes}  - {opcode: createPods, count: 1, duration: 5s, pod: ${POD}}`), ['steps[1].duration', 'a duration applies to steadyState: true']);
   assert.equal(stepError(`${nodes}  - {opcode: createPods, count: 1, steadyState: true, skipWaitToCompletion: true, duration: 1s, pod: ${POD}}`)[1], 'skipWaitToCompletion and steadyState cannot be true at the same time');

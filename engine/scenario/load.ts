@@ -183,7 +183,7 @@ function limitedCount(f: Field, what: string, min: number, max: number): number 
 
 function overLimit(n: number, what: string, max: number): string {
   const big = (x: number): string => (Number.isSafeInteger(x) ? x.toLocaleString('en-US') : String(x));
-  return `${big(n)} ${what} is over kubesim's limit of ${big(max)} ${what} (see "Limits" in the README)`;
+  return `${big(n)} ${what} is over kubesim's limit of ${big(max)} ${what} (see docs/reference/limits.md)`;
 }
 
 function parseNodePool(f: Field, index: number, dir: ScenarioDir): NodePool {

@@ -99,7 +99,7 @@ export function parseSteps(f: Field, params: Field, ctx: StepContext): Step[] {
   const overlapping = (at: Field): never => at.fail(`metrics collection is overlapping: the startCollectingMetrics at line ${collecting?.line ?? 0} is not stopped yet`);
   f.items().forEach((s, index) => {
     const opcode = opcodeOf(s);
-    for (const k of UNSUPPORTED_FIELDS[opcode] ?? []) if (s.get(k).exists) s.get(k).fail(`${opcode}'s ${k} is not modeled by kubesim (see "Step lists" in the README)`);
+    for (const k of UNSUPPORTED_FIELDS[opcode] ?? []) if (s.get(k).exists) s.get(k).fail(`${opcode}'s ${k} is not modeled by kubesim (see docs/reference/step-lists.md)`);
     s.rejectUnknownKeys(FIELDS[opcode]);
     switch (opcode) {
       case 'createNodes': {
