@@ -45,6 +45,7 @@ import {
   DEFAULT_TERMINATION_GRACE_PERIOD_SECONDS,
 } from '../api/objects.js';
 import type { Field } from './yaml-field.js';
+import { aggregateContainerRequests, HUGEPAGES_PREFIX, isSupportedPodLevelResource } from '../api/pod-resources.js';
 
 type Protocol = ContainerPort['protocol'];
 type RestartPolicy = PodSpec['restartPolicy'];
@@ -447,6 +448,7 @@ export function parsePodSpec(f: Field): PodSpec {
     tolerations: f.get('tolerations').items().map(parseToleration),
     restartPolicy: restartPolicyOf(f.get('restartPolicy')),
     overhead: f.get('overhead').resourceList(),
+    ...podResourcesOf(f.get('resources'), containers, initContainers),
     // SetDefaults_PodSpec: terminationGracePeriodSeconds defaults to 30.
     terminationGracePeriodSeconds: f.get('terminationGracePeriodSeconds').optInt(DEFAULT_TERMINATION_GRACE_PERIOD_SECONDS, { min: 0 }),
     // Only present when given, so specs without them (and their pod-template-hash) stay as they were.
@@ -454,6 +456,65 @@ export function parsePodSpec(f: Field): PodSpec {
     ...spreadOf(f.get('topologySpreadConstraints')),
     ...preemptionPolicyOf(f.get('preemptionPolicy')),
   };
+}
+
+/**
+ * spec.resources, the pod-level requests and limits (feature PodLevelResources, on by default since v1.34):
+ * SetDefaults_Pod's defaultHugePagePodLimits and defaultPodRequests (pkg/apis/core/v1/defaults.go), then
+ * validatePodResources and validatePodResourceConsistency (pkg/apis/core/validation/validation.go). Only present
+ * when it sets something, so other specs (and their pod-template-hash) are unchanged.
+ */
+function podResourcesOf(f: Field, containers: readonly Container[], initContainers: readonly Container[]): Pick<PodSpec, 'resources'> {
+  if (isAbsent(f)) return {};
+  const reqField = f.get('requests');
+  const limField = f.get('limits');
+  const given = { requests: reqField.resourceList(), limits: limField.resourceList() };
+  for (const [list, field] of [[given.requests, reqField], [given.limits, limField]] as const) {
+    for (const name of Object.keys(list)) {
+      if (!isSupportedPodLevelResource(name)) {
+        field.get(name).fail(`unsupported pod-level resource ${JSON.stringify(name)}: only cpu, memory and hugepages-<size> may be set in spec.resources`);
+      }
+    }
+  }
+  if (Object.keys(given.requests).length + Object.keys(given.limits).length === 0) return {};
+  const requests: Record<string, number> = { ...given.requests };
+  const limits: Record<string, number> = { ...given.limits };
+  // defaultHugePagePodLimits: the containers' aggregated hugepages limits, unless the pod level names it.
+  const containerLimits = aggregateContainerRequests({
+    containers: containers.map((c) => ({ ...c, requests: c.limits })),
+    initContainers: initContainers.map((c) => ({ ...c, requests: c.limits })),
+  });
+  for (const [name, amount] of Object.entries(containerLimits)) {
+    if (name.startsWith(HUGEPAGES_PREFIX) && !hasOwn(requests, name) && !hasOwn(limits, name)) limits[name] = amount;
+  }
+  // defaultPodRequests (only with pod-level limits): a resource the containers request defaults to their
+  // aggregate (hugepages excepted), then any other limited resource to its limit.
+  const aggregate = aggregateContainerRequests({ containers, initContainers });
+  if (Object.keys(limits).length > 0) {
+    for (const [name, amount] of Object.entries(aggregate)) {
+      if (!hasOwn(requests, name) && isSupportedPodLevelResource(name) && !name.startsWith(HUGEPAGES_PREFIX)) requests[name] = amount;
+    }
+    for (const [name, amount] of Object.entries(limits)) if (!hasOwn(requests, name)) requests[name] = amount;
+  }
+  checkRequestsWithinLimits(f, requests, limits);
+  // validatePodResourceConsistency: pod-level requests ≥ the containers' aggregate; container limits ≤ pod-level limits.
+  for (const [name, amount] of Object.entries(requests)) {
+    const containersWant = aggregate[name];
+    if (containersWant !== undefined && containersWant > amount) {
+      reqField.get(name).fail(
+        `expected a pod-level ${name} request ≥ the containers' aggregate request of ${formatAmount(name, containersWant)}, got ${formatAmount(name, amount)}`,
+      );
+    }
+  }
+  for (const c of containers) {
+    for (const [name, limit] of Object.entries(c.limits)) {
+      const podLimit = limits[name];
+      if (podLimit !== undefined && limit > podLimit) {
+        limField.get(name).fail(`expected a pod-level ${name} limit ≥ container ${c.name}'s limit of ${formatAmount(name, limit)}, got ${formatAmount(name, podLimit)}`);
+      }
+    }
+  }
+  return { resources: { requests, limits } };
 }
 
 function isAbsent(f: Field): boolean {

@@ -44,12 +44,13 @@ export interface PodMeta {
 const NO_META: PodMeta = { namespace: 'default', labels: {} };
 const NO_ANNOTATIONS: Readonly<Record<string, string>> = {};
 
-export function podInput(spec: PodSpec, meta: PodMeta = NO_META, defaultSpreadSelector?: LabelSelector): PodInput {
+/** `podLevelResources`: the scheduler's PodLevelResources feature gate (api/pod-resources.ts). */
+export function podInput(spec: PodSpec, meta: PodMeta = NO_META, defaultSpreadSelector?: LabelSelector, podLevelResources = true): PodInput {
   return {
     spec,
     namespace: meta.namespace,
     labels: meta.labels,
-    requests: podRequests(spec),
+    requests: podRequests(spec, podLevelResources),
     toleratesUnschedulable: toleratesUnschedulable(spec.tolerations),
     tolerations: spec.tolerations,
     nodeSelector: spec.nodeSelector,

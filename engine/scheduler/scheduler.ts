@@ -39,6 +39,11 @@ export interface SchedulerParams extends QueueParams {
   readonly cycleOverhead: Micros;
   readonly perNodeFilter: Micros;
   readonly perNodeScore: Micros;
+  /**
+   * Feature gate PodLevelResources (default true, as upstream since v1.34): the pods' spec.resources count in
+   * their requests (api/pod-resources.ts). To be set from KubeSchedulerConfiguration featureGates.
+   */
+  readonly podLevelResources?: boolean;
 }
 
 /** What the scheduler tells the metrics recorder and the trace. */
@@ -146,6 +151,10 @@ export class Scheduler {
     }
   }
 
+  private get podLevelResources(): boolean {
+    return this.params.podLevelResources !== false;
+  }
+
   /** FGDScore's target workload: the typical pods of the scenario's pods (engine/gpu/typical-pods.ts). */
   useGpuWorkload(typical: TypicalPods): void {
     for (const k of this.kernels.values()) k.gpuShare?.setWorkload(typical);
@@ -186,7 +195,7 @@ export class Scheduler {
     const p: QueuedPod = {
       key,
       pod,
-      requests: podRequests(pod.spec),
+      requests: podRequests(pod.spec, this.podLevelResources),
       toleratesUnschedulable: toleratesUnschedulable(pod.spec.tolerations),
       timestamp: this.sim.now,
       attempts: 0,
@@ -248,7 +257,7 @@ export class Scheduler {
     }
     if (row < 0) return;
     const gpu = this.table.gpu === null ? null : grantOfBound(this.table.gpu, row, pod.metadata.annotations, pod.metadata.name);
-    this.pods.add(key, pod, row, podRequests(pod.spec), hostPorts(pod.spec), gpu);
+    this.pods.add(key, pod, row, podRequests(pod.spec, this.podLevelResources), hostPorts(pod.spec), gpu);
   }
 
   /** An assigned pod was deleted or finished: its resources are free, which may help unschedulable pods. */
@@ -270,7 +279,7 @@ export class Scheduler {
     this.busy = true;
     const kernel = this.kernels.get(p.pod.spec.schedulerName) as Kernel;
     const pod = p.pod;
-    const input = podInput(pod.spec, pod.metadata, needsDefaultSelector(kernel.profile, pod) ? this.defaultSelector(pod) : undefined);
+    const input = podInput(pod.spec, pod.metadata, needsDefaultSelector(kernel.profile, pod) ? this.defaultSelector(pod) : undefined, this.podLevelResources);
     const nominated = this.nominatedFor(p.key, pod.spec.priority);
     const own = this.nominations.get(p.key);
     // The sharded search (parallel/scanner.ts) does not implement nominated pods, so cycles with nominations

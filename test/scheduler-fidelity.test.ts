@@ -1,0 +1,224 @@
+/**
+ * Upstream scheduler behaviours of docs/model/scheduler-fidelity.md: pod-level resources (PodLevelResources),
+ * NodeResourcesFit ignoredResources/ignoredResourceGroups, terminating pods and PodTopologySpread, node affinity
+ * values the scheduler cannot parse, and no preemption without nodes.
+ */
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import type { Container, PodSpec } from '../engine/api/objects.js';
+import { DEFAULT_MEMORY_REQUEST, DEFAULT_MILLI_CPU_REQUEST, podRequests } from '../engine/api/pod-resources.js';
+import { parsePodSpec } from '../engine/scenario/manifests.js';
+import { parseYamlDocuments } from '../engine/scenario/yaml-field.js';
+import { podInput } from '../engine/scheduler/pod-input.js';
+import { DEFAULT_PROFILE } from '../engine/scheduler/profile.js';
+import { expectInputError, makeSpec } from './helpers.js';
+import { cluster, onlyScores, runCycle, scoreNodes } from './scheduler-helpers.js';
+
+const Mi = 1024 * 1024;
+const Gi = 1024 * Mi;
+
+function ctr(name: string, requests: Record<string, number>, sidecar = false): Container {
+  const c: Container = { name, image: 'pause', requests, limits: {}, ports: [] };
+  return sidecar ? { ...c, restartPolicy: 'Always' } : c;
+}
+
+function specWith(podReq: Record<string, number> | undefined, containers: Container[], initContainers: Container[] = [], overhead: Record<string, number> = {}): PodSpec {
+  const base = makeSpec([], { containers, initContainers, overhead });
+  return podReq === undefined ? base : { ...base, resources: { requests: podReq, limits: {} } };
+}
+
+/** The requests as a ResourceList, as upstream's tests compare them (zero cpu/memory left out). */
+function asList(spec: PodSpec, podLevelResources = true): Record<string, number> {
+  const r = podRequests(spec, podLevelResources);
+  const out: Record<string, number> = {};
+  if (r.cpu !== 0) out.cpu = r.cpu;
+  if (r.memory !== 0) out.memory = r.memory;
+  return { ...out, ...r.scalars };
+}
+
+// ---- 1. pod-level resources: component-helpers/resource/helpers_test.go TestPodLevelResourceRequests
+
+const upstreamPodLevelCases: { name: string; gate: boolean; pod?: Record<string, number>; c: Container[]; init?: Container[]; want: Record<string, number> }[] = [
+  { name: 'nil', gate: true, c: [], want: {} },
+  { name: 'pod level memory resource with SkipPodLevelResources true', gate: false, pod: { memory: 2 * Mi }, c: [], want: {} },
+  { name: 'pod level memory resource with SkipPodLevelResources false', gate: true, pod: { memory: 2 * Mi }, c: [], want: { memory: 2 * Mi } },
+  {
+    name: 'pod level memory and container level cpu resources',
+    gate: true,
+    pod: { memory: 2 * Mi },
+    c: [ctr('a', { cpu: 2 })],
+    want: { memory: 2 * Mi, cpu: 2 },
+  },
+  {
+    name: 'pod level unsupported resources set at both pod-level and container-level',
+    gate: true,
+    pod: { storage: 2 * Mi },
+    c: [ctr('a', { storage: 3 * Mi })],
+    want: { storage: 3 * Mi },
+  },
+  { name: 'pod level unsupported resources set at pod-level', gate: true, pod: { storage: 2 * Mi }, c: [ctr('a', { memory: 3 * Mi })], want: { memory: 3 * Mi } },
+  { name: 'only container level resources set', gate: true, c: [ctr('a', { memory: 3 * Mi, cpu: 2 })], want: { memory: 3 * Mi, cpu: 2 } },
+  {
+    name: 'both container-level and pod-level resources set',
+    gate: true,
+    pod: { memory: 6 * Mi, cpu: 8 },
+    c: [ctr('a', { memory: 3 * Mi, cpu: 2 })],
+    want: { memory: 6 * Mi, cpu: 8 },
+  },
+  {
+    name: 'container-level resources and init container set (SkipPodLevelResources false)',
+    gate: true,
+    c: [ctr('a', { memory: 3 * Mi, cpu: 2 })],
+    init: [ctr('i', { memory: 5 * Mi, cpu: 4 })],
+    want: { memory: 5 * Mi, cpu: 4 },
+  },
+  {
+    name: 'container-level resources and init container set (SkipPodLevelResources true)',
+    gate: false,
+    c: [ctr('a', { memory: 3 * Mi, cpu: 2 })],
+    init: [ctr('i', { memory: 5 * Mi, cpu: 4 })],
+    want: { memory: 5 * Mi, cpu: 4 },
+  },
+  {
+    name: 'container-level resources and sidecar container set',
+    gate: true,
+    c: [ctr('a', { memory: 3 * Mi, cpu: 2 })],
+    init: [ctr('s', { memory: 5 * Mi, cpu: 4 }, true)],
+    want: { memory: 8 * Mi, cpu: 6 },
+  },
+  {
+    name: 'container-level resources, init and sidecar container set',
+    gate: true,
+    c: [ctr('a', { memory: 3 * Mi, cpu: 2 })],
+    init: [ctr('s', { memory: 5 * Mi, cpu: 4 }, true), ctr('i', { memory: 6 * Mi, cpu: 8 })],
+    want: { memory: 11 * Mi, cpu: 12 },
+  },
+  {
+    name: 'pod-level resources, container-level resources, init and sidecar container set',
+    gate: true,
+    pod: { memory: 15 * Mi, cpu: 18 },
+    c: [ctr('a', { memory: 3 * Mi, cpu: 2 })],
+    init: [ctr('s', { memory: 5 * Mi, cpu: 4 }, true), ctr('i', { memory: 6 * Mi, cpu: 8 })],
+    want: { memory: 15 * Mi, cpu: 18 },
+  },
+];
+
+for (const tc of upstreamPodLevelCases) {
+  test(`PodRequests (upstream TestPodLevelResourceRequests): ${tc.name}`, () => {
+    assert.equal(asList(specWith(tc.pod, tc.c, tc.init), tc.gate), tc.want);
+  });
+}
+
+test('PodRequests: overhead is added on top of the pod-level requests (helpers.go PodRequests)', () => {
+  const spec = specWith({ cpu: 1000 }, [ctr('a', { cpu: 200 })], [], { cpu: 250, memory: 64 * Mi });
+  assert.equal(asList(spec), { cpu: 1250, memory: 64 * Mi });
+  assert.equal(asList(spec, false), { cpu: 450, memory: 64 * Mi });
+});
+
+test('scheduler non-zero requests: defaults only for cpu/memory named neither at pod level nor by any container (getNonMissingContainerRequests)', () => {
+  // Pod-level cpu only, two containers without requests: memory is missing everywhere, so each container counts 200Mi.
+  const r = podRequests(specWith({ cpu: 3000 }, [ctr('a', {}), ctr('b', {})]));
+  assert.is(r.cpu, 3000);
+  assert.is(r.memory, 0);
+  assert.is(r.nonZeroCpu, 3000);
+  assert.is(r.nonZeroMemory, 2 * DEFAULT_MEMORY_REQUEST);
+  // Pod-level cpu and memory: no default at all.
+  const both = podRequests(specWith({ cpu: 3000, memory: Gi }, [ctr('a', {}), ctr('b', {})]));
+  assert.is(both.nonZeroCpu, 3000);
+  assert.is(both.nonZeroMemory, Gi);
+  // Pod-level memory, one container naming cpu: cpu is not missing, so the other container gets no default.
+  const named = podRequests(specWith({ memory: Gi }, [ctr('a', { cpu: 50 }), ctr('b', {})]));
+  assert.is(named.nonZeroCpu, 50);
+  // Without pod-level requests (or with the gate off) every container missing a request counts the default.
+  const off = podRequests(specWith({ memory: Gi }, [ctr('a', { cpu: 50 }), ctr('b', {})]), false);
+  assert.is(off.nonZeroCpu, 50 + DEFAULT_MILLI_CPU_REQUEST);
+  assert.is(off.nonZeroMemory, 2 * DEFAULT_MEMORY_REQUEST);
+});
+
+function specYaml(yaml: string): PodSpec {
+  const [f] = parseYamlDocuments(yaml, 'pod.yaml');
+  return parsePodSpec(f);
+}
+
+test('spec.resources defaulting (SetDefaults_Pod defaultPodRequests): requests from the containers, then from the limits', () => {
+  // No container requests: the pod-level requests default to the pod-level limits.
+  const a = specYaml(`
+containers: [{ name: a, image: x }]
+resources: { limits: { cpu: "2", memory: 1Gi } }
+`);
+  assert.equal(a.resources?.requests, { cpu: 2000, memory: Gi });
+  // A container requests cpu: the pod-level cpu request defaults to the containers' aggregate, memory to its limit.
+  const b = specYaml(`
+containers: [{ name: a, image: x, resources: { requests: { cpu: 500m } } }, { name: b, image: x, resources: { requests: { cpu: 250m } } }]
+resources: { limits: { cpu: "2", memory: 1Gi } }
+`);
+  assert.equal(b.resources?.requests, { cpu: 750, memory: Gi });
+  // Requests only: nothing is defaulted.
+  const c = specYaml(`
+containers: [{ name: a, image: x }]
+resources: { requests: { memory: 1Gi } }
+`);
+  assert.equal(c.resources?.requests, { memory: Gi });
+  // Absent or empty: no field, so the spec (and its pod-template-hash) is as before.
+  assert.is('resources' in specYaml(`containers: [{ name: a, image: x }]`), false);
+  assert.is('resources' in specYaml(`{ containers: [{ name: a, image: x }], resources: {} }`), false);
+});
+
+test('spec.resources validation (validatePodResources, validatePodResourceConsistency): refused with the field path', () => {
+  const unsupported = expectInputError(() => specYaml(`{ containers: [{ name: a, image: x }], resources: { requests: { ephemeral-storage: 1Gi } } }`));
+  assert.match(unsupported.message, 'resources.requests.ephemeral-storage');
+  assert.match(unsupported.message, 'only cpu, memory and hugepages');
+  const overLimit = expectInputError(() => specYaml(`{ containers: [{ name: a, image: x }], resources: { requests: { cpu: "3" }, limits: { cpu: "2" } } }`));
+  assert.match(overLimit.message, 'resources.requests.cpu');
+  const belowContainers = expectInputError(() =>
+    specYaml(`{ containers: [{ name: a, image: x, resources: { requests: { cpu: "1" } } }, { name: b, image: x, resources: { requests: { cpu: "1" } } }], resources: { requests: { cpu: 1500m } } }`),
+  );
+  assert.match(belowContainers.message, "containers' aggregate request of 2000m");
+  const containerLimit = expectInputError(() => specYaml(`{ containers: [{ name: a, image: x, resources: { requests: { memory: 512Mi }, limits: { memory: 2Gi } } }], resources: { limits: { memory: 1Gi } } }`));
+  assert.match(containerLimit.message, 'resources.limits.memory');
+});
+
+const nodes1cpu = [{ name: 'n1', alloc: { cpu: 1000, memory: 4 * Gi, pods: 110 } }];
+
+test('NodeResourcesFit filter uses the pod-level requests; with PodLevelResources off the containers decide', () => {
+  // Containers ask 2 × 100m, the pod level 1500m: it does not fit a 1-cpu node (Insufficient cpu, for good).
+  const spec = specWith({ cpu: 1500 }, [ctr('a', { cpu: 100 }), ctr('b', { cpu: 100 })]);
+  const on = runCycle(DEFAULT_PROFILE, cluster(nodes1cpu), podInput(spec));
+  assert.is(on.d.node, -1);
+  assert.equal([...(on.d.diagnosis ?? new Map()).keys()], ['Insufficient cpu']);
+  const off = runCycle(DEFAULT_PROFILE, cluster(nodes1cpu), podInput(spec, undefined, undefined, false));
+  assert.is(off.d.node, 0);
+  // Pod-level requests below the node's free capacity fit although containers alone would not be summed that way.
+  const small = specWith({ cpu: 900 }, [ctr('a', { cpu: 450 }), ctr('b', { cpu: 450 })]);
+  assert.is(runCycle(DEFAULT_PROFILE, cluster(nodes1cpu), podInput(small)).d.node, 0);
+});
+
+test('LeastAllocated and BalancedAllocation score the pod-level requests', () => {
+  const nodes = [
+    { name: 'a', alloc: { cpu: 4000, memory: 4 * Gi, pods: 110 } },
+    { name: 'b', alloc: { cpu: 4000, memory: 4 * Gi, pods: 110 } },
+  ];
+  const c = cluster(nodes, [{ name: 'x', node: 'a', requests: { cpu: 1000, memory: Gi } }]);
+  const spec = specWith({ cpu: 2000, memory: 2 * Gi }, [ctr('a', { cpu: 100, memory: 100 * Mi })]);
+  const fit = scoreNodes(onlyScores({ fitWeight: 1 }), c, podInput(spec), ['a', 'b']);
+  // LeastAllocated on a: cpu (4000-3000)*100/4000 = 25, memory (4-3)/4 → 25 → 25; on b: 50 and 50 → 50.
+  assert.equal(fit, { a: 25, b: 50 });
+  const withoutPodLevel = scoreNodes(onlyScores({ fitWeight: 1 }), c, podInput(spec, undefined, undefined, false), ['a', 'b']);
+  assert.ok(withoutPodLevel.a > 25 && withoutPodLevel.b > 50);
+  // BalancedAllocation: the same score as a pod whose one container asks what the pod level says, and not the
+  // score of the containers' own requests.
+  const same = specWith(undefined, [ctr('a', { cpu: 2000, memory: 2 * Gi })]);
+  const bal = onlyScores({}, { balancedWeight: 1 });
+  const skewed = specWith({ cpu: 3000 }, [ctr('a', { cpu: 100, memory: 100 * Mi })]);
+  const skewedSame = specWith(undefined, [ctr('a', { cpu: 3000, memory: 100 * Mi })]);
+  assert.equal(scoreNodes(bal, c, podInput(spec), ['a', 'b']), scoreNodes(bal, c, podInput(same), ['a', 'b']));
+  assert.equal(scoreNodes(bal, c, podInput(skewed), ['a', 'b']), scoreNodes(bal, c, podInput(skewedSame), ['a', 'b']));
+  assert.not.equal(scoreNodes(bal, c, podInput(skewed), ['a', 'b']), scoreNodes(bal, c, podInput(skewed, undefined, undefined, false), ['a', 'b']));
+  for (const type of ['MostAllocated', 'RequestedToCapacityRatio'] as const) {
+    const p = onlyScores({ fitWeight: 1 }, { fitStrategy: { type, resources: DEFAULT_PROFILE.fitStrategy.resources, shape: [{ utilization: 0, score: 0 }, { utilization: 100, score: 10 }] } });
+    assert.equal(scoreNodes(p, c, podInput(skewed), ['a', 'b']), scoreNodes(p, c, podInput(skewedSame), ['a', 'b']), type);
+    assert.not.equal(scoreNodes(p, c, podInput(skewed), ['a', 'b']), scoreNodes(p, c, podInput(skewed, undefined, undefined, false), ['a', 'b']), type);
+  }
+});
+
+test.run();
