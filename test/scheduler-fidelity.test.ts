@@ -11,8 +11,15 @@ import { parsePodSpec } from '../engine/scenario/manifests.js';
 import { parseYamlDocuments } from '../engine/scenario/yaml-field.js';
 import { podInput } from '../engine/scheduler/pod-input.js';
 import { DEFAULT_PROFILE } from '../engine/scheduler/profile.js';
-import { expectInputError, makeSpec } from './helpers.js';
-import { cluster, onlyScores, runCycle, scoreNodes } from './scheduler-helpers.js';
+import { Client } from '../engine/api/api-server.js';
+import { keyOf, type Pod } from '../engine/api/objects.js';
+import { RngStream } from '../engine/core/rng.js';
+import { MICROS_PER_SECOND } from '../engine/core/time.js';
+import { DEFAULT_PARAMS, UNLIMITED } from '../engine/scenario/defaults.js';
+import { ERR_NO_NODES_AVAILABLE } from '../engine/scheduler/kernel.js';
+import { Scheduler } from '../engine/scheduler/scheduler.js';
+import { constantApi, expectInputError, makeNode, makePod, makeSpec } from './helpers.js';
+import { EXISTS, cluster, inputOf, labeledPod, onlyScores, runCycle, scoreNodes, verdicts } from './scheduler-helpers.js';
 
 const Mi = 1024 * 1024;
 const Gi = 1024 * Mi;
@@ -219,6 +226,79 @@ test('LeastAllocated and BalancedAllocation score the pod-level requests', () =>
     assert.equal(scoreNodes(p, c, podInput(skewed), ['a', 'b']), scoreNodes(p, c, podInput(skewedSame), ['a', 'b']), type);
     assert.not.equal(scoreNodes(p, c, podInput(skewed), ['a', 'b']), scoreNodes(p, c, podInput(skewed, undefined, undefined, false), ['a', 'b']), type);
   }
+});
+
+// ---- 3. terminating pods: PodTopologySpread skips them (common.go countPodsMatchSelector), InterPodAffinity does not
+
+const hostNodes = ['node-a', 'node-b'].map((n) => ({ name: n, labels: { node: n, 'kubernetes.io/hostname': n } }));
+
+test('PodTopologySpread Filter: terminating pods are not counted (upstream TestSingleConstraint "terminating Pods should be excluded")', () => {
+  const pod = inputOf(
+    labeledPod('p', { foo: '' }, { topologySpreadConstraints: [{ maxSkew: 1, topologyKey: 'node', whenUnsatisfiable: 'DoNotSchedule', labelSelector: EXISTS('foo'), matchLabelKeys: [] }] }),
+  );
+  const c = cluster(hostNodes, [
+    { name: 'p-a', node: 'node-a', labels: { foo: '' }, terminating: true },
+    { name: 'p-b', node: 'node-b', labels: { foo: '' } },
+  ]);
+  const { k } = runCycle(DEFAULT_PROFILE, c, pod);
+  assert.equal(verdicts(k, c.t), { 'node-a': 0, 'node-b': 1 });
+  // Counted, the terminating pod would make both nodes equal (skew 1 + 1 - 1 = 1 ≤ maxSkew on either).
+  const counted = cluster(hostNodes, [
+    { name: 'p-a', node: 'node-a', labels: { foo: '' } },
+    { name: 'p-b', node: 'node-b', labels: { foo: '' } },
+  ]);
+  const r = runCycle(DEFAULT_PROFILE, counted, pod);
+  assert.equal(verdicts(r.k, counted.t), { 'node-a': 0, 'node-b': 0 });
+});
+
+test('InterPodAffinity counts terminating pods (filtering.go iterates NodeInfo.Pods with no deletionTimestamp check)', () => {
+  const term = { labelSelector: { matchLabels: { app: 'db' }, matchExpressions: [] }, namespaces: [], topologyKey: 'kubernetes.io/hostname', matchLabelKeys: [], mismatchLabelKeys: [] };
+  const c = cluster(hostNodes, [{ name: 'db', node: 'node-a', labels: { app: 'db' }, terminating: true }]);
+  const antiPod = inputOf(labeledPod('web', { app: 'web' }, { affinity: { podAntiAffinity: { required: [term], preferred: [] } } }));
+  const anti = runCycle(DEFAULT_PROFILE, c, antiPod);
+  assert.equal(verdicts(anti.k, c.t), { 'node-a': 1, 'node-b': 0 });
+  const affPod = inputOf(labeledPod('web', { app: 'web' }, { affinity: { podAffinity: { required: [term], preferred: [] } } }));
+  const aff = runCycle(DEFAULT_PROFILE, c, affPod);
+  assert.is(c.t.names[aff.d.node], 'node-a');
+});
+
+// ---- 5. no nodes: schedule_one.go ErrNoNodesAvailable
+
+test('no nodes: "no nodes available to schedule pods", no preemption, retried after its backoff (error backoff), not on a node add', () => {
+  const { sim, api } = constantApi();
+  const attempts: { t: number; message: string }[] = [];
+  const sched = new Scheduler(
+    sim,
+    api,
+    [DEFAULT_PROFILE],
+    { ...DEFAULT_PARAMS.scheduler, client: UNLIMITED },
+    new RngStream(1, 'scheduler'),
+    { seen: () => undefined, attempt: (_p, _k, node, _d, message) => attempts.push({ t: sim.now, message: node ?? message }) },
+  );
+  const client = new Client('test', UNLIMITED);
+  const S = MICROS_PER_SECOND;
+  // A high-priority pod: with nodes and lower-priority victims it would preempt.
+  api.create(client, makePod('p', makeSpec([{ cpu: 100 }], { priority: 1000 })));
+  sim.run(20 * S);
+  assert.ok(attempts.length >= 4, `attempts ${attempts.length}`);
+  for (const a of attempts) assert.is(a.message, ERR_NO_NODES_AVAILABLE);
+  // Backoff 1 s, 2 s, 4 s, 8 s (podInitialBackoff 1 s doubling): the retries are spaced by the backoff, never popped early.
+  const gaps = attempts.slice(1).map((a, i) => a.t - attempts[i].t);
+  for (let i = 0; i < gaps.length; i++) assert.ok(gaps[i] >= Math.min(2 ** i, 10) * S, `gap ${i}: ${gaps[i]}`);
+  assert.is(sched.preemptions, 0);
+  const stored = api.get('Pod', 'default', 'p') as Pod;
+  assert.is(stored.status.reason, 'Unschedulable');
+  assert.is(stored.status.message, ERR_NO_NODES_AVAILABLE);
+  // A node added now does not move the pod (it is in error backoff, not unschedulablePods): it is bound when its backoff ends.
+  const last = attempts[attempts.length - 1].t;
+  api.create(client, makeNode('n1', { cpu: 4000, memory: 4 * Gi, pods: 110 }));
+  const added = sim.now;
+  sim.run(60 * S);
+  const bound = attempts.find((a) => a.message === 'n1');
+  assert.ok(bound !== undefined);
+  assert.ok(bound.t >= last + 10 * S - S && bound.t > added + S / 2, `bound at ${bound.t}, last failure ${last}, node added ${added}`);
+  assert.is((api.get('Pod', 'default', 'p') as Pod).spec.nodeName, 'n1');
+  assert.is(keyOf(stored), 'Pod/default/p');
 });
 
 test.run();

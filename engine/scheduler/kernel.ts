@@ -85,7 +85,18 @@ export interface Decision {
   readonly diagnosis?: Diagnosis;
   /** Set when a PreFilter plugin rejected the pod for every node (FitError's PreFilterMsg). */
   readonly preFilterMessage?: string;
+  /**
+   * Set when the cycle failed without a FitError (ERR_NO_NODES_AVAILABLE): no per-node statuses, no PostFilter
+   * (preemption), and the pod waits out its backoff instead of parking in unschedulablePods.
+   */
+  readonly error?: string;
 }
+
+/**
+ * schedule_one.go ErrNoNodesAvailable: schedulePod returns it when the snapshot holds no node, and
+ * schedulingAlgorithm turns it into an UnschedulableAndUnresolvable status without running PostFilter.
+ */
+export const ERR_NO_NODES_AVAILABLE = 'no nodes available to schedule pods';
 
 /** Mutable per-scheduler search state. */
 export interface SearchState {
@@ -192,7 +203,7 @@ export class Kernel {
   schedule(t: NodeTable, pod: PodInput, state: SearchState, rng: RngStream, ctx: CycleContext = NO_CONTEXT): Decision {
     const n = t.count;
     this.cycle = null;
-    if (t.live === 0) return { node: -1, visited: 0, feasible: 0, diagnosis: new Map([['no nodes available', 0]]) };
+    if (t.live === 0) return { node: -1, visited: 0, feasible: 0, error: ERR_NO_NODES_AVAILABLE };
     const pods = this.podsOf(t, ctx);
     // ---- PreFilter
     const checkTaints = this.profile.filters.taintToleration && t.hardTaintNodes > 0 && this.preFilterTaints(t, pod);

@@ -96,6 +96,8 @@ export class Scheduler {
     ports: readonly HostPort[];
     nominate: { row: number; victims: readonly AssignedPod[] } | null;
     clearNomination: boolean;
+    /** The attempt failed with no rejecting plugin (no nodes): it goes to backoffQ, not unschedulablePods. */
+    noRejector: boolean;
   } | null = null;
   attempts = 0;
   unschedulableAttempts = 0;
@@ -293,10 +295,11 @@ export class Scheduler {
     this.attempts++;
     this.nodesVisited += d.visited;
     let visited = d.visited;
-    let message = d.node < 0 ? fitErrorMessage(this.table.live, d.diagnosis ?? new Map(), d.preFilterMessage) : '';
+    let message = d.error ?? (d.node < 0 ? fitErrorMessage(this.table.live, d.diagnosis ?? new Map(), d.preFilterMessage) : '');
     let nominate: { row: number; victims: readonly AssignedPod[] } | null = null;
-    let clearNomination = false;
-    if (d.node < 0 && kernel.profile.preemption !== null) {
+    // schedulingAlgorithm: an error other than a FitError (no nodes) clears the nomination and skips PostFilter.
+    let clearNomination = d.error !== undefined && (own !== undefined || pod.status.nominatedNodeName !== undefined);
+    if (d.node < 0 && d.error === undefined && kernel.profile.preemption !== null) {
       if (this.eligibleToPreempt(pod, own, kernel)) {
         const out = preempt(kernel, this.table, this.pods, pod.spec.priority, kernel.profile.preemption, nominated, this.rng, this.sim.now);
         visited += out.evaluations;
@@ -312,7 +315,7 @@ export class Scheduler {
     }
     const cost =
       this.params.cycleOverhead + visited * this.params.perNodeFilter + (d.feasible > 1 ? d.feasible * this.params.perNodeScore : 0);
-    this.current = { p, node: d.node, start: this.sim.now, message, ports: input.hostPorts, nominate, clearNomination };
+    this.current = { p, node: d.node, start: this.sim.now, message, ports: input.hostPorts, nominate, clearNomination, noRejector: d.error !== undefined };
     this.sim.after(Math.max(1, cost), this.cycleEndKind);
   }
 
@@ -381,7 +384,8 @@ export class Scheduler {
         this.nominations.delete(p.key);
         nominated = undefined;
       }
-      this.queue.addUnschedulable(p, this.sim.now);
+      if (c.noRejector) this.queue.addBackoff(p, this.sim.now);
+      else this.queue.addUnschedulable(p, this.sim.now);
       this.armBackoffTimer();
       this.armUnschedulableTimer();
       if (p.lastFailure === '' || nominated !== null) {

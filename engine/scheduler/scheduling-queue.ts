@@ -96,6 +96,11 @@ function less(x: Entry, y: Entry): boolean {
 export class SchedulingQueue {
   private readonly activeQ = new Heap();
   private readonly backoffQ = new Heap();
+  /**
+   * backoff_queue.go podErrorBackoffQ: pods whose attempt failed with no rejecting plugin. Unlike backoffQ's,
+   * they are never popped before their backoff expires (popBackoff reads podBackoffQ only).
+   */
+  private readonly errorBackoffQ = new Heap();
   /** Insertion-ordered, so iteration is deterministic. */
   private readonly unschedulable = new Map<string, QueuedPod>();
   private seq = 0;
@@ -124,11 +129,11 @@ export class SchedulingQueue {
     this.activeQ.push({ p, gen: p.gen, k1: -p.pod.spec.priority, k2: p.timestamp, seq: this.seq++ });
   }
 
-  private pushBackoff(p: QueuedPod): void {
+  private pushBackoff(p: QueuedPod, heap = this.backoffQ): void {
     p.where = 'backoff';
     p.gen++;
     this.backoffCount++;
-    this.backoffQ.push({ p, gen: p.gen, k1: this.backoffExpiry(p), k2: -p.pod.spec.priority, seq: this.seq++ });
+    heap.push({ p, gen: p.gen, k1: this.backoffExpiry(p), k2: -p.pod.spec.priority, seq: this.seq++ });
   }
 
   /**
@@ -159,6 +164,16 @@ export class SchedulingQueue {
     }
   }
 
+  /**
+   * After a failed attempt no plugin rejected (ErrNoNodesAvailable): scheduling_queue.go sends a pod without
+   * rejector plugins to backoffQ ("something unusual happened"), so it is retried after its backoff, not on an event.
+   */
+  addBackoff(p: QueuedPod, now: Micros): void {
+    p.timestamp = now;
+    if (this.backoffExpiry(p) > now) this.pushBackoff(p, this.errorBackoffQ);
+    else this.pushActive(p);
+  }
+
   /** MoveAllToActiveOrBackoffQueue: a cluster event that may make unschedulable pods schedulable. */
   moveAll(now: Micros): void {
     this.moveRequestCycle = this.schedulingCycle;
@@ -170,16 +185,20 @@ export class SchedulingQueue {
 
   /** flushBackoffQCompleted: every pod whose backoff has expired goes to activeQ. Returns how many moved. */
   flushBackoff(now: Micros): number {
+    return this.flushHeap(this.backoffQ, now) + this.flushHeap(this.errorBackoffQ, now);
+  }
+
+  private flushHeap(h: Heap, now: Micros): number {
     let moved = 0;
     for (;;) {
-      const e = this.backoffQ.peek();
+      const e = h.peek();
       if (e === undefined) break;
       if (e.gen !== e.p.gen || e.p.where !== 'backoff') {
-        this.backoffQ.pop();
+        h.pop();
         continue;
       }
       if (e.k1 > now) break;
-      this.backoffQ.pop();
+      h.pop();
       this.backoffCount--;
       this.pushActive(e.p);
       moved++;
