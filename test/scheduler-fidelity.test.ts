@@ -8,6 +8,7 @@ import * as assert from 'uvu/assert';
 import type { Container, PodSpec } from '../engine/api/objects.js';
 import { DEFAULT_MEMORY_REQUEST, DEFAULT_MILLI_CPU_REQUEST, podRequests } from '../engine/api/pod-resources.js';
 import { parsePodSpec } from '../engine/scenario/manifests.js';
+import { parseSchedulerConfig } from '../engine/scenario/scheduler-config.js';
 import { parseYamlDocuments } from '../engine/scenario/yaml-field.js';
 import { podInput } from '../engine/scheduler/pod-input.js';
 import { DEFAULT_PROFILE } from '../engine/scheduler/profile.js';
@@ -226,6 +227,59 @@ test('LeastAllocated and BalancedAllocation score the pod-level requests', () =>
     assert.equal(scoreNodes(p, c, podInput(skewed), ['a', 'b']), scoreNodes(p, c, podInput(skewedSame), ['a', 'b']), type);
     assert.not.equal(scoreNodes(p, c, podInput(skewed), ['a', 'b']), scoreNodes(p, c, podInput(skewed, undefined, undefined, false), ['a', 'b']), type);
   }
+});
+
+// ---- 2. NodeResourcesFitArgs ignoredResources / ignoredResourceGroups: fit.go fitsRequest; cases of fit_test.go TestEnoughRequests
+
+const HEAD = 'apiVersion: kubescheduler.config.k8s.io/v1\nkind: KubeSchedulerConfiguration\n';
+const fitArgs = (args: string) =>
+  parseSchedulerConfig(parseYamlDocuments(`${HEAD}profiles:\n- pluginConfig:\n  - name: NodeResourcesFit\n    args: ${args}\n`, 'cfg.yaml')[0]).profiles[0];
+
+// makeAllocatableResources(10, 20, 32, 5, 20, 5): 10m cpu, 20 bytes of memory, 32 pods, 5 example.com/aaa.
+const fitNode = [{ name: 'n', alloc: { cpu: 10, memory: 20, pods: 32, 'example.com/aaa': 5, 'ephemeral-storage': 20 } }];
+const extendedPod = (scalars: Record<string, number>) => podInput(specWith(undefined, [ctr('a', { cpu: 1, memory: 1, ...scalars })]));
+
+test('ignoredResources: an ignored extended resource is not checked ("skip checking ignored extended resource")', () => {
+  const profile = fitArgs('{ignoredResources: [example.com/bbb]}');
+  assert.equal(profile.fitIgnoredResources, ['example.com/bbb']);
+  assert.is(runCycle(profile, cluster(fitNode), extendedPod({ 'example.com/bbb': 1 })).d.node, 0);
+  // Not ignored: the node has none of it (Insufficient, UnschedulableAndUnresolvable since v1.34).
+  const plain = runCycle(DEFAULT_PROFILE, cluster(fitNode), extendedPod({ 'example.com/bbb': 1 }));
+  assert.equal([...(plain.d.diagnosis ?? new Map()).keys()], ['Insufficient example.com/bbb']);
+  assert.is(plain.k.status[0], 2);
+});
+
+test('ignoredResourceGroups: the group before "/" of extended resources; kubernetes.io/ names are never ignored ("... via resource groups")', () => {
+  const profile = fitArgs('{ignoredResourceGroups: [example.com, kubernetes.io]}');
+  const { k, d } = runCycle(profile, cluster(fitNode), extendedPod({ 'example.com/bbb': 1, 'kubernetes.io/something': 1 }));
+  assert.is(d.node, -1);
+  assert.equal([...(d.diagnosis ?? new Map()).keys()], ['Insufficient kubernetes.io/something']);
+  assert.is(k.status[0], 2);
+  assert.is(runCycle(profile, cluster(fitNode), extendedPod({ 'example.com/bbb': 1 })).d.node, 0);
+  // Only the Filter ignores them: the node's accounting and the other profiles still see the requests.
+  assert.is(runCycle(DEFAULT_PROFILE, cluster(fitNode), extendedPod({ 'example.com/bbb': 1 })).d.node, -1);
+});
+
+// validation_pluginargs_test.go TestValidateFitArgs
+const invalidFitArgs: [string, string, string][] = [
+  ['IgnoredResources: too long value', `{ignoredResources: [${'a'.repeat(64)}]}`, 'ignoredResources[0]'],
+  ['IgnoredResources: name is empty', '{ignoredResources: [example.com/]}', 'ignoredResources[0]'],
+  ['IgnoredResources: name has too many slash', '{ignoredResources: [example.com/aaa/bbb]}', 'ignoredResources[0]'],
+  ['IgnoredResourceGroups: illegal args', '{ignoredResourceGroups: [example.com/]}', 'ignoredResourceGroups[0]'],
+  ['IgnoredResourceGroups: name is too long', `{ignoredResourceGroups: [${'a'.repeat(64)}]}`, 'ignoredResourceGroups[0]'],
+  ['IgnoredResourceGroups: name cannot be contain slash', '{ignoredResourceGroups: [example.com/aa]}', 'ignoredResourceGroups[0]'],
+];
+for (const [name, args, path] of invalidFitArgs) {
+  test(`NodeResourcesFitArgs validation (upstream TestValidateFitArgs): ${name}`, () => {
+    const e = expectInputError(() => fitArgs(args));
+    assert.is(e.path, `profiles[0].pluginConfig[0].args.${path}`);
+  });
+}
+
+test('NodeResourcesFitArgs validation: valid names (upstream "IgnoredResources: valid args", "IgnoredResourceGroups: valid args")', () => {
+  assert.equal(fitArgs('{ignoredResources: [example.com]}').fitIgnoredResources, ['example.com']);
+  assert.equal(fitArgs('{ignoredResourceGroups: [example.com]}').fitIgnoredResourceGroups, ['example.com']);
+  assert.match(expectInputError(() => fitArgs('{ignoredResourceGroups: [example.com/aa]}')).message, "can't contain '/'");
 });
 
 // ---- 3. terminating pods: PodTopologySpread skips them (common.go countPodsMatchSelector), InterPodAffinity does not

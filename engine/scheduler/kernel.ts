@@ -31,6 +31,8 @@ import { firstUntolerated, isHardEffect, preferNoScheduleTolerations, reasonUnto
 import { scoreLeastBalanced } from './plugins/least-allocated-balanced.js';
 import { balance2, balanceN, balancedScore } from './plugins/node-resources-balanced-allocation.js';
 import {
+  checkedScalars,
+  type IgnoredResources,
   REASON_INSUFFICIENT,
   REASON_INSUFFICIENT_CPU,
   REASON_INSUFFICIENT_EPHEMERAL,
@@ -194,11 +196,17 @@ export class Kernel {
     const isCpuMem = (names: readonly string[]): boolean => names.length === 2 && names[0] === CPU && names[1] === MEMORY;
     this.cpuMemOnly = isCpuMem(this.fitNames) && isCpuMem(this.balNames);
     this.gpuShare = profile.gpu === undefined ? null : new GpuShare(profile.gpu);
+    this.fitIgnored =
+      profile.fitIgnoredResources.length + profile.fitIgnoredResourceGroups.length === 0
+        ? null
+        : { names: new Set(profile.fitIgnoredResources), groups: new Set(profile.fitIgnoredResourceGroups) };
     this.userFilters = profile.userPlugins.filter((u) => u.filter).map((u) => u.plugin.impl);
     this.userScoring = profile.userPlugins.some((u) => u.weight > 0);
   }
 
   private readonly userScoring: boolean;
+  /** NodeResourcesFitArgs.ignoredResources / ignoredResourceGroups; null when none (the common case). */
+  private readonly fitIgnored: IgnoredResources | null;
 
   schedule(t: NodeTable, pod: PodInput, state: SearchState, rng: RngStream, ctx: CycleContext = NO_CONTEXT): Decision {
     const n = t.count;
@@ -246,6 +254,7 @@ export class Kernel {
       checkAff,
       checkPorts,
       checkFit: this.profile.filters.nodeResourcesFit,
+      fitScalars: checkedScalars(pod.requests.scalars, this.fitIgnored),
       checkSpread,
       checkIpa,
       checkGpu,
@@ -268,7 +277,9 @@ export class Kernel {
     const feasible = this.feasible;
     const r = pod.requests;
     const { checkUnsched, checkFit } = checks;
-    const hasScalars = hasKeys(r.scalars);
+    // fitsRequest skips the ignored extended resources (NodeResourcesFitArgs.ignoredResources/ignoredResourceGroups).
+    const fitScalars = checks.fitScalars;
+    const hasScalars = hasKeys(fitScalars);
     const anyRequest = r.cpu !== 0 || r.memory !== 0 || r.ephemeralStorage !== 0 || hasScalars;
     const podCpu = r.cpu;
     const podMem = r.memory;
@@ -304,7 +315,7 @@ export class Kernel {
             (podCpu > 0 && podCpu > allocCpu[i] - reqCpu[i]) ||
             (podMem > 0 && podMem > allocMem[i] - reqMem[i]) ||
             (podEph > 0 && podEph > allocEph[i] - reqEph[i]) ||
-            (hasScalars && !scalarsFit(t, i, r))
+            (hasScalars && !scalarsFit(t, i, fitScalars))
           ) {
                 continue;
           }
@@ -956,12 +967,13 @@ export class Kernel {
         if (r.ephemeralStorage > t.allocEph[i]) unresolvable = true;
         reasons?.push(REASON_INSUFFICIENT_EPHEMERAL);
       }
-      for (const name in r.scalars) {
+      const scalars = c.fitScalars;
+      for (const name in scalars) {
         const alloc = t.scalarAlloc.get(name)?.[i] ?? 0;
         const req = t.scalarReq.get(name)?.[i] ?? 0;
-        if (r.scalars[name] > alloc - req) {
+        if (scalars[name] > alloc - req) {
           failed = true;
-          if (r.scalars[name] > alloc) unresolvable = true;
+          if (scalars[name] > alloc) unresolvable = true;
           reasons?.push(REASON_INSUFFICIENT(name));
         }
       }
@@ -1056,6 +1068,8 @@ interface CycleChecks {
   readonly checkAff: boolean;
   readonly checkPorts: boolean;
   readonly checkFit: boolean;
+  /** The pod's scalar requests NodeResourcesFit checks (without its ignored resources). */
+  readonly fitScalars: Readonly<Record<string, number>>;
   readonly checkSpread: boolean;
   readonly checkIpa: boolean;
   readonly checkGpu: boolean;
@@ -1094,11 +1108,11 @@ function hasKeys(o: object): boolean {
   return false;
 }
 
-function scalarsFit(t: NodeTable, i: number, r: PodRequests): boolean {
-  for (const name in r.scalars) {
+function scalarsFit(t: NodeTable, i: number, scalars: Readonly<Record<string, number>>): boolean {
+  for (const name in scalars) {
     const alloc = t.scalarAlloc.get(name)?.[i] ?? 0;
     const req = t.scalarReq.get(name)?.[i] ?? 0;
-    if (r.scalars[name] > alloc - req) return false;
+    if (scalars[name] > alloc - req) return false;
   }
   return true;
 }
