@@ -17,6 +17,7 @@ import { keyOf, type Pod } from '../engine/api/objects.js';
 import { RngStream } from '../engine/core/rng.js';
 import { MICROS_PER_SECOND } from '../engine/core/time.js';
 import { DEFAULT_PARAMS, UNLIMITED } from '../engine/scenario/defaults.js';
+import { fits } from '../engine/cloud/cluster-autoscaler.js';
 import { ERR_NO_NODES_AVAILABLE } from '../engine/scheduler/kernel.js';
 import { Scheduler } from '../engine/scheduler/scheduler.js';
 import { constantApi, expectInputError, makeNode, makePod, makeSpec } from './helpers.js';
@@ -314,6 +315,70 @@ test('InterPodAffinity counts terminating pods (filtering.go iterates NodeInfo.P
   const affPod = inputOf(labeledPod('web', { app: 'web' }, { affinity: { podAffinity: { required: [term], preferred: [] } } }));
   const aff = runCycle(DEFAULT_PROFILE, c, affPod);
   assert.is(c.t.names[aff.d.node], 'node-a');
+});
+
+// ---- 4. node affinity values kube-scheduler cannot parse: accepted by the API server, the term matches no node
+
+const podWithAffinity = (expr: string) =>
+  specYaml(`
+containers: [{ name: a, image: x }]
+affinity:
+  nodeAffinity:
+    requiredDuringSchedulingIgnoredDuringExecution:
+      nodeSelectorTerms: ${expr}
+`);
+const fooNodes = [
+  { name: 'bar', labels: { foo: 'bar', n: '5' } },
+  { name: 'baz', labels: { foo: 'baz', n: '7' } },
+];
+const REASON_POD = "node(s) didn't match Pod's node affinity/selector";
+
+test('node affinity: an invalid value is accepted and makes the pod UnschedulableAndUnresolvable (upstream TestNodeAffinity "invalid value in Affinity term")', () => {
+  const spec = podWithAffinity(`[{ matchExpressions: [{ key: foo, operator: NotIn, values: ["invalid value: ___@#$%^"] }] }]`);
+  assert.equal(spec.affinity?.nodeAffinity?.required?.nodeSelectorTerms[0].matchExpressions[0].values, ['invalid value: ___@#$%^']);
+  const c = cluster(fooNodes);
+  const { k, d } = runCycle(DEFAULT_PROFILE, c, podInput(spec));
+  assert.is(d.node, -1);
+  assert.equal(d.diagnosis, new Map([[REASON_POD, 2]]));
+  assert.equal(verdicts(k, c.t), { bar: 2, baz: 2 });
+});
+
+test('node affinity: In with one invalid value and Gt with a non-integer fail their whole term; another term still matches (LazyErrorNodeSelector)', () => {
+  const c = cluster(fooNodes);
+  // In [bar, "not valid!"]: the valid value does not rescue the term.
+  const inBad = runCycle(DEFAULT_PROFILE, c, podInput(podWithAffinity(`[{ matchExpressions: [{ key: foo, operator: In, values: [bar, "not valid!"] }] }]`)));
+  assert.is(inBad.d.node, -1);
+  const gtBad = runCycle(DEFAULT_PROFILE, c, podInput(podWithAffinity(`[{ matchExpressions: [{ key: n, operator: Gt, values: ["4.5"] }] }]`)));
+  assert.is(gtBad.d.node, -1);
+  assert.equal(verdicts(gtBad.k, c.t), { bar: 2, baz: 2 });
+  // Terms are ORed: the parsable term selects baz.
+  const spec = podWithAffinity(`[{ matchExpressions: [{ key: foo, operator: NotIn, values: ["@@"] }] }, { matchExpressions: [{ key: foo, operator: In, values: [baz] }] }]`);
+  const ok = runCycle(DEFAULT_PROFILE, c, podInput(spec));
+  assert.is(c.t.names[ok.d.node], 'baz');
+  assert.equal(verdicts(ok.k, c.t), { bar: 2, baz: 0 });
+});
+
+test('node affinity: the cluster autoscaler simulation sees the same (an unparsable term fits no node)', () => {
+  const node = makeNode('bar', { cpu: 4000, memory: 4 * Gi, pods: 110 }, { foo: 'bar' });
+  const room = { name: 'bar', node, cpu: 4000, mem: 4 * Gi, eph: 0, pods: 110, scalars: {} };
+  const good = makePod('p', podWithAffinity(`[{ matchExpressions: [{ key: foo, operator: NotIn, values: [baz] }] }]`));
+  const bad = makePod('p', podWithAffinity(`[{ matchExpressions: [{ key: foo, operator: NotIn, values: ["baz!"] }] }]`));
+  assert.is(fits(good, podRequests(good.spec), room), true);
+  assert.is(fits(bad, podRequests(bad.spec), room), false);
+});
+
+test('node affinity: values the scheduler cannot parse stay refused where kube-scheduler refuses or errors (addedAffinity, preferred terms)', () => {
+  const added = expectInputError(() =>
+    parseSchedulerConfig(parseYamlDocuments(`${HEAD}profiles:\n- pluginConfig:\n  - name: NodeAffinity\n    args: {addedAffinity: {requiredDuringSchedulingIgnoredDuringExecution: {nodeSelectorTerms: [{matchExpressions: [{key: foo, operator: In, values: ["a b"]}]}]}}}\n`, 'cfg.yaml')[0]),
+  );
+  assert.match(added.message, 'invalid label value');
+  const preferred = expectInputError(() =>
+    specYaml(`
+containers: [{ name: a, image: x }]
+affinity: { nodeAffinity: { preferredDuringSchedulingIgnoredDuringExecution: [{ weight: 1, preference: { matchExpressions: [{ key: foo, operator: In, values: ["a b"] }] } }] } }
+`),
+  );
+  assert.match(preferred.message, 'PreScore');
 });
 
 // ---- 5. no nodes: schedule_one.go ErrNoNodesAvailable

@@ -525,7 +525,7 @@ function isAbsent(f: Field): boolean {
 function affinityOf(f: Field): Pick<PodSpec, 'affinity'> {
   if (isAbsent(f)) return {};
   const out: { nodeAffinity?: NodeAffinity; podAffinity?: PodAffinity; podAntiAffinity?: PodAffinity } = {};
-  if (!isAbsent(f.get('nodeAffinity'))) out.nodeAffinity = parseNodeAffinity(f.get('nodeAffinity'));
+  if (!isAbsent(f.get('nodeAffinity'))) out.nodeAffinity = parseNodeAffinity(f.get('nodeAffinity'), 'pod');
   if (!isAbsent(f.get('podAffinity'))) out.podAffinity = parsePodAffinity(f.get('podAffinity'));
   if (!isAbsent(f.get('podAntiAffinity'))) out.podAntiAffinity = parsePodAffinity(f.get('podAntiAffinity'));
   return Object.keys(out).length === 0 ? {} : { affinity: out };
@@ -635,39 +635,52 @@ function spreadOf(f: Field): Pick<PodSpec, 'topologySpreadConstraints'> {
 /**
  * A core/v1 NodeAffinity (a pod's spec.affinity.nodeAffinity, or NodeAffinityArgs.addedAffinity), validated as
  * ValidateNodeSelector / ValidatePreferredSchedulingTerms do (pkg/apis/core/validation/validation.go).
+ *
+ * The API server does not check requirement values, so a pod's required terms may hold values kube-scheduler
+ * cannot parse (`pod`: accepted; such a term matches no node, scheduler/plugins/node-affinity.ts). The scheduler's
+ * own configuration is parsed strictly (`config`: ValidateNodeAffinityArgs builds the selectors and refuses it).
  */
-export function parseNodeAffinity(f: Field): NodeAffinity {
+export function parseNodeAffinity(f: Field, source: 'pod' | 'config' = 'config'): NodeAffinity {
   if (f.kind() !== 'map') expectedMapping(f, 'a node affinity (requiredDuringSchedulingIgnoredDuringExecution and/or preferredDuringSchedulingIgnoredDuringExecution)');
   const out: { required?: NodeAffinity['required']; preferred?: NodeAffinity['preferred'] } = {};
   const req = f.get('requiredDuringSchedulingIgnoredDuringExecution');
   if (req.kind() !== 'missing' && req.kind() !== 'null') {
     const termsField = req.get('nodeSelectorTerms');
-    const terms = termsField.items().map(parseNodeSelectorTerm);
+    const terms = termsField.items().map((t) => parseNodeSelectorTerm(t, source === 'pod' ? 'lenient' : 'strict'));
     if (terms.length === 0) termsField.fail('expected at least one node selector term');
     out.required = { nodeSelectorTerms: terms };
   }
   const pref = f.get('preferredDuringSchedulingIgnoredDuringExecution');
-  if (pref.kind() !== 'missing' && pref.kind() !== 'null') out.preferred = pref.items().map(parsePreferredTerm);
+  if (pref.kind() !== 'missing' && pref.kind() !== 'null') out.preferred = pref.items().map((p) => parsePreferredTerm(p, source === 'pod' ? 'preferred' : 'strict'));
   return out;
 }
 
-function parsePreferredTerm(f: Field): PreferredSchedulingTerm {
+/**
+ * How requirement values kube-scheduler cannot parse are handled: refused (`strict`), kept (`lenient`: the term
+ * then never matches), or refused with the reason that applies to a pod's preferred terms (`preferred`).
+ */
+type ValueCheck = 'strict' | 'lenient' | 'preferred';
+
+function parsePreferredTerm(f: Field, check: ValueCheck): PreferredSchedulingTerm {
   const pf = f.get('preference');
   if (pf.kind() !== 'map') expectedMapping(pf, 'a node selector term (matchExpressions and/or matchFields)');
-  return { weight: f.get('weight').int({ min: 1, max: 100 }), preference: parseNodeSelectorTerm(pf) };
+  return { weight: f.get('weight').int({ min: 1, max: 100 }), preference: parseNodeSelectorTerm(pf, check) };
 }
 
-function parseNodeSelectorTerm(f: Field): NodeSelectorTerm {
+function parseNodeSelectorTerm(f: Field, check: ValueCheck): NodeSelectorTerm {
   return {
-    matchExpressions: f.get('matchExpressions').items().map(parseNodeSelectorRequirement),
+    matchExpressions: f.get('matchExpressions').items().map((e) => parseNodeSelectorRequirement(e, check)),
     matchFields: f.get('matchFields').items().map(parseNodeFieldRequirement),
   };
 }
 
 const NODE_SELECTOR_OPERATORS: readonly NodeSelectorRequirement['operator'][] = ['In', 'NotIn', 'Exists', 'DoesNotExist', 'Gt', 'Lt'];
 
-/** ValidateNodeSelectorRequirement, plus what the scheduler's parser (labels.NewRequirement) needs to use the term. */
-function parseNodeSelectorRequirement(f: Field): NodeSelectorRequirement {
+/**
+ * ValidateNodeSelectorRequirement (the key, the number of values), plus, unless `check` is lenient, what the
+ * scheduler's parser (labels.NewRequirement) needs to use the term.
+ */
+function parseNodeSelectorRequirement(f: Field, check: ValueCheck): NodeSelectorRequirement {
   const key = f.get('key').str();
   checkQualifiedName(f.get('key'), key, 'label key');
   const operator = f.get('operator').oneOf(NODE_SELECTOR_OPERATORS);
@@ -676,14 +689,16 @@ function parseNodeSelectorRequirement(f: Field): NodeSelectorRequirement {
   const values = valueFields.map((v) => v.scalarString());
   if ((operator === 'In' || operator === 'NotIn') && values.length === 0) valuesField.fail(`expected at least one value for operator ${operator}`);
   if ((operator === 'Exists' || operator === 'DoesNotExist') && values.length > 0) valuesField.fail(`expected no values for operator ${operator}, got ${values.length}`);
-  if (operator === 'Gt' || operator === 'Lt') {
-    if (values.length !== 1) valuesField.fail(`expected exactly one value for operator ${operator}, got ${values.length}`);
-    // The API server accepts any string here, but kube-scheduler cannot parse a non-integer and the term then never
-    // matches (nodeaffinity.nodeSelectorRequirementsAsSelector); kubesim refuses it instead of silently ignoring it.
-    if (!isGoInt64(values[0])) valueFields[0].fail(`expected an integer for operator ${operator}, got ${JSON.stringify(values[0])}`);
+  if ((operator === 'Gt' || operator === 'Lt') && values.length !== 1) valuesField.fail(`expected exactly one value for operator ${operator}, got ${values.length}`);
+  if (check === 'lenient') return { key, operator, values };
+  // A pod's preferred term kube-scheduler cannot parse makes NodeAffinity's PreScore fail, so every attempt of
+  // the pod with more than one feasible node ends in a scheduling error; kubesim does not model that error path.
+  const why = check === 'preferred' ? ' (kube-scheduler cannot parse it in a preferred term: NodeAffinity PreScore fails; not modeled)' : '';
+  if ((operator === 'Gt' || operator === 'Lt') && !isGoInt64(values[0])) {
+    valueFields[0].fail(`expected an integer for operator ${operator}, got ${JSON.stringify(values[0])}${why}`);
   }
   values.forEach((v, i) => {
-    if ((operator === 'In' || operator === 'NotIn') && !isLabelValue(v)) valueFields[i].fail(`invalid label value ${JSON.stringify(v)}: expected ${LABEL_VALUE_RULE}`);
+    if ((operator === 'In' || operator === 'NotIn') && !isLabelValue(v)) valueFields[i].fail(`invalid label value ${JSON.stringify(v)}: expected ${LABEL_VALUE_RULE}${why}`);
   });
   return { key, operator, values };
 }
@@ -701,7 +716,7 @@ function parseNodeFieldRequirement(f: Field): NodeSelectorRequirement {
 }
 
 /** strconv.ParseInt(s, 10, 64) succeeds. */
-function isGoInt64(s: string): boolean {
+export function isGoInt64(s: string): boolean {
   if (!/^[+-]?[0-9]+$/.test(s)) return false;
   const n = BigInt(s);
   return n >= -(2n ** 63n) && n < 2n ** 63n;
