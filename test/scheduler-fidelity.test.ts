@@ -18,9 +18,10 @@ import { RngStream } from '../engine/core/rng.js';
 import { MICROS_PER_SECOND } from '../engine/core/time.js';
 import { DEFAULT_PARAMS, UNLIMITED } from '../engine/scenario/defaults.js';
 import { fits } from '../engine/cloud/cluster-autoscaler.js';
+import { runOnce } from '../engine/run.js';
 import { ERR_NO_NODES_AVAILABLE } from '../engine/scheduler/kernel.js';
 import { Scheduler } from '../engine/scheduler/scheduler.js';
-import { constantApi, expectInputError, makeNode, makePod, makeSpec } from './helpers.js';
+import { constantApi, expectInputError, makeNode, makePod, makeSpec, scenarioFrom } from './helpers.js';
 import { EXISTS, cluster, inputOf, labeledPod, onlyScores, runCycle, scoreNodes, verdicts } from './scheduler-helpers.js';
 
 const Mi = 1024 * 1024;
@@ -228,6 +229,46 @@ test('LeastAllocated and BalancedAllocation score the pod-level requests', () =>
     assert.equal(scoreNodes(p, c, podInput(skewed), ['a', 'b']), scoreNodes(p, c, podInput(skewedSame), ['a', 'b']), type);
     assert.not.equal(scoreNodes(p, c, podInput(skewed), ['a', 'b']), scoreNodes(p, c, podInput(skewed, undefined, undefined, false), ['a', 'b']), type);
   }
+});
+
+test('end to end: the scheduler places by pod-level requests and the kubelet admits by them (OutOfcpu)', () => {
+  const sc = scenarioFrom(`
+name: pod-level
+duration: 2m
+cluster:
+  nodePools:
+    - {name: n, count: 1, template: {cpu: "2", memory: 8Gi}}
+workloads:
+  - manifest:
+      apiVersion: apps/v1
+      kind: Deployment
+      metadata: {name: web}
+      spec:
+        replicas: 3
+        selector: {matchLabels: {app: web}}
+        template:
+          metadata: {labels: {app: web}}
+          spec:
+            resources: {requests: {cpu: 900m}}
+            containers: [{name: c, image: nginx, resources: {requests: {cpu: 100m}}}]
+  - at: 30s
+    manifest:
+      apiVersion: v1
+      kind: Pod
+      metadata: {name: direct}
+      spec:
+        nodeName: n-0
+        resources: {requests: {cpu: "3"}}
+        containers: [{name: c, image: nginx}]
+`);
+  const r = runOnce(sc, sc.policies[0], 1);
+  const pods = r.store.pods;
+  const web = pods.filter((p) => p.metadata.labels.app === 'web');
+  // 3 × 900m on a 2-cpu node: two are bound, the third stays pending (the containers alone would ask 300m).
+  assert.is(web.filter((p) => p.spec.nodeName !== '').length, 2);
+  const direct = pods.find((p) => p.metadata.name === 'direct');
+  assert.is(direct?.status.phase, 'Failed');
+  assert.is(direct?.status.reason, 'OutOfcpu');
 });
 
 // ---- 2. NodeResourcesFitArgs ignoredResources / ignoredResourceGroups: fit.go fitsRequest; cases of fit_test.go TestEnoughRequests
