@@ -413,18 +413,28 @@ test('node affinity: values the scheduler cannot parse stay refused where kube-s
     parseSchedulerConfig(parseYamlDocuments(`${HEAD}profiles:\n- pluginConfig:\n  - name: NodeAffinity\n    args: {addedAffinity: {requiredDuringSchedulingIgnoredDuringExecution: {nodeSelectorTerms: [{matchExpressions: [{key: foo, operator: In, values: ["a b"]}]}]}}}\n`, 'cfg.yaml')[0]),
   );
   assert.match(added.message, 'invalid label value');
-  const preferred = expectInputError(() =>
-    specYaml(`
+});
+
+test('node affinity: a preferred term the scheduler cannot parse is accepted; NodeAffinity PreScore then fails the cycle with an error (SchedulerError, no PostFilter)', () => {
+  const spec = specYaml(`
 containers: [{ name: a, image: x }]
 affinity: { nodeAffinity: { preferredDuringSchedulingIgnoredDuringExecution: [{ weight: 1, preference: { matchExpressions: [{ key: foo, operator: In, values: ["a b"] }] } }] } }
-`),
-  );
-  assert.match(preferred.message, 'PreScore');
+`);
+  const c = cluster(fooNodes);
+  const { d } = runCycle(DEFAULT_PROFILE, c, podInput(spec));
+  assert.is(d.node, -1);
+  assert.is(d.error?.reason, 'SchedulerError');
+  assert.match(d.error?.message ?? '', 'running PreScore plugin "NodeAffinity"');
+  assert.is(d.diagnosis, undefined);
+  // PreScore only runs with more than one feasible node, and only when NodeAffinity scores.
+  const one = { ...spec, nodeSelector: { foo: 'baz' } };
+  assert.is(c.t.names[runCycle(DEFAULT_PROFILE, c, podInput(one)).d.node], 'baz');
+  assert.ok(runCycle({ ...DEFAULT_PROFILE, affinityWeight: 0 }, c, podInput(spec)).d.node >= 0);
 });
 
 // ---- 5. no nodes: schedule_one.go ErrNoNodesAvailable
 
-test('no nodes: "no nodes available to schedule pods", no preemption, retried after its backoff (error backoff), not on a node add', () => {
+function schedulerHarness() {
   const { sim, api } = constantApi();
   const attempts: { t: number; message: string }[] = [];
   const sched = new Scheduler(
@@ -435,7 +445,11 @@ test('no nodes: "no nodes available to schedule pods", no preemption, retried af
     new RngStream(1, 'scheduler'),
     { seen: () => undefined, attempt: (_p, _k, node, _d, message) => attempts.push({ t: sim.now, message: node ?? message }) },
   );
-  const client = new Client('test', UNLIMITED);
+  return { sim, api, sched, attempts, client: new Client('test', UNLIMITED) };
+}
+
+test('no nodes: "no nodes available to schedule pods", no preemption, retried after its backoff (error backoff), not on a node add', () => {
+  const { sim, api, sched, attempts, client } = schedulerHarness();
   const S = MICROS_PER_SECOND;
   // A high-priority pod: with nodes and lower-priority victims it would preempt.
   api.create(client, makePod('p', makeSpec([{ cpu: 100 }], { priority: 1000 })));
@@ -459,6 +473,26 @@ test('no nodes: "no nodes available to schedule pods", no preemption, retried af
   assert.ok(bound.t >= last + 10 * S - S && bound.t > added + S / 2, `bound at ${bound.t}, last failure ${last}, node added ${added}`);
   assert.is((api.get('Pod', 'default', 'p') as Pod).spec.nodeName, 'n1');
   assert.is(keyOf(stored), 'Pod/default/p');
+});
+
+test('PreScore error (unparsable preferred node affinity): reason SchedulerError, retried after its backoff, no preemption', () => {
+  const { sim, api, sched, attempts, client } = schedulerHarness();
+  const S = MICROS_PER_SECOND;
+  api.create(client, makeNode('n1', { cpu: 4000, memory: 4 * Gi, pods: 110 }));
+  api.create(client, makeNode('n2', { cpu: 4000, memory: 4 * Gi, pods: 110 }));
+  sim.run(S / 10);
+  const spec = makeSpec([{ cpu: 100 }], {
+    priority: 1000,
+    affinity: { nodeAffinity: { preferred: [{ weight: 1, preference: { matchExpressions: [{ key: 'foo', operator: 'Gt', values: ['x'] }], matchFields: [] } }] } },
+  });
+  api.create(client, makePod('p', spec));
+  sim.run(10 * S);
+  assert.ok(attempts.length >= 3);
+  for (const a of attempts) assert.match(a.message, 'running PreScore plugin "NodeAffinity"');
+  const gaps = attempts.slice(1).map((a, i) => a.t - attempts[i].t);
+  for (let i = 0; i < gaps.length; i++) assert.ok(gaps[i] >= 2 ** i * S, `gap ${i}: ${gaps[i]}`);
+  assert.is(sched.preemptions, 0);
+  assert.is((api.get('Pod', 'default', 'p') as Pod).status.reason, 'SchedulerError');
 });
 
 test.run();

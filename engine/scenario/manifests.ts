@@ -636,9 +636,10 @@ function spreadOf(f: Field): Pick<PodSpec, 'topologySpreadConstraints'> {
  * A core/v1 NodeAffinity (a pod's spec.affinity.nodeAffinity, or NodeAffinityArgs.addedAffinity), validated as
  * ValidateNodeSelector / ValidatePreferredSchedulingTerms do (pkg/apis/core/validation/validation.go).
  *
- * The API server does not check requirement values, so a pod's required terms may hold values kube-scheduler
- * cannot parse (`pod`: accepted; such a term matches no node, scheduler/plugins/node-affinity.ts). The scheduler's
- * own configuration is parsed strictly (`config`: ValidateNodeAffinityArgs builds the selectors and refuses it).
+ * The API server does not check requirement values, so a pod's terms may hold values kube-scheduler cannot parse
+ * (`pod`: accepted; a required term with one matches no node, a preferred one makes NodeAffinity's PreScore fail:
+ * scheduler/plugins/node-affinity.ts). The scheduler's own configuration is parsed strictly (`config`:
+ * ValidateNodeAffinityArgs builds the selectors and refuses it).
  */
 export function parseNodeAffinity(f: Field, source: 'pod' | 'config' = 'config'): NodeAffinity {
   if (f.kind() !== 'map') expectedMapping(f, 'a node affinity (requiredDuringSchedulingIgnoredDuringExecution and/or preferredDuringSchedulingIgnoredDuringExecution)');
@@ -651,20 +652,17 @@ export function parseNodeAffinity(f: Field, source: 'pod' | 'config' = 'config')
     out.required = { nodeSelectorTerms: terms };
   }
   const pref = f.get('preferredDuringSchedulingIgnoredDuringExecution');
-  if (pref.kind() !== 'missing' && pref.kind() !== 'null') out.preferred = pref.items().map((p) => parsePreferredTerm(p, source === 'pod' ? 'preferred' : 'strict'));
+  if (pref.kind() !== 'missing' && pref.kind() !== 'null') out.preferred = pref.items().map((p) => parsePreferredTerm(p, source === 'pod'));
   return out;
 }
 
-/**
- * How requirement values kube-scheduler cannot parse are handled: refused (`strict`), kept (`lenient`: the term
- * then never matches), or refused with the reason that applies to a pod's preferred terms (`preferred`).
- */
-type ValueCheck = 'strict' | 'lenient' | 'preferred';
+/** Requirement values kube-scheduler cannot parse are refused (`strict`) or kept (`lenient`). */
+type ValueCheck = 'strict' | 'lenient';
 
-function parsePreferredTerm(f: Field, check: ValueCheck): PreferredSchedulingTerm {
+function parsePreferredTerm(f: Field, lenient: boolean): PreferredSchedulingTerm {
   const pf = f.get('preference');
   if (pf.kind() !== 'map') expectedMapping(pf, 'a node selector term (matchExpressions and/or matchFields)');
-  return { weight: f.get('weight').int({ min: 1, max: 100 }), preference: parseNodeSelectorTerm(pf, check) };
+  return { weight: f.get('weight').int({ min: 1, max: 100 }), preference: parseNodeSelectorTerm(pf, lenient ? 'lenient' : 'strict') };
 }
 
 function parseNodeSelectorTerm(f: Field, check: ValueCheck): NodeSelectorTerm {
@@ -691,14 +689,9 @@ function parseNodeSelectorRequirement(f: Field, check: ValueCheck): NodeSelector
   if ((operator === 'Exists' || operator === 'DoesNotExist') && values.length > 0) valuesField.fail(`expected no values for operator ${operator}, got ${values.length}`);
   if ((operator === 'Gt' || operator === 'Lt') && values.length !== 1) valuesField.fail(`expected exactly one value for operator ${operator}, got ${values.length}`);
   if (check === 'lenient') return { key, operator, values };
-  // A pod's preferred term kube-scheduler cannot parse makes NodeAffinity's PreScore fail, so every attempt of
-  // the pod with more than one feasible node ends in a scheduling error; kubesim does not model that error path.
-  const why = check === 'preferred' ? ' (kube-scheduler cannot parse it in a preferred term: NodeAffinity PreScore fails; not modeled)' : '';
-  if ((operator === 'Gt' || operator === 'Lt') && !isGoInt64(values[0])) {
-    valueFields[0].fail(`expected an integer for operator ${operator}, got ${JSON.stringify(values[0])}${why}`);
-  }
+  if ((operator === 'Gt' || operator === 'Lt') && !isGoInt64(values[0])) valueFields[0].fail(`expected an integer for operator ${operator}, got ${JSON.stringify(values[0])}`);
   values.forEach((v, i) => {
-    if ((operator === 'In' || operator === 'NotIn') && !isLabelValue(v)) valueFields[i].fail(`invalid label value ${JSON.stringify(v)}: expected ${LABEL_VALUE_RULE}${why}`);
+    if ((operator === 'In' || operator === 'NotIn') && !isLabelValue(v)) valueFields[i].fail(`invalid label value ${JSON.stringify(v)}: expected ${LABEL_VALUE_RULE}`);
   });
   return { key, operator, values };
 }
@@ -900,7 +893,7 @@ const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
 const DNS1123_LABEL_RULE = "at most 63 lowercase letters, digits or '-', starting and ending with a letter or digit";
 const DNS1123_SUBDOMAIN_RULE = "at most 253 lowercase letters, digits, '-' or '.', starting and ending with a letter or digit";
 const DNS1035_LABEL_RULE = "at most 63 lowercase letters, digits or '-', starting with a letter and ending with a letter or digit";
-const LABEL_VALUE_RULE = "at most 63 letters, digits, '-', '_' or '.', starting and ending with a letter or digit (or empty)";
+export const LABEL_VALUE_RULE = "at most 63 letters, digits, '-', '_' or '.', starting and ending with a letter or digit (or empty)";
 
 export function isDns1123Label(s: string): boolean {
   return s.length <= 63 && DNS1123_LABEL.test(s);

@@ -88,10 +88,17 @@ export interface Decision {
   /** Set when a PreFilter plugin rejected the pod for every node (FitError's PreFilterMsg). */
   readonly preFilterMessage?: string;
   /**
-   * Set when the cycle failed without a FitError (ERR_NO_NODES_AVAILABLE): no per-node statuses, no PostFilter
-   * (preemption), and the pod waits out its backoff instead of parking in unschedulablePods.
+   * Set when the cycle failed without a FitError (ERR_NO_NODES_AVAILABLE, a PreScore error): no per-node
+   * statuses, no PostFilter (preemption), and the pod waits out its backoff instead of parking in unschedulablePods.
    */
-  readonly error?: string;
+  readonly error?: CycleError;
+}
+
+/** A failed cycle's status that is not a FitError, and the PodScheduled condition reason it writes. */
+export interface CycleError {
+  readonly message: string;
+  /** Unschedulable for ErrNoNodesAvailable (UnschedulableAndUnresolvable), SchedulerError for an Error status. */
+  readonly reason: 'Unschedulable' | 'SchedulerError';
 }
 
 /**
@@ -99,6 +106,7 @@ export interface Decision {
  * schedulingAlgorithm turns it into an UnschedulableAndUnresolvable status without running PostFilter.
  */
 export const ERR_NO_NODES_AVAILABLE = 'no nodes available to schedule pods';
+const NO_NODES: CycleError = { message: ERR_NO_NODES_AVAILABLE, reason: 'Unschedulable' };
 
 /** Mutable per-scheduler search state. */
 export interface SearchState {
@@ -211,7 +219,7 @@ export class Kernel {
   schedule(t: NodeTable, pod: PodInput, state: SearchState, rng: RngStream, ctx: CycleContext = NO_CONTEXT): Decision {
     const n = t.count;
     this.cycle = null;
-    if (t.live === 0) return { node: -1, visited: 0, feasible: 0, error: ERR_NO_NODES_AVAILABLE };
+    if (t.live === 0) return { node: -1, visited: 0, feasible: 0, error: NO_NODES };
     const pods = this.podsOf(t, ctx);
     // ---- PreFilter
     const checkTaints = this.profile.filters.taintToleration && t.hardTaintNodes > 0 && this.preFilterTaints(t, pod);
@@ -338,6 +346,10 @@ export class Kernel {
     }
     this.applyNominated(t, nominated, -1);
     if (found === 1) return { node: feasible[0], visited, feasible: 1 };
+    // RunPreScorePlugins: NodeAffinity fails on preferred terms it cannot parse (an Error status, no FitError).
+    if (this.profile.affinityWeight > 0 && pod.preferredAffinityError !== null) {
+      return { node: -1, visited, feasible: found, error: { message: pod.preferredAffinityError, reason: 'SchedulerError' } };
+    }
     const scores = this.scores;
     this.scoreAll(t, pod, feasible, found, scores, pods, rng);
     return { node: selectHost(feasible, scores, found, rng), visited, feasible: found };

@@ -18,7 +18,7 @@ import type { RateLimit } from '../api/rate-limiter.js';
 import type { RngStream } from '../core/rng.js';
 import type { Simulation } from '../core/simulation.js';
 import { MICROS_PER_SECOND, type Micros } from '../core/time.js';
-import { Kernel, UNRESOLVABLE, fitErrorMessage, type NominatedPod, type SearchState } from './kernel.js';
+import { Kernel, UNRESOLVABLE, fitErrorMessage, type CycleError, type NominatedPod, type SearchState } from './kernel.js';
 import { NodeTable } from './node-table.js';
 import type { ParallelScanner } from './parallel/scanner.js';
 import { podInput } from './pod-input.js';
@@ -96,8 +96,8 @@ export class Scheduler {
     ports: readonly HostPort[];
     nominate: { row: number; victims: readonly AssignedPod[] } | null;
     clearNomination: boolean;
-    /** The attempt failed with no rejecting plugin (no nodes): it goes to backoffQ, not unschedulablePods. */
-    noRejector: boolean;
+    /** The attempt failed with no rejecting plugin (no nodes, a PreScore error): it goes to backoffQ, not unschedulablePods. */
+    error: CycleError | null;
   } | null = null;
   attempts = 0;
   unschedulableAttempts = 0;
@@ -295,7 +295,7 @@ export class Scheduler {
     this.attempts++;
     this.nodesVisited += d.visited;
     let visited = d.visited;
-    let message = d.error ?? (d.node < 0 ? fitErrorMessage(this.table.live, d.diagnosis ?? new Map(), d.preFilterMessage) : '');
+    let message = d.error?.message ?? (d.node < 0 ? fitErrorMessage(this.table.live, d.diagnosis ?? new Map(), d.preFilterMessage) : '');
     let nominate: { row: number; victims: readonly AssignedPod[] } | null = null;
     // schedulingAlgorithm: an error other than a FitError (no nodes) clears the nomination and skips PostFilter.
     let clearNomination = d.error !== undefined && (own !== undefined || pod.status.nominatedNodeName !== undefined);
@@ -315,7 +315,7 @@ export class Scheduler {
     }
     const cost =
       this.params.cycleOverhead + visited * this.params.perNodeFilter + (d.feasible > 1 ? d.feasible * this.params.perNodeScore : 0);
-    this.current = { p, node: d.node, start: this.sim.now, message, ports: input.hostPorts, nominate, clearNomination, noRejector: d.error !== undefined };
+    this.current = { p, node: d.node, start: this.sim.now, message, ports: input.hostPorts, nominate, clearNomination, error: d.error ?? null };
     this.sim.after(Math.max(1, cost), this.cycleEndKind);
   }
 
@@ -384,7 +384,7 @@ export class Scheduler {
         this.nominations.delete(p.key);
         nominated = undefined;
       }
-      if (c.noRejector) this.queue.addBackoff(p, this.sim.now);
+      if (c.error !== null) this.queue.addBackoff(p, this.sim.now);
       else this.queue.addUnschedulable(p, this.sim.now);
       this.armBackoffTimer();
       this.armUnschedulableTimer();
@@ -392,7 +392,7 @@ export class Scheduler {
         // updatePod writes the PodScheduled=False condition (and nominatedNodeName) only when they change.
         this.api.update(this.client, 'Pod', p.key, (cur) => {
           if (cur.kind !== 'Pod' || cur.spec.nodeName !== '') return null;
-          const status = { ...cur.status, reason: 'Unschedulable', message: c.message };
+          const status = { ...cur.status, reason: c.error?.reason ?? 'Unschedulable', message: c.message };
           if (nominated !== null) {
             if (nominated === undefined) delete (status as { nominatedNodeName?: string }).nominatedNodeName;
             else (status as { nominatedNodeName?: string }).nominatedNodeName = nominated;

@@ -13,7 +13,7 @@
  * node is integer comparisons over typed arrays.
  */
 import type { NodeAffinity, NodeSelectorRequirement, NodeSelectorTerm, PreferredSchedulingTerm } from '../../api/objects.js';
-import { isGoInt64, isLabelValue } from '../../scenario/manifests.js';
+import { isGoInt64, isLabelValue, LABEL_VALUE_RULE } from '../../scenario/manifests.js';
 import type { NodeTable } from '../node-table.js';
 
 export const NAME = 'NodeAffinity';
@@ -45,6 +45,25 @@ export function requirementParses(e: NodeSelectorRequirement): boolean {
   if (e.operator === 'In' || e.operator === 'NotIn') return e.values.length > 0 && e.values.every(isLabelValue);
   if (e.operator === 'Gt' || e.operator === 'Lt') return e.values.length === 1 && isGoInt64(e.values[0]);
   return e.values.length === 0;
+}
+
+/**
+ * NodeAffinity PreScore's error for preferred terms it cannot parse (getPodPreferredNodeAffinity →
+ * nodeaffinity.NewPreferredSchedulingTerms returns every parse error; empty terms are skipped), wrapped as
+ * RunPreScorePlugins does; null when they all parse. The wording of the parse error is kubesim's.
+ */
+export function preferredTermsError(preferred: readonly PreferredSchedulingTerm[] | undefined): string | null {
+  if (preferred === undefined) return null;
+  const errs: string[] = [];
+  preferred.forEach((p, i) => {
+    if (p.weight === 0) return;
+    p.preference.matchExpressions.forEach((e, j) => {
+      if (requirementParses(e)) return;
+      const what = e.operator === 'Gt' || e.operator === 'Lt' ? 'an integer' : LABEL_VALUE_RULE;
+      errs.push(`[${i}].matchExpressions[${j}].values: Invalid value: ${JSON.stringify(e.values)}: expected ${what}`);
+    });
+  });
+  return errs.length === 0 ? null : `running PreScore plugin "${NAME}": ${errs.join(', ')}`;
 }
 
 /** Node selector terms compiled against one NodeTable state; valid for one scheduling cycle. */
