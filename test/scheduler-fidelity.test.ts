@@ -434,14 +434,14 @@ affinity: { nodeAffinity: { preferredDuringSchedulingIgnoredDuringExecution: [{ 
 
 // ---- 5. no nodes: schedule_one.go ErrNoNodesAvailable
 
-function schedulerHarness() {
+function schedulerHarness(podLevelResources?: boolean) {
   const { sim, api } = constantApi();
   const attempts: { t: number; message: string }[] = [];
   const sched = new Scheduler(
     sim,
     api,
     [DEFAULT_PROFILE],
-    { ...DEFAULT_PARAMS.scheduler, client: UNLIMITED },
+    { ...DEFAULT_PARAMS.scheduler, client: UNLIMITED, ...(podLevelResources === undefined ? {} : { podLevelResources }) },
     new RngStream(1, 'scheduler'),
     { seen: () => undefined, attempt: (_p, _k, node, _d, message) => attempts.push({ t: sim.now, message: node ?? message }) },
   );
@@ -493,6 +493,20 @@ test('PreScore error (unparsable preferred node affinity): reason SchedulerError
   for (let i = 0; i < gaps.length; i++) assert.ok(gaps[i] >= 2 ** i * S, `gap ${i}: ${gaps[i]}`);
   assert.is(sched.preemptions, 0);
   assert.is((api.get('Pod', 'default', 'p') as Pod).status.reason, 'SchedulerError');
+});
+
+test('SchedulerParams.podLevelResources (the PodLevelResources gate): default on; off, the scheduler places and accounts by the containers', () => {
+  for (const gate of [undefined, true, false]) {
+    const { sim, api, attempts, sched, client } = schedulerHarness(gate);
+    api.create(client, makeNode('n1', { cpu: 2000, memory: 4 * Gi, pods: 110 }));
+    sim.run(MICROS_PER_SECOND / 10);
+    // Two pods of 100m containers and 1500m at the pod level: one fits with the gate on, both with it off.
+    for (const name of ['a', 'b']) api.create(client, makePod(name, { ...makeSpec([{ cpu: 100 }]), resources: { requests: { cpu: 1500 }, limits: {} } }));
+    sim.run(5 * MICROS_PER_SECOND);
+    const bound = attempts.filter((a) => a.message === 'n1').length;
+    assert.is(bound, gate === false ? 2 : 1, `gate ${gate}`);
+    assert.is(sched.table.reqCpu[0], gate === false ? 200 : 1500, `gate ${gate}`);
+  }
 });
 
 test.run();
