@@ -297,7 +297,8 @@ export class Scheduler {
     let visited = d.visited;
     let message = d.error?.message ?? (d.node < 0 ? fitErrorMessage(this.table.live, d.diagnosis ?? new Map(), d.preFilterMessage) : '');
     let nominate: { row: number; victims: readonly AssignedPod[] } | null = null;
-    // schedulingAlgorithm: an error other than a FitError (no nodes) clears the nomination and skips PostFilter.
+    // schedulingAlgorithm: a failure other than a FitError (no nodes, a PreScore error) clears the nomination and
+    // skips PostFilter.
     let clearNomination = d.error !== undefined && (own !== undefined || pod.status.nominatedNodeName !== undefined);
     if (d.node < 0 && d.error === undefined && kernel.profile.preemption !== null) {
       if (this.eligibleToPreempt(pod, own, kernel)) {
