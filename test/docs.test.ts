@@ -159,7 +159,6 @@ const NOT_YET_MERGED = new Set([
   'docs/guides/ci-gates.md',
   'docs/guides/library.md',
   'docs/guides/bring-your-own-cluster.md',
-  'docs/model/scheduler-fidelity.md',
   'docs/model/pod-lifecycle.md',
   'docs/model/workload-controllers.md',
 ]);

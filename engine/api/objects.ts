@@ -78,6 +78,11 @@ export interface PodSpec {
   readonly tolerations: readonly Toleration[];
   readonly restartPolicy: 'Always' | 'OnFailure' | 'Never';
   readonly overhead: ResourceList;
+  /**
+   * spec.resources: pod-level requests and limits (feature PodLevelResources; cpu, memory, hugepages-*), with the
+   * API server's defaulting applied; absent when the manifest has none.
+   */
+  readonly resources?: PodLevelResources;
   readonly terminationGracePeriodSeconds: number;
   /** spec.affinity; absent when the manifest has none. */
   readonly affinity?: Affinity;
@@ -88,6 +93,11 @@ export interface PodSpec {
    * names none; absent = PreemptLowerPriority (the API default).
    */
   readonly preemptionPolicy?: PreemptionPolicy;
+}
+
+export interface PodLevelResources {
+  readonly requests: ResourceList;
+  readonly limits: ResourceList;
 }
 
 export type PreemptionPolicy = 'PreemptLowerPriority' | 'Never';

@@ -34,6 +34,7 @@ import type { Micros } from '../core/time.js';
 import { SharedInformer, SharedPodInformer } from '../controllers/shared-informer.js';
 import { firstUntolerated } from '../scheduler/plugins/taint-toleration.js';
 import { toleratesUnschedulable } from '../scheduler/plugins/node-unschedulable.js';
+import { requirementParses } from '../scheduler/plugins/node-affinity.js';
 
 export const TO_BE_DELETED_TAINT = 'ToBeDeletedByClusterAutoscaler';
 export const SAFE_TO_EVICT_ANNOTATION = 'cluster-autoscaler.kubernetes.io/safe-to-evict';
@@ -137,7 +138,8 @@ export function fits(pod: Pod, q: PodRequests, r: Room): boolean {
     const ok = req.nodeSelectorTerms.some(
       (t) =>
         (t.matchExpressions.length > 0 || t.matchFields.length > 0) &&
-        t.matchExpressions.every((e) => requirementMatches(e, n.metadata.labels)) &&
+        // A term with a requirement the scheduler cannot parse matches no node (nodeaffinity.LazyErrorNodeSelector).
+        t.matchExpressions.every((e) => requirementParses(e) && requirementMatches(e, n.metadata.labels)) &&
         t.matchFields.every((e) => requirementMatches(e, { 'metadata.name': n.metadata.name })),
     );
     if (!ok) return false;

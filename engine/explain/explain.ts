@@ -175,8 +175,9 @@ export function explain(req: ExplainRequest): Explanation {
   };
   const head = { pod: `${req.pod.metadata.namespace}/${req.pod.metadata.name}`, schedulerName: profile.schedulerName, seed };
   if (d.node >= 0) return { ...head, selectedNode: t.names[d.node], ...search };
-  const message = fitErrorMessage(t.count, d.diagnosis ?? new Map(), d.preFilterMessage);
-  if (profile.preemption === null || req.pod.spec.preemptionPolicy === 'Never') return { ...head, selectedNode: null, message, ...search };
+  const message = d.error?.message ?? fitErrorMessage(t.count, d.diagnosis ?? new Map(), d.preFilterMessage);
+  // No nodes (ErrNoNodesAvailable) or a PreScore error is not a FitError: PostFilter does not run.
+  if (d.error !== undefined || profile.preemption === null || req.pod.spec.preemptionPolicy === 'Never') return { ...head, selectedNode: null, message, ...search };
   // DefaultPreemption, after the failed cycle (kernel.status holds the per-node codes), on the same stream.
   const out = preempt(kernel, t, pods, req.pod.spec.priority, profile.preemption, [], rng, 0);
   const postFilter: PostFilterExplanation = {

@@ -45,6 +45,7 @@ import {
   DEFAULT_TERMINATION_GRACE_PERIOD_SECONDS,
 } from '../api/objects.js';
 import type { Field } from './yaml-field.js';
+import { aggregateContainerRequests, HUGEPAGES_PREFIX, isSupportedPodLevelResource } from '../api/pod-resources.js';
 
 type Protocol = ContainerPort['protocol'];
 type RestartPolicy = PodSpec['restartPolicy'];
@@ -447,6 +448,7 @@ export function parsePodSpec(f: Field): PodSpec {
     tolerations: f.get('tolerations').items().map(parseToleration),
     restartPolicy: restartPolicyOf(f.get('restartPolicy')),
     overhead: f.get('overhead').resourceList(),
+    ...podResourcesOf(f.get('resources'), containers, initContainers),
     // SetDefaults_PodSpec: terminationGracePeriodSeconds defaults to 30.
     terminationGracePeriodSeconds: f.get('terminationGracePeriodSeconds').optInt(DEFAULT_TERMINATION_GRACE_PERIOD_SECONDS, { min: 0 }),
     // Only present when given, so specs without them (and their pod-template-hash) stay as they were.
@@ -454,6 +456,65 @@ export function parsePodSpec(f: Field): PodSpec {
     ...spreadOf(f.get('topologySpreadConstraints')),
     ...preemptionPolicyOf(f.get('preemptionPolicy')),
   };
+}
+
+/**
+ * spec.resources, the pod-level requests and limits (feature PodLevelResources, on by default since v1.34):
+ * SetDefaults_Pod's defaultHugePagePodLimits and defaultPodRequests (pkg/apis/core/v1/defaults.go), then
+ * validatePodResources and validatePodResourceConsistency (pkg/apis/core/validation/validation.go). Only present
+ * when it sets something, so other specs (and their pod-template-hash) are unchanged.
+ */
+function podResourcesOf(f: Field, containers: readonly Container[], initContainers: readonly Container[]): Pick<PodSpec, 'resources'> {
+  if (isAbsent(f)) return {};
+  const reqField = f.get('requests');
+  const limField = f.get('limits');
+  const given = { requests: reqField.resourceList(), limits: limField.resourceList() };
+  for (const [list, field] of [[given.requests, reqField], [given.limits, limField]] as const) {
+    for (const name of Object.keys(list)) {
+      if (!isSupportedPodLevelResource(name)) {
+        field.get(name).fail(`unsupported pod-level resource ${JSON.stringify(name)}: only cpu, memory and hugepages-<size> may be set in spec.resources`);
+      }
+    }
+  }
+  if (Object.keys(given.requests).length + Object.keys(given.limits).length === 0) return {};
+  const requests: Record<string, number> = { ...given.requests };
+  const limits: Record<string, number> = { ...given.limits };
+  // defaultHugePagePodLimits: the containers' aggregated hugepages limits, unless the pod level names it.
+  const containerLimits = aggregateContainerRequests({
+    containers: containers.map((c) => ({ ...c, requests: c.limits })),
+    initContainers: initContainers.map((c) => ({ ...c, requests: c.limits })),
+  });
+  for (const [name, amount] of Object.entries(containerLimits)) {
+    if (name.startsWith(HUGEPAGES_PREFIX) && !hasOwn(requests, name) && !hasOwn(limits, name)) limits[name] = amount;
+  }
+  // defaultPodRequests (only with pod-level limits): a resource the containers request defaults to their
+  // aggregate (hugepages excepted), then any other limited resource to its limit.
+  const aggregate = aggregateContainerRequests({ containers, initContainers });
+  if (Object.keys(limits).length > 0) {
+    for (const [name, amount] of Object.entries(aggregate)) {
+      if (!hasOwn(requests, name) && isSupportedPodLevelResource(name) && !name.startsWith(HUGEPAGES_PREFIX)) requests[name] = amount;
+    }
+    for (const [name, amount] of Object.entries(limits)) if (!hasOwn(requests, name)) requests[name] = amount;
+  }
+  checkRequestsWithinLimits(f, requests, limits);
+  // validatePodResourceConsistency: pod-level requests ≥ the containers' aggregate; container limits ≤ pod-level limits.
+  for (const [name, amount] of Object.entries(requests)) {
+    const containersWant = aggregate[name];
+    if (containersWant !== undefined && containersWant > amount) {
+      reqField.get(name).fail(
+        `expected a pod-level ${name} request ≥ the containers' aggregate request of ${formatAmount(name, containersWant)}, got ${formatAmount(name, amount)}`,
+      );
+    }
+  }
+  for (const c of containers) {
+    for (const [name, limit] of Object.entries(c.limits)) {
+      const podLimit = limits[name];
+      if (podLimit !== undefined && limit > podLimit) {
+        limField.get(name).fail(`expected a pod-level ${name} limit ≥ container ${c.name}'s limit of ${formatAmount(name, limit)}, got ${formatAmount(name, podLimit)}`);
+      }
+    }
+  }
+  return { resources: { requests, limits } };
 }
 
 function isAbsent(f: Field): boolean {
@@ -464,7 +525,7 @@ function isAbsent(f: Field): boolean {
 function affinityOf(f: Field): Pick<PodSpec, 'affinity'> {
   if (isAbsent(f)) return {};
   const out: { nodeAffinity?: NodeAffinity; podAffinity?: PodAffinity; podAntiAffinity?: PodAffinity } = {};
-  if (!isAbsent(f.get('nodeAffinity'))) out.nodeAffinity = parseNodeAffinity(f.get('nodeAffinity'));
+  if (!isAbsent(f.get('nodeAffinity'))) out.nodeAffinity = parseNodeAffinity(f.get('nodeAffinity'), 'pod');
   if (!isAbsent(f.get('podAffinity'))) out.podAffinity = parsePodAffinity(f.get('podAffinity'));
   if (!isAbsent(f.get('podAntiAffinity'))) out.podAntiAffinity = parsePodAffinity(f.get('podAntiAffinity'));
   return Object.keys(out).length === 0 ? {} : { affinity: out };
@@ -574,39 +635,50 @@ function spreadOf(f: Field): Pick<PodSpec, 'topologySpreadConstraints'> {
 /**
  * A core/v1 NodeAffinity (a pod's spec.affinity.nodeAffinity, or NodeAffinityArgs.addedAffinity), validated as
  * ValidateNodeSelector / ValidatePreferredSchedulingTerms do (pkg/apis/core/validation/validation.go).
+ *
+ * The API server does not check requirement values, so a pod's terms may hold values kube-scheduler cannot parse
+ * (`pod`: accepted; a required term with one matches no node, a preferred one makes NodeAffinity's PreScore fail:
+ * scheduler/plugins/node-affinity.ts). The scheduler's own configuration is parsed strictly (`config`:
+ * ValidateNodeAffinityArgs builds the selectors and refuses it).
  */
-export function parseNodeAffinity(f: Field): NodeAffinity {
+export function parseNodeAffinity(f: Field, source: 'pod' | 'config' = 'config'): NodeAffinity {
   if (f.kind() !== 'map') expectedMapping(f, 'a node affinity (requiredDuringSchedulingIgnoredDuringExecution and/or preferredDuringSchedulingIgnoredDuringExecution)');
   const out: { required?: NodeAffinity['required']; preferred?: NodeAffinity['preferred'] } = {};
   const req = f.get('requiredDuringSchedulingIgnoredDuringExecution');
   if (req.kind() !== 'missing' && req.kind() !== 'null') {
     const termsField = req.get('nodeSelectorTerms');
-    const terms = termsField.items().map(parseNodeSelectorTerm);
+    const terms = termsField.items().map((t) => parseNodeSelectorTerm(t, source === 'pod' ? 'lenient' : 'strict'));
     if (terms.length === 0) termsField.fail('expected at least one node selector term');
     out.required = { nodeSelectorTerms: terms };
   }
   const pref = f.get('preferredDuringSchedulingIgnoredDuringExecution');
-  if (pref.kind() !== 'missing' && pref.kind() !== 'null') out.preferred = pref.items().map(parsePreferredTerm);
+  if (pref.kind() !== 'missing' && pref.kind() !== 'null') out.preferred = pref.items().map((p) => parsePreferredTerm(p, source === 'pod'));
   return out;
 }
 
-function parsePreferredTerm(f: Field): PreferredSchedulingTerm {
+/** Requirement values kube-scheduler cannot parse are refused (`strict`) or kept (`lenient`). */
+type ValueCheck = 'strict' | 'lenient';
+
+function parsePreferredTerm(f: Field, lenient: boolean): PreferredSchedulingTerm {
   const pf = f.get('preference');
   if (pf.kind() !== 'map') expectedMapping(pf, 'a node selector term (matchExpressions and/or matchFields)');
-  return { weight: f.get('weight').int({ min: 1, max: 100 }), preference: parseNodeSelectorTerm(pf) };
+  return { weight: f.get('weight').int({ min: 1, max: 100 }), preference: parseNodeSelectorTerm(pf, lenient ? 'lenient' : 'strict') };
 }
 
-function parseNodeSelectorTerm(f: Field): NodeSelectorTerm {
+function parseNodeSelectorTerm(f: Field, check: ValueCheck): NodeSelectorTerm {
   return {
-    matchExpressions: f.get('matchExpressions').items().map(parseNodeSelectorRequirement),
+    matchExpressions: f.get('matchExpressions').items().map((e) => parseNodeSelectorRequirement(e, check)),
     matchFields: f.get('matchFields').items().map(parseNodeFieldRequirement),
   };
 }
 
 const NODE_SELECTOR_OPERATORS: readonly NodeSelectorRequirement['operator'][] = ['In', 'NotIn', 'Exists', 'DoesNotExist', 'Gt', 'Lt'];
 
-/** ValidateNodeSelectorRequirement, plus what the scheduler's parser (labels.NewRequirement) needs to use the term. */
-function parseNodeSelectorRequirement(f: Field): NodeSelectorRequirement {
+/**
+ * ValidateNodeSelectorRequirement (the key, the number of values), plus, unless `check` is lenient, what the
+ * scheduler's parser (labels.NewRequirement) needs to use the term.
+ */
+function parseNodeSelectorRequirement(f: Field, check: ValueCheck): NodeSelectorRequirement {
   const key = f.get('key').str();
   checkQualifiedName(f.get('key'), key, 'label key');
   const operator = f.get('operator').oneOf(NODE_SELECTOR_OPERATORS);
@@ -615,12 +687,9 @@ function parseNodeSelectorRequirement(f: Field): NodeSelectorRequirement {
   const values = valueFields.map((v) => v.scalarString());
   if ((operator === 'In' || operator === 'NotIn') && values.length === 0) valuesField.fail(`expected at least one value for operator ${operator}`);
   if ((operator === 'Exists' || operator === 'DoesNotExist') && values.length > 0) valuesField.fail(`expected no values for operator ${operator}, got ${values.length}`);
-  if (operator === 'Gt' || operator === 'Lt') {
-    if (values.length !== 1) valuesField.fail(`expected exactly one value for operator ${operator}, got ${values.length}`);
-    // The API server accepts any string here, but kube-scheduler cannot parse a non-integer and the term then never
-    // matches (nodeaffinity.nodeSelectorRequirementsAsSelector); kubesim refuses it instead of silently ignoring it.
-    if (!isGoInt64(values[0])) valueFields[0].fail(`expected an integer for operator ${operator}, got ${JSON.stringify(values[0])}`);
-  }
+  if ((operator === 'Gt' || operator === 'Lt') && values.length !== 1) valuesField.fail(`expected exactly one value for operator ${operator}, got ${values.length}`);
+  if (check === 'lenient') return { key, operator, values };
+  if ((operator === 'Gt' || operator === 'Lt') && !isGoInt64(values[0])) valueFields[0].fail(`expected an integer for operator ${operator}, got ${JSON.stringify(values[0])}`);
   values.forEach((v, i) => {
     if ((operator === 'In' || operator === 'NotIn') && !isLabelValue(v)) valueFields[i].fail(`invalid label value ${JSON.stringify(v)}: expected ${LABEL_VALUE_RULE}`);
   });
@@ -640,7 +709,7 @@ function parseNodeFieldRequirement(f: Field): NodeSelectorRequirement {
 }
 
 /** strconv.ParseInt(s, 10, 64) succeeds. */
-function isGoInt64(s: string): boolean {
+export function isGoInt64(s: string): boolean {
   if (!/^[+-]?[0-9]+$/.test(s)) return false;
   const n = BigInt(s);
   return n >= -(2n ** 63n) && n < 2n ** 63n;
@@ -824,7 +893,7 @@ const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
 const DNS1123_LABEL_RULE = "at most 63 lowercase letters, digits or '-', starting and ending with a letter or digit";
 const DNS1123_SUBDOMAIN_RULE = "at most 253 lowercase letters, digits, '-' or '.', starting and ending with a letter or digit";
 const DNS1035_LABEL_RULE = "at most 63 lowercase letters, digits or '-', starting with a letter and ending with a letter or digit";
-const LABEL_VALUE_RULE = "at most 63 letters, digits, '-', '_' or '.', starting and ending with a letter or digit (or empty)";
+export const LABEL_VALUE_RULE = "at most 63 letters, digits, '-', '_' or '.', starting and ending with a letter or digit (or empty)";
 
 export function isDns1123Label(s: string): boolean {
   return s.length <= 63 && DNS1123_LABEL.test(s);

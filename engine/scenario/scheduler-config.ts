@@ -13,7 +13,7 @@ import { DEFAULT_PARALLELISM } from '../scheduler/cycle-cost.js';
 import { DEFAULT_FEATURE_GATES, type FeatureGates, type SchedulerQueueSettings } from '../scheduler/scheduler-settings.js';
 import type { RateLimit } from '../api/rate-limiter.js';
 import { SCHEDULER_CLIENT } from './defaults.js';
-import { parseNodeAffinity } from './manifests.js';
+import { isQualifiedName, parseNodeAffinity } from './manifests.js';
 import type { Field } from './yaml-field.js';
 import {
   DEFAULT_SCORING_STRATEGY,
@@ -352,7 +352,7 @@ function parseProfile(pf: Field, globalPct: number, ignored: Set<string>, gpuPro
   let hardPodAffinityWeight = DEFAULT_HARD_POD_AFFINITY_WEIGHT;
   let ignorePreferredTermsOfExistingPods = false;
   let preemptionArgs: PreemptionArgs = DEFAULT_PREEMPTION_ARGS;
-  let fitStrategy = DEFAULT_SCORING_STRATEGY;
+  let fitArgs: FitArgs = { strategy: DEFAULT_SCORING_STRATEGY, ignoredResources: [], ignoredResourceGroups: [] };
   let balancedResources = DEFAULT_PROFILE.balancedResources;
   let addedAffinity: NodeAffinity | undefined;
   let gpuSelMethod: GpuSelMethod | null = null;
@@ -363,7 +363,7 @@ function parseProfile(pf: Field, globalPct: number, ignored: Set<string>, gpuPro
     if (seen.has(name)) pc.get('name').fail(`duplicate pluginConfig for ${name}`);
     seen.add(name);
     const args = pc.get('args');
-    if (name === FIT) fitStrategy = parseFitArgs(args);
+    if (name === FIT) fitArgs = parseFitArgs(args);
     else if (name === BALANCED) {
       args.rejectUnknownKeys(['apiVersion', 'kind', 'resources']);
       if (args.get('resources').exists) balancedResources = parseResources(args.get('resources'));
@@ -414,7 +414,9 @@ function parseProfile(pf: Field, globalPct: number, ignored: Set<string>, gpuPro
     },
     nodeAffinityPreFilter: preFilters.has(AFFINITY),
     fitWeight: scoreWeight(FIT),
-    fitStrategy,
+    fitStrategy: fitArgs.strategy,
+    fitIgnoredResources: fitArgs.ignoredResources,
+    fitIgnoredResourceGroups: fitArgs.ignoredResourceGroups,
     balancedWeight: scoreWeight(BALANCED),
     balancedResources,
     taintWeight: scoreWeight(TAINTS),
@@ -511,10 +513,33 @@ function pluginName(f: Field, allowStar = true): string {
   return name;
 }
 
+interface FitArgs {
+  readonly strategy: typeof DEFAULT_SCORING_STRATEGY;
+  readonly ignoredResources: readonly string[];
+  readonly ignoredResourceGroups: readonly string[];
+}
+
 /** NodeResourcesFitArgs (apis/config/v1 types; validation in apis/config/validation/validation_pluginargs.go). */
-function parseFitArgs(args: Field): typeof DEFAULT_SCORING_STRATEGY {
+function parseFitArgs(args: Field): FitArgs {
   args.rejectUnknownKeys(['apiVersion', 'kind', 'ignoredResources', 'ignoredResourceGroups', 'scoringStrategy']);
-  const ss = args.get('scoringStrategy');
+  // ValidateNodeResourcesFitArgs: every ignored resource is a qualified name (ValidateLabelName); a group is one
+  // without '/' (it is matched against the prefix before the '/' of extended resource names).
+  const qualified = "an optional DNS subdomain prefix and '/', then at most 63 letters, digits, '-', '_' or '.', starting and ending with a letter or digit";
+  const ignoredResources = args.get('ignoredResources').items().map((f) => {
+    const name = f.str();
+    if (!isQualifiedName(name)) f.fail(`invalid resource name ${JSON.stringify(name)}: expected ${qualified}`);
+    return name;
+  });
+  const ignoredResourceGroups = args.get('ignoredResourceGroups').items().map((f) => {
+    const group = f.str();
+    if (group.includes('/')) f.fail(`invalid resource group ${JSON.stringify(group)}: resource group name can't contain '/'`);
+    if (!isQualifiedName(group)) f.fail(`invalid resource group ${JSON.stringify(group)}: expected at most 63 letters, digits, '-', '_' or '.', starting and ending with a letter or digit`);
+    return group;
+  });
+  return { strategy: parseScoringStrategy(args.get('scoringStrategy')), ignoredResources, ignoredResourceGroups };
+}
+
+function parseScoringStrategy(ss: Field): typeof DEFAULT_SCORING_STRATEGY {
   if (!ss.exists) return DEFAULT_SCORING_STRATEGY;
   ss.rejectUnknownKeys(['type', 'resources', 'requestedToCapacityRatio']);
   const type = ss.get('type').optOneOf<ScoringStrategyType>(['LeastAllocated', 'MostAllocated', 'RequestedToCapacityRatio'], 'LeastAllocated');

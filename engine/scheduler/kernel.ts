@@ -31,6 +31,8 @@ import { firstUntolerated, isHardEffect, preferNoScheduleTolerations, reasonUnto
 import { scoreLeastBalanced } from './plugins/least-allocated-balanced.js';
 import { balance2, balanceN, balancedScore } from './plugins/node-resources-balanced-allocation.js';
 import {
+  checkedScalars,
+  type IgnoredResources,
   REASON_INSUFFICIENT,
   REASON_INSUFFICIENT_CPU,
   REASON_INSUFFICIENT_EPHEMERAL,
@@ -102,7 +104,26 @@ export interface Decision {
    * framework/queueing-hints.ts bits); 0 for an error such as no nodes at all.
    */
   readonly rejectors?: number;
+  /**
+   * Set when the cycle failed without a FitError (ERR_NO_NODES_AVAILABLE, a PreScore error): no per-node
+   * statuses, no PostFilter (preemption), and the pod waits out its backoff instead of parking in unschedulablePods.
+   */
+  readonly error?: CycleError;
 }
+
+/** A failed cycle's status that is not a FitError, and the PodScheduled condition reason it writes. */
+export interface CycleError {
+  readonly message: string;
+  /** Unschedulable for ErrNoNodesAvailable (UnschedulableAndUnresolvable), SchedulerError for an Error status. */
+  readonly reason: 'Unschedulable' | 'SchedulerError';
+}
+
+/**
+ * schedule_one.go ErrNoNodesAvailable: schedulePod returns it when the snapshot holds no node, and
+ * schedulingAlgorithm turns it into an UnschedulableAndUnresolvable status without running PostFilter.
+ */
+export const ERR_NO_NODES_AVAILABLE = 'no nodes available to schedule pods';
+const NO_NODES: CycleError = { message: ERR_NO_NODES_AVAILABLE, reason: 'Unschedulable' };
 
 /** Mutable per-scheduler search state. */
 export interface SearchState {
@@ -200,16 +221,22 @@ export class Kernel {
     const isCpuMem = (names: readonly string[]): boolean => names.length === 2 && names[0] === CPU && names[1] === MEMORY;
     this.cpuMemOnly = isCpuMem(this.fitNames) && isCpuMem(this.balNames);
     this.gpuShare = profile.gpu === undefined ? null : new GpuShare(profile.gpu);
+    this.fitIgnored =
+      profile.fitIgnoredResources.length + profile.fitIgnoredResourceGroups.length === 0
+        ? null
+        : { names: new Set(profile.fitIgnoredResources), groups: new Set(profile.fitIgnoredResourceGroups) };
     this.userFilters = profile.userPlugins.filter((u) => u.filter).map((u) => u.plugin.impl);
     this.userScoring = profile.userPlugins.some((u) => u.weight > 0);
   }
 
   private readonly userScoring: boolean;
+  /** NodeResourcesFitArgs.ignoredResources / ignoredResourceGroups; null when none (the common case). */
+  private readonly fitIgnored: IgnoredResources | null;
 
   schedule(t: NodeTable, pod: PodInput, state: SearchState, rng: RngStream, ctx: CycleContext = NO_CONTEXT): Decision {
     const n = t.count;
     this.cycle = null;
-    if (t.live === 0) return { node: -1, visited: 0, feasible: 0, diagnosis: new Map([['no nodes available', 0]]) };
+    if (t.live === 0) return { node: -1, visited: 0, feasible: 0, error: NO_NODES };
     const pods = this.podsOf(t, ctx);
     // ---- PreFilter
     const checkTaints = this.profile.filters.taintToleration && t.hardTaintNodes > 0 && this.preFilterTaints(t, pod);
@@ -252,6 +279,7 @@ export class Kernel {
       checkAff,
       checkPorts,
       checkFit: this.profile.filters.nodeResourcesFit,
+      fitScalars: checkedScalars(pod.requests.scalars, this.fitIgnored),
       checkSpread,
       checkIpa,
       checkGpu,
@@ -274,7 +302,9 @@ export class Kernel {
     const feasible = this.feasible;
     const r = pod.requests;
     const { checkUnsched, checkFit } = checks;
-    const hasScalars = hasKeys(r.scalars);
+    // fitsRequest skips the ignored extended resources (NodeResourcesFitArgs.ignoredResources/ignoredResourceGroups).
+    const fitScalars = checks.fitScalars;
+    const hasScalars = hasKeys(fitScalars);
     const anyRequest = r.cpu !== 0 || r.memory !== 0 || r.ephemeralStorage !== 0 || hasScalars;
     const podCpu = r.cpu;
     const podMem = r.memory;
@@ -310,7 +340,7 @@ export class Kernel {
             (podCpu > 0 && podCpu > allocCpu[i] - reqCpu[i]) ||
             (podMem > 0 && podMem > allocMem[i] - reqMem[i]) ||
             (podEph > 0 && podEph > allocEph[i] - reqEph[i]) ||
-            (hasScalars && !scalarsFit(t, i, r))
+            (hasScalars && !scalarsFit(t, i, fitScalars))
           ) {
                 continue;
           }
@@ -333,6 +363,10 @@ export class Kernel {
     }
     this.applyNominated(t, nominated, -1);
     if (found === 1) return { node: feasible[0], visited, feasible: 1 };
+    // RunPreScorePlugins: NodeAffinity fails on preferred terms it cannot parse (an Error status, no FitError).
+    if (this.profile.affinityWeight > 0 && pod.preferredAffinityError !== null) {
+      return { node: -1, visited, feasible: found, error: { message: pod.preferredAffinityError, reason: 'SchedulerError' } };
+    }
     const scores = this.scores;
     this.scoreAll(t, pod, feasible, found, scores, pods, rng);
     return { node: selectHost(feasible, scores, found, rng), visited, feasible: found };
@@ -1003,12 +1037,13 @@ export class Kernel {
         if (r.ephemeralStorage > t.allocEph[i]) unresolvable = true;
         reasons?.push(REASON_INSUFFICIENT_EPHEMERAL);
       }
-      for (const name in r.scalars) {
+      const scalars = c.fitScalars;
+      for (const name in scalars) {
         const alloc = t.scalarAlloc.get(name)?.[i] ?? 0;
         const req = t.scalarReq.get(name)?.[i] ?? 0;
-        if (r.scalars[name] > alloc - req) {
+        if (scalars[name] > alloc - req) {
           failed = true;
-          if (r.scalars[name] > alloc) unresolvable = true;
+          if (scalars[name] > alloc) unresolvable = true;
           reasons?.push(REASON_INSUFFICIENT(name));
         }
       }
@@ -1110,6 +1145,8 @@ interface CycleChecks {
   readonly checkAff: boolean;
   readonly checkPorts: boolean;
   readonly checkFit: boolean;
+  /** The pod's scalar requests NodeResourcesFit checks (without its ignored resources). */
+  readonly fitScalars: Readonly<Record<string, number>>;
   readonly checkSpread: boolean;
   readonly checkIpa: boolean;
   readonly checkGpu: boolean;
@@ -1148,11 +1185,11 @@ function hasKeys(o: object): boolean {
   return false;
 }
 
-function scalarsFit(t: NodeTable, i: number, r: PodRequests): boolean {
-  for (const name in r.scalars) {
+function scalarsFit(t: NodeTable, i: number, scalars: Readonly<Record<string, number>>): boolean {
+  for (const name in scalars) {
     const alloc = t.scalarAlloc.get(name)?.[i] ?? 0;
     const req = t.scalarReq.get(name)?.[i] ?? 0;
-    if (r.scalars[name] > alloc - req) return false;
+    if (scalars[name] > alloc - req) return false;
   }
   return true;
 }

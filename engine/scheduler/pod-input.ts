@@ -7,6 +7,7 @@ import { podRequests, type PodRequests } from '../api/pod-resources.js';
 import { normalizedImageName } from './plugins/image-locality.js';
 import { compileAffinity, type PodAffinityInfo } from './plugins/inter-pod-affinity.js';
 import { hostPorts, type HostPort } from './plugins/node-ports.js';
+import { preferredTermsError } from './plugins/node-affinity.js';
 import { toleratesUnschedulable } from './plugins/node-unschedulable.js';
 
 export interface PodInput {
@@ -18,6 +19,8 @@ export interface PodInput {
   readonly tolerations: readonly Toleration[];
   readonly nodeSelector: Readonly<Record<string, string>>;
   readonly nodeAffinity: NodeAffinity | undefined;
+  /** NodeAffinity PreScore's error when a preferred term does not parse (plugins/node-affinity.ts); else null. */
+  readonly preferredAffinityError: string | null;
   /** util.GetHostPorts: host ports of sidecars and containers. */
   readonly hostPorts: readonly HostPort[];
   /** Normalized image names of init containers, then containers (ImageLocality). */
@@ -44,16 +47,18 @@ export interface PodMeta {
 const NO_META: PodMeta = { namespace: 'default', labels: {} };
 const NO_ANNOTATIONS: Readonly<Record<string, string>> = {};
 
-export function podInput(spec: PodSpec, meta: PodMeta = NO_META, defaultSpreadSelector?: LabelSelector): PodInput {
+/** `podLevelResources`: the scheduler's PodLevelResources feature gate (api/pod-resources.ts). */
+export function podInput(spec: PodSpec, meta: PodMeta = NO_META, defaultSpreadSelector?: LabelSelector, podLevelResources = true): PodInput {
   return {
     spec,
     namespace: meta.namespace,
     labels: meta.labels,
-    requests: podRequests(spec),
+    requests: podRequests(spec, podLevelResources),
     toleratesUnschedulable: toleratesUnschedulable(spec.tolerations),
     tolerations: spec.tolerations,
     nodeSelector: spec.nodeSelector,
     nodeAffinity: spec.affinity?.nodeAffinity,
+    preferredAffinityError: preferredTermsError(spec.affinity?.nodeAffinity?.preferred),
     hostPorts: hostPorts(spec),
     images: [...spec.initContainers, ...spec.containers].map((c) => normalizedImageName(c.image)),
     podAffinity: compileAffinity(spec, meta.namespace, meta.labels),

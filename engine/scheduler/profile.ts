@@ -28,6 +28,9 @@ export interface Profile {
   /** Score weight of NodeResourcesFit; 0 when its Score is disabled. */
   readonly fitWeight: number;
   readonly fitStrategy: ScoringStrategy;
+  /** NodeResourcesFitArgs.ignoredResources / ignoredResourceGroups (Filter only); empty by default. */
+  readonly fitIgnoredResources: readonly string[];
+  readonly fitIgnoredResourceGroups: readonly string[];
   /** Score weight of NodeResourcesBalancedAllocation; 0 when disabled. */
   readonly balancedWeight: number;
   readonly balancedResources: readonly ResourceSpec[];
@@ -72,6 +75,8 @@ export const DEFAULT_PROFILE: Profile = {
   nodeAffinityPreFilter: true,
   fitWeight: 1,
   fitStrategy: DEFAULT_SCORING_STRATEGY,
+  fitIgnoredResources: [],
+  fitIgnoredResourceGroups: [],
   balancedWeight: 1,
   balancedResources: [
     { name: 'cpu', weight: 1 },

@@ -18,7 +18,7 @@ import type { RateLimit } from '../api/rate-limiter.js';
 import type { RngStream } from '../core/rng.js';
 import type { Simulation } from '../core/simulation.js';
 import { MICROS_PER_SECOND, type Micros } from '../core/time.js';
-import { Kernel, UNRESOLVABLE, fitErrorMessage, type NominatedPod, type SearchState } from './kernel.js';
+import { Kernel, UNRESOLVABLE, fitErrorMessage, type CycleError, type NominatedPod, type SearchState } from './kernel.js';
 import { NodeTable } from './node-table.js';
 import type { ParallelScanner } from './parallel/scanner.js';
 import { podInput, type PodInput } from './pod-input.js';
@@ -55,6 +55,11 @@ export interface SchedulerParams extends QueueParams, CycleCostParams {
   readonly client: RateLimit;
   /** The SchedulerQueueingHints feature gate (default true). */
   readonly queueingHints?: boolean;
+  /**
+   * Feature gate PodLevelResources (default true, as upstream since v1.34): the pods' spec.resources count in
+   * their requests (api/pod-resources.ts); KubeSchedulerConfiguration featureGates.PodLevelResources.
+   */
+  readonly podLevelResources?: boolean;
 }
 
 /** What the scheduler tells the metrics recorder and the trace. */
@@ -109,6 +114,8 @@ export class Scheduler {
     ports: readonly HostPort[];
     nominate: { row: number; victims: readonly AssignedPod[] } | null;
     clearNomination: boolean;
+    /** The attempt failed with no rejecting plugin (no nodes, a PreScore error): it goes to backoffQ, not unschedulablePods. */
+    error: CycleError | null;
   } | null = null;
   attempts = 0;
   unschedulableAttempts = 0;
@@ -164,6 +171,10 @@ export class Scheduler {
     }
   }
 
+  private get podLevelResources(): boolean {
+    return this.params.podLevelResources !== false;
+  }
+
   /** FGDScore's target workload: the typical pods of the scenario's pods (engine/gpu/typical-pods.ts). */
   useGpuWorkload(typical: TypicalPods): void {
     for (const k of this.kernels.values()) k.gpuShare?.setWorkload(typical);
@@ -209,7 +220,7 @@ export class Scheduler {
     const p: QueuedPod = {
       key,
       pod,
-      requests: podRequests(pod.spec),
+      requests: podRequests(pod.spec, this.podLevelResources),
       toleratesUnschedulable: toleratesUnschedulable(pod.spec.tolerations),
       timestamp: this.sim.now,
       attempts: 0,
@@ -291,7 +302,7 @@ export class Scheduler {
     }
     if (row < 0) return;
     const gpu = this.table.gpu === null ? null : grantOfBound(this.table.gpu, row, pod.metadata.annotations, pod.metadata.name);
-    this.pods.add(key, pod, row, podRequests(pod.spec), hostPorts(pod.spec), gpu);
+    this.pods.add(key, pod, row, podRequests(pod.spec, this.podLevelResources), hostPorts(pod.spec), gpu);
   }
 
   /**
@@ -326,7 +337,7 @@ export class Scheduler {
     this.busy = true;
     const kernel = this.kernels.get(p.pod.spec.schedulerName) as Kernel;
     const pod = p.pod;
-    const input = podInput(pod.spec, pod.metadata, needsDefaultSelector(kernel.profile, pod) ? this.defaultSelector(pod) : undefined);
+    const input = podInput(pod.spec, pod.metadata, needsDefaultSelector(kernel.profile, pod) ? this.defaultSelector(pod) : undefined, this.podLevelResources);
     const nominated = this.nominatedFor(p.key, pod.spec.priority);
     const own = this.nominations.get(p.key);
     // The sharded search (parallel/scanner.ts) does not implement nominated pods, so cycles with nominations
@@ -339,12 +350,14 @@ export class Scheduler {
       kernel.schedule(this.table, input, this.search, this.rng, { pods: this.pods, nominated, nominatedRow: own?.row ?? -1 });
     this.attempts++;
     this.nodesVisited += d.visited;
-    let message = d.node < 0 ? fitErrorMessage(this.table.live, d.diagnosis ?? new Map(), d.preFilterMessage) : '';
+    let message = d.error?.message ?? (d.node < 0 ? fitErrorMessage(this.table.live, d.diagnosis ?? new Map(), d.preFilterMessage) : '');
     let nominate: { row: number; victims: readonly AssignedPod[] } | null = null;
-    let clearNomination = false;
+    // schedulingAlgorithm: a failure other than a FitError (no nodes, a PreScore error) clears the nomination and
+    // skips PostFilter.
+    let clearNomination = d.error !== undefined && (own !== undefined || pod.status.nominatedNodeName !== undefined);
     let preemptionNodes = 0;
     let preemptionFilters = 0;
-    if (d.node < 0 && kernel.profile.preemption !== null) {
+    if (d.node < 0 && d.error === undefined && kernel.profile.preemption !== null) {
       if (this.eligibleToPreempt(pod, own, kernel)) {
         const out = preempt(kernel, this.table, this.pods, pod.spec.priority, kernel.profile.preemption, nominated, this.rng, this.sim.now);
         preemptionNodes = out.dryRuns;
@@ -365,7 +378,7 @@ export class Scheduler {
       { allNodes: this.table.live, visited: d.visited, scored, ...scan, preemptionNodes, preemptionFilters },
       this.params,
     );
-    this.current = { p, input, rejectors: d.rejectors ?? 0, node: d.node, start: this.sim.now, message, ports: input.hostPorts, nominate, clearNomination };
+    this.current = { p, input, rejectors: d.rejectors ?? 0, node: d.node, start: this.sim.now, message, ports: input.hostPorts, nominate, clearNomination, error: d.error ?? null };
     this.sim.after(cost, this.cycleEndKind);
   }
 
@@ -457,7 +470,7 @@ export class Scheduler {
         // updatePod writes the PodScheduled=False condition (and nominatedNodeName) only when they change.
         this.api.update(this.client, 'Pod', p.key, (cur) => {
           if (cur.kind !== 'Pod' || cur.spec.nodeName !== '') return null;
-          const status = { ...cur.status, reason: 'Unschedulable', message: c.message };
+          const status = { ...cur.status, reason: c.error?.reason ?? 'Unschedulable', message: c.message };
           if (nominated !== null) {
             if (nominated === undefined) delete (status as { nominatedNodeName?: string }).nominatedNodeName;
             else (status as { nominatedNodeName?: string }).nominatedNodeName = nominated;

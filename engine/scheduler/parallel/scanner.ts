@@ -309,6 +309,8 @@ export class ParallelScanner {
     }
     if (p.filters.nodePorts && pod.hostPorts.length > 0) return false;
     for (const _ in pod.requests.scalars) return false;
+    // The kernel's PreScore error path (unparsable preferred node affinity) runs sequentially.
+    if (pod.preferredAffinityError !== null) return false;
     return true;
   }
 

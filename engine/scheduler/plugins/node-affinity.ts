@@ -12,7 +12,8 @@
  * Terms are compiled once per scheduling cycle against the NodeTable's interned label columns, so matching a
  * node is integer comparisons over typed arrays.
  */
-import type { NodeAffinity, NodeSelectorTerm, PreferredSchedulingTerm } from '../../api/objects.js';
+import type { NodeAffinity, NodeSelectorRequirement, NodeSelectorTerm, PreferredSchedulingTerm } from '../../api/objects.js';
+import { isGoInt64, isLabelValue, LABEL_VALUE_RULE } from '../../scenario/manifests.js';
 import type { NodeTable } from '../node-table.js';
 
 export const NAME = 'NodeAffinity';
@@ -30,6 +31,40 @@ const OP_GT = 4;
 const OP_LT = 5;
 const OP_NAME_IS = 6;
 const OP_NAME_IS_NOT = 7;
+/** A requirement the scheduler cannot parse: its term matches no node. */
+const OP_NEVER = 8;
+
+/**
+ * Whether labels.NewRequirement accepts the requirement's values (the API server validates only the key and the
+ * number of values, ValidateNodeSelectorRequirement): In/NotIn values must be label values, the one value of
+ * Gt/Lt an int64. A term holding one that does not parse never matches: nodeaffinity.LazyErrorNodeSelector
+ * skips it, and the plugin's Filter ignores the parse error ("for backwards compatibility"), so a pod whose every
+ * term fails is rejected everywhere with ErrReasonPod, UnschedulableAndUnresolvable.
+ */
+export function requirementParses(e: NodeSelectorRequirement): boolean {
+  if (e.operator === 'In' || e.operator === 'NotIn') return e.values.length > 0 && e.values.every(isLabelValue);
+  if (e.operator === 'Gt' || e.operator === 'Lt') return e.values.length === 1 && isGoInt64(e.values[0]);
+  return e.values.length === 0;
+}
+
+/**
+ * NodeAffinity PreScore's error for preferred terms it cannot parse (getPodPreferredNodeAffinity →
+ * nodeaffinity.NewPreferredSchedulingTerms returns every parse error; empty terms are skipped), wrapped as
+ * RunPreScorePlugins does; null when they all parse. The wording of the parse error is kubesim's.
+ */
+export function preferredTermsError(preferred: readonly PreferredSchedulingTerm[] | undefined): string | null {
+  if (preferred === undefined) return null;
+  const errs: string[] = [];
+  preferred.forEach((p, i) => {
+    if (p.weight === 0) return;
+    p.preference.matchExpressions.forEach((e, j) => {
+      if (requirementParses(e)) return;
+      const what = e.operator === 'Gt' || e.operator === 'Lt' ? 'an integer' : LABEL_VALUE_RULE;
+      errs.push(`[${i}].matchExpressions[${j}].values: Invalid value: ${JSON.stringify(e.values)}: expected ${what}`);
+    });
+  });
+  return errs.length === 0 ? null : `running PreScore plugin "${NAME}": ${errs.join(', ')}`;
+}
 
 /** Node selector terms compiled against one NodeTable state; valid for one scheduling cycle. */
 export interface CompiledTerms {
@@ -84,7 +119,19 @@ function compileRaw(raw: readonly RawTerm[], t?: NodeTable): CompiledTerms {
   for (const { term, weight: w } of raw) {
     const table = t as NodeTable;
     for (const e of term.matchExpressions) {
-      const code = e.operator === 'In' ? OP_IN : e.operator === 'NotIn' ? OP_NOT_IN : e.operator === 'Exists' ? OP_EXISTS : e.operator === 'DoesNotExist' ? OP_DOES_NOT_EXIST : e.operator === 'Gt' ? OP_GT : OP_LT;
+      const code = !requirementParses(e)
+        ? OP_NEVER
+        : e.operator === 'In'
+          ? OP_IN
+          : e.operator === 'NotIn'
+            ? OP_NOT_IN
+            : e.operator === 'Exists'
+              ? OP_EXISTS
+              : e.operator === 'DoesNotExist'
+                ? OP_DOES_NOT_EXIST
+                : e.operator === 'Gt'
+                  ? OP_GT
+                  : OP_LT;
       op.push(code);
       col.push(table.labelColumn(e.key));
       if (code === OP_IN || code === OP_NOT_IN) {
@@ -131,6 +178,7 @@ export function termMatches(c: CompiledTerms, k: number, i: number, num: readonl
       if (i === c.arg[r]) return false;
       continue;
     }
+    if (code === OP_NEVER) return false;
     const column = c.col[r];
     const v = column === undefined ? 0 : column[i];
     switch (code) {

@@ -5,6 +5,8 @@
  * 2^53 (memory in bytes × 100 stays exact up to 90 PB), so results are bit-identical to upstream.
  */
 
+import { isQualifiedName } from '../../scenario/manifests.js';
+
 export const NAME = 'NodeResourcesFit';
 
 export type ScoringStrategyType = 'LeastAllocated' | 'MostAllocated' | 'RequestedToCapacityRatio';
@@ -35,6 +37,44 @@ export const DEFAULT_SCORING_STRATEGY: ScoringStrategy = {
   ],
   shape: [],
 };
+
+/**
+ * NodeResourcesFitArgs.ignoredResources / ignoredResourceGroups: extended resources the Filter does not check
+ * (fit.go fitsRequest: a resource whose full name is listed, or whose prefix before '/' is a listed group).
+ */
+export interface IgnoredResources {
+  readonly names: ReadonlySet<string>;
+  readonly groups: ReadonlySet<string>;
+}
+
+/** v1helper.IsExtendedResourceName: not native (no '/', or a kubernetes.io/ name), not requests.*, a qualified name with the requests. prefix. */
+export function isExtendedResourceName(name: string): boolean {
+  if (!name.includes('/') || name.includes('kubernetes.io/')) return false;
+  if (name.startsWith('requests.')) return false;
+  return isQualifiedName(`requests.${name}`);
+}
+
+/** Whether fitsRequest skips this scalar resource. */
+export function isIgnoredResource(name: string, ignored: IgnoredResources): boolean {
+  if (!isExtendedResourceName(name)) return false;
+  return ignored.names.has(name) || (ignored.groups.size > 0 && ignored.groups.has(name.slice(0, name.indexOf('/'))));
+}
+
+/**
+ * The scalar requests the Filter checks: all of them without ignored resources (the same object, no allocation),
+ * else a copy without the ignored ones. Once per cycle.
+ */
+export function checkedScalars(scalars: Readonly<Record<string, number>>, ignored: IgnoredResources | null): Readonly<Record<string, number>> {
+  if (ignored === null) return scalars;
+  let out: Record<string, number> | null = null;
+  for (const name in scalars) {
+    if (isIgnoredResource(name, ignored)) {
+      if (out === null) out = { ...scalars };
+      delete out[name];
+    }
+  }
+  return out ?? scalars;
+}
 
 /** Filter failure reasons, in upstream's order and wording (fit.go fitsRequest). */
 export const REASON_TOO_MANY_PODS = 'Too many pods';
