@@ -258,5 +258,6 @@ export function schedulerParams(base: Omit<SchedulerParams, 'client'>, policy: P
     podMaxBackoff: q?.podMaxBackoff ?? base.podMaxBackoff,
     parallelism: q?.parallelism ?? base.parallelism,
     queueingHints: policy.featureGates?.SchedulerQueueingHints ?? base.queueingHints,
+    podLevelResources: policy.featureGates?.PodLevelResources ?? base.podLevelResources,
   };
 }

@@ -271,6 +271,39 @@ workloads:
   assert.is(direct?.status.reason, 'OutOfcpu');
 });
 
+test('KubeSchedulerConfiguration featureGates.PodLevelResources: false reaches the scheduler, which then binds by the containers', () => {
+  const yaml = (gates: string) => `
+name: pod-level-gate
+duration: 1m
+cluster:
+  nodePools:
+    - {name: n, count: 1, template: {cpu: "2", memory: 8Gi}}
+workloads:
+  - manifest:
+      apiVersion: apps/v1
+      kind: Deployment
+      metadata: {name: web}
+      spec:
+        replicas: 3
+        selector: {matchLabels: {app: web}}
+        template:
+          metadata: {labels: {app: web}}
+          spec:
+            resources: {requests: {cpu: 900m}}
+            containers: [{name: c, image: nginx, resources: {requests: {cpu: 100m}}}]
+policies:
+  - name: p
+    config: {apiVersion: kubescheduler.config.k8s.io/v1, kind: KubeSchedulerConfiguration${gates}}
+`;
+  const bound = (gates: string): number => {
+    const sc = scenarioFrom(yaml(gates));
+    return runOnce(sc, sc.policies[0], 1).store.pods.filter((p) => p.metadata.labels.app === 'web' && p.spec.nodeName !== '').length;
+  };
+  assert.is(bound(''), 2, 'gate on (default): 900m each, two fit on 2 CPUs');
+  assert.is(bound(', featureGates: {PodLevelResources: true}'), 2);
+  assert.is(bound(', featureGates: {PodLevelResources: false}'), 3, 'gate off: the containers ask 100m each');
+});
+
 // ---- 2. NodeResourcesFitArgs ignoredResources / ignoredResourceGroups: fit.go fitsRequest; cases of fit_test.go TestEnoughRequests
 
 const HEAD = 'apiVersion: kubescheduler.config.k8s.io/v1\nkind: KubeSchedulerConfiguration\n';
