@@ -5,7 +5,8 @@
  */
 import { METRICS, METRIC_NAMES, shownOnStdout } from '../metrics/metric-info.js';
 import type { Expectation } from '../scenario/expect.js';
-import { compare, type Comparison, type MetricRow, type SummaryRecord } from './comparison.js';
+import type { Direction, Verdict } from '../metrics/stats.js';
+import { compare, type Comparison, type MetricName, type MetricRow, type SummaryRecord } from './comparison.js';
 import { evaluateExpectations, type ExpectationResult } from './expectations.js';
 import { fmt } from './table.js';
 
@@ -124,29 +125,62 @@ export function markdownSummary(o: GateOutcome): string {
 /** NaN (no value) as null: JSON has no NaN. */
 const num = (v: number): number | null => (Number.isNaN(v) ? null : v);
 
+/** One run's summary row as plain data; a metric without a value (no fault, so no recovery time) is null. */
+export interface RunRow {
+  readonly policy: string;
+  readonly seed: number;
+  readonly metrics: Readonly<Partial<Record<MetricName, number | null>>>;
+}
+
+/** A 95% interval as [low, high]; null with fewer than 2 values. */
+export type Ci95 = readonly [number, number] | null;
+
+/** One (policy, metric) of the comparison as plain data (the columns of comparison.csv). */
+export interface ComparisonRow {
+  readonly policy: string;
+  readonly metric: MetricName;
+  /** Which direction is better; 'none' for counts that describe the workload. */
+  readonly better: Direction;
+  readonly n: number;
+  readonly mean: number | null;
+  readonly ci95: Ci95;
+  /** The paired difference with the baseline on common seeds; null for the baseline itself. */
+  readonly diff: { readonly pairs: number; readonly mean: number | null; readonly ci95: Ci95 } | null;
+  readonly verdict: Verdict | 'baseline';
+}
+
+const ci = (i: { mean: number; halfWidth: number }): Ci95 => (Number.isNaN(i.halfWidth) ? null : [i.mean - i.halfWidth, i.mean + i.halfWidth]);
+
+export function plainRuns(runs: readonly SummaryRecord[]): RunRow[] {
+  return runs.map((r) => ({ policy: r.policy, seed: r.seed, metrics: Object.fromEntries([...r.values].map(([k, v]) => [k, num(v)])) }));
+}
+
+export function plainComparison(c: Comparison): ComparisonRow[] {
+  return c.rows.map((r) => ({
+    policy: r.policy,
+    metric: r.metric,
+    better: r.direction,
+    n: r.value.n,
+    mean: num(r.value.mean),
+    ci95: ci(r.value),
+    diff: r.diff === null ? null : { pairs: r.diff.n, mean: num(r.diff.mean), ci95: ci(r.diff) },
+    verdict: r.verdict ?? 'baseline',
+  }));
+}
+
 /** The machine-readable summary `--json` prints on stdout. */
-export function jsonSummary(o: GateOutcome, extra: Record<string, unknown> = {}): string {
+export function jsonSummary(o: GateOutcome): string {
   const c = o.comparison;
   return `${JSON.stringify(
     {
       scenario: o.scenario,
       passed: failures(o).length === 0,
       failed: failures(o).length,
-      ...extra,
       policies: c.policies,
       baseline: c.baseline,
-      runs: o.runs.map((r) => ({ policy: r.policy, seed: r.seed, metrics: Object.fromEntries([...r.values].map(([k, v]) => [k, num(v)])) })),
-      comparison: c.rows.map((r) => ({
-        policy: r.policy,
-        metric: r.metric,
-        better: r.direction,
-        n: r.value.n,
-        mean: num(r.value.mean),
-        ci95: Number.isNaN(r.value.halfWidth) ? null : [r.value.mean - r.value.halfWidth, r.value.mean + r.value.halfWidth],
-        diff: r.diff === null ? null : { pairs: r.diff.n, mean: num(r.diff.mean), ci95: Number.isNaN(r.diff.halfWidth) ? null : [r.diff.mean - r.diff.halfWidth, r.diff.mean + r.diff.halfWidth] },
-        verdict: r.verdict ?? 'baseline',
-      })),
-      expectations: o.expectations.map((r) => ({ name: r.name, kind: r.kind, policy: r.policy, metric: r.metric, status: r.status, detail: r.detail, source: r.source })),
+      runs: plainRuns(o.runs),
+      comparison: plainComparison(c),
+      expectations: o.expectations,
     },
     null,
     2,
