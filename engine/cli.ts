@@ -22,7 +22,7 @@ import { writeFileAtomic } from './report/atomic-write.js';
 import { compare, ComparisonError, comparisonCsv, recordOf, type Comparison, type MetricName, type SummaryRecord } from './report/comparison.js';
 import { failures, gateOutcome, jsonSummary, junitXml, markdownSummary, type GateOutcome } from './report/ci-output.js';
 import { resultLine, withBaselineDefault } from './report/expectations.js';
-import { expectationError, parseExpectations, unknownPolicy, type Expectation } from './scenario/expect.js';
+import { parseExpectations, type Expectation } from './scenario/expect.js';
 import { readYamlFile } from './scenario/yaml-field.js';
 import { engineCsv } from './report/csv.js';
 import { reportFiles, sweepComparison } from './report/files.js';
@@ -487,10 +487,6 @@ async function checkCommand(args: CheckArgs): Promise<number> {
   const policies = [...new Set(runs.map((r) => r.policy))];
   if (args.expect !== undefined) expectations = readExpectFile(args.expect, policies);
   else if (!isScenario) throw new UsageError(`${args.target}: give the expectations with --expect FILE (or check a scenario file, whose expect: section is used)`);
-  for (const e of expectations) {
-    const bad = unknownPolicy(e, policies);
-    if (bad !== null) throw expectationError(e, `no policy "${bad}" in the reports ${reports}; they have ${policies.join(', ')}`);
-  }
   if (baseline !== null && !policies.includes(baseline)) baseline = null;
   const baselineRuns = args.baselineDir === undefined ? null : readRecords(args.baselineDir, '--baseline-dir');
   const o = gateOutcome(runs, baseline, withBaselineDefault(expectations, baselineRuns !== null, args.expect ?? args.target), baselineRuns);

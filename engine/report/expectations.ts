@@ -6,7 +6,7 @@
  */
 import { METRICS, METRIC_NAMES } from '../metrics/metric-info.js';
 import { meanInterval, type Interval } from '../metrics/stats.js';
-import { expectationText, type ExpectSource, type Expectation, type ThresholdOp } from '../scenario/expect.js';
+import { expectationText, unknownPolicy, type ExpectSource, type Expectation, type ThresholdOp } from '../scenario/expect.js';
 import { compare, type MetricName, type MetricRow, type SummaryRecord } from './comparison.js';
 
 export type ExpectationStatus = 'passed' | 'failed' | 'skipped';
@@ -43,6 +43,12 @@ export function evaluateExpectations(list: readonly Expectation[], records: read
   const out: ExpectationResult[] = [];
   for (const e of list) {
     const base = { kind: e.kind, source: e.source };
+    // A policy left out of the run (--policy) has nothing to check: skipped, not failed.
+    const absent = unknownPolicy(e, policies);
+    if (absent !== null) {
+      out.push({ ...base, name: expectationText(e), policy: e.policy, metric: e.metric, status: 'skipped', detail: `policy ${absent} was not run` });
+      continue;
+    }
     switch (e.kind) {
       case 'threshold':
         for (const p of e.policy === null ? policies : [e.policy]) {

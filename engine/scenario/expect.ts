@@ -14,7 +14,6 @@
  */
 import { METRICS, METRIC_NAMES } from '../metrics/metric-info.js';
 import type { RunSummary } from '../metrics/summary.js';
-import { InputError } from './input-error.js';
 import { suggestClosest, type Field } from './yaml-field.js';
 
 type MetricName = keyof RunSummary;
@@ -84,19 +83,15 @@ export function unknownPolicy(e: Expectation, policies: readonly string[]): stri
   return named.find((p): p is string => p !== null && !policies.includes(p)) ?? null;
 }
 
-/** An InputError at the expectation's position (e.g. a policy the reports do not have). */
-export function expectationError(e: Expectation, detail: string): InputError {
-  return new InputError(e.source.file, e.source.line, 0, e.source.path, detail);
-}
-
 function sourceOf(f: Field): ExpectSource {
   return { file: f.file, line: f.line, path: f.path };
 }
 
 function metricOf(name: string, fail: (detail: string) => never): MetricName {
   if ((METRIC_NAMES as string[]).includes(name)) return name as MetricName;
-  const guess = suggestClosest(name, METRIC_NAMES);
-  return fail(`unknown metric "${name}"${guess === undefined ? '' : `; did you mean "${guess}"?`} The metrics (summary.csv columns) are: ${METRIC_NAMES.join(', ')}`);
+  // A name missing its unit suffix ("sched_latency_p99") is too far for the edit distance but still a clear guess.
+  const guess = suggestClosest(name, METRIC_NAMES) ?? METRIC_NAMES.find((m) => name.length >= 4 && m.startsWith(name));
+  return fail(`unknown metric "${name}"${guess === undefined ? '' : `; did you mean "${guess}"?`}; the metrics (summary.csv columns) are: ${METRIC_NAMES.join(', ')}`);
 }
 
 function directed(metric: MetricName, what: string, fail: (detail: string) => never): MetricName {
