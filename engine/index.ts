@@ -121,7 +121,8 @@ function checkInt(option: string, v: number | undefined, min: number, max: numbe
 }
 
 function parseExpectInput(list: readonly ExpectationInput[], policies: readonly string[]): Expectation[] {
-  const docs = parseYamlDocuments(yamlStringify({ expect: list }), 'options');
+  // No file: the message names the option's field path only (`expect[1]: …`), no line of a YAML text the user never wrote.
+  const docs = parseYamlDocuments(yamlStringify({ expect: list }), '');
   return parseExpectations(docs[0].get('expect'), policies);
 }
 
