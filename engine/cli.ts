@@ -374,6 +374,7 @@ async function validateCommand(args: { scenario: string; replications?: number; 
     ...(s.steps.length > 0 ? [`  steps:     ${s.steps.map((st) => st.opcode).join(', ')}`] : []),
     `  policies:  ${s.policies.map((p) => p.name).join(', ')} (baseline ${baseline})`,
     `  runs:      ${s.policies.length} × ${seeds.length} seed${seeds.length === 1 ? '' : 's'} (${seeds.length === 1 ? seeds[0] : `${seeds[0]}–${seeds[seeds.length - 1]}`}) = ${s.policies.length * seeds.length}; virtual time limit ${formatTime(s.duration)}`,
+    ...(s.expect.length > 0 ? [`  expect:    ${s.expect.length} expectation${s.expect.length === 1 ? '' : 's'} (kubesim run exits 1 if one fails)`] : []),
     `  memory:    about ${formatBytes(memory.perRun)} of heap per run (estimate; checked by kubesim run against the machine)`,
   ];
   process.stdout.write(`${lines.join('\n')}\n`);
@@ -527,7 +528,7 @@ const PLUGIN_MODULE_OPTION = {
 const GATE_OPTIONS = {
   'baseline-dir': {
     type: 'string',
-    describe: "report folder (or summary.csv) of an earlier run of the same scenario and seeds; a metric worse beyond the 95% CI of the paired differences fails (every metric with a better direction unless the expect section names some)",
+    describe: "report folder (or summary.csv) of an earlier run of the same scenario and seeds, e.g. from the base commit: a metric worse beyond the 95% CI of the per-seed differences fails (every metric with a better direction, unless the expectations have their own \"no regression\")",
   },
   junit: { type: 'string', describe: 'also write JUnit XML to this file: one test case per run and per expectation, failures with the figures' },
   json: { type: 'boolean', describe: 'print a JSON summary (runs, comparison, expectation results) on stdout; the human-readable output goes to stderr' },

@@ -10,6 +10,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parse as parseYaml } from 'yaml';
 import { parseCsv } from '../engine/report/csv-read.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -157,6 +158,24 @@ test('--baseline-dir: an unchanged run passes, a regression beyond the CI fails 
   assert.is(kubesim('check', reports, '--expect', empty, '--baseline-dir', faster).code, 0);
   writeFileSync(empty, '[]\n');
   assert.is(kubesim('check', reports, '--expect', empty, '--baseline-dir', scaledBaseline('startup_latency_p99_ms', 2)).code, 0);
+});
+
+test('the example CI workflow parses, and every kubesim option it uses exists', () => {
+  const file = join(here, '..', '..', 'docs', 'examples', 'github-workflow.yml');
+  const wf = parseYaml(readFileSync(file, 'utf8')) as { on: { pull_request: { paths: string[] } }; jobs: Record<string, { steps: { run?: string }[] }> };
+  assert.ok(wf.on.pull_request.paths.length > 0);
+  const commands = Object.values(wf.jobs)
+    .flatMap((j) => j.steps.map((s) => s.run ?? ''))
+    .flatMap((run) => run.replace(/\\\n\s*/g, ' ').split('\n'))
+    .map((l) => l.trim())
+    .filter((l) => l.startsWith('npx kubesim '));
+  assert.ok(commands.length >= 2);
+  const used = commands.map((c) => c.split(/\s+/)).map((t) => ({ command: t[2], options: t.filter((x) => x.startsWith('--')) }));
+  assert.ok(used.some((u) => u.options.includes('--baseline-dir') && u.options.includes('--junit')));
+  for (const u of used) {
+    const help = kubesim(u.command, '--help').stdout;
+    for (const o of u.options) assert.match(help, `  ${o} `, `${u.command} ${o}`);
+  }
 });
 
 test.run();
