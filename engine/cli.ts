@@ -271,6 +271,9 @@ async function runCommand(args: RunArgs): Promise<number> {
   const baselineRuns = args.baselineDir === undefined ? null : readRecords(args.baselineDir, '--baseline-dir');
   if (scenario.gpuReplay !== undefined) return gpuRunCommand(scenario, scenario.gpuReplay, info, args);
   let shard: Shard | null = null;
+  if (args.shard !== undefined && (args.baselineDir !== undefined || args.junit !== undefined || args.json === true || args.markdown !== undefined)) {
+    throw new UsageError('--baseline-dir, --junit, --json and --markdown need the whole sweep: use them with kubesim check on the merged reports');
+  }
   if (args.shard !== undefined) {
     const s = parseShard(args.shard);
     if (typeof s === 'string') throw new UsageError(`--shard: ${s}`);

@@ -88,6 +88,9 @@ test('run: a bad expectation is bad input: exit 2 with file, line and path, befo
   assert.match(missing.stderr, '--baseline-dir ');
   assert.match(missing.stderr, 'nowhere: no such file or folder');
   assert.not.ok(existsSync(join(dirname(file), 'out2')));
+  const shard = kubesim('run', gate, '--out', join(dirname(file), 'out3'), '--shard', '0/2', '--junit', join(dirname(file), 'j.xml'));
+  assert.is(shard.code, 2);
+  assert.match(shard.stderr, 'need the whole sweep: use them with kubesim check on the merged reports');
 });
 
 test('check: expectations on existing reports, from --expect FILE or the scenario; exit 0, 1 or 2', () => {
