@@ -66,7 +66,16 @@ export function loadScenario(source: string | ScenarioText, opts: LoadOptions = 
 }
 
 /** An expectation written as in a scenario's `expect:` list: a string of the grammar or a mapping. */
-export type ExpectationInput = string | { readonly metric?: string; readonly policy?: string; readonly op: string; readonly value?: number; readonly than?: string; readonly by?: string | number };
+export type ExpectationInput =
+  | string
+  | {
+      readonly metric?: string;
+      readonly policy?: string;
+      readonly op: string;
+      readonly value?: number;
+      readonly than?: string;
+      readonly by?: string | number;
+    };
 
 export interface RunOptions {
   /** First seed (default: the scenario's seed). */
@@ -117,7 +126,8 @@ export interface ScenarioResult {
 const optionError = (option: string, detail: string): InputError => new InputError('', 0, 0, option, detail);
 
 function checkInt(option: string, v: number | undefined, min: number, max: number): void {
-  if (v !== undefined && !(Number.isInteger(v) && v >= min && v <= max)) throw optionError(option, `expected an integer from ${min} to ${max}, got ${v}`);
+  if (v !== undefined && !(Number.isInteger(v) && v >= min && v <= max))
+    throw optionError(option, `expected an integer from ${min} to ${max}, got ${v}`);
 }
 
 function parseExpectInput(list: readonly ExpectationInput[], policies: readonly string[]): Expectation[] {
@@ -138,17 +148,29 @@ function readRecords(path: string, option: string): SummaryRecord[] {
  * scenario, seeds and options give the same result, whatever `jobs`.
  */
 export async function runScenario(source: string | ScenarioText | LoadedScenario, opts: RunOptions = {}): Promise<ScenarioResult> {
-  const loaded = typeof source === 'string' || 'yaml' in source ? loadScenario(source, { allowOutside: opts.allowOutside === true }) : source;
+  const loaded =
+    typeof source === 'string' || 'yaml' in source ? loadScenario(source, { allowOutside: opts.allowOutside === true }) : source;
   const scenario = loaded.scenario;
-  if (scenario.gpuReplay !== undefined) throw new InputError(scenario.file, 0, 0, 'gpuReplay', 'runScenario runs timed scenarios; run a gpuReplay scenario with the kubesim command');
+  if (scenario.gpuReplay !== undefined)
+    throw new InputError(
+      scenario.file,
+      0,
+      0,
+      'gpuReplay',
+      'runScenario runs timed scenarios; run a gpuReplay scenario with the kubesim command',
+    );
   checkInt('seed', opts.seed, 0, 2 ** 32 - 1);
   checkInt('replications', opts.replications, 1, LIMITS.replications);
   checkInt('jobs', opts.jobs, 1, 1024);
   const all = scenario.policies.map((p) => p.name);
-  for (const p of opts.policies ?? []) if (!all.includes(p)) throw optionError('policies', `no policy ${p}; the scenario has ${all.join(', ')}`);
+  for (const p of opts.policies ?? [])
+    if (!all.includes(p)) throw optionError('policies', `no policy ${p}; the scenario has ${all.join(', ')}`);
   const policies = opts.policies === undefined || opts.policies.length === 0 ? all : all.filter((p) => opts.policies?.includes(p));
-  if (opts.baseline !== undefined && !policies.includes(opts.baseline)) throw optionError('baseline', `${opts.baseline} is not among the policies run (${policies.join(', ')})`);
-  const baseline = opts.baseline ?? (scenario.report.baseline !== null && policies.includes(scenario.report.baseline) ? scenario.report.baseline : policies[0]);
+  if (opts.baseline !== undefined && !policies.includes(opts.baseline))
+    throw optionError('baseline', `${opts.baseline} is not among the policies run (${policies.join(', ')})`);
+  const baseline =
+    opts.baseline ??
+    (scenario.report.baseline !== null && policies.includes(scenario.report.baseline) ? scenario.report.baseline : policies[0]);
   const seed = opts.seed ?? scenario.seed;
   const seeds = seedsOf(seed, opts.replications ?? scenario.replications);
   if (seeds[seeds.length - 1] > 2 ** 32 - 1) throw optionError('seed', `seeds ${seed} to ${seeds[seeds.length - 1]} go past 4294967295`);
@@ -157,19 +179,50 @@ export async function runScenario(source: string | ScenarioText | LoadedScenario
 
   const tasks = planTasks(policies, seeds);
   const jobs = opts.jobs ?? 1;
-  const settings: RunSettings = { scenarioPath: resolve(scenario.file), allowOutside: opts.allowOutside === true, sampleInterval: scenario.report.interval, pods: scenario.report.pods, trace: null, traceSeed: seeds[0], scanWorkers: 'auto', runThreads: jobs };
+  const settings: RunSettings = {
+    scenarioPath: resolve(scenario.file),
+    allowOutside: opts.allowOutside === true,
+    sampleInterval: scenario.report.interval,
+    pods: scenario.report.pods,
+    trace: null,
+    traceSeed: seeds[0],
+    scanWorkers: 'auto',
+    runThreads: jobs,
+  };
   let results: readonly TaskResult[];
   if (jobs === 1 || tasks.length === 1) results = tasks.map((t) => executeTask(scenario, t, settings));
   else {
-    if (!fromFile.has(scenario)) throw optionError('jobs', 'worker threads load the scenario from its file: load it with loadScenario(path), or run with jobs: 1');
-    const outcome = await runTasks<TaskResult>(tasks, settings, { entry: 'timedRun', threads: jobs, heapLimitBytes: null, signal: new AbortController().signal, onResult: () => undefined, onRetry: () => undefined });
+    if (!fromFile.has(scenario))
+      throw optionError('jobs', 'worker threads load the scenario from its file: load it with loadScenario(path), or run with jobs: 1');
+    const outcome = await runTasks<TaskResult>(tasks, settings, {
+      entry: 'timedRun',
+      threads: jobs,
+      heapLimitBytes: null,
+      signal: new AbortController().signal,
+      onResult: () => undefined,
+      onRetry: () => undefined,
+    });
     results = outcome.results;
   }
   const sweep: Sweep = {
-    info: { scenario: scenario.name, description: scenario.description, nodes: scenarioNodes(scenario), policies, seeds, baseline, sampleInterval: scenario.report.interval, pods: scenario.report.pods },
+    info: {
+      scenario: scenario.name,
+      description: scenario.description,
+      nodes: scenarioNodes(scenario),
+      policies,
+      seeds,
+      baseline,
+      sampleInterval: scenario.report.interval,
+      pods: scenario.report.pods,
+    },
     runs: results.map((r) => r.output),
   };
-  const o = gateOutcome(sweep.runs.map(recordOf), baseline, withBaselineDefault(expectations, baselineRuns !== null, scenario.file), baselineRuns);
+  const o = gateOutcome(
+    sweep.runs.map(recordOf),
+    baseline,
+    withBaselineDefault(expectations, baselineRuns !== null, scenario.file),
+    baselineRuns,
+  );
   if (opts.out !== undefined) for (const [name, content] of reportFiles(sweep)) writeFileAtomic(join(resolve(opts.out), name), content);
   if (opts.junit !== undefined) writeFileAtomic(resolve(opts.junit), junitXml(o));
   if (opts.markdown !== undefined) writeFileAtomic(resolve(opts.markdown), markdownSummary(o));

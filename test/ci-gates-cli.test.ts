@@ -40,21 +40,32 @@ test('run: expectations that hold exit 0; --json prints only JSON on stdout, the
   const dir = tmp();
   first = kubesim('run', gate, '--out', reports, '--json', '--junit', join(dir, 'junit.xml'), '--markdown', join(dir, 'summary.md'));
   assert.is(first.code, 0, first.stderr);
-  const j = JSON.parse(first.stdout) as { scenario: string; passed: boolean; runs: unknown[]; expectations: { name: string; status: string }[] };
+  const j = JSON.parse(first.stdout) as {
+    scenario: string;
+    passed: boolean;
+    runs: unknown[];
+    expectations: { name: string; status: string }[];
+  };
   assert.is(j.scenario, 'gate');
   assert.is(j.passed, true);
   assert.is(j.runs.length, 6);
-  assert.equal(j.expectations.map((e) => `${e.status} ${e.name}`), [
-    'passed pods_pending_end == 0 for spread',
-    'passed pods_pending_end == 0 for pack',
-    'passed sched_latency_p99_ms < 60000 for pack',
-    'passed pack better than spread on nodes_in_use_end',
-    'passed pods_scheduled >= 40 for spread',
-  ]);
+  assert.equal(
+    j.expectations.map((e) => `${e.status} ${e.name}`),
+    [
+      'passed pods_pending_end == 0 for spread',
+      'passed pods_pending_end == 0 for pack',
+      'passed sched_latency_p99_ms < 60000 for pack',
+      'passed pack better than spread on nodes_in_use_end',
+      'passed pods_scheduled >= 40 for spread',
+    ],
+  );
   assert.match(first.stderr, 'metric (mean ± 95% CI)');
   assert.match(first.stderr, 'expectations: 5 passed, 0 failed');
   const xml = readFileSync(join(dir, 'junit.xml'), 'utf8');
-  assert.match(xml, /^<\?xml version="1.0" encoding="UTF-8"\?>\n<testsuites name="kubesim gate" tests="11" failures="0" errors="0" skipped="0">/);
+  assert.match(
+    xml,
+    /^<\?xml version="1.0" encoding="UTF-8"\?>\n<testsuites name="kubesim gate" tests="11" failures="0" errors="0" skipped="0">/,
+  );
   assert.is((xml.match(/<testcase /g) ?? []).length, 11);
   const md = readFileSync(join(dir, 'summary.md'), 'utf8');
   assert.match(md, '✅ all expectations met (5 checked; 2 policies × 3 seeds, baseline spread)');
@@ -69,7 +80,10 @@ test('run: a failed expectation exits 1 with one line of figures each; the repor
   assert.is(r.code, 1, r.stderr);
   const fails = r.stdout.split('\n').filter((l) => l.startsWith('FAIL '));
   assert.is(fails.length, 2);
-  assert.match(fails[0], /^FAIL spread better than pack on nodes_in_use_end: nodes_in_use_end 8 vs 5 of pack: difference 3 \(\+60%\), 95% CI \[3, 3\], 3 paired seeds: significantly worse \(.*gate\.yaml:\d+ expect\[0\]\)$/);
+  assert.match(
+    fails[0],
+    /^FAIL spread better than pack on nodes_in_use_end: nodes_in_use_end 8 vs 5 of pack: difference 3 \(\+60%\), 95% CI \[3, 3\], 3 paired seeds: significantly worse \(.*gate\.yaml:\d+ expect\[0\]\)$/,
+  );
   assert.match(fails[1], /^FAIL nodes_in_use_end < 6 for spread: mean 8 ± 0 over 3 seeds, not < 6 /);
   assert.match(r.stdout, 'expectations: 3 passed, 2 failed');
   assert.ok(existsSync(join(out, 'summary.csv')));
@@ -80,7 +94,10 @@ test('run: a bad expectation is bad input: exit 2 with file, line and path, befo
   const out = join(dirname(file), 'out');
   const r = kubesim('run', file, '--out', out);
   assert.is(r.code, 2);
-  assert.match(r.stderr, /^kubesim: error: .*gate\.yaml:\d+:\d+: expect\[1\]: "sched_latency_p99 < 2000": unknown metric "sched_latency_p99"; did you mean "sched_latency_p99_ms"\?; the metrics \(summary.csv columns\) are: pods_created, /);
+  assert.match(
+    r.stderr,
+    /^kubesim: error: .*gate\.yaml:\d+:\d+: expect\[1\]: "sched_latency_p99 < 2000": unknown metric "sched_latency_p99"; did you mean "sched_latency_p99_ms"\?; the metrics \(summary.csv columns\) are: pods_created, /,
+  );
   assert.not.match(r.stderr, /\n\s+at /, 'no stack trace');
   assert.not.ok(existsSync(out));
   const missing = kubesim('run', gate, '--out', join(dirname(file), 'out2'), '--baseline-dir', join(dirname(file), 'nowhere'));
@@ -110,7 +127,10 @@ test('check: expectations on existing reports, from --expect FILE or the scenari
   writeFileSync(bad, 'expect:\n  - pack no worse than spread on startup_latency_p50_ms\n');
   r = kubesim('check', join(reports, 'summary.csv'), '--expect', bad, '--junit', join(dir, 'j.xml'));
   assert.is(r.code, 1, r.stderr);
-  assert.match(r.stdout, /\nFAIL pack no worse than spread on startup_latency_p50_ms: startup_latency_p50_ms [0-9.]+ vs [0-9.]+ of spread: difference [0-9.]+ \(\+[0-9.]+%\), 95% CI \[[0-9.]+, [0-9.]+\], 3 paired seeds: could be worse by [0-9.]+, more than the 0% allowed \(0\)/);
+  assert.match(
+    r.stdout,
+    /\nFAIL pack no worse than spread on startup_latency_p50_ms: startup_latency_p50_ms [0-9.]+ vs [0-9.]+ of spread: difference [0-9.]+ \(\+[0-9.]+%\), 95% CI \[[0-9.]+, [0-9.]+\], 3 paired seeds: could be worse by [0-9.]+, more than the 0% allowed \(0\)/,
+  );
   assert.match(readFileSync(join(dir, 'j.xml'), 'utf8'), 'failures="1"');
   // Bad input: a policy the reports do not have, an unknown key, no expectations at all.
   const unknown = join(dir, 'unknown.yaml');
@@ -133,7 +153,10 @@ function scaledBaseline(metric: string, factor: number): string {
   const c = rows[0].indexOf(metric);
   const dir = tmp();
   mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, 'summary.csv'), rows.map((row, i) => (i === 0 ? row : row.map((v, j) => (j === c ? String(Number(v) * factor) : v))).join(',')).join('\n') + '\n');
+  writeFileSync(
+    join(dir, 'summary.csv'),
+    rows.map((row, i) => (i === 0 ? row : row.map((v, j) => (j === c ? String(Number(v) * factor) : v))).join(',')).join('\n') + '\n',
+  );
   return dir;
 }
 
@@ -154,8 +177,14 @@ test('--baseline-dir: an unchanged run passes, a regression beyond the CI fails 
   r = kubesim('check', reports, '--expect', empty, '--baseline-dir', faster);
   assert.is(r.code, 1, r.stdout + r.stderr);
   const fails = r.stdout.split('\n').filter((l) => l.startsWith('FAIL '));
-  assert.equal(fails.map((l) => l.slice(0, l.indexOf(':'))), ['FAIL no regression on startup_latency_p99_ms for spread', 'FAIL no regression on startup_latency_p99_ms for pack']);
-  assert.match(fails[0], /of the baseline dir: difference [0-9.]+ \(\+100%\), 95% CI \[[0-9.]+, [0-9.]+\], 3 paired seeds: worse by at least [0-9.]+$/);
+  assert.equal(
+    fails.map((l) => l.slice(0, l.indexOf(':'))),
+    ['FAIL no regression on startup_latency_p99_ms for spread', 'FAIL no regression on startup_latency_p99_ms for pack'],
+  );
+  assert.match(
+    fails[0],
+    /of the baseline dir: difference [0-9.]+ \(\+100%\), 95% CI \[[0-9.]+, [0-9.]+\], 3 paired seeds: worse by at least [0-9.]+$/,
+  );
   // A margin wide enough lets it through; a baseline that was slower is no regression.
   writeFileSync(empty, '- no regression on startup_latency_p99_ms by 150%\n');
   assert.is(kubesim('check', reports, '--expect', empty, '--baseline-dir', faster).code, 0);
@@ -165,7 +194,10 @@ test('--baseline-dir: an unchanged run passes, a regression beyond the CI fails 
 
 test('the example CI workflow parses, and every kubesim option it uses exists', () => {
   const file = join(here, '..', '..', 'docs', 'examples', 'github-workflow.yml');
-  const wf = parseYaml(readFileSync(file, 'utf8')) as { on: { pull_request: { paths: string[] } }; jobs: Record<string, { steps: { run?: string }[] }> };
+  const wf = parseYaml(readFileSync(file, 'utf8')) as {
+    on: { pull_request: { paths: string[] } };
+    jobs: Record<string, { steps: { run?: string }[] }>;
+  };
   assert.ok(wf.on.pull_request.paths.length > 0);
   const commands = Object.values(wf.jobs)
     .flatMap((j) => j.steps.map((s) => s.run ?? ''))

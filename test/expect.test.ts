@@ -30,26 +30,77 @@ const without = (e: Expectation): Omit<Expectation, 'source'> => {
 };
 
 test('string grammar: thresholds, comparisons and regressions', () => {
-  assert.equal(without(one('"sched_latency_p99_ms < 2000"')), { kind: 'threshold', metric: 'sched_latency_p99_ms', policy: null, op: '<', value: 2000 });
-  assert.equal(without(one('pods_pending_end==0 for b')), { kind: 'threshold', metric: 'pods_pending_end', policy: 'b', op: '==', value: 0 });
+  assert.equal(without(one('"sched_latency_p99_ms < 2000"')), {
+    kind: 'threshold',
+    metric: 'sched_latency_p99_ms',
+    policy: null,
+    op: '<',
+    value: 2000,
+  });
+  assert.equal(without(one('pods_pending_end==0 for b')), {
+    kind: 'threshold',
+    metric: 'pods_pending_end',
+    policy: 'b',
+    op: '==',
+    value: 0,
+  });
   for (const op of ['<', '<=', '>', '>=', '==', '!=']) assert.is((one(`"nodes_end ${op} -1.5e1"`) as { op: string }).op, op);
   assert.is((one('"nodes_end >= -1.5e1"') as { value: number }).value, -15);
   assert.equal(without(one('a better than b on nodes_in_use_end')), { kind: 'better', policy: 'a', than: 'b', metric: 'nodes_in_use_end' });
-  assert.equal(without(one('a no worse than b by 5% on sched_latency_p99_ms')), { kind: 'noWorse', policy: 'a', than: 'b', marginPct: 5, metric: 'sched_latency_p99_ms' });
-  assert.equal(without(one('a no worse than b on sched_latency_p99_ms')), { kind: 'noWorse', policy: 'a', than: 'b', marginPct: 0, metric: 'sched_latency_p99_ms' });
+  assert.equal(without(one('a no worse than b by 5% on sched_latency_p99_ms')), {
+    kind: 'noWorse',
+    policy: 'a',
+    than: 'b',
+    marginPct: 5,
+    metric: 'sched_latency_p99_ms',
+  });
+  assert.equal(without(one('a no worse than b on sched_latency_p99_ms')), {
+    kind: 'noWorse',
+    policy: 'a',
+    than: 'b',
+    marginPct: 0,
+    metric: 'sched_latency_p99_ms',
+  });
   assert.equal(without(one('no regression')), { kind: 'regression', metric: null, policy: null, marginPct: 0 });
-  assert.equal(without(one('no regression on node_hours by 2.5 % for a')), { kind: 'regression', metric: 'node_hours', policy: 'a', marginPct: 2.5 });
+  assert.equal(without(one('no regression on node_hours by 2.5 % for a')), {
+    kind: 'regression',
+    metric: 'node_hours',
+    policy: 'a',
+    marginPct: 2.5,
+  });
   // The canonical text reads back to the same expectation.
-  for (const item of ['"nodes_end <= 3 for a"', 'a better than b on nodes_in_use_end', 'a no worse than b by 5% on node_hours', 'no regression on node_hours by 1% for b']) {
+  for (const item of [
+    '"nodes_end <= 3 for a"',
+    'a better than b on nodes_in_use_end',
+    'a no worse than b by 5% on node_hours',
+    'no regression on node_hours by 1% for b',
+  ]) {
     const e = one(item);
     assert.equal(without(one(expectationText(e))), without(e), item);
   }
 });
 
 test('mapping form: the same expectations, and keys that do not apply are refused', () => {
-  assert.equal(without(one('{metric: pods_scheduled, op: ">=", value: 40, policy: a}')), { kind: 'threshold', metric: 'pods_scheduled', policy: 'a', op: '>=', value: 40 });
-  assert.equal(without(one('{policy: a, op: better than, than: b, metric: node_hours}')), { kind: 'better', metric: 'node_hours', policy: 'a', than: 'b' });
-  assert.equal(without(one('{policy: a, op: no worse than, than: b, metric: node_hours, by: 3}')), { kind: 'noWorse', metric: 'node_hours', policy: 'a', than: 'b', marginPct: 3 });
+  assert.equal(without(one('{metric: pods_scheduled, op: ">=", value: 40, policy: a}')), {
+    kind: 'threshold',
+    metric: 'pods_scheduled',
+    policy: 'a',
+    op: '>=',
+    value: 40,
+  });
+  assert.equal(without(one('{policy: a, op: better than, than: b, metric: node_hours}')), {
+    kind: 'better',
+    metric: 'node_hours',
+    policy: 'a',
+    than: 'b',
+  });
+  assert.equal(without(one('{policy: a, op: no worse than, than: b, metric: node_hours, by: 3}')), {
+    kind: 'noWorse',
+    metric: 'node_hours',
+    policy: 'a',
+    than: 'b',
+    marginPct: 3,
+  });
   assert.equal(without(one('{op: no regression, by: "2%"}')), { kind: 'regression', metric: null, policy: null, marginPct: 2 });
   let e = expectInputError(() => one('{metric: node_hours, op: "<", value: 3, than: b}'));
   assert.is(e.path, 'expect[0].than');
@@ -88,7 +139,12 @@ test('errors name the file, line and field path; an unknown metric lists every v
 test('the loader reads expect: with the scenario, checking policy names against its policies', () => {
   const text = readFileSync(join(root, 'test', 'fixtures', 'gate.yaml'), 'utf8');
   const s = parseScenario(parseYamlDocuments(text, 'gate.yaml')[0], join(root, 'test', 'fixtures', 'gate.yaml')).scenario;
-  assert.equal(s.expect.map(expectationText), ['pods_pending_end == 0', 'sched_latency_p99_ms < 60000 for pack', 'pack better than spread on nodes_in_use_end', 'pods_scheduled >= 40 for spread']);
+  assert.equal(s.expect.map(expectationText), [
+    'pods_pending_end == 0',
+    'sched_latency_p99_ms < 60000 for pack',
+    'pack better than spread on nodes_in_use_end',
+    'pods_scheduled >= 40 for spread',
+  ]);
   const bad = text.replace('pack better than spread', 'pack better than binpack');
   try {
     parseScenario(parseYamlDocuments(bad, 'gate.yaml')[0], join(root, 'test', 'fixtures', 'gate.yaml'));
@@ -122,7 +178,8 @@ function rec(policy: string, seed: number, values: Partial<Record<MetricName, nu
   return { scenario: 's', policy, seed, values: new Map(Object.entries(values) as [MetricName, number][]) };
 }
 /** Records of `policy` with one value of `metric` per seed 1, 2, … */
-const series = (policy: string, metric: MetricName, vs: readonly number[]): SummaryRecord[] => vs.map((v, i) => rec(policy, i + 1, { [metric]: v }));
+const series = (policy: string, metric: MetricName, vs: readonly number[]): SummaryRecord[] =>
+  vs.map((v, i) => rec(policy, i + 1, { [metric]: v }));
 const T975_2 = 4.302652729911275; // Student t, 97.5% quantile, 2 degrees of freedom (tables)
 
 function evalOne(item: string, records: readonly SummaryRecord[], baseline: readonly SummaryRecord[] | null = null): ExpectationResult[] {
@@ -143,7 +200,10 @@ test('thresholds: every operator on the policy mean, one result per policy', () 
   assert.is(fail.name, 'nodes_end < 4 for b');
   assert.is(fail.detail, 'mean 5 ± 0 over 2 seeds, not < 4');
   // A metric the runs have no value for fails rather than passing silently.
-  assert.equal(evalOne('"recovery_time_s < 10"', series('a', 'recovery_time_s', [NaN, NaN])).map((r) => r.status), ['failed']);
+  assert.equal(
+    evalOne('"recovery_time_s < 10"', series('a', 'recovery_time_s', [NaN, NaN])).map((r) => r.status),
+    ['failed'],
+  );
 });
 
 test('better than: a real paired difference passes with its CI, no significant difference fails', () => {
@@ -169,7 +229,11 @@ test('better than: a real paired difference passes with its CI, no significant d
   assert.is(nI.status, 'failed');
   assert.match(nI.detail, 'one pair gives no confidence interval');
   // Pairs are by seed: no common seed, nothing to compare.
-  const apart = [...series('a', 'sched_latency_p99_ms', [5, 6]), rec('b', 9, { sched_latency_p99_ms: 10 }), rec('b', 10, { sched_latency_p99_ms: 10 })];
+  const apart = [
+    ...series('a', 'sched_latency_p99_ms', [5, 6]),
+    rec('b', 9, { sched_latency_p99_ms: 10 }),
+    rec('b', 10, { sched_latency_p99_ms: 10 }),
+  ];
   assert.match(evalOne('a better than b on sched_latency_p99_ms', apart)[0].detail, 'no seed common to both policies');
 });
 
@@ -201,19 +265,45 @@ test('no regression against a baseline folder: worse beyond the CI fails, better
   assert.is(evalOne('no regression on sched_latency_p99_ms', base, base)[0].status, 'passed');
   assert.is(evalOne('no regression on sched_latency_p99_ms by 200%', worse, base)[0].status, 'passed', 'within the margin');
   // Higher is better for throughput: a drop is the regression.
-  assert.is(evalOne('no regression on throughput_avg_per_s', series('a', 'throughput_avg_per_s', [5, 6, 6]), series('a', 'throughput_avg_per_s', [10, 11, 12]))[0].status, 'failed');
+  assert.is(
+    evalOne(
+      'no regression on throughput_avg_per_s',
+      series('a', 'throughput_avg_per_s', [5, 6, 6]),
+      series('a', 'throughput_avg_per_s', [10, 11, 12]),
+    )[0].status,
+    'failed',
+  );
   // One seed: identical passes, any change has no interval and fails with the reason.
   assert.is(evalOne('no regression on node_hours', series('a', 'node_hours', [3]), series('a', 'node_hours', [3]))[0].status, 'passed');
-  assert.match(evalOne('no regression on node_hours', series('a', 'node_hours', [4]), series('a', 'node_hours', [3]))[0].detail, 'run 2 or more replications');
+  assert.match(
+    evalOne('no regression on node_hours', series('a', 'node_hours', [4]), series('a', 'node_hours', [3]))[0].detail,
+    'run 2 or more replications',
+  );
   const [skip] = evalOne('no regression', worse, null);
   assert.is(skip.status, 'skipped');
   assert.match(skip.detail, 'no --baseline-dir given');
-  assert.match(evalOne('no regression', worse, series('z', 'sched_latency_p99_ms', [1, 2, 3]))[0].detail, 'the baseline dir has no runs of policy a');
+  assert.match(
+    evalOne('no regression', worse, series('z', 'sched_latency_p99_ms', [1, 2, 3]))[0].detail,
+    'the baseline dir has no runs of policy a',
+  );
   // Every directed metric: one result per metric with values, the metrics without values left out.
-  const all = evalOne('no regression', [rec('a', 1, { node_hours: 1, nodes_max: 2, recovery_time_s: NaN }), rec('a', 2, { node_hours: 1, nodes_max: 2, recovery_time_s: NaN })], [rec('a', 1, { node_hours: 1, nodes_max: 3 }), rec('a', 2, { node_hours: 1, nodes_max: 3 })]);
-  assert.equal(all.filter((r) => r.metric === 'node_hours' || r.metric === 'nodes_max').map((r) => `${r.metric}:${r.status}`), ['nodes_max:passed', 'node_hours:passed']);
+  const all = evalOne(
+    'no regression',
+    [
+      rec('a', 1, { node_hours: 1, nodes_max: 2, recovery_time_s: NaN }),
+      rec('a', 2, { node_hours: 1, nodes_max: 2, recovery_time_s: NaN }),
+    ],
+    [rec('a', 1, { node_hours: 1, nodes_max: 3 }), rec('a', 2, { node_hours: 1, nodes_max: 3 })],
+  );
+  assert.equal(
+    all.filter((r) => r.metric === 'node_hours' || r.metric === 'nodes_max').map((r) => `${r.metric}:${r.status}`),
+    ['nodes_max:passed', 'node_hours:passed'],
+  );
   assert.not.ok(all.some((r) => r.metric === 'recovery_time_s'));
-  assert.not.ok(all.some((r) => r.metric === 'pods_created'), 'metrics without a better direction are not regressions');
+  assert.not.ok(
+    all.some((r) => r.metric === 'pods_created'),
+    'metrics without a better direction are not regressions',
+  );
   // --baseline-dir alone adds "no regression" (unless the scenario has its own).
   assert.is(withBaselineDefault([], true, 'f').map(expectationText).join(), 'no regression');
   assert.is(withBaselineDefault([], false, 'f').length, 0);
@@ -264,7 +354,10 @@ function checkXml(xml: string): string[] {
 function outcome() {
   const runs = [...series('a&b', 'nodes_in_use_end', [5, 6, 5]), ...series('c<d>', 'nodes_in_use_end', [9, 9, 10])];
   // Policy names from a summary.csv may hold characters XML and Markdown escape; the mapping form can name them.
-  const list = parse('  - {policy: "a&b", op: better than, than: "c<d>", metric: nodes_in_use_end}\n  - "nodes_in_use_end < 6"\n  - no regression\n', null);
+  const list = parse(
+    '  - {policy: "a&b", op: better than, than: "c<d>", metric: nodes_in_use_end}\n  - "nodes_in_use_end < 6"\n  - no regression\n',
+    null,
+  );
   return gateOutcome(runs, 'c<d>', list, null);
 }
 
@@ -282,7 +375,10 @@ test('JUnit XML: well-formed, one test case per run and per expectation, failure
   assert.is((xml.match(/<failure /g) ?? []).length, 1);
   // c<d>: 9, 9, 10: mean 28/3, sd √(1/3), half-width t·sd/√3.
   const hw = ((T975_2 * Math.sqrt(1 / 3)) / Math.sqrt(3)).toFixed(3);
-  assert.match(xml, `<testcase classname="s.expectations" name="nodes_in_use_end &lt; 6 for c&lt;d&gt;">\n      <failure message="mean 9.333 ± ${hw} over 3 seeds, not &lt; 6" type="expectation">`);
+  assert.match(
+    xml,
+    `<testcase classname="s.expectations" name="nodes_in_use_end &lt; 6 for c&lt;d&gt;">\n      <failure message="mean 9.333 ± ${hw} over 3 seeds, not &lt; 6" type="expectation">`,
+  );
   assert.is((xml.match(/<skipped message="no --baseline-dir given"\/>/g) ?? []).length, 2);
   assert.is(junitXml(o), xml, 'no timestamps: deterministic');
 });
@@ -316,11 +412,16 @@ test('JSON summary: plain data with null for missing values, and the results wit
   assert.equal(j.runs[0], { policy: 'a&b', seed: 1, metrics: { nodes_in_use_end: 5 } });
   const row = j.comparison.find((r) => r.policy === 'a&b' && r.metric === 'nodes_in_use_end');
   assert.is(row?.verdict, 'better');
-  assert.equal(j.expectations.map((e) => e.status), ['passed', 'passed', 'failed', 'skipped', 'skipped']);
-  assert.equal(JSON.parse(jsonSummary(gateOutcome([rec('a', 1, { recovery_time_s: NaN })], null, [], null))).runs[0].metrics, { recovery_time_s: null });
+  assert.equal(
+    j.expectations.map((e) => e.status),
+    ['passed', 'passed', 'failed', 'skipped', 'skipped'],
+  );
+  assert.equal(JSON.parse(jsonSummary(gateOutcome([rec('a', 1, { recovery_time_s: NaN })], null, [], null))).runs[0].metrics, {
+    recovery_time_s: null,
+  });
 });
 
-test('one line per result, with the expectation\'s position for failures', () => {
+test("one line per result, with the expectation's position for failures", () => {
   const [f] = evaluateExpectations(parse('  - "nodes_end < 1"\n', null), series('a', 'nodes_end', [2, 2]), null);
   assert.is(resultLine(f), 'FAIL nodes_end < 1 for a: mean 2 ± 0 over 2 seeds, not < 1 (x.yaml:2 expect[0])');
 });

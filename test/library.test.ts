@@ -60,13 +60,28 @@ test('the published types: a typed use compiles with tsc against the declaration
   const dir = userProject();
   const tsc = join(dirname(createRequire(import.meta.url).resolve('typescript')), '..', 'bin', 'tsc');
   // A user's strict NodeNext project; no @types of its own, so the declarations must stand alone.
-  writeFileSync(join(dir, 'tsconfig.json'), JSON.stringify({ compilerOptions: { strict: true, noEmit: true, module: 'NodeNext', moduleResolution: 'NodeNext', target: 'ES2022', skipLibCheck: true, types: [] }, files: ['use.ts'] }));
+  writeFileSync(
+    join(dir, 'tsconfig.json'),
+    JSON.stringify({
+      compilerOptions: {
+        strict: true,
+        noEmit: true,
+        module: 'NodeNext',
+        moduleResolution: 'NodeNext',
+        target: 'ES2022',
+        skipLibCheck: true,
+        types: [],
+      },
+      files: ['use.ts'],
+    }),
+  );
   const compile = (body: string): { code: number; out: string } => {
     writeFileSync(join(dir, 'use.ts'), body);
     const r = spawnSync(process.execPath, [tsc, '-p', 'tsconfig.json'], { cwd: dir, encoding: 'utf8' });
     return { code: r.status ?? -1, out: r.stdout + r.stderr };
   };
-  const good = compile(`import { loadScenario, runScenario, type ScenarioResult, type ExpectationResult, type ComparisonRow, type RunRow, type MetricName } from 'kubesim';
+  const good =
+    compile(`import { loadScenario, runScenario, type ScenarioResult, type ExpectationResult, type ComparisonRow, type RunRow, type MetricName } from 'kubesim';
 export async function gate(path: string): Promise<boolean> {
   const loaded = loadScenario({ yaml: 'name: x', dir: '.', name: 'x.yaml' });
   const r: ScenarioResult = await runScenario(path, { seed: 1, replications: 3, policies: ['a'], jobs: 2, expect: ['pods_pending_end == 0', { metric: 'node_hours', op: 'no regression' }] });
@@ -101,29 +116,69 @@ test('runScenario: plain results, the same for a path, YAML text and any jobs; n
   assert.equal(readdirSync(cwd), before, 'no files written');
   assert.equal(fromText.policies, ['spread', 'pack']);
   assert.is(fromText.baseline, 'spread');
-  assert.equal(fromText.runs.map((r) => `${r.policy}/${r.seed}`), ['spread/11', 'spread/12', 'pack/11', 'pack/12']);
+  assert.equal(
+    fromText.runs.map((r) => `${r.policy}/${r.seed}`),
+    ['spread/11', 'spread/12', 'pack/11', 'pack/12'],
+  );
   assert.is(fromText.runs[2].metrics.nodes_in_use_end, 5);
   const row = fromText.comparison.find((c) => c.policy === 'pack' && c.metric === 'nodes_in_use_end');
-  assert.equal(row, { policy: 'pack', metric: 'nodes_in_use_end', better: 'lower', n: 2, mean: 5, ci95: [5, 5], diff: { pairs: 2, mean: -3, ci95: [-3, -3] }, verdict: 'better' });
+  assert.equal(row, {
+    policy: 'pack',
+    metric: 'nodes_in_use_end',
+    better: 'lower',
+    n: 2,
+    mean: 5,
+    ci95: [5, 5],
+    diff: { pairs: 2, mean: -3, ci95: [-3, -3] },
+    verdict: 'better',
+  });
   assert.is(fromText.passed, true);
-  assert.equal(fromText.expectations.map((e) => e.status), ['passed', 'passed', 'passed', 'passed', 'passed']);
+  assert.equal(
+    fromText.expectations.map((e) => e.status),
+    ['passed', 'passed', 'passed', 'passed', 'passed'],
+  );
   // JSON-safe: a metric without a value is null, not NaN.
   assert.equal(JSON.parse(JSON.stringify(fromText)), fromText);
 });
 
 test('runScenario options: policies, seed, baseline, expect, out, junit and a baseline dir', async () => {
   const out = mkdtempSync(join(tmpdir(), 'kubesim-lib-'));
-  const r = await runScenario(gate, { policies: ['pack'], seed: 40, replications: 2, out, junit: join(out, 'junit.xml'), expect: ['no regression'], baselineDir: out.replace(/$/, '-none') }).catch((e: unknown) => e);
+  const r = await runScenario(gate, {
+    policies: ['pack'],
+    seed: 40,
+    replications: 2,
+    out,
+    junit: join(out, 'junit.xml'),
+    expect: ['no regression'],
+    baselineDir: out.replace(/$/, '-none'),
+  }).catch((e: unknown) => e);
   assert.instance(r, InputError);
   assert.match((r as InputError).message, 'baselineDir: ');
-  const first = await runScenario(gate, { policies: ['pack'], seed: 40, replications: 2, out, junit: join(out, 'junit.xml'), markdown: join(out, 'summary.md') });
+  const first = await runScenario(gate, {
+    policies: ['pack'],
+    seed: 40,
+    replications: 2,
+    out,
+    junit: join(out, 'junit.xml'),
+    markdown: join(out, 'summary.md'),
+  });
   assert.equal(first.seeds, [40, 41]);
   assert.equal(first.policies, ['pack']);
-  for (const f of ['summary.csv', 'comparison.csv', 'timeseries.csv', 'measurements.json', 'report.html', 'junit.xml', 'summary.md']) assert.ok(existsSync(join(out, f)), f);
+  for (const f of ['summary.csv', 'comparison.csv', 'timeseries.csv', 'measurements.json', 'report.html', 'junit.xml', 'summary.md'])
+    assert.ok(existsSync(join(out, f)), f);
   // The scenario's expectations about spread are skipped (not run); against its own reports nothing regressed.
   assert.ok(first.expectations.some((e) => e.status === 'skipped' && e.detail === 'policy spread was not run'));
-  const again = await runScenario(gate, { policies: ['pack'], seed: 40, replications: 2, baselineDir: out, expect: ['no regression on nodes_in_use_end'] });
-  assert.equal(again.expectations.map((e) => `${e.status} ${e.name}`), ['passed no regression on nodes_in_use_end for pack']);
+  const again = await runScenario(gate, {
+    policies: ['pack'],
+    seed: 40,
+    replications: 2,
+    baselineDir: out,
+    expect: ['no regression on nodes_in_use_end'],
+  });
+  assert.equal(
+    again.expectations.map((e) => `${e.status} ${e.name}`),
+    ['passed no regression on nodes_in_use_end for pack'],
+  );
   const spreadBase = await runScenario(gate, { baseline: 'pack', replications: 2, expect: [] });
   assert.is(spreadBase.baseline, 'pack');
   assert.equal(spreadBase.expectations, []);
@@ -131,14 +186,26 @@ test('runScenario options: policies, seed, baseline, expect, out, junit and a ba
 
 test('runScenario and loadScenario: bad input throws InputError with the field or option named', async () => {
   const err = async (p: Promise<unknown>): Promise<InputError> => {
-    const e = await p.then(() => null, (x: unknown) => x);
+    const e = await p.then(
+      () => null,
+      (x: unknown) => x,
+    );
     assert.instance(e, InputError);
     return e as InputError;
   };
   assert.match((await err(runScenario(gate, { replications: 0 }))).message, 'replications: expected an integer from 1 to');
-  assert.match((await err(runScenario(gate, { policies: ['binpack'] }))).message, 'policies: no policy binpack; the scenario has spread, pack');
-  assert.match((await err(runScenario(gate, { expect: ['nodes_in_use_end < x'] }))).message, 'expect[0]: "nodes_in_use_end < x": expected a number after <');
-  assert.match((await err(runScenario({ yaml: TEXT, dir: dirname(gate) }, { jobs: 2 }))).message, 'jobs: worker threads load the scenario from its file');
+  assert.match(
+    (await err(runScenario(gate, { policies: ['binpack'] }))).message,
+    'policies: no policy binpack; the scenario has spread, pack',
+  );
+  assert.match(
+    (await err(runScenario(gate, { expect: ['nodes_in_use_end < x'] }))).message,
+    'expect[0]: "nodes_in_use_end < x": expected a number after <',
+  );
+  assert.match(
+    (await err(runScenario({ yaml: TEXT, dir: dirname(gate) }, { jobs: 2 }))).message,
+    'jobs: worker threads load the scenario from its file',
+  );
   try {
     loadScenario({ yaml: 'name: x\ncluster: {nodePools: []}\nbogus: 1\n', name: 'mine.yaml' });
     assert.unreachable('accepted an unknown key');

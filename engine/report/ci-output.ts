@@ -22,8 +22,17 @@ export interface GateOutcome {
  * Compares the runs (baseline policy: `baseline`, else the first) on every metric they have and evaluates the
  * expectations; `baselineRuns` are the records of --baseline-dir, or null.
  */
-export function gateOutcome(runs: readonly SummaryRecord[], baseline: string | null, expectations: readonly Expectation[], baselineRuns: readonly SummaryRecord[] | null): GateOutcome {
-  const comparison = compare(runs, baseline, METRIC_NAMES.filter((m) => runs.some((r) => r.values.has(m))));
+export function gateOutcome(
+  runs: readonly SummaryRecord[],
+  baseline: string | null,
+  expectations: readonly Expectation[],
+  baselineRuns: readonly SummaryRecord[] | null,
+): GateOutcome {
+  const comparison = compare(
+    runs,
+    baseline,
+    METRIC_NAMES.filter((m) => runs.some((r) => r.values.has(m))),
+  );
   return { scenario: comparison.scenario, runs, comparison, expectations: evaluateExpectations(expectations, runs, baselineRuns) };
 }
 
@@ -52,17 +61,26 @@ export function junitXml(o: GateOutcome): string {
   const fails = failures(o).length;
   const skipped = o.expectations.filter((r) => r.status === 'skipped').length;
   const lines = ['<?xml version="1.0" encoding="UTF-8"?>'];
-  lines.push(`<testsuites name=${a(`kubesim ${o.scenario}`)} tests="${o.runs.length + o.expectations.length}" failures="${fails}" errors="0" skipped="${skipped}">`);
+  lines.push(
+    `<testsuites name=${a(`kubesim ${o.scenario}`)} tests="${o.runs.length + o.expectations.length}" failures="${fails}" errors="0" skipped="${skipped}">`,
+  );
   lines.push(`  <testsuite name=${a(`${o.scenario}.runs`)} tests="${o.runs.length}" failures="0" errors="0" skipped="0">`);
   for (const r of o.runs) lines.push(`    <testcase classname=${a(`${o.scenario}.runs`)} name=${a(`${r.policy} seed ${r.seed}`)}/>`);
   lines.push('  </testsuite>');
-  lines.push(`  <testsuite name=${a(`${o.scenario}.expectations`)} tests="${o.expectations.length}" failures="${fails}" errors="0" skipped="${skipped}">`);
+  lines.push(
+    `  <testsuite name=${a(`${o.scenario}.expectations`)} tests="${o.expectations.length}" failures="${fails}" errors="0" skipped="${skipped}">`,
+  );
   for (const r of o.expectations) {
     const open = `    <testcase classname=${a(`${o.scenario}.expectations`)} name=${a(r.name)}`;
     const where = r.source.line > 0 ? `${r.source.file}:${r.source.line} ${r.source.path}` : r.source.path;
     if (r.status === 'passed') lines.push(`${open}>`, `      <system-out>${xmlEscape(r.detail)}</system-out>`, '    </testcase>');
     else if (r.status === 'skipped') lines.push(`${open}>`, `      <skipped message=${a(r.detail)}/>`, '    </testcase>');
-    else lines.push(`${open}>`, `      <failure message=${a(r.detail)} type="expectation">${xmlEscape(`${r.name}\n${r.detail}\n${where}`)}</failure>`, '    </testcase>');
+    else
+      lines.push(
+        `${open}>`,
+        `      <failure message=${a(r.detail)} type="expectation">${xmlEscape(`${r.name}\n${r.detail}\n${where}`)}</failure>`,
+        '    </testcase>',
+      );
   }
   lines.push('  </testsuite>', '</testsuites>', '');
   return lines.join('\n');
@@ -80,7 +98,10 @@ function mdCell(s: string): string {
 function verdictCell(r: MetricRow): string {
   if (r.diff === null) return 'baseline';
   if (r.verdict === 'better' || r.verdict === 'worse') {
-    const pct = Math.abs(r.baselineMean) > 0 ? ` (${r.diff.mean >= 0 ? '+' : ''}${((100 * r.diff.mean) / Math.abs(r.baselineMean)).toFixed(1)}%)` : '';
+    const pct =
+      Math.abs(r.baselineMean) > 0
+        ? ` (${r.diff.mean >= 0 ? '+' : ''}${((100 * r.diff.mean) / Math.abs(r.baselineMean)).toFixed(1)}%)`
+        : '';
     return `**${r.verdict}** ${fmt(r.diff.mean)} ± ${fmt(r.diff.halfWidth)}${pct}`;
   }
   return r.verdict ?? '';
@@ -96,12 +117,24 @@ export function markdownSummary(o: GateOutcome): string {
   const out: string[] = [];
   const status = fails.length === 0 ? '✅ all expectations met' : `❌ ${fails.length} expectation${fails.length === 1 ? '' : 's'} failed`;
   const seeds = [...new Set(o.runs.map((r) => r.seed))].length;
-  out.push(`## kubesim: ${mdCell(o.scenario)}`, '', `${status} (${o.expectations.length} checked; ${c.policies.length} polic${c.policies.length === 1 ? 'y' : 'ies'} × ${seeds} seed${seeds === 1 ? '' : 's'}, baseline ${mdCell(c.baseline)})`, '');
+  out.push(
+    `## kubesim: ${mdCell(o.scenario)}`,
+    '',
+    `${status} (${o.expectations.length} checked; ${c.policies.length} polic${c.policies.length === 1 ? 'y' : 'ies'} × ${seeds} seed${seeds === 1 ? '' : 's'}, baseline ${mdCell(c.baseline)})`,
+    '',
+  );
   if (fails.length > 0) {
     for (const r of fails) out.push(`- ❌ \`${r.name}\`: ${mdCell(r.detail)}`);
     out.push('');
   }
-  const metrics = c.metrics.filter((m) => METRICS[m].headline && shownOnStdout(METRICS[m], c.policies.map((p) => rowOf(c, p, m).value.mean)));
+  const metrics = c.metrics.filter(
+    (m) =>
+      METRICS[m].headline &&
+      shownOnStdout(
+        METRICS[m],
+        c.policies.map((p) => rowOf(c, p, m).value.mean),
+      ),
+  );
   out.push(`| metric (mean ± 95% CI) | ${c.policies.map((p) => `${mdCell(p)} (n=${c.seeds.get(p)?.length ?? 0})`).join(' | ')} |`);
   out.push(`|---|${c.policies.map(() => '---:').join('|')}|`);
   for (const m of metrics) {
@@ -149,7 +182,8 @@ export interface ComparisonRow {
   readonly verdict: Verdict | 'baseline';
 }
 
-const ci = (i: { mean: number; halfWidth: number }): Ci95 => (Number.isNaN(i.halfWidth) ? null : [i.mean - i.halfWidth, i.mean + i.halfWidth]);
+const ci = (i: { mean: number; halfWidth: number }): Ci95 =>
+  Number.isNaN(i.halfWidth) ? null : [i.mean - i.halfWidth, i.mean + i.halfWidth];
 
 export function plainRuns(runs: readonly SummaryRecord[]): RunRow[] {
   return runs.map((r) => ({ policy: r.policy, seed: r.seed, metrics: Object.fromEntries([...r.values].map(([k, v]) => [k, num(v)])) }));

@@ -38,7 +38,11 @@ export function withBaselineDefault(list: readonly Expectation[], baselineGiven:
  * in the order written. `baseline` holds the records of --baseline-dir, or null when none was given (regression
  * expectations are then skipped).
  */
-export function evaluateExpectations(list: readonly Expectation[], records: readonly SummaryRecord[], baseline: readonly SummaryRecord[] | null): ExpectationResult[] {
+export function evaluateExpectations(
+  list: readonly Expectation[],
+  records: readonly SummaryRecord[],
+  baseline: readonly SummaryRecord[] | null,
+): ExpectationResult[] {
   const policies = [...new Set(records.map((r) => r.policy))];
   const out: ExpectationResult[] = [];
   for (const e of list) {
@@ -46,19 +50,36 @@ export function evaluateExpectations(list: readonly Expectation[], records: read
     // A policy left out of the run (--policy) has nothing to check: skipped, not failed.
     const absent = unknownPolicy(e, policies);
     if (absent !== null) {
-      out.push({ ...base, name: expectationText(e), policy: e.policy, metric: e.metric, status: 'skipped', detail: `policy ${absent} was not run` });
+      out.push({
+        ...base,
+        name: expectationText(e),
+        policy: e.policy,
+        metric: e.metric,
+        status: 'skipped',
+        detail: `policy ${absent} was not run`,
+      });
       continue;
     }
     switch (e.kind) {
       case 'threshold':
         for (const p of e.policy === null ? policies : [e.policy]) {
-          const { status, detail } = threshold(e.metric, e.op, e.value, records.filter((r) => r.policy === p));
+          const { status, detail } = threshold(
+            e.metric,
+            e.op,
+            e.value,
+            records.filter((r) => r.policy === p),
+          );
           out.push({ ...base, name: expectationText({ ...e, policy: p }), policy: p, metric: e.metric, status, detail });
         }
         break;
       case 'better':
       case 'noWorse': {
-        const row = pairedRow(records.filter((r) => r.policy === e.policy || r.policy === e.than), e.policy, e.than, e.metric);
+        const row = pairedRow(
+          records.filter((r) => r.policy === e.policy || r.policy === e.than),
+          e.policy,
+          e.than,
+          e.metric,
+        );
         const { status, detail } = e.kind === 'better' ? betterThan(row, e.than) : noWorseThan(row, e.than, e.marginPct);
         out.push({ ...base, name: expectationText(e), policy: e.policy, metric: e.metric, status, detail });
         break;
@@ -88,7 +109,12 @@ const TESTS: Record<ThresholdOp, (a: number, b: number) => boolean> = {
 };
 
 /** A threshold holds for the policy's mean over its seeds (the figure the comparison table shows). */
-function threshold(metric: MetricName, op: ThresholdOp, value: number, runs: readonly SummaryRecord[]): { status: ExpectationStatus; detail: string } {
+function threshold(
+  metric: MetricName,
+  op: ThresholdOp,
+  value: number,
+  runs: readonly SummaryRecord[],
+): { status: ExpectationStatus; detail: string } {
   if (runs.length === 0) return { status: 'failed', detail: 'no runs of this policy' };
   const i = meanInterval(runs.map((r) => r.values.get(metric) ?? NaN));
   const what = `mean ${intervalText(i)} over ${seedsText(i.n)}`;
@@ -116,7 +142,10 @@ function identical(d: Interval): boolean {
 
 function diffText(row: MetricRow, than: string): string {
   const d = row.diff as Interval;
-  const pct = row.baselineMean === 0 || Number.isNaN(d.mean) ? '' : ` (${d.mean >= 0 ? '+' : ''}${fmt((100 * d.mean) / Math.abs(row.baselineMean))}%)`;
+  const pct =
+    row.baselineMean === 0 || Number.isNaN(d.mean)
+      ? ''
+      : ` (${d.mean >= 0 ? '+' : ''}${fmt((100 * d.mean) / Math.abs(row.baselineMean))}%)`;
   const ci = Number.isNaN(d.halfWidth) ? 'no interval' : `95% CI [${fmt(d.mean - d.halfWidth)}, ${fmt(d.mean + d.halfWidth)}]`;
   return `${row.metric} ${fmt(row.value.mean)} vs ${fmt(row.baselineMean)} of ${than}: difference ${fmt(d.mean)}${pct}, ${ci}, ${d.n} paired seed${d.n === 1 ? '' : 's'}`;
 }
@@ -139,7 +168,10 @@ function betterThan(row: MetricRow | null, than: string): { status: ExpectationS
   const r = row as MetricRow;
   const text = diffText(r, than);
   if (r.verdict === 'better') return { status: 'passed', detail: text };
-  return { status: 'failed', detail: `${text}: ${r.verdict === 'worse' ? 'significantly worse' : r.verdict === 'no difference' ? 'identical on every seed' : 'no significant difference'}` };
+  return {
+    status: 'failed',
+    detail: `${text}: ${r.verdict === 'worse' ? 'significantly worse' : r.verdict === 'no difference' ? 'identical on every seed' : 'no significant difference'}`,
+  };
 }
 
 /** No worse by N %: the interval's worse end is within N % of the other policy's mean (a non-inferiority test). */
@@ -152,12 +184,20 @@ function noWorseThan(row: MetricRow | null, than: string, marginPct: number): { 
   const w = worsening(r);
   const allowed = (marginPct / 100) * Math.abs(r.baselineMean);
   if (w.mean + w.halfWidth <= allowed) return { status: 'passed', detail: text };
-  return { status: 'failed', detail: `${text}: could be worse by ${fmt(w.mean + w.halfWidth)}, more than the ${marginPct}% allowed (${fmt(allowed)})` };
+  return {
+    status: 'failed',
+    detail: `${text}: could be worse by ${fmt(w.mean + w.halfWidth)}, more than the ${marginPct}% allowed (${fmt(allowed)})`,
+  };
 }
 
 const BASELINE_SUFFIX = ' (baseline dir)';
 
-function regression(e: Extract<Expectation, { kind: 'regression' }>, policy: string, records: readonly SummaryRecord[], baseline: readonly SummaryRecord[] | null): ExpectationResult[] {
+function regression(
+  e: Extract<Expectation, { kind: 'regression' }>,
+  policy: string,
+  records: readonly SummaryRecord[],
+  baseline: readonly SummaryRecord[] | null,
+): ExpectationResult[] {
   const metrics = e.metric !== null ? [e.metric] : METRIC_NAMES.filter((m) => METRICS[m].direction !== 'none');
   const result = (metric: MetricName | null, status: ExpectationStatus, detail: string): ExpectationResult => ({
     kind: 'regression',
@@ -194,7 +234,14 @@ function regression(e: Extract<Expectation, { kind: 'regression' }>, policy: str
     }
     const w = worsening(row);
     const allowed = (e.marginPct / 100) * Math.abs(row.baselineMean);
-    if (w.mean - w.halfWidth > allowed) out.push(result(row.metric, 'failed', `${text}: worse by at least ${fmt(w.mean - w.halfWidth)}${e.marginPct > 0 ? `, more than the ${e.marginPct}% allowed (${fmt(allowed)})` : ''}`));
+    if (w.mean - w.halfWidth > allowed)
+      out.push(
+        result(
+          row.metric,
+          'failed',
+          `${text}: worse by at least ${fmt(w.mean - w.halfWidth)}${e.marginPct > 0 ? `, more than the ${e.marginPct}% allowed (${fmt(allowed)})` : ''}`,
+        ),
+      );
     else out.push(result(row.metric, 'passed', text));
   }
   return out;

@@ -31,16 +31,36 @@ export interface ExpectSource {
 
 export type Expectation =
   /** The policy's mean over its seeds compared with a constant; policy null = every policy. */
-  | { readonly kind: 'threshold'; readonly metric: MetricName; readonly policy: string | null; readonly op: ThresholdOp; readonly value: number; readonly source: ExpectSource }
+  | {
+      readonly kind: 'threshold';
+      readonly metric: MetricName;
+      readonly policy: string | null;
+      readonly op: ThresholdOp;
+      readonly value: number;
+      readonly source: ExpectSource;
+    }
   /** The 95% interval of the paired difference policy − than lies entirely on the metric's better side. */
   | { readonly kind: 'better'; readonly metric: MetricName; readonly policy: string; readonly than: string; readonly source: ExpectSource }
   /** The 95% interval's worse end stays within `marginPct` % of `than`'s mean (non-inferiority). */
-  | { readonly kind: 'noWorse'; readonly metric: MetricName; readonly policy: string; readonly than: string; readonly marginPct: number; readonly source: ExpectSource }
+  | {
+      readonly kind: 'noWorse';
+      readonly metric: MetricName;
+      readonly policy: string;
+      readonly than: string;
+      readonly marginPct: number;
+      readonly source: ExpectSource;
+    }
   /**
    * Against the runs of --baseline-dir on the same seeds: fails when the interval shows the metric worse by more
    * than `marginPct` %. metric null = every metric with a better direction; policy null = every policy.
    */
-  | { readonly kind: 'regression'; readonly metric: MetricName | null; readonly policy: string | null; readonly marginPct: number; readonly source: ExpectSource };
+  | {
+      readonly kind: 'regression';
+      readonly metric: MetricName | null;
+      readonly policy: string | null;
+      readonly marginPct: number;
+      readonly source: ExpectSource;
+    };
 
 /** The expectation as one line of the string grammar (the canonical text, also for the mapping form). */
 export function expectationText(e: Expectation): string {
@@ -91,11 +111,16 @@ function metricOf(name: string, fail: (detail: string) => never): MetricName {
   if ((METRIC_NAMES as string[]).includes(name)) return name as MetricName;
   // A name missing its unit suffix ("sched_latency_p99") is too far for the edit distance but still a clear guess.
   const guess = suggestClosest(name, METRIC_NAMES) ?? METRIC_NAMES.find((m) => name.length >= 4 && m.startsWith(name));
-  return fail(`unknown metric "${name}"${guess === undefined ? '' : `; did you mean "${guess}"?`}; the metrics (summary.csv columns) are: ${METRIC_NAMES.join(', ')}`);
+  return fail(
+    `unknown metric "${name}"${guess === undefined ? '' : `; did you mean "${guess}"?`}; the metrics (summary.csv columns) are: ${METRIC_NAMES.join(', ')}`,
+  );
 }
 
 function directed(metric: MetricName, what: string, fail: (detail: string) => never): MetricName {
-  if (METRICS[metric].direction === 'none') fail(`${metric} has no better direction (it describes the workload), so "${what}" has no meaning for it; use a threshold such as "${metric} <= N"`);
+  if (METRICS[metric].direction === 'none')
+    fail(
+      `${metric} has no better direction (it describes the workload), so "${what}" has no meaning for it; use a threshold such as "${metric} <= N"`,
+    );
   return metric;
 }
 
@@ -115,13 +140,25 @@ function parseString(f: Field): Expectation {
   const fail = (detail: string): never => f.fail(`"${text}": ${detail}`);
   const source = sourceOf(f);
   // Operators may be written without spaces ("pods_pending_end==0").
-  const tokens = text.replace(/(<=|>=|==|!=|<|>)/, ' $1 ').split(/\s+/).filter((t) => t !== '');
+  const tokens = text
+    .replace(/(<=|>=|==|!=|<|>)/, ' $1 ')
+    .split(/\s+/)
+    .filter((t) => t !== '');
   const op = tokens[1];
   if ((THRESHOLD_OPS as readonly string[]).includes(op)) {
     const [metric, , value, forWord, policy] = tokens;
-    if (value === undefined || !NUMBER.test(value)) return fail(`expected a number after ${op}, got ${value === undefined ? 'nothing' : `"${value}"`}`);
-    if (tokens.length !== 3 && !(tokens.length === 5 && forWord === 'for' && NAME.test(policy))) return fail(`expected nothing or "for POLICY" after the number; ${GRAMMAR}`);
-    return { kind: 'threshold', metric: metricOf(metric, fail), policy: tokens.length === 5 ? policy : null, op: op as ThresholdOp, value: Number(value), source };
+    if (value === undefined || !NUMBER.test(value))
+      return fail(`expected a number after ${op}, got ${value === undefined ? 'nothing' : `"${value}"`}`);
+    if (tokens.length !== 3 && !(tokens.length === 5 && forWord === 'for' && NAME.test(policy)))
+      return fail(`expected nothing or "for POLICY" after the number; ${GRAMMAR}`);
+    return {
+      kind: 'threshold',
+      metric: metricOf(metric, fail),
+      policy: tokens.length === 5 ? policy : null,
+      op: op as ThresholdOp,
+      value: Number(value),
+      source,
+    };
   }
   const joined = tokens.join(' ');
   let m = /^no regression(?: on (\S+))?(?: by (\S+(?: %)?))?(?: for (\S+))?$/.exec(joined);
@@ -133,7 +170,14 @@ function parseString(f: Field): Expectation {
   if (m !== null) return { kind: 'better', policy: m[1], than: m[2], metric: directed(metricOf(m[3], fail), 'better than', fail), source };
   m = /^(\S+) no worse than (\S+)(?: by (\S+(?: %)?))? on (\S+)$/.exec(joined);
   if (m !== null) {
-    return { kind: 'noWorse', policy: m[1], than: m[2], marginPct: m[3] === undefined ? 0 : percent(m[3], fail), metric: directed(metricOf(m[4], fail), 'no worse than', fail), source };
+    return {
+      kind: 'noWorse',
+      policy: m[1],
+      than: m[2],
+      marginPct: m[3] === undefined ? 0 : percent(m[3], fail),
+      metric: directed(metricOf(m[4], fail), 'no worse than', fail),
+      source,
+    };
   }
   return fail(GRAMMAR);
 }
