@@ -491,6 +491,8 @@ async function checkCommand(args: CheckArgs): Promise<number> {
   const policies = [...new Set(runs.map((r) => r.policy))];
   if (args.expect !== undefined) expectations = readExpectFile(args.expect, policies);
   else if (!isScenario) throw new UsageError(`${args.target}: give the expectations with --expect FILE (or check a scenario file, whose expect: section is used)`);
+  if (args.baseline !== undefined && !policies.includes(args.baseline)) throw new UsageError(`--baseline ${args.baseline}: no such policy in the reports (${policies.join(', ')})`);
+  // The scenario's report.baseline applies when the reports have it (--policy may have left it out), as in run.
   if (baseline !== null && !policies.includes(baseline)) baseline = null;
   const baselineRuns = args.baselineDir === undefined ? null : readRecords(args.baselineDir, '--baseline-dir');
   const o = gateOutcome(runs, baseline, withBaselineDefault(expectations, baselineRuns !== null, args.expect ?? args.target), baselineRuns);

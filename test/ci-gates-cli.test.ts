@@ -142,6 +142,12 @@ test('check: expectations on existing reports, from --expect FILE or the scenari
   r = kubesim('check', reports, '--expect', unknown);
   assert.is(r.code, 2);
   assert.match(r.stderr, 'unknown field "expectations"');
+  r = kubesim('check', reports, '--expect', ok, '--baseline', 'binpack');
+  assert.is(r.code, 2);
+  assert.match(r.stderr, '--baseline binpack: no such policy in the reports (spread, pack)');
+  r = kubesim('check', reports, '--expect', ok, '--baseline', 'pack', '--markdown', join(dir, 'pack.md'));
+  assert.is(r.code, 0, r.stderr);
+  assert.match(readFileSync(join(dir, 'pack.md'), 'utf8'), 'baseline pack)');
   r = kubesim('check', reports);
   assert.is(r.code, 2);
   assert.match(r.stderr, 'give the expectations with --expect FILE');
