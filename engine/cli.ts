@@ -20,7 +20,11 @@ import { checkMemory, estimateMemory, formatBytes, memoryBudget, threadCount } f
 import { runTasks, WorkerFailure, type PoolOptions } from './sweep/pool.js';
 import { loadRun, runKey, RUNS_DIR, storeRun } from './sweep/run-store.js';
 import { writeFileAtomic } from './report/atomic-write.js';
-import { compare, ComparisonError, comparisonCsv, type Comparison, type MetricName, type SummaryRecord } from './report/comparison.js';
+import { compare, ComparisonError, comparisonCsv, recordOf, type Comparison, type MetricName, type SummaryRecord } from './report/comparison.js';
+import { failures, gateOutcome, jsonSummary, junitXml, markdownSummary, type GateOutcome } from './report/ci-output.js';
+import { resultLine, withBaselineDefault } from './report/expectations.js';
+import { parseExpectations, type Expectation } from './scenario/expect.js';
+import { readYamlFile } from './scenario/yaml-field.js';
 import { engineCsv } from './report/csv.js';
 import { reportFiles, sweepComparison } from './report/files.js';
 import { mergeShards, MergeError, parseShardFile, SHARD_FILE, shardJson } from './report/shard-file.js';
@@ -59,6 +63,24 @@ interface RunArgs {
   allowOutside?: boolean;
   maxMemory?: string;
   pluginModule?: string[];
+  baselineDir?: string;
+  junit?: string;
+  json?: boolean;
+  markdown?: string;
+}
+
+/** The CI outputs and the --baseline-dir shared by `run` and `check`. */
+interface GateArgs {
+  baselineDir?: string;
+  junit?: string;
+  json?: boolean;
+  markdown?: string;
+}
+
+/** Where human-readable output goes: stdout, or stderr when --json keeps stdout for the JSON summary. */
+type Say = (text: string) => void;
+function sayFor(args: GateArgs): Say {
+  return args.json === true ? (t) => process.stderr.write(t) : (t) => process.stdout.write(t);
 }
 
 /** Exit status after a signal, as a shell reports a process killed by it: 128 + the signal's number. */
@@ -115,17 +137,17 @@ function progressLine(): (done: number, total: number, last: RunTask) => void {
   };
 }
 
-function printComparison(sweep: Sweep, c: Comparison): void {
+function printComparison(sweep: Sweep, c: Comparison, say: Say): void {
   const i = sweep.info;
   const seeds = i.seeds.length === 1 ? `seed ${i.seeds[0]}` : `${i.seeds.length} seeds (${i.seeds[0]}–${i.seeds[i.seeds.length - 1]}, common to every policy)`;
-  process.stdout.write(`${i.scenario}: ${i.nodes} nodes, ${i.policies.length} polic${i.policies.length === 1 ? 'y' : 'ies'} × ${seeds}\n\n`);
+  say(`${i.scenario}: ${i.nodes} nodes, ${i.policies.length} polic${i.policies.length === 1 ? 'y' : 'ies'} × ${seeds}\n\n`);
   if (i.seeds.length === 1) {
-    process.stdout.write(`${runTable(sweep.runs)}\n\n`);
-    if (i.policies.length > 1) process.stdout.write('(one seed: set replications in the scenario or pass --replications N for confidence intervals)\n\n');
+    say(`${runTable(sweep.runs)}\n\n`);
+    if (i.policies.length > 1) say('(one seed: set replications in the scenario or pass --replications N for confidence intervals)\n\n');
     return;
   }
-  process.stdout.write(`${meansTable(c)}\n\n`);
-  if (i.policies.length > 1) process.stdout.write(`${verdictText(c)}\n\n`);
+  say(`${meansTable(c)}\n\n`);
+  if (i.policies.length > 1) say(`${verdictText(c)}\n\n`);
 }
 
 function writeReports(out: string, sweep: Sweep, results: readonly TaskResult[]): string[] {
@@ -198,6 +220,7 @@ async function runWithSignals<R>(todo: readonly RunTask[], settings: RunSettings
  */
 async function gpuRunCommand(scenario: Scenario, spec: GpuReplaySpec, info: SweepInfo, args: RunArgs): Promise<number> {
   if (args.shard !== undefined || args.trace !== undefined || args.podsCsv === true || args.resume === true) throw new UsageError('--shard, --trace, --pods-csv and --resume do not apply to a gpuReplay scenario');
+  if (args.baselineDir !== undefined || args.junit !== undefined || args.json === true || args.markdown !== undefined) throw new UsageError('--baseline-dir, --junit, --json and --markdown do not apply to a gpuReplay scenario yet');
   const maxMemory = parseMaxMemory(args.maxMemory);
   const out = resolve(args.out ?? join('reports', scenario.name));
   const tasks = planTasks(info.policies, info.seeds);
@@ -241,11 +264,17 @@ async function loadModules(paths: readonly string[] | undefined): Promise<string
 async function runCommand(args: RunArgs): Promise<number> {
   const allowOutside = args.allowOutside === true;
   const pluginModules = await loadModules(args.pluginModule);
+  const say = sayFor(args);
   const { scenario, warnings } = loadScenario(args.scenario, { allowOutside });
   for (const w of warnings) process.stderr.write(`warning: ${w}\n`);
   const info = sweepInfo(scenario, args);
+  // Read before any run: a bad baseline folder is bad input (exit 2), not a failure found after an hour's sweep.
+  const baselineRuns = args.baselineDir === undefined ? null : readRecords(args.baselineDir, '--baseline-dir');
   if (scenario.gpuReplay !== undefined) return gpuRunCommand(scenario, scenario.gpuReplay, info, args);
   let shard: Shard | null = null;
+  if (args.shard !== undefined && (args.baselineDir !== undefined || args.junit !== undefined || args.json === true || args.markdown !== undefined)) {
+    throw new UsageError('--baseline-dir, --junit, --json and --markdown need the whole sweep: use them with kubesim check on the merged reports');
+  }
   if (args.shard !== undefined) {
     const s = parseShard(args.shard);
     if (typeof s === 'string') throw new UsageError(`--shard: ${s}`);
@@ -310,25 +339,26 @@ async function runCommand(args: RunArgs): Promise<number> {
   if (shard !== null) {
     writeFileAtomic(join(out, SHARD_FILE), shardJson(info, shard, results));
     writeFileAtomic(join(out, 'engine.csv'), engineCsv(results.map((r) => ({ policy: r.task.policy, seed: r.task.seed, wallMs: r.wallMs, events: r.output.summary.events }))));
-    process.stdout.write(`shard ${shard.index}/${shard.count} of ${scenario.name}: ${results.length} of ${all.length} runs written to ${out}/${SHARD_FILE}; join the shards with kubesim merge\n`);
+    say(`shard ${shard.index}/${shard.count} of ${scenario.name}: ${results.length} of ${all.length} runs written to ${out}/${SHARD_FILE}; join the shards with kubesim merge\n`);
     return 0;
   }
 
   const sweep: Sweep = { info, runs: results.map((r) => r.output) };
-  printComparison(sweep, sweepComparison(sweep));
+  printComparison(sweep, sweepComparison(sweep), say);
   if (args.trace !== undefined) {
     for (const r of results) {
       if (r.task.seed !== settings.traceSeed) continue;
-      process.stdout.write(`trace of pod ${args.trace} under policy ${r.task.policy} (seed ${r.task.seed}):\n`);
-      if (r.output.trace.length === 0) process.stdout.write('  (no such pod was created)\n');
-      for (const s of r.output.trace) process.stdout.write(`  ${formatTime(s.t).padStart(16)}  ${s.text}\n`);
-      process.stdout.write('\n');
+      say(`trace of pod ${args.trace} under policy ${r.task.policy} (seed ${r.task.seed}):\n`);
+      if (r.output.trace.length === 0) say('  (no such pod was created)\n');
+      for (const s of r.output.trace) say(`  ${formatTime(s.t).padStart(16)}  ${s.text}\n`);
+      say('\n');
     }
   }
   const names = writeReports(out, sweep, results);
   const ran = todo.length === tasks.length ? `${tasks.length} runs` : `${todo.length} runs (${reused.length} reused)`;
-  process.stdout.write(`reports written to ${out}/ (${names.join(', ')}); ${ran} on ${threads} thread${threads === 1 ? '' : 's'} in ${wall.toFixed(2)} s wall\n`);
-  return 0;
+  say(`reports written to ${out}/ (${names.join(', ')}); ${ran} on ${threads} thread${threads === 1 ? '' : 's'} in ${wall.toFixed(2)} s wall\n`);
+  const expectations = withBaselineDefault(scenario.expect, baselineRuns !== null, args.scenario);
+  return finishGate(gateOutcome(sweep.runs.map(recordOf), info.baseline, expectations, baselineRuns), args, say);
 }
 
 async function validateCommand(args: { scenario: string; replications?: number; seed?: number; allowOutside?: boolean; pluginModule?: string[] }): Promise<void> {
@@ -348,6 +378,7 @@ async function validateCommand(args: { scenario: string; replications?: number; 
     ...(s.steps.length > 0 ? [`  steps:     ${s.steps.map((st) => st.opcode).join(', ')}`] : []),
     `  policies:  ${s.policies.map((p) => p.name).join(', ')} (baseline ${baseline})`,
     `  runs:      ${s.policies.length} × ${seeds.length} seed${seeds.length === 1 ? '' : 's'} (${seeds.length === 1 ? seeds[0] : `${seeds[0]}–${seeds[seeds.length - 1]}`}) = ${s.policies.length * seeds.length}; virtual time limit ${formatTime(s.duration)}`,
+    ...(s.expect.length > 0 ? [`  expect:    ${s.expect.length} expectation${s.expect.length === 1 ? '' : 's'} (kubesim run exits 1 if one fails)`] : []),
     `  memory:    about ${formatBytes(memory.perRun)} of heap per run (estimate; checked by kubesim run against the machine)`,
   ];
   process.stdout.write(`${lines.join('\n')}\n`);
@@ -382,6 +413,96 @@ function compareCommand(args: { paths: string[]; baseline?: string; out?: string
   }
 }
 
+/** The summary rows of a report folder or summary.csv file. */
+function readRecords(path: string, what: string): SummaryRecord[] {
+  let file: string;
+  try {
+    file = summaryPath(path);
+  } catch (e) {
+    if (e instanceof UsageError) throw new UsageError(`${what} ${e.message}`);
+    throw e;
+  }
+  return readSummaryCsv(readInputFile(file), file).records;
+}
+
+/**
+ * Prints one line per failed (and skipped) expectation, writes the CI outputs asked for, and returns the exit
+ * status: 1 when an expectation failed, else 0.
+ */
+function finishGate(o: GateOutcome, args: GateArgs, say: Say): number {
+  const failed = failures(o);
+  if (o.expectations.length > 0) {
+    for (const r of o.expectations) if (r.status !== 'passed') say(`${resultLine(r)}\n`);
+    const skipped = o.expectations.filter((r) => r.status === 'skipped').length;
+    say(`expectations: ${o.expectations.length - failed.length - skipped} passed, ${failed.length} failed${skipped > 0 ? `, ${skipped} skipped` : ''}\n`);
+  }
+  if (args.junit !== undefined) {
+    writeFileAtomic(resolve(args.junit), junitXml(o));
+    say(`JUnit results written to ${resolve(args.junit)}\n`);
+  }
+  if (args.markdown !== undefined) {
+    writeFileAtomic(resolve(args.markdown), markdownSummary(o));
+    say(`Markdown summary written to ${resolve(args.markdown)}\n`);
+  }
+  if (args.json === true) process.stdout.write(jsonSummary(o));
+  return failed.length > 0 ? 1 : 0;
+}
+
+interface CheckArgs extends GateArgs {
+  target: string;
+  expect?: string;
+  reports?: string;
+  baseline?: string;
+  allowOutside?: boolean;
+  pluginModule?: string[];
+}
+
+/** An --expect file: a list of expectations, or a mapping whose only key is `expect` (the scenario's section). */
+function readExpectFile(path: string, policies: readonly string[]): Expectation[] {
+  const docs = readYamlFile(path);
+  if (docs.length !== 1) throw new InputError(path, docs[1]?.line ?? 0, 0, '', `expected exactly one YAML document, found ${docs.length}`);
+  const root = docs[0];
+  if (root.kind() === 'map') {
+    root.rejectUnknownKeys(['expect']);
+    return parseExpectations(root.get('expect'), policies);
+  }
+  return parseExpectations(root, policies);
+}
+
+/**
+ * `kubesim check`: the expectations (of a scenario, or --expect FILE) evaluated on reports already written,
+ * without running anything.
+ */
+async function checkCommand(args: CheckArgs): Promise<number> {
+  const say = sayFor(args);
+  if (!existsSync(args.target)) throw new UsageError(`${args.target}: no such file or folder`);
+  const isScenario = statSync(args.target).isFile() && /\.ya?ml$/i.test(args.target);
+  let expectations: readonly Expectation[] = [];
+  let reports = args.target;
+  let baseline = args.baseline ?? null;
+  if (isScenario) {
+    await loadModules(args.pluginModule);
+    const { scenario, warnings } = loadScenario(args.target, { allowOutside: args.allowOutside === true });
+    for (const w of warnings) process.stderr.write(`warning: ${w}\n`);
+    expectations = scenario.expect;
+    reports = args.reports ?? join('reports', scenario.name);
+    baseline ??= scenario.report.baseline;
+  } else if (args.reports !== undefined) throw new UsageError('--reports applies when the target is a scenario file; here the target is the reports');
+  const runs = readRecords(reports, 'reports:');
+  const policies = [...new Set(runs.map((r) => r.policy))];
+  if (args.expect !== undefined) expectations = readExpectFile(args.expect, policies);
+  else if (!isScenario) throw new UsageError(`${args.target}: give the expectations with --expect FILE (or check a scenario file, whose expect: section is used)`);
+  if (args.baseline !== undefined && !policies.includes(args.baseline)) throw new UsageError(`--baseline ${args.baseline}: no such policy in the reports (${policies.join(', ')})`);
+  // The scenario's report.baseline applies when the reports have it (--policy may have left it out), as in run.
+  if (baseline !== null && !policies.includes(baseline)) baseline = null;
+  const baselineRuns = args.baselineDir === undefined ? null : readRecords(args.baselineDir, '--baseline-dir');
+  const o = gateOutcome(runs, baseline, withBaselineDefault(expectations, baselineRuns !== null, args.expect ?? args.target), baselineRuns);
+  const seeds = new Set(runs.map((r) => r.seed)).size;
+  say(`${o.scenario}: ${o.comparison.policies.length} polic${o.comparison.policies.length === 1 ? 'y' : 'ies'}, ${runs.length} runs on ${seeds} seed${seeds === 1 ? '' : 's'} from ${resolve(reports)}\n`);
+  if (o.expectations.length === 0) say('no expectations to check\n');
+  return finishGate(o, args, say);
+}
+
 function mergeCommand(args: { dirs: string[]; out: string }): void {
   const files = args.dirs.map((d) => {
     const where = join(d, SHARD_FILE);
@@ -389,7 +510,7 @@ function mergeCommand(args: { dirs: string[]; out: string }): void {
     return { where, file: parseShardFile(readFileSync(where, 'utf8'), where) };
   });
   const { sweep, results } = mergeShards(files);
-  printComparison(sweep, sweepComparison(sweep));
+  printComparison(sweep, sweepComparison(sweep), (t) => process.stdout.write(t));
   const out = resolve(args.out);
   const names = writeReports(out, sweep, results);
   process.stdout.write(`merged ${files.length} shards (${results.length} runs); reports written to ${out}/ (${names.join(', ')})\n`);
@@ -408,6 +529,17 @@ const PLUGIN_MODULE_OPTION = {
   type: 'string',
   array: true,
   describe: 'JavaScript module of your own Filter/Score plugins (repeatable; see docs/guides/write-a-plugin.md); loaded only when given',
+} as const;
+
+/** Options of the CI gate, shared by `run` and `check` (docs/guides/ci-gates.md). */
+const GATE_OPTIONS = {
+  'baseline-dir': {
+    type: 'string',
+    describe: "report folder (or summary.csv) of an earlier run of the same scenario and seeds, e.g. from the base commit: a metric worse beyond the 95% CI of the per-seed differences fails (every metric with a better direction, unless the expectations have their own \"no regression\")",
+  },
+  junit: { type: 'string', describe: 'also write JUnit XML to this file: one test case per run and per expectation, failures with the figures' },
+  json: { type: 'boolean', describe: 'print a JSON summary (runs, comparison, expectation results) on stdout; the human-readable output goes to stderr' },
+  markdown: { type: 'string', describe: 'also write a GitHub-flavoured Markdown summary (comparison table and expectation results) to this file, e.g. $GITHUB_STEP_SUMMARY' },
 } as const;
 
 const isInt = (v: number | undefined, min: number, max: number): boolean => v === undefined || (Number.isInteger(v) && v >= min && v <= max);
@@ -443,6 +575,7 @@ export async function main(argv: string[], y: Argv = yargs(argv)): Promise<numbe
             .option('allow-outside', { type: 'boolean', describe: "let the scenario reference files outside its folder (only for scenarios you trust)" })
             .option('plugin-module', PLUGIN_MODULE_OPTION)
             .option('max-memory', { type: 'string', describe: 'memory the sweep may use, e.g. 16Gi (default: the machine\'s memory; each worker thread gets an equal share as its heap limit)' })
+            .options(GATE_OPTIONS)
             .check((a) => {
               if (!isInt(a.seed, 0, 2 ** 32 - 1)) throw new UsageError(`--seed: expected an integer from 0 to 4294967295, got ${a.seed}`);
               if (!isInt(a.replications, 1, LIMITS.replications)) throw new UsageError(`--replications: expected an integer from 1 to ${LIMITS.replications}, got ${a.replications}`);
@@ -476,6 +609,22 @@ export async function main(argv: string[], y: Argv = yargs(argv)): Promise<numbe
             .option('baseline', { type: 'string', describe: 'policy the others are compared with (default: the first)' })
             .option('out', { type: 'string', describe: 'also write comparison.csv to this folder' }),
         (a) => compareCommand(a as unknown as { paths: string[]; baseline?: string; out?: string }),
+      )
+      .command(
+        'check <target>',
+        'evaluate expectations on reports already written, without running: exit 1 if one fails, 0 if all hold',
+        (y) =>
+          y
+            .positional('target', { type: 'string', demandOption: true, describe: "a scenario file (its expect: section, checked on its reports), or a report folder or summary.csv (with --expect)" })
+            .option('expect', { type: 'string', describe: 'YAML file of expectations (a list, or a mapping with an expect: key); replaces the scenario\'s expect: section' })
+            .option('reports', { type: 'string', describe: 'report folder of the scenario given as target (default: reports/<scenario name>)' })
+            .option('baseline', { type: 'string', describe: "policy the comparison table compares the others with (default: the scenario's report.baseline, else the first)" })
+            .option('allow-outside', { type: 'boolean', describe: 'let the scenario reference files outside its folder' })
+            .option('plugin-module', PLUGIN_MODULE_OPTION)
+            .options(GATE_OPTIONS),
+        async (a) => {
+          status = await checkCommand(a as unknown as CheckArgs);
+        },
       )
       .command(
         'merge <dirs..>',

@@ -33,6 +33,7 @@ import { parseNodeLifecycle } from './lifecycle-params.js';
 import { parseAutoscaler } from './autoscaler-params.js';
 import { parseDistribution } from './distribution-field.js';
 import { parseSteps, stepNodes, stepPods } from './steps.js';
+import { parseExpectations } from './expect.js';
 import { DEFAULT_TOLERATION_SECONDS } from '../api/default-toleration-seconds.js';
 
 /** Hard limits that keep a malformed or hostile file from exhausting memory before a run starts. */
@@ -61,7 +62,7 @@ export function loadScenario(path: string, opts: LoadOptions = {}): LoadedScenar
 export function parseScenario(f: Field, path: string, opts: LoadOptions = {}, reads: ReadBudget = new ReadBudget()): LoadedScenario {
   const warnings: string[] = [];
   const dir: ScenarioDir = { path: dirname(resolve(path)), allowOutside: opts.allowOutside === true, reads };
-  f.rejectUnknownKeys(['name', 'description', 'seed', 'replications', 'duration', 'cluster', 'workloads', 'images', 'parameters', 'policies', 'report', 'trace', 'gpuReplay', 'faults', 'steps', 'stepParams']);
+  f.rejectUnknownKeys(['name', 'description', 'seed', 'replications', 'duration', 'cluster', 'workloads', 'images', 'parameters', 'policies', 'report', 'trace', 'gpuReplay', 'faults', 'steps', 'stepParams', 'expect']);
   const name = f.get('name').exists ? f.get('name').str() : basename(path, extname(path));
   if (!/^[A-Za-z0-9._-]+$/.test(name)) f.get('name').fail(`expected a name of letters, digits, '.', '_' or '-', got "${name}"`);
   const seed = f.get('seed').optInt(1, { min: 0, max: 2 ** 32 - 1 });
@@ -106,8 +107,10 @@ export function parseScenario(f: Field, path: string, opts: LoadOptions = {}, re
   else if (policies.some((p) => p.profiles.some((g) => g.gpu !== undefined))) checkTimedGpu(cluster.get('nodePools'), wl, nodePools, objects);
   const knownNodes = nodePools.flatMap((p) => Array.from({ length: p.count }, (_, i) => ({ ...poolNode(p, i).metadata, pool: p.name })));
   const faults = parseFaults(f.get('faults'), knownNodes, nodePools.map((p) => p.name), duration);
-  const scenario: Scenario = { name, file: path, description, seed, replications, report, duration, nodePools, objects, podWorkloads, params, policies, faults, steps };
+  const expect = parseExpectations(f.get('expect'), policies.map((p) => p.name));
+  const scenario: Scenario = { name, file: path, description, seed, replications, report, duration, nodePools, objects, podWorkloads, params, policies, faults, steps, expect };
   if (gpuReplay === undefined) return { scenario, warnings };
+  if (expect.length > 0) f.get('expect').fail('expectations apply to timed runs; a gpuReplay scenario does not support them yet');
   checkGpuScenario(f.get('gpuReplay'), scenario, gpuReplay);
   // The replay's filters are its own (engine/gpu/replay.ts); the "not modeled" notes about the timed kernel do not apply.
   return { scenario: { ...scenario, gpuReplay }, warnings: warnings.filter((w) => !w.includes('not modeled yet')) };

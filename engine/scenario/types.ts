@@ -23,6 +23,7 @@ import type { Churn, VaryingRate } from '../workload/arrivals.js';
 import type { GpuProfile } from '../gpu/config.js';
 import type { GpuReplaySpec } from '../gpu/replay-spec.js';
 import type { NodePool } from '../cloud/node-pool.js';
+import type { Expectation } from './expect.js';
 
 export type Arrival =
   | { readonly type: 'burst'; readonly at: Micros; readonly count: number }
@@ -168,4 +169,6 @@ export interface Scenario {
   readonly faults: readonly Fault[];
   /** scheduler_perf's op list (`steps:`), run in order on the live cluster from t = 0; empty = none. */
   readonly steps: readonly Step[];
+  /** What a CI build asserts about the results (`expect:`, engine/scenario/expect.ts); empty = nothing. */
+  readonly expect: readonly Expectation[];
 }
