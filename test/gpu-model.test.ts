@@ -1,6 +1,6 @@
 /**
  * The GPU-sharing model and the FGD study's policies on small hand-computed clusters
- * (formulas: ../shared/reference/fgd-method.md §3.5–§5; the simulator's pkg/simulator/plugin/*_score.go).
+ * (formulas: docs/model/gpu.md; the simulator's pkg/simulator/plugin/*_score.go).
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';

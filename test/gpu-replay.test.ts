@@ -1,7 +1,7 @@
 /**
  * The FGD study's experiment on the real openb trace (read in place from ../shared/traces, never copied): the
  * imported totals, FGD's typical pods and the empty-cluster fragmentation against the figures measured from the
- * CSVs (../shared/reference/fgd-method.md §2, §4.1), and a reduced replay (one seed) for the study's properties.
+ * CSVs (docs/model/gpu.md), and a reduced replay (one seed) for the study's properties.
  * Also the scenario format on a tiny fixture trace (test/fixtures/gpu).
  */
 import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';

@@ -1,7 +1,7 @@
 /**
  * etcd as the API server uses it: a versioned key-value store with one global revision that every write
  * increments, and a commit latency per write (raft round trip + fdatasync; etcd op-guide/performance.md,
- * summarised in ../shared/reference/k8s-parameters.md §1.1).
+ * summarised in docs/model/control-plane.md).
  *
  * Writes commit in the order they are proposed: a write's commit time is never earlier than the previous
  * one's, as raft applies entries in log order. The store keeps only the latest version of each key (no

@@ -15,7 +15,7 @@
  * The priority levels and their parameters are the suggested configuration of
  * apis/flowcontrol/bootstrap/default.go (v1.29+): which level a client's request falls into is `classify` below.
  *
- * Simplified (README): fair queuing among a level's queues is round-robin over the non-empty queues, which is
+ * Simplified (docs/model/control-plane.md): fair queuing among a level's queues is round-robin over the non-empty queues, which is
  * what queueset's smallest-virtual-finish-time order gives when every request is one seat with the same
  * estimated duration (every request here is a single-object write); levels do not lend or borrow seats
  * (lendablePercent/borrowingLimitPercent, v1.30); the concurrency limits are fixed (no periodic readjustment).

@@ -2,7 +2,7 @@
  * Effective pod requests, as k8s.io/component-helpers/resource.PodRequests computes them: the sum over
  * regular containers, the maximum with init containers (sidecars, restartPolicy Always, accumulate), the pod-level
  * requests (spec.resources, feature PodLevelResources) replacing that aggregate for the resources they set, plus
- * pod overhead. See ../shared/reference/kube-scheduler.md §3 and docs/model/scheduler-fidelity.md.
+ * pod overhead. See docs/model/scheduler.md and docs/model/scheduler-fidelity.md.
  */
 import type { Container, PodSpec, ResourceList } from './objects.js';
 

@@ -2,7 +2,7 @@
  * client-go's default client-side rate limiter (flowcontrol.NewTokenBucketRateLimiter, built on
  * golang.org/x/time/rate): a bucket of `burst` tokens, full at start, refilled at `qps` tokens a second;
  * each request takes one token and, when none is left, waits for its reservation (requests are served in
- * the order they ask). Defaults per component are in ../shared/reference/k8s-parameters.md §1.3.
+ * the order they ask). Defaults per component are in docs/model/control-plane.md
  */
 import type { Micros } from '../core/time.js';
 

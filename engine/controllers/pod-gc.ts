@@ -5,7 +5,7 @@
  * Pods Terminating on a node that is only NotReady are left alone: only the out-of-service taint would let
  * PodGC delete them (gcTerminating), and kubesim never sets it; they go when their kubelet comes back.
  *
- * Not modeled (README): gcTerminated (terminated pods beyond --terminated-pod-gc-threshold 12,500), the
+ * Not modeled (docs/model/controllers.md): gcTerminated (terminated pods beyond --terminated-pod-gc-threshold 12,500), the
  * DisruptionTarget/Failed status PATCH before each delete.
  */
 import type { ApiServer, Client } from '../api/api-server.js';

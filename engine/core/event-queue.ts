@@ -1,7 +1,7 @@
 /**
  * Future event set: a binary min-heap over struct-of-arrays typed storage, keyed by (time, seq).
  *
- * Why this shape: ../shared/reference/engine-performance.md §1 measured a typed (time, seq) binary heap at
+ * Why this shape: docs/design/performance.md measured a typed (time, seq) binary heap at
  * 90-180 ns per hold up to 1e5 pending events, 2-6x faster than object heaps, and FIFO order among
  * equal times (the seq key) is what keeps a run byte-identical when unrelated events are added
  * (SimPy, OMNeT++ and ns-3 all break ties on an insertion counter).

@@ -9,7 +9,7 @@
  * written out here with the state in the stream's own fields, and seeded exactly as seedrandom 3.0.5's
  * `tychei(seedString)` (lib/tychei.js), so its sequences are the ones kubesim always drew (a test compares
  * them): no closure per draw and one small object per stream, which matters with one stream per kubelet
- * and per watcher (../shared/reference/engine-performance.md §5: the library's closures cost ~3x a draw).
+ * and per watcher (docs/design/performance.md: the library's closures cost ~3x a draw).
  */
 export class RngStream {
   private a = 0;

@@ -1,6 +1,6 @@
 /**
  * The state of a GPU cluster as struct-of-arrays typed columns (one row per node, one slot per GPU), so the
- * filter/score loops touch only flat numeric arrays (../shared/reference/engine-performance.md §3).
+ * filter/score loops touch only flat numeric arrays (docs/design/performance.md).
  * A node's GPUs are the slots gpuStart[row] … gpuStart[row] + gpuCount[row] − 1 of `left` (milli free on each
  * device, 1000 when idle); per-node aggregates (Σ left, max left, fully free GPUs) are kept up to date on every
  * bind and release so the filter is O(1) per node.

@@ -1,5 +1,5 @@
 /**
- * FGD's node fragmentation (Weng et al., ATC 2023 §4.2; ../shared/reference/fgd-method.md §4.1): the expected
+ * FGD's node fragmentation (Weng et al., ATC 2023 §4.2; docs/model/gpu.md): the expected
  * GPU milli of a node that a pod drawn from the target workload could not use,
  *
  *   F_n = Σ_m p_m · f(n, m),  f = ΣL when class m is CPU-only, may not use the node's model, or does not fit

@@ -1,5 +1,5 @@
 /**
- * FGD's "target workload" (Weng et al., ATC 2023 §4; ../shared/reference/fgd-method.md §4.1): the most popular
+ * FGD's "target workload" (Weng et al., ATC 2023 §4; docs/model/gpu.md): the most popular
  * pod classes of the original trace, with their probabilities. Classes are keyed by (cpu, per-GPU milli,
  * GPU count, gpu_spec) — memory is not part of the key, CPU-only pods are included — sorted by count
  * descending (ties: key descending, cpu then milli then count then spec), and taken until they cover at least

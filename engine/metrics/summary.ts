@@ -1,5 +1,5 @@
 /**
- * One run's results as a flat row of numbers (the summary.csv schema, documented in the README).
+ * One run's results as a flat row of numbers (the summary.csv schema, documented in docs/reference/reports.md).
  * Percentiles are nearest-rank, index ceil(n·p/100) − 1 of the sorted samples, as scheduler_perf and
  * ClusterLoader2 compute them.
  */

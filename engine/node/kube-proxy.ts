@@ -5,7 +5,7 @@
  * programmed it (the SLI of sig-scalability/slos/network_programming_latency.md).
  *
  * Every node runs a kube-proxy that sees the same watch stream; the simulation models one representative
- * instance with the fleet's parameters, so latencies are per change, not per node (README).
+ * instance with the fleet's parameters, so latencies are per change, not per node (docs/model/nodes.md).
  */
 import type { ApiServer } from '../api/api-server.js';
 import { Informer } from '../api/informer.js';

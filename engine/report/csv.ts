@@ -1,6 +1,6 @@
 /**
  * CSV reports (csv-stringify). summary.csv holds simulated results only, one row per (policy, seed), columns
- * as documented in the README; wall-clock figures go to engine.csv, never into summary.csv.
+ * as documented in docs/reference/reports.md; wall-clock figures go to engine.csv, never into summary.csv.
  */
 import { stringify } from 'csv-stringify/sync';
 import { METRIC_NAMES } from '../metrics/metric-info.js';

@@ -3,7 +3,7 @@
  * scanInterval 10s, expander random, scaleDownUnneededTime 10m, scaleDownDelayAfterAdd 10m,
  * scaleDownUtilizationThreshold 0.5, maxEmptyBulkDelete 10, scale-down enabled; client 5 qps / burst 10
  * (client-go defaults behind --kube-client-qps/--kube-client-burst). provisioningDelay is an engineering
- * estimate (EST, ../shared/reference/k8s-parameters.md §1.8: 45–90 s reported for a new node to be Ready):
+ * estimate (EST, docs/model/autoscaler.md: 45–90 s reported for a new node to be Ready):
  * lognormal with median 60 s and p95 180 s.
  */
 import type { Field } from './yaml-field.js';

@@ -53,7 +53,7 @@ type Point =
 
 const POINTS: readonly Point[] = ['preEnqueue', 'queueSort', 'preFilter', 'filter', 'postFilter', 'preScore', 'score', 'reserve', 'permit', 'preBind', 'bind', 'postBind'];
 
-/** In-tree plugins and the extension points each implements (../shared/reference/kube-scheduler.md §1.2). */
+/** In-tree plugins and the extension points each implements (docs/reference/scheduler-config.md). */
 const PLUGIN_POINTS: Readonly<Record<string, readonly Point[]>> = {
   SchedulingGates: ['preEnqueue'],
   PrioritySort: ['queueSort'],

@@ -1,6 +1,6 @@
 /**
  * The scheduling queue (pkg/scheduler/backend/queue/scheduling_queue.go, backoff_queue.go;
- * ../shared/reference/kube-scheduler.md §6): activeQ ordered by PrioritySort (priority desc, then queue
+ * docs/model/scheduling-queue.md): activeQ ordered by PrioritySort (priority desc, then queue
  * timestamp); backoffQ ordered by backoff expiry aligned to 1-second windows, then the activeQ order; the error
  * backoff queue (pods that failed with no rejecting plugin); and unschedulablePods.
  *

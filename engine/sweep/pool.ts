@@ -9,7 +9,7 @@
  * sweep with WorkerFailure. An abort (the CLI's signal handler) terminates the workers and returns what
  * finished.
  *
- * piscina facts (../shared/reference/engine-performance.md §4.4): its minThreads/maxThreads defaults do not
+ * piscina facts (docs/design/performance.md): its minThreads/maxThreads defaults do not
  * match its README, so both are set to the worker count; `filename` points at the compiled worker.js next to
  * this file (Node 20 cannot load a .ts worker).
  */

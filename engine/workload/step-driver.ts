@@ -4,7 +4,7 @@
  * the scenario's client (so its QPS limit applies) and waits on the cluster's state as its own pod informer
  * sees it (a watch, with the watch delay), never on the simulator's internals.
  *
- * Differences from upstream, all in the README's step-list section: conditions are checked on every watch
+ * Differences from upstream, all in docs/reference/step-lists.md: conditions are checked on every watch
  * event instead of polled every second (wait.PollUntilContextTimeout(1s)); a wait that is never satisfied
  * lasts until the run's duration instead of failing after 10 minutes; pods and nodes get indexed names instead
  * of generateName's random suffixes; deletePods without a rate issues one DELETE per pod instead of one

@@ -2,7 +2,7 @@
  * NodeResourcesBalancedAllocation (pkg/scheduler/framework/plugins/noderesources/balanced_allocation.go),
  * as of Kubernetes v1.36: the score is the change in balance the pod causes,
  * 50 + (50 + with - without) / 2, where each term is int64((1 - std) * 100) over the requested/allocatable
- * fractions (capped at 1) of the configured resources (PR #135573; ../shared/reference/kube-scheduler.md §5.2).
+ * fractions (capped at 1) of the configured resources (PR #135573; docs/model/scheduler.md).
  * Requested amounts are the plain requests (no non-zero defaults). Since v1.33 PreScore skips pods that
  * request none of the configured resources (PR #130260), so best-effort pods get no score from it.
  */

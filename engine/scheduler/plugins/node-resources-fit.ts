@@ -1,6 +1,6 @@
 /**
  * NodeResourcesFit (pkg/scheduler/framework/plugins/noderesources/fit.go, least_allocated.go,
- * most_allocated.go, requested_to_capacity_ratio.go; formulas in ../shared/reference/kube-scheduler.md §4.1,
+ * most_allocated.go, requested_to_capacity_ratio.go; formulas in docs/model/scheduler.md,
  * §5.1). Go's int64 arithmetic is reproduced with float64 plus Math.trunc: every intermediate here stays below
  * 2^53 (memory in bytes × 100 stays exact up to 90 PB), so results are bit-identical to upstream.
  */
