@@ -11,10 +11,12 @@ import { sample } from './core/distribution.js';
 import { RngFactory } from './core/rng.js';
 import { Simulation } from './core/simulation.js';
 import { MICROS_PER_SECOND, type Micros } from './core/time.js';
+import { DaemonSetController } from './controllers/daemonset.js';
 import { DeploymentController } from './controllers/deployment.js';
 import { EndpointsController } from './controllers/endpoints.js';
 import { JobController } from './controllers/job.js';
 import { ReplicaSetController } from './controllers/replicaset.js';
+import { StatefulSetController } from './controllers/statefulset.js';
 import { MetricsRecorder } from './metrics/recorder.js';
 import { summarize, type RunSummary } from './metrics/summary.js';
 import type { TimeRow } from './metrics/timeseries.js';
@@ -111,6 +113,10 @@ export function runOnce(scenario: Scenario, policy: Policy, seed: number, opts: 
   new DeploymentController(api, p.controllerManager.deployment, replicaSets);
   new EndpointsController(sim, api, p.controllerManager.endpoints, kcmPods);
   new JobController(sim, api, p.controllerManager.job, rngs, kcmPods);
+  // Controllers of kinds the scenario may not use open their watches only when it does: a watch shifts the ids of
+  // those opened after it, which enter the run fingerprint.
+  const hasKind = (kind: string): boolean => scenario.objects.some((o) => o.object.kind === kind);
+  if (hasKind('StatefulSet')) new StatefulSetController(sim, api, p.controllerManager.statefulSet, kcmPods);
   new KubeProxy(sim, api, p.kubeProxy, rngs.stream('kube-proxy'), metrics);
 
   const imageSize = (image: string): number => p.imageSizes.get(normalizeImage(image)) ?? p.defaultImageSize;
@@ -131,12 +137,20 @@ export function runOnce(scenario: Scenario, policy: Policy, seed: number, opts: 
 
   // Node leases, the node lifecycle controller and taint-based eviction (README: on with faults or autoscaling,
   // or when asked).
+  let kcmNodes: SharedInformer<Node> | null = null;
   if (podsByNode !== null) {
-    const nodeInformer = new SharedInformer<Node>(api, 'Node', 'kube-controller-manager/nodes');
+    const nodeInformer = (kcmNodes = new SharedInformer<Node>(api, 'Node', 'kube-controller-manager/nodes'));
     const leaseInformer = new SharedInformer<Lease>(api, 'Lease', 'kube-controller-manager/leases');
     new NodeLifecycleController(sim, api, p.nodeLifecycle.controller, nodeInformer, leaseInformer, podsByNode);
     new TaintEvictionController(sim, api, { client: p.nodeLifecycle.evictionClient }, nodeInformer, podsByNode, metrics);
     new PodGarbageCollector(sim, api, new Client('pod-garbage-collector', p.nodeLifecycle.evictionClient), nodeInformer, podsByNode);
+  }
+  // The DaemonSet controller reads the shared node informer, opened for it alone (one more Node watch, with its
+  // fan-out cost) only when the scenario has a DaemonSet.
+  const daemonSets = hasKind('DaemonSet');
+  if (daemonSets) {
+    kcmNodes ??= new SharedInformer<Node>(api, 'Node', 'kube-controller-manager/nodes');
+    new DaemonSetController(api, p.controllerManager.daemonSet, rngs, kcmPods, kcmNodes);
   }
   if (scenario.faults.length > 0) new FaultInjector(sim, fleet, api, registry, rngs, metrics).schedule(scenario.faults);
   if (groups.length > 0) {
@@ -152,7 +166,7 @@ export function runOnce(scenario: Scenario, policy: Policy, seed: number, opts: 
       },
     };
     const cloudClient = new Client('cloud-node-lifecycle-controller', p.controllerManager.replicaSet.client);
-    new ClusterAutoscaler(sim, api, p.clusterAutoscaler, groups, cloud, rngs.stream('cluster-autoscaler'));
+    new ClusterAutoscaler(sim, api, p.clusterAutoscaler, groups, cloud, rngs.stream('cluster-autoscaler'), null, { daemonSets });
   }
 
   for (const o of scenario.objects) sim.callAt(o.at, () => apply(api, user, o.object));

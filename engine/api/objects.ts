@@ -334,6 +334,52 @@ export interface Job {
 
 export const EMPTY_JOB_STATUS: JobStatus = { active: 0, succeeded: 0, failed: 0 };
 
+export interface DaemonSetStatus {
+  /** Nodes that should run the daemon pod (NodeShouldRunDaemonPod's shouldRun). */
+  readonly desiredNumberScheduled: number;
+  /** Nodes that should run it and have one. */
+  readonly currentNumberScheduled: number;
+  /** Nodes that run one and should not. */
+  readonly numberMisscheduled: number;
+  /** Nodes that should run it and have a Ready one. */
+  readonly numberReady: number;
+}
+
+export const EMPTY_DAEMONSET_STATUS: DaemonSetStatus = { desiredNumberScheduled: 0, currentNumberScheduled: 0, numberMisscheduled: 0, numberReady: 0 };
+
+/** apps/v1 DaemonSet (engine/controllers/daemonset.ts). */
+export interface DaemonSet {
+  readonly kind: 'DaemonSet';
+  readonly metadata: ObjectMeta;
+  readonly spec: { readonly selector: LabelSelector; readonly template: PodTemplate };
+  readonly status: DaemonSetStatus;
+}
+
+export type PodManagementPolicy = 'OrderedReady' | 'Parallel';
+
+export interface StatefulSetStatus {
+  /** Pods of the set that exist (created, not yet deleted). */
+  readonly replicas: number;
+  readonly readyReplicas: number;
+}
+
+export const EMPTY_STATEFULSET_STATUS: StatefulSetStatus = { replicas: 0, readyReplicas: 0 };
+
+/** apps/v1 StatefulSet (engine/controllers/statefulset.ts). */
+export interface StatefulSet {
+  readonly kind: 'StatefulSet';
+  readonly metadata: ObjectMeta;
+  readonly spec: {
+    readonly replicas: number;
+    readonly selector: LabelSelector;
+    readonly template: PodTemplate;
+    readonly podManagementPolicy: PodManagementPolicy;
+    /** spec.ordinals.start: the first pod is `<name>-<start>`. */
+    readonly ordinalsStart: number;
+  };
+  readonly status: StatefulSetStatus;
+}
+
 /**
  * coordination.k8s.io/v1 Lease in the kube-node-lease namespace, one per node, named after it: the kubelet's
  * heartbeat (renewTime), which the node lifecycle controller reads (component-helpers/apimachinery/lease).
@@ -347,7 +393,7 @@ export interface Lease {
 /** The namespace of node heartbeat leases (v1.NamespaceNodeLease). */
 export const NODE_LEASE_NAMESPACE = 'kube-node-lease';
 
-export type KubeObject = Pod | Node | ReplicaSet | Deployment | Service | Endpoints | PriorityClass | Job | Lease;
+export type KubeObject = Pod | Node | ReplicaSet | Deployment | Service | Endpoints | PriorityClass | Job | Lease | DaemonSet | StatefulSet;
 export type Kind = KubeObject['kind'];
 
 /** etcd key of an object, as the API server's storage layer lays them out (`/registry/<resource>/<ns>/<name>`). */

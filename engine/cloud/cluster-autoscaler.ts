@@ -18,13 +18,20 @@
  * ToBeDeletedByClusterAutoscaler:NoSchedule, its pods deleted through the API (their controllers replace them),
  * then the machine is terminated and its Node deleted.
  *
+ * DaemonSets: a template node's room is reduced by the DaemonSet pods that would run on it; pending DaemonSet
+ * pods never trigger a scale-up; DaemonSet pods count in a node's utilization but are not drained (they go with
+ * the Node, through the pod garbage collector).
+ *
  * Defaults: cluster-autoscaler FAQ "What are the parameters to CA?"; client 5 qps / 10 burst (client-go
  * defaults, --kube-client-qps/--kube-client-burst). Simplified: predicates checked are resources, pod count,
  * nodeSelector, required node affinity, taints and unschedulable (no inter-pod affinity, topology spread or
  * volumes); no PodDisruptionBudgets; pod deletion is immediate; no scale-up backoff or max-node-provision-time.
  */
 import { type ApiServer, Client } from '../api/api-server.js';
-import { keyOf, isTerminal, type Node, type NodeSelectorRequirement, type Pod, type Taint } from '../api/objects.js';
+import { keyOf, isTerminal, type DaemonSet, type Node, type Pod, type Taint } from '../api/objects.js';
+import { Informer } from '../api/informer.js';
+import { daemonTemplateSpec, isDaemonSetPod, nodeShouldRunDaemonPod } from '../controllers/daemon-pod.js';
+import { requiredNodeAffinityMatches } from '../api/node-selector.js';
 import { CPU, MEMORY, PODS, EPHEMERAL_STORAGE, podRequests, type PodRequests } from '../api/pod-resources.js';
 import type { RateLimit } from '../api/rate-limiter.js';
 import { sample, type Distribution } from '../core/distribution.js';
@@ -104,44 +111,12 @@ function take(r: Room, q: PodRequests): void {
   for (const k in q.scalars) r.scalars[k] = (r.scalars[k] ?? 0) - q.scalars[k];
 }
 
-function requirementMatches(req: NodeSelectorRequirement, labels: Readonly<Record<string, string>>): boolean {
-  const has = Object.prototype.hasOwnProperty.call(labels, req.key);
-  const v = labels[req.key];
-  switch (req.operator) {
-    case 'In':
-      return has && req.values.includes(v);
-    case 'NotIn':
-      return !has || !req.values.includes(v);
-    case 'Exists':
-      return has;
-    case 'DoesNotExist':
-      return !has;
-    case 'Gt':
-    case 'Lt': {
-      if (!has || !/^-?\d+$/.test(v) || req.values.length !== 1) return false;
-      const x = Number(v);
-      const y = Number(req.values[0]);
-      return req.operator === 'Gt' ? x > y : x < y;
-    }
-  }
-}
-
 /** The scheduler's predicates the autoscaler's simulation checks: does the pod fit in this room? */
 export function fits(pod: Pod, q: PodRequests, r: Room): boolean {
   if (r.pods < 1 || q.cpu > r.cpu || q.memory > r.mem || q.ephemeralStorage > r.eph) return false;
   for (const k in q.scalars) if (q.scalars[k] > 0 && q.scalars[k] > (r.scalars[k] ?? 0)) return false;
   const n = r.node;
-  for (const k in pod.spec.nodeSelector) if (n.metadata.labels[k] !== pod.spec.nodeSelector[k]) return false;
-  const req = pod.spec.affinity?.nodeAffinity?.required;
-  if (req !== undefined) {
-    const ok = req.nodeSelectorTerms.some(
-      (t) =>
-        (t.matchExpressions.length > 0 || t.matchFields.length > 0) &&
-        t.matchExpressions.every((e) => requirementMatches(e, n.metadata.labels)) &&
-        t.matchFields.every((e) => requirementMatches(e, { 'metadata.name': n.metadata.name })),
-    );
-    if (!ok) return false;
-  }
+  if (!requiredNodeAffinityMatches(pod.spec, n)) return false;
   if (n.spec.unschedulable && !toleratesUnschedulable(pod.spec.tolerations)) return false;
   return firstUntolerated(n.spec.taints, pod.spec.tolerations) === undefined;
 }
@@ -152,6 +127,7 @@ export class ClusterAutoscaler {
   private readonly client: Client;
   private readonly nodes: SharedInformer<Node>;
   private readonly pods: SharedPodInformer;
+  private readonly daemonSets = new Informer<DaemonSet>({});
   private readonly groupOf = new Map<string, NodeGroup>();
   /** Requested machines not registered yet, per group. */
   private readonly upcoming = new Map<string, number>();
@@ -173,10 +149,13 @@ export class ClusterAutoscaler {
     private readonly cloud: CloudProvider,
     private readonly rng: RngStream,
     private readonly observer: AutoscalerObserver | null = null,
+    /** daemonSets: watch DaemonSets for the node templates (off when the scenario has none: no extra watch). */
+    opts: { readonly daemonSets?: boolean } = {},
   ) {
     this.client = new Client('cluster-autoscaler', params.client, 'kube-system-service-accounts');
     this.nodes = new SharedInformer<Node>(api, 'Node', 'cluster-autoscaler/nodes');
     this.pods = new SharedPodInformer(api, 'cluster-autoscaler/pods');
+    if (opts.daemonSets === true) api.watch('DaemonSet', 'cluster-autoscaler/daemonsets', this.daemonSets.onEvent);
     for (const g of groups) this.upcoming.set(g.pool, 0);
     this.nodes.addHandlers({
       add: (n) => {
@@ -219,6 +198,20 @@ export class ClusterAutoscaler {
     return this.pods.onNode(node).filter((p) => !isTerminal(p)).map((p) => podRequests(p.spec));
   }
 
+  /**
+   * A new node of a group as the simulation sees it: its template with the DaemonSet pods that would run on it
+   * already taking their room (utils.go GetNodeInfoFromTemplate → daemonset.GetDaemonSetPodsForNode, which
+   * keeps the DaemonSets whose NodeShouldRunDaemonPod accepts the template node).
+   */
+  private templateRoom(template: Node): Room {
+    const used: PodRequests[] = [];
+    for (const ds of this.daemonSets.cache.values()) {
+      const spec = daemonTemplateSpec(ds);
+      if (nodeShouldRunDaemonPod(template, spec).shouldRun) used.push(podRequests(spec));
+    }
+    return roomOf(template, used);
+  }
+
   private targetSize(g: NodeGroup): number {
     let registered = 0;
     for (const [name, group] of this.groupOf) if (group === g && !this.deleting.has(name)) registered++;
@@ -228,12 +221,14 @@ export class ClusterAutoscaler {
   private scaleUp(): boolean {
     const pending: Pod[] = [];
     for (const p of this.pods.cache.values()) {
-      if (p.spec.nodeName === '' && p.status.reason === 'Unschedulable' && !isTerminal(p) && p.metadata.deletionTimestamp === undefined) pending.push(p);
+      // DaemonSet pods are left out (core/podlistprocessor/filter_out_daemon_sets.go): each is pinned to its
+      // node, a new node would not help it.
+      if (p.spec.nodeName === '' && p.status.reason === 'Unschedulable' && !isTerminal(p) && p.metadata.deletionTimestamp === undefined && !isDaemonSetPod(p)) pending.push(p);
     }
     if (pending.length === 0) return false;
     // filterOutSchedulable, then the room of upcoming nodes.
     const rooms = this.rooms();
-    for (const g of this.groups) for (let i = 0; i < (this.upcoming.get(g.pool) ?? 0); i++) rooms.push(roomOf(g.template(g.nextIndex), []));
+    for (const g of this.groups) for (let i = 0; i < (this.upcoming.get(g.pool) ?? 0); i++) rooms.push(this.templateRoom(g.template(g.nextIndex)));
     const left: { pod: Pod; q: PodRequests }[] = [];
     for (const pod of pending) {
       const q = podRequests(pod.spec);
@@ -254,7 +249,7 @@ export class ClusterAutoscaler {
       const room = this.targetSize(g);
       if (room >= g.max) continue;
       const template = g.template(g.nextIndex);
-      const candidates = left.filter((x) => fits(x.pod, x.q, roomOf(template, [])));
+      const candidates = left.filter((x) => fits(x.pod, x.q, this.templateRoom(template)));
       if (candidates.length === 0) continue;
       // BinpackingNodeEstimator: biggest pods first, first fit on new template nodes, up to the group's max.
       const score = (q: PodRequests): number => q.cpu / ((template.status.allocatable[CPU] ?? 1) || 1) + q.memory / ((template.status.allocatable[MEMORY] ?? 1) || 1);
@@ -268,7 +263,7 @@ export class ClusterAutoscaler {
         let r = fresh.find((x) => fits(c.pod, c.q, x));
         if (r === undefined) {
           if (fresh.length >= limit) continue;
-          r = roomOf(template, []);
+          r = this.templateRoom(template);
           fresh.push(r);
         }
         take(r, c.q);
@@ -336,13 +331,16 @@ export class ClusterAutoscaler {
         mem += q.memory;
       }
       const util = Math.max((a[CPU] ?? 0) > 0 ? cpu / (a[CPU] as number) : 0, (a[MEMORY] ?? 0) > 0 ? mem / (a[MEMORY] as number) : 0);
-      if (util >= this.params.scaleDownUtilizationThreshold || !this.canMove(pods, new Set([...removing, name]))) {
+      // DaemonSet pods count in the utilization (--ignore-daemonsets-utilization false) but are not moved: a node
+      // running only DaemonSet pods is empty (simulator/drain.go skips them).
+      const movable = pods.filter((p) => !isDaemonSetPod(p));
+      if (util >= this.params.scaleDownUtilizationThreshold || !this.canMove(movable, new Set([...removing, name]))) {
         this.unneededSince.delete(name);
         continue;
       }
       removing.add(name);
       if (!this.unneededSince.has(name)) this.unneededSince.set(name, now);
-      if (now - (this.unneededSince.get(name) as Micros) >= this.params.scaleDownUnneededTime) unneeded.push({ name, empty: pods.length === 0, group: g });
+      if (now - (this.unneededSince.get(name) as Micros) >= this.params.scaleDownUnneededTime) unneeded.push({ name, empty: movable.length === 0, group: g });
     }
     if (scaledUp || now < this.lastScaleUp + this.params.scaleDownDelayAfterAdd || now < this.lastScaleDown + this.params.scanInterval) return;
     if (this.deleting.size > 0) return; // a drain is still in progress
@@ -359,7 +357,7 @@ export class ClusterAutoscaler {
     }
     if (removed === 0) {
       const u = unneeded.find((x) => !x.empty && size(x.group) > x.group.min);
-      if (u !== undefined) this.remove(u.name, this.pods.onNode(u.name).filter((p) => !isTerminal(p)));
+      if (u !== undefined) this.remove(u.name, this.pods.onNode(u.name).filter((p) => !isTerminal(p) && !isDaemonSetPod(p)));
     }
   }
 

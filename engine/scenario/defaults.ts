@@ -56,6 +56,9 @@ export const DEFAULT_PARAMS = {
     replicaSet: { client: CONTROLLER_MANAGER_CLIENT, burstReplicas: 500, workers: 5 },
     deployment: { client: CONTROLLER_MANAGER_CLIENT, workers: 5 },
     endpoints: { client: CONTROLLER_MANAGER_CLIENT, workers: 5 },
+    /** kube-controller-manager --concurrent-daemonset-syncs 2, --concurrent-statefulset-syncs 5. */
+    daemonSet: { client: CONTROLLER_MANAGER_CLIENT, workers: 2 },
+    statefulSet: { client: CONTROLLER_MANAGER_CLIENT, workers: 5 },
   },
   kubelet: {
     client: KUBELET_CLIENT,

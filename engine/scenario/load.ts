@@ -134,6 +134,8 @@ function replicasOf(o: KubeObject): number {
   if (o.kind === 'Pod') return 1;
   if (o.kind === 'Deployment' || o.kind === 'ReplicaSet') return o.spec.replicas;
   if (o.kind === 'Job') return o.spec.completions ?? o.spec.parallelism;
+  if (o.kind === 'StatefulSet') return o.spec.replicas;
+  // A DaemonSet's pod count depends on the nodes (at most one per node): not counted here.
   return 0;
 }
 
@@ -485,6 +487,9 @@ function parseParameters(f: Field, images: Field): ClusterParams {
       deployment: { client: cmClient, workers },
       endpoints: { client: cmClient, workers },
       job: { client: cmClient, workers },
+      // --concurrent-daemonset-syncs 2 and --concurrent-statefulset-syncs 5 unless concurrentSyncs is given.
+      daemonSet: { client: cmClient, workers: cm.get('concurrentSyncs').exists ? workers : d.controllerManager.daemonSet.workers },
+      statefulSet: { client: cmClient, workers },
     },
     kubelet: {
       client: parseRate(k, KUBELET_CLIENT),

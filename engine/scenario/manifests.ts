@@ -45,6 +45,8 @@ import {
   DEFAULT_TERMINATION_GRACE_PERIOD_SECONDS,
 } from '../api/objects.js';
 import type { Field } from './yaml-field.js';
+import { parseDaemonSet } from './workloads/daemonset.js';
+import { parseStatefulSet } from './workloads/statefulset.js';
 
 type Protocol = ContainerPort['protocol'];
 type RestartPolicy = PodSpec['restartPolicy'];
@@ -81,6 +83,9 @@ const KINDS = new Map<string, KindHandler>([
   ['Service', { apiVersion: 'v1', parse: parseService }],
   ['PriorityClass', { apiVersion: 'scheduling.k8s.io/v1', parse: parsePriorityClass }],
   ['Job', { apiVersion: 'batch/v1', parse: parseJob }],
+  // Workload kinds parsed in their own modules (engine/scenario/workloads/).
+  ['DaemonSet', { apiVersion: 'apps/v1', parse: parseDaemonSet }],
+  ['StatefulSet', { apiVersion: 'apps/v1', parse: parseStatefulSet }],
 ]);
 
 function supportedKinds(): string {
@@ -236,7 +241,7 @@ function parseStrategy(f: Field): DeploymentStrategy {
 const DEFAULT_MAX: IntOrPercent = { value: 25, percent: true };
 
 /** An IntOrString that is a count ("2", 2) or a percentage ("25%"). */
-function parseIntOrPercent(f: Field): IntOrPercent {
+export function parseIntOrPercent(f: Field): IntOrPercent {
   const text = f.scalarString();
   const m = /^(\d+)(%?)$/.exec(text);
   if (m === null) f.fail(`expected a non-negative integer or a percentage such as "25%", got ${JSON.stringify(text)}`);
@@ -276,7 +281,7 @@ interface ReplicatedSpec {
 }
 
 /** The spec shared by Deployment and ReplicaSet, validated as pkg/apis/apps/validation does. */
-function parseReplicatedSpec(spec: Field, kind: string, namespace: string): ReplicatedSpec {
+export function parseReplicatedSpec(spec: Field, kind: string, namespace: string): ReplicatedSpec {
   // replicas defaults to 1: SetDefaults_Deployment / SetDefaults_ReplicaSet in pkg/apis/apps/v1/defaults.go.
   const replicas = spec.get('replicas').optInt(1, { min: 0, max: INT32.max });
   const selectorField = spec.get('selector');
@@ -365,7 +370,7 @@ function checkPriorityValue(f: Field, name: string, value: number): void {
 type NameRule = 'subdomain' | 'dns1035';
 
 /** `template`: a template's metadata, which may give generateName instead of a name (the name is then ''). */
-function parseMeta(f: Field, namespaced: boolean, rule: NameRule, template = false): ObjectMeta {
+export function parseMeta(f: Field, namespaced: boolean, rule: NameRule, template = false): ObjectMeta {
   const m = f.get('metadata');
   const nameField = m.get('name');
   const generated = !nameField.exists && m.get('generateName').exists;

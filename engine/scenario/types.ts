@@ -2,7 +2,7 @@
  * A scenario after loading and validation: plain data, no YAML nodes, every quantity parsed and every
  * default filled in. The simulation reads only this.
  */
-import type { Deployment, Job, Node, PodTemplate, PriorityClass, ReplicaSet, Service, Pod } from '../api/objects.js';
+import type { DaemonSet, Deployment, Job, Node, PodTemplate, PriorityClass, ReplicaSet, Service, Pod, StatefulSet } from '../api/objects.js';
 import type { ApiServerParams } from '../api/api-server.js';
 import type { RateLimit } from '../api/rate-limiter.js';
 import type { Distribution } from '../core/distribution.js';
@@ -10,6 +10,8 @@ import type { Micros } from '../core/time.js';
 import type { DeploymentParams } from '../controllers/deployment.js';
 import type { EndpointsParams } from '../controllers/endpoints.js';
 import type { JobParams } from '../controllers/job.js';
+import type { DaemonSetParams } from '../controllers/daemonset.js';
+import type { StatefulSetParams } from '../controllers/statefulset.js';
 import type { ReplicaSetParams } from '../controllers/replicaset.js';
 import type { KubeletParams } from '../node/kubelet.js';
 import type { KubeProxyParams } from '../node/kube-proxy.js';
@@ -46,7 +48,7 @@ export type Arrival =
 /** Objects created through the API server at a virtual time (Deployments, Services, PriorityClasses, Pods…). */
 export interface TimedObject {
   readonly at: Micros;
-  readonly object: Deployment | ReplicaSet | Service | PriorityClass | Pod | Job;
+  readonly object: Deployment | ReplicaSet | Service | PriorityClass | Pod | Job | DaemonSet | StatefulSet;
 }
 
 /** Bare pods created from a template by an arrival process. */
@@ -121,6 +123,8 @@ export interface ClusterParams {
     readonly deployment: DeploymentParams;
     readonly endpoints: EndpointsParams;
     readonly job: JobParams;
+    readonly daemonSet: DaemonSetParams;
+    readonly statefulSet: StatefulSetParams;
   };
   readonly kubelet: KubeletParams;
   readonly kubeProxy: KubeProxyParams;
