@@ -216,10 +216,17 @@ export function runOnce(scenario: Scenario, policy: Policy, seed: number, opts: 
 /**
  * `kubectl apply`: create the object or, for a Deployment, ReplicaSet or Service that exists, replace its spec,
  * labels and annotations, keeping identity and status — how a scenario changes a Deployment's template or
- * replicas later. (Pod specs and PriorityClass values are immutable upstream; a second apply is ignored.)
+ * replicas later; a StatefulSet applied again is scaled to its new replicas. (Pod specs and PriorityClass values
+ * are immutable upstream; a second apply is ignored.)
  */
 function apply(api: ApiServer, user: Client, obj: KubeObject): void {
   api.create(user, obj, (r) => {
+    // A StatefulSet applied again is scaled (the loader refuses any other change to it).
+    if (r.code === 409 && obj.kind === 'StatefulSet') {
+      const replicas = obj.spec.replicas;
+      api.update(user, 'StatefulSet', keyOf(obj), (cur) => (cur.kind === 'StatefulSet' ? { ...cur, spec: { ...cur.spec, replicas } } : null));
+      return;
+    }
     if (r.code !== 409 || (obj.kind !== 'Deployment' && obj.kind !== 'ReplicaSet' && obj.kind !== 'Service')) return;
     api.update(user, obj.kind, keyOf(obj), (cur) =>
       cur.kind === obj.kind ? ({ ...cur, spec: obj.spec, metadata: { ...cur.metadata, labels: obj.metadata.labels, annotations: obj.metadata.annotations } } as KubeObject) : null,

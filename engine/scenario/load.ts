@@ -297,7 +297,23 @@ function parseWorkload(f: Field, dir: ScenarioDir, objects: TimedObject[], pods:
   for (const o of objs) {
     if (o.kind === 'Node' || o.kind === 'Endpoints') f.fail(`a ${o.kind} cannot be a workload; nodes belong in cluster.nodePools`);
     checkRunDuration(o, f);
+    checkReapply(o, objects, f);
     objects.push({ at, object: o as TimedObject['object'] });
+  }
+}
+
+/**
+ * A StatefulSet or DaemonSet applied again may only change spec.replicas (a scale): kubesim does not model their
+ * update strategies, so any other change would be ignored, and is refused instead.
+ */
+function checkReapply(o: KubeObject, earlier: readonly TimedObject[], f: Field): void {
+  if (o.kind !== 'StatefulSet' && o.kind !== 'DaemonSet') return;
+  const prev = earlier.find((e) => e.object.kind === o.kind && e.object.metadata.namespace === o.metadata.namespace && e.object.metadata.name === o.metadata.name);
+  if (prev === undefined) return;
+  const unscaled = (x: KubeObject): string => JSON.stringify(x.kind === 'StatefulSet' ? { ...x.spec, replicas: 0 } : x.kind === 'DaemonSet' ? x.spec : null);
+  if (o.kind === 'DaemonSet') f.fail(`DaemonSet ${o.metadata.namespace}/${o.metadata.name} is applied twice: DaemonSet updates (rolling updates) are not modeled`);
+  if (unscaled(prev.object) !== unscaled(o)) {
+    f.fail(`StatefulSet ${o.metadata.namespace}/${o.metadata.name} is applied again with changes other than spec.replicas: StatefulSet updates (rolling updates) are not modeled; only scaling is`);
   }
 }
 
