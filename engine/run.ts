@@ -13,6 +13,7 @@ import { Simulation } from './core/simulation.js';
 import { MICROS_PER_SECOND, type Micros } from './core/time.js';
 import { DaemonSetController } from './controllers/daemonset.js';
 import { DeploymentController } from './controllers/deployment.js';
+import { DisruptionController } from './controllers/disruption.js';
 import { EndpointsController } from './controllers/endpoints.js';
 import { JobController } from './controllers/job.js';
 import { ReplicaSetController } from './controllers/replicaset.js';
@@ -101,6 +102,8 @@ export function runOnce(scenario: Scenario, policy: Policy, seed: number, opts: 
   const scheduler = new Scheduler(sim, api, policy.profiles, { ...p.scheduler, client: policy.client }, rngs.stream('scheduler'), metrics, opts.scanner ?? null);
   const gpuWorkload = timedGpuWorkload(scenario, policy);
   if (gpuWorkload !== null) scheduler.useGpuWorkload(gpuWorkload);
+  const budgets = scenario.objects.some((o) => o.object.kind === 'PodDisruptionBudget');
+  if (budgets) scheduler.useDisruptionBudgets();
   // kube-controller-manager's controllers share one pod watch (its SharedInformerFactory), indexed by
   // spec.nodeName only when the node lifecycle controllers, which list pods per node, run.
   const groups: NodeGroup[] = scenario.nodePools
@@ -117,6 +120,7 @@ export function runOnce(scenario: Scenario, policy: Policy, seed: number, opts: 
   // those opened after it, which enter the run fingerprint.
   const hasKind = (kind: string): boolean => scenario.objects.some((o) => o.object.kind === kind);
   if (hasKind('StatefulSet')) new StatefulSetController(sim, api, p.controllerManager.statefulSet, kcmPods);
+  if (budgets) new DisruptionController(sim, api, p.controllerManager.disruption, kcmPods);
   new KubeProxy(sim, api, p.kubeProxy, rngs.stream('kube-proxy'), metrics);
 
   const imageSize = (image: string): number => p.imageSizes.get(normalizeImage(image)) ?? p.defaultImageSize;
@@ -166,7 +170,7 @@ export function runOnce(scenario: Scenario, policy: Policy, seed: number, opts: 
       },
     };
     const cloudClient = new Client('cloud-node-lifecycle-controller', p.controllerManager.replicaSet.client);
-    new ClusterAutoscaler(sim, api, p.clusterAutoscaler, groups, cloud, rngs.stream('cluster-autoscaler'), null, { daemonSets });
+    new ClusterAutoscaler(sim, api, p.clusterAutoscaler, groups, cloud, rngs.stream('cluster-autoscaler'), null, { daemonSets, budgets });
   }
 
   for (const o of scenario.objects) sim.callAt(o.at, () => apply(api, user, o.object));

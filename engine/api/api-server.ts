@@ -26,7 +26,8 @@ import { DEFAULT_TOLERATION_PARAMS, withDefaultTolerations, type DefaultTolerati
 import { Etcd, type EtcdParams } from './etcd.js';
 import { podDeletion } from './graceful-delete.js';
 import { DEFAULT_FLOW_CONTROL, FlowControl, classify, type ClientIdentity, type FlowControlParams, type Queued } from './flow-control.js';
-import { keyOf, type Kind, type KubeObject, type Pod, type PriorityClass } from './objects.js';
+import { keyOf, type Kind, type KubeObject, type Pod, type PodDisruptionBudget, type PriorityClass } from './objects.js';
+import { decremented, evictionDecision } from './eviction.js';
 import { TokenBucket, type RateLimit } from './rate-limiter.js';
 
 export type Verb = 'create' | 'update' | 'delete';
@@ -68,7 +69,7 @@ export const WATCH_COST: WatchCost = { perEvent: 10, perWatcher: 1 };
 export interface ApiResult {
   readonly ok: boolean;
   /** 409 AlreadyExists on create, Conflict on a failed resourceVersion precondition; 404 NotFound */
-  readonly code: 200 | 201 | 404 | 409 | 429;
+  readonly code: 200 | 201 | 404 | 409 | 429 | 500;
   readonly object?: KubeObject;
 }
 
@@ -121,6 +122,8 @@ interface Plan {
   /** For updates: the object the mutation was computed from, and the mutation, to recompute it at commit. */
   readonly read?: KubeObject;
   readonly mutate?: Mutation;
+  /** A POST that updates an existing object (an eviction's budget write), not a create of `key`. */
+  readonly overwrite?: boolean;
 }
 
 /** Observes every committed change at its commit time (metrics; not a component: it costs no requests). */
@@ -175,8 +178,12 @@ export class ApiServer {
   private readonly rng: RngStream;
   private readonly listeners: CommitListener[] = [];
   private uidCounter = 0;
+  /** The server's own requests (the DELETE of an eviction): no client rate limit, exempt from APF. */
+  private readonly internal = new Client('kube-apiserver', { qps: Infinity, burst: Infinity }, 'exempt');
   /** PriorityClasses by name, kept from the commit stream (the Priority admission plugin's lister). */
   private readonly priorityClasses = new Map<string, PriorityClass>();
+  /** PodDisruptionBudgets by namespace and name, kept from the commit stream (the eviction handler's lister). */
+  private readonly budgets = new Map<string, Map<string, PodDisruptionBudget>>();
   /** Requests that had to wait for their client's rate limiter. */
   throttled = 0;
   /** Multiplies the processing latency of requests from now on (an apiServerOverload fault). */
@@ -264,23 +271,53 @@ export class ApiServer {
    * (deletionTimestamp, a MODIFIED event) and its kubelet sends the final DELETE with `gracePeriodSeconds` 0.
    */
   delete(client: Client, kind: Kind, key: string, done?: (r: ApiResult) => void, gracePeriodSeconds?: number): void {
-    this.submit(client, 'delete', kind, key, (start) => {
-      const cur = this.etcd.get(key);
-      if (cur === undefined) return { code: 404 };
-      if (cur.kind !== 'Pod') return { code: 200, key, remove: cur };
-      const d = podDeletion(cur, gracePeriodSeconds, start);
-      if (d === 'remove') return { code: 200, key, remove: cur };
-      if (d === null) return { code: 200, key, unchanged: cur };
-      // Recomputed at commit on a newer version; a pod that meanwhile became removable stays marked (its
-      // kubelet deletes it).
-      const mark = (c: Pod): Pod => ({ ...c, metadata: { ...c.metadata, deletionTimestamp: d.metadata.deletionTimestamp, deletionGracePeriodSeconds: d.metadata.deletionGracePeriodSeconds } });
-      const mutate: Mutation = (c) => {
-        if (c.kind !== 'Pod') return null;
-        const m = podDeletion(c, gracePeriodSeconds, start);
-        return m === 'remove' ? mark(c) : m;
-      };
-      return { code: 200, key, next: d, read: cur, mutate };
-    }, done);
+    this.submit(client, 'delete', kind, key, (start) => this.deletePlan(key, gracePeriodSeconds, start), done);
+  }
+
+  private deletePlan(key: string, gracePeriodSeconds: number | undefined, start: Micros): Plan {
+    const cur = this.etcd.get(key);
+    if (cur === undefined) return { code: 404 };
+    if (cur.kind !== 'Pod') return { code: 200, key, remove: cur };
+    const d = podDeletion(cur, gracePeriodSeconds, start);
+    if (d === 'remove') return { code: 200, key, remove: cur };
+    if (d === null) return { code: 200, key, unchanged: cur };
+    // Recomputed at commit on a newer version; a pod that meanwhile became removable stays marked (its
+    // kubelet deletes it).
+    const mark = (c: Pod): Pod => ({ ...c, metadata: { ...c.metadata, deletionTimestamp: d.metadata.deletionTimestamp, deletionGracePeriodSeconds: d.metadata.deletionGracePeriodSeconds } });
+    const mutate: Mutation = (c) => {
+      if (c.kind !== 'Pod') return null;
+      const m = podDeletion(c, gracePeriodSeconds, start);
+      return m === 'remove' ? mark(c) : m;
+    };
+    return { code: 200, key, next: d, read: cur, mutate };
+  }
+
+  /**
+   * POST pods/<name>/eviction (eviction.ts): the budget check against the PodDisruptionBudgets in storage, then
+   * the budget's status write, then the pod's graceful DELETE. Simplified: after the budget write the DELETE is
+   * a second storage operation issued by the server itself (its own processing latency and commit, no client
+   * rate limit), where upstream's handler runs both in one request. A budget changed between the check and
+   * its commit is checked again at commit; refused then, the eviction answers 429 as upstream's retried
+   * conflict would. A refused eviction answers 429 (no budget left) or 500 (several budgets).
+   */
+  evict(client: Client, podKey: string, done?: (r: ApiResult) => void): void {
+    let budgetWrite = false;
+    this.submit(client, 'create', 'Pod', podKey, (start) => {
+      budgetWrite = false;
+      const pod = this.etcd.get(podKey);
+      if (pod === undefined || pod.kind !== 'Pod') return { code: 404 };
+      const budgets = [...(this.budgets.get(pod.metadata.namespace)?.values() ?? [])];
+      const d = evictionDecision(pod, budgets, start);
+      if (d.code !== 200) return { code: d.code };
+      if (d.budget === undefined) return this.deletePlan(podKey, undefined, start);
+      budgetWrite = true;
+      const mutate: Mutation = (cur) => (cur.kind !== 'PodDisruptionBudget' ? null : (decremented(cur, pod.metadata.name, start) ?? CONFLICT));
+      return { code: 200, key: keyOf(d.budget), next: d.next, read: d.budget, mutate, overwrite: true };
+    }, (r) => {
+      if (!budgetWrite) return done?.(r);
+      if (!r.ok) return done?.({ ok: false, code: r.code === 409 ? 429 : r.code });
+      this.delete(this.internal, 'Pod', podKey, done);
+    });
   }
 
   private submit(client: Client, verb: Verb, kind: Kind, key: string, plan: (start: Micros) => Plan, done?: (r: ApiResult) => void): void {
@@ -359,8 +396,9 @@ export class ApiServer {
         // A create racing another create of the same key loses at commit, as etcd's txn would; an update
         // whose object changed since it was read is retried on the newer object.
         const next = old === undefined || old === p.read || p.mutate === undefined ? (p.next as KubeObject) : p.mutate(old);
-        if (verb === 'create' && old !== undefined) result = { ok: false, code: 409 };
-        else if (verb !== 'create' && old === undefined) result = { ok: false, code: 404 };
+        const creates = verb === 'create' && p.overwrite !== true;
+        if (creates && old !== undefined) result = { ok: false, code: 409 };
+        else if (!creates && old === undefined) result = { ok: false, code: 404 };
         else if (next === CONFLICT) result = { ok: false, code: 409 };
         else if (next === null) result = { ok: true, code: 200, object: old };
         else {
@@ -411,6 +449,11 @@ export class ApiServer {
     if (obj.kind === 'PriorityClass') {
       if (type === 'DELETED') this.priorityClasses.delete(obj.metadata.name);
       else this.priorityClasses.set(obj.metadata.name, obj);
+    } else if (obj.kind === 'PodDisruptionBudget') {
+      let m = this.budgets.get(obj.metadata.namespace);
+      if (m === undefined) this.budgets.set(obj.metadata.namespace, (m = new Map()));
+      if (type === 'DELETED') m.delete(obj.metadata.name);
+      else m.set(obj.metadata.name, obj);
     }
     for (const l of this.listeners) l(type, obj, old, key);
     const ev: WatchEvent = { type, object: obj, revision, key };

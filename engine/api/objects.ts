@@ -380,6 +380,32 @@ export interface StatefulSet {
   readonly status: StatefulSetStatus;
 }
 
+export interface PodDisruptionBudgetStatus {
+  /** Whether the disruption controller has computed this status (observedGeneration caught up). */
+  readonly observed: boolean;
+  readonly currentHealthy: number;
+  readonly desiredHealthy: number;
+  readonly expectedPods: number;
+  readonly disruptionsAllowed: number;
+  /** Pods the Eviction API let go and the controller has not seen deleted yet → when evicted. */
+  readonly disruptedPods: Readonly<Record<string, Micros>>;
+}
+
+export const EMPTY_PDB_STATUS: PodDisruptionBudgetStatus = { observed: false, currentHealthy: 0, desiredHealthy: 0, expectedPods: 0, disruptionsAllowed: 0, disruptedPods: {} };
+
+/** policy/v1 PodDisruptionBudget: exactly one of minAvailable and maxUnavailable. */
+export interface PodDisruptionBudget {
+  readonly kind: 'PodDisruptionBudget';
+  readonly metadata: ObjectMeta;
+  readonly spec: {
+    /** Absent (null): selects no pod; {} selects every pod of the namespace (policy/v1). */
+    readonly selector: LabelSelector | null;
+    readonly minAvailable?: IntOrPercent;
+    readonly maxUnavailable?: IntOrPercent;
+  };
+  readonly status: PodDisruptionBudgetStatus;
+}
+
 /**
  * coordination.k8s.io/v1 Lease in the kube-node-lease namespace, one per node, named after it: the kubelet's
  * heartbeat (renewTime), which the node lifecycle controller reads (component-helpers/apimachinery/lease).
@@ -393,7 +419,7 @@ export interface Lease {
 /** The namespace of node heartbeat leases (v1.NamespaceNodeLease). */
 export const NODE_LEASE_NAMESPACE = 'kube-node-lease';
 
-export type KubeObject = Pod | Node | ReplicaSet | Deployment | Service | Endpoints | PriorityClass | Job | Lease | DaemonSet | StatefulSet;
+export type KubeObject = Pod | Node | ReplicaSet | Deployment | Service | Endpoints | PriorityClass | Job | Lease | DaemonSet | StatefulSet | PodDisruptionBudget;
 export type Kind = KubeObject['kind'];
 
 /** etcd key of an object, as the API server's storage layer lays them out (`/registry/<resource>/<ns>/<name>`). */

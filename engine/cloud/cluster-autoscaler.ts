@@ -18,6 +18,11 @@
  * ToBeDeletedByClusterAutoscaler:NoSchedule, its pods deleted through the API (their controllers replace them),
  * then the machine is terminated and its Node deleted.
  *
+ * PodDisruptionBudgets (when the scenario has any): a node whose pods would take more disruptions than a
+ * budget still allows is not removable (RemainingPdbTracker, budgets shared by the nodes of one pass), and the
+ * drain evicts through the Eviction API, retrying a refused eviction every 10 s for at most 2 minutes, after
+ * which the drain fails and the node is untainted and kept.
+ *
  * DaemonSets: a template node's room is reduced by the DaemonSet pods that would run on it; pending DaemonSet
  * pods never trigger a scale-up; DaemonSet pods count in a node's utilization but are not drained (they go with
  * the Node, through the pod garbage collector).
@@ -25,10 +30,11 @@
  * Defaults: cluster-autoscaler FAQ "What are the parameters to CA?"; client 5 qps / 10 burst (client-go
  * defaults, --kube-client-qps/--kube-client-burst). Simplified: predicates checked are resources, pod count,
  * nodeSelector, required node affinity, taints and unschedulable (no inter-pod affinity, topology spread or
- * volumes); no PodDisruptionBudgets; pod deletion is immediate; no scale-up backoff or max-node-provision-time.
+ * volumes); pod deletion is immediate; no scale-up backoff or max-node-provision-time.
  */
 import { type ApiServer, Client } from '../api/api-server.js';
-import { keyOf, isTerminal, type DaemonSet, type Node, type Pod, type Taint } from '../api/objects.js';
+import { keyOf, isTerminal, type DaemonSet, type Node, type Pod, type PodDisruptionBudget, type Taint } from '../api/objects.js';
+import { budgetSelects } from '../api/eviction.js';
 import { Informer } from '../api/informer.js';
 import { daemonTemplateSpec, isDaemonSetPod, nodeShouldRunDaemonPod } from '../controllers/daemon-pod.js';
 import { requiredNodeAffinityMatches } from '../api/node-selector.js';
@@ -128,6 +134,10 @@ export class ClusterAutoscaler {
   private readonly nodes: SharedInformer<Node>;
   private readonly pods: SharedPodInformer;
   private readonly daemonSets = new Informer<DaemonSet>({});
+  /** PodDisruptionBudgets, when the scenario has any. */
+  private readonly budgets: Informer<PodDisruptionBudget> | null = null;
+  /** Drains abandoned because a budget kept refusing an eviction. */
+  failedDrains = 0;
   private readonly groupOf = new Map<string, NodeGroup>();
   /** Requested machines not registered yet, per group. */
   private readonly upcoming = new Map<string, number>();
@@ -150,12 +160,16 @@ export class ClusterAutoscaler {
     private readonly rng: RngStream,
     private readonly observer: AutoscalerObserver | null = null,
     /** daemonSets: watch DaemonSets for the node templates (off when the scenario has none: no extra watch). */
-    opts: { readonly daemonSets?: boolean } = {},
+    opts: { readonly daemonSets?: boolean; readonly budgets?: boolean } = {},
   ) {
     this.client = new Client('cluster-autoscaler', params.client, 'kube-system-service-accounts');
     this.nodes = new SharedInformer<Node>(api, 'Node', 'cluster-autoscaler/nodes');
     this.pods = new SharedPodInformer(api, 'cluster-autoscaler/pods');
     if (opts.daemonSets === true) api.watch('DaemonSet', 'cluster-autoscaler/daemonsets', this.daemonSets.onEvent);
+    if (opts.budgets === true) {
+      this.budgets = new Informer<PodDisruptionBudget>({});
+      api.watch('PodDisruptionBudget', 'cluster-autoscaler/poddisruptionbudgets', this.budgets.onEvent);
+    }
     for (const g of groups) this.upcoming.set(g.pool, 0);
     this.nodes.addHandlers({
       add: (n) => {
@@ -314,6 +328,9 @@ export class ClusterAutoscaler {
     const now = this.sim.now;
     const removing = new Set<string>();
     const unneeded: { name: string; empty: boolean; group: NodeGroup }[] = [];
+    // RemainingPdbTracker (simulator/pdb): the disruptions each budget still allows in this pass.
+    const remaining = new Map<PodDisruptionBudget, number>();
+    if (this.budgets !== null) for (const b of this.budgets.cache.values()) remaining.set(b, b.status.disruptionsAllowed);
     for (const n of this.nodes.cache.values()) {
       const name = n.metadata.name;
       const g = this.groupOf.get(name);
@@ -334,10 +351,12 @@ export class ClusterAutoscaler {
       // DaemonSet pods count in the utilization (--ignore-daemonsets-utilization false) but are not moved: a node
       // running only DaemonSet pods is empty (simulator/drain.go skips them).
       const movable = pods.filter((p) => !isDaemonSetPod(p));
-      if (util >= this.params.scaleDownUtilizationThreshold || !this.canMove(movable, new Set([...removing, name]))) {
+      const uses = this.budgetUses(movable, remaining);
+      if (util >= this.params.scaleDownUtilizationThreshold || uses === null || !this.canMove(movable, new Set([...removing, name]))) {
         this.unneededSince.delete(name);
         continue;
       }
+      for (const [b, n] of uses) remaining.set(b, (remaining.get(b) ?? 0) - n);
       removing.add(name);
       if (!this.unneededSince.has(name)) this.unneededSince.set(name, now);
       if (now - (this.unneededSince.get(name) as Micros) >= this.params.scaleDownUnneededTime) unneeded.push({ name, empty: movable.length === 0, group: g });
@@ -359,6 +378,17 @@ export class ClusterAutoscaler {
       const u = unneeded.find((x) => !x.empty && size(x.group) > x.group.min);
       if (u !== undefined) this.remove(u.name, this.pods.onNode(u.name).filter((p) => !isTerminal(p) && !isDaemonSetPod(p)));
     }
+  }
+
+  /**
+   * The disruptions moving `pods` takes from each budget, or null when one has too few left (the node is not
+   * removable: NotEnoughPdb).
+   */
+  private budgetUses(pods: readonly Pod[], remaining: ReadonlyMap<PodDisruptionBudget, number>): Map<PodDisruptionBudget, number> | null {
+    const uses = new Map<PodDisruptionBudget, number>();
+    for (const p of pods) for (const b of remaining.keys()) if (budgetSelects(b, p)) uses.set(b, (uses.get(b) ?? 0) + 1);
+    for (const [b, n] of uses) if (n > (remaining.get(b) ?? 0)) return null;
+    return uses;
   }
 
   /** Every pod has a controller (or is safe to evict) and fits on some node that stays. */
@@ -390,9 +420,15 @@ export class ClusterAutoscaler {
       cur.kind === 'Node' && !isDeleting(cur) ? { ...cur, spec: { ...cur.spec, taints: [...cur.spec.taints, taint] } } : null,
     () => {
       let outstanding = pods.length;
+      let failed = false;
       const finish = (): void => {
-        this.cloud.deleteNode(name);
         this.deleting.delete(name);
+        if (!failed) return this.cloud.deleteNode(name);
+        // A failed drain: the node is kept and untainted (actuation CleanToBeDeleted).
+        this.failedDrains++;
+        this.api.update(this.client, 'Node', `Node/${name}`, (cur) =>
+          cur.kind === 'Node' && isDeleting(cur) ? { ...cur, spec: { ...cur.spec, taints: cur.spec.taints.filter((t) => t.key !== TO_BE_DELETED_TAINT) } } : null,
+        );
       };
       if (outstanding === 0) return finish();
       // The evictions are graceful deletes: wait until the pods are gone (actuation/drain.go: a GET of each pod
@@ -406,14 +442,37 @@ export class ClusterAutoscaler {
         if (gone || this.sim.now >= deadline) finish();
         else this.sim.callAt(this.sim.now + DRAIN_POLL_INTERVAL, waitGone);
       };
-      for (const p of pods) this.api.delete(this.client, 'Pod', keyOf(p), () => {
-        if (--outstanding === 0) waitGone();
-      });
+      const evicted = (): void => {
+        if (--outstanding > 0) return;
+        if (failed) finish();
+        else waitGone();
+      };
+      if (this.budgets === null) {
+        // No PodDisruptionBudget in the scenario: each eviction amounts to its DELETE.
+        for (const p of pods) this.api.delete(this.client, 'Pod', keyOf(p), evicted);
+        return;
+      }
+      // drain.go evictPod: the Eviction API, retried every EvictionRetryTime (10 s) while a budget refuses it,
+      // for at most MaxPodEvictionTime (2 min); a pod still refused then fails the drain.
+      const evictBy = this.sim.now + MAX_POD_EVICTION_TIME;
+      const evict = (p: Pod): void =>
+        this.api.evict(this.client, keyOf(p), (r) => {
+          if (r.ok || r.code === 404) return evicted();
+          if (this.sim.now + EVICTION_RETRY_TIME <= evictBy) this.sim.callAt(this.sim.now + EVICTION_RETRY_TIME, () => evict(p));
+          else {
+            failed = true;
+            evicted();
+          }
+        });
+      for (const p of pods) evict(p);
     });
   }
 }
 
 const DRAIN_POLL_INTERVAL = 5 * 1_000_000;
+/** cluster-autoscaler actuation/drain.go: DefaultEvictionRetryTime 10 s, --max-pod-eviction-time 2 min. */
+const EVICTION_RETRY_TIME = 10 * 1_000_000;
+const MAX_POD_EVICTION_TIME = 120 * 1_000_000;
 const DRAIN_WAIT_LIMIT = (600 + 30) * 1_000_000;
 
 /** The label that names a node's pool (node group), set on every node of an autoscaled pool. */

@@ -59,6 +59,8 @@ export const DEFAULT_PARAMS = {
     /** kube-controller-manager --concurrent-daemonset-syncs 2, --concurrent-statefulset-syncs 5. */
     daemonSet: { client: CONTROLLER_MANAGER_CLIENT, workers: 2 },
     statefulSet: { client: CONTROLLER_MANAGER_CLIENT, workers: 5 },
+    /** The disruption controller runs one worker (disruption.go Run). */
+    disruption: { client: CONTROLLER_MANAGER_CLIENT },
   },
   kubelet: {
     client: KUBELET_CLIENT,

@@ -506,6 +506,7 @@ function parseParameters(f: Field, images: Field): ClusterParams {
       // --concurrent-daemonset-syncs 2 and --concurrent-statefulset-syncs 5 unless concurrentSyncs is given.
       daemonSet: { client: cmClient, workers: cm.get('concurrentSyncs').exists ? workers : d.controllerManager.daemonSet.workers },
       statefulSet: { client: cmClient, workers },
+      disruption: { client: cmClient },
     },
     kubelet: {
       client: parseRate(k, KUBELET_CLIENT),

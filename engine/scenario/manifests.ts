@@ -47,6 +47,7 @@ import {
 import type { Field } from './yaml-field.js';
 import { parseDaemonSet } from './workloads/daemonset.js';
 import { parseStatefulSet } from './workloads/statefulset.js';
+import { parsePodDisruptionBudget } from './workloads/pod-disruption-budget.js';
 
 type Protocol = ContainerPort['protocol'];
 type RestartPolicy = PodSpec['restartPolicy'];
@@ -86,6 +87,7 @@ const KINDS = new Map<string, KindHandler>([
   // Workload kinds parsed in their own modules (engine/scenario/workloads/).
   ['DaemonSet', { apiVersion: 'apps/v1', parse: parseDaemonSet }],
   ['StatefulSet', { apiVersion: 'apps/v1', parse: parseStatefulSet }],
+  ['PodDisruptionBudget', { apiVersion: 'policy/v1', parse: parsePodDisruptionBudget }],
 ]);
 
 function supportedKinds(): string {
@@ -771,7 +773,7 @@ function parseToleration(f: Field): Toleration {
 
 // ---- label selectors ----
 
-function parseLabelSelector(f: Field): LabelSelector {
+export function parseLabelSelector(f: Field): LabelSelector {
   if (f.kind() !== 'map') expectedMapping(f, 'a label selector such as {matchLabels: {app: web}}');
   return {
     matchLabels: labelMap(f.get('matchLabels')),

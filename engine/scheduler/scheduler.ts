@@ -11,8 +11,8 @@
  * (status.nominatedNodeName), and until it is bound, pods of lower or equal priority see it as present there.
  */
 import { type ApiServer, Client } from '../api/api-server.js';
-import { Informer } from '../api/informer.js';
-import { keyOf, type LabelSelector, type Node, type Pod, type ReplicaSet, type Service, isTerminal } from '../api/objects.js';
+import { Informer, type Store } from '../api/informer.js';
+import { keyOf, type LabelSelector, type Node, type Pod, type PodDisruptionBudget, type ReplicaSet, type Service, isTerminal } from '../api/objects.js';
 import { podRequests } from '../api/pod-resources.js';
 import type { RateLimit } from '../api/rate-limiter.js';
 import type { RngStream } from '../core/rng.js';
@@ -77,6 +77,8 @@ export class Scheduler {
   private readonly nominations = new Map<string, Nomination>();
   /** Listers for the default topology spread selector (helper.DefaultSelector). */
   private readonly services = new Map<string, Service>();
+  /** PodDisruptionBudgets, when the scenario has any (useDisruptionBudgets). */
+  private budgets: Store<PodDisruptionBudget> | null = null;
   private readonly replicaSets = new Map<string, ReplicaSet>();
   private readonly search: SearchState = { nextStartNodeIndex: 0 };
   private busy = false;
@@ -144,6 +146,16 @@ export class Scheduler {
       });
       api.watch('ReplicaSet', 'kube-scheduler/replicasets', rs.onEvent);
     }
+  }
+
+  /**
+   * DefaultPreemption's PDB lister: opened only for scenarios with PodDisruptionBudgets (a watch opened for
+   * nothing would still shift the ids of later watches, which enter the fingerprint).
+   */
+  useDisruptionBudgets(): void {
+    const inf = new Informer<PodDisruptionBudget>({});
+    this.budgets = inf.cache;
+    this.api.watch('PodDisruptionBudget', 'kube-scheduler/poddisruptionbudgets', inf.onEvent);
   }
 
   /** FGDScore's target workload: the typical pods of the scenario's pods (engine/gpu/typical-pods.ts). */
@@ -289,7 +301,8 @@ export class Scheduler {
     let clearNomination = false;
     if (d.node < 0 && kernel.profile.preemption !== null) {
       if (this.eligibleToPreempt(pod, own, kernel)) {
-        const out = preempt(kernel, this.table, this.pods, pod.spec.priority, kernel.profile.preemption, nominated, this.rng, this.sim.now);
+        const budgets = this.budgets === null ? [] : [...this.budgets.values()];
+        const out = preempt(kernel, this.table, this.pods, pod.spec.priority, kernel.profile.preemption, nominated, this.rng, this.sim.now, budgets);
         visited += out.evaluations;
         if (out.row >= 0) nominate = { row: out.row, victims: out.victims };
         else {
