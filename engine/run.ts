@@ -12,6 +12,7 @@ import { RngFactory } from './core/rng.js';
 import { Simulation } from './core/simulation.js';
 import { MICROS_PER_SECOND, type Micros } from './core/time.js';
 import { DaemonSetController } from './controllers/daemonset.js';
+import { CronJobController } from './controllers/cronjob.js';
 import { DeploymentController } from './controllers/deployment.js';
 import { DisruptionController } from './controllers/disruption.js';
 import { EndpointsController } from './controllers/endpoints.js';
@@ -120,6 +121,7 @@ export function runOnce(scenario: Scenario, policy: Policy, seed: number, opts: 
   // those opened after it, which enter the run fingerprint.
   const hasKind = (kind: string): boolean => scenario.objects.some((o) => o.object.kind === kind);
   if (hasKind('StatefulSet')) new StatefulSetController(sim, api, p.controllerManager.statefulSet, kcmPods);
+  if (hasKind('CronJob')) new CronJobController(sim, api, p.controllerManager.cronJob, kcmPods);
   if (budgets) new DisruptionController(sim, api, p.controllerManager.disruption, kcmPods);
   new KubeProxy(sim, api, p.kubeProxy, rngs.stream('kube-proxy'), metrics);
 

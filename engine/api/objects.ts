@@ -406,6 +406,36 @@ export interface PodDisruptionBudget {
   readonly status: PodDisruptionBudgetStatus;
 }
 
+export type ConcurrencyPolicy = 'Allow' | 'Forbid' | 'Replace';
+
+export interface CronJobStatus {
+  /** Names of the Jobs it runs that have not finished. */
+  readonly active: readonly string[];
+  readonly lastScheduleTime?: Micros;
+  readonly lastSuccessfulTime?: Micros;
+}
+
+/** batch/v1 CronJob (engine/controllers/cronjob.ts). */
+export interface CronJob {
+  readonly kind: 'CronJob';
+  readonly metadata: ObjectMeta;
+  readonly spec: {
+    /** The schedule as written (parsed again by the controller). */
+    readonly schedule: string;
+    readonly concurrencyPolicy: ConcurrencyPolicy;
+    /** null: no deadline. */
+    readonly startingDeadlineSeconds: number | null;
+    readonly suspend: boolean;
+    readonly successfulJobsHistoryLimit: number;
+    readonly failedJobsHistoryLimit: number;
+    /** The Jobs' metadata (labels, annotations) and spec. */
+    readonly jobTemplate: { readonly labels: Readonly<Record<string, string>>; readonly annotations: Readonly<Record<string, string>>; readonly spec: Job['spec'] };
+  };
+  readonly status: CronJobStatus;
+}
+
+export const EMPTY_CRONJOB_STATUS: CronJobStatus = { active: [] };
+
 /**
  * coordination.k8s.io/v1 Lease in the kube-node-lease namespace, one per node, named after it: the kubelet's
  * heartbeat (renewTime), which the node lifecycle controller reads (component-helpers/apimachinery/lease).
@@ -419,7 +449,7 @@ export interface Lease {
 /** The namespace of node heartbeat leases (v1.NamespaceNodeLease). */
 export const NODE_LEASE_NAMESPACE = 'kube-node-lease';
 
-export type KubeObject = Pod | Node | ReplicaSet | Deployment | Service | Endpoints | PriorityClass | Job | Lease | DaemonSet | StatefulSet | PodDisruptionBudget;
+export type KubeObject = Pod | Node | ReplicaSet | Deployment | Service | Endpoints | PriorityClass | Job | Lease | DaemonSet | StatefulSet | PodDisruptionBudget | CronJob;
 export type Kind = KubeObject['kind'];
 
 /** etcd key of an object, as the API server's storage layer lays them out (`/registry/<resource>/<ns>/<name>`). */

@@ -61,6 +61,8 @@ export const DEFAULT_PARAMS = {
     statefulSet: { client: CONTROLLER_MANAGER_CLIENT, workers: 5 },
     /** The disruption controller runs one worker (disruption.go Run). */
     disruption: { client: CONTROLLER_MANAGER_CLIENT },
+    /** --concurrent-cron-job-syncs 5. */
+    cronJob: { client: CONTROLLER_MANAGER_CLIENT, workers: 5 },
   },
   kubelet: {
     client: KUBELET_CLIENT,

@@ -507,6 +507,7 @@ function parseParameters(f: Field, images: Field): ClusterParams {
       daemonSet: { client: cmClient, workers: cm.get('concurrentSyncs').exists ? workers : d.controllerManager.daemonSet.workers },
       statefulSet: { client: cmClient, workers },
       disruption: { client: cmClient },
+      cronJob: { client: cmClient, workers },
     },
     kubelet: {
       client: parseRate(k, KUBELET_CLIENT),

@@ -48,6 +48,7 @@ import type { Field } from './yaml-field.js';
 import { parseDaemonSet } from './workloads/daemonset.js';
 import { parseStatefulSet } from './workloads/statefulset.js';
 import { parsePodDisruptionBudget } from './workloads/pod-disruption-budget.js';
+import { parseCronJob } from './workloads/cronjob.js';
 
 type Protocol = ContainerPort['protocol'];
 type RestartPolicy = PodSpec['restartPolicy'];
@@ -88,6 +89,7 @@ const KINDS = new Map<string, KindHandler>([
   ['DaemonSet', { apiVersion: 'apps/v1', parse: parseDaemonSet }],
   ['StatefulSet', { apiVersion: 'apps/v1', parse: parseStatefulSet }],
   ['PodDisruptionBudget', { apiVersion: 'policy/v1', parse: parsePodDisruptionBudget }],
+  ['CronJob', { apiVersion: 'batch/v1', parse: parseCronJob }],
 ]);
 
 function supportedKinds(): string {
@@ -253,7 +255,14 @@ export function parseIntOrPercent(f: Field): IntOrPercent {
 /** batch/v1 Job with SetDefaults_Job (pkg/apis/batch/v1/defaults.go) and ValidateJob's restartPolicy rule. */
 function parseJob(f: Field): Job {
   const metadata = parseMeta(f, true, 'subdomain');
-  const spec = f.get('spec');
+  const spec = parseJobSpec(f.get('spec'), metadata.namespace);
+  // The controller labels its pods with the Job's name (batch.kubernetes.io/job-name) to select them.
+  const labels = { ...spec.template.labels, 'batch.kubernetes.io/job-name': metadata.name, 'job-name': metadata.name };
+  return { kind: 'Job', metadata, spec: { ...spec, template: { ...spec.template, labels } }, status: EMPTY_JOB_STATUS };
+}
+
+/** A JobSpec (of a Job, or a CronJob's jobTemplate), without the job-name labels its name adds. */
+export function parseJobSpec(spec: Field, namespace: string): Job['spec'] {
   const parallelismField = spec.get('parallelism');
   const completionsField = spec.get('completions');
   // Neither set: one pod, one completion. Only parallelism set: a work-queue Job (completions stays nil).
@@ -262,13 +271,11 @@ function parseJob(f: Field): Job {
   const backoffLimit = spec.get('backoffLimit').optInt(6, { min: 0, max: INT32.max });
   const templateField = spec.get('template');
   if (templateField.kind() !== 'map') expectedMapping(templateField, 'a pod template (metadata.labels and spec)');
-  const template = parsePodTemplate(templateField, metadata.namespace);
+  const template = parsePodTemplate(templateField, namespace);
   if (template.spec.restartPolicy === 'Always') {
     templateField.get('spec').get('restartPolicy').fail('expected "Never" or "OnFailure" (a Job\'s pods must terminate), got "Always"');
   }
-  // The controller labels its pods with the Job's name (batch.kubernetes.io/job-name) to select them.
-  const labels = { ...template.labels, 'batch.kubernetes.io/job-name': metadata.name, 'job-name': metadata.name };
-  return { kind: 'Job', metadata, spec: { parallelism, completions, backoffLimit, template: { ...template, labels } }, status: EMPTY_JOB_STATUS };
+  return { parallelism, completions, backoffLimit, template };
 }
 
 function parseReplicaSet(f: Field): ReplicaSet {
