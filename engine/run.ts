@@ -113,7 +113,7 @@ export function runOnce(scenario: Scenario, policy: Policy, seed: number, opts: 
   const lifecycle = p.nodeLifecycle.enabled ?? (scenario.faults.length > 0 || groups.length > 0);
   const podsByNode = lifecycle ? new SharedPodInformer(api, 'kube-controller-manager/pods') : null;
   const kcmPods = podsByNode ?? new SharedInformer<Pod>(api, 'Pod', 'kube-controller-manager/pods');
-  const replicaSets = new ReplicaSetController(api, p.controllerManager.replicaSet, rngs, kcmPods);
+  const replicaSets = new ReplicaSetController(sim, api, p.controllerManager.replicaSet, rngs, kcmPods);
   new DeploymentController(api, p.controllerManager.deployment, replicaSets);
   new EndpointsController(sim, api, p.controllerManager.endpoints, kcmPods);
   new JobController(sim, api, p.controllerManager.job, rngs, kcmPods);
@@ -156,7 +156,7 @@ export function runOnce(scenario: Scenario, policy: Policy, seed: number, opts: 
   const daemonSets = hasKind('DaemonSet');
   if (daemonSets) {
     kcmNodes ??= new SharedInformer<Node>(api, 'Node', 'kube-controller-manager/nodes');
-    new DaemonSetController(api, p.controllerManager.daemonSet, rngs, kcmPods, kcmNodes);
+    new DaemonSetController(sim, api, p.controllerManager.daemonSet, rngs, kcmPods, kcmNodes);
   }
   if (scenario.faults.length > 0) new FaultInjector(sim, fleet, api, registry, rngs, metrics).schedule(scenario.faults);
   if (groups.length > 0) {

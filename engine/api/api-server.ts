@@ -26,7 +26,8 @@ import { DEFAULT_TOLERATION_PARAMS, withDefaultTolerations, type DefaultTolerati
 import { Etcd, type EtcdParams } from './etcd.js';
 import { podDeletion } from './graceful-delete.js';
 import { DEFAULT_FLOW_CONTROL, FlowControl, classify, type ClientIdentity, type FlowControlParams, type Queued } from './flow-control.js';
-import { keyOf, type Kind, type KubeObject, type Pod, type PodDisruptionBudget, type PriorityClass } from './objects.js';
+import { isTerminal, keyOf, type Kind, type KubeObject, type LimitRange, type Pod, type PodDisruptionBudget, type PriorityClass, type ResourceQuota } from './objects.js';
+import { applyLimitRanges, isRefusal, podUsage, quotaRefusal, type Refusal } from './admission-policies.js';
 import { decremented, evictionDecision } from './eviction.js';
 import { TokenBucket, type RateLimit } from './rate-limiter.js';
 
@@ -69,8 +70,10 @@ export const WATCH_COST: WatchCost = { perEvent: 10, perWatcher: 1 };
 export interface ApiResult {
   readonly ok: boolean;
   /** 409 AlreadyExists on create, Conflict on a failed resourceVersion precondition; 404 NotFound */
-  readonly code: 200 | 201 | 404 | 409 | 429 | 500;
+  readonly code: 200 | 201 | 403 | 404 | 409 | 429 | 500;
   readonly object?: KubeObject;
+  /** Why a request was refused (403 from admission). */
+  readonly message?: string;
 }
 
 /**
@@ -122,6 +125,7 @@ interface Plan {
   /** For updates: the object the mutation was computed from, and the mutation, to recompute it at commit. */
   readonly read?: KubeObject;
   readonly mutate?: Mutation;
+  readonly message?: string;
   /** A POST that updates an existing object (an eviction's budget write), not a create of `key`. */
   readonly overwrite?: boolean;
 }
@@ -184,6 +188,11 @@ export class ApiServer {
   private readonly priorityClasses = new Map<string, PriorityClass>();
   /** PodDisruptionBudgets by namespace and name, kept from the commit stream (the eviction handler's lister). */
   private readonly budgets = new Map<string, Map<string, PodDisruptionBudget>>();
+  /** LimitRanges and ResourceQuotas by namespace and name (the admission plugins' listers). */
+  private readonly limitRanges = new Map<string, Map<string, LimitRange>>();
+  private readonly quotas = new Map<string, Map<string, ResourceQuota>>();
+  /** Quota usage of the non-terminal pods per namespace, kept once a ResourceQuota exists. */
+  private quotaUsage: Map<string, Record<string, number>> | null = null;
   /** Requests that had to wait for their client's rate limiter. */
   throttled = 0;
   /** Multiplies the processing latency of requests from now on (an apiServerOverload fault). */
@@ -247,7 +256,9 @@ export class ApiServer {
     const key = keyOf(obj);
     this.submit(client, 'create', obj.kind, key, (start) => {
       if (this.etcd.get(key) !== undefined) return { code: 409 };
-      return { code: 201, key, next: this.admit(obj, start) };
+      const admitted = this.admit(obj, start);
+      if ('message' in admitted) return { code: 403, message: admitted.message };
+      return { code: 201, key, next: admitted };
     }, done);
   }
 
@@ -375,7 +386,7 @@ export class ApiServer {
     const p = r.plan(r.dispatched);
     if (p.key === undefined || (p.next === undefined && p.remove === undefined)) {
       // Rejected or no-op: answered without a storage write.
-      this.answer(r, { ok: p.code < 300, code: p.code, object: p.unchanged });
+      this.answer(r, { ok: p.code < 300, code: p.code, object: p.unchanged, ...(p.message !== undefined ? { message: p.message } : {}) });
       return;
     }
     const key = p.key;
@@ -422,7 +433,7 @@ export class ApiServer {
     if (r.done !== undefined) r.done(result);
   }
 
-  private admit(obj: KubeObject, now: Micros): KubeObject {
+  private admit(obj: KubeObject, now: Micros): KubeObject | Refusal {
     const meta = { ...obj.metadata, uid: `uid-${++this.uidCounter}`, creationTimestamp: now };
     if (obj.kind !== 'Pod') return { ...obj, metadata: meta } as KubeObject;
     // Priority admission plugin (plugin/pkg/admission/priority): resolve the class, or the global default.
@@ -442,13 +453,46 @@ export class ApiServer {
     const tolerations = withDefaultTolerations(obj.spec.tolerations, this.params.defaultTolerations ?? DEFAULT_TOLERATION_PARAMS);
     const spec = preemptionPolicy === undefined ? { ...obj.spec, priority, tolerations } : { ...obj.spec, priority, tolerations, preemptionPolicy };
     const pod: Pod = { ...obj, metadata: meta, spec };
-    return pod;
+    // LimitRanger (mutating, then validating) and ResourceQuota, last (admission-policies.ts).
+    const ns = obj.metadata.namespace;
+    const ranges = this.limitRanges.get(ns);
+    const limited = ranges === undefined || ranges.size === 0 ? pod : applyLimitRanges(pod, [...ranges.values()]);
+    if (isRefusal(limited)) return limited;
+    const quotas = this.quotas.get(ns);
+    if (quotas !== undefined && quotas.size > 0) {
+      const refused = quotaRefusal(limited, [...quotas.values()], this.quotaUsage?.get(ns) ?? {});
+      if (refused !== null) return refused;
+    }
+    return limited;
+  }
+
+  private startQuotaUsage(): void {
+    this.quotaUsage = new Map();
+    for (const o of this.etcd.list('Pod/')) if (o.kind === 'Pod') this.chargeQuota(o, 1);
+  }
+
+  private chargeQuota(pod: Pod | undefined, sign: 1 | -1): void {
+    if (pod === undefined || isTerminal(pod) || this.quotaUsage === null) return;
+    let u = this.quotaUsage.get(pod.metadata.namespace);
+    if (u === undefined) this.quotaUsage.set(pod.metadata.namespace, (u = {}));
+    for (const [k, v] of Object.entries(podUsage(pod))) u[k] = (u[k] ?? 0) + sign * v;
   }
 
   private publish(type: WatchEventType, key: string, obj: KubeObject, old: KubeObject | undefined, revision: number): void {
     if (obj.kind === 'PriorityClass') {
       if (type === 'DELETED') this.priorityClasses.delete(obj.metadata.name);
       else this.priorityClasses.set(obj.metadata.name, obj);
+    } else if (obj.kind === 'LimitRange') {
+      byNamespace(this.limitRanges, obj, type);
+    } else if (obj.kind === 'ResourceQuota') {
+      if (this.quotaUsage === null) this.startQuotaUsage();
+      byNamespace(this.quotas, obj, type);
+    } else if (obj.kind === 'Pod' && this.quotaUsage !== null) {
+      if (type === 'DELETED') this.chargeQuota(obj, -1);
+      else {
+        this.chargeQuota(old?.kind === 'Pod' ? old : undefined, -1);
+        this.chargeQuota(obj, 1);
+      }
     } else if (obj.kind === 'PodDisruptionBudget') {
       let m = this.budgets.get(obj.metadata.namespace);
       if (m === undefined) this.budgets.set(obj.metadata.namespace, (m = new Map()));
@@ -523,4 +567,12 @@ export class ApiServer {
 
 function withRevision(o: KubeObject, rev: number): KubeObject {
   return { ...o, metadata: { ...o.metadata, resourceVersion: rev } } as KubeObject;
+}
+
+/** Keeps `m` (namespace → name → object) in step with a committed change. */
+function byNamespace<T extends KubeObject>(m: Map<string, Map<string, T>>, obj: T, type: WatchEventType): void {
+  let inNs = m.get(obj.metadata.namespace);
+  if (inNs === undefined) m.set(obj.metadata.namespace, (inNs = new Map()));
+  if (type === 'DELETED') inNs.delete(obj.metadata.name);
+  else inNs.set(obj.metadata.name, obj);
 }

@@ -436,6 +436,28 @@ export interface CronJob {
 
 export const EMPTY_CRONJOB_STATUS: CronJobStatus = { active: [] };
 
+/** A LimitRange item of type Container, after SetDefaults_LimitRangeItem (pkg/apis/core/v1/defaults.go). */
+export interface ContainerLimits {
+  readonly default: ResourceList;
+  readonly defaultRequest: ResourceList;
+  readonly min: ResourceList;
+  readonly max: ResourceList;
+}
+
+/** v1 LimitRange: only Container items are modeled (the parser refuses the others). */
+export interface LimitRange {
+  readonly kind: 'LimitRange';
+  readonly metadata: ObjectMeta;
+  readonly spec: { readonly limits: readonly ContainerLimits[] };
+}
+
+/** v1 ResourceQuota over pods: spec.hard keys pods, count/pods, requests.cpu/memory (or cpu/memory), limits.cpu/memory. */
+export interface ResourceQuota {
+  readonly kind: 'ResourceQuota';
+  readonly metadata: ObjectMeta;
+  readonly spec: { readonly hard: ResourceList };
+}
+
 /**
  * coordination.k8s.io/v1 Lease in the kube-node-lease namespace, one per node, named after it: the kubelet's
  * heartbeat (renewTime), which the node lifecycle controller reads (component-helpers/apimachinery/lease).
@@ -449,7 +471,7 @@ export interface Lease {
 /** The namespace of node heartbeat leases (v1.NamespaceNodeLease). */
 export const NODE_LEASE_NAMESPACE = 'kube-node-lease';
 
-export type KubeObject = Pod | Node | ReplicaSet | Deployment | Service | Endpoints | PriorityClass | Job | Lease | DaemonSet | StatefulSet | PodDisruptionBudget | CronJob;
+export type KubeObject = Pod | Node | ReplicaSet | Deployment | Service | Endpoints | PriorityClass | Job | Lease | DaemonSet | StatefulSet | PodDisruptionBudget | CronJob | LimitRange | ResourceQuota;
 export type Kind = KubeObject['kind'];
 
 /** etcd key of an object, as the API server's storage layer lays them out (`/registry/<resource>/<ns>/<name>`). */

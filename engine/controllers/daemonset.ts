@@ -27,6 +27,8 @@ import { daemonPodSpec, daemonTemplateSpec, nodeShouldRunDaemonPod, targetNodeNa
 import { randomSuffix } from './names.js';
 import type { SharedInformer } from './shared-informer.js';
 import { WorkQueue } from './work-queue.js';
+import { ItemBackoff } from './item-backoff.js';
+import type { Simulation } from '../core/simulation.js';
 
 export interface DaemonSetParams {
   readonly client: RateLimit;
@@ -55,7 +57,10 @@ export class DaemonSetController {
   private readonly queue: WorkQueue;
   podsCreated = 0;
 
+  private readonly backoff: ItemBackoff;
+
   constructor(
+    sim: Simulation,
     private readonly api: ApiServer,
     params: DaemonSetParams,
     private readonly rngs: RngFactory,
@@ -63,6 +68,7 @@ export class DaemonSetController {
     private readonly nodes: SharedInformer<Node>,
   ) {
     this.client = new Client('daemon-set-controller', params.client);
+    this.backoff = new ItemBackoff(sim);
     this.queue = new WorkQueue(params.workers, (key, done) => this.sync(key, done));
     this.dsInformer = new Informer<DaemonSet>({
       add: (ds) => this.queue.add(keyOf(ds)),
@@ -195,12 +201,14 @@ export class DaemonSetController {
     const batch = (size: number): void => {
       let waiting = size;
       let failed = 0;
+      let refused = false;
       for (let i = 0; i < size; i++) {
         const node = create[next++];
         this.podsCreated++;
         this.api.create(this.client, this.podFor(ds, spec, node, `${ds.metadata.name}-${randomSuffix(names)}`), (r) => {
           if (!r.ok) {
             failed++;
+            if (r.code !== 409) refused = true;
             this.lowerExpectations(key, 1);
           }
           if (--waiting > 0) return;
@@ -209,7 +217,8 @@ export class DaemonSetController {
             // slowStartBatch stops at the first failed batch; the skipped creations are not expected.
             this.lowerExpectations(key, remaining);
             part();
-            if (failed > 0) this.queue.add(key);
+            if (failed > 0) this.retry(key, refused);
+            else this.backoff.forget(key);
             return;
           }
           batch(Math.min(2 * size, remaining));
@@ -243,6 +252,16 @@ export class DaemonSetController {
     if (s.desiredNumberScheduled === desired && s.currentNumberScheduled === current && s.numberMisscheduled === mis && s.numberReady === ready) return done();
     const status: DaemonSetStatus = { desiredNumberScheduled: desired, currentNumberScheduled: current, numberMisscheduled: mis, numberReady: ready };
     this.api.update(this.client, 'DaemonSet', keyOf(ds), (cur) => (cur.kind === 'DaemonSet' ? { ...cur, status } : null), () => done());
+  }
+
+  /**
+   * After failed creations: a refusal (403 from admission, 429 after the client's retries) is retried with the
+   * queue's rate limiter (AddRateLimited); a generated name already taken (409) at once, as the API server
+   * itself retries generateName conflicts (RetryGenerateName, GA in v1.32).
+   */
+  private retry(key: string, refused: boolean): void {
+    if (refused) this.backoff.requeue(key, (k) => this.queue.add(k));
+    else this.queue.add(key);
   }
 
   private podFor(ds: DaemonSet, spec: PodSpec, node: string, name: string): Pod {

@@ -11,7 +11,7 @@
  * Failed or Succeeded pods are deleted and created again under the same name once they are gone
  * (processReplica). Pods carry the labels statefulset.kubernetes.io/pod-name and apps.kubernetes.io/pod-index.
  *
- * Failed API calls requeue the set after the work queue's per-item exponential backoff (5 ms doubling, capped
+ * Failed API calls requeue the set after the work queue's per-item exponential backoff (item-backoff.ts: 5 ms doubling, capped
  * at 1000 s: client-go DefaultControllerRateLimiter's ItemExponentialFailureRateLimiter).
  *
  * Not modeled: updates of the set (RollingUpdate with partition, OnDelete: a StatefulSet is created once, a
@@ -23,9 +23,9 @@ import { Informer } from '../api/informer.js';
 import { isTerminal, keyOf, objectKey, type Pod, type StatefulSet, type StatefulSetStatus } from '../api/objects.js';
 import type { RateLimit } from '../api/rate-limiter.js';
 import type { Simulation } from '../core/simulation.js';
-import type { Micros } from '../core/time.js';
 import type { SharedInformer } from './shared-informer.js';
 import { WorkQueue } from './work-queue.js';
+import { ItemBackoff } from './item-backoff.js';
 
 export interface StatefulSetParams {
   readonly client: RateLimit;
@@ -35,10 +35,6 @@ export interface StatefulSetParams {
 
 export const POD_NAME_LABEL = 'statefulset.kubernetes.io/pod-name';
 export const POD_INDEX_LABEL = 'apps.kubernetes.io/pod-index';
-
-/** ItemExponentialFailureRateLimiter(5 ms, 1000 s). */
-const BASE_RETRY: Micros = 5_000;
-const MAX_RETRY: Micros = 1_000_000_000;
 
 function ownerKey(pod: Pod): string | undefined {
   for (const o of pod.metadata.ownerReferences) if (o.controller && o.kind === 'StatefulSet') return objectKey('StatefulSet', pod.metadata.namespace, o.name);
@@ -63,16 +59,17 @@ export class StatefulSetController {
   private readonly owned = new Map<string, Map<number, Pod>>();
   /** Set key → ordinals whose create was sent and not yet observed or answered. */
   private readonly creating = new Map<string, Set<number>>();
-  private readonly failures = new Map<string, number>();
+  private readonly backoff: ItemBackoff;
   private readonly queue: WorkQueue;
 
   constructor(
-    private readonly sim: Simulation,
+    sim: Simulation,
     private readonly api: ApiServer,
     params: StatefulSetParams,
     pods: SharedInformer<Pod>,
   ) {
     this.client = new Client('statefulset-controller', params.client);
+    this.backoff = new ItemBackoff(sim);
     this.queue = new WorkQueue(params.workers, (key, done) => this.sync(key, done));
     this.sets = new Informer<StatefulSet>({ add: (s) => this.queue.add(keyOf(s)), update: (_o, s) => this.queue.add(keyOf(s)) });
     api.watch('StatefulSet', 'statefulset-controller/statefulsets', this.sets.onEvent);
@@ -174,8 +171,8 @@ export class StatefulSetController {
     let failed = false;
     const part = (): void => {
       if (--outstanding > 0) return;
-      if (failed) this.retryLater(key);
-      else this.failures.delete(key);
+      if (failed) this.backoff.requeue(key, (k) => this.queue.add(k));
+      else this.backoff.forget(key);
       done();
     };
     if (remove.length === 0) part();
@@ -208,12 +205,6 @@ export class StatefulSetController {
       }
     };
     batch(1);
-  }
-
-  private retryLater(key: string): void {
-    const n = this.failures.get(key) ?? 0;
-    this.failures.set(key, n + 1);
-    this.sim.callAt(this.sim.now + Math.min(BASE_RETRY * 2 ** n, MAX_RETRY), () => this.queue.add(key));
   }
 
   private updateStatus(set: StatefulSet, pods: ReadonlyMap<number, Pod>, done: () => void): void {

@@ -49,6 +49,7 @@ import { parseDaemonSet } from './workloads/daemonset.js';
 import { parseStatefulSet } from './workloads/statefulset.js';
 import { parsePodDisruptionBudget } from './workloads/pod-disruption-budget.js';
 import { parseCronJob } from './workloads/cronjob.js';
+import { parseLimitRange, parseResourceQuota } from './workloads/admission-policies.js';
 
 type Protocol = ContainerPort['protocol'];
 type RestartPolicy = PodSpec['restartPolicy'];
@@ -90,6 +91,8 @@ const KINDS = new Map<string, KindHandler>([
   ['StatefulSet', { apiVersion: 'apps/v1', parse: parseStatefulSet }],
   ['PodDisruptionBudget', { apiVersion: 'policy/v1', parse: parsePodDisruptionBudget }],
   ['CronJob', { apiVersion: 'batch/v1', parse: parseCronJob }],
+  ['LimitRange', { apiVersion: 'v1', parse: parseLimitRange }],
+  ['ResourceQuota', { apiVersion: 'v1', parse: parseResourceQuota }],
 ]);
 
 function supportedKinds(): string {

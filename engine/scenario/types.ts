@@ -2,7 +2,7 @@
  * A scenario after loading and validation: plain data, no YAML nodes, every quantity parsed and every
  * default filled in. The simulation reads only this.
  */
-import type { CronJob, DaemonSet, Deployment, Job, Node, PodTemplate, PriorityClass, ReplicaSet, Service, Pod, PodDisruptionBudget, StatefulSet } from '../api/objects.js';
+import type { CronJob, DaemonSet, LimitRange, ResourceQuota, Deployment, Job, Node, PodTemplate, PriorityClass, ReplicaSet, Service, Pod, PodDisruptionBudget, StatefulSet } from '../api/objects.js';
 import type { ApiServerParams } from '../api/api-server.js';
 import type { RateLimit } from '../api/rate-limiter.js';
 import type { Distribution } from '../core/distribution.js';
@@ -50,7 +50,7 @@ export type Arrival =
 /** Objects created through the API server at a virtual time (Deployments, Services, PriorityClasses, Pods…). */
 export interface TimedObject {
   readonly at: Micros;
-  readonly object: Deployment | ReplicaSet | Service | PriorityClass | Pod | Job | DaemonSet | StatefulSet | PodDisruptionBudget | CronJob;
+  readonly object: Deployment | ReplicaSet | Service | PriorityClass | Pod | Job | DaemonSet | StatefulSet | PodDisruptionBudget | CronJob | LimitRange | ResourceQuota;
 }
 
 /** Bare pods created from a template by an arrival process. */
