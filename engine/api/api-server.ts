@@ -5,7 +5,8 @@
  * order per watcher (a watch is one ordered stream).
  *
  * Admission modeled: Priority (spec.priority from priorityClassName or the global default PriorityClass),
- * DefaultTolerationSeconds (default-toleration-seconds.ts), uid and creationTimestamp assignment. Not modeled:
+ * DefaultTolerationSeconds (default-toleration-seconds.ts), LimitRanger and ResourceQuota (admission-policies.ts), the
+ * Eviction API (eviction.ts), uid and creationTimestamp assignment. Not modeled:
  * optimistic-concurrency conflicts (writes are applied server-side against the current object, as a PATCH is).
  *
  * Server-side concurrency is API Priority and Fairness (flow-control.ts): a request holds a seat of its priority
