@@ -14,6 +14,7 @@ import { MICROS_PER_SECOND, type Micros } from './core/time.js';
 import { DaemonSetController } from './controllers/daemonset.js';
 import { CronJobController } from './controllers/cronjob.js';
 import { DeploymentController } from './controllers/deployment.js';
+import { HorizontalController } from './controllers/horizontal.js';
 import { DisruptionController } from './controllers/disruption.js';
 import { EndpointsController } from './controllers/endpoints.js';
 import { JobController } from './controllers/job.js';
@@ -121,6 +122,7 @@ export function runOnce(scenario: Scenario, policy: Policy, seed: number, opts: 
   // those opened after it, which enter the run fingerprint.
   const hasKind = (kind: string): boolean => scenario.objects.some((o) => o.object.kind === kind);
   if (hasKind('StatefulSet')) new StatefulSetController(sim, api, p.controllerManager.statefulSet, kcmPods);
+  if (hasKind('HorizontalPodAutoscaler')) new HorizontalController(sim, api, p.controllerManager.horizontal, kcmPods);
   if (hasKind('CronJob')) new CronJobController(sim, api, p.controllerManager.cronJob, kcmPods);
   if (budgets) new DisruptionController(sim, api, p.controllerManager.disruption, kcmPods);
   new KubeProxy(sim, api, p.kubeProxy, rngs.stream('kube-proxy'), metrics);

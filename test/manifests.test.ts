@@ -366,15 +366,15 @@ items:
   assert.is(e.path, 'items[0].kind');
   assert.is(e.line, 5);
   assert.equal(parse('apiVersion: v1\nkind: List\nitems: []\n'), []);
-  assert.match(inputError(() => parse('apiVersion: v1\nkind: HorizontalPodAutoscalerList\nitems: []\n')).detail, 'unsupported kind "HorizontalPodAutoscalerList"');
+  assert.match(inputError(() => parse('apiVersion: v1\nkind: VerticalPodAutoscalerList\nitems: []\n')).detail, 'unsupported kind "VerticalPodAutoscalerList"');
 });
 
 test('unknown kinds and wrong apiVersions name what is supported', () => {
-  const e = inputError(() => parse('apiVersion: autoscaling/v2\nkind: HorizontalPodAutoscaler\nmetadata: {name: j}\n', 'hpa.yaml'));
-  assert.is(e.message.split(': unsupported')[0], 'hpa.yaml:2:7: kind');
+  const e = inputError(() => parse('apiVersion: autoscaling.k8s.io/v1\nkind: VerticalPodAutoscaler\nmetadata: {name: j}\n', 'vpa.yaml'));
+  assert.is(e.message.split(': unsupported')[0], 'vpa.yaml:2:7: kind');
   assert.match(
     e.detail,
-    'unsupported kind "HorizontalPodAutoscaler"; supported kinds: Node (v1), Pod (v1), Deployment (apps/v1), ReplicaSet (apps/v1), Service (v1), PriorityClass (scheduling.k8s.io/v1), Job (batch/v1), DaemonSet (apps/v1), StatefulSet (apps/v1), PodDisruptionBudget (policy/v1), CronJob (batch/v1)',
+    'unsupported kind "VerticalPodAutoscaler"; supported kinds: Node (v1), Pod (v1), Deployment (apps/v1), ReplicaSet (apps/v1), Service (v1), PriorityClass (scheduling.k8s.io/v1), Job (batch/v1), DaemonSet (apps/v1), StatefulSet (apps/v1), PodDisruptionBudget (policy/v1), CronJob (batch/v1), LimitRange (v1), ResourceQuota (v1), HorizontalPodAutoscaler (autoscaling/v2)',
   );
   const v = inputError(() => parse('apiVersion: extensions/v1beta1\nkind: Deployment\nmetadata: {name: d}\n'));
   assert.is(v.path, 'apiVersion');

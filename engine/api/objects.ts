@@ -459,6 +459,24 @@ export interface ResourceQuota {
 }
 
 /**
+ * autoscaling/v2 HorizontalPodAutoscaler with one Resource cpu Utilization metric and the default behavior;
+ * `load` is kubesim's load model of the target (engine/controllers/horizontal.ts).
+ */
+export interface HorizontalPodAutoscaler {
+  readonly kind: 'HorizontalPodAutoscaler';
+  readonly metadata: ObjectMeta;
+  readonly spec: {
+    readonly scaleTargetRef: { readonly kind: 'Deployment' | 'StatefulSet' | 'ReplicaSet'; readonly name: string };
+    readonly minReplicas: number;
+    readonly maxReplicas: number;
+    /** target.averageUtilization of the cpu Resource metric, in percent of the pods' requests. */
+    readonly targetCpuUtilization: number;
+    /** Total cpu the workload is asked to do, in millicores, at virtual times (piecewise linear, then constant). */
+    readonly load: readonly { readonly at: Micros; readonly milli: number }[];
+  };
+}
+
+/**
  * coordination.k8s.io/v1 Lease in the kube-node-lease namespace, one per node, named after it: the kubelet's
  * heartbeat (renewTime), which the node lifecycle controller reads (component-helpers/apimachinery/lease).
  */
@@ -471,7 +489,7 @@ export interface Lease {
 /** The namespace of node heartbeat leases (v1.NamespaceNodeLease). */
 export const NODE_LEASE_NAMESPACE = 'kube-node-lease';
 
-export type KubeObject = Pod | Node | ReplicaSet | Deployment | Service | Endpoints | PriorityClass | Job | Lease | DaemonSet | StatefulSet | PodDisruptionBudget | CronJob | LimitRange | ResourceQuota;
+export type KubeObject = Pod | Node | ReplicaSet | Deployment | Service | Endpoints | PriorityClass | Job | Lease | DaemonSet | StatefulSet | PodDisruptionBudget | CronJob | LimitRange | ResourceQuota | HorizontalPodAutoscaler;
 export type Kind = KubeObject['kind'];
 
 /** etcd key of an object, as the API server's storage layer lays them out (`/registry/<resource>/<ns>/<name>`). */

@@ -63,6 +63,7 @@ export const DEFAULT_PARAMS = {
     disruption: { client: CONTROLLER_MANAGER_CLIENT },
     /** --concurrent-cron-job-syncs 5. */
     cronJob: { client: CONTROLLER_MANAGER_CLIENT, workers: 5 },
+    horizontal: { client: CONTROLLER_MANAGER_CLIENT },
   },
   kubelet: {
     client: KUBELET_CLIENT,

@@ -508,6 +508,7 @@ function parseParameters(f: Field, images: Field): ClusterParams {
       statefulSet: { client: cmClient, workers },
       disruption: { client: cmClient },
       cronJob: { client: cmClient, workers },
+      horizontal: { client: cmClient },
     },
     kubelet: {
       client: parseRate(k, KUBELET_CLIENT),

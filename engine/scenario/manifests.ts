@@ -50,6 +50,7 @@ import { parseStatefulSet } from './workloads/statefulset.js';
 import { parsePodDisruptionBudget } from './workloads/pod-disruption-budget.js';
 import { parseCronJob } from './workloads/cronjob.js';
 import { parseLimitRange, parseResourceQuota } from './workloads/admission-policies.js';
+import { parseHorizontalPodAutoscaler } from './workloads/hpa.js';
 
 type Protocol = ContainerPort['protocol'];
 type RestartPolicy = PodSpec['restartPolicy'];
@@ -93,6 +94,7 @@ const KINDS = new Map<string, KindHandler>([
   ['CronJob', { apiVersion: 'batch/v1', parse: parseCronJob }],
   ['LimitRange', { apiVersion: 'v1', parse: parseLimitRange }],
   ['ResourceQuota', { apiVersion: 'v1', parse: parseResourceQuota }],
+  ['HorizontalPodAutoscaler', { apiVersion: 'autoscaling/v2', parse: parseHorizontalPodAutoscaler }],
 ]);
 
 function supportedKinds(): string {

@@ -2,7 +2,7 @@
  * A scenario after loading and validation: plain data, no YAML nodes, every quantity parsed and every
  * default filled in. The simulation reads only this.
  */
-import type { CronJob, DaemonSet, LimitRange, ResourceQuota, Deployment, Job, Node, PodTemplate, PriorityClass, ReplicaSet, Service, Pod, PodDisruptionBudget, StatefulSet } from '../api/objects.js';
+import type { CronJob, DaemonSet, HorizontalPodAutoscaler, LimitRange, ResourceQuota, Deployment, Job, Node, PodTemplate, PriorityClass, ReplicaSet, Service, Pod, PodDisruptionBudget, StatefulSet } from '../api/objects.js';
 import type { ApiServerParams } from '../api/api-server.js';
 import type { RateLimit } from '../api/rate-limiter.js';
 import type { Distribution } from '../core/distribution.js';
@@ -14,6 +14,7 @@ import type { DaemonSetParams } from '../controllers/daemonset.js';
 import type { StatefulSetParams } from '../controllers/statefulset.js';
 import type { DisruptionParams } from '../controllers/disruption.js';
 import type { CronJobParams } from '../controllers/cronjob.js';
+import type { HorizontalParams } from '../controllers/horizontal.js';
 import type { ReplicaSetParams } from '../controllers/replicaset.js';
 import type { KubeletParams } from '../node/kubelet.js';
 import type { KubeProxyParams } from '../node/kube-proxy.js';
@@ -50,7 +51,7 @@ export type Arrival =
 /** Objects created through the API server at a virtual time (Deployments, Services, PriorityClasses, Pods…). */
 export interface TimedObject {
   readonly at: Micros;
-  readonly object: Deployment | ReplicaSet | Service | PriorityClass | Pod | Job | DaemonSet | StatefulSet | PodDisruptionBudget | CronJob | LimitRange | ResourceQuota;
+  readonly object: Deployment | ReplicaSet | Service | PriorityClass | Pod | Job | DaemonSet | StatefulSet | PodDisruptionBudget | CronJob | LimitRange | ResourceQuota | HorizontalPodAutoscaler;
 }
 
 /** Bare pods created from a template by an arrival process. */
@@ -129,6 +130,7 @@ export interface ClusterParams {
     readonly statefulSet: StatefulSetParams;
     readonly disruption: DisruptionParams;
     readonly cronJob: CronJobParams;
+    readonly horizontal: HorizontalParams;
   };
   readonly kubelet: KubeletParams;
   readonly kubeProxy: KubeProxyParams;
