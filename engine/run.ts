@@ -11,10 +11,15 @@ import { sample } from './core/distribution.js';
 import { RngFactory } from './core/rng.js';
 import { Simulation } from './core/simulation.js';
 import { MICROS_PER_SECOND, type Micros } from './core/time.js';
+import { DaemonSetController } from './controllers/daemonset.js';
+import { CronJobController } from './controllers/cronjob.js';
 import { DeploymentController } from './controllers/deployment.js';
+import { HorizontalController } from './controllers/horizontal.js';
+import { DisruptionController } from './controllers/disruption.js';
 import { EndpointsController } from './controllers/endpoints.js';
 import { JobController } from './controllers/job.js';
 import { ReplicaSetController } from './controllers/replicaset.js';
+import { StatefulSetController } from './controllers/statefulset.js';
 import { MetricsRecorder } from './metrics/recorder.js';
 import { summarize, type RunSummary } from './metrics/summary.js';
 import type { TimeRow } from './metrics/timeseries.js';
@@ -99,6 +104,8 @@ export function runOnce(scenario: Scenario, policy: Policy, seed: number, opts: 
   const scheduler = new Scheduler(sim, api, policy.profiles, schedulerParams(p.scheduler, policy), rngs.stream('scheduler'), metrics, opts.scanner ?? null);
   const gpuWorkload = timedGpuWorkload(scenario, policy);
   if (gpuWorkload !== null) scheduler.useGpuWorkload(gpuWorkload);
+  const budgets = scenario.objects.some((o) => o.object.kind === 'PodDisruptionBudget');
+  if (budgets) scheduler.useDisruptionBudgets();
   // kube-controller-manager's controllers share one pod watch (its SharedInformerFactory), indexed by
   // spec.nodeName only when the node lifecycle controllers, which list pods per node, run.
   const groups: NodeGroup[] = scenario.nodePools
@@ -107,10 +114,17 @@ export function runOnce(scenario: Scenario, policy: Policy, seed: number, opts: 
   const lifecycle = p.nodeLifecycle.enabled ?? (scenario.faults.length > 0 || groups.length > 0);
   const podsByNode = lifecycle ? new SharedPodInformer(api, 'kube-controller-manager/pods') : null;
   const kcmPods = podsByNode ?? new SharedInformer<Pod>(api, 'Pod', 'kube-controller-manager/pods');
-  const replicaSets = new ReplicaSetController(api, p.controllerManager.replicaSet, rngs, kcmPods);
+  const replicaSets = new ReplicaSetController(sim, api, p.controllerManager.replicaSet, rngs, kcmPods);
   new DeploymentController(api, p.controllerManager.deployment, replicaSets);
   new EndpointsController(sim, api, p.controllerManager.endpoints, kcmPods);
   new JobController(sim, api, p.controllerManager.job, rngs, kcmPods);
+  // Controllers of kinds the scenario may not use open their watches only when it does: a watch shifts the ids of
+  // those opened after it, which enter the run fingerprint.
+  const hasKind = (kind: string): boolean => scenario.objects.some((o) => o.object.kind === kind);
+  if (hasKind('StatefulSet')) new StatefulSetController(sim, api, p.controllerManager.statefulSet, kcmPods);
+  if (hasKind('HorizontalPodAutoscaler')) new HorizontalController(sim, api, p.controllerManager.horizontal, kcmPods);
+  if (hasKind('CronJob')) new CronJobController(sim, api, p.controllerManager.cronJob, kcmPods);
+  if (budgets) new DisruptionController(sim, api, p.controllerManager.disruption, kcmPods);
   new KubeProxy(sim, api, p.kubeProxy, rngs.stream('kube-proxy'), metrics);
 
   const imageSize = (image: string): number => p.imageSizes.get(normalizeImage(image)) ?? p.defaultImageSize;
@@ -131,12 +145,20 @@ export function runOnce(scenario: Scenario, policy: Policy, seed: number, opts: 
 
   // Node leases, the node lifecycle controller and taint-based eviction (README: on with faults or autoscaling,
   // or when asked).
+  let kcmNodes: SharedInformer<Node> | null = null;
   if (podsByNode !== null) {
-    const nodeInformer = new SharedInformer<Node>(api, 'Node', 'kube-controller-manager/nodes');
+    const nodeInformer = (kcmNodes = new SharedInformer<Node>(api, 'Node', 'kube-controller-manager/nodes'));
     const leaseInformer = new SharedInformer<Lease>(api, 'Lease', 'kube-controller-manager/leases');
     new NodeLifecycleController(sim, api, p.nodeLifecycle.controller, nodeInformer, leaseInformer, podsByNode);
     new TaintEvictionController(sim, api, { client: p.nodeLifecycle.evictionClient }, nodeInformer, podsByNode, metrics);
     new PodGarbageCollector(sim, api, new Client('pod-garbage-collector', p.nodeLifecycle.evictionClient), nodeInformer, podsByNode);
+  }
+  // The DaemonSet controller reads the shared node informer, opened for it alone (one more Node watch, with its
+  // fan-out cost) only when the scenario has a DaemonSet.
+  const daemonSets = hasKind('DaemonSet');
+  if (daemonSets) {
+    kcmNodes ??= new SharedInformer<Node>(api, 'Node', 'kube-controller-manager/nodes');
+    new DaemonSetController(sim, api, p.controllerManager.daemonSet, rngs, kcmPods, kcmNodes);
   }
   if (scenario.faults.length > 0) new FaultInjector(sim, fleet, api, registry, rngs, metrics).schedule(scenario.faults);
   if (groups.length > 0) {
@@ -152,7 +174,7 @@ export function runOnce(scenario: Scenario, policy: Policy, seed: number, opts: 
       },
     };
     const cloudClient = new Client('cloud-node-lifecycle-controller', p.controllerManager.replicaSet.client);
-    new ClusterAutoscaler(sim, api, p.clusterAutoscaler, groups, cloud, rngs.stream('cluster-autoscaler'));
+    new ClusterAutoscaler(sim, api, p.clusterAutoscaler, groups, cloud, rngs.stream('cluster-autoscaler'), null, { daemonSets, budgets });
   }
 
   for (const o of scenario.objects) sim.callAt(o.at, () => apply(api, user, o.object));
@@ -202,10 +224,17 @@ export function runOnce(scenario: Scenario, policy: Policy, seed: number, opts: 
 /**
  * `kubectl apply`: create the object or, for a Deployment, ReplicaSet or Service that exists, replace its spec,
  * labels and annotations, keeping identity and status — how a scenario changes a Deployment's template or
- * replicas later. (Pod specs and PriorityClass values are immutable upstream; a second apply is ignored.)
+ * replicas later; a StatefulSet applied again is scaled to its new replicas. (Pod specs and PriorityClass values
+ * are immutable upstream; a second apply is ignored.)
  */
 function apply(api: ApiServer, user: Client, obj: KubeObject): void {
   api.create(user, obj, (r) => {
+    // A StatefulSet applied again is scaled (the loader refuses any other change to it).
+    if (r.code === 409 && obj.kind === 'StatefulSet') {
+      const replicas = obj.spec.replicas;
+      api.update(user, 'StatefulSet', keyOf(obj), (cur) => (cur.kind === 'StatefulSet' ? { ...cur, spec: { ...cur.spec, replicas } } : null));
+      return;
+    }
     if (r.code !== 409 || (obj.kind !== 'Deployment' && obj.kind !== 'ReplicaSet' && obj.kind !== 'Service')) return;
     api.update(user, obj.kind, keyOf(obj), (cur) =>
       cur.kind === obj.kind ? ({ ...cur, spec: obj.spec, metadata: { ...cur.metadata, labels: obj.metadata.labels, annotations: obj.metadata.annotations } } as KubeObject) : null,

@@ -366,13 +366,16 @@ items:
   assert.is(e.path, 'items[0].kind');
   assert.is(e.line, 5);
   assert.equal(parse('apiVersion: v1\nkind: List\nitems: []\n'), []);
-  assert.match(inputError(() => parse('apiVersion: v1\nkind: CronJobList\nitems: []\n')).detail, 'unsupported kind "CronJobList"');
+  assert.match(inputError(() => parse('apiVersion: v1\nkind: VerticalPodAutoscalerList\nitems: []\n')).detail, 'unsupported kind "VerticalPodAutoscalerList"');
 });
 
 test('unknown kinds and wrong apiVersions name what is supported', () => {
-  const e = inputError(() => parse('apiVersion: batch/v1\nkind: CronJob\nmetadata: {name: j}\n', 'job.yaml'));
-  assert.is(e.message.split(': unsupported')[0], 'job.yaml:2:7: kind');
-  assert.match(e.detail, 'unsupported kind "CronJob"; supported kinds: Node (v1), Pod (v1), Deployment (apps/v1), ReplicaSet (apps/v1), Service (v1), PriorityClass (scheduling.k8s.io/v1), Job (batch/v1)');
+  const e = inputError(() => parse('apiVersion: autoscaling.k8s.io/v1\nkind: VerticalPodAutoscaler\nmetadata: {name: j}\n', 'vpa.yaml'));
+  assert.is(e.message.split(': unsupported')[0], 'vpa.yaml:2:7: kind');
+  assert.match(
+    e.detail,
+    'unsupported kind "VerticalPodAutoscaler"; supported kinds: Node (v1), Pod (v1), Deployment (apps/v1), ReplicaSet (apps/v1), Service (v1), PriorityClass (scheduling.k8s.io/v1), Job (batch/v1), DaemonSet (apps/v1), StatefulSet (apps/v1), PodDisruptionBudget (policy/v1), CronJob (batch/v1), LimitRange (v1), ResourceQuota (v1), HorizontalPodAutoscaler (autoscaling/v2)',
+  );
   const v = inputError(() => parse('apiVersion: extensions/v1beta1\nkind: Deployment\nmetadata: {name: d}\n'));
   assert.is(v.path, 'apiVersion');
   assert.is(v.detail, 'expected apiVersion "apps/v1" for kind Deployment, got "extensions/v1beta1"');

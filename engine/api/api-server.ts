@@ -5,7 +5,8 @@
  * order per watcher (a watch is one ordered stream).
  *
  * Admission modeled: Priority (spec.priority from priorityClassName or the global default PriorityClass),
- * DefaultTolerationSeconds (default-toleration-seconds.ts), uid and creationTimestamp assignment. Not modeled:
+ * DefaultTolerationSeconds (default-toleration-seconds.ts), LimitRanger and ResourceQuota (admission-policies.ts), the
+ * Eviction API (eviction.ts), uid and creationTimestamp assignment. Not modeled:
  * optimistic-concurrency conflicts (writes are applied server-side against the current object, as a PATCH is).
  *
  * Server-side concurrency is API Priority and Fairness (flow-control.ts): a request holds a seat of its priority
@@ -26,7 +27,9 @@ import { DEFAULT_TOLERATION_PARAMS, withDefaultTolerations, type DefaultTolerati
 import { Etcd, type EtcdParams } from './etcd.js';
 import { podDeletion } from './graceful-delete.js';
 import { DEFAULT_FLOW_CONTROL, FlowControl, classify, type ClientIdentity, type FlowControlParams, type Queued } from './flow-control.js';
-import { keyOf, type Kind, type KubeObject, type Pod, type PriorityClass } from './objects.js';
+import { isTerminal, keyOf, type Kind, type KubeObject, type LimitRange, type Pod, type PodDisruptionBudget, type PriorityClass, type ResourceQuota } from './objects.js';
+import { applyLimitRanges, isRefusal, podUsage, quotaRefusal, type Refusal } from './admission-policies.js';
+import { decremented, evictionDecision } from './eviction.js';
 import { TokenBucket, type RateLimit } from './rate-limiter.js';
 
 export type Verb = 'create' | 'update' | 'delete';
@@ -68,8 +71,10 @@ export const WATCH_COST: WatchCost = { perEvent: 10, perWatcher: 1 };
 export interface ApiResult {
   readonly ok: boolean;
   /** 409 AlreadyExists on create, Conflict on a failed resourceVersion precondition; 404 NotFound */
-  readonly code: 200 | 201 | 404 | 409 | 429;
+  readonly code: 200 | 201 | 403 | 404 | 409 | 429 | 500;
   readonly object?: KubeObject;
+  /** Why a request was refused (403 from admission). */
+  readonly message?: string;
 }
 
 /**
@@ -121,6 +126,9 @@ interface Plan {
   /** For updates: the object the mutation was computed from, and the mutation, to recompute it at commit. */
   readonly read?: KubeObject;
   readonly mutate?: Mutation;
+  readonly message?: string;
+  /** A POST that updates an existing object (an eviction's budget write), not a create of `key`. */
+  readonly overwrite?: boolean;
 }
 
 /** Observes every committed change at its commit time (metrics; not a component: it costs no requests). */
@@ -175,8 +183,17 @@ export class ApiServer {
   private readonly rng: RngStream;
   private readonly listeners: CommitListener[] = [];
   private uidCounter = 0;
+  /** The server's own requests (the DELETE of an eviction): no client rate limit, exempt from APF. */
+  private readonly internal = new Client('kube-apiserver', { qps: Infinity, burst: Infinity }, 'exempt');
   /** PriorityClasses by name, kept from the commit stream (the Priority admission plugin's lister). */
   private readonly priorityClasses = new Map<string, PriorityClass>();
+  /** PodDisruptionBudgets by namespace and name, kept from the commit stream (the eviction handler's lister). */
+  private readonly budgets = new Map<string, Map<string, PodDisruptionBudget>>();
+  /** LimitRanges and ResourceQuotas by namespace and name (the admission plugins' listers). */
+  private readonly limitRanges = new Map<string, Map<string, LimitRange>>();
+  private readonly quotas = new Map<string, Map<string, ResourceQuota>>();
+  /** Quota usage of the non-terminal pods per namespace, kept once a ResourceQuota exists. */
+  private quotaUsage: Map<string, Record<string, number>> | null = null;
   /** Requests that had to wait for their client's rate limiter. */
   throttled = 0;
   /** Multiplies the processing latency of requests from now on (an apiServerOverload fault). */
@@ -240,7 +257,9 @@ export class ApiServer {
     const key = keyOf(obj);
     this.submit(client, 'create', obj.kind, key, (start) => {
       if (this.etcd.get(key) !== undefined) return { code: 409 };
-      return { code: 201, key, next: this.admit(obj, start) };
+      const admitted = this.admit(obj, start);
+      if ('message' in admitted) return { code: 403, message: admitted.message };
+      return { code: 201, key, next: admitted };
     }, done);
   }
 
@@ -264,23 +283,53 @@ export class ApiServer {
    * (deletionTimestamp, a MODIFIED event) and its kubelet sends the final DELETE with `gracePeriodSeconds` 0.
    */
   delete(client: Client, kind: Kind, key: string, done?: (r: ApiResult) => void, gracePeriodSeconds?: number): void {
-    this.submit(client, 'delete', kind, key, (start) => {
-      const cur = this.etcd.get(key);
-      if (cur === undefined) return { code: 404 };
-      if (cur.kind !== 'Pod') return { code: 200, key, remove: cur };
-      const d = podDeletion(cur, gracePeriodSeconds, start);
-      if (d === 'remove') return { code: 200, key, remove: cur };
-      if (d === null) return { code: 200, key, unchanged: cur };
-      // Recomputed at commit on a newer version; a pod that meanwhile became removable stays marked (its
-      // kubelet deletes it).
-      const mark = (c: Pod): Pod => ({ ...c, metadata: { ...c.metadata, deletionTimestamp: d.metadata.deletionTimestamp, deletionGracePeriodSeconds: d.metadata.deletionGracePeriodSeconds } });
-      const mutate: Mutation = (c) => {
-        if (c.kind !== 'Pod') return null;
-        const m = podDeletion(c, gracePeriodSeconds, start);
-        return m === 'remove' ? mark(c) : m;
-      };
-      return { code: 200, key, next: d, read: cur, mutate };
-    }, done);
+    this.submit(client, 'delete', kind, key, (start) => this.deletePlan(key, gracePeriodSeconds, start), done);
+  }
+
+  private deletePlan(key: string, gracePeriodSeconds: number | undefined, start: Micros): Plan {
+    const cur = this.etcd.get(key);
+    if (cur === undefined) return { code: 404 };
+    if (cur.kind !== 'Pod') return { code: 200, key, remove: cur };
+    const d = podDeletion(cur, gracePeriodSeconds, start);
+    if (d === 'remove') return { code: 200, key, remove: cur };
+    if (d === null) return { code: 200, key, unchanged: cur };
+    // Recomputed at commit on a newer version; a pod that meanwhile became removable stays marked (its
+    // kubelet deletes it).
+    const mark = (c: Pod): Pod => ({ ...c, metadata: { ...c.metadata, deletionTimestamp: d.metadata.deletionTimestamp, deletionGracePeriodSeconds: d.metadata.deletionGracePeriodSeconds } });
+    const mutate: Mutation = (c) => {
+      if (c.kind !== 'Pod') return null;
+      const m = podDeletion(c, gracePeriodSeconds, start);
+      return m === 'remove' ? mark(c) : m;
+    };
+    return { code: 200, key, next: d, read: cur, mutate };
+  }
+
+  /**
+   * POST pods/<name>/eviction (eviction.ts): the budget check against the PodDisruptionBudgets in storage, then
+   * the budget's status write, then the pod's graceful DELETE. Simplified: after the budget write the DELETE is
+   * a second storage operation issued by the server itself (its own processing latency and commit, no client
+   * rate limit), where upstream's handler runs both in one request. A budget changed between the check and
+   * its commit is checked again at commit; refused then, the eviction answers 429 as upstream's retried
+   * conflict would. A refused eviction answers 429 (no budget left) or 500 (several budgets).
+   */
+  evict(client: Client, podKey: string, done?: (r: ApiResult) => void): void {
+    let budgetWrite = false;
+    this.submit(client, 'create', 'Pod', podKey, (start) => {
+      budgetWrite = false;
+      const pod = this.etcd.get(podKey);
+      if (pod === undefined || pod.kind !== 'Pod') return { code: 404 };
+      const budgets = [...(this.budgets.get(pod.metadata.namespace)?.values() ?? [])];
+      const d = evictionDecision(pod, budgets, start);
+      if (d.code !== 200) return { code: d.code };
+      if (d.budget === undefined) return this.deletePlan(podKey, undefined, start);
+      budgetWrite = true;
+      const mutate: Mutation = (cur) => (cur.kind !== 'PodDisruptionBudget' ? null : (decremented(cur, pod.metadata.name, start) ?? CONFLICT));
+      return { code: 200, key: keyOf(d.budget), next: d.next, read: d.budget, mutate, overwrite: true };
+    }, (r) => {
+      if (!budgetWrite) return done?.(r);
+      if (!r.ok) return done?.({ ok: false, code: r.code === 409 ? 429 : r.code });
+      this.delete(this.internal, 'Pod', podKey, done);
+    });
   }
 
   private submit(client: Client, verb: Verb, kind: Kind, key: string, plan: (start: Micros) => Plan, done?: (r: ApiResult) => void): void {
@@ -338,7 +387,7 @@ export class ApiServer {
     const p = r.plan(r.dispatched);
     if (p.key === undefined || (p.next === undefined && p.remove === undefined)) {
       // Rejected or no-op: answered without a storage write.
-      this.answer(r, { ok: p.code < 300, code: p.code, object: p.unchanged });
+      this.answer(r, { ok: p.code < 300, code: p.code, object: p.unchanged, ...(p.message !== undefined ? { message: p.message } : {}) });
       return;
     }
     const key = p.key;
@@ -359,8 +408,9 @@ export class ApiServer {
         // A create racing another create of the same key loses at commit, as etcd's txn would; an update
         // whose object changed since it was read is retried on the newer object.
         const next = old === undefined || old === p.read || p.mutate === undefined ? (p.next as KubeObject) : p.mutate(old);
-        if (verb === 'create' && old !== undefined) result = { ok: false, code: 409 };
-        else if (verb !== 'create' && old === undefined) result = { ok: false, code: 404 };
+        const creates = verb === 'create' && p.overwrite !== true;
+        if (creates && old !== undefined) result = { ok: false, code: 409 };
+        else if (!creates && old === undefined) result = { ok: false, code: 404 };
         else if (next === CONFLICT) result = { ok: false, code: 409 };
         else if (next === null) result = { ok: true, code: 200, object: old };
         else {
@@ -384,7 +434,7 @@ export class ApiServer {
     if (r.done !== undefined) r.done(result);
   }
 
-  private admit(obj: KubeObject, now: Micros): KubeObject {
+  private admit(obj: KubeObject, now: Micros): KubeObject | Refusal {
     const meta = { ...obj.metadata, uid: `uid-${++this.uidCounter}`, creationTimestamp: now };
     if (obj.kind !== 'Pod') return { ...obj, metadata: meta } as KubeObject;
     // Priority admission plugin (plugin/pkg/admission/priority): resolve the class, or the global default.
@@ -404,13 +454,51 @@ export class ApiServer {
     const tolerations = withDefaultTolerations(obj.spec.tolerations, this.params.defaultTolerations ?? DEFAULT_TOLERATION_PARAMS);
     const spec = preemptionPolicy === undefined ? { ...obj.spec, priority, tolerations } : { ...obj.spec, priority, tolerations, preemptionPolicy };
     const pod: Pod = { ...obj, metadata: meta, spec };
-    return pod;
+    // LimitRanger (mutating, then validating) and ResourceQuota, last (admission-policies.ts).
+    const ns = obj.metadata.namespace;
+    const ranges = this.limitRanges.get(ns);
+    const limited = ranges === undefined || ranges.size === 0 ? pod : applyLimitRanges(pod, [...ranges.values()]);
+    if (isRefusal(limited)) return limited;
+    const quotas = this.quotas.get(ns);
+    if (quotas !== undefined && quotas.size > 0) {
+      const refused = quotaRefusal(limited, [...quotas.values()], this.quotaUsage?.get(ns) ?? {});
+      if (refused !== null) return refused;
+    }
+    return limited;
+  }
+
+  private startQuotaUsage(): void {
+    this.quotaUsage = new Map();
+    for (const o of this.etcd.list('Pod/')) if (o.kind === 'Pod') this.chargeQuota(o, 1);
+  }
+
+  private chargeQuota(pod: Pod | undefined, sign: 1 | -1): void {
+    if (pod === undefined || isTerminal(pod) || this.quotaUsage === null) return;
+    let u = this.quotaUsage.get(pod.metadata.namespace);
+    if (u === undefined) this.quotaUsage.set(pod.metadata.namespace, (u = {}));
+    for (const [k, v] of Object.entries(podUsage(pod))) u[k] = (u[k] ?? 0) + sign * v;
   }
 
   private publish(type: WatchEventType, key: string, obj: KubeObject, old: KubeObject | undefined, revision: number): void {
     if (obj.kind === 'PriorityClass') {
       if (type === 'DELETED') this.priorityClasses.delete(obj.metadata.name);
       else this.priorityClasses.set(obj.metadata.name, obj);
+    } else if (obj.kind === 'LimitRange') {
+      byNamespace(this.limitRanges, obj, type);
+    } else if (obj.kind === 'ResourceQuota') {
+      if (this.quotaUsage === null) this.startQuotaUsage();
+      byNamespace(this.quotas, obj, type);
+    } else if (obj.kind === 'Pod' && this.quotaUsage !== null) {
+      if (type === 'DELETED') this.chargeQuota(obj, -1);
+      else {
+        this.chargeQuota(old?.kind === 'Pod' ? old : undefined, -1);
+        this.chargeQuota(obj, 1);
+      }
+    } else if (obj.kind === 'PodDisruptionBudget') {
+      let m = this.budgets.get(obj.metadata.namespace);
+      if (m === undefined) this.budgets.set(obj.metadata.namespace, (m = new Map()));
+      if (type === 'DELETED') m.delete(obj.metadata.name);
+      else m.set(obj.metadata.name, obj);
     }
     for (const l of this.listeners) l(type, obj, old, key);
     const ev: WatchEvent = { type, object: obj, revision, key };
@@ -480,4 +568,12 @@ export class ApiServer {
 
 function withRevision(o: KubeObject, rev: number): KubeObject {
   return { ...o, metadata: { ...o.metadata, resourceVersion: rev } } as KubeObject;
+}
+
+/** Keeps `m` (namespace → name → object) in step with a committed change. */
+function byNamespace<T extends KubeObject>(m: Map<string, Map<string, T>>, obj: T, type: WatchEventType): void {
+  let inNs = m.get(obj.metadata.namespace);
+  if (inNs === undefined) m.set(obj.metadata.namespace, (inNs = new Map()));
+  if (type === 'DELETED') inNs.delete(obj.metadata.name);
+  else inNs.set(obj.metadata.name, obj);
 }

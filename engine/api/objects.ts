@@ -344,6 +344,148 @@ export interface Job {
 
 export const EMPTY_JOB_STATUS: JobStatus = { active: 0, succeeded: 0, failed: 0 };
 
+export interface DaemonSetStatus {
+  /** Nodes that should run the daemon pod (NodeShouldRunDaemonPod's shouldRun). */
+  readonly desiredNumberScheduled: number;
+  /** Nodes that should run it and have one. */
+  readonly currentNumberScheduled: number;
+  /** Nodes that run one and should not. */
+  readonly numberMisscheduled: number;
+  /** Nodes that should run it and have a Ready one. */
+  readonly numberReady: number;
+}
+
+export const EMPTY_DAEMONSET_STATUS: DaemonSetStatus = { desiredNumberScheduled: 0, currentNumberScheduled: 0, numberMisscheduled: 0, numberReady: 0 };
+
+/** apps/v1 DaemonSet (engine/controllers/daemonset.ts). */
+export interface DaemonSet {
+  readonly kind: 'DaemonSet';
+  readonly metadata: ObjectMeta;
+  readonly spec: { readonly selector: LabelSelector; readonly template: PodTemplate };
+  readonly status: DaemonSetStatus;
+}
+
+export type PodManagementPolicy = 'OrderedReady' | 'Parallel';
+
+export interface StatefulSetStatus {
+  /** Pods of the set that exist (created, not yet deleted). */
+  readonly replicas: number;
+  readonly readyReplicas: number;
+}
+
+export const EMPTY_STATEFULSET_STATUS: StatefulSetStatus = { replicas: 0, readyReplicas: 0 };
+
+/** apps/v1 StatefulSet (engine/controllers/statefulset.ts). */
+export interface StatefulSet {
+  readonly kind: 'StatefulSet';
+  readonly metadata: ObjectMeta;
+  readonly spec: {
+    readonly replicas: number;
+    readonly selector: LabelSelector;
+    readonly template: PodTemplate;
+    readonly podManagementPolicy: PodManagementPolicy;
+    /** spec.ordinals.start: the first pod is `<name>-<start>`. */
+    readonly ordinalsStart: number;
+  };
+  readonly status: StatefulSetStatus;
+}
+
+export interface PodDisruptionBudgetStatus {
+  /** Whether the disruption controller has computed this status (observedGeneration caught up). */
+  readonly observed: boolean;
+  readonly currentHealthy: number;
+  readonly desiredHealthy: number;
+  readonly expectedPods: number;
+  readonly disruptionsAllowed: number;
+  /** Pods the Eviction API let go and the controller has not seen deleted yet → when evicted. */
+  readonly disruptedPods: Readonly<Record<string, Micros>>;
+}
+
+export const EMPTY_PDB_STATUS: PodDisruptionBudgetStatus = { observed: false, currentHealthy: 0, desiredHealthy: 0, expectedPods: 0, disruptionsAllowed: 0, disruptedPods: {} };
+
+/** policy/v1 PodDisruptionBudget: exactly one of minAvailable and maxUnavailable. */
+export interface PodDisruptionBudget {
+  readonly kind: 'PodDisruptionBudget';
+  readonly metadata: ObjectMeta;
+  readonly spec: {
+    /** Absent (null): selects no pod; {} selects every pod of the namespace (policy/v1). */
+    readonly selector: LabelSelector | null;
+    readonly minAvailable?: IntOrPercent;
+    readonly maxUnavailable?: IntOrPercent;
+  };
+  readonly status: PodDisruptionBudgetStatus;
+}
+
+export type ConcurrencyPolicy = 'Allow' | 'Forbid' | 'Replace';
+
+export interface CronJobStatus {
+  /** Names of the Jobs it runs that have not finished. */
+  readonly active: readonly string[];
+  readonly lastScheduleTime?: Micros;
+  readonly lastSuccessfulTime?: Micros;
+}
+
+/** batch/v1 CronJob (engine/controllers/cronjob.ts). */
+export interface CronJob {
+  readonly kind: 'CronJob';
+  readonly metadata: ObjectMeta;
+  readonly spec: {
+    /** The schedule as written (parsed again by the controller). */
+    readonly schedule: string;
+    readonly concurrencyPolicy: ConcurrencyPolicy;
+    /** null: no deadline. */
+    readonly startingDeadlineSeconds: number | null;
+    readonly suspend: boolean;
+    readonly successfulJobsHistoryLimit: number;
+    readonly failedJobsHistoryLimit: number;
+    /** The Jobs' metadata (labels, annotations) and spec. */
+    readonly jobTemplate: { readonly labels: Readonly<Record<string, string>>; readonly annotations: Readonly<Record<string, string>>; readonly spec: Job['spec'] };
+  };
+  readonly status: CronJobStatus;
+}
+
+export const EMPTY_CRONJOB_STATUS: CronJobStatus = { active: [] };
+
+/** A LimitRange item of type Container, after SetDefaults_LimitRangeItem (pkg/apis/core/v1/defaults.go). */
+export interface ContainerLimits {
+  readonly default: ResourceList;
+  readonly defaultRequest: ResourceList;
+  readonly min: ResourceList;
+  readonly max: ResourceList;
+}
+
+/** v1 LimitRange: only Container items are modeled (the parser refuses the others). */
+export interface LimitRange {
+  readonly kind: 'LimitRange';
+  readonly metadata: ObjectMeta;
+  readonly spec: { readonly limits: readonly ContainerLimits[] };
+}
+
+/** v1 ResourceQuota over pods: spec.hard keys pods, count/pods, requests.cpu/memory (or cpu/memory), limits.cpu/memory. */
+export interface ResourceQuota {
+  readonly kind: 'ResourceQuota';
+  readonly metadata: ObjectMeta;
+  readonly spec: { readonly hard: ResourceList };
+}
+
+/**
+ * autoscaling/v2 HorizontalPodAutoscaler with one Resource cpu Utilization metric and the default behavior;
+ * `load` is kubesim's load model of the target (engine/controllers/horizontal.ts).
+ */
+export interface HorizontalPodAutoscaler {
+  readonly kind: 'HorizontalPodAutoscaler';
+  readonly metadata: ObjectMeta;
+  readonly spec: {
+    readonly scaleTargetRef: { readonly kind: 'Deployment' | 'StatefulSet' | 'ReplicaSet'; readonly name: string };
+    readonly minReplicas: number;
+    readonly maxReplicas: number;
+    /** target.averageUtilization of the cpu Resource metric, in percent of the pods' requests. */
+    readonly targetCpuUtilization: number;
+    /** Total cpu the workload is asked to do, in millicores, at virtual times (piecewise linear, then constant). */
+    readonly load: readonly { readonly at: Micros; readonly milli: number }[];
+  };
+}
+
 /**
  * coordination.k8s.io/v1 Lease in the kube-node-lease namespace, one per node, named after it: the kubelet's
  * heartbeat (renewTime), which the node lifecycle controller reads (component-helpers/apimachinery/lease).
@@ -357,7 +499,7 @@ export interface Lease {
 /** The namespace of node heartbeat leases (v1.NamespaceNodeLease). */
 export const NODE_LEASE_NAMESPACE = 'kube-node-lease';
 
-export type KubeObject = Pod | Node | ReplicaSet | Deployment | Service | Endpoints | PriorityClass | Job | Lease;
+export type KubeObject = Pod | Node | ReplicaSet | Deployment | Service | Endpoints | PriorityClass | Job | Lease | DaemonSet | StatefulSet | PodDisruptionBudget | CronJob | LimitRange | ResourceQuota | HorizontalPodAutoscaler;
 export type Kind = KubeObject['kind'];
 
 /** etcd key of an object, as the API server's storage layer lays them out (`/registry/<resource>/<ns>/<name>`). */

@@ -18,13 +18,26 @@
  * ToBeDeletedByClusterAutoscaler:NoSchedule, its pods deleted through the API (their controllers replace them),
  * then the machine is terminated and its Node deleted.
  *
+ * PodDisruptionBudgets (when the scenario has any): a node whose pods would take more disruptions than a
+ * budget still allows is not removable (RemainingPdbTracker, budgets shared by the nodes of one pass), and the
+ * drain evicts through the Eviction API, retrying a refused eviction every 10 s for at most 2 minutes, after
+ * which the drain fails and the node is untainted and kept.
+ *
+ * DaemonSets: a template node's room is reduced by the DaemonSet pods that would run on it; pending DaemonSet
+ * pods never trigger a scale-up; DaemonSet pods count in a node's utilization but are not drained (they go with
+ * the Node, through the pod garbage collector).
+ *
  * Defaults: cluster-autoscaler FAQ "What are the parameters to CA?"; client 5 qps / 10 burst (client-go
  * defaults, --kube-client-qps/--kube-client-burst). Simplified: predicates checked are resources, pod count,
  * nodeSelector, required node affinity, taints and unschedulable (no inter-pod affinity, topology spread or
- * volumes); no PodDisruptionBudgets; pod deletion is immediate; no scale-up backoff or max-node-provision-time.
+ * volumes); pod deletion is immediate; no scale-up backoff or max-node-provision-time.
  */
 import { type ApiServer, Client } from '../api/api-server.js';
-import { keyOf, isTerminal, type Node, type NodeSelectorRequirement, type Pod, type Taint } from '../api/objects.js';
+import { keyOf, isTerminal, type DaemonSet, type Node, type Pod, type PodDisruptionBudget, type Taint } from '../api/objects.js';
+import { budgetSelects } from '../api/eviction.js';
+import { Informer } from '../api/informer.js';
+import { daemonTemplateSpec, isDaemonSetPod, nodeShouldRunDaemonPod } from '../controllers/daemon-pod.js';
+import { requiredNodeAffinityMatches } from '../api/node-selector.js';
 import { CPU, MEMORY, PODS, EPHEMERAL_STORAGE, podRequests, type PodRequests } from '../api/pod-resources.js';
 import type { RateLimit } from '../api/rate-limiter.js';
 import { sample, type Distribution } from '../core/distribution.js';
@@ -34,7 +47,6 @@ import type { Micros } from '../core/time.js';
 import { SharedInformer, SharedPodInformer } from '../controllers/shared-informer.js';
 import { firstUntolerated } from '../scheduler/plugins/taint-toleration.js';
 import { toleratesUnschedulable } from '../scheduler/plugins/node-unschedulable.js';
-import { requirementParses } from '../scheduler/plugins/node-affinity.js';
 
 export const TO_BE_DELETED_TAINT = 'ToBeDeletedByClusterAutoscaler';
 export const SAFE_TO_EVICT_ANNOTATION = 'cluster-autoscaler.kubernetes.io/safe-to-evict';
@@ -105,45 +117,12 @@ function take(r: Room, q: PodRequests): void {
   for (const k in q.scalars) r.scalars[k] = (r.scalars[k] ?? 0) - q.scalars[k];
 }
 
-function requirementMatches(req: NodeSelectorRequirement, labels: Readonly<Record<string, string>>): boolean {
-  const has = Object.prototype.hasOwnProperty.call(labels, req.key);
-  const v = labels[req.key];
-  switch (req.operator) {
-    case 'In':
-      return has && req.values.includes(v);
-    case 'NotIn':
-      return !has || !req.values.includes(v);
-    case 'Exists':
-      return has;
-    case 'DoesNotExist':
-      return !has;
-    case 'Gt':
-    case 'Lt': {
-      if (!has || !/^-?\d+$/.test(v) || req.values.length !== 1) return false;
-      const x = Number(v);
-      const y = Number(req.values[0]);
-      return req.operator === 'Gt' ? x > y : x < y;
-    }
-  }
-}
-
 /** The scheduler's predicates the autoscaler's simulation checks: does the pod fit in this room? */
 export function fits(pod: Pod, q: PodRequests, r: Room): boolean {
   if (r.pods < 1 || q.cpu > r.cpu || q.memory > r.mem || q.ephemeralStorage > r.eph) return false;
   for (const k in q.scalars) if (q.scalars[k] > 0 && q.scalars[k] > (r.scalars[k] ?? 0)) return false;
   const n = r.node;
-  for (const k in pod.spec.nodeSelector) if (n.metadata.labels[k] !== pod.spec.nodeSelector[k]) return false;
-  const req = pod.spec.affinity?.nodeAffinity?.required;
-  if (req !== undefined) {
-    const ok = req.nodeSelectorTerms.some(
-      (t) =>
-        (t.matchExpressions.length > 0 || t.matchFields.length > 0) &&
-        // A term with a requirement the scheduler cannot parse matches no node (nodeaffinity.LazyErrorNodeSelector).
-        t.matchExpressions.every((e) => requirementParses(e) && requirementMatches(e, n.metadata.labels)) &&
-        t.matchFields.every((e) => requirementMatches(e, { 'metadata.name': n.metadata.name })),
-    );
-    if (!ok) return false;
-  }
+  if (!requiredNodeAffinityMatches(pod.spec, n)) return false;
   if (n.spec.unschedulable && !toleratesUnschedulable(pod.spec.tolerations)) return false;
   return firstUntolerated(n.spec.taints, pod.spec.tolerations) === undefined;
 }
@@ -154,6 +133,11 @@ export class ClusterAutoscaler {
   private readonly client: Client;
   private readonly nodes: SharedInformer<Node>;
   private readonly pods: SharedPodInformer;
+  private readonly daemonSets = new Informer<DaemonSet>({});
+  /** PodDisruptionBudgets, when the scenario has any. */
+  private readonly budgets: Informer<PodDisruptionBudget> | null = null;
+  /** Drains abandoned because a budget kept refusing an eviction. */
+  failedDrains = 0;
   private readonly groupOf = new Map<string, NodeGroup>();
   /** Requested machines not registered yet, per group. */
   private readonly upcoming = new Map<string, number>();
@@ -175,10 +159,17 @@ export class ClusterAutoscaler {
     private readonly cloud: CloudProvider,
     private readonly rng: RngStream,
     private readonly observer: AutoscalerObserver | null = null,
+    /** daemonSets: watch DaemonSets for the node templates (off when the scenario has none: no extra watch). */
+    opts: { readonly daemonSets?: boolean; readonly budgets?: boolean } = {},
   ) {
     this.client = new Client('cluster-autoscaler', params.client, 'kube-system-service-accounts');
     this.nodes = new SharedInformer<Node>(api, 'Node', 'cluster-autoscaler/nodes');
     this.pods = new SharedPodInformer(api, 'cluster-autoscaler/pods');
+    if (opts.daemonSets === true) api.watch('DaemonSet', 'cluster-autoscaler/daemonsets', this.daemonSets.onEvent);
+    if (opts.budgets === true) {
+      this.budgets = new Informer<PodDisruptionBudget>({});
+      api.watch('PodDisruptionBudget', 'cluster-autoscaler/poddisruptionbudgets', this.budgets.onEvent);
+    }
     for (const g of groups) this.upcoming.set(g.pool, 0);
     this.nodes.addHandlers({
       add: (n) => {
@@ -221,6 +212,20 @@ export class ClusterAutoscaler {
     return this.pods.onNode(node).filter((p) => !isTerminal(p)).map((p) => podRequests(p.spec));
   }
 
+  /**
+   * A new node of a group as the simulation sees it: its template with the DaemonSet pods that would run on it
+   * already taking their room (utils.go GetNodeInfoFromTemplate → daemonset.GetDaemonSetPodsForNode, which
+   * keeps the DaemonSets whose NodeShouldRunDaemonPod accepts the template node).
+   */
+  private templateRoom(template: Node): Room {
+    const used: PodRequests[] = [];
+    for (const ds of this.daemonSets.cache.values()) {
+      const spec = daemonTemplateSpec(ds);
+      if (nodeShouldRunDaemonPod(template, spec).shouldRun) used.push(podRequests(spec));
+    }
+    return roomOf(template, used);
+  }
+
   private targetSize(g: NodeGroup): number {
     let registered = 0;
     for (const [name, group] of this.groupOf) if (group === g && !this.deleting.has(name)) registered++;
@@ -230,12 +235,14 @@ export class ClusterAutoscaler {
   private scaleUp(): boolean {
     const pending: Pod[] = [];
     for (const p of this.pods.cache.values()) {
-      if (p.spec.nodeName === '' && p.status.reason === 'Unschedulable' && !isTerminal(p) && p.metadata.deletionTimestamp === undefined) pending.push(p);
+      // DaemonSet pods are left out (core/podlistprocessor/filter_out_daemon_sets.go): each is pinned to its
+      // node, a new node would not help it.
+      if (p.spec.nodeName === '' && p.status.reason === 'Unschedulable' && !isTerminal(p) && p.metadata.deletionTimestamp === undefined && !isDaemonSetPod(p)) pending.push(p);
     }
     if (pending.length === 0) return false;
     // filterOutSchedulable, then the room of upcoming nodes.
     const rooms = this.rooms();
-    for (const g of this.groups) for (let i = 0; i < (this.upcoming.get(g.pool) ?? 0); i++) rooms.push(roomOf(g.template(g.nextIndex), []));
+    for (const g of this.groups) for (let i = 0; i < (this.upcoming.get(g.pool) ?? 0); i++) rooms.push(this.templateRoom(g.template(g.nextIndex)));
     const left: { pod: Pod; q: PodRequests }[] = [];
     for (const pod of pending) {
       const q = podRequests(pod.spec);
@@ -256,7 +263,7 @@ export class ClusterAutoscaler {
       const room = this.targetSize(g);
       if (room >= g.max) continue;
       const template = g.template(g.nextIndex);
-      const candidates = left.filter((x) => fits(x.pod, x.q, roomOf(template, [])));
+      const candidates = left.filter((x) => fits(x.pod, x.q, this.templateRoom(template)));
       if (candidates.length === 0) continue;
       // BinpackingNodeEstimator: biggest pods first, first fit on new template nodes, up to the group's max.
       const score = (q: PodRequests): number => q.cpu / ((template.status.allocatable[CPU] ?? 1) || 1) + q.memory / ((template.status.allocatable[MEMORY] ?? 1) || 1);
@@ -270,7 +277,7 @@ export class ClusterAutoscaler {
         let r = fresh.find((x) => fits(c.pod, c.q, x));
         if (r === undefined) {
           if (fresh.length >= limit) continue;
-          r = roomOf(template, []);
+          r = this.templateRoom(template);
           fresh.push(r);
         }
         take(r, c.q);
@@ -321,6 +328,9 @@ export class ClusterAutoscaler {
     const now = this.sim.now;
     const removing = new Set<string>();
     const unneeded: { name: string; empty: boolean; group: NodeGroup }[] = [];
+    // RemainingPdbTracker (simulator/pdb): the disruptions each budget still allows in this pass.
+    const remaining = new Map<PodDisruptionBudget, number>();
+    if (this.budgets !== null) for (const b of this.budgets.cache.values()) remaining.set(b, b.status.disruptionsAllowed);
     for (const n of this.nodes.cache.values()) {
       const name = n.metadata.name;
       const g = this.groupOf.get(name);
@@ -338,13 +348,18 @@ export class ClusterAutoscaler {
         mem += q.memory;
       }
       const util = Math.max((a[CPU] ?? 0) > 0 ? cpu / (a[CPU] as number) : 0, (a[MEMORY] ?? 0) > 0 ? mem / (a[MEMORY] as number) : 0);
-      if (util >= this.params.scaleDownUtilizationThreshold || !this.canMove(pods, new Set([...removing, name]))) {
+      // DaemonSet pods count in the utilization (--ignore-daemonsets-utilization false) but are not moved: a node
+      // running only DaemonSet pods is empty (simulator/drain.go skips them).
+      const movable = pods.filter((p) => !isDaemonSetPod(p));
+      const uses = this.budgetUses(movable, remaining);
+      if (util >= this.params.scaleDownUtilizationThreshold || uses === null || !this.canMove(movable, new Set([...removing, name]))) {
         this.unneededSince.delete(name);
         continue;
       }
+      for (const [b, n] of uses) remaining.set(b, (remaining.get(b) ?? 0) - n);
       removing.add(name);
       if (!this.unneededSince.has(name)) this.unneededSince.set(name, now);
-      if (now - (this.unneededSince.get(name) as Micros) >= this.params.scaleDownUnneededTime) unneeded.push({ name, empty: pods.length === 0, group: g });
+      if (now - (this.unneededSince.get(name) as Micros) >= this.params.scaleDownUnneededTime) unneeded.push({ name, empty: movable.length === 0, group: g });
     }
     if (scaledUp || now < this.lastScaleUp + this.params.scaleDownDelayAfterAdd || now < this.lastScaleDown + this.params.scanInterval) return;
     if (this.deleting.size > 0) return; // a drain is still in progress
@@ -361,8 +376,19 @@ export class ClusterAutoscaler {
     }
     if (removed === 0) {
       const u = unneeded.find((x) => !x.empty && size(x.group) > x.group.min);
-      if (u !== undefined) this.remove(u.name, this.pods.onNode(u.name).filter((p) => !isTerminal(p)));
+      if (u !== undefined) this.remove(u.name, this.pods.onNode(u.name).filter((p) => !isTerminal(p) && !isDaemonSetPod(p)));
     }
+  }
+
+  /**
+   * The disruptions moving `pods` takes from each budget, or null when one has too few left (the node is not
+   * removable: NotEnoughPdb).
+   */
+  private budgetUses(pods: readonly Pod[], remaining: ReadonlyMap<PodDisruptionBudget, number>): Map<PodDisruptionBudget, number> | null {
+    const uses = new Map<PodDisruptionBudget, number>();
+    for (const p of pods) for (const b of remaining.keys()) if (budgetSelects(b, p)) uses.set(b, (uses.get(b) ?? 0) + 1);
+    for (const [b, n] of uses) if (n > (remaining.get(b) ?? 0)) return null;
+    return uses;
   }
 
   /** Every pod has a controller (or is safe to evict) and fits on some node that stays. */
@@ -394,9 +420,15 @@ export class ClusterAutoscaler {
       cur.kind === 'Node' && !isDeleting(cur) ? { ...cur, spec: { ...cur.spec, taints: [...cur.spec.taints, taint] } } : null,
     () => {
       let outstanding = pods.length;
+      let failed = false;
       const finish = (): void => {
-        this.cloud.deleteNode(name);
         this.deleting.delete(name);
+        if (!failed) return this.cloud.deleteNode(name);
+        // A failed drain: the node is kept and untainted (actuation CleanToBeDeleted).
+        this.failedDrains++;
+        this.api.update(this.client, 'Node', `Node/${name}`, (cur) =>
+          cur.kind === 'Node' && isDeleting(cur) ? { ...cur, spec: { ...cur.spec, taints: cur.spec.taints.filter((t) => t.key !== TO_BE_DELETED_TAINT) } } : null,
+        );
       };
       if (outstanding === 0) return finish();
       // The evictions are graceful deletes: wait until the pods are gone (actuation/drain.go: a GET of each pod
@@ -410,14 +442,37 @@ export class ClusterAutoscaler {
         if (gone || this.sim.now >= deadline) finish();
         else this.sim.callAt(this.sim.now + DRAIN_POLL_INTERVAL, waitGone);
       };
-      for (const p of pods) this.api.delete(this.client, 'Pod', keyOf(p), () => {
-        if (--outstanding === 0) waitGone();
-      });
+      const evicted = (): void => {
+        if (--outstanding > 0) return;
+        if (failed) finish();
+        else waitGone();
+      };
+      if (this.budgets === null) {
+        // No PodDisruptionBudget in the scenario: each eviction amounts to its DELETE.
+        for (const p of pods) this.api.delete(this.client, 'Pod', keyOf(p), evicted);
+        return;
+      }
+      // drain.go evictPod: the Eviction API, retried every EvictionRetryTime (10 s) while a budget refuses it,
+      // for at most MaxPodEvictionTime (2 min); a pod still refused then fails the drain.
+      const evictBy = this.sim.now + MAX_POD_EVICTION_TIME;
+      const evict = (p: Pod): void =>
+        this.api.evict(this.client, keyOf(p), (r) => {
+          if (r.ok || r.code === 404) return evicted();
+          if (this.sim.now + EVICTION_RETRY_TIME <= evictBy) this.sim.callAt(this.sim.now + EVICTION_RETRY_TIME, () => evict(p));
+          else {
+            failed = true;
+            evicted();
+          }
+        });
+      for (const p of pods) evict(p);
     });
   }
 }
 
 const DRAIN_POLL_INTERVAL = 5 * 1_000_000;
+/** cluster-autoscaler actuation/drain.go: DefaultEvictionRetryTime 10 s, --max-pod-eviction-time 2 min. */
+const EVICTION_RETRY_TIME = 10 * 1_000_000;
+const MAX_POD_EVICTION_TIME = 120 * 1_000_000;
 const DRAIN_WAIT_LIMIT = (600 + 30) * 1_000_000;
 
 /** The label that names a node's pool (node group), set on every node of an autoscaled pool. */

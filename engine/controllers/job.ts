@@ -18,6 +18,7 @@ import { MICROS_PER_SECOND, type Micros } from '../core/time.js';
 import { randomSuffix } from './names.js';
 import type { SharedInformer } from './shared-informer.js';
 import { WorkQueue } from './work-queue.js';
+import { ItemBackoff } from './item-backoff.js';
 
 export interface JobParams {
   readonly client: RateLimit;
@@ -54,6 +55,7 @@ export class JobController {
   private readonly jobs: Informer<Job>;
   private readonly tracked = new Map<string, Tracked>();
   private readonly queue: WorkQueue;
+  private readonly backoff: ItemBackoff;
 
   constructor(
     private readonly sim: Simulation,
@@ -63,6 +65,7 @@ export class JobController {
     pods: SharedInformer<Pod>,
   ) {
     this.client = new Client('job-controller', params.client);
+    this.backoff = new ItemBackoff(sim);
     this.queue = new WorkQueue(params.workers, (key, done) => this.sync(key, done));
     this.jobs = new Informer<Job>({ add: (j) => this.queue.add(keyOf(j)), update: (_o, j) => this.queue.add(keyOf(j)) });
     api.watch('Job', 'job-controller/jobs', this.jobs.onEvent);
@@ -146,10 +149,12 @@ export class JobController {
     const batch = (size: number): void => {
       let outstanding = size;
       let failed = 0;
+      let refused = false;
       for (let i = 0; i < size; i++) {
         this.api.create(this.client, this.podFor(job, `${job.metadata.name}-${randomSuffix(names)}`), (r) => {
           if (!r.ok) {
             failed++;
+            if (r.code !== 409) refused = true;
             t.pendingCreates--;
           }
           if (--outstanding > 0) return;
@@ -157,7 +162,8 @@ export class JobController {
           if (failed > 0 || remaining === 0) {
             t.pendingCreates -= remaining;
             done();
-            if (failed > 0) this.queue.add(keyOf(job));
+            if (failed > 0) this.retry(keyOf(job), refused);
+            else this.backoff.forget(keyOf(job));
             return;
           }
           batch(Math.min(2 * size, remaining));
@@ -175,6 +181,16 @@ export class JobController {
         if (--outstanding === 0) done();
       });
     }
+  }
+
+  /**
+   * After failed creations: a refusal (403 from admission, 429 after the client's retries) is retried with the
+   * queue's rate limiter (AddRateLimited); a generated name already taken (409) at once, as the API server
+   * itself retries generateName conflicts (RetryGenerateName, GA in v1.32).
+   */
+  private retry(key: string, refused: boolean): void {
+    if (refused) this.backoff.requeue(key, (k) => this.queue.add(k));
+    else this.queue.add(key);
   }
 
   private podFor(job: Job, name: string): Pod {

@@ -15,6 +15,8 @@ import type { RngFactory } from '../core/rng.js';
 import { randomSuffix } from './names.js';
 import type { SharedInformer } from './shared-informer.js';
 import { WorkQueue } from './work-queue.js';
+import { ItemBackoff } from './item-backoff.js';
+import type { Simulation } from '../core/simulation.js';
 
 export interface ReplicaSetParams {
   readonly client: RateLimit;
@@ -47,13 +49,17 @@ export class ReplicaSetController {
   private readonly lastPodGone: ((rs: string) => void)[] = [];
   podsCreated = 0;
 
+  private readonly backoff: ItemBackoff;
+
   constructor(
+    sim: Simulation,
     private readonly api: ApiServer,
     private readonly params: ReplicaSetParams,
     private readonly rngs: RngFactory,
     pods: SharedInformer<Pod>,
   ) {
     this.client = new Client('replicaset-controller', params.client);
+    this.backoff = new ItemBackoff(sim);
     this.queue = new WorkQueue(params.workers, (key, done) => this.sync(key, done));
     this.rsInformer = new Informer<ReplicaSet>({
       add: (rs) => this.queue.add(keyOf(rs)),
@@ -152,11 +158,13 @@ export class ReplicaSetController {
     const batch = (size: number): void => {
       let outstanding = size;
       let failed = 0;
+      let refused = false;
       for (let i = 0; i < size; i++) {
         this.podsCreated++;
         this.api.create(this.client, this.podFor(rs, `${rs.metadata.name}-${randomSuffix(names)}`), (r) => {
           if (!r.ok) {
             failed++;
+            if (r.code !== 409) refused = true;
             // The creation will never be observed; lower the expectations (CreationObserved on error).
             this.creationObserved(key);
           }
@@ -166,7 +174,8 @@ export class ReplicaSetController {
             // slowStartBatch stops at the first failed batch; the skipped creations are not expected.
             for (let s = 0; s < remaining; s++) this.creationObserved(key);
             done();
-            if (failed > 0) this.queue.add(key);
+            if (failed > 0) this.retry(key, refused);
+            else this.backoff.forget(key);
             return;
           }
           batch(Math.min(2 * size, remaining));
@@ -188,6 +197,16 @@ export class ReplicaSetController {
         if (--outstanding === 0) done();
       });
     }
+  }
+
+  /**
+   * After failed creations: a refusal (403 from admission, 429 after the client's retries) is retried with the
+   * queue's rate limiter (AddRateLimited); a generated name already taken (409) at once, as the API server
+   * itself retries generateName conflicts (RetryGenerateName, GA in v1.32).
+   */
+  private retry(key: string, refused: boolean): void {
+    if (refused) this.backoff.requeue(key, (k) => this.queue.add(k));
+    else this.queue.add(key);
   }
 
   private podFor(rs: ReplicaSet, name: string): Pod {

@@ -282,7 +282,13 @@ export class MetricsRecorder implements SchedulerObserver, KubeletObserver, Kube
       this.replacements.delete(key);
       this.ownerByPod.delete(key);
     }
-    const rec = this.pods.get(key);
+    let rec = this.pods.get(key);
+    if (type === 'ADDED' && rec !== undefined) {
+      // A new pod under a deleted one's name (a StatefulSet's replacement): the old record stays, under its own key.
+      this.pods.delete(key);
+      this.pods.set(`${key}#${rec.created}`, rec);
+      rec = undefined;
+    }
     const before = rec === undefined ? null : podState(rec);
     const after = this.updatePod(type, pod, old, rec, key);
     if (after === undefined) return;

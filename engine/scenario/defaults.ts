@@ -65,6 +65,14 @@ export const DEFAULT_PARAMS = {
     replicaSet: { client: CONTROLLER_MANAGER_CLIENT, burstReplicas: 500, workers: 5 },
     deployment: { client: CONTROLLER_MANAGER_CLIENT, workers: 5 },
     endpoints: { client: CONTROLLER_MANAGER_CLIENT, workers: 5 },
+    /** kube-controller-manager --concurrent-daemonset-syncs 2, --concurrent-statefulset-syncs 5. */
+    daemonSet: { client: CONTROLLER_MANAGER_CLIENT, workers: 2 },
+    statefulSet: { client: CONTROLLER_MANAGER_CLIENT, workers: 5 },
+    /** The disruption controller runs one worker (disruption.go Run). */
+    disruption: { client: CONTROLLER_MANAGER_CLIENT },
+    /** --concurrent-cron-job-syncs 5. */
+    cronJob: { client: CONTROLLER_MANAGER_CLIENT, workers: 5 },
+    horizontal: { client: CONTROLLER_MANAGER_CLIENT },
   },
   kubelet: {
     client: KUBELET_CLIENT,

@@ -132,6 +132,8 @@ function replicasOf(o: KubeObject): number {
   if (o.kind === 'Pod') return 1;
   if (o.kind === 'Deployment' || o.kind === 'ReplicaSet') return o.spec.replicas;
   if (o.kind === 'Job') return o.spec.completions ?? o.spec.parallelism;
+  if (o.kind === 'StatefulSet') return o.spec.replicas;
+  // A DaemonSet's pod count depends on the nodes (at most one per node): not counted here.
   return 0;
 }
 
@@ -293,7 +295,23 @@ function parseWorkload(f: Field, dir: ScenarioDir, objects: TimedObject[], pods:
   for (const o of objs) {
     if (o.kind === 'Node' || o.kind === 'Endpoints') f.fail(`a ${o.kind} cannot be a workload; nodes belong in cluster.nodePools`);
     checkRunDuration(o, f);
+    checkReapply(o, objects, f);
     objects.push({ at, object: o as TimedObject['object'] });
+  }
+}
+
+/**
+ * A StatefulSet or DaemonSet applied again may only change spec.replicas (a scale): kubesim does not model their
+ * update strategies, so any other change would be ignored, and is refused instead.
+ */
+function checkReapply(o: KubeObject, earlier: readonly TimedObject[], f: Field): void {
+  if (o.kind !== 'StatefulSet' && o.kind !== 'DaemonSet') return;
+  const prev = earlier.find((e) => e.object.kind === o.kind && e.object.metadata.namespace === o.metadata.namespace && e.object.metadata.name === o.metadata.name);
+  if (prev === undefined) return;
+  const unscaled = (x: KubeObject): string => JSON.stringify(x.kind === 'StatefulSet' ? { ...x.spec, replicas: 0 } : x.kind === 'DaemonSet' ? x.spec : null);
+  if (o.kind === 'DaemonSet') f.fail(`DaemonSet ${o.metadata.namespace}/${o.metadata.name} is applied twice: DaemonSet updates (rolling updates) are not modeled`);
+  if (unscaled(prev.object) !== unscaled(o)) {
+    f.fail(`StatefulSet ${o.metadata.namespace}/${o.metadata.name} is applied again with changes other than spec.replicas: StatefulSet updates (rolling updates) are not modeled; only scaling is`);
   }
 }
 
@@ -457,6 +475,12 @@ function parseParameters(f: Field, images: Field): ClusterParams {
       deployment: { client: cmClient, workers },
       endpoints: { client: cmClient, workers },
       job: { client: cmClient, workers },
+      // --concurrent-daemonset-syncs 2 and --concurrent-statefulset-syncs 5 unless concurrentSyncs is given.
+      daemonSet: { client: cmClient, workers: cm.get('concurrentSyncs').exists ? workers : d.controllerManager.daemonSet.workers },
+      statefulSet: { client: cmClient, workers },
+      disruption: { client: cmClient },
+      cronJob: { client: cmClient, workers },
+      horizontal: { client: cmClient },
     },
     kubelet: {
       client: parseRate(k, KUBELET_CLIENT),

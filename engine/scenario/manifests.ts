@@ -46,6 +46,12 @@ import {
 } from '../api/objects.js';
 import type { Field } from './yaml-field.js';
 import { aggregateContainerRequests, HUGEPAGES_PREFIX, isSupportedPodLevelResource } from '../api/pod-resources.js';
+import { parseDaemonSet } from './workloads/daemonset.js';
+import { parseStatefulSet } from './workloads/statefulset.js';
+import { parsePodDisruptionBudget } from './workloads/pod-disruption-budget.js';
+import { parseCronJob } from './workloads/cronjob.js';
+import { parseLimitRange, parseResourceQuota } from './workloads/admission-policies.js';
+import { parseHorizontalPodAutoscaler } from './workloads/hpa.js';
 
 type Protocol = ContainerPort['protocol'];
 type RestartPolicy = PodSpec['restartPolicy'];
@@ -82,6 +88,14 @@ const KINDS = new Map<string, KindHandler>([
   ['Service', { apiVersion: 'v1', parse: parseService }],
   ['PriorityClass', { apiVersion: 'scheduling.k8s.io/v1', parse: parsePriorityClass }],
   ['Job', { apiVersion: 'batch/v1', parse: parseJob }],
+  // Workload kinds parsed in their own modules (engine/scenario/workloads/).
+  ['DaemonSet', { apiVersion: 'apps/v1', parse: parseDaemonSet }],
+  ['StatefulSet', { apiVersion: 'apps/v1', parse: parseStatefulSet }],
+  ['PodDisruptionBudget', { apiVersion: 'policy/v1', parse: parsePodDisruptionBudget }],
+  ['CronJob', { apiVersion: 'batch/v1', parse: parseCronJob }],
+  ['LimitRange', { apiVersion: 'v1', parse: parseLimitRange }],
+  ['ResourceQuota', { apiVersion: 'v1', parse: parseResourceQuota }],
+  ['HorizontalPodAutoscaler', { apiVersion: 'autoscaling/v2', parse: parseHorizontalPodAutoscaler }],
 ]);
 
 function supportedKinds(): string {
@@ -237,7 +251,7 @@ function parseStrategy(f: Field): DeploymentStrategy {
 const DEFAULT_MAX: IntOrPercent = { value: 25, percent: true };
 
 /** An IntOrString that is a count ("2", 2) or a percentage ("25%"). */
-function parseIntOrPercent(f: Field): IntOrPercent {
+export function parseIntOrPercent(f: Field): IntOrPercent {
   const text = f.scalarString();
   const m = /^(\d+)(%?)$/.exec(text);
   if (m === null) f.fail(`expected a non-negative integer or a percentage such as "25%", got ${JSON.stringify(text)}`);
@@ -247,7 +261,14 @@ function parseIntOrPercent(f: Field): IntOrPercent {
 /** batch/v1 Job with SetDefaults_Job (pkg/apis/batch/v1/defaults.go) and ValidateJob's restartPolicy rule. */
 function parseJob(f: Field): Job {
   const metadata = parseMeta(f, true, 'subdomain');
-  const spec = f.get('spec');
+  const spec = parseJobSpec(f.get('spec'), metadata.namespace);
+  // The controller labels its pods with the Job's name (batch.kubernetes.io/job-name) to select them.
+  const labels = { ...spec.template.labels, 'batch.kubernetes.io/job-name': metadata.name, 'job-name': metadata.name };
+  return { kind: 'Job', metadata, spec: { ...spec, template: { ...spec.template, labels } }, status: EMPTY_JOB_STATUS };
+}
+
+/** A JobSpec (of a Job, or a CronJob's jobTemplate), without the job-name labels its name adds. */
+export function parseJobSpec(spec: Field, namespace: string): Job['spec'] {
   const parallelismField = spec.get('parallelism');
   const completionsField = spec.get('completions');
   // Neither set: one pod, one completion. Only parallelism set: a work-queue Job (completions stays nil).
@@ -256,13 +277,11 @@ function parseJob(f: Field): Job {
   const backoffLimit = spec.get('backoffLimit').optInt(6, { min: 0, max: INT32.max });
   const templateField = spec.get('template');
   if (templateField.kind() !== 'map') expectedMapping(templateField, 'a pod template (metadata.labels and spec)');
-  const template = parsePodTemplate(templateField, metadata.namespace);
+  const template = parsePodTemplate(templateField, namespace);
   if (template.spec.restartPolicy === 'Always') {
     templateField.get('spec').get('restartPolicy').fail('expected "Never" or "OnFailure" (a Job\'s pods must terminate), got "Always"');
   }
-  // The controller labels its pods with the Job's name (batch.kubernetes.io/job-name) to select them.
-  const labels = { ...template.labels, 'batch.kubernetes.io/job-name': metadata.name, 'job-name': metadata.name };
-  return { kind: 'Job', metadata, spec: { parallelism, completions, backoffLimit, template: { ...template, labels } }, status: EMPTY_JOB_STATUS };
+  return { parallelism, completions, backoffLimit, template };
 }
 
 function parseReplicaSet(f: Field): ReplicaSet {
@@ -277,7 +296,7 @@ interface ReplicatedSpec {
 }
 
 /** The spec shared by Deployment and ReplicaSet, validated as pkg/apis/apps/validation does. */
-function parseReplicatedSpec(spec: Field, kind: string, namespace: string): ReplicatedSpec {
+export function parseReplicatedSpec(spec: Field, kind: string, namespace: string): ReplicatedSpec {
   // replicas defaults to 1: SetDefaults_Deployment / SetDefaults_ReplicaSet in pkg/apis/apps/v1/defaults.go.
   const replicas = spec.get('replicas').optInt(1, { min: 0, max: INT32.max });
   const selectorField = spec.get('selector');
@@ -366,7 +385,7 @@ function checkPriorityValue(f: Field, name: string, value: number): void {
 type NameRule = 'subdomain' | 'dns1035';
 
 /** `template`: a template's metadata, which may give generateName instead of a name (the name is then ''). */
-function parseMeta(f: Field, namespaced: boolean, rule: NameRule, template = false): ObjectMeta {
+export function parseMeta(f: Field, namespaced: boolean, rule: NameRule, template = false): ObjectMeta {
   const m = f.get('metadata');
   const nameField = m.get('name');
   const generated = !nameField.exists && m.get('generateName').exists;
@@ -835,7 +854,7 @@ function parseToleration(f: Field): Toleration {
 
 // ---- label selectors ----
 
-function parseLabelSelector(f: Field): LabelSelector {
+export function parseLabelSelector(f: Field): LabelSelector {
   if (f.kind() !== 'map') expectedMapping(f, 'a label selector such as {matchLabels: {app: web}}');
   return {
     matchLabels: labelMap(f.get('matchLabels')),

@@ -3,7 +3,7 @@
  * default filled in. The simulation reads only this.
  */
 import type { FeatureGates, SchedulerQueueSettings } from '../scheduler/scheduler-settings.js';
-import type { Deployment, Job, PodTemplate, PriorityClass, ReplicaSet, Service, Pod } from '../api/objects.js';
+import type { CronJob, DaemonSet, HorizontalPodAutoscaler, LimitRange, ResourceQuota, Deployment, Job, PodTemplate, PriorityClass, ReplicaSet, Service, Pod, PodDisruptionBudget, StatefulSet } from '../api/objects.js';
 import type { ApiServerParams } from '../api/api-server.js';
 import type { RateLimit } from '../api/rate-limiter.js';
 import type { Distribution } from '../core/distribution.js';
@@ -11,6 +11,11 @@ import type { Micros } from '../core/time.js';
 import type { DeploymentParams } from '../controllers/deployment.js';
 import type { EndpointsParams } from '../controllers/endpoints.js';
 import type { JobParams } from '../controllers/job.js';
+import type { DaemonSetParams } from '../controllers/daemonset.js';
+import type { StatefulSetParams } from '../controllers/statefulset.js';
+import type { DisruptionParams } from '../controllers/disruption.js';
+import type { CronJobParams } from '../controllers/cronjob.js';
+import type { HorizontalParams } from '../controllers/horizontal.js';
 import type { ReplicaSetParams } from '../controllers/replicaset.js';
 import type { KubeletParams } from '../node/kubelet.js';
 import type { KubeProxyParams } from '../node/kube-proxy.js';
@@ -37,7 +42,7 @@ export type Arrival =
 /** Objects created through the API server at a virtual time (Deployments, Services, PriorityClasses, Pods…). */
 export interface TimedObject {
   readonly at: Micros;
-  readonly object: Deployment | ReplicaSet | Service | PriorityClass | Pod | Job;
+  readonly object: Deployment | ReplicaSet | Service | PriorityClass | Pod | Job | DaemonSet | StatefulSet | PodDisruptionBudget | CronJob | LimitRange | ResourceQuota | HorizontalPodAutoscaler;
 }
 
 /** Bare pods created from a template by an arrival process. */
@@ -112,6 +117,11 @@ export interface ClusterParams {
     readonly deployment: DeploymentParams;
     readonly endpoints: EndpointsParams;
     readonly job: JobParams;
+    readonly daemonSet: DaemonSetParams;
+    readonly statefulSet: StatefulSetParams;
+    readonly disruption: DisruptionParams;
+    readonly cronJob: CronJobParams;
+    readonly horizontal: HorizontalParams;
   };
   readonly kubelet: KubeletParams;
   readonly kubeProxy: KubeProxyParams;

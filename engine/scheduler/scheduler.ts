@@ -11,8 +11,8 @@
  * (status.nominatedNodeName), and until it is bound, pods of lower or equal priority see it as present there.
  */
 import { type ApiServer, Client } from '../api/api-server.js';
-import { Informer } from '../api/informer.js';
-import { keyOf, type LabelSelector, type Node, type Pod, type ReplicaSet, type Service, isTerminal } from '../api/objects.js';
+import { Informer, type Store } from '../api/informer.js';
+import { keyOf, type LabelSelector, type Node, type Pod, type PodDisruptionBudget, type ReplicaSet, type Service, isTerminal } from '../api/objects.js';
 import { podRequests } from '../api/pod-resources.js';
 import type { RateLimit } from '../api/rate-limiter.js';
 import type { RngStream } from '../core/rng.js';
@@ -98,6 +98,8 @@ export class Scheduler {
   private readonly nominations = new Map<string, Nomination>();
   /** Listers for the default topology spread selector (helper.DefaultSelector). */
   private readonly services = new Map<string, Service>();
+  /** PodDisruptionBudgets, when the scenario has any (useDisruptionBudgets). */
+  private budgets: Store<PodDisruptionBudget> | null = null;
   private readonly replicaSets = new Map<string, ReplicaSet>();
   private readonly search: SearchState = { nextStartNodeIndex: 0 };
   private busy = false;
@@ -173,6 +175,16 @@ export class Scheduler {
 
   private get podLevelResources(): boolean {
     return this.params.podLevelResources !== false;
+  }
+
+  /**
+   * DefaultPreemption's PDB lister: opened only for scenarios with PodDisruptionBudgets (a watch opened for
+   * nothing would still shift the ids of later watches, which enter the fingerprint).
+   */
+  useDisruptionBudgets(): void {
+    const inf = new Informer<PodDisruptionBudget>({});
+    this.budgets = inf.cache;
+    this.api.watch('PodDisruptionBudget', 'kube-scheduler/poddisruptionbudgets', inf.onEvent);
   }
 
   /** FGDScore's target workload: the typical pods of the scenario's pods (engine/gpu/typical-pods.ts). */
@@ -359,7 +371,8 @@ export class Scheduler {
     let preemptionFilters = 0;
     if (d.node < 0 && d.error === undefined && kernel.profile.preemption !== null) {
       if (this.eligibleToPreempt(pod, own, kernel)) {
-        const out = preempt(kernel, this.table, this.pods, pod.spec.priority, kernel.profile.preemption, nominated, this.rng, this.sim.now);
+        const budgets = this.budgets === null ? [] : [...this.budgets.values()];
+        const out = preempt(kernel, this.table, this.pods, pod.spec.priority, kernel.profile.preemption, nominated, this.rng, this.sim.now, budgets);
         preemptionNodes = out.dryRuns;
         preemptionFilters = out.evaluations;
         if (out.row >= 0) nominate = { row: out.row, victims: out.victims };
