@@ -45,6 +45,7 @@ import {
   DEFAULT_TERMINATION_GRACE_PERIOD_SECONDS,
 } from '../api/objects.js';
 import type { Field } from './yaml-field.js';
+import { kindDisposition, MODELED_KINDS, type NotModeled } from './kinds.js';
 
 type Protocol = ContainerPort['protocol'];
 type RestartPolicy = PodSpec['restartPolicy'];
@@ -68,31 +69,42 @@ const SYSTEM_PRIORITY_CLASSES = new Map([
   ['system-node-critical', 2_000_001_000],
 ]);
 
-interface KindHandler {
-  readonly apiVersion: string;
-  readonly parse: (f: Field) => KubeObject;
-}
+/** The parser of each modeled kind; which kinds are modeled, and their apiVersions, is kinds.ts's table. */
+const PARSERS: Readonly<Record<string, (f: Field) => KubeObject>> = {
+  Node: parseNode,
+  Pod: parsePod,
+  Deployment: parseDeployment,
+  ReplicaSet: parseReplicaSet,
+  Service: parseService,
+  PriorityClass: parsePriorityClass,
+  Job: parseJob,
+};
 
-const KINDS = new Map<string, KindHandler>([
-  ['Node', { apiVersion: 'v1', parse: parseNode }],
-  ['Pod', { apiVersion: 'v1', parse: parsePod }],
-  ['Deployment', { apiVersion: 'apps/v1', parse: parseDeployment }],
-  ['ReplicaSet', { apiVersion: 'apps/v1', parse: parseReplicaSet }],
-  ['Service', { apiVersion: 'v1', parse: parseService }],
-  ['PriorityClass', { apiVersion: 'scheduling.k8s.io/v1', parse: parsePriorityClass }],
-  ['Job', { apiVersion: 'batch/v1', parse: parseJob }],
-]);
-
-function supportedKinds(): string {
-  const kinds = [...KINDS].map(([kind, h]) => `${kind} (${h.apiVersion})`);
+function modeledKinds(): string {
+  const kinds = [...MODELED_KINDS].map(([kind, v]) => `${kind} (${v})`);
   return `${kinds.join(', ')}, and List or <Kind>List of those`;
 }
 
 // ---- objects ----
 
-/** The objects in one YAML document: a single object, or the items of a List / <Kind>List. */
-export function parseManifests(f: Field): KubeObject[] {
-  return parseObject(f, undefined);
+/**
+ * The objects in one YAML document: a single object, or the items of a List / <Kind>List. Objects of kinds
+ * that are not modeled (kinds.ts) go to `notModeled` when it is given; without it (a field that expects a
+ * modeled object, such as a node pool's `node:`) they are refused. Refused kinds are always refused.
+ */
+export function parseManifests(f: Field, notModeled?: NotModeled): KubeObject[] {
+  return parseObject(f, undefined, notModeled).map((p) => p.object);
+}
+
+/** An object with the manifest (or List item) it was parsed from, for fields read later and for errors about it. */
+export interface PlacedObject {
+  readonly object: KubeObject;
+  readonly at: Field;
+}
+
+/** parseManifests, with each object's manifest. */
+export function parsePlacedManifests(f: Field, notModeled?: NotModeled): PlacedObject[] {
+  return parseObject(f, undefined, notModeled);
 }
 
 interface ImpliedType {
@@ -104,7 +116,7 @@ interface ImpliedType {
  * `implied` is the type of a <Kind>List's items: the API returns them without kind and apiVersion
  * (`kubectl get --raw /api/v1/pods`), while `kubectl get -o yaml` returns a List whose items carry both.
  */
-function parseObject(f: Field, implied: ImpliedType | undefined): KubeObject[] {
+function parseObject(f: Field, implied: ImpliedType | undefined, notModeled: NotModeled | undefined): PlacedObject[] {
   if (f.kind() !== 'map') {
     return f.fail(`expected a Kubernetes object (a mapping with apiVersion, kind and metadata), got ${f.describe()}`);
   }
@@ -112,21 +124,29 @@ function parseObject(f: Field, implied: ImpliedType | undefined): KubeObject[] {
   const versionField = f.get('apiVersion');
   const kind = implied !== undefined && !kindField.exists ? implied.kind : kindField.str();
   const apiVersion = implied !== undefined && !versionField.exists ? implied.apiVersion : versionField.str();
+  if (kind === '') kindField.fail('expected the object\'s kind, got ""');
 
   if (kind.endsWith('List')) {
     const itemKind = kind.slice(0, -'List'.length);
-    const expectedVersion = itemKind === '' ? 'v1' : KINDS.get(itemKind)?.apiVersion;
-    if (expectedVersion === undefined) return kindField.fail(`unsupported kind ${JSON.stringify(kind)}; supported kinds: ${supportedKinds()}`);
-    checkApiVersion(versionField, kind, apiVersion, expectedVersion);
+    if (itemKind !== '') {
+      const d = kindDisposition(itemKind);
+      if (d.disposition === 'modeled') checkApiVersion(versionField, kind, apiVersion, d.apiVersion);
+    } else checkApiVersion(versionField, kind, apiVersion, 'v1');
     const itemType = itemKind === '' ? undefined : { kind: itemKind, apiVersion };
-    return f.get('items').items().flatMap((item) => parseObject(item, itemType));
+    return f.get('items').items().flatMap((item) => parseObject(item, itemType, notModeled));
   }
-  const handler = KINDS.get(kind);
-  if (handler === undefined) {
-    return kindField.fail(`unsupported kind ${JSON.stringify(kind)}; supported kinds: ${supportedKinds()}`);
+  const d = kindDisposition(kind);
+  if (d.disposition === 'refused') {
+    return kindField.fail(`kind ${kind} is not modeled by kubesim and would change placements (${d.reason}); remove it to simulate without it`);
   }
-  checkApiVersion(versionField, kind, apiVersion, handler.apiVersion);
-  return [handler.parse(f)];
+  if (d.disposition === 'notModeled') {
+    if (notModeled === undefined) return kindField.fail(`unsupported kind ${JSON.stringify(kind)} here; expected one of ${modeledKinds()}`);
+    const meta = f.get('metadata');
+    notModeled.add({ kind, apiVersion, namespace: meta.get('namespace').optStr(''), name: meta.get('name').optStr('') });
+    return [];
+  }
+  checkApiVersion(versionField, kind, apiVersion, d.apiVersion);
+  return [{ object: PARSERS[kind](f), at: f }];
 }
 
 function checkApiVersion(f: Field, kind: string, got: string, expected: string): void {
