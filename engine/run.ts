@@ -30,6 +30,7 @@ import { PodGarbageCollector } from './controllers/pod-gc.js';
 import { FaultInjector } from './faults/injector.js';
 import { ClusterAutoscaler, type CloudProvider, type NodeGroup } from './cloud/cluster-autoscaler.js';
 import type { Lease } from './api/objects.js';
+import { scenarioUsesGates, startGateRemover } from './workload/gate-remover.js';
 import type { Arrival, Policy, PodWorkload, Scenario, TimedObject } from './scenario/types.js';
 import { Scheduler } from './scheduler/scheduler.js';
 import type { ParallelScanner } from './scheduler/parallel/scanner.js';
@@ -155,6 +156,7 @@ export function runOnce(scenario: Scenario, policy: Policy, seed: number, opts: 
     new ClusterAutoscaler(sim, api, p.clusterAutoscaler, groups, cloud, rngs.stream('cluster-autoscaler'));
   }
 
+  if (scenarioUsesGates(scenario)) startGateRemover(sim, api, user);
   applyWaves(sim, api, user, scenario.objects.filter((o) => o.wave !== undefined));
   for (const o of scenario.objects) if (o.wave === undefined) sim.callAt(o.at, () => apply(api, user, o.object));
 
@@ -228,10 +230,14 @@ function applyWaves(sim: Simulation, api: ApiServer, user: Client, objects: read
 function apply(api: ApiServer, user: Client, obj: KubeObject, done?: () => void): void {
   api.create(user, obj, (r) => {
     done?.();
-    if (r.code !== 409 || (obj.kind !== 'Deployment' && obj.kind !== 'ReplicaSet' && obj.kind !== 'Service')) return;
-    api.update(user, obj.kind, keyOf(obj), (cur) =>
-      cur.kind === obj.kind ? ({ ...cur, spec: obj.spec, metadata: { ...cur.metadata, labels: obj.metadata.labels, annotations: obj.metadata.annotations } } as KubeObject) : null,
-    );
+    if (r.code !== 409 || (obj.kind !== 'Deployment' && obj.kind !== 'ReplicaSet' && obj.kind !== 'Service' && obj.kind !== 'Job')) return;
+    api.update(user, obj.kind, keyOf(obj), (cur) => {
+      if (cur.kind !== obj.kind) return null;
+      // A Job's template and completions are immutable (ValidateJobSpecUpdate): apply changes suspend,
+      // parallelism and activeDeadlineSeconds only.
+      const spec = cur.kind === 'Job' && obj.kind === 'Job' ? { ...cur.spec, parallelism: obj.spec.parallelism, suspend: obj.spec.suspend, activeDeadlineSeconds: obj.spec.activeDeadlineSeconds } : obj.spec;
+      return { ...cur, spec, metadata: { ...cur.metadata, labels: obj.metadata.labels, annotations: obj.metadata.annotations } } as KubeObject;
+    });
   });
 }
 

@@ -88,6 +88,8 @@ export interface PodSpec {
    * names none; absent = PreemptLowerPriority (the API default).
    */
   readonly preemptionPolicy?: PreemptionPolicy;
+  /** spec.schedulingGates (names); absent when none. The scheduler leaves the pod alone until it is empty. */
+  readonly schedulingGates?: readonly string[];
 }
 
 export type PreemptionPolicy = 'PreemptLowerPriority' | 'Never';
@@ -187,6 +189,11 @@ export interface PodStatus {
   readonly message?: string;
   /** status.nominatedNodeName, written by the scheduler after a preemption. */
   readonly nominatedNodeName?: string;
+  /**
+   * The PodScheduled=False condition with reason SchedulingGated, set by the API server when a pod is created
+   * with scheduling gates (pkg/registry/core/pod/strategy.go applySchedulingGatedCondition).
+   */
+  readonly schedulingGated?: boolean;
   /** Reason of the DisruptionTarget condition (e.g. PreemptionByScheduler), set before an eviction. */
   readonly disruptionTarget?: string;
 }
@@ -275,6 +282,8 @@ export interface Deployment {
     readonly selector: LabelSelector;
     readonly template: PodTemplate;
     readonly strategy: DeploymentStrategy;
+    /** spec.paused: no rollout of a new template (scaling still applies); absent = false. */
+    readonly paused?: boolean;
   };
 }
 
@@ -317,6 +326,8 @@ export interface JobStatus {
   readonly failed: number;
   /** Set when the Job reached its Complete or Failed condition. */
   readonly finished?: { readonly type: 'Complete' | 'Failed'; readonly at: Micros; readonly reason: string };
+  /** status.startTime: when the Job last started (unsuspended); absent while suspended. */
+  readonly startTime?: Micros;
 }
 
 export interface Job {
@@ -328,6 +339,10 @@ export interface Job {
     readonly completions: number | null;
     readonly backoffLimit: number;
     readonly template: PodTemplate;
+    /** spec.suspend: no pods are created and active ones are deleted while true (absent = false). */
+    readonly suspend?: boolean;
+    /** spec.activeDeadlineSeconds: the Job fails with DeadlineExceeded this long after it started (absent = none). */
+    readonly activeDeadlineSeconds?: number;
   };
   readonly status: JobStatus;
 }

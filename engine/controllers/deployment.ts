@@ -8,7 +8,8 @@
  * - Recreate (recreate.go): scale every old ReplicaSet to 0, wait until their pods are gone, then scale up.
  * Each step is one ReplicaSet update through the controller's client; the next step waits for the
  * ReplicaSet status (written by the ReplicaSet controller) to come back through the informer.
- * Not modeled: minReadySeconds, progressDeadlineSeconds, revision history cleanup, pause/rollback.
+ * Not modeled: minReadySeconds, progressDeadlineSeconds (warned by the loader), revision history cleanup, rollback;
+ * spec.paused stops rollouts (sync below).
  */
 import { type ApiServer, Client, ifUnchangedSince } from '../api/api-server.js';
 import { Informer } from '../api/informer.js';
@@ -113,6 +114,16 @@ export class DeploymentController {
     const old = all.filter((rs) => rs !== newRS);
     const total = all.reduce((s, rs) => s + rs.spec.replicas, 0);
     const strategy = d.spec.strategy;
+
+    // A paused Deployment (syncDeployment → sync, pkg/controller/deployment/sync.go): no new ReplicaSet is
+    // created (getAllReplicaSetsAndSyncRevision with createIfNotExisted false) and no rollout step is taken;
+    // scale() still resizes the one active ReplicaSet. Proportional scaling of several is not modeled.
+    if (d.spec.paused === true) {
+      const active = all.filter((rs) => rs.spec.replicas > 0);
+      const target = active.length === 1 ? active[0] : active.length === 0 ? newRS : undefined;
+      if (target !== undefined && target.spec.replicas !== d.spec.replicas) return this.scaleAll([[target, d.spec.replicas]], done);
+      return done();
+    }
 
     if (strategy.type === 'Recreate') {
       const scaleDown = old.filter((rs) => rs.spec.replicas > 0);

@@ -107,18 +107,28 @@ export class JobController {
     if (t.pendingCreates > 0) return done(); // expectations: wait for our creations to be observed
     const active = [...t.pods.values()].filter((p) => !isTerminal(p) && p.metadata.deletionTimestamp === undefined);
     const { parallelism, completions, backoffLimit } = job.spec;
+    const suspended = job.spec.suspend === true;
+    // syncJob: startTime is set when the Job runs unsuspended, and cleared on suspension so that
+    // activeDeadlineSeconds counts from the resume (job_controller.go, "if !jobSuspended ... StartTime").
+    const startTime = suspended ? undefined : (job.status.startTime ?? this.sim.now);
+    const deadline = job.spec.activeDeadlineSeconds;
+    const deadlineAt = startTime === undefined || deadline === undefined ? undefined : startTime + deadline * 1_000_000;
     let finished: JobStatus['finished'];
     if (t.failed > backoffLimit) finished = { type: 'Failed', at: this.sim.now, reason: 'BackoffLimitExceeded' };
+    else if (deadlineAt !== undefined && this.sim.now >= deadlineAt) finished = { type: 'Failed', at: this.sim.now, reason: 'DeadlineExceeded' };
     else if (completions !== null ? t.succeeded >= completions : t.succeeded > 0 && active.length === 0) {
       finished = { type: 'Complete', at: this.sim.now, reason: 'Completed' };
     }
-    const status: JobStatus = { active: active.length, succeeded: t.succeeded, failed: t.failed, ...(finished !== undefined ? { finished } : {}) };
+    const status: JobStatus = { active: active.length, succeeded: t.succeeded, failed: t.failed, ...(finished !== undefined ? { finished } : {}), ...(startTime !== undefined ? { startTime } : {}) };
+    // pastActiveDeadline is checked on every sync; upstream requeues the Job for the moment it passes.
+    if (finished === undefined && deadlineAt !== undefined && job.status.startTime === undefined) this.sim.callAt(deadlineAt, () => this.queue.add(key));
     const writeStatus = (): void => this.writeStatus(job, status, done);
     if (finished !== undefined) {
       if (finished.type === 'Failed' && active.length > 0) return this.deletePods(active, writeStatus);
       return writeStatus();
     }
-    const want = completions === null ? (t.succeeded > 0 ? 0 : parallelism) : Math.min(parallelism, completions - t.succeeded);
+    // manageJob: a suspended Job wants no active pod (its running ones are deleted).
+    const want = suspended ? 0 : completions === null ? (t.succeeded > 0 ? 0 : parallelism) : Math.min(parallelism, completions - t.succeeded);
     const diff = want - active.length;
     if (diff > 0) {
       const readyAt = t.lastFailure + failureBackoff(t.failed);
@@ -134,7 +144,7 @@ export class JobController {
 
   private writeStatus(job: Job, status: JobStatus, done: () => void): void {
     const s = job.status;
-    if (s.active === status.active && s.succeeded === status.succeeded && s.failed === status.failed && s.finished === status.finished) return done();
+    if (s.active === status.active && s.succeeded === status.succeeded && s.failed === status.failed && s.finished === status.finished && s.startTime === status.startTime) return done();
     this.api.update(this.client, 'Job', keyOf(job), (cur) => (cur.kind === 'Job' && cur.status.finished === undefined ? { ...cur, status } : null), () => done());
   }
 

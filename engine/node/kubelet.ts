@@ -23,13 +23,19 @@ import { Informer } from '../api/informer.js';
 import { keyOf, isTerminal, objectKey, NODE_LEASE_NAMESPACE, type Container, type ContainerImage, type Lease, type Node, type Pod, type PodSpec } from '../api/objects.js';
 import { CPU, EPHEMERAL_STORAGE, MEMORY, PODS, podRequests, type PodRequests } from '../api/pod-resources.js';
 import { TokenBucket, type RateLimit } from '../api/rate-limiter.js';
-import { sample, type Distribution } from '../core/distribution.js';
+import { lognormalFromP99, sample, type Distribution } from '../core/distribution.js';
 import type { RngStream } from '../core/rng.js';
 import type { Simulation } from '../core/simulation.js';
 import { MICROS_PER_SECOND, type Micros } from '../core/time.js';
 import { imagesToDelete, overHighThreshold, type ImageGcPolicy } from './image-gc.js';
 
 export const RUN_DURATION_ANNOTATION = 'kubesim.io/run-duration';
+
+/**
+ * EST: most containers exit within a second or two of SIGTERM (a web server drains and exits), a few take
+ * several seconds; lognormal with median 1 s and p99 5 s. Capped at the grace period by the kill.
+ */
+export const DEFAULT_SIGTERM_EXIT: Distribution = lognormalFromP99(MICROS_PER_SECOND, 5 * MICROS_PER_SECOND);
 
 /** images/image_gc_manager.go: the image list cache is refreshed every 30 s. */
 const IMAGE_LIST_REFRESH_PERIOD = 30 * MICROS_PER_SECOND;
@@ -57,8 +63,13 @@ export interface KubeletParams {
   readonly containerStartLatency: Distribution;
   /** Generic PLEG relist period: container state changes are noticed up to this long after they happen. */
   readonly plegRelistPeriod: Micros;
-  /** Time from containers running to the Ready condition (probes). */
+  /** Time from containers running to the Ready condition, for a pod without a readiness or startup probe. */
   readonly readinessDelay: Distribution;
+  /**
+   * How long a container takes to exit after SIGTERM (the application's shutdown); the kill at the end of the
+   * grace period caps it. Default DEFAULT_SIGTERM_EXIT (scenario: parameters.kubelet.sigtermExitTime).
+   */
+  readonly sigtermExit?: Distribution;
   /** Image garbage collection thresholds (default DEFAULT_IMAGE_GC). */
   readonly imageGc?: ImageGcPolicy;
   /** Size of the image filesystem; default: the node's ephemeral-storage capacity, else DEFAULT_IMAGE_FS_BYTES. */
@@ -311,9 +322,10 @@ export class Kubelet {
 
   /**
    * The pod is being deleted (killPod with the pod's deletionGracePeriodSeconds, pkg/kubelet/pod_workers.go):
-   * its containers are stopped at the end of the grace period — the upper bound, as kubesim's containers do not
-   * handle SIGTERM — then the status manager sends the final DELETE with grace 0 (status/status_manager.go).
-   * A shorter grace period from a second DELETE brings the kill forward.
+   * the runtime sends SIGTERM and StopContainer returns when the container exits, or kills it at the end of the
+   * grace period (kuberuntime_container.go killContainer); the exit time is drawn from sigtermExit. Then the
+   * status manager sends the final DELETE with grace 0 (status/status_manager.go). A shorter grace period from a
+   * second DELETE brings the kill forward (never later than the exit already drawn).
    */
   private terminate(key: string, graceSeconds: number): void {
     if (!this.running.has(key)) {
@@ -323,8 +335,9 @@ export class Kubelet {
       this.finalDelete(key);
       return;
     }
-    const killAt = this.sim.now + graceSeconds * MICROS_PER_SECOND;
     const pending = this.stopping.get(key);
+    const exit = pending === undefined ? sample(this.params.sigtermExit ?? DEFAULT_SIGTERM_EXIT, this.rng) : Infinity;
+    const killAt = this.sim.now + Math.min(exit, graceSeconds * MICROS_PER_SECOND);
     if (pending !== undefined && pending <= killAt) return;
     this.stopping.set(key, killAt);
     const epoch = this.epoch;

@@ -11,7 +11,7 @@ import type { KubeObject, Node, PodTemplate } from '../api/objects.js';
 import type { RateLimit } from '../api/rate-limiter.js';
 import { cpuToMilli, QuantityError, quantityValue } from '../api/quantity.js';
 import { constant, lognormalFromP99, type Distribution } from '../core/distribution.js';
-import { DEFAULT_IMAGE_GC, RUN_DURATION_ANNOTATION, runDuration, normalizeImage } from '../node/kubelet.js';
+import { DEFAULT_IMAGE_GC, DEFAULT_SIGTERM_EXIT, RUN_DURATION_ANNOTATION, runDuration, normalizeImage } from '../node/kubelet.js';
 import { DEFAULT_PARAMS, KUBELET_CLIENT, CONTROLLER_MANAGER_CLIENT } from './defaults.js';
 import { InputError } from './input-error.js';
 import { parseKubectl } from './kubectl.js';
@@ -468,6 +468,7 @@ function parseParameters(f: Field, images: Field): ClusterParams {
     'containerStartLatency',
     'plegRelistPeriod',
     'readinessDelay',
+    'sigtermExitTime',
     'imageGCHighThresholdPercent',
     'imageGCLowThresholdPercent',
     'imageMinimumGCAge',
@@ -523,6 +524,7 @@ function parseParameters(f: Field, images: Field): ClusterParams {
       containerStartLatency: dist(k.get('containerStartLatency'), d.kubelet.containerStartLatency),
       plegRelistPeriod: k.get('plegRelistPeriod').optDuration(d.kubelet.plegRelistPeriod),
       readinessDelay: dist(k.get('readinessDelay'), d.kubelet.readinessDelay),
+      sigtermExit: dist(k.get('sigtermExitTime'), DEFAULT_SIGTERM_EXIT),
       imageGc: { highThresholdPercent: gcHigh, lowThresholdPercent: gcLow, minAge: k.get('imageMinimumGCAge').optDuration(DEFAULT_IMAGE_GC.minAge) },
       ...(imageFs.exists ? { imageFsBytes: countQuantity(imageFs) } : {}),
     },

@@ -45,6 +45,7 @@ import {
   DEFAULT_TERMINATION_GRACE_PERIOD_SECONDS,
 } from '../api/objects.js';
 import type { Field } from './yaml-field.js';
+import { gateRemovalDelay, REMOVE_GATES_ANNOTATION } from '../workload/gate-remover.js';
 import { kindDisposition, MODELED_KINDS, type NotModeled } from './kinds.js';
 
 type Protocol = ContainerPort['protocol'];
@@ -154,10 +155,13 @@ function checkApiVersion(f: Field, kind: string, got: string, expected: string):
 }
 
 function parsePod(f: Field): Pod {
+  const metadata = parseMeta(f, true, 'subdomain');
+  const spec = parsePodSpec(f.get('spec'));
+  checkGateAnnotation(f, metadata.annotations, spec);
   return {
     kind: 'Pod',
-    metadata: parseMeta(f, true, 'subdomain'),
-    spec: parsePodSpec(f.get('spec')),
+    metadata,
+    spec,
     // A pasted `kubectl get pod -o yaml` carries a status; the simulated pod starts from scratch.
     status: { phase: 'Pending', ready: false },
   };
@@ -235,7 +239,8 @@ function parseImage(f: Field): ContainerImage {
 function parseDeployment(f: Field): Deployment {
   const metadata = parseMeta(f, true, 'subdomain');
   const spec = f.get('spec');
-  return { kind: 'Deployment', metadata, spec: { ...parseReplicatedSpec(spec, 'Deployment', metadata.namespace), strategy: parseStrategy(spec.get('strategy')) } };
+  const paused = spec.get('paused').optBool(false);
+  return { kind: 'Deployment', metadata, spec: { ...parseReplicatedSpec(spec, 'Deployment', metadata.namespace), strategy: parseStrategy(spec.get('strategy')), ...(paused ? { paused } : {}) } };
 }
 
 /** DeploymentStrategy with SetDefaults_Deployment defaults and ValidateRollingUpdateDeployment's rules. */
@@ -281,7 +286,11 @@ function parseJob(f: Field): Job {
   }
   // The controller labels its pods with the Job's name (batch.kubernetes.io/job-name) to select them.
   const labels = { ...template.labels, 'batch.kubernetes.io/job-name': metadata.name, 'job-name': metadata.name };
-  return { kind: 'Job', metadata, spec: { parallelism, completions, backoffLimit, template: { ...template, labels } }, status: EMPTY_JOB_STATUS };
+  // Only present when given, so other Jobs' specs are unchanged.
+  const suspend = spec.get('suspend').optBool(false);
+  const deadline = spec.get('activeDeadlineSeconds');
+  const optional = { ...(suspend ? { suspend } : {}), ...(isAbsent(deadline) ? {} : { activeDeadlineSeconds: deadline.int({ min: 1, max: 2 ** 53 - 1 }) }) };
+  return { kind: 'Job', metadata, spec: { parallelism, completions, backoffLimit, template: { ...template, labels }, ...optional }, status: EMPTY_JOB_STATUS };
 }
 
 function parseReplicaSet(f: Field): ReplicaSet {
@@ -437,11 +446,19 @@ export function parsePodTemplate(f: Field, namespace: string): PodTemplate {
   if (ns !== '' && ns !== namespace) {
     nsField.fail(`the pods are created in namespace ${JSON.stringify(namespace)}, but the template names ${JSON.stringify(ns)}`);
   }
-  return {
-    labels: labelMap(meta.get('labels')),
-    annotations: meta.get('annotations').stringMap(),
-    spec: parsePodSpec(f.get('spec')),
-  };
+  const annotations = meta.get('annotations').stringMap();
+  const spec = parsePodSpec(f.get('spec'));
+  checkGateAnnotation(f, annotations, spec);
+  return { labels: labelMap(meta.get('labels')), annotations, spec };
+}
+
+/** kubesim.io/remove-scheduling-gates-after (workload/gate-remover.ts): a duration, on a pod that has gates. */
+function checkGateAnnotation(f: Field, annotations: Readonly<Record<string, string>>, spec: PodSpec): void {
+  if (annotations[REMOVE_GATES_ANNOTATION] === undefined) return;
+  const at = f.get('metadata').get('annotations').get(REMOVE_GATES_ANNOTATION);
+  const delay = gateRemovalDelay(annotations);
+  if (delay === null || delay < 0) at.fail(`expected a duration such as "30s", got ${JSON.stringify(annotations[REMOVE_GATES_ANNOTATION])}`);
+  if ((spec.schedulingGates?.length ?? 0) === 0) at.fail('the pod has no spec.schedulingGates to remove');
 }
 
 /** A PodSpec with SetDefaults_PodSpec and SetDefaults_Pod (pkg/apis/core/v1/defaults.go) applied. */
@@ -473,7 +490,22 @@ export function parsePodSpec(f: Field): PodSpec {
     ...affinityOf(f.get('affinity')),
     ...spreadOf(f.get('topologySpreadConstraints')),
     ...preemptionPolicyOf(f.get('preemptionPolicy')),
+    ...schedulingGatesOf(f.get('schedulingGates')),
   };
+}
+
+/** spec.schedulingGates, validated as validateSchedulingGates does: qualified names, no duplicates. */
+function schedulingGatesOf(f: Field): Pick<PodSpec, 'schedulingGates'> {
+  if (isAbsent(f)) return {};
+  const names = f.items().map((g) => {
+    const name = g.get('name').str();
+    checkQualifiedName(g.get('name'), name, 'scheduling gate name');
+    return name;
+  });
+  names.forEach((n, i) => {
+    if (names.indexOf(n) !== i) f.items()[i].get('name').fail(`duplicate scheduling gate ${JSON.stringify(n)}`);
+  });
+  return names.length === 0 ? {} : { schedulingGates: names };
 }
 
 function isAbsent(f: Field): boolean {

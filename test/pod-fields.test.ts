@@ -1,0 +1,161 @@
+/**
+ * Pod fields honoured through the whole control plane: schedulingGates (the SchedulingGates PreEnqueue plugin,
+ * the API server's SchedulingGated condition, gate removal by the kubesim.io/remove-scheduling-gates-after
+ * stand-in controller).
+ */
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import type { KubeObject, Pod } from '../engine/api/objects.js';
+import { runOnce } from '../engine/run.js';
+import { expectInputError, scenarioFrom } from './helpers.js';
+
+const S = 1_000_000;
+
+function run(workloads: string, params = ''): { log: { t: number; type: string; obj: KubeObject }[]; pods: readonly Pod[] } {
+  const s = scenarioFrom(`
+name: fields
+duration: 2m
+cluster:
+  nodePools: [{name: n, count: 2, template: {cpu: "8", memory: 16Gi}}]
+${params}
+workloads:
+${workloads}`);
+  const log: { t: number; type: string; obj: KubeObject }[] = [];
+  const r = runOnce(s, s.policies[0], 1, { observe: (t, type, obj) => log.push({ t, type, obj }) });
+  return { log, pods: r.store.pods };
+}
+
+const boundAt = (log: { t: number; obj: KubeObject }[], name: string): number =>
+  log.find((c) => c.obj.kind === 'Pod' && c.obj.metadata.name === name && c.obj.spec.nodeName !== '')?.t ?? -1;
+
+test('schedulingGates: a gated pod stays SchedulingGated and unscheduled; the annotation lifts the gates at creation + delay', () => {
+  const { log, pods } = run(`
+  - manifest:
+      apiVersion: v1
+      kind: Pod
+      metadata: {name: gated}
+      spec:
+        schedulingGates: [{name: example.com/quota}]
+        containers: [{name: c, image: i}]
+  - manifest:
+      apiVersion: v1
+      kind: Pod
+      metadata: {name: lifted, annotations: {kubesim.io/remove-scheduling-gates-after: 30s}}
+      spec:
+        schedulingGates: [{name: example.com/quota}, {name: example.com/gpu}]
+        containers: [{name: c, image: i}]
+  - manifest:
+      apiVersion: v1
+      kind: Pod
+      metadata: {name: plain}
+      spec: {containers: [{name: c, image: i}]}`);
+  const gated = pods.find((p) => p.metadata.name === 'gated')!;
+  assert.is(gated.spec.nodeName, '');
+  assert.is(gated.status.schedulingGated, true, 'PodScheduled=False reason SchedulingGated');
+  assert.ok(boundAt(log, 'plain') > 0 && boundAt(log, 'plain') < S);
+  const lifted = boundAt(log, 'lifted');
+  assert.ok(lifted > 30 * S && lifted < 31 * S, `bound at ${lifted}`);
+  const liftedPod = pods.find((p) => p.metadata.name === 'lifted')!;
+  assert.is(liftedPod.spec.schedulingGates, undefined);
+  assert.not.ok(liftedPod.status.schedulingGated, 'the condition is cleared when the pod is scheduled');
+  assert.is(liftedPod.status.phase, 'Running');
+});
+
+test('schedulingGates on a Deployment template: every replica waits for its own gate removal', () => {
+  const { log } = run(`
+  - at: 5s
+    manifest:
+      apiVersion: apps/v1
+      kind: Deployment
+      metadata: {name: web}
+      spec:
+        replicas: 3
+        selector: {matchLabels: {app: web}}
+        template:
+          metadata: {labels: {app: web}, annotations: {kubesim.io/remove-scheduling-gates-after: 10s}}
+          spec:
+            schedulingGates: [{name: example.com/admit}]
+            containers: [{name: c, image: i}]`);
+  const binds = log.filter((c) => c.obj.kind === 'Pod' && c.type === 'MODIFIED' && c.obj.spec.nodeName !== '' && c.obj.status.phase === 'Pending' && c.obj.metadata.labels.app === 'web');
+  const first = new Map<string, number>();
+  for (const b of binds) if (!first.has(b.obj.metadata.name)) first.set(b.obj.metadata.name, b.t);
+  assert.is(first.size, 3);
+  for (const t of first.values()) assert.ok(t > 15 * S && t < 16 * S, `bound at ${t}`);
+});
+
+test('schedulingGates and the gate annotation are validated', () => {
+  const pod = (meta: string, spec: string): string => `
+name: x
+cluster: {nodePools: [{name: n, count: 1, template: {cpu: "1", memory: 1Gi}}]}
+workloads:
+  - manifest: {apiVersion: v1, kind: Pod, metadata: {name: p${meta}}, spec: {${spec}containers: [{name: c, image: i}]}}
+`;
+  assert.match(expectInputError(() => scenarioFrom(pod('', 'schedulingGates: [{name: a}, {name: a}], '))).detail, 'duplicate scheduling gate "a"');
+  assert.match(expectInputError(() => scenarioFrom(pod('', 'schedulingGates: [{name: "bad gate"}], '))).detail, 'invalid scheduling gate name');
+  const noGates = expectInputError(() => scenarioFrom(pod(', annotations: {kubesim.io/remove-scheduling-gates-after: 5s}', '')));
+  assert.match(noGates.detail, 'the pod has no spec.schedulingGates to remove');
+  assert.match(noGates.path, 'metadata.annotations');
+  assert.match(expectInputError(() => scenarioFrom(pod(', annotations: {kubesim.io/remove-scheduling-gates-after: soon}', 'schedulingGates: [{name: a}], '))).detail, 'expected a duration');
+});
+
+const JOB = (spec: string): string => `
+  - manifest:
+      apiVersion: batch/v1
+      kind: Job
+      metadata: {name: batch}
+      spec:
+        ${spec}
+        completions: 4
+        parallelism: 2
+        template:
+          metadata: {annotations: {kubesim.io/run-duration: 20s}}
+          spec: {restartPolicy: Never, containers: [{name: c, image: i, resources: {requests: {cpu: 100m}}}]}`;
+
+const jobPods = (log: { obj: KubeObject }[]): Set<string> => new Set(log.filter((c) => c.obj.kind === 'Pod' && c.obj.metadata.labels['job-name'] === 'batch').map((c) => c.obj.metadata.name));
+
+test('Job suspend: no pod while suspended; applying suspend: false starts it, and it completes', () => {
+  const suspended = run(JOB('suspend: true'));
+  assert.is(jobPods(suspended.log).size, 0, 'a suspended Job creates no pod');
+  const resumed = run(`${JOB('suspend: true')}\n    at: 0s\n${JOB('suspend: false').replace('- manifest:', '- at: 30s\n    manifest:')}`);
+  const pods = resumed.log.filter((c) => c.obj.kind === 'Pod' && c.obj.metadata.labels['job-name'] === 'batch');
+  assert.ok(pods.length > 0 && pods.every((c) => c.t > 30 * S), 'pods only after the resume at 30 s');
+  const job = resumed.log.filter((c) => c.obj.kind === 'Job').pop()!.obj;
+  assert.is(job.kind === 'Job' && job.status.finished?.type, 'Complete');
+});
+
+test('Job activeDeadlineSeconds: the Job fails with DeadlineExceeded and its active pods are deleted', () => {
+  const { log } = run(JOB('activeDeadlineSeconds: 30'));
+  const jobs = log.filter((c) => c.obj.kind === 'Job');
+  const failed = jobs.find((c) => c.obj.kind === 'Job' && c.obj.status.finished !== undefined)!;
+  assert.ok(failed.obj.kind === 'Job' && failed.obj.status.finished?.type === 'Failed' && failed.obj.status.finished.reason === 'DeadlineExceeded');
+  assert.ok(failed.t >= 30 * S && failed.t < 31 * S, `failed at ${failed.t}`);
+  // 2 pods of 20 s, then 2 more at ~21 s that are still running at 30 s: deleted.
+  const deleted = log.filter((c) => c.obj.kind === 'Pod' && c.obj.metadata.deletionTimestamp !== undefined && c.type === 'MODIFIED');
+  assert.ok(deleted.length >= 2, `${deleted.length} pods marked for deletion`);
+  assert.is(jobPods(log).size, 4);
+});
+
+test('Deployment paused: a paused Deployment creates no ReplicaSet; unpaused later, it rolls out', () => {
+  const deploy = (paused: boolean, at: string): string => `
+  - at: ${at}
+    manifest:
+      apiVersion: apps/v1
+      kind: Deployment
+      metadata: {name: web}
+      spec:
+        paused: ${paused}
+        replicas: 3
+        selector: {matchLabels: {app: web}}
+        template:
+          metadata: {labels: {app: web}}
+          spec: {containers: [{name: c, image: i}]}`;
+  const paused = run(deploy(true, '0s'));
+  assert.is(paused.log.filter((c) => c.obj.kind === 'ReplicaSet').length, 0);
+  assert.is(paused.pods.length, 0);
+  const resumed = run(deploy(true, '0s') + deploy(false, '20s'));
+  const web = resumed.pods.filter((p) => p.metadata.labels.app === 'web');
+  assert.is(web.length, 3);
+  assert.ok(resumed.log.filter((c) => c.obj.kind === 'ReplicaSet').every((c) => c.t > 20 * S));
+});
+
+test.run();
