@@ -400,7 +400,7 @@ function mergeCommand(args: { dirs: string[]; out: string }): void {
 async function explainCommand(args: ExplainFiles & { seed?: number; pluginModule?: string[] }): Promise<void> {
   await loadModules(args.pluginModule);
   const input = readExplainInput(args);
-  for (const note of [input.notModeled.note(), input.unused.note('not used by explain')]) if (note !== null) process.stderr.write(`warning: ${note}\n`);
+  for (const note of [input.notModeled.note(), input.unused.note('not used by explain'), ...input.fieldNotes]) if (note !== null) process.stderr.write(`warning: ${note}\n`);
   if (input.ignoredPlugins.length > 0) process.stderr.write(`warning: enabled plugins not modeled yet (no effect on the result): ${input.ignoredPlugins.join(', ')}\n`);
   const result = explain({ ...input, seed: args.seed ?? DEFAULT_EXPLAIN_SEED });
   process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);

@@ -23,6 +23,8 @@ export interface ExplainInput extends Omit<ExplainRequest, 'seed'> {
   readonly notModeled: NotModeled;
   /** Modeled objects of a cluster dump that one scheduling cycle does not read (Deployments, Jobs…), skipped. */
   readonly unused: NotModeled;
+  /** Notes about manifest fields kubesim reads but does not simulate (field-dispositions.ts). */
+  readonly fieldNotes: readonly string[];
 }
 
 export interface ExplainFiles {
@@ -88,7 +90,7 @@ export function readExplainInput(files: ExplainFiles): ExplainInput {
     const where = files.config === undefined ? 'the default configuration' : files.config;
     return pod.at.get('spec').get('schedulerName').fail(`no scheduler profile "${schedulerName}" in ${where}; it has ${have}`);
   }
-  return { nodes: nodes.map((n) => n.object), pod: pod.object, existing, services, replicaSets, profile, ignoredPlugins: policy.ignoredPlugins, notModeled, unused };
+  return { nodes: nodes.map((n) => n.object), pod: pod.object, existing, services, replicaSets, profile, ignoredPlugins: policy.ignoredPlugins, notModeled, unused, fieldNotes: reads.notes.lines() };
 }
 
 function readConfig(path: string, reads: ReadBudget): SchedulerPolicy {

@@ -113,6 +113,9 @@ export function parseScenario(f: Field, path: string, opts: LoadOptions = {}, re
   const policies = parsePolicies(f.get('policies'), dir, warnings);
   const note = notModeled.note();
   if (note !== null) warnings.push(note);
+  // Fields read but not simulated (field-dispositions.ts), once per field: from the files read and the scenario itself.
+  warnings.push(...reads.notes.lines());
+  if (f.notes !== reads.notes) warnings.push(...f.notes.lines());
   if (dump.finishedPods > 0) warnings.push(`cluster dump: ${dump.finishedPods} finished pod${dump.finishedPods === 1 ? '' : 's'} (Succeeded or Failed) left out of the starting state`);
   const description = f.get('description').optStr('');
   const report = parseReportOptions(f.get('report'), duration, policies);

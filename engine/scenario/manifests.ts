@@ -46,6 +46,7 @@ import {
 } from '../api/objects.js';
 import type { Field } from './yaml-field.js';
 import { gateRemovalDelay, REMOVE_GATES_ANNOTATION } from '../workload/gate-remover.js';
+import { checkFields, DEPLOYMENT_SPEC, JOB_SPEC, POD_SPEC } from './field-dispositions.js';
 import { kindDisposition, MODELED_KINDS, type NotModeled } from './kinds.js';
 
 type Protocol = ContainerPort['protocol'];
@@ -239,6 +240,7 @@ function parseImage(f: Field): ContainerImage {
 function parseDeployment(f: Field): Deployment {
   const metadata = parseMeta(f, true, 'subdomain');
   const spec = f.get('spec');
+  checkFields(spec, DEPLOYMENT_SPEC);
   const paused = spec.get('paused').optBool(false);
   return { kind: 'Deployment', metadata, spec: { ...parseReplicatedSpec(spec, 'Deployment', metadata.namespace), strategy: parseStrategy(spec.get('strategy')), ...(paused ? { paused } : {}) } };
 }
@@ -272,6 +274,7 @@ function parseIntOrPercent(f: Field): IntOrPercent {
 function parseJob(f: Field): Job {
   const metadata = parseMeta(f, true, 'subdomain');
   const spec = f.get('spec');
+  checkFields(spec, JOB_SPEC);
   const parallelismField = spec.get('parallelism');
   const completionsField = spec.get('completions');
   // Neither set: one pod, one completion. Only parallelism set: a work-queue Job (completions stays nil).
@@ -464,6 +467,7 @@ function checkGateAnnotation(f: Field, annotations: Readonly<Record<string, stri
 /** A PodSpec with SetDefaults_PodSpec and SetDefaults_Pod (pkg/apis/core/v1/defaults.go) applied. */
 export function parsePodSpec(f: Field): PodSpec {
   if (f.kind() !== 'map') expectedMapping(f, 'a pod spec (a mapping with at least one container)');
+  checkFields(f, POD_SPEC);
   const hostNetwork = f.get('hostNetwork').optBool(false);
   const containerFields = f.get('containers').items();
   if (containerFields.length === 0) f.get('containers').fail('expected at least one container');
