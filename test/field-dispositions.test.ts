@@ -71,13 +71,13 @@ const deployment = (podSpec: string, spec = ''): string => `
 test('warned fields: one note per field with a count and the first place; honoured values of warned fields pass', () => {
   const probe = '{httpGet: {path: /, port: 80}, initialDelaySeconds: 60}';
   const { warnings } = load(deployment(`containers:
-              - {name: a, image: i, readinessProbe: ${probe}, imagePullPolicy: IfNotPresent}
-              - {name: b, image: i, readinessProbe: ${probe}, imagePullPolicy: Always}
+              - {name: a, image: i, livenessProbe: ${probe}, readinessProbe: ${probe}, imagePullPolicy: IfNotPresent}
+              - {name: b, image: i, livenessProbe: ${probe}, imagePullPolicy: Always}
             dnsPolicy: ClusterFirst
             futureField: 1`, '\n        minReadySeconds: 10\n        progressDeadlineSeconds: 600'));
   assert.equal(warnings, [
     'field not modeled: workloads[].manifest.spec.minReadySeconds: minReadySeconds is not simulated: a pod is available as soon as it is Ready (at fields.yaml:12)',
-    'field not modeled: workloads[].manifest.spec.template.spec.containers[].readinessProbe: probes are not simulated: Ready follows parameters.kubelet.readinessDelay after the containers start (2 times, first at fields.yaml:19)',
+    'field not modeled: workloads[].manifest.spec.template.spec.containers[].livenessProbe: liveness probes are not simulated (containers never fail them) (2 times, first at fields.yaml:19)',
     'field not modeled: workloads[].manifest.spec.template.spec.containers[].imagePullPolicy: kubesim pulls an image only when the node lacks it (IfNotPresent); Always and Never are not simulated (at fields.yaml:20)',
     "field not modeled: workloads[].manifest.spec.template.spec.futureField: unknown field (not in kubesim's field table for this schema): ignored (at fields.yaml:22)",
   ]);

@@ -7,6 +7,8 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { KubeObject, Pod } from '../engine/api/objects.js';
 import { runOnce } from '../engine/run.js';
+import { probedReadyTime } from '../engine/node/kubelet.js';
+import { makeSpec } from './helpers.js';
 import { expectInputError, scenarioFrom } from './helpers.js';
 
 const S = 1_000_000;
@@ -156,6 +158,39 @@ test('Deployment paused: a paused Deployment creates no ReplicaSet; unpaused lat
   const web = resumed.pods.filter((p) => p.metadata.labels.app === 'web');
   assert.is(web.length, 3);
   assert.ok(resumed.log.filter((c) => c.obj.kind === 'ReplicaSet').every((c) => c.t > 20 * S));
+});
+
+test('probedReadyTime: probe ticks every period from admission, counted once noticed and past initialDelaySeconds', () => {
+  const c = makeSpec([{}]).containers[0];
+  const probe = (initialDelaySeconds: number, periodSeconds = 10, successThreshold = 1) => ({ initialDelaySeconds, periodSeconds, successThreshold });
+  // Admitted at 1 s, started at 3.2 s, noticed at 3.9 s; ticks at 1, 11, 21, … s.
+  assert.is(probedReadyTime([{ ...c, readinessProbe: probe(0) }], [3.2 * S], 3.9 * S, 1 * S), 11 * S, 'first tick after PLEG noticed the container');
+  assert.is(probedReadyTime([{ ...c, readinessProbe: probe(60) }], [3.2 * S], 3.9 * S, 1 * S), 71 * S, 'first tick with int(since start) ≥ 60 s: 71 s (63.2 s is not a tick)');
+  assert.is(probedReadyTime([{ ...c, readinessProbe: probe(60, 10, 3) }], [3.2 * S], 3.9 * S, 1 * S), 91 * S, 'successThreshold 3: two more periods');
+  // Startup probe (period 5: ticks 1, 6, 11, 16, 21, 26 s) succeeds at 26 s (≥ 3.2 + 20); readiness (period 10) is counted from then: 31 s.
+  assert.is(probedReadyTime([{ ...c, startupProbe: probe(20, 5), readinessProbe: probe(0) }], [3.2 * S], 3.9 * S, 1 * S), 31 * S);
+  // No probe on a second container: it is ready once noticed; the pod waits for the probed one.
+  assert.is(probedReadyTime([c, { ...c, readinessProbe: probe(5, 2) }], [3 * S, 3.2 * S], 3.9 * S, 1 * S), 9 * S);
+});
+
+test('a readinessProbe with initialDelaySeconds: 60 makes the pod Running soon but Ready only after 60 s', () => {
+  const { log, pods } = run(`
+  - manifest:
+      apiVersion: v1
+      kind: Pod
+      metadata: {name: slow}
+      spec:
+        containers:
+        - name: c
+          image: i
+          readinessProbe: {httpGet: {path: /healthz, port: 8080}, initialDelaySeconds: 60, periodSeconds: 5}`);
+  const running = log.find((c) => c.obj.kind === 'Pod' && c.obj.status.phase === 'Running')!;
+  const ready = log.find((c) => c.obj.kind === 'Pod' && c.obj.status.ready)!;
+  assert.ok(running.t < 10 * S, `Running at ${running.t}`);
+  assert.not.ok(running.obj.kind === 'Pod' && running.obj.status.ready);
+  const startTime = ready.obj.kind === 'Pod' ? ready.obj.status.startTime ?? 0 : 0;
+  assert.ok(ready.t >= startTime + 60 * S && ready.t < startTime + 66 * S, `Ready at ${ready.t}, started at ${startTime}`);
+  assert.ok(pods[0].status.ready);
 });
 
 test.run();

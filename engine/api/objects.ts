@@ -64,6 +64,16 @@ export interface Container {
   readonly ports: readonly ContainerPort[];
   /** 'Always' on an init container makes it a sidecar. */
   readonly restartPolicy?: 'Always';
+  /** Only the timing of probes is read (the probed application is taken to answer from its first probe). */
+  readonly readinessProbe?: ProbeTiming;
+  readonly startupProbe?: ProbeTiming;
+}
+
+/** core/v1 Probe timing, defaulted as SetDefaults_Probe: periodSeconds 10, successThreshold 1. */
+export interface ProbeTiming {
+  readonly initialDelaySeconds: number;
+  readonly periodSeconds: number;
+  readonly successThreshold: number;
 }
 
 export interface PodSpec {

@@ -20,7 +20,7 @@
 import { type ApiServer, Client } from '../api/api-server.js';
 import { parseDuration } from '../api/duration.js';
 import { Informer } from '../api/informer.js';
-import { keyOf, isTerminal, objectKey, NODE_LEASE_NAMESPACE, type Container, type ContainerImage, type Lease, type Node, type Pod, type PodSpec } from '../api/objects.js';
+import { keyOf, isTerminal, objectKey, NODE_LEASE_NAMESPACE, type Container, type ContainerImage, type Lease, type Node, type Pod, type PodSpec, type ProbeTiming } from '../api/objects.js';
 import { CPU, EPHEMERAL_STORAGE, MEMORY, PODS, podRequests, type PodRequests } from '../api/pod-resources.js';
 import { TokenBucket, type RateLimit } from '../api/rate-limiter.js';
 import { lognormalFromP99, sample, type Distribution } from '../core/distribution.js';
@@ -289,8 +289,10 @@ export class Kubelet {
     // RunPodSandbox, then EnsureImageExists + start for each container in order.
     const sandboxReady = this.sim.now + sample(this.params.sandboxLatency, this.rng);
     const epoch = this.epoch;
+    // HandlePodAdditions → probeManager.AddPod: the probe workers start now (prober/worker.go run).
+    const admittedAt = this.sim.now;
     this.sim.callAt(sandboxReady, () => {
-      if (epoch === this.epoch) this.startContainers(pod, key);
+      if (epoch === this.epoch) this.startContainers(pod, key, admittedAt);
     });
   }
 
@@ -353,19 +355,25 @@ export class Kubelet {
     this.api.delete(this.client, 'Pod', key, undefined, 0);
   }
 
-  private startContainers(pod: Pod, key: string): void {
+  private startContainers(pod: Pod, key: string, admittedAt: Micros): void {
     if (!this.admitted.has(key) || this.stopping.has(key)) return; // deleted meanwhile
     const containers = [...pod.spec.initContainers, ...pod.spec.containers];
     let t = this.sim.now;
+    const startedAt: Micros[] = [];
     for (const c of containers) {
       t = this.ensureImage(pod, c.image, t);
       t += sample(this.params.containerStartLatency, this.rng);
+      startedAt.push(t);
     }
     const started = t;
     // PLEG notices the started containers at its next relist.
     const noticed = started + Math.floor(this.rng.next() * this.params.plegRelistPeriod);
-    const ready = noticed + sample(this.params.readinessDelay, this.rng);
     const epoch = this.epoch;
+    if (pod.spec.containers.some((c) => c.readinessProbe !== undefined || c.startupProbe !== undefined)) {
+      const appStarts = startedAt.slice(pod.spec.initContainers.length);
+      return this.runProbed(pod, key, started, noticed, probedReadyTime(pod.spec.containers, appStarts, noticed, admittedAt), epoch);
+    }
+    const ready = noticed + sample(this.params.readinessDelay, this.rng);
     this.sim.callAt(started, () => {
       if (epoch !== this.epoch || !this.admitted.has(key) || this.stopping.has(key)) return;
       this.running.add(key);
@@ -384,6 +392,35 @@ export class Kubelet {
           else this.patchStatus(key, { phase: 'Succeeded', ready: false, startTime: started, reason: 'Completed' });
         });
       }
+    });
+  }
+
+  /**
+   * A pod with a readiness or startup probe: Running (not Ready) once PLEG has noticed its containers, Ready at
+   * the probe result computed by probedReadyTime; a run-duration pod exits as usual.
+   */
+  private runProbed(pod: Pod, key: string, started: Micros, noticed: Micros, readyAt: Micros, epoch: number): void {
+    const live = (): boolean => epoch === this.epoch && this.admitted.has(key) && !this.stopping.has(key);
+    this.sim.callAt(started, () => {
+      if (!live()) return;
+      this.running.add(key);
+      this.observer.containersStarted(pod);
+    });
+    this.sim.callAt(noticed, () => {
+      if (!live()) return;
+      this.patchStatus(key, { phase: 'Running', ready: false, startTime: started });
+      const run = runDuration(pod);
+      if (run === null || pod.spec.restartPolicy === 'Always') return;
+      this.sim.callAt(Math.max(this.sim.now, started + run) + Math.floor(this.rng.next() * this.params.plegRelistPeriod), () => {
+        if (epoch !== this.epoch || !this.admitted.has(key)) return;
+        this.forget(key);
+        if (this.stopping.delete(key)) this.finalDelete(key);
+        else this.patchStatus(key, { phase: 'Succeeded', ready: false, startTime: started, reason: 'Completed' });
+      });
+    });
+    this.sim.callAt(readyAt, () => {
+      if (!live()) return;
+      this.patchStatus(key, { phase: 'Running', ready: true, startTime: started, readyTime: this.sim.now });
     });
   }
 
@@ -563,4 +600,34 @@ function byName(a: ContainerImage, b: ContainerImage): number {
   const x = a.names[0] ?? '';
   const y = b.names[0] ?? '';
   return x < y ? -1 : x > y ? 1 : 0;
+}
+
+/**
+ * When a pod with probes becomes Ready, by upstream's prober (pkg/kubelet/prober/worker.go): each probe worker
+ * starts when the pod is admitted (admittedAt) and probes at once, then every periodSeconds. A probe counts only
+ * once the kubelet has seen the container running (`noticed`, PLEG) and int(seconds since the container started)
+ * ≥ initialDelaySeconds (doProbe); readiness is probed only after the startup probe succeeded (c.Started).
+ * The application is taken to answer every probe successfully, so Ready comes after successThreshold counted
+ * readiness probes; a container without a readiness probe is ready once started. The pod is Ready when every
+ * container is (status manager, generateAPIPodStatus).
+ */
+export function probedReadyTime(containers: readonly Container[], startedAt: readonly Micros[], noticed: Micros, admittedAt: Micros): Micros {
+  const firstTick = (period: Micros, after: Micros): Micros => admittedAt + Math.max(0, Math.ceil((after - admittedAt) / period)) * period;
+  /** The first probe tick at or after `from` at which int(seconds since start) ≥ delay. */
+  const countedTick = (p: ProbeTiming, start: Micros, from: Micros): Micros => {
+    const period = p.periodSeconds * MICROS_PER_SECOND;
+    return firstTick(period, Math.max(from, start + p.initialDelaySeconds * MICROS_PER_SECOND));
+  };
+  let ready = noticed;
+  containers.forEach((c, i) => {
+    const start = startedAt[i];
+    const startedOk = c.startupProbe === undefined ? noticed : countedTick(c.startupProbe, start, noticed);
+    let t = startedOk;
+    if (c.readinessProbe !== undefined) {
+      const p = c.readinessProbe;
+      t = countedTick(p, start, startedOk) + (p.successThreshold - 1) * p.periodSeconds * MICROS_PER_SECOND;
+    }
+    ready = Math.max(ready, t);
+  });
+  return ready;
 }

@@ -32,8 +32,6 @@ const refused = (why: string, unless?: readonly string[]): Disposition => ({ d: 
 
 const NO_PLACEMENT = 'no effect on placement or timing';
 
-export const PROBE_WARNING = 'probes are not simulated: Ready follows parameters.kubelet.readinessDelay after the containers start';
-
 /** core/v1 ResourceRequirements. */
 export const RESOURCES: FieldTable = {
   requests: H,
@@ -49,8 +47,8 @@ export const CONTAINER: FieldTable = {
   resources: { d: 'nested', table: RESOURCES },
   restartPolicy: H,
   imagePullPolicy: warned('kubesim pulls an image only when the node lacks it (IfNotPresent); Always and Never are not simulated', ['IfNotPresent']),
-  readinessProbe: warned(PROBE_WARNING),
-  startupProbe: warned(PROBE_WARNING),
+  readinessProbe: H,
+  startupProbe: H,
   livenessProbe: warned('liveness probes are not simulated (containers never fail them)'),
   lifecycle: warned('postStart and preStop hooks are not simulated (preStop would delay termination)'),
   volumeDevices: refused('raw block volumes need PersistentVolumeClaims, which are not modeled'),

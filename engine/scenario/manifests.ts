@@ -36,6 +36,7 @@ import {
   type PodSpec,
   type PodTemplate,
   type PriorityClass,
+  type ProbeTiming,
   type ReplicaSet,
   type ResourceList,
   type Service,
@@ -734,8 +735,27 @@ function parseContainer(f: Field, init: boolean, hostNetwork: boolean): Containe
     limits,
     ports: f.get('ports').items().map((p) => parseContainerPort(p, hostNetwork)),
   };
-  if (init && f.get('restartPolicy').exists) return { ...container, restartPolicy: sidecarPolicy(f.get('restartPolicy')) };
-  return container;
+  // Probes only when given (and only on app containers, as validation requires), so other specs are unchanged.
+  const probes = init ? {} : { ...probeOf(f.get('readinessProbe'), 'readinessProbe'), ...probeOf(f.get('startupProbe'), 'startupProbe') };
+  if (init && f.get('restartPolicy').exists) return { ...container, ...probes, restartPolicy: sidecarPolicy(f.get('restartPolicy')) };
+  return { ...container, ...probes };
+}
+
+/**
+ * A probe's timing with SetDefaults_Probe (periodSeconds 10, successThreshold 1) and validateProbe's rules
+ * (a startup probe's successThreshold must be 1).
+ */
+function probeOf(f: Field, name: 'readinessProbe' | 'startupProbe'): Partial<Record<typeof name, ProbeTiming>> {
+  if (isAbsent(f)) return {};
+  const successThreshold = f.get('successThreshold').optInt(1, { min: 1, max: INT32.max });
+  if (name === 'startupProbe' && successThreshold !== 1) f.get('successThreshold').fail(`expected 1 (a startup probe's successThreshold must be 1), got ${successThreshold}`);
+  return {
+    [name]: {
+      initialDelaySeconds: f.get('initialDelaySeconds').optInt(0, { min: 0, max: INT32.max }),
+      periodSeconds: f.get('periodSeconds').optInt(10, { min: 1, max: INT32.max }),
+      successThreshold,
+    },
+  };
 }
 
 /** An init container with restartPolicy Always is a sidecar (KEP-753); that is the only value allowed. */
