@@ -193,4 +193,39 @@ test('a readinessProbe with initialDelaySeconds: 60 makes the pod Running soon b
   assert.ok(pods[0].status.ready);
 });
 
+test('init containers run to completion one after another before the app containers (kubesim.io/init-run-duration)', () => {
+  const { log } = run(`
+  - manifest:
+      apiVersion: v1
+      kind: Pod
+      metadata:
+        name: p
+        annotations: {kubesim.io/init-run-duration: 10s, kubesim.io/init-run-duration.migrate: 20s}
+      spec:
+        initContainers: [{name: wait, image: i}, {name: migrate, image: i}, {name: proxy, image: i, restartPolicy: Always}]
+        containers: [{name: c, image: i}]
+  - manifest:
+      apiVersion: v1
+      kind: Pod
+      metadata: {name: q}
+      spec:
+        initContainers: [{name: wait, image: i}]
+        containers: [{name: c, image: i}]`);
+  const running = (name: string): number => log.find((c) => c.obj.kind === 'Pod' && c.obj.metadata.name === name && c.obj.status.phase === 'Running')?.t ?? -1;
+  const bound = boundAt(log, 'p');
+  // 10 s + 20 s of init runs, each followed by up to one PLEG relist (1 s), plus pulls and starts (< 10 s).
+  assert.ok(running('p') > bound + 30 * S && running('p') < bound + 42 * S, `p Running at ${running('p')}, bound at ${bound}`);
+  // Without the annotation an init container exits at once: q runs within seconds.
+  assert.ok(running('q') > 0 && running('q') < boundAt(log, 'q') + 12 * S);
+  const bad = (ann: string): string =>
+    expectInputError(() => run(`
+  - manifest:
+      apiVersion: v1
+      kind: Pod
+      metadata: {name: p, annotations: {${ann}}}
+      spec: {initContainers: [{name: wait, image: i}], containers: [{name: c, image: i}]}`)).detail;
+  assert.match(bad('kubesim.io/init-run-duration.nope: 1s'), 'no init container "nope"; expected one of wait');
+  assert.match(bad('kubesim.io/init-run-duration: later'), 'expected a duration');
+});
+
 test.run();

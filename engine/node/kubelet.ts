@@ -30,6 +30,8 @@ import { MICROS_PER_SECOND, type Micros } from '../core/time.js';
 import { imagesToDelete, overHighThreshold, type ImageGcPolicy } from './image-gc.js';
 
 export const RUN_DURATION_ANNOTATION = 'kubesim.io/run-duration';
+/** Run time of init containers (initRunDuration); `.<container name>` suffixed for one of them. */
+export const INIT_RUN_DURATION_ANNOTATION = 'kubesim.io/init-run-duration';
 
 /**
  * EST: most containers exit within a second or two of SIGTERM (a web server drains and exits), a few take
@@ -364,6 +366,11 @@ export class Kubelet {
       t = this.ensureImage(pod, c.image, t);
       t += sample(this.params.containerStartLatency, this.rng);
       startedAt.push(t);
+      // An init container (not a sidecar) runs to completion before the next container starts: SyncPod starts the
+      // next one when PLEG reports this one exited (kuberuntime_manager.go computeInitContainerActions).
+      if (startedAt.length <= pod.spec.initContainers.length && c.restartPolicy === undefined) {
+        t += initRunDuration(pod, c.name) + Math.floor(this.rng.next() * this.params.plegRelistPeriod);
+      }
     }
     const started = t;
     // PLEG notices the started containers at its next relist.
@@ -561,6 +568,17 @@ export class Kubelet {
   private patchStatus(key: string, status: Pod['status']): void {
     this.api.update(this.client, 'Pod', key, (cur) => (cur.kind === 'Pod' && !isTerminal(cur) ? { ...cur, status } : null));
   }
+}
+
+/**
+ * How long an init container runs before it exits successfully: the pod's `kubesim.io/init-run-duration.<name>`
+ * annotation, else `kubesim.io/init-run-duration`, else 0 (it exits as soon as it has started). Validated by the
+ * manifest parser.
+ */
+export function initRunDuration(pod: Pod, container: string): Micros {
+  const a = pod.metadata.annotations;
+  const v = a[`${INIT_RUN_DURATION_ANNOTATION}.${container}`] ?? a[INIT_RUN_DURATION_ANNOTATION];
+  return v === undefined ? 0 : (parseDuration(v) ?? 0);
 }
 
 /** The pod's `kubesim.io/run-duration` (validated when the scenario is loaded), or null. */

@@ -47,6 +47,8 @@ import {
 } from '../api/objects.js';
 import type { Field } from './yaml-field.js';
 import { gateRemovalDelay, REMOVE_GATES_ANNOTATION } from '../workload/gate-remover.js';
+import { parseDuration } from '../api/duration.js';
+import { INIT_RUN_DURATION_ANNOTATION } from '../node/kubelet.js';
 import { checkFields, DEPLOYMENT_SPEC, JOB_SPEC, POD_SPEC } from './field-dispositions.js';
 import { kindDisposition, MODELED_KINDS, type NotModeled } from './kinds.js';
 
@@ -159,7 +161,7 @@ function checkApiVersion(f: Field, kind: string, got: string, expected: string):
 function parsePod(f: Field): Pod {
   const metadata = parseMeta(f, true, 'subdomain');
   const spec = parsePodSpec(f.get('spec'));
-  checkGateAnnotation(f, metadata.annotations, spec);
+  checkPodAnnotations(f, metadata.annotations, spec);
   return {
     kind: 'Pod',
     metadata,
@@ -452,8 +454,28 @@ export function parsePodTemplate(f: Field, namespace: string): PodTemplate {
   }
   const annotations = meta.get('annotations').stringMap();
   const spec = parsePodSpec(f.get('spec'));
-  checkGateAnnotation(f, annotations, spec);
+  checkPodAnnotations(f, annotations, spec);
   return { labels: labelMap(meta.get('labels')), annotations, spec };
+}
+
+/** The kubesim.io/ annotations of a pod or pod template that the kubelet and the gate remover read. */
+function checkPodAnnotations(f: Field, annotations: Readonly<Record<string, string>>, spec: PodSpec): void {
+  checkInitRunAnnotations(f, annotations, spec);
+  checkGateAnnotation(f, annotations, spec);
+}
+
+/** kubesim.io/init-run-duration[.<name>] (node/kubelet.ts initRunDuration): durations, naming an init container. */
+function checkInitRunAnnotations(f: Field, annotations: Readonly<Record<string, string>>, spec: PodSpec): void {
+  for (const [k, v] of Object.entries(annotations)) {
+    if (k !== INIT_RUN_DURATION_ANNOTATION && !k.startsWith(`${INIT_RUN_DURATION_ANNOTATION}.`)) continue;
+    const at = f.get('metadata').get('annotations').get(k);
+    const d = parseDuration(v);
+    if (d === null || d < 0) at.fail(`expected a duration such as "5s", got ${JSON.stringify(v)}`);
+    const name = k.slice(INIT_RUN_DURATION_ANNOTATION.length + 1);
+    const inits = spec.initContainers.filter((c) => c.restartPolicy === undefined).map((c) => c.name);
+    if (inits.length === 0) at.fail('the pod has no init container (sidecars excepted) to run');
+    if (name !== '' && !inits.includes(name)) at.fail(`no init container ${JSON.stringify(name)}; expected one of ${inits.join(', ')}`);
+  }
 }
 
 /** kubesim.io/remove-scheduling-gates-after (workload/gate-remover.ts): a duration, on a pod that has gates. */
