@@ -78,7 +78,6 @@ test('warned fields: one note per field with a count and the first place; honour
   assert.equal(warnings, [
     'field not modeled: workloads[].manifest.spec.minReadySeconds: minReadySeconds is not simulated: a pod is available as soon as it is Ready (at fields.yaml:12)',
     'field not modeled: workloads[].manifest.spec.template.spec.containers[].livenessProbe: liveness probes are not simulated (containers never fail them) (2 times, first at fields.yaml:19)',
-    'field not modeled: workloads[].manifest.spec.template.spec.containers[].imagePullPolicy: kubesim pulls an image only when the node lacks it (IfNotPresent); Always and Never are not simulated (at fields.yaml:20)',
     "field not modeled: workloads[].manifest.spec.template.spec.futureField: unknown field (not in kubesim's field table for this schema): ignored (at fields.yaml:22)",
   ]);
   assert.equal(load(deployment('containers: [{name: a, image: i}]', '\n        minReadySeconds: 0')).warnings, []);

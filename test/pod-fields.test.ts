@@ -228,4 +228,43 @@ test('init containers run to completion one after another before the app contain
   assert.match(bad('kubesim.io/init-run-duration: later'), 'expected a duration');
 });
 
+test('imagePullPolicy: IfNotPresent uses the node\'s image, Always checks the registry even when cached, Never fails with ErrImageNeverPull', () => {
+  const s = scenarioFrom(`
+name: pull
+duration: 1m
+cluster:
+  nodePools:
+    - name: n
+      count: 1
+      node:
+        apiVersion: v1
+        kind: Node
+        metadata: {name: n}
+        status:
+          allocatable: {cpu: "8", memory: 16Gi, pods: "110"}
+          images: [{names: ["cached:1"], sizeBytes: 1000000}]
+parameters: {kubelet: {pullLatency: 5s}}
+workloads:
+${['IfNotPresent', 'Always', 'Never'].map((policy) => `
+  - manifest:
+      apiVersion: v1
+      kind: Pod
+      metadata: {name: ${policy.toLowerCase()}}
+      spec: {containers: [{name: c, image: "cached:1", imagePullPolicy: ${policy}}]}`).join('')}
+  - manifest:
+      apiVersion: v1
+      kind: Pod
+      metadata: {name: absent}
+      spec: {containers: [{name: c, image: "elsewhere:1", imagePullPolicy: Never}]}`);
+  const log: { t: number; obj: KubeObject }[] = [];
+  const r = runOnce(s, s.policies[0], 1, { observe: (t, _type, obj) => log.push({ t, obj }) });
+  const running = (name: string): number => log.find((c) => c.obj.kind === 'Pod' && c.obj.metadata.name === name && c.obj.status.phase === 'Running')?.t ?? -1;
+  assert.ok(running('ifnotpresent') > 0 && running('ifnotpresent') < 3 * S, `IfNotPresent running at ${running('ifnotpresent')}`);
+  assert.ok(running('never') > 0 && running('never') < 3 * S, 'Never with the image on the node starts');
+  assert.ok(running('always') > boundAt(log, 'always') + 5 * S, `Always waits for the 5 s registry round trip: running at ${running('always')}, bound at ${boundAt(log, 'always')}`);
+  const absent = r.store.pods.find((p) => p.metadata.name === 'absent')!;
+  assert.is(absent.spec.nodeName, 'n-0');
+  assert.equal([absent.status.phase, absent.status.reason], ['Pending', 'ErrImageNeverPull']);
+});
+
 test.run();

@@ -64,6 +64,8 @@ export interface Container {
   readonly ports: readonly ContainerPort[];
   /** 'Always' on an init container makes it a sidecar. */
   readonly restartPolicy?: 'Always';
+  /** An explicit Always or Never; absent = IfNotPresent (see docs/model/pod-lifecycle.md on the defaulting). */
+  readonly imagePullPolicy?: 'Always' | 'Never';
   /** Only the timing of probes is read (the probed application is taken to answer from its first probe). */
   readonly readinessProbe?: ProbeTiming;
   readonly startupProbe?: ProbeTiming;

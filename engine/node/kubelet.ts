@@ -363,7 +363,13 @@ export class Kubelet {
     let t = this.sim.now;
     const startedAt: Micros[] = [];
     for (const c of containers) {
-      t = this.ensureImage(pod, c.image, t);
+      if (c.imagePullPolicy === 'Never' && !this.cache.has(normalizeImage(c.image))) {
+        // EnsureImageExists with PullNever and no image: the container waits with ErrImageNeverPull and the pod
+        // stays Pending on the node, holding what it was admitted with (images/image_manager.go).
+        this.patchStatus(key, { phase: 'Pending', ready: false, reason: 'ErrImageNeverPull', message: `Container image "${c.image}" is not present with pull policy of Never` });
+        return;
+      }
+      t = c.imagePullPolicy === 'Always' && this.cache.has(normalizeImage(c.image)) ? this.checkImage(pod, c.image, t) : this.ensureImage(pod, c.image, t);
       t += sample(this.params.containerStartLatency, this.rng);
       startedAt.push(t);
       // An init container (not a sidecar) runs to completion before the next container starts: SyncPod starts the
@@ -429,6 +435,23 @@ export class Kubelet {
       if (!live()) return;
       this.patchStatus(key, { phase: 'Running', ready: true, startTime: started, readyTime: this.sim.now });
     });
+  }
+
+  /**
+   * imagePullPolicy Always with the image on the node: the runtime still pulls (EnsureImageExists pulls whenever
+   * the policy says so), which resolves the manifest at the registry and finds every layer present: a registry
+   * request (its QPS limit and the serialized puller) and the fixed pull latency, no bytes.
+   */
+  private checkImage(pod: Pod, image: string, at: Micros): Micros {
+    let start = this.registry.reserve(at);
+    if (this.params.serializeImagePulls) start = Math.max(start, this.pullerFreeAt);
+    const end = start + Math.round(sample(this.params.pullLatency, this.rng) * this.registryConditions.slowdown);
+    if (this.params.serializeImagePulls) this.pullerFreeAt = end;
+    const epoch = this.epoch;
+    this.sim.callAt(end, () => {
+      if (epoch === this.epoch) this.observer.imagePulled(pod, image, false, end - start);
+    });
+    return end;
   }
 
   /** Returns when `image` is present, pulling it if needed (EnsureImageExists, IfNotPresent). */

@@ -46,7 +46,7 @@ export const CONTAINER: FieldTable = {
   ports: H,
   resources: { d: 'nested', table: RESOURCES },
   restartPolicy: H,
-  imagePullPolicy: warned('kubesim pulls an image only when the node lacks it (IfNotPresent); Always and Never are not simulated', ['IfNotPresent']),
+  imagePullPolicy: H,
   readinessProbe: H,
   startupProbe: H,
   livenessProbe: warned('liveness probes are not simulated (containers never fail them)'),

@@ -757,8 +757,14 @@ function parseContainer(f: Field, init: boolean, hostNetwork: boolean): Containe
     limits,
     ports: f.get('ports').items().map((p) => parseContainerPort(p, hostNetwork)),
   };
-  // Probes only when given (and only on app containers, as validation requires), so other specs are unchanged.
-  const probes = init ? {} : { ...probeOf(f.get('readinessProbe'), 'readinessProbe'), ...probeOf(f.get('startupProbe'), 'startupProbe') };
+  // Probes only when given (and only on app containers, as validation requires), so other specs are unchanged;
+  // likewise an explicit imagePullPolicy other than IfNotPresent.
+  const pullField = f.get('imagePullPolicy');
+  const pull = isAbsent(pullField) ? 'IfNotPresent' : pullField.oneOf(['Always', 'IfNotPresent', 'Never'] as const);
+  const probes = {
+    ...(pull === 'IfNotPresent' ? {} : { imagePullPolicy: pull }),
+    ...(init ? {} : { ...probeOf(f.get('readinessProbe'), 'readinessProbe'), ...probeOf(f.get('startupProbe'), 'startupProbe') }),
+  };
   if (init && f.get('restartPolicy').exists) return { ...container, ...probes, restartPolicy: sidecarPolicy(f.get('restartPolicy')) };
   return { ...container, ...probes };
 }
