@@ -88,7 +88,7 @@ test('refused fields fail with file, line and path, and say why', () => {
   assert.is(pvc.path, 'workloads[0].manifest.spec.template.spec.volumes[0].persistentVolumeClaim');
   assert.is(pvc.line, 17);
   assert.match(pvc.detail, 'not supported by kubesim: PersistentVolumeClaims are not modeled');
-  const indexed = expectInputError(() =>
+  const perIndex = expectInputError(() =>
     load(`
   - manifest:
       apiVersion: batch/v1
@@ -96,11 +96,12 @@ test('refused fields fail with file, line and path, and say why', () => {
       metadata: {name: j}
       spec:
         completionMode: Indexed
+        backoffLimitPerIndex: 1
         completions: 3
         template: {spec: {restartPolicy: Never, containers: [{name: a, image: i}]}}`),
   );
-  assert.is(indexed.path, 'workloads[0].manifest.spec.completionMode');
-  assert.match(indexed.detail, 'Indexed Jobs are not modeled');
+  assert.is(perIndex.path, 'workloads[0].manifest.spec.backoffLimitPerIndex');
+  assert.match(perIndex.detail, 'per-index backoff limits are not modeled');
   const pfp = expectInputError(() =>
     load(`
   - manifest:

@@ -267,4 +267,39 @@ ${['IfNotPresent', 'Always', 'Never'].map((policy) => `
   assert.equal([absent.status.phase, absent.status.reason], ['Pending', 'ErrImageNeverPull']);
 });
 
+test('Indexed Job: one pod per completion index, named <job>-<index>-<suffix> with the index annotation; complete when every index succeeded', () => {
+  const { log } = run(`
+  - manifest:
+      apiVersion: batch/v1
+      kind: Job
+      metadata: {name: idx}
+      spec:
+        completionMode: Indexed
+        completions: 5
+        parallelism: 2
+        template:
+          metadata: {annotations: {kubesim.io/run-duration: 5s}}
+          spec: {restartPolicy: Never, containers: [{name: c, image: i}]}`);
+  const pods = new Map<string, Pod>();
+  for (const c of log) if (c.obj.kind === 'Pod') pods.set(c.obj.metadata.name, c.obj);
+  const indexes = [...pods.values()].map((p) => p.metadata.annotations['batch.kubernetes.io/job-completion-index']).sort();
+  assert.equal(indexes, ['0', '1', '2', '3', '4']);
+  for (const p of pods.values()) {
+    const i = p.metadata.annotations['batch.kubernetes.io/job-completion-index'];
+    assert.match(p.metadata.name, new RegExp(`^idx-${i}-[a-z0-9]{5}$`));
+    assert.is(p.metadata.labels['batch.kubernetes.io/job-completion-index'], i);
+  }
+  // Indexes 0 and 1 first (parallelism 2), lowest pending index next.
+  const created = log.filter((c) => c.obj.kind === 'Pod' && c.type === 'ADDED').map((c) => (c.obj as Pod).metadata.annotations['batch.kubernetes.io/job-completion-index']);
+  assert.equal(created.slice(0, 2).sort(), ['0', '1']);
+  const job = log.filter((c) => c.obj.kind === 'Job').pop()!.obj;
+  assert.ok(job.kind === 'Job' && job.status.finished?.type === 'Complete' && job.status.succeeded === 5);
+  assert.match(expectInputError(() => run(`
+  - manifest:
+      apiVersion: batch/v1
+      kind: Job
+      metadata: {name: idx}
+      spec: {completionMode: Indexed, parallelism: 2, template: {spec: {restartPolicy: Never, containers: [{name: c, image: i}]}}}`)).detail, 'required when completionMode is Indexed');
+});
+
 test.run();

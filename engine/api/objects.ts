@@ -351,6 +351,8 @@ export interface Job {
     readonly completions: number | null;
     readonly backoffLimit: number;
     readonly template: PodTemplate;
+    /** spec.completionMode Indexed: one pod per completion index (absent = NonIndexed). */
+    readonly completionMode?: 'Indexed';
     /** spec.suspend: no pods are created and active ones are deleted while true (absent = false). */
     readonly suspend?: boolean;
     /** spec.activeDeadlineSeconds: the Job fails with DeadlineExceeded this long after it started (absent = none). */

@@ -294,8 +294,12 @@ function parseJob(f: Field): Job {
   const labels = { ...template.labels, 'batch.kubernetes.io/job-name': metadata.name, 'job-name': metadata.name };
   // Only present when given, so other Jobs' specs are unchanged.
   const suspend = spec.get('suspend').optBool(false);
+  const modeField = spec.get('completionMode');
+  const mode = isAbsent(modeField) ? 'NonIndexed' : modeField.oneOf(['NonIndexed', 'Indexed'] as const);
+  // ValidateJobSpec: an Indexed Job needs completions.
+  if (mode === 'Indexed' && completions === null) completionsField.fail('required when completionMode is Indexed');
   const deadline = spec.get('activeDeadlineSeconds');
-  const optional = { ...(suspend ? { suspend } : {}), ...(isAbsent(deadline) ? {} : { activeDeadlineSeconds: deadline.int({ min: 1, max: 2 ** 53 - 1 }) }) };
+  const optional = { ...(mode === 'Indexed' ? { completionMode: mode } : {}), ...(suspend ? { suspend } : {}), ...(isAbsent(deadline) ? {} : { activeDeadlineSeconds: deadline.int({ min: 1, max: 2 ** 53 - 1 }) }) };
   return { kind: 'Job', metadata, spec: { parallelism, completions, backoffLimit, template: { ...template, labels }, ...optional }, status: EMPTY_JOB_STATUS };
 }
 
