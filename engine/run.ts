@@ -108,7 +108,7 @@ export function runOnce(scenario: Scenario, policy: Policy, seed: number, opts: 
   const lifecycle = p.nodeLifecycle.enabled ?? (scenario.faults.length > 0 || groups.length > 0);
   const podsByNode = lifecycle ? new SharedPodInformer(api, 'kube-controller-manager/pods') : null;
   const kcmPods = podsByNode ?? new SharedInformer<Pod>(api, 'Pod', 'kube-controller-manager/pods');
-  const replicaSets = new ReplicaSetController(api, p.controllerManager.replicaSet, rngs, kcmPods);
+  const replicaSets = new ReplicaSetController(api, p.controllerManager.replicaSet, rngs, kcmPods, sim);
   new DeploymentController(api, p.controllerManager.deployment, replicaSets);
   new EndpointsController(sim, api, p.controllerManager.endpoints, kcmPods);
   new JobController(sim, api, p.controllerManager.job, rngs, kcmPods);

@@ -302,4 +302,27 @@ test('Indexed Job: one pod per completion index, named <job>-<index>-<suffix> wi
       spec: {completionMode: Indexed, parallelism: 2, template: {spec: {restartPolicy: Never, containers: [{name: c, image: i}]}}}`)).detail, 'required when completionMode is Indexed');
 });
 
+test('Deployment minReadySeconds: pods count as available only minReadySeconds after they became Ready', () => {
+  const { log } = run(`
+  - manifest:
+      apiVersion: apps/v1
+      kind: Deployment
+      metadata: {name: web}
+      spec:
+        replicas: 2
+        minReadySeconds: 20
+        selector: {matchLabels: {app: web}}
+        template:
+          metadata: {labels: {app: web}}
+          spec: {containers: [{name: c, image: i}]}`);
+  const sets = log.filter((c) => c.obj.kind === 'ReplicaSet');
+  assert.ok(sets.every((c) => c.obj.kind === 'ReplicaSet' && c.obj.spec.minReadySeconds === 20), 'the ReplicaSet carries minReadySeconds');
+  const readyTimes = log.filter((c) => c.obj.kind === 'Pod' && c.obj.status.ready).map((c) => (c.obj as Pod).status.readyTime ?? 0);
+  const lastReady = Math.max(...readyTimes);
+  const bothReady = sets.find((c) => c.obj.kind === 'ReplicaSet' && c.obj.status.readyReplicas === 2)!;
+  assert.is(bothReady.obj.kind === 'ReplicaSet' && bothReady.obj.status.availableReplicas, 0, 'ready but not yet available');
+  const available = sets.find((c) => c.obj.kind === 'ReplicaSet' && c.obj.status.availableReplicas === 2)!;
+  assert.ok(available.t >= lastReady + 20 * S && available.t < lastReady + 21 * S, `available at ${available.t}, last Ready at ${lastReady}`);
+});
+
 test.run();

@@ -256,14 +256,20 @@ export interface ReplicaSetStatus {
   /** Active (not terminal, not deleting) pods owned by the ReplicaSet. */
   readonly replicas: number;
   readonly readyReplicas: number;
-  /** Ready pods (minReadySeconds is not modeled, so available = ready). */
+  /** Ready pods that have been Ready for spec.minReadySeconds (podutil.IsPodAvailable). */
   readonly availableReplicas: number;
 }
 
 export interface ReplicaSet {
   readonly kind: 'ReplicaSet';
   readonly metadata: ObjectMeta;
-  readonly spec: { readonly replicas: number; readonly selector: LabelSelector; readonly template: PodTemplate };
+  readonly spec: {
+    readonly replicas: number;
+    readonly selector: LabelSelector;
+    readonly template: PodTemplate;
+    /** spec.minReadySeconds: a pod counts as available this long after it became Ready; absent = 0. */
+    readonly minReadySeconds?: number;
+  };
   readonly status: ReplicaSetStatus;
 }
 
@@ -294,6 +300,8 @@ export interface Deployment {
     readonly selector: LabelSelector;
     readonly template: PodTemplate;
     readonly strategy: DeploymentStrategy;
+    /** spec.minReadySeconds, copied to the Deployment's ReplicaSets; absent = 0. */
+    readonly minReadySeconds?: number;
     /** spec.paused: no rollout of a new template (scaling still applies); absent = false. */
     readonly paused?: boolean;
   };

@@ -8,7 +8,7 @@
  * - Recreate (recreate.go): scale every old ReplicaSet to 0, wait until their pods are gone, then scale up.
  * Each step is one ReplicaSet update through the controller's client; the next step waits for the
  * ReplicaSet status (written by the ReplicaSet controller) to come back through the informer.
- * Not modeled: minReadySeconds, progressDeadlineSeconds (warned by the loader), revision history cleanup, rollback;
+ * Not modeled: progressDeadlineSeconds (inert: only a status condition), revision history cleanup, rollback;
  * spec.paused stops rollouts (sync below).
  */
 import { type ApiServer, Client, ifUnchangedSince } from '../api/api-server.js';
@@ -196,6 +196,8 @@ export class DeploymentController {
         replicas,
         selector: { ...d.spec.selector, matchLabels: { ...d.spec.selector.matchLabels, [POD_TEMPLATE_HASH]: hash } },
         template: { ...d.spec.template, labels },
+        // getNewReplicaSet: the new ReplicaSet carries the Deployment's minReadySeconds.
+        ...(d.spec.minReadySeconds === undefined ? {} : { minReadySeconds: d.spec.minReadySeconds }),
       },
       status: EMPTY_REPLICASET_STATUS,
     };

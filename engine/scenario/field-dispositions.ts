@@ -153,7 +153,7 @@ export const DEPLOYMENT_SPEC: FieldTable = {
   template: H,
   strategy: H,
   paused: H,
-  minReadySeconds: warned('minReadySeconds is not simulated: a pod is available as soon as it is Ready', ['0']),
+  minReadySeconds: H,
   progressDeadlineSeconds: inert('only sets the Progressing condition, which no modeled component reads'),
   revisionHistoryLimit: inert('old ReplicaSets scaled to 0 hold no pods'),
 };

@@ -312,6 +312,7 @@ interface ReplicatedSpec {
   readonly replicas: number;
   readonly selector: LabelSelector;
   readonly template: PodTemplate;
+  readonly minReadySeconds?: number;
 }
 
 /** The spec shared by Deployment and ReplicaSet, validated as pkg/apis/apps/validation does. */
@@ -336,7 +337,9 @@ function parseReplicatedSpec(spec: Field, kind: string, namespace: string): Repl
       `expected "Always" (the only restartPolicy a ${kind}'s pods may use), got ${JSON.stringify(template.spec.restartPolicy)}`,
     );
   }
-  return { replicas, selector, template };
+  // Only present when positive, so other specs are unchanged.
+  const minReadySeconds = spec.get('minReadySeconds').optInt(0, { min: 0, max: INT32.max });
+  return { replicas, selector, template, ...(minReadySeconds > 0 ? { minReadySeconds } : {}) };
 }
 
 function parseService(f: Field): Service {
