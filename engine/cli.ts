@@ -67,6 +67,7 @@ interface RunArgs {
   junit?: string;
   json?: boolean;
   markdown?: string;
+  cluster?: string[];
 }
 
 /** The CI outputs and the --baseline-dir shared by `run` and `check`. */
@@ -265,7 +266,8 @@ async function runCommand(args: RunArgs): Promise<number> {
   const allowOutside = args.allowOutside === true;
   const pluginModules = await loadModules(args.pluginModule);
   const say = sayFor(args);
-  const { scenario, warnings } = loadScenario(args.scenario, { allowOutside });
+  const clusterDumps = (args.cluster ?? []).map((p) => resolve(p));
+  const { scenario, warnings } = loadScenario(args.scenario, { allowOutside, clusterDumps });
   for (const w of warnings) process.stderr.write(`warning: ${w}\n`);
   const info = sweepInfo(scenario, args);
   // Read before any run: a bad baseline folder is bad input (exit 2), not a failure found after an hour's sweep.
@@ -293,6 +295,7 @@ async function runCommand(args: RunArgs): Promise<number> {
     traceSeed: info.seeds[0],
     scanWorkers: args.workers === undefined || args.workers === 'auto' ? ('auto' as const) : Number(args.workers),
     pluginModules,
+    clusterDumps,
   };
   const keys = new Map(tasks.map((t) => [t.index, runKey(scenario, t, settings)]));
   const key = (t: { index: number }): string => keys.get(t.index) as string;
@@ -361,9 +364,9 @@ async function runCommand(args: RunArgs): Promise<number> {
   return finishGate(gateOutcome(sweep.runs.map(recordOf), info.baseline, expectations, baselineRuns), args, say);
 }
 
-async function validateCommand(args: { scenario: string; replications?: number; seed?: number; allowOutside?: boolean; pluginModule?: string[] }): Promise<void> {
+async function validateCommand(args: { scenario: string; replications?: number; seed?: number; allowOutside?: boolean; pluginModule?: string[]; cluster?: string[] }): Promise<void> {
   await loadModules(args.pluginModule);
-  const { scenario: s, warnings } = loadScenario(args.scenario, { allowOutside: args.allowOutside === true });
+  const { scenario: s, warnings } = loadScenario(args.scenario, { allowOutside: args.allowOutside === true, clusterDumps: (args.cluster ?? []).map((p) => resolve(p)) });
   for (const w of warnings) process.stderr.write(`warning: ${w}\n`);
   const kinds = new Map<string, number>();
   for (const o of s.objects) kinds.set(o.object.kind, (kinds.get(o.object.kind) ?? 0) + 1);
@@ -519,8 +522,9 @@ function mergeCommand(args: { dirs: string[]; out: string }): void {
 async function explainCommand(args: ExplainFiles & { seed?: number; pluginModule?: string[] }): Promise<void> {
   await loadModules(args.pluginModule);
   const input = readExplainInput(args);
+  for (const note of [input.notModeled.note(), input.unused.note('not used by explain'), ...input.fieldNotes]) if (note !== null) process.stderr.write(`warning: ${note}\n`);
   if (input.ignoredPlugins.length > 0) process.stderr.write(`warning: enabled plugins not modeled yet (no effect on the result): ${input.ignoredPlugins.join(', ')}\n`);
-  if (input.notModeled.length > 0) process.stderr.write(`warning: KubeSchedulerConfiguration fields with no effect on a simulation (ignored): ${input.notModeled.join(', ')}\n`);
+  if (input.configNotModeled.length > 0) process.stderr.write(`warning: KubeSchedulerConfiguration fields with no effect on a simulation (ignored): ${input.configNotModeled.join(', ')}\n`);
   const result = explain({ ...input, seed: args.seed ?? DEFAULT_EXPLAIN_SEED });
   process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
 }
@@ -573,6 +577,7 @@ export async function main(argv: string[], y: Argv = yargs(argv)): Promise<numbe
             .option('pods-csv', { type: 'boolean', describe: 'also write pods.csv (one row per pod and run)' })
             .option('resume', { type: 'boolean', describe: 'reuse the runs already complete in the output folder (runs/), run the others' })
             .option('allow-outside', { type: 'boolean', describe: "let the scenario reference files outside its folder (only for scenarios you trust)" })
+            .option('cluster', { type: 'string', array: true, describe: 'a dump of a real cluster (kubectl get nodes,pods,... -A -o yaml) added to the scenario as its starting state (repeatable)' })
             .option('plugin-module', PLUGIN_MODULE_OPTION)
             .option('max-memory', { type: 'string', describe: 'memory the sweep may use, e.g. 16Gi (default: the machine\'s memory; each worker thread gets an equal share as its heap limit)' })
             .options(GATE_OPTIONS)
@@ -597,8 +602,9 @@ export async function main(argv: string[], y: Argv = yargs(argv)): Promise<numbe
             .option('seed', { type: 'number', describe: 'first seed to report' })
             .option('replications', { type: 'number', describe: 'replications to report' })
             .option('allow-outside', { type: 'boolean', describe: 'let the scenario reference files outside its folder' })
+            .option('cluster', { type: 'string', array: true, describe: 'a dump of a real cluster (kubectl get nodes,pods,... -A -o yaml) added to the scenario as its starting state (repeatable)' })
             .option('plugin-module', PLUGIN_MODULE_OPTION),
-        (a) => validateCommand(a as unknown as { scenario: string; replications?: number; seed?: number; allowOutside?: boolean; pluginModule?: string[] }),
+        (a) => validateCommand(a as unknown as { scenario: string; replications?: number; seed?: number; allowOutside?: boolean; pluginModule?: string[]; cluster?: string[] }),
       )
       .command(
         'compare <paths..>',

@@ -35,7 +35,8 @@ import { PodGarbageCollector } from './controllers/pod-gc.js';
 import { FaultInjector } from './faults/injector.js';
 import { ClusterAutoscaler, type CloudProvider, type NodeGroup } from './cloud/cluster-autoscaler.js';
 import type { Lease } from './api/objects.js';
-import type { Arrival, Policy, PodWorkload, Scenario } from './scenario/types.js';
+import { scenarioUsesGates, startGateRemover } from './workload/gate-remover.js';
+import type { Arrival, Policy, PodWorkload, Scenario, TimedObject } from './scenario/types.js';
 import { Scheduler, type SchedulerParams } from './scheduler/scheduler.js';
 import type { ParallelScanner } from './scheduler/parallel/scanner.js';
 import { churnSteps, varyingRateTimes } from './workload/arrivals.js';
@@ -177,7 +178,9 @@ export function runOnce(scenario: Scenario, policy: Policy, seed: number, opts: 
     new ClusterAutoscaler(sim, api, p.clusterAutoscaler, groups, cloud, rngs.stream('cluster-autoscaler'), null, { daemonSets, budgets });
   }
 
-  for (const o of scenario.objects) sim.callAt(o.at, () => apply(api, user, o.object));
+  if (scenarioUsesGates(scenario)) startGateRemover(sim, api, user);
+  applyWaves(sim, api, user, scenario.objects.filter((o) => o.wave !== undefined));
+  for (const o of scenario.objects) if (o.wave === undefined) sim.callAt(o.at, () => apply(api, user, o.object));
 
   for (const w of scenario.podWorkloads) schedulePodWorkload(w, sim, api, user, rngs, scenario.duration);
 
@@ -227,18 +230,43 @@ export function runOnce(scenario: Scenario, policy: Policy, seed: number, opts: 
  * replicas later; a StatefulSet applied again is scaled to its new replicas. (Pod specs and PriorityClass values
  * are immutable upstream; a second apply is ignored.)
  */
-function apply(api: ApiServer, user: Client, obj: KubeObject): void {
+/** Time a wave of the starting state is given after its last create returns, for watch events to reach every cache. */
+export const WAVE_SETTLE: Micros = 100_000;
+
+/**
+ * The starting state of a cluster dump, created from t = 0 wave by wave (TimedObject.wave): each wave once every
+ * create of the previous one has returned and WAVE_SETTLE has passed, so the pods are in the controllers' caches
+ * before their ReplicaSets arrive, and those before their Deployments.
+ */
+function applyWaves(sim: Simulation, api: ApiServer, user: Client, objects: readonly TimedObject[]): void {
+  const waves = [...new Set(objects.map((o) => o.wave as number))].sort((a, b) => a - b).map((w) => objects.filter((o) => o.wave === w));
+  const next = (i: number): void => {
+    if (i >= waves.length) return;
+    let pending = waves[i].length;
+    for (const o of waves[i]) apply(api, user, o.object, () => {
+      if (--pending === 0) sim.callAt(sim.now + WAVE_SETTLE, () => next(i + 1));
+    });
+  };
+  if (waves.length > 0) sim.callAt(0, () => next(0));
+}
+
+function apply(api: ApiServer, user: Client, obj: KubeObject, done?: () => void): void {
   api.create(user, obj, (r) => {
+    done?.();
     // A StatefulSet applied again is scaled (the loader refuses any other change to it).
     if (r.code === 409 && obj.kind === 'StatefulSet') {
       const replicas = obj.spec.replicas;
       api.update(user, 'StatefulSet', keyOf(obj), (cur) => (cur.kind === 'StatefulSet' ? { ...cur, spec: { ...cur.spec, replicas } } : null));
       return;
     }
-    if (r.code !== 409 || (obj.kind !== 'Deployment' && obj.kind !== 'ReplicaSet' && obj.kind !== 'Service')) return;
-    api.update(user, obj.kind, keyOf(obj), (cur) =>
-      cur.kind === obj.kind ? ({ ...cur, spec: obj.spec, metadata: { ...cur.metadata, labels: obj.metadata.labels, annotations: obj.metadata.annotations } } as KubeObject) : null,
-    );
+    if (r.code !== 409 || (obj.kind !== 'Deployment' && obj.kind !== 'ReplicaSet' && obj.kind !== 'Service' && obj.kind !== 'Job')) return;
+    api.update(user, obj.kind, keyOf(obj), (cur) => {
+      if (cur.kind !== obj.kind) return null;
+      // A Job's template and completions are immutable (ValidateJobSpecUpdate): apply changes suspend,
+      // parallelism and activeDeadlineSeconds only.
+      const spec = cur.kind === 'Job' && obj.kind === 'Job' ? { ...cur.spec, parallelism: obj.spec.parallelism, suspend: obj.spec.suspend, activeDeadlineSeconds: obj.spec.activeDeadlineSeconds } : obj.spec;
+      return { ...cur, spec, metadata: { ...cur.metadata, labels: obj.metadata.labels, annotations: obj.metadata.annotations } } as KubeObject;
+    });
   });
 }
 

@@ -32,10 +32,11 @@ test('CheckGracefulDelete: unscheduled or finished pods go at once; a bound pod 
   assert.is(shorter.metadata.deletionGracePeriodSeconds, 10);
 });
 
-const churn = (grace: string, interval = '10s') =>
+const churn = (grace: string, interval = '10s', exit = '1h') =>
   scenarioFrom(`
 name: graceful
 duration: 60s
+parameters: {kubelet: {sigtermExitTime: ${exit}}}
 cluster:
   nodePools: [{name: n, count: 1, template: {cpu: "8", memory: 16Gi}}]
 workloads:
@@ -44,7 +45,7 @@ workloads:
     pod: {spec: {${grace}containers: [{name: c, image: i, resources: {requests: {cpu: 100m}}}]}}
 `);
 
-test('graceful termination timeline: deletionTimestamp at DELETE, containers killed at the grace period, final DELETE by the kubelet', () => {
+test('graceful termination timeline: deletionTimestamp at DELETE, containers that ignore SIGTERM killed at the grace period, final DELETE by the kubelet', () => {
   for (const [grace, seconds] of [['', 30], ['terminationGracePeriodSeconds: 5, ', 5]] as const) {
     const s = churn(grace);
     const log: { t: number; type: string; obj: KubeObject }[] = [];
@@ -69,6 +70,33 @@ test('graceful termination timeline: deletionTimestamp at DELETE, containers kil
   const gone = log.find((c) => c.type === 'DELETED' && c.obj.metadata.name === 'w-0');
   assert.ok(gone !== undefined && gone.t > S && gone.t < S + 50_000, `gone at ${gone?.t}`);
 });
+
+test('containers exit on SIGTERM after sigtermExitTime, capped at the grace period; the default exits in seconds', () => {
+  const goneAt = (grace: string, exit?: string): number => {
+    const s = exit === undefined ? scenarioFrom(churnText(grace)) : churn(grace, '10s', exit);
+    let t = -1;
+    runOnce(s, s.policies[0], 1, { observe: (now, type, obj) => void (type === 'DELETED' && obj.metadata.name === 'w-0' && (t = now)) });
+    return t;
+  };
+  const two = goneAt('', '2s');
+  assert.ok(two > 12 * S && two < 12 * S + 50_000, `exit after 2 s: gone at ${two}`);
+  const capped = goneAt('terminationGracePeriodSeconds: 5, ', '20s');
+  assert.ok(capped > 15 * S && capped < 15 * S + 50_000, `a 20 s exit is cut by the 5 s grace period: gone at ${capped}`);
+  // Default: lognormal, median 1 s, p99 5 s — well before the 30 s grace period.
+  const def = goneAt('');
+  assert.ok(def > 10 * S && def < 16 * S, `default exit: gone at ${def}`);
+});
+
+const churnText = (grace: string): string => `
+name: graceful
+duration: 60s
+cluster:
+  nodePools: [{name: n, count: 1, template: {cpu: "8", memory: 16Gi}}]
+workloads:
+  - name: w
+    arrival: {type: churn, mode: recreate, number: 1, interval: 10s}
+    pod: {spec: {${grace}containers: [{name: c, image: i, resources: {requests: {cpu: 100m}}}]}}
+`;
 
 test('PodGC force-deletes the pods of a deleted node after the 40 s quarantine (passes every 20 s)', () => {
   const { sim, api } = constantApi({}, 1000);

@@ -288,7 +288,7 @@ test('bad step lists: clear errors with the field path', () => {
   assert.equal(stepError(`${nodes}  - {opcode: createPods, count: 1}`), ['steps[1]', 'expected exactly one of podTemplatePath or pod']);
   assert.equal(stepError(`${nodes}  - {opcode: sleep}`), ['steps[1]', 'expected exactly one of duration or durationParam']);
   assert.equal(stepError(`${nodes}  - {opcode: sleep, duration: 5s, count: 1}`)[0], 'steps[1].count');
-  assert.equal(stepError(`  - {opcode: createPods, count: 1, pod: ${POD}}`)[1], 'expected at least one node pool (or a createNodes step)');
+  assert.equal(stepError(`  - {opcode: createPods, count: 1, pod: ${POD}}`)[1], 'expected at least one node pool (or a createNodes step, or a cluster.import dump with Nodes)');
   assert.equal(stepError(`  - {opcode: createNodes, count: 2000000}`), ['steps[0].count', "2000000 nodes is over kubesim's limit of 1000000 nodes"]);
 });
 

@@ -453,7 +453,10 @@ export class ApiServer {
     const preemptionPolicy = obj.spec.preemptionPolicy ?? resolved?.preemptionPolicy;
     const tolerations = withDefaultTolerations(obj.spec.tolerations, this.params.defaultTolerations ?? DEFAULT_TOLERATION_PARAMS);
     const spec = preemptionPolicy === undefined ? { ...obj.spec, priority, tolerations } : { ...obj.spec, priority, tolerations, preemptionPolicy };
-    const pod: Pod = { ...obj, metadata: meta, spec };
+    // applySchedulingGatedCondition (pkg/registry/core/pod/strategy.go): a gated pod is created with
+    // PodScheduled=False, reason SchedulingGated.
+    const gated = (obj.spec.schedulingGates?.length ?? 0) > 0;
+    const pod: Pod = { ...obj, metadata: meta, spec, ...(gated ? { status: { ...obj.status, schedulingGated: true } } : {}) };
     // LimitRanger (mutating, then validating) and ResourceQuota, last (admission-policies.ts).
     const ns = obj.metadata.namespace;
     const ranges = this.limitRanges.get(ns);

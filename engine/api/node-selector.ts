@@ -6,6 +6,20 @@
  * autoscaler's simulation, the DaemonSet controller); the scheduler compiles the same rules over its NodeTable.
  */
 import type { Node, NodeSelectorRequirement, PodSpec } from './objects.js';
+import { isGoInt64, isLabelValue } from './validation.js';
+
+/**
+ * Whether labels.NewRequirement accepts the requirement's values (the API server validates only the key and the
+ * number of values, ValidateNodeSelectorRequirement): In/NotIn values must be label values, the one value of
+ * Gt/Lt an int64. A term holding one that does not parse never matches: nodeaffinity.LazyErrorNodeSelector
+ * skips it, and the plugin's Filter ignores the parse error ("for backwards compatibility"), so a pod whose every
+ * term fails is rejected everywhere with ErrReasonPod, UnschedulableAndUnresolvable.
+ */
+export function requirementParses(e: NodeSelectorRequirement): boolean {
+  if (e.operator === 'In' || e.operator === 'NotIn') return e.values.length > 0 && e.values.every(isLabelValue);
+  if (e.operator === 'Gt' || e.operator === 'Lt') return e.values.length === 1 && isGoInt64(e.values[0]);
+  return e.values.length === 0;
+}
 
 export function requirementMatches(req: NodeSelectorRequirement, labels: Readonly<Record<string, string>>): boolean {
   const has = Object.prototype.hasOwnProperty.call(labels, req.key);
@@ -36,7 +50,8 @@ export function requiredNodeAffinityMatches(spec: PodSpec, n: Node): boolean {
   return req.nodeSelectorTerms.some(
     (t) =>
       (t.matchExpressions.length > 0 || t.matchFields.length > 0) &&
-      t.matchExpressions.every((e) => requirementMatches(e, n.metadata.labels)) &&
+      // A term with a requirement the scheduler cannot parse matches no node (nodeaffinity.LazyErrorNodeSelector).
+      t.matchExpressions.every((e) => requirementParses(e) && requirementMatches(e, n.metadata.labels)) &&
       t.matchFields.every((e) => requirementMatches(e, { 'metadata.name': n.metadata.name })),
   );
 }

@@ -64,6 +64,18 @@ export interface Container {
   readonly ports: readonly ContainerPort[];
   /** 'Always' on an init container makes it a sidecar. */
   readonly restartPolicy?: 'Always';
+  /** An explicit Always or Never; absent = IfNotPresent (see docs/model/pod-lifecycle.md on the defaulting). */
+  readonly imagePullPolicy?: 'Always' | 'Never';
+  /** Only the timing of probes is read (the probed application is taken to answer from its first probe). */
+  readonly readinessProbe?: ProbeTiming;
+  readonly startupProbe?: ProbeTiming;
+}
+
+/** core/v1 Probe timing, defaulted as SetDefaults_Probe: periodSeconds 10, successThreshold 1. */
+export interface ProbeTiming {
+  readonly initialDelaySeconds: number;
+  readonly periodSeconds: number;
+  readonly successThreshold: number;
 }
 
 export interface PodSpec {
@@ -93,6 +105,8 @@ export interface PodSpec {
    * names none; absent = PreemptLowerPriority (the API default).
    */
   readonly preemptionPolicy?: PreemptionPolicy;
+  /** spec.schedulingGates (names); absent when none. The scheduler leaves the pod alone until it is empty. */
+  readonly schedulingGates?: readonly string[];
 }
 
 export interface PodLevelResources {
@@ -197,6 +211,11 @@ export interface PodStatus {
   readonly message?: string;
   /** status.nominatedNodeName, written by the scheduler after a preemption. */
   readonly nominatedNodeName?: string;
+  /**
+   * The PodScheduled=False condition with reason SchedulingGated, set by the API server when a pod is created
+   * with scheduling gates (pkg/registry/core/pod/strategy.go applySchedulingGatedCondition).
+   */
+  readonly schedulingGated?: boolean;
   /** Reason of the DisruptionTarget condition (e.g. PreemptionByScheduler), set before an eviction. */
   readonly disruptionTarget?: string;
 }
@@ -247,14 +266,20 @@ export interface ReplicaSetStatus {
   /** Active (not terminal, not deleting) pods owned by the ReplicaSet. */
   readonly replicas: number;
   readonly readyReplicas: number;
-  /** Ready pods (minReadySeconds is not modeled, so available = ready). */
+  /** Ready pods that have been Ready for spec.minReadySeconds (podutil.IsPodAvailable). */
   readonly availableReplicas: number;
 }
 
 export interface ReplicaSet {
   readonly kind: 'ReplicaSet';
   readonly metadata: ObjectMeta;
-  readonly spec: { readonly replicas: number; readonly selector: LabelSelector; readonly template: PodTemplate };
+  readonly spec: {
+    readonly replicas: number;
+    readonly selector: LabelSelector;
+    readonly template: PodTemplate;
+    /** spec.minReadySeconds: a pod counts as available this long after it became Ready; absent = 0. */
+    readonly minReadySeconds?: number;
+  };
   readonly status: ReplicaSetStatus;
 }
 
@@ -285,6 +310,10 @@ export interface Deployment {
     readonly selector: LabelSelector;
     readonly template: PodTemplate;
     readonly strategy: DeploymentStrategy;
+    /** spec.minReadySeconds, copied to the Deployment's ReplicaSets; absent = 0. */
+    readonly minReadySeconds?: number;
+    /** spec.paused: no rollout of a new template (scaling still applies); absent = false. */
+    readonly paused?: boolean;
   };
 }
 
@@ -327,6 +356,8 @@ export interface JobStatus {
   readonly failed: number;
   /** Set when the Job reached its Complete or Failed condition. */
   readonly finished?: { readonly type: 'Complete' | 'Failed'; readonly at: Micros; readonly reason: string };
+  /** status.startTime: when the Job last started (unsuspended); absent while suspended. */
+  readonly startTime?: Micros;
 }
 
 export interface Job {
@@ -338,6 +369,12 @@ export interface Job {
     readonly completions: number | null;
     readonly backoffLimit: number;
     readonly template: PodTemplate;
+    /** spec.completionMode Indexed: one pod per completion index (absent = NonIndexed). */
+    readonly completionMode?: 'Indexed';
+    /** spec.suspend: no pods are created and active ones are deleted while true (absent = false). */
+    readonly suspend?: boolean;
+    /** spec.activeDeadlineSeconds: the Job fails with DeadlineExceeded this long after it started (absent = none). */
+    readonly activeDeadlineSeconds?: number;
   };
   readonly status: JobStatus;
 }

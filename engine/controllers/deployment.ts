@@ -8,13 +8,14 @@
  * - Recreate (recreate.go): scale every old ReplicaSet to 0, wait until their pods are gone, then scale up.
  * Each step is one ReplicaSet update through the controller's client; the next step waits for the
  * ReplicaSet status (written by the ReplicaSet controller) to come back through the informer.
- * Not modeled: minReadySeconds, progressDeadlineSeconds, revision history cleanup, pause/rollback.
+ * Not modeled: progressDeadlineSeconds (inert: only a status condition), revision history cleanup, rollback;
+ * spec.paused stops rollouts (sync below).
  */
 import { type ApiServer, Client, ifUnchangedSince } from '../api/api-server.js';
 import { Informer } from '../api/informer.js';
-import { EMPTY_REPLICASET_STATUS, keyOf, type Deployment, type IntOrPercent, type ReplicaSet } from '../api/objects.js';
+import { EMPTY_REPLICASET_STATUS, keyOf, type Deployment, type IntOrPercent, type OwnerReference, type PodTemplate, type ReplicaSet } from '../api/objects.js';
 import type { RateLimit } from '../api/rate-limiter.js';
-import { podTemplateHash } from './names.js';
+import { canonicalJson, podTemplateHash } from './names.js';
 import { WorkQueue } from './work-queue.js';
 
 export interface DeploymentParams {
@@ -39,6 +40,23 @@ export function resolveFenceposts(d: Deployment): { surge: number; unavailable: 
   let unavailable = scaled(s.maxUnavailable, d.spec.replicas, false);
   if (surge === 0 && unavailable === 0) unavailable = 1;
   return { surge, unavailable };
+}
+
+/**
+ * The controller reference names this Deployment: by uid, or by name when the ReplicaSet came from a cluster
+ * dump (scenario/cluster-dump.ts), whose references name uids of the real cluster and so are kept with uid ''.
+ */
+function ownsBy(o: OwnerReference, d: Deployment): boolean {
+  return o.uid === '' ? o.name === d.metadata.name : o.uid === d.metadata.uid;
+}
+
+/** deploymentutil.EqualIgnoreHash: the templates are equal once the pod-template-hash label is removed. */
+export function equalIgnoreHash(a: PodTemplate, b: PodTemplate): boolean {
+  const strip = (t: PodTemplate): PodTemplate => {
+    const { [POD_TEMPLATE_HASH]: _hash, ...labels } = t.labels;
+    return { ...t, labels };
+  };
+  return canonicalJson(strip(a)) === canonicalJson(strip(b));
 }
 
 export class DeploymentController {
@@ -77,7 +95,7 @@ export class DeploymentController {
     const out: ReplicaSet[] = [];
     for (const rs of this.replicaSets.cache.values()) {
       if (rs.metadata.namespace !== d.metadata.namespace) continue;
-      if (rs.metadata.ownerReferences.some((o) => o.controller && o.kind === 'Deployment' && o.uid === d.metadata.uid)) out.push(rs);
+      if (rs.metadata.ownerReferences.some((o) => o.controller && o.kind === 'Deployment' && ownsBy(o, d))) out.push(rs);
     }
     return out.sort((a, b) => a.metadata.creationTimestamp - b.metadata.creationTimestamp || (a.metadata.name < b.metadata.name ? -1 : 1));
   }
@@ -90,10 +108,22 @@ export class DeploymentController {
     }
     const hash = podTemplateHash(JSON.stringify(d.spec.template));
     const all = this.owned(d);
-    const newRS = all.find((rs) => rs.metadata.labels[POD_TEMPLATE_HASH] === hash);
+    // FindNewReplicaSet (deployment/util/deployment_util.go) compares templates with EqualIgnoreHash, so a
+    // ReplicaSet imported from a real cluster (whose hash kubesim computes differently) is still the current one.
+    const newRS = all.find((rs) => rs.metadata.labels[POD_TEMPLATE_HASH] === hash) ?? all.find((rs) => equalIgnoreHash(rs.spec.template, d.spec.template));
     const old = all.filter((rs) => rs !== newRS);
     const total = all.reduce((s, rs) => s + rs.spec.replicas, 0);
     const strategy = d.spec.strategy;
+
+    // A paused Deployment (syncDeployment → sync, pkg/controller/deployment/sync.go): no new ReplicaSet is
+    // created (getAllReplicaSetsAndSyncRevision with createIfNotExisted false) and no rollout step is taken;
+    // scale() still resizes the one active ReplicaSet. Proportional scaling of several is not modeled.
+    if (d.spec.paused === true) {
+      const active = all.filter((rs) => rs.spec.replicas > 0);
+      const target = active.length === 1 ? active[0] : active.length === 0 ? newRS : undefined;
+      if (target !== undefined && target.spec.replicas !== d.spec.replicas) return this.scaleAll([[target, d.spec.replicas]], done);
+      return done();
+    }
 
     if (strategy.type === 'Recreate') {
       const scaleDown = old.filter((rs) => rs.spec.replicas > 0);
@@ -166,6 +196,8 @@ export class DeploymentController {
         replicas,
         selector: { ...d.spec.selector, matchLabels: { ...d.spec.selector.matchLabels, [POD_TEMPLATE_HASH]: hash } },
         template: { ...d.spec.template, labels },
+        // getNewReplicaSet: the new ReplicaSet carries the Deployment's minReadySeconds.
+        ...(d.spec.minReadySeconds === undefined ? {} : { minReadySeconds: d.spec.minReadySeconds }),
       },
       status: EMPTY_REPLICASET_STATUS,
     };

@@ -74,7 +74,7 @@ interface Recommendation {
 
 /** normalizeDesiredReplicasWithBehaviors with the default behavior. */
 export function normalized(hpa: HorizontalPodAutoscaler, current: number, desired: number, history: readonly Recommendation[], now: Micros): number {
-  let up = desired;
+  const up = desired;
   let down = desired;
   for (const r of history) if (r.at > now - SCALE_DOWN_STABILIZATION) down = Math.max(down, r.replicas);
   let rec = current;

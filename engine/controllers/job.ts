@@ -43,6 +43,16 @@ interface Tracked {
   failed: number;
   lastFailure: Micros;
   pendingCreates: number;
+  /** Indexed Jobs: the completion indexes that have a succeeded pod. */
+  readonly succeededIndexes: Set<number>;
+}
+
+/** The pod's completion index (batch.kubernetes.io/job-completion-index), or null for a NonIndexed Job's pod. */
+export const COMPLETION_INDEX = 'batch.kubernetes.io/job-completion-index';
+
+function indexOf(pod: Pod): number | null {
+  const v = pod.metadata.annotations[COMPLETION_INDEX];
+  return v === undefined ? null : Number(v);
 }
 
 function ownerJob(pod: Pod): string | undefined {
@@ -74,7 +84,7 @@ export class JobController {
 
   private state(key: string): Tracked {
     let t = this.tracked.get(key);
-    if (t === undefined) this.tracked.set(key, (t = { pods: new Map(), counted: new Set(), succeeded: 0, failed: 0, lastFailure: 0, pendingCreates: 0 }));
+    if (t === undefined) this.tracked.set(key, (t = { pods: new Map(), counted: new Set(), succeeded: 0, failed: 0, lastFailure: 0, pendingCreates: 0, succeededIndexes: new Set() }));
     return t;
   }
 
@@ -87,8 +97,11 @@ export class JobController {
     if (added && t.pendingCreates > 0) t.pendingCreates--;
     if (isTerminal(pod) && !t.counted.has(k)) {
       t.counted.add(k);
-      if (pod.status.phase === 'Succeeded') t.succeeded++;
-      else {
+      if (pod.status.phase === 'Succeeded') {
+        t.succeeded++;
+        const index = indexOf(pod);
+        if (index !== null) t.succeededIndexes.add(index);
+      } else {
         t.failed++;
         t.lastFailure = this.sim.now;
       }
@@ -110,18 +123,31 @@ export class JobController {
     if (t.pendingCreates > 0) return done(); // expectations: wait for our creations to be observed
     const active = [...t.pods.values()].filter((p) => !isTerminal(p) && p.metadata.deletionTimestamp === undefined);
     const { parallelism, completions, backoffLimit } = job.spec;
+    const suspended = job.spec.suspend === true;
+    // syncJob: startTime is set when the Job runs unsuspended, and cleared on suspension so that
+    // activeDeadlineSeconds counts from the resume (job_controller.go, "if !jobSuspended ... StartTime").
+    const startTime = suspended ? undefined : (job.status.startTime ?? this.sim.now);
+    const deadline = job.spec.activeDeadlineSeconds;
+    const deadlineAt = startTime === undefined || deadline === undefined ? undefined : startTime + deadline * 1_000_000;
     let finished: JobStatus['finished'];
     if (t.failed > backoffLimit) finished = { type: 'Failed', at: this.sim.now, reason: 'BackoffLimitExceeded' };
-    else if (completions !== null ? t.succeeded >= completions : t.succeeded > 0 && active.length === 0) {
+    else if (deadlineAt !== undefined && this.sim.now >= deadlineAt) finished = { type: 'Failed', at: this.sim.now, reason: 'DeadlineExceeded' };
+    // An Indexed Job is complete when every index has succeeded (job_controller.go, succeededIndexes).
+    else if (completions !== null ? (job.spec.completionMode === 'Indexed' ? t.succeededIndexes.size : t.succeeded) >= completions : t.succeeded > 0 && active.length === 0) {
       finished = { type: 'Complete', at: this.sim.now, reason: 'Completed' };
     }
-    const status: JobStatus = { active: active.length, succeeded: t.succeeded, failed: t.failed, ...(finished !== undefined ? { finished } : {}) };
+    const status: JobStatus = { active: active.length, succeeded: t.succeeded, failed: t.failed, ...(finished !== undefined ? { finished } : {}), ...(startTime !== undefined ? { startTime } : {}) };
+    // pastActiveDeadline is checked on every sync; upstream requeues the Job for the moment it passes.
+    if (finished === undefined && deadlineAt !== undefined && job.status.startTime === undefined) this.sim.callAt(deadlineAt, () => this.queue.add(key));
     const writeStatus = (): void => this.writeStatus(job, status, done);
     if (finished !== undefined) {
       if (finished.type === 'Failed' && active.length > 0) return this.deletePods(active, writeStatus);
       return writeStatus();
     }
-    const want = completions === null ? (t.succeeded > 0 ? 0 : parallelism) : Math.min(parallelism, completions - t.succeeded);
+    // manageJob: a suspended Job wants no active pod (its running ones are deleted).
+    const indexed = job.spec.completionMode === 'Indexed' && completions !== null;
+    const done_ = indexed ? t.succeededIndexes.size : t.succeeded;
+    const want = suspended ? 0 : completions === null ? (t.succeeded > 0 ? 0 : parallelism) : Math.min(parallelism, completions - done_);
     const diff = want - active.length;
     if (diff > 0) {
       const readyAt = t.lastFailure + failureBackoff(t.failed);
@@ -129,7 +155,11 @@ export class JobController {
         this.sim.callAt(readyAt, () => this.queue.add(key));
         return writeStatus();
       }
-      return this.createPods(job, t, Math.min(diff, MAX_POD_CREATE_DELETE_PER_SYNC), writeStatus);
+      const count = Math.min(diff, MAX_POD_CREATE_DELETE_PER_SYNC);
+      // Indexed: the lowest indexes with neither a succeeded nor an active pod (indexesToAdd / firstPendingIndexes).
+      const indexes = indexed ? pendingIndexes(completions, t.succeededIndexes, active, count) : Array.from({ length: count }, () => null);
+      if (indexes.length === 0) return writeStatus();
+      return this.createPods(job, t, indexes, writeStatus);
     }
     if (diff < 0) return this.deletePods(active.slice(0, Math.min(-diff, MAX_POD_CREATE_DELETE_PER_SYNC)), writeStatus);
     writeStatus();
@@ -137,13 +167,15 @@ export class JobController {
 
   private writeStatus(job: Job, status: JobStatus, done: () => void): void {
     const s = job.status;
-    if (s.active === status.active && s.succeeded === status.succeeded && s.failed === status.failed && s.finished === status.finished) return done();
+    if (s.active === status.active && s.succeeded === status.succeeded && s.failed === status.failed && s.finished === status.finished && s.startTime === status.startTime) return done();
     this.api.update(this.client, 'Job', keyOf(job), (cur) => (cur.kind === 'Job' && cur.status.finished === undefined ? { ...cur, status } : null), () => done());
   }
 
   /** slowStartBatch: batches of 1, 2, 4, … each waiting for the previous one's answers. */
-  private createPods(job: Job, t: Tracked, count: number, done: () => void): void {
+  private createPods(job: Job, t: Tracked, indexes: readonly (number | null)[], done: () => void): void {
+    const count = indexes.length;
     const names = this.rngs.stream(`job/${keyOf(job)}/names`);
+    let next = 0;
     t.pendingCreates = count;
     let remaining = count;
     const batch = (size: number): void => {
@@ -151,7 +183,10 @@ export class JobController {
       let failed = 0;
       let refused = false;
       for (let i = 0; i < size; i++) {
-        this.api.create(this.client, this.podFor(job, `${job.metadata.name}-${randomSuffix(names)}`), (r) => {
+        const index = indexes[next++];
+        // Indexed pods are generated from `<job>-<index>-` (podGenerateNameWithIndex).
+        const name = index === null ? `${job.metadata.name}-${randomSuffix(names)}` : `${job.metadata.name}-${index}-${randomSuffix(names)}`;
+        this.api.create(this.client, this.podFor(job, name, index), (r) => {
           if (!r.ok) {
             failed++;
             if (r.code !== 409) refused = true;
@@ -193,16 +228,19 @@ export class JobController {
     else this.queue.add(key);
   }
 
-  private podFor(job: Job, name: string): Pod {
+  private podFor(job: Job, name: string, index: number | null = null): Pod {
     const tpl = job.spec.template;
+    // addCompletionIndexAnnotation / label, and the pod's hostname `<job>-<index>` (indexed_job_utils.go).
+    const labels = index === null ? tpl.labels : { ...tpl.labels, [COMPLETION_INDEX]: String(index) };
+    const annotations = index === null ? tpl.annotations : { ...tpl.annotations, [COMPLETION_INDEX]: String(index) };
     return {
       kind: 'Pod',
       metadata: {
         name,
         namespace: job.metadata.namespace,
         uid: '',
-        labels: tpl.labels,
-        annotations: tpl.annotations,
+        labels,
+        annotations,
         ownerReferences: [{ kind: 'Job', name: job.metadata.name, uid: job.metadata.uid, controller: true }],
         creationTimestamp: 0,
         resourceVersion: 0,
@@ -211,4 +249,12 @@ export class JobController {
       status: { phase: 'Pending', ready: false },
     };
   }
+}
+
+/** The lowest `count` indexes in [0, completions) with no succeeded and no active pod. */
+export function pendingIndexes(completions: number, succeeded: ReadonlySet<number>, active: readonly Pod[], count: number): number[] {
+  const busy = new Set(active.map(indexOf));
+  const out: number[] = [];
+  for (let i = 0; i < completions && out.length < count; i++) if (!succeeded.has(i) && !busy.has(i)) out.push(i);
+  return out;
 }

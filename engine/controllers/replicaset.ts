@@ -12,11 +12,11 @@ import { Informer } from '../api/informer.js';
 import { keyOf, objectKey, isTerminal, type Pod, type ReplicaSet } from '../api/objects.js';
 import type { RateLimit } from '../api/rate-limiter.js';
 import type { RngFactory } from '../core/rng.js';
+import type { Simulation } from '../core/simulation.js';
 import { randomSuffix } from './names.js';
 import type { SharedInformer } from './shared-informer.js';
 import { WorkQueue } from './work-queue.js';
 import { ItemBackoff } from './item-backoff.js';
-import type { Simulation } from '../core/simulation.js';
 
 export interface ReplicaSetParams {
   readonly client: RateLimit;
@@ -34,7 +34,7 @@ function isActive(pod: Pod): boolean {
   return !isTerminal(pod) && pod.metadata.deletionTimestamp === undefined;
 }
 
-/** podutil.IsPodAvailable with minReadySeconds 0: active and Ready. */
+/** Active and Ready: what may change availability (the minReadySeconds wait is applied in updateStatus). */
 function isAvailable(pod: Pod): boolean {
   return isActive(pod) && pod.status.ready;
 }
@@ -47,12 +47,15 @@ export class ReplicaSetController {
   private readonly expectations = new Map<string, number>();
   private readonly queue: WorkQueue;
   private readonly lastPodGone: ((rs: string) => void)[] = [];
+  /** minReadySeconds: when each ReplicaSet is next synced for a pod becoming available. */
+  private readonly availableTimers = new Map<string, number>();
   podsCreated = 0;
 
   private readonly backoff: ItemBackoff;
 
   constructor(
-    sim: Simulation,
+    /** The simulation: the retry backoff's timers and minReadySeconds' clock. */
+    private readonly sim: Simulation,
     private readonly api: ApiServer,
     private readonly params: ReplicaSetParams,
     private readonly rngs: RngFactory,
@@ -143,10 +146,27 @@ export class ReplicaSetController {
     if (rs === undefined) return done();
     const active = this.activePods(key);
     let ready = 0;
-    for (const p of active) if (p.status.ready) ready++;
+    let available = 0;
+    // podutil.IsPodAvailable: Ready for at least minReadySeconds (the Ready condition's lastTransitionTime).
+    const minReady = (rs.spec.minReadySeconds ?? 0) * 1_000_000;
+    const now = this.sim.now;
+    let nextAvailable = Infinity;
+    for (const p of active) {
+      if (!p.status.ready) continue;
+      ready++;
+      const at = (p.status.readyTime ?? 0) + minReady;
+      if (minReady === 0 || at <= now) available++;
+      else nextAvailable = Math.min(nextAvailable, at);
+    }
+    // syncReplicaSet requeues after minReadySeconds while ready pods are not yet available (AddAfter); kubesim
+    // requeues once, when the first of them becomes available.
+    if (nextAvailable < Infinity && this.availableTimers.get(key) !== nextAvailable) {
+      this.availableTimers.set(key, nextAvailable);
+      this.sim.callAt(nextAvailable, () => this.queue.add(key));
+    }
     const s = rs.status;
-    if (s.replicas === active.length && s.readyReplicas === ready && s.availableReplicas === ready) return done();
-    const status = { replicas: active.length, readyReplicas: ready, availableReplicas: ready };
+    if (s.replicas === active.length && s.readyReplicas === ready && s.availableReplicas === available) return done();
+    const status = { replicas: active.length, readyReplicas: ready, availableReplicas: available };
     this.api.update(this.client, 'ReplicaSet', key, (cur) => (cur.kind === 'ReplicaSet' ? { ...cur, status } : null), () => done());
   }
 

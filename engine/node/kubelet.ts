@@ -20,16 +20,24 @@
 import { type ApiServer, Client } from '../api/api-server.js';
 import { parseDuration } from '../api/duration.js';
 import { Informer } from '../api/informer.js';
-import { keyOf, isTerminal, objectKey, NODE_LEASE_NAMESPACE, type Container, type ContainerImage, type Lease, type Node, type Pod, type PodSpec } from '../api/objects.js';
+import { keyOf, isTerminal, objectKey, NODE_LEASE_NAMESPACE, type Container, type ContainerImage, type Lease, type Node, type Pod, type PodSpec, type ProbeTiming } from '../api/objects.js';
 import { CPU, EPHEMERAL_STORAGE, MEMORY, PODS, podRequests, type PodRequests } from '../api/pod-resources.js';
 import { TokenBucket, type RateLimit } from '../api/rate-limiter.js';
-import { sample, type Distribution } from '../core/distribution.js';
+import { lognormalFromP99, sample, type Distribution } from '../core/distribution.js';
 import type { RngStream } from '../core/rng.js';
 import type { Simulation } from '../core/simulation.js';
 import { MICROS_PER_SECOND, type Micros } from '../core/time.js';
 import { imagesToDelete, overHighThreshold, type ImageGcPolicy } from './image-gc.js';
 
 export const RUN_DURATION_ANNOTATION = 'kubesim.io/run-duration';
+/** Run time of init containers (initRunDuration); `.<container name>` suffixed for one of them. */
+export const INIT_RUN_DURATION_ANNOTATION = 'kubesim.io/init-run-duration';
+
+/**
+ * EST: most containers exit within a second or two of SIGTERM (a web server drains and exits), a few take
+ * several seconds; lognormal with median 1 s and p99 5 s. Capped at the grace period by the kill.
+ */
+export const DEFAULT_SIGTERM_EXIT: Distribution = lognormalFromP99(MICROS_PER_SECOND, 5 * MICROS_PER_SECOND);
 
 /** images/image_gc_manager.go: the image list cache is refreshed every 30 s. */
 const IMAGE_LIST_REFRESH_PERIOD = 30 * MICROS_PER_SECOND;
@@ -57,8 +65,13 @@ export interface KubeletParams {
   readonly containerStartLatency: Distribution;
   /** Generic PLEG relist period: container state changes are noticed up to this long after they happen. */
   readonly plegRelistPeriod: Micros;
-  /** Time from containers running to the Ready condition (probes). */
+  /** Time from containers running to the Ready condition, for a pod without a readiness or startup probe. */
   readonly readinessDelay: Distribution;
+  /**
+   * How long a container takes to exit after SIGTERM (the application's shutdown); the kill at the end of the
+   * grace period caps it. Default DEFAULT_SIGTERM_EXIT (scenario: parameters.kubelet.sigtermExitTime).
+   */
+  readonly sigtermExit?: Distribution;
   /** Image garbage collection thresholds (default DEFAULT_IMAGE_GC). */
   readonly imageGc?: ImageGcPolicy;
   /** Size of the image filesystem; default: the node's ephemeral-storage capacity, else DEFAULT_IMAGE_FS_BYTES. */
@@ -278,8 +291,10 @@ export class Kubelet {
     // RunPodSandbox, then EnsureImageExists + start for each container in order.
     const sandboxReady = this.sim.now + sample(this.params.sandboxLatency, this.rng);
     const epoch = this.epoch;
+    // HandlePodAdditions → probeManager.AddPod: the probe workers start now (prober/worker.go run).
+    const admittedAt = this.sim.now;
     this.sim.callAt(sandboxReady, () => {
-      if (epoch === this.epoch) this.startContainers(pod, key);
+      if (epoch === this.epoch) this.startContainers(pod, key, admittedAt);
     });
   }
 
@@ -311,9 +326,10 @@ export class Kubelet {
 
   /**
    * The pod is being deleted (killPod with the pod's deletionGracePeriodSeconds, pkg/kubelet/pod_workers.go):
-   * its containers are stopped at the end of the grace period — the upper bound, as kubesim's containers do not
-   * handle SIGTERM — then the status manager sends the final DELETE with grace 0 (status/status_manager.go).
-   * A shorter grace period from a second DELETE brings the kill forward.
+   * the runtime sends SIGTERM and StopContainer returns when the container exits, or kills it at the end of the
+   * grace period (kuberuntime_container.go killContainer); the exit time is drawn from sigtermExit. Then the
+   * status manager sends the final DELETE with grace 0 (status/status_manager.go). A shorter grace period from a
+   * second DELETE brings the kill forward (never later than the exit already drawn).
    */
   private terminate(key: string, graceSeconds: number): void {
     if (!this.running.has(key)) {
@@ -323,8 +339,9 @@ export class Kubelet {
       this.finalDelete(key);
       return;
     }
-    const killAt = this.sim.now + graceSeconds * MICROS_PER_SECOND;
     const pending = this.stopping.get(key);
+    const exit = pending === undefined ? sample(this.params.sigtermExit ?? DEFAULT_SIGTERM_EXIT, this.rng) : Infinity;
+    const killAt = this.sim.now + Math.min(exit, graceSeconds * MICROS_PER_SECOND);
     if (pending !== undefined && pending <= killAt) return;
     this.stopping.set(key, killAt);
     const epoch = this.epoch;
@@ -340,19 +357,36 @@ export class Kubelet {
     this.api.delete(this.client, 'Pod', key, undefined, 0);
   }
 
-  private startContainers(pod: Pod, key: string): void {
+  private startContainers(pod: Pod, key: string, admittedAt: Micros): void {
     if (!this.admitted.has(key) || this.stopping.has(key)) return; // deleted meanwhile
     const containers = [...pod.spec.initContainers, ...pod.spec.containers];
     let t = this.sim.now;
+    const startedAt: Micros[] = [];
     for (const c of containers) {
-      t = this.ensureImage(pod, c.image, t);
+      if (c.imagePullPolicy === 'Never' && !this.cache.has(normalizeImage(c.image))) {
+        // EnsureImageExists with PullNever and no image: the container waits with ErrImageNeverPull and the pod
+        // stays Pending on the node, holding what it was admitted with (images/image_manager.go).
+        this.patchStatus(key, { phase: 'Pending', ready: false, reason: 'ErrImageNeverPull', message: `Container image "${c.image}" is not present with pull policy of Never` });
+        return;
+      }
+      t = c.imagePullPolicy === 'Always' && this.cache.has(normalizeImage(c.image)) ? this.checkImage(pod, c.image, t) : this.ensureImage(pod, c.image, t);
       t += sample(this.params.containerStartLatency, this.rng);
+      startedAt.push(t);
+      // An init container (not a sidecar) runs to completion before the next container starts: SyncPod starts the
+      // next one when PLEG reports this one exited (kuberuntime_manager.go computeInitContainerActions).
+      if (startedAt.length <= pod.spec.initContainers.length && c.restartPolicy === undefined) {
+        t += initRunDuration(pod, c.name) + Math.floor(this.rng.next() * this.params.plegRelistPeriod);
+      }
     }
     const started = t;
     // PLEG notices the started containers at its next relist.
     const noticed = started + Math.floor(this.rng.next() * this.params.plegRelistPeriod);
-    const ready = noticed + sample(this.params.readinessDelay, this.rng);
     const epoch = this.epoch;
+    if (pod.spec.containers.some((c) => c.readinessProbe !== undefined || c.startupProbe !== undefined)) {
+      const appStarts = startedAt.slice(pod.spec.initContainers.length);
+      return this.runProbed(pod, key, started, noticed, probedReadyTime(pod.spec.containers, appStarts, noticed, admittedAt), epoch);
+    }
+    const ready = noticed + sample(this.params.readinessDelay, this.rng);
     this.sim.callAt(started, () => {
       if (epoch !== this.epoch || !this.admitted.has(key) || this.stopping.has(key)) return;
       this.running.add(key);
@@ -372,6 +406,52 @@ export class Kubelet {
         });
       }
     });
+  }
+
+  /**
+   * A pod with a readiness or startup probe: Running (not Ready) once PLEG has noticed its containers, Ready at
+   * the probe result computed by probedReadyTime; a run-duration pod exits as usual.
+   */
+  private runProbed(pod: Pod, key: string, started: Micros, noticed: Micros, readyAt: Micros, epoch: number): void {
+    const live = (): boolean => epoch === this.epoch && this.admitted.has(key) && !this.stopping.has(key);
+    this.sim.callAt(started, () => {
+      if (!live()) return;
+      this.running.add(key);
+      this.observer.containersStarted(pod);
+    });
+    this.sim.callAt(noticed, () => {
+      if (!live()) return;
+      this.patchStatus(key, { phase: 'Running', ready: false, startTime: started });
+      const run = runDuration(pod);
+      if (run === null || pod.spec.restartPolicy === 'Always') return;
+      this.sim.callAt(Math.max(this.sim.now, started + run) + Math.floor(this.rng.next() * this.params.plegRelistPeriod), () => {
+        if (epoch !== this.epoch || !this.admitted.has(key)) return;
+        this.forget(key);
+        if (this.stopping.delete(key)) this.finalDelete(key);
+        else this.patchStatus(key, { phase: 'Succeeded', ready: false, startTime: started, reason: 'Completed' });
+      });
+    });
+    this.sim.callAt(readyAt, () => {
+      if (!live()) return;
+      this.patchStatus(key, { phase: 'Running', ready: true, startTime: started, readyTime: this.sim.now });
+    });
+  }
+
+  /**
+   * imagePullPolicy Always with the image on the node: the runtime still pulls (EnsureImageExists pulls whenever
+   * the policy says so), which resolves the manifest at the registry and finds every layer present: a registry
+   * request (its QPS limit and the serialized puller) and the fixed pull latency, no bytes.
+   */
+  private checkImage(pod: Pod, image: string, at: Micros): Micros {
+    let start = this.registry.reserve(at);
+    if (this.params.serializeImagePulls) start = Math.max(start, this.pullerFreeAt);
+    const end = start + Math.round(sample(this.params.pullLatency, this.rng) * this.registryConditions.slowdown);
+    if (this.params.serializeImagePulls) this.pullerFreeAt = end;
+    const epoch = this.epoch;
+    this.sim.callAt(end, () => {
+      if (epoch === this.epoch) this.observer.imagePulled(pod, image, false, end - start);
+    });
+    return end;
   }
 
   /** Returns when `image` is present, pulling it if needed (EnsureImageExists, IfNotPresent). */
@@ -513,6 +593,17 @@ export class Kubelet {
   }
 }
 
+/**
+ * How long an init container runs before it exits successfully: the pod's `kubesim.io/init-run-duration.<name>`
+ * annotation, else `kubesim.io/init-run-duration`, else 0 (it exits as soon as it has started). Validated by the
+ * manifest parser.
+ */
+export function initRunDuration(pod: Pod, container: string): Micros {
+  const a = pod.metadata.annotations;
+  const v = a[`${INIT_RUN_DURATION_ANNOTATION}.${container}`] ?? a[INIT_RUN_DURATION_ANNOTATION];
+  return v === undefined ? 0 : (parseDuration(v) ?? 0);
+}
+
 /** The pod's `kubesim.io/run-duration` (validated when the scenario is loaded), or null. */
 export function runDuration(pod: Pod): Micros | null {
   const v = pod.metadata.annotations[RUN_DURATION_ANNOTATION];
@@ -550,4 +641,34 @@ function byName(a: ContainerImage, b: ContainerImage): number {
   const x = a.names[0] ?? '';
   const y = b.names[0] ?? '';
   return x < y ? -1 : x > y ? 1 : 0;
+}
+
+/**
+ * When a pod with probes becomes Ready, by upstream's prober (pkg/kubelet/prober/worker.go): each probe worker
+ * starts when the pod is admitted (admittedAt) and probes at once, then every periodSeconds. A probe counts only
+ * once the kubelet has seen the container running (`noticed`, PLEG) and int(seconds since the container started)
+ * ≥ initialDelaySeconds (doProbe); readiness is probed only after the startup probe succeeded (c.Started).
+ * The application is taken to answer every probe successfully, so Ready comes after successThreshold counted
+ * readiness probes; a container without a readiness probe is ready once started. The pod is Ready when every
+ * container is (status manager, generateAPIPodStatus).
+ */
+export function probedReadyTime(containers: readonly Container[], startedAt: readonly Micros[], noticed: Micros, admittedAt: Micros): Micros {
+  const firstTick = (period: Micros, after: Micros): Micros => admittedAt + Math.max(0, Math.ceil((after - admittedAt) / period)) * period;
+  /** The first probe tick at or after `from` at which int(seconds since start) ≥ delay. */
+  const countedTick = (p: ProbeTiming, start: Micros, from: Micros): Micros => {
+    const period = p.periodSeconds * MICROS_PER_SECOND;
+    return firstTick(period, Math.max(from, start + p.initialDelaySeconds * MICROS_PER_SECOND));
+  };
+  let ready = noticed;
+  containers.forEach((c, i) => {
+    const start = startedAt[i];
+    const startedOk = c.startupProbe === undefined ? noticed : countedTick(c.startupProbe, start, noticed);
+    let t = startedOk;
+    if (c.readinessProbe !== undefined) {
+      const p = c.readinessProbe;
+      t = countedTick(p, start, startedOk) + (p.successThreshold - 1) * p.periodSeconds * MICROS_PER_SECOND;
+    }
+    ready = Math.max(ready, t);
+  });
+  return ready;
 }

@@ -3,6 +3,7 @@
  * a hostile or broken scenario cannot block on a FIFO, read a device forever, or make kubesim parse gigabytes
  * by naming one large file many times.
  */
+import { FieldNotes } from './field-notes.js';
 import { closeSync, fstatSync, openSync, readFileSync } from 'node:fs';
 import { InputError } from './input-error.js';
 
@@ -22,6 +23,8 @@ export const MAX_TOTAL_BYTES = 64 * 2 ** 20;
 /** The bytes one scenario load has read so far; every file read during the load is charged to it. */
 export class ReadBudget {
   private used = 0;
+  /** Warnings about manifest fields of every file read with this budget (field-dispositions.ts). */
+  readonly notes = new FieldNotes();
 
   constructor(readonly limit: number = MAX_TOTAL_BYTES) {}
 

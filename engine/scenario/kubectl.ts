@@ -11,7 +11,7 @@
  * Commands, arguments and environment variables are validated but not modeled.
  */
 import { podSpecOf, type Container, type Deployment, type KubeObject, type ObjectMeta, type Pod, type PodSpec, type Service, DEFAULT_DEPLOYMENT_STRATEGY } from '../api/objects.js';
-import { isDns1123Label, isDns1123Subdomain, isLabelValue, isQualifiedName } from './manifests.js';
+import { isDns1123Label, isDns1123Subdomain, isLabelValue, isQualifiedName } from '../api/validation.js';
 import { suggestClosest, type Field } from './yaml-field.js';
 
 type FlagType = 'string' | 'bool' | 'list';

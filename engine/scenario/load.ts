@@ -11,11 +11,13 @@ import type { KubeObject, Node, PodTemplate } from '../api/objects.js';
 import type { RateLimit } from '../api/rate-limiter.js';
 import { cpuToMilli, QuantityError, quantityValue } from '../api/quantity.js';
 import type { Distribution } from '../core/distribution.js';
-import { DEFAULT_IMAGE_GC, RUN_DURATION_ANNOTATION, runDuration, normalizeImage } from '../node/kubelet.js';
+import { DEFAULT_IMAGE_GC, DEFAULT_SIGTERM_EXIT, RUN_DURATION_ANNOTATION, runDuration, normalizeImage } from '../node/kubelet.js';
 import { DEFAULT_PARAMS, KUBELET_CLIENT, CONTROLLER_MANAGER_CLIENT } from './defaults.js';
 import { InputError } from './input-error.js';
 import { parseKubectl } from './kubectl.js';
 import { parseManifests, parsePodTemplate } from './manifests.js';
+import { NotModeled } from './kinds.js';
+import { parseClusterDump, type ClusterDump } from './cluster-dump.js';
 import { DEFAULT_POLICY, parseSchedulerConfig } from './scheduler-config.js';
 import type { Micros } from '../core/time.js';
 import { MAX_SAMPLES } from '../metrics/timeseries.js';
@@ -48,6 +50,8 @@ export interface LoadedScenario {
 export interface LoadOptions {
   /** Let referenced files lie outside the scenario's folder (CLI --allow-outside); default false. */
   readonly allowOutside?: boolean;
+  /** Cluster dumps given on the command line (`kubesim run --cluster DUMP.yaml`), added to cluster.import. */
+  readonly clusterDumps?: readonly string[];
 }
 
 export function loadScenario(path: string, opts: LoadOptions = {}): LoadedScenario {
@@ -72,33 +76,43 @@ export function parseScenario(f: Field, path: string, opts: LoadOptions = {}, re
   if (duration <= 0) f.get('duration').fail('expected a positive duration');
 
   const cluster = f.get('cluster');
-  cluster.rejectUnknownKeys(['nodePools']);
+  cluster.rejectUnknownKeys(['nodePools', 'import']);
+  const notModeled = new NotModeled();
   const nodePools = cluster.get('nodePools').items().map((p, i) => parseNodePool(p, i, dir));
+  const dump = parseImports(cluster.get('import'), opts.clusterDumps ?? [], dir, notModeled, nodePools);
+  nodePools.push(...dump.nodePools);
   // `trace:` (engine/gpu/openb-trace.ts): a trace's nodes join the cluster and its pods the workloads.
   const trace = f.get('trace').exists ? parseTraceSection(f.get('trace'), dir, resolveInside) : null;
   if (trace !== null) nodePools.push(...trace.nodePools);
   const readDocs = (p: Field): Field[] => readYamlFile(resolveInside(p, dir), dir.reads);
   if (!f.get('steps').exists && f.get('stepParams').exists) f.get('stepParams').fail('stepParams apply to a steps list');
   const steps = parseSteps(f.get('steps'), f.get('stepParams'), { pools: nodePools, readDocs, limits: LIMITS });
-  if (nodePools.length === 0 && stepNodes(steps) === 0) cluster.get('nodePools').fail('expected at least one node pool (or a createNodes step)');
+  if (nodePools.length === 0 && stepNodes(steps) === 0) cluster.get('nodePools').fail('expected at least one node pool (or a createNodes step, or a cluster.import dump with Nodes)');
   const nodeCount = nodePools.reduce((s, p) => s + Math.max(p.count, p.autoscaling?.max ?? 0), 0) + stepNodes(steps);
   if (nodeCount > LIMITS.nodes) cluster.get('nodePools').fail(overLimit(nodeCount, 'nodes', LIMITS.nodes));
 
-  const objects: TimedObject[] = [];
+  // The dump's objects come first: they are the state the scenario's workloads arrive into.
+  const objects: TimedObject[] = [...dump.objects];
   const podWorkloads: PodWorkload[] = [];
   const wl = f.get('workloads');
-  for (const w of wl.items()) parseWorkload(w, dir, objects, podWorkloads);
+  for (const w of wl.items()) parseWorkload(w, dir, objects, podWorkloads, notModeled);
   // A churn creates pods until the end of the run: its count follows from the duration.
   podWorkloads.forEach((w, i) => {
     if (w.arrival.type === 'churn') podWorkloads[i] = { ...w, arrival: { ...w.arrival, count: churnCreations(w.arrival.churn, duration) } };
   });
   if (trace !== null) objects.push(...trace.objects);
-  const podCount = podWorkloads.reduce((s, w) => s + w.arrival.count, 0) + objects.reduce((s, o) => s + replicasOf(o.object), 0) + stepPods(steps, duration);
+  const podCount = podWorkloads.reduce((s, w) => s + w.arrival.count, 0) + objects.reduce((s, o) => s + replicasOf(o), 0) + stepPods(steps, duration);
   if (podCount > LIMITS.pods) wl.fail(overLimit(podCount, 'pods', LIMITS.pods));
   objects.sort((a, b) => a.at - b.at);
 
   const params = parseParameters(f.get('parameters'), f.get('images'));
   const policies = parsePolicies(f.get('policies'), dir, warnings);
+  const note = notModeled.note();
+  if (note !== null) warnings.push(note);
+  // Fields read but not simulated (field-dispositions.ts), once per field: from the files read and the scenario itself.
+  warnings.push(...reads.notes.lines());
+  if (f.notes !== reads.notes) warnings.push(...f.notes.lines());
+  if (dump.finishedPods > 0) warnings.push(`cluster dump: ${dump.finishedPods} finished pod${dump.finishedPods === 1 ? '' : 's'} (Succeeded or Failed) left out of the starting state`);
   const description = f.get('description').optStr('');
   const report = parseReportOptions(f.get('report'), duration, policies);
   const gpuReplay = f.get('gpuReplay').exists ? parseGpuReplay(f.get('gpuReplay')) : undefined;
@@ -128,7 +142,10 @@ function parseReportOptions(f: Field, duration: Micros, policies: readonly Polic
   return { interval, pods: f.get('pods').optBool(false), baseline };
 }
 
-function replicasOf(o: KubeObject): number {
+/** Pods an object asks for; a controller of a cluster dump owns pods of the dump, counted as Pods. */
+function replicasOf(t: TimedObject): number {
+  const o = t.object;
+  if (t.wave !== undefined && o.kind !== 'Pod') return 0;
   if (o.kind === 'Pod') return 1;
   if (o.kind === 'Deployment' || o.kind === 'ReplicaSet') return o.spec.replicas;
   if (o.kind === 'Job') return o.spec.completions ?? o.spec.parallelism;
@@ -144,7 +161,7 @@ export function scenarioNodes(s: Scenario): number {
 
 /** Pods the scenario asks for: Pods, Deployment/ReplicaSet replicas, Job completions, arrivals (before churn and rollouts). */
 export function requestedPods(s: Scenario): number {
-  return s.podWorkloads.reduce((n, w) => n + w.arrival.count, 0) + s.objects.reduce((n, o) => n + replicasOf(o.object), 0) + stepPods(s.steps, s.duration);
+  return s.podWorkloads.reduce((n, w) => n + w.arrival.count, 0) + s.objects.reduce((n, o) => n + replicasOf(o), 0) + stepPods(s.steps, s.duration);
 }
 
 /**
@@ -273,12 +290,24 @@ function quantityAt(f: Field, conv: (q: string) => number): number {
   return v;
 }
 
-function loadObjects(f: Field, dir: ScenarioDir): KubeObject[] {
+function loadObjects(f: Field, dir: ScenarioDir, notModeled?: NotModeled): KubeObject[] {
   const path = resolveInside(f, dir);
-  return readYamlFile(path, dir.reads).flatMap((d) => parseManifests(d));
+  return readYamlFile(path, dir.reads).flatMap((d) => parseManifests(d, notModeled));
 }
 
-function parseWorkload(f: Field, dir: ScenarioDir, objects: TimedObject[], pods: PodWorkload[]): void {
+/**
+ * `cluster.import` (a file or a list of files) and `kubesim run --cluster`: dumps of real clusters read as the
+ * starting state (cluster-dump.ts). Command-line paths are the user's own, so they are not confined to the
+ * scenario's folder.
+ */
+function parseImports(f: Field, cliPaths: readonly string[], dir: ScenarioDir, notModeled: NotModeled, pools: readonly NodePool[]): ClusterDump {
+  const fields = !f.exists ? [] : f.kind() === 'seq' ? f.items() : [f];
+  const docs = [...fields.flatMap((p) => readYamlFile(resolveInside(p, dir), dir.reads)), ...cliPaths.flatMap((p) => readYamlFile(resolve(p), dir.reads))];
+  const known = new Set(pools.flatMap((p) => Array.from({ length: p.count }, (_, i) => poolNode(p, i).metadata.name)));
+  return parseClusterDump(docs, notModeled, known);
+}
+
+function parseWorkload(f: Field, dir: ScenarioDir, objects: TimedObject[], pods: PodWorkload[], notModeled: NotModeled): void {
   f.rejectUnknownKeys(['name', 'manifest', 'file', 'kubectl', 'pod', 'at', 'arrival', 'lifetime', 'namespace']);
   const kinds = ['manifest', 'file', 'kubectl', 'pod'].filter((k) => f.get(k).exists);
   if (kinds.length !== 1) f.fail(`expected exactly one of manifest, file, kubectl or pod, got ${kinds.length === 0 ? 'none' : kinds.join(' and ')}`);
@@ -289,8 +318,8 @@ function parseWorkload(f: Field, dir: ScenarioDir, objects: TimedObject[], pods:
   for (const k of ['arrival', 'lifetime']) if (f.get(k).exists) f.get(k).fail(`${k} applies only to a pod workload ("pod:"); Deployments and other objects are created once, at "at"`);
   const at = f.get('at').optDuration(0);
   let objs: KubeObject[];
-  if (f.get('manifest').exists) objs = parseManifests(f.get('manifest'));
-  else if (f.get('file').exists) objs = loadObjects(f.get('file'), dir);
+  if (f.get('manifest').exists) objs = parseManifests(f.get('manifest'), notModeled);
+  else if (f.get('file').exists) objs = loadObjects(f.get('file'), dir, notModeled);
   else objs = parseKubectl(f.get('kubectl').str(), f.get('kubectl'));
   for (const o of objs) {
     if (o.kind === 'Node' || o.kind === 'Endpoints') f.fail(`a ${o.kind} cannot be a workload; nodes belong in cluster.nodePools`);
@@ -428,6 +457,7 @@ function parseParameters(f: Field, images: Field): ClusterParams {
     'containerStartLatency',
     'plegRelistPeriod',
     'readinessDelay',
+    'sigtermExitTime',
     'imageGCHighThresholdPercent',
     'imageGCLowThresholdPercent',
     'imageMinimumGCAge',
@@ -493,6 +523,7 @@ function parseParameters(f: Field, images: Field): ClusterParams {
       containerStartLatency: dist(k.get('containerStartLatency'), d.kubelet.containerStartLatency),
       plegRelistPeriod: k.get('plegRelistPeriod').optDuration(d.kubelet.plegRelistPeriod),
       readinessDelay: dist(k.get('readinessDelay'), d.kubelet.readinessDelay),
+      sigtermExit: dist(k.get('sigtermExitTime'), DEFAULT_SIGTERM_EXIT),
       imageGc: { highThresholdPercent: gcHigh, lowThresholdPercent: gcLow, minAge: k.get('imageMinimumGCAge').optDuration(DEFAULT_IMAGE_GC.minAge) },
       ...(imageFs.exists ? { imageFsBytes: countQuantity(imageFs) } : {}),
     },

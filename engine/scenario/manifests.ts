@@ -36,6 +36,7 @@ import {
   type PodSpec,
   type PodTemplate,
   type PriorityClass,
+  type ProbeTiming,
   type ReplicaSet,
   type ResourceList,
   type Service,
@@ -44,6 +45,7 @@ import {
   type Toleration,
   DEFAULT_TERMINATION_GRACE_PERIOD_SECONDS,
 } from '../api/objects.js';
+import { DNS1035_LABEL_RULE, DNS1123_LABEL_RULE, DNS1123_SUBDOMAIN_RULE, LABEL_VALUE_RULE, isDns1035Label, isDns1123Label, isDns1123Subdomain, isGoInt64, isLabelValue, isQualifiedName } from '../api/validation.js';
 import type { Field } from './yaml-field.js';
 import { aggregateContainerRequests, HUGEPAGES_PREFIX, isSupportedPodLevelResource } from '../api/pod-resources.js';
 import { parseDaemonSet } from './workloads/daemonset.js';
@@ -52,6 +54,11 @@ import { parsePodDisruptionBudget } from './workloads/pod-disruption-budget.js';
 import { parseCronJob } from './workloads/cronjob.js';
 import { parseLimitRange, parseResourceQuota } from './workloads/admission-policies.js';
 import { parseHorizontalPodAutoscaler } from './workloads/hpa.js';
+import { gateRemovalDelay, REMOVE_GATES_ANNOTATION } from '../workload/gate-remover.js';
+import { parseDuration } from '../api/duration.js';
+import { INIT_RUN_DURATION_ANNOTATION } from '../node/kubelet.js';
+import { checkFields, DEPLOYMENT_SPEC, JOB_SPEC, POD_SPEC } from './field-dispositions.js';
+import { kindDisposition, MODELED_KINDS, type NotModeled } from './kinds.js';
 
 type Protocol = ContainerPort['protocol'];
 type RestartPolicy = PodSpec['restartPolicy'];
@@ -75,39 +82,50 @@ const SYSTEM_PRIORITY_CLASSES = new Map([
   ['system-node-critical', 2_000_001_000],
 ]);
 
-interface KindHandler {
-  readonly apiVersion: string;
-  readonly parse: (f: Field) => KubeObject;
-}
-
-const KINDS = new Map<string, KindHandler>([
-  ['Node', { apiVersion: 'v1', parse: parseNode }],
-  ['Pod', { apiVersion: 'v1', parse: parsePod }],
-  ['Deployment', { apiVersion: 'apps/v1', parse: parseDeployment }],
-  ['ReplicaSet', { apiVersion: 'apps/v1', parse: parseReplicaSet }],
-  ['Service', { apiVersion: 'v1', parse: parseService }],
-  ['PriorityClass', { apiVersion: 'scheduling.k8s.io/v1', parse: parsePriorityClass }],
-  ['Job', { apiVersion: 'batch/v1', parse: parseJob }],
+/** The parser of each modeled kind; which kinds are modeled, and their apiVersions, is kinds.ts's table. */
+const PARSERS: Readonly<Record<string, (f: Field) => KubeObject>> = {
+  Node: parseNode,
+  Pod: parsePod,
+  Deployment: parseDeployment,
+  ReplicaSet: parseReplicaSet,
+  Service: parseService,
+  PriorityClass: parsePriorityClass,
+  Job: parseJob,
   // Workload kinds parsed in their own modules (engine/scenario/workloads/).
-  ['DaemonSet', { apiVersion: 'apps/v1', parse: parseDaemonSet }],
-  ['StatefulSet', { apiVersion: 'apps/v1', parse: parseStatefulSet }],
-  ['PodDisruptionBudget', { apiVersion: 'policy/v1', parse: parsePodDisruptionBudget }],
-  ['CronJob', { apiVersion: 'batch/v1', parse: parseCronJob }],
-  ['LimitRange', { apiVersion: 'v1', parse: parseLimitRange }],
-  ['ResourceQuota', { apiVersion: 'v1', parse: parseResourceQuota }],
-  ['HorizontalPodAutoscaler', { apiVersion: 'autoscaling/v2', parse: parseHorizontalPodAutoscaler }],
-]);
+  DaemonSet: parseDaemonSet,
+  StatefulSet: parseStatefulSet,
+  PodDisruptionBudget: parsePodDisruptionBudget,
+  CronJob: parseCronJob,
+  LimitRange: parseLimitRange,
+  ResourceQuota: parseResourceQuota,
+  HorizontalPodAutoscaler: parseHorizontalPodAutoscaler,
+};
 
-function supportedKinds(): string {
-  const kinds = [...KINDS].map(([kind, h]) => `${kind} (${h.apiVersion})`);
+function modeledKinds(): string {
+  const kinds = [...MODELED_KINDS].map(([kind, v]) => `${kind} (${v})`);
   return `${kinds.join(', ')}, and List or <Kind>List of those`;
 }
 
 // ---- objects ----
 
-/** The objects in one YAML document: a single object, or the items of a List / <Kind>List. */
-export function parseManifests(f: Field): KubeObject[] {
-  return parseObject(f, undefined);
+/**
+ * The objects in one YAML document: a single object, or the items of a List / <Kind>List. Objects of kinds
+ * that are not modeled (kinds.ts) go to `notModeled` when it is given; without it (a field that expects a
+ * modeled object, such as a node pool's `node:`) they are refused. Refused kinds are always refused.
+ */
+export function parseManifests(f: Field, notModeled?: NotModeled): KubeObject[] {
+  return parseObject(f, undefined, notModeled).map((p) => p.object);
+}
+
+/** An object with the manifest (or List item) it was parsed from, for fields read later and for errors about it. */
+export interface PlacedObject {
+  readonly object: KubeObject;
+  readonly at: Field;
+}
+
+/** parseManifests, with each object's manifest. */
+export function parsePlacedManifests(f: Field, notModeled?: NotModeled): PlacedObject[] {
+  return parseObject(f, undefined, notModeled);
 }
 
 interface ImpliedType {
@@ -119,7 +137,7 @@ interface ImpliedType {
  * `implied` is the type of a <Kind>List's items: the API returns them without kind and apiVersion
  * (`kubectl get --raw /api/v1/pods`), while `kubectl get -o yaml` returns a List whose items carry both.
  */
-function parseObject(f: Field, implied: ImpliedType | undefined): KubeObject[] {
+function parseObject(f: Field, implied: ImpliedType | undefined, notModeled: NotModeled | undefined): PlacedObject[] {
   if (f.kind() !== 'map') {
     return f.fail(`expected a Kubernetes object (a mapping with apiVersion, kind and metadata), got ${f.describe()}`);
   }
@@ -127,21 +145,29 @@ function parseObject(f: Field, implied: ImpliedType | undefined): KubeObject[] {
   const versionField = f.get('apiVersion');
   const kind = implied !== undefined && !kindField.exists ? implied.kind : kindField.str();
   const apiVersion = implied !== undefined && !versionField.exists ? implied.apiVersion : versionField.str();
+  if (kind === '') kindField.fail('expected the object\'s kind, got ""');
 
   if (kind.endsWith('List')) {
     const itemKind = kind.slice(0, -'List'.length);
-    const expectedVersion = itemKind === '' ? 'v1' : KINDS.get(itemKind)?.apiVersion;
-    if (expectedVersion === undefined) return kindField.fail(`unsupported kind ${JSON.stringify(kind)}; supported kinds: ${supportedKinds()}`);
-    checkApiVersion(versionField, kind, apiVersion, expectedVersion);
+    if (itemKind !== '') {
+      const d = kindDisposition(itemKind);
+      if (d.disposition === 'modeled') checkApiVersion(versionField, kind, apiVersion, d.apiVersion);
+    } else checkApiVersion(versionField, kind, apiVersion, 'v1');
     const itemType = itemKind === '' ? undefined : { kind: itemKind, apiVersion };
-    return f.get('items').items().flatMap((item) => parseObject(item, itemType));
+    return f.get('items').items().flatMap((item) => parseObject(item, itemType, notModeled));
   }
-  const handler = KINDS.get(kind);
-  if (handler === undefined) {
-    return kindField.fail(`unsupported kind ${JSON.stringify(kind)}; supported kinds: ${supportedKinds()}`);
+  const d = kindDisposition(kind);
+  if (d.disposition === 'refused') {
+    return kindField.fail(`kind ${kind} is not modeled by kubesim and would change placements (${d.reason}); remove it to simulate without it`);
   }
-  checkApiVersion(versionField, kind, apiVersion, handler.apiVersion);
-  return [handler.parse(f)];
+  if (d.disposition === 'notModeled') {
+    if (notModeled === undefined) return kindField.fail(`unsupported kind ${JSON.stringify(kind)} here; expected one of ${modeledKinds()}`);
+    const meta = f.get('metadata');
+    notModeled.add({ kind, apiVersion, namespace: meta.get('namespace').optStr(''), name: meta.get('name').optStr('') });
+    return [];
+  }
+  checkApiVersion(versionField, kind, apiVersion, d.apiVersion);
+  return [{ object: PARSERS[kind](f), at: f }];
 }
 
 function checkApiVersion(f: Field, kind: string, got: string, expected: string): void {
@@ -149,10 +175,13 @@ function checkApiVersion(f: Field, kind: string, got: string, expected: string):
 }
 
 function parsePod(f: Field): Pod {
+  const metadata = parseMeta(f, true, 'subdomain');
+  const spec = parsePodSpec(f.get('spec'));
+  checkPodAnnotations(f, metadata.annotations, spec);
   return {
     kind: 'Pod',
-    metadata: parseMeta(f, true, 'subdomain'),
-    spec: parsePodSpec(f.get('spec')),
+    metadata,
+    spec,
     // A pasted `kubectl get pod -o yaml` carries a status; the simulated pod starts from scratch.
     status: { phase: 'Pending', ready: false },
   };
@@ -230,7 +259,9 @@ function parseImage(f: Field): ContainerImage {
 function parseDeployment(f: Field): Deployment {
   const metadata = parseMeta(f, true, 'subdomain');
   const spec = f.get('spec');
-  return { kind: 'Deployment', metadata, spec: { ...parseReplicatedSpec(spec, 'Deployment', metadata.namespace), strategy: parseStrategy(spec.get('strategy')) } };
+  checkFields(spec, DEPLOYMENT_SPEC);
+  const paused = spec.get('paused').optBool(false);
+  return { kind: 'Deployment', metadata, spec: { ...parseReplicatedSpec(spec, 'Deployment', metadata.namespace), strategy: parseStrategy(spec.get('strategy')), ...(paused ? { paused } : {}) } };
 }
 
 /** DeploymentStrategy with SetDefaults_Deployment defaults and ValidateRollingUpdateDeployment's rules. */
@@ -269,6 +300,7 @@ function parseJob(f: Field): Job {
 
 /** A JobSpec (of a Job, or a CronJob's jobTemplate), without the job-name labels its name adds. */
 export function parseJobSpec(spec: Field, namespace: string): Job['spec'] {
+  checkFields(spec, JOB_SPEC);
   const parallelismField = spec.get('parallelism');
   const completionsField = spec.get('completions');
   // Neither set: one pod, one completion. Only parallelism set: a work-queue Job (completions stays nil).
@@ -281,7 +313,15 @@ export function parseJobSpec(spec: Field, namespace: string): Job['spec'] {
   if (template.spec.restartPolicy === 'Always') {
     templateField.get('spec').get('restartPolicy').fail('expected "Never" or "OnFailure" (a Job\'s pods must terminate), got "Always"');
   }
-  return { parallelism, completions, backoffLimit, template };
+  // Only present when given, so other Jobs' specs are unchanged.
+  const suspend = spec.get('suspend').optBool(false);
+  const modeField = spec.get('completionMode');
+  const mode = isAbsent(modeField) ? 'NonIndexed' : modeField.oneOf(['NonIndexed', 'Indexed'] as const);
+  // ValidateJobSpec: an Indexed Job needs completions.
+  if (mode === 'Indexed' && completions === null) completionsField.fail('required when completionMode is Indexed');
+  const deadline = spec.get('activeDeadlineSeconds');
+  const optional = { ...(mode === 'Indexed' ? { completionMode: mode } : {}), ...(suspend ? { suspend } : {}), ...(isAbsent(deadline) ? {} : { activeDeadlineSeconds: deadline.int({ min: 1, max: 2 ** 53 - 1 }) }) };
+  return { parallelism, completions, backoffLimit, template, ...optional };
 }
 
 function parseReplicaSet(f: Field): ReplicaSet {
@@ -293,6 +333,7 @@ interface ReplicatedSpec {
   readonly replicas: number;
   readonly selector: LabelSelector;
   readonly template: PodTemplate;
+  readonly minReadySeconds?: number;
 }
 
 /** The spec shared by Deployment and ReplicaSet, validated as pkg/apis/apps/validation does. */
@@ -317,7 +358,9 @@ export function parseReplicatedSpec(spec: Field, kind: string, namespace: string
       `expected "Always" (the only restartPolicy a ${kind}'s pods may use), got ${JSON.stringify(template.spec.restartPolicy)}`,
     );
   }
-  return { replicas, selector, template };
+  // Only present when positive, so other specs are unchanged.
+  const minReadySeconds = spec.get('minReadySeconds').optInt(0, { min: 0, max: INT32.max });
+  return { replicas, selector, template, ...(minReadySeconds > 0 ? { minReadySeconds } : {}) };
 }
 
 function parseService(f: Field): Service {
@@ -437,16 +480,45 @@ export function parsePodTemplate(f: Field, namespace: string): PodTemplate {
   if (ns !== '' && ns !== namespace) {
     nsField.fail(`the pods are created in namespace ${JSON.stringify(namespace)}, but the template names ${JSON.stringify(ns)}`);
   }
-  return {
-    labels: labelMap(meta.get('labels')),
-    annotations: meta.get('annotations').stringMap(),
-    spec: parsePodSpec(f.get('spec')),
-  };
+  const annotations = meta.get('annotations').stringMap();
+  const spec = parsePodSpec(f.get('spec'));
+  checkPodAnnotations(f, annotations, spec);
+  return { labels: labelMap(meta.get('labels')), annotations, spec };
+}
+
+/** The kubesim.io/ annotations of a pod or pod template that the kubelet and the gate remover read. */
+function checkPodAnnotations(f: Field, annotations: Readonly<Record<string, string>>, spec: PodSpec): void {
+  checkInitRunAnnotations(f, annotations, spec);
+  checkGateAnnotation(f, annotations, spec);
+}
+
+/** kubesim.io/init-run-duration[.<name>] (node/kubelet.ts initRunDuration): durations, naming an init container. */
+function checkInitRunAnnotations(f: Field, annotations: Readonly<Record<string, string>>, spec: PodSpec): void {
+  for (const [k, v] of Object.entries(annotations)) {
+    if (k !== INIT_RUN_DURATION_ANNOTATION && !k.startsWith(`${INIT_RUN_DURATION_ANNOTATION}.`)) continue;
+    const at = f.get('metadata').get('annotations').get(k);
+    const d = parseDuration(v);
+    if (d === null || d < 0) at.fail(`expected a duration such as "5s", got ${JSON.stringify(v)}`);
+    const name = k.slice(INIT_RUN_DURATION_ANNOTATION.length + 1);
+    const inits = spec.initContainers.filter((c) => c.restartPolicy === undefined).map((c) => c.name);
+    if (inits.length === 0) at.fail('the pod has no init container (sidecars excepted) to run');
+    if (name !== '' && !inits.includes(name)) at.fail(`no init container ${JSON.stringify(name)}; expected one of ${inits.join(', ')}`);
+  }
+}
+
+/** kubesim.io/remove-scheduling-gates-after (workload/gate-remover.ts): a duration, on a pod that has gates. */
+function checkGateAnnotation(f: Field, annotations: Readonly<Record<string, string>>, spec: PodSpec): void {
+  if (annotations[REMOVE_GATES_ANNOTATION] === undefined) return;
+  const at = f.get('metadata').get('annotations').get(REMOVE_GATES_ANNOTATION);
+  const delay = gateRemovalDelay(annotations);
+  if (delay === null || delay < 0) at.fail(`expected a duration such as "30s", got ${JSON.stringify(annotations[REMOVE_GATES_ANNOTATION])}`);
+  if ((spec.schedulingGates?.length ?? 0) === 0) at.fail('the pod has no spec.schedulingGates to remove');
 }
 
 /** A PodSpec with SetDefaults_PodSpec and SetDefaults_Pod (pkg/apis/core/v1/defaults.go) applied. */
 export function parsePodSpec(f: Field): PodSpec {
   if (f.kind() !== 'map') expectedMapping(f, 'a pod spec (a mapping with at least one container)');
+  checkFields(f, POD_SPEC);
   const hostNetwork = f.get('hostNetwork').optBool(false);
   const containerFields = f.get('containers').items();
   if (containerFields.length === 0) f.get('containers').fail('expected at least one container');
@@ -474,6 +546,7 @@ export function parsePodSpec(f: Field): PodSpec {
     ...affinityOf(f.get('affinity')),
     ...spreadOf(f.get('topologySpreadConstraints')),
     ...preemptionPolicyOf(f.get('preemptionPolicy')),
+    ...schedulingGatesOf(f.get('schedulingGates')),
   };
 }
 
@@ -534,6 +607,20 @@ function podResourcesOf(f: Field, containers: readonly Container[], initContaine
     }
   }
   return { resources: { requests, limits } };
+}
+
+/** spec.schedulingGates, validated as validateSchedulingGates does: qualified names, no duplicates. */
+function schedulingGatesOf(f: Field): Pick<PodSpec, 'schedulingGates'> {
+  if (isAbsent(f)) return {};
+  const names = f.items().map((g) => {
+    const name = g.get('name').str();
+    checkQualifiedName(g.get('name'), name, 'scheduling gate name');
+    return name;
+  });
+  names.forEach((n, i) => {
+    if (names.indexOf(n) !== i) f.items()[i].get('name').fail(`duplicate scheduling gate ${JSON.stringify(n)}`);
+  });
+  return names.length === 0 ? {} : { schedulingGates: names };
 }
 
 function isAbsent(f: Field): boolean {
@@ -727,12 +814,6 @@ function parseNodeFieldRequirement(f: Field): NodeSelectorRequirement {
   return { key, operator, values };
 }
 
-/** strconv.ParseInt(s, 10, 64) succeeds. */
-export function isGoInt64(s: string): boolean {
-  if (!/^[+-]?[0-9]+$/.test(s)) return false;
-  const n = BigInt(s);
-  return n >= -(2n ** 63n) && n < 2n ** 63n;
-}
 
 /** SetDefaults_PodSpec: an empty restartPolicy means Always. */
 function restartPolicyOf(f: Field): RestartPolicy {
@@ -766,8 +847,33 @@ function parseContainer(f: Field, init: boolean, hostNetwork: boolean): Containe
     limits,
     ports: f.get('ports').items().map((p) => parseContainerPort(p, hostNetwork)),
   };
-  if (init && f.get('restartPolicy').exists) return { ...container, restartPolicy: sidecarPolicy(f.get('restartPolicy')) };
-  return container;
+  // Probes only when given (and only on app containers, as validation requires), so other specs are unchanged;
+  // likewise an explicit imagePullPolicy other than IfNotPresent.
+  const pullField = f.get('imagePullPolicy');
+  const pull = isAbsent(pullField) ? 'IfNotPresent' : pullField.oneOf(['Always', 'IfNotPresent', 'Never'] as const);
+  const probes = {
+    ...(pull === 'IfNotPresent' ? {} : { imagePullPolicy: pull }),
+    ...(init ? {} : { ...probeOf(f.get('readinessProbe'), 'readinessProbe'), ...probeOf(f.get('startupProbe'), 'startupProbe') }),
+  };
+  if (init && f.get('restartPolicy').exists) return { ...container, ...probes, restartPolicy: sidecarPolicy(f.get('restartPolicy')) };
+  return { ...container, ...probes };
+}
+
+/**
+ * A probe's timing with SetDefaults_Probe (periodSeconds 10, successThreshold 1) and validateProbe's rules
+ * (a startup probe's successThreshold must be 1).
+ */
+function probeOf(f: Field, name: 'readinessProbe' | 'startupProbe'): Partial<Record<typeof name, ProbeTiming>> {
+  if (isAbsent(f)) return {};
+  const successThreshold = f.get('successThreshold').optInt(1, { min: 1, max: INT32.max });
+  if (name === 'startupProbe' && successThreshold !== 1) f.get('successThreshold').fail(`expected 1 (a startup probe's successThreshold must be 1), got ${successThreshold}`);
+  return {
+    [name]: {
+      initialDelaySeconds: f.get('initialDelaySeconds').optInt(0, { min: 0, max: INT32.max }),
+      periodSeconds: f.get('periodSeconds').optInt(10, { min: 1, max: INT32.max }),
+      successThreshold,
+    },
+  };
 }
 
 /** An init container with restartPolicy Always is a sidecar (KEP-753); that is the only value allowed. */
@@ -903,41 +1009,6 @@ function labelMap(f: Field): Record<string, string> {
 
 // ---- name syntax (apimachinery pkg/util/validation/validation.go) ----
 
-const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
-const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
-const DNS1035_LABEL = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
-const QUALIFIED_NAME_PART = /^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$/;
-const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
-
-const DNS1123_LABEL_RULE = "at most 63 lowercase letters, digits or '-', starting and ending with a letter or digit";
-const DNS1123_SUBDOMAIN_RULE = "at most 253 lowercase letters, digits, '-' or '.', starting and ending with a letter or digit";
-const DNS1035_LABEL_RULE = "at most 63 lowercase letters, digits or '-', starting with a letter and ending with a letter or digit";
-export const LABEL_VALUE_RULE = "at most 63 letters, digits, '-', '_' or '.', starting and ending with a letter or digit (or empty)";
-
-export function isDns1123Label(s: string): boolean {
-  return s.length <= 63 && DNS1123_LABEL.test(s);
-}
-
-export function isDns1123Subdomain(s: string): boolean {
-  return s.length <= 253 && DNS1123_SUBDOMAIN.test(s);
-}
-
-export function isDns1035Label(s: string): boolean {
-  return s.length <= 63 && DNS1035_LABEL.test(s);
-}
-
-export function isLabelValue(s: string): boolean {
-  return s.length <= 63 && LABEL_VALUE.test(s);
-}
-
-/** A label key or similar qualified name: an optional DNS subdomain prefix and '/', then a name of at most 63 characters. */
-export function isQualifiedName(s: string): boolean {
-  const slash = s.indexOf('/');
-  const prefix = slash < 0 ? '' : s.slice(0, slash);
-  const name = slash < 0 ? s : s.slice(slash + 1);
-  if (slash >= 0 && !isDns1123Subdomain(prefix)) return false;
-  return name.length <= 63 && QUALIFIED_NAME_PART.test(name);
-}
 
 function checkQualifiedName(f: Field, s: string, what: string): void {
   if (!isQualifiedName(s)) {

@@ -43,6 +43,11 @@ export type Arrival =
 export interface TimedObject {
   readonly at: Micros;
   readonly object: Deployment | ReplicaSet | Service | PriorityClass | Pod | Job | DaemonSet | StatefulSet | PodDisruptionBudget | CronJob | LimitRange | ResourceQuota | HorizontalPodAutoscaler;
+  /**
+   * Starting state of a cluster dump (cluster-dump.ts): created in waves from t = 0, each once the previous
+   * wave has committed and settled (run.ts), so a controller finds what it owns in its cache; `at` is unused.
+   */
+  readonly wave?: number;
 }
 
 /** Bare pods created from a template by an arrival process. */

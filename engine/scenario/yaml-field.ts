@@ -6,6 +6,7 @@
  * The reader walks the AST lazily (only the keys a caller asks for), so aliases are never expanded except
  * by toJS(), which is bounded by MAX_ALIAS_COUNT.
  */
+import { FieldNotes } from './field-notes.js';
 import {
   LineCounter,
   isAlias,
@@ -51,6 +52,8 @@ interface Source {
   readonly file: string;
   readonly doc: Document;
   readonly lines: LineCounter;
+  /** Where warn() goes: the read budget's (shared by every file of one load), else the document's own. */
+  readonly notes: FieldNotes;
 }
 
 type Resolved = Scalar | YAMLMap | YAMLSeq;
@@ -294,6 +297,16 @@ export class Field {
   // ---- errors and escape hatches ----
 
   /** Throws an InputError at this node. */
+  /** A warning about this field (a field kubesim reads but does not simulate), gathered for one note per field. */
+  warn(detail: string): void {
+    this.src.notes.add(this.src.file, this.line, this.path, detail);
+  }
+
+  /** The warnings gathered for this field's document (and every other file read with the same budget). */
+  get notes(): FieldNotes {
+    return this.src.notes;
+  }
+
   fail(detail: string): never {
     throw this.errorAt(this.path, this, detail);
   }
@@ -408,7 +421,7 @@ export class Field {
 // ---- documents ----
 
 /** Every non-empty document of a (multi-document) YAML stream. */
-export function parseYamlDocuments(text: string, file: string): Field[] {
+export function parseYamlDocuments(text: string, file: string, notes: FieldNotes = new FieldNotes()): Field[] {
   if (text.length > MAX_FILE_BYTES) throw new InputError(file, 0, 0, '', tooLargeDetail(text.length));
   checkBracketNesting(text, file);
   const lines = new LineCounter();
@@ -416,7 +429,7 @@ export function parseYamlDocuments(text: string, file: string): Field[] {
   if (!Array.isArray(parsed)) return [];
   const fields: Field[] = [];
   for (const doc of parsed) {
-    const src: Source = { file, doc, lines };
+    const src: Source = { file, doc, lines, notes };
     reportParseErrors(src);
     const root = doc.contents;
     if (root === null || (isScalar(root) && (root.value === null || root.value === undefined))) continue;
@@ -429,7 +442,7 @@ export function parseYamlDocuments(text: string, file: string): Field[] {
 
 /** Reads (within the limits of input-file.ts, charged to `budget`) and parses a YAML file. */
 export function readYamlFile(path: string, budget?: ReadBudget): Field[] {
-  return parseYamlDocuments(readInputFile(path, budget), path);
+  return parseYamlDocuments(readInputFile(path, budget), path, budget?.notes);
 }
 
 function reportParseErrors(src: Source): void {

@@ -92,6 +92,8 @@ export class Scheduler {
   private readonly kernels = new Map<string, Kernel>();
   private readonly client: Client;
   private readonly queued = new Map<string, QueuedPod>();
+  /** Pods held back by spec.schedulingGates (PreEnqueue), by key. */
+  private readonly gated = new Set<string>();
   /** Pods the cache accounts on a node (assumed or confirmed), by key, with their node row. */
   readonly pods = new AssignedPods(this.table);
   /** The nominator: pods nominated to a node by preemption, until they are bound or deleted. */
@@ -229,6 +231,12 @@ export class Scheduler {
       return;
     }
     if (isTerminal(pod) || !this.kernels.has(pod.spec.schedulerName)) return;
+    // The SchedulingGates PreEnqueue plugin (framework/plugins/schedulinggates): a gated pod never enters the
+    // active queue; it waits until an update removes its last gate (onPodUpdate).
+    if ((pod.spec.schedulingGates?.length ?? 0) > 0) {
+      this.gated.add(key);
+      return;
+    }
     const p: QueuedPod = {
       key,
       pod,
@@ -266,6 +274,12 @@ export class Scheduler {
       }
       return;
     }
+    if (this.gated.has(key)) {
+      if ((pod.spec.schedulingGates?.length ?? 0) > 0) return;
+      this.gated.delete(key);
+      this.onPodAdd(pod, key);
+      return;
+    }
     const q = this.queued.get(key);
     if (q !== undefined) {
       q.pod = pod;
@@ -281,6 +295,7 @@ export class Scheduler {
   }
 
   private onPodDelete(pod: Pod, key: string): void {
+    this.gated.delete(key);
     const q = this.queued.get(key);
     if (q !== undefined) {
       if (q.where !== 'inflight') this.queue.remove(q);
@@ -565,7 +580,7 @@ export class Scheduler {
       // The GPU-sharing plugin records the devices as the pod's gpu-index annotation (sent with the binding here).
       (cur) =>
         cur.kind === 'Pod' && cur.spec.nodeName === ''
-          ? { ...cur, ...(index === null ? {} : { metadata: { ...cur.metadata, annotations: { ...cur.metadata.annotations, [GPU_INDEX]: index } } }), spec: { ...cur.spec, nodeName } }
+          ? { ...cur, ...(index === null ? {} : { metadata: { ...cur.metadata, annotations: { ...cur.metadata.annotations, [GPU_INDEX]: index } } }), spec: { ...cur.spec, nodeName }, ...(cur.status.schedulingGated === true ? { status: { ...cur.status, schedulingGated: false } } : {}) }
           : null,
       (r) => {
         const bound = r.ok && r.object !== undefined && r.object.kind === 'Pod' && r.object.spec.nodeName === nodeName;

@@ -26,6 +26,8 @@ export interface RunSettings {
   readonly runThreads?: number;
   /** `--plugin-module` files (absolute): each worker imports them before it loads the scenario. */
   readonly pluginModules?: readonly string[];
+  /** `--cluster` dumps (absolute): workers load the scenario again with the same starting state. */
+  readonly clusterDumps?: readonly string[];
 }
 
 export interface TaskResult {

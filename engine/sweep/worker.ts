@@ -38,7 +38,7 @@ async function scenarioOf(s: RunSettings, scanThreads: boolean): Promise<NonNull
   if (cached === null || cached.path !== s.scenarioPath) {
     await cached?.scanner?.close();
     await loadPluginModules(s.pluginModules ?? [], isKnownPlugin);
-    const scenario = loadScenario(s.scenarioPath, { allowOutside: s.allowOutside }).scenario;
+    const scenario = loadScenario(s.scenarioPath, { allowOutside: s.allowOutside, clusterDumps: s.clusterDumps ?? [] }).scenario;
     // The node search of this thread's runs may be sharded over scan threads of its own (--workers); they live
     // as long as this worker and end with it.
     const opts = scanThreads ? scanOptions(s.scanWorkers ?? 0, s.runThreads ?? 1, scenarioNodes(scenario)) : null;

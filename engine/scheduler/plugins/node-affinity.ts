@@ -12,8 +12,9 @@
  * Terms are compiled once per scheduling cycle against the NodeTable's interned label columns, so matching a
  * node is integer comparisons over typed arrays.
  */
-import type { NodeAffinity, NodeSelectorRequirement, NodeSelectorTerm, PreferredSchedulingTerm } from '../../api/objects.js';
-import { isGoInt64, isLabelValue, LABEL_VALUE_RULE } from '../../scenario/manifests.js';
+import type { NodeAffinity, NodeSelectorTerm, PreferredSchedulingTerm } from '../../api/objects.js';
+import { LABEL_VALUE_RULE } from '../../api/validation.js';
+import { requirementParses } from '../../api/node-selector.js';
 import type { NodeTable } from '../node-table.js';
 
 export const NAME = 'NodeAffinity';
@@ -33,19 +34,6 @@ const OP_NAME_IS = 6;
 const OP_NAME_IS_NOT = 7;
 /** A requirement the scheduler cannot parse: its term matches no node. */
 const OP_NEVER = 8;
-
-/**
- * Whether labels.NewRequirement accepts the requirement's values (the API server validates only the key and the
- * number of values, ValidateNodeSelectorRequirement): In/NotIn values must be label values, the one value of
- * Gt/Lt an int64. A term holding one that does not parse never matches: nodeaffinity.LazyErrorNodeSelector
- * skips it, and the plugin's Filter ignores the parse error ("for backwards compatibility"), so a pod whose every
- * term fails is rejected everywhere with ErrReasonPod, UnschedulableAndUnresolvable.
- */
-export function requirementParses(e: NodeSelectorRequirement): boolean {
-  if (e.operator === 'In' || e.operator === 'NotIn') return e.values.length > 0 && e.values.every(isLabelValue);
-  if (e.operator === 'Gt' || e.operator === 'Lt') return e.values.length === 1 && isGoInt64(e.values[0]);
-  return e.values.length === 0;
-}
 
 /**
  * NodeAffinity PreScore's error for preferred terms it cannot parse (getPodPreferredNodeAffinity →
