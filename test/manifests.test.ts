@@ -362,11 +362,11 @@ items:
   spec: {containers: [{name: c, image: i}]}
 `);
   assert.equal(pods.map((o) => `${o.kind}/${o.metadata.name}`), ['Pod/a', 'Pod/b']);
-  const e = inputError(() => parse('apiVersion: v1\nkind: List\nitems:\n- apiVersion: apps/v1\n  kind: StatefulSet\n  metadata: {name: x}\n'));
+  const e = inputError(() => parse('apiVersion: v1\nkind: List\nitems:\n- apiVersion: v1\n  kind: ReplicationController\n  metadata: {name: x}\n'));
   assert.is(e.path, 'items[0].kind');
   assert.is(e.line, 5);
   assert.equal(parse('apiVersion: v1\nkind: List\nitems: []\n'), []);
-  assert.match(inputError(() => parse('apiVersion: batch/v1\nkind: VerticalPodAutoscalerList\nitems:\n- metadata: {name: c}\n')).detail, 'kind VerticalPodAutoscaler is not modeled by kubesim and would change placements');
+  assert.match(inputError(() => parse('apiVersion: autoscaling.k8s.io/v1\nkind: VerticalPodAutoscalerList\nitems:\n- metadata: {name: c}\n')).detail, 'kind VerticalPodAutoscaler is not modeled by kubesim and would change placements');
 });
 
 test('refused kinds and wrong apiVersions name what is expected', () => {

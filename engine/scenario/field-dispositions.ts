@@ -125,7 +125,7 @@ export const POD_SPEC: FieldTable = {
   readinessGates: warned('readiness gates are not simulated: Ready does not wait for their conditions'),
   runtimeClassName: refused('RuntimeClasses are not modeled (their overhead and node selector change placement)'),
   resourceClaims: refused('dynamic resource allocation (resource claims) is not modeled; it constrains placement'),
-  resources: refused('pod-level resources are not modeled (they change what NodeResourcesFit counts)'),
+  resources: H,
   ephemeralContainers: refused('ephemeral containers are added by kubectl debug to running pods, not at creation'),
   os: inert('the scheduler does not read spec.os (nodes are selected by the kubernetes.io/os label)'),
   automountServiceAccountToken: inert(NO_PLACEMENT),

@@ -505,8 +505,8 @@ function parseParameters(f: Field, images: Field): ClusterParams {
       deployment: { client: cmClient, workers },
       endpoints: { client: cmClient, workers },
       job: { client: cmClient, workers },
-      // --concurrent-daemonset-syncs 2 and --concurrent-statefulset-syncs 5 unless concurrentSyncs is given.
-      daemonSet: { client: cmClient, workers: cm.get('concurrentSyncs').exists ? workers : d.controllerManager.daemonSet.workers },
+      // --concurrent-daemonset-syncs is its own flag (default 2); concurrentSyncs sets the other controllers' workers.
+      daemonSet: { client: cmClient, workers: d.controllerManager.daemonSet.workers },
       statefulSet: { client: cmClient, workers },
       disruption: { client: cmClient },
       cronJob: { client: cmClient, workers },
