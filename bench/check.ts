@@ -125,12 +125,20 @@ async function main(): Promise<void> {
         process.stderr.write(`re-measuring ${name} (${v.toFixed(2)})\n`);
         v = Math.min(v, await RATIOS[name]());
       }
-      record(`ratio ${name}`, v <= base * (1 + tol.ratio), `${v.toFixed(2)} (baseline ${base.toFixed(2)}, limit ${(base * (1 + tol.ratio)).toFixed(2)})`);
+      record(
+        `ratio ${name}`,
+        v <= base * (1 + tol.ratio),
+        `${v.toFixed(2)} (baseline ${base.toFixed(2)}, limit ${(base * (1 + tol.ratio)).toFixed(2)})`,
+      );
     }
     for (const [name, base] of Object.entries(baseline.counters)) {
       const v = counters[name];
       if (v === undefined) continue;
-      record(`counter ${name}`, v <= base * (1 + tol.counter), `${v.toFixed(1)} (baseline ${base.toFixed(1)}, limit ${(base * (1 + tol.counter)).toFixed(1)})`);
+      record(
+        `counter ${name}`,
+        v <= base * (1 + tol.counter),
+        `${v.toFixed(1)} (baseline ${base.toFixed(1)}, limit ${(base * (1 + tol.counter)).toFixed(1)})`,
+      );
     }
   }
   finish(results);

@@ -75,6 +75,8 @@ export function withCounts(s: Scenario, counts: Readonly<Record<string, number>>
   }
   return {
     ...s,
-    podWorkloads: s.podWorkloads.map((w) => (counts[w.name] === undefined ? w : { ...w, arrival: { ...w.arrival, count: counts[w.name] } })),
+    podWorkloads: s.podWorkloads.map((w) =>
+      counts[w.name] === undefined ? w : { ...w, arrival: { ...w.arrival, count: counts[w.name] } },
+    ),
   };
 }

@@ -85,7 +85,9 @@ export function diffGolden(pinned: readonly GoldenPin[], current: readonly Golde
     const c = cur.get(k);
     if (c === undefined) out.push(`${k}: pinned but no longer run`);
     else if (c.fingerprint !== p.fingerprint)
-      out.push(`${k}: fingerprint ${p.fingerprint} → ${c.fingerprint} (events ${p.events} → ${c.events}, scheduled ${p.podsScheduled} → ${c.podsScheduled})`);
+      out.push(
+        `${k}: fingerprint ${p.fingerprint} → ${c.fingerprint} (events ${p.events} → ${c.events}, scheduled ${p.podsScheduled} → ${c.podsScheduled})`,
+      );
   }
   for (const k of cur.keys()) if (!old.has(k)) out.push(`${k}: not pinned yet`);
   return out;

@@ -32,7 +32,13 @@ export interface MeasureOptions {
 }
 
 export async function measure(tasks: readonly Task[], o: MeasureOptions): Promise<Measured[]> {
-  const bench = new Bench({ time: o.timeMs, iterations: o.minCalls ?? 5, warmupTime: o.warmupMs ?? Math.min(100, o.timeMs), warmupIterations: 2, throws: true });
+  const bench = new Bench({
+    time: o.timeMs,
+    iterations: o.minCalls ?? 5,
+    warmupTime: o.warmupMs ?? Math.min(100, o.timeMs),
+    warmupIterations: 2,
+    throws: true,
+  });
   for (const t of tasks) bench.add(t.name, t.fn);
   await bench.run();
   return tasks.map((t) => {

@@ -41,7 +41,16 @@ function node(name: string, shape: (typeof SHAPES)[number]): Node {
   const alloc = { cpu: shape.cpu, memory: shape.memory, pods: shape.pods };
   return {
     kind: 'Node',
-    metadata: { name, namespace: '', uid: '', labels: { 'kubernetes.io/hostname': name }, annotations: {}, ownerReferences: [], creationTimestamp: 0, resourceVersion: 0 },
+    metadata: {
+      name,
+      namespace: '',
+      uid: '',
+      labels: { 'kubernetes.io/hostname': name },
+      annotations: {},
+      ownerReferences: [],
+      creationTimestamp: 0,
+      resourceVersion: 0,
+    },
     spec: { unschedulable: false, taints: [] },
     status: { capacity: alloc, allocatable: alloc, images: [], ready: true },
   };
@@ -49,7 +58,12 @@ function node(name: string, shape: (typeof SHAPES)[number]): Node {
 
 function pods(): PodInput[] {
   return POD_SHAPES.map((s) =>
-    podInput(podSpecOf([{ name: 'c', image: 'registry.k8s.io/pause:3.10.1', requests: { cpu: s.cpu, memory: s.memory }, limits: {}, ports: [] }], 'Always')),
+    podInput(
+      podSpecOf(
+        [{ name: 'c', image: 'registry.k8s.io/pause:3.10.1', requests: { cpu: s.cpu, memory: s.memory }, limits: {}, ports: [] }],
+        'Always',
+      ),
+    ),
   );
 }
 

@@ -32,7 +32,9 @@ function child(nodes: number, pods: number): void {
   const r = runOnce(sc, sc.policies[0], 1);
   gc();
   const held = process.memoryUsage().heapUsed - before;
-  process.stdout.write(`${JSON.stringify({ nodes, pods, created: r.summary.pods_created, heldBytes: held, maxRssBytes: process.resourceUsage().maxRSS * 1024 })}\n`);
+  process.stdout.write(
+    `${JSON.stringify({ nodes, pods, created: r.summary.pods_created, heldBytes: held, maxRssBytes: process.resourceUsage().maxRSS * 1024 })}\n`,
+  );
 }
 
 const [, , mode, n, p] = process.argv;
@@ -45,7 +47,9 @@ else {
     [2000, 40000],
   ];
   for (const [nodes, pods] of cases) {
-    const r = spawnSync(process.execPath, ['--expose-gc', fileURLToPath(import.meta.url), 'child', String(nodes), String(pods)], { encoding: 'utf8' });
+    const r = spawnSync(process.execPath, ['--expose-gc', fileURLToPath(import.meta.url), 'child', String(nodes), String(pods)], {
+      encoding: 'utf8',
+    });
     process.stdout.write(r.stdout + r.stderr);
   }
 }

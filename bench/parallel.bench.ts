@@ -33,7 +33,9 @@ class ShardedPath extends KernelPath {
   override run(count: number): void {
     for (let c = 0; c < count; c++) {
       const p = this.nextPod();
-      const d = this.scanner.schedule(this.kernel, this.table, this.pods[p], this.state, this.rng, this.assigned) ?? this.kernel.schedule(this.table, this.pods[p], this.state, this.rng);
+      const d =
+        this.scanner.schedule(this.kernel, this.table, this.pods[p], this.state, this.rng, this.assigned) ??
+        this.kernel.schedule(this.table, this.pods[p], this.state, this.rng);
       this.visited += d.visited;
       this.place(d.node, p);
     }
@@ -44,7 +46,12 @@ class ShardedPath extends KernelPath {
  * Sequential vs sharded decisions in alternating rounds in this process (as harness.ratio does), so the VM's
  * drifting speed moves both sides alike: each side's median µs per pod and the median of per-round ratios.
  */
-function alternate(seq: (count: number) => void, par: (count: number) => void, count: number, rounds: number): { seqUs: number; parUs: number; speedup: number } {
+function alternate(
+  seq: (count: number) => void,
+  par: (count: number) => void,
+  count: number,
+  rounds: number,
+): { seqUs: number; parUs: number; speedup: number } {
   const warm = Math.max(5, count >> 2);
   seq(warm);
   par(warm);
@@ -96,14 +103,26 @@ export async function parallelRows(quick: boolean, workerCounts: readonly number
       try {
         const seq = new KernelPath(n, pct);
         const par = new ShardedPath(n, pct, scanner);
-        const m = alternate((c) => seq.run(c), (c) => par.run(c), count, rounds);
+        const m = alternate(
+          (c) => seq.run(c),
+          (c) => par.run(c),
+          count,
+          rounds,
+        );
         seqUs = m.seqUs;
         // Placement check from fresh states.
         const a = new KernelPath(n, pct);
         const b = new ShardedPath(n, pct, scanner);
         a.run(100);
         b.run(100);
-        rows.push({ nodes: n, pct, workers, usPerPod: m.parUs, speedup: m.speedup, samePlacements: a.checksum === b.checksum && a.visited === b.visited });
+        rows.push({
+          nodes: n,
+          pct,
+          workers,
+          usPerPod: m.parUs,
+          speedup: m.speedup,
+          samePlacements: a.checksum === b.checksum && a.visited === b.visited,
+        });
       } finally {
         await scanner.close();
       }

@@ -18,11 +18,51 @@ export function rngTasks(): Task[] {
   // One loop per task (not a shared loop calling a closure) so each call site stays monomorphic.
   let gen = 0;
   return [
-    { name: 'RngStream.next()', ops: DRAWS, fn: () => { let s = 0; for (let i = 0; i < DRAWS; i++) s += rng.next(); return s; } },
-    { name: 'RngStream.int(1000)', ops: DRAWS, fn: () => { let s = 0; for (let i = 0; i < DRAWS; i++) s += rng.int(1000); return s; } },
-    { name: 'sample(uniform)', ops: DRAWS, fn: () => { let s = 0; for (let i = 0; i < DRAWS; i++) s += sample(uniform, rng); return s; } },
-    { name: 'sample(exponential)', ops: DRAWS, fn: () => { let s = 0; for (let i = 0; i < DRAWS; i++) s += sample(exponential, rng); return s; } },
-    { name: 'sample(lognormal)', ops: DRAWS, fn: () => { let s = 0; for (let i = 0; i < DRAWS; i++) s += sample(lognormal, rng); return s; } },
+    {
+      name: 'RngStream.next()',
+      ops: DRAWS,
+      fn: () => {
+        let s = 0;
+        for (let i = 0; i < DRAWS; i++) s += rng.next();
+        return s;
+      },
+    },
+    {
+      name: 'RngStream.int(1000)',
+      ops: DRAWS,
+      fn: () => {
+        let s = 0;
+        for (let i = 0; i < DRAWS; i++) s += rng.int(1000);
+        return s;
+      },
+    },
+    {
+      name: 'sample(uniform)',
+      ops: DRAWS,
+      fn: () => {
+        let s = 0;
+        for (let i = 0; i < DRAWS; i++) s += sample(uniform, rng);
+        return s;
+      },
+    },
+    {
+      name: 'sample(exponential)',
+      ops: DRAWS,
+      fn: () => {
+        let s = 0;
+        for (let i = 0; i < DRAWS; i++) s += sample(exponential, rng);
+        return s;
+      },
+    },
+    {
+      name: 'sample(lognormal)',
+      ops: DRAWS,
+      fn: () => {
+        let s = 0;
+        for (let i = 0; i < DRAWS; i++) s += sample(lognormal, rng);
+        return s;
+      },
+    },
     {
       name: 'create a stream (RngFactory.stream, new name)',
       ops: STREAMS,

@@ -37,7 +37,13 @@ interface PairRow {
 }
 
 export interface BenchReport {
-  readonly machine: { readonly cpu: string; readonly cores: number; readonly memGiB: number; readonly node: string; readonly loadAvg1: number };
+  readonly machine: {
+    readonly cpu: string;
+    readonly cores: number;
+    readonly memGiB: number;
+    readonly node: string;
+    readonly loadAvg1: number;
+  };
   readonly quick: boolean;
   readonly pairs: readonly PairRow[];
   readonly rng: readonly Measured[];
@@ -130,7 +136,8 @@ function e2e(ids: readonly string[]): BenchReport['e2e'] {
       maxBuffer: 64 * 1024 * 1024,
     });
     const line = (c.stdout ?? '').trim().split('\n').pop() ?? '';
-    if (c.status !== 0 || !line.startsWith('{')) out.push({ id, error: (c.stderr ?? '').trim().split('\n').slice(-3).join(' ') || `exit ${c.status}` });
+    if (c.status !== 0 || !line.startsWith('{'))
+      out.push({ id, error: (c.stderr ?? '').trim().split('\n').slice(-3).join(' ') || `exit ${c.status}` });
     else out.push(JSON.parse(line) as E2eResult);
   }
   return out;
@@ -138,7 +145,9 @@ function e2e(ids: readonly string[]): BenchReport['e2e'] {
 
 export function printReport(r: BenchReport): void {
   const m = r.machine;
-  console.log(`\nkubesim benchmarks — ${m.cpu}, ${m.cores} cores, ${m.memGiB} GiB, Node ${m.node}, load ${m.loadAvg1.toFixed(2)}${r.quick ? ' (quick)' : ''}\n`);
+  console.log(
+    `\nkubesim benchmarks — ${m.cpu}, ${m.cores} cores, ${m.memGiB} GiB, Node ${m.node}, load ${m.loadAvg1.toFixed(2)}${r.quick ? ' (quick)' : ''}\n`,
+  );
   if (r.pairs.length > 0) {
     console.log(
       table(
@@ -154,9 +163,17 @@ export function printReport(r: BenchReport): void {
         ]),
       ),
     );
-    console.log('(event queue reference: fixed-capacity flat heap without FIFO ties; filter+score reference: hand-fused loop making the same placements)\n');
+    console.log(
+      '(event queue reference: fixed-capacity flat heap without FIFO ties; filter+score reference: hand-fused loop making the same placements)\n',
+    );
   }
-  if (r.rng.length > 0) console.log(`${table(['RNG', 'ns/op'], r.rng.map((x) => [x.name, f1(x.nsPerOp)]))}\n`);
+  if (r.rng.length > 0)
+    console.log(
+      `${table(
+        ['RNG', 'ns/op'],
+        r.rng.map((x) => [x.name, f1(x.nsPerOp)]),
+      )}\n`,
+    );
   if (r.parallel.length > 0) {
     console.log(
       table(
@@ -202,10 +219,22 @@ export function printReport(r: BenchReport): void {
 async function main(): Promise<void> {
   const a = args();
   const report: BenchReport = {
-    machine: { cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, memGiB: Math.round(totalmem() / 2 ** 30), node: process.versions.node, loadAvg1: loadavg()[0] },
+    machine: {
+      cpu: cpus()[0]?.model ?? 'unknown',
+      cores: cpus().length,
+      memGiB: Math.round(totalmem() / 2 ** 30),
+      node: process.versions.node,
+      loadAvg1: loadavg()[0],
+    },
     quick: a.quick,
     ...(a.micro ? await micro(a.quick) : { pairs: [], rng: [], parallel: [] }),
-    e2e: a.e2e ? e2e(a.cases.length > 0 ? a.cases : E2E_CASES.filter((c) => a.all || !(c.slow ?? false) || (!a.quick && c.id === 'sb-5000x150k')).map((c) => c.id)) : [],
+    e2e: a.e2e
+      ? e2e(
+          a.cases.length > 0
+            ? a.cases
+            : E2E_CASES.filter((c) => a.all || !(c.slow ?? false) || (!a.quick && c.id === 'sb-5000x150k')).map((c) => c.id),
+        )
+      : [],
   };
   printReport(report);
   const dir = join(root, 'reports', 'bench');

@@ -80,7 +80,13 @@ function main(): void {
   const basic = results.find((r) => r.file === 'perf-scheduling-basic');
   const row = (cells: readonly string[]): string => `| ${cells.join(' | ')} |`;
   const lines = [
-    row(['scheduler_perf case (5,000 nodes)', 'upstream threshold (pods/s)', 'upstream / SchedulingBasic', 'kubesim (pods/s)', 'kubesim / SchedulingBasic']),
+    row([
+      'scheduler_perf case (5,000 nodes)',
+      'upstream threshold (pods/s)',
+      'upstream / SchedulingBasic',
+      'kubesim (pods/s)',
+      'kubesim / SchedulingBasic',
+    ]),
     row(['---', '---:', '---:', '---:', '---:']),
   ];
   for (const r of results) {

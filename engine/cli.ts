@@ -20,7 +20,15 @@ import { checkMemory, estimateMemory, formatBytes, memoryBudget, threadCount } f
 import { runTasks, WorkerFailure, type PoolOptions } from './sweep/pool.js';
 import { loadRun, runKey, RUNS_DIR, storeRun } from './sweep/run-store.js';
 import { writeFileAtomic } from './report/atomic-write.js';
-import { compare, ComparisonError, comparisonCsv, recordOf, type Comparison, type MetricName, type SummaryRecord } from './report/comparison.js';
+import {
+  compare,
+  ComparisonError,
+  comparisonCsv,
+  recordOf,
+  type Comparison,
+  type MetricName,
+  type SummaryRecord,
+} from './report/comparison.js';
 import { failures, gateOutcome, jsonSummary, junitXml, markdownSummary, type GateOutcome } from './report/ci-output.js';
 import { resultLine, withBaselineDefault } from './report/expectations.js';
 import { parseExpectations, type Expectation } from './scenario/expect.js';
@@ -103,16 +111,20 @@ function sweepInfo(scenario: Scenario, args: RunArgs): SweepInfo {
   const policies = selectPolicies(scenario, args.policy, args.scenario);
   const seed = args.seed ?? scenario.seed;
   const replications = args.replications ?? scenario.replications;
-  if (seed + replications - 1 > 2 ** 32 - 1) throw new UsageError(`seeds ${seed} to ${seed + replications - 1} go past 4294967295; lower --seed`);
+  if (seed + replications - 1 > 2 ** 32 - 1)
+    throw new UsageError(`seeds ${seed} to ${seed + replications - 1} go past 4294967295; lower --seed`);
   let baseline = args.baseline ?? null;
-  if (baseline !== null && !policies.includes(baseline)) throw new UsageError(`--baseline ${baseline}: not among the policies run (${policies.join(', ')})`);
+  if (baseline !== null && !policies.includes(baseline))
+    throw new UsageError(`--baseline ${baseline}: not among the policies run (${policies.join(', ')})`);
   // The scenario's baseline applies when it is among the policies run (--policy may leave it out).
-  if (baseline === null && scenario.report.baseline !== null && policies.includes(scenario.report.baseline)) baseline = scenario.report.baseline;
+  if (baseline === null && scenario.report.baseline !== null && policies.includes(scenario.report.baseline))
+    baseline = scenario.report.baseline;
   let sampleInterval = scenario.report.interval;
   if (args.interval !== undefined) {
     const d = parseDuration(args.interval);
     if (d === null || d <= 0) throw new UsageError(`--interval: expected a positive duration such as 1s or 500ms, got "${args.interval}"`);
-    if (Math.ceil(scenario.duration / d) > MAX_SAMPLES) throw new UsageError(`--interval ${args.interval}: over ${MAX_SAMPLES} samples in the scenario's duration; use a longer interval`);
+    if (Math.ceil(scenario.duration / d) > MAX_SAMPLES)
+      throw new UsageError(`--interval ${args.interval}: over ${MAX_SAMPLES} samples in the scenario's duration; use a longer interval`);
     sampleInterval = d;
   }
   return {
@@ -133,14 +145,19 @@ function progressLine(): (done: number, total: number, last: RunTask) => void {
   return (done, total, last) => {
     const width = 30;
     const filled = Math.round((width * done) / total);
-    process.stderr.write(`\r[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${total} runs (last: ${last.policy}, seed ${last.seed})`);
+    process.stderr.write(
+      `\r[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${total} runs (last: ${last.policy}, seed ${last.seed})`,
+    );
     if (done === total) process.stderr.write('\n');
   };
 }
 
 function printComparison(sweep: Sweep, c: Comparison, say: Say): void {
   const i = sweep.info;
-  const seeds = i.seeds.length === 1 ? `seed ${i.seeds[0]}` : `${i.seeds.length} seeds (${i.seeds[0]}–${i.seeds[i.seeds.length - 1]}, common to every policy)`;
+  const seeds =
+    i.seeds.length === 1
+      ? `seed ${i.seeds[0]}`
+      : `${i.seeds.length} seeds (${i.seeds[0]}–${i.seeds[i.seeds.length - 1]}, common to every policy)`;
   say(`${i.scenario}: ${i.nodes} nodes, ${i.policies.length} polic${i.policies.length === 1 ? 'y' : 'ies'} × ${seeds}\n\n`);
   if (i.seeds.length === 1) {
     say(`${runTable(sweep.runs)}\n\n`);
@@ -154,7 +171,10 @@ function printComparison(sweep: Sweep, c: Comparison, say: Say): void {
 function writeReports(out: string, sweep: Sweep, results: readonly TaskResult[]): string[] {
   const files = reportFiles(sweep);
   for (const [name, content] of files) writeFileAtomic(join(out, name), content);
-  writeFileAtomic(join(out, 'engine.csv'), engineCsv(results.map((r) => ({ policy: r.task.policy, seed: r.task.seed, wallMs: r.wallMs, events: r.output.summary.events }))));
+  writeFileAtomic(
+    join(out, 'engine.csv'),
+    engineCsv(results.map((r) => ({ policy: r.task.policy, seed: r.task.seed, wallMs: r.wallMs, events: r.output.summary.events }))),
+  );
   return [...files.map(([n]) => n), 'engine.csv'];
 }
 
@@ -188,7 +208,11 @@ interface SignalledOutcome<R> {
  * Runs tasks on worker threads (sweep/pool.ts) with SIGINT/SIGTERM stopping them: the signal is reported and
  * returned, not fatal, so the caller keeps what finished and exits with the signal's status.
  */
-async function runWithSignals<R>(todo: readonly RunTask[], settings: RunSettings, o: Omit<PoolOptions<R>, 'signal' | 'onRetry'>): Promise<SignalledOutcome<R>> {
+async function runWithSignals<R>(
+  todo: readonly RunTask[],
+  settings: RunSettings,
+  o: Omit<PoolOptions<R>, 'signal' | 'onRetry'>,
+): Promise<SignalledOutcome<R>> {
   const abort = new AbortController();
   let stoppedBy: StopSignal | null = null;
   const handlers = (Object.keys(SIGNAL_EXIT) as StopSignal[]).map((sig) => {
@@ -204,7 +228,10 @@ async function runWithSignals<R>(todo: readonly RunTask[], settings: RunSettings
     const outcome = await runTasks(todo, settings, {
       ...o,
       signal: abort.signal,
-      onRetry: (t, reason) => process.stderr.write(`kubesim: worker thread failed on run ${t.policy} seed ${t.seed} (${reason}); retrying it once on a fresh thread\n`),
+      onRetry: (t, reason) =>
+        process.stderr.write(
+          `kubesim: worker thread failed on run ${t.policy} seed ${t.seed} (${reason}); retrying it once on a fresh thread\n`,
+        ),
     });
     return { results: outcome.results, stoppedBy, failure: null };
   } catch (e) {
@@ -220,13 +247,23 @@ async function runWithSignals<R>(todo: readonly RunTask[], settings: RunSettings
  * replay on worker threads like timed runs, so Ctrl-C stops it at once; the reports need every run.
  */
 async function gpuRunCommand(scenario: Scenario, spec: GpuReplaySpec, info: SweepInfo, args: RunArgs): Promise<number> {
-  if (args.shard !== undefined || args.trace !== undefined || args.podsCsv === true || args.resume === true) throw new UsageError('--shard, --trace, --pods-csv and --resume do not apply to a gpuReplay scenario');
-  if (args.baselineDir !== undefined || args.junit !== undefined || args.json === true || args.markdown !== undefined) throw new UsageError('--baseline-dir, --junit, --json and --markdown do not apply to a gpuReplay scenario yet');
+  if (args.shard !== undefined || args.trace !== undefined || args.podsCsv === true || args.resume === true)
+    throw new UsageError('--shard, --trace, --pods-csv and --resume do not apply to a gpuReplay scenario');
+  if (args.baselineDir !== undefined || args.junit !== undefined || args.json === true || args.markdown !== undefined)
+    throw new UsageError('--baseline-dir, --junit, --json and --markdown do not apply to a gpuReplay scenario yet');
   const maxMemory = parseMaxMemory(args.maxMemory);
   const out = resolve(args.out ?? join('reports', scenario.name));
   const tasks = planTasks(info.policies, info.seeds);
   const threads = threadCount(args.jobs, tasks.length);
-  const settings: RunSettings = { scenarioPath: resolve(args.scenario), allowOutside: args.allowOutside === true, sampleInterval: info.sampleInterval, pods: false, trace: null, traceSeed: info.seeds[0], runThreads: threads };
+  const settings: RunSettings = {
+    scenarioPath: resolve(args.scenario),
+    allowOutside: args.allowOutside === true,
+    sampleInterval: info.sampleInterval,
+    pods: false,
+    trace: null,
+    traceSeed: info.seeds[0],
+    runThreads: threads,
+  };
   const progress = progressLine();
   let done = 0;
   const t0 = performance.now();
@@ -241,11 +278,26 @@ async function gpuRunCommand(scenario: Scenario, spec: GpuReplaySpec, info: Swee
     return 1;
   }
   if (outcome.stoppedBy !== null) {
-    process.stderr.write(`kubesim: interrupted: ${done} of ${tasks.length} GPU replays finished; no report was written (it needs every run)\n`);
+    process.stderr.write(
+      `kubesim: interrupted: ${done} of ${tasks.length} GPU replays finished; no report was written (it needs every run)\n`,
+    );
     return SIGNAL_EXIT[outcome.stoppedBy];
   }
-  const sweep = gpuSweepOf(scenario, spec, info.policies, info.seeds, outcome.results.map((r) => r.run));
-  gpuReplayReports(sweep, spec, out, { write: writeFileAtomic, print: (t) => process.stdout.write(t) }, (performance.now() - t0) / 1000, threads);
+  const sweep = gpuSweepOf(
+    scenario,
+    spec,
+    info.policies,
+    info.seeds,
+    outcome.results.map((r) => r.run),
+  );
+  gpuReplayReports(
+    sweep,
+    spec,
+    out,
+    { write: writeFileAtomic, print: (t) => process.stdout.write(t) },
+    (performance.now() - t0) / 1000,
+    threads,
+  );
   return 0;
 }
 
@@ -274,8 +326,13 @@ async function runCommand(args: RunArgs): Promise<number> {
   const baselineRuns = args.baselineDir === undefined ? null : readRecords(args.baselineDir, '--baseline-dir');
   if (scenario.gpuReplay !== undefined) return gpuRunCommand(scenario, scenario.gpuReplay, info, args);
   let shard: Shard | null = null;
-  if (args.shard !== undefined && (args.baselineDir !== undefined || args.junit !== undefined || args.json === true || args.markdown !== undefined)) {
-    throw new UsageError('--baseline-dir, --junit, --json and --markdown need the whole sweep: use them with kubesim check on the merged reports');
+  if (
+    args.shard !== undefined &&
+    (args.baselineDir !== undefined || args.junit !== undefined || args.json === true || args.markdown !== undefined)
+  ) {
+    throw new UsageError(
+      '--baseline-dir, --junit, --json and --markdown need the whole sweep: use them with kubesim check on the merged reports',
+    );
   }
   if (args.shard !== undefined) {
     const s = parseShard(args.shard);
@@ -306,10 +363,20 @@ async function runCommand(args: RunArgs): Promise<number> {
   const threads = threadCount(args.jobs, todo.length);
   const runSettings: RunSettings = { ...settings, runThreads: threads };
   const budget = memoryBudget(maxMemory, threads);
-  const estimate = estimateMemory({ nodes: info.nodes, pods: requestedPods(scenario), samples: samplesOf(scenario, info.sampleInterval), runs: tasks.length, threads, podRows: info.pods });
+  const estimate = estimateMemory({
+    nodes: info.nodes,
+    pods: requestedPods(scenario),
+    samples: samplesOf(scenario, info.sampleInterval),
+    runs: tasks.length,
+    threads,
+    podRows: info.pods,
+  });
   const tooBig = checkMemory(estimate, budget, threads);
   if (tooBig !== null) throw new UsageError(tooBig);
-  if (args.resume === true) process.stderr.write(`resume: ${reused.length} of ${tasks.length} runs already complete in ${join(out, RUNS_DIR)}/; running ${todo.length}\n`);
+  if (args.resume === true)
+    process.stderr.write(
+      `resume: ${reused.length} of ${tasks.length} runs already complete in ${join(out, RUNS_DIR)}/; running ${todo.length}\n`,
+    );
 
   const progress = progressLine();
   let done = reused.length;
@@ -324,7 +391,9 @@ async function runCommand(args: RunArgs): Promise<number> {
     },
   });
   if (outcome.failure !== null) {
-    process.stderr.write(`kubesim: error: ${outcome.failure.message}\n${done} of ${tasks.length} runs are complete and kept in ${join(out, RUNS_DIR)}/; no report was written\n`);
+    process.stderr.write(
+      `kubesim: error: ${outcome.failure.message}\n${done} of ${tasks.length} runs are complete and kept in ${join(out, RUNS_DIR)}/; no report was written\n`,
+    );
     return 1;
   }
   const stoppedBy = outcome.stoppedBy;
@@ -341,8 +410,13 @@ async function runCommand(args: RunArgs): Promise<number> {
 
   if (shard !== null) {
     writeFileAtomic(join(out, SHARD_FILE), shardJson(info, shard, results));
-    writeFileAtomic(join(out, 'engine.csv'), engineCsv(results.map((r) => ({ policy: r.task.policy, seed: r.task.seed, wallMs: r.wallMs, events: r.output.summary.events }))));
-    say(`shard ${shard.index}/${shard.count} of ${scenario.name}: ${results.length} of ${all.length} runs written to ${out}/${SHARD_FILE}; join the shards with kubesim merge\n`);
+    writeFileAtomic(
+      join(out, 'engine.csv'),
+      engineCsv(results.map((r) => ({ policy: r.task.policy, seed: r.task.seed, wallMs: r.wallMs, events: r.output.summary.events }))),
+    );
+    say(
+      `shard ${shard.index}/${shard.count} of ${scenario.name}: ${results.length} of ${all.length} runs written to ${out}/${SHARD_FILE}; join the shards with kubesim merge\n`,
+    );
     return 0;
   }
 
@@ -359,29 +433,53 @@ async function runCommand(args: RunArgs): Promise<number> {
   }
   const names = writeReports(out, sweep, results);
   const ran = todo.length === tasks.length ? `${tasks.length} runs` : `${todo.length} runs (${reused.length} reused)`;
-  say(`reports written to ${out}/ (${names.join(', ')}); ${ran} on ${threads} thread${threads === 1 ? '' : 's'} in ${wall.toFixed(2)} s wall\n`);
+  say(
+    `reports written to ${out}/ (${names.join(', ')}); ${ran} on ${threads} thread${threads === 1 ? '' : 's'} in ${wall.toFixed(2)} s wall\n`,
+  );
   const expectations = withBaselineDefault(scenario.expect, baselineRuns !== null, args.scenario);
   return finishGate(gateOutcome(sweep.runs.map(recordOf), info.baseline, expectations, baselineRuns), args, say);
 }
 
-async function validateCommand(args: { scenario: string; replications?: number; seed?: number; allowOutside?: boolean; pluginModule?: string[]; cluster?: string[] }): Promise<void> {
+async function validateCommand(args: {
+  scenario: string;
+  replications?: number;
+  seed?: number;
+  allowOutside?: boolean;
+  pluginModule?: string[];
+  cluster?: string[];
+}): Promise<void> {
   await loadModules(args.pluginModule);
-  const { scenario: s, warnings } = loadScenario(args.scenario, { allowOutside: args.allowOutside === true, clusterDumps: (args.cluster ?? []).map((p) => resolve(p)) });
+  const { scenario: s, warnings } = loadScenario(args.scenario, {
+    allowOutside: args.allowOutside === true,
+    clusterDumps: (args.cluster ?? []).map((p) => resolve(p)),
+  });
   for (const w of warnings) process.stderr.write(`warning: ${w}\n`);
   const kinds = new Map<string, number>();
   for (const o of s.objects) kinds.set(o.object.kind, (kinds.get(o.object.kind) ?? 0) + 1);
   const seeds = seedsOf(args.seed ?? s.seed, args.replications ?? s.replications);
   const baseline = s.report.baseline ?? s.policies[0].name;
-  const memory = estimateMemory({ nodes: nodeCount(s), pods: requestedPods(s), samples: samplesOf(s, s.report.interval), runs: 1, threads: 1, podRows: s.report.pods });
+  const memory = estimateMemory({
+    nodes: nodeCount(s),
+    pods: requestedPods(s),
+    samples: samplesOf(s, s.report.interval),
+    runs: 1,
+    threads: 1,
+    podRows: s.report.pods,
+  });
   const lines = [
     `${args.scenario}: valid`,
     `  name:      ${s.name}${s.description !== '' ? ` (${s.description})` : ''}`,
-    `  cluster:   ${nodeCount(s)} nodes in ${s.nodePools.length} pool${s.nodePools.length === 1 ? '' : 's'} (${s.nodePools.slice(0, 5).map((p) => `${p.name} ×${p.count}`).join(', ')}${s.nodePools.length > 5 ? `, … ${s.nodePools.length - 5} more` : ''})`,
+    `  cluster:   ${nodeCount(s)} nodes in ${s.nodePools.length} pool${s.nodePools.length === 1 ? '' : 's'} (${s.nodePools
+      .slice(0, 5)
+      .map((p) => `${p.name} ×${p.count}`)
+      .join(', ')}${s.nodePools.length > 5 ? `, … ${s.nodePools.length - 5} more` : ''})`,
     `  workloads: ${s.objects.length} object${s.objects.length === 1 ? '' : 's'} (${[...kinds].map(([k, n]) => `${n} ${k}`).join(', ') || 'none'}), ${s.podWorkloads.length} pod workload${s.podWorkloads.length === 1 ? '' : 's'}; ${requestedPods(s)} pods requested`,
     ...(s.steps.length > 0 ? [`  steps:     ${s.steps.map((st) => st.opcode).join(', ')}`] : []),
     `  policies:  ${s.policies.map((p) => p.name).join(', ')} (baseline ${baseline})`,
     `  runs:      ${s.policies.length} × ${seeds.length} seed${seeds.length === 1 ? '' : 's'} (${seeds.length === 1 ? seeds[0] : `${seeds[0]}–${seeds[seeds.length - 1]}`}) = ${s.policies.length * seeds.length}; virtual time limit ${formatTime(s.duration)}`,
-    ...(s.expect.length > 0 ? [`  expect:    ${s.expect.length} expectation${s.expect.length === 1 ? '' : 's'} (kubesim run exits 1 if one fails)`] : []),
+    ...(s.expect.length > 0
+      ? [`  expect:    ${s.expect.length} expectation${s.expect.length === 1 ? '' : 's'} (kubesim run exits 1 if one fails)`]
+      : []),
     `  memory:    about ${formatBytes(memory.perRun)} of heap per run (estimate; checked by kubesim run against the machine)`,
   ];
   process.stdout.write(`${lines.join('\n')}\n`);
@@ -406,7 +504,9 @@ function compareCommand(args: { paths: string[]; baseline?: string; out?: string
   const metrics = METRIC_NAMES.filter((m: MetricName) => loaded.every((l) => l.metrics.includes(m)));
   const c = compare(records, args.baseline ?? null, metrics);
   const seeds = [...new Set(records.map((r) => r.seed))].length;
-  process.stdout.write(`${c.scenario}: ${c.policies.length} polic${c.policies.length === 1 ? 'y' : 'ies'}, ${records.length} runs on ${seeds} distinct seed${seeds === 1 ? '' : 's'}\n\n`);
+  process.stdout.write(
+    `${c.scenario}: ${c.policies.length} polic${c.policies.length === 1 ? 'y' : 'ies'}, ${records.length} runs on ${seeds} distinct seed${seeds === 1 ? '' : 's'}\n\n`,
+  );
   process.stdout.write(`${meansTable(c)}\n\n`);
   if (c.policies.length > 1) process.stdout.write(`${verdictText(c)}\n`);
   if (args.out !== undefined) {
@@ -437,7 +537,9 @@ function finishGate(o: GateOutcome, args: GateArgs, say: Say): number {
   if (o.expectations.length > 0) {
     for (const r of o.expectations) if (r.status !== 'passed') say(`${resultLine(r)}\n`);
     const skipped = o.expectations.filter((r) => r.status === 'skipped').length;
-    say(`expectations: ${o.expectations.length - failed.length - skipped} passed, ${failed.length} failed${skipped > 0 ? `, ${skipped} skipped` : ''}\n`);
+    say(
+      `expectations: ${o.expectations.length - failed.length - skipped} passed, ${failed.length} failed${skipped > 0 ? `, ${skipped} skipped` : ''}\n`,
+    );
   }
   if (args.junit !== undefined) {
     writeFileAtomic(resolve(args.junit), junitXml(o));
@@ -490,18 +592,25 @@ async function checkCommand(args: CheckArgs): Promise<number> {
     expectations = scenario.expect;
     reports = args.reports ?? join('reports', scenario.name);
     baseline ??= scenario.report.baseline;
-  } else if (args.reports !== undefined) throw new UsageError('--reports applies when the target is a scenario file; here the target is the reports');
+  } else if (args.reports !== undefined)
+    throw new UsageError('--reports applies when the target is a scenario file; here the target is the reports');
   const runs = readRecords(reports, 'reports:');
   const policies = [...new Set(runs.map((r) => r.policy))];
   if (args.expect !== undefined) expectations = readExpectFile(args.expect, policies);
-  else if (!isScenario) throw new UsageError(`${args.target}: give the expectations with --expect FILE (or check a scenario file, whose expect: section is used)`);
-  if (args.baseline !== undefined && !policies.includes(args.baseline)) throw new UsageError(`--baseline ${args.baseline}: no such policy in the reports (${policies.join(', ')})`);
+  else if (!isScenario)
+    throw new UsageError(
+      `${args.target}: give the expectations with --expect FILE (or check a scenario file, whose expect: section is used)`,
+    );
+  if (args.baseline !== undefined && !policies.includes(args.baseline))
+    throw new UsageError(`--baseline ${args.baseline}: no such policy in the reports (${policies.join(', ')})`);
   // The scenario's report.baseline applies when the reports have it (--policy may have left it out), as in run.
   if (baseline !== null && !policies.includes(baseline)) baseline = null;
   const baselineRuns = args.baselineDir === undefined ? null : readRecords(args.baselineDir, '--baseline-dir');
   const o = gateOutcome(runs, baseline, withBaselineDefault(expectations, baselineRuns !== null, args.expect ?? args.target), baselineRuns);
   const seeds = new Set(runs.map((r) => r.seed)).size;
-  say(`${o.scenario}: ${o.comparison.policies.length} polic${o.comparison.policies.length === 1 ? 'y' : 'ies'}, ${runs.length} runs on ${seeds} seed${seeds === 1 ? '' : 's'} from ${resolve(reports)}\n`);
+  say(
+    `${o.scenario}: ${o.comparison.policies.length} polic${o.comparison.policies.length === 1 ? 'y' : 'ies'}, ${runs.length} runs on ${seeds} seed${seeds === 1 ? '' : 's'} from ${resolve(reports)}\n`,
+  );
   if (o.expectations.length === 0) say('no expectations to check\n');
   return finishGate(o, args, say);
 }
@@ -522,9 +631,14 @@ function mergeCommand(args: { dirs: string[]; out: string }): void {
 async function explainCommand(args: ExplainFiles & { seed?: number; pluginModule?: string[] }): Promise<void> {
   await loadModules(args.pluginModule);
   const input = readExplainInput(args);
-  for (const note of [input.notModeled.note(), input.unused.note('not used by explain'), ...input.fieldNotes]) if (note !== null) process.stderr.write(`warning: ${note}\n`);
-  if (input.ignoredPlugins.length > 0) process.stderr.write(`warning: enabled plugins not modeled yet (no effect on the result): ${input.ignoredPlugins.join(', ')}\n`);
-  if (input.configNotModeled.length > 0) process.stderr.write(`warning: KubeSchedulerConfiguration fields with no effect on a simulation (ignored): ${input.configNotModeled.join(', ')}\n`);
+  for (const note of [input.notModeled.note(), input.unused.note('not used by explain'), ...input.fieldNotes])
+    if (note !== null) process.stderr.write(`warning: ${note}\n`);
+  if (input.ignoredPlugins.length > 0)
+    process.stderr.write(`warning: enabled plugins not modeled yet (no effect on the result): ${input.ignoredPlugins.join(', ')}\n`);
+  if (input.configNotModeled.length > 0)
+    process.stderr.write(
+      `warning: KubeSchedulerConfiguration fields with no effect on a simulation (ignored): ${input.configNotModeled.join(', ')}\n`,
+    );
   const result = explain({ ...input, seed: args.seed ?? DEFAULT_EXPLAIN_SEED });
   process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
 }
@@ -539,14 +653,26 @@ const PLUGIN_MODULE_OPTION = {
 const GATE_OPTIONS = {
   'baseline-dir': {
     type: 'string',
-    describe: "report folder (or summary.csv) of an earlier run of the same scenario and seeds, e.g. from the base commit: a metric worse beyond the 95% CI of the per-seed differences fails (every metric with a better direction, unless the expectations have their own \"no regression\")",
+    describe:
+      'report folder (or summary.csv) of an earlier run of the same scenario and seeds, e.g. from the base commit: a metric worse beyond the 95% CI of the per-seed differences fails (every metric with a better direction, unless the expectations have their own "no regression")',
   },
-  junit: { type: 'string', describe: 'also write JUnit XML to this file: one test case per run and per expectation, failures with the figures' },
-  json: { type: 'boolean', describe: 'print a JSON summary (runs, comparison, expectation results) on stdout; the human-readable output goes to stderr' },
-  markdown: { type: 'string', describe: 'also write a GitHub-flavoured Markdown summary (comparison table and expectation results) to this file, e.g. $GITHUB_STEP_SUMMARY' },
+  junit: {
+    type: 'string',
+    describe: 'also write JUnit XML to this file: one test case per run and per expectation, failures with the figures',
+  },
+  json: {
+    type: 'boolean',
+    describe: 'print a JSON summary (runs, comparison, expectation results) on stdout; the human-readable output goes to stderr',
+  },
+  markdown: {
+    type: 'string',
+    describe:
+      'also write a GitHub-flavoured Markdown summary (comparison table and expectation results) to this file, e.g. $GITHUB_STEP_SUMMARY',
+  },
 } as const;
 
-const isInt = (v: number | undefined, min: number, max: number): boolean => v === undefined || (Number.isInteger(v) && v >= min && v <= max);
+const isInt = (v: number | undefined, min: number, max: number): boolean =>
+  v === undefined || (Number.isInteger(v) && v >= min && v <= max);
 
 /**
  * Runs the command line. `y` is the yargs instance the commands are defined on: the docs generator
@@ -565,25 +691,47 @@ export async function main(argv: string[], y: Argv = yargs(argv)): Promise<numbe
           y
             .positional('scenario', { type: 'string', demandOption: true, describe: 'scenario YAML file' })
             .option('seed', { type: 'number', describe: "first seed (default: the scenario's seed)" })
-            .option('replications', { type: 'number', describe: "seeds per policy: seed, seed+1, … (default: the scenario's replications, else 1)" })
+            .option('replications', {
+              type: 'number',
+              describe: "seeds per policy: seed, seed+1, … (default: the scenario's replications, else 1)",
+            })
             .option('out', { type: 'string', describe: 'output folder (default: reports/<scenario name>)' })
             .option('policy', { type: 'string', array: true, describe: 'run only these policies (repeatable)' })
             .option('baseline', { type: 'string', describe: 'policy the others are compared with (default: the first)' })
             .option('trace', { type: 'string', describe: 'print the workflow of this pod (name or namespace/name), first seed' })
             .option('jobs', { type: 'number', describe: 'worker threads (default: available cores; 1 = in this process)' })
-            .option('workers', { type: 'string', describe: "threads sharding the scheduler's node search in a run on this thread: N or auto (default auto; identical results)" })
-            .option('shard', { type: 'string', describe: 'run only share i of n of the (policy, seed) runs (i from 0), e.g. 0/4; join with kubesim merge' })
+            .option('workers', {
+              type: 'string',
+              describe: "threads sharding the scheduler's node search in a run on this thread: N or auto (default auto; identical results)",
+            })
+            .option('shard', {
+              type: 'string',
+              describe: 'run only share i of n of the (policy, seed) runs (i from 0), e.g. 0/4; join with kubesim merge',
+            })
             .option('interval', { type: 'string', describe: 'virtual time between timeseries.csv rows (default 1s)' })
             .option('pods-csv', { type: 'boolean', describe: 'also write pods.csv (one row per pod and run)' })
             .option('resume', { type: 'boolean', describe: 'reuse the runs already complete in the output folder (runs/), run the others' })
-            .option('allow-outside', { type: 'boolean', describe: "let the scenario reference files outside its folder (only for scenarios you trust)" })
-            .option('cluster', { type: 'string', array: true, describe: 'a dump of a real cluster (kubectl get nodes,pods,... -A -o yaml) added to the scenario as its starting state (repeatable)' })
+            .option('allow-outside', {
+              type: 'boolean',
+              describe: 'let the scenario reference files outside its folder (only for scenarios you trust)',
+            })
+            .option('cluster', {
+              type: 'string',
+              array: true,
+              describe:
+                'a dump of a real cluster (kubectl get nodes,pods,... -A -o yaml) added to the scenario as its starting state (repeatable)',
+            })
             .option('plugin-module', PLUGIN_MODULE_OPTION)
-            .option('max-memory', { type: 'string', describe: 'memory the sweep may use, e.g. 16Gi (default: the machine\'s memory; each worker thread gets an equal share as its heap limit)' })
+            .option('max-memory', {
+              type: 'string',
+              describe:
+                "memory the sweep may use, e.g. 16Gi (default: the machine's memory; each worker thread gets an equal share as its heap limit)",
+            })
             .options(GATE_OPTIONS)
             .check((a) => {
               if (!isInt(a.seed, 0, 2 ** 32 - 1)) throw new UsageError(`--seed: expected an integer from 0 to 4294967295, got ${a.seed}`);
-              if (!isInt(a.replications, 1, LIMITS.replications)) throw new UsageError(`--replications: expected an integer from 1 to ${LIMITS.replications}, got ${a.replications}`);
+              if (!isInt(a.replications, 1, LIMITS.replications))
+                throw new UsageError(`--replications: expected an integer from 1 to ${LIMITS.replications}, got ${a.replications}`);
               if (!isInt(a.jobs, 1, 1024)) throw new UsageError(`--jobs: expected an integer from 1 to 1024, got ${a.jobs}`);
               if (a.workers !== undefined && a.workers !== 'auto' && !/^(0|[1-9][0-9]?)$/.test(String(a.workers)))
                 throw new UsageError(`--workers: expected auto or an integer from 0 to 99, got ${a.workers}`);
@@ -602,9 +750,24 @@ export async function main(argv: string[], y: Argv = yargs(argv)): Promise<numbe
             .option('seed', { type: 'number', describe: 'first seed to report' })
             .option('replications', { type: 'number', describe: 'replications to report' })
             .option('allow-outside', { type: 'boolean', describe: 'let the scenario reference files outside its folder' })
-            .option('cluster', { type: 'string', array: true, describe: 'a dump of a real cluster (kubectl get nodes,pods,... -A -o yaml) added to the scenario as its starting state (repeatable)' })
+            .option('cluster', {
+              type: 'string',
+              array: true,
+              describe:
+                'a dump of a real cluster (kubectl get nodes,pods,... -A -o yaml) added to the scenario as its starting state (repeatable)',
+            })
             .option('plugin-module', PLUGIN_MODULE_OPTION),
-        (a) => validateCommand(a as unknown as { scenario: string; replications?: number; seed?: number; allowOutside?: boolean; pluginModule?: string[]; cluster?: string[] }),
+        (a) =>
+          validateCommand(
+            a as unknown as {
+              scenario: string;
+              replications?: number;
+              seed?: number;
+              allowOutside?: boolean;
+              pluginModule?: string[];
+              cluster?: string[];
+            },
+          ),
       )
       .command(
         'compare <paths..>',
@@ -621,10 +784,23 @@ export async function main(argv: string[], y: Argv = yargs(argv)): Promise<numbe
         'evaluate expectations on reports already written, without running: exit 1 if one fails, 0 if all hold',
         (y) =>
           y
-            .positional('target', { type: 'string', demandOption: true, describe: "a scenario file (its expect: section, checked on its reports), or a report folder or summary.csv (with --expect)" })
-            .option('expect', { type: 'string', describe: 'YAML file of expectations (a list, or a mapping with an expect: key); replaces the scenario\'s expect: section' })
-            .option('reports', { type: 'string', describe: 'report folder of the scenario given as target (default: reports/<scenario name>)' })
-            .option('baseline', { type: 'string', describe: "policy the comparison table compares the others with (default: the scenario's report.baseline, else the first)" })
+            .positional('target', {
+              type: 'string',
+              demandOption: true,
+              describe: 'a scenario file (its expect: section, checked on its reports), or a report folder or summary.csv (with --expect)',
+            })
+            .option('expect', {
+              type: 'string',
+              describe: "YAML file of expectations (a list, or a mapping with an expect: key); replaces the scenario's expect: section",
+            })
+            .option('reports', {
+              type: 'string',
+              describe: 'report folder of the scenario given as target (default: reports/<scenario name>)',
+            })
+            .option('baseline', {
+              type: 'string',
+              describe: "policy the comparison table compares the others with (default: the scenario's report.baseline, else the first)",
+            })
             .option('allow-outside', { type: 'boolean', describe: 'let the scenario reference files outside its folder' })
             .option('plugin-module', PLUGIN_MODULE_OPTION)
             .options(GATE_OPTIONS),
@@ -643,14 +819,17 @@ export async function main(argv: string[], y: Argv = yargs(argv)): Promise<numbe
       )
       .command(
         'explain',
-        'schedule one pod against a cluster given as manifests and print every node\'s filter reasons and plugin scores as JSON',
+        "schedule one pod against a cluster given as manifests and print every node's filter reasons and plugin scores as JSON",
         (y) =>
           y
             .option('nodes', { type: 'string', demandOption: true, describe: 'Node manifests (multi-document YAML or a List)' })
             .option('pod', { type: 'string', demandOption: true, describe: 'the Pod manifest to schedule' })
             .option('pods', { type: 'string', describe: 'Pods already running, placed by spec.nodeName' })
             .option('config', { type: 'string', describe: 'KubeSchedulerConfiguration (default: the upstream default profile)' })
-            .option('seed', { type: 'number', describe: `seed of the scheduler's random stream, for tie-breaking (default ${DEFAULT_EXPLAIN_SEED}, as kubesim run)` })
+            .option('seed', {
+              type: 'number',
+              describe: `seed of the scheduler's random stream, for tie-breaking (default ${DEFAULT_EXPLAIN_SEED}, as kubesim run)`,
+            })
             .option('plugin-module', PLUGIN_MODULE_OPTION)
             .check((a) => {
               if (!isInt(a.seed, 0, 2 ** 32 - 1)) throw new UsageError(`--seed: expected an integer from 0 to 4294967295, got ${a.seed}`);
@@ -667,7 +846,14 @@ export async function main(argv: string[], y: Argv = yargs(argv)): Promise<numbe
       .parseAsync();
     return status;
   } catch (e) {
-    if (e instanceof InputError || e instanceof UsageError || e instanceof UserPluginError || e instanceof ComparisonError || e instanceof MergeError || e instanceof SummaryReadError) {
+    if (
+      e instanceof InputError ||
+      e instanceof UsageError ||
+      e instanceof UserPluginError ||
+      e instanceof ComparisonError ||
+      e instanceof MergeError ||
+      e instanceof SummaryReadError
+    ) {
       process.stderr.write(`kubesim: error: ${e.message}\n`);
       return 2;
     }

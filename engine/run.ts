@@ -79,7 +79,8 @@ export function arrivalTimes(a: Arrival, rngs: RngFactory, name: string): Micros
     for (let i = 0; i < a.count; i++) out.push(a.at);
     return out;
   }
-  if (a.type === 'churn') throw new Error(`workload ${name}: a churn is scheduled with its deletions (schedulePodWorkload), not as arrivals`);
+  if (a.type === 'churn')
+    throw new Error(`workload ${name}: a churn is scheduled with its deletions (schedulePodWorkload), not as arrivals`);
   const rng = rngs.stream(`workload/${name}/arrivals`);
   if (a.type === 'varying') return varyingRateTimes(a.rate, a.start, a.count, a.poisson ? rng : null);
   const mean = MICROS_PER_SECOND / a.ratePerSecond;
@@ -102,7 +103,15 @@ export function runOnce(scenario: Scenario, policy: Policy, seed: number, opts: 
   const observe = opts.observe;
   if (observe !== undefined) api.onCommit((type, obj, old) => observe(sim.now, type, obj, old));
 
-  const scheduler = new Scheduler(sim, api, policy.profiles, schedulerParams(p.scheduler, policy), rngs.stream('scheduler'), metrics, opts.scanner ?? null);
+  const scheduler = new Scheduler(
+    sim,
+    api,
+    policy.profiles,
+    schedulerParams(p.scheduler, policy),
+    rngs.stream('scheduler'),
+    metrics,
+    opts.scanner ?? null,
+  );
   const gpuWorkload = timedGpuWorkload(scenario, policy);
   if (gpuWorkload !== null) scheduler.useGpuWorkload(gpuWorkload);
   const budgets = scenario.objects.some((o) => o.object.kind === 'PodDisruptionBudget');
@@ -111,7 +120,13 @@ export function runOnce(scenario: Scenario, policy: Policy, seed: number, opts: 
   // spec.nodeName only when the node lifecycle controllers, which list pods per node, run.
   const groups: NodeGroup[] = scenario.nodePools
     .filter((pool) => pool.autoscaling !== null)
-    .map((pool) => ({ pool: pool.name, min: pool.autoscaling?.min ?? 0, max: pool.autoscaling?.max ?? 0, template: (i: number) => poolNode(pool, i), nextIndex: pool.count }));
+    .map((pool) => ({
+      pool: pool.name,
+      min: pool.autoscaling?.min ?? 0,
+      max: pool.autoscaling?.max ?? 0,
+      template: (i: number) => poolNode(pool, i),
+      nextIndex: pool.count,
+    }));
   const lifecycle = p.nodeLifecycle.enabled ?? (scenario.faults.length > 0 || groups.length > 0);
   const podsByNode = lifecycle ? new SharedPodInformer(api, 'kube-controller-manager/pods') : null;
   const kcmPods = podsByNode ?? new SharedInformer<Pod>(api, 'Pod', 'kube-controller-manager/pods');
@@ -179,7 +194,12 @@ export function runOnce(scenario: Scenario, policy: Policy, seed: number, opts: 
   }
 
   if (scenarioUsesGates(scenario)) startGateRemover(sim, api, user);
-  applyWaves(sim, api, user, scenario.objects.filter((o) => o.wave !== undefined));
+  applyWaves(
+    sim,
+    api,
+    user,
+    scenario.objects.filter((o) => o.wave !== undefined),
+  );
   for (const o of scenario.objects) if (o.wave === undefined) sim.callAt(o.at, () => apply(api, user, o.object));
 
   for (const w of scenario.podWorkloads) schedulePodWorkload(w, sim, api, user, rngs, scenario.duration);
@@ -187,7 +207,8 @@ export function runOnce(scenario: Scenario, policy: Policy, seed: number, opts: 
   // The step list (scheduler_perf's ops) runs from t = 0 on the live cluster; its collectMetrics pods alone
   // feed the scheduling latency and throughput metrics, as scheduler_perf measures only those.
   if (scenario.steps.length > 0) {
-    if (scenario.steps.some((st) => (st.opcode === 'createPods' && st.collectMetrics) || st.opcode === 'startCollectingMetrics')) metrics.measured = new Set();
+    if (scenario.steps.some((st) => (st.opcode === 'createPods' && st.collectMetrics) || st.opcode === 'startCollectingMetrics'))
+      metrics.measured = new Set();
     new StepDriver(sim, api, user, scenario.steps, {
       startNode: (pool, node, done) => startMachine(pool, node, user, done),
       measure: (key) => metrics.measured?.add(key),
@@ -243,9 +264,10 @@ function applyWaves(sim: Simulation, api: ApiServer, user: Client, objects: read
   const next = (i: number): void => {
     if (i >= waves.length) return;
     let pending = waves[i].length;
-    for (const o of waves[i]) apply(api, user, o.object, () => {
-      if (--pending === 0) sim.callAt(sim.now + WAVE_SETTLE, () => next(i + 1));
-    });
+    for (const o of waves[i])
+      apply(api, user, o.object, () => {
+        if (--pending === 0) sim.callAt(sim.now + WAVE_SETTLE, () => next(i + 1));
+      });
   };
   if (waves.length > 0) sim.callAt(0, () => next(0));
 }
@@ -256,7 +278,9 @@ function apply(api: ApiServer, user: Client, obj: KubeObject, done?: () => void)
     // A StatefulSet applied again is scaled (the loader refuses any other change to it).
     if (r.code === 409 && obj.kind === 'StatefulSet') {
       const replicas = obj.spec.replicas;
-      api.update(user, 'StatefulSet', keyOf(obj), (cur) => (cur.kind === 'StatefulSet' ? { ...cur, spec: { ...cur.spec, replicas } } : null));
+      api.update(user, 'StatefulSet', keyOf(obj), (cur) =>
+        cur.kind === 'StatefulSet' ? { ...cur, spec: { ...cur.spec, replicas } } : null,
+      );
       return;
     }
     if (r.code !== 409 || (obj.kind !== 'Deployment' && obj.kind !== 'ReplicaSet' && obj.kind !== 'Service' && obj.kind !== 'Job')) return;
@@ -264,8 +288,20 @@ function apply(api: ApiServer, user: Client, obj: KubeObject, done?: () => void)
       if (cur.kind !== obj.kind) return null;
       // A Job's template and completions are immutable (ValidateJobSpecUpdate): apply changes suspend,
       // parallelism and activeDeadlineSeconds only.
-      const spec = cur.kind === 'Job' && obj.kind === 'Job' ? { ...cur.spec, parallelism: obj.spec.parallelism, suspend: obj.spec.suspend, activeDeadlineSeconds: obj.spec.activeDeadlineSeconds } : obj.spec;
-      return { ...cur, spec, metadata: { ...cur.metadata, labels: obj.metadata.labels, annotations: obj.metadata.annotations } } as KubeObject;
+      const spec =
+        cur.kind === 'Job' && obj.kind === 'Job'
+          ? {
+              ...cur.spec,
+              parallelism: obj.spec.parallelism,
+              suspend: obj.spec.suspend,
+              activeDeadlineSeconds: obj.spec.activeDeadlineSeconds,
+            }
+          : obj.spec;
+      return {
+        ...cur,
+        spec,
+        metadata: { ...cur.metadata, labels: obj.metadata.labels, annotations: obj.metadata.annotations },
+      } as KubeObject;
     });
   });
 }
@@ -280,15 +316,25 @@ function schedulePodWorkload(w: PodWorkload, sim: Simulation, api: ApiServer, us
   if (w.arrival.type === 'churn') {
     // Pods are built in creation order so lifetimes are drawn in the same order as for other arrivals.
     const steps = churnSteps(w.arrival.churn, end);
-    inOrder(sim, steps.length, (k) => steps[k].t, (k) => {
-      const step = steps[k];
-      if (step.op === 'create') api.create(user, podAt(step.pod));
-      else api.delete(user, 'Pod', objectKey('Pod', w.namespace, `${w.name}-${step.pod}`));
-    });
+    inOrder(
+      sim,
+      steps.length,
+      (k) => steps[k].t,
+      (k) => {
+        const step = steps[k];
+        if (step.op === 'create') api.create(user, podAt(step.pod));
+        else api.delete(user, 'Pod', objectKey('Pod', w.namespace, `${w.name}-${step.pod}`));
+      },
+    );
     return;
   }
   const times = arrivalTimes(w.arrival, rngs, w.name);
-  inOrder(sim, times.length, (i) => times[i], (i) => api.create(user, podAt(i)));
+  inOrder(
+    sim,
+    times.length,
+    (i) => times[i],
+    (i) => api.create(user, podAt(i)),
+  );
 }
 
 /**

@@ -22,7 +22,8 @@ function parse<T>(text: string): T {
   return parseManifests(f)[0] as T;
 }
 
-const range = (item: string): LimitRange => parse(`apiVersion: v1\nkind: LimitRange\nmetadata: {name: lr}\nspec:\n  limits:\n  - ${item}\n`);
+const range = (item: string): LimitRange =>
+  parse(`apiVersion: v1\nkind: LimitRange\nmetadata: {name: lr}\nspec:\n  limits:\n  - ${item}\n`);
 const quota = (hard: string): ResourceQuota => parse(`apiVersion: v1\nkind: ResourceQuota\nmetadata: {name: q}\nspec:\n  hard: ${hard}\n`);
 
 test('LimitRange defaults: default limit from max, default request from the default limit (SetDefaults_LimitRangeItem)', () => {
@@ -34,7 +35,9 @@ test('LimitRange defaults: default limit from max, default request from the defa
 });
 
 test('LimitRanger: only unset requests and limits are defaulted; min and max refuse', () => {
-  const lr = range('{type: Container, default: {cpu: "1", memory: 1Gi}, defaultRequest: {cpu: 500m, memory: 256Mi}, min: {cpu: 100m}, max: {cpu: "2"}}');
+  const lr = range(
+    '{type: Container, default: {cpu: "1", memory: 1Gi}, defaultRequest: {cpu: 500m, memory: 256Mi}, min: {cpu: 100m}, max: {cpu: "2"}}',
+  );
   const pod = makePod('p', makeSpec([{ cpu: 300 }]));
   const out = applyLimitRanges(pod, [lr]);
   if (isRefusal(out)) return assert.unreachable(out.message);
@@ -55,11 +58,20 @@ test('ResourceQuota: usage within hard admitted, beyond refused; a quota on requ
     return { ...p, spec: { ...p.spec, containers: [{ ...p.spec.containers[0], limits: { memory: 512 * Mi } }] } };
   };
   assert.is(quotaRefusal(pod(500), [q], { pods: 2, 'requests.cpu': 1500, 'limits.memory': 1024 * Mi }), null);
-  assert.match(quotaRefusal(pod(600), [q], { pods: 2, 'requests.cpu': 1500 })?.message ?? '', /exceeded quota: q, requested: requests.cpu=600, used: requests.cpu=1500, limited: requests.cpu=2000/);
+  assert.match(
+    quotaRefusal(pod(600), [q], { pods: 2, 'requests.cpu': 1500 })?.message ?? '',
+    /exceeded quota: q, requested: requests.cpu=600, used: requests.cpu=1500, limited: requests.cpu=2000/,
+  );
   assert.match(quotaRefusal(pod(100), [q], { pods: 3 })?.message ?? '', /exceeded quota: q, requested: pods=1/);
   assert.match(quotaRefusal(makePod('p', makeSpec([{ cpu: 100 }])), [q], {})?.message ?? '', /must specify limits.memory/);
   // Usage: the larger of the containers' sum and the largest init container, plus overhead.
-  const p = makePod('p', makeSpec([{ cpu: 100 }, { cpu: 200 }], { initContainers: [{ name: 'i', image: 'x', requests: { cpu: 500 }, limits: {}, ports: [] }], overhead: { cpu: 50 } }));
+  const p = makePod(
+    'p',
+    makeSpec([{ cpu: 100 }, { cpu: 200 }], {
+      initContainers: [{ name: 'i', image: 'x', requests: { cpu: 500 }, limits: {}, ports: [] }],
+      overhead: { cpu: 50 },
+    }),
+  );
   assert.is(podUsage(p)['requests.cpu'], 550);
   assert.match(expectInputError(() => quota('{services: "3"}')).message, /quota on "services" is not modeled/);
 });
@@ -79,7 +91,8 @@ ${workloads}
   return { r, log };
 }
 
-const QUOTA = (pods: number): string => `  - manifest: {apiVersion: v1, kind: ResourceQuota, metadata: {name: q}, spec: {hard: {pods: "${pods}"}}}`;
+const QUOTA = (pods: number): string =>
+  `  - manifest: {apiVersion: v1, kind: ResourceQuota, metadata: {name: q}, spec: {hard: {pods: "${pods}"}}}`;
 
 test('a Deployment beyond the quota: the ReplicaSet gets 403s and retries with backoff; pods stay at the quota', () => {
   const dep = `  - at: 1s

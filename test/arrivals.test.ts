@@ -48,8 +48,14 @@ test('diurnal: a target on a period boundary whose first slot has rate 0 maps to
 test('diurnal and ramp, Poisson: no arrival where the rate is 0, counts per period as the rates say, one draw per pod', () => {
   const rng = new RngFactory(11).stream('t');
   const t = varyingRateTimes({ type: 'diurnal', period: 2 * S, rates: [100, 0] }, 0, 10_000, rng);
-  assert.ok(t.every((x) => x % (2 * S) <= 1 * S), 'every arrival in the busy half');
-  assert.ok(t.every((x, i) => i === 0 || x >= t[i - 1]), 'in order');
+  assert.ok(
+    t.every((x) => x % (2 * S) <= 1 * S),
+    'every arrival in the busy half',
+  );
+  assert.ok(
+    t.every((x, i) => i === 0 || x >= t[i - 1]),
+    'in order',
+  );
   // 100 pods per period: 10,000 pods span ~100 periods (Poisson sd of 10,000 arrivals is 100 = 1 period; 5σ).
   const periods = t[t.length - 1] / (2 * S);
   assert.ok(periods > 95 && periods < 105, `${periods} periods`);
@@ -68,7 +74,11 @@ test('churn steps: recreate creates `number` pods one per tick, then deletes the
   assert.is(churnCreations({ mode: 'recreate', number: 2, interval: S, start: 0 }, 5 * S), 4);
   assert.is(churnCreations({ mode: 'recreate', number: 2, interval: S, start: 0 }, 7 * S), 4, 'ticks 6 and 7 delete');
   assert.is(churnSteps({ mode: 'create', number: 3, interval: 500_000, start: S }, 100 * S).length, 3);
-  assert.is(churnCreations({ mode: 'create', number: 0, interval: 500_000, start: S }, 10 * S), 19, 'unlimited: one per tick from 1 s to 10 s');
+  assert.is(
+    churnCreations({ mode: 'create', number: 0, interval: 500_000, start: S }, 10 * S),
+    19,
+    'unlimited: one per tick from 1 s to 10 s',
+  );
   assert.is(churnCreations({ mode: 'create', number: 0, interval: S, start: 5 * S }, 4 * S), 0);
 });
 
@@ -99,9 +109,13 @@ test('a recreate churn runs end to end: created and deleted pods as the steps sa
   assert.is(r.summary.pods_running + r.summary.pods_starting_end + r.summary.pods_pending_end, 1);
   // Deletes are graceful (30 s): a deleted pod whose containers run is still Terminating at the end, marked at
   // its delete + 30 s (one whose containers had not started yet is already gone).
-  assert.equal(r.store.pods.filter((p) => p.metadata.deletionTimestamp === undefined).map((p) => p.metadata.name), ['w-5']);
+  assert.equal(
+    r.store.pods.filter((p) => p.metadata.deletionTimestamp === undefined).map((p) => p.metadata.name),
+    ['w-5'],
+  );
   const markedAt: Record<string, number> = { 'w-0': 33 * S, 'w-1': 34 * S, 'w-2': 35 * S, 'w-3': 39 * S, 'w-4': 40 * S };
-  for (const p of r.store.pods) if (p.metadata.name !== 'w-5') assert.is(p.metadata.deletionTimestamp, markedAt[p.metadata.name], p.metadata.name);
+  for (const p of r.store.pods)
+    if (p.metadata.name !== 'w-5') assert.is(p.metadata.deletionTimestamp, markedAt[p.metadata.name], p.metadata.name);
 });
 
 test('ramp and diurnal arrivals load and run; bad rates are refused at the field', () => {
@@ -109,12 +123,21 @@ test('ramp and diurnal arrivals load and run; bad rates are refused at the field
   const r = runOnce(ramp, ramp.policies[0], 1);
   assert.is(r.summary.pods_created, 30);
   const di = scenario('{type: diurnal, rates: [1, 3], period: 4s, count: 8, poisson: false}', '1m');
-  assert.equal(di.podWorkloads[0].arrival, { type: 'varying', rate: { type: 'diurnal', period: 4 * S, rates: [1, 3] }, start: 0, count: 8, poisson: false });
+  assert.equal(di.podWorkloads[0].arrival, {
+    type: 'varying',
+    rate: { type: 'diurnal', period: 4 * S, rates: [1, 3] },
+    start: 0,
+    count: 8,
+    poisson: false,
+  });
   const zero = expectInputError(() => scenario('{type: diurnal, rates: [0, 0], count: 1}'));
   assert.is(zero.path, 'workloads[0].arrival.rates');
   assert.is(zero.detail, 'expected at least one positive rate');
   assert.is(expectInputError(() => scenario('{type: ramp, from: 1, to: 0, over: 1s, count: 1}')).path, 'workloads[0].arrival.to');
-  assert.match(expectInputError(() => scenario('{type: churn, mode: recreate}')).detail, 'expected the number of pods a recreate churn creates then deletes');
+  assert.match(
+    expectInputError(() => scenario('{type: churn, mode: recreate}')).detail,
+    'expected the number of pods a recreate churn creates then deletes',
+  );
   assert.match(expectInputError(() => scenario('{type: churn, mode: create, intervall: 1s}')).detail, 'did you mean "interval"?');
   const big = expectInputError(() => scenario('{type: churn, mode: create, interval: 1us}', '1h'));
   assert.match(big.detail, /^3,600,000,001 pods is over kubesim's limit of 10,000,000 pods/);

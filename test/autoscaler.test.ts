@@ -74,7 +74,9 @@ test('no scale-up when the pending pods fit (none unschedulable), and never beyo
   const fit = run(scenario(POOL, deployment(8), '', '3m')).r.summary;
   assert.is(fit.nodes_max, 2);
   assert.is(fit.pods_running, 8);
-  const capped = run(scenario('    - {name: g, count: 2, autoscaling: {min: 1, max: 4}, template: {cpu: "4", memory: 16Gi}}', deployment(40), '', '5m')).r.summary;
+  const capped = run(
+    scenario('    - {name: g, count: 2, autoscaling: {min: 1, max: 4}, template: {cpu: "4", memory: 16Gi}}', deployment(40), '', '5m'),
+  ).r.summary;
   assert.is(capped.nodes_max, 4);
   assert.is(capped.pods_running, 16);
   assert.is(capped.pods_pending_end, 24);
@@ -100,7 +102,9 @@ test('scale-down: empty nodes removed together after 10 minutes unneeded; 50%-ut
 test('scale-down drains a non-empty node whose pods fit elsewhere; its pods are recreated on the remaining node', () => {
   // 3 pods of 1 cpu on 3 nodes after scale-up (spreading); down to 3 replicas nothing to delete, so use a
   // workload that leaves one pod on a node: 6 pods → 2 nodes hold 8 → no scale-up; scale to 3 → nodes at 1-2 pods.
-  const { r, log } = run(scenario('    - {name: g, count: 3, autoscaling: {min: 1, max: 5}, template: {cpu: "4", memory: 16Gi}}', deployment(3), '', '20m'));
+  const { r, log } = run(
+    scenario('    - {name: g, count: 3, autoscaling: {min: 1, max: 5}, template: {cpu: "4", memory: 16Gi}}', deployment(3), '', '20m'),
+  );
   const deleted = nodeEvents(log, 'DELETED');
   // Each node holds one pod (25%): unneeded from the first scan; after 10 min one node is drained per loop. Its
   // pod is deleted gracefully (its container exits on SIGTERM in ~1 s, well within the 30 s grace period); the
@@ -122,7 +126,9 @@ test('a pod without a controller blocks the removal of its node', () => {
       kind: Pod
       metadata: {name: lonely}
       spec: {containers: [{name: c, image: nginx, resources: {requests: {cpu: "1"}}}]}`;
-  const { r } = run(scenario('    - {name: g, count: 1, autoscaling: {min: 0, max: 3}, template: {cpu: "4", memory: 16Gi}}', bare, '', '20m'));
+  const { r } = run(
+    scenario('    - {name: g, count: 1, autoscaling: {min: 0, max: 3}, template: {cpu: "4", memory: 16Gi}}', bare, '', '20m'),
+  );
   assert.is(r.summary.nodes_end, 1);
   assert.is(r.summary.pods_running, 1);
 });
@@ -134,11 +140,16 @@ test('least-waste expander picks the group whose new nodes would be least idle',
   const added = nodeEvents(log, 'ADDED').filter((c) => c.t > 1 * S);
   // 2 pods left over: one small node (2 cpu, 4 Gi for 2 cpu, 2 Gi: waste 0 + 0.5) beats a large one
   // (14/16 + 62/64 idle).
-  assert.equal(added.map((c) => c.obj.metadata.name), ['small-0']);
+  assert.equal(
+    added.map((c) => c.obj.metadata.name),
+    ['small-0'],
+  );
 });
 
 test('autoscaling fields are validated', () => {
-  const e = expectInputError(() => scenario('    - {name: g, count: 5, autoscaling: {min: 1, max: 3}, template: {cpu: "4", memory: 16Gi}}', deployment(1)));
+  const e = expectInputError(() =>
+    scenario('    - {name: g, count: 5, autoscaling: {min: 1, max: 3}, template: {cpu: "4", memory: 16Gi}}', deployment(1)),
+  );
   assert.match(e.message, /nodePools\[0\]\.autoscaling\.max.*count 5 nodes, more than max 3/);
   const x = expectInputError(() => scenario(POOL, deployment(1), ', expander: cheapest'));
   assert.match(x.message, /clusterAutoscaler\.expander/);

@@ -105,7 +105,12 @@ const tmp = (p: string): string => mkdtempSync(join(tmpdir(), `kubesim-${p}-`));
 
 /** Every report file of a folder except engine.csv (wall-clock times) and the per-run store, name → content. */
 function reports(dir: string): Map<string, string> {
-  return new Map(readdirSync(dir).filter((f) => f !== 'engine.csv' && f !== 'runs').sort().map((f) => [f, readFileSync(join(dir, f), 'utf8')]));
+  return new Map(
+    readdirSync(dir)
+      .filter((f) => f !== 'engine.csv' && f !== 'runs')
+      .sort()
+      .map((f) => [f, readFileSync(join(dir, f), 'utf8')]),
+  );
 }
 
 test('replications: --jobs 1 and --jobs 2 write byte-identical reports; stdout shows intervals and verdicts', () => {
@@ -120,7 +125,10 @@ test('replications: --jobs 1 and --jobs 2 write byte-identical reports; stdout s
   assert.equal(reports(b), ra);
   assert.match(r2.stdout, /on 2 threads/);
   const summary = (ra.get('summary.csv') as string).trim().split('\n');
-  assert.equal(summary.slice(1).map((l) => l.split(',').slice(1, 3).join(' ')), ['spread 7', 'spread 8', 'spread 9', 'pack 7', 'pack 8', 'pack 9']);
+  assert.equal(
+    summary.slice(1).map((l) => l.split(',').slice(1, 3).join(' ')),
+    ['spread 7', 'spread 8', 'spread 9', 'pack 7', 'pack 8', 'pack 9'],
+  );
   assert.match(r1.stdout, /2 policies × 3 seeds \(7–9/);
   assert.match(r1.stdout, /nodes in use at end\s+25 ± 0\s+/);
   assert.match(r1.stdout, /pack is better than spread on nodes in use at end by \d+(\.\d+)? ± /);
@@ -187,7 +195,10 @@ test('validate: a summary and exit 0; a bad scenario exits 2 with its position',
   const bad = kubesim('validate', badScenario(GOOD_HEAD + '                cpu: 12x\n'));
   assert.is(bad.code, 2);
   assert.match(bad.stderr, /:17:/);
-  const reps = kubesim('validate', badScenario(GOOD_HEAD.replace('name: bad\n', 'name: bad\nreplications: 0\n') + '                cpu: 1\n'));
+  const reps = kubesim(
+    'validate',
+    badScenario(GOOD_HEAD.replace('name: bad\n', 'name: bad\nreplications: 0\n') + '                cpu: 1\n'),
+  );
   assert.is(reps.code, 2);
   assert.match(reps.stderr, /:2:.*replications/);
 });
@@ -201,7 +212,18 @@ test('bundled scenarios validate; spread-vs-binpack runs with its replications o
     assert.is(v.code, 0, `${f}: ${v.stderr}`);
   }
   const d = tmp('svb');
-  const r = kubesim('run', join(scenarios, 'spread-vs-binpack.yaml'), '--out', d, '--replications', '2', '--policy', 'least-allocated', '--policy', 'most-allocated');
+  const r = kubesim(
+    'run',
+    join(scenarios, 'spread-vs-binpack.yaml'),
+    '--out',
+    d,
+    '--replications',
+    '2',
+    '--policy',
+    'least-allocated',
+    '--policy',
+    'most-allocated',
+  );
   assert.is(r.code, 0, r.stderr);
   assert.match(r.stdout, /most-allocated is better than least-allocated on nodes in use at end/);
 });
@@ -209,14 +231,21 @@ test('bundled scenarios validate; spread-vs-binpack runs with its replications o
 test('the Indexed Job example runs one share per completion index', () => {
   const job = parseYaml(readFileSync(join(scenarios, 'k8s', 'sweep-indexed-job.yaml'), 'utf8')) as {
     kind: string;
-    spec: { completionMode: string; completions: number; template: { spec: { containers: { env: { name: string; value: string }[]; args: string[] }[] } } };
+    spec: {
+      completionMode: string;
+      completions: number;
+      template: { spec: { containers: { env: { name: string; value: string }[]; args: string[] }[] } };
+    };
   };
   assert.is(job.kind, 'Job');
   assert.is(job.spec.completionMode, 'Indexed');
   const c = job.spec.template.spec.containers[0];
   assert.is(Number(c.env.find((e) => e.name === 'SHARDS')?.value), job.spec.completions, 'SHARDS = completions');
   assert.match(c.args[0], '--shard "$JOB_COMPLETION_INDEX/$SHARDS"');
-  assert.ok(existsSync(join(scenarios, c.env.find((e) => e.name === 'SCENARIO')?.value.replace(/^scenarios\//, '') ?? '')), 'the scenario it names exists');
+  assert.ok(
+    existsSync(join(scenarios, c.env.find((e) => e.name === 'SCENARIO')?.value.replace(/^scenarios\//, '') ?? '')),
+    'the scenario it names exists',
+  );
 });
 
 test.run();

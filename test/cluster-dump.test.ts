@@ -59,23 +59,42 @@ spec: {containers: [{name: c, image: i}]}
 `,
     nm,
   );
-  assert.equal(objs.map((o) => o.kind), ['Pod']);
+  assert.equal(
+    objs.map((o) => o.kind),
+    ['Pod'],
+  );
   assert.equal(nm.objects[0], { kind: 'ConfigMap', apiVersion: 'v1', namespace: 'shop', name: 'a' });
   assert.is(nm.note(), 'not modeled: ConfigMap (2 objects), Secret (1 object), Certificate (1 object) (stored, no effect on scheduling)');
   assert.is(new NotModeled().note(), null);
 });
 
 test('a kind that would change placements is refused with file, line, path and what it does', () => {
-  const e = expectInputError(() => parse('apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n---\napiVersion: v1\nkind: PersistentVolumeClaim\nmetadata: {name: ds}\n', new NotModeled()));
+  const e = expectInputError(() =>
+    parse(
+      'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n---\napiVersion: v1\nkind: PersistentVolumeClaim\nmetadata: {name: ds}\n',
+      new NotModeled(),
+    ),
+  );
   assert.is(e.file, 'in.yaml');
   assert.is(e.line, 6);
   assert.is(e.path, 'kind');
-  assert.match(e.detail, 'kind PersistentVolumeClaim is not modeled by kubesim and would change placements (volume binding constrains the nodes of the pods that use it)');
-  const pvc = expectInputError(() => parse('apiVersion: v1\nkind: List\nitems:\n- apiVersion: v1\n  kind: PersistentVolumeClaim\n  metadata: {name: data}\n', new NotModeled()));
+  assert.match(
+    e.detail,
+    'kind PersistentVolumeClaim is not modeled by kubesim and would change placements (volume binding constrains the nodes of the pods that use it)',
+  );
+  const pvc = expectInputError(() =>
+    parse(
+      'apiVersion: v1\nkind: List\nitems:\n- apiVersion: v1\n  kind: PersistentVolumeClaim\n  metadata: {name: data}\n',
+      new NotModeled(),
+    ),
+  );
   assert.is(pvc.path, 'items[0].kind');
   assert.match(pvc.detail, 'kind PersistentVolumeClaim is not modeled');
   // Where a modeled object is expected (no collector given), a ConfigMap is an error too.
-  assert.match(expectInputError(() => parse('apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n')).detail, 'unsupported kind "ConfigMap" here');
+  assert.match(
+    expectInputError(() => parse('apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n')).detail,
+    'unsupported kind "ConfigMap" here',
+  );
 });
 
 const dumpScenario = (extra = ''): string => `
@@ -92,14 +111,23 @@ function loadDump(extra = ''): ReturnType<typeof parseScenario> {
 
 test('a kubectl dump: nodes with their status, running pods bound, finished pods left out, owners kept by name', () => {
   const { scenario, warnings } = loadDump();
-  assert.equal(scenario.nodePools.map((p) => [p.name, p.count, p.namedSingle]), [['worker-a', 1, true], ['worker-b', 1, true]]);
+  assert.equal(
+    scenario.nodePools.map((p) => [p.name, p.count, p.namedSingle]),
+    [
+      ['worker-a', 1, true],
+      ['worker-b', 1, true],
+    ],
+  );
   const a = scenario.nodePools[0].template;
   assert.is(a.status.allocatable.cpu, 3920);
   assert.is(a.status.allocatable.pods, 58);
   assert.is(a.metadata.labels['topology.kubernetes.io/zone'], 'eu-west-1a');
   assert.equal(a.status.images[0].names[1], 'registry.example.com/shop/web:1.4.2');
   const objs = scenario.objects.map((o) => o.object);
-  assert.equal(objs.map((o) => `${o.kind}/${o.metadata.name}`), ['Pod/web-6d4cf56db6-k2x7p', 'Pod/web-6d4cf56db6-9wq4n', 'Pod/debug-shell', 'ReplicaSet/web-6d4cf56db6', 'Deployment/web']);
+  assert.equal(
+    objs.map((o) => `${o.kind}/${o.metadata.name}`),
+    ['Pod/web-6d4cf56db6-k2x7p', 'Pod/web-6d4cf56db6-9wq4n', 'Pod/debug-shell', 'ReplicaSet/web-6d4cf56db6', 'Deployment/web'],
+  );
   const web = objs[0] as Pod;
   assert.is(web.spec.nodeName, 'worker-a');
   assert.equal(web.metadata.ownerReferences, [{ kind: 'ReplicaSet', name: 'web-6d4cf56db6', uid: '', controller: true }]);
@@ -107,7 +135,10 @@ test('a kubectl dump: nodes with their status, running pods bound, finished pods
   assert.equal(objs[3].metadata.ownerReferences, [{ kind: 'Deployment', name: 'web', uid: '', controller: true }]);
   assert.equal(objs[2].metadata.ownerReferences, []);
   // The Succeeded Job pod is left out (finished). One line for the kinds not modeled, one for the finished pod; nothing about uids, managedFields or status.
-  assert.equal(warnings, ['not modeled: Namespace (1 object), ServiceAccount (1 object), ConfigMap (2 objects) (stored, no effect on scheduling)', 'cluster dump: 1 finished pod (Succeeded or Failed) left out of the starting state']);
+  assert.equal(warnings, [
+    'not modeled: Namespace (1 object), ServiceAccount (1 object), ConfigMap (2 objects) (stored, no effect on scheduling)',
+    'cluster dump: 1 finished pod (Succeeded or Failed) left out of the starting state',
+  ]);
 });
 
 test('a dump run: the running pods stay on their nodes, the Deployment adopts its ReplicaSet and creates no pod', () => {
@@ -120,7 +151,9 @@ test('a dump run: the running pods stay on their nodes, the Deployment adopts it
       spec:
         containers: [{name: c, image: "registry.example.com/shop/web:1.4.2", resources: {requests: {cpu: "3"}}}]`);
   const replicaSets = new Set<string>();
-  const r = runOnce(scenario, scenario.policies[0], 1, { observe: (_t, _type, o) => void (o.kind === 'ReplicaSet' && replicaSets.add(o.metadata.name)) });
+  const r = runOnce(scenario, scenario.policies[0], 1, {
+    observe: (_t, _type, o) => void (o.kind === 'ReplicaSet' && replicaSets.add(o.metadata.name)),
+  });
   const pods = r.store.pods;
   const byName = new Map(pods.map((p) => [p.metadata.name, p]));
   assert.is(byName.get('web-6d4cf56db6-k2x7p')?.spec.nodeName, 'worker-a');
@@ -141,7 +174,11 @@ test('a dump run: the running pods stay on their nodes, the Deployment adopts it
       spec:
         containers: [{name: c, image: i, resources: {requests: {cpu: "3500m"}}}]`);
   const r2 = runOnce(full, full.policies[0], 1);
-  assert.is(r2.store.pods.find((p) => p.metadata.name === 'too-big')?.spec.nodeName, '', 'the dump pods hold their requests: 3.5 cpu fits nowhere');
+  assert.is(
+    r2.store.pods.find((p) => p.metadata.name === 'too-big')?.spec.nodeName,
+    '',
+    'the dump pods hold their requests: 3.5 cpu fits nowhere',
+  );
 });
 
 test('a dump whose pod runs on a node it does not contain is an error naming the pod and the node', () => {
@@ -154,8 +191,14 @@ test('a dump whose pod runs on a node it does not contain is an error naming the
   assert.is(e.path, 'items[9].spec.nodeName');
   assert.match(e.detail, 'pod shop/web-6d4cf56db6-9wq4n runs on node "worker-z", which is neither in the dump nor');
   // A kind the dump may not hold is refused the same way.
-  writeFileSync(dump, `${readFileSync(DUMP, 'utf8')}- apiVersion: v1\n  kind: ReplicationController\n  metadata: {name: web, namespace: shop}\n`);
-  assert.match(expectInputError(() => parseScenario(f, join(dir, 's.yaml'))).detail, 'kind ReplicationController is not modeled by kubesim and would change placements');
+  writeFileSync(
+    dump,
+    `${readFileSync(DUMP, 'utf8')}- apiVersion: v1\n  kind: ReplicationController\n  metadata: {name: web, namespace: shop}\n`,
+  );
+  assert.match(
+    expectInputError(() => parseScenario(f, join(dir, 's.yaml'))).detail,
+    'kind ReplicationController is not modeled by kubesim and would change placements',
+  );
 });
 
 test('kubesim run --cluster: the dump is added to the own nodes and workloads of the scenario', () => {
@@ -169,18 +212,31 @@ test('explain reads a dump as both the nodes and the existing pods, skipping the
   const dir = mkdtempSync(join(tmpdir(), 'kubesim-dump-'));
   writeFileSync(join(dir, 'pod.yaml'), 'apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec: {containers: [{name: c, image: i}]}\n');
   const input = readExplainInput({ nodes: DUMP, pods: DUMP, pod: join(dir, 'pod.yaml') });
-  assert.equal(input.nodes.map((n) => n.metadata.name), ['worker-a', 'worker-b']);
-  assert.equal(input.existing.map((p) => p.metadata.name), ['web-6d4cf56db6-k2x7p', 'web-6d4cf56db6-9wq4n', 'debug-shell']);
+  assert.equal(
+    input.nodes.map((n) => n.metadata.name),
+    ['worker-a', 'worker-b'],
+  );
+  assert.equal(
+    input.existing.map((p) => p.metadata.name),
+    ['web-6d4cf56db6-k2x7p', 'web-6d4cf56db6-9wq4n', 'debug-shell'],
+  );
   assert.match(input.notModeled.note() ?? '', 'ConfigMap (2 objects)');
   assert.is(input.unused.note('not used by explain'), 'not used by explain: Deployment (1 object)');
-  assert.equal(input.replicaSets.map((r) => r.metadata.name), ['web-6d4cf56db6']);
+  assert.equal(
+    input.replicaSets.map((r) => r.metadata.name),
+    ['web-6d4cf56db6'],
+  );
 });
 
 test('kubesim run --cluster on worker threads: one "not modeled" line, dump pods in pods.csv; a refused kind exits 2', () => {
   const cli = join(REPO, 'dist', 'engine', 'cli.js');
   const dir = mkdtempSync(join(tmpdir(), 'kubesim-dump-'));
   writeFileSync(join(dir, 's.yaml'), 'name: s\nduration: 1m\ncluster: {}\npolicies:\n  - name: a\n  - name: b\n');
-  const r = spawnSync(process.execPath, [cli, 'run', join(dir, 's.yaml'), '--cluster', DUMP, '--out', join(dir, 'out'), '--jobs', '2', '--pods-csv'], { encoding: 'utf8' });
+  const r = spawnSync(
+    process.execPath,
+    [cli, 'run', join(dir, 's.yaml'), '--cluster', DUMP, '--out', join(dir, 'out'), '--jobs', '2', '--pods-csv'],
+    { encoding: 'utf8' },
+  );
   assert.is(r.status, 0, r.stderr);
   assert.is(r.stderr.split('\n').filter((l) => l.includes('not modeled:')).length, 1, r.stderr);
   assert.match(r.stdout, /s: 2 nodes/);
@@ -189,7 +245,10 @@ test('kubesim run --cluster on worker threads: one "not modeled" line, dump pods
   writeFileSync(join(dir, 'bad.yaml'), 'apiVersion: autoscaling.k8s.io/v1\nkind: VerticalPodAutoscaler\nmetadata: {name: web}\n');
   const bad = spawnSync(process.execPath, [cli, 'validate', join(dir, 's.yaml'), '--cluster', join(dir, 'bad.yaml')], { encoding: 'utf8' });
   assert.is(bad.status, 2);
-  assert.match(bad.stderr, /bad\.yaml:2:7: kind: kind VerticalPodAutoscaler is not modeled by kubesim and would change placements \(it changes pod requests\)/);
+  assert.match(
+    bad.stderr,
+    /bad\.yaml:2:7: kind: kind VerticalPodAutoscaler is not modeled by kubesim and would change placements \(it changes pod requests\)/,
+  );
   assert.not.match(bad.stderr, /at .*\.js/);
 });
 

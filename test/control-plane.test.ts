@@ -35,7 +35,11 @@ function apiFixture(): { sim: Simulation; api: ApiServer } {
   const api = new ApiServer(
     sim,
     {
-      requestLatency: { create: { type: 'uniform', min: 1000, max: 3000 }, update: { type: 'constant', value: 1000 }, delete: { type: 'constant', value: 1000 } },
+      requestLatency: {
+        create: { type: 'uniform', min: 1000, max: 3000 },
+        update: { type: 'constant', value: 1000 },
+        delete: { type: 'constant', value: 1000 },
+      },
       watchDelay: { type: 'uniform', min: 100, max: 5000 },
       etcd: { writeLatency: { type: 'exponential', mean: 2000 } },
     },
@@ -65,7 +69,15 @@ test('API server: duplicate create → 409, update of a missing object → 404, 
   const codes: number[] = [];
   api.create(c, makePod('a', makeSpec([{}])), (r) => codes.push(r.code));
   sim.callAt(50_000, () => api.create(c, makePod('a', makeSpec([{}])), (r) => codes.push(r.code)));
-  sim.callAt(60_000, () => api.update(c, 'Pod', 'Pod/default/zzz', (o) => o, (r) => codes.push(r.code)));
+  sim.callAt(60_000, () =>
+    api.update(
+      c,
+      'Pod',
+      'Pod/default/zzz',
+      (o) => o,
+      (r) => codes.push(r.code),
+    ),
+  );
   sim.run();
   assert.equal(codes, [201, 409, 404]);
   const stored = api.get('Pod', 'default', 'a') as Pod;
@@ -79,7 +91,8 @@ test('API server: concurrent updates both land (GuaranteedUpdate); a PUT of a st
   api.create(c, makePod('a', makeSpec([{}])));
   sim.run();
   const read = api.get('Pod', 'default', 'a') as Pod;
-  const label = (k: string) => (cur: KubeObject) => ({ ...cur, metadata: { ...cur.metadata, labels: { ...cur.metadata.labels, [k]: 'y' } } }) as KubeObject;
+  const label = (k: string) => (cur: KubeObject) =>
+    ({ ...cur, metadata: { ...cur.metadata, labels: { ...cur.metadata.labels, [k]: 'y' } } }) as KubeObject;
   const codes: number[] = [];
   // Both are processed (1 ms) before either commits (exponential etcd latency, mean 2 ms, ordered commits).
   for (const k of ['x1', 'x2']) api.update(c, 'Pod', 'Pod/default/a', label(k), (r) => codes.push(r.code));
@@ -119,20 +132,42 @@ test('priority admission: priorityClassName resolved, global default applied', (
 
 function queued(name: string, priority: number, t: number): QueuedPod {
   const pod = makePod(name, makeSpec([{}], { priority }));
-  return { key: name, pod, requests: podRequests(pod.spec), toleratesUnschedulable: false, timestamp: t, attempts: 0, cycle: 0, where: 'gone', gen: 0, lastFailure: '' };
+  return {
+    key: name,
+    pod,
+    requests: podRequests(pod.spec),
+    toleratesUnschedulable: false,
+    timestamp: t,
+    attempts: 0,
+    cycle: 0,
+    where: 'gone',
+    gen: 0,
+    lastFailure: '',
+  };
 }
 
 test('scheduling queue: priority then FIFO; backoff 1, 2, 4, 8, 10, 10 s', () => {
-  const q = new SchedulingQueue({ podInitialBackoff: 1_000_000, podMaxBackoff: 10_000_000, podMaxInUnschedulablePodsDuration: 300_000_000 });
+  const q = new SchedulingQueue({
+    podInitialBackoff: 1_000_000,
+    podMaxBackoff: 10_000_000,
+    podMaxInUnschedulablePodsDuration: 300_000_000,
+  });
   q.pushActive(queued('low-early', 0, 0));
   q.pushActive(queued('high', 100, 5));
   q.pushActive(queued('low-late', 0, 3));
   assert.equal([q.pop()!.key, q.pop()!.key, q.pop()!.key], ['high', 'low-early', 'low-late']);
-  assert.equal([1, 2, 3, 4, 5, 6].map((a) => q.backoffDuration(a) / 1e6), [1, 2, 4, 8, 10, 10]);
+  assert.equal(
+    [1, 2, 3, 4, 5, 6].map((a) => q.backoffDuration(a) / 1e6),
+    [1, 2, 4, 8, 10, 10],
+  );
 });
 
 test('scheduling queue: unschedulable pods move on a matching cluster event and after the maximum stay', () => {
-  const q = new SchedulingQueue({ podInitialBackoff: 1_000_000, podMaxBackoff: 10_000_000, podMaxInUnschedulablePodsDuration: 300_000_000 });
+  const q = new SchedulingQueue({
+    podInitialBackoff: 1_000_000,
+    podMaxBackoff: 10_000_000,
+    podMaxInUnschedulablePodsDuration: 300_000_000,
+  });
   const p = queued('p', 0, 0);
   q.pushActive(p);
   q.pop();

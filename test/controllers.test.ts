@@ -23,7 +23,13 @@ test('maxSurge rounds up, maxUnavailable rounds down; both zero → unavailable 
   const d = scenario.objects.find((o) => o.object.kind === 'Deployment')!.object;
   if (d.kind !== 'Deployment') throw new Error('fixture');
   assert.equal(resolveFenceposts(d), { surge: 5, unavailable: 5 });
-  const zero = { ...d, spec: { ...d.spec, strategy: { type: 'RollingUpdate' as const, maxSurge: { value: 0, percent: false }, maxUnavailable: { value: 10, percent: true } } } };
+  const zero = {
+    ...d,
+    spec: {
+      ...d.spec,
+      strategy: { type: 'RollingUpdate' as const, maxSurge: { value: 0, percent: false }, maxUnavailable: { value: 10, percent: true } },
+    },
+  };
   assert.equal(resolveFenceposts({ ...zero, spec: { ...zero.spec, replicas: 5 } }), { surge: 0, unavailable: 1 });
 });
 
@@ -33,11 +39,15 @@ test('rolling update: ≤ replicas + maxSurge, ≥ replicas − maxUnavailable r
   let maxSpecTotal = 0;
   let minReadyDuringRollout = Infinity;
   let readyBefore = 0;
-  const readyWeb = (): number => [...pods.values()].filter((p) => p.metadata.labels.app === 'web' && p.status.ready && !isTerminal(p)).length;
+  const readyWeb = (): number =>
+    [...pods.values()].filter((p) => p.metadata.labels.app === 'web' && p.status.ready && !isTerminal(p)).length;
   const observe = (t: number, type: string, o: KubeObject): void => {
     if (o.kind === 'ReplicaSet' && o.metadata.labels.app === 'web') {
       rs.set(o.metadata.name, o);
-      maxSpecTotal = Math.max(maxSpecTotal, [...rs.values()].reduce((s, r) => s + r.spec.replicas, 0));
+      maxSpecTotal = Math.max(
+        maxSpecTotal,
+        [...rs.values()].reduce((s, r) => s + r.spec.replicas, 0),
+      );
     }
     if (o.kind !== 'Pod') return;
     if (type === 'DELETED') pods.delete(o.metadata.name);
@@ -94,7 +104,15 @@ test('ReplicaSet status follows its pods; replaced pods are deleted', () => {
   assert.ok(Number.isNaN(r.summary.recovery_time_s), 'no node fault: no recovery time (an empty cell, not 0)');
   for (const rs of last.values()) {
     const owned = r.store.pods.filter((p) => p.metadata.ownerReferences.some((o) => o.name === rs.metadata.name));
-    assert.equal(rs.status, { replicas: owned.length, readyReplicas: owned.filter((p) => p.status.ready).length, availableReplicas: owned.filter((p) => p.status.ready).length }, rs.metadata.name);
+    assert.equal(
+      rs.status,
+      {
+        replicas: owned.length,
+        readyReplicas: owned.filter((p) => p.status.ready).length,
+        availableReplicas: owned.filter((p) => p.status.ready).length,
+      },
+      rs.metadata.name,
+    );
     assert.is(rs.status.replicas, rs.spec.replicas, `${rs.metadata.name} converged`);
   }
   assert.is(last.size, 4);

@@ -97,7 +97,10 @@ const jobCreations = (log: { t: number; type: string; obj: KubeObject }[]): { t:
 test('Allow: a Job per scheduled minute, created 100 ms after it, named by the minute; history trimmed to 3 successful', () => {
   const { r, log } = run(cronJob('', '10s'), '330s');
   const created = jobCreations(log);
-  assert.equal(created.map((c) => c.name), ['cj-1', 'cj-2', 'cj-3', 'cj-4', 'cj-5']);
+  assert.equal(
+    created.map((c) => c.name),
+    ['cj-1', 'cj-2', 'cj-3', 'cj-4', 'cj-5'],
+  );
   created.forEach((c, i) => assert.ok(c.t > (i + 1) * MIN + 0.1 * S && c.t < (i + 1) * MIN + 0.2 * S, `${c.name} at ${c.t}`));
   const job = log.find((c) => c.obj.kind === 'Job')?.obj as Job;
   assert.is(job.metadata.ownerReferences[0].kind, 'CronJob');
@@ -107,27 +110,43 @@ test('Allow: a Job per scheduled minute, created 100 ms after it, named by the m
   const status = (log.filter((c) => c.obj.kind === 'CronJob').at(-1)?.obj as CronJob).status;
   assert.is(status.lastScheduleTime, 5 * MIN);
   assert.ok((status.lastSuccessfulTime ?? 0) > 5 * MIN);
-  assert.is(r.store.pods.filter((p) => p.status.phase === 'Succeeded').length, 3, 'the deleted Jobs\' pods went with them');
+  assert.is(r.store.pods.filter((p) => p.status.phase === 'Succeeded').length, 3, "the deleted Jobs' pods went with them");
 });
 
 test('Forbid: the next run waits for the running Job, and starts when it finishes; with a deadline it is missed', () => {
   const forbid = run(cronJob('        concurrencyPolicy: Forbid\n', '90s'), '200s');
   const c = jobCreations(forbid.log);
-  assert.equal(c.map((x) => x.name), ['cj-1', 'cj-2']);
+  assert.equal(
+    c.map((x) => x.name),
+    ['cj-1', 'cj-2'],
+  );
   // cj-1 runs from ~61 s to ~152 s; the 120 s run starts once it finished.
-  const finished = forbid.log.find((x) => x.obj.kind === 'Job' && x.obj.metadata.name === 'cj-1' && (x.obj as Job).status.finished !== undefined)?.t ?? -1;
+  const finished =
+    forbid.log.find((x) => x.obj.kind === 'Job' && x.obj.metadata.name === 'cj-1' && (x.obj as Job).status.finished !== undefined)?.t ?? -1;
   assert.ok(finished > 150 * S && c[1].t > finished, `cj-2 at ${c[1].t}, cj-1 finished at ${finished}`);
   const late = run(cronJob('        concurrencyPolicy: Forbid\n        startingDeadlineSeconds: 10\n', '90s'), '200s');
-  assert.equal(jobCreations(late.log).map((x) => x.name), ['cj-1', 'cj-3'], 'the 2-minute run was missed');
+  assert.equal(
+    jobCreations(late.log).map((x) => x.name),
+    ['cj-1', 'cj-3'],
+    'the 2-minute run was missed',
+  );
 });
 
 test('Replace: the running Job and its pod are deleted before the new Job is created', () => {
   const { log } = run(cronJob('        concurrencyPolicy: Replace\n', '90s'), '130s');
   const c = jobCreations(log);
-  assert.equal(c.map((x) => x.name), ['cj-1', 'cj-2']);
+  assert.equal(
+    c.map((x) => x.name),
+    ['cj-1', 'cj-2'],
+  );
   const jobGone = log.find((x) => x.obj.kind === 'Job' && x.type === 'DELETED' && x.obj.metadata.name === 'cj-1')?.t ?? -1;
   assert.ok(jobGone > 120 * S && jobGone < c[1].t, 'cj-1 deleted before cj-2 was created');
-  const pod = log.find((x) => x.obj.kind === 'Pod' && (x.obj as Pod).metadata.ownerReferences[0]?.name === 'cj-1' && (x.obj as Pod).metadata.deletionTimestamp !== undefined);
+  const pod = log.find(
+    (x) =>
+      x.obj.kind === 'Pod' &&
+      (x.obj as Pod).metadata.ownerReferences[0]?.name === 'cj-1' &&
+      (x.obj as Pod).metadata.deletionTimestamp !== undefined,
+  );
   assert.ok(pod !== undefined && pod.t > 120 * S, 'its running pod is deleted too');
 });
 

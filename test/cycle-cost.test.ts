@@ -6,7 +6,15 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { cancelledLoopWall, chunkSize, cycleCost, fullLoopWall, workers, type CycleCostParams, type CycleWork } from '../engine/scheduler/cycle-cost.js';
+import {
+  cancelledLoopWall,
+  chunkSize,
+  cycleCost,
+  fullLoopWall,
+  workers,
+  type CycleCostParams,
+  type CycleWork,
+} from '../engine/scheduler/cycle-cost.js';
 import { parseScenario } from '../engine/scenario/load.js';
 import { parseYamlDocuments } from '../engine/scenario/yaml-field.js';
 import { runOnce } from '../engine/run.js';
@@ -42,7 +50,15 @@ const PARAMS: CycleCostParams = {
   perPreemptionNode: 75,
   parallelism: 16,
 };
-const BASIC: CycleWork = { allNodes: 5000, visited: 500, scored: 500, affinityTermChecks: 0, spreadChecks: 0, preemptionNodes: 0, preemptionFilters: 0 };
+const BASIC: CycleWork = {
+  allNodes: 5000,
+  visited: 500,
+  scored: 500,
+  affinityTermChecks: 0,
+  spreadChecks: 0,
+  preemptionNodes: 0,
+  preemptionFilters: 0,
+};
 
 test('cycleCost: overhead + filter + score; more parallelism is cheaper; pod scans and preemption add', () => {
   const basic = cycleCost(BASIC, PARAMS);

@@ -9,7 +9,14 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { DaemonSet, KubeObject, Node, Pod, Taint } from '../engine/api/objects.js';
-import { daemonPodSpec, daemonTemplateSpec, nodeNameAffinity, nodeShouldRunDaemonPod, targetNodeName, withDaemonTolerations } from '../engine/controllers/daemon-pod.js';
+import {
+  daemonPodSpec,
+  daemonTemplateSpec,
+  nodeNameAffinity,
+  nodeShouldRunDaemonPod,
+  targetNodeName,
+  withDaemonTolerations,
+} from '../engine/controllers/daemon-pod.js';
 import { runOnce, type RunResult } from '../engine/run.js';
 import { parseManifests } from '../engine/scenario/manifests.js';
 import { parseYamlDocuments } from '../engine/scenario/yaml-field.js';
@@ -43,7 +50,11 @@ test('NodeShouldRunDaemonPod: nodeSelector, required node affinity, nodeName', (
   assert.equal(nodeShouldRunDaemonPod(node('a', { disk: 'ssd' }), sel), { shouldRun: true, shouldContinueRunning: true });
   assert.equal(nodeShouldRunDaemonPod(node('b', { disk: 'hdd' }), sel), { shouldRun: false, shouldContinueRunning: false });
   const aff = daemonTemplateSpec(
-    parseDs(ds('affinity: {nodeAffinity: {requiredDuringSchedulingIgnoredDuringExecution: {nodeSelectorTerms: [{matchExpressions: [{key: zone, operator: In, values: [z1]}]}]}}}, containers: [{name: c, image: agent}]')),
+    parseDs(
+      ds(
+        'affinity: {nodeAffinity: {requiredDuringSchedulingIgnoredDuringExecution: {nodeSelectorTerms: [{matchExpressions: [{key: zone, operator: In, values: [z1]}]}]}}}, containers: [{name: c, image: agent}]',
+      ),
+    ),
   );
   assert.ok(nodeShouldRunDaemonPod(node('a', { zone: 'z1' }), aff).shouldRun);
   assert.not.ok(nodeShouldRunDaemonPod(node('a', { zone: 'z2' }), aff).shouldContinueRunning);
@@ -54,11 +65,25 @@ test('NodeShouldRunDaemonPod: nodeSelector, required node affinity, nodeName', (
 
 test('NodeShouldRunDaemonPod: an untolerated NoSchedule taint stops new pods only, NoExecute both; daemon tolerations apply', () => {
   const spec = daemonTemplateSpec(parseDs(ds()));
-  assert.equal(nodeShouldRunDaemonPod(node('a', {}, [{ key: 'dedicated', value: 'db', effect: 'NoSchedule' }]), spec), { shouldRun: false, shouldContinueRunning: true });
-  assert.equal(nodeShouldRunDaemonPod(node('a', {}, [{ key: 'dedicated', value: 'db', effect: 'NoExecute' }]), spec), { shouldRun: false, shouldContinueRunning: false });
-  assert.equal(nodeShouldRunDaemonPod(node('a', {}, [{ key: 'spot', value: '', effect: 'PreferNoSchedule' }]), spec), { shouldRun: true, shouldContinueRunning: true });
+  assert.equal(nodeShouldRunDaemonPod(node('a', {}, [{ key: 'dedicated', value: 'db', effect: 'NoSchedule' }]), spec), {
+    shouldRun: false,
+    shouldContinueRunning: true,
+  });
+  assert.equal(nodeShouldRunDaemonPod(node('a', {}, [{ key: 'dedicated', value: 'db', effect: 'NoExecute' }]), spec), {
+    shouldRun: false,
+    shouldContinueRunning: false,
+  });
+  assert.equal(nodeShouldRunDaemonPod(node('a', {}, [{ key: 'spot', value: '', effect: 'PreferNoSchedule' }]), spec), {
+    shouldRun: true,
+    shouldContinueRunning: true,
+  });
   // Tolerated automatically: a cordoned node, a NotReady or unreachable node, node pressure.
-  for (const key of ['node.kubernetes.io/unschedulable', 'node.kubernetes.io/memory-pressure', 'node.kubernetes.io/disk-pressure', 'node.kubernetes.io/pid-pressure']) {
+  for (const key of [
+    'node.kubernetes.io/unschedulable',
+    'node.kubernetes.io/memory-pressure',
+    'node.kubernetes.io/disk-pressure',
+    'node.kubernetes.io/pid-pressure',
+  ]) {
     assert.ok(nodeShouldRunDaemonPod(node('a', {}, [{ key, value: '', effect: 'NoSchedule' }]), spec).shouldRun, key);
   }
   for (const key of ['node.kubernetes.io/not-ready', 'node.kubernetes.io/unreachable']) {
@@ -70,16 +95,28 @@ test('NodeShouldRunDaemonPod: an untolerated NoSchedule taint stops new pods onl
 });
 
 test('AddOrUpdateDaemonPodTolerations replaces a matching toleration (dropping tolerationSeconds) and appends the rest', () => {
-  const out = withDaemonTolerations([{ key: 'node.kubernetes.io/not-ready', operator: 'Exists', value: '', effect: 'NoExecute', tolerationSeconds: 300 }]);
+  const out = withDaemonTolerations([
+    { key: 'node.kubernetes.io/not-ready', operator: 'Exists', value: '', effect: 'NoExecute', tolerationSeconds: 300 },
+  ]);
   assert.is(out.length, 6);
   assert.equal(out[0], { key: 'node.kubernetes.io/not-ready', operator: 'Exists', value: '', effect: 'NoExecute' });
   assert.ok(out.some((t) => t.key === 'node.kubernetes.io/unschedulable' && t.effect === 'NoSchedule'));
 });
 
 test('ReplaceDaemonSetPodNodeNameNodeAffinity: required terms become metadata.name In [node]; preferred terms stay', () => {
-  const pref = [{ weight: 5, preference: { matchExpressions: [{ key: 'zone', operator: 'In' as const, values: ['z1'] }], matchFields: [] } }];
-  const a = nodeNameAffinity({ required: { nodeSelectorTerms: [{ matchExpressions: [{ key: 'x', operator: 'Exists', values: [] }], matchFields: [] }] }, preferred: pref }, 'n1');
-  assert.equal(a.required, { nodeSelectorTerms: [{ matchExpressions: [], matchFields: [{ key: 'metadata.name', operator: 'In', values: ['n1'] }] }] });
+  const pref = [
+    { weight: 5, preference: { matchExpressions: [{ key: 'zone', operator: 'In' as const, values: ['z1'] }], matchFields: [] } },
+  ];
+  const a = nodeNameAffinity(
+    {
+      required: { nodeSelectorTerms: [{ matchExpressions: [{ key: 'x', operator: 'Exists', values: [] }], matchFields: [] }] },
+      preferred: pref,
+    },
+    'n1',
+  );
+  assert.equal(a.required, {
+    nodeSelectorTerms: [{ matchExpressions: [], matchFields: [{ key: 'metadata.name', operator: 'In', values: ['n1'] }] }],
+  });
   assert.equal(a.preferred, pref);
   const spec = daemonPodSpec(daemonTemplateSpec(parseDs(ds())), 'n7');
   const pod = { spec, metadata: { ownerReferences: [] } } as unknown as Pod;
@@ -89,14 +126,19 @@ test('ReplaceDaemonSetPodNodeNameNodeAffinity: required terms become metadata.na
 test('DaemonSet manifests: replicas refused; updateStrategy validated', () => {
   const e = expectInputError(() => parseDs(ds(undefined, '  replicas: 3\n')));
   assert.match(e.message, /spec\.replicas.*no replicas/);
-  const e2 = expectInputError(() => parseDs(ds(undefined, '  updateStrategy: {type: RollingUpdate, rollingUpdate: {maxUnavailable: 0, maxSurge: 0}}\n')));
+  const e2 = expectInputError(() =>
+    parseDs(ds(undefined, '  updateStrategy: {type: RollingUpdate, rollingUpdate: {maxUnavailable: 0, maxSurge: 0}}\n')),
+  );
   assert.match(e2.message, /maxUnavailable.*may not be 0/);
   const e3 = expectInputError(() => parseDs(ds('restartPolicy: Never, containers: [{name: c, image: agent}]')));
   assert.match(e3.message, /restartPolicy/);
 });
 
 function indent(text: string, by: string): string {
-  return text.split('\n').map((l) => (l === '' ? l : by + l)).join('\n');
+  return text
+    .split('\n')
+    .map((l) => (l === '' ? l : by + l))
+    .join('\n');
 }
 
 function scenario(pools: string, daemon: string, more = '', duration = '2m', params = ''): Scenario {
@@ -132,7 +174,9 @@ test('one pod per eligible node, each bound by the scheduler to the node its aff
   const pools = `    - {name: ssd, count: 3, template: {cpu: "4", memory: 8Gi, labels: {disk: ssd}}}
     - {name: hdd, count: 2, template: {cpu: "4", memory: 8Gi, labels: {disk: hdd}}}
     - {name: db, count: 1, template: {cpu: "4", memory: 8Gi, labels: {disk: ssd}, taints: [{key: dedicated, value: db, effect: NoSchedule}]}}`;
-  const { r, log } = run(scenario(pools, ds('nodeSelector: {disk: ssd}, containers: [{name: c, image: agent, resources: {requests: {cpu: 100m}}}]')));
+  const { r, log } = run(
+    scenario(pools, ds('nodeSelector: {disk: ssd}, containers: [{name: c, image: agent, resources: {requests: {cpu: 100m}}}]')),
+  );
   const pods = daemonPods(r);
   assert.equal(pods.map((p) => p.spec.nodeName).sort(), ['ssd-0', 'ssd-1', 'ssd-2']);
   for (const p of pods) {
@@ -141,9 +185,15 @@ test('one pod per eligible node, each bound by the scheduler to the node its aff
     // Created unbound: the scheduler's binding set the node.
     const created = log.find((c) => c.type === 'ADDED' && c.obj.metadata.name === p.metadata.name)?.obj as Pod;
     assert.is(created.spec.nodeName, '');
-    assert.ok(p.spec.tolerations.some((t) => t.key === 'node.kubernetes.io/unreachable' && t.tolerationSeconds === undefined), 'never evicted for unreachable');
+    assert.ok(
+      p.spec.tolerations.some((t) => t.key === 'node.kubernetes.io/unreachable' && t.tolerationSeconds === undefined),
+      'never evicted for unreachable',
+    );
   }
-  const status = log.filter((c) => c.obj.kind === 'DaemonSet').map((c) => c.obj as DaemonSet).at(-1)?.status;
+  const status = log
+    .filter((c) => c.obj.kind === 'DaemonSet')
+    .map((c) => c.obj as DaemonSet)
+    .at(-1)?.status;
   assert.equal(status, { desiredNumberScheduled: 3, currentNumberScheduled: 3, numberMisscheduled: 0, numberReady: 3 });
 });
 
@@ -155,16 +205,29 @@ test('the daemon pod tolerating a taint runs on the tainted node; a full node le
       kind: Pod
       metadata: {name: hog}
       spec: {nodeName: n-0, containers: [{name: c, image: x, resources: {requests: {cpu: "1"}}}]}`;
-  const { r } = run(scenario(pools, ds('tolerations: [{key: dedicated, operator: Exists}], containers: [{name: c, image: agent, resources: {requests: {cpu: 500m}}}]'), hog));
+  const { r } = run(
+    scenario(
+      pools,
+      ds('tolerations: [{key: dedicated, operator: Exists}], containers: [{name: c, image: agent, resources: {requests: {cpu: 500m}}}]'),
+      hog,
+    ),
+  );
   const pods = daemonPods(r);
   assert.is(pods.length, 3);
-  assert.equal(pods.filter((p) => p.spec.nodeName !== '').map((p) => p.spec.nodeName).sort(), ['db-0', 'n-1']);
+  assert.equal(
+    pods
+      .filter((p) => p.spec.nodeName !== '')
+      .map((p) => p.spec.nodeName)
+      .sort(),
+    ['db-0', 'n-1'],
+  );
   const pending = pods.find((p) => p.spec.nodeName === '') as Pod;
   assert.is(targetNodeName(pending), 'n-0');
   assert.is(pending.status.reason, 'Unschedulable');
 });
 
-const AUTOSCALE = (max: number): string => `    - {name: g, count: 1, autoscaling: {min: 1, max: ${max}}, template: {cpu: "4", memory: 16Gi}}`;
+const AUTOSCALE = (max: number): string =>
+  `    - {name: g, count: 1, autoscaling: {min: 1, max: ${max}}, template: {cpu: "4", memory: 16Gi}}`;
 
 function deployment(replicas: number, cpu: string, at = '0s'): string {
   return `  - at: ${at}
@@ -207,7 +270,11 @@ test('a node running only daemon pods is empty for scale-down; its daemon pod go
   assert.is(removed.length, 2, 'the two nodes above min, empty but for their daemon pods, are removed in bulk');
   const remaining = r.store.nodes.map((n) => n.metadata.name);
   assert.equal(remaining.length, 1);
-  assert.equal(daemonPods(r).map((p) => p.spec.nodeName), remaining, 'the removed nodes\' daemon pods are gone');
+  assert.equal(
+    daemonPods(r).map((p) => p.spec.nodeName),
+    remaining,
+    "the removed nodes' daemon pods are gone",
+  );
 });
 
 test.run();

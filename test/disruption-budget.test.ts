@@ -27,7 +27,10 @@ import { cluster, inputOf, labeledPod, runCycle } from './scheduler-helpers.js';
 const S = 1_000_000;
 
 function pdb(spec: string, status: Partial<PodDisruptionBudget['status']> = {}, name = 'b'): PodDisruptionBudget {
-  const [f] = parseYamlDocuments(`apiVersion: policy/v1\nkind: PodDisruptionBudget\nmetadata: {name: ${name}}\nspec: ${spec}\n`, 'pdb.yaml');
+  const [f] = parseYamlDocuments(
+    `apiVersion: policy/v1\nkind: PodDisruptionBudget\nmetadata: {name: ${name}}\nspec: ${spec}\n`,
+    'pdb.yaml',
+  );
   const b = parseManifests(f)[0] as PodDisruptionBudget;
   return { ...b, status: { ...b.status, ...status } };
 }
@@ -39,18 +42,36 @@ test('manifests: one of minAvailable/maxUnavailable, int or percent ≤ 100%', (
   assert.match(expectInputError(() => pdb('{minAvailable: 1, maxUnavailable: 1}')).message, /cannot both be set/);
   assert.match(expectInputError(() => pdb('{selector: {}}')).message, /expected minAvailable or maxUnavailable/);
   assert.match(expectInputError(() => pdb('{minAvailable: "150%"}')).message, /greater than 100%/);
-  assert.match(expectInputError(() => pdb('{minAvailable: 1, unhealthyPodEvictionPolicy: AlwaysAllow}')).message, /AlwaysAllow is not modeled/);
+  assert.match(
+    expectInputError(() => pdb('{minAvailable: 1, unhealthyPodEvictionPolicy: AlwaysAllow}')).message,
+    /AlwaysAllow is not modeled/,
+  );
 });
 
 test('getExpectedPodCount: integer minAvailable counts pods; percentages and maxUnavailable use the scale, rounded up', () => {
-  assert.equal(expectedCounts(pdb('{minAvailable: 3}'), 5, () => null), { expectedPods: 5, desiredHealthy: 3 });
+  assert.equal(
+    expectedCounts(pdb('{minAvailable: 3}'), 5, () => null),
+    { expectedPods: 5, desiredHealthy: 3 },
+  );
   // 34% of 3 → 1.02 → 2 (rounded up).
-  assert.equal(expectedCounts(pdb('{minAvailable: "34%"}'), 3, () => 3), { expectedPods: 3, desiredHealthy: 2 });
+  assert.equal(
+    expectedCounts(pdb('{minAvailable: "34%"}'), 3, () => 3),
+    { expectedPods: 3, desiredHealthy: 2 },
+  );
   // maxUnavailable 34% of 3 → 2 unavailable → 1 healthy desired.
-  assert.equal(expectedCounts(pdb('{maxUnavailable: "34%"}'), 3, () => 3), { expectedPods: 3, desiredHealthy: 1 });
-  assert.equal(expectedCounts(pdb('{maxUnavailable: 5}'), 3, () => 3), { expectedPods: 3, desiredHealthy: 0 });
+  assert.equal(
+    expectedCounts(pdb('{maxUnavailable: "34%"}'), 3, () => 3),
+    { expectedPods: 3, desiredHealthy: 1 },
+  );
+  assert.equal(
+    expectedCounts(pdb('{maxUnavailable: 5}'), 3, () => 3),
+    { expectedPods: 3, desiredHealthy: 0 },
+  );
   // Unknown scale (a pod without a scalable controller): no counts, the controller fails safe.
-  assert.is(expectedCounts(pdb('{maxUnavailable: 1}'), 3, () => null), null);
+  assert.is(
+    expectedCounts(pdb('{maxUnavailable: 1}'), 3, () => null),
+    null,
+  );
 });
 
 function running(name: string, labels: Record<string, string>, ready = true): Pod {
@@ -81,10 +102,17 @@ test('Eviction API: pending pods ignore budgets; no disruption left → 429; two
 
 test('Eviction API through the API server: the budget write then the graceful delete; a refused eviction leaves the pod', () => {
   const sim = new Simulation();
-  const params = scenarioFrom('name: x\nduration: 1s\ncluster: {nodePools: [{name: n, count: 1, template: {cpu: "1", memory: 1Gi}}]}\nworkloads: []\n').params.apiServer;
+  const params = scenarioFrom(
+    'name: x\nduration: 1s\ncluster: {nodePools: [{name: n, count: 1, template: {cpu: "1", memory: 1Gi}}]}\nworkloads: []\n',
+  ).params.apiServer;
   const api = new ApiServer(sim, params, new RngFactory(1));
   const user = new Client('test', { qps: Infinity, burst: Infinity }, 'exempt');
-  const budget = pdb('{minAvailable: 1, selector: {matchLabels: {app: a}}}', { observed: true, disruptionsAllowed: 1, currentHealthy: 2, desiredHealthy: 1 });
+  const budget = pdb('{minAvailable: 1, selector: {matchLabels: {app: a}}}', {
+    observed: true,
+    disruptionsAllowed: 1,
+    currentHealthy: 2,
+    desiredHealthy: 1,
+  });
   for (const o of [budget, running('a-1', { app: 'a' }), running('a-2', { app: 'a' })] as KubeObject[]) api.create(user, o);
   sim.run();
   const results: ApiResult[] = [];
@@ -92,7 +120,10 @@ test('Eviction API through the API server: the budget write then the graceful de
   sim.run();
   api.evict(user, 'Pod/default/a-2', (r) => results.push(r));
   sim.run();
-  assert.equal(results.map((r) => r.code), [200, 429]);
+  assert.equal(
+    results.map((r) => r.code),
+    [200, 429],
+  );
   const a1 = api.get('Pod', 'default', 'a-1') as Pod;
   assert.ok(a1.metadata.deletionTimestamp !== undefined, 'a-1 is being deleted');
   assert.is((api.get('Pod', 'default', 'a-2') as Pod).metadata.deletionTimestamp, undefined);
@@ -105,8 +136,14 @@ test('filterPodsWithPDBViolation: budgets decremented per matching victim in ord
   const v = (name: string, labels: Record<string, string>) => ({ e: { pod: running(name, labels) } });
   const b = pdb('{minAvailable: 1, selector: {matchLabels: {app: a}}}', { observed: true, disruptionsAllowed: 1 });
   const { violating, other } = splitByBudgetViolation([v('a-1', { app: 'a' }), v('a-2', { app: 'a' }), v('x', { app: 'x' })], [b]);
-  assert.equal(violating.map((x) => x.e.pod.metadata.name), ['a-2']);
-  assert.equal(other.map((x) => x.e.pod.metadata.name), ['a-1', 'x']);
+  assert.equal(
+    violating.map((x) => x.e.pod.metadata.name),
+    ['a-2'],
+  );
+  assert.equal(
+    other.map((x) => x.e.pod.metadata.name),
+    ['a-1', 'x'],
+  );
   const disrupted = { ...b, status: { ...b.status, disruptionsAllowed: 0, disruptedPods: { 'a-1': 0 } } };
   assert.equal(splitByBudgetViolation([v('a-1', { app: 'a' })], [disrupted]).violating, []);
   const everything = pdb('{minAvailable: 1, selector: {}}', { observed: true, disruptionsAllowed: 0 });
@@ -130,21 +167,33 @@ test('preemption: the candidate whose victims violate no budget is chosen; viola
   const protect = pdb('{minAvailable: 1, selector: {matchLabels: {app: prot}}}', { observed: true, disruptionsAllowed: 0 });
   assert.equal(choose([protect]), { node: 'n2', victims: ['old'] });
   // On one node: two victims possible, one protected; the protected one is reprieved first.
-  const c = cluster([node('n1')], [
-    { name: 'free', node: 'n1', priority: 1, requests: { cpu: 500 }, startTime: 100, labels: { app: 'free' } },
-    { name: 'prot', node: 'n1', priority: 2, requests: { cpu: 500 }, startTime: 100, labels: { app: 'prot' } },
-  ]);
+  const c = cluster(
+    [node('n1')],
+    [
+      { name: 'free', node: 'n1', priority: 1, requests: { cpu: 500 }, startTime: 100, labels: { app: 'free' } },
+      { name: 'prot', node: 'n1', priority: 2, requests: { cpu: 500 }, startTime: 100, labels: { app: 'prot' } },
+    ],
+  );
   const { k } = runCycle(DEFAULT_PROFILE, c, inputOf(labeledPod('p', {}, { priority: 10 }, 'default', { cpu: 500 })));
   const out = preempt(k, c.t, c.pods, 10, DEFAULT_PREEMPTION_ARGS, [], new RngStream(1, 't'), 1_000_000, [protect]);
-  assert.equal(out.victims.map((x) => x.pod.metadata.name), ['free']);
+  assert.equal(
+    out.victims.map((x) => x.pod.metadata.name),
+    ['free'],
+  );
   // Without the budget the more important "prot" is reprieved first anyway; make "free" the more important one
   // to see the budget change the order: prot (prio 1) would be the victim, but the budget saves it.
-  const c2 = cluster([node('n1')], [
-    { name: 'free', node: 'n1', priority: 2, requests: { cpu: 500 }, startTime: 100, labels: { app: 'free' } },
-    { name: 'prot', node: 'n1', priority: 1, requests: { cpu: 500 }, startTime: 100, labels: { app: 'prot' } },
-  ]);
+  const c2 = cluster(
+    [node('n1')],
+    [
+      { name: 'free', node: 'n1', priority: 2, requests: { cpu: 500 }, startTime: 100, labels: { app: 'free' } },
+      { name: 'prot', node: 'n1', priority: 1, requests: { cpu: 500 }, startTime: 100, labels: { app: 'prot' } },
+    ],
+  );
   const r2 = runCycle(DEFAULT_PROFILE, c2, inputOf(labeledPod('p', {}, { priority: 10 }, 'default', { cpu: 500 })));
-  const victims = (b: PodDisruptionBudget[]) => preempt(r2.k, c2.t, c2.pods, 10, DEFAULT_PREEMPTION_ARGS, [], new RngStream(1, 't'), 1_000_000, b).victims.map((x) => x.pod.metadata.name);
+  const victims = (b: PodDisruptionBudget[]) =>
+    preempt(r2.k, c2.t, c2.pods, 10, DEFAULT_PREEMPTION_ARGS, [], new RngStream(1, 't'), 1_000_000, b).victims.map(
+      (x) => x.pod.metadata.name,
+    );
   assert.equal(victims([]), ['prot']);
   assert.equal(victims([protect]), ['free']);
 });
@@ -193,9 +242,12 @@ function run(s: Scenario): { r: RunResult; log: { t: number; type: string; obj: 
 const lastBudget = (log: { obj: KubeObject }[]): PodDisruptionBudget['status'] =>
   (log.filter((c) => c.obj.kind === 'PodDisruptionBudget').at(-1)?.obj as PodDisruptionBudget).status;
 
-test('disruption controller: status from the Deployment\'s scale and its ready pods', () => {
+test("disruption controller: status from the Deployment's scale and its ready pods", () => {
   const a = lastBudget(run(scenario(deployment(4) + '\n' + budget('{minAvailable: 3, selector: {matchLabels: {app: web}}}'))).log);
-  assert.equal({ ...a, disruptedPods: {} }, { ...EMPTY_PDB_STATUS, observed: true, currentHealthy: 4, desiredHealthy: 3, expectedPods: 4, disruptionsAllowed: 1 });
+  assert.equal(
+    { ...a, disruptedPods: {} },
+    { ...EMPTY_PDB_STATUS, observed: true, currentHealthy: 4, desiredHealthy: 3, expectedPods: 4, disruptionsAllowed: 1 },
+  );
   const b = lastBudget(run(scenario(deployment(4) + '\n' + budget('{maxUnavailable: "50%", selector: {matchLabels: {app: web}}}'))).log);
   assert.equal([b.expectedPods, b.desiredHealthy, b.disruptionsAllowed], [4, 2, 2]);
 });
@@ -209,7 +261,11 @@ test('cluster autoscaler: a drain that would violate a budget is not done; with 
   assert.ok(allowed.r.summary.nodes_end < 3, `nodes at the end: ${allowed.r.summary.nodes_end}`);
   assert.is(allowed.r.summary.pods_running, 3);
   // Every eviction went through the budget: it recorded the disrupted pod.
-  assert.ok(allowed.log.some((c) => c.obj.kind === 'PodDisruptionBudget' && Object.keys((c.obj as PodDisruptionBudget).status.disruptedPods).length > 0));
+  assert.ok(
+    allowed.log.some(
+      (c) => c.obj.kind === 'PodDisruptionBudget' && Object.keys((c.obj as PodDisruptionBudget).status.disruptedPods).length > 0,
+    ),
+  );
   void S;
 });
 

@@ -52,7 +52,12 @@ ${extra}status:
 
 /** A pod with one container per request pair (cpu, memory). */
 function pod(name: string, requests: [string, string][], extra = '', nodeName = ''): string {
-  const containers = requests.map(([cpu, mem], i) => `    - name: c${i}\n      image: registry.k8s.io/pause:3.9\n      resources: {requests: {cpu: "${cpu}", memory: "${mem}"}}`).join('\n');
+  const containers = requests
+    .map(
+      ([cpu, mem], i) =>
+        `    - name: c${i}\n      image: registry.k8s.io/pause:3.9\n      resources: {requests: {cpu: "${cpu}", memory: "${mem}"}}`,
+    )
+    .join('\n');
   return `apiVersion: v1
 kind: Pod
 metadata:
@@ -121,7 +126,11 @@ items:
 - ${pod('a', [['3000', '0']], '', 'node1').replace(/\n/g, '\n  ')}
 - ${pod('b', [['3000', '5000']], '', 'node2').replace(/\n/g, '\n  ')}
 `;
-  const e = run({ nodes: node('node1', '10000', '20000') + '---\n' + node('node2', '10000', '50000'), pod: pod('p', UPSTREAM_POD), pods: existing });
+  const e = run({
+    nodes: node('node1', '10000', '20000') + '---\n' + node('node2', '10000', '50000'),
+    pod: pod('p', UPSTREAM_POD),
+    pods: existing,
+  });
   const n = byName(e);
   assert.is(n.node1.scores.NodeResourcesFit, 57);
   assert.is(n.node2.scores.NodeResourcesFit, 60);
@@ -245,7 +254,10 @@ items:
     status: {allocatable: {cpu: "4", memory: 2Gi, pods: "110"}}
 `;
   const e = run({ nodes: nodeList, pod: pod('p', [['1', '1Gi']]) });
-  assert.equal(e.nodes.map((x) => x.name), ['x', 'y']);
+  assert.equal(
+    e.nodes.map((x) => x.name),
+    ['x', 'y'],
+  );
   // LeastAllocated: x cpu (2000-1000)*100/2000 = 50, memory (2-1)/2 → 50 → 50; y cpu 75, memory 50 → 62.
   assert.is(byName(e).x.scores.NodeResourcesFit, 50);
   assert.is(byName(e).y.scores.NodeResourcesFit, 62);
@@ -261,7 +273,10 @@ test('percentageOfNodesToScore: from 100 nodes on only numFeasibleNodesToFind fe
   const scored = e.nodes.filter((x) => x.totalScore !== null);
   assert.is(scored.length, 100);
   assert.is(scored[0].name, 'n000', 'the search starts at the first node');
-  assert.ok(e.nodes.every((x) => x.feasible), 'every node is reported feasible, also the 20 the search did not reach');
+  assert.ok(
+    e.nodes.every((x) => x.feasible),
+    'every node is reported feasible, also the 20 the search did not reach',
+  );
 });
 
 test('default topology spreading selects by the Services in --pods (helper.DefaultSelector)', () => {
@@ -269,8 +284,12 @@ test('default topology spreading selects by the Services in --pods (helper.Defau
   // no zone labels, so only the hostname constraint scores: raw = round(count × w + maxSkew - 1), w = ln(2 nodes + 2):
   //   node1 (2 matching pods) round(2.77 + 2) = 5, node2 round(0 + 2) = 2
   //   → normalized 100 × (max + min - s) / max: node1 100 × 2 / 5 = 40, node2 100 × 5 / 5 = 100.
-  const nodes = node('node1', '8', '8Gi', '  labels: {kubernetes.io/hostname: node1}\n') + '---\n' + node('node2', '8', '8Gi', '  labels: {kubernetes.io/hostname: node2}\n');
-  const labeled = (name: string, nodeName: string): string => pod(name, [['100m', '100Mi']], '', nodeName).replace(`name: ${name}\n`, `name: ${name}\n  labels: {app: web}\n`);
+  const nodes =
+    node('node1', '8', '8Gi', '  labels: {kubernetes.io/hostname: node1}\n') +
+    '---\n' +
+    node('node2', '8', '8Gi', '  labels: {kubernetes.io/hostname: node2}\n');
+  const labeled = (name: string, nodeName: string): string =>
+    pod(name, [['100m', '100Mi']], '', nodeName).replace(`name: ${name}\n`, `name: ${name}\n  labels: {app: web}\n`);
   const service = 'apiVersion: v1\nkind: Service\nmetadata: {name: web}\nspec:\n  selector: {app: web}\n  ports: [{port: 80}]\n';
   const existing = [labeled('w1', 'node1'), labeled('w2', 'node1')].join('---\n');
   const withService = byName(run({ nodes, pod: labeled('new', ''), pods: `${existing}---\n${service}` }));
@@ -287,7 +306,11 @@ test('no node fits and the pod has a higher priority: DefaultPreemption names th
   assert.is(e.selectedNode, null);
   assert.equal(byName(e).only.reasons, ['Insufficient cpu']);
   assert.equal(e.postFilter, { plugin: 'DefaultPreemption', nominatedNode: 'only', victims: ['default/low'], candidates: 1 });
-  const never = run({ nodes: node('only', '4', '4Gi'), pod: pod('high', [['2', '1Gi']], '  priority: 1000\n  preemptionPolicy: Never\n'), pods: existing });
+  const never = run({
+    nodes: node('only', '4', '4Gi'),
+    pod: pod('high', [['2', '1Gi']], '  priority: 1000\n  preemptionPolicy: Never\n'),
+    pods: existing,
+  });
   assert.is(never.postFilter, undefined, 'preemptionPolicy Never: no PostFilter');
 });
 
@@ -343,7 +366,10 @@ test('CLI: JSON on stdout, exit 0; a bad manifest exits 2 with the position and 
   assert.is(out.selectedNode, 'node2');
   assert.is(out.seed, 3);
   assert.equal(Object.keys(out).slice(0, 4), ['pod', 'schedulerName', 'seed', 'selectedNode']);
-  const bad = files({ nodes: 'apiVersion: v1\nkind: Node\nmetadata: {name: n}\nstatus:\n  allocatable: {cpu: many}\n', pod: pod('p', [['1', '1Gi']]) });
+  const bad = files({
+    nodes: 'apiVersion: v1\nkind: Node\nmetadata: {name: n}\nstatus:\n  allocatable: {cpu: many}\n',
+    pod: pod('p', [['1', '1Gi']]),
+  });
   const r = kubesim('explain', '--nodes', bad.nodes, '--pod', bad.pod);
   assert.is(r.code, 2);
   assert.match(r.stderr, /^kubesim: error: .*nodes\.yaml:5:\d+: status\.allocatable\.cpu: /);

@@ -6,7 +6,15 @@
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { CONTAINER, DEPLOYMENT_SPEC, JOB_SPEC, POD_SPEC, RESOURCES, VOLUME, type FieldTable } from '../engine/scenario/field-dispositions.js';
+import {
+  CONTAINER,
+  DEPLOYMENT_SPEC,
+  JOB_SPEC,
+  POD_SPEC,
+  RESOURCES,
+  VOLUME,
+  type FieldTable,
+} from '../engine/scenario/field-dispositions.js';
 import { kindDisposition } from '../engine/scenario/kinds.js';
 import { parseScenario } from '../engine/scenario/load.js';
 import { parseYamlDocuments } from '../engine/scenario/yaml-field.js';
@@ -15,21 +23,32 @@ import { expectInputError } from './helpers.js';
 const UPSTREAM: Record<string, [FieldTable, string[]]> = {
   PodSpec: [
     POD_SPEC,
-    'activeDeadlineSeconds affinity automountServiceAccountToken containers dnsConfig dnsPolicy enableServiceLinks ephemeralContainers hostAliases hostIPC hostNetwork hostPID hostUsers hostname imagePullSecrets initContainers nodeName nodeSelector os overhead preemptionPolicy priority priorityClassName readinessGates resourceClaims resources restartPolicy runtimeClassName schedulerName schedulingGates securityContext serviceAccount serviceAccountName setHostnameAsFQDN shareProcessNamespace subdomain terminationGracePeriodSeconds tolerations topologySpreadConstraints volumes'.split(' '),
+    'activeDeadlineSeconds affinity automountServiceAccountToken containers dnsConfig dnsPolicy enableServiceLinks ephemeralContainers hostAliases hostIPC hostNetwork hostPID hostUsers hostname imagePullSecrets initContainers nodeName nodeSelector os overhead preemptionPolicy priority priorityClassName readinessGates resourceClaims resources restartPolicy runtimeClassName schedulerName schedulingGates securityContext serviceAccount serviceAccountName setHostnameAsFQDN shareProcessNamespace subdomain terminationGracePeriodSeconds tolerations topologySpreadConstraints volumes'.split(
+      ' ',
+    ),
   ],
   Container: [
     CONTAINER,
-    'args command env envFrom image imagePullPolicy lifecycle livenessProbe name ports readinessProbe resizePolicy resources restartPolicy securityContext startupProbe stdin stdinOnce terminationMessagePath terminationMessagePolicy tty volumeDevices volumeMounts workingDir'.split(' '),
+    'args command env envFrom image imagePullPolicy lifecycle livenessProbe name ports readinessProbe resizePolicy resources restartPolicy securityContext startupProbe stdin stdinOnce terminationMessagePath terminationMessagePolicy tty volumeDevices volumeMounts workingDir'.split(
+      ' ',
+    ),
   ],
   Volume: [
     VOLUME,
-    'name awsElasticBlockStore azureDisk azureFile cephfs cinder configMap csi downwardAPI emptyDir ephemeral fc flexVolume flocker gcePersistentDisk gitRepo glusterfs hostPath image iscsi nfs persistentVolumeClaim photonPersistentDisk portworxVolume projected quobyte rbd scaleIO secret storageos vsphereVolume'.split(' '),
+    'name awsElasticBlockStore azureDisk azureFile cephfs cinder configMap csi downwardAPI emptyDir ephemeral fc flexVolume flocker gcePersistentDisk gitRepo glusterfs hostPath image iscsi nfs persistentVolumeClaim photonPersistentDisk portworxVolume projected quobyte rbd scaleIO secret storageos vsphereVolume'.split(
+      ' ',
+    ),
   ],
   ResourceRequirements: [RESOURCES, ['claims', 'limits', 'requests']],
-  DeploymentSpec: [DEPLOYMENT_SPEC, 'minReadySeconds paused progressDeadlineSeconds replicas revisionHistoryLimit selector strategy template'.split(' ')],
+  DeploymentSpec: [
+    DEPLOYMENT_SPEC,
+    'minReadySeconds paused progressDeadlineSeconds replicas revisionHistoryLimit selector strategy template'.split(' '),
+  ],
   JobSpec: [
     JOB_SPEC,
-    'activeDeadlineSeconds backoffLimit backoffLimitPerIndex completionMode completions managedBy manualSelector maxFailedIndexes parallelism podFailurePolicy podReplacementPolicy selector successPolicy suspend template ttlSecondsAfterFinished'.split(' '),
+    'activeDeadlineSeconds backoffLimit backoffLimitPerIndex completionMode completions managedBy manualSelector maxFailedIndexes parallelism podFailurePolicy podReplacementPolicy selector successPolicy suspend template ttlSecondsAfterFinished'.split(
+      ' ',
+    ),
   ],
 };
 
@@ -39,7 +58,8 @@ test('every upstream field of the modeled schemas has a disposition, and the tab
     assert.equal(missing, [], `${schema} fields without a disposition`);
     const extra = Object.keys(table).filter((f) => !fields.includes(f));
     assert.equal(extra, [], `${schema} table entries that are not upstream fields`);
-    for (const [f, d] of Object.entries(table)) if (d.d === 'inert' || d.d === 'warned' || d.d === 'refused') assert.ok(d.why.length > 10, `${schema}.${f} says why`);
+    for (const [f, d] of Object.entries(table))
+      if (d.d === 'inert' || d.d === 'warned' || d.d === 'refused') assert.ok(d.why.length > 10, `${schema}.${f} says why`);
   }
   // StatefulSet and DaemonSet are modeled; their parsers (engine/scenario/workloads/) refuse the fields they do not
   // honour by name, and their pod templates go through the PodSpec table above.
@@ -48,11 +68,14 @@ test('every upstream field of the modeled schemas has a disposition, and the tab
 });
 
 const load = (workload: string): { warnings: readonly string[] } => {
-  const [f] = parseYamlDocuments(`
+  const [f] = parseYamlDocuments(
+    `
 name: x
 cluster: {nodePools: [{name: n, count: 1, template: {cpu: "4", memory: 8Gi}}]}
 workloads:
-${workload}`, 'fields.yaml');
+${workload}`,
+    'fields.yaml',
+  );
   return parseScenario(f, '/tmp/fields.yaml');
 };
 
@@ -71,11 +94,16 @@ const deployment = (podSpec: string, spec = ''): string => `
 
 test('warned fields: one note per field with a count and the first place; honoured values of warned fields pass', () => {
   const probe = '{httpGet: {path: /, port: 80}, initialDelaySeconds: 60}';
-  const { warnings } = load(deployment(`containers:
+  const { warnings } = load(
+    deployment(
+      `containers:
               - {name: a, image: i, livenessProbe: ${probe}, readinessProbe: ${probe}, imagePullPolicy: IfNotPresent}
               - {name: b, image: i, livenessProbe: ${probe}, imagePullPolicy: Always}
             dnsPolicy: ClusterFirst
-            futureField: 1`, '\n        minReadySeconds: 10\n        progressDeadlineSeconds: 600'));
+            futureField: 1`,
+      '\n        minReadySeconds: 10\n        progressDeadlineSeconds: 600',
+    ),
+  );
   assert.equal(warnings, [
     'field not modeled: workloads[].manifest.spec.template.spec.containers[].livenessProbe: liveness probes are not simulated (containers never fail them) (2 times, first at fields.yaml:19)',
     "field not modeled: workloads[].manifest.spec.template.spec.futureField: unknown field (not in kubesim's field table for this schema): ignored (at fields.yaml:22)",
@@ -84,7 +112,9 @@ test('warned fields: one note per field with a count and the first place; honour
 });
 
 test('refused fields fail with file, line and path, and say why', () => {
-  const pvc = expectInputError(() => load(deployment('containers: [{name: a, image: i}]\n            volumes: [{name: data, persistentVolumeClaim: {claimName: data}}]')));
+  const pvc = expectInputError(() =>
+    load(deployment('containers: [{name: a, image: i}]\n            volumes: [{name: data, persistentVolumeClaim: {claimName: data}}]')),
+  );
   assert.is(pvc.path, 'workloads[0].manifest.spec.template.spec.volumes[0].persistentVolumeClaim');
   assert.is(pvc.line, 17);
   assert.match(pvc.detail, 'not supported by kubesim: PersistentVolumeClaims are not modeled');

@@ -8,7 +8,14 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { Client, type ApiResult } from '../engine/api/api-server.js';
-import { DEFAULT_FLOW_CONTROL, DroppedRequests, FlowControl, dealHand, type FlowControlParams, type Queued } from '../engine/api/flow-control.js';
+import {
+  DEFAULT_FLOW_CONTROL,
+  DroppedRequests,
+  FlowControl,
+  dealHand,
+  type FlowControlParams,
+  type Queued,
+} from '../engine/api/flow-control.js';
 import { Simulation } from '../engine/core/simulation.js';
 import { runOnce } from '../engine/run.js';
 import { constantApi, makePod, makeSpec, scenarioFrom } from './helpers.js';
@@ -19,7 +26,10 @@ interface Req extends Queued {
   readonly id: number;
 }
 
-function controller(params: FlowControlParams, serviceTime: number): { sim: Simulation; fc: FlowControl<Req>; started: [number, number][]; rejected: [number, number, number][]; maxRunning: () => number } {
+function controller(
+  params: FlowControlParams,
+  serviceTime: number,
+): { sim: Simulation; fc: FlowControl<Req>; started: [number, number][]; rejected: [number, number, number][]; maxRunning: () => number } {
   const sim = new Simulation();
   const started: [number, number][] = [];
   const rejected: [number, number, number][] = [];
@@ -49,9 +59,21 @@ const oneLevel = (queues: number, handSize: number, queueLengthLimit: number, to
 
 test('nominal concurrency limits of the default levels: ceil(600 · NCS / 245)', () => {
   const sim = new Simulation();
-  const fc = new FlowControl<Req>(sim, DEFAULT_FLOW_CONTROL, { dispatch: () => {}, reject: () => {}, flow: () => ({ flowSchema: '', distinguisher: '' }) });
+  const fc = new FlowControl<Req>(sim, DEFAULT_FLOW_CONTROL, {
+    dispatch: () => {},
+    reject: () => {},
+    flow: () => ({ flowSchema: '', distinguisher: '' }),
+  });
   // Σ NCS = 30 + 40 + 10 + 40 + 100 + 20 + 5 = 245.
-  const expect: Record<string, number> = { system: 74, 'node-high': 98, 'leader-election': 25, 'workload-high': 98, 'workload-low': 245, 'global-default': 49, 'catch-all': 13 };
+  const expect: Record<string, number> = {
+    system: 74,
+    'node-high': 98,
+    'leader-election': 25,
+    'workload-high': 98,
+    'workload-low': 245,
+    'global-default': 49,
+    'catch-all': 13,
+  };
   for (const [name, cl] of Object.entries(expect)) assert.is(fc.limitOf(fc.levelIndex(name)), cl, name);
   fc.setServerConcurrency(60);
   assert.is(fc.limitOf(fc.levelIndex('workload-high')), 10, 'ceil(60 · 40 / 245) = ceil(9.8)');
@@ -75,15 +97,38 @@ test('full queues reject at once (429); waiting longer than the wait limit rejec
   const full = controller(oneLevel(1, 1, 5, 1), 10_000);
   for (let i = 0; i < 10; i++) full.fc.admit(0, { id: i, arrived: 0, settled: false });
   full.sim.run();
-  assert.equal(full.rejected.map(([id, t]) => [id, t]), [[6, 0], [7, 0], [8, 0], [9, 0]]);
-  assert.equal(full.rejected.map(([, , ra]) => ra), [S, S, S, S], 'Retry-After 1 s');
+  assert.equal(
+    full.rejected.map(([id, t]) => [id, t]),
+    [
+      [6, 0],
+      [7, 0],
+      [8, 0],
+      [9, 0],
+    ],
+  );
+  assert.equal(
+    full.rejected.map(([, , ra]) => ra),
+    [S, S, S, S],
+    'Retry-After 1 s',
+  );
   // Each request holds its seat 4 s: the one running and the first 3 waiting start at 0, 4, 8, 12 s; the others
   // have waited 15 s at t = 15 s and are rejected then.
   const slow = controller(oneLevel(1, 1, 50, 1), 4 * S);
   for (let i = 0; i < 6; i++) slow.fc.admit(0, { id: i, arrived: 0, settled: false });
   slow.sim.run();
-  assert.equal(slow.started, [[0, 0], [1, 4 * S], [2, 8 * S], [3, 12 * S]]);
-  assert.equal(slow.rejected.map(([id, t]) => [id, t]), [[4, 15 * S], [5, 15 * S]]);
+  assert.equal(slow.started, [
+    [0, 0],
+    [1, 4 * S],
+    [2, 8 * S],
+    [3, 12 * S],
+  ]);
+  assert.equal(
+    slow.rejected.map(([id, t]) => [id, t]),
+    [
+      [4, 15 * S],
+      [5, 15 * S],
+    ],
+  );
 });
 
 test('dropped-requests tracker: Retry-After doubles after ≥ 3·retryAfter drops, then shrinks by 1 s', () => {
@@ -124,7 +169,10 @@ test('API server overload: 429s are retried after Retry-After through the client
   assert.is(answered.length, 310);
   assert.ok(answered.every(([, code]) => code === 201));
   assert.is(answered[300][0], 602_000);
-  assert.equal(answered.slice(301).map(([t]) => t), Array.from({ length: 9 }, (_, k) => S + 2000 * (k + 1)));
+  assert.equal(
+    answered.slice(301).map(([t]) => t),
+    Array.from({ length: 9 }, (_, k) => S + 2000 * (k + 1)),
+  );
   assert.is(c.requests, 319, 'each retry is a request of the client');
   // The latency of a retried request runs from its first arrival (t = 0) to its answer.
   assert.is(api.requestLog[309].latency, S + 18_000);
@@ -139,7 +187,11 @@ test('API server: requests of exempt clients (the scenario) take no seat; kubele
   assert.is(sim.now, 2000, 'all 400 ran at once');
   const kubelet = new Client('kubelet/n-0', { qps: Infinity, burst: Infinity }, 'node');
   for (let i = 0; i < 3; i++) {
-    api.create(kubelet, { kind: 'Lease', metadata: { ...makePod(`l${i}`, makeSpec([{}])).metadata, namespace: 'kube-node-lease' }, spec: { holderIdentity: 'n-0', leaseDurationSeconds: 40, renewTime: 0 } });
+    api.create(kubelet, {
+      kind: 'Lease',
+      metadata: { ...makePod(`l${i}`, makeSpec([{}])).metadata, namespace: 'kube-node-lease' },
+      spec: { holderIdentity: 'n-0', leaseDurationSeconds: 40, renewTime: 0 },
+    });
   }
   sim.run();
   const fc = api.flowControl;
@@ -195,7 +247,10 @@ test('apiServerOverload with a concurrency acts through APF: 429s, slower pods, 
   const base = overloadScenario('{type: etcdSlowdown, at: 0s, factor: 1, duration: 30s}');
   const c = runOnce(base, base.policies[0], 7);
   assert.is(c.summary.api_rejected_429, 0);
-  assert.ok(a.summary.startup_latency_p99_ms > c.summary.startup_latency_p99_ms + 10_000, `${c.summary.startup_latency_p99_ms} → ${a.summary.startup_latency_p99_ms}`);
+  assert.ok(
+    a.summary.startup_latency_p99_ms > c.summary.startup_latency_p99_ms + 10_000,
+    `${c.summary.startup_latency_p99_ms} → ${a.summary.startup_latency_p99_ms}`,
+  );
   assert.is(a.summary.pods_running, 1500, 'every pod runs in the end: 429s are retried');
 });
 

@@ -68,7 +68,12 @@ const edit = fc.oneof(
   fc.record({
     kind: fc.constant('value' as const),
     at: fc.nat(),
-    value: fc.oneof(fc.string({ maxLength: 12 }), fc.integer().map(String), fc.double().map(String), fc.constantFrom('-1', '1e400', '0x10', '[]', '{}', '~', '*a', '&a [1]', '"', "'", '- x', '1Pi', '-5m', '9999999999999')),
+    value: fc.oneof(
+      fc.string({ maxLength: 12 }),
+      fc.integer().map(String),
+      fc.double().map(String),
+      fc.constantFrom('-1', '1e400', '0x10', '[]', '{}', '~', '*a', '&a [1]', '"', "'", '- x', '1Pi', '-5m', '9999999999999'),
+    ),
   }),
 );
 
@@ -133,12 +138,37 @@ function setAt(root: unknown, path: readonly (string | number)[], value: unknown
 const yamlValue = fc.letrec((tie) => ({
   value: fc.oneof(
     { depthSize: 'small', withCrossShrink: true },
-    fc.constantFrom(null, true, false, 0, -1, 1e12, 1e308, -0, 0.5, Number.NaN, Number.POSITIVE_INFINITY, '', '1e3', '500m', '64Gi', '30s', '-5s', '0x10', '__proto__', 'constructor'),
+    fc.constantFrom(
+      null,
+      true,
+      false,
+      0,
+      -1,
+      1e12,
+      1e308,
+      -0,
+      0.5,
+      Number.NaN,
+      Number.POSITIVE_INFINITY,
+      '',
+      '1e3',
+      '500m',
+      '64Gi',
+      '30s',
+      '-5s',
+      '0x10',
+      '__proto__',
+      'constructor',
+    ),
     fc.string({ maxLength: 10 }),
     fc.integer(),
     fc.double(),
     fc.array(tie('value'), { maxLength: 4 }),
-    fc.dictionary(fc.oneof(fc.string({ maxLength: 6 }), fc.constantFrom('name', 'count', 'type', 'cpu', 'spec', '__proto__')), tie('value'), { maxKeys: 4 }),
+    fc.dictionary(
+      fc.oneof(fc.string({ maxLength: 6 }), fc.constantFrom('name', 'count', 'type', 'cpu', 'spec', '__proto__')),
+      tie('value'),
+      { maxKeys: 4 },
+    ),
   ),
 })).value;
 
@@ -155,7 +185,32 @@ test('random YAML values at random fields: an InputError or a valid scenario', (
 
 test('random text with anchors, aliases, tags and brackets: an InputError, never a crash or a hang', () => {
   const token = fc.oneof(
-    fc.constantFrom('&a ', '*a', '&b [*a, *a, *a, *a]', '<<: *a', '!!binary ', '!!set ', '? ', '- ', ': ', '{', '}', '[', ']', '"', "'", '|', '>', '#', '%YAML 1.2\n---\n', '---\n', '...\n', '\t', '\n  ', '\n'),
+    fc.constantFrom(
+      '&a ',
+      '*a',
+      '&b [*a, *a, *a, *a]',
+      '<<: *a',
+      '!!binary ',
+      '!!set ',
+      '? ',
+      '- ',
+      ': ',
+      '{',
+      '}',
+      '[',
+      ']',
+      '"',
+      "'",
+      '|',
+      '>',
+      '#',
+      '%YAML 1.2\n---\n',
+      '---\n',
+      '...\n',
+      '\t',
+      '\n  ',
+      '\n',
+    ),
     fc.string({ maxLength: 4 }),
   );
   fc.assert(
@@ -223,7 +278,10 @@ const scenarioGen = fc.record({
 
 function scenarioYaml(g: Value<typeof scenarioGen>): string {
   const pools = g.pools
-    .map((p, i) => `    - {name: p${i}, count: ${p.count}, template: {cpu: ${p.cpu}m, memory: ${p.memGi}Gi, pods: ${p.pods}, unschedulable: ${p.cordoned}}}`)
+    .map(
+      (p, i) =>
+        `    - {name: p${i}, count: ${p.count}, template: {cpu: ${p.cpu}m, memory: ${p.memGi}Gi, pods: ${p.pods}, unschedulable: ${p.cordoned}}}`,
+    )
     .join('\n');
   const wls = g.workloads
     .map((w, i) => {
@@ -265,7 +323,8 @@ test('random valid scenarios: conservation, no over-committed node, determinism'
       const observe = (_t: number, type: string, o: KubeObject): void => {
         if (o.kind === 'Node') nodes.set(o.metadata.name, o);
         if (o.kind !== 'Pod') return;
-        if (o.status.disruptionTarget === 'PreemptionByScheduler' && o.metadata.labels.app === 'd') preemptedDeploymentPods.add(o.metadata.name);
+        if (o.status.disruptionTarget === 'PreemptionByScheduler' && o.metadata.labels.app === 'd')
+          preemptedDeploymentPods.add(o.metadata.name);
         const key = `${o.metadata.namespace}/${o.metadata.name}`;
         const prev = placed.get(key);
         if (prev !== undefined && prev.kind === 'Pod') {
@@ -285,13 +344,17 @@ test('random valid scenarios: conservation, no over-committed node, determinism'
         used.set(o.spec.nodeName, u);
         placed.set(key, o);
         const a = nodes.get(o.spec.nodeName)!.status.allocatable;
-        if (u[0] > a.cpu || u[1] > a.memory || u[2] > a.pods) throw new Error(`${o.spec.nodeName} over-committed: ${u} > ${JSON.stringify(a)}`);
+        if (u[0] > a.cpu || u[1] > a.memory || u[2] > a.pods)
+          throw new Error(`${o.spec.nodeName} over-committed: ${u} > ${JSON.stringify(a)}`);
       };
       const r = runOnce(sc, sc.policies[0], sc.seed, { observe });
       const s = r.summary;
       const expected = g.workloads.reduce((n, w) => n + w.count, 0) + (g.deployment ?? 0) + preemptedDeploymentPods.size;
       assert.is(s.pods_created, expected);
-      assert.is(s.pods_running + s.pods_starting_end + s.pods_succeeded + s.pods_failed + s.pods_deleted + s.pods_pending_end, s.pods_created);
+      assert.is(
+        s.pods_running + s.pods_starting_end + s.pods_succeeded + s.pods_failed + s.pods_deleted + s.pods_pending_end,
+        s.pods_created,
+      );
       const again = runOnce(sc, sc.policies[0], sc.seed);
       assert.is(again.fingerprint, r.fingerprint);
     }),

@@ -22,7 +22,11 @@ import type { TypicalPods } from '../engine/gpu/typical-pods.js';
 import { makeNode, makePod, makeSpec } from './helpers.js';
 
 const gpuNode = (name: string, cpu: number, gpus: number, model: string) =>
-  makeNode(name, { cpu, memory: 512 * 2 ** 30, pods: 110, [GPU_COUNT]: gpus, [GPU_MILLI]: gpus * 1000 }, gpus > 0 ? { [GPU_MODEL]: model } : {});
+  makeNode(
+    name,
+    { cpu, memory: 512 * 2 ** 30, pods: 110, [GPU_COUNT]: gpus, [GPU_MILLI]: gpus * 1000 },
+    gpus > 0 ? { [GPU_MODEL]: model } : {},
+  );
 
 function gpuPod(name: string, cpu: number, gpus: number, milli: number, models = ''): Pod {
   const p = makePod(name, makeSpec([{ cpu, memory: 2 ** 30 }]));
@@ -44,7 +48,10 @@ function twoNodes(): GpuCluster {
 test('manifest mapping: node GPUs from extended resources and label, pod request from annotations', () => {
   assert.equal(gpuNodeOf(gpuNode('n', 1000, 4, 'V100M16')), { count: 4, model: 'V100M16' });
   assert.equal(gpuNodeOf(makeNode('cpu-only', { cpu: 1000 })), { count: 0, model: '' });
-  assert.match(String(gpuNodeOf(makeNode('bad', { cpu: 1, [GPU_COUNT]: 2, [GPU_MILLI]: 1500 }))), /must be 1000 × alibabacloud.com\/gpu-count = 2000/);
+  assert.match(
+    String(gpuNodeOf(makeNode('bad', { cpu: 1, [GPU_COUNT]: 2, [GPU_MILLI]: 1500 }))),
+    /must be 1000 × alibabacloud.com\/gpu-count = 2000/,
+  );
   assert.equal(gpuRequestOf(gpuPod('share', 1000, 1, 250, 'T4|P100')), { count: 1, milli: 250, models: ['T4', 'P100'] });
   assert.equal(gpuRequestOf(gpuPod('cpu', 1000, 0, 0)), { count: 0, milli: 0, models: [] });
   assert.match(String(gpuRequestOf(gpuPod('multi', 1000, 2, 500))), /takes them whole/);
@@ -77,11 +84,22 @@ test('BestFit, DotProd, GpuPacking, GpuClustering scores on hand-computed nodes'
   assert.equal([dotProductScore(c, 0, 16000, 1, 250), dotProductScore(c, 1, 16000, 1, 250)], [93, 96]);
   // GpuPacking: big shares GPU 0 (500 left → r = 50): max(100 − 5, 50) = 95; small is idle with 2 GPUs: max(31, 2) = 31;
   // a 2-GPU pod on big takes 2 idle GPUs: max(50 − 2, 33) = 48; CPU-only pods score 0.
-  assert.equal([gpuPackingScore(c, 0, 1, 250), gpuPackingScore(c, 1, 1, 250), gpuPackingScore(c, 0, 2, 1000), gpuPackingScore(c, 0, 0, 0)], [95, 31, 48, 0]);
+  assert.equal(
+    [gpuPackingScore(c, 0, 1, 250), gpuPackingScore(c, 1, 1, 250), gpuPackingScore(c, 0, 2, 1000), gpuPackingScore(c, 0, 0, 0)],
+    [95, 31, 48, 0],
+  );
   // A sharing pod too big for GPU 0 takes a new GPU on a partly used node: max(50 − 1, 33) = 49.
   assert.is(gpuPackingScore(c, 0, 1, 600), 49);
   // GpuClustering: base(big) = ⌊25·500/8000⌋ = 1, base(small) = ⌊25·6000/8000⌋ = 18.
-  assert.equal([gpuClusteringScore(c, 0, gpuTagOf(1, 250)), gpuClusteringScore(c, 1, gpuTagOf(1, 250)), gpuClusteringScore(c, 0, gpuTagOf(1, 1000)), gpuClusteringScore(c, 0, -1)], [76, 43, 1, 0]);
+  assert.equal(
+    [
+      gpuClusteringScore(c, 0, gpuTagOf(1, 250)),
+      gpuClusteringScore(c, 1, gpuTagOf(1, 250)),
+      gpuClusteringScore(c, 0, gpuTagOf(1, 1000)),
+      gpuClusteringScore(c, 0, -1),
+    ],
+    [76, 43, 1, 0],
+  );
   c.bind(0, 0, 0, 1000, 0b10, gpuTagOf(1, 1000));
   // Tags {share, 1-gpu}: the pod's tag among others → base + 50 with base ⌊25·1500/8000⌋ = 4.
   assert.is(gpuClusteringScore(c, 0, gpuTagOf(1, 250)), 54);
@@ -164,7 +182,10 @@ test('arrival sequence: shuffle of the originals, then resampled up to the targe
 });
 
 test("metrics: Python rounding and the study's bucketing with the ±1 fallback", () => {
-  assert.equal([pyRound(2.5), pyRound(3.5), pyRound(0.125, 2), pyRound(0.375, 2), pyRound(1.005, 2), pyRound(2.675, 2)], [2, 4, 0.12, 0.38, 1, 2.67]);
+  assert.equal(
+    [pyRound(2.5), pyRound(3.5), pyRound(0.125, 2), pyRound(0.375, 2), pyRound(1.005, 2), pyRound(2.675, 2)],
+    [2, 4, 0.12, 0.38, 1, 2.67],
+  );
   // Capacity 1000 milli; arrivals reach 0%, 1%, 3%, 3% (no event at 2%: it averages buckets 1..3).
   const log = {
     arrived: Float64Array.from([0, 10, 30, 30]),

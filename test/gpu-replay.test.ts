@@ -130,15 +130,20 @@ test('tiny trace: scenario format, replay over policies and seeds, byte-identica
     ],
   );
   const spec = s.gpuReplay as NonNullable<Scenario['gpuReplay']>;
-  const files = (): Map<string, string> => new Map(gpuReportFiles(runGpuSweep(s, spec, ['FGD', 'Random'], [1, 2])).map(([n, c]) => [`/out/${n}`, c]));
+  const files = (): Map<string, string> =>
+    new Map(gpuReportFiles(runGpuSweep(s, spec, ['FGD', 'Random'], [1, 2])).map(([n, c]) => [`/out/${n}`, c]));
   const a = files();
   const b = files();
-  for (const name of ['fragmentation.csv', 'gpu-summary.csv', 'gpu-comparison.csv', 'report.html']) assert.is(a.get(`/out/${name}`), b.get(`/out/${name}`), name);
+  for (const name of ['fragmentation.csv', 'gpu-summary.csv', 'gpu-comparison.csv', 'report.html'])
+    assert.is(a.get(`/out/${name}`), b.get(`/out/${name}`), name);
   // 6 GPUs: the 5 pods ask 0.5 + 1 + 0 + 2 + 0.25 = 3.75 GPUs, resampled to ≤ 130% = 7.8 GPUs.
   const sweep = runGpuSweep(s, spec, ['FGD'], [1]);
   const log = sweep.runs[0].result.log;
   assert.ok(log.arrived[log.arrived.length - 1] <= 7800);
-  assert.is((a.get('/out/fragmentation.csv') as string).split('\n')[0], 'scenario,policy,seed,arrived_pct,alloc_gpu_pct,unalloc_gpu_pct,frag_amount_pct,frag_ratio_pct,events');
+  assert.is(
+    (a.get('/out/fragmentation.csv') as string).split('\n')[0],
+    'scenario,policy,seed,arrived_pct,alloc_gpu_pct,unalloc_gpu_pct,frag_amount_pct,frag_ratio_pct,events',
+  );
   assert.is((a.get('/out/fragmentation.csv') as string).trim().split('\n').length, 1 + 2 * 2 * 131);
 });
 
@@ -160,18 +165,30 @@ test('errors: trace outside the scenario folder, a policy without GPU plugins, m
   // A scenario in a subfolder naming ../nodes.csv: refused unless loaded with allowOutside (--allow-outside).
   mkdirSync(join(dir, 'sc'));
   const outside = (extra: string): string =>
-    write(`sc/o${extra.length}.yaml`, `name: t\ntrace: {format: openb, nodes: ../nodes.csv, pods: ../pods.csv${extra}}\ngpuReplay: {}\n` + policy('FGDScore'));
+    write(
+      `sc/o${extra.length}.yaml`,
+      `name: t\ntrace: {format: openb, nodes: ../nodes.csv, pods: ../pods.csv${extra}}\ngpuReplay: {}\n` + policy('FGDScore'),
+    );
   e = expectInputError(() => loadScenario(outside('')));
   assert.match(e.message, /outside the scenario's folder/);
   assert.is(loadScenario(outside(''), { allowOutside: true }).scenario.nodePools.length, 3);
   // A malformed row names the file, line and column.
   write('bad-pods.csv', 'name,cpu_milli,memory_mib,num_gpu,gpu_milli,gpu_spec\nq-0,1000,10,2,500,\n');
-  e = expectInputError(() => loadScenario(write('d.yaml', `name: t\ntrace: {format: openb, nodes: nodes.csv, pods: bad-pods.csv}\ngpuReplay: {}\n` + policy('FGDScore'))));
+  e = expectInputError(() =>
+    loadScenario(
+      write('d.yaml', `name: t\ntrace: {format: openb, nodes: nodes.csv, pods: bad-pods.csv}\ngpuReplay: {}\n` + policy('FGDScore')),
+    ),
+  );
   assert.match(e.message, /bad-pods\.csv:2: gpu_milli: a pod with 2 GPUs takes them whole/);
   // GPU plugins in a timed scenario run in the timed kernel (test/gpu-timed.test.ts): no warning; a malformed GPU
   // node is refused at load.
-  const timed = loadScenario(write('e.yaml', `name: t\nduration: 1s\ntrace: {format: openb, nodes: nodes.csv, pods: pods.csv}\n` + policy('FGDScore')));
-  assert.equal(timed.warnings.filter((w) => /GPU/.test(w)), []);
+  const timed = loadScenario(
+    write('e.yaml', `name: t\nduration: 1s\ntrace: {format: openb, nodes: nodes.csv, pods: pods.csv}\n` + policy('FGDScore')),
+  );
+  assert.equal(
+    timed.warnings.filter((w) => /GPU/.test(w)),
+    [],
+  );
   const badNode = `name: t\nduration: 1s\ncluster: {nodePools: [{name: g, count: 1, template: {cpu: "8", memory: 8Gi, resources: {alibabacloud.com/gpu-count: 2, alibabacloud.com/gpu-milli: 1500}}}]}\n`;
   e = expectInputError(() => loadScenario(write('f.yaml', badNode + policy('FGDScore'))));
   assert.match(e.message, /gpu-milli must be 1000 × alibabacloud.com\/gpu-count = 2000, got 1500/);

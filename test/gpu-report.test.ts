@@ -32,7 +32,13 @@ function assertWellFormed(svg: string): void {
   assert.equal(stack, []);
 }
 
-const unescape = (s: string): string => s.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&amp;/g, '&');
+const unescape = (s: string): string =>
+  s
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&quot;/g, '"')
+    .replace(/&#39;/g, "'")
+    .replace(/&amp;/g, '&');
 
 function median(v: number[]): number {
   const s = [...v].sort((a, b) => a - b);
@@ -45,7 +51,11 @@ test('report.html: the unallocated-GPU curve per policy as escaped SVG, its poin
   const sweep = runGpuSweep(s, spec, ['FGD', 'Random'], [1, 2, 3]);
   // Policy names from a scenario are plain; renamed here to names that need escaping in SVG text and attributes.
   const names: Record<string, string> = { FGD: 'FGD <&> "x"', Random: "Random's" };
-  const renamed = { ...sweep, policies: sweep.policies.map((p) => names[p]), runs: sweep.runs.map((r) => ({ ...r, policy: names[r.policy] })) };
+  const renamed = {
+    ...sweep,
+    policies: sweep.policies.map((p) => names[p]),
+    runs: sweep.runs.map((r) => ({ ...r, policy: names[r.policy] })),
+  };
   const files = new Map(gpuReportFiles(renamed));
   const html = files.get('report.html') as string;
   const rows = parseCsv(files.get('fragmentation.csv') as string);
@@ -78,10 +88,17 @@ test('report.html: the unallocated-GPU curve per policy as escaped SVG, its poin
   const ph = 360 - 32 - 48;
   const xMax = 130;
   const paths = [...whole.matchAll(/<path d="([^"]*)"[^>]*><title>([^<]*)<\/title><\/path>/g)];
-  assert.equal(paths.map((m) => unescape(m[2])), sweep.policies.map((p) => names[p]), 'one line per policy, in order');
+  assert.equal(
+    paths.map((m) => unescape(m[2])),
+    sweep.policies.map((p) => names[p]),
+    'one line per policy, in order',
+  );
   for (const [, d, title] of paths) {
     const want = expected.get(unescape(title)) as Map<number, number>;
-    const pts = [...d.matchAll(/([ML])(-?[\d.]+),(-?[\d.]+)/g)].map((m) => [((Number(m[2]) - 56) / pw) * xMax, ((32 + ph - Number(m[3])) / ph) * 100]);
+    const pts = [...d.matchAll(/([ML])(-?[\d.]+),(-?[\d.]+)/g)].map((m) => [
+      ((Number(m[2]) - 56) / pw) * xMax,
+      ((32 + ph - Number(m[3])) / ph) * 100,
+    ]);
     assert.is(pts.length, want.size, `${title}: a point per bucket`);
     const xs = [...want.keys()].sort((a, b) => a - b);
     pts.forEach(([x, y], i) => {
@@ -91,7 +108,13 @@ test('report.html: the unallocated-GPU curve per policy as escaped SVG, its poin
     });
   }
   // The legend names each policy, escaped.
-  for (const n of Object.values(names)) assert.ok(whole.includes(`>${n.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;')}</text>`), n);
+  for (const n of Object.values(names))
+    assert.ok(
+      whole.includes(
+        `>${n.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;')}</text>`,
+      ),
+      n,
+    );
 });
 
 test.run();

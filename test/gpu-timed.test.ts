@@ -36,11 +36,20 @@ function run(pods: string, policies: string, duration = '10m', workloads = ''): 
   const dir = mkdtempSync(join(tmpdir(), 'kubesim-gpu-timed-'));
   try {
     writeFileSync(join(dir, 'nodes.csv'), NODES);
-    writeFileSync(join(dir, 'pods.csv'), `name,cpu_milli,memory_mib,num_gpu,gpu_milli,gpu_spec,qos,pod_phase,creation_time,deletion_time,scheduled_time\n${pods}`);
+    writeFileSync(
+      join(dir, 'pods.csv'),
+      `name,cpu_milli,memory_mib,num_gpu,gpu_milli,gpu_spec,qos,pod_phase,creation_time,deletion_time,scheduled_time\n${pods}`,
+    );
     const podsFile = pods === '' ? '' : ', pods: pods.csv';
-    writeFileSync(join(dir, 's.yaml'), `name: t\nduration: ${duration}\ntrace: {format: openb, nodes: nodes.csv${podsFile}}\n${workloads}policies:\n${policies}`);
+    writeFileSync(
+      join(dir, 's.yaml'),
+      `name: t\nduration: ${duration}\ntrace: {format: openb, nodes: nodes.csv${podsFile}}\n${workloads}policies:\n${policies}`,
+    );
     const loaded = loadScenario(join(dir, 's.yaml'));
-    assert.not.ok(loaded.warnings.some((w) => /GPU/.test(w)), loaded.warnings.join('; '));
+    assert.not.ok(
+      loaded.warnings.some((w) => /GPU/.test(w)),
+      loaded.warnings.join('; '),
+    );
     const s = loaded.scenario;
     return runOnce(s, s.policies[0], 1);
   } finally {
@@ -49,8 +58,12 @@ function run(pods: string, policies: string, duration = '10m', workloads = ''): 
 }
 
 const pod = (r: RunResult, name: string): Pod => r.store.pods.find((p) => p.metadata.name === name) as Pod;
-const placed = (r: RunResult, name: string): [string, string | undefined] => [pod(r, name).spec.nodeName, pod(r, name).metadata.annotations[GPU_INDEX]];
-const rec = (r: RunResult, name: string) => r.recorder.pods.get(`Pod/default/${name}`) as NonNullable<ReturnType<RunResult['recorder']['pods']['get']>>;
+const placed = (r: RunResult, name: string): [string, string | undefined] => [
+  pod(r, name).spec.nodeName,
+  pod(r, name).metadata.annotations[GPU_INDEX],
+];
+const rec = (r: RunResult, name: string) =>
+  r.recorder.pods.get(`Pod/default/${name}`) as NonNullable<ReturnType<RunResult['recorder']['pods']['get']>>;
 
 test('GpuPacking in the timed run: placements and devices as computed by hand; a 4-GPU pod waits for a departure', () => {
   // One pod every 10 s (each is bound long before the next arrives); w2 runs 60 s, the others past the end.
@@ -77,7 +90,10 @@ test('GpuPacking in the timed run: placements and devices as computed by hand; a
   // n-b's four GPUs once w2's devices are given back.
   assert.equal(placed(r, 'w4'), ['n-b', '0-1-2-3']);
   assert.ok(rec(r, 'w4').attempts >= 2, `w4 attempts ${rec(r, 'w4').attempts}`);
-  assert.ok(rec(r, 'w2').finished > 0 && rec(r, 'w4').bound > rec(r, 'w2').finished, `w4 bound at ${rec(r, 'w4').bound}, w2 finished at ${rec(r, 'w2').finished}`);
+  assert.ok(
+    rec(r, 'w2').finished > 0 && rec(r, 'w4').bound > rec(r, 'w2').finished,
+    `w4 bound at ${rec(r, 'w4').bound}, w2 finished at ${rec(r, 'w2').finished}`,
+  );
   assert.ok(rec(r, 'w4').bound < rec(r, 'w2').finished + 60_000_000, 'retried soon after the departure');
   // A CPU-only pod scores 0 everywhere under GpuPacking and gets no devices.
   assert.is(placed(r, 'c1')[1], undefined);
@@ -129,7 +145,10 @@ test('devices are given back when a pod is deleted: a pending pod gets them', ()
   const c3 = rec(r, 'c-3');
   const c0 = rec(r, 'c-0');
   assert.ok(c0.deleted > 40_000_000 && c0.deleted < 45_100_000, `c-0 deleted at ${c0.deleted}`);
-  assert.ok(c3.bound > c0.deleted && c3.attempts >= 2, `c-3 bound at ${c3.bound} after ${c3.attempts} attempts; c-0 deleted at ${c0.deleted}`);
+  assert.ok(
+    c3.bound > c0.deleted && c3.attempts >= 2,
+    `c-3 bound at ${c3.bound} after ${c3.attempts} attempts; c-0 deleted at ${c0.deleted}`,
+  );
 });
 
 test('devices are given back when a pod finishes and reused; runs are deterministic', () => {
@@ -147,7 +166,9 @@ test('a pod bound by someone else: its gpu-index annotation when it fits, else t
   assert.is(devicesOf('0-2-3'), 0b1101);
   assert.is(devicesOf('x'), 0);
   assert.is(devicesOf('16'), 0);
-  const c = new GpuCluster([makeNode('g', { cpu: 8000, memory: 2 ** 34, pods: 110, [GPU_COUNT]: 4, [GPU_MILLI]: 4000 }, { [GPU_MODEL]: 'T4' })]);
+  const c = new GpuCluster([
+    makeNode('g', { cpu: 8000, memory: 2 ** 34, pods: 110, [GPU_COUNT]: 4, [GPU_MILLI]: 4000 }, { [GPU_MODEL]: 'T4' }),
+  ]);
   c.devices(0, 700, 0b0001, 0, 1); // GPU 0 has 300 milli left
   const ann = (count: number, milli: number, index?: string): Record<string, string> => ({
     [GPU_COUNT]: String(count),

@@ -46,7 +46,10 @@ workloads:
 `);
 
 test('graceful termination timeline: deletionTimestamp at DELETE, containers that ignore SIGTERM killed at the grace period, final DELETE by the kubelet', () => {
-  for (const [grace, seconds] of [['', 30], ['terminationGracePeriodSeconds: 5, ', 5]] as const) {
+  for (const [grace, seconds] of [
+    ['', 30],
+    ['terminationGracePeriodSeconds: 5, ', 5],
+  ] as const) {
     const s = churn(grace);
     const log: { t: number; type: string; obj: KubeObject }[] = [];
     runOnce(s, s.policies[0], 1, { observe: (t, type, obj) => log.push({ t, type, obj }) });
@@ -61,7 +64,10 @@ test('graceful termination timeline: deletionTimestamp at DELETE, containers tha
     const gone = log.find((c) => c.type === 'DELETED' && c.obj.metadata.name === 'w-0');
     // The kubelet sees the mark a watch delay later (1–5 ms), kills at that + grace, and its DELETE commits a
     // few ms after.
-    assert.ok(gone !== undefined && gone.t > (10 + seconds) * S && gone.t < (10 + seconds) * S + 50_000, `gone at ${gone?.t} (grace ${seconds} s)`);
+    assert.ok(
+      gone !== undefined && gone.t > (10 + seconds) * S && gone.t < (10 + seconds) * S + 50_000,
+      `gone at ${gone?.t} (grace ${seconds} s)`,
+    );
   }
   // Deleted 1 s after creation, before its image is pulled: no container to stop, the kubelet deletes it at once.
   const early = churn('', '1s');

@@ -47,11 +47,17 @@ test('absurd counts are refused at the field, naming the limit', () => {
   assert.is(nodes.line, 4);
   assert.is(nodes.path, 'cluster.nodePools[0].count');
   assert.is(nodes.detail, `1,000,000,000,000 nodes is over kubesim's limit of 1,000,000 nodes (see docs/reference/limits.md)`);
-  const pods = expectInputError(() => parse(`${pool('2')}workloads:\n  - name: w\n    arrival: {type: burst, count: 1e12}\n    pod: {spec: {containers: [{name: c, image: i}]}}\n`));
+  const pods = expectInputError(() =>
+    parse(
+      `${pool('2')}workloads:\n  - name: w\n    arrival: {type: burst, count: 1e12}\n    pod: {spec: {containers: [{name: c, image: i}]}}\n`,
+    ),
+  );
   assert.is(pods.path, 'workloads[0].arrival.count');
   assert.match(pods.detail, /^1,000,000,000,000 pods is over kubesim's limit of 10,000,000 pods/);
   // Each pool within the limit, their sum over it.
-  const sum = expectInputError(() => parse(`${pool('600000')}    - name: m\n      count: 600000\n      template: {cpu: "4", memory: 8Gi}\n`));
+  const sum = expectInputError(() =>
+    parse(`${pool('600000')}    - name: m\n      count: 600000\n      template: {cpu: "4", memory: 8Gi}\n`),
+  );
   assert.is(sum.path, 'cluster.nodePools');
   assert.match(sum.detail, /^1,200,000 nodes is over kubesim's limit of 1,000,000 nodes/);
   // A count that is not a number keeps the ordinary message.
@@ -88,7 +94,10 @@ test('a scenario naming one file many times is refused once its files would pass
   assert.ok(own + 7 * size <= MAX_TOTAL_BYTES && own + 8 * size > MAX_TOTAL_BYTES);
   const e = expectInputError(() => loadScenario(scenario));
   assert.is(e.file, join(dir, 'pod.yaml'));
-  assert.is(e.detail, `the scenario's files would total ${own + 8 * size} bytes; at most ${MAX_TOTAL_BYTES} bytes = 64 MiB are read per scenario (counting a file each time it is named)`);
+  assert.is(
+    e.detail,
+    `the scenario's files would total ${own + 8 * size} bytes; at most ${MAX_TOTAL_BYTES} bytes = 64 MiB are read per scenario (counting a file each time it is named)`,
+  );
   // Seven are within the cap and load.
   writeFileSync(scenario, `${pool('2')}workloads:\n${workloads.split('\n').slice(0, 7).join('\n')}\n`);
   assert.is(loadScenario(scenario).scenario.objects.length, 7);
@@ -100,10 +109,19 @@ test('memory estimate: hand-computed figures, and the check names what to do', (
   assert.is(e.perRun, 56_000_000);
   assert.is(e.total, 60 * 2 ** 20 + 2 * (40 * 2 ** 20 + 56_000_000) + 3 * 3601 * 200);
   // pods.csv keeps 400 B per pod and run on the main thread.
-  assert.is(estimateMemory({ nodes: 1000, pods: 10_000, samples: 3601, runs: 3, threads: 2, podRows: true }).total - e.total, 3 * 10_000 * 400);
+  assert.is(
+    estimateMemory({ nodes: 1000, pods: 10_000, samples: 3601, runs: 3, threads: 2, podRows: true }).total - e.total,
+    3 * 10_000 * 400,
+  );
   assert.is(checkMemory(e, { perThread: 2 ** 30, total: 2 ** 33, source: 'test' }, 2), null);
-  assert.match(checkMemory(e, { perThread: 50_000_000, total: 2 ** 33, source: 'test' }, 2) ?? '', /^one run needs an estimated 53\.4 MiB of heap, over the 47\.7 MiB a worker thread may use \(test\);.*--max-memory/);
-  assert.is(checkMemory(e, { perThread: 2 ** 30, total: 2 ** 27, source: 'test' }, 2), 'the sweep needs an estimated 248.9 MiB (2 threads at once), over the 128.0 MiB available (test); use a smaller scenario, fewer --jobs, or --max-memory SIZE (e.g. 16Gi) if you know it fits');
+  assert.match(
+    checkMemory(e, { perThread: 50_000_000, total: 2 ** 33, source: 'test' }, 2) ?? '',
+    /^one run needs an estimated 53\.4 MiB of heap, over the 47\.7 MiB a worker thread may use \(test\);.*--max-memory/,
+  );
+  assert.is(
+    checkMemory(e, { perThread: 2 ** 30, total: 2 ** 27, source: 'test' }, 2),
+    'the sweep needs an estimated 248.9 MiB (2 threads at once), over the 128.0 MiB available (test); use a smaller scenario, fewer --jobs, or --max-memory SIZE (e.g. 16Gi) if you know it fits',
+  );
   assert.is(formatBytes(512), '512 B');
   assert.is(formatBytes(1536), '1.5 KiB');
 });
@@ -116,7 +134,10 @@ test('kubesim run refuses a sweep over the memory budget before starting; --max-
   const r = kubesim(['run', file, '--out', out, '--jobs', '1', '--max-memory', '1Gi']);
   assert.is(r.code, 2, r.stderr);
   // 2 × 1,000,000 × 3,000 B = 5.6 GiB per run against 1 GiB.
-  assert.match(r.stderr, /kubesim: error: one run needs an estimated 5\.6 GiB of heap, over the 1\.0 GiB a worker thread may use \(--max-memory\)/);
+  assert.match(
+    r.stderr,
+    /kubesim: error: one run needs an estimated 5\.6 GiB of heap, over the 1\.0 GiB a worker thread may use \(--max-memory\)/,
+  );
   assert.not.ok(existsSync(out), 'nothing ran, nothing written');
   const v = kubesim(['validate', file]);
   assert.is(v.code, 0, v.stderr);
@@ -143,7 +164,10 @@ test('includes may not leave the scenario folder (by .. or a symbolic link) unle
   const up = kubesim(['validate', join(dir, 'up.yaml')]);
   assert.is(up.code, 2);
   assert.match(up.stderr, `${join(dir, 'up.yaml')}:8:`);
-  assert.match(up.stderr, `workloads[0].file: "../outside.yaml" is outside the scenario's folder ${dir}; copy the file next to the scenario, or pass --allow-outside if you trust it`);
+  assert.match(
+    up.stderr,
+    `workloads[0].file: "../outside.yaml" is outside the scenario's folder ${dir}; copy the file next to the scenario, or pass --allow-outside if you trust it`,
+  );
   const link = kubesim(['validate', join(dir, 'link-s.yaml')]);
   assert.is(link.code, 2);
   assert.match(link.stderr, /"link\.yaml" resolves \(through a symbolic link\) to .*outside\.yaml, outside the scenario's folder/);
@@ -160,7 +184,10 @@ test('includes may not leave the scenario folder (by .. or a symbolic link) unle
 test('report.html escapes a hostile description end to end', () => {
   const dir = tmp('html');
   const file = join(dir, 'evil.yaml');
-  writeFileSync(file, `name: evil\ndescription: '</title><script>alert("x")</script><img src=x onerror=alert(1)>'\n${pool('2')}workloads:\n  - name: w\n    arrival: {type: burst, count: 2}\n    pod: {spec: {containers: [{name: c, image: i}]}}\n`);
+  writeFileSync(
+    file,
+    `name: evil\ndescription: '</title><script>alert("x")</script><img src=x onerror=alert(1)>'\n${pool('2')}workloads:\n  - name: w\n    arrival: {type: burst, count: 2}\n    pod: {spec: {containers: [{name: c, image: i}]}}\n`,
+  );
   const r = kubesim(['run', file, '--out', join(dir, 'out'), '--jobs', '1']);
   assert.is(r.code, 0, r.stderr);
   const html = readFileSync(join(dir, 'out', 'report.html'), 'utf8');
@@ -172,7 +199,14 @@ test('report.html escapes a hostile description end to end', () => {
 
 test('stored runs are reused only under the same key', () => {
   const { scenario } = loadScenario(small);
-  const settings: RunSettings = { scenarioPath: small, allowOutside: false, sampleInterval: 1_000_000, pods: false, trace: null, traceSeed: 7 };
+  const settings: RunSettings = {
+    scenarioPath: small,
+    allowOutside: false,
+    sampleInterval: 1_000_000,
+    pods: false,
+    trace: null,
+    traceSeed: 7,
+  };
   const task = { index: 0, policy: 'spread', seed: 7 };
   const out = tmp('store');
   const key = runKey(scenario, task, settings);
@@ -188,7 +222,11 @@ test('stored runs are reused only under the same key', () => {
   assert.is(runKey({ ...scenario, description: 'other', replications: 9 }, task, settings), key);
   assert.is.not(runKey({ ...scenario, duration: scenario.duration + 1 }, task, settings), key);
   const pack = scenario.policies[1];
-  assert.is(runKey({ ...scenario, policies: [scenario.policies[0], { ...pack, profiles: [] }] }, task, settings), key, "another policy's config does not matter");
+  assert.is(
+    runKey({ ...scenario, policies: [scenario.policies[0], { ...pack, profiles: [] }] }, task, settings),
+    key,
+    "another policy's config does not matter",
+  );
   assert.is(loadRun(out, task, 'stale'), null);
   assert.is(loadRun(out, { ...task, seed: 8 }, key), null, 'missing');
   writeFileSync(join(out, 'runs', 'spread.seed-7.json'), '{"format": "kubesim-run/v1", "key": ');
@@ -199,10 +237,20 @@ test('stored runs are reused only under the same key', () => {
 
 /** Every report of a folder except engine.csv (wall clock) and runs/. */
 function reports(dir: string): Map<string, string> {
-  return new Map(readdirSync(dir).filter((f) => f !== 'engine.csv' && f !== 'runs').sort().map((f) => [f, readFileSync(join(dir, f), 'utf8')]));
+  return new Map(
+    readdirSync(dir)
+      .filter((f) => f !== 'engine.csv' && f !== 'runs')
+      .sort()
+      .map((f) => [f, readFileSync(join(dir, f), 'utf8')]),
+  );
 }
 
-const storedRuns = (out: string): string[] => (existsSync(join(out, 'runs')) ? readdirSync(join(out, 'runs')).filter((f) => f.endsWith('.json')).sort() : []);
+const storedRuns = (out: string): string[] =>
+  existsSync(join(out, 'runs'))
+    ? readdirSync(join(out, 'runs'))
+        .filter((f) => f.endsWith('.json'))
+        .sort()
+    : [];
 
 const SWEEP = ['--replications', '2']; // spread 7, spread 8, pack 7, pack 8
 let reference: Map<string, string> | null = null;
@@ -217,9 +265,18 @@ function referenceReports(): Map<string, string> {
 }
 
 /** Starts kubesim, waits until `runs` runs are stored, sends `signal`, and resolves with the exit. */
-function interrupt(args: string[], fault: string, runs: number, signal: NodeJS.Signals, out: string): Promise<{ code: number | null; signal: string | null; stderr: string; ms: number }> {
+function interrupt(
+  args: string[],
+  fault: string,
+  runs: number,
+  signal: NodeJS.Signals,
+  out: string,
+): Promise<{ code: number | null; signal: string | null; stderr: string; ms: number }> {
   return new Promise((resolveExit, reject) => {
-    const child = spawn(process.execPath, [cli, ...args], { env: { ...process.env, KUBESIM_TEST_FAULT: fault }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [cli, ...args], {
+      env: { ...process.env, KUBESIM_TEST_FAULT: fault },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stderr = '';
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     let sentAt = 0;
@@ -249,10 +306,17 @@ test('SIGINT stops a sweep at once (even mid-run), keeps the finished runs, exit
   assert.is(r.code, 130, r.stderr);
   assert.ok(r.ms < 5000, `stopped ${r.ms} ms after the signal`);
   assert.match(r.stderr, 'kubesim: SIGINT received: stopping the runs in progress');
-  assert.match(r.stderr, `interrupted: 3 of 4 runs are complete and kept in ${join(out, 'runs')}/; no report was written (it needs every run).`);
+  assert.match(
+    r.stderr,
+    `interrupted: 3 of 4 runs are complete and kept in ${join(out, 'runs')}/; no report was written (it needs every run).`,
+  );
   assert.equal(storedRuns(out), ['pack.seed-7.json', 'spread.seed-7.json', 'spread.seed-8.json']);
   assert.not.ok(existsSync(join(out, 'summary.csv')), 'no aggregate of part of the sweep');
-  assert.equal(readdirSync(join(out, 'runs')).filter((f) => !f.endsWith('.json')), [], 'no temporary file left');
+  assert.equal(
+    readdirSync(join(out, 'runs')).filter((f) => !f.endsWith('.json')),
+    [],
+    'no temporary file left',
+  );
   const resumed = kubesim(['run', small, '--out', out, '--jobs', '1', '--resume', ...SWEEP]);
   assert.is(resumed.code, 0, resumed.stderr);
   assert.match(resumed.stderr, `resume: 3 of 4 runs already complete in ${join(out, 'runs')}/; running 1`);
@@ -273,19 +337,24 @@ test('a crashed worker thread is reported and its run retried once, with the sam
   const out = tmp('crash');
   const r = kubesim(['run', small, '--out', out, '--jobs', '2', ...SWEEP], { KUBESIM_TEST_FAULT: 'crash:pack:8' });
   assert.is(r.code, 0, r.stderr);
-  assert.match(r.stderr, 'kubesim: worker thread failed on run pack seed 8 (worker exited with code: 70); retrying it once on a fresh thread');
+  assert.match(
+    r.stderr,
+    'kubesim: worker thread failed on run pack seed 8 (worker exited with code: 70); retrying it once on a fresh thread',
+  );
   assert.equal(reports(out), referenceReports());
   const out2 = tmp('crash2');
   const r2 = kubesim(['run', small, '--out', out2, '--jobs', '1', ...SWEEP], { KUBESIM_TEST_FAULT: 'crash-always:spread:8' });
   assert.is(r2.code, 1);
-  assert.match(r2.stderr, 'kubesim: error: run spread seed 8 failed twice (the second time on a fresh worker thread): worker exited with code: 70');
+  assert.match(
+    r2.stderr,
+    'kubesim: error: run spread seed 8 failed twice (the second time on a fresh worker thread): worker exited with code: 70',
+  );
   assert.not.match(r2.stderr, /\n\s+at /, 'no stack trace');
   assert.not.ok(existsSync(join(out2, 'summary.csv')));
   // One thread: the retry queues behind pack 7 and 8, so every other run finished and is kept.
   assert.equal(storedRuns(out2), ['pack.seed-7.json', 'pack.seed-8.json', 'spread.seed-7.json']);
   assert.match(r2.stderr, `3 of 4 runs are complete and kept in ${join(out2, 'runs')}/; no report was written`);
 });
-
 
 // ---- the GPU replay runs on worker threads too ----
 
@@ -312,7 +381,10 @@ test('a GPU replay sweep gives the same reports on 1 and 2 threads and after a r
 
 test('SIGINT stops a GPU replay sweep at once, exits 130 and writes no report', async () => {
   const out = tmp('gpu-sigint');
-  const child = spawn(process.execPath, [cli, 'run', gpuTiny, '--out', out, '--jobs', '1', ...GPU_SWEEP], { env: { ...process.env, KUBESIM_TEST_FAULT: 'hang:FGD:2' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [cli, 'run', gpuTiny, '--out', out, '--jobs', '1', ...GPU_SWEEP], {
+    env: { ...process.env, KUBESIM_TEST_FAULT: 'hang:FGD:2' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let stderr = '';
   child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
   // The other runs take milliseconds; FGD seed 2 never ends. 4 s covers start-up on a loaded machine. Piscina does

@@ -25,7 +25,12 @@ export function expectInputError(fn: () => unknown): InputError {
   throw new Error('unreachable');
 }
 
-export function makeNode(name: string, allocatable: Record<string, number>, labels: Record<string, string> = {}, unschedulable = false): Node {
+export function makeNode(
+  name: string,
+  allocatable: Record<string, number>,
+  labels: Record<string, string> = {},
+  unschedulable = false,
+): Node {
   return {
     kind: 'Node',
     metadata: { name, namespace: '', uid: '', labels, annotations: {}, ownerReferences: [], creationTimestamp: 0, resourceVersion: 0 },
@@ -54,7 +59,16 @@ export function makeSpec(requests: Record<string, number>[], extra: Partial<PodS
 export function makePod(name: string, spec: PodSpec): Pod {
   return {
     kind: 'Pod',
-    metadata: { name, namespace: 'default', uid: '', labels: {}, annotations: {}, ownerReferences: [], creationTimestamp: 0, resourceVersion: 0 },
+    metadata: {
+      name,
+      namespace: 'default',
+      uid: '',
+      labels: {},
+      annotations: {},
+      ownerReferences: [],
+      creationTimestamp: 0,
+      resourceVersion: 0,
+    },
     spec,
     status: { phase: 'Pending', ready: false },
   };
@@ -84,7 +98,12 @@ export function constantApi(extra: Partial<ApiServerParams> = {}, watchDelay = 0
   const ms = { type: 'constant', value: 1000 } as const;
   const api = new ApiServer(
     sim,
-    { requestLatency: { create: ms, update: ms, delete: ms }, watchDelay: { type: 'constant', value: watchDelay }, etcd: { writeLatency: ms }, ...extra },
+    {
+      requestLatency: { create: ms, update: ms, delete: ms },
+      watchDelay: { type: 'constant', value: watchDelay },
+      etcd: { writeLatency: ms },
+      ...extra,
+    },
     new RngFactory(1),
   );
   return { sim, api };

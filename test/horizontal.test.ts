@@ -15,7 +15,11 @@ import { expectInputError, scenarioFrom } from './helpers.js';
 
 const S = 1_000_000;
 
-function hpaYaml(load: string, extra = '', metric = '{type: Resource, resource: {name: cpu, target: {type: Utilization, averageUtilization: 50}}}'): string {
+function hpaYaml(
+  load: string,
+  extra = '',
+  metric = '{type: Resource, resource: {name: cpu, target: {type: Utilization, averageUtilization: 50}}}',
+): string {
   return `apiVersion: autoscaling/v2
 kind: HorizontalPodAutoscaler
 metadata:
@@ -29,19 +33,34 @@ spec:
 ${extra}`;
 }
 
-const parse = (text: string): HorizontalPodAutoscaler => parseManifests(parseYamlDocuments(text, 'hpa.yaml')[0])[0] as HorizontalPodAutoscaler;
+const parse = (text: string): HorizontalPodAutoscaler =>
+  parseManifests(parseYamlDocuments(text, 'hpa.yaml')[0])[0] as HorizontalPodAutoscaler;
 
 test('manifest: one cpu Utilization metric and the load curve; others refused', () => {
   const h = parse(hpaYaml('0s=2, 1m=4'));
-  assert.equal(h.spec.load, [{ at: 0, milli: 2000 }, { at: 60 * S, milli: 4000 }]);
+  assert.equal(h.spec.load, [
+    { at: 0, milli: 2000 },
+    { at: 60 * S, milli: 4000 },
+  ]);
   assert.is(h.spec.targetCpuUtilization, 50);
-  assert.match(expectInputError(() => parse(hpaYaml('0s=2', '', '{type: Resource, resource: {name: memory, target: {type: Utilization, averageUtilization: 50}}}'))).message, /only the cpu resource/);
-  assert.match(expectInputError(() => parse(hpaYaml('0s=2', '  behavior: {scaleDown: {stabilizationWindowSeconds: 60}}'))).message, /behavior is not modeled/);
+  assert.match(
+    expectInputError(() =>
+      parse(hpaYaml('0s=2', '', '{type: Resource, resource: {name: memory, target: {type: Utilization, averageUtilization: 50}}}')),
+    ).message,
+    /only the cpu resource/,
+  );
+  assert.match(
+    expectInputError(() => parse(hpaYaml('0s=2', '  behavior: {scaleDown: {stabilizationWindowSeconds: 60}}'))).message,
+    /behavior is not modeled/,
+  );
   assert.match(expectInputError(() => parse(hpaYaml('1m=2, 0s=3'))).message, /increasing time order/);
 });
 
 test('load curve: linear between points, constant outside', () => {
-  const load = [{ at: 60 * S, milli: 1000 }, { at: 120 * S, milli: 3000 }];
+  const load = [
+    { at: 60 * S, milli: 1000 },
+    { at: 120 * S, milli: 3000 },
+  ];
   assert.is(loadAt(load, 0), 1000);
   assert.is(loadAt(load, 90 * S), 2000);
   assert.is(loadAt(load, 600 * S), 3000);
@@ -81,7 +100,10 @@ workloads:
           metadata: {labels: {app: web}}
           spec: {containers: [{name: c, image: nginx, resources: {requests: {cpu: 500m}}}]}
   - manifest:
-${hpaYaml(load).split('\n').map((l) => '      ' + l).join('\n')}
+${hpaYaml(load)
+  .split('\n')
+  .map((l) => '      ' + l)
+  .join('\n')}
 `);
   const log: { t: number; type: string; obj: KubeObject }[] = [];
   runOnce(s, s.policies[0], 1, { observe: (t, type, obj) => log.push({ t, type, obj }) });
@@ -97,7 +119,10 @@ ${hpaYaml(load).split('\n').map((l) => '      ' + l).join('\n')}
 test('scale-up under load: 1 → 5 → 10 (max), one step per 15 s sync', () => {
   // 4 cores over 500m pods at a 50 % target wants 16 pods.
   const steps = run('0s=4', '2m');
-  assert.equal(steps.map((s) => s.replicas), [1, 5, 10]);
+  assert.equal(
+    steps.map((s) => s.replicas),
+    [1, 5, 10],
+  );
   assert.ok(steps[1].t >= 15 * S && steps[1].t < 16 * S, `first scale at ${steps[1].t}`);
   assert.ok(steps[2].t >= 30 * S && steps[2].t % (15 * S) < S, `second scale at ${steps[2].t}, on a sync`);
 });

@@ -106,9 +106,17 @@ parameters: ${params}
   const low = expectInputError(() => at('{kubelet: {imageGCLowThresholdPercent: 90}}'));
   assert.is(low.path, 'parameters.kubelet.imageGCLowThresholdPercent');
   assert.match(low.detail, 'must be less than imageGCHighThresholdPercent (85)');
-  assert.is(expectInputError(() => at('{kubelet: {imageGCHighThresholdPercent: 101}}')).path, 'parameters.kubelet.imageGCHighThresholdPercent');
-  assert.match(expectInputError(() => at('{apiServer: {maxRequestsInflight: 0, maxMutatingRequestsInflight: 0}}')).detail, 'add up to something positive');
-  const ok = at('{apiServer: {maxRequestsInflight: 100, maxMutatingRequestsInflight: 50, watchCostPerWatcher: 3us}, kubelet: {imageFsCapacity: 20Gi}}');
+  assert.is(
+    expectInputError(() => at('{kubelet: {imageGCHighThresholdPercent: 101}}')).path,
+    'parameters.kubelet.imageGCHighThresholdPercent',
+  );
+  assert.match(
+    expectInputError(() => at('{apiServer: {maxRequestsInflight: 0, maxMutatingRequestsInflight: 0}}')).detail,
+    'add up to something positive',
+  );
+  const ok = at(
+    '{apiServer: {maxRequestsInflight: 100, maxMutatingRequestsInflight: 50, watchCostPerWatcher: 3us}, kubelet: {imageFsCapacity: 20Gi}}',
+  );
   assert.is(ok.params.apiServer.flowControl?.serverConcurrencyLimit, 150);
   assert.is(ok.params.apiServer.watchCost?.perWatcher, 3);
   assert.is(ok.params.kubelet.imageFsBytes, 20 * 1024 ** 3);

@@ -59,7 +59,13 @@ test('kubectl run flags: labels, namespace, port, restart, annotations, both fla
   assert.equal(pod.metadata.annotations, { owner: 'me' });
   assert.is(pod.spec.restartPolicy, 'Never');
   assert.equal(pod.spec.containers, [
-    { name: 'web', image: 'registry.k8s.io/nginx:1.27', requests: {}, limits: {}, ports: [{ containerPort: 8080, hostPort: 0, protocol: 'TCP' }] },
+    {
+      name: 'web',
+      image: 'registry.k8s.io/nginx:1.27',
+      requests: {},
+      limits: {},
+      ports: [{ containerPort: 8080, hostPort: 0, protocol: 'TCP' }],
+    },
   ]);
   const [other] = run("kubectl run web --image='nginx' --namespace=team-a -l app=x") as Pod[];
   assert.is(other.metadata.namespace, 'team-a');
@@ -70,7 +76,10 @@ test('kubectl run flags: labels, namespace, port, restart, annotations, both fla
 
 test('kubectl run --expose also creates a Service selecting the pod', () => {
   const objs = run('kubectl run web --image=nginx --port=80 --expose');
-  assert.equal(objs.map((o) => o.kind), ['Pod', 'Service']);
+  assert.equal(
+    objs.map((o) => o.kind),
+    ['Pod', 'Service'],
+  );
   const svc = objs[1] as Service;
   assert.equal(svc.metadata, { name: 'web', namespace: 'default', labels: {}, ...EMPTY_META });
   assert.equal(svc.spec, { selector: { run: 'web' }, ports: [{ name: '', port: 80, protocol: 'TCP' }] });
@@ -110,7 +119,13 @@ test('kubectl create deployment creates the deployment create_deployment.go woul
   assert.equal(d.spec.selector, { matchLabels: labels, matchExpressions: [] });
   assert.equal(d.spec.template.labels, labels);
   assert.equal(d.spec.template.spec.containers, [
-    { name: 'nginx', image: 'docker.io/library/nginx:1.27', requests: {}, limits: {}, ports: [{ containerPort: 8080, hostPort: 0, protocol: 'TCP' }] },
+    {
+      name: 'nginx',
+      image: 'docker.io/library/nginx:1.27',
+      requests: {},
+      limits: {},
+      ports: [{ containerPort: 8080, hostPort: 0, protocol: 'TCP' }],
+    },
   ]);
   assert.is(d.spec.template.spec.restartPolicy, 'Always');
   assert.is(d.spec.template.spec.schedulerName, 'default-scheduler');
@@ -125,14 +140,20 @@ test('kubectl create deployment: several images, digests, sanitized names', () =
   const [d] = run(
     'kubectl create deployment multi --image=nginx@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef,redis:7 -r 2',
   ) as Deployment[];
-  assert.equal(d.spec.template.spec.containers.map((c) => c.name), ['nginx', 'redis']);
+  assert.equal(
+    d.spec.template.spec.containers.map((c) => c.name),
+    ['nginx', 'redis'],
+  );
   assert.is(d.spec.replicas, 2);
   // Upstream appends a random suffix to sanitized names; ours is derived from the inputs, so it is stable.
   const name = (run('kubectl create deployment a --image=my_app.v2:1')[0] as Deployment).spec.template.spec.containers[0].name;
   assert.match(name, /^my-app-v2-[bcdfghjklmnpqrstvwxz2456789]{5}$/);
   assert.is((run('kubectl create deployment a --image=my_app.v2:1')[0] as Deployment).spec.template.spec.containers[0].name, name);
   assert.match(inputError('kubectl create deployment a --image=nginx:1 --image=nginx:2').detail, 'same container name "nginx"');
-  assert.match(inputError('kubectl create deployment a --image=nginx,redis -- sleep 1').detail, 'cannot specify multiple --image options and command');
+  assert.match(
+    inputError('kubectl create deployment a --image=nginx,redis -- sleep 1').detail,
+    'cannot specify multiple --image options and command',
+  );
 });
 
 test('kubectl create deployment validation and unsupported commands', () => {

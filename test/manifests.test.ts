@@ -164,10 +164,7 @@ test('Pod spec validation errors', () => {
   const spec = (body: string) => () => parseYamlDocuments(body, 's.yaml').map((d) => parsePodSpec(d));
   assert.is(inputError(spec('containers: []\n')).detail, 'expected at least one container');
   assert.match(inputError(spec('containers:\n- name: a\n')).message, 'containers[0].image: required field is missing');
-  assert.match(
-    inputError(spec('containers:\n- {name: a, image: x}\n- {name: a, image: y}\n')).detail,
-    'duplicate container name "a"',
-  );
+  assert.match(inputError(spec('containers:\n- {name: a, image: x}\n- {name: a, image: y}\n')).detail, 'duplicate container name "a"');
   assert.match(inputError(spec('containers: [{name: A_b, image: x}]\n')).detail, 'expected a container name');
   const overLimit = inputError(spec('containers: [{name: a, image: x, resources: {requests: {cpu: 2}, limits: {cpu: 1}}}]\n'));
   assert.is(overLimit.path, 'containers[0].resources.requests.cpu');
@@ -178,14 +175,19 @@ test('Pod spec validation errors', () => {
     'operator must be Exists when key is empty',
   );
   assert.match(
-    inputError(spec('containers: [{name: a, image: x}]\ntolerations: [{key: k, operator: Exists, effect: NoSchedule, tolerationSeconds: 5}]\n')).detail,
+    inputError(
+      spec('containers: [{name: a, image: x}]\ntolerations: [{key: k, operator: Exists, effect: NoSchedule, tolerationSeconds: 5}]\n'),
+    ).detail,
     'tolerationSeconds requires effect NoExecute',
   );
   assert.match(
     inputError(spec('containers: [{name: a, image: x, ports: [{containerPort: 70000}]}]\n')).detail,
     'expected an integer between 1 and 65535, got 70000',
   );
-  assert.match(inputError(spec('initContainers: [{name: i, image: x, restartPolicy: Never}]\ncontainers: [{name: a, image: x}]\n')).detail, 'expected "Always"');
+  assert.match(
+    inputError(spec('initContainers: [{name: i, image: x, restartPolicy: Never}]\ncontainers: [{name: a, image: x}]\n')).detail,
+    'expected "Always"',
+  );
   assert.match(inputError(() => parsePodSpec(parseYamlDocuments('x: 1\n', 's.yaml')[0].get('spec'))).detail, 'expected a pod spec');
 });
 
@@ -266,7 +268,10 @@ test('Deployment: replicas default 1, selector and template', () => {
   assert.equal(d.spec.template.labels, { app: 'web', tier: 'frontend' });
   assert.equal(d.spec.template.annotations, { note: 'x' });
   assert.is(d.spec.template.spec.schedulerName, 'default-scheduler');
-  const rs: ReplicaSet = one(DEPLOYMENT.replace('kind: Deployment', 'kind: ReplicaSet').replace('spec:\n  selector', 'spec:\n  replicas: 4\n  selector'), 'ReplicaSet');
+  const rs: ReplicaSet = one(
+    DEPLOYMENT.replace('kind: Deployment', 'kind: ReplicaSet').replace('spec:\n  selector', 'spec:\n  replicas: 4\n  selector'),
+    'ReplicaSet',
+  );
   assert.is(rs.spec.replicas, 4);
 });
 
@@ -309,14 +314,28 @@ test('Service and PriorityClass', () => {
       { name: 'dns', port: 53, protocol: 'UDP' },
     ],
   });
-  const unnamed = inputError(() => parse('apiVersion: v1\nkind: Service\nmetadata: {name: web}\nspec:\n  ports: [{port: 80}, {port: 81}]\n'));
+  const unnamed = inputError(() =>
+    parse('apiVersion: v1\nkind: Service\nmetadata: {name: web}\nspec:\n  ports: [{port: 80}, {port: 81}]\n'),
+  );
   assert.is(unnamed.path, 'spec.ports[0].name');
   assert.match(inputError(() => parse('apiVersion: v1\nkind: Service\nmetadata: {name: 1web}\n')).detail, 'DNS-1035');
 
-  const pc: PriorityClass = one('apiVersion: scheduling.k8s.io/v1\nkind: PriorityClass\nmetadata: {name: high}\nvalue: 1000\n', 'PriorityClass');
+  const pc: PriorityClass = one(
+    'apiVersion: scheduling.k8s.io/v1\nkind: PriorityClass\nmetadata: {name: high}\nvalue: 1000\n',
+    'PriorityClass',
+  );
   assert.equal(pc, {
     kind: 'PriorityClass',
-    metadata: { name: 'high', namespace: '', uid: '', labels: {}, annotations: {}, ownerReferences: [], creationTimestamp: 0, resourceVersion: 0 },
+    metadata: {
+      name: 'high',
+      namespace: '',
+      uid: '',
+      labels: {},
+      annotations: {},
+      ownerReferences: [],
+      creationTimestamp: 0,
+      resourceVersion: 0,
+    },
     value: 1000,
     globalDefault: false,
     preemptionPolicy: 'PreemptLowerPriority',
@@ -327,11 +346,17 @@ test('Service and PriorityClass', () => {
   );
   assert.equal([never.value, never.globalDefault, never.preemptionPolicy], [-5, true, 'Never']);
   const pcErr = (body: string) => inputError(() => parse(`apiVersion: scheduling.k8s.io/v1\nkind: PriorityClass\n${body}`));
-  assert.match(pcErr('metadata: {name: x}\n').message, 'value: required field is missing; expected an integer between -2147483648 and 2147483647');
+  assert.match(
+    pcErr('metadata: {name: x}\n').message,
+    'value: required field is missing; expected an integer between -2147483648 and 2147483647',
+  );
   assert.match(pcErr('metadata: {name: x}\nvalue: 3000000000\n').detail, 'expected an integer between');
   assert.match(pcErr('metadata: {name: x}\nvalue: 1000000001\n').detail, 'highest user-definable priority');
   assert.match(pcErr('metadata: {name: system-mine}\nvalue: 1\n').detail, 'reserved');
-  const sys: PriorityClass = one('apiVersion: scheduling.k8s.io/v1\nkind: PriorityClass\nmetadata: {name: system-node-critical}\nvalue: 2000001000\n', 'PriorityClass');
+  const sys: PriorityClass = one(
+    'apiVersion: scheduling.k8s.io/v1\nkind: PriorityClass\nmetadata: {name: system-node-critical}\nvalue: 2000001000\n',
+    'PriorityClass',
+  );
   assert.is(sys.value, 2_000_001_000);
 });
 
@@ -361,25 +386,42 @@ items:
 - metadata: {name: b}
   spec: {containers: [{name: c, image: i}]}
 `);
-  assert.equal(pods.map((o) => `${o.kind}/${o.metadata.name}`), ['Pod/a', 'Pod/b']);
-  const e = inputError(() => parse('apiVersion: v1\nkind: List\nitems:\n- apiVersion: v1\n  kind: ReplicationController\n  metadata: {name: x}\n'));
+  assert.equal(
+    pods.map((o) => `${o.kind}/${o.metadata.name}`),
+    ['Pod/a', 'Pod/b'],
+  );
+  const e = inputError(() =>
+    parse('apiVersion: v1\nkind: List\nitems:\n- apiVersion: v1\n  kind: ReplicationController\n  metadata: {name: x}\n'),
+  );
   assert.is(e.path, 'items[0].kind');
   assert.is(e.line, 5);
   assert.equal(parse('apiVersion: v1\nkind: List\nitems: []\n'), []);
-  assert.match(inputError(() => parse('apiVersion: autoscaling.k8s.io/v1\nkind: VerticalPodAutoscalerList\nitems:\n- metadata: {name: c}\n')).detail, 'kind VerticalPodAutoscaler is not modeled by kubesim and would change placements');
+  assert.match(
+    inputError(() => parse('apiVersion: autoscaling.k8s.io/v1\nkind: VerticalPodAutoscalerList\nitems:\n- metadata: {name: c}\n')).detail,
+    'kind VerticalPodAutoscaler is not modeled by kubesim and would change placements',
+  );
 });
 
 test('refused kinds and wrong apiVersions name what is expected', () => {
   const e = inputError(() => parse('apiVersion: autoscaling.k8s.io/v1\nkind: VerticalPodAutoscaler\nmetadata: {name: j}\n', 'vpa.yaml'));
   assert.is(e.message.split(': kind VerticalPodAutoscaler')[0], 'vpa.yaml:2:7: kind');
-  assert.is(e.detail, 'kind VerticalPodAutoscaler is not modeled by kubesim and would change placements (it changes pod requests); remove it to simulate without it');
+  assert.is(
+    e.detail,
+    'kind VerticalPodAutoscaler is not modeled by kubesim and would change placements (it changes pod requests); remove it to simulate without it',
+  );
   // Without a collector for kinds not modeled (a field that expects one object), a ConfigMap names what is supported.
-  assert.match(inputError(() => parse('apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\n')).detail, 'unsupported kind "ConfigMap" here; expected one of Node (v1), Pod (v1), Deployment (apps/v1), ReplicaSet (apps/v1), Service (v1), PriorityClass (scheduling.k8s.io/v1), Job (batch/v1)');
+  assert.match(
+    inputError(() => parse('apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\n')).detail,
+    'unsupported kind "ConfigMap" here; expected one of Node (v1), Pod (v1), Deployment (apps/v1), ReplicaSet (apps/v1), Service (v1), PriorityClass (scheduling.k8s.io/v1), Job (batch/v1)',
+  );
   const v = inputError(() => parse('apiVersion: extensions/v1beta1\nkind: Deployment\nmetadata: {name: d}\n'));
   assert.is(v.path, 'apiVersion');
   assert.is(v.detail, 'expected apiVersion "apps/v1" for kind Deployment, got "extensions/v1beta1"');
   assert.match(inputError(() => parse('- a\n- b\n')).detail, 'expected a Kubernetes object');
-  assert.match(inputError(() => parse('apiVersion: v1\nkind: Pod\nmetadata: {generateName: web-}\n')).detail, 'generateName is not supported');
+  assert.match(
+    inputError(() => parse('apiVersion: v1\nkind: Pod\nmetadata: {generateName: web-}\n')).detail,
+    'generateName is not supported',
+  );
   assert.match(inputError(() => parse('apiVersion: v1\nkind: Pod\nmetadata: {name: Web}\n')).detail, 'DNS-1123 subdomain');
   const label = inputError(() => parse('apiVersion: v1\nkind: Pod\nmetadata: {name: w, labels: {"bad key!": x}}\n'));
   assert.is(label.path, 'metadata.labels["bad key!"]');

@@ -18,7 +18,10 @@ import { expectInputError, scenarioFrom } from './helpers.js';
 
 const S = 1_000_000;
 
-function cluster(faults: string, opts: { nodes?: number; zones?: string; replicas?: number; duration?: string; extra?: string } = {}): Scenario {
+function cluster(
+  faults: string,
+  opts: { nodes?: number; zones?: string; replicas?: number; duration?: string; extra?: string } = {},
+): Scenario {
   return scenarioFrom(`
 name: lifecycle
 duration: ${opts.duration ?? '8m'}
@@ -71,7 +74,9 @@ const nextTick = (t: number): number => Math.ceil(t / (5 * S)) * 5 * S;
 
 test('kubelet leases: created at registration, renewed every 10–10.4 s (renewInterval 0.25 × 40 s, jitter 0.04)', () => {
   const { log } = run(cluster('  []', { duration: '2m', extra: 'parameters: {nodeLifecycle: {enabled: true}}' }));
-  const renewals = log.filter((c) => c.obj.kind === 'Lease' && c.obj.metadata.name === 'n-0').map((c) => (c.obj.kind === 'Lease' ? c.obj.spec.renewTime : 0));
+  const renewals = log
+    .filter((c) => c.obj.kind === 'Lease' && c.obj.metadata.name === 'n-0')
+    .map((c) => (c.obj.kind === 'Lease' ? c.obj.spec.renewTime : 0));
   assert.is(renewals[0] < 0.1 * S, true, 'the first lease is written when the kubelet starts');
   assert.ok(renewals.length >= 11 && renewals.length <= 13, `${renewals.length} renewals in 2 minutes`);
   for (let i = 1; i < renewals.length; i++) {
@@ -97,7 +102,9 @@ test('node crash: Ready=Unknown at the first pass > grace after the last observe
   assert.ok(noExecute >= unknownPass + 5.05 * S && noExecute < unknownPass + 5.1 * S, `NoExecute at ${noExecute}`);
   // The pod on n-1 was marked not ready by the same pass, then deleted (gracefully) 300 s after the taint was
   // observed: its deletionTimestamp is set, and with its kubelet down it stays Terminating to the end.
-  const victim = log.find((c) => c.obj.kind === 'Pod' && c.obj.spec.nodeName === 'n-1' && c.old?.kind === 'Pod' && c.old.status.ready && !c.obj.status.ready);
+  const victim = log.find(
+    (c) => c.obj.kind === 'Pod' && c.obj.spec.nodeName === 'n-1' && c.old?.kind === 'Pod' && c.old.status.ready && !c.obj.status.ready,
+  );
   assert.ok(victim !== undefined && victim.t >= unknownPass && victim.t < unknownPass + 100_000, 'MarkPodsNotReady');
   const deleted = log.find((c) => c.type === 'MODIFIED' && c.obj.kind === 'Pod' && c.obj.metadata.deletionTimestamp !== undefined);
   assert.ok(deleted !== undefined && deleted.obj.metadata.name === victim?.obj.metadata.name);
@@ -105,7 +112,15 @@ test('node crash: Ready=Unknown at the first pass > grace after the last observe
   assert.is(log.filter((c) => c.type === 'DELETED' && c.obj.kind === 'Pod').length, 0, 'still Terminating: no kubelet to finish it');
   assert.ok(r.store.pods.some((p) => p.metadata.name === victim?.obj.metadata.name && p.metadata.deletionTimestamp !== undefined));
   // Its replacement is scheduled on a live node, and the Deployment is whole again.
-  const replacement = log.find((c) => c.obj.kind === 'Pod' && c.type === 'MODIFIED' && c.old?.kind === 'Pod' && c.old.spec.nodeName === '' && c.obj.spec.nodeName !== '' && c.t > (deleted?.t ?? 0));
+  const replacement = log.find(
+    (c) =>
+      c.obj.kind === 'Pod' &&
+      c.type === 'MODIFIED' &&
+      c.old?.kind === 'Pod' &&
+      c.old.spec.nodeName === '' &&
+      c.obj.spec.nodeName !== '' &&
+      c.t > (deleted?.t ?? 0),
+  );
   assert.ok(replacement !== undefined && replacement.obj.kind === 'Pod' && replacement.obj.spec.nodeName !== 'n-1');
   const s = r.summary;
   assert.is(s.pods_lost, 1);
@@ -124,9 +139,18 @@ test('node recovery before the toleration expires: taints removed, the pod resta
   assert.ok(back >= 200 * S && back < 200.1 * S, `Ready again at ${back}`);
   const last = log.filter((c) => c.obj.kind === 'Node' && c.obj.metadata.name === 'n-1').pop()?.obj as Node;
   assert.equal(last.spec.taints, [], 'both unreachable taints removed');
-  const noExecuteGone = log.find((c) => c.t > 200 * S && c.obj.kind === 'Node' && c.obj.metadata.name === 'n-1' && !hasTaint(c.obj, 'node.kubernetes.io/unreachable', 'NoExecute'));
+  const noExecuteGone = log.find(
+    (c) =>
+      c.t > 200 * S &&
+      c.obj.kind === 'Node' &&
+      c.obj.metadata.name === 'n-1' &&
+      !hasTaint(c.obj, 'node.kubernetes.io/unreachable', 'NoExecute'),
+  );
   // markNodeAsReachable runs in the first monitor pass that reads Ready=True: the tick after 200 s.
-  assert.ok(noExecuteGone !== undefined && noExecuteGone.t >= 205 * S && noExecuteGone.t < 205.1 * S, `NoExecute removed at ${noExecuteGone?.t}`);
+  assert.ok(
+    noExecuteGone !== undefined && noExecuteGone.t >= 205 * S && noExecuteGone.t < 205.1 * S,
+    `NoExecute removed at ${noExecuteGone?.t}`,
+  );
   assert.is(r.summary.pods_evicted, 0);
   assert.is(r.summary.pods_deleted, 0);
   assert.is(r.summary.pods_running, 4);
@@ -141,16 +165,26 @@ test('a pod Terminating on a dead node is deleted as soon as its node comes back
   const marked = log.find((c) => c.obj.kind === 'Pod' && c.obj.spec.nodeName === 'n-1' && c.obj.metadata.deletionTimestamp !== undefined);
   assert.ok(marked !== undefined && marked.t > 400 * S && marked.t < 480 * S, `evicted at ${marked?.t}`);
   const gone = log.find((c) => c.type === 'DELETED' && c.obj.metadata.name === marked?.obj.metadata.name);
-  assert.ok(gone !== undefined && gone.t >= 480 * S && gone.t < 480.1 * S, `deleted at ${gone?.t}: the restarted kubelet finds its containers dead`);
+  assert.ok(
+    gone !== undefined && gone.t >= 480 * S && gone.t < 480.1 * S,
+    `deleted at ${gone?.t}: the restarted kubelet finds its containers dead`,
+  );
 });
 
 test('zone outage: nodes of the zone tainted NoExecute one per 10 s (--node-eviction-rate 0.1, burst 1)', () => {
   const { r, log } = run(cluster('  - {type: zoneOutage, at: 60s, zone: a}', { nodes: 6, zones: '[a, b]', replicas: 6 }));
-  const times = ['n-0', 'n-2', 'n-4'].map((n) => nodeTime(log, n, (x) => hasTaint(x, 'node.kubernetes.io/unreachable', 'NoExecute'))).sort((a, b) => a - b);
+  const times = ['n-0', 'n-2', 'n-4']
+    .map((n) => nodeTime(log, n, (x) => hasTaint(x, 'node.kubernetes.io/unreachable', 'NoExecute')))
+    .sort((a, b) => a - b);
   assert.ok(times[0] > 0);
   assert.ok(Math.abs(times[1] - times[0] - 10 * S) < 100_000, `second node ${times[1] - times[0]} µs after the first`);
   assert.ok(Math.abs(times[2] - times[1] - 10 * S) < 100_000, `third node ${times[2] - times[1]} µs after the second`);
-  for (const n of ['n-1', 'n-3', 'n-5']) assert.is(nodeTime(log, n, (x) => x.spec.taints.length > 0), -1, `${n} in the healthy zone is untouched`);
+  for (const n of ['n-1', 'n-3', 'n-5'])
+    assert.is(
+      nodeTime(log, n, (x) => x.spec.taints.length > 0),
+      -1,
+      `${n} in the healthy zone is untouched`,
+    );
   assert.is(r.summary.pods_lost, 3);
   assert.is(r.summary.pods_evicted, 3);
   assert.is(r.summary.pods_rescheduled, 3);
@@ -161,7 +195,11 @@ test('partial disruption of a small zone (≥ 55% not ready, > 2 nodes, ≤ 50 n
   const { r, log } = run(cluster('  - {type: nodeCrash, at: 60s, nodes: [n-0, n-1, n-2, n-3]}', { nodes: 6, zones: '[a]', replicas: 6 }));
   for (const n of ['n-0', 'n-1', 'n-2', 'n-3']) {
     assert.ok(nodeTime(log, n, (x) => !x.status.ready) > 0, `${n} Unknown`);
-    assert.is(nodeTime(log, n, (x) => hasTaint(x, 'node.kubernetes.io/unreachable', 'NoExecute')), -1, `${n} never tainted NoExecute`);
+    assert.is(
+      nodeTime(log, n, (x) => hasTaint(x, 'node.kubernetes.io/unreachable', 'NoExecute')),
+      -1,
+      `${n} never tainted NoExecute`,
+    );
   }
   assert.is(r.summary.pods_evicted, 0);
   assert.ok(Number.isNaN(r.summary.recovery_time_s), 'never recovered: empty in summary.csv');
@@ -193,11 +231,20 @@ test('DefaultTolerationSeconds admission: 300 s not-ready and unreachable tolera
   );
   const all: Toleration = { key: '', operator: 'Exists', value: '', effect: '' };
   assert.equal(withDefaultTolerations([all], p), [all], 'a toleration of everything covers both');
-  const mine: Toleration = { key: 'node.kubernetes.io/unreachable', operator: 'Exists', value: '', effect: 'NoExecute', tolerationSeconds: 10 };
-  assert.equal(withDefaultTolerations([mine], p).map((t) => [t.key, t.tolerationSeconds]), [
-    ['node.kubernetes.io/unreachable', 10],
-    ['node.kubernetes.io/not-ready', 300],
-  ]);
+  const mine: Toleration = {
+    key: 'node.kubernetes.io/unreachable',
+    operator: 'Exists',
+    value: '',
+    effect: 'NoExecute',
+    tolerationSeconds: 10,
+  };
+  assert.equal(
+    withDefaultTolerations([mine], p).map((t) => [t.key, t.tolerationSeconds]),
+    [
+      ['node.kubernetes.io/unreachable', 10],
+      ['node.kubernetes.io/not-ready', 300],
+    ],
+  );
   const noSchedule: Toleration = { key: 'node.kubernetes.io/unreachable', operator: 'Exists', value: '', effect: 'NoSchedule' };
   assert.is(withDefaultTolerations([noSchedule], p).length, 3, 'a NoSchedule toleration does not count');
 });
@@ -205,7 +252,10 @@ test('DefaultTolerationSeconds admission: 300 s not-ready and unreachable tolera
 test('stored pods carry the admitted tolerations', () => {
   const { r } = run(cluster('  []', { duration: '30s' }));
   const pod = r.store.pods[0] as Pod;
-  assert.equal(pod.spec.tolerations.map((t) => t.tolerationSeconds), [300, 300]);
+  assert.equal(
+    pod.spec.tolerations.map((t) => t.tolerationSeconds),
+    [300, 300],
+  );
 });
 
 test('getMinTolerationTime (taint_eviction_test.go TestGetMinTolerationTime) and GetMatchingTolerations', () => {
@@ -219,7 +269,13 @@ test('getMinTolerationTime (taint_eviction_test.go TestGetMinTolerationTime) and
   assert.is(minTolerationTime([tol(0)]), 0);
   const taint = { key: 'node.kubernetes.io/unreachable', value: '', effect: 'NoExecute' as const };
   const other = { key: 'x', value: '', effect: 'NoExecute' as const };
-  const forUnreachable: Toleration = { key: 'node.kubernetes.io/unreachable', operator: 'Exists', value: '', effect: 'NoExecute', tolerationSeconds: 5 };
+  const forUnreachable: Toleration = {
+    key: 'node.kubernetes.io/unreachable',
+    operator: 'Exists',
+    value: '',
+    effect: 'NoExecute',
+    tolerationSeconds: 5,
+  };
   assert.equal(matchingTolerations([taint], [forUnreachable]), { all: true, used: [forUnreachable] });
   assert.equal(matchingTolerations([taint, other], [forUnreachable]), { all: false, used: [] });
 });
@@ -239,13 +295,19 @@ test('etcd slowdown, API server overload and registry slowdown multiply their la
   const base = run(cluster('  []', { duration: '1m' })).r.summary;
   const etcd = run(cluster('  - {type: etcdSlowdown, at: 0s, factor: 20, duration: 1m}', { duration: '1m' })).r.summary;
   // update = API processing (median 1 ms) + etcd commit (median 1.5 ms); ×20 on the commit part.
-  assert.ok(etcd.api_latency_update_p50_ms > 20 && base.api_latency_update_p50_ms < 5, `${base.api_latency_update_p50_ms} → ${etcd.api_latency_update_p50_ms}`);
+  assert.ok(
+    etcd.api_latency_update_p50_ms > 20 && base.api_latency_update_p50_ms < 5,
+    `${base.api_latency_update_p50_ms} → ${etcd.api_latency_update_p50_ms}`,
+  );
   const api = run(cluster('  - {type: apiServerOverload, at: 0s, factor: 20, duration: 1m}', { duration: '1m' })).r.summary;
   // (the nodes' and leases' creates at t = 0 precede the fault; updates all come after it)
   assert.ok(api.api_latency_update_p50_ms > 15, `API overload: update p50 ${api.api_latency_update_p50_ms}`);
   const reg = run(cluster('  - {type: registrySlowdown, at: 0s, factor: 10, duration: 1m}', { duration: '1m' })).r.summary;
   // nginx is not cached: 100 MiB at 50 MiB/s + ~0.5 s ≈ 2.5 s per pull, ×10 ≈ 25 s.
-  assert.ok(base.startup_latency_p50_ms < 6_000 && reg.startup_latency_p50_ms > 20_000, `${base.startup_latency_p50_ms} → ${reg.startup_latency_p50_ms}`);
+  assert.ok(
+    base.startup_latency_p50_ms < 6_000 && reg.startup_latency_p50_ms > 20_000,
+    `${base.startup_latency_p50_ms} → ${reg.startup_latency_p50_ms}`,
+  );
 });
 
 test('faults: bad entries fail with the field path', () => {

@@ -36,7 +36,10 @@ function runChecked(s: Scenario, policy: string): RunResult {
     for (const p of pods.values()) {
       const g = gpuRequestOf(p);
       if (typeof g === 'string' || g.count === 0) continue;
-      const ids = (p.metadata.annotations[GPU_INDEX] ?? '').split('-').filter((x) => x !== '').map(Number);
+      const ids = (p.metadata.annotations[GPU_INDEX] ?? '')
+        .split('-')
+        .filter((x) => x !== '')
+        .map(Number);
       assert.is(ids.length, g.count, `${p.metadata.name}: ${g.count} devices, got "${p.metadata.annotations[GPU_INDEX]}"`);
       for (const id of ids) {
         assert.ok(id < (nodes.get(p.spec.nodeName) ?? 0), `${p.metadata.name}: device ${id} on ${p.spec.nodeName}`);
@@ -101,14 +104,20 @@ test('fixture trace, timed: window and time scale, placements, GPU allocation me
         return milli * (rec.finished - rec.bound);
       };
       const area = held('p-1', 1000) + held('p-3', 2000) + held('p-4', 250);
-      assert.ok(Math.abs(r.summary.gpu_alloc_mean_pct - (100 * area) / 6000 / (r.summary.sim_end_s * 1e6)) < 1e-9, `${policy} mean ${r.summary.gpu_alloc_mean_pct}`);
+      assert.ok(
+        Math.abs(r.summary.gpu_alloc_mean_pct - (100 * area) / 6000 / (r.summary.sim_end_s * 1e6)) < 1e-9,
+        `${policy} mean ${r.summary.gpu_alloc_mean_pct}`,
+      );
       assert.ok(area / 1e6 > 1000 * 40 + 2000 * 60 + 250 * 20, 'at least the trace run times');
       const gpuCol = r.timeseries.map((row) => row.gpuPct).filter((x) => !Number.isNaN(x));
       assert.ok(gpuCol.length > 0 && Math.min(...gpuCol) >= 0);
       assert.ok(Math.max(...gpuCol) <= r.summary.gpu_alloc_peak_pct + 1e-9);
     }
     // A cluster without GPUs leaves the GPU columns empty.
-    writeFileSync(join(dir, 'cpu.yaml'), 'name: cpu\nduration: 10s\ncluster: {nodePools: [{name: c, count: 1, template: {cpu: "4", memory: 4Gi}}]}\n');
+    writeFileSync(
+      join(dir, 'cpu.yaml'),
+      'name: cpu\nduration: 10s\ncluster: {nodePools: [{name: c, count: 1, template: {cpu: "4", memory: 4Gi}}]}\n',
+    );
     const cpu = loadScenario(join(dir, 'cpu.yaml')).scenario;
     const c = runOnce(cpu, cpu.policies[0], 1);
     assert.ok(Number.isNaN(c.summary.gpu_alloc_mean_pct) && Number.isNaN(c.summary.gpu_pods_pending_end));
@@ -130,7 +139,10 @@ traceTest('openb-replay.yaml: the documented window (8,125 pods from day 115, ar
 });
 
 traceTest('openb trace, reduced window (days 115–118), timed: every pod placed, no device oversubscribed, deterministic', () => {
-  const text = readFileSync(join(repo, 'scenarios', 'openb-replay.yaml'), 'utf8').replace('  from: 2760h\n', '  from: 2760h\n  until: 2832h\n');
+  const text = readFileSync(join(repo, 'scenarios', 'openb-replay.yaml'), 'utf8').replace(
+    '  from: 2760h\n',
+    '  from: 2760h\n  until: 2832h\n',
+  );
   const dir = mkdtempSync(join(tmpdir(), 'kubesim-openb-window-'));
   try {
     writeFileSync(join(dir, 'r.yaml'), text.replace(/\.\.\/\.\.\/shared/g, join(repo, '..', 'shared')));

@@ -38,9 +38,16 @@ function table(softTaints = false, images = false): NodeTable {
     ][i % 3];
     const node = makeNode(`n${i}`, shape, { 'topology.kubernetes.io/zone': `z${i % 3}` }, i % 7 === 0);
     // Every 5th node with a PreferNoSchedule taint: TaintToleration's score then tells nodes apart.
-    const tainted = softTaints && i % 5 === 0 ? { ...node, spec: { ...node.spec, taints: [{ key: 'spot', value: 'true', effect: 'PreferNoSchedule' as const }] } } : node;
+    const tainted =
+      softTaints && i % 5 === 0
+        ? { ...node, spec: { ...node.spec, taints: [{ key: 'spot', value: 'true', effect: 'PreferNoSchedule' as const }] } }
+        : node;
     // Every 4th node holding the pods' image: ImageLocality's score then tells nodes apart.
-    t.upsert(images && i % 4 === 0 ? { ...tainted, status: { ...tainted.status, images: [{ names: ['pause:latest'], sizeBytes: 300 * 1024 * 1024 }] } } : tainted);
+    t.upsert(
+      images && i % 4 === 0
+        ? { ...tainted, status: { ...tainted.status, images: [{ names: ['pause:latest'], sizeBytes: 300 * 1024 * 1024 }] } }
+        : tainted,
+    );
   }
   return t;
 }
@@ -52,12 +59,22 @@ const PODS = [
   podInput(makeSpec([{ cpu: 100000 }])), // fits nowhere: the sequential kernel's diagnosis
   podInput(makeSpec([{ cpu: 100 }], { nodeSelector: { 'topology.kubernetes.io/zone': 'z1' } })), // not shardable
   // A ReplicaSet's pod: the System default spreading constraints (ScheduleAnyway) score it on the main thread.
-  podInput(makeSpec([{ cpu: 200, memory: 512 * 1024 * 1024 }]), { namespace: 'default', labels: { app: 'web' } }, { matchLabels: { app: 'web' }, matchExpressions: [] }),
+  podInput(
+    makeSpec([{ cpu: 200, memory: 512 * 1024 * 1024 }]),
+    { namespace: 'default', labels: { app: 'web' } },
+    { matchLabels: { app: 'web' }, matchExpressions: [] },
+  ),
   // A hard spread constraint and a required anti-affinity term: their Filters do not Skip, so not shardable.
   podInput(
     makeSpec([{ cpu: 100 }], {
       topologySpreadConstraints: [
-        { maxSkew: 1, topologyKey: 'topology.kubernetes.io/zone', whenUnsatisfiable: 'DoNotSchedule', labelSelector: { matchLabels: { app: 'db' }, matchExpressions: [] }, matchLabelKeys: [] },
+        {
+          maxSkew: 1,
+          topologyKey: 'topology.kubernetes.io/zone',
+          whenUnsatisfiable: 'DoNotSchedule',
+          labelSelector: { matchLabels: { app: 'db' }, matchExpressions: [] },
+          matchLabelKeys: [],
+        },
       ],
     }),
     { namespace: 'default', labels: { app: 'db' } },
@@ -66,7 +83,15 @@ const PODS = [
     makeSpec([{ cpu: 100 }], {
       affinity: {
         podAntiAffinity: {
-          required: [{ labelSelector: { matchLabels: { app: 'db' }, matchExpressions: [] }, namespaces: [], topologyKey: 'kubernetes.io/hostname', matchLabelKeys: [], mismatchLabelKeys: [] }],
+          required: [
+            {
+              labelSelector: { matchLabels: { app: 'db' }, matchExpressions: [] },
+              namespaces: [],
+              topologyKey: 'kubernetes.io/hostname',
+              matchLabelKeys: [],
+              mismatchLabelKeys: [],
+            },
+          ],
           preferred: [],
         },
       },
@@ -80,7 +105,12 @@ const PODS = [
     makeSpec([{ cpu: 300 }], {
       affinity: {
         nodeAffinity: {
-          preferred: [{ weight: 50, preference: { matchExpressions: [{ key: 'topology.kubernetes.io/zone', operator: 'In', values: ['z1'] }], matchFields: [] } }],
+          preferred: [
+            {
+              weight: 50,
+              preference: { matchExpressions: [{ key: 'topology.kubernetes.io/zone', operator: 'In', values: ['z1'] }], matchFields: [] },
+            },
+          ],
         },
       },
     }),
@@ -88,7 +118,15 @@ const PODS = [
 ];
 
 /** `count` decisions with assume, through the kernel alone or the scanner; a trace of every Decision. */
-function decide(profile: Profile, count: number, scanner: ParallelScanner | null, removed: readonly string[] = [], softTaints = false, images = false, existing = false): string[] {
+function decide(
+  profile: Profile,
+  count: number,
+  scanner: ParallelScanner | null,
+  removed: readonly string[] = [],
+  softTaints = false,
+  images = false,
+  existing = false,
+): string[] {
   const t = table(softTaints, images);
   for (const name of removed) t.remove(name);
   const kernel = new Kernel(profile);
@@ -103,7 +141,18 @@ function decide(profile: Profile, count: number, scanner: ParallelScanner | null
       affinity: {
         podAntiAffinity: {
           required: [],
-          preferred: [{ weight: 80, term: { labelSelector: { matchLabels: { app: 'web' }, matchExpressions: [] }, namespaces: [], topologyKey: 'topology.kubernetes.io/zone', matchLabelKeys: [], mismatchLabelKeys: [] } }],
+          preferred: [
+            {
+              weight: 80,
+              term: {
+                labelSelector: { matchLabels: { app: 'web' }, matchExpressions: [] },
+                namespaces: [],
+                topologyKey: 'topology.kubernetes.io/zone',
+                matchLabelKeys: [],
+                mismatchLabelKeys: [],
+              },
+            },
+          ],
         },
       },
     });
@@ -152,10 +201,26 @@ test('sharded decisions equal the sequential kernel for 1 and 2 workers', async 
       }
       // Deleted nodes (tombstone rows) leave the search and the rotation's modulus alike on both paths.
       const gone = ['n5', 'n17', 'n300', 'n599'];
-      assert.equal(decide(DEFAULT_PROFILE, 300, scanner, gone), decide(DEFAULT_PROFILE, 300, null, gone), `after node deletions, ${workers} worker(s)`);
-      assert.equal(decide(DEFAULT_PROFILE, 300, scanner, [], true), decide(DEFAULT_PROFILE, 300, null, [], true), `PreferNoSchedule taints, ${workers} worker(s)`);
-      assert.equal(decide(DEFAULT_PROFILE, 300, scanner, [], false, true), decide(DEFAULT_PROFILE, 300, null, [], false, true), `images on some nodes, ${workers} worker(s)`);
-      assert.equal(decide(DEFAULT_PROFILE, 300, scanner, [], false, false, true), decide(DEFAULT_PROFILE, 300, null, [], false, false, true), `an existing pod with affinity terms, ${workers} worker(s)`);
+      assert.equal(
+        decide(DEFAULT_PROFILE, 300, scanner, gone),
+        decide(DEFAULT_PROFILE, 300, null, gone),
+        `after node deletions, ${workers} worker(s)`,
+      );
+      assert.equal(
+        decide(DEFAULT_PROFILE, 300, scanner, [], true),
+        decide(DEFAULT_PROFILE, 300, null, [], true),
+        `PreferNoSchedule taints, ${workers} worker(s)`,
+      );
+      assert.equal(
+        decide(DEFAULT_PROFILE, 300, scanner, [], false, true),
+        decide(DEFAULT_PROFILE, 300, null, [], false, true),
+        `images on some nodes, ${workers} worker(s)`,
+      );
+      assert.equal(
+        decide(DEFAULT_PROFILE, 300, scanner, [], false, false, true),
+        decide(DEFAULT_PROFILE, 300, null, [], false, false, true),
+        `an existing pod with affinity terms, ${workers} worker(s)`,
+      );
       // Shardable pods went through the shards; the nodeSelector pod and the misfit were handed back.
       assert.ok(scanner.sharded > 0 && scanner.sequential > 0);
     } finally {
@@ -170,7 +235,8 @@ test('the default profile is served by the shards only for pods whose spread and
     const t = table();
     const kernel = new Kernel(DEFAULT_PROFILE);
     const assigned = new AssignedPods(t);
-    const served = (k: number): boolean => scanner.schedule(kernel, t, PODS[k], { nextStartNodeIndex: 0 }, new RngStream(1, 's'), assigned) !== null;
+    const served = (k: number): boolean =>
+      scanner.schedule(kernel, t, PODS[k], { nextStartNodeIndex: 0 }, new RngStream(1, 's'), assigned) !== null;
     assert.ok(served(0), 'plain pod');
     assert.ok(served(5), 'ReplicaSet pod with the System default (ScheduleAnyway) constraints');
     assert.not.ok(served(6), 'hard topology spread constraint');
@@ -204,7 +270,13 @@ test('a window below minNodes runs the sequential kernel', async () => {
 
 test('whole runs are byte-identical with 0, 1 and 2 workers', async () => {
   const loaded = loadScenario(join(FIXTURES, 'small.yaml')).scenario;
-  const resourcesOnly = (p: Profile): Profile => ({ ...p, filters: { ...p.filters, podTopologySpread: false, interPodAffinity: false }, spreadWeight: 0, interPodAffinityWeight: 0, preemption: null });
+  const resourcesOnly = (p: Profile): Profile => ({
+    ...p,
+    filters: { ...p.filters, podTopologySpread: false, interPodAffinity: false },
+    spreadWeight: 0,
+    interPodAffinityWeight: 0,
+    preemption: null,
+  });
   const scenario = { ...loaded, policies: loaded.policies.map((p) => ({ ...p, profiles: p.profiles.map(resourcesOnly) })) };
   const base = scenario.policies.map((p) => runOnce(scenario, p, 3));
   for (const workers of [1, 2]) {
@@ -212,13 +284,19 @@ test('whole runs are byte-identical with 0, 1 and 2 workers', async () => {
     try {
       const runs = scenario.policies.map((p) => runOnce(scenario, p, 3, { scanner }));
       assert.is(summaryCsv(runs), summaryCsv(base));
-      assert.equal(runs.map((r) => r.fingerprint), base.map((r) => r.fingerprint));
+      assert.equal(
+        runs.map((r) => r.fingerprint),
+        base.map((r) => r.fingerprint),
+      );
       assert.ok(scanner.sharded > 0, 'the run used the shards');
       // The scenario's own policies (spreading, inter-pod affinity, preemption on) go through the shards too.
       const before = scanner.sharded;
       const defaults = loaded.policies.map((p) => runOnce(loaded, p, 3, { scanner }));
       assert.is(summaryCsv(defaults), summaryCsv(loaded.policies.map((p) => runOnce(loaded, p, 3))));
-      assert.equal(defaults.map((r) => r.fingerprint), loaded.policies.map((p) => runOnce(loaded, p, 3).fingerprint));
+      assert.equal(
+        defaults.map((r) => r.fingerprint),
+        loaded.policies.map((p) => runOnce(loaded, p, 3).fingerprint),
+      );
       assert.ok(scanner.sharded > before, 'default-profile cycles used the shards');
     } finally {
       await scanner.close();

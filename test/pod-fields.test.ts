@@ -78,7 +78,14 @@ test('schedulingGates on a Deployment template: every replica waits for its own 
           spec:
             schedulingGates: [{name: example.com/admit}]
             containers: [{name: c, image: i}]`);
-  const binds = log.filter((c) => c.obj.kind === 'Pod' && c.type === 'MODIFIED' && c.obj.spec.nodeName !== '' && c.obj.status.phase === 'Pending' && c.obj.metadata.labels.app === 'web');
+  const binds = log.filter(
+    (c) =>
+      c.obj.kind === 'Pod' &&
+      c.type === 'MODIFIED' &&
+      c.obj.spec.nodeName !== '' &&
+      c.obj.status.phase === 'Pending' &&
+      c.obj.metadata.labels.app === 'web',
+  );
   const first = new Map<string, number>();
   for (const b of binds) if (!first.has(b.obj.metadata.name)) first.set(b.obj.metadata.name, b.t);
   assert.is(first.size, 3);
@@ -92,12 +99,23 @@ cluster: {nodePools: [{name: n, count: 1, template: {cpu: "1", memory: 1Gi}}]}
 workloads:
   - manifest: {apiVersion: v1, kind: Pod, metadata: {name: p${meta}}, spec: {${spec}containers: [{name: c, image: i}]}}
 `;
-  assert.match(expectInputError(() => scenarioFrom(pod('', 'schedulingGates: [{name: a}, {name: a}], '))).detail, 'duplicate scheduling gate "a"');
-  assert.match(expectInputError(() => scenarioFrom(pod('', 'schedulingGates: [{name: "bad gate"}], '))).detail, 'invalid scheduling gate name');
+  assert.match(
+    expectInputError(() => scenarioFrom(pod('', 'schedulingGates: [{name: a}, {name: a}], '))).detail,
+    'duplicate scheduling gate "a"',
+  );
+  assert.match(
+    expectInputError(() => scenarioFrom(pod('', 'schedulingGates: [{name: "bad gate"}], '))).detail,
+    'invalid scheduling gate name',
+  );
   const noGates = expectInputError(() => scenarioFrom(pod(', annotations: {kubesim.io/remove-scheduling-gates-after: 5s}', '')));
   assert.match(noGates.detail, 'the pod has no spec.schedulingGates to remove');
   assert.match(noGates.path, 'metadata.annotations');
-  assert.match(expectInputError(() => scenarioFrom(pod(', annotations: {kubesim.io/remove-scheduling-gates-after: soon}', 'schedulingGates: [{name: a}], '))).detail, 'expected a duration');
+  assert.match(
+    expectInputError(() =>
+      scenarioFrom(pod(', annotations: {kubesim.io/remove-scheduling-gates-after: soon}', 'schedulingGates: [{name: a}], ')),
+    ).detail,
+    'expected a duration',
+  );
 });
 
 const JOB = (spec: string): string => `
@@ -113,7 +131,8 @@ const JOB = (spec: string): string => `
           metadata: {annotations: {kubesim.io/run-duration: 20s}}
           spec: {restartPolicy: Never, containers: [{name: c, image: i, resources: {requests: {cpu: 100m}}}]}`;
 
-const jobPods = (log: { obj: KubeObject }[]): Set<string> => new Set(log.filter((c) => c.obj.kind === 'Pod' && c.obj.metadata.labels['job-name'] === 'batch').map((c) => c.obj.metadata.name));
+const jobPods = (log: { obj: KubeObject }[]): Set<string> =>
+  new Set(log.filter((c) => c.obj.kind === 'Pod' && c.obj.metadata.labels['job-name'] === 'batch').map((c) => c.obj.metadata.name));
 
 test('Job suspend: no pod while suspended; applying suspend: false starts it, and it completes', () => {
   const suspended = run(JOB('suspend: true'));
@@ -129,7 +148,9 @@ test('Job activeDeadlineSeconds: the Job fails with DeadlineExceeded and its act
   const { log } = run(JOB('activeDeadlineSeconds: 30'));
   const jobs = log.filter((c) => c.obj.kind === 'Job');
   const failed = jobs.find((c) => c.obj.kind === 'Job' && c.obj.status.finished !== undefined)!;
-  assert.ok(failed.obj.kind === 'Job' && failed.obj.status.finished?.type === 'Failed' && failed.obj.status.finished.reason === 'DeadlineExceeded');
+  assert.ok(
+    failed.obj.kind === 'Job' && failed.obj.status.finished?.type === 'Failed' && failed.obj.status.finished.reason === 'DeadlineExceeded',
+  );
   assert.ok(failed.t >= 30 * S && failed.t < 31 * S, `failed at ${failed.t}`);
   // 2 pods of 20 s, then 2 more at ~21 s that are still running at 30 s: deleted.
   const deleted = log.filter((c) => c.obj.kind === 'Pod' && c.obj.metadata.deletionTimestamp !== undefined && c.type === 'MODIFIED');
@@ -162,11 +183,27 @@ test('Deployment paused: a paused Deployment creates no ReplicaSet; unpaused lat
 
 test('probedReadyTime: probe ticks every period from admission, counted once noticed and past initialDelaySeconds', () => {
   const c = makeSpec([{}]).containers[0];
-  const probe = (initialDelaySeconds: number, periodSeconds = 10, successThreshold = 1) => ({ initialDelaySeconds, periodSeconds, successThreshold });
+  const probe = (initialDelaySeconds: number, periodSeconds = 10, successThreshold = 1) => ({
+    initialDelaySeconds,
+    periodSeconds,
+    successThreshold,
+  });
   // Admitted at 1 s, started at 3.2 s, noticed at 3.9 s; ticks at 1, 11, 21, … s.
-  assert.is(probedReadyTime([{ ...c, readinessProbe: probe(0) }], [3.2 * S], 3.9 * S, 1 * S), 11 * S, 'first tick after PLEG noticed the container');
-  assert.is(probedReadyTime([{ ...c, readinessProbe: probe(60) }], [3.2 * S], 3.9 * S, 1 * S), 71 * S, 'first tick with int(since start) ≥ 60 s: 71 s (63.2 s is not a tick)');
-  assert.is(probedReadyTime([{ ...c, readinessProbe: probe(60, 10, 3) }], [3.2 * S], 3.9 * S, 1 * S), 91 * S, 'successThreshold 3: two more periods');
+  assert.is(
+    probedReadyTime([{ ...c, readinessProbe: probe(0) }], [3.2 * S], 3.9 * S, 1 * S),
+    11 * S,
+    'first tick after PLEG noticed the container',
+  );
+  assert.is(
+    probedReadyTime([{ ...c, readinessProbe: probe(60) }], [3.2 * S], 3.9 * S, 1 * S),
+    71 * S,
+    'first tick with int(since start) ≥ 60 s: 71 s (63.2 s is not a tick)',
+  );
+  assert.is(
+    probedReadyTime([{ ...c, readinessProbe: probe(60, 10, 3) }], [3.2 * S], 3.9 * S, 1 * S),
+    91 * S,
+    'successThreshold 3: two more periods',
+  );
   // Startup probe (period 5: ticks 1, 6, 11, 16, 21, 26 s) succeeds at 26 s (≥ 3.2 + 20); readiness (period 10) is counted from then: 31 s.
   assert.is(probedReadyTime([{ ...c, startupProbe: probe(20, 5), readinessProbe: probe(0) }], [3.2 * S], 3.9 * S, 1 * S), 31 * S);
   // No probe on a second container: it is ready once noticed; the pod waits for the probed one.
@@ -188,7 +225,7 @@ test('a readinessProbe with initialDelaySeconds: 60 makes the pod Running soon b
   const ready = log.find((c) => c.obj.kind === 'Pod' && c.obj.status.ready)!;
   assert.ok(running.t < 10 * S, `Running at ${running.t}`);
   assert.not.ok(running.obj.kind === 'Pod' && running.obj.status.ready);
-  const startTime = ready.obj.kind === 'Pod' ? ready.obj.status.startTime ?? 0 : 0;
+  const startTime = ready.obj.kind === 'Pod' ? (ready.obj.status.startTime ?? 0) : 0;
   assert.ok(ready.t >= startTime + 60 * S && ready.t < startTime + 66 * S, `Ready at ${ready.t}, started at ${startTime}`);
   assert.ok(pods[0].status.ready);
 });
@@ -211,24 +248,27 @@ test('init containers run to completion one after another before the app contain
       spec:
         initContainers: [{name: wait, image: i}]
         containers: [{name: c, image: i}]`);
-  const running = (name: string): number => log.find((c) => c.obj.kind === 'Pod' && c.obj.metadata.name === name && c.obj.status.phase === 'Running')?.t ?? -1;
+  const running = (name: string): number =>
+    log.find((c) => c.obj.kind === 'Pod' && c.obj.metadata.name === name && c.obj.status.phase === 'Running')?.t ?? -1;
   const bound = boundAt(log, 'p');
   // 10 s + 20 s of init runs, each followed by up to one PLEG relist (1 s), plus pulls and starts (< 10 s).
   assert.ok(running('p') > bound + 30 * S && running('p') < bound + 42 * S, `p Running at ${running('p')}, bound at ${bound}`);
   // Without the annotation an init container exits at once: q runs within seconds.
   assert.ok(running('q') > 0 && running('q') < boundAt(log, 'q') + 12 * S);
   const bad = (ann: string): string =>
-    expectInputError(() => run(`
+    expectInputError(() =>
+      run(`
   - manifest:
       apiVersion: v1
       kind: Pod
       metadata: {name: p, annotations: {${ann}}}
-      spec: {initContainers: [{name: wait, image: i}], containers: [{name: c, image: i}]}`)).detail;
+      spec: {initContainers: [{name: wait, image: i}], containers: [{name: c, image: i}]}`),
+    ).detail;
   assert.match(bad('kubesim.io/init-run-duration.nope: 1s'), 'no init container "nope"; expected one of wait');
   assert.match(bad('kubesim.io/init-run-duration: later'), 'expected a duration');
 });
 
-test('imagePullPolicy: IfNotPresent uses the node\'s image, Always checks the registry even when cached, Never fails with ErrImageNeverPull', () => {
+test("imagePullPolicy: IfNotPresent uses the node's image, Always checks the registry even when cached, Never fails with ErrImageNeverPull", () => {
   const s = scenarioFrom(`
 name: pull
 duration: 1m
@@ -245,12 +285,16 @@ cluster:
           images: [{names: ["cached:1"], sizeBytes: 1000000}]
 parameters: {kubelet: {pullLatency: 5s}}
 workloads:
-${['IfNotPresent', 'Always', 'Never'].map((policy) => `
+${['IfNotPresent', 'Always', 'Never']
+  .map(
+    (policy) => `
   - manifest:
       apiVersion: v1
       kind: Pod
       metadata: {name: ${policy.toLowerCase()}}
-      spec: {containers: [{name: c, image: "cached:1", imagePullPolicy: ${policy}}]}`).join('')}
+      spec: {containers: [{name: c, image: "cached:1", imagePullPolicy: ${policy}}]}`,
+  )
+  .join('')}
   - manifest:
       apiVersion: v1
       kind: Pod
@@ -258,11 +302,18 @@ ${['IfNotPresent', 'Always', 'Never'].map((policy) => `
       spec: {containers: [{name: c, image: "elsewhere:1", imagePullPolicy: Never}]}`);
   const log: { t: number; obj: KubeObject }[] = [];
   const r = runOnce(s, s.policies[0], 1, { observe: (t, _type, obj) => log.push({ t, obj }) });
-  const running = (name: string): number => log.find((c) => c.obj.kind === 'Pod' && c.obj.metadata.name === name && c.obj.status.phase === 'Running')?.t ?? -1;
+  const running = (name: string): number =>
+    log.find((c) => c.obj.kind === 'Pod' && c.obj.metadata.name === name && c.obj.status.phase === 'Running')?.t ?? -1;
   // The cached image is used: running within the bind and start path, sooner than the registry's 5 s round trip.
-  assert.ok(running('ifnotpresent') > 0 && running('ifnotpresent') < boundAt(log, 'ifnotpresent') + 5 * S, `IfNotPresent running at ${running('ifnotpresent')}`);
+  assert.ok(
+    running('ifnotpresent') > 0 && running('ifnotpresent') < boundAt(log, 'ifnotpresent') + 5 * S,
+    `IfNotPresent running at ${running('ifnotpresent')}`,
+  );
   assert.ok(running('never') > 0 && running('never') < boundAt(log, 'never') + 5 * S, 'Never with the image on the node starts');
-  assert.ok(running('always') > boundAt(log, 'always') + 5 * S, `Always waits for the 5 s registry round trip: running at ${running('always')}, bound at ${boundAt(log, 'always')}`);
+  assert.ok(
+    running('always') > boundAt(log, 'always') + 5 * S,
+    `Always waits for the 5 s registry round trip: running at ${running('always')}, bound at ${boundAt(log, 'always')}`,
+  );
   const absent = r.store.pods.find((p) => p.metadata.name === 'absent')!;
   assert.is(absent.spec.nodeName, 'n-0');
   assert.equal([absent.status.phase, absent.status.reason], ['Pending', 'ErrImageNeverPull']);
@@ -291,16 +342,23 @@ test('Indexed Job: one pod per completion index, named <job>-<index>-<suffix> wi
     assert.is(p.metadata.labels['batch.kubernetes.io/job-completion-index'], i);
   }
   // Indexes 0 and 1 first (parallelism 2), lowest pending index next.
-  const created = log.filter((c) => c.obj.kind === 'Pod' && c.type === 'ADDED').map((c) => (c.obj as Pod).metadata.annotations['batch.kubernetes.io/job-completion-index']);
+  const created = log
+    .filter((c) => c.obj.kind === 'Pod' && c.type === 'ADDED')
+    .map((c) => (c.obj as Pod).metadata.annotations['batch.kubernetes.io/job-completion-index']);
   assert.equal(created.slice(0, 2).sort(), ['0', '1']);
   const job = log.filter((c) => c.obj.kind === 'Job').pop()!.obj;
   assert.ok(job.kind === 'Job' && job.status.finished?.type === 'Complete' && job.status.succeeded === 5);
-  assert.match(expectInputError(() => run(`
+  assert.match(
+    expectInputError(() =>
+      run(`
   - manifest:
       apiVersion: batch/v1
       kind: Job
       metadata: {name: idx}
-      spec: {completionMode: Indexed, parallelism: 2, template: {spec: {restartPolicy: Never, containers: [{name: c, image: i}]}}}`)).detail, 'required when completionMode is Indexed');
+      spec: {completionMode: Indexed, parallelism: 2, template: {spec: {restartPolicy: Never, containers: [{name: c, image: i}]}}}`),
+    ).detail,
+    'required when completionMode is Indexed',
+  );
 });
 
 test('Deployment minReadySeconds: pods count as available only minReadySeconds after they became Ready', () => {
@@ -317,13 +375,19 @@ test('Deployment minReadySeconds: pods count as available only minReadySeconds a
           metadata: {labels: {app: web}}
           spec: {containers: [{name: c, image: i}]}`);
   const sets = log.filter((c) => c.obj.kind === 'ReplicaSet');
-  assert.ok(sets.every((c) => c.obj.kind === 'ReplicaSet' && c.obj.spec.minReadySeconds === 20), 'the ReplicaSet carries minReadySeconds');
+  assert.ok(
+    sets.every((c) => c.obj.kind === 'ReplicaSet' && c.obj.spec.minReadySeconds === 20),
+    'the ReplicaSet carries minReadySeconds',
+  );
   const readyTimes = log.filter((c) => c.obj.kind === 'Pod' && c.obj.status.ready).map((c) => (c.obj as Pod).status.readyTime ?? 0);
   const lastReady = Math.max(...readyTimes);
   const bothReady = sets.find((c) => c.obj.kind === 'ReplicaSet' && c.obj.status.readyReplicas === 2)!;
   assert.is(bothReady.obj.kind === 'ReplicaSet' && bothReady.obj.status.availableReplicas, 0, 'ready but not yet available');
   const available = sets.find((c) => c.obj.kind === 'ReplicaSet' && c.obj.status.availableReplicas === 2)!;
-  assert.ok(available.t >= lastReady + 20 * S && available.t < lastReady + 21 * S, `available at ${available.t}, last Ready at ${lastReady}`);
+  assert.ok(
+    available.t >= lastReady + 20 * S && available.t < lastReady + 21 * S,
+    `available at ${available.t}, last Ready at ${lastReady}`,
+  );
 });
 
 test.run();

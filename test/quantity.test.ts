@@ -1,13 +1,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import {
-  QuantityError,
-  bytes,
-  cpuToMilli,
-  parseQuantity,
-  quantityMilliValue,
-  quantityValue,
-} from '../engine/api/quantity.js';
+import { QuantityError, bytes, cpuToMilli, parseQuantity, quantityMilliValue, quantityValue } from '../engine/api/quantity.js';
 
 // Expected values come from upstream k8s.io/apimachinery/pkg/api/resource:
 // quantity_test.go (TestQuantityParse, TestParseQuantityString),
@@ -17,10 +10,7 @@ import {
 function assertRational(input: string | number, num: bigint, den: bigint): void {
   const got = parseQuantity(input);
   assert.ok(got.den > 0n, `${String(input)}: den must be positive`);
-  assert.ok(
-    got.num * den === num * got.den,
-    `${String(input)}: expected ${num}/${den}, got ${got.num}/${got.den}`,
-  );
+  assert.ok(got.num * den === num * got.den, `${String(input)}: expected ${num}/${den}, got ${got.num}/${got.den}`);
 }
 
 function assertInvalid(input: string | number, fragment = 'expected'): void {
@@ -174,9 +164,30 @@ test('digit-less inputs that upstream accepts as zero', () => {
 
 test('invalid strings are rejected with a QuantityError', () => {
   const invalid = [
-    '', ' 1', '1 ', '1 Gi', '1.2.3', '1x', '12x', '1KB', '1kb', '1K', '1e', '--1', '1e+', 'ee3',
+    '',
+    ' 1',
+    '1 ',
+    '1 Gi',
+    '1.2.3',
+    '1x',
+    '12x',
+    '1KB',
+    '1kb',
+    '1K',
+    '1e',
+    '--1',
+    '1e+',
+    'ee3',
     // upstream TestQuantityParse "invalid" list
-    '1.1.M', '1+1.0M', '0.1mi', '0.1am', 'aoeu', '.5i', '1i', '-3.01i', '-3.01e-',
+    '1.1.M',
+    '1+1.0M',
+    '0.1mi',
+    '0.1am',
+    'aoeu',
+    '.5i',
+    '1i',
+    '-3.01i',
+    '-3.01e-',
   ];
   for (const s of invalid) assertInvalid(s, 'expected a number with an optional suffix');
 });

@@ -30,7 +30,8 @@ function workloadDraws(policy: typeof spread, seed: number): Map<string, [number
   const out = new Map<string, [number, string]>();
   runOnce(scenario, policy, seed, {
     observe: (_t, type, o) => {
-      if (type === 'ADDED' && o.kind === 'Pod' && o.metadata.name.startsWith('batch-')) out.set(o.metadata.name, [o.metadata.creationTimestamp, o.metadata.annotations[RUN_DURATION_ANNOTATION]]);
+      if (type === 'ADDED' && o.kind === 'Pod' && o.metadata.name.startsWith('batch-'))
+        out.set(o.metadata.name, [o.metadata.creationTimestamp, o.metadata.annotations[RUN_DURATION_ANNOTATION]]);
     },
   });
   return out;
@@ -106,8 +107,22 @@ test('sampling is passive: the interval does not change the run', () => {
 
 function sweepOf(replications: number): Sweep {
   const seeds = seedsOf(7, replications);
-  const runs: RunOutput[] = planTasks(['spread', 'pack'], seeds).map((t) => runOutput(runOnce(scenario, t.policy === 'spread' ? spread : pack, t.seed), 1_000_000, false));
-  return { info: { scenario: 'small', description: 'd', nodes: 25, policies: ['spread', 'pack'], seeds, baseline: null, sampleInterval: 1_000_000, pods: false }, runs };
+  const runs: RunOutput[] = planTasks(['spread', 'pack'], seeds).map((t) =>
+    runOutput(runOnce(scenario, t.policy === 'spread' ? spread : pack, t.seed), 1_000_000, false),
+  );
+  return {
+    info: {
+      scenario: 'small',
+      description: 'd',
+      nodes: 25,
+      policies: ['spread', 'pack'],
+      seeds,
+      baseline: null,
+      sampleInterval: 1_000_000,
+      pods: false,
+    },
+    runs,
+  };
 }
 
 const sweep3 = sweepOf(3);
@@ -165,11 +180,21 @@ test('stdout tables leave out the fault rows of runs without node faults, and ke
 });
 
 test('measurements.json has ClusterLoader2 shapes', () => {
-  const m = JSON.parse(measurementsJson(sweep3)) as { runs: { policy: string; seed: number; PodStartupLatency: { version: string; dataItems: { data: Record<string, number>; unit: string; labels: { Metric: string } }[] }; SchedulingThroughput: Record<string, number> }[] };
+  const m = JSON.parse(measurementsJson(sweep3)) as {
+    runs: {
+      policy: string;
+      seed: number;
+      PodStartupLatency: { version: string; dataItems: { data: Record<string, number>; unit: string; labels: { Metric: string } }[] };
+      SchedulingThroughput: Record<string, number>;
+    }[];
+  };
   assert.is(m.runs.length, 6);
   const first = m.runs[0];
   assert.is(first.PodStartupLatency.version, '1.0');
-  assert.equal(first.PodStartupLatency.dataItems.map((d) => d.labels.Metric), ['create_to_schedule', 'schedule_to_run', 'create_to_run', 'pod_startup']);
+  assert.equal(
+    first.PodStartupLatency.dataItems.map((d) => d.labels.Metric),
+    ['create_to_schedule', 'schedule_to_run', 'create_to_run', 'pod_startup'],
+  );
   const s2s = first.PodStartupLatency.dataItems[0];
   assert.is(s2s.unit, 'ms');
   assert.equal(Object.keys(s2s.data), ['Perc50', 'Perc90', 'Perc99']);
@@ -202,7 +227,13 @@ test('report.html is well-formed, self-contained and escapes names', () => {
 test('shards: every run in exactly one share', () => {
   const tasks = planTasks(['a', 'b', 'c'], [1, 2, 3, 4]);
   const shares = [0, 1, 2, 3, 4].map((index) => shardTasks(tasks, { index, count: 5 }));
-  assert.equal(shares.flat().map((t) => t.index).sort((x, y) => x - y), tasks.map((t) => t.index));
+  assert.equal(
+    shares
+      .flat()
+      .map((t) => t.index)
+      .sort((x, y) => x - y),
+    tasks.map((t) => t.index),
+  );
   assert.ok(shares.every((s) => s.length === 2 || s.length === 3));
 });
 

@@ -23,10 +23,13 @@ test('no profiles: the upstream default profile with default weights and QPS', (
   assert.is(d.spreadWeight, 2);
   assert.is(d.interPodAffinityWeight, 2);
   assert.is(d.hardPodAffinityWeight, 1);
-  assert.equal(d.spreadDefaults.constraints.map((c) => [c.topologyKey, c.maxSkew, c.whenUnsatisfiable]), [
-    ['kubernetes.io/hostname', 3, 'ScheduleAnyway'],
-    ['topology.kubernetes.io/zone', 5, 'ScheduleAnyway'],
-  ]);
+  assert.equal(
+    d.spreadDefaults.constraints.map((c) => [c.topologyKey, c.maxSkew, c.whenUnsatisfiable]),
+    [
+      ['kubernetes.io/hostname', 3, 'ScheduleAnyway'],
+      ['topology.kubernetes.io/zone', 5, 'ScheduleAnyway'],
+    ],
+  );
   assert.equal(d.preemption, { minCandidateNodesPercentage: 10, minCandidateNodesAbsolute: 100 });
 });
 
@@ -96,7 +99,9 @@ test('errors name the field: unknown plugin, bad weight, decreasing shape, wrong
   assert.is(e.path, 'profiles[0].plugins.score.enabled[0].name');
   assert.match(e.detail, /unknown plugin "NodeResourceFit"/);
   assert.is(e.line, 6);
-  e = errorOf('profiles:\n- pluginConfig:\n  - name: NodeResourcesFit\n    args: {scoringStrategy: {resources: [{name: cpu, weight: 0}]}}\n');
+  e = errorOf(
+    'profiles:\n- pluginConfig:\n  - name: NodeResourcesFit\n    args: {scoringStrategy: {resources: [{name: cpu, weight: 0}]}}\n',
+  );
   assert.match(e.path, /scoringStrategy\.resources\[0\]\.weight$/);
   e = errorOf(
     'profiles:\n- pluginConfig:\n  - name: NodeResourcesFit\n    args:\n      scoringStrategy:\n        type: RequestedToCapacityRatio\n        requestedToCapacityRatio: {shape: [{utilization: 50, score: 1}, {utilization: 10, score: 2}]}\n',
@@ -106,13 +111,14 @@ test('errors name the field: unknown plugin, bad weight, decreasing shape, wrong
   assert.match(e.detail, /does not implement the filter extension point/);
   let threw = false;
   try {
-    parseSchedulerConfig(parseYamlDocuments('apiVersion: kubescheduler.config.k8s.io/v1beta3\nkind: KubeSchedulerConfiguration\n', 'cfg.yaml')[0]);
+    parseSchedulerConfig(
+      parseYamlDocuments('apiVersion: kubescheduler.config.k8s.io/v1beta3\nkind: KubeSchedulerConfiguration\n', 'cfg.yaml')[0],
+    );
   } catch (err) {
     threw = err instanceof InputError && err.path === 'apiVersion';
   }
   assert.ok(threw, 'v1beta3 is refused at apiVersion');
 });
-
 
 test('pluginConfig: PodTopologySpread List defaults, InterPodAffinity and DefaultPreemption args; disabling postFilter', () => {
   const p = parse(`profiles:
@@ -143,29 +149,37 @@ test('pluginConfig: PodTopologySpread List defaults, InterPodAffinity and Defaul
 });
 
 test('pluginConfig errors: System defaulting with constraints, a selector in a default constraint, both candidate minimums 0', () => {
-  let e = expectInputError(() => parse(`profiles:
+  let e = expectInputError(() =>
+    parse(`profiles:
 - pluginConfig:
   - name: PodTopologySpread
     args: {defaultConstraints: [{maxSkew: 1, topologyKey: zone, whenUnsatisfiable: ScheduleAnyway}]}
-`));
+`),
+  );
   assert.is(e.path, 'profiles[0].pluginConfig[0].args.defaultConstraints');
-  e = expectInputError(() => parse(`profiles:
+  e = expectInputError(() =>
+    parse(`profiles:
 - pluginConfig:
   - name: PodTopologySpread
     args: {defaultingType: List, defaultConstraints: [{maxSkew: 1, topologyKey: zone, whenUnsatisfiable: ScheduleAnyway, labelSelector: {}}]}
-`));
+`),
+  );
   assert.is(e.path, 'profiles[0].pluginConfig[0].args.defaultConstraints[0].labelSelector');
-  e = expectInputError(() => parse(`profiles:
+  e = expectInputError(() =>
+    parse(`profiles:
 - pluginConfig:
   - name: DefaultPreemption
     args: {minCandidateNodesPercentage: 0, minCandidateNodesAbsolute: 0}
-`));
+`),
+  );
   assert.is(e.path, 'profiles[0].pluginConfig[0].args');
-  e = expectInputError(() => parse(`profiles:
+  e = expectInputError(() =>
+    parse(`profiles:
 - pluginConfig:
   - name: InterPodAffinity
     args: {hardPodAffinityWeight: 101}
-`));
+`),
+  );
   assert.is(e.path, 'profiles[0].pluginConfig[0].args.hardPodAffinityWeight');
 });
 

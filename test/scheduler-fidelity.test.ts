@@ -32,7 +32,12 @@ function ctr(name: string, requests: Record<string, number>, sidecar = false): C
   return sidecar ? { ...c, restartPolicy: 'Always' } : c;
 }
 
-function specWith(podReq: Record<string, number> | undefined, containers: Container[], initContainers: Container[] = [], overhead: Record<string, number> = {}): PodSpec {
+function specWith(
+  podReq: Record<string, number> | undefined,
+  containers: Container[],
+  initContainers: Container[] = [],
+  overhead: Record<string, number> = {},
+): PodSpec {
   const base = makeSpec([], { containers, initContainers, overhead });
   return podReq === undefined ? base : { ...base, resources: { requests: podReq, limits: {} } };
 }
@@ -48,10 +53,23 @@ function asList(spec: PodSpec, podLevelResources = true): Record<string, number>
 
 // ---- 1. pod-level resources: component-helpers/resource/helpers_test.go TestPodLevelResourceRequests
 
-const upstreamPodLevelCases: { name: string; gate: boolean; pod?: Record<string, number>; c: Container[]; init?: Container[]; want: Record<string, number> }[] = [
+const upstreamPodLevelCases: {
+  name: string;
+  gate: boolean;
+  pod?: Record<string, number>;
+  c: Container[];
+  init?: Container[];
+  want: Record<string, number>;
+}[] = [
   { name: 'nil', gate: true, c: [], want: {} },
   { name: 'pod level memory resource with SkipPodLevelResources true', gate: false, pod: { memory: 2 * Mi }, c: [], want: {} },
-  { name: 'pod level memory resource with SkipPodLevelResources false', gate: true, pod: { memory: 2 * Mi }, c: [], want: { memory: 2 * Mi } },
+  {
+    name: 'pod level memory resource with SkipPodLevelResources false',
+    gate: true,
+    pod: { memory: 2 * Mi },
+    c: [],
+    want: { memory: 2 * Mi },
+  },
   {
     name: 'pod level memory and container level cpu resources',
     gate: true,
@@ -66,7 +84,13 @@ const upstreamPodLevelCases: { name: string; gate: boolean; pod?: Record<string,
     c: [ctr('a', { storage: 3 * Mi })],
     want: { storage: 3 * Mi },
   },
-  { name: 'pod level unsupported resources set at pod-level', gate: true, pod: { storage: 2 * Mi }, c: [ctr('a', { memory: 3 * Mi })], want: { memory: 3 * Mi } },
+  {
+    name: 'pod level unsupported resources set at pod-level',
+    gate: true,
+    pod: { storage: 2 * Mi },
+    c: [ctr('a', { memory: 3 * Mi })],
+    want: { memory: 3 * Mi },
+  },
   { name: 'only container level resources set', gate: true, c: [ctr('a', { memory: 3 * Mi, cpu: 2 })], want: { memory: 3 * Mi, cpu: 2 } },
   {
     name: 'both container-level and pod-level resources set',
@@ -175,16 +199,26 @@ resources: { requests: { memory: 1Gi } }
 });
 
 test('spec.resources validation (validatePodResources, validatePodResourceConsistency): refused with the field path', () => {
-  const unsupported = expectInputError(() => specYaml(`{ containers: [{ name: a, image: x }], resources: { requests: { ephemeral-storage: 1Gi } } }`));
+  const unsupported = expectInputError(() =>
+    specYaml(`{ containers: [{ name: a, image: x }], resources: { requests: { ephemeral-storage: 1Gi } } }`),
+  );
   assert.match(unsupported.message, 'resources.requests.ephemeral-storage');
   assert.match(unsupported.message, 'only cpu, memory and hugepages');
-  const overLimit = expectInputError(() => specYaml(`{ containers: [{ name: a, image: x }], resources: { requests: { cpu: "3" }, limits: { cpu: "2" } } }`));
+  const overLimit = expectInputError(() =>
+    specYaml(`{ containers: [{ name: a, image: x }], resources: { requests: { cpu: "3" }, limits: { cpu: "2" } } }`),
+  );
   assert.match(overLimit.message, 'resources.requests.cpu');
   const belowContainers = expectInputError(() =>
-    specYaml(`{ containers: [{ name: a, image: x, resources: { requests: { cpu: "1" } } }, { name: b, image: x, resources: { requests: { cpu: "1" } } }], resources: { requests: { cpu: 1500m } } }`),
+    specYaml(
+      `{ containers: [{ name: a, image: x, resources: { requests: { cpu: "1" } } }, { name: b, image: x, resources: { requests: { cpu: "1" } } }], resources: { requests: { cpu: 1500m } } }`,
+    ),
   );
   assert.match(belowContainers.message, "containers' aggregate request of 2000m");
-  const containerLimit = expectInputError(() => specYaml(`{ containers: [{ name: a, image: x, resources: { requests: { memory: 512Mi }, limits: { memory: 2Gi } } }], resources: { limits: { memory: 1Gi } } }`));
+  const containerLimit = expectInputError(() =>
+    specYaml(
+      `{ containers: [{ name: a, image: x, resources: { requests: { memory: 512Mi }, limits: { memory: 2Gi } } }], resources: { limits: { memory: 1Gi } } }`,
+    ),
+  );
   assert.match(containerLimit.message, 'resources.limits.memory');
 });
 
@@ -223,11 +257,30 @@ test('LeastAllocated and BalancedAllocation score the pod-level requests', () =>
   const skewedSame = specWith(undefined, [ctr('a', { cpu: 3000, memory: 100 * Mi })]);
   assert.equal(scoreNodes(bal, c, podInput(spec), ['a', 'b']), scoreNodes(bal, c, podInput(same), ['a', 'b']));
   assert.equal(scoreNodes(bal, c, podInput(skewed), ['a', 'b']), scoreNodes(bal, c, podInput(skewedSame), ['a', 'b']));
-  assert.not.equal(scoreNodes(bal, c, podInput(skewed), ['a', 'b']), scoreNodes(bal, c, podInput(skewed, undefined, undefined, false), ['a', 'b']));
+  assert.not.equal(
+    scoreNodes(bal, c, podInput(skewed), ['a', 'b']),
+    scoreNodes(bal, c, podInput(skewed, undefined, undefined, false), ['a', 'b']),
+  );
   for (const type of ['MostAllocated', 'RequestedToCapacityRatio'] as const) {
-    const p = onlyScores({ fitWeight: 1 }, { fitStrategy: { type, resources: DEFAULT_PROFILE.fitStrategy.resources, shape: [{ utilization: 0, score: 0 }, { utilization: 100, score: 10 }] } });
+    const p = onlyScores(
+      { fitWeight: 1 },
+      {
+        fitStrategy: {
+          type,
+          resources: DEFAULT_PROFILE.fitStrategy.resources,
+          shape: [
+            { utilization: 0, score: 0 },
+            { utilization: 100, score: 10 },
+          ],
+        },
+      },
+    );
     assert.equal(scoreNodes(p, c, podInput(skewed), ['a', 'b']), scoreNodes(p, c, podInput(skewedSame), ['a', 'b']), type);
-    assert.not.equal(scoreNodes(p, c, podInput(skewed), ['a', 'b']), scoreNodes(p, c, podInput(skewed, undefined, undefined, false), ['a', 'b']), type);
+    assert.not.equal(
+      scoreNodes(p, c, podInput(skewed), ['a', 'b']),
+      scoreNodes(p, c, podInput(skewed, undefined, undefined, false), ['a', 'b']),
+      type,
+    );
   }
 });
 
@@ -312,7 +365,9 @@ policies:
 
 const HEAD = 'apiVersion: kubescheduler.config.k8s.io/v1\nkind: KubeSchedulerConfiguration\n';
 const fitArgs = (args: string) =>
-  parseSchedulerConfig(parseYamlDocuments(`${HEAD}profiles:\n- pluginConfig:\n  - name: NodeResourcesFit\n    args: ${args}\n`, 'cfg.yaml')[0]).profiles[0];
+  parseSchedulerConfig(
+    parseYamlDocuments(`${HEAD}profiles:\n- pluginConfig:\n  - name: NodeResourcesFit\n    args: ${args}\n`, 'cfg.yaml')[0],
+  ).profiles[0];
 
 // makeAllocatableResources(10, 20, 32, 5, 20, 5): 10m cpu, 20 bytes of memory, 32 pods, 5 example.com/aaa.
 const fitNode = [{ name: 'n', alloc: { cpu: 10, memory: 20, pods: 32, 'example.com/aaa': 5, 'ephemeral-storage': 20 } }];
@@ -367,7 +422,15 @@ const hostNodes = ['node-a', 'node-b'].map((n) => ({ name: n, labels: { node: n,
 
 test('PodTopologySpread Filter: terminating pods are not counted (upstream TestSingleConstraint "terminating Pods should be excluded")', () => {
   const pod = inputOf(
-    labeledPod('p', { foo: '' }, { topologySpreadConstraints: [{ maxSkew: 1, topologyKey: 'node', whenUnsatisfiable: 'DoNotSchedule', labelSelector: EXISTS('foo'), matchLabelKeys: [] }] }),
+    labeledPod(
+      'p',
+      { foo: '' },
+      {
+        topologySpreadConstraints: [
+          { maxSkew: 1, topologyKey: 'node', whenUnsatisfiable: 'DoNotSchedule', labelSelector: EXISTS('foo'), matchLabelKeys: [] },
+        ],
+      },
+    ),
   );
   const c = cluster(hostNodes, [
     { name: 'p-a', node: 'node-a', labels: { foo: '' }, terminating: true },
@@ -385,7 +448,13 @@ test('PodTopologySpread Filter: terminating pods are not counted (upstream TestS
 });
 
 test('InterPodAffinity counts terminating pods (filtering.go iterates NodeInfo.Pods with no deletionTimestamp check)', () => {
-  const term = { labelSelector: { matchLabels: { app: 'db' }, matchExpressions: [] }, namespaces: [], topologyKey: 'kubernetes.io/hostname', matchLabelKeys: [], mismatchLabelKeys: [] };
+  const term = {
+    labelSelector: { matchLabels: { app: 'db' }, matchExpressions: [] },
+    namespaces: [],
+    topologyKey: 'kubernetes.io/hostname',
+    matchLabelKeys: [],
+    mismatchLabelKeys: [],
+  };
   const c = cluster(hostNodes, [{ name: 'db', node: 'node-a', labels: { app: 'db' }, terminating: true }]);
   const antiPod = inputOf(labeledPod('web', { app: 'web' }, { affinity: { podAntiAffinity: { required: [term], preferred: [] } } }));
   const anti = runCycle(DEFAULT_PROFILE, c, antiPod);
@@ -424,13 +493,23 @@ test('node affinity: an invalid value is accepted and makes the pod Unschedulabl
 test('node affinity: In with one invalid value and Gt with a non-integer fail their whole term; another term still matches (LazyErrorNodeSelector)', () => {
   const c = cluster(fooNodes);
   // In [bar, "not valid!"]: the valid value does not rescue the term.
-  const inBad = runCycle(DEFAULT_PROFILE, c, podInput(podWithAffinity(`[{ matchExpressions: [{ key: foo, operator: In, values: [bar, "not valid!"] }] }]`)));
+  const inBad = runCycle(
+    DEFAULT_PROFILE,
+    c,
+    podInput(podWithAffinity(`[{ matchExpressions: [{ key: foo, operator: In, values: [bar, "not valid!"] }] }]`)),
+  );
   assert.is(inBad.d.node, -1);
-  const gtBad = runCycle(DEFAULT_PROFILE, c, podInput(podWithAffinity(`[{ matchExpressions: [{ key: n, operator: Gt, values: ["4.5"] }] }]`)));
+  const gtBad = runCycle(
+    DEFAULT_PROFILE,
+    c,
+    podInput(podWithAffinity(`[{ matchExpressions: [{ key: n, operator: Gt, values: ["4.5"] }] }]`)),
+  );
   assert.is(gtBad.d.node, -1);
   assert.equal(verdicts(gtBad.k, c.t), { bar: 2, baz: 2 });
   // Terms are ORed: the parsable term selects baz.
-  const spec = podWithAffinity(`[{ matchExpressions: [{ key: foo, operator: NotIn, values: ["@@"] }] }, { matchExpressions: [{ key: foo, operator: In, values: [baz] }] }]`);
+  const spec = podWithAffinity(
+    `[{ matchExpressions: [{ key: foo, operator: NotIn, values: ["@@"] }] }, { matchExpressions: [{ key: foo, operator: In, values: [baz] }] }]`,
+  );
   const ok = runCycle(DEFAULT_PROFILE, c, podInput(spec));
   assert.is(c.t.names[ok.d.node], 'baz');
   assert.equal(verdicts(ok.k, c.t), { bar: 2, baz: 0 });
@@ -447,7 +526,12 @@ test('node affinity: the cluster autoscaler simulation sees the same (an unparsa
 
 test('node affinity: values the scheduler cannot parse stay refused where kube-scheduler refuses or errors (addedAffinity, preferred terms)', () => {
   const added = expectInputError(() =>
-    parseSchedulerConfig(parseYamlDocuments(`${HEAD}profiles:\n- pluginConfig:\n  - name: NodeAffinity\n    args: {addedAffinity: {requiredDuringSchedulingIgnoredDuringExecution: {nodeSelectorTerms: [{matchExpressions: [{key: foo, operator: In, values: ["a b"]}]}]}}}\n`, 'cfg.yaml')[0]),
+    parseSchedulerConfig(
+      parseYamlDocuments(
+        `${HEAD}profiles:\n- pluginConfig:\n  - name: NodeAffinity\n    args: {addedAffinity: {requiredDuringSchedulingIgnoredDuringExecution: {nodeSelectorTerms: [{matchExpressions: [{key: foo, operator: In, values: ["a b"]}]}]}}}\n`,
+        'cfg.yaml',
+      )[0],
+    ),
   );
   assert.match(added.message, 'invalid label value');
 });
@@ -520,7 +604,11 @@ test('PreScore error (unparsable preferred node affinity): reason SchedulerError
   sim.run(S / 10);
   const spec = makeSpec([{ cpu: 100 }], {
     priority: 1000,
-    affinity: { nodeAffinity: { preferred: [{ weight: 1, preference: { matchExpressions: [{ key: 'foo', operator: 'Gt', values: ['x'] }], matchFields: [] } }] } },
+    affinity: {
+      nodeAffinity: {
+        preferred: [{ weight: 1, preference: { matchExpressions: [{ key: 'foo', operator: 'Gt', values: ['x'] }], matchFields: [] } }],
+      },
+    },
   });
   api.create(client, makePod('p', spec));
   sim.run(10 * S);
@@ -538,7 +626,8 @@ test('SchedulerParams.podLevelResources (the PodLevelResources gate): default on
     api.create(client, makeNode('n1', { cpu: 2000, memory: 4 * Gi, pods: 110 }));
     sim.run(MICROS_PER_SECOND / 10);
     // Two pods of 100m containers and 1500m at the pod level: one fits with the gate on, both with it off.
-    for (const name of ['a', 'b']) api.create(client, makePod(name, { ...makeSpec([{ cpu: 100 }]), resources: { requests: { cpu: 1500 }, limits: {} } }));
+    for (const name of ['a', 'b'])
+      api.create(client, makePod(name, { ...makeSpec([{ cpu: 100 }]), resources: { requests: { cpu: 1500 }, limits: {} } }));
     sim.run(5 * MICROS_PER_SECOND);
     const bound = attempts.filter((a) => a.message === 'n1').length;
     assert.is(bound, gate === false ? 2 : 1, `gate ${gate}`);

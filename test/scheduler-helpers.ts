@@ -30,7 +30,13 @@ export interface PodDesc {
 
 export const EXISTS = (key: string): LabelSelector => ({ matchLabels: {}, matchExpressions: [{ key, operator: 'Exists', values: [] }] });
 
-export function labeledPod(name: string, labels: Record<string, string>, spec: Partial<PodSpec> = {}, namespace = 'default', requests: Record<string, number> = {}): Pod {
+export function labeledPod(
+  name: string,
+  labels: Record<string, string>,
+  spec: Partial<PodSpec> = {},
+  namespace = 'default',
+  requests: Record<string, number> = {},
+): Pod {
   const p = makePod(name, makeSpec([requests], spec));
   return { ...p, metadata: { ...p.metadata, labels, namespace } };
 }
@@ -40,7 +46,13 @@ export function cluster(nodes: readonly NodeDesc[], pods: readonly PodDesc[] = [
   for (const n of nodes) t.upsert(makeNode(n.name, n.alloc ?? { cpu: 64000, memory: 2 ** 40, pods: 110 }, n.labels ?? {}));
   const cache = new AssignedPods(t);
   for (const d of pods) {
-    let pod = labeledPod(d.name, d.labels ?? {}, { ...(d.spec ?? {}), priority: d.priority ?? 0 }, d.namespace ?? 'default', d.requests ?? {});
+    let pod = labeledPod(
+      d.name,
+      d.labels ?? {},
+      { ...(d.spec ?? {}), priority: d.priority ?? 0 },
+      d.namespace ?? 'default',
+      d.requests ?? {},
+    );
     if (d.terminating === true) pod = { ...pod, metadata: { ...pod.metadata, deletionTimestamp: 1 } };
     if (d.startTime !== undefined) pod = { ...pod, status: { ...pod.status, startTime: d.startTime } };
     const row = t.indexOf(d.node);
@@ -55,7 +67,10 @@ export function inputOf(pod: Pod, defaultSpreadSelector?: LabelSelector): PodInp
 }
 
 /** A profile where only the listed score weights are non-zero (filters as in the default profile). */
-export function onlyScores(weights: Partial<Pick<Profile, 'spreadWeight' | 'interPodAffinityWeight' | 'fitWeight'>>, extra: Partial<Profile> = {}): Profile {
+export function onlyScores(
+  weights: Partial<Pick<Profile, 'spreadWeight' | 'interPodAffinityWeight' | 'fitWeight'>>,
+  extra: Partial<Profile> = {},
+): Profile {
   return {
     ...DEFAULT_PROFILE,
     fitWeight: 0,
@@ -71,7 +86,12 @@ export function onlyScores(weights: Partial<Pick<Profile, 'spreadWeight' | 'inte
 }
 
 /** Scores the named candidate nodes through Kernel.scoreAll; returns name → score. */
-export function scoreNodes(profile: Profile, c: { t: NodeTable; pods: AssignedPods }, pod: PodInput, candidates: readonly string[]): Record<string, number> {
+export function scoreNodes(
+  profile: Profile,
+  c: { t: NodeTable; pods: AssignedPods },
+  pod: PodInput,
+  candidates: readonly string[],
+): Record<string, number> {
   const k = new Kernel(profile);
   const feasible = Int32Array.from(candidates.map((n) => c.t.indexOf(n)));
   const out = new Float64Array(candidates.length);
@@ -80,7 +100,13 @@ export function scoreNodes(profile: Profile, c: { t: NodeTable; pods: AssignedPo
 }
 
 /** Runs a full cycle; returns the kernel (for its per-node status) and the decision. */
-export function runCycle(profile: Profile, c: { t: NodeTable; pods: AssignedPods }, pod: PodInput, ctx: Partial<CycleContext> = {}, seed = 1): { k: Kernel; d: Decision } {
+export function runCycle(
+  profile: Profile,
+  c: { t: NodeTable; pods: AssignedPods },
+  pod: PodInput,
+  ctx: Partial<CycleContext> = {},
+  seed = 1,
+): { k: Kernel; d: Decision } {
   const k = new Kernel(profile);
   const d = k.schedule(c.t, pod, { nextStartNodeIndex: 0 }, new RngStream(seed, 'test'), { pods: c.pods, ...ctx });
   return { k, d };

@@ -45,7 +45,7 @@ test('required affinity: the first pod of a self-affine group may go anywhere th
   assert.equal([...(r.d.diagnosis ?? new Map()).entries()], [["node(s) didn't match pod affinity rules", 4]]);
 });
 
-test('required affinity terms: an existing pod must match ALL terms; namespaces default to the pod\'s own', () => {
+test("required affinity terms: an existing pod must match ALL terms; namespaces default to the pod's own", () => {
   const cl = cluster(nodes, [
     { name: 'db-0', node: 'a', labels: { app: 'db' } },
     { name: 'tier-0', node: 'x', labels: { tier: 'backend' } },
@@ -55,10 +55,22 @@ test('required affinity terms: an existing pod must match ALL terms; namespaces 
   // No pod in namespace default matches both terms, and the pod does not match them itself: nothing fits.
   assert.is(runCycle(DEFAULT_PROFILE, cl, pod).d.node, -1);
   // With namespaces: [other], db-other-ns matches both terms → zone z2 only.
-  const pod2 = inputOf(labeledPod('p', { app: 'web' }, affinity([term({ app: 'db' }, 'zone', { namespaces: ['other'] }), term({ tier: 'backend' }, 'zone', { namespaces: ['other'] })])));
+  const pod2 = inputOf(
+    labeledPod(
+      'p',
+      { app: 'web' },
+      affinity([term({ app: 'db' }, 'zone', { namespaces: ['other'] }), term({ tier: 'backend' }, 'zone', { namespaces: ['other'] })]),
+    ),
+  );
   assert.equal(verdicts(runCycle(DEFAULT_PROFILE, cl, pod2).k, cl.t), { a: 2, b: 2, x: 0, nozone: 2 });
   // namespaceSelector {} selects every namespace.
-  const pod3 = inputOf(labeledPod('p', { app: 'web' }, affinity([term({ app: 'db', tier: 'backend' }, 'zone', { namespaceSelector: { matchLabels: {}, matchExpressions: [] } })])));
+  const pod3 = inputOf(
+    labeledPod(
+      'p',
+      { app: 'web' },
+      affinity([term({ app: 'db', tier: 'backend' }, 'zone', { namespaceSelector: { matchLabels: {}, matchExpressions: [] } })]),
+    ),
+  );
   assert.equal(verdicts(runCycle(DEFAULT_PROFILE, cl, pod3).k, cl.t), { a: 2, b: 2, x: 0, nozone: 2 });
 });
 
@@ -72,7 +84,12 @@ test('required anti-affinity of the pod, and of existing pods against it (Unsche
   const r = runCycle(DEFAULT_PROFILE, cl2, web);
   assert.equal(verdicts(r.k, cl2.t), { a: 1, b: 1, x: 0, nozone: 0 });
   // A pod the term does not select is not affected.
-  assert.equal(verdicts(runCycle(DEFAULT_PROFILE, cl2, inputOf(labeledPod('q', { app: 'api' }))).k, cl2.t), { a: 0, b: 0, x: 0, nozone: 0 });
+  assert.equal(verdicts(runCycle(DEFAULT_PROFILE, cl2, inputOf(labeledPod('q', { app: 'api' }))).k, cl2.t), {
+    a: 0,
+    b: 0,
+    x: 0,
+    nozone: 0,
+  });
 });
 
 const IPA = onlyScores({ interPodAffinityWeight: 1 });
@@ -81,7 +98,12 @@ const regionNodes: NodeDesc[] = [
   { name: 'n2', labels: { region: 'India' } },
   { name: 'n3', labels: { az: 'az1' } },
 ];
-const preferred = (kind: 'podAffinity' | 'podAntiAffinity', weight: number, labels: Record<string, string>, key: string): Partial<PodSpec> => ({
+const preferred = (
+  kind: 'podAffinity' | 'podAntiAffinity',
+  weight: number,
+  labels: Record<string, string>,
+  key: string,
+): Partial<PodSpec> => ({
   affinity: { [kind]: { required: [], preferred: [{ weight, term: term(labels, key) }] } },
 });
 
@@ -93,7 +115,7 @@ test('score: preferred affinity and anti-affinity of the pod (100/0/0 and 0/100/
   assert.equal(scoreNodes(IPA, cl, antiAff, ['n1', 'n2', 'n3']), { n1: 0, n2: 100, n3: 100 });
 });
 
-test('score: existing pods\' required affinity counts hardPodAffinityWeight (symmetry); weight 0 turns it off', () => {
+test("score: existing pods' required affinity counts hardPodAffinityWeight (symmetry); weight 0 turns it off", () => {
   const cl = cluster(regionNodes, [{ name: 'e', node: 'n1', labels: {}, spec: affinity([term({ security: 'S1' }, 'region')]) }]);
   const pod = inputOf(labeledPod('p', { security: 'S1' }));
   assert.equal(scoreNodes(IPA, cl, pod, ['n1', 'n2', 'n3']), { n1: 100, n2: 0, n3: 0 });
@@ -117,7 +139,10 @@ test('score: normalization over [min, max] with negative sums, truncated (0/66/1
   // raw h1 = −2, h2 = 2, h3 = 4: 100·(s − min)/(max − min) → 0, 66.67 → 66, 100.
   assert.equal(scoreNodes(IPA, cl, inputOf(labeledPod('p', {}, spec)), ['h1', 'h2', 'h3']), { h1: 0, h2: 66, h3: 100 });
   // ignorePreferredTermsOfExistingPods only matters for pods without preferred terms of their own.
-  assert.equal(scoreNodes({ ...IPA, ignorePreferredTermsOfExistingPods: true }, cl, inputOf(labeledPod('p', {}, spec)), ['h1', 'h2', 'h3']), { h1: 0, h2: 66, h3: 100 });
+  assert.equal(
+    scoreNodes({ ...IPA, ignorePreferredTermsOfExistingPods: true }, cl, inputOf(labeledPod('p', {}, spec)), ['h1', 'h2', 'h3']),
+    { h1: 0, h2: 66, h3: 100 },
+  );
 });
 
 test.run();

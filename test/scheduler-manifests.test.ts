@@ -21,27 +21,53 @@ test('topologySpreadConstraints: defaults left for the scheduler (minDomains 1, 
   - {maxSkew: 2, topologyKey: kubernetes.io/hostname, whenUnsatisfiable: ScheduleAnyway, nodeTaintsPolicy: Honor}`),
   );
   assert.equal(p.spec.topologySpreadConstraints, [
-    { maxSkew: 1, topologyKey: 'topology.kubernetes.io/zone', whenUnsatisfiable: 'DoNotSchedule', labelSelector: { matchLabels: { app: 'web' }, matchExpressions: [] }, matchLabelKeys: ['rev'] },
-    { maxSkew: 2, topologyKey: 'kubernetes.io/hostname', whenUnsatisfiable: 'ScheduleAnyway', matchLabelKeys: [], nodeTaintsPolicy: 'Honor' },
+    {
+      maxSkew: 1,
+      topologyKey: 'topology.kubernetes.io/zone',
+      whenUnsatisfiable: 'DoNotSchedule',
+      labelSelector: { matchLabels: { app: 'web' }, matchExpressions: [] },
+      matchLabelKeys: ['rev'],
+    },
+    {
+      maxSkew: 2,
+      topologyKey: 'kubernetes.io/hostname',
+      whenUnsatisfiable: 'ScheduleAnyway',
+      matchLabelKeys: [],
+      nodeTaintsPolicy: 'Honor',
+    },
   ]);
 });
 
 test('topologySpreadConstraints: validation errors name the field', () => {
-  let e = expectInputError(() => parse(pod(`  topologySpreadConstraints: [{maxSkew: 0, topologyKey: zone, whenUnsatisfiable: DoNotSchedule}]`)));
+  let e = expectInputError(() =>
+    parse(pod(`  topologySpreadConstraints: [{maxSkew: 0, topologyKey: zone, whenUnsatisfiable: DoNotSchedule}]`)),
+  );
   assert.is(e.path, 'spec.topologySpreadConstraints[0].maxSkew');
   e = expectInputError(() => parse(pod(`  topologySpreadConstraints: [{maxSkew: 1, topologyKey: zone, whenUnsatisfiable: Sometimes}]`)));
   assert.is(e.path, 'spec.topologySpreadConstraints[0].whenUnsatisfiable');
-  e = expectInputError(() => parse(pod(`  topologySpreadConstraints: [{maxSkew: 1, topologyKey: zone, whenUnsatisfiable: ScheduleAnyway, minDomains: 2}]`)));
+  e = expectInputError(() =>
+    parse(pod(`  topologySpreadConstraints: [{maxSkew: 1, topologyKey: zone, whenUnsatisfiable: ScheduleAnyway, minDomains: 2}]`)),
+  );
   assert.is(e.path, 'spec.topologySpreadConstraints[0].minDomains');
   e = expectInputError(() =>
-    parse(pod(`  topologySpreadConstraints: [{maxSkew: 1, topologyKey: zone, whenUnsatisfiable: DoNotSchedule}, {maxSkew: 2, topologyKey: zone, whenUnsatisfiable: DoNotSchedule}]`)),
+    parse(
+      pod(
+        `  topologySpreadConstraints: [{maxSkew: 1, topologyKey: zone, whenUnsatisfiable: DoNotSchedule}, {maxSkew: 2, topologyKey: zone, whenUnsatisfiable: DoNotSchedule}]`,
+      ),
+    ),
   );
   assert.is(e.path, 'spec.topologySpreadConstraints[1].topologyKey');
   assert.match(e.detail, /duplicate/);
-  e = expectInputError(() => parse(pod(`  topologySpreadConstraints: [{maxSkew: 1, topologyKey: zone, whenUnsatisfiable: DoNotSchedule, matchLabelKeys: [rev]}]`)));
+  e = expectInputError(() =>
+    parse(pod(`  topologySpreadConstraints: [{maxSkew: 1, topologyKey: zone, whenUnsatisfiable: DoNotSchedule, matchLabelKeys: [rev]}]`)),
+  );
   assert.is(e.path, 'spec.topologySpreadConstraints[0].matchLabelKeys');
   e = expectInputError(() =>
-    parse(pod(`  topologySpreadConstraints: [{maxSkew: 1, topologyKey: zone, whenUnsatisfiable: DoNotSchedule, labelSelector: {matchLabels: {app: web}}, matchLabelKeys: [app]}]`)),
+    parse(
+      pod(
+        `  topologySpreadConstraints: [{maxSkew: 1, topologyKey: zone, whenUnsatisfiable: DoNotSchedule, labelSelector: {matchLabels: {app: web}}, matchLabelKeys: [app]}]`,
+      ),
+    ),
   );
   assert.is(e.path, 'spec.topologySpreadConstraints[0].matchLabelKeys[0]');
 });
@@ -66,10 +92,20 @@ test('podAffinity / podAntiAffinity: required and preferred terms; namespaces; e
   });
   assert.is(p.spec.affinity?.podAntiAffinity?.preferred[0].weight, 50);
   assert.equal(p.spec.affinity?.podAntiAffinity?.preferred[0].term.namespaceSelector, { matchLabels: {}, matchExpressions: [] });
-  let e = expectInputError(() => parse(pod(`  affinity: {podAffinity: {requiredDuringSchedulingIgnoredDuringExecution: [{labelSelector: {matchLabels: {app: db}}, topologyKey: ""}]}}`)));
+  let e = expectInputError(() =>
+    parse(
+      pod(
+        `  affinity: {podAffinity: {requiredDuringSchedulingIgnoredDuringExecution: [{labelSelector: {matchLabels: {app: db}}, topologyKey: ""}]}}`,
+      ),
+    ),
+  );
   assert.is(e.path, 'spec.affinity.podAffinity.requiredDuringSchedulingIgnoredDuringExecution[0].topologyKey');
   e = expectInputError(() =>
-    parse(pod(`  affinity: {podAntiAffinity: {preferredDuringSchedulingIgnoredDuringExecution: [{weight: 101, podAffinityTerm: {topologyKey: zone}}]}}`)),
+    parse(
+      pod(
+        `  affinity: {podAntiAffinity: {preferredDuringSchedulingIgnoredDuringExecution: [{weight: 101, podAffinityTerm: {topologyKey: zone}}]}}`,
+      ),
+    ),
   );
   assert.is(e.path, 'spec.affinity.podAntiAffinity.preferredDuringSchedulingIgnoredDuringExecution[0].weight');
 });

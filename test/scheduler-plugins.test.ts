@@ -27,7 +27,12 @@ const fitOnly = (type: Profile['fitStrategy']['type'], shape: Profile['fitStrate
 });
 
 /** Scores every node (all feasible) with a profile, through the same fused loop the scheduler runs. */
-function scores(profile: Profile, nodes: ReturnType<typeof makeNode>[], existing: Record<string, number>[][], pod: Record<string, number>[]): number[] {
+function scores(
+  profile: Profile,
+  nodes: ReturnType<typeof makeNode>[],
+  existing: Record<string, number>[][],
+  pod: Record<string, number>[],
+): number[] {
   const t = new NodeTable(2);
   nodes.forEach((n, i) => {
     const row = t.upsert(n);
@@ -60,7 +65,12 @@ test('numFeasibleNodesToFind: adaptive percentage and the 100-node floor', () =>
 
 test('LeastAllocated: TestFitScore worked example = 32', () => {
   // node 4 CPU / 10000 B with (2 CPU, 4000 B) requested, pod (1 CPU, 2000 B)
-  const s = scores(fitOnly('LeastAllocated'), [makeNode('n', { cpu: 4000, memory: 10000, pods: 32 })], [[{ cpu: 2000, memory: 4000 }]], [{ cpu: 1000, memory: 2000 }]);
+  const s = scores(
+    fitOnly('LeastAllocated'),
+    [makeNode('n', { cpu: 4000, memory: 10000, pods: 32 })],
+    [[{ cpu: 2000, memory: 4000 }]],
+    [{ cpu: 1000, memory: 2000 }],
+  );
   assert.equal(s, [32]);
   assert.is(leastAllocated(3000, 4000), 25);
   assert.is(leastAllocated(5000, 4000), 0); // over capacity scores 0
@@ -85,7 +95,12 @@ test('RequestedToCapacityRatio: linear bin-packing shape rounds half away from z
     { utilization: 0, score: 0 },
     { utilization: 100, score: 10 },
   ];
-  const s = scores(fitOnly('RequestedToCapacityRatio', shape), [makeNode('a', { cpu: 4000, memory: 10000, pods: 32 })], [], [{ cpu: 3000, memory: 5000 }]);
+  const s = scores(
+    fitOnly('RequestedToCapacityRatio', shape),
+    [makeNode('a', { cpu: 4000, memory: 10000, pods: 32 })],
+    [],
+    [{ cpu: 3000, memory: 5000 }],
+  );
   assert.equal(s, [63]);
   // Interpolation uses integer division between points: (0,100)→(50,0): at 25 → 100 + (0-100)*(25-0)/50 = 50
   assert.is(brokenLinear([0, 50], [100, 0], 25), 50);
@@ -130,7 +145,12 @@ test('BalancedAllocation v1.36: change in balance, 50 + (50 + with - without) / 
 });
 
 test('resource scorers: weighted sum of NodeResourcesFit and BalancedAllocation', () => {
-  const s = scores(RESOURCES_ONLY, [makeNode('n', { cpu: 4000, memory: 10000, pods: 32 })], [[{ cpu: 2000, memory: 4000 }]], [{ cpu: 1000, memory: 2000 }]);
+  const s = scores(
+    RESOURCES_ONLY,
+    [makeNode('n', { cpu: 4000, memory: 10000, pods: 32 })],
+    [[{ cpu: 2000, memory: 4000 }]],
+    [{ cpu: 1000, memory: 2000 }],
+  );
   // fit 32; balanced: with = 100 - |0.75-0.6|/2*100 = 92 (trunc 92.5), without = 100 - |0.5-0.4|/2*100 = 95 → 50 + (50+92-95)/2 = 73
   assert.equal(s, [32 + 73]);
 });
@@ -151,7 +171,12 @@ test('filter: cpu, memory, pod count and unschedulable; FitError message counts 
     '0/4 nodes are available: 1 Insufficient cpu, 1 Insufficient memory, 1 Too many pods, 1 node(s) were unschedulable.',
   );
   // Tolerating the unschedulable taint makes the cordoned node feasible.
-  const tolerant = { ...pod, toleratesUnschedulable: toleratesUnschedulable([{ key: 'node.kubernetes.io/unschedulable', operator: 'Exists', value: '', effect: 'NoSchedule' }]) };
+  const tolerant = {
+    ...pod,
+    toleratesUnschedulable: toleratesUnschedulable([
+      { key: 'node.kubernetes.io/unschedulable', operator: 'Exists', value: '', effect: 'NoSchedule' },
+    ]),
+  };
   assert.is(k.schedule(t, tolerant, { nextStartNodeIndex: 0 }, new RngStream(1, 't')).node, 2);
   // Equality fits: a request equal to the free amount passes.
   const exact = podInput(makeSpec([{ cpu: 500, memory: 1 << 30 }]));
@@ -181,7 +206,10 @@ test('NodeTree order: round-robin across zones in first-seen order', () => {
     const [name, zone] = s.split(':');
     t.upsert(makeNode(name, { cpu: 1, memory: 1, pods: 1 }, z(zone)));
   });
-  assert.equal([...t.order].map((i) => t.names[i]), ['a1', 'b1', 'c1', 'a2', 'b2', 'a3']);
+  assert.equal(
+    [...t.order].map((i) => t.names[i]),
+    ['a1', 'b1', 'c1', 'a2', 'b2', 'a3'],
+  );
 });
 
 test('selectHost: ties broken by the seeded RNG, reproducibly and across all tied nodes', () => {

@@ -103,7 +103,10 @@ test('UniformRandom: the feasible node at index int(found) of the scheduler stre
     seen.add(expected);
   }
   assert.is(seen.size, 4, 'every node is drawn under some seed');
-  assert.equal(placements(policy({ uniformRandomWeight: 1 }), FOUR, 8, true, 5), placements(policy({ uniformRandomWeight: 1 }), FOUR, 8, true, 5));
+  assert.equal(
+    placements(policy({ uniformRandomWeight: 1 }), FOUR, 8, true, 5),
+    placements(policy({ uniformRandomWeight: 1 }), FOUR, 8, true, 5),
+  );
 });
 
 test('a policy mixes with upstream scores by weight: FirstFit (100) outweighs a LeastAllocated gap of 37', () => {

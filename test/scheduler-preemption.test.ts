@@ -12,8 +12,18 @@ import { DEFAULT_PREEMPTION_ARGS, numCandidates, pickOneNode } from '../engine/s
 import { DEFAULT_PROFILE } from '../engine/scheduler/profile.js';
 import { cluster, inputOf, labeledPod, runCycle, type PodDesc } from './scheduler-helpers.js';
 
-const node = (name: string, cpu = 1000) => ({ name, labels: { 'kubernetes.io/hostname': name }, alloc: { cpu, memory: 2 ** 30, pods: 110 } });
-const pod = (name: string, where: string, priority: number, cpu = 500, startTime?: number): PodDesc => ({ name, node: where, priority, requests: { cpu }, startTime });
+const node = (name: string, cpu = 1000) => ({
+  name,
+  labels: { 'kubernetes.io/hostname': name },
+  alloc: { cpu, memory: 2 ** 30, pods: 110 },
+});
+const pod = (name: string, where: string, priority: number, cpu = 500, startTime?: number): PodDesc => ({
+  name,
+  node: where,
+  priority,
+  requests: { cpu },
+  startTime,
+});
 
 function run(nodes: ReturnType<typeof node>[], existing: PodDesc[], priority: number, cpu = 500) {
   const c = cluster(nodes, existing);
@@ -21,7 +31,11 @@ function run(nodes: ReturnType<typeof node>[], existing: PodDesc[], priority: nu
   const { k, d } = runCycle(DEFAULT_PROFILE, c, p);
   assert.is(d.node, -1, 'the pod does not fit anywhere without preemption');
   const out = preempt(k, c.t, c.pods, priority, DEFAULT_PREEMPTION_ARGS, [], new RngStream(1, 'preemption-test'), 1_000_000);
-  return { node: out.row < 0 ? null : c.t.names[out.row], victims: out.victims.map((v) => v.pod.metadata.name), candidates: out.candidates };
+  return {
+    node: out.row < 0 ? null : c.t.names[out.row],
+    victims: out.victims.map((v) => v.pod.metadata.name),
+    candidates: out.candidates,
+  };
 }
 
 test('victims: lower-priority pods are removed, then reprieved most important first while the pod still fits', () => {
@@ -39,7 +53,7 @@ test('victims: pods of equal or higher priority are never victims; a node they f
   assert.equal(none, { node: null, victims: [], candidates: 0 });
 });
 
-test('candidate order: fewer victims\' priority sum wins when the highest victim priorities tie', () => {
+test("candidate order: fewer victims' priority sum wins when the highest victim priorities tie", () => {
   // n1 needs both of its prio-1 pods gone (the pod asks 1000m); n2 needs its one prio-1 pod gone.
   const r = run([node('n1'), node('n2')], [pod('a1', 'n1', 1), pod('a2', 'n1', 1), pod('b1', 'n2', 1, 1000)], 5, 1000);
   assert.equal(r, { node: 'n2', victims: ['b1'], candidates: 2 });
@@ -59,15 +73,51 @@ test('unresolvable nodes (request above allocatable since v1.34) are not candida
 
 test('pickOneNode: each criterion in turn (PDB violations, highest priority, sum, count, start time), then the first', () => {
   const v = (priority: number, startTime = 0) => ({ priority, startTime });
-  assert.is(pickOneNode([{ victims: [v(1)], pdbViolations: 1 }, { victims: [v(9)], pdbViolations: 0 }]), 1);
-  assert.is(pickOneNode([{ victims: [v(5)], pdbViolations: 0 }, { victims: [v(3), v(3), v(3)], pdbViolations: 0 }]), 1);
+  assert.is(
+    pickOneNode([
+      { victims: [v(1)], pdbViolations: 1 },
+      { victims: [v(9)], pdbViolations: 0 },
+    ]),
+    1,
+  );
+  assert.is(
+    pickOneNode([
+      { victims: [v(5)], pdbViolations: 0 },
+      { victims: [v(3), v(3), v(3)], pdbViolations: 0 },
+    ]),
+    1,
+  );
   // Negative priorities are shifted by 2^31 in the sum: two victims of −2^31 sum to less than one of 0.
-  assert.is(pickOneNode([{ victims: [v(0)], pdbViolations: 0 }, { victims: [v(-(2 ** 31)), v(-(2 ** 31))], pdbViolations: 0 }]), 1);
+  assert.is(
+    pickOneNode([
+      { victims: [v(0)], pdbViolations: 0 },
+      { victims: [v(-(2 ** 31)), v(-(2 ** 31))], pdbViolations: 0 },
+    ]),
+    1,
+  );
   // Equal highest priority and equal shifted sums ((1 + 2^31) + (−2^31 + 2^31) = 1 + 2^31): fewer victims wins.
-  assert.is(pickOneNode([{ victims: [v(1), v(-(2 ** 31))], pdbViolations: 0 }, { victims: [v(1)], pdbViolations: 0 }]), 1);
+  assert.is(
+    pickOneNode([
+      { victims: [v(1), v(-(2 ** 31))], pdbViolations: 0 },
+      { victims: [v(1)], pdbViolations: 0 },
+    ]),
+    1,
+  );
   // Everything equal: the first candidate.
-  assert.is(pickOneNode([{ victims: [v(2), v(0)], pdbViolations: 0 }, { victims: [v(2), v(0)], pdbViolations: 0 }]), 0);
-  assert.is(pickOneNode([{ victims: [v(2, 10), v(2, 50)], pdbViolations: 0 }, { victims: [v(2, 20), v(1, 5)], pdbViolations: 0 }]), 1);
+  assert.is(
+    pickOneNode([
+      { victims: [v(2), v(0)], pdbViolations: 0 },
+      { victims: [v(2), v(0)], pdbViolations: 0 },
+    ]),
+    0,
+  );
+  assert.is(
+    pickOneNode([
+      { victims: [v(2, 10), v(2, 50)], pdbViolations: 0 },
+      { victims: [v(2, 20), v(1, 5)], pdbViolations: 0 },
+    ]),
+    1,
+  );
   assert.is(pickOneNode([]), -1);
 });
 

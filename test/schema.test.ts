@@ -39,11 +39,14 @@ function validate(v: unknown, s: Schema, path = '$'): string[] {
       case 'type': {
         const types = Array.isArray(r) ? (r as string[]) : [r];
         const t = typeOf(v);
-        if (!types.some((x) => x === t || (x === 'integer' && Number.isInteger(v)))) errs.push(`${path}: expected ${types.join('|')}, got ${t}`);
+        if (!types.some((x) => x === t || (x === 'integer' && Number.isInteger(v))))
+          errs.push(`${path}: expected ${types.join('|')}, got ${t}`);
         break;
       }
       case 'properties':
-        if (typeOf(v) === 'object') for (const [p, ps] of Object.entries(r as Schema)) if (p in (v as object)) errs.push(...validate((v as Record<string, unknown>)[p], ps as Schema, `${path}.${p}`));
+        if (typeOf(v) === 'object')
+          for (const [p, ps] of Object.entries(r as Schema))
+            if (p in (v as object)) errs.push(...validate((v as Record<string, unknown>)[p], ps as Schema, `${path}.${p}`));
         break;
       case 'additionalProperties':
         if (typeOf(v) !== 'object') break;
@@ -101,7 +104,10 @@ function validate(v: unknown, s: Schema, path = '$'): string[] {
   return errs;
 }
 
-const yamlFiles = (dir: string): string[] => readdirSync(dir).filter((f) => f.endsWith('.yaml')).map((f) => join(dir, f));
+const yamlFiles = (dir: string): string[] =>
+  readdirSync(dir)
+    .filter((f) => f.endsWith('.yaml'))
+    .map((f) => join(dir, f));
 
 test('every bundled scenario and scenario fixture validates against the schema', () => {
   const files = [...yamlFiles(join(root, 'scenarios')), ...yamlFiles(join(root, 'test', 'fixtures'))];
@@ -116,7 +122,9 @@ test('the validator and the schema refuse what the loader refuses', () => {
   const ok = { cluster: { nodePools: [{ name: 'n', count: 1, template: { cpu: '1', memory: '1Gi' } }] } };
   assert.equal(validate(ok, schema), []);
   assert.equal(validate({ ...ok, sed: 1 }, schema), ['$: unknown key sed']);
-  assert.equal(validate({ cluster: { nodePools: [{ count: 1 }] } }, schema), ['$.cluster.nodePools[0]: matches 0 of oneOf, expected exactly 1']);
+  assert.equal(validate({ cluster: { nodePools: [{ count: 1 }] } }, schema), [
+    '$.cluster.nodePools[0]: matches 0 of oneOf, expected exactly 1',
+  ]);
   const wl = (arrival: unknown) => validate({ ...ok, workloads: [{ name: 'w', pod: {}, arrival }] }, schema);
   assert.equal(wl({ type: 'ramp', from: 0, to: 5, over: '1m', count: 10 }), []);
   assert.equal(wl({ type: 'diurnal', rates: [1, 2], count: 10 }), []);
@@ -134,7 +142,15 @@ function loaderKeys(path: readonly (string | number)[], patch: Record<string, un
   const doc: Record<string, unknown> = {
     cluster: { nodePools: [{ name: 'n', count: 1, template: { cpu: '1', memory: '1Gi' } }] },
     workloads: [{ name: 'w', pod: POD, arrival: { type: 'burst', count: 1 } }],
-    parameters: { kubelet: {}, scheduler: {}, controllerManager: {}, apiServer: {}, kubeProxy: {}, nodeLifecycle: {}, clusterAutoscaler: {} },
+    parameters: {
+      kubelet: {},
+      scheduler: {},
+      controllerManager: {},
+      apiServer: {},
+      kubeProxy: {},
+      nodeLifecycle: {},
+      clusterAutoscaler: {},
+    },
     report: {},
     steps: [],
   };
@@ -161,7 +177,9 @@ const keysOf = (s: Schema): string[] => Object.keys(s.properties as Schema).sort
 const typeRuleOf = (b: Schema, key: string): Schema => (b.properties as Record<string, Schema>)[key];
 const typeRule = (b: Schema): Schema => typeRuleOf(b, 'type');
 const branch = (type: string): Schema =>
-  (def('arrival').oneOf as Schema[]).find((b) => typeRule(b).const === type || (typeRule(b).enum as string[] | undefined)?.includes(type)) as Schema;
+  (def('arrival').oneOf as Schema[]).find(
+    (b) => typeRule(b).const === type || (typeRule(b).enum as string[] | undefined)?.includes(type),
+  ) as Schema;
 const step = (opcode: string): Schema => (def('step').oneOf as Schema[]).find((b) => typeRuleOf(b, 'opcode').const === opcode) as Schema;
 const props = (s: Schema, ...path: string[]): Schema => path.reduce((x, p) => (x.properties as Record<string, Schema>)[p], s);
 
@@ -176,7 +194,12 @@ test('the schema allows exactly the keys the loader accepts, place by place', ()
     ['report', ['report'], {}, props(schema, 'report')],
     ['parameters', ['parameters'], {}, def('parameters')],
     ['node pool autoscaling', ['cluster', 'nodePools', 0, 'autoscaling'], { max: 2 }, props(def('nodePool'), 'autoscaling')],
-    ...(['kubelet', 'scheduler', 'controllerManager', 'apiServer', 'kubeProxy', 'nodeLifecycle', 'clusterAutoscaler'].map((k) => [`parameters.${k}`, ['parameters', k], {}, props(def('parameters'), k)]) as [string, string[], Record<string, unknown>, Schema][]),
+    ...(['kubelet', 'scheduler', 'controllerManager', 'apiServer', 'kubeProxy', 'nodeLifecycle', 'clusterAutoscaler'].map((k) => [
+      `parameters.${k}`,
+      ['parameters', k],
+      {},
+      props(def('parameters'), k),
+    ]) as [string, string[], Record<string, unknown>, Schema][]),
     ['burst arrival', arrival, {}, branch('burst')],
     ['poisson arrival', arrival, { type: 'poisson', rate: 1 }, branch('poisson')],
     ['ramp arrival', arrival, { type: 'ramp', from: 0, to: 1, over: '1s' }, branch('ramp')],
@@ -193,7 +216,15 @@ test('the schema allows exactly the keys the loader accepts, place by place', ()
         ['startCollectingMetrics', { namespaces: ['a'] }],
         ['stopCollectingMetrics', {}],
       ] as const
-    ).map(([opcode, patch]) => [`${opcode} step`, ['steps', 0], { opcode, ...patch }, step(opcode)] as [string, (string | number)[], Record<string, unknown>, Schema]),
+    ).map(
+      ([opcode, patch]) =>
+        [`${opcode} step`, ['steps', 0], { opcode, ...patch }, step(opcode)] as [
+          string,
+          (string | number)[],
+          Record<string, unknown>,
+          Schema,
+        ],
+    ),
   ];
   for (const [where, path, patch, s] of places) assert.equal(keysOf(s), loaderKeys(path, patch), where);
   // The arrival types the loader knows (from its "expected one of" message) are the schema's.
@@ -201,16 +232,24 @@ test('the schema allows exactly the keys the loader accepts, place by place', ()
   try {
     loaderKeys(arrival, { type: 'zzzzzzzzz' });
   } catch (e) {
-    types = (/expected one of (.*), got/.exec((e as InputError).detail) as RegExpExecArray)[1].split(', ').map((t) => JSON.parse(t) as string).sort();
+    types = (/expected one of (.*), got/.exec((e as InputError).detail) as RegExpExecArray)[1]
+      .split(', ')
+      .map((t) => JSON.parse(t) as string)
+      .sort();
   }
-  const schemaTypes = (def('arrival').oneOf as Schema[]).flatMap((b) => (typeRule(b).const !== undefined ? [typeRule(b).const as string] : (typeRule(b).enum as string[])));
+  const schemaTypes = (def('arrival').oneOf as Schema[]).flatMap((b) =>
+    typeRule(b).const !== undefined ? [typeRule(b).const as string] : (typeRule(b).enum as string[]),
+  );
   assert.equal(schemaTypes.sort(), types);
   // The opcodes too.
   let opcodes: string[] = [];
   try {
     loaderKeys(['steps', 0], { opcode: 'zzzzzzzzz' });
   } catch (e) {
-    opcodes = (/expected one of (.*), got/.exec((e as InputError).detail) as RegExpExecArray)[1].split(', ').map((t) => JSON.parse(t) as string).sort();
+    opcodes = (/expected one of (.*), got/.exec((e as InputError).detail) as RegExpExecArray)[1]
+      .split(', ')
+      .map((t) => JSON.parse(t) as string)
+      .sort();
   }
   assert.equal((def('step').oneOf as Schema[]).map((b) => typeRuleOf(b, 'opcode').const as string).sort(), opcodes);
 });

@@ -101,9 +101,20 @@ test('policies place pods differently: bin-packing uses fewer nodes than spreadi
 
 test('trace of `kubectl run nginx` follows the seed order through every component', () => {
   const r = runOnce(scenario, spread, 7, { trace: 'nginx' });
-  const expected = ['created', 'seen by scheduler', 'scheduled: assigned to node', 'bound: binding to node', 'seen by kubelet on', 'image nginx: pulled', 'containers started', 'running'];
+  const expected = [
+    'created',
+    'seen by scheduler',
+    'scheduled: assigned to node',
+    'bound: binding to node',
+    'seen by kubelet on',
+    'image nginx: pulled',
+    'containers started',
+    'running',
+  ];
   assert.is(r.trace.length, expected.length, r.trace.map((s) => s.text).join('\n'));
-  expected.forEach((prefix, i) => assert.ok(r.trace[i].text.startsWith(prefix), `step ${i}: "${r.trace[i].text}" should start with "${prefix}"`));
+  expected.forEach((prefix, i) =>
+    assert.ok(r.trace[i].text.startsWith(prefix), `step ${i}: "${r.trace[i].text}" should start with "${prefix}"`),
+  );
   for (let i = 1; i < r.trace.length; i++) assert.ok(r.trace[i].t >= r.trace[i - 1].t, 'timestamps never go back');
   assert.ok(r.trace[0].t >= 500_000, 'created after its arrival time (500ms)');
   const node = /node (\S+)/.exec(r.trace[2].text)![1];

@@ -56,10 +56,14 @@ function run(s: Scenario): { r: RunResult; log: Change[] } {
   return { r, log };
 }
 
-const podLog = (log: Change[]): { t: number; type: string; pod: Pod }[] => log.filter((c) => c.obj.kind === 'Pod').map((c) => ({ t: c.t, type: c.type, pod: c.obj as Pod }));
-const createdAt = (log: Change[], name: string): number => podLog(log).find((c) => c.type === 'ADDED' && c.pod.metadata.name === name)?.t ?? -1;
-const readyAt = (log: Change[], name: string): number => podLog(log).find((c) => c.pod.metadata.name === name && c.pod.status.ready)?.t ?? -1;
-const deletedAt = (log: Change[], name: string): number => podLog(log).find((c) => c.type === 'DELETED' && c.pod.metadata.name === name)?.t ?? -1;
+const podLog = (log: Change[]): { t: number; type: string; pod: Pod }[] =>
+  log.filter((c) => c.obj.kind === 'Pod').map((c) => ({ t: c.t, type: c.type, pod: c.obj as Pod }));
+const createdAt = (log: Change[], name: string): number =>
+  podLog(log).find((c) => c.type === 'ADDED' && c.pod.metadata.name === name)?.t ?? -1;
+const readyAt = (log: Change[], name: string): number =>
+  podLog(log).find((c) => c.pod.metadata.name === name && c.pod.status.ready)?.t ?? -1;
+const deletedAt = (log: Change[], name: string): number =>
+  podLog(log).find((c) => c.type === 'DELETED' && c.pod.metadata.name === name)?.t ?? -1;
 
 test('getOrdinal', () => {
   assert.is(ordinalOf('db', 'db-0'), 0);
@@ -81,9 +85,15 @@ test('OrderedReady: stable names, each pod created only once the previous one is
   }
   for (let i = 1; i < 4; i++) {
     const ready = readyAt(log, `db-${i - 1}`);
-    assert.ok(ready > 0 && createdAt(log, `db-${i}`) > ready, `db-${i} created at ${createdAt(log, `db-${i}`)} after db-${i - 1} ready at ${ready}`);
+    assert.ok(
+      ready > 0 && createdAt(log, `db-${i}`) > ready,
+      `db-${i} created at ${createdAt(log, `db-${i}`)} after db-${i - 1} ready at ${ready}`,
+    );
   }
-  const status = log.filter((c) => c.obj.kind === 'StatefulSet').map((c) => c.obj as StatefulSet).at(-1)?.status;
+  const status = log
+    .filter((c) => c.obj.kind === 'StatefulSet')
+    .map((c) => c.obj as StatefulSet)
+    .at(-1)?.status;
   assert.equal(status, { replicas: 4, readyReplicas: 4 });
 });
 
@@ -96,7 +106,10 @@ test('Parallel: every pod created without waiting for the others to be ready', (
 
 test('scale-down removes the highest ordinal first; OrderedReady one at a time, each after the previous is gone', () => {
   const { r, log } = run(scenario(sts(4) + '\n' + sts(1, 'OrderedReady', '60s'), '4m'));
-  assert.equal(r.store.pods.map((p) => p.metadata.name), ['db-0']);
+  assert.equal(
+    r.store.pods.map((p) => p.metadata.name),
+    ['db-0'],
+  );
   const d3 = deletedAt(log, 'db-3');
   const d2 = deletedAt(log, 'db-2');
   const d1 = deletedAt(log, 'db-1');
@@ -108,7 +121,9 @@ test('scale-down removes the highest ordinal first; OrderedReady one at a time, 
 
 test('Parallel scale-down deletes every condemned pod at once', () => {
   const { log } = run(scenario(sts(4, 'Parallel') + '\n' + sts(1, 'Parallel', '60s'), '4m'));
-  const marks = [1, 2, 3].map((i) => podLog(log).find((c) => c.pod.metadata.name === `db-${i}` && c.pod.metadata.deletionTimestamp !== undefined)?.t ?? -1);
+  const marks = [1, 2, 3].map(
+    (i) => podLog(log).find((c) => c.pod.metadata.name === `db-${i}` && c.pod.metadata.deletionTimestamp !== undefined)?.t ?? -1,
+  );
   for (const m of marks) assert.ok(m > 60 * S && m < 61 * S, `marked at ${m}`);
 });
 

@@ -55,7 +55,10 @@ test('createNodes, createPods (waiting until scheduled) and sleep run one after 
   assert.equal(r.store.nodes.map((n) => n.metadata.name).sort(), ['node-0-0', 'node-0-1']);
   assert.equal(r.store.nodes[0].status.allocatable, { pods: 110, cpu: 4000, memory: 32 * 2 ** 30 });
   const first = pods(r, 'namespace-1');
-  assert.equal(first.map((p) => p.key), ['Pod/namespace-1/pod-1-0', 'Pod/namespace-1/pod-1-1', 'Pod/namespace-1/pod-1-2']);
+  assert.equal(
+    first.map((p) => p.key),
+    ['Pod/namespace-1/pod-1-0', 'Pod/namespace-1/pod-1-1', 'Pod/namespace-1/pod-1-2'],
+  );
   // createNodes is answered at 2 ms; the pods are issued then.
   for (const p of first) assert.is(p.created, 2 * MS);
   const later = pods(r, 'later');
@@ -92,7 +95,8 @@ test('barrier stageRequirement Attempted waits for a scheduling attempt; Schedul
   const unschedulableAt: number[] = [];
   const r = runOnce(s, s.policies[0], 1, {
     observe: (t, _type, o, old) => {
-      if (o.kind === 'Pod' && o.status.reason === 'Unschedulable' && (old as Pod | undefined)?.status.reason !== 'Unschedulable') unschedulableAt.push(t);
+      if (o.kind === 'Pod' && o.status.reason === 'Unschedulable' && (old as Pod | undefined)?.status.reason !== 'Unschedulable')
+        unschedulableAt.push(t);
     },
   });
   assert.is(unschedulableAt.length, 2, 'PodScheduled=False written once per pod');
@@ -112,12 +116,15 @@ test('deletePods at deletePodsPerSecond: one DELETE every 1/rate, then the next 
   const deleted = pods(r, 'namespace-1');
   const start = lastBound(deleted) + 1 * MS;
   // time.NewTicker(time.Second / 10): the i-th pod (in the informer's order) at start + (i+1)·100 ms, committed 2 ms later.
-  assert.equal(deleted.map((p) => p.deleted), [1, 2, 3, 4].map((i) => start + i * 100 * MS + 2 * MS));
+  assert.equal(
+    deleted.map((p) => p.deleted),
+    [1, 2, 3, 4].map((i) => start + i * 100 * MS + 2 * MS),
+  );
   const [after] = pods(r, 'after');
   assert.is(after.created, start + 400 * MS + 2 * MS, 'the step ends with the last answer');
 });
 
-test('deletePods with a label selector and no rate deletes the matching pods at once; createPods counts its namespace\'s scheduled pods', () => {
+test("deletePods with a label selector and no rate deletes the matching pods at once; createPods counts its namespace's scheduled pods", () => {
   const labelled = `{metadata: {labels: {app: x}}, spec: {terminationGracePeriodSeconds: 0, containers: [{name: c, image: pause}]}}`;
   const { r } = run(`
   - {opcode: createNodes, count: 1}
@@ -131,8 +138,14 @@ test('deletePods with a label selector and no rate deletes the matching pods at 
   // second step's count of 2, so it ends when its creates are answered (issued 1 ms after the first pair's
   // last binding, answered 2 ms later); the DELETEs are issued then and commit 2 ms later.
   const start = lastBound(first) + 1 * MS + 2 * MS;
-  assert.equal(first.map((p) => p.deleted), [start + 2 * MS, start + 2 * MS]);
-  assert.equal(ps.filter((p) => p.key.includes('pod-2-')).map((p) => p.deleted), [-1, -1]);
+  assert.equal(
+    first.map((p) => p.deleted),
+    [start + 2 * MS, start + 2 * MS],
+  );
+  assert.equal(
+    ps.filter((p) => p.key.includes('pod-2-')).map((p) => p.deleted),
+    [-1, -1],
+  );
 });
 
 test('churn recreate: one pod per interval, number created then deleted oldest first; stops when the list ends', () => {
@@ -145,9 +158,18 @@ test('churn recreate: one pod per interval, number created then deleted oldest f
   const s = 2 * MS;
   const at = (k: number): number => s + k * 1_000 * MS;
   const ps = pods(r, 'namespace-1');
-  assert.equal(ps.map((p) => p.key.slice('Pod/namespace-1/'.length)), ['churn-1-0', 'churn-1-1', 'churn-1-2', 'churn-1-3', 'churn-1-4']);
-  assert.equal(ps.map((p) => p.created), [at(1), at(2), at(5), at(6), at(9)]);
-  assert.equal(ps.map((p) => p.deleted), [at(3) + 2 * MS, at(4) + 2 * MS, at(7) + 2 * MS, at(8) + 2 * MS, -1]);
+  assert.equal(
+    ps.map((p) => p.key.slice('Pod/namespace-1/'.length)),
+    ['churn-1-0', 'churn-1-1', 'churn-1-2', 'churn-1-3', 'churn-1-4'],
+  );
+  assert.equal(
+    ps.map((p) => p.created),
+    [at(1), at(2), at(5), at(6), at(9)],
+  );
+  assert.equal(
+    ps.map((p) => p.deleted),
+    [at(3) + 2 * MS, at(4) + 2 * MS, at(7) + 2 * MS, at(8) + 2 * MS, -1],
+  );
 });
 
 test('churn create: number caps the pods; the first tick comes one interval after the start (a Go ticker)', () => {
@@ -156,7 +178,11 @@ test('churn create: number caps the pods; the first tick comes one interval afte
   - {opcode: churn, mode: create, number: 3, pod: ${POD}}
   - {opcode: sleep, duration: 1m}
 `);
-  assert.equal(pods(r, 'namespace-1').map((p) => p.created), [1, 2, 3].map((k) => 2 * MS + k * 500 * MS), 'intervalMilliseconds defaults to 500');
+  assert.equal(
+    pods(r, 'namespace-1').map((p) => p.created),
+    [1, 2, 3].map((k) => 2 * MS + k * 500 * MS),
+    'intervalMilliseconds defaults to 500',
+  );
 });
 
 test('createPods steadyState: each scheduled pod is deleted and replaced, one at a time, for the duration', () => {
@@ -167,12 +193,22 @@ test('createPods steadyState: each scheduled pod is deleted and replaced, one at
 `);
   const ps = pods(r, 'namespace-1');
   const end = 2 * MS + 1_000 * MS;
-  assert.equal(ps.slice(0, 2).map((p) => p.created), [2 * MS, 2 * MS], 'the backlog of 2 pods');
+  assert.equal(
+    ps.slice(0, 2).map((p) => p.created),
+    [2 * MS, 2 * MS],
+    'the backlog of 2 pods',
+  );
   const replacements = ps.slice(2);
   assert.ok(replacements.length > 10, `${replacements.length} replacements in 1 s`);
   // A replacement is created when the DELETE of a scheduled pod is answered (at its commit), in order.
-  const deletions = ps.map((p) => p.deleted).filter((t) => t >= 0).sort((a, b) => a - b);
-  assert.equal(replacements.map((p) => p.created), deletions.slice(0, replacements.length));
+  const deletions = ps
+    .map((p) => p.deleted)
+    .filter((t) => t >= 0)
+    .sort((a, b) => a - b);
+  assert.equal(
+    replacements.map((p) => p.created),
+    deletions.slice(0, replacements.length),
+  );
   for (const p of ps) assert.ok(p.bound >= 0 && (p.deleted < 0 || p.deleted > p.bound), 'only scheduled pods are deleted');
   assert.ok(replacements.every((p) => p.created < end));
   const [after] = pods(r, 'after');
@@ -218,8 +254,14 @@ test('startCollectingMetrics … stopCollectingMetrics: the pods of its namespac
 
 test('templates: nodeTemplatePath and podTemplatePath files (generateName allowed), a pool template continuing its numbering', () => {
   const dir = mkdtempSync(join(tmpdir(), 'kubesim-steps-'));
-  writeFileSync(join(dir, 'node.yaml'), 'apiVersion: v1\nkind: Node\nmetadata: {generateName: scheduler-perf-, labels: {kind: tmpl}}\nstatus: {capacity: {pods: "110", cpu: "2", memory: 8Gi}}\n');
-  writeFileSync(join(dir, 'pod.yaml'), 'apiVersion: v1\nkind: Pod\nmetadata: {generateName: pod-, labels: {from: file}}\nspec: {containers: [{name: pause, image: pause, resources: {requests: {cpu: 1500m}}}]}\n');
+  writeFileSync(
+    join(dir, 'node.yaml'),
+    'apiVersion: v1\nkind: Node\nmetadata: {generateName: scheduler-perf-, labels: {kind: tmpl}}\nstatus: {capacity: {pods: "110", cpu: "2", memory: 8Gi}}\n',
+  );
+  writeFileSync(
+    join(dir, 'pod.yaml'),
+    'apiVersion: v1\nkind: Pod\nmetadata: {generateName: pod-, labels: {from: file}}\nspec: {containers: [{name: pause, image: pause, resources: {requests: {cpu: 1500m}}}]}\n',
+  );
   writeFileSync(
     join(dir, 's.yaml'),
     `${HEADER}
@@ -255,41 +297,100 @@ function stepError(steps: string, extra = ''): [string, string] {
 
 test('bad step lists: clear errors with the field path', () => {
   const nodes = '  - {opcode: createNodes, count: 1}\n';
-  assert.equal(stepError(`${nodes}  - {opcode: createPods, count: 0, pod: ${POD}}`), ['steps[1].count', 'expected a positive integer, got 0']);
-  assert.equal(stepError(`${nodes}  - {opcode: createPods, count: 2.5, pod: ${POD}}`), ['steps[1].count', 'expected a positive integer, got 2.5']);
+  assert.equal(stepError(`${nodes}  - {opcode: createPods, count: 0, pod: ${POD}}`), [
+    'steps[1].count',
+    'expected a positive integer, got 0',
+  ]);
+  assert.equal(stepError(`${nodes}  - {opcode: createPods, count: 2.5, pod: ${POD}}`), [
+    'steps[1].count',
+    'expected a positive integer, got 2.5',
+  ]);
   assert.equal(stepError(`${nodes}  - {opcode: createPod, count: 1}`)[0], 'steps[1].opcode');
   assert.match(stepError(`${nodes}  - {opcode: createPod, count: 1}`)[1], /expected one of .*"createPods"/);
   assert.equal(stepError(`${nodes}  - {opcode: createAny}`), [
     'steps[1].opcode',
     'opcode createAny is not modeled by kubesim; supported: createNodes, createPods, barrier, sleep, deletePods, churn, startCollectingMetrics, stopCollectingMetrics',
   ]);
-  assert.equal(stepError(`${nodes}  - {opcode: stopCollectingMetrics}`), ['steps[1]', 'missing startCollectingMetrics operation before stopping']);
-  assert.equal(stepError(`${nodes}  - {opcode: startCollectingMetrics, namespaces: [a]}`), ['steps[1]', 'startCollectingMetrics without a stopCollectingMetrics after it']);
-  assert.equal(stepError(`${nodes}  - {opcode: startCollectingMetrics, namespaces: []}`), ['steps[1].namespaces', 'expected the namespaces whose pods are measured (namespaces cannot be empty)']);
-  const open = `${nodes}  - {opcode: startCollectingMetrics, namespaces: [a]}\n`;
-  assert.equal(stepError(`${open}  - {opcode: createPods, count: 1, collectMetrics: true, pod: ${POD}}\n  - {opcode: stopCollectingMetrics}`)[0], 'steps[2].collectMetrics');
-  assert.match(stepError(`${open}  - {opcode: startCollectingMetrics, namespaces: [b]}`)[1], /^metrics collection is overlapping: the startCollectingMetrics at line \d+ is not stopped yet$/);
-  assert.equal(stepError(`${nodes}  - {opcode: createPods, count: 1, steadyStateParam: $s, pod: ${POD}}`), ['steps[1].steadyStateParam', `createPods's steadyStateParam is not modeled by kubesim (see docs/reference/step-lists.md)`]);
-  assert.equal(stepError(`${nodes}  - {opcode: createPods, count: 1, steadyState: true, duration: 0s, pod: ${POD}}`), ['steps[1]', 'when creating pods in a steady state, the duration must be > 0']);
-  assert.equal(stepError(`${nodes}  - {opcode: createPods, count: 1, duration: 5s, pod: ${POD}}`), ['steps[1].duration', 'a duration applies to steadyState: true']);
-  assert.equal(stepError(`${nodes}  - {opcode: createPods, count: 1, steadyState: true, skipWaitToCompletion: true, duration: 1s, pod: ${POD}}`)[1], 'skipWaitToCompletion and steadyState cannot be true at the same time');
-  assert.equal(stepError(`  - {opcode: createNodes, countParam: $initNodes}`), ['steps[0].countParam', 'parameter "initNodes" is not defined in stepParams']);
-  assert.equal(stepError(`  - {opcode: createNodes, countParam: $n}`, 'stepParams: {n: 0}'), ['stepParams.n', 'expected a positive integer, got 0']);
-  assert.equal(stepError(nodes, 'stepParams: {n: 3}'), ['stepParams.n', 'parameter "n" is defined but no step uses it']);
-  assert.equal(stepError(`  - {opcode: createNodes, count: 1, countParam: $n}`, 'stepParams: {n: 3}'), ['steps[0]', 'expected exactly one of count or countParam']);
-  assert.equal(stepError(`${nodes}  - {opcode: createPods, count: 1, collectMetrics: true, skipWaitToCompletion: true, pod: ${POD}}`), ['steps[1]', 'collectMetrics and skipWaitToCompletion cannot be true at the same time']);
-  assert.equal(stepError(`${nodes}  - {opcode: createPods, count: 1, pod: ${POD}}\n  - {opcode: barrier}\n  - {opcode: barrier, namespaces: [namespace-1]}`), [
-    'steps[3].namespaces[0]',
-    'unknown namespace "namespace-1": no createPods step before this barrier uses it',
+  assert.equal(stepError(`${nodes}  - {opcode: stopCollectingMetrics}`), [
+    'steps[1]',
+    'missing startCollectingMetrics operation before stopping',
   ]);
+  assert.equal(stepError(`${nodes}  - {opcode: startCollectingMetrics, namespaces: [a]}`), [
+    'steps[1]',
+    'startCollectingMetrics without a stopCollectingMetrics after it',
+  ]);
+  assert.equal(stepError(`${nodes}  - {opcode: startCollectingMetrics, namespaces: []}`), [
+    'steps[1].namespaces',
+    'expected the namespaces whose pods are measured (namespaces cannot be empty)',
+  ]);
+  const open = `${nodes}  - {opcode: startCollectingMetrics, namespaces: [a]}\n`;
+  assert.equal(
+    stepError(`${open}  - {opcode: createPods, count: 1, collectMetrics: true, pod: ${POD}}\n  - {opcode: stopCollectingMetrics}`)[0],
+    'steps[2].collectMetrics',
+  );
+  assert.match(
+    stepError(`${open}  - {opcode: startCollectingMetrics, namespaces: [b]}`)[1],
+    /^metrics collection is overlapping: the startCollectingMetrics at line \d+ is not stopped yet$/,
+  );
+  assert.equal(stepError(`${nodes}  - {opcode: createPods, count: 1, steadyStateParam: $s, pod: ${POD}}`), [
+    'steps[1].steadyStateParam',
+    `createPods's steadyStateParam is not modeled by kubesim (see docs/reference/step-lists.md)`,
+  ]);
+  assert.equal(stepError(`${nodes}  - {opcode: createPods, count: 1, steadyState: true, duration: 0s, pod: ${POD}}`), [
+    'steps[1]',
+    'when creating pods in a steady state, the duration must be > 0',
+  ]);
+  assert.equal(stepError(`${nodes}  - {opcode: createPods, count: 1, duration: 5s, pod: ${POD}}`), [
+    'steps[1].duration',
+    'a duration applies to steadyState: true',
+  ]);
+  assert.equal(
+    stepError(`${nodes}  - {opcode: createPods, count: 1, steadyState: true, skipWaitToCompletion: true, duration: 1s, pod: ${POD}}`)[1],
+    'skipWaitToCompletion and steadyState cannot be true at the same time',
+  );
+  assert.equal(stepError(`  - {opcode: createNodes, countParam: $initNodes}`), [
+    'steps[0].countParam',
+    'parameter "initNodes" is not defined in stepParams',
+  ]);
+  assert.equal(stepError(`  - {opcode: createNodes, countParam: $n}`, 'stepParams: {n: 0}'), [
+    'stepParams.n',
+    'expected a positive integer, got 0',
+  ]);
+  assert.equal(stepError(nodes, 'stepParams: {n: 3}'), ['stepParams.n', 'parameter "n" is defined but no step uses it']);
+  assert.equal(stepError(`  - {opcode: createNodes, count: 1, countParam: $n}`, 'stepParams: {n: 3}'), [
+    'steps[0]',
+    'expected exactly one of count or countParam',
+  ]);
+  assert.equal(stepError(`${nodes}  - {opcode: createPods, count: 1, collectMetrics: true, skipWaitToCompletion: true, pod: ${POD}}`), [
+    'steps[1]',
+    'collectMetrics and skipWaitToCompletion cannot be true at the same time',
+  ]);
+  assert.equal(
+    stepError(
+      `${nodes}  - {opcode: createPods, count: 1, pod: ${POD}}\n  - {opcode: barrier}\n  - {opcode: barrier, namespaces: [namespace-1]}`,
+    ),
+    ['steps[3].namespaces[0]', 'unknown namespace "namespace-1": no createPods step before this barrier uses it'],
+  );
   assert.equal(stepError(`${nodes}  - {opcode: barrier, stageRequirement: Bound}`)[0], 'steps[1].stageRequirement');
-  assert.equal(stepError(`  - {opcode: createNodes, count: 1, nodePool: gpu}`), ['steps[0].nodePool', 'no node pool named "gpu" in cluster.nodePools']);
-  assert.equal(stepError(`${nodes}  - {opcode: churn, mode: recreate, pod: ${POD}}`), ['steps[1].number', 'expected a positive number of objects per cycle for mode recreate']);
+  assert.equal(stepError(`  - {opcode: createNodes, count: 1, nodePool: gpu}`), [
+    'steps[0].nodePool',
+    'no node pool named "gpu" in cluster.nodePools',
+  ]);
+  assert.equal(stepError(`${nodes}  - {opcode: churn, mode: recreate, pod: ${POD}}`), [
+    'steps[1].number',
+    'expected a positive number of objects per cycle for mode recreate',
+  ]);
   assert.equal(stepError(`${nodes}  - {opcode: createPods, count: 1}`), ['steps[1]', 'expected exactly one of podTemplatePath or pod']);
   assert.equal(stepError(`${nodes}  - {opcode: sleep}`), ['steps[1]', 'expected exactly one of duration or durationParam']);
   assert.equal(stepError(`${nodes}  - {opcode: sleep, duration: 5s, count: 1}`)[0], 'steps[1].count');
-  assert.equal(stepError(`  - {opcode: createPods, count: 1, pod: ${POD}}`)[1], 'expected at least one node pool (or a createNodes step, or a cluster.import dump with Nodes)');
-  assert.equal(stepError(`  - {opcode: createNodes, count: 2000000}`), ['steps[0].count', "2000000 nodes is over kubesim's limit of 1000000 nodes"]);
+  assert.equal(
+    stepError(`  - {opcode: createPods, count: 1, pod: ${POD}}`)[1],
+    'expected at least one node pool (or a createNodes step, or a cluster.import dump with Nodes)',
+  );
+  assert.equal(stepError(`  - {opcode: createNodes, count: 2000000}`), [
+    'steps[0].count',
+    "2000000 nodes is over kubesim's limit of 1000000 nodes",
+  ]);
 });
 
 test('scheduler-perf-steps (upstream Unschedulable): every default pod schedules, every 9-CPU churn pod stays pending', () => {
@@ -309,7 +410,12 @@ test('scheduler-perf-steps (upstream Unschedulable): every default pod schedules
 
 /** Every report file of a folder except engine.csv (wall-clock times) and the per-run store. */
 function reports(dir: string): Map<string, string> {
-  return new Map(readdirSync(dir).filter((f) => f !== 'engine.csv' && f !== 'runs').sort().map((f) => [f, readFileSync(join(dir, f), 'utf8')]));
+  return new Map(
+    readdirSync(dir)
+      .filter((f) => f !== 'engine.csv' && f !== 'runs')
+      .sort()
+      .map((f) => [f, readFileSync(join(dir, f), 'utf8')]),
+  );
 }
 
 test('a step list runs to byte-identical reports with --jobs 1 and --jobs 2', () => {
@@ -317,7 +423,9 @@ test('a step list runs to byte-identical reports with --jobs 1 and --jobs 2', ()
   const fixture = join(here, '..', '..', 'test', 'fixtures', 'steps.yaml');
   const out = (jobs: string): Map<string, string> => {
     const dir = mkdtempSync(join(tmpdir(), `kubesim-steps-j${jobs}-`));
-    const r = spawnSync(process.execPath, [cli, 'run', fixture, '--out', dir, '--replications', '2', '--jobs', jobs, '--pods-csv'], { encoding: 'utf8' });
+    const r = spawnSync(process.execPath, [cli, 'run', fixture, '--out', dir, '--replications', '2', '--jobs', jobs, '--pods-csv'], {
+      encoding: 'utf8',
+    });
     assert.is(r.status, 0, r.stderr);
     return reports(dir);
   };
@@ -326,7 +434,10 @@ test('a step list runs to byte-identical reports with --jobs 1 and --jobs 2', ()
   const rows = (one.get('pods.csv') as string).trim().split('\n').slice(1);
   // 30 + 40 + 50 pods, and the churn's; per (policy, seed).
   assert.ok(rows.length > 4 * 120);
-  assert.ok(rows.some((l) => l.includes(',namespace-4,pod-4-')), 'pods.csv names the namespace');
+  assert.ok(
+    rows.some((l) => l.includes(',namespace-4,pod-4-')),
+    'pods.csv names the namespace',
+  );
 });
 
 test.run();

@@ -45,7 +45,7 @@ profiles:
 
 test.after(() => clearUserPlugins());
 
-test('a module\'s filter and score plugins, enabled from a KubeSchedulerConfiguration, in explain', async () => {
+test("a module's filter and score plugins, enabled from a KubeSchedulerConfiguration, in explain", async () => {
   await loadPluginModules([EXAMPLE], isKnownPlugin);
   const e = explain({
     ...readExplainInput({
@@ -79,13 +79,19 @@ test('bad modules and bad scores: clear errors naming the module', async () => {
     assert.unreachable('expected an InputError');
     return '';
   };
-  assert.match(await err([join(fixtures, 'reserved-name.mjs')]), /reserved-name\.mjs: plugins\[0\]: "NodeResourcesFit" is the name of a plugin kubesim already has/);
+  assert.match(
+    await err([join(fixtures, 'reserved-name.mjs')]),
+    /reserved-name\.mjs: plugins\[0\]: "NodeResourcesFit" is the name of a plugin kubesim already has/,
+  );
   assert.match(await err([join(fixtures, 'no-export.mjs')]), /no-export\.mjs: expected an export `plugins`/);
   assert.match(await err([write('broken.mjs', 'export const plugins = [;\n')]), /broken\.mjs: cannot load plugin module: /);
   assert.match(await err([join(tmpdir(), 'no-such-kubesim-plugin.mjs')]), /cannot read plugin module/);
 
   await loadPluginModules([join(fixtures, 'bad-score.mjs')], isKnownPlugin);
-  const cfg = CONFIG.replace('[{name: FreeCpuPercent, weight: 2}, {name: FewerPods}]', '[{name: TooHigh}]').replace('      filter:\n        enabled: [{name: GoldOnly}]\n', '');
+  const cfg = CONFIG.replace('[{name: FreeCpuPercent, weight: 2}, {name: FewerPods}]', '[{name: TooHigh}]').replace(
+    '      filter:\n        enabled: [{name: GoldOnly}]\n',
+    '',
+  );
   const input = readExplainInput({
     nodes: write('nodes.yaml', node('x', '4', 'gold') + '---\n' + node('y', '4', 'gold')),
     pod: write('pod.yaml', pod('p', '1')),
@@ -96,7 +102,10 @@ test('bad modules and bad scores: clear errors naming the module', async () => {
     assert.unreachable('expected a UserPluginError');
   } catch (e) {
     assert.instance(e, UserPluginError);
-    assert.match((e as Error).message, /plugin TooHigh \(.*bad-score\.mjs\) returned score 250 for node x; expected 0 to 100 \(or set normalize\)/);
+    assert.match(
+      (e as Error).message,
+      /plugin TooHigh \(.*bad-score\.mjs\) returned score 250 for node x; expected 0 to 100 \(or set normalize\)/,
+    );
   }
 });
 
@@ -142,7 +151,10 @@ policies:
   const out = join(dir, 'out');
   const r = kubesim('run', scenario, '--plugin-module', EXAMPLE, '--out', out, '--jobs', '2');
   assert.is(r.code, 0, r.stderr);
-  const rows = readFileSync(join(out, 'summary.csv'), 'utf8').trim().split('\n').map((l) => l.split(','));
+  const rows = readFileSync(join(out, 'summary.csv'), 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => l.split(','));
   const col = rows[0].indexOf('pods_pending_end');
   const byPolicy = Object.fromEntries(rows.slice(1).map((row) => [row[1], Number(row[col])]));
   assert.is(byPolicy.default, 0);

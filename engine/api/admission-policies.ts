@@ -42,13 +42,17 @@ export function applyLimitRanges(pod: Pod, ranges: readonly LimitRange[]): Pod |
       for (const c of [...initContainers, ...containers]) {
         for (const [k, min] of Object.entries(item.min)) {
           const req = c.requests[k];
-          if (req === undefined) return { message: `minimum ${k} usage per Container is ${min}. No request is specified (LimitRange ${r.metadata.name})` };
-          if (req < min) return { message: `minimum ${k} usage per Container is ${min}, but request is ${req} (LimitRange ${r.metadata.name})` };
+          if (req === undefined)
+            return { message: `minimum ${k} usage per Container is ${min}. No request is specified (LimitRange ${r.metadata.name})` };
+          if (req < min)
+            return { message: `minimum ${k} usage per Container is ${min}, but request is ${req} (LimitRange ${r.metadata.name})` };
         }
         for (const [k, max] of Object.entries(item.max)) {
           const lim = c.limits[k];
-          if (lim === undefined) return { message: `maximum ${k} usage per Container is ${max}. No limit is specified (LimitRange ${r.metadata.name})` };
-          if (lim > max) return { message: `maximum ${k} usage per Container is ${max}, but limit is ${lim} (LimitRange ${r.metadata.name})` };
+          if (lim === undefined)
+            return { message: `maximum ${k} usage per Container is ${max}. No limit is specified (LimitRange ${r.metadata.name})` };
+          if (lim > max)
+            return { message: `maximum ${k} usage per Container is ${max}, but limit is ${lim} (LimitRange ${r.metadata.name})` };
         }
       }
     }
@@ -106,7 +110,9 @@ export function quotaRefusal(pod: Pod, quotas: readonly ResourceQuota[], used: R
       }
       const after = (used[key] ?? 0) + (usage[key] ?? 0);
       if (after > hard) {
-        return { message: `exceeded quota: ${q.metadata.name}, requested: ${key}=${usage[key] ?? 0}, used: ${key}=${used[key] ?? 0}, limited: ${key}=${hard}` };
+        return {
+          message: `exceeded quota: ${q.metadata.name}, requested: ${key}=${usage[key] ?? 0}, used: ${key}=${used[key] ?? 0}, limited: ${key}=${hard}`,
+        };
       }
     }
   }

@@ -27,7 +27,17 @@ import { DEFAULT_TOLERATION_PARAMS, withDefaultTolerations, type DefaultTolerati
 import { Etcd, type EtcdParams } from './etcd.js';
 import { podDeletion } from './graceful-delete.js';
 import { DEFAULT_FLOW_CONTROL, FlowControl, classify, type ClientIdentity, type FlowControlParams, type Queued } from './flow-control.js';
-import { isTerminal, keyOf, type Kind, type KubeObject, type LimitRange, type Pod, type PodDisruptionBudget, type PriorityClass, type ResourceQuota } from './objects.js';
+import {
+  isTerminal,
+  keyOf,
+  type Kind,
+  type KubeObject,
+  type LimitRange,
+  type Pod,
+  type PodDisruptionBudget,
+  type PriorityClass,
+  type ResourceQuota,
+} from './objects.js';
 import { applyLimitRanges, isRefusal, podUsage, quotaRefusal, type Refusal } from './admission-policies.js';
 import { decremented, evictionDecision } from './eviction.js';
 import { TokenBucket, type RateLimit } from './rate-limiter.js';
@@ -255,12 +265,19 @@ export class ApiServer {
 
   create(client: Client, obj: KubeObject, done?: (r: ApiResult) => void): void {
     const key = keyOf(obj);
-    this.submit(client, 'create', obj.kind, key, (start) => {
-      if (this.etcd.get(key) !== undefined) return { code: 409 };
-      const admitted = this.admit(obj, start);
-      if ('message' in admitted) return { code: 403, message: admitted.message };
-      return { code: 201, key, next: admitted };
-    }, done);
+    this.submit(
+      client,
+      'create',
+      obj.kind,
+      key,
+      (start) => {
+        if (this.etcd.get(key) !== undefined) return { code: 409 };
+        const admitted = this.admit(obj, start);
+        if ('message' in admitted) return { code: 403, message: admitted.message };
+        return { code: 201, key, next: admitted };
+      },
+      done,
+    );
   }
 
   /**
@@ -269,13 +286,20 @@ export class ApiServer {
    * newer object instead of overwriting it (staging/src/k8s.io/apiserver/pkg/storage/etcd3/store.go).
    */
   update(client: Client, kind: Kind, key: string, mutate: Mutation, done?: (r: ApiResult) => void): void {
-    this.submit(client, 'update', kind, key, () => {
-      const cur = this.etcd.get(key);
-      if (cur === undefined) return { code: 404 };
-      const next = mutate(cur);
-      if (next === CONFLICT) return { code: 409 };
-      return next === null ? { code: 200, key, unchanged: cur } : { code: 200, key, next, read: cur, mutate };
-    }, done);
+    this.submit(
+      client,
+      'update',
+      kind,
+      key,
+      () => {
+        const cur = this.etcd.get(key);
+        if (cur === undefined) return { code: 404 };
+        const next = mutate(cur);
+        if (next === CONFLICT) return { code: 409 };
+        return next === null ? { code: 200, key, unchanged: cur } : { code: 200, key, next, read: cur, mutate };
+      },
+      done,
+    );
   }
 
   /**
@@ -295,7 +319,14 @@ export class ApiServer {
     if (d === null) return { code: 200, key, unchanged: cur };
     // Recomputed at commit on a newer version; a pod that meanwhile became removable stays marked (its
     // kubelet deletes it).
-    const mark = (c: Pod): Pod => ({ ...c, metadata: { ...c.metadata, deletionTimestamp: d.metadata.deletionTimestamp, deletionGracePeriodSeconds: d.metadata.deletionGracePeriodSeconds } });
+    const mark = (c: Pod): Pod => ({
+      ...c,
+      metadata: {
+        ...c.metadata,
+        deletionTimestamp: d.metadata.deletionTimestamp,
+        deletionGracePeriodSeconds: d.metadata.deletionGracePeriodSeconds,
+      },
+    });
     const mutate: Mutation = (c) => {
       if (c.kind !== 'Pod') return null;
       const m = podDeletion(c, gracePeriodSeconds, start);
@@ -314,26 +345,41 @@ export class ApiServer {
    */
   evict(client: Client, podKey: string, done?: (r: ApiResult) => void): void {
     let budgetWrite = false;
-    this.submit(client, 'create', 'Pod', podKey, (start) => {
-      budgetWrite = false;
-      const pod = this.etcd.get(podKey);
-      if (pod === undefined || pod.kind !== 'Pod') return { code: 404 };
-      const budgets = [...(this.budgets.get(pod.metadata.namespace)?.values() ?? [])];
-      const d = evictionDecision(pod, budgets, start);
-      if (d.code !== 200) return { code: d.code };
-      if (d.budget === undefined) return this.deletePlan(podKey, undefined, start);
-      budgetWrite = true;
-      const mutate: Mutation = (cur) => (cur.kind !== 'PodDisruptionBudget' ? null : (decremented(cur, pod.metadata.name, start) ?? CONFLICT));
-      return { code: 200, key: keyOf(d.budget), next: d.next, read: d.budget, mutate, overwrite: true };
-    }, (r) => {
-      if (!budgetWrite) return done?.(r);
-      if (!r.ok) return done?.({ ok: false, code: r.code === 409 ? 429 : r.code });
-      this.delete(this.internal, 'Pod', podKey, done);
-    });
+    this.submit(
+      client,
+      'create',
+      'Pod',
+      podKey,
+      (start) => {
+        budgetWrite = false;
+        const pod = this.etcd.get(podKey);
+        if (pod === undefined || pod.kind !== 'Pod') return { code: 404 };
+        const budgets = [...(this.budgets.get(pod.metadata.namespace)?.values() ?? [])];
+        const d = evictionDecision(pod, budgets, start);
+        if (d.code !== 200) return { code: d.code };
+        if (d.budget === undefined) return this.deletePlan(podKey, undefined, start);
+        budgetWrite = true;
+        const mutate: Mutation = (cur) =>
+          cur.kind !== 'PodDisruptionBudget' ? null : (decremented(cur, pod.metadata.name, start) ?? CONFLICT);
+        return { code: 200, key: keyOf(d.budget), next: d.next, read: d.budget, mutate, overwrite: true };
+      },
+      (r) => {
+        if (!budgetWrite) return done?.(r);
+        if (!r.ok) return done?.({ ok: false, code: r.code === 409 ? 429 : r.code });
+        this.delete(this.internal, 'Pod', podKey, done);
+      },
+    );
   }
 
   private submit(client: Client, verb: Verb, kind: Kind, key: string, plan: (start: Micros) => Plan, done?: (r: ApiResult) => void): void {
-    const level = client.identity === 'exempt' ? -1 : client.identity === 'node' ? (kind === 'Node' || kind === 'Lease' ? this.nodeHigh : this.systemLevel) : this.workloadHigh;
+    const level =
+      client.identity === 'exempt'
+        ? -1
+        : client.identity === 'node'
+          ? kind === 'Node' || kind === 'Lease'
+            ? this.nodeHigh
+            : this.systemLevel
+          : this.workloadHigh;
     this.send(new ApiRequest(client, verb, kind, key, level, plan, done));
   }
 
@@ -445,14 +491,16 @@ export class ApiServer {
       resolved = this.priorityClasses.get(className);
     } else {
       // With several global defaults upstream takes the lowest value (admission/priority getDefaultPriority).
-      for (const pc of this.priorityClasses.values()) if (pc.globalDefault && (resolved === undefined || pc.value < resolved.value)) resolved = pc;
+      for (const pc of this.priorityClasses.values())
+        if (pc.globalDefault && (resolved === undefined || pc.value < resolved.value)) resolved = pc;
     }
     if (resolved !== undefined) priority = resolved.value;
     // The class's preemptionPolicy is copied onto a pod that names none (admission/priority Admit); the
     // DefaultTolerationSeconds admission plugin adds the not-ready/unreachable tolerations.
     const preemptionPolicy = obj.spec.preemptionPolicy ?? resolved?.preemptionPolicy;
     const tolerations = withDefaultTolerations(obj.spec.tolerations, this.params.defaultTolerations ?? DEFAULT_TOLERATION_PARAMS);
-    const spec = preemptionPolicy === undefined ? { ...obj.spec, priority, tolerations } : { ...obj.spec, priority, tolerations, preemptionPolicy };
+    const spec =
+      preemptionPolicy === undefined ? { ...obj.spec, priority, tolerations } : { ...obj.spec, priority, tolerations, preemptionPolicy };
     // applySchedulingGatedCondition (pkg/registry/core/pod/strategy.go): a gated pod is created with
     // PodScheduled=False, reason SchedulingGated.
     const gated = (obj.spec.schedulingGates?.length ?? 0) > 0;
@@ -512,7 +560,8 @@ export class ApiServer {
     if (ws !== undefined) {
       // A pod moving onto a node is an ADDED event for that node's field-selected watch.
       const prevNode = old !== undefined && old.kind === 'Pod' ? old.spec.nodeName : '';
-      const e = prevNode === (obj as Pod).spec.nodeName ? ev : { type: type === 'DELETED' ? type : ('ADDED' as const), object: obj, revision, key };
+      const e =
+        prevNode === (obj as Pod).spec.nodeName ? ev : { type: type === 'DELETED' ? type : ('ADDED' as const), object: obj, revision, key };
       for (const w of ws) this.enqueue(w, e, ready);
     }
   }

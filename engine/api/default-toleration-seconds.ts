@@ -36,8 +36,10 @@ export function withDefaultTolerations(tolerations: readonly Toleration[], p: De
   }
   if (notReady && unreachable) return tolerations;
   const add: Toleration[] = [];
-  if (!notReady) add.push({ key: TAINT_NODE_NOT_READY, operator: 'Exists', value: '', effect: 'NoExecute', tolerationSeconds: p.notReadySeconds });
-  if (!unreachable) add.push({ key: TAINT_NODE_UNREACHABLE, operator: 'Exists', value: '', effect: 'NoExecute', tolerationSeconds: p.unreachableSeconds });
+  if (!notReady)
+    add.push({ key: TAINT_NODE_NOT_READY, operator: 'Exists', value: '', effect: 'NoExecute', tolerationSeconds: p.notReadySeconds });
+  if (!unreachable)
+    add.push({ key: TAINT_NODE_UNREACHABLE, operator: 'Exists', value: '', effect: 'NoExecute', tolerationSeconds: p.unreachableSeconds });
   if (tolerations.length > 0) return [...tolerations, ...add];
   // Pods without tolerations (nearly all) share one frozen array per parameter set.
   const k = `${p.notReadySeconds}/${p.unreachableSeconds}`;

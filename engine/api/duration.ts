@@ -4,8 +4,7 @@
  */
 import type { Micros } from '../core/time.js';
 
-export const DURATION_EXPECTED =
-  'a duration such as "300ms", "1.5h" or "2h45m" (units ns, us, µs, ms, s, m, h), or a number of seconds';
+export const DURATION_EXPECTED = 'a duration such as "300ms", "1.5h" or "2h45m" (units ns, us, µs, ms, s, m, h), or a number of seconds';
 
 const NANOS_PER_UNIT = new Map<string, bigint>([
   ['ns', 1n],
@@ -38,7 +37,7 @@ export function parseGoDuration(text: string): bigint | string {
   if (s === '0') return 0n;
   if (s === '') return `expected ${DURATION_EXPECTED}`;
   let total = 0n;
-  for (let pos = 0; pos < s.length; ) {
+  for (let pos = 0; pos < s.length;) {
     DURATION_COMPONENT.lastIndex = pos;
     const m = DURATION_COMPONENT.exec(s);
     if (m === null || m[0] === '') return `expected ${DURATION_EXPECTED}`;

@@ -17,7 +17,11 @@ import { selectorMatches, type Pod, type PodDisruptionBudget } from './objects.j
 
 /** policy/v1 selection: a null selector selects nothing, {} every pod of the budget's namespace. */
 export function budgetSelects(pdb: PodDisruptionBudget, pod: Pod): boolean {
-  return pdb.metadata.namespace === pod.metadata.namespace && pdb.spec.selector !== null && selectorMatches(pdb.spec.selector, pod.metadata.labels);
+  return (
+    pdb.metadata.namespace === pod.metadata.namespace &&
+    pdb.spec.selector !== null &&
+    selectorMatches(pdb.spec.selector, pod.metadata.labels)
+  );
 }
 
 export type EvictionDecision =

@@ -80,7 +80,9 @@ export function classify(identity: ClientIdentity, kind: Kind): { readonly level
       return null;
     case 'node':
       // system-node-high (precedence 400): nodes, nodes/status and leases; everything else: system-nodes (500).
-      return kind === 'Node' || kind === 'Lease' ? { level: 'node-high', flowSchema: 'system-node-high' } : { level: 'system', flowSchema: 'system-nodes' };
+      return kind === 'Node' || kind === 'Lease'
+        ? { level: 'node-high', flowSchema: 'system-node-high' }
+        : { level: 'system', flowSchema: 'system-nodes' };
     default:
       return { level: 'workload-high', flowSchema: identity };
   }
@@ -106,7 +108,11 @@ export function dealHand(hash: bigint, deckSize: number, handSize: number): numb
 
 /** apf_filter.go hashFlowID: the first 8 bytes (little-endian) of sha256(flowSchema, 0, distinguisher). */
 export function hashFlowId(flowSchema: string, distinguisher: string): bigint {
-  const sum = createHash('sha256').update(flowSchema).update(Buffer.from([0])).update(distinguisher).digest();
+  const sum = createHash('sha256')
+    .update(flowSchema)
+    .update(Buffer.from([0]))
+    .update(distinguisher)
+    .digest();
   return sum.readBigUInt64LE(0);
 }
 

@@ -392,7 +392,12 @@ export interface DaemonSetStatus {
   readonly numberReady: number;
 }
 
-export const EMPTY_DAEMONSET_STATUS: DaemonSetStatus = { desiredNumberScheduled: 0, currentNumberScheduled: 0, numberMisscheduled: 0, numberReady: 0 };
+export const EMPTY_DAEMONSET_STATUS: DaemonSetStatus = {
+  desiredNumberScheduled: 0,
+  currentNumberScheduled: 0,
+  numberMisscheduled: 0,
+  numberReady: 0,
+};
 
 /** apps/v1 DaemonSet (engine/controllers/daemonset.ts). */
 export interface DaemonSet {
@@ -438,7 +443,14 @@ export interface PodDisruptionBudgetStatus {
   readonly disruptedPods: Readonly<Record<string, Micros>>;
 }
 
-export const EMPTY_PDB_STATUS: PodDisruptionBudgetStatus = { observed: false, currentHealthy: 0, desiredHealthy: 0, expectedPods: 0, disruptionsAllowed: 0, disruptedPods: {} };
+export const EMPTY_PDB_STATUS: PodDisruptionBudgetStatus = {
+  observed: false,
+  currentHealthy: 0,
+  desiredHealthy: 0,
+  expectedPods: 0,
+  disruptionsAllowed: 0,
+  disruptedPods: {},
+};
 
 /** policy/v1 PodDisruptionBudget: exactly one of minAvailable and maxUnavailable. */
 export interface PodDisruptionBudget {
@@ -476,7 +488,11 @@ export interface CronJob {
     readonly successfulJobsHistoryLimit: number;
     readonly failedJobsHistoryLimit: number;
     /** The Jobs' metadata (labels, annotations) and spec. */
-    readonly jobTemplate: { readonly labels: Readonly<Record<string, string>>; readonly annotations: Readonly<Record<string, string>>; readonly spec: Job['spec'] };
+    readonly jobTemplate: {
+      readonly labels: Readonly<Record<string, string>>;
+      readonly annotations: Readonly<Record<string, string>>;
+      readonly spec: Job['spec'];
+    };
   };
   readonly status: CronJobStatus;
 }
@@ -536,7 +552,23 @@ export interface Lease {
 /** The namespace of node heartbeat leases (v1.NamespaceNodeLease). */
 export const NODE_LEASE_NAMESPACE = 'kube-node-lease';
 
-export type KubeObject = Pod | Node | ReplicaSet | Deployment | Service | Endpoints | PriorityClass | Job | Lease | DaemonSet | StatefulSet | PodDisruptionBudget | CronJob | LimitRange | ResourceQuota | HorizontalPodAutoscaler;
+export type KubeObject =
+  | Pod
+  | Node
+  | ReplicaSet
+  | Deployment
+  | Service
+  | Endpoints
+  | PriorityClass
+  | Job
+  | Lease
+  | DaemonSet
+  | StatefulSet
+  | PodDisruptionBudget
+  | CronJob
+  | LimitRange
+  | ResourceQuota
+  | HorizontalPodAutoscaler;
 export type Kind = KubeObject['kind'];
 
 /** etcd key of an object, as the API server's storage layer lays them out (`/registry/<resource>/<ns>/<name>`). */

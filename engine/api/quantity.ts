@@ -15,8 +15,7 @@ export interface Rational {
   den: bigint;
 }
 
-const EXPECTED =
-  'expected a number with an optional suffix (n, u, m, k, M, G, T, P, E, Ki, Mi, Gi, Ti, Pi, Ei or an exponent such as e3)';
+const EXPECTED = 'expected a number with an optional suffix (n, u, m, k, M, G, T, P, E, Ki, Mi, Gi, Ti, Pi, Ei or an exponent such as e3)';
 
 // Accepts the same strings as upstream's hand-written scanner
 // (parseQuantityString), which lets every part be empty: "Mi", "e3" and "."
@@ -24,10 +23,24 @@ const EXPECTED =
 const SHAPE = /^([+-]?)(\d*)(?:\.(\d*))?([eEinumkKMGTP]*[+-]?\d*)$/;
 
 const DECIMAL_SI = new Map<string, number>([
-  ['n', -9], ['u', -6], ['m', -3], ['', 0], ['k', 3], ['M', 6], ['G', 9], ['T', 12], ['P', 15], ['E', 18],
+  ['n', -9],
+  ['u', -6],
+  ['m', -3],
+  ['', 0],
+  ['k', 3],
+  ['M', 6],
+  ['G', 9],
+  ['T', 12],
+  ['P', 15],
+  ['E', 18],
 ]);
 const BINARY_SI = new Map<string, number>([
-  ['Ki', 10], ['Mi', 20], ['Gi', 30], ['Ti', 40], ['Pi', 50], ['Ei', 60],
+  ['Ki', 10],
+  ['Mi', 20],
+  ['Gi', 30],
+  ['Ti', 40],
+  ['Pi', 50],
+  ['Ei', 60],
 ]);
 
 const NANOS_PER_UNIT = 10n ** 9n;
@@ -142,9 +155,7 @@ function scaled(input: string | number, nanosPerStep: bigint, unitName: string):
   // results away from zero: ceiling for positives, and "-100m" -> -1.
   const result = divRoundAwayFromZero(parseNanos(text), nanosPerStep);
   if (result > SAFE_LIMIT || result < -SAFE_LIMIT) {
-    throw new QuantityError(
-      `quantity ${JSON.stringify(text)} is too large: ${result} ${unitName} is outside ±2^53`,
-    );
+    throw new QuantityError(`quantity ${JSON.stringify(text)} is too large: ${result} ${unitName} is outside ±2^53`);
   }
   return Number(result);
 }

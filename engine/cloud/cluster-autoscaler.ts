@@ -103,7 +103,15 @@ interface Room {
 
 function roomOf(node: Node, used: PodRequests[]): Room {
   const a = node.status.allocatable;
-  const r: Room = { name: node.metadata.name, node, cpu: a[CPU] ?? 0, mem: a[MEMORY] ?? 0, eph: a[EPHEMERAL_STORAGE] ?? 0, pods: a[PODS] ?? 0, scalars: {} };
+  const r: Room = {
+    name: node.metadata.name,
+    node,
+    cpu: a[CPU] ?? 0,
+    mem: a[MEMORY] ?? 0,
+    eph: a[EPHEMERAL_STORAGE] ?? 0,
+    pods: a[PODS] ?? 0,
+    scalars: {},
+  };
   for (const k in a) if (k !== CPU && k !== MEMORY && k !== EPHEMERAL_STORAGE && k !== PODS) r.scalars[k] = a[k];
   for (const u of used) take(r, u);
   return r;
@@ -209,7 +217,10 @@ export class ClusterAutoscaler {
   }
 
   private usedOn(node: string): PodRequests[] {
-    return this.pods.onNode(node).filter((p) => !isTerminal(p)).map((p) => podRequests(p.spec));
+    return this.pods
+      .onNode(node)
+      .filter((p) => !isTerminal(p))
+      .map((p) => podRequests(p.spec));
   }
 
   /**
@@ -237,12 +248,20 @@ export class ClusterAutoscaler {
     for (const p of this.pods.cache.values()) {
       // DaemonSet pods are left out (core/podlistprocessor/filter_out_daemon_sets.go): each is pinned to its
       // node, a new node would not help it.
-      if (p.spec.nodeName === '' && p.status.reason === 'Unschedulable' && !isTerminal(p) && p.metadata.deletionTimestamp === undefined && !isDaemonSetPod(p)) pending.push(p);
+      if (
+        p.spec.nodeName === '' &&
+        p.status.reason === 'Unschedulable' &&
+        !isTerminal(p) &&
+        p.metadata.deletionTimestamp === undefined &&
+        !isDaemonSetPod(p)
+      )
+        pending.push(p);
     }
     if (pending.length === 0) return false;
     // filterOutSchedulable, then the room of upcoming nodes.
     const rooms = this.rooms();
-    for (const g of this.groups) for (let i = 0; i < (this.upcoming.get(g.pool) ?? 0); i++) rooms.push(this.templateRoom(g.template(g.nextIndex)));
+    for (const g of this.groups)
+      for (let i = 0; i < (this.upcoming.get(g.pool) ?? 0); i++) rooms.push(this.templateRoom(g.template(g.nextIndex)));
     const left: { pod: Pod; q: PodRequests }[] = [];
     for (const pod of pending) {
       const q = podRequests(pod.spec);
@@ -266,7 +285,8 @@ export class ClusterAutoscaler {
       const candidates = left.filter((x) => fits(x.pod, x.q, this.templateRoom(template)));
       if (candidates.length === 0) continue;
       // BinpackingNodeEstimator: biggest pods first, first fit on new template nodes, up to the group's max.
-      const score = (q: PodRequests): number => q.cpu / ((template.status.allocatable[CPU] ?? 1) || 1) + q.memory / ((template.status.allocatable[MEMORY] ?? 1) || 1);
+      const score = (q: PodRequests): number =>
+        q.cpu / ((template.status.allocatable[CPU] ?? 1) || 1) + q.memory / ((template.status.allocatable[MEMORY] ?? 1) || 1);
       candidates.sort((a, b) => score(b.q) - score(a.q));
       const limit = g.max - room;
       const fresh: Room[] = [];
@@ -359,9 +379,11 @@ export class ClusterAutoscaler {
       for (const [b, n] of uses) remaining.set(b, (remaining.get(b) ?? 0) - n);
       removing.add(name);
       if (!this.unneededSince.has(name)) this.unneededSince.set(name, now);
-      if (now - (this.unneededSince.get(name) as Micros) >= this.params.scaleDownUnneededTime) unneeded.push({ name, empty: movable.length === 0, group: g });
+      if (now - (this.unneededSince.get(name) as Micros) >= this.params.scaleDownUnneededTime)
+        unneeded.push({ name, empty: movable.length === 0, group: g });
     }
-    if (scaledUp || now < this.lastScaleUp + this.params.scaleDownDelayAfterAdd || now < this.lastScaleDown + this.params.scanInterval) return;
+    if (scaledUp || now < this.lastScaleUp + this.params.scaleDownDelayAfterAdd || now < this.lastScaleDown + this.params.scanInterval)
+      return;
     if (this.deleting.size > 0) return; // a drain is still in progress
     const sizes = new Map<NodeGroup, number>();
     const size = (g: NodeGroup): number => sizes.get(g) ?? this.targetSize(g);
@@ -376,7 +398,11 @@ export class ClusterAutoscaler {
     }
     if (removed === 0) {
       const u = unneeded.find((x) => !x.empty && size(x.group) > x.group.min);
-      if (u !== undefined) this.remove(u.name, this.pods.onNode(u.name).filter((p) => !isTerminal(p) && !isDaemonSetPod(p)));
+      if (u !== undefined)
+        this.remove(
+          u.name,
+          this.pods.onNode(u.name).filter((p) => !isTerminal(p) && !isDaemonSetPod(p)),
+        );
     }
   }
 
@@ -416,56 +442,62 @@ export class ClusterAutoscaler {
     this.nodesRemoved++;
     this.observer?.scaledDown(name, pods.length === 0);
     const taint: Taint = { key: TO_BE_DELETED_TAINT, value: String(Math.floor(this.sim.now / 1_000_000)), effect: 'NoSchedule' };
-    this.api.update(this.client, 'Node', `Node/${name}`, (cur) =>
-      cur.kind === 'Node' && !isDeleting(cur) ? { ...cur, spec: { ...cur.spec, taints: [...cur.spec.taints, taint] } } : null,
-    () => {
-      let outstanding = pods.length;
-      let failed = false;
-      const finish = (): void => {
-        this.deleting.delete(name);
-        if (!failed) return this.cloud.deleteNode(name);
-        // A failed drain: the node is kept and untainted (actuation CleanToBeDeleted).
-        this.failedDrains++;
-        this.api.update(this.client, 'Node', `Node/${name}`, (cur) =>
-          cur.kind === 'Node' && isDeleting(cur) ? { ...cur, spec: { ...cur.spec, taints: cur.spec.taints.filter((t) => t.key !== TO_BE_DELETED_TAINT) } } : null,
-        );
-      };
-      if (outstanding === 0) return finish();
-      // The evictions are graceful deletes: wait until the pods are gone (actuation/drain.go: a GET of each pod
-      // every 5 s, for at most max-graceful-termination-sec 600 s + PodEvictionHeadroom 30 s), then delete.
-      const deadline = this.sim.now + DRAIN_WAIT_LIMIT;
-      const waitGone = (): void => {
-        const gone = pods.every((p) => {
-          const cur = this.api.get('Pod', p.metadata.namespace, p.metadata.name);
-          return cur === undefined || cur.kind !== 'Pod' || cur.spec.nodeName !== name;
-        });
-        if (gone || this.sim.now >= deadline) finish();
-        else this.sim.callAt(this.sim.now + DRAIN_POLL_INTERVAL, waitGone);
-      };
-      const evicted = (): void => {
-        if (--outstanding > 0) return;
-        if (failed) finish();
-        else waitGone();
-      };
-      if (this.budgets === null) {
-        // No PodDisruptionBudget in the scenario: each eviction amounts to its DELETE.
-        for (const p of pods) this.api.delete(this.client, 'Pod', keyOf(p), evicted);
-        return;
-      }
-      // drain.go evictPod: the Eviction API, retried every EvictionRetryTime (10 s) while a budget refuses it,
-      // for at most MaxPodEvictionTime (2 min); a pod still refused then fails the drain.
-      const evictBy = this.sim.now + MAX_POD_EVICTION_TIME;
-      const evict = (p: Pod): void =>
-        this.api.evict(this.client, keyOf(p), (r) => {
-          if (r.ok || r.code === 404) return evicted();
-          if (this.sim.now + EVICTION_RETRY_TIME <= evictBy) this.sim.callAt(this.sim.now + EVICTION_RETRY_TIME, () => evict(p));
-          else {
-            failed = true;
-            evicted();
-          }
-        });
-      for (const p of pods) evict(p);
-    });
+    this.api.update(
+      this.client,
+      'Node',
+      `Node/${name}`,
+      (cur) => (cur.kind === 'Node' && !isDeleting(cur) ? { ...cur, spec: { ...cur.spec, taints: [...cur.spec.taints, taint] } } : null),
+      () => {
+        let outstanding = pods.length;
+        let failed = false;
+        const finish = (): void => {
+          this.deleting.delete(name);
+          if (!failed) return this.cloud.deleteNode(name);
+          // A failed drain: the node is kept and untainted (actuation CleanToBeDeleted).
+          this.failedDrains++;
+          this.api.update(this.client, 'Node', `Node/${name}`, (cur) =>
+            cur.kind === 'Node' && isDeleting(cur)
+              ? { ...cur, spec: { ...cur.spec, taints: cur.spec.taints.filter((t) => t.key !== TO_BE_DELETED_TAINT) } }
+              : null,
+          );
+        };
+        if (outstanding === 0) return finish();
+        // The evictions are graceful deletes: wait until the pods are gone (actuation/drain.go: a GET of each pod
+        // every 5 s, for at most max-graceful-termination-sec 600 s + PodEvictionHeadroom 30 s), then delete.
+        const deadline = this.sim.now + DRAIN_WAIT_LIMIT;
+        const waitGone = (): void => {
+          const gone = pods.every((p) => {
+            const cur = this.api.get('Pod', p.metadata.namespace, p.metadata.name);
+            return cur === undefined || cur.kind !== 'Pod' || cur.spec.nodeName !== name;
+          });
+          if (gone || this.sim.now >= deadline) finish();
+          else this.sim.callAt(this.sim.now + DRAIN_POLL_INTERVAL, waitGone);
+        };
+        const evicted = (): void => {
+          if (--outstanding > 0) return;
+          if (failed) finish();
+          else waitGone();
+        };
+        if (this.budgets === null) {
+          // No PodDisruptionBudget in the scenario: each eviction amounts to its DELETE.
+          for (const p of pods) this.api.delete(this.client, 'Pod', keyOf(p), evicted);
+          return;
+        }
+        // drain.go evictPod: the Eviction API, retried every EvictionRetryTime (10 s) while a budget refuses it,
+        // for at most MaxPodEvictionTime (2 min); a pod still refused then fails the drain.
+        const evictBy = this.sim.now + MAX_POD_EVICTION_TIME;
+        const evict = (p: Pod): void =>
+          this.api.evict(this.client, keyOf(p), (r) => {
+            if (r.ok || r.code === 404) return evicted();
+            if (this.sim.now + EVICTION_RETRY_TIME <= evictBy) this.sim.callAt(this.sim.now + EVICTION_RETRY_TIME, () => evict(p));
+            else {
+              failed = true;
+              evicted();
+            }
+          });
+        for (const p of pods) evict(p);
+      },
+    );
   }
 }
 

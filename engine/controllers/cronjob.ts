@@ -136,7 +136,9 @@ export class CronJobController {
     // Reconcile status.active and lastSuccessfulTime with the Jobs.
     const active = jobs.filter((j) => j.status.finished === undefined).map((j) => j.metadata.name);
     let lastSuccessfulTime = cj.status.lastSuccessfulTime;
-    for (const j of jobs) if (j.status.finished?.type === 'Complete' && (lastSuccessfulTime === undefined || j.status.finished.at > lastSuccessfulTime)) lastSuccessfulTime = j.status.finished.at;
+    for (const j of jobs)
+      if (j.status.finished?.type === 'Complete' && (lastSuccessfulTime === undefined || j.status.finished.at > lastSuccessfulTime))
+        lastSuccessfulTime = j.status.finished.at;
     let status: CronJobStatus = { ...cj.status, active, ...(lastSuccessfulTime !== undefined ? { lastSuccessfulTime } : {}) };
     const deletions: Job[] = this.historyToDelete(cj, jobs);
     const s = this.schedule(cj);
@@ -164,7 +166,10 @@ export class CronJobController {
     if (cj.spec.concurrencyPolicy !== 'Replace') return start();
     // Replace: the running Jobs are deleted before the new one is created.
     status = { ...status, active: [] };
-    this.deleteJobs(jobs.filter((j) => j.status.finished === undefined), start);
+    this.deleteJobs(
+      jobs.filter((j) => j.status.finished === undefined),
+      start,
+    );
   }
 
   /** cleanupFinishedJobs: the finished Jobs beyond the history limits, oldest first. */
@@ -194,16 +199,35 @@ export class CronJobController {
 
   private writeStatus(cj: CronJob, status: CronJobStatus, done: () => void): void {
     const s = cj.status;
-    if (s.active.join() === status.active.join() && s.lastScheduleTime === status.lastScheduleTime && s.lastSuccessfulTime === status.lastSuccessfulTime) return done();
+    if (
+      s.active.join() === status.active.join() &&
+      s.lastScheduleTime === status.lastScheduleTime &&
+      s.lastSuccessfulTime === status.lastSuccessfulTime
+    )
+      return done();
     // A sync that read a stale CronJob keeps the later times already stored (upstream's update would conflict and
     // the sync run again on the newer object).
-    const later = (a: Micros | undefined, b: Micros | undefined): Micros | undefined => (a === undefined ? b : b === undefined ? a : Math.max(a, b));
-    this.api.update(this.client, 'CronJob', keyOf(cj), (cur) => {
-      if (cur.kind !== 'CronJob') return null;
-      const lastScheduleTime = later(cur.status.lastScheduleTime, status.lastScheduleTime);
-      const lastSuccessfulTime = later(cur.status.lastSuccessfulTime, status.lastSuccessfulTime);
-      return { ...cur, status: { active: status.active, ...(lastScheduleTime !== undefined ? { lastScheduleTime } : {}), ...(lastSuccessfulTime !== undefined ? { lastSuccessfulTime } : {}) } };
-    }, () => done());
+    const later = (a: Micros | undefined, b: Micros | undefined): Micros | undefined =>
+      a === undefined ? b : b === undefined ? a : Math.max(a, b);
+    this.api.update(
+      this.client,
+      'CronJob',
+      keyOf(cj),
+      (cur) => {
+        if (cur.kind !== 'CronJob') return null;
+        const lastScheduleTime = later(cur.status.lastScheduleTime, status.lastScheduleTime);
+        const lastSuccessfulTime = later(cur.status.lastSuccessfulTime, status.lastSuccessfulTime);
+        return {
+          ...cur,
+          status: {
+            active: status.active,
+            ...(lastScheduleTime !== undefined ? { lastScheduleTime } : {}),
+            ...(lastSuccessfulTime !== undefined ? { lastSuccessfulTime } : {}),
+          },
+        };
+      },
+      () => done(),
+    );
   }
 
   /** getJobFromTemplate2: the template's labels and annotations, the scheduled-time annotation, the owner. */

@@ -44,7 +44,9 @@ export function withDaemonTolerations(tolerations: readonly Toleration[]): Toler
 
 /** ReplaceDaemonSetPodNodeNameNodeAffinity. */
 export function nodeNameAffinity(aff: NodeAffinity | undefined, node: string): NodeAffinity {
-  const required = { nodeSelectorTerms: [{ matchExpressions: [], matchFields: [{ key: 'metadata.name', operator: 'In' as const, values: [node] }] }] };
+  const required = {
+    nodeSelectorTerms: [{ matchExpressions: [], matchFields: [{ key: 'metadata.name', operator: 'In' as const, values: [node] }] }],
+  };
   return aff?.preferred === undefined ? { required } : { required, preferred: aff.preferred };
 }
 

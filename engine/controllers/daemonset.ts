@@ -40,7 +40,8 @@ export interface DaemonSetParams {
 export const DAEMONSET_BURST_REPLICAS = 250;
 
 function ownerKey(pod: Pod): string | undefined {
-  for (const o of pod.metadata.ownerReferences) if (o.controller && o.kind === 'DaemonSet') return objectKey('DaemonSet', pod.metadata.namespace, o.name);
+  for (const o of pod.metadata.ownerReferences)
+    if (o.controller && o.kind === 'DaemonSet') return objectKey('DaemonSet', pod.metadata.namespace, o.name);
   return undefined;
 }
 
@@ -123,7 +124,12 @@ export class DaemonSetController {
       this.queue.add(ds);
       return;
     }
-    if (old.spec.nodeName !== pod.spec.nodeName || old.status.phase !== pod.status.phase || old.status.ready !== pod.status.ready || isDeleting(old) !== isDeleting(pod)) {
+    if (
+      old.spec.nodeName !== pod.spec.nodeName ||
+      old.status.phase !== pod.status.phase ||
+      old.status.ready !== pod.status.ready ||
+      isDeleting(old) !== isDeleting(pod)
+    ) {
       this.queue.add(ds);
     }
   }
@@ -190,9 +196,10 @@ export class DaemonSetController {
     if (remove.length === 0) part();
     else {
       let left = remove.length;
-      for (const p of remove) this.api.delete(this.client, 'Pod', keyOf(p), () => {
-        if (--left === 0) part();
-      });
+      for (const p of remove)
+        this.api.delete(this.client, 'Pod', keyOf(p), () => {
+          if (--left === 0) part();
+        });
     }
     if (create.length === 0) return part();
     this.expectations.set(key, create.length);
@@ -233,7 +240,12 @@ export class DaemonSetController {
   }
 
   /** updateDaemonSetStatus: one write, only when a count changed. */
-  private updateStatus(ds: DaemonSet, byNode: ReadonlyMap<string, Pod[]>, decisions: ReadonlyMap<string, ShouldRun>, done: () => void): void {
+  private updateStatus(
+    ds: DaemonSet,
+    byNode: ReadonlyMap<string, Pod[]>,
+    decisions: ReadonlyMap<string, ShouldRun>,
+    done: () => void,
+  ): void {
     let desired = 0;
     let current = 0;
     let mis = 0;
@@ -249,9 +261,26 @@ export class DaemonSetController {
       } else if (pods.length > 0) mis++;
     }
     const s = ds.status;
-    if (s.desiredNumberScheduled === desired && s.currentNumberScheduled === current && s.numberMisscheduled === mis && s.numberReady === ready) return done();
-    const status: DaemonSetStatus = { desiredNumberScheduled: desired, currentNumberScheduled: current, numberMisscheduled: mis, numberReady: ready };
-    this.api.update(this.client, 'DaemonSet', keyOf(ds), (cur) => (cur.kind === 'DaemonSet' ? { ...cur, status } : null), () => done());
+    if (
+      s.desiredNumberScheduled === desired &&
+      s.currentNumberScheduled === current &&
+      s.numberMisscheduled === mis &&
+      s.numberReady === ready
+    )
+      return done();
+    const status: DaemonSetStatus = {
+      desiredNumberScheduled: desired,
+      currentNumberScheduled: current,
+      numberMisscheduled: mis,
+      numberReady: ready,
+    };
+    this.api.update(
+      this.client,
+      'DaemonSet',
+      keyOf(ds),
+      (cur) => (cur.kind === 'DaemonSet' ? { ...cur, status } : null),
+      () => done(),
+    );
   }
 
   /**

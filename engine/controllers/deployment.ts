@@ -13,7 +13,15 @@
  */
 import { type ApiServer, Client, ifUnchangedSince } from '../api/api-server.js';
 import { Informer } from '../api/informer.js';
-import { EMPTY_REPLICASET_STATUS, keyOf, type Deployment, type IntOrPercent, type OwnerReference, type PodTemplate, type ReplicaSet } from '../api/objects.js';
+import {
+  EMPTY_REPLICASET_STATUS,
+  keyOf,
+  type Deployment,
+  type IntOrPercent,
+  type OwnerReference,
+  type PodTemplate,
+  type ReplicaSet,
+} from '../api/objects.js';
 import type { RateLimit } from '../api/rate-limiter.js';
 import { canonicalJson, podTemplateHash } from './names.js';
 import { WorkQueue } from './work-queue.js';
@@ -110,7 +118,9 @@ export class DeploymentController {
     const all = this.owned(d);
     // FindNewReplicaSet (deployment/util/deployment_util.go) compares templates with EqualIgnoreHash, so a
     // ReplicaSet imported from a real cluster (whose hash kubesim computes differently) is still the current one.
-    const newRS = all.find((rs) => rs.metadata.labels[POD_TEMPLATE_HASH] === hash) ?? all.find((rs) => equalIgnoreHash(rs.spec.template, d.spec.template));
+    const newRS =
+      all.find((rs) => rs.metadata.labels[POD_TEMPLATE_HASH] === hash) ??
+      all.find((rs) => equalIgnoreHash(rs.spec.template, d.spec.template));
     const old = all.filter((rs) => rs !== newRS);
     const total = all.reduce((s, rs) => s + rs.spec.replicas, 0);
     const strategy = d.spec.strategy;
@@ -127,7 +137,11 @@ export class DeploymentController {
 
     if (strategy.type === 'Recreate') {
       const scaleDown = old.filter((rs) => rs.spec.replicas > 0);
-      if (scaleDown.length > 0) return this.scaleAll(scaleDown.map((rs) => [rs, 0]), done);
+      if (scaleDown.length > 0)
+        return this.scaleAll(
+          scaleDown.map((rs) => [rs, 0]),
+          done,
+        );
       // Wait until no old pod is left, Terminating ones included, before creating or scaling the new revision.
       if (old.some((rs) => rs.status.replicas > 0 || this.pods.hasRunningPods(keyOf(rs)))) return done();
       if (newRS === undefined) return this.createNew(d, hash, d.spec.replicas, done);
@@ -209,7 +223,9 @@ export class DeploymentController {
     for (const [rs, replicas] of targets) {
       // A PUT of the ReplicaSet as read: if the cache was stale the write fails with a Conflict (the newer
       // object's watch event queues the Deployment again), so a decision made on old counts never lands.
-      const scale = ifUnchangedSince(rs, (cur) => (cur.kind === 'ReplicaSet' && cur.spec.replicas !== replicas ? { ...cur, spec: { ...cur.spec, replicas } } : null));
+      const scale = ifUnchangedSince(rs, (cur) =>
+        cur.kind === 'ReplicaSet' && cur.spec.replicas !== replicas ? { ...cur, spec: { ...cur.spec, replicas } } : null,
+      );
       this.api.update(this.client, 'ReplicaSet', keyOf(rs), scale, () => {
         if (--outstanding === 0) done();
       });

@@ -156,7 +156,8 @@ export class DisruptionController {
     }
     if (recheck < Infinity) this.sim.callAt(recheck + 1, () => this.queue.add(key));
     let healthy = 0;
-    for (const p of pods) if (p.status.ready && p.metadata.deletionTimestamp === undefined && !(p.metadata.name in disruptedPods)) healthy++;
+    for (const p of pods)
+      if (p.status.ready && p.metadata.deletionTimestamp === undefined && !(p.metadata.name in disruptedPods)) healthy++;
     const status: PodDisruptionBudgetStatus =
       counts === null
         ? // failSafe: no disruption allowed while the expected scale is unknown.
@@ -182,6 +183,13 @@ export class DisruptionController {
     }
     // Written over the current object only if it is the one read (an eviction's decrement in between is kept
     // and the budget synced again on its update event).
-    this.api.update(this.client, 'PodDisruptionBudget', key, (cur) => (cur.kind === 'PodDisruptionBudget' && cur.metadata.resourceVersion === pdb.metadata.resourceVersion ? { ...cur, status } : null), () => done());
+    this.api.update(
+      this.client,
+      'PodDisruptionBudget',
+      key,
+      (cur) =>
+        cur.kind === 'PodDisruptionBudget' && cur.metadata.resourceVersion === pdb.metadata.resourceVersion ? { ...cur, status } : null,
+      () => done(),
+    );
   }
 }

@@ -64,7 +64,8 @@ export class EndpointsController {
     const key = keyOf(s);
     const ready: string[] = [];
     for (const p of this.pods.cache.values()) {
-      if (p.metadata.namespace === s.metadata.namespace && isReady(p) && mapSelectorMatches(s.spec.selector, p.metadata.labels)) ready.push(p.metadata.name);
+      if (p.metadata.namespace === s.metadata.namespace && isReady(p) && mapSelectorMatches(s.spec.selector, p.metadata.labels))
+        ready.push(p.metadata.name);
     }
     ready.sort();
     const st: ServiceState = { service: s, ready, pendingTrigger: this.sim.now, exists: this.services.get(key)?.exists ?? false };
@@ -133,11 +134,17 @@ export class EndpointsController {
         done();
       });
     } else if (trigger !== Infinity) {
-      this.api.update(this.client, 'Endpoints', epKey, (cur) => {
-        if (cur.kind !== 'Endpoints') return null;
-        if (sameList(cur.ready, ready)) return null;
-        return next(cur);
-      }, () => done());
+      this.api.update(
+        this.client,
+        'Endpoints',
+        epKey,
+        (cur) => {
+          if (cur.kind !== 'Endpoints') return null;
+          if (sameList(cur.ready, ready)) return null;
+          return next(cur);
+        },
+        () => done(),
+      );
     } else done();
   }
 }

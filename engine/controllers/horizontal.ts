@@ -73,7 +73,13 @@ interface Recommendation {
 }
 
 /** normalizeDesiredReplicasWithBehaviors with the default behavior. */
-export function normalized(hpa: HorizontalPodAutoscaler, current: number, desired: number, history: readonly Recommendation[], now: Micros): number {
+export function normalized(
+  hpa: HorizontalPodAutoscaler,
+  current: number,
+  desired: number,
+  history: readonly Recommendation[],
+  now: Micros,
+): number {
   const up = desired;
   let down = desired;
   for (const r of history) if (r.at > now - SCALE_DOWN_STABILIZATION) down = Math.max(down, r.replicas);
@@ -147,7 +153,9 @@ export class HorizontalController {
     if (replicas === current) return;
     this.scaleWrites++;
     this.api.update(this.client, ref.kind, keyOf(target), (cur: KubeObject) =>
-      cur.kind === ref.kind && (cur.kind === 'Deployment' || cur.kind === 'StatefulSet' || cur.kind === 'ReplicaSet') ? ({ ...cur, spec: { ...cur.spec, replicas } } as KubeObject) : null,
+      cur.kind === ref.kind && (cur.kind === 'Deployment' || cur.kind === 'StatefulSet' || cur.kind === 'ReplicaSet')
+        ? ({ ...cur, spec: { ...cur.spec, replicas } } as KubeObject)
+        : null,
     );
   }
 }

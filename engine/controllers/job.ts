@@ -56,7 +56,8 @@ function indexOf(pod: Pod): number | null {
 }
 
 function ownerJob(pod: Pod): string | undefined {
-  for (const o of pod.metadata.ownerReferences) if (o.controller && o.kind === 'Job') return objectKey('Job', pod.metadata.namespace, o.name);
+  for (const o of pod.metadata.ownerReferences)
+    if (o.controller && o.kind === 'Job') return objectKey('Job', pod.metadata.namespace, o.name);
   return undefined;
 }
 
@@ -84,7 +85,19 @@ export class JobController {
 
   private state(key: string): Tracked {
     let t = this.tracked.get(key);
-    if (t === undefined) this.tracked.set(key, (t = { pods: new Map(), counted: new Set(), succeeded: 0, failed: 0, lastFailure: 0, pendingCreates: 0, succeededIndexes: new Set() }));
+    if (t === undefined)
+      this.tracked.set(
+        key,
+        (t = {
+          pods: new Map(),
+          counted: new Set(),
+          succeeded: 0,
+          failed: 0,
+          lastFailure: 0,
+          pendingCreates: 0,
+          succeededIndexes: new Set(),
+        }),
+      );
     return t;
   }
 
@@ -131,14 +144,26 @@ export class JobController {
     const deadlineAt = startTime === undefined || deadline === undefined ? undefined : startTime + deadline * 1_000_000;
     let finished: JobStatus['finished'];
     if (t.failed > backoffLimit) finished = { type: 'Failed', at: this.sim.now, reason: 'BackoffLimitExceeded' };
-    else if (deadlineAt !== undefined && this.sim.now >= deadlineAt) finished = { type: 'Failed', at: this.sim.now, reason: 'DeadlineExceeded' };
+    else if (deadlineAt !== undefined && this.sim.now >= deadlineAt)
+      finished = { type: 'Failed', at: this.sim.now, reason: 'DeadlineExceeded' };
     // An Indexed Job is complete when every index has succeeded (job_controller.go, succeededIndexes).
-    else if (completions !== null ? (job.spec.completionMode === 'Indexed' ? t.succeededIndexes.size : t.succeeded) >= completions : t.succeeded > 0 && active.length === 0) {
+    else if (
+      completions !== null
+        ? (job.spec.completionMode === 'Indexed' ? t.succeededIndexes.size : t.succeeded) >= completions
+        : t.succeeded > 0 && active.length === 0
+    ) {
       finished = { type: 'Complete', at: this.sim.now, reason: 'Completed' };
     }
-    const status: JobStatus = { active: active.length, succeeded: t.succeeded, failed: t.failed, ...(finished !== undefined ? { finished } : {}), ...(startTime !== undefined ? { startTime } : {}) };
+    const status: JobStatus = {
+      active: active.length,
+      succeeded: t.succeeded,
+      failed: t.failed,
+      ...(finished !== undefined ? { finished } : {}),
+      ...(startTime !== undefined ? { startTime } : {}),
+    };
     // pastActiveDeadline is checked on every sync; upstream requeues the Job for the moment it passes.
-    if (finished === undefined && deadlineAt !== undefined && job.status.startTime === undefined) this.sim.callAt(deadlineAt, () => this.queue.add(key));
+    if (finished === undefined && deadlineAt !== undefined && job.status.startTime === undefined)
+      this.sim.callAt(deadlineAt, () => this.queue.add(key));
     const writeStatus = (): void => this.writeStatus(job, status, done);
     if (finished !== undefined) {
       if (finished.type === 'Failed' && active.length > 0) return this.deletePods(active, writeStatus);
@@ -167,8 +192,21 @@ export class JobController {
 
   private writeStatus(job: Job, status: JobStatus, done: () => void): void {
     const s = job.status;
-    if (s.active === status.active && s.succeeded === status.succeeded && s.failed === status.failed && s.finished === status.finished && s.startTime === status.startTime) return done();
-    this.api.update(this.client, 'Job', keyOf(job), (cur) => (cur.kind === 'Job' && cur.status.finished === undefined ? { ...cur, status } : null), () => done());
+    if (
+      s.active === status.active &&
+      s.succeeded === status.succeeded &&
+      s.failed === status.failed &&
+      s.finished === status.finished &&
+      s.startTime === status.startTime
+    )
+      return done();
+    this.api.update(
+      this.client,
+      'Job',
+      keyOf(job),
+      (cur) => (cur.kind === 'Job' && cur.status.finished === undefined ? { ...cur, status } : null),
+      () => done(),
+    );
   }
 
   /** slowStartBatch: batches of 1, 2, 4, … each waiting for the previous one's answers. */
@@ -185,7 +223,8 @@ export class JobController {
       for (let i = 0; i < size; i++) {
         const index = indexes[next++];
         // Indexed pods are generated from `<job>-<index>-` (podGenerateNameWithIndex).
-        const name = index === null ? `${job.metadata.name}-${randomSuffix(names)}` : `${job.metadata.name}-${index}-${randomSuffix(names)}`;
+        const name =
+          index === null ? `${job.metadata.name}-${randomSuffix(names)}` : `${job.metadata.name}-${index}-${randomSuffix(names)}`;
         this.api.create(this.client, this.podFor(job, name, index), (r) => {
           if (!r.ok) {
             failed++;

@@ -252,7 +252,9 @@ export class NodeLifecycleController {
     if (hasTaint(node.spec.taints, UNREACHABLE_NO_EXECUTE) || hasTaint(node.spec.taints, NOT_READY_NO_EXECUTE)) {
       this.api.update(this.client, 'Node', keyOf(node), (cur) => {
         if (cur.kind !== 'Node') return null;
-        const taints = cur.spec.taints.filter((t) => !(t.effect === 'NoExecute' && (t.key === TAINT_NODE_UNREACHABLE || t.key === TAINT_NODE_NOT_READY)));
+        const taints = cur.spec.taints.filter(
+          (t) => !(t.effect === 'NoExecute' && (t.key === TAINT_NODE_UNREACHABLE || t.key === TAINT_NODE_NOT_READY)),
+        );
         return taints.length === cur.spec.taints.length ? null : { ...cur, spec: { ...cur.spec, taints } };
       });
     }
@@ -322,7 +324,8 @@ export class NodeLifecycleController {
     if (t === undefined) return;
     const now = this.sim.now;
     if (state === 'Normal' || state === 'FullDisruption') t.swapLimiter(this.params.evictionRate, now);
-    else if (state === 'PartialDisruption') t.swapLimiter(size > this.params.largeClusterThreshold ? this.params.secondaryEvictionRate : 0, now);
+    else if (state === 'PartialDisruption')
+      t.swapLimiter(size > this.params.largeClusterThreshold ? this.params.secondaryEvictionRate : 0, now);
   }
 
   /** Schedules doNoExecuteTaintingPass at the first 100 ms tick at which some zone's queue can take a token. */
@@ -359,7 +362,9 @@ export class NodeLifecycleController {
           // SwapNodeControllerTaint: unreachable in, not-ready out (they mirror Ready=Unknown / False); no write
           // when that is already so (AddOrUpdateTaintOnNode).
           if (hasTaint(cur.spec.taints, UNREACHABLE_NO_EXECUTE) && !hasTaint(cur.spec.taints, NOT_READY_NO_EXECUTE)) return null;
-          const kept = cur.spec.taints.filter((x) => !(x.effect === 'NoExecute' && (x.key === TAINT_NODE_NOT_READY || x.key === TAINT_NODE_UNREACHABLE)));
+          const kept = cur.spec.taints.filter(
+            (x) => !(x.effect === 'NoExecute' && (x.key === TAINT_NODE_NOT_READY || x.key === TAINT_NODE_UNREACHABLE)),
+          );
           return { ...cur, spec: { ...cur.spec, taints: [...kept, { ...UNREACHABLE_NO_EXECUTE }] } };
         });
       }
@@ -395,7 +400,8 @@ export class NodeLifecycleController {
 export function computeZoneState(ready: readonly boolean[], unhealthyThreshold: number): ZoneState {
   let readyNodes = 0;
   let notReady = 0;
-  for (const r of ready) if (r) readyNodes++;
+  for (const r of ready)
+    if (r) readyNodes++;
     else notReady++;
   if (readyNodes === 0 && notReady > 0) return 'FullDisruption';
   if (notReady > 2 && notReady / (notReady + readyNodes) >= unhealthyThreshold) return 'PartialDisruption';

@@ -26,7 +26,8 @@ export interface ReplicaSetParams {
 
 /** The controlling owner of a pod, if it is a ReplicaSet: its key. */
 function ownerKey(pod: Pod): string | undefined {
-  for (const o of pod.metadata.ownerReferences) if (o.controller && o.kind === 'ReplicaSet') return objectKey('ReplicaSet', pod.metadata.namespace, o.name);
+  for (const o of pod.metadata.ownerReferences)
+    if (o.controller && o.kind === 'ReplicaSet') return objectKey('ReplicaSet', pod.metadata.namespace, o.name);
   return undefined;
 }
 
@@ -167,7 +168,13 @@ export class ReplicaSetController {
     const s = rs.status;
     if (s.replicas === active.length && s.readyReplicas === ready && s.availableReplicas === available) return done();
     const status = { replicas: active.length, readyReplicas: ready, availableReplicas: available };
-    this.api.update(this.client, 'ReplicaSet', key, (cur) => (cur.kind === 'ReplicaSet' ? { ...cur, status } : null), () => done());
+    this.api.update(
+      this.client,
+      'ReplicaSet',
+      key,
+      (cur) => (cur.kind === 'ReplicaSet' ? { ...cur, status } : null),
+      () => done(),
+    );
   }
 
   private createPods(rs: ReplicaSet, count: number, done: () => void): void {

@@ -37,7 +37,8 @@ export const POD_NAME_LABEL = 'statefulset.kubernetes.io/pod-name';
 export const POD_INDEX_LABEL = 'apps.kubernetes.io/pod-index';
 
 function ownerKey(pod: Pod): string | undefined {
-  for (const o of pod.metadata.ownerReferences) if (o.controller && o.kind === 'StatefulSet') return objectKey('StatefulSet', pod.metadata.namespace, o.name);
+  for (const o of pod.metadata.ownerReferences)
+    if (o.controller && o.kind === 'StatefulSet') return objectKey('StatefulSet', pod.metadata.namespace, o.name);
   return undefined;
 }
 
@@ -93,7 +94,13 @@ export class StatefulSetController {
     if (m === undefined) this.owned.set(set, (m = new Map()));
     m.set(o, pod);
     if (old === undefined) this.creating.get(set)?.delete(o);
-    if (old === undefined || old.status.phase !== pod.status.phase || old.status.ready !== pod.status.ready || isTerminating(old) !== isTerminating(pod)) this.queue.add(set);
+    if (
+      old === undefined ||
+      old.status.phase !== pod.status.phase ||
+      old.status.ready !== pod.status.ready ||
+      isTerminating(old) !== isTerminating(pod)
+    )
+      this.queue.add(set);
   }
 
   private onPodDelete(pod: Pod): void {
@@ -150,7 +157,10 @@ export class StatefulSetController {
     }
     if (!blocked) {
       // Condemned pods, highest ordinal first.
-      const condemned = [...pods.entries()].filter(([o]) => o < start || o >= end).sort((a, b) => b[0] - a[0]).map(([, p]) => p);
+      const condemned = [...pods.entries()]
+        .filter(([o]) => o < start || o >= end)
+        .sort((a, b) => b[0] - a[0])
+        .map(([, p]) => p);
       if (firstUnhealthy === undefined) firstUnhealthy = [...condemned].reverse().find((p) => !isHealthy(p));
       for (const p of condemned) {
         if (isTerminating(p)) {
@@ -178,10 +188,11 @@ export class StatefulSetController {
     if (remove.length === 0) part();
     else {
       let left = remove.length;
-      for (const p of remove) this.api.delete(this.client, 'Pod', keyOf(p), (r) => {
-        if (!r.ok && r.code !== 404) failed = true;
-        if (--left === 0) part();
-      });
+      for (const p of remove)
+        this.api.delete(this.client, 'Pod', keyOf(p), (r) => {
+          if (!r.ok && r.code !== 404) failed = true;
+          if (--left === 0) part();
+        });
     }
     if (create.length === 0) return part();
     const creating = this.creating.get(key) as Set<number>;
@@ -217,7 +228,13 @@ export class StatefulSetController {
     const s = set.status;
     if (s.replicas === replicas && s.readyReplicas === ready) return done();
     const status: StatefulSetStatus = { replicas, readyReplicas: ready };
-    this.api.update(this.client, 'StatefulSet', keyOf(set), (cur) => (cur.kind === 'StatefulSet' ? { ...cur, status } : null), () => done());
+    this.api.update(
+      this.client,
+      'StatefulSet',
+      keyOf(set),
+      (cur) => (cur.kind === 'StatefulSet' ? { ...cur, status } : null),
+      () => done(),
+    );
   }
 
   /** newStatefulSetPod: the template with the identity labels and the controller reference. */

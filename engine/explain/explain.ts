@@ -59,7 +59,10 @@ const SCORE_PLUGINS: readonly { readonly name: string; readonly weight: WeightKe
   { name: UNIFORM_RANDOM, weight: 'uniformRandomWeight' },
 ];
 
-const NO_SCORES: Readonly<Record<WeightKey, number>> = Object.fromEntries(SCORE_PLUGINS.map((s) => [s.weight, 0])) as Record<WeightKey, number>;
+const NO_SCORES: Readonly<Record<WeightKey, number>> = Object.fromEntries(SCORE_PLUGINS.map((s) => [s.weight, 0])) as Record<
+  WeightKey,
+  number
+>;
 
 export interface NodeExplanation {
   readonly name: string;
@@ -145,10 +148,16 @@ export function explain(req: ExplainRequest): Explanation {
     // Each enabled plugin alone, with weight 1: in-tree ones, then the user's (user-plugins.ts).
     const alone: { name: string; weight: number; profile: Profile }[] = [];
     for (const s of SCORE_PLUGINS) {
-      if (profile[s.weight] > 0) alone.push({ name: s.name, weight: profile[s.weight], profile: { ...profile, ...NO_SCORES, userPlugins: [], [s.weight]: 1 } });
+      if (profile[s.weight] > 0)
+        alone.push({ name: s.name, weight: profile[s.weight], profile: { ...profile, ...NO_SCORES, userPlugins: [], [s.weight]: 1 } });
     }
     for (const u of profile.userPlugins) {
-      if (u.weight > 0) alone.push({ name: u.plugin.name, weight: u.weight, profile: { ...profile, ...NO_SCORES, userPlugins: [{ ...u, filter: false, weight: 1 }] } });
+      if (u.weight > 0)
+        alone.push({
+          name: u.plugin.name,
+          weight: u.weight,
+          profile: { ...profile, ...NO_SCORES, userPlugins: [{ ...u, filter: false, weight: 1 }] },
+        });
     }
     for (const a of alone) {
       const out = new Float64Array(rows.length);
@@ -177,7 +186,8 @@ export function explain(req: ExplainRequest): Explanation {
   if (d.node >= 0) return { ...head, selectedNode: t.names[d.node], ...search };
   const message = d.error?.message ?? fitErrorMessage(t.count, d.diagnosis ?? new Map(), d.preFilterMessage);
   // No nodes (ErrNoNodesAvailable) or a PreScore error is not a FitError: PostFilter does not run.
-  if (d.error !== undefined || profile.preemption === null || req.pod.spec.preemptionPolicy === 'Never') return { ...head, selectedNode: null, message, ...search };
+  if (d.error !== undefined || profile.preemption === null || req.pod.spec.preemptionPolicy === 'Never')
+    return { ...head, selectedNode: null, message, ...search };
   // DefaultPreemption, after the failed cycle (kernel.status holds the per-node codes), on the same stream.
   const out = preempt(kernel, t, pods, req.pod.spec.priority, profile.preemption, [], rng, 0);
   const postFilter: PostFilterExplanation = {

@@ -56,22 +56,35 @@ export function readExplainInput(files: ExplainFiles): ExplainInput {
   const names = new Set<string>();
   for (const n of nodes) {
     const name = n.object.metadata.name;
-    if (name === '') n.at.get('metadata').get('name').fail('expected the node\'s name');
+    if (name === '') n.at.get('metadata').get('name').fail("expected the node's name");
     if (names.has(name)) n.at.get('metadata').get('name').fail(`duplicate node "${name}"`);
     names.add(name);
   }
   const pods = objectsOf(files.pod, ['Pod'], reads, notModeled);
-  if (pods.length !== 1) throw new InputError(files.pod, 0, 0, '', `expected exactly one Pod manifest (the pod to schedule), found ${pods.length}`);
+  if (pods.length !== 1)
+    throw new InputError(files.pod, 0, 0, '', `expected exactly one Pod manifest (the pod to schedule), found ${pods.length}`);
   const pod = pods[0];
-  if (pod.object.spec.nodeName !== '') pod.at.get('spec').get('nodeName').fail('the pod to schedule must not have a node yet (the scheduler only sees pods without spec.nodeName)');
+  if (pod.object.spec.nodeName !== '')
+    pod.at
+      .get('spec')
+      .get('nodeName')
+      .fail('the pod to schedule must not have a node yet (the scheduler only sees pods without spec.nodeName)');
   const existing: Pod[] = [];
   const services: Service[] = [];
   const replicaSets: ReplicaSet[] = [];
   const keys = new Set<string>([keyOf(pod.object)]);
   if (files.pods !== undefined) {
-    for (const e of objectsOf(files.pods, ['Pod', 'Service', 'ReplicaSet'], reads, sameDump ? new NotModeled() : notModeled, sameDump ? ['Node', ...UNUSED] : UNUSED, sameDump ? new NotModeled() : unused)) {
+    for (const e of objectsOf(
+      files.pods,
+      ['Pod', 'Service', 'ReplicaSet'],
+      reads,
+      sameDump ? new NotModeled() : notModeled,
+      sameDump ? ['Node', ...UNUSED] : UNUSED,
+      sameDump ? new NotModeled() : unused,
+    )) {
       const key = keyOf(e.object);
-      if (keys.has(key)) e.at.get('metadata').get('name').fail(`duplicate ${e.object.kind} ${e.object.metadata.namespace}/${e.object.metadata.name}`);
+      if (keys.has(key))
+        e.at.get('metadata').get('name').fail(`duplicate ${e.object.kind} ${e.object.metadata.namespace}/${e.object.metadata.name}`);
       keys.add(key);
       if (e.object.kind === 'Service') services.push(e.object);
       if (e.object.kind === 'ReplicaSet') replicaSets.push(e.object);
@@ -92,7 +105,19 @@ export function readExplainInput(files: ExplainFiles): ExplainInput {
     const where = files.config === undefined ? 'the default configuration' : files.config;
     return pod.at.get('spec').get('schedulerName').fail(`no scheduler profile "${schedulerName}" in ${where}; it has ${have}`);
   }
-  return { nodes: nodes.map((n) => n.object), pod: pod.object, existing, services, replicaSets, profile, ignoredPlugins: policy.ignoredPlugins, configNotModeled: policy.notModeled, notModeled, unused, fieldNotes: reads.notes.lines() };
+  return {
+    nodes: nodes.map((n) => n.object),
+    pod: pod.object,
+    existing,
+    services,
+    replicaSets,
+    profile,
+    ignoredPlugins: policy.ignoredPlugins,
+    configNotModeled: policy.notModeled,
+    notModeled,
+    unused,
+    fieldNotes: reads.notes.lines(),
+  };
 }
 
 function readConfig(path: string, reads: ReadBudget): SchedulerPolicy {
@@ -102,13 +127,21 @@ function readConfig(path: string, reads: ReadBudget): SchedulerPolicy {
 }
 
 /** Every object of `file`, each of one of `kinds`; another modeled kind is an error at its manifest, a kind not modeled is noted. */
-function objectsOf<K extends KubeObject['kind']>(file: string, kinds: readonly K[], reads: ReadBudget, notModeled: NotModeled, skip: readonly KubeObject['kind'][] = [], unused?: NotModeled): Placed<Extract<KubeObject, { kind: K }>>[] {
+function objectsOf<K extends KubeObject['kind']>(
+  file: string,
+  kinds: readonly K[],
+  reads: ReadBudget,
+  notModeled: NotModeled,
+  skip: readonly KubeObject['kind'][] = [],
+  unused?: NotModeled,
+): Placed<Extract<KubeObject, { kind: K }>>[] {
   const out: Placed<Extract<KubeObject, { kind: K }>>[] = [];
   for (const doc of readYamlFile(file, reads)) {
     if (doc.kind() === 'null') continue;
     for (const { object: o, at } of parsePlacedManifests(doc, notModeled)) {
       if (skip.includes(o.kind)) {
-        if (unused !== undefined && UNUSED.includes(o.kind)) unused.add({ kind: o.kind, apiVersion: '', namespace: o.metadata.namespace, name: o.metadata.name });
+        if (unused !== undefined && UNUSED.includes(o.kind))
+          unused.add({ kind: o.kind, apiVersion: '', namespace: o.metadata.namespace, name: o.metadata.name });
         continue;
       }
       if (!(kinds as readonly string[]).includes(o.kind)) at.fail(`expected ${kinds.join(', ')} manifests in this file, got a ${o.kind}`);

@@ -54,10 +54,12 @@ export function parseFaults(f: Field, nodes: readonly KnownNode[], pools: readon
           target = { kind: 'names', names: nodeNames(item.get('nodes')) };
         } else {
           const pool = item.get('pool').exists ? item.get('pool').str() : null;
-          if (pool !== null && !pools.includes(pool)) item.get('pool').fail(`expected the name of a node pool (${pools.join(', ')}), got "${pool}"`);
+          if (pool !== null && !pools.includes(pool))
+            item.get('pool').fail(`expected the name of a node pool (${pools.join(', ')}), got "${pool}"`);
           const size = nodes.filter((n) => pool === null || n.pool === pool).length;
           const count = item.get('count').int({ min: 1 });
-          if (count > size) item.get('count').fail(`${count} nodes, but ${pool === null ? 'the cluster' : `pool ${pool}`} starts with ${size}`);
+          if (count > size)
+            item.get('count').fail(`${count} nodes, but ${pool === null ? 'the cluster' : `pool ${pool}`} starts with ${size}`);
           target = { kind: 'random', pool, count };
         }
         return { type, at, target, duration: optDuration() };
@@ -85,7 +87,8 @@ export function parseFaults(f: Field, nodes: readonly KnownNode[], pools: readon
         item.rejectUnknownKeys(overload ? ['type', 'at', 'factor', 'duration', 'concurrency'] : ['type', 'at', 'factor', 'duration']);
         const concurrency = overload && item.get('concurrency').exists ? item.get('concurrency').int({ min: 1, max: 1_000_000 }) : null;
         // With only a concurrency the server keeps its speed but has fewer seats.
-        if (concurrency === null && !item.get('factor').exists) item.fail(`expected a factor${overload ? ' or a concurrency' : ''}: how much the ${type} slows things down`);
+        if (concurrency === null && !item.get('factor').exists)
+          item.fail(`expected a factor${overload ? ' or a concurrency' : ''}: how much the ${type} slows things down`);
         const factor = item.get('factor').exists ? item.get('factor').num({ min: 1e-3, max: 1e6 }) : 1;
         const d = item.get('duration');
         if (!d.exists) item.fail(`expected a duration: how long the ${type} lasts`);

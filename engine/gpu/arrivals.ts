@@ -36,7 +36,14 @@ export interface ArrivalSequence {
  * stop it and an 8-GPU draw may overshoot; above it, random pods are removed until the total is at most the
  * target.
  */
-export function arrivalSequence(pods: GpuPods, originals: readonly number[], capacityMilli: number, ratio: number, shuffle: boolean, rng: RngStream): ArrivalSequence {
+export function arrivalSequence(
+  pods: GpuPods,
+  originals: readonly number[],
+  capacityMilli: number,
+  ratio: number,
+  shuffle: boolean,
+  rng: RngStream,
+): ArrivalSequence {
   const sorted = byName(pods, originals);
   const seq = [...sorted];
   if (shuffle) shuffleInPlace(seq, rng);

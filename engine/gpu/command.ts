@@ -17,7 +17,13 @@ export interface GpuCommandIo {
 }
 
 /** The sweep of finished runs (policy by policy as listed, seeds ascending), with the cluster's totals. */
-export function gpuSweepOf(s: Scenario, spec: GpuReplaySpec, policies: readonly string[], seeds: readonly number[], runs: readonly GpuRun[]): GpuSweep {
+export function gpuSweepOf(
+  s: Scenario,
+  spec: GpuReplaySpec,
+  policies: readonly string[],
+  seeds: readonly number[],
+  runs: readonly GpuRun[],
+): GpuSweep {
   let gpus = 0;
   const { nodes } = gpuManifests(s);
   for (const n of nodes) gpus += (n.status.allocatable['alibabacloud.com/gpu-milli'] ?? 0) / MILLI_PER_GPU;
@@ -43,16 +49,23 @@ export function gpuReportFiles(sweep: GpuSweep): [string, string][] {
     ['gpu-summary.csv', summaryCsv(sweep)],
     ['gpu-comparison.csv', comparisonCsv(sweep, rows)],
     ['report.html', gpuHtmlReport(sweep, rows)],
-    ['engine.csv', stringify([['policy', 'seed', 'wall_ms', 'pods'], ...sweep.runs.map((r) => [r.policy, r.seed, cell(r.wallMs), r.result.pods])])],
+    [
+      'engine.csv',
+      stringify([['policy', 'seed', 'wall_ms', 'pods'], ...sweep.runs.map((r) => [r.policy, r.seed, cell(r.wallMs), r.result.pods])]),
+    ],
   ];
 }
 
 /** Prints the comparison and writes the reports of a finished sweep; `wall` is the sweep's wall time in seconds. */
 export function gpuReplayReports(sweep: GpuSweep, spec: GpuReplaySpec, out: string, io: GpuCommandIo, wall: number, threads: number): void {
   const pods = sweep.runs[0]?.result.pods ?? 0;
-  io.print(`${sweep.scenario}: GPU replay, ${sweep.nodes} nodes (${sweep.gpus} GPUs), ~${pods} pod arrivals per run (tuned to ${Math.round(spec.tuneRatio * 100)}% of GPU capacity); ${sweep.policies.length} policies × ${sweep.seeds.length} seed${sweep.seeds.length === 1 ? '' : 's'}\n\n`);
+  io.print(
+    `${sweep.scenario}: GPU replay, ${sweep.nodes} nodes (${sweep.gpus} GPUs), ~${pods} pod arrivals per run (tuned to ${Math.round(spec.tuneRatio * 100)}% of GPU capacity); ${sweep.policies.length} policies × ${sweep.seeds.length} seed${sweep.seeds.length === 1 ? '' : 's'}\n\n`,
+  );
   io.print(`${comparisonTable(sweep, comparison(sweep))}\n\n`);
   const files = gpuReportFiles(sweep);
   for (const [name, content] of files) io.write(`${out}/${name}`, content);
-  io.print(`reports written to ${out}/ (${files.map(([n]) => n).join(', ')}); ${sweep.runs.length} runs on ${threads} thread${threads === 1 ? '' : 's'} in ${wall.toFixed(2)} s wall\n`);
+  io.print(
+    `reports written to ${out}/ (${files.map(([n]) => n).join(', ')}); ${sweep.runs.length} runs on ${threads} thread${threads === 1 ? '' : 's'} in ${wall.toFixed(2)} s wall\n`,
+  );
 }

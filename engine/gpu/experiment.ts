@@ -24,15 +24,18 @@ import { bucketize, type BucketRow } from './metrics.js';
 import { prepare, replay, type ReplayInput, type ReplayResult } from './replay.js';
 import type { GpuReplaySpec } from './replay-spec.js';
 
-
 /** The GPU profile the replay uses for a policy (the default-scheduler profile: trace pods use it), or why not. */
 export function replayProfile(p: Policy): GpuProfile | string {
   const g = (p.gpuProfiles ?? []).find((x) => x.schedulerName === 'default-scheduler');
-  if (g === undefined) return 'expected a KubeSchedulerConfiguration with a default-scheduler profile enabling the GPU plugins (Open-Gpu-Share and a score plugin such as FGDScore)';
+  if (g === undefined)
+    return 'expected a KubeSchedulerConfiguration with a default-scheduler profile enabling the GPU plugins (Open-Gpu-Share and a score plugin such as FGDScore)';
   if (!g.gpuFilter) return `profile ${g.schedulerName}: enable ${OPEN_GPU_SHARE} at filter (it checks and assigns GPUs)`;
-  if (g.scores.length === 0) return `profile ${g.schedulerName}: enable a GPU score plugin (FGDScore, BestFitScore, DotProductScore, GpuPackingScore, GpuClusteringScore or RandomScore)`;
-  if (g.otherScores.length > 0) return `profile ${g.schedulerName}: the GPU replay models only the GPU score plugins; disable ${g.otherScores.join(', ')} (score: {disabled: [{name: "*"}]})`;
-  if (g.percentageOfNodesToScore !== 100) return `profile ${g.schedulerName}: the GPU replay scores every feasible node; set percentageOfNodesToScore: 100`;
+  if (g.scores.length === 0)
+    return `profile ${g.schedulerName}: enable a GPU score plugin (FGDScore, BestFitScore, DotProductScore, GpuPackingScore, GpuClusteringScore or RandomScore)`;
+  if (g.otherScores.length > 0)
+    return `profile ${g.schedulerName}: the GPU replay models only the GPU score plugins; disable ${g.otherScores.join(', ')} (score: {disabled: [{name: "*"}]})`;
+  if (g.percentageOfNodesToScore !== 100)
+    return `profile ${g.schedulerName}: the GPU replay scores every feasible node; set percentageOfNodesToScore: 100`;
   return g;
 }
 
@@ -69,12 +72,15 @@ export function gpuManifests(s: Scenario): { nodes: Node[]; pods: Pod[] } {
 export function checkGpuScenario(f: Field, s: Scenario, spec: GpuReplaySpec): void {
   const { nodes, pods } = gpuManifests(s);
   for (const n of nodes) {
-    if (n.spec.taints.length > 0 || n.spec.unschedulable) f.fail(`node ${n.metadata.name}: the GPU replay does not model taints or unschedulable nodes`);
+    if (n.spec.taints.length > 0 || n.spec.unschedulable)
+      f.fail(`node ${n.metadata.name}: the GPU replay does not model taints or unschedulable nodes`);
   }
   for (const p of pods) {
     const sp = p.spec;
-    if (Object.keys(sp.nodeSelector).length > 0 || sp.affinity !== undefined) f.fail(`pod ${p.metadata.name}: the GPU replay does not model nodeSelector or affinity`);
-    if (sp.containers.some((c) => c.ports.some((port) => (port.hostPort ?? 0) > 0))) f.fail(`pod ${p.metadata.name}: the GPU replay does not model host ports`);
+    if (Object.keys(sp.nodeSelector).length > 0 || sp.affinity !== undefined)
+      f.fail(`pod ${p.metadata.name}: the GPU replay does not model nodeSelector or affinity`);
+    if (sp.containers.some((c) => c.ports.some((port) => (port.hostPort ?? 0) > 0)))
+      f.fail(`pod ${p.metadata.name}: the GPU replay does not model host ports`);
   }
   if (pods.length === 0) f.fail('a gpuReplay scenario needs pods (e.g. trace: {pods: FILE} or Pod manifests)');
   try {
@@ -88,7 +94,12 @@ export function checkGpuScenario(f: Field, s: Scenario, spec: GpuReplaySpec): vo
  * Load-time check of a timed scenario whose policies use GPU plugins (the timed kernel's GPU block): the nodes'
  * GPU resources and the pods' GPU annotations are well formed (a trace's rows are checked as they are imported).
  */
-export function checkTimedGpu(poolsField: Field, workloadsField: Field, nodePools: readonly NodePool[], objects: readonly TimedObject[]): void {
+export function checkTimedGpu(
+  poolsField: Field,
+  workloadsField: Field,
+  nodePools: readonly NodePool[],
+  objects: readonly TimedObject[],
+): void {
   const items = poolsField.items();
   nodePools.forEach((pool, i) => {
     const g = gpuNodeOf(pool.template);
@@ -142,7 +153,16 @@ export function timedGpuWorkload(s: Scenario, policy: Policy): TypicalPods | nul
     const t = w.template;
     pods.push({
       kind: 'Pod',
-      metadata: { name: w.name, namespace: w.namespace, uid: '', labels: t.labels, annotations: t.annotations, ownerReferences: [], creationTimestamp: 0, resourceVersion: 0 },
+      metadata: {
+        name: w.name,
+        namespace: w.namespace,
+        uid: '',
+        labels: t.labels,
+        annotations: t.annotations,
+        ownerReferences: [],
+        creationTimestamp: 0,
+        resourceVersion: 0,
+      },
       spec: t.spec,
       status: { phase: 'Pending', ready: false },
     });

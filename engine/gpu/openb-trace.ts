@@ -45,14 +45,17 @@ function readTable(file: string, text: string, required: readonly string[]): Tab
     throw new InputError(file, 0, 0, '', e instanceof Error ? e.message : String(e));
   }
   const header = rows[0] ?? [];
-  for (const col of required) if (!header.includes(col)) throw new InputError(file, 1, 0, '', `expected an openb CSV header with column "${col}", got "${header.join(',')}"`);
+  for (const col of required)
+    if (!header.includes(col))
+      throw new InputError(file, 1, 0, '', `expected an openb CSV header with column "${col}", got "${header.join(',')}"`);
   return { file, header, rows: rows.slice(1).filter((r) => !(r.length === 1 && r[0] === '')) };
 }
 
 /** A cell as a non-negative integer (line numbers count the header as line 1). */
 function intCell(t: Table, row: number, col: string, max = Number.MAX_SAFE_INTEGER): number {
   const v = t.rows[row][t.header.indexOf(col)] ?? '';
-  if (!/^[0-9]+$/.test(v) || Number(v) > max) throw new InputError(t.file, row + 2, 0, col, `expected an integer from 0 to ${max}, got "${v}"`);
+  if (!/^[0-9]+$/.test(v) || Number(v) > max)
+    throw new InputError(t.file, row + 2, 0, col, `expected an integer from 0 to ${max}, got "${v}"`);
   return Number(v);
 }
 
@@ -70,7 +73,8 @@ export function openbNodes(file: string, text: string): Node[] {
   const seen = new Set<string>();
   return t.rows.map((_, i) => {
     const name = strCell(t, i, 'sn');
-    if (!/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(name)) throw new InputError(file, i + 2, 0, 'sn', `expected a DNS-1123 node name, got "${name}"`);
+    if (!/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(name))
+      throw new InputError(file, i + 2, 0, 'sn', `expected a DNS-1123 node name, got "${name}"`);
     if (seen.has(name)) throw new InputError(file, i + 2, 0, 'sn', `duplicate node name "${name}"`);
     seen.add(name);
     const gpus = intCell(t, i, 'gpu', MAX_GPUS_PER_NODE);
@@ -116,12 +120,14 @@ export function openbPods(file: string, text: string, timed: boolean, window: Tr
   const out: TracePod[] = [];
   t.rows.forEach((_, i) => {
     const name = strCell(t, i, 'name');
-    if (!/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(name)) throw new InputError(file, i + 2, 0, 'name', `expected a DNS-1123 pod name, got "${name}"`);
+    if (!/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(name))
+      throw new InputError(file, i + 2, 0, 'name', `expected a DNS-1123 pod name, got "${name}"`);
     if (seen.has(name)) throw new InputError(file, i + 2, 0, 'name', `duplicate pod name "${name}"`);
     seen.add(name);
     const gpus = intCell(t, i, 'num_gpu', MAX_GPUS_PER_NODE);
     const milli = intCell(t, i, 'gpu_milli', MILLI_PER_GPU);
-    if (gpus > 1 && milli !== MILLI_PER_GPU) throw new InputError(file, i + 2, 0, 'gpu_milli', `a pod with ${gpus} GPUs takes them whole (1000), got ${milli}`);
+    if (gpus > 1 && milli !== MILLI_PER_GPU)
+      throw new InputError(file, i + 2, 0, 'gpu_milli', `a pod with ${gpus} GPUs takes them whole (1000), got ${milli}`);
     const spec = strCell(t, i, 'gpu_spec');
     const annotations: Record<string, string> = {};
     if (gpus > 0 && milli > 0) {
@@ -136,7 +142,8 @@ export function openbPods(file: string, text: string, timed: boolean, window: Tr
       at = Math.round((created * 1_000_000 - window.from) * window.timeScale);
       if (strCell(t, i, 'deletion_time') !== '') {
         const deleted = intCell(t, i, 'deletion_time');
-        if (deleted < created) throw new InputError(file, i + 2, 0, 'deletion_time', `deletion_time ${deleted} is before creation_time ${created}`);
+        if (deleted < created)
+          throw new InputError(file, i + 2, 0, 'deletion_time', `deletion_time ${deleted} is before creation_time ${created}`);
         annotations[RUN_DURATION_ANNOTATION] = `${deleted - created}s`;
       }
     }
@@ -157,7 +164,11 @@ export function openbPods(file: string, text: string, timed: boolean, window: Tr
  * to the scenario's folder and, like every include, may leave it only when the CLI is given --allow-outside
  * (the bundled study scenario reads ../shared/traces in place that way, so the trace is never copied).
  */
-export function parseTraceSection(f: Field, dir: ScenarioDir, resolveInside: (f: Field, dir: ScenarioDir) => string): { nodePools: NodePool[]; objects: TimedObject[] } {
+export function parseTraceSection(
+  f: Field,
+  dir: ScenarioDir,
+  resolveInside: (f: Field, dir: ScenarioDir) => string,
+): { nodePools: NodePool[]; objects: TimedObject[] } {
   f.rejectUnknownKeys(['format', 'nodes', 'pods', 'timed', 'from', 'until', 'timeScale']);
   f.get('format').oneOf(['openb'] as const);
   if (!f.get('nodes').exists && !f.get('pods').exists) f.fail('expected nodes and/or pods: the trace CSV files');
@@ -166,7 +177,8 @@ export function parseTraceSection(f: Field, dir: ScenarioDir, resolveInside: (f:
   const until = f.get('until').exists ? f.get('until').duration() : Infinity;
   if (until <= from) f.get('until').fail('expected a time after `from`');
   const timeScale = f.get('timeScale').optNum(1, { min: 1e-6, max: 1 });
-  if (!timed && (f.get('from').exists || f.get('until').exists || f.get('timeScale').exists)) f.fail('from, until and timeScale apply to a timed trace (timed: true)');
+  if (!timed && (f.get('from').exists || f.get('until').exists || f.get('timeScale').exists))
+    f.fail('from, until and timeScale apply to a timed trace (timed: true)');
   const read = (ff: Field): [string, string] => {
     const path = resolveInside(ff, dir);
     return [path, readInputFile(path, dir.reads)];
@@ -175,7 +187,8 @@ export function parseTraceSection(f: Field, dir: ScenarioDir, resolveInside: (f:
   const objects: TimedObject[] = [];
   if (f.get('nodes').exists) {
     const [path, text] = read(f.get('nodes'));
-    for (const node of openbNodes(path, text)) nodePools.push({ name: node.metadata.name, count: 1, template: node, namedSingle: true, zones: [], autoscaling: null });
+    for (const node of openbNodes(path, text))
+      nodePools.push({ name: node.metadata.name, count: 1, template: node, namedSingle: true, zones: [], autoscaling: null });
   }
   if (f.get('pods').exists) {
     const [path, text] = read(f.get('pods'));

@@ -13,7 +13,12 @@ export function parseGpuReplay(f: Field): GpuReplaySpec {
   f.rejectUnknownKeys(['tuneRatio', 'shuffle', 'popularityThreshold', 'compareAt']);
   const tuneRatio = f.get('tuneRatio').optNum(1.3, { min: 0, max: 10 });
   const maxX = Math.round(tuneRatio * 100);
-  const compareAt = f.get('compareAt').exists ? f.get('compareAt').items().map((x) => x.int({ min: 0, max: Math.max(maxX, 100) })) : [100, Math.max(maxX, 100)].filter((x, i, a) => a.indexOf(x) === i);
+  const compareAt = f.get('compareAt').exists
+    ? f
+        .get('compareAt')
+        .items()
+        .map((x) => x.int({ min: 0, max: Math.max(maxX, 100) }))
+    : [100, Math.max(maxX, 100)].filter((x, i, a) => a.indexOf(x) === i);
   return {
     tuneRatio,
     shuffle: f.get('shuffle').optBool(true),

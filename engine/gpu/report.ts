@@ -21,8 +21,30 @@ export interface GpuSweep {
 }
 
 export function fragmentationCsv(s: GpuSweep): string {
-  const header = ['scenario', 'policy', 'seed', 'arrived_pct', 'alloc_gpu_pct', 'unalloc_gpu_pct', 'frag_amount_pct', 'frag_ratio_pct', 'events'];
-  const rows = s.runs.flatMap((r) => r.buckets.map((b) => [s.scenario, r.policy, r.seed, b.x, cell(b.alloc), cell(b.unalloc), cell(b.fragAmount), cell(b.fragRatio), b.events]));
+  const header = [
+    'scenario',
+    'policy',
+    'seed',
+    'arrived_pct',
+    'alloc_gpu_pct',
+    'unalloc_gpu_pct',
+    'frag_amount_pct',
+    'frag_ratio_pct',
+    'events',
+  ];
+  const rows = s.runs.flatMap((r) =>
+    r.buckets.map((b) => [
+      s.scenario,
+      r.policy,
+      r.seed,
+      b.x,
+      cell(b.alloc),
+      cell(b.unalloc),
+      cell(b.fragAmount),
+      cell(b.fragRatio),
+      b.events,
+    ]),
+  );
   return stringify([header, ...rows]);
 }
 
@@ -110,7 +132,12 @@ export function comparison(s: GpuSweep): ComparisonRow[] {
     const runs = s.runs.filter((r) => r.policy === policy);
     for (const metric of ['unalloc_gpu_pct', 'frag_amount_pct'] as const) {
       for (const x of s.compareAt) {
-        out.push({ policy, metric, x, stat: stat(runs.map((r) => (metric === 'unalloc_gpu_pct' ? (at(r, x)?.unalloc ?? NaN) : (at(r, x)?.fragAmount ?? NaN)))) });
+        out.push({
+          policy,
+          metric,
+          x,
+          stat: stat(runs.map((r) => (metric === 'unalloc_gpu_pct' ? (at(r, x)?.unalloc ?? NaN) : (at(r, x)?.fragAmount ?? NaN)))),
+        });
       }
     }
   }
@@ -119,7 +146,21 @@ export function comparison(s: GpuSweep): ComparisonRow[] {
 
 export function comparisonCsv(s: GpuSweep, rows: readonly ComparisonRow[]): string {
   const header = ['scenario', 'policy', 'metric', 'arrived_pct', 'n', 'mean', 'sd', 'median', 'min', 'max'];
-  return stringify([header, ...rows.map((r) => [s.scenario, r.policy, r.metric, r.x, r.stat.n, cell(r.stat.mean), cell(r.stat.sd), cell(r.stat.median), cell(r.stat.min), cell(r.stat.max)])]);
+  return stringify([
+    header,
+    ...rows.map((r) => [
+      s.scenario,
+      r.policy,
+      r.metric,
+      r.x,
+      r.stat.n,
+      cell(r.stat.mean),
+      cell(r.stat.sd),
+      cell(r.stat.median),
+      cell(r.stat.min),
+      cell(r.stat.max),
+    ]),
+  ]);
 }
 
 const f2 = (v: number): string => (Number.isNaN(v) ? '–' : v.toFixed(2));
@@ -132,9 +173,15 @@ function statText(st: Stat): string {
 /** The stdout table: unallocated GPU % per policy at each compared arrived-workload %. */
 export function comparisonTable(s: GpuSweep, rows: readonly ComparisonRow[]): string {
   const head = ['policy', ...s.compareAt.map((x) => `unallocated GPU % at ${x}% arrived`)];
-  const body = s.policies.map((p) => [p, ...s.compareAt.map((x) => statText((rows.find((r) => r.policy === p && r.metric === 'unalloc_gpu_pct' && r.x === x) as ComparisonRow).stat))]);
+  const body = s.policies.map((p) => [
+    p,
+    ...s.compareAt.map((x) =>
+      statText((rows.find((r) => r.policy === p && r.metric === 'unalloc_gpu_pct' && r.x === x) as ComparisonRow).stat),
+    ),
+  ]);
   const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
-  const line = (cells: readonly string[]): string => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
+  const line = (cells: readonly string[]): string =>
+    cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
   const note = s.seeds.length > 1 ? `mean ± sd over ${s.seeds.length} seeds, median in brackets` : `seed ${s.seeds[0]}`;
   return [line(head), widths.map((w) => '-'.repeat(w)).join('  '), ...body.map(line), `(${note}; lower is better)`].join('\n');
 }
@@ -144,12 +191,25 @@ export function medianCurves(s: GpuSweep): { name: string; points: [number, numb
   return s.policies.map((p) => {
     const runs = s.runs.filter((r) => r.policy === p);
     const xs = runs[0]?.buckets.map((b) => b.x) ?? [];
-    return { name: p, points: xs.map((x) => [x, stat(runs.map((r) => at(r, x)?.unalloc ?? NaN)).median] as [number, number]).filter((pt) => !Number.isNaN(pt[1])) };
+    return {
+      name: p,
+      points: xs
+        .map((x) => [x, stat(runs.map((r) => at(r, x)?.unalloc ?? NaN)).median] as [number, number])
+        .filter((pt) => !Number.isNaN(pt[1])),
+    };
   });
 }
 
 /** A line chart over a fixed window (x from xMin, y from 0), in the style of report/svg-chart.ts. */
-function windowChart(title: string, xLabel: string, yLabel: string, series: { name: string; points: [number, number][] }[], xMin: number, xMax: number, yMax: number): string {
+function windowChart(
+  title: string,
+  xLabel: string,
+  yLabel: string,
+  series: { name: string; points: [number, number][] }[],
+  xMin: number,
+  xMax: number,
+  yMax: number,
+): string {
   const W = 640;
   const H = 360;
   const M = { left: 56, right: 16, top: 32, bottom: 48 };
@@ -157,19 +217,27 @@ function windowChart(title: string, xLabel: string, yLabel: string, series: { na
   const ph = H - M.top - M.bottom;
   const sx = (x: number): number => M.left + ((x - xMin) / (xMax - xMin)) * pw;
   const sy = (y: number): number => M.top + ph - (Math.min(y, yMax) / yMax) * ph;
-  const out: string[] = [`<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${W} ${H}" width="${W}" height="${H}" role="img" aria-label="${escapeHtml(title)}">`];
+  const out: string[] = [
+    `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${W} ${H}" width="${W}" height="${H}" role="img" aria-label="${escapeHtml(title)}">`,
+  ];
   out.push(`<text x="${W / 2}" y="18" text-anchor="middle" font-weight="bold">${escapeHtml(title)}</text>`);
   for (const t of ticks(yMax)) {
     const y = sy(t).toFixed(1);
-    out.push(`<line x1="${M.left}" x2="${W - M.right}" y1="${y}" y2="${y}" stroke="#ddd"/><text x="${M.left - 6}" y="${y}" text-anchor="end" dominant-baseline="middle" font-size="11">${t}</text>`);
+    out.push(
+      `<line x1="${M.left}" x2="${W - M.right}" y1="${y}" y2="${y}" stroke="#ddd"/><text x="${M.left - 6}" y="${y}" text-anchor="end" dominant-baseline="middle" font-size="11">${t}</text>`,
+    );
   }
   for (let t = Math.ceil(xMin / 5) * 5; t <= xMax; t += 5) {
     const x = sx(t).toFixed(1);
-    out.push(`<line x1="${x}" x2="${x}" y1="${M.top}" y2="${M.top + ph}" stroke="#eee"/><text x="${x}" y="${M.top + ph + 16}" text-anchor="middle" font-size="11">${t}</text>`);
+    out.push(
+      `<line x1="${x}" x2="${x}" y1="${M.top}" y2="${M.top + ph}" stroke="#eee"/><text x="${x}" y="${M.top + ph + 16}" text-anchor="middle" font-size="11">${t}</text>`,
+    );
   }
   out.push(`<rect x="${M.left}" y="${M.top}" width="${pw}" height="${ph}" fill="none" stroke="#888"/>`);
   out.push(`<text x="${M.left + pw / 2}" y="${H - 8}" text-anchor="middle" font-size="12">${escapeHtml(xLabel)}</text>`);
-  out.push(`<text x="14" y="${M.top + ph / 2}" text-anchor="middle" font-size="12" transform="rotate(-90 14 ${M.top + ph / 2})">${escapeHtml(yLabel)}</text>`);
+  out.push(
+    `<text x="14" y="${M.top + ph / 2}" text-anchor="middle" font-size="12" transform="rotate(-90 14 ${M.top + ph / 2})">${escapeHtml(yLabel)}</text>`,
+  );
   series.forEach((s, i) => {
     const colour = PALETTE[i % PALETTE.length];
     const pts = s.points.filter((p) => p[0] >= xMin && p[0] <= xMax);
@@ -178,7 +246,9 @@ function windowChart(title: string, xLabel: string, yLabel: string, series: { na
       out.push(`<path d="${d}" fill="none" stroke="${colour}" stroke-width="1.8"><title>${escapeHtml(s.name)}</title></path>`);
     }
     const ly = M.top + 14 + i * 15;
-    out.push(`<rect x="${W - M.right - 150}" y="${ly - 8}" width="12" height="3" fill="${colour}"/><text x="${W - M.right - 134}" y="${ly - 4}" font-size="11" dominant-baseline="middle">${escapeHtml(s.name)}</text>`);
+    out.push(
+      `<rect x="${W - M.right - 150}" y="${ly - 8}" width="12" height="3" fill="${colour}"/><text x="${W - M.right - 134}" y="${ly - 4}" font-size="11" dominant-baseline="middle">${escapeHtml(s.name)}</text>`,
+    );
   });
   out.push('</svg>');
   return out.join('\n');
@@ -192,20 +262,34 @@ export function gpuHtmlReport(s: GpuSweep, rows: readonly ComparisonRow[]): stri
   const maxX = Math.max(...s.runs.flatMap((r) => r.buckets.map((b) => b.x)), 100);
   const table: string[] = ['<table><thead><tr><th>policy</th>'];
   for (const metric of ['unalloc_gpu_pct', 'frag_amount_pct'] as const) {
-    for (const x of s.compareAt) table.push(`<th>${metric === 'unalloc_gpu_pct' ? 'unallocated GPU %' : 'fragmented GPU %'} at ${x}% arrived<br><small>mean ± sd (median)</small></th>`);
+    for (const x of s.compareAt)
+      table.push(
+        `<th>${metric === 'unalloc_gpu_pct' ? 'unallocated GPU %' : 'fragmented GPU %'} at ${x}% arrived<br><small>mean ± sd (median)</small></th>`,
+      );
   }
   table.push('</tr></thead><tbody>');
   for (const p of s.policies) {
     table.push(`<tr><td>${escapeHtml(p)}</td>`);
     for (const metric of ['unalloc_gpu_pct', 'frag_amount_pct'] as const) {
-      for (const x of s.compareAt) table.push(`<td>${escapeHtml(statText((rows.find((r) => r.policy === p && r.metric === metric && r.x === x) as ComparisonRow).stat))}</td>`);
+      for (const x of s.compareAt)
+        table.push(
+          `<td>${escapeHtml(statText((rows.find((r) => r.policy === p && r.metric === metric && r.x === x) as ComparisonRow).stat))}</td>`,
+        );
     }
     table.push('</tr>');
   }
   table.push('</tbody></table>');
   const curves = medianCurves(s);
   const charts = [
-    windowChart('Unallocated GPU vs arrived workload (median over seeds)', 'arrived workload (% of GPU capacity)', 'unallocated GPU (%)', curves, 75, Math.min(maxX, 130), 25),
+    windowChart(
+      'Unallocated GPU vs arrived workload (median over seeds)',
+      'arrived workload (% of GPU capacity)',
+      'unallocated GPU (%)',
+      curves,
+      75,
+      Math.min(maxX, 130),
+      25,
+    ),
     windowChart('The same, whole range', 'arrived workload (% of GPU capacity)', 'unallocated GPU (%)', curves, 0, maxX, 100),
   ];
   const seeds = s.seeds.length === 1 ? `seed ${s.seeds[0]}` : `seeds ${s.seeds[0]}–${s.seeds[s.seeds.length - 1]}`;

@@ -47,8 +47,10 @@ export function gpuNodeOf(node: Node): GpuNodeSpec | string {
   const a = node.status.allocatable;
   const count = a[GPU_COUNT] ?? 0;
   const milli = a[GPU_MILLI];
-  if (!Number.isInteger(count) || count < 0 || count > MAX_GPUS_PER_NODE) return `node ${node.metadata.name}: ${GPU_COUNT} must be an integer from 0 to ${MAX_GPUS_PER_NODE}, got ${count}`;
-  if (milli !== undefined && milli !== count * MILLI_PER_GPU) return `node ${node.metadata.name}: ${GPU_MILLI} must be 1000 × ${GPU_COUNT} = ${count * MILLI_PER_GPU}, got ${milli}`;
+  if (!Number.isInteger(count) || count < 0 || count > MAX_GPUS_PER_NODE)
+    return `node ${node.metadata.name}: ${GPU_COUNT} must be an integer from 0 to ${MAX_GPUS_PER_NODE}, got ${count}`;
+  if (milli !== undefined && milli !== count * MILLI_PER_GPU)
+    return `node ${node.metadata.name}: ${GPU_MILLI} must be 1000 × ${GPU_COUNT} = ${count * MILLI_PER_GPU}, got ${milli}`;
   return { count, model: count > 0 ? (node.metadata.labels[GPU_MODEL] ?? '') : '' };
 }
 
@@ -62,10 +64,13 @@ export function gpuRequestOf(pod: { readonly metadata: Pick<Pod['metadata'], 'na
   if (countText === undefined && milliText === undefined) return { count: 0, milli: 0, models: [] };
   const count = countText === undefined ? 1 : Number(countText);
   const milli = milliText === undefined ? MILLI_PER_GPU : Number(milliText);
-  if (!/^[0-9]+$/.test(countText ?? '1') || count > MAX_GPUS_PER_NODE) return `${who}: annotation ${GPU_COUNT} must be an integer from 0 to ${MAX_GPUS_PER_NODE}, got "${countText}"`;
-  if (!/^[0-9]+$/.test(milliText ?? '1000') || milli > MILLI_PER_GPU) return `${who}: annotation ${GPU_MILLI} must be an integer from 0 to 1000 (milli of each GPU), got "${milliText}"`;
+  if (!/^[0-9]+$/.test(countText ?? '1') || count > MAX_GPUS_PER_NODE)
+    return `${who}: annotation ${GPU_COUNT} must be an integer from 0 to ${MAX_GPUS_PER_NODE}, got "${countText}"`;
+  if (!/^[0-9]+$/.test(milliText ?? '1000') || milli > MILLI_PER_GPU)
+    return `${who}: annotation ${GPU_MILLI} must be an integer from 0 to 1000 (milli of each GPU), got "${milliText}"`;
   if (count === 0 || milli === 0) return { count: 0, milli: 0, models: [] };
-  if (count > 1 && milli !== MILLI_PER_GPU) return `${who}: a pod asking for ${count} GPUs takes them whole (${GPU_MILLI} 1000), got ${milli}; only a single GPU can be shared`;
+  if (count > 1 && milli !== MILLI_PER_GPU)
+    return `${who}: a pod asking for ${count} GPUs takes them whole (${GPU_MILLI} 1000), got ${milli}; only a single GPU can be shared`;
   return { count, milli, models };
 }
 

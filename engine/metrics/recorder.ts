@@ -249,7 +249,11 @@ export class MetricsRecorder implements SchedulerObserver, KubeletObserver, Kube
     if (pod === null) this.replicaPods.delete(key);
     else r.node = pod.spec.nodeName;
     const serving =
-      pod !== null && pod.status.ready && !isTerminal(pod) && pod.metadata.deletionTimestamp === undefined && !this.deadNodes.has(pod.spec.nodeName);
+      pod !== null &&
+      pod.status.ready &&
+      !isTerminal(pod) &&
+      pod.metadata.deletionTimestamp === undefined &&
+      !this.deadNodes.has(pod.spec.nodeName);
     this.setServing(key, r, serving);
   }
 
@@ -313,7 +317,12 @@ export class MetricsRecorder implements SchedulerObserver, KubeletObserver, Kube
         gpuMilli: gpuMilliOf(pod),
       };
       this.pods.set(key, added);
-      if (this.tracer.active) this.tracer.record(pod, t, `created: accepted by the API server at ${fmtT(pod.metadata.creationTimestamp)}, committed to etcd at revision ${pod.metadata.resourceVersion}`);
+      if (this.tracer.active)
+        this.tracer.record(
+          pod,
+          t,
+          `created: accepted by the API server at ${fmtT(pod.metadata.creationTimestamp)}, committed to etcd at revision ${pod.metadata.resourceVersion}`,
+        );
       if (pod.spec.nodeName !== '') this.onBound(added, pod, t);
       return added;
     }
@@ -332,12 +341,18 @@ export class MetricsRecorder implements SchedulerObserver, KubeletObserver, Kube
     rec.phase = pod.status.phase;
     if (pod.status.phase === 'Running' && rec.running < 0) {
       rec.running = t;
-      if (this.tracer.active) this.tracer.record(pod, t, `running: status Running and Ready committed (containers started at ${fmtT(pod.status.startTime ?? t)})`);
+      if (this.tracer.active)
+        this.tracer.record(
+          pod,
+          t,
+          `running: status Running and Ready committed (containers started at ${fmtT(pod.status.startTime ?? t)})`,
+        );
     }
     if (isTerminal(pod) && (old === undefined || !isTerminal(old))) {
       rec.finished = t;
       this.release(key);
-      if (this.tracer.active) this.tracer.record(pod, t, `finished: ${pod.status.phase}${pod.status.reason ? ` (${pod.status.reason})` : ''}`);
+      if (this.tracer.active)
+        this.tracer.record(pod, t, `finished: ${pod.status.phase}${pod.status.reason ? ` (${pod.status.reason})` : ''}`);
     }
     return rec;
   }
@@ -386,7 +401,16 @@ export class MetricsRecorder implements SchedulerObserver, KubeletObserver, Kube
   }
 
   /** Time-averaged and final allocation ratios over [0, end]. */
-  allocation(end: Micros): { cpuMean: number; memMean: number; cpuFinal: number; memFinal: number; nodesInUse: number; gpuMean: number; gpuFinal: number; gpuPeak: number } {
+  allocation(end: Micros): {
+    cpuMean: number;
+    memMean: number;
+    cpuFinal: number;
+    memFinal: number;
+    nodesInUse: number;
+    gpuMean: number;
+    gpuFinal: number;
+    gpuPeak: number;
+  } {
     this.advance();
     const span = end > 0 ? end : 1;
     // GPU figures are NaN (empty cells) in a cluster without GPUs.
@@ -412,7 +436,14 @@ export class MetricsRecorder implements SchedulerObserver, KubeletObserver, Kube
     const rec = this.pods.get(key);
     if (rec !== undefined) rec.attempts++;
     this.attemptDurations.push(durationUs);
-    if (this.tracer.active) this.tracer.record(pod, this.now(), node !== null ? `scheduled: assigned to node ${node} (attempt took ${fmtT(durationUs)}); binding sent` : `unschedulable: ${message}`);
+    if (this.tracer.active)
+      this.tracer.record(
+        pod,
+        this.now(),
+        node !== null
+          ? `scheduled: assigned to node ${node} (attempt took ${fmtT(durationUs)}); binding sent`
+          : `unschedulable: ${message}`,
+      );
   }
 
   // KubeletObserver
@@ -421,7 +452,12 @@ export class MetricsRecorder implements SchedulerObserver, KubeletObserver, Kube
   }
 
   imagePulled(pod: Pod, image: string, cached: boolean, durationUs: Micros): void {
-    if (this.tracer.active) this.tracer.record(pod, this.now(), cached ? `image ${image}: already present on node (cached)` : `image ${image}: pulled in ${fmtT(durationUs)}`);
+    if (this.tracer.active)
+      this.tracer.record(
+        pod,
+        this.now(),
+        cached ? `image ${image}: already present on node (cached)` : `image ${image}: pulled in ${fmtT(durationUs)}`,
+      );
   }
 
   containersStarted(pod: Pod): void {
@@ -432,7 +468,12 @@ export class MetricsRecorder implements SchedulerObserver, KubeletObserver, Kube
   podEvicted(pod: Pod, node: string): void {
     this.podsEvicted++;
     this.displace(keyOf(pod));
-    if (this.tracer.active) this.tracer.record(pod, this.now(), `evicted: the taint eviction controller deletes it from node ${node} (NoExecute taint no longer tolerated)`);
+    if (this.tracer.active)
+      this.tracer.record(
+        pod,
+        this.now(),
+        `evicted: the taint eviction controller deletes it from node ${node} (NoExecute taint no longer tolerated)`,
+      );
   }
 
   /** A pod lost or evicted: its owner is expected to replace it once. */
@@ -467,7 +508,12 @@ export class MetricsRecorder implements SchedulerObserver, KubeletObserver, Kube
   // KubeProxyObserver
   programmed(service: string, podName: string, latencyUs: Micros): void {
     this.netProgLatencies.push(latencyUs);
-    if (podName !== '' && this.tracer.active) this.tracer.recordByName(podName, this.now(), `endpoints programmed: service ${service} by kube-proxy (network programming latency ${fmtT(latencyUs)})`);
+    if (podName !== '' && this.tracer.active)
+      this.tracer.recordByName(
+        podName,
+        this.now(),
+        `endpoints programmed: service ${service} by kube-proxy (network programming latency ${fmtT(latencyUs)})`,
+      );
   }
 }
 

@@ -121,7 +121,12 @@ export function runOutput(r: RunResult, sampleInterval: number, withPods: boolea
     cdf: { sched: percentileCurve(createToSchedule), startup: percentileCurve(createToRun) },
     measurements: {
       podStartup: transitions.filter(([, xs]) => xs.length > 0).map(([metric, xs]) => ({ metric, buckets: buckets(xs), count: xs.length })),
-      throughput: { perc50: num(quantile(tw, 50)), perc90: num(quantile(tw, 90)), perc99: num(quantile(tw, 99)), max: num(quantile(tw, 100)) },
+      throughput: {
+        perc50: num(quantile(tw, 50)),
+        perc90: num(quantile(tw, 90)),
+        perc99: num(quantile(tw, 99)),
+        max: num(quantile(tw, 100)),
+      },
     },
     pods: withPods ? pods : null,
   };

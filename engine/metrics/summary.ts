@@ -199,7 +199,10 @@ export function summarize(m: MetricsRecorder, c: EngineCounters): RunSummary {
     pods_evicted: m.podsEvicted,
     pods_rescheduled: m.podsRescheduled,
     // The slowest recovery from a node fault; empty when some fault was never recovered from, 0 without faults.
-    recovery_time_s: m.nodeFaults === 0 || m.recoveryTimes.length < m.nodeFaults ? NaN : m.recoveryTimes.reduce((a, b) => Math.max(a, b), 0) / MICROS_PER_SECOND,
+    recovery_time_s:
+      m.nodeFaults === 0 || m.recoveryTimes.length < m.nodeFaults
+        ? NaN
+        : m.recoveryTimes.reduce((a, b) => Math.max(a, b), 0) / MICROS_PER_SECOND,
     nodes_end: m.nodesNow,
     nodes_max: m.nodesMax,
     node_hours: m.nodeHours(c.end),

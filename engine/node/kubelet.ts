@@ -20,7 +20,19 @@
 import { type ApiServer, Client } from '../api/api-server.js';
 import { parseDuration } from '../api/duration.js';
 import { Informer } from '../api/informer.js';
-import { keyOf, isTerminal, objectKey, NODE_LEASE_NAMESPACE, type Container, type ContainerImage, type Lease, type Node, type Pod, type PodSpec, type ProbeTiming } from '../api/objects.js';
+import {
+  keyOf,
+  isTerminal,
+  objectKey,
+  NODE_LEASE_NAMESPACE,
+  type Container,
+  type ContainerImage,
+  type Lease,
+  type Node,
+  type Pod,
+  type PodSpec,
+  type ProbeTiming,
+} from '../api/objects.js';
 import { CPU, EPHEMERAL_STORAGE, MEMORY, PODS, podRequests, type PodRequests } from '../api/pod-resources.js';
 import { TokenBucket, type RateLimit } from '../api/rate-limiter.js';
 import { lognormalFromP99, sample, type Distribution } from '../core/distribution.js';
@@ -219,7 +231,9 @@ export class Kubelet {
     const next = (): void => {
       // Sliding JitterUntil: the period starts when the sync returns.
       const interval = p.durationSeconds * p.renewIntervalFraction * MICROS_PER_SECOND;
-      this.sim.callAt(this.sim.now + Math.round(interval * (1 + LEASE_RENEW_JITTER * (this.leaseRng as RngStream).next())), () => this.renewLease(epoch));
+      this.sim.callAt(this.sim.now + Math.round(interval * (1 + LEASE_RENEW_JITTER * (this.leaseRng as RngStream).next())), () =>
+        this.renewLease(epoch),
+      );
     };
     if (this.api.get('Lease', NODE_LEASE_NAMESPACE, this.name) === undefined) {
       // ensureLease: create it (the kubelet's first sync); a 409 means it exists and the next sync updates it.
@@ -272,7 +286,13 @@ export class Kubelet {
       }
       if (isTerminal(pod)) continue;
       if (pod.status.phase !== 'Pending' && pod.spec.restartPolicy === 'Never') {
-        this.patchStatus(keyOf(pod), { phase: 'Failed', ready: false, startTime: pod.status.startTime, reason: 'NodeRestart', message: 'containers died with the node' });
+        this.patchStatus(keyOf(pod), {
+          phase: 'Failed',
+          ready: false,
+          startTime: pod.status.startTime,
+          reason: 'NodeRestart',
+          message: 'containers died with the node',
+        });
         continue;
       }
       this.onPod(pod, true);
@@ -366,10 +386,18 @@ export class Kubelet {
       if (c.imagePullPolicy === 'Never' && !this.cache.has(normalizeImage(c.image))) {
         // EnsureImageExists with PullNever and no image: the container waits with ErrImageNeverPull and the pod
         // stays Pending on the node, holding what it was admitted with (images/image_manager.go).
-        this.patchStatus(key, { phase: 'Pending', ready: false, reason: 'ErrImageNeverPull', message: `Container image "${c.image}" is not present with pull policy of Never` });
+        this.patchStatus(key, {
+          phase: 'Pending',
+          ready: false,
+          reason: 'ErrImageNeverPull',
+          message: `Container image "${c.image}" is not present with pull policy of Never`,
+        });
         return;
       }
-      t = c.imagePullPolicy === 'Always' && this.cache.has(normalizeImage(c.image)) ? this.checkImage(pod, c.image, t) : this.ensureImage(pod, c.image, t);
+      t =
+        c.imagePullPolicy === 'Always' && this.cache.has(normalizeImage(c.image))
+          ? this.checkImage(pod, c.image, t)
+          : this.ensureImage(pod, c.image, t);
       t += sample(this.params.containerStartLatency, this.rng);
       startedAt.push(t);
       // An init container (not a sidecar) runs to completion before the next container starts: SyncPod starts the
@@ -466,7 +494,8 @@ export class Kubelet {
     let start = this.registry.reserve(at);
     if (this.params.serializeImagePulls) start = Math.max(start, this.pullerFreeAt);
     const bytes = this.imageSize(name);
-    const pull = sample(this.params.pullLatency, this.rng) + Math.round((bytes / this.params.pullBandwidthBytesPerSecond) * MICROS_PER_SECOND);
+    const pull =
+      sample(this.params.pullLatency, this.rng) + Math.round((bytes / this.params.pullBandwidthBytesPerSecond) * MICROS_PER_SECOND);
     const end = start + Math.round(pull * this.registryConditions.slowdown);
     if (this.params.serializeImagePulls) this.pullerFreeAt = end;
     this.pulling.set(name, end);
@@ -477,7 +506,11 @@ export class Kubelet {
       this.cache.add(name);
       const img: ContainerImage = { names: [name], sizeBytes: bytes };
       this.images.push(img);
-      this.trackImage(img, { names: [name], firstDetected: this.sim.now, lastUsed: (this.imageUsers.get(name) ?? 0) > 0 ? this.sim.now : 0 });
+      this.trackImage(img, {
+        names: [name],
+        firstDetected: this.sim.now,
+        lastUsed: (this.imageUsers.get(name) ?? 0) > 0 ? this.sim.now : 0,
+      });
       this.armImageStatusSync();
       this.armImageGc();
       this.observer.imagePulled(pod, image, false, end - start);
@@ -537,7 +570,13 @@ export class Kubelet {
   private collectImages(policy: ImageGcPolicy): void {
     const records = this.images.map((img) => {
       const t = this.imageTimes.get(img) as ImageTimes;
-      return { name: img.names[0] ?? '', sizeBytes: img.sizeBytes, firstDetected: t.firstDetected, lastUsed: t.lastUsed, inUse: t.names.some((n) => (this.imageUsers.get(n) ?? 0) > 0) };
+      return {
+        name: img.names[0] ?? '',
+        sizeBytes: img.sizeBytes,
+        firstDetected: t.firstDetected,
+        lastUsed: t.lastUsed,
+        inUse: t.names.some((n) => (this.imageUsers.get(n) ?? 0) > 0),
+      };
     });
     const victims = new Set(imagesToDelete(records, this.imageFsBytes, this.sim.now, policy));
     if (victims.size === 0) return;
@@ -619,7 +658,10 @@ interface ImageTimes {
 }
 
 /** The normalized image names of a pod's containers (init first), kept per container list: every pod of a template shares it. */
-const imageNamesByContainers = new WeakMap<readonly Container[], { readonly init: readonly Container[]; readonly names: readonly string[] }>();
+const imageNamesByContainers = new WeakMap<
+  readonly Container[],
+  { readonly init: readonly Container[]; readonly names: readonly string[] }
+>();
 
 function podImageNames(spec: PodSpec): readonly string[] {
   const hit = imageNamesByContainers.get(spec.containers);
@@ -652,7 +694,12 @@ function byName(a: ContainerImage, b: ContainerImage): number {
  * readiness probes; a container without a readiness probe is ready once started. The pod is Ready when every
  * container is (status manager, generateAPIPodStatus).
  */
-export function probedReadyTime(containers: readonly Container[], startedAt: readonly Micros[], noticed: Micros, admittedAt: Micros): Micros {
+export function probedReadyTime(
+  containers: readonly Container[],
+  startedAt: readonly Micros[],
+  noticed: Micros,
+  admittedAt: Micros,
+): Micros {
   const firstTick = (period: Micros, after: Micros): Micros => admittedAt + Math.max(0, Math.ceil((after - admittedAt) / period)) * period;
   /** The first probe tick at or after `from` at which int(seconds since start) ≥ delay. */
   const countedTick = (p: ProbeTiming, start: Micros, from: Micros): Micros => {

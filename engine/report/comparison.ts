@@ -60,7 +60,10 @@ export function compare(records: readonly SummaryRecord[], baseline: string | nu
   for (const r of records) {
     let m = byPolicy.get(r.policy);
     if (m === undefined) byPolicy.set(r.policy, (m = new Map()));
-    if (m.has(r.seed)) throw new ComparisonError(`policy ${r.policy} has two runs with seed ${r.seed}; compare each sweep separately or give the runs different labels`);
+    if (m.has(r.seed))
+      throw new ComparisonError(
+        `policy ${r.policy} has two runs with seed ${r.seed}; compare each sweep separately or give the runs different labels`,
+      );
     m.set(r.seed, r);
   }
   const policies = [...byPolicy.keys()];
@@ -69,7 +72,11 @@ export function compare(records: readonly SummaryRecord[], baseline: string | nu
   const baseRuns = byPolicy.get(base);
   if (baseRuns === undefined) throw new ComparisonError(`baseline ${base}: no such policy; the runs have ${policies.join(', ')}`);
   const seeds = new Map<string, number[]>();
-  for (const [p, runs] of byPolicy) seeds.set(p, [...runs.keys()].sort((a, b) => a - b));
+  for (const [p, runs] of byPolicy)
+    seeds.set(
+      p,
+      [...runs.keys()].sort((a, b) => a - b),
+    );
   const rows: MetricRow[] = [];
   for (const p of policies) {
     const runs = byPolicy.get(p) as Map<number, SummaryRecord>;
@@ -97,15 +104,37 @@ export function compare(records: readonly SummaryRecord[], baseline: string | nu
 
 export function comparisonCsv(c: Comparison): string {
   const header = [
-    'scenario', 'policy', 'metric', 'better', 'n', 'mean', 'sd', 'ci95_low', 'ci95_high',
-    'baseline', 'pairs', 'diff_mean', 'diff_ci95_low', 'diff_ci95_high', 'diff_pct', 'verdict',
+    'scenario',
+    'policy',
+    'metric',
+    'better',
+    'n',
+    'mean',
+    'sd',
+    'ci95_low',
+    'ci95_high',
+    'baseline',
+    'pairs',
+    'diff_mean',
+    'diff_ci95_low',
+    'diff_ci95_high',
+    'diff_pct',
+    'verdict',
   ];
   const num = (v: number): string | number => cell(v);
   const rows = c.rows.map((r) => {
     const v = r.value;
     const d = r.diff;
     return [
-      c.scenario, r.policy, r.metric, r.direction, v.n, num(v.mean), num(v.sd), num(v.mean - v.halfWidth), num(v.mean + v.halfWidth),
+      c.scenario,
+      r.policy,
+      r.metric,
+      r.direction,
+      v.n,
+      num(v.mean),
+      num(v.sd),
+      num(v.mean - v.halfWidth),
+      num(v.mean + v.halfWidth),
       c.baseline,
       d === null ? '' : d.n,
       d === null ? '' : num(d.mean),

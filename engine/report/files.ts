@@ -17,13 +17,41 @@ export function sweepComparison(s: Sweep): Comparison {
 const ms = (us: number): number | string => (us < 0 ? '' : cell(us / 1000));
 
 export function timeseriesCsv(runs: readonly RunOutput[]): string {
-  const header = ['scenario', 'policy', 'seed', 't_s', 'pending', 'running', 'bound_per_s', 'cpu_alloc_pct', 'mem_alloc_pct', 'nodes_in_use', 'nodes', 'nodes_ready', 'gpu_alloc_pct'];
+  const header = [
+    'scenario',
+    'policy',
+    'seed',
+    't_s',
+    'pending',
+    'running',
+    'bound_per_s',
+    'cpu_alloc_pct',
+    'mem_alloc_pct',
+    'nodes_in_use',
+    'nodes',
+    'nodes_ready',
+    'gpu_alloc_pct',
+  ];
   const rows: (string | number)[][] = [header];
   for (const r of runs) {
     const perS = 1_000_000 / r.sampleInterval;
     let prevBound = 0;
     for (const p of r.timeseries) {
-      rows.push([r.scenario, r.policy, r.seed, cell(p.t / 1_000_000), p.pending, p.running, cell((p.bound - prevBound) * perS), cell(p.cpuPct), cell(p.memPct), p.nodesInUse, p.nodes, p.nodesReady, cell(p.gpuPct)]);
+      rows.push([
+        r.scenario,
+        r.policy,
+        r.seed,
+        cell(p.t / 1_000_000),
+        p.pending,
+        p.running,
+        cell((p.bound - prevBound) * perS),
+        cell(p.cpuPct),
+        cell(p.memPct),
+        p.nodesInUse,
+        p.nodes,
+        p.nodesReady,
+        cell(p.gpuPct),
+      ]);
       prevBound = p.bound;
     }
   }
@@ -31,11 +59,39 @@ export function timeseriesCsv(runs: readonly RunOutput[]): string {
 }
 
 export function podsCsv(runs: readonly RunOutput[]): string {
-  const header = ['scenario', 'policy', 'seed', 'namespace', 'name', 'created_ms', 'bound_ms', 'running_ms', 'finished_ms', 'deleted_ms', 'node', 'attempts', 'phase'];
+  const header = [
+    'scenario',
+    'policy',
+    'seed',
+    'namespace',
+    'name',
+    'created_ms',
+    'bound_ms',
+    'running_ms',
+    'finished_ms',
+    'deleted_ms',
+    'node',
+    'attempts',
+    'phase',
+  ];
   const rows: (string | number)[][] = [header];
   for (const r of runs) {
     for (const p of r.pods ?? []) {
-      rows.push([r.scenario, r.policy, r.seed, p.namespace, p.name, ms(p.created), ms(p.bound), ms(p.running), ms(p.finished), ms(p.deleted), p.node, p.attempts, p.phase]);
+      rows.push([
+        r.scenario,
+        r.policy,
+        r.seed,
+        p.namespace,
+        p.name,
+        ms(p.created),
+        ms(p.bound),
+        ms(p.running),
+        ms(p.finished),
+        ms(p.deleted),
+        p.node,
+        p.attempts,
+        p.phase,
+      ]);
     }
   }
   return stringify(rows);

@@ -19,7 +19,9 @@ function runsOf(s: Sweep, policy: string): RunOutput[] {
 
 function cdfSeries(s: Sweep, pick: (r: RunOutput) => readonly number[]): Series[] {
   return s.info.policies.map((p) => {
-    const curves = runsOf(s, p).map(pick).filter((c) => c.length > 0);
+    const curves = runsOf(s, p)
+      .map(pick)
+      .filter((c) => c.length > 0);
     if (curves.length === 0) return { name: p, points: [] };
     const points: [number, number][] = curves[0].map((_, i) => [curves.reduce((a, c) => a + c[i], 0) / curves.length / 1000, i / 100]);
     return { name: p, points };
@@ -58,7 +60,8 @@ function cellText(r: MetricRow): string {
 
 function comparisonTableHtml(c: Comparison): string {
   const out: string[] = ['<table><thead><tr><th>metric</th>'];
-  for (const p of c.policies) out.push(`<th>${escapeHtml(p)}${p === c.baseline ? ' (baseline)' : ''}<br><small>n = ${c.seeds.get(p)?.length ?? 0}</small></th>`);
+  for (const p of c.policies)
+    out.push(`<th>${escapeHtml(p)}${p === c.baseline ? ' (baseline)' : ''}<br><small>n = ${c.seeds.get(p)?.length ?? 0}</small></th>`);
   out.push('</tr></thead><tbody>');
   for (const m of c.metrics) {
     const info = METRICS[m];
@@ -82,15 +85,47 @@ td:first-child,th:first-child{text-align:left}.better{color:#0a7a2f}.worse{color
 export function htmlReport(s: Sweep, c: Comparison): string {
   const i = s.info;
   const charts = [
-    lineChart({ title: 'Pod startup latency (creation → Running), CDF', xLabel: 'latency (s)', yLabel: 'fraction of pods', yMax: 1, series: cdfSeries(s, (r) => r.cdf.startup) }),
-    lineChart({ title: 'Scheduling latency (creation → bound), CDF', xLabel: 'latency (s)', yLabel: 'fraction of pods', yMax: 1, series: cdfSeries(s, (r) => r.cdf.sched) }),
+    lineChart({
+      title: 'Pod startup latency (creation → Running), CDF',
+      xLabel: 'latency (s)',
+      yLabel: 'fraction of pods',
+      yMax: 1,
+      series: cdfSeries(s, (r) => r.cdf.startup),
+    }),
+    lineChart({
+      title: 'Scheduling latency (creation → bound), CDF',
+      xLabel: 'latency (s)',
+      yLabel: 'fraction of pods',
+      yMax: 1,
+      series: cdfSeries(s, (r) => r.cdf.sched),
+    }),
     lineChart({ title: 'Pending pods', xLabel: 'virtual time (s)', yLabel: 'pods', series: timeSeries(s, (row) => row.pending) }),
-    lineChart({ title: 'Bindings per second', xLabel: 'virtual time (s)', yLabel: 'pods/s', series: timeSeries(s, (row, perS, prev) => (prev === null ? 0 : (row.bound - prev.bound) * perS)) }),
-    lineChart({ title: 'CPU allocated', xLabel: 'virtual time (s)', yLabel: '% of allocatable', yMax: 100, series: timeSeries(s, (row) => row.cpuPct) }),
-    lineChart({ title: 'Memory allocated', xLabel: 'virtual time (s)', yLabel: '% of allocatable', yMax: 100, series: timeSeries(s, (row) => row.memPct) }),
+    lineChart({
+      title: 'Bindings per second',
+      xLabel: 'virtual time (s)',
+      yLabel: 'pods/s',
+      series: timeSeries(s, (row, perS, prev) => (prev === null ? 0 : (row.bound - prev.bound) * perS)),
+    }),
+    lineChart({
+      title: 'CPU allocated',
+      xLabel: 'virtual time (s)',
+      yLabel: '% of allocatable',
+      yMax: 100,
+      series: timeSeries(s, (row) => row.cpuPct),
+    }),
+    lineChart({
+      title: 'Memory allocated',
+      xLabel: 'virtual time (s)',
+      yLabel: '% of allocatable',
+      yMax: 100,
+      series: timeSeries(s, (row) => row.memPct),
+    }),
     lineChart({ title: 'Nodes in use', xLabel: 'virtual time (s)', yLabel: 'nodes', series: timeSeries(s, (row) => row.nodesInUse) }),
   ];
-  const seeds = i.seeds.length === 1 ? `seed ${i.seeds[0]}` : `seeds ${i.seeds[0]}–${i.seeds[i.seeds.length - 1]} (${i.seeds.length} replications, the same for every policy)`;
+  const seeds =
+    i.seeds.length === 1
+      ? `seed ${i.seeds[0]}`
+      : `seeds ${i.seeds[0]}–${i.seeds[i.seeds.length - 1]} (${i.seeds.length} replications, the same for every policy)`;
   return `<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>kubesim: ${escapeHtml(i.scenario)}</title>
 <style>${STYLE}</style></head><body>

@@ -18,7 +18,8 @@ export function readSummaryCsv(text: string, where: string): { records: SummaryR
   if (rows.length === 0) throw new SummaryReadError(`${where}: empty file`);
   const header = rows[0];
   const col = (name: string): number => header.indexOf(name);
-  for (const k of ['scenario', 'policy', 'seed']) if (col(k) < 0) throw new SummaryReadError(`${where}: no "${k}" column; expected a kubesim summary.csv`);
+  for (const k of ['scenario', 'policy', 'seed'])
+    if (col(k) < 0) throw new SummaryReadError(`${where}: no "${k}" column; expected a kubesim summary.csv`);
   const metrics = METRIC_NAMES.filter((m) => col(m) >= 0);
   const records = rows.slice(1).map((row, i) => {
     const line = i + 2;

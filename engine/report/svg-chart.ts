@@ -58,19 +58,27 @@ export function lineChart(c: Chart): string {
   const sx = (x: number): number => M.left + (x / xTop) * pw;
   const sy = (y: number): number => M.top + ph - (y / yTop) * ph;
   const out: string[] = [];
-  out.push(`<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${W} ${H}" width="${W}" height="${H}" role="img" aria-label="${escapeHtml(c.title)}">`);
+  out.push(
+    `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${W} ${H}" width="${W}" height="${H}" role="img" aria-label="${escapeHtml(c.title)}">`,
+  );
   out.push(`<text x="${W / 2}" y="18" text-anchor="middle" font-weight="bold">${escapeHtml(c.title)}</text>`);
   for (const t of yt) {
     const y = sy(t).toFixed(1);
-    out.push(`<line x1="${M.left}" x2="${W - M.right}" y1="${y}" y2="${y}" stroke="#ddd"/><text x="${M.left - 6}" y="${y}" text-anchor="end" dominant-baseline="middle" font-size="11">${label(t)}</text>`);
+    out.push(
+      `<line x1="${M.left}" x2="${W - M.right}" y1="${y}" y2="${y}" stroke="#ddd"/><text x="${M.left - 6}" y="${y}" text-anchor="end" dominant-baseline="middle" font-size="11">${label(t)}</text>`,
+    );
   }
   for (const t of xt) {
     const x = sx(t).toFixed(1);
-    out.push(`<line x1="${x}" x2="${x}" y1="${M.top}" y2="${M.top + ph}" stroke="#eee"/><text x="${x}" y="${M.top + ph + 16}" text-anchor="middle" font-size="11">${label(t)}</text>`);
+    out.push(
+      `<line x1="${x}" x2="${x}" y1="${M.top}" y2="${M.top + ph}" stroke="#eee"/><text x="${x}" y="${M.top + ph + 16}" text-anchor="middle" font-size="11">${label(t)}</text>`,
+    );
   }
   out.push(`<rect x="${M.left}" y="${M.top}" width="${pw}" height="${ph}" fill="none" stroke="#888"/>`);
   out.push(`<text x="${M.left + pw / 2}" y="${H - 8}" text-anchor="middle" font-size="12">${escapeHtml(c.xLabel)}</text>`);
-  out.push(`<text x="14" y="${M.top + ph / 2}" text-anchor="middle" font-size="12" transform="rotate(-90 14 ${M.top + ph / 2})">${escapeHtml(c.yLabel)}</text>`);
+  out.push(
+    `<text x="14" y="${M.top + ph / 2}" text-anchor="middle" font-size="12" transform="rotate(-90 14 ${M.top + ph / 2})">${escapeHtml(c.yLabel)}</text>`,
+  );
   c.series.forEach((s, i) => {
     const colour = PALETTE[i % PALETTE.length];
     if (s.points.length > 0) {
@@ -78,7 +86,9 @@ export function lineChart(c: Chart): string {
       out.push(`<path d="${d}" fill="none" stroke="${colour}" stroke-width="1.6"><title>${escapeHtml(s.name)}</title></path>`);
     }
     const ly = M.top + 14 + i * 15;
-    out.push(`<rect x="${M.left + 8}" y="${ly - 8}" width="12" height="3" fill="${colour}"/><text x="${M.left + 24}" y="${ly - 4}" font-size="11" dominant-baseline="middle">${escapeHtml(s.name)}</text>`);
+    out.push(
+      `<rect x="${M.left + 8}" y="${ly - 8}" width="12" height="3" fill="${colour}"/><text x="${M.left + 24}" y="${ly - 4}" font-size="11" dominant-baseline="middle">${escapeHtml(s.name)}</text>`,
+    );
   });
   out.push('</svg>');
   return out.join('\n');

@@ -31,7 +31,12 @@ function grid(rows: readonly (readonly string[])[]): string {
 
 export function runTable(results: readonly SummaryRun[]): string {
   const head = ['metric', ...results.map((r) => `${r.policy} (seed ${r.seed})`)];
-  const shown = HEADLINE.filter((k) => shownOnStdout(METRICS[k], results.map((r) => r.summary[k])));
+  const shown = HEADLINE.filter((k) =>
+    shownOnStdout(
+      METRICS[k],
+      results.map((r) => r.summary[k]),
+    ),
+  );
   return grid([head, ...shown.map((k) => [METRICS[k].label, ...results.map((r) => fmt(r.summary[k]))])]);
 }
 
@@ -42,7 +47,14 @@ function meanText(r: MetricRow): string {
 
 export function meansTable(c: Comparison): string {
   const row = (p: string, m: string): MetricRow => c.rows.find((r) => r.policy === p && r.metric === m) as MetricRow;
-  const metrics = c.metrics.filter((m) => METRICS[m].headline && shownOnStdout(METRICS[m], c.policies.map((p) => row(p, m).value.mean)));
+  const metrics = c.metrics.filter(
+    (m) =>
+      METRICS[m].headline &&
+      shownOnStdout(
+        METRICS[m],
+        c.policies.map((p) => row(p, m).value.mean),
+      ),
+  );
   const head = ['metric (mean ± 95% CI)', ...c.policies.map((p) => `${p} (n=${c.seeds.get(p)?.length ?? 0})`)];
   return grid([head, ...metrics.map((m) => [METRICS[m].label, ...c.policies.map((p) => meanText(row(p, m)))])]);
 }
@@ -63,7 +75,9 @@ export function verdictText(c: Comparison): string {
   const lines: string[] = [`compared with ${c.baseline} on the same seeds (paired differences, 95% CI):`];
   for (const p of c.policies) {
     if (p === c.baseline) continue;
-    const rows = c.rows.filter((r) => r.policy === p && METRICS[r.metric].headline && r.direction !== 'none' && shownOnStdout(METRICS[r.metric], means(c, r.metric)));
+    const rows = c.rows.filter(
+      (r) => r.policy === p && METRICS[r.metric].headline && r.direction !== 'none' && shownOnStdout(METRICS[r.metric], means(c, r.metric)),
+    );
     const same: string[] = [];
     const noInterval: string[] = [];
     for (const r of rows) {
@@ -75,8 +89,7 @@ export function verdictText(c: Comparison): string {
       } else if (r.verdict === 'no interval') {
         // A metric without any value (no node fault, so no recovery time) has nothing to compare: not worth a line.
         if (!Number.isNaN(d.mean)) noInterval.push(label);
-      }
-      else same.push(label);
+      } else same.push(label);
     }
     if (same.length > 0) lines.push(`  ${p}: no significant difference from ${c.baseline} on ${same.join(', ')}`);
     if (noInterval.length > 0) lines.push(`  ${p}: fewer than 2 paired seeds, no interval for ${noInterval.join(', ')}`);

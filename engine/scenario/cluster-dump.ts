@@ -52,7 +52,13 @@ export function parseClusterDump(docs: readonly Field[], notModeled: NotModeled,
   const keys = new Map<string, Field>();
   for (const p of placed) {
     const key = keyOf(p.object);
-    if (keys.has(key)) p.at.get('metadata').get('name').fail(`duplicate ${p.object.kind} ${p.object.metadata.namespace === '' ? '' : `${p.object.metadata.namespace}/`}${p.object.metadata.name} in the cluster dump`);
+    if (keys.has(key))
+      p.at
+        .get('metadata')
+        .get('name')
+        .fail(
+          `duplicate ${p.object.kind} ${p.object.metadata.namespace === '' ? '' : `${p.object.metadata.namespace}/`}${p.object.metadata.name} in the cluster dump`,
+        );
     keys.set(key, p.at);
   }
   const nodePools: NodePool[] = [];
@@ -61,7 +67,8 @@ export function parseClusterDump(docs: readonly Field[], notModeled: NotModeled,
     if (p.object.kind !== 'Node') continue;
     const node: Node = p.object;
     const name = node.metadata.name;
-    if (knownNodes.has(name)) p.at.get('metadata').get('name').fail(`node "${name}" of the cluster dump clashes with a node of the scenario's node pools`);
+    if (knownNodes.has(name))
+      p.at.get('metadata').get('name').fail(`node "${name}" of the cluster dump clashes with a node of the scenario's node pools`);
     nodeNames.add(name);
     nodePools.push({ name, count: 1, template: node, namedSingle: true, zones: [], autoscaling: null });
   }
@@ -78,7 +85,12 @@ export function parseClusterDump(docs: readonly Field[], notModeled: NotModeled,
         }
         const nodeName = o.spec.nodeName;
         if (nodeName !== '' && !nodeNames.has(nodeName) && !knownNodes.has(nodeName)) {
-          p.at.get('spec').get('nodeName').fail(`pod ${o.metadata.namespace}/${o.metadata.name} runs on node "${nodeName}", which is neither in the dump nor in the scenario's node pools; add the node (kubectl get nodes -o yaml)`);
+          p.at
+            .get('spec')
+            .get('nodeName')
+            .fail(
+              `pod ${o.metadata.namespace}/${o.metadata.name} runs on node "${nodeName}", which is neither in the dump nor in the scenario's node pools; add the node (kubectl get nodes -o yaml)`,
+            );
         }
         const pod: Pod = { ...o, metadata: { ...o.metadata, ownerReferences: ownersInDump(p.at, o.metadata.namespace, keys) } };
         objects.push({ at: 0, object: pod, wave: WAVE.Pod });
@@ -86,7 +98,11 @@ export function parseClusterDump(docs: readonly Field[], notModeled: NotModeled,
       }
       if (o.kind === 'Node' || o.kind === 'Endpoints' || o.kind === 'Lease') continue;
       const owners = o.kind === 'ReplicaSet' ? ownersInDump(p.at, o.metadata.namespace, keys) : o.metadata.ownerReferences;
-      objects.push({ at: 0, object: { ...o, metadata: { ...o.metadata, ownerReferences: owners } } as TimedObject['object'], wave: WAVE[o.kind] });
+      objects.push({
+        at: 0,
+        object: { ...o, metadata: { ...o.metadata, ownerReferences: owners } } as TimedObject['object'],
+        wave: WAVE[o.kind],
+      });
     }
   }
   return { nodePools, objects, finishedPods };
@@ -94,7 +110,10 @@ export function parseClusterDump(docs: readonly Field[], notModeled: NotModeled,
 
 /** A pod manifest whose status.phase says it has finished (Succeeded or Failed): it holds no resources. */
 export function isFinished(pod: Field): boolean {
-  const phase = pod.get('status').get('phase').optOneOf(['Pending', 'Running', 'Succeeded', 'Failed', 'Unknown'] as const, 'Pending');
+  const phase = pod
+    .get('status')
+    .get('phase')
+    .optOneOf(['Pending', 'Running', 'Succeeded', 'Failed', 'Unknown'] as const, 'Pending');
   return phase === 'Succeeded' || phase === 'Failed';
 }
 

@@ -31,11 +31,18 @@ export function parseDistribution(f: Field): Distribution {
     }
     case 'empirical': {
       f.rejectUnknownKeys(['type', 'values', 'weights']);
-      const values = f.get('values').items().map((v) => v.duration());
+      const values = f
+        .get('values')
+        .items()
+        .map((v) => v.duration());
       if (values.length === 0) f.get('values').fail('expected at least one value');
       if (!f.get('weights').exists) return { type, values };
-      const weights = f.get('weights').items().map((w) => w.num({ min: 0 }));
-      if (weights.length !== values.length) f.get('weights').fail(`expected ${values.length} weights (one per value), got ${weights.length}`);
+      const weights = f
+        .get('weights')
+        .items()
+        .map((w) => w.num({ min: 0 }));
+      if (weights.length !== values.length)
+        f.get('weights').fail(`expected ${values.length} weights (one per value), got ${weights.length}`);
       return { type, values, weights };
     }
   }

@@ -27,8 +27,16 @@ export type FieldTable = Readonly<Record<string, Disposition>>;
 
 const H: Disposition = { d: 'honoured' };
 const inert = (why: string): Disposition => ({ d: 'inert', why });
-const warned = (why: string, unless?: readonly string[]): Disposition => ({ d: 'warned', why, ...(unless === undefined ? {} : { unless }) });
-const refused = (why: string, unless?: readonly string[]): Disposition => ({ d: 'refused', why, ...(unless === undefined ? {} : { unless }) });
+const warned = (why: string, unless?: readonly string[]): Disposition => ({
+  d: 'warned',
+  why,
+  ...(unless === undefined ? {} : { unless }),
+});
+const refused = (why: string, unless?: readonly string[]): Disposition => ({
+  d: 'refused',
+  why,
+  ...(unless === undefined ? {} : { unless }),
+});
 
 const NO_PLACEMENT = 'no effect on placement or timing';
 
@@ -171,8 +179,8 @@ export const JOB_SPEC: FieldTable = {
   maxFailedIndexes: refused('per-index backoff limits are not modeled (kubesim counts failures per Job)'),
   podFailurePolicy: refused('pods in kubesim never exit with a failure code, so podFailurePolicy rules cannot be evaluated'),
   successPolicy: refused('success policies are not modeled (an Indexed Job completes when every index has succeeded)'),
-  managedBy: refused('a Job managed by another controller is not run by kubesim\'s Job controller', ['kubernetes.io/job-controller']),
-  manualSelector: refused('kubesim\'s Job controller selects its pods by the job-name label only', ['false']),
+  managedBy: refused("a Job managed by another controller is not run by kubesim's Job controller", ['kubernetes.io/job-controller']),
+  manualSelector: refused("kubesim's Job controller selects its pods by the job-name label only", ['false']),
   selector: inert('the Job controller selects the pods it labels itself (batch.kubernetes.io/job-name)'),
   podReplacementPolicy: warned('kubesim replaces a failed pod once it is terminal (Failed), whatever the policy', ['Failed']),
   ttlSecondsAfterFinished: inert('deleting a finished Job and its finished pods frees nothing the scheduler counts'),
@@ -191,7 +199,7 @@ export function checkFields(f: Field, table: FieldTable): void {
   for (const [key, child] of f.entries()) {
     const d = table[key];
     if (d === undefined) {
-      child.warn('unknown field (not in kubesim\'s field table for this schema): ignored');
+      child.warn("unknown field (not in kubesim's field table for this schema): ignored");
       continue;
     }
     switch (d.d) {

@@ -17,6 +17,8 @@ export class FieldNotes {
 
   /** One line per field, in order of first appearance. */
   lines(): string[] {
-    return [...this.byKey.values()].map((n) => `field not modeled: ${n.message} (${n.count === 1 ? 'at' : `${n.count} times, first at`} ${n.first})`);
+    return [...this.byKey.values()].map(
+      (n) => `field not modeled: ${n.message} (${n.count === 1 ? 'at' : `${n.count} times, first at`} ${n.first})`,
+    );
   }
 }

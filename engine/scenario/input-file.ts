@@ -31,7 +31,13 @@ export class ReadBudget {
   /** Charges `bytes` for `path`, refusing the read (before it happens) when the total would pass the limit. */
   charge(path: string, bytes: number): void {
     if (this.used + bytes > this.limit) {
-      throw new InputError(path, 0, 0, '', `the scenario's files would total ${this.used + bytes} bytes; at most ${this.limit} bytes = ${this.limit / 2 ** 20} MiB are read per scenario (counting a file each time it is named)`);
+      throw new InputError(
+        path,
+        0,
+        0,
+        '',
+        `the scenario's files would total ${this.used + bytes} bytes; at most ${this.limit} bytes = ${this.limit / 2 ** 20} MiB are read per scenario (counting a file each time it is named)`,
+      );
     }
     this.used += bytes;
   }

@@ -10,7 +10,17 @@
  * terminal, or that kubectl removed, are refused with an explanation rather than silently ignored.
  * Commands, arguments and environment variables are validated but not modeled.
  */
-import { podSpecOf, type Container, type Deployment, type KubeObject, type ObjectMeta, type Pod, type PodSpec, type Service, DEFAULT_DEPLOYMENT_STRATEGY } from '../api/objects.js';
+import {
+  podSpecOf,
+  type Container,
+  type Deployment,
+  type KubeObject,
+  type ObjectMeta,
+  type Pod,
+  type PodSpec,
+  type Service,
+  DEFAULT_DEPLOYMENT_STRATEGY,
+} from '../api/objects.js';
 import { isDns1123Label, isDns1123Subdomain, isLabelValue, isQualifiedName } from '../api/validation.js';
 import { suggestClosest, type Field } from './yaml-field.js';
 
@@ -77,8 +87,7 @@ const REFUSED_CREATE_FLAGS: Readonly<Record<string, string>> = {
   'dry-run': 'would create nothing; remove it',
 };
 
-const USAGE =
-  'expected "kubectl run NAME --image=IMAGE [flags]" or "kubectl create deployment NAME --image=IMAGE [flags]"';
+const USAGE = 'expected "kubectl run NAME --image=IMAGE [flags]" or "kubectl create deployment NAME --image=IMAGE [flags]"';
 
 /** The objects `command` would create; errors are reported at `f`, the field holding the command. */
 export function parseKubectl(command: string, f: Field): KubeObject[] {
@@ -248,7 +257,10 @@ function stableSuffix(seed: string): string {
 function checkContainerNames(containers: readonly Container[], cmd: string, f: Field): void {
   const seen = new Set<string>();
   for (const c of containers) {
-    if (!isDns1123Label(c.name)) f.fail(`${cmd}: container name ${JSON.stringify(c.name)} derived from image ${JSON.stringify(c.image)} is not a valid DNS-1123 label`);
+    if (!isDns1123Label(c.name))
+      f.fail(
+        `${cmd}: container name ${JSON.stringify(c.name)} derived from image ${JSON.stringify(c.image)} is not a valid DNS-1123 label`,
+      );
     if (seen.has(c.name)) f.fail(`${cmd}: two images give the same container name ${JSON.stringify(c.name)}`);
     seen.add(c.name);
   }
@@ -270,7 +282,9 @@ function containerOf(name: string, image: string, port: number | undefined): Con
 
 function checkObjectName(name: string, cmd: string, f: Field): void {
   if (!isDns1123Subdomain(name)) {
-    f.fail(`${cmd}: invalid name ${JSON.stringify(name)}; expected a DNS-1123 subdomain (lowercase letters, digits, '-' and '.', starting and ending with a letter or digit)`);
+    f.fail(
+      `${cmd}: invalid name ${JSON.stringify(name)}; expected a DNS-1123 subdomain (lowercase letters, digits, '-' and '.', starting and ending with a letter or digit)`,
+    );
   }
 }
 
@@ -293,8 +307,12 @@ const MAX_IMAGE_NAME = 255;
 
 function checkImage(image: string, cmd: string, f: Field): void {
   const m = image.length <= 4096 ? IMAGE_REFERENCE.exec(image) : null;
-  if (m === null) f.fail(`${cmd}: invalid image name ${JSON.stringify(image)}: invalid reference format (expected e.g. nginx, nginx:1.27 or registry.k8s.io/pause:3.10)`);
-  if (m[1].length > MAX_IMAGE_NAME) f.fail(`${cmd}: invalid image name ${JSON.stringify(image)}: repository name must not be more than ${MAX_IMAGE_NAME} characters`);
+  if (m === null)
+    f.fail(
+      `${cmd}: invalid image name ${JSON.stringify(image)}: invalid reference format (expected e.g. nginx, nginx:1.27 or registry.k8s.io/pause:3.10)`,
+    );
+  if (m[1].length > MAX_IMAGE_NAME)
+    f.fail(`${cmd}: invalid image name ${JSON.stringify(image)}: repository name must not be more than ${MAX_IMAGE_NAME} characters`);
 }
 
 function namespaceOf(p: ParsedArgs, f: Field): string {
@@ -348,7 +366,13 @@ function findVerb(args: readonly string[], f: Field): number {
 }
 
 /** pflag semantics: --name=value, --name value, -x value, -xvalue, -x=value; bool flags take no separate value. */
-function parseFlags(args: readonly string[], table: FlagTable, refused: Readonly<Record<string, string>>, cmd: string, f: Field): ParsedArgs {
+function parseFlags(
+  args: readonly string[],
+  table: FlagTable,
+  refused: Readonly<Record<string, string>>,
+  cmd: string,
+  f: Field,
+): ParsedArgs {
   const positionals: string[] = [];
   const values = new Map<string, string[]>();
   const add = (name: string, value: string): void => {
@@ -384,14 +408,26 @@ function parseFlags(args: readonly string[], table: FlagTable, refused: Readonly
   return { positionals, values, trailing: [] };
 }
 
-function lookupFlag(key: string, long: boolean, table: FlagTable, refused: Readonly<Record<string, string>>, cmd: string, f: Field): [string, FlagSpec] {
+function lookupFlag(
+  key: string,
+  long: boolean,
+  table: FlagTable,
+  refused: Readonly<Record<string, string>>,
+  cmd: string,
+  f: Field,
+): [string, FlagSpec] {
   const shown = long ? `--${key}` : `-${key}`;
   const reason = refused[key];
   if (reason !== undefined && (long || key.length === 1)) f.fail(`${cmd}: ${shown} ${reason}`);
   const entry = Object.entries(table).find(([name, spec]) => (long ? name === key : spec.short === key));
   if (entry !== undefined) return entry;
   const guess = long ? suggestClosest(key, Object.keys(table)) : undefined;
-  const hint = guess === undefined ? `; supported flags: ${Object.keys(table).map((n) => `--${n}`).join(', ')}` : `; did you mean --${guess}?`;
+  const hint =
+    guess === undefined
+      ? `; supported flags: ${Object.keys(table)
+          .map((n) => `--${n}`)
+          .join(', ')}`
+      : `; did you mean --${guess}?`;
   return f.fail(`${cmd}: unknown flag ${shown}${hint}`);
 }
 
@@ -429,7 +465,8 @@ export function splitCommandLine(line: string, f: Field): string[] {
     } else if (c === '"') {
       i = readDoubleQuoted(line, i + 1, (s) => (word += s), f);
     } else if (c === '\\') {
-      if (line[i + 1] === '\n') inWord = word !== ''; // line continuation
+      if (line[i + 1] === '\n')
+        inWord = word !== ''; // line continuation
       else if (i + 1 < line.length) word += line[i + 1];
       i++;
     } else if ('|&;<>()$`'.includes(c)) {

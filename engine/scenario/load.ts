@@ -66,19 +66,41 @@ export function loadScenario(path: string, opts: LoadOptions = {}): LoadedScenar
 export function parseScenario(f: Field, path: string, opts: LoadOptions = {}, reads: ReadBudget = new ReadBudget()): LoadedScenario {
   const warnings: string[] = [];
   const dir: ScenarioDir = { path: dirname(resolve(path)), allowOutside: opts.allowOutside === true, reads };
-  f.rejectUnknownKeys(['name', 'description', 'seed', 'replications', 'duration', 'cluster', 'workloads', 'images', 'parameters', 'policies', 'report', 'trace', 'gpuReplay', 'faults', 'steps', 'stepParams', 'expect']);
+  f.rejectUnknownKeys([
+    'name',
+    'description',
+    'seed',
+    'replications',
+    'duration',
+    'cluster',
+    'workloads',
+    'images',
+    'parameters',
+    'policies',
+    'report',
+    'trace',
+    'gpuReplay',
+    'faults',
+    'steps',
+    'stepParams',
+    'expect',
+  ]);
   const name = f.get('name').exists ? f.get('name').str() : basename(path, extname(path));
   if (!/^[A-Za-z0-9._-]+$/.test(name)) f.get('name').fail(`expected a name of letters, digits, '.', '_' or '-', got "${name}"`);
   const seed = f.get('seed').optInt(1, { min: 0, max: 2 ** 32 - 1 });
   const replications = f.get('replications').optInt(1, { min: 1, max: LIMITS.replications });
-  if (seed + replications - 1 > 2 ** 32 - 1) f.get('replications').fail(`seeds ${seed} to ${seed + replications - 1} go past 4294967295; lower the seed`);
+  if (seed + replications - 1 > 2 ** 32 - 1)
+    f.get('replications').fail(`seeds ${seed} to ${seed + replications - 1} go past 4294967295; lower the seed`);
   const duration = f.get('duration').optDuration(3600 * 1_000_000);
   if (duration <= 0) f.get('duration').fail('expected a positive duration');
 
   const cluster = f.get('cluster');
   cluster.rejectUnknownKeys(['nodePools', 'import']);
   const notModeled = new NotModeled();
-  const nodePools = cluster.get('nodePools').items().map((p, i) => parseNodePool(p, i, dir));
+  const nodePools = cluster
+    .get('nodePools')
+    .items()
+    .map((p, i) => parseNodePool(p, i, dir));
   const dump = parseImports(cluster.get('import'), opts.clusterDumps ?? [], dir, notModeled, nodePools);
   nodePools.push(...dump.nodePools);
   // `trace:` (engine/gpu/openb-trace.ts): a trace's nodes join the cluster and its pods the workloads.
@@ -87,7 +109,8 @@ export function parseScenario(f: Field, path: string, opts: LoadOptions = {}, re
   const readDocs = (p: Field): Field[] => readYamlFile(resolveInside(p, dir), dir.reads);
   if (!f.get('steps').exists && f.get('stepParams').exists) f.get('stepParams').fail('stepParams apply to a steps list');
   const steps = parseSteps(f.get('steps'), f.get('stepParams'), { pools: nodePools, readDocs, limits: LIMITS });
-  if (nodePools.length === 0 && stepNodes(steps) === 0) cluster.get('nodePools').fail('expected at least one node pool (or a createNodes step, or a cluster.import dump with Nodes)');
+  if (nodePools.length === 0 && stepNodes(steps) === 0)
+    cluster.get('nodePools').fail('expected at least one node pool (or a createNodes step, or a cluster.import dump with Nodes)');
   const nodeCount = nodePools.reduce((s, p) => s + Math.max(p.count, p.autoscaling?.max ?? 0), 0) + stepNodes(steps);
   if (nodeCount > LIMITS.nodes) cluster.get('nodePools').fail(overLimit(nodeCount, 'nodes', LIMITS.nodes));
 
@@ -101,7 +124,8 @@ export function parseScenario(f: Field, path: string, opts: LoadOptions = {}, re
     if (w.arrival.type === 'churn') podWorkloads[i] = { ...w, arrival: { ...w.arrival, count: churnCreations(w.arrival.churn, duration) } };
   });
   if (trace !== null) objects.push(...trace.objects);
-  const podCount = podWorkloads.reduce((s, w) => s + w.arrival.count, 0) + objects.reduce((s, o) => s + replicasOf(o), 0) + stepPods(steps, duration);
+  const podCount =
+    podWorkloads.reduce((s, w) => s + w.arrival.count, 0) + objects.reduce((s, o) => s + replicasOf(o), 0) + stepPods(steps, duration);
   if (podCount > LIMITS.pods) wl.fail(overLimit(podCount, 'pods', LIMITS.pods));
   objects.sort((a, b) => a.at - b.at);
 
@@ -112,17 +136,46 @@ export function parseScenario(f: Field, path: string, opts: LoadOptions = {}, re
   // Fields read but not simulated (field-dispositions.ts), once per field: from the files read and the scenario itself.
   warnings.push(...reads.notes.lines());
   if (f.notes !== reads.notes) warnings.push(...f.notes.lines());
-  if (dump.finishedPods > 0) warnings.push(`cluster dump: ${dump.finishedPods} finished pod${dump.finishedPods === 1 ? '' : 's'} (Succeeded or Failed) left out of the starting state`);
+  if (dump.finishedPods > 0)
+    warnings.push(
+      `cluster dump: ${dump.finishedPods} finished pod${dump.finishedPods === 1 ? '' : 's'} (Succeeded or Failed) left out of the starting state`,
+    );
   const description = f.get('description').optStr('');
   const report = parseReportOptions(f.get('report'), duration, policies);
   const gpuReplay = f.get('gpuReplay').exists ? parseGpuReplay(f.get('gpuReplay')) : undefined;
-  if (gpuReplay !== undefined && steps.length > 0) f.get('steps').fail('a gpuReplay scenario replays arrivals only; steps need the timed control-plane run');
+  if (gpuReplay !== undefined && steps.length > 0)
+    f.get('steps').fail('a gpuReplay scenario replays arrivals only; steps need the timed control-plane run');
   if (gpuReplay !== undefined) checkGpuPolicies(f.get('policies'), policies);
-  else if (policies.some((p) => p.profiles.some((g) => g.gpu !== undefined))) checkTimedGpu(cluster.get('nodePools'), wl, nodePools, objects);
+  else if (policies.some((p) => p.profiles.some((g) => g.gpu !== undefined)))
+    checkTimedGpu(cluster.get('nodePools'), wl, nodePools, objects);
   const knownNodes = nodePools.flatMap((p) => Array.from({ length: p.count }, (_, i) => ({ ...poolNode(p, i).metadata, pool: p.name })));
-  const faults = parseFaults(f.get('faults'), knownNodes, nodePools.map((p) => p.name), duration);
-  const expect = parseExpectations(f.get('expect'), policies.map((p) => p.name));
-  const scenario: Scenario = { name, file: path, description, seed, replications, report, duration, nodePools, objects, podWorkloads, params, policies, faults, steps, expect };
+  const faults = parseFaults(
+    f.get('faults'),
+    knownNodes,
+    nodePools.map((p) => p.name),
+    duration,
+  );
+  const expect = parseExpectations(
+    f.get('expect'),
+    policies.map((p) => p.name),
+  );
+  const scenario: Scenario = {
+    name,
+    file: path,
+    description,
+    seed,
+    replications,
+    report,
+    duration,
+    nodePools,
+    objects,
+    podWorkloads,
+    params,
+    policies,
+    faults,
+    steps,
+    expect,
+  };
   if (gpuReplay === undefined) return { scenario, warnings };
   if (expect.length > 0) f.get('expect').fail('expectations apply to timed runs; a gpuReplay scenario does not support them yet');
   checkGpuScenario(f.get('gpuReplay'), scenario, gpuReplay);
@@ -134,7 +187,10 @@ function parseReportOptions(f: Field, duration: Micros, policies: readonly Polic
   f.rejectUnknownKeys(['interval', 'pods', 'baseline']);
   const interval = f.get('interval').optDuration(1_000_000);
   if (interval <= 0) f.get('interval').fail('expected a positive duration, e.g. 1s');
-  if (Math.ceil(duration / interval) > MAX_SAMPLES) f.get('interval').fail(`${Math.ceil(duration / interval)} samples over the duration is over the limit of ${MAX_SAMPLES}; use a longer interval`);
+  if (Math.ceil(duration / interval) > MAX_SAMPLES)
+    f.get('interval').fail(
+      `${Math.ceil(duration / interval)} samples over the duration is over the limit of ${MAX_SAMPLES}; use a longer interval`,
+    );
   const baseline = f.get('baseline').exists ? f.get('baseline').str() : null;
   if (baseline !== null && !policies.some((p) => p.name === baseline)) {
     f.get('baseline').fail(`expected the name of a policy (${policies.map((p) => p.name).join(', ')}), got "${baseline}"`);
@@ -161,7 +217,11 @@ export function scenarioNodes(s: Scenario): number {
 
 /** Pods the scenario asks for: Pods, Deployment/ReplicaSet replicas, Job completions, arrivals (before churn and rollouts). */
 export function requestedPods(s: Scenario): number {
-  return s.podWorkloads.reduce((n, w) => n + w.arrival.count, 0) + s.objects.reduce((n, o) => n + replicasOf(o), 0) + stepPods(s.steps, s.duration);
+  return (
+    s.podWorkloads.reduce((n, w) => n + w.arrival.count, 0) +
+    s.objects.reduce((n, o) => n + replicasOf(o), 0) +
+    stepPods(s.steps, s.duration)
+  );
 }
 
 /**
@@ -173,13 +233,14 @@ export function resolveInside(f: Field, dir: ScenarioDir): string {
   const p = f.str();
   const full = resolve(dir.path, p);
   if (dir.allowOutside) return full;
-  const hint = "; copy the file next to the scenario, or pass --allow-outside if you trust it";
+  const hint = '; copy the file next to the scenario, or pass --allow-outside if you trust it';
   if (!isInside(dir.path, full)) f.fail(`"${p}" is outside the scenario's folder ${dir.path}${hint}`);
   // Symbolic links are followed: a link inside the folder to a file outside it is outside. A missing file is
   // left to the reader, which names it.
   const real = realPath(full);
   const realDir = realPath(dir.path);
-  if (real !== null && realDir !== null && !isInside(realDir, real)) f.fail(`"${p}" resolves (through a symbolic link) to ${real}, outside the scenario's folder ${realDir}${hint}`);
+  if (real !== null && realDir !== null && !isInside(realDir, real))
+    f.fail(`"${p}" resolves (through a symbolic link) to ${real}, outside the scenario's folder ${realDir}${hint}`);
   return full;
 }
 
@@ -211,13 +272,15 @@ function overLimit(n: number, what: string, max: number): string {
 function parseNodePool(f: Field, index: number, dir: ScenarioDir): NodePool {
   f.rejectUnknownKeys(['name', 'count', 'template', 'node', 'file', 'zones', 'autoscaling']);
   const sources = ['template', 'node', 'file'].filter((k) => f.get(k).exists);
-  if (sources.length !== 1) f.fail(`expected exactly one of template, node or file, got ${sources.length === 0 ? 'none' : sources.join(' and ')}`);
+  if (sources.length !== 1)
+    f.fail(`expected exactly one of template, node or file, got ${sources.length === 0 ? 'none' : sources.join(' and ')}`);
   let template: Node;
   let namedSingle = false;
   let count = 1;
   if (f.get('file').exists) {
     const nodes = loadObjects(f.get('file'), dir).filter((o): o is Node => o.kind === 'Node');
-    if (nodes.length !== 1) f.get('file').fail(`expected a file with exactly one Node manifest (use one pool per node shape), found ${nodes.length}`);
+    if (nodes.length !== 1)
+      f.get('file').fail(`expected a file with exactly one Node manifest (use one pool per node shape), found ${nodes.length}`);
     template = nodes[0];
   } else if (f.get('node').exists) {
     const objs = parseManifests(f.get('node'));
@@ -225,11 +288,15 @@ function parseNodePool(f: Field, index: number, dir: ScenarioDir): NodePool {
     template = objs[0] as Node;
   } else template = parseNodeTemplate(f.get('template'));
   const name = f.get('name').exists ? f.get('name').str() : template.metadata.name !== '' ? template.metadata.name : `pool-${index}`;
-  if (!/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(name)) f.get('name').fail(`expected a DNS-1123 name for the pool (node names derive from it), got "${name}"`);
+  if (!/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(name))
+    f.get('name').fail(`expected a DNS-1123 name for the pool (node names derive from it), got "${name}"`);
   if (f.get('count').exists) count = limitedCount(f.get('count'), 'nodes', 0, LIMITS.nodes);
   else namedSingle = template.metadata.name !== '';
   if (namedSingle && f.get('zones').exists) f.get('zones').fail('zones apply to pools with a count');
-  const zones = f.get('zones').items().map((z) => z.str());
+  const zones = f
+    .get('zones')
+    .items()
+    .map((z) => z.str());
   return { name, count, template, namedSingle, zones, autoscaling: parsePoolAutoscaling(f.get('autoscaling'), count, namedSingle) };
 }
 
@@ -252,16 +319,32 @@ function parseNodeTemplate(f: Field): Node {
   if (f.get('cpu').exists) allocatable.cpu = cpuQuantity(f.get('cpu'));
   for (const k of ['memory', 'pods', 'ephemeral-storage']) if (f.get(k).exists) allocatable[k] = countQuantity(f.get(k));
   if (allocatable.cpu === undefined) f.get('cpu').fail('expected the node\'s allocatable cpu, e.g. cpu: "8"');
-  if (allocatable.memory === undefined) f.get('memory').fail('expected the node\'s allocatable memory, e.g. memory: 32Gi');
+  if (allocatable.memory === undefined) f.get('memory').fail("expected the node's allocatable memory, e.g. memory: 32Gi");
   // kubelet maxPods default (pkg/kubelet/apis/config/v1beta1/defaults.go)
   if (allocatable.pods === undefined) allocatable.pods = 110;
-  const taints = f.get('taints').items().map((t) => {
-    t.rejectUnknownKeys(['key', 'value', 'effect']);
-    return { key: t.get('key').str(), value: t.get('value').optStr(''), effect: t.get('effect').oneOf(['NoSchedule', 'PreferNoSchedule', 'NoExecute'] as const) };
-  });
+  const taints = f
+    .get('taints')
+    .items()
+    .map((t) => {
+      t.rejectUnknownKeys(['key', 'value', 'effect']);
+      return {
+        key: t.get('key').str(),
+        value: t.get('value').optStr(''),
+        effect: t.get('effect').oneOf(['NoSchedule', 'PreferNoSchedule', 'NoExecute'] as const),
+      };
+    });
   return {
     kind: 'Node',
-    metadata: { name: '', namespace: '', uid: '', labels: f.get('labels').stringMap(), annotations: {}, ownerReferences: [], creationTimestamp: 0, resourceVersion: 0 },
+    metadata: {
+      name: '',
+      namespace: '',
+      uid: '',
+      labels: f.get('labels').stringMap(),
+      annotations: {},
+      ownerReferences: [],
+      creationTimestamp: 0,
+      resourceVersion: 0,
+    },
     spec: { unschedulable: f.get('unschedulable').optBool(false), taints },
     status: { capacity: allocatable, allocatable, images: [], ready: true },
   };
@@ -300,9 +383,18 @@ function loadObjects(f: Field, dir: ScenarioDir, notModeled?: NotModeled): KubeO
  * starting state (cluster-dump.ts). Command-line paths are the user's own, so they are not confined to the
  * scenario's folder.
  */
-function parseImports(f: Field, cliPaths: readonly string[], dir: ScenarioDir, notModeled: NotModeled, pools: readonly NodePool[]): ClusterDump {
+function parseImports(
+  f: Field,
+  cliPaths: readonly string[],
+  dir: ScenarioDir,
+  notModeled: NotModeled,
+  pools: readonly NodePool[],
+): ClusterDump {
   const fields = !f.exists ? [] : f.kind() === 'seq' ? f.items() : [f];
-  const docs = [...fields.flatMap((p) => readYamlFile(resolveInside(p, dir), dir.reads)), ...cliPaths.flatMap((p) => readYamlFile(resolve(p), dir.reads))];
+  const docs = [
+    ...fields.flatMap((p) => readYamlFile(resolveInside(p, dir), dir.reads)),
+    ...cliPaths.flatMap((p) => readYamlFile(resolve(p), dir.reads)),
+  ];
   const known = new Set(pools.flatMap((p) => Array.from({ length: p.count }, (_, i) => poolNode(p, i).metadata.name)));
   return parseClusterDump(docs, notModeled, known);
 }
@@ -310,12 +402,15 @@ function parseImports(f: Field, cliPaths: readonly string[], dir: ScenarioDir, n
 function parseWorkload(f: Field, dir: ScenarioDir, objects: TimedObject[], pods: PodWorkload[], notModeled: NotModeled): void {
   f.rejectUnknownKeys(['name', 'manifest', 'file', 'kubectl', 'pod', 'at', 'arrival', 'lifetime', 'namespace']);
   const kinds = ['manifest', 'file', 'kubectl', 'pod'].filter((k) => f.get(k).exists);
-  if (kinds.length !== 1) f.fail(`expected exactly one of manifest, file, kubectl or pod, got ${kinds.length === 0 ? 'none' : kinds.join(' and ')}`);
+  if (kinds.length !== 1)
+    f.fail(`expected exactly one of manifest, file, kubectl or pod, got ${kinds.length === 0 ? 'none' : kinds.join(' and ')}`);
   if (f.get('pod').exists) {
     pods.push(parsePodWorkload(f));
     return;
   }
-  for (const k of ['arrival', 'lifetime']) if (f.get(k).exists) f.get(k).fail(`${k} applies only to a pod workload ("pod:"); Deployments and other objects are created once, at "at"`);
+  for (const k of ['arrival', 'lifetime'])
+    if (f.get(k).exists)
+      f.get(k).fail(`${k} applies only to a pod workload ("pod:"); Deployments and other objects are created once, at "at"`);
   const at = f.get('at').optDuration(0);
   let objs: KubeObject[];
   if (f.get('manifest').exists) objs = parseManifests(f.get('manifest'), notModeled);
@@ -335,31 +430,43 @@ function parseWorkload(f: Field, dir: ScenarioDir, objects: TimedObject[], pods:
  */
 function checkReapply(o: KubeObject, earlier: readonly TimedObject[], f: Field): void {
   if (o.kind !== 'StatefulSet' && o.kind !== 'DaemonSet') return;
-  const prev = earlier.find((e) => e.object.kind === o.kind && e.object.metadata.namespace === o.metadata.namespace && e.object.metadata.name === o.metadata.name);
+  const prev = earlier.find(
+    (e) => e.object.kind === o.kind && e.object.metadata.namespace === o.metadata.namespace && e.object.metadata.name === o.metadata.name,
+  );
   if (prev === undefined) return;
-  const unscaled = (x: KubeObject): string => JSON.stringify(x.kind === 'StatefulSet' ? { ...x.spec, replicas: 0 } : x.kind === 'DaemonSet' ? x.spec : null);
-  if (o.kind === 'DaemonSet') f.fail(`DaemonSet ${o.metadata.namespace}/${o.metadata.name} is applied twice: DaemonSet updates (rolling updates) are not modeled`);
+  const unscaled = (x: KubeObject): string =>
+    JSON.stringify(x.kind === 'StatefulSet' ? { ...x.spec, replicas: 0 } : x.kind === 'DaemonSet' ? x.spec : null);
+  if (o.kind === 'DaemonSet')
+    f.fail(`DaemonSet ${o.metadata.namespace}/${o.metadata.name} is applied twice: DaemonSet updates (rolling updates) are not modeled`);
   if (unscaled(prev.object) !== unscaled(o)) {
-    f.fail(`StatefulSet ${o.metadata.namespace}/${o.metadata.name} is applied again with changes other than spec.replicas: StatefulSet updates (rolling updates) are not modeled; only scaling is`);
+    f.fail(
+      `StatefulSet ${o.metadata.namespace}/${o.metadata.name} is applied again with changes other than spec.replicas: StatefulSet updates (rolling updates) are not modeled; only scaling is`,
+    );
   }
 }
 
 function checkRunDuration(o: KubeObject, f: Field): void {
   if (o.kind !== 'Pod') return;
   const v = o.metadata.annotations[RUN_DURATION_ANNOTATION];
-  if (v !== undefined && runDuration(o) === null) f.fail(`annotation ${RUN_DURATION_ANNOTATION} of pod ${o.metadata.name}: expected a duration such as "30s", got "${v}"`);
+  if (v !== undefined && runDuration(o) === null)
+    f.fail(`annotation ${RUN_DURATION_ANNOTATION} of pod ${o.metadata.name}: expected a duration such as "30s", got "${v}"`);
 }
 
 function parsePodWorkload(f: Field): PodWorkload {
   const name = f.get('name').str();
-  if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(name)) f.get('name').fail(`expected a DNS-1123 label (pod names derive from it), got "${name}"`);
+  if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(name))
+    f.get('name').fail(`expected a DNS-1123 label (pod names derive from it), got "${name}"`);
   const namespace = f.get('namespace').optStr('default');
   const template: PodTemplate = parsePodTemplate(f.get('pod'), namespace);
   const lifetime = f.get('lifetime').exists ? parseDistribution(f.get('lifetime')) : null;
   if (lifetime !== null && template.spec.restartPolicy === 'Always' && f.get('pod').get('spec').get('restartPolicy').exists) {
-    f.get('pod').get('spec').get('restartPolicy').fail('a pod workload with a lifetime must not use restartPolicy Always (its containers would be restarted); use Never or OnFailure');
+    f.get('pod')
+      .get('spec')
+      .get('restartPolicy')
+      .fail('a pod workload with a lifetime must not use restartPolicy Always (its containers would be restarted); use Never or OnFailure');
   }
-  const spec = lifetime !== null && template.spec.restartPolicy === 'Always' ? { ...template.spec, restartPolicy: 'Never' as const } : template.spec;
+  const spec =
+    lifetime !== null && template.spec.restartPolicy === 'Always' ? { ...template.spec, restartPolicy: 'Never' as const } : template.spec;
   return { name, namespace, template: { ...template, spec }, arrival: parseArrival(f.get('arrival')), lifetime };
 }
 
@@ -380,7 +487,8 @@ function parseVaryingArrival(f: Field, type: 'ramp' | 'diurnal' | 'churn'): Arri
     f.rejectUnknownKeys(['type', 'mode', 'number', 'interval', 'start']);
     const mode = f.get('mode').oneOf(['create', 'recreate'] as const);
     const number = f.get('number').optInt(0, { min: mode === 'recreate' ? 1 : 0, max: LIMITS.pods });
-    if (mode === 'recreate' && !f.get('number').exists) f.get('number').fail('expected the number of pods a recreate churn creates then deletes, e.g. number: 100');
+    if (mode === 'recreate' && !f.get('number').exists)
+      f.get('number').fail('expected the number of pods a recreate churn creates then deletes, e.g. number: 100');
     // intervalMilliseconds defaults to 500 in scheduler_perf's churnOp.
     const interval = f.get('interval').optDuration(500_000);
     if (interval <= 0) f.get('interval').fail('expected a positive duration');
@@ -397,8 +505,12 @@ function parseVaryingArrival(f: Field, type: 'ramp' | 'diurnal' | 'churn'): Arri
   }
   const period = f.get('period').optDuration(24 * 3600 * 1_000_000);
   if (period <= 0) f.get('period').fail('expected a positive duration');
-  const rates = f.get('rates').items().map((r) => r.num({ min: 0 }));
-  if (rates.length === 0 || rates.length > 100_000) f.get('rates').fail(`expected a list of 1 to 100000 rates (pods/s), one per equal slot of the period, got ${rates.length}`);
+  const rates = f
+    .get('rates')
+    .items()
+    .map((r) => r.num({ min: 0 }));
+  if (rates.length === 0 || rates.length > 100_000)
+    f.get('rates').fail(`expected a list of 1 to 100000 rates (pods/s), one per equal slot of the period, got ${rates.length}`);
   if (!rates.some((r) => r > 0)) f.get('rates').fail('expected at least one positive rate');
   return { type: 'varying', rate: { type, period, rates }, start, count, poisson };
 }
@@ -411,7 +523,17 @@ function parseRate(f: Field, def: RateLimit): RateLimit {
 
 function parseParameters(f: Field, images: Field): ClusterParams {
   const d = DEFAULT_PARAMS;
-  f.rejectUnknownKeys(['apiServer', 'scheduler', 'controllerManager', 'kubelet', 'kubeProxy', 'workloadClient', 'defaultImageSize', 'nodeLifecycle', 'clusterAutoscaler']);
+  f.rejectUnknownKeys([
+    'apiServer',
+    'scheduler',
+    'controllerManager',
+    'kubelet',
+    'kubeProxy',
+    'workloadClient',
+    'defaultImageSize',
+    'nodeLifecycle',
+    'clusterAutoscaler',
+  ]);
   const dist = (x: Field, def: Distribution): Distribution => (x.exists ? parseDistribution(x) : def);
   const a = f.get('apiServer');
   a.rejectUnknownKeys([
@@ -425,8 +547,11 @@ function parseParameters(f: Field, images: Field): ClusterParams {
     'watchCostPerEvent',
     'watchCostPerWatcher',
   ]);
-  const inflight = a.get('maxRequestsInflight').optInt(d.apiServer.maxRequestsInflight, { min: 0 }) + a.get('maxMutatingRequestsInflight').optInt(d.apiServer.maxMutatingRequestsInflight, { min: 0 });
-  if (inflight <= 0) a.fail('maxRequestsInflight and maxMutatingRequestsInflight must add up to something positive (the APF total concurrency limit)');
+  const inflight =
+    a.get('maxRequestsInflight').optInt(d.apiServer.maxRequestsInflight, { min: 0 }) +
+    a.get('maxMutatingRequestsInflight').optInt(d.apiServer.maxMutatingRequestsInflight, { min: 0 });
+  if (inflight <= 0)
+    a.fail('maxRequestsInflight and maxMutatingRequestsInflight must add up to something positive (the APF total concurrency limit)');
   const reqLat = dist(a.get('requestLatency'), d.apiServer.requestLatency.create);
   const s = f.get('scheduler');
   s.rejectUnknownKeys([
@@ -466,7 +591,10 @@ function parseParameters(f: Field, images: Field): ClusterParams {
   const gcHigh = k.get('imageGCHighThresholdPercent').optInt(DEFAULT_IMAGE_GC.highThresholdPercent, { min: 0, max: 100 });
   const gcLow = k.get('imageGCLowThresholdPercent').optInt(DEFAULT_IMAGE_GC.lowThresholdPercent, { min: 0, max: 100 });
   // kubelet validation (apis/config/validation): the low threshold must be below the high one.
-  if (gcLow >= gcHigh) k.get(k.get('imageGCLowThresholdPercent').exists ? 'imageGCLowThresholdPercent' : 'imageGCHighThresholdPercent').fail(`imageGCLowThresholdPercent (${gcLow}) must be less than imageGCHighThresholdPercent (${gcHigh})`);
+  if (gcLow >= gcHigh)
+    k.get(k.get('imageGCLowThresholdPercent').exists ? 'imageGCLowThresholdPercent' : 'imageGCHighThresholdPercent').fail(
+      `imageGCLowThresholdPercent (${gcLow}) must be less than imageGCHighThresholdPercent (${gcHigh})`,
+    );
   const imageFs = k.get('imageFsCapacity');
   const kp = f.get('kubeProxy');
   kp.rejectUnknownKeys(['minSyncPeriod', 'syncDuration']);
@@ -498,10 +626,16 @@ function parseParameters(f: Field, images: Field): ClusterParams {
       parallelism: d.scheduler.parallelism,
       podInitialBackoff: s.get('podInitialBackoff').optDuration(d.scheduler.podInitialBackoff),
       podMaxBackoff: s.get('podMaxBackoff').optDuration(d.scheduler.podMaxBackoff),
-      podMaxInUnschedulablePodsDuration: s.get('podMaxInUnschedulablePodsDuration').optDuration(d.scheduler.podMaxInUnschedulablePodsDuration),
+      podMaxInUnschedulablePodsDuration: s
+        .get('podMaxInUnschedulablePodsDuration')
+        .optDuration(d.scheduler.podMaxInUnschedulablePodsDuration),
     },
     controllerManager: {
-      replicaSet: { client: cmClient, workers, burstReplicas: cm.get('burstReplicas').optInt(d.controllerManager.replicaSet.burstReplicas, { min: 1 }) },
+      replicaSet: {
+        client: cmClient,
+        workers,
+        burstReplicas: cm.get('burstReplicas').optInt(d.controllerManager.replicaSet.burstReplicas, { min: 1 }),
+      },
       deployment: { client: cmClient, workers },
       endpoints: { client: cmClient, workers },
       job: { client: cmClient, workers },
@@ -516,15 +650,24 @@ function parseParameters(f: Field, images: Field): ClusterParams {
       client: parseRate(k, KUBELET_CLIENT),
       serializeImagePulls: k.get('serializeImagePulls').optBool(d.kubelet.serializeImagePulls),
       // registryPullQPS 0 means no limit (kubelet config docs).
-      registry: registryQps === 0 ? { qps: Infinity, burst: Infinity } : { qps: registryQps, burst: k.get('registryBurst').optInt(d.kubelet.registry.burst, { min: 1 }) },
+      registry:
+        registryQps === 0
+          ? { qps: Infinity, burst: Infinity }
+          : { qps: registryQps, burst: k.get('registryBurst').optInt(d.kubelet.registry.burst, { min: 1 }) },
       pullLatency: dist(k.get('pullLatency'), d.kubelet.pullLatency),
-      pullBandwidthBytesPerSecond: k.get('pullBandwidth').exists ? countQuantity(k.get('pullBandwidth')) : d.kubelet.pullBandwidthBytesPerSecond,
+      pullBandwidthBytesPerSecond: k.get('pullBandwidth').exists
+        ? countQuantity(k.get('pullBandwidth'))
+        : d.kubelet.pullBandwidthBytesPerSecond,
       sandboxLatency: dist(k.get('sandboxLatency'), d.kubelet.sandboxLatency),
       containerStartLatency: dist(k.get('containerStartLatency'), d.kubelet.containerStartLatency),
       plegRelistPeriod: k.get('plegRelistPeriod').optDuration(d.kubelet.plegRelistPeriod),
       readinessDelay: dist(k.get('readinessDelay'), d.kubelet.readinessDelay),
       sigtermExit: dist(k.get('sigtermExitTime'), DEFAULT_SIGTERM_EXIT),
-      imageGc: { highThresholdPercent: gcHigh, lowThresholdPercent: gcLow, minAge: k.get('imageMinimumGCAge').optDuration(DEFAULT_IMAGE_GC.minAge) },
+      imageGc: {
+        highThresholdPercent: gcHigh,
+        lowThresholdPercent: gcLow,
+        minAge: k.get('imageMinimumGCAge').optDuration(DEFAULT_IMAGE_GC.minAge),
+      },
       ...(imageFs.exists ? { imageFsBytes: countQuantity(imageFs) } : {}),
     },
     kubeProxy: {
@@ -541,7 +684,8 @@ function parseParameters(f: Field, images: Field): ClusterParams {
 
 function parsePolicies(f: Field, dir: ScenarioDir, warnings: string[]): Policy[] {
   const items = f.items();
-  if (items.length === 0) return [{ name: 'default', profiles: DEFAULT_POLICY.profiles, client: DEFAULT_POLICY.client, source: 'upstream defaults' }];
+  if (items.length === 0)
+    return [{ name: 'default', profiles: DEFAULT_POLICY.profiles, client: DEFAULT_POLICY.client, source: 'upstream defaults' }];
   if (items.length > LIMITS.policies) f.fail(`at most ${LIMITS.policies} policies`);
   const names = new Set<string>();
   return items.map((p) => {
@@ -564,9 +708,20 @@ function parsePolicies(f: Field, dir: ScenarioDir, warnings: string[]): Policy[]
       source = path;
     }
     const sp = cfg === null ? DEFAULT_POLICY : parseSchedulerConfig(cfg);
-    if (sp.ignoredPlugins.length > 0) warnings.push(`policy ${name}: enabled plugins not modeled yet (no effect on results): ${sp.ignoredPlugins.join(', ')}`);
-    if (sp.notModeled.length > 0) warnings.push(`policy ${name}: KubeSchedulerConfiguration fields with no effect on a simulation (ignored): ${sp.notModeled.join(', ')}`);
-    return { name, profiles: sp.profiles, client: sp.client, source, gpuProfiles: sp.gpuProfiles, queue: sp.queue, featureGates: sp.featureGates };
+    if (sp.ignoredPlugins.length > 0)
+      warnings.push(`policy ${name}: enabled plugins not modeled yet (no effect on results): ${sp.ignoredPlugins.join(', ')}`);
+    if (sp.notModeled.length > 0)
+      warnings.push(
+        `policy ${name}: KubeSchedulerConfiguration fields with no effect on a simulation (ignored): ${sp.notModeled.join(', ')}`,
+      );
+    return {
+      name,
+      profiles: sp.profiles,
+      client: sp.client,
+      source,
+      gpuProfiles: sp.gpuProfiles,
+      queue: sp.queue,
+      featureGates: sp.featureGates,
+    };
   });
 }
-

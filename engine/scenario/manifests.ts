@@ -45,7 +45,18 @@ import {
   type Toleration,
   DEFAULT_TERMINATION_GRACE_PERIOD_SECONDS,
 } from '../api/objects.js';
-import { DNS1035_LABEL_RULE, DNS1123_LABEL_RULE, DNS1123_SUBDOMAIN_RULE, LABEL_VALUE_RULE, isDns1035Label, isDns1123Label, isDns1123Subdomain, isGoInt64, isLabelValue, isQualifiedName } from '../api/validation.js';
+import {
+  DNS1035_LABEL_RULE,
+  DNS1123_LABEL_RULE,
+  DNS1123_SUBDOMAIN_RULE,
+  LABEL_VALUE_RULE,
+  isDns1035Label,
+  isDns1123Label,
+  isDns1123Subdomain,
+  isGoInt64,
+  isLabelValue,
+  isQualifiedName,
+} from '../api/validation.js';
 import type { Field } from './yaml-field.js';
 import { aggregateContainerRequests, HUGEPAGES_PREFIX, isSupportedPodLevelResource } from '../api/pod-resources.js';
 import { parseDaemonSet } from './workloads/daemonset.js';
@@ -154,11 +165,16 @@ function parseObject(f: Field, implied: ImpliedType | undefined, notModeled: Not
       if (d.disposition === 'modeled') checkApiVersion(versionField, kind, apiVersion, d.apiVersion);
     } else checkApiVersion(versionField, kind, apiVersion, 'v1');
     const itemType = itemKind === '' ? undefined : { kind: itemKind, apiVersion };
-    return f.get('items').items().flatMap((item) => parseObject(item, itemType, notModeled));
+    return f
+      .get('items')
+      .items()
+      .flatMap((item) => parseObject(item, itemType, notModeled));
   }
   const d = kindDisposition(kind);
   if (d.disposition === 'refused') {
-    return kindField.fail(`kind ${kind} is not modeled by kubesim and would change placements (${d.reason}); remove it to simulate without it`);
+    return kindField.fail(
+      `kind ${kind} is not modeled by kubesim and would change placements (${d.reason}); remove it to simulate without it`,
+    );
   }
   if (d.disposition === 'notModeled') {
     if (notModeled === undefined) return kindField.fail(`unsupported kind ${JSON.stringify(kind)} here; expected one of ${modeledKinds()}`);
@@ -251,7 +267,10 @@ function parseTaint(f: Field): Taint {
 
 function parseImage(f: Field): ContainerImage {
   return {
-    names: f.get('names').items().map((n) => n.str()),
+    names: f
+      .get('names')
+      .items()
+      .map((n) => n.str()),
     sizeBytes: f.get('sizeBytes').optInt(0, { min: 0 }),
   };
 }
@@ -261,7 +280,15 @@ function parseDeployment(f: Field): Deployment {
   const spec = f.get('spec');
   checkFields(spec, DEPLOYMENT_SPEC);
   const paused = spec.get('paused').optBool(false);
-  return { kind: 'Deployment', metadata, spec: { ...parseReplicatedSpec(spec, 'Deployment', metadata.namespace), strategy: parseStrategy(spec.get('strategy')), ...(paused ? { paused } : {}) } };
+  return {
+    kind: 'Deployment',
+    metadata,
+    spec: {
+      ...parseReplicatedSpec(spec, 'Deployment', metadata.namespace),
+      strategy: parseStrategy(spec.get('strategy')),
+      ...(paused ? { paused } : {}),
+    },
+  };
 }
 
 /** DeploymentStrategy with SetDefaults_Deployment defaults and ValidateRollingUpdateDeployment's rules. */
@@ -320,13 +347,22 @@ export function parseJobSpec(spec: Field, namespace: string): Job['spec'] {
   // ValidateJobSpec: an Indexed Job needs completions.
   if (mode === 'Indexed' && completions === null) completionsField.fail('required when completionMode is Indexed');
   const deadline = spec.get('activeDeadlineSeconds');
-  const optional = { ...(mode === 'Indexed' ? { completionMode: mode } : {}), ...(suspend ? { suspend } : {}), ...(isAbsent(deadline) ? {} : { activeDeadlineSeconds: deadline.int({ min: 1, max: 2 ** 53 - 1 }) }) };
+  const optional = {
+    ...(mode === 'Indexed' ? { completionMode: mode } : {}),
+    ...(suspend ? { suspend } : {}),
+    ...(isAbsent(deadline) ? {} : { activeDeadlineSeconds: deadline.int({ min: 1, max: 2 ** 53 - 1 }) }),
+  };
   return { parallelism, completions, backoffLimit, template, ...optional };
 }
 
 function parseReplicaSet(f: Field): ReplicaSet {
   const metadata = parseMeta(f, true, 'subdomain');
-  return { kind: 'ReplicaSet', metadata, spec: parseReplicatedSpec(f.get('spec'), 'ReplicaSet', metadata.namespace), status: EMPTY_REPLICASET_STATUS };
+  return {
+    kind: 'ReplicaSet',
+    metadata,
+    spec: parseReplicatedSpec(f.get('spec'), 'ReplicaSet', metadata.namespace),
+    status: EMPTY_REPLICASET_STATUS,
+  };
 }
 
 interface ReplicatedSpec {
@@ -349,14 +385,18 @@ export function parseReplicatedSpec(spec: Field, kind: string, namespace: string
   if (templateField.kind() !== 'map') expectedMapping(templateField, 'a pod template (metadata.labels and spec)');
   const template = parsePodTemplate(templateField, namespace);
   if (!selectorMatches(selector, template.labels)) {
-    templateField.get('metadata').get('labels').fail(
-      `selector does not match template labels (selector ${formatSelector(selector)}; template labels ${formatLabels(template.labels)})`,
-    );
+    templateField
+      .get('metadata')
+      .get('labels')
+      .fail(
+        `selector does not match template labels (selector ${formatSelector(selector)}; template labels ${formatLabels(template.labels)})`,
+      );
   }
   if (template.spec.restartPolicy !== 'Always') {
-    templateField.get('spec').get('restartPolicy').fail(
-      `expected "Always" (the only restartPolicy a ${kind}'s pods may use), got ${JSON.stringify(template.spec.restartPolicy)}`,
-    );
+    templateField
+      .get('spec')
+      .get('restartPolicy')
+      .fail(`expected "Always" (the only restartPolicy a ${kind}'s pods may use), got ${JSON.stringify(template.spec.restartPolicy)}`);
   }
   // Only present when positive, so other specs are unchanged.
   const minReadySeconds = spec.get('minReadySeconds').optInt(0, { min: 0, max: INT32.max });
@@ -413,9 +453,9 @@ function checkPriorityValue(f: Field, name: string, value: number): void {
   if (name.startsWith('system-')) {
     const expected = SYSTEM_PRIORITY_CLASSES.get(name);
     if (expected === undefined) {
-      f.get('metadata').get('name').fail(
-        `priority class names with the "system-" prefix are reserved for ${[...SYSTEM_PRIORITY_CLASSES.keys()].join(' and ')}`,
-      );
+      f.get('metadata')
+        .get('name')
+        .fail(`priority class names with the "system-" prefix are reserved for ${[...SYSTEM_PRIORITY_CLASSES.keys()].join(' and ')}`);
     }
     if (value !== expected) f.get('value').fail(`expected ${expected} for the system priority class ${name}, got ${value}`);
   } else if (value > HIGHEST_USER_DEFINABLE_PRIORITY) {
@@ -511,7 +551,8 @@ function checkGateAnnotation(f: Field, annotations: Readonly<Record<string, stri
   if (annotations[REMOVE_GATES_ANNOTATION] === undefined) return;
   const at = f.get('metadata').get('annotations').get(REMOVE_GATES_ANNOTATION);
   const delay = gateRemovalDelay(annotations);
-  if (delay === null || delay < 0) at.fail(`expected a duration such as "30s", got ${JSON.stringify(annotations[REMOVE_GATES_ANNOTATION])}`);
+  if (delay === null || delay < 0)
+    at.fail(`expected a duration such as "30s", got ${JSON.stringify(annotations[REMOVE_GATES_ANNOTATION])}`);
   if ((spec.schedulingGates?.length ?? 0) === 0) at.fail('the pod has no spec.schedulingGates to remove');
 }
 
@@ -561,10 +602,17 @@ function podResourcesOf(f: Field, containers: readonly Container[], initContaine
   const reqField = f.get('requests');
   const limField = f.get('limits');
   const given = { requests: reqField.resourceList(), limits: limField.resourceList() };
-  for (const [list, field] of [[given.requests, reqField], [given.limits, limField]] as const) {
+  for (const [list, field] of [
+    [given.requests, reqField],
+    [given.limits, limField],
+  ] as const) {
     for (const name of Object.keys(list)) {
       if (!isSupportedPodLevelResource(name)) {
-        field.get(name).fail(`unsupported pod-level resource ${JSON.stringify(name)}: only cpu, memory and hugepages-<size> may be set in spec.resources`);
+        field
+          .get(name)
+          .fail(
+            `unsupported pod-level resource ${JSON.stringify(name)}: only cpu, memory and hugepages-<size> may be set in spec.resources`,
+          );
       }
     }
   }
@@ -593,16 +641,22 @@ function podResourcesOf(f: Field, containers: readonly Container[], initContaine
   for (const [name, amount] of Object.entries(requests)) {
     const containersWant = aggregate[name];
     if (containersWant !== undefined && containersWant > amount) {
-      reqField.get(name).fail(
-        `expected a pod-level ${name} request ≥ the containers' aggregate request of ${formatAmount(name, containersWant)}, got ${formatAmount(name, amount)}`,
-      );
+      reqField
+        .get(name)
+        .fail(
+          `expected a pod-level ${name} request ≥ the containers' aggregate request of ${formatAmount(name, containersWant)}, got ${formatAmount(name, amount)}`,
+        );
     }
   }
   for (const c of containers) {
     for (const [name, limit] of Object.entries(c.limits)) {
       const podLimit = limits[name];
       if (podLimit !== undefined && limit > podLimit) {
-        limField.get(name).fail(`expected a pod-level ${name} limit ≥ container ${c.name}'s limit of ${formatAmount(name, limit)}, got ${formatAmount(name, podLimit)}`);
+        limField
+          .get(name)
+          .fail(
+            `expected a pod-level ${name} limit ≥ container ${c.name}'s limit of ${formatAmount(name, limit)}, got ${formatAmount(name, podLimit)}`,
+          );
       }
     }
   }
@@ -618,7 +672,10 @@ function schedulingGatesOf(f: Field): Pick<PodSpec, 'schedulingGates'> {
     return name;
   });
   names.forEach((n, i) => {
-    if (names.indexOf(n) !== i) f.items()[i].get('name').fail(`duplicate scheduling gate ${JSON.stringify(n)}`);
+    if (names.indexOf(n) !== i)
+      f.items()
+        [i].get('name')
+        .fail(`duplicate scheduling gate ${JSON.stringify(n)}`);
   });
   return names.length === 0 ? {} : { schedulingGates: names };
 }
@@ -644,13 +701,17 @@ function preemptionPolicyOf(f: Field): Pick<PodSpec, 'preemptionPolicy'> {
 
 /** core/v1 PodAffinity / PodAntiAffinity, validated as validatePodAffinity (pkg/apis/core/validation). */
 function parsePodAffinity(f: Field): PodAffinity {
-  if (f.kind() !== 'map') expectedMapping(f, 'requiredDuringSchedulingIgnoredDuringExecution and/or preferredDuringSchedulingIgnoredDuringExecution');
+  if (f.kind() !== 'map')
+    expectedMapping(f, 'requiredDuringSchedulingIgnoredDuringExecution and/or preferredDuringSchedulingIgnoredDuringExecution');
   const required = f.get('requiredDuringSchedulingIgnoredDuringExecution').items().map(parsePodAffinityTerm);
-  const preferred = f.get('preferredDuringSchedulingIgnoredDuringExecution').items().map((w): WeightedPodAffinityTerm => {
-    const tf = w.get('podAffinityTerm');
-    if (tf.kind() !== 'map') expectedMapping(tf, 'a pod affinity term (labelSelector and topologyKey)');
-    return { weight: w.get('weight').int({ min: 1, max: 100 }), term: parsePodAffinityTerm(tf) };
-  });
+  const preferred = f
+    .get('preferredDuringSchedulingIgnoredDuringExecution')
+    .items()
+    .map((w): WeightedPodAffinityTerm => {
+      const tf = w.get('podAffinityTerm');
+      if (tf.kind() !== 'map') expectedMapping(tf, 'a pod affinity term (labelSelector and topologyKey)');
+      return { weight: w.get('weight').int({ min: 1, max: 100 }), term: parsePodAffinityTerm(tf) };
+    });
   return { required, preferred };
 }
 
@@ -661,16 +722,20 @@ function parsePodAffinityTerm(f: Field): PodAffinityTerm {
   checkQualifiedName(keyField, topologyKey, 'topology key');
   const sel = f.get('labelSelector');
   const nsSel = f.get('namespaceSelector');
-  const namespaces = f.get('namespaces').items().map((n) => {
-    const ns = n.str();
-    if (!isDns1123Label(ns)) n.fail(`expected a namespace name (${DNS1123_LABEL_RULE}), got ${JSON.stringify(ns)}`);
-    return ns;
-  });
+  const namespaces = f
+    .get('namespaces')
+    .items()
+    .map((n) => {
+      const ns = n.str();
+      if (!isDns1123Label(ns)) n.fail(`expected a namespace name (${DNS1123_LABEL_RULE}), got ${JSON.stringify(ns)}`);
+      return ns;
+    });
   const labelSelector = isAbsent(sel) ? undefined : parseLabelSelector(sel);
   const matchLabelKeys = labelKeys(f.get('matchLabelKeys'), labelSelector);
   const mismatchLabelKeys = labelKeys(f.get('mismatchLabelKeys'), labelSelector);
   for (const k of mismatchLabelKeys) {
-    if (matchLabelKeys.includes(k)) f.get('mismatchLabelKeys').fail(`key ${JSON.stringify(k)} is in both matchLabelKeys and mismatchLabelKeys`);
+    if (matchLabelKeys.includes(k))
+      f.get('mismatchLabelKeys').fail(`key ${JSON.stringify(k)} is in both matchLabelKeys and mismatchLabelKeys`);
   }
   return {
     ...(labelSelector === undefined ? {} : { labelSelector }),
@@ -715,7 +780,8 @@ function spreadOf(f: Field): Pick<PodSpec, 'topologySpreadConstraints'> {
     checkQualifiedName(keyField, topologyKey, 'topology key');
     const whenUnsatisfiable = c.get('whenUnsatisfiable').oneOf(WHEN_UNSATISFIABLE);
     const pair = `${topologyKey}\u0000${whenUnsatisfiable}`;
-    if (seen.has(pair)) keyField.fail(`duplicate constraint for topologyKey ${JSON.stringify(topologyKey)} and whenUnsatisfiable ${whenUnsatisfiable}`);
+    if (seen.has(pair))
+      keyField.fail(`duplicate constraint for topologyKey ${JSON.stringify(topologyKey)} and whenUnsatisfiable ${whenUnsatisfiable}`);
     seen.add(pair);
     const sel = c.get('labelSelector');
     const labelSelector = isAbsent(sel) ? undefined : parseLabelSelector(sel);
@@ -748,7 +814,11 @@ function spreadOf(f: Field): Pick<PodSpec, 'topologySpreadConstraints'> {
  * ValidateNodeAffinityArgs builds the selectors and refuses it).
  */
 export function parseNodeAffinity(f: Field, source: 'pod' | 'config' = 'config'): NodeAffinity {
-  if (f.kind() !== 'map') expectedMapping(f, 'a node affinity (requiredDuringSchedulingIgnoredDuringExecution and/or preferredDuringSchedulingIgnoredDuringExecution)');
+  if (f.kind() !== 'map')
+    expectedMapping(
+      f,
+      'a node affinity (requiredDuringSchedulingIgnoredDuringExecution and/or preferredDuringSchedulingIgnoredDuringExecution)',
+    );
   const out: { required?: NodeAffinity['required']; preferred?: NodeAffinity['preferred'] } = {};
   const req = f.get('requiredDuringSchedulingIgnoredDuringExecution');
   if (req.kind() !== 'missing' && req.kind() !== 'null') {
@@ -773,7 +843,10 @@ function parsePreferredTerm(f: Field, lenient: boolean): PreferredSchedulingTerm
 
 function parseNodeSelectorTerm(f: Field, check: ValueCheck): NodeSelectorTerm {
   return {
-    matchExpressions: f.get('matchExpressions').items().map((e) => parseNodeSelectorRequirement(e, check)),
+    matchExpressions: f
+      .get('matchExpressions')
+      .items()
+      .map((e) => parseNodeSelectorRequirement(e, check)),
     matchFields: f.get('matchFields').items().map(parseNodeFieldRequirement),
   };
 }
@@ -791,13 +864,18 @@ function parseNodeSelectorRequirement(f: Field, check: ValueCheck): NodeSelector
   const valuesField = f.get('values');
   const valueFields = valuesField.items();
   const values = valueFields.map((v) => v.scalarString());
-  if ((operator === 'In' || operator === 'NotIn') && values.length === 0) valuesField.fail(`expected at least one value for operator ${operator}`);
-  if ((operator === 'Exists' || operator === 'DoesNotExist') && values.length > 0) valuesField.fail(`expected no values for operator ${operator}, got ${values.length}`);
-  if ((operator === 'Gt' || operator === 'Lt') && values.length !== 1) valuesField.fail(`expected exactly one value for operator ${operator}, got ${values.length}`);
+  if ((operator === 'In' || operator === 'NotIn') && values.length === 0)
+    valuesField.fail(`expected at least one value for operator ${operator}`);
+  if ((operator === 'Exists' || operator === 'DoesNotExist') && values.length > 0)
+    valuesField.fail(`expected no values for operator ${operator}, got ${values.length}`);
+  if ((operator === 'Gt' || operator === 'Lt') && values.length !== 1)
+    valuesField.fail(`expected exactly one value for operator ${operator}, got ${values.length}`);
   if (check === 'lenient') return { key, operator, values };
-  if ((operator === 'Gt' || operator === 'Lt') && !isGoInt64(values[0])) valueFields[0].fail(`expected an integer for operator ${operator}, got ${JSON.stringify(values[0])}`);
+  if ((operator === 'Gt' || operator === 'Lt') && !isGoInt64(values[0]))
+    valueFields[0].fail(`expected an integer for operator ${operator}, got ${JSON.stringify(values[0])}`);
   values.forEach((v, i) => {
-    if ((operator === 'In' || operator === 'NotIn') && !isLabelValue(v)) valueFields[i].fail(`invalid label value ${JSON.stringify(v)}: expected ${LABEL_VALUE_RULE}`);
+    if ((operator === 'In' || operator === 'NotIn') && !isLabelValue(v))
+      valueFields[i].fail(`invalid label value ${JSON.stringify(v)}: expected ${LABEL_VALUE_RULE}`);
   });
   return { key, operator, values };
 }
@@ -809,11 +887,12 @@ function parseNodeFieldRequirement(f: Field): NodeSelectorRequirement {
   const operator = f.get('operator').oneOf(['In', 'NotIn'] as const);
   const valuesField = f.get('values');
   const values = valuesField.items().map((v) => v.scalarString());
-  if (values.length !== 1) valuesField.fail(`expected exactly one value when operator is ${operator} for a node field selector, got ${values.length}`);
-  if (!isDns1123Subdomain(values[0])) valuesField.items()[0].fail(`expected a node name (${DNS1123_SUBDOMAIN_RULE}), got ${JSON.stringify(values[0])}`);
+  if (values.length !== 1)
+    valuesField.fail(`expected exactly one value when operator is ${operator} for a node field selector, got ${values.length}`);
+  if (!isDns1123Subdomain(values[0]))
+    valuesField.items()[0].fail(`expected a node name (${DNS1123_SUBDOMAIN_RULE}), got ${JSON.stringify(values[0])}`);
   return { key, operator, values };
 }
-
 
 /** SetDefaults_PodSpec: an empty restartPolicy means Always. */
 function restartPolicyOf(f: Field): RestartPolicy {
@@ -845,7 +924,10 @@ function parseContainer(f: Field, init: boolean, hostNetwork: boolean): Containe
     image,
     requests,
     limits,
-    ports: f.get('ports').items().map((p) => parseContainerPort(p, hostNetwork)),
+    ports: f
+      .get('ports')
+      .items()
+      .map((p) => parseContainerPort(p, hostNetwork)),
   };
   // Probes only when given (and only on app containers, as validation requires), so other specs are unchanged;
   // likewise an explicit imagePullPolicy other than IfNotPresent.
@@ -866,7 +948,8 @@ function parseContainer(f: Field, init: boolean, hostNetwork: boolean): Containe
 function probeOf(f: Field, name: 'readinessProbe' | 'startupProbe'): Partial<Record<typeof name, ProbeTiming>> {
   if (isAbsent(f)) return {};
   const successThreshold = f.get('successThreshold').optInt(1, { min: 1, max: INT32.max });
-  if (name === 'startupProbe' && successThreshold !== 1) f.get('successThreshold').fail(`expected 1 (a startup probe's successThreshold must be 1), got ${successThreshold}`);
+  if (name === 'startupProbe' && successThreshold !== 1)
+    f.get('successThreshold').fail(`expected 1 (a startup probe's successThreshold must be 1), got ${successThreshold}`);
   return {
     [name]: {
       initialDelaySeconds: f.get('initialDelaySeconds').optInt(0, { min: 0, max: INT32.max }),
@@ -901,9 +984,10 @@ function checkRequestsWithinLimits(resources: Field, requests: ResourceList, lim
   for (const [name, limit] of Object.entries(limits)) {
     const request = requests[name];
     if (request > limit) {
-      resources.get('requests').get(name).fail(
-        `expected a request ≤ the ${name} limit of ${formatAmount(name, limit)}, got ${formatAmount(name, request)}`,
-      );
+      resources
+        .get('requests')
+        .get(name)
+        .fail(`expected a request ≤ the ${name} limit of ${formatAmount(name, limit)}, got ${formatAmount(name, request)}`);
     }
   }
 }
@@ -950,7 +1034,8 @@ function parseToleration(f: Field): Toleration {
   if (key === '' && operator !== 'Exists') {
     operatorField.fail('operator must be Exists when key is empty (an empty key with Exists tolerates every taint)');
   }
-  if (operator === 'Exists' && value !== '') f.get('value').fail(`value must be empty when operator is Exists, got ${JSON.stringify(value)}`);
+  if (operator === 'Exists' && value !== '')
+    f.get('value').fail(`value must be empty when operator is Exists, got ${JSON.stringify(value)}`);
   const secondsField = f.get('tolerationSeconds');
   if (secondsField.kind() === 'missing' || secondsField.kind() === 'null') return { key, operator, value, effect };
   const tolerationSeconds = secondsField.int();
@@ -1008,7 +1093,6 @@ function labelMap(f: Field): Record<string, string> {
 }
 
 // ---- name syntax (apimachinery pkg/util/validation/validation.go) ----
-
 
 function checkQualifiedName(f: Field, s: string, what: string): void {
   if (!isQualifiedName(s)) {

@@ -36,7 +36,15 @@ import type { TopologySpreadConstraint } from '../api/objects.js';
 import { FIRST_FIT, ROUND_ROBIN, UNIFORM_RANDOM } from '../scheduler/plugins/placement-policies.js';
 import { userPlugin, type UserPluginUse } from '../scheduler/user-plugins.js';
 import { DEFAULT_PROFILE, type Profile } from '../scheduler/profile.js';
-import { GPU_PLUGIN_POINTS, GPU_SCORE_PLUGINS, OPEN_GPU_SHARE, isGpuPlugin, parseGpuPluginArgs, type GpuProfile, type GpuSelMethod } from '../gpu/config.js';
+import {
+  GPU_PLUGIN_POINTS,
+  GPU_SCORE_PLUGINS,
+  OPEN_GPU_SHARE,
+  isGpuPlugin,
+  parseGpuPluginArgs,
+  type GpuProfile,
+  type GpuSelMethod,
+} from '../gpu/config.js';
 
 type Point =
   | 'preEnqueue'
@@ -52,7 +60,20 @@ type Point =
   | 'bind'
   | 'postBind';
 
-const POINTS: readonly Point[] = ['preEnqueue', 'queueSort', 'preFilter', 'filter', 'postFilter', 'preScore', 'score', 'reserve', 'permit', 'preBind', 'bind', 'postBind'];
+const POINTS: readonly Point[] = [
+  'preEnqueue',
+  'queueSort',
+  'preFilter',
+  'filter',
+  'postFilter',
+  'preScore',
+  'score',
+  'reserve',
+  'permit',
+  'preBind',
+  'bind',
+  'postBind',
+];
 
 /** In-tree plugins and the extension points each implements (docs/reference/scheduler-config.md). */
 const PLUGIN_POINTS: Readonly<Record<string, readonly Point[]>> = {
@@ -163,7 +184,8 @@ export const DEFAULT_POLICY: SchedulerPolicy = {
 
 export function parseSchedulerConfig(f: Field): SchedulerPolicy {
   const apiVersion = f.get('apiVersion').str();
-  if (apiVersion !== 'kubescheduler.config.k8s.io/v1') f.get('apiVersion').fail(`expected "kubescheduler.config.k8s.io/v1", got "${apiVersion}"`);
+  if (apiVersion !== 'kubescheduler.config.k8s.io/v1')
+    f.get('apiVersion').fail(`expected "kubescheduler.config.k8s.io/v1", got "${apiVersion}"`);
   const kind = f.get('kind').str();
   if (kind !== 'KubeSchedulerConfiguration') f.get('kind').fail(`expected "KubeSchedulerConfiguration", got "${kind}"`);
   f.rejectUnknownKeys([
@@ -236,7 +258,10 @@ function parseQueueSettings(f: Field): SchedulerQueueSettings {
   const initial = ini.exists ? ini.int() : 1;
   if (initial <= 0) ini.fail(`must be greater than 0, got ${initial}`);
   const maximum = max.exists ? max.int() : 10;
-  if (maximum < initial) (max.exists ? max : ini).fail(`podMaxBackoffSeconds (${maximum}) must be greater than or equal to podInitialBackoffSeconds (${initial})`);
+  if (maximum < initial)
+    (max.exists ? max : ini).fail(
+      `podMaxBackoffSeconds (${maximum}) must be greater than or equal to podInitialBackoffSeconds (${initial})`,
+    );
   return {
     parallelism,
     ...(ini.exists ? { podInitialBackoff: initial * MICROS_PER_SECOND } : {}),
@@ -267,7 +292,8 @@ function parseNotModeled(f: Field, out: string[]): void {
     const a = f.get(k);
     if (!a.exists || a.kind() === 'null') continue;
     const v = a.str();
-    if (v !== '' && !/:0$/.test(v) && v !== '0') a.fail(`must be empty or use port 0 (deprecated in kubescheduler.config.k8s.io/v1), got "${v}"`);
+    if (v !== '' && !/:0$/.test(v) && v !== '0')
+      a.fail(`must be empty or use port 0 (deprecated in kubescheduler.config.k8s.io/v1), got "${v}"`);
     out.push(k);
   }
   for (const k of ['enableProfiling', 'enableContentionProfiling', 'delayCacheUntilActive']) {
@@ -279,7 +305,15 @@ function parseNotModeled(f: Field, out: string[]): void {
   const le = f.get('leaderElection');
   if (le.exists) {
     // LeaderElectionConfiguration (component-base/config/v1alpha1): one simulated scheduler is always the leader.
-    le.rejectUnknownKeys(['leaderElect', 'leaseDuration', 'renewDeadline', 'retryPeriod', 'resourceLock', 'resourceName', 'resourceNamespace']);
+    le.rejectUnknownKeys([
+      'leaderElect',
+      'leaseDuration',
+      'renewDeadline',
+      'retryPeriod',
+      'resourceLock',
+      'resourceName',
+      'resourceNamespace',
+    ]);
     out.push('leaderElection');
   }
 }
@@ -345,7 +379,8 @@ function parseProfile(pf: Field, globalPct: number, ignored: Set<string>, gpuPro
     return e.weight > 0 ? e.weight : multiWeight.get(name) || 1;
   };
   for (const point of POINTS) {
-    for (const e of at.get(point) as Enabled[]) if (!MODELED.has(e.name) && !TRIVIAL.has(e.name) && !isGpuPlugin(e.name) && userPlugin(e.name) === undefined) ignored.add(e.name);
+    for (const e of at.get(point) as Enabled[])
+      if (!MODELED.has(e.name) && !TRIVIAL.has(e.name) && !isGpuPlugin(e.name) && userPlugin(e.name) === undefined) ignored.add(e.name);
   }
 
   // pluginConfig args.
@@ -385,7 +420,14 @@ function parseProfile(pf: Field, globalPct: number, ignored: Set<string>, gpuPro
     } else if (isGpuPlugin(name)) {
       const sel = parseGpuPluginArgs(name, args);
       if (sel !== null) gpuSelMethod = sel;
-    } else if (name === TAINTS || name === PORTS || name === IMAGES || name === FIRST_FIT || name === ROUND_ROBIN || name === UNIFORM_RANDOM) {
+    } else if (
+      name === TAINTS ||
+      name === PORTS ||
+      name === IMAGES ||
+      name === FIRST_FIT ||
+      name === ROUND_ROBIN ||
+      name === UNIFORM_RANDOM
+    ) {
       // These plugins take no arguments.
       args.rejectUnknownKeys(['apiVersion', 'kind']);
     }
@@ -460,18 +502,32 @@ function parseSpreadArgs(args: Field): SpreadDefaults {
   const type = args.get('defaultingType').optOneOf(['System', 'List'] as const, 'System');
   const list = args.get('defaultConstraints').items();
   if (type === 'System') {
-    if (list.length > 0) args.get('defaultConstraints').fail('must be empty when defaultingType is "System" (set defaultingType: List to use your own)');
+    if (list.length > 0)
+      args.get('defaultConstraints').fail('must be empty when defaultingType is "System" (set defaultingType: List to use your own)');
     return SYSTEM_DEFAULTS;
   }
   const seen = new Set<string>();
   const constraints = list.map((c): TopologySpreadConstraint => {
-    c.rejectUnknownKeys(['maxSkew', 'topologyKey', 'whenUnsatisfiable', 'labelSelector', 'minDomains', 'nodeAffinityPolicy', 'nodeTaintsPolicy', 'matchLabelKeys']);
-    if (c.get('labelSelector').exists) c.get('labelSelector').fail('default constraints must not define a selector: it is deduced for each pod from its Services and controller');
+    c.rejectUnknownKeys([
+      'maxSkew',
+      'topologyKey',
+      'whenUnsatisfiable',
+      'labelSelector',
+      'minDomains',
+      'nodeAffinityPolicy',
+      'nodeTaintsPolicy',
+      'matchLabelKeys',
+    ]);
+    if (c.get('labelSelector').exists)
+      c.get('labelSelector').fail(
+        'default constraints must not define a selector: it is deduced for each pod from its Services and controller',
+      );
     const topologyKey = c.get('topologyKey').str();
     if (topologyKey === '') c.get('topologyKey').fail('expected a node label key, got ""');
     const whenUnsatisfiable = c.get('whenUnsatisfiable').oneOf(['DoNotSchedule', 'ScheduleAnyway'] as const);
     const pair = `${topologyKey}/${whenUnsatisfiable}`;
-    if (seen.has(pair)) c.get('topologyKey').fail(`duplicate constraint for topologyKey "${topologyKey}" and whenUnsatisfiable ${whenUnsatisfiable}`);
+    if (seen.has(pair))
+      c.get('topologyKey').fail(`duplicate constraint for topologyKey "${topologyKey}" and whenUnsatisfiable ${whenUnsatisfiable}`);
     seen.add(pair);
     return { maxSkew: c.get('maxSkew').int({ min: 1, max: 2 ** 31 - 1 }), topologyKey, whenUnsatisfiable, matchLabelKeys: [] };
   });
@@ -509,7 +565,9 @@ function pluginName(f: Field, allowStar = true): string {
   const name = nf.str();
   if (name === '*' && allowStar) return name;
   if (PLUGIN_POINTS[name] === undefined && userPlugin(name) === undefined) {
-    nf.fail(`unknown plugin "${name}"; expected one of ${Object.keys(PLUGIN_POINTS).join(', ')}${allowStar ? ' or "*"' : ''} (or a plugin of a module given with --plugin-module)`);
+    nf.fail(
+      `unknown plugin "${name}"; expected one of ${Object.keys(PLUGIN_POINTS).join(', ')}${allowStar ? ' or "*"' : ''} (or a plugin of a module given with --plugin-module)`,
+    );
   }
   return name;
 }
@@ -525,25 +583,37 @@ function parseFitArgs(args: Field): FitArgs {
   args.rejectUnknownKeys(['apiVersion', 'kind', 'ignoredResources', 'ignoredResourceGroups', 'scoringStrategy']);
   // ValidateNodeResourcesFitArgs: every ignored resource is a qualified name (ValidateLabelName); a group is one
   // without '/' (it is matched against the prefix before the '/' of extended resource names).
-  const qualified = "an optional DNS subdomain prefix and '/', then at most 63 letters, digits, '-', '_' or '.', starting and ending with a letter or digit";
-  const ignoredResources = args.get('ignoredResources').items().map((f) => {
-    const name = f.str();
-    if (!isQualifiedName(name)) f.fail(`invalid resource name ${JSON.stringify(name)}: expected ${qualified}`);
-    return name;
-  });
-  const ignoredResourceGroups = args.get('ignoredResourceGroups').items().map((f) => {
-    const group = f.str();
-    if (group.includes('/')) f.fail(`invalid resource group ${JSON.stringify(group)}: resource group name can't contain '/'`);
-    if (!isQualifiedName(group)) f.fail(`invalid resource group ${JSON.stringify(group)}: expected at most 63 letters, digits, '-', '_' or '.', starting and ending with a letter or digit`);
-    return group;
-  });
+  const qualified =
+    "an optional DNS subdomain prefix and '/', then at most 63 letters, digits, '-', '_' or '.', starting and ending with a letter or digit";
+  const ignoredResources = args
+    .get('ignoredResources')
+    .items()
+    .map((f) => {
+      const name = f.str();
+      if (!isQualifiedName(name)) f.fail(`invalid resource name ${JSON.stringify(name)}: expected ${qualified}`);
+      return name;
+    });
+  const ignoredResourceGroups = args
+    .get('ignoredResourceGroups')
+    .items()
+    .map((f) => {
+      const group = f.str();
+      if (group.includes('/')) f.fail(`invalid resource group ${JSON.stringify(group)}: resource group name can't contain '/'`);
+      if (!isQualifiedName(group))
+        f.fail(
+          `invalid resource group ${JSON.stringify(group)}: expected at most 63 letters, digits, '-', '_' or '.', starting and ending with a letter or digit`,
+        );
+      return group;
+    });
   return { strategy: parseScoringStrategy(args.get('scoringStrategy')), ignoredResources, ignoredResourceGroups };
 }
 
 function parseScoringStrategy(ss: Field): typeof DEFAULT_SCORING_STRATEGY {
   if (!ss.exists) return DEFAULT_SCORING_STRATEGY;
   ss.rejectUnknownKeys(['type', 'resources', 'requestedToCapacityRatio']);
-  const type = ss.get('type').optOneOf<ScoringStrategyType>(['LeastAllocated', 'MostAllocated', 'RequestedToCapacityRatio'], 'LeastAllocated');
+  const type = ss
+    .get('type')
+    .optOneOf<ScoringStrategyType>(['LeastAllocated', 'MostAllocated', 'RequestedToCapacityRatio'], 'LeastAllocated');
   const resources = ss.get('resources').exists ? parseResources(ss.get('resources')) : DEFAULT_SCORING_STRATEGY.resources;
   let shape: ShapePoint[] = [];
   const rtcr = ss.get('requestedToCapacityRatio');
@@ -556,7 +626,8 @@ function parseScoringStrategy(ss: Field): typeof DEFAULT_SCORING_STRATEGY {
       return { utilization: p.get('utilization').int({ min: 0, max: 100 }), score: p.get('score').int({ min: 0, max: 10 }) };
     });
     for (let i = 1; i < shape.length; i++) {
-      if (shape[i].utilization <= shape[i - 1].utilization) points[i].get('utilization').fail('shape utilization values must be strictly increasing');
+      if (shape[i].utilization <= shape[i - 1].utilization)
+        points[i].get('utilization').fail('shape utilization values must be strictly increasing');
     }
   } else if (rtcr.exists) rtcr.fail(`requestedToCapacityRatio is only valid with type RequestedToCapacityRatio, not ${type}`);
   return { type, resources, shape };

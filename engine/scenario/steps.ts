@@ -11,7 +11,16 @@ import type { Step } from './types.js';
 import type { NodePool } from '../cloud/node-pool.js';
 import type { Field } from './yaml-field.js';
 
-export const OPCODES = ['createNodes', 'createPods', 'barrier', 'sleep', 'deletePods', 'churn', 'startCollectingMetrics', 'stopCollectingMetrics'] as const;
+export const OPCODES = [
+  'createNodes',
+  'createPods',
+  'barrier',
+  'sleep',
+  'deletePods',
+  'churn',
+  'startCollectingMetrics',
+  'stopCollectingMetrics',
+] as const;
 
 /** Upstream opcodes that have no kubesim counterpart (scheduler_perf.go operationCode). */
 const UNSUPPORTED_OPCODES = [
@@ -29,12 +38,32 @@ const UNSUPPORTED_OPCODES = [
 /** Fields of upstream's ops that kubesim does not model, per opcode (refused with a message, not as typos). */
 const UNSUPPORTED_FIELDS: Readonly<Record<string, readonly string[]>> = {
   createNodes: ['nodeAllocatableStrategy', 'labelNodePrepareStrategy', 'uniqueNodeLabelStrategy', 'templateParams'],
-  createPods: ['countMultiplierParam', 'steadyStateParam', 'persistentVolumeTemplatePath', 'persistentVolumeClaimTemplatePath', 'templateParams', 'signatureBatchSize', 'signatureBatchSizeParam'],
+  createPods: [
+    'countMultiplierParam',
+    'steadyStateParam',
+    'persistentVolumeTemplatePath',
+    'persistentVolumeClaimTemplatePath',
+    'templateParams',
+    'signatureBatchSize',
+    'signatureBatchSizeParam',
+  ],
 };
 
 const FIELDS: Readonly<Record<(typeof OPCODES)[number], readonly string[]>> = {
   createNodes: ['opcode', 'count', 'countParam', 'nodeTemplatePath', 'node', 'nodePool'],
-  createPods: ['opcode', 'count', 'countParam', 'podTemplatePath', 'pod', 'namespace', 'collectMetrics', 'skipWaitToCompletion', 'steadyState', 'duration', 'durationParam'],
+  createPods: [
+    'opcode',
+    'count',
+    'countParam',
+    'podTemplatePath',
+    'pod',
+    'namespace',
+    'collectMetrics',
+    'skipWaitToCompletion',
+    'steadyState',
+    'duration',
+    'durationParam',
+  ],
   barrier: ['opcode', 'namespaces', 'labelSelector', 'stageRequirement'],
   sleep: ['opcode', 'duration', 'durationParam'],
   deletePods: ['opcode', 'namespace', 'labelSelector', 'skipWaitToCompletion', 'deletePodsPerSecond'],
@@ -46,9 +75,23 @@ const FIELDS: Readonly<Record<(typeof OPCODES)[number], readonly string[]>> = {
 /** makeBaseNode in scheduler_perf's util.go: the node createNodes makes without a template. */
 const BASE_NODE: Node = {
   kind: 'Node',
-  metadata: { name: '', namespace: '', uid: '', labels: {}, annotations: {}, ownerReferences: [], creationTimestamp: 0, resourceVersion: 0 },
+  metadata: {
+    name: '',
+    namespace: '',
+    uid: '',
+    labels: {},
+    annotations: {},
+    ownerReferences: [],
+    creationTimestamp: 0,
+    resourceVersion: 0,
+  },
   spec: { unschedulable: false, taints: [] },
-  status: { capacity: { pods: 110, cpu: 4000, memory: 32 * 2 ** 30 }, allocatable: { pods: 110, cpu: 4000, memory: 32 * 2 ** 30 }, images: [], ready: true },
+  status: {
+    capacity: { pods: 110, cpu: 4000, memory: 32 * 2 ** 30 },
+    allocatable: { pods: 110, cpu: 4000, memory: 32 * 2 ** 30 },
+    images: [],
+    ready: true,
+  },
 };
 
 export interface StepContext {
@@ -82,10 +125,16 @@ export function parseSteps(f: Field, params: Field, ctx: StepContext): Step[] {
   const used = new Set<string>();
   const param = (ref: Field, kind: 'number' | 'string'): Field => {
     const text = ref.str();
-    if (!text.startsWith('$')) ref.fail(`expected a parameter reference such as "$${kind === 'number' ? 'initPods' : 'sleepDuration'}", got ${JSON.stringify(text)}`);
+    if (!text.startsWith('$'))
+      ref.fail(
+        `expected a parameter reference such as "$${kind === 'number' ? 'initPods' : 'sleepDuration'}", got ${JSON.stringify(text)}`,
+      );
     const name = text.slice(1);
     const value = params.get(name);
-    if (!value.exists) ref.fail(`parameter ${JSON.stringify(name)} is not defined in stepParams${params.exists ? ` (defined: ${params.keys().join(', ')})` : ''}`);
+    if (!value.exists)
+      ref.fail(
+        `parameter ${JSON.stringify(name)} is not defined in stepParams${params.exists ? ` (defined: ${params.keys().join(', ')})` : ''}`,
+      );
     used.add(name);
     return value;
   };
@@ -96,10 +145,12 @@ export function parseSteps(f: Field, params: Field, ctx: StepContext): Step[] {
   const fromPool = new Map<string, number>();
   // Metrics collection windows may not overlap (runCreatePodsOp, runStartCollectingMetricsOp) and must close.
   let collecting: Field | null = null;
-  const overlapping = (at: Field): never => at.fail(`metrics collection is overlapping: the startCollectingMetrics at line ${collecting?.line ?? 0} is not stopped yet`);
+  const overlapping = (at: Field): never =>
+    at.fail(`metrics collection is overlapping: the startCollectingMetrics at line ${collecting?.line ?? 0} is not stopped yet`);
   f.items().forEach((s, index) => {
     const opcode = opcodeOf(s);
-    for (const k of UNSUPPORTED_FIELDS[opcode] ?? []) if (s.get(k).exists) s.get(k).fail(`${opcode}'s ${k} is not modeled by kubesim (see docs/reference/step-lists.md)`);
+    for (const k of UNSUPPORTED_FIELDS[opcode] ?? [])
+      if (s.get(k).exists) s.get(k).fail(`${opcode}'s ${k} is not modeled by kubesim (see docs/reference/step-lists.md)`);
     s.rejectUnknownKeys(FIELDS[opcode]);
     switch (opcode) {
       case 'createNodes': {
@@ -130,14 +181,26 @@ export function parseSteps(f: Field, params: Field, ctx: StepContext): Step[] {
           steadyState = { duration };
         }
         known.add(namespace);
-        steps.push({ opcode, index, count, namespace, template: podTemplateOf(s, namespace, ctx, 'podTemplatePath'), collectMetrics, skipWaitToCompletion, steadyState });
+        steps.push({
+          opcode,
+          index,
+          count,
+          namespace,
+          template: podTemplateOf(s, namespace, ctx, 'podTemplatePath'),
+          collectMetrics,
+          skipWaitToCompletion,
+          steadyState,
+        });
         break;
       }
       case 'barrier': {
         const nsField = s.get('namespaces');
         const namespaces = nsField.items().map((n) => {
           const ns = n.str();
-          if (!known.has(ns)) n.fail(`unknown namespace ${JSON.stringify(ns)}: no createPods step before this barrier uses it${known.size > 0 ? ` (known: ${[...known].join(', ')})` : ''}`);
+          if (!known.has(ns))
+            n.fail(
+              `unknown namespace ${JSON.stringify(ns)}: no createPods step before this barrier uses it${known.size > 0 ? ` (known: ${[...known].join(', ')})` : ''}`,
+            );
           return ns;
         });
         const stageRequirement = s.get('stageRequirement').optOneOf(['Scheduled', 'Attempted'] as const, 'Scheduled');
@@ -155,7 +218,14 @@ export function parseSteps(f: Field, params: Field, ctx: StepContext): Step[] {
       case 'deletePods': {
         const namespace = s.get('namespace').exists ? namespaceOf(s, '') : '';
         const deletePodsPerSecond = s.get('deletePodsPerSecond').optInt(0, { min: 0 });
-        steps.push({ opcode, index, namespace, labelSelector: s.get('labelSelector').stringMap(), skipWaitToCompletion: s.get('skipWaitToCompletion').optBool(false), deletePodsPerSecond });
+        steps.push({
+          opcode,
+          index,
+          namespace,
+          labelSelector: s.get('labelSelector').stringMap(),
+          skipWaitToCompletion: s.get('skipWaitToCompletion').optBool(false),
+          deletePodsPerSecond,
+        });
         break;
       }
       case 'startCollectingMetrics': {
@@ -188,7 +258,8 @@ export function parseSteps(f: Field, params: Field, ctx: StepContext): Step[] {
     }
   });
   if (collecting !== null) (collecting as Field).fail('startCollectingMetrics without a stopCollectingMetrics after it');
-  for (const name of params.keys()) if (!used.has(name)) params.get(name).fail(`parameter ${JSON.stringify(name)} is defined but no step uses it`);
+  for (const name of params.keys())
+    if (!used.has(name)) params.get(name).fail(`parameter ${JSON.stringify(name)} is defined but no step uses it`);
   return steps;
 }
 
@@ -219,7 +290,8 @@ function durationOf(s: Field, param: (ref: Field, kind: 'string') => Field): Mic
 function namespaceOf(s: Field, def: string): string {
   const f = s.get('namespace');
   const ns = f.optStr(def);
-  if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(ns) || ns.length > 63) f.fail(`expected a namespace name (a DNS-1123 label), got ${JSON.stringify(ns)}`);
+  if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(ns) || ns.length > 63)
+    f.fail(`expected a namespace name (a DNS-1123 label), got ${JSON.stringify(ns)}`);
   return ns;
 }
 
@@ -231,8 +303,12 @@ function nodePoolOf(s: Field, index: number, ctx: StepContext): NodePool {
     const f = s.get('nodePool');
     const name = f.str();
     const pool = ctx.pools.find((p) => p.name === name);
-    if (pool === undefined) return f.fail(`no node pool named ${JSON.stringify(name)} in cluster.nodePools${ctx.pools.length > 0 ? ` (pools: ${ctx.pools.map((p) => p.name).join(', ')})` : ''}`);
-    if (pool.autoscaling !== null) f.fail(`pool ${name} is autoscaled: the cluster autoscaler names its nodes; createNodes takes a fixed pool`);
+    if (pool === undefined)
+      return f.fail(
+        `no node pool named ${JSON.stringify(name)} in cluster.nodePools${ctx.pools.length > 0 ? ` (pools: ${ctx.pools.map((p) => p.name).join(', ')})` : ''}`,
+      );
+    if (pool.autoscaling !== null)
+      f.fail(`pool ${name} is autoscaled: the cluster autoscaler names its nodes; createNodes takes a fixed pool`);
     if (pool.namedSingle) f.fail(`pool ${name} is a single named node; createNodes needs a pool with a count`);
     return pool;
   }
@@ -244,8 +320,16 @@ function nodePoolOf(s: Field, index: number, ctx: StepContext): NodePool {
     template = parseNodeTemplateManifest(docs[0]);
   }
   // Upstream names them from generateName "node-<opIndex>-" (getNodePreparer); here with an index, not a random suffix.
-  if (ctx.pools.some((p) => p.name === `node-${index}`)) s.fail(`the nodes of this step are named node-${index}-<i>, as those of the node pool node-${index}; rename the pool`);
-  return { name: `node-${index}`, count: 0, template: { ...template, metadata: { ...template.metadata, name: '' } }, namedSingle: false, zones: [], autoscaling: null };
+  if (ctx.pools.some((p) => p.name === `node-${index}`))
+    s.fail(`the nodes of this step are named node-${index}-<i>, as those of the node pool node-${index}; rename the pool`);
+  return {
+    name: `node-${index}`,
+    count: 0,
+    template: { ...template, metadata: { ...template.metadata, name: '' } },
+    namedSingle: false,
+    zones: [],
+    autoscaling: null,
+  };
 }
 
 /** A Pod manifest from a file (`pathKey`) or inline (`pod`), as the pods' template. */
@@ -261,7 +345,8 @@ function podTemplateOf(s: Field, namespace: string, ctx: StepContext, pathKey: s
 function podManifest(f: Field, namespace: string): PodTemplate {
   if (f.kind() !== 'map') f.fail(`expected a Pod manifest, got ${f.describe()}`);
   const kind = f.get('kind');
-  if (kind.exists && kind.str() !== 'Pod') kind.fail(`expected kind Pod (kubesim churns and creates pods only), got ${JSON.stringify(kind.str())}`);
+  if (kind.exists && kind.str() !== 'Pod')
+    kind.fail(`expected kind Pod (kubesim churns and creates pods only), got ${JSON.stringify(kind.str())}`);
   return parsePodTemplate(f, namespace);
 }
 

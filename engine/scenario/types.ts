@@ -3,7 +3,22 @@
  * default filled in. The simulation reads only this.
  */
 import type { FeatureGates, SchedulerQueueSettings } from '../scheduler/scheduler-settings.js';
-import type { CronJob, DaemonSet, HorizontalPodAutoscaler, LimitRange, ResourceQuota, Deployment, Job, PodTemplate, PriorityClass, ReplicaSet, Service, Pod, PodDisruptionBudget, StatefulSet } from '../api/objects.js';
+import type {
+  CronJob,
+  DaemonSet,
+  HorizontalPodAutoscaler,
+  LimitRange,
+  ResourceQuota,
+  Deployment,
+  Job,
+  PodTemplate,
+  PriorityClass,
+  ReplicaSet,
+  Service,
+  Pod,
+  PodDisruptionBudget,
+  StatefulSet,
+} from '../api/objects.js';
 import type { ApiServerParams } from '../api/api-server.js';
 import type { RateLimit } from '../api/rate-limiter.js';
 import type { Distribution } from '../core/distribution.js';
@@ -42,7 +57,20 @@ export type Arrival =
 /** Objects created through the API server at a virtual time (Deployments, Services, PriorityClasses, Pods…). */
 export interface TimedObject {
   readonly at: Micros;
-  readonly object: Deployment | ReplicaSet | Service | PriorityClass | Pod | Job | DaemonSet | StatefulSet | PodDisruptionBudget | CronJob | LimitRange | ResourceQuota | HorizontalPodAutoscaler;
+  readonly object:
+    | Deployment
+    | ReplicaSet
+    | Service
+    | PriorityClass
+    | Pod
+    | Job
+    | DaemonSet
+    | StatefulSet
+    | PodDisruptionBudget
+    | CronJob
+    | LimitRange
+    | ResourceQuota
+    | HorizontalPodAutoscaler;
   /**
    * Starting state of a cluster dump (cluster-dump.ts): created in waves from t = 0, each once the previous
    * wave has committed and settled (run.ts), so a controller finds what it owns in its cache; `at` is unused.
@@ -90,7 +118,13 @@ export type Step =
     }
   | { readonly opcode: 'sleep'; readonly index: number; readonly duration: Micros }
   /** From here to stopCollectingMetrics, pods of `namespaces` (matching the selector) seen scheduled are measured. */
-  | { readonly opcode: 'startCollectingMetrics'; readonly index: number; readonly name: string; readonly namespaces: readonly string[]; readonly labelSelector: Readonly<Record<string, string>> }
+  | {
+      readonly opcode: 'startCollectingMetrics';
+      readonly index: number;
+      readonly name: string;
+      readonly namespaces: readonly string[];
+      readonly labelSelector: Readonly<Record<string, string>>;
+    }
   | { readonly opcode: 'stopCollectingMetrics'; readonly index: number }
   | {
       readonly opcode: 'deletePods';

@@ -507,7 +507,6 @@ function aliasBombDetail(err: unknown): string {
   return `too many YAML alias expansions (at most ${MAX_ALIAS_COUNT} per anchor; refusing a possible alias bomb): ${reason}`;
 }
 
-
 // ---- node helpers ----
 
 function resolveNode(doc: Document, node: unknown): Resolved | undefined {
@@ -591,4 +590,3 @@ function editDistance(a: string, b: string): number {
   }
   return prev[b.length];
 }
-

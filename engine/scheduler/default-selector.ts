@@ -13,7 +13,11 @@ export function needsDefaultSelector(p: Profile, pod: Pod): boolean {
 }
 
 /** undefined when no Service and no ReplicaSet selects the pod. `replicaSets` is keyed by keyOf (ReplicaSet/ns/name). */
-export function defaultSpreadSelector(pod: Pod, services: Iterable<Service>, replicaSets: ReadonlyMap<string, ReplicaSet>): LabelSelector | undefined {
+export function defaultSpreadSelector(
+  pod: Pod,
+  services: Iterable<Service>,
+  replicaSets: ReadonlyMap<string, ReplicaSet>,
+): LabelSelector | undefined {
   const ns = pod.metadata.namespace;
   const labels = pod.metadata.labels;
   const matchLabels: Record<string, string> = {};

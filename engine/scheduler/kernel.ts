@@ -27,7 +27,13 @@ import {
 } from './plugins/node-affinity.js';
 import { REASON as REASON_PORTS } from './plugins/node-ports.js';
 import { addDefaultNormalized } from './plugins/normalize-score.js';
-import { firstUntolerated, isHardEffect, preferNoScheduleTolerations, reasonUntolerated, toleratedByAny } from './plugins/taint-toleration.js';
+import {
+  firstUntolerated,
+  isHardEffect,
+  preferNoScheduleTolerations,
+  reasonUntolerated,
+  toleratedByAny,
+} from './plugins/taint-toleration.js';
 import { scoreLeastBalanced } from './plugins/least-allocated-balanced.js';
 import { balance2, balanceN, balancedScore } from './plugins/node-resources-balanced-allocation.js';
 import {
@@ -49,8 +55,19 @@ import { AssignedPods, type AssignedPod } from './assigned-pods.js';
 import { AffinityFilter, AffinityScore } from './affinity-state.js';
 import { NodeEligibility } from './node-eligibility.js';
 import { SpreadFilter, SpreadScore } from './spread-state.js';
-import { REASON_MISSING_LABEL, REASON_SKEW, addNormalizedSpread, spreadConstraints, type SpreadConstraint } from './plugins/pod-topology-spread.js';
-import { REASON_AFFINITY, REASON_ANTI_AFFINITY, REASON_EXISTING_ANTI_AFFINITY, addNormalizedAffinity } from './plugins/inter-pod-affinity.js';
+import {
+  REASON_MISSING_LABEL,
+  REASON_SKEW,
+  addNormalizedSpread,
+  spreadConstraints,
+  type SpreadConstraint,
+} from './plugins/pod-topology-spread.js';
+import {
+  REASON_AFFINITY,
+  REASON_ANTI_AFFINITY,
+  REASON_EXISTING_ANTI_AFFINITY,
+  addNormalizedAffinity,
+} from './plugins/inter-pod-affinity.js';
 import type { HostPort } from './plugins/node-ports.js';
 import type { GpuCluster } from '../gpu/cluster.js';
 import { GpuShare, REASON_GPU } from './gpu-share.js';
@@ -243,9 +260,7 @@ export class Kernel {
     const checkAff = this.profile.filters.nodeAffinity && this.preFilterAffinity(t, pod);
     const checkPorts = this.profile.filters.nodePorts && pod.hostPorts.length > 0 && this.preFilterPorts(t, pod);
     this.elig.prepare(t, pod);
-    const checkSpread =
-      this.profile.filters.podTopologySpread &&
-      this.spreadFilter.prepare(t, pods, this.spreadFor(pod).hard, this.elig);
+    const checkSpread = this.profile.filters.podTopologySpread && this.spreadFilter.prepare(t, pods, this.spreadFor(pod).hard, this.elig);
     const checkIpa = this.profile.filters.interPodAffinity && this.ipaFilter.prepare(t, pods, pod);
     // ---- GPU block: Open-Gpu-Share PreFilter (a malformed GPU request fits nowhere).
     this.cycleRng = rng;
@@ -333,7 +348,7 @@ export class Kernel {
       }
       if (checkFit) {
         if (podCount[i] + 1 > allocPods[i]) {
-            continue;
+          continue;
         }
         if (anyRequest) {
           if (
@@ -342,7 +357,7 @@ export class Kernel {
             (podEph > 0 && podEph > allocEph[i] - reqEph[i]) ||
             (hasScalars && !scalarsFit(t, i, fitScalars))
           ) {
-                continue;
+            continue;
           }
         }
       }
@@ -467,7 +482,15 @@ export class Kernel {
    * The score plugins after NodeResourcesFit + BalancedAllocation, added to `out`. Kept apart because the
    * parallel scan (parallel/) computes the resource part in worker threads and calls this on the main thread.
    */
-  scoreExtras(t: NodeTable, pod: PodInput, feasible: Int32Array, found: number, out: Float64Array, pods: AssignedPods, rng?: RngStream): void {
+  scoreExtras(
+    t: NodeTable,
+    pod: PodInput,
+    feasible: Int32Array,
+    found: number,
+    out: Float64Array,
+    pods: AssignedPods,
+    rng?: RngStream,
+  ): void {
     if (this.raw.length < found) this.raw = new Float64Array(Math.max(found, out.length));
     const p = this.profile;
     if (p.taintWeight > 0) this.scoreTaints(t, pod, feasible, found, out);
@@ -547,7 +570,7 @@ export class Kernel {
       this.roundRobinCursor = (pos[feasible[best]] + 1) % n;
     }
     if (p.uniformRandomWeight > 0) {
-      if (rng === undefined) throw new Error('UniformRandom scores need the scheduler\'s random stream');
+      if (rng === undefined) throw new Error("UniformRandom scores need the scheduler's random stream");
       out[rng.int(found)] += POLICY_SCORE * p.uniformRandomWeight;
     }
   }
@@ -575,14 +598,16 @@ export class Kernel {
     if (cs.length === 0) return;
     const explicit = (pod.spec.topologySpreadConstraints?.length ?? 0) > 0;
     this.elig.prepare(t, pod);
-    if (!this.spreadScore.score(t, pods, cs, explicit || d.defaultingType !== 'System', feasible, found, this.elig, this.raw, this.ignored)) return;
+    if (!this.spreadScore.score(t, pods, cs, explicit || d.defaultingType !== 'System', feasible, found, this.elig, this.raw, this.ignored))
+      return;
     addNormalizedSpread(this.raw, this.ignored, found, this.profile.spreadWeight, out);
   }
 
   /** InterPodAffinity PreScore (Skip when nothing matches), Score, NormalizeScore. */
   private scoreInterPod(t: NodeTable, pod: PodInput, feasible: Int32Array, found: number, out: Float64Array, pods: AssignedPods): void {
     const p = this.profile;
-    if (!this.ipaScore.score(t, pods, pod, p.hardPodAffinityWeight, p.ignorePreferredTermsOfExistingPods, feasible, found, this.raw)) return;
+    if (!this.ipaScore.score(t, pods, pod, p.hardPodAffinityWeight, p.ignorePreferredTermsOfExistingPods, feasible, found, this.raw))
+      return;
     addNormalizedAffinity(this.raw, found, p.interPodAffinityWeight, out);
   }
 
@@ -679,7 +704,8 @@ export class Kernel {
     const c = this.cycle;
     t.account(e.row, e.requests, delta, e.ports);
     if (c === null) return;
-    if (c.checkSpread) this.spreadFilter.updateWithPod(t, e.row, c.pod.namespace, e.pod.metadata.namespace, e.pod.metadata.labels, delta, this.elig);
+    if (c.checkSpread)
+      this.spreadFilter.updateWithPod(t, e.row, c.pod.namespace, e.pod.metadata.namespace, e.pod.metadata.labels, delta, this.elig);
     if (c.checkIpa) this.ipaFilter.updateWithPod(t, e, delta);
   }
 
@@ -841,7 +867,8 @@ export class Kernel {
           }
         }
         let fit = 0;
-        if (weightSum !== 0) fit = strategy === 'RequestedToCapacityRatio' ? goRound(nodeScore / weightSum) : Math.trunc(nodeScore / weightSum);
+        if (weightSum !== 0)
+          fit = strategy === 'RequestedToCapacityRatio' ? goRound(nodeScore / weightSum) : Math.trunc(nodeScore / weightSum);
         total += fit * fitW;
       }
       if (balActive) total += this.balanced(t, i, r) * balW;
@@ -880,7 +907,11 @@ export class Kernel {
         let weightSum = 0;
         if (ac !== 0) {
           const q = nzCpu[i] + nzPodCpu;
-          const sc = least ? leastAllocated(q, ac) : most ? mostAllocated(q, ac) : requestedToCapacityRatio(this.shapeU, this.shapeS, q, ac);
+          const sc = least
+            ? leastAllocated(q, ac)
+            : most
+              ? mostAllocated(q, ac)
+              : requestedToCapacityRatio(this.shapeU, this.shapeS, q, ac);
           if (least || most || sc > 0) {
             nodeScore += sc * wc;
             weightSum += wc;
@@ -888,7 +919,11 @@ export class Kernel {
         }
         if (am !== 0) {
           const q = nzMem[i] + nzPodMem;
-          const sm = least ? leastAllocated(q, am) : most ? mostAllocated(q, am) : requestedToCapacityRatio(this.shapeU, this.shapeS, q, am);
+          const sm = least
+            ? leastAllocated(q, am)
+            : most
+              ? mostAllocated(q, am)
+              : requestedToCapacityRatio(this.shapeU, this.shapeS, q, am);
           if (least || most || sm > 0) {
             nodeScore += sm * wm;
             weightSum += wm;
@@ -1119,7 +1154,10 @@ export class Kernel {
       for (let f = 0; f < found; f++) {
         view.row = feasible[f];
         const s = score(pv, view);
-        if (typeof s !== 'number' || !Number.isFinite(s)) throw new UserPluginError(`plugin ${u.plugin.name} (${u.plugin.module}) returned ${String(s)} for node ${view.name}; expected a finite number`);
+        if (typeof s !== 'number' || !Number.isFinite(s))
+          throw new UserPluginError(
+            `plugin ${u.plugin.name} (${u.plugin.module}) returned ${String(s)} for node ${view.name}; expected a finite number`,
+          );
         raw[f] = Math.trunc(s);
       }
       const norm = u.plugin.impl.normalize;
@@ -1129,7 +1167,9 @@ export class Kernel {
       }
       for (let f = 0; f < found; f++) {
         if (raw[f] < 0 || raw[f] > POLICY_SCORE) {
-          throw new UserPluginError(`plugin ${u.plugin.name} (${u.plugin.module}) returned score ${raw[f]} for node ${t.names[feasible[f]]}; expected 0 to 100 (or set normalize)`);
+          throw new UserPluginError(
+            `plugin ${u.plugin.name} (${u.plugin.module}) returned score ${raw[f]} for node ${t.names[feasible[f]]}; expected 0 to 100 (or set normalize)`,
+          );
         }
         out[f] += raw[f] * u.weight;
       }

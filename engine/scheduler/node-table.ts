@@ -265,7 +265,8 @@ export class NodeTable {
   private setLabels(i: number, old: Readonly<Record<string, string>> | undefined, labels: Readonly<Record<string, string>>): void {
     if (old === labels) return;
     this.labelVersion++;
-    if (old !== undefined) for (const k in old) if (!Object.prototype.hasOwnProperty.call(labels, k)) this.labelCols[this.labelKeyIds.get(k) as number][i] = 0;
+    if (old !== undefined)
+      for (const k in old) if (!Object.prototype.hasOwnProperty.call(labels, k)) this.labelCols[this.labelKeyIds.get(k) as number][i] = 0;
     for (const k in labels) {
       let kid = this.labelKeyIds.get(k);
       if (kid === undefined) {

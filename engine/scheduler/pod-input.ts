@@ -48,7 +48,12 @@ const NO_META: PodMeta = { namespace: 'default', labels: {} };
 const NO_ANNOTATIONS: Readonly<Record<string, string>> = {};
 
 /** `podLevelResources`: the scheduler's PodLevelResources feature gate (api/pod-resources.ts). */
-export function podInput(spec: PodSpec, meta: PodMeta = NO_META, defaultSpreadSelector?: LabelSelector, podLevelResources = true): PodInput {
+export function podInput(
+  spec: PodSpec,
+  meta: PodMeta = NO_META,
+  defaultSpreadSelector?: LabelSelector,
+  podLevelResources = true,
+): PodInput {
   return {
     spec,
     namespace: meta.namespace,

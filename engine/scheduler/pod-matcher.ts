@@ -21,7 +21,11 @@ export interface PodMatcher {
   readonly key: string;
 }
 
-export function makeMatcher(namespaces: Iterable<string>, namespaceSelector: LabelSelector | undefined, selector: LabelSelector | undefined): PodMatcher {
+export function makeMatcher(
+  namespaces: Iterable<string>,
+  namespaceSelector: LabelSelector | undefined,
+  selector: LabelSelector | undefined,
+): PodMatcher {
   const ns = new Set(namespaces);
   const key = JSON.stringify([[...ns].sort(), canonical(namespaceSelector), canonical(selector)]);
   return { namespaces: ns, namespaceSelector, selector, key };
@@ -58,7 +62,8 @@ export function withLabelKeys(
   if (selector === undefined || (match.length === 0 && mismatch.length === 0)) return selector;
   const extra: LabelSelectorRequirement[] = [];
   for (const k of match) if (Object.prototype.hasOwnProperty.call(labels, k)) extra.push({ key: k, operator: 'In', values: [labels[k]] });
-  for (const k of mismatch) if (Object.prototype.hasOwnProperty.call(labels, k)) extra.push({ key: k, operator: 'NotIn', values: [labels[k]] });
+  for (const k of mismatch)
+    if (Object.prototype.hasOwnProperty.call(labels, k)) extra.push({ key: k, operator: 'NotIn', values: [labels[k]] });
   if (extra.length === 0) return selector;
   return { matchLabels: selector.matchLabels, matchExpressions: [...selector.matchExpressions, ...extra] };
 }
@@ -68,6 +73,8 @@ function canonical(s: LabelSelector | undefined): unknown {
   const labels = Object.keys(s.matchLabels)
     .sort()
     .map((k) => [k, s.matchLabels[k]]);
-  const exprs = s.matchExpressions.map((r) => [r.key, r.operator, [...r.values].sort()]).sort((a, b) => (JSON.stringify(a) < JSON.stringify(b) ? -1 : 1));
+  const exprs = s.matchExpressions
+    .map((r) => [r.key, r.operator, [...r.values].sort()])
+    .sort((a, b) => (JSON.stringify(a) < JSON.stringify(b) ? -1 : 1));
   return [labels, exprs];
 }

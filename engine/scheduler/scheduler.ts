@@ -12,7 +12,16 @@
  */
 import { type ApiServer, Client } from '../api/api-server.js';
 import { Informer, type Store } from '../api/informer.js';
-import { keyOf, type LabelSelector, type Node, type Pod, type PodDisruptionBudget, type ReplicaSet, type Service, isTerminal } from '../api/objects.js';
+import {
+  keyOf,
+  type LabelSelector,
+  type Node,
+  type Pod,
+  type PodDisruptionBudget,
+  type ReplicaSet,
+  type Service,
+  isTerminal,
+} from '../api/objects.js';
 import { podRequests } from '../api/pod-resources.js';
 import type { RateLimit } from '../api/rate-limiter.js';
 import type { RngStream } from '../core/rng.js';
@@ -143,7 +152,11 @@ export class Scheduler {
     this.queue = new SchedulingQueue(params, new QueueingHints(params.queueingHints ?? true));
     this.client = new Client('kube-scheduler', params.client, 'kube-scheduler');
     this.cycleEndKind = sim.register('scheduler-cycle-end', () => this.endCycle());
-    const nodes = new Informer<Node>({ add: (n) => this.onNode(n), update: (o, n) => this.onNode(n, o), delete: (n) => this.onNodeDelete(n) });
+    const nodes = new Informer<Node>({
+      add: (n) => this.onNode(n),
+      update: (o, n) => this.onNode(n, o),
+      delete: (n) => this.onNodeDelete(n),
+    });
     api.watch('Node', 'kube-scheduler/nodes', nodes.onEvent);
     const pods = new Informer<Pod>({
       add: (p, key) => this.onPodAdd(p, key),
@@ -270,7 +283,8 @@ export class Scheduler {
         this.account(pod, key);
         // The assigned-pod informer sees a pod that just got its node as an add (FilteringResourceEventHandler).
         if (old.spec.nodeName === '') this.clusterEvent(ASSIGNED_POD_ADD, undefined, pod);
-        else if (old.metadata.labels !== pod.metadata.labels && !sameRecord(old.metadata.labels, pod.metadata.labels)) this.clusterEvent(ASSIGNED_POD_UPDATE_LABEL, old, pod);
+        else if (old.metadata.labels !== pod.metadata.labels && !sameRecord(old.metadata.labels, pod.metadata.labels))
+          this.clusterEvent(ASSIGNED_POD_UPDATE_LABEL, old, pod);
       }
       return;
     }
@@ -285,7 +299,8 @@ export class Scheduler {
       q.pod = pod;
       // PriorityQueue.Update: the pod's own label or toleration change may make it schedulable.
       const events: ClusterEvent[] = [];
-      if (old.metadata.labels !== pod.metadata.labels && !sameRecord(old.metadata.labels, pod.metadata.labels)) events.push(UNSCHEDULED_POD_UPDATE_LABEL);
+      if (old.metadata.labels !== pod.metadata.labels && !sameRecord(old.metadata.labels, pod.metadata.labels))
+        events.push(UNSCHEDULED_POD_UPDATE_LABEL);
       if (old.spec.tolerations !== pod.spec.tolerations) events.push(UNSCHEDULED_POD_UPDATE_TOLERATION);
       if (events.length > 0) {
         this.queue.podUpdated(q, events, old, pod, this.sim.now);
@@ -348,7 +363,9 @@ export class Scheduler {
    */
   private clusterEvent(e: ClusterEvent, old: Node | Pod | undefined, neu: Node | Pod | undefined): void {
     const crossTopology =
-      !this.queue.hints.hintsEnabled && (e === ASSIGNED_POD_ADD || e === ASSIGNED_POD_UPDATE_LABEL) ? (p: QueuedPod): boolean => crossTopologyTerm(p, neu as Pod) : undefined;
+      !this.queue.hints.hintsEnabled && (e === ASSIGNED_POD_ADD || e === ASSIGNED_POD_UPDATE_LABEL)
+        ? (p: QueuedPod): boolean => crossTopologyTerm(p, neu as Pod)
+        : undefined;
     if (this.queue.onEvent(e, old, neu, this.sim.now, crossTopology) > 0) this.afterMove();
   }
 
@@ -364,7 +381,12 @@ export class Scheduler {
     this.busy = true;
     const kernel = this.kernels.get(p.pod.spec.schedulerName) as Kernel;
     const pod = p.pod;
-    const input = podInput(pod.spec, pod.metadata, needsDefaultSelector(kernel.profile, pod) ? this.defaultSelector(pod) : undefined, this.podLevelResources);
+    const input = podInput(
+      pod.spec,
+      pod.metadata,
+      needsDefaultSelector(kernel.profile, pod) ? this.defaultSelector(pod) : undefined,
+      this.podLevelResources,
+    );
     const nominated = this.nominatedFor(p.key, pod.spec.priority);
     const own = this.nominations.get(p.key);
     // The sharded search (parallel/scanner.ts) does not implement nominated pods, so cycles with nominations
@@ -387,7 +409,17 @@ export class Scheduler {
     if (d.node < 0 && d.error === undefined && kernel.profile.preemption !== null) {
       if (this.eligibleToPreempt(pod, own, kernel)) {
         const budgets = this.budgets === null ? [] : [...this.budgets.values()];
-        const out = preempt(kernel, this.table, this.pods, pod.spec.priority, kernel.profile.preemption, nominated, this.rng, this.sim.now, budgets);
+        const out = preempt(
+          kernel,
+          this.table,
+          this.pods,
+          pod.spec.priority,
+          kernel.profile.preemption,
+          nominated,
+          this.rng,
+          this.sim.now,
+          budgets,
+        );
         preemptionNodes = out.dryRuns;
         preemptionFilters = out.evaluations;
         if (out.row >= 0) nominate = { row: out.row, victims: out.victims };
@@ -406,7 +438,18 @@ export class Scheduler {
       { allNodes: this.table.live, visited: d.visited, scored, ...scan, preemptionNodes, preemptionFilters },
       this.params,
     );
-    this.current = { p, input, rejectors: d.rejectors ?? 0, node: d.node, start: this.sim.now, message, ports: input.hostPorts, nominate, clearNomination, error: d.error ?? null };
+    this.current = {
+      p,
+      input,
+      rejectors: d.rejectors ?? 0,
+      node: d.node,
+      start: this.sim.now,
+      message,
+      ports: input.hostPorts,
+      nominate,
+      clearNomination,
+      error: d.error ?? null,
+    };
     this.sim.after(cost, this.cycleEndKind);
   }
 
@@ -416,7 +459,14 @@ export class Scheduler {
     const spreadHard =
       (rejectors & POD_TOPOLOGY_SPREAD) === 0
         ? []
-        : spreadConstraints(p.pod.spec, input.namespace, input.labels, 'DoNotSchedule', kernel.profile.spreadDefaults, input.defaultSpreadSelector);
+        : spreadConstraints(
+            p.pod.spec,
+            input.namespace,
+            input.labels,
+            'DoNotSchedule',
+            kernel.profile.spreadDefaults,
+            input.defaultSpreadSelector,
+          );
     return { pod: p.pod, input, spreadHard, addedAffinity: kernel.profile.addedAffinity };
   }
 
@@ -435,7 +485,8 @@ export class Scheduler {
     if (pod.spec.preemptionPolicy === 'Never') return false;
     if (own === undefined || kernel.status[own.row] === UNRESOLVABLE) return true;
     for (const e of this.pods.on(own.row)) {
-      if (e.pod.spec.priority < pod.spec.priority && e.terminating && e.pod.status.disruptionTarget === PREEMPTION_BY_SCHEDULER) return false;
+      if (e.pod.spec.priority < pod.spec.priority && e.terminating && e.pod.status.disruptionTarget === PREEMPTION_BY_SCHEDULER)
+        return false;
     }
     return true;
   }
@@ -519,7 +570,11 @@ export class Scheduler {
     const nodeName = this.table.names[row];
     this.preemptions++;
     this.victims += victims.length;
-    this.observer.preempted?.(p.pod, nodeName, victims.map((v) => v.pod));
+    this.observer.preempted?.(
+      p.pod,
+      nodeName,
+      victims.map((v) => v.pod),
+    );
     for (const v of victims) this.evict(v.key);
     for (const [k, n] of this.nominations) {
       if (n.row === row && n.priority < p.pod.spec.priority) {
@@ -548,7 +603,10 @@ export class Scheduler {
       this.client,
       'Pod',
       key,
-      (cur) => (cur.kind === 'Pod' && cur.status.disruptionTarget === undefined ? { ...cur, status: { ...cur.status, disruptionTarget: PREEMPTION_BY_SCHEDULER } } : null),
+      (cur) =>
+        cur.kind === 'Pod' && cur.status.disruptionTarget === undefined
+          ? { ...cur, status: { ...cur.status, disruptionTarget: PREEMPTION_BY_SCHEDULER } }
+          : null,
       (r) => {
         if (r.ok) this.api.delete(this.client, 'Pod', key);
       },
@@ -580,7 +638,14 @@ export class Scheduler {
       // The GPU-sharing plugin records the devices as the pod's gpu-index annotation (sent with the binding here).
       (cur) =>
         cur.kind === 'Pod' && cur.spec.nodeName === ''
-          ? { ...cur, ...(index === null ? {} : { metadata: { ...cur.metadata, annotations: { ...cur.metadata.annotations, [GPU_INDEX]: index } } }), spec: { ...cur.spec, nodeName }, ...(cur.status.schedulingGated === true ? { status: { ...cur.status, schedulingGated: false } } : {}) }
+          ? {
+              ...cur,
+              ...(index === null
+                ? {}
+                : { metadata: { ...cur.metadata, annotations: { ...cur.metadata.annotations, [GPU_INDEX]: index } } }),
+              spec: { ...cur.spec, nodeName },
+              ...(cur.status.schedulingGated === true ? { status: { ...cur.status, schedulingGated: false } } : {}),
+            }
           : null,
       (r) => {
         const bound = r.ok && r.object !== undefined && r.object.kind === 'Pod' && r.object.spec.nodeName === nodeName;

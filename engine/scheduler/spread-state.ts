@@ -137,7 +137,12 @@ export class SpreadFilter {
     this.cols = cs.map((c) => t.labelColumn(c.topologyKey));
     this.counts = cs.map((c) => (c.countable ? pods.counter([c.matcher], true) : ZEROS));
     const { dom } = this.slots;
-    const index = noInclusionFiltering(t, cs, elig) ? domainIndex(t, cs.map((c) => c.topologyKey)) : null;
+    const index = noInclusionFiltering(t, cs, elig)
+      ? domainIndex(
+          t,
+          cs.map((c) => c.topologyKey),
+        )
+      : null;
     if (index !== null && index.consistent) {
       // Every eligible domain's count is the incrementally kept sum over its nodes: no pass over the nodes.
       for (let k = 0; k < n; k++) {
@@ -186,7 +191,15 @@ export class SpreadFilter {
   }
 
   /** PreFilterExtensions AddPod/RemovePod (updateWithPod), used by preemption's dry runs. */
-  updateWithPod(t: NodeTable, row: number, podNamespace: string, namespace: string, labels: Readonly<Record<string, string>>, delta: number, elig: NodeEligibility): void {
+  updateWithPod(
+    t: NodeTable,
+    row: number,
+    podNamespace: string,
+    namespace: string,
+    labels: Readonly<Record<string, string>>,
+    delta: number,
+    elig: NodeEligibility,
+  ): void {
     if (this.cs.length === 0 || namespace !== podNamespace || !this.hasAllKeys(row)) return;
     for (let k = 0; k < this.cs.length; k++) {
       const c = this.cs[k];
@@ -270,8 +283,17 @@ export class SpreadScore {
     const weight = cs.map((_, k) => topologyNormalizingWeight(host[k] ? found - nIgnored : this.slots.nTouched[k]));
     const { dom, present } = this.slots;
     // Fast path: the domain counts are the incrementally kept sums per label value (every node counts).
-    const fast = noInclusionFiltering(t, cs, elig) && (!requireAll || n === 1 || domainIndex(t, cs.map((c) => c.topologyKey)).consistent);
-    const sums = cs.map((c, k) => (fast && !host[k] && c.countable ? pods.domainSums([c.matcher], true, c.topologyKey) : zeroF(t.labelValueNum.length)));
+    const fast =
+      noInclusionFiltering(t, cs, elig) &&
+      (!requireAll ||
+        n === 1 ||
+        domainIndex(
+          t,
+          cs.map((c) => c.topologyKey),
+        ).consistent);
+    const sums = cs.map((c, k) =>
+      fast && !host[k] && c.countable ? pods.domainSums([c.matcher], true, c.topologyKey) : zeroF(t.labelValueNum.length),
+    );
     const needAff = cs.some((c) => c.honorAffinity);
     const needTaints = cs.some((c) => c.honorTaints);
     for (let i = 0; !fast && i < t.count; i++) {

@@ -148,12 +148,14 @@ function validPlugin(x: unknown, path: string, i: number, reserved: (name: strin
   };
   if (typeof x !== 'object' || x === null) return bad('expected a plugin object with a name and a filter and/or score function');
   const p = x as Record<string, unknown>;
-  if (typeof p.name !== 'string' || !/^[A-Za-z][A-Za-z0-9-]*$/.test(p.name)) return bad(`expected a name of letters, digits and '-', got ${JSON.stringify(p.name)}`);
+  if (typeof p.name !== 'string' || !/^[A-Za-z][A-Za-z0-9-]*$/.test(p.name))
+    return bad(`expected a name of letters, digits and '-', got ${JSON.stringify(p.name)}`);
   if (reserved(p.name)) bad(`"${p.name}" is the name of a plugin kubesim already has; choose another`);
   if (p.filter !== undefined && typeof p.filter !== 'function') bad('filter must be a function (pod, node) => reason | null');
   if (p.score !== undefined && typeof p.score !== 'function') bad('score must be a function (pod, node) => number');
   if (p.filter === undefined && p.score === undefined) bad('expected a filter or a score function');
-  if (p.normalize !== undefined && p.normalize !== 'max' && p.normalize !== 'reverse') bad(`normalize must be "max" or "reverse", got ${JSON.stringify(p.normalize)}`);
+  if (p.normalize !== undefined && p.normalize !== 'max' && p.normalize !== 'reverse')
+    bad(`normalize must be "max" or "reverse", got ${JSON.stringify(p.normalize)}`);
   return p as unknown as UserPlugin;
 }
 
@@ -163,7 +165,14 @@ export function podView(spec: PodSpec, namespace: string, labels: Readonly<Recor
     namespace,
     labels,
     spec,
-    request: (resource) => (resource === CPU ? r.cpu : resource === MEMORY ? r.memory : resource === EPHEMERAL_STORAGE ? r.ephemeralStorage : (r.scalars[resource] ?? 0)),
+    request: (resource) =>
+      resource === CPU
+        ? r.cpu
+        : resource === MEMORY
+          ? r.memory
+          : resource === EPHEMERAL_STORAGE
+            ? r.ephemeralStorage
+            : (r.scalars[resource] ?? 0),
   };
 }
 

@@ -42,7 +42,11 @@ export function executeTask(scenario: Scenario, task: RunTask, s: RunSettings, s
   if (policy === undefined) throw new Error(`no policy ${task.policy} in ${s.scenarioPath}`);
   const t0 = performance.now();
   const trace = s.trace !== null && task.seed === s.traceSeed ? { trace: s.trace } : {};
-  const r = runOnce(scenario, policy, task.seed, { ...trace, sampleInterval: s.sampleInterval, ...(scanner === undefined ? {} : { scanner }) });
+  const r = runOnce(scenario, policy, task.seed, {
+    ...trace,
+    sampleInterval: s.sampleInterval,
+    ...(scanner === undefined ? {} : { scanner }),
+  });
   const output = runOutput(r, s.sampleInterval, s.pods);
   return { task, output, wallMs: performance.now() - t0 };
 }

@@ -67,7 +67,11 @@ export interface MemoryBudget {
  */
 export function memoryBudget(maxMemory: number | null, threads: number): MemoryBudget {
   if (maxMemory !== null) return { perThread: Math.floor(maxMemory / Math.max(1, threads)), total: maxMemory, source: '--max-memory' };
-  return { perThread: getHeapStatistics().heap_size_limit, total: totalmem(), source: 'the V8 heap limit per thread and the machine\'s memory' };
+  return {
+    perThread: getHeapStatistics().heap_size_limit,
+    total: totalmem(),
+    source: "the V8 heap limit per thread and the machine's memory",
+  };
 }
 
 /** Null when the sweep fits; otherwise the reason, with what to do about it. */

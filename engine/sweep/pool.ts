@@ -51,7 +51,8 @@ export interface PoolOutcome<R> {
 function reasonOf(e: unknown): string {
   if (!(e instanceof Error)) return String(e);
   const code = (e as { code?: unknown }).code;
-  if (code === 'ERR_WORKER_OUT_OF_MEMORY') return `the worker thread ran out of heap memory (${e.message}); pass --max-memory to raise its limit`;
+  if (code === 'ERR_WORKER_OUT_OF_MEMORY')
+    return `the worker thread ran out of heap memory (${e.message}); pass --max-memory to raise its limit`;
   return e.message;
 }
 
@@ -65,7 +66,9 @@ export async function runTasks<R>(tasks: readonly RunTask[], settings: RunSettin
     minThreads: threads,
     maxThreads: threads,
     idleTimeout: 60_000,
-    ...(o.heapLimitBytes === null ? {} : { resourceLimits: { maxOldGenerationSizeMb: Math.max(64, Math.floor(o.heapLimitBytes / 2 ** 20)) } }),
+    ...(o.heapLimitBytes === null
+      ? {}
+      : { resourceLimits: { maxOldGenerationSizeMb: Math.max(64, Math.floor(o.heapLimitBytes / 2 ** 20)) } }),
   });
   let failure: WorkerFailure | null = null;
   const stop = (): void => {

@@ -62,7 +62,15 @@ export function engineHash(): string {
 export function runKey(scenario: Scenario, task: RunTask, s: RunSettings): string {
   const policy = scenario.policies.find((p) => p.name === task.policy);
   // The file's location, the other policies, the seed range and the description do not change this run.
-  const { file: _file, policies: _policies, seed: _seed, replications: _replications, description: _description, report: _report, ...rest } = scenario;
+  const {
+    file: _file,
+    policies: _policies,
+    seed: _seed,
+    replications: _replications,
+    description: _description,
+    report: _report,
+    ...rest
+  } = scenario;
   const inputs = {
     engine: engineHash(),
     scenario: rest,
@@ -94,7 +102,8 @@ export function loadRun(out: string, task: RunTask, key: string): TaskResult | n
   } catch {
     return null;
   }
-  if (stored === null || typeof stored !== 'object' || stored.format !== FORMAT || stored.key !== key || stored.result === undefined) return null;
+  if (stored === null || typeof stored !== 'object' || stored.format !== FORMAT || stored.key !== key || stored.result === undefined)
+    return null;
   const r = stored.result;
   if (r.task?.policy !== task.policy || r.task.seed !== task.seed || typeof r.output !== 'object' || r.output === null) return null;
   reviveSummaryNaN(r.output);

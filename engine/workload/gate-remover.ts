@@ -41,7 +41,8 @@ export function startGateRemover(sim: Simulation, api: ApiServer, client: Client
 /** Whether any pod of the scenario can carry scheduling gates (the gate remover's watch is opened only then). */
 export function scenarioUsesGates(s: Scenario): boolean {
   const gated = (t: { spec: { schedulingGates?: readonly string[] } }): boolean => (t.spec.schedulingGates?.length ?? 0) > 0;
-  const objectGated = (o: KubeObject): boolean => (o.kind === 'Pod' ? gated(o) : o.kind === 'Deployment' || o.kind === 'ReplicaSet' || o.kind === 'Job' ? gated(o.spec.template) : false);
+  const objectGated = (o: KubeObject): boolean =>
+    o.kind === 'Pod' ? gated(o) : o.kind === 'Deployment' || o.kind === 'ReplicaSet' || o.kind === 'Job' ? gated(o.spec.template) : false;
   const templates: PodTemplate[] = [...s.podWorkloads.map((w) => w.template)];
   for (const st of s.steps) {
     if (st.opcode === 'createPods') templates.push(st.template);
@@ -49,4 +50,3 @@ export function scenarioUsesGates(s: Scenario): boolean {
   }
   return s.objects.some((o) => objectGated(o.object)) || templates.some(gated);
 }
-

@@ -123,7 +123,13 @@ export class StepDriver {
       case 'barrier': {
         const namespaces = s.namespaces.length > 0 ? s.namespaces : [...this.expected.keys()];
         const attempted = s.stageRequirement === 'Attempted';
-        const counters = namespaces.map((namespace) => ({ namespace, selector: s.labelSelector, attempted, want: this.expected.get(namespace) ?? 0, have: 0 }));
+        const counters = namespaces.map((namespace) => ({
+          namespace,
+          selector: s.labelSelector,
+          attempted,
+          want: this.expected.get(namespace) ?? 0,
+          have: 0,
+        }));
         this.waitFor(counters, () => {
           // runBarrierOp: after a Scheduled barrier nothing is pending in those namespaces.
           if (!attempted) for (const ns of namespaces) this.expected.delete(ns);
@@ -145,9 +151,10 @@ export class StepDriver {
         const period = s.deletePodsPerSecond > 0 ? Math.round(Math.floor(1e9 / s.deletePodsPerSecond) / 1000) : 0;
         keys.forEach((key, i) => {
           if (period === 0) this.api.delete(this.client, 'Pod', key, done);
-          else this.sim.callAt(this.sim.now + (i + 1) * period, () => {
-            if (!this.finished) this.api.delete(this.client, 'Pod', key, done);
-          });
+          else
+            this.sim.callAt(this.sim.now + (i + 1) * period, () => {
+              if (!this.finished) this.api.delete(this.client, 'Pod', key, done);
+            });
         });
         if (s.skipWaitToCompletion || keys.length === 0) this.stepDone();
         return;

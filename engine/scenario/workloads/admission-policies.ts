@@ -35,11 +35,21 @@ function parseItem(f: Field): ContainerLimits {
     if (k in min && v < min[k]) f.get('defaultRequest').fail(`${k}: default request must be at least the min`);
     if (k in def && v > def[k]) f.get('defaultRequest').fail(`${k}: default request must not exceed the default limit`);
   }
-  for (const [k, v] of Object.entries(def)) if (k in max && v > max[k]) f.get('default').fail(`${k}: default limit must not exceed the max`);
+  for (const [k, v] of Object.entries(def))
+    if (k in max && v > max[k]) f.get('default').fail(`${k}: default limit must not exceed the max`);
   return { default: def, defaultRequest: defReq, min, max };
 }
 
-export const QUOTA_RESOURCES = ['pods', 'count/pods', 'requests.cpu', 'requests.memory', 'cpu', 'memory', 'limits.cpu', 'limits.memory'] as const;
+export const QUOTA_RESOURCES = [
+  'pods',
+  'count/pods',
+  'requests.cpu',
+  'requests.memory',
+  'cpu',
+  'memory',
+  'limits.cpu',
+  'limits.memory',
+] as const;
 
 export function parseResourceQuota(f: Field): ResourceQuota {
   const metadata = parseMeta(f, true, 'subdomain');
@@ -47,7 +57,8 @@ export function parseResourceQuota(f: Field): ResourceQuota {
   for (const k of ['scopes', 'scopeSelector']) if (spec.get(k).exists) spec.get(k).fail(`${k} are not modeled`);
   const hardField = spec.get('hard');
   for (const key of hardField.keys()) {
-    if (!(QUOTA_RESOURCES as readonly string[]).includes(key)) hardField.get(key).fail(`quota on ${JSON.stringify(key)} is not modeled; expected one of ${QUOTA_RESOURCES.join(', ')}`);
+    if (!(QUOTA_RESOURCES as readonly string[]).includes(key))
+      hardField.get(key).fail(`quota on ${JSON.stringify(key)} is not modeled; expected one of ${QUOTA_RESOURCES.join(', ')}`);
   }
   // Stored by resource: cpu amounts in millicores, memory in bytes, pod counts as integers.
   const hard: Record<string, number> = {};
@@ -57,9 +68,14 @@ export function parseResourceQuota(f: Field): ResourceQuota {
       hard[key] = key.endsWith('cpu') ? cpuToMilli(text) : quantityValue(text);
     } catch (err) {
       if (!(err instanceof QuantityError)) throw err;
-      hardField.get(key).fail(`expected a quantity such as ${key.endsWith('cpu') ? '"2" or "500m"' : key.endsWith('memory') ? '"8Gi"' : '10'}, got ${JSON.stringify(text)}`);
+      hardField
+        .get(key)
+        .fail(
+          `expected a quantity such as ${key.endsWith('cpu') ? '"2" or "500m"' : key.endsWith('memory') ? '"8Gi"' : '10'}, got ${JSON.stringify(text)}`,
+        );
     }
-    if (!Number.isInteger(hard[key]) || hard[key] < 0) hardField.get(key).fail(`expected a non-negative whole amount, got ${JSON.stringify(text)}`);
+    if (!Number.isInteger(hard[key]) || hard[key] < 0)
+      hardField.get(key).fail(`expected a non-negative whole amount, got ${JSON.stringify(text)}`);
   }
   return { kind: 'ResourceQuota', metadata, spec: { hard } };
 }

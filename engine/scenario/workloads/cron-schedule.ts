@@ -48,9 +48,11 @@ const DESCRIPTORS: Readonly<Record<string, string>> = {
 /** Parses a schedule; throws an Error whose message says what is wrong (the caller adds the field path). */
 export function parseCron(text: string): CronSchedule {
   const spec = DESCRIPTORS[text.trim()] ?? text.trim();
-  if (spec.startsWith('@')) throw new Error(`unknown descriptor ${JSON.stringify(text)}; expected @yearly, @monthly, @weekly, @daily or @hourly (or five fields)`);
+  if (spec.startsWith('@'))
+    throw new Error(`unknown descriptor ${JSON.stringify(text)}; expected @yearly, @monthly, @weekly, @daily or @hourly (or five fields)`);
   const parts = spec.split(/\s+/);
-  if (parts.length !== 5) throw new Error(`expected 5 fields (minute hour day-of-month month day-of-week), got ${parts.length} in ${JSON.stringify(text)}`);
+  if (parts.length !== 5)
+    throw new Error(`expected 5 fields (minute hour day-of-month month day-of-week), got ${parts.length} in ${JSON.stringify(text)}`);
   const sets: boolean[][] = [];
   const stars: boolean[] = [];
   parts.forEach((p, i) => {

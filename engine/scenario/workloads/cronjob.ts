@@ -17,7 +17,8 @@ const INT32_MAX = 2 ** 31 - 1;
 export function parseCronJob(f: Field): CronJob {
   const metadata = parseMeta(f, true, 'subdomain');
   // ValidateCronJob: the name is at most 52 characters (the Job name adds an 11-character suffix).
-  if (metadata.name.length > 52) f.get('metadata').get('name').fail(`expected at most 52 characters for a CronJob name, got ${metadata.name.length}`);
+  if (metadata.name.length > 52)
+    f.get('metadata').get('name').fail(`expected at most 52 characters for a CronJob name, got ${metadata.name.length}`);
   const spec = f.get('spec');
   const schedField = spec.get('schedule');
   const schedule = schedField.str();
@@ -28,9 +29,11 @@ export function parseCronJob(f: Field): CronJob {
     schedField.fail(`invalid cron schedule: ${(err as Error).message}`);
   }
   const tz = spec.get('timeZone').optStr('');
-  if (tz !== '' && tz !== 'UTC' && tz !== 'Etc/UTC') spec.get('timeZone').fail(`only UTC is modeled (virtual time has no local zone), got ${JSON.stringify(tz)}`);
+  if (tz !== '' && tz !== 'UTC' && tz !== 'Etc/UTC')
+    spec.get('timeZone').fail(`only UTC is modeled (virtual time has no local zone), got ${JSON.stringify(tz)}`);
   const deadlineField = spec.get('startingDeadlineSeconds');
-  const startingDeadlineSeconds = deadlineField.exists && deadlineField.kind() !== 'null' ? deadlineField.int({ min: 0, max: INT32_MAX }) : null;
+  const startingDeadlineSeconds =
+    deadlineField.exists && deadlineField.kind() !== 'null' ? deadlineField.int({ min: 0, max: INT32_MAX }) : null;
   const jt = spec.get('jobTemplate');
   if (jt.kind() !== 'map') jt.fail('expected a job template (metadata and spec)');
   const meta = jt.get('metadata');
@@ -44,7 +47,11 @@ export function parseCronJob(f: Field): CronJob {
       suspend: spec.get('suspend').optBool(false),
       successfulJobsHistoryLimit: spec.get('successfulJobsHistoryLimit').optInt(3, { min: 0, max: INT32_MAX }),
       failedJobsHistoryLimit: spec.get('failedJobsHistoryLimit').optInt(1, { min: 0, max: INT32_MAX }),
-      jobTemplate: { labels: meta.get('labels').stringMap(), annotations: meta.get('annotations').stringMap(), spec: parseJobSpec(jt.get('spec'), metadata.namespace) },
+      jobTemplate: {
+        labels: meta.get('labels').stringMap(),
+        annotations: meta.get('annotations').stringMap(),
+        spec: parseJobSpec(jt.get('spec'), metadata.namespace),
+      },
     },
     status: EMPTY_CRONJOB_STATUS,
   };

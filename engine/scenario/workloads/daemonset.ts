@@ -13,7 +13,8 @@ import type { Field } from '../yaml-field.js';
 export function parseDaemonSet(f: Field): DaemonSet {
   const metadata = parseMeta(f, true, 'subdomain');
   const spec = f.get('spec');
-  if (spec.get('replicas').exists) spec.get('replicas').fail('a DaemonSet has no replicas: it runs one pod on every node that matches its template; remove the field');
+  if (spec.get('replicas').exists)
+    spec.get('replicas').fail('a DaemonSet has no replicas: it runs one pod on every node that matches its template; remove the field');
   const { selector, template } = parseReplicatedSpec(spec, 'DaemonSet', metadata.namespace);
   checkUpdateStrategy(spec.get('updateStrategy'));
   spec.get('minReadySeconds').optInt(0, { min: 0, max: 2 ** 31 - 1 });

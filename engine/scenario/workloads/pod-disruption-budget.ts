@@ -18,14 +18,16 @@ export function parsePodDisruptionBudget(f: Field): PodDisruptionBudget {
   const maxField = spec.get('maxUnavailable');
   const present = (x: Field): boolean => x.exists && x.kind() !== 'null';
   if (present(minField) && present(maxField)) maxField.fail('minAvailable and maxUnavailable cannot both be set');
-  if (!present(minField) && !present(maxField)) spec.fail('expected minAvailable or maxUnavailable (an integer such as 1 or a percentage such as "50%")');
+  if (!present(minField) && !present(maxField))
+    spec.fail('expected minAvailable or maxUnavailable (an integer such as 1 or a percentage such as "50%")');
   const amount = (x: Field): IntOrPercent => {
     const v = parseIntOrPercent(x);
     if (v.percent && v.value > 100) x.fail('must not be greater than 100%');
     return v;
   };
   const policy = spec.get('unhealthyPodEvictionPolicy').optOneOf(['IfHealthyBudget', 'AlwaysAllow'] as const, 'IfHealthyBudget');
-  if (policy === 'AlwaysAllow') spec.get('unhealthyPodEvictionPolicy').fail('AlwaysAllow is not modeled; only the default IfHealthyBudget is');
+  if (policy === 'AlwaysAllow')
+    spec.get('unhealthyPodEvictionPolicy').fail('AlwaysAllow is not modeled; only the default IfHealthyBudget is');
   const selField = spec.get('selector');
   const selector = present(selField) ? parseLabelSelector(selField) : null;
   return {

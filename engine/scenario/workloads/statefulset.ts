@@ -25,7 +25,10 @@ export function parseStatefulSet(f: Field): StatefulSet {
     );
   }
   const minReady = spec.get('minReadySeconds').optInt(0, { min: 0, max: INT32_MAX });
-  if (minReady !== 0) spec.get('minReadySeconds').fail(`minReadySeconds is not modeled (pods count as available as soon as they are Ready); expected 0 or no field, got ${minReady}`);
+  if (minReady !== 0)
+    spec
+      .get('minReadySeconds')
+      .fail(`minReadySeconds is not modeled (pods count as available as soon as they are Ready); expected 0 or no field, got ${minReady}`);
   const { replicas, selector, template } = parseReplicatedSpec(spec, 'StatefulSet', metadata.namespace);
   const podManagementPolicy = spec.get('podManagementPolicy').optOneOf(['OrderedReady', 'Parallel'] as const, 'OrderedReady');
   const ordinalsStart = spec.get('ordinals').get('start').optInt(0, { min: 0, max: INT32_MAX });
@@ -33,7 +36,12 @@ export function parseStatefulSet(f: Field): StatefulSet {
   spec.get('revisionHistoryLimit').optInt(10, { min: 0, max: INT32_MAX });
   checkUpdateStrategy(spec.get('updateStrategy'));
   checkRetentionPolicy(spec.get('persistentVolumeClaimRetentionPolicy'));
-  return { kind: 'StatefulSet', metadata, spec: { replicas, selector, template, podManagementPolicy, ordinalsStart }, status: EMPTY_STATEFULSET_STATUS };
+  return {
+    kind: 'StatefulSet',
+    metadata,
+    spec: { replicas, selector, template, podManagementPolicy, ordinalsStart },
+    status: EMPTY_STATEFULSET_STATUS,
+  };
 }
 
 /** ValidateStatefulSetUpdateStrategy. */

@@ -66,7 +66,14 @@ export const JOB_WORDS = 24;
  * scoring at least the maximum so far, and every such node is a record of its own shard, so the main thread
  * can run the same reservoir, with the same draws, over the records alone (scanner.ts).
  */
-export function scanRange(c: ScanColumns, job: Float64Array, rows: Int32Array, offs: Int32Array, scores: Float64Array, recs: Int32Array): number {
+export function scanRange(
+  c: ScanColumns,
+  job: Float64Array,
+  rows: Int32Array,
+  offs: Int32Array,
+  scores: Float64Array,
+  recs: Int32Array,
+): number {
   // The job block is a Float64Array: positions and counts are made int32 here so that the loop indexes the
   // columns with small integers instead of converting doubles per node.
   const from = job[J_FROM] | 0;
@@ -90,7 +97,12 @@ export function scanRange(c: ScanColumns, job: Float64Array, rows: Int32Array, o
     if (checkFit) {
       if (podCount[i] + 1 > allocPods[i]) continue;
       if (anyRequest) {
-        if ((cpu > 0 && cpu > allocCpu[i] - reqCpu[i]) || (mem > 0 && mem > allocMem[i] - reqMem[i]) || (eph > 0 && eph > allocEph[i] - reqEph[i])) continue;
+        if (
+          (cpu > 0 && cpu > allocCpu[i] - reqCpu[i]) ||
+          (mem > 0 && mem > allocMem[i] - reqMem[i]) ||
+          (eph > 0 && eph > allocEph[i] - reqEph[i])
+        )
+          continue;
       }
     }
     rows[found] = i;

@@ -68,7 +68,15 @@ import { sharedF64, sharedI32 } from './shared-memory.js';
  * Filters the shards implement (kernel.ts filter order), or that pass every node when their PreFilter Skips
  * (PodTopologySpread, InterPodAffinity: checked per pod); a profile enabling any other runs sequentially.
  */
-const SHARDABLE_FILTERS: ReadonlySet<string> = new Set(['nodeUnschedulable', 'taintToleration', 'nodeAffinity', 'nodePorts', 'nodeResourcesFit', 'podTopologySpread', 'interPodAffinity']);
+const SHARDABLE_FILTERS: ReadonlySet<string> = new Set([
+  'nodeUnschedulable',
+  'taintToleration',
+  'nodeAffinity',
+  'nodePorts',
+  'nodeResourcesFit',
+  'podTopologySpread',
+  'interPodAffinity',
+]);
 /** Cell of the control block a worker sets once its serve task runs. */
 const C_READY = 3;
 /** Busy-wait iterations before blocking on the barrier (bounded: spinning starves GC threads on 2 cores). */

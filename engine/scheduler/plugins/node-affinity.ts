@@ -84,16 +84,25 @@ export function compileNodeSelector(t: NodeTable, sel: Readonly<Record<string, s
 }
 
 export function compileRequired(t: NodeTable, terms: readonly NodeSelectorTerm[]): CompiledTerms {
-  return compile(t, terms.map((term) => ({ term, weight: 0 })));
+  return compile(
+    t,
+    terms.map((term) => ({ term, weight: 0 })),
+  );
 }
 
 export function compilePreferred(t: NodeTable, terms: readonly PreferredSchedulingTerm[]): CompiledTerms {
-  return compile(t, terms.map((p) => ({ term: p.preference, weight: p.weight })));
+  return compile(
+    t,
+    terms.map((p) => ({ term: p.preference, weight: p.weight })),
+  );
 }
 
 function compile(t: NodeTable, raw: readonly RawTerm[]): CompiledTerms {
   // A term with no expressions and no fields matches nothing (isEmptyNodeSelectorTerm); weight 0 is a no-op.
-  return compileRaw(raw.filter((r) => r.term.matchExpressions.length + r.term.matchFields.length > 0), t);
+  return compileRaw(
+    raw.filter((r) => r.term.matchExpressions.length + r.term.matchFields.length > 0),
+    t,
+  );
 }
 
 function compileRaw(raw: readonly RawTerm[], t?: NodeTable): CompiledTerms {

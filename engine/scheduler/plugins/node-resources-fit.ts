@@ -64,7 +64,10 @@ export function isIgnoredResource(name: string, ignored: IgnoredResources): bool
  * The scalar requests the Filter checks: all of them without ignored resources (the same object, no allocation),
  * else a copy without the ignored ones. Once per cycle.
  */
-export function checkedScalars(scalars: Readonly<Record<string, number>>, ignored: IgnoredResources | null): Readonly<Record<string, number>> {
+export function checkedScalars(
+  scalars: Readonly<Record<string, number>>,
+  ignored: IgnoredResources | null,
+): Readonly<Record<string, number>> {
   if (ignored === null) return scalars;
   let out: Record<string, number> | null = null;
   for (const name in scalars) {
@@ -112,7 +115,12 @@ export function brokenLinear(utilization: readonly number[], score: readonly num
 }
 
 /** requested_to_capacity_ratio.go: the resource's utilization mapped through the shape. */
-export function requestedToCapacityRatio(utilization: readonly number[], score: readonly number[], requested: number, capacity: number): number {
+export function requestedToCapacityRatio(
+  utilization: readonly number[],
+  score: readonly number[],
+  requested: number,
+  capacity: number,
+): number {
   if (capacity === 0 || requested > capacity) return brokenLinear(utilization, score, 100);
   return brokenLinear(utilization, score, Math.trunc((requested * 100) / capacity));
 }

@@ -71,14 +71,21 @@ export function spreadConstraints(
 ): SpreadConstraint[] {
   const own = spec.topologySpreadConstraints;
   if (own !== undefined && own.length > 0) {
-    return own.filter((c) => c.whenUnsatisfiable === action).map((c) => compile(c, namespace, labels, withLabelKeys(c.labelSelector, labels, c.matchLabelKeys)));
+    return own
+      .filter((c) => c.whenUnsatisfiable === action)
+      .map((c) => compile(c, namespace, labels, withLabelKeys(c.labelSelector, labels, c.matchLabelKeys)));
   }
   const cs = defaults.constraints.filter((c) => c.whenUnsatisfiable === action);
   if (cs.length === 0 || defaultSelector === undefined || isEmptySelector(defaultSelector)) return [];
   return cs.map((c) => compile(c, namespace, labels, defaultSelector));
 }
 
-function compile(c: TopologySpreadConstraint, namespace: string, labels: Readonly<Record<string, string>>, selector: LabelSelector | undefined): SpreadConstraint {
+function compile(
+  c: TopologySpreadConstraint,
+  namespace: string,
+  labels: Readonly<Record<string, string>>,
+  selector: LabelSelector | undefined,
+): SpreadConstraint {
   const policy = (p: NodeInclusionPolicy | undefined, def: NodeInclusionPolicy): boolean => (p ?? def) === 'Honor';
   return {
     maxSkew: c.maxSkew,
