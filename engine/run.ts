@@ -159,7 +159,7 @@ export function runOnce(scenario: Scenario, policy: Policy, seed: number, opts: 
   };
   for (const pool of scenario.nodePools) for (let i = 0; i < pool.count; i++) startMachine(pool.name, poolNode(pool, i), user);
 
-  // Node leases, the node lifecycle controller and taint-based eviction (README: on with faults or autoscaling,
+  // Node leases, the node lifecycle controller and taint-based eviction (docs/model/faults.md: on with faults or autoscaling,
   // or when asked).
   let kcmNodes: SharedInformer<Node> | null = null;
   if (podsByNode !== null) {

@@ -1,7 +1,7 @@
 /**
  * The FGD study's GPU plugins in the timed control-plane run (the kernel's GPU block, engine/scheduler/gpu-share.ts):
  * placements and device choices on a small cluster computed by hand from the study's formulas
- * (../shared/reference/fgd-method.md §3.5–§4), devices written as the gpu-index annotation, devices given back
+ * (docs/model/gpu.md), devices written as the gpu-index annotation, devices given back
  * when a pod finishes or is deleted, and a pod that fits only after a departure waiting pending until then.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';

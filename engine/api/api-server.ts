@@ -75,7 +75,7 @@ export interface WatchCost {
   readonly perWatcher: Micros;
 }
 
-/** EST (no upstream figure): 10 µs per event, 1 µs per watcher visited (README: What is modeled). */
+/** EST (no upstream figure): 10 µs per event, 1 µs per watcher visited (docs/model/control-plane.md). */
 export const WATCH_COST: WatchCost = { perEvent: 10, perWatcher: 1 };
 
 export interface ApiResult {

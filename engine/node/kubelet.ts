@@ -8,7 +8,7 @@
  * Image pulls are serialized per node by default (serializeImagePulls: true) and paced by the registry
  * limiter (registryPullQPS 5, registryBurst 10); pull time = registry latency + size / bandwidth. A pod
  * annotated `kubesim.io/run-duration` exits successfully after that long and reports Succeeded.
- * Defaults and sources: ../shared/reference/k8s-parameters.md §1.6.
+ * Defaults and sources: docs/model/nodes.md
  *
  * Pulled images reach the Node's status.images (what the scheduler's ImageLocality reads) the way they do
  * upstream: the image manager refreshes its image list every 30 s (images/image_gc_manager.go), and the node

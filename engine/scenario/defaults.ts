@@ -1,7 +1,7 @@
 /**
  * Default parameters of the modeled components. Each upstream default cites its source; values marked EST are
- * engineering estimates (no upstream default exists) from ../shared/reference/k8s-parameters.md, and every one
- * of them can be overridden in a scenario's `parameters` section.
+ * engineering estimates where no upstream default exists (docs/model/README.md lists the model's areas and
+ * their sources), and every one of them can be overridden in a scenario's `parameters` section.
  */
 import { constant, lognormalFromP99, type Distribution } from '../core/distribution.js';
 import { MICROS_PER_MS, MICROS_PER_SECOND } from '../core/time.js';

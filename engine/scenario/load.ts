@@ -2,7 +2,7 @@
  * Scenario file (YAML) → Scenario (plain data). Every field is validated where it is read, and every error
  * names the file, line and field path (InputError). Referenced files (manifests, node lists, scheduler
  * configurations) are resolved relative to the scenario's folder and may not leave it.
- * The format is documented in the README ("Scenario files").
+ * The format is documented in docs/reference/scenarios.md and docs/reference/scenario-format.md.
  */
 import { DEFAULT_FLOW_CONTROL } from '../api/flow-control.js';
 import { realpathSync } from 'node:fs';

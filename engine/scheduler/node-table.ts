@@ -1,6 +1,6 @@
 /**
  * The scheduler cache's NodeInfo counters as struct-of-arrays typed columns, so the filter/score loop touches
- * only flat numeric arrays (../shared/reference/engine-performance.md §3: 6-8 ns per node for flat layouts,
+ * only flat numeric arrays (docs/design/performance.md: 6-8 ns per node for flat layouts,
  * 8x that for per-node objects or closures). One row per node, in the order nodes were added.
  *
  * `order` is the scheduler's node list: upstream's NodeTree (pkg/scheduler/backend/cache/node_tree.go) lists
