@@ -233,7 +233,7 @@ workloads:
   - name: batch
     arrival: {type: burst, count: 1500, at: 0s}
     pod:
-      spec: {containers: [{name: c, image: pause, resources: {requests: {cpu: 100m, memory: 100Mi}}}]}
+      spec: {containers: [{name: c, image: "pause:3.10", resources: {requests: {cpu: 100m, memory: 100Mi}}}]}
 faults:
   - ${fault}
 `);

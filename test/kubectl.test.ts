@@ -32,7 +32,8 @@ test('kubectl run nginx --image=nginx creates the pod run.go would', () => {
     kind: 'Pod',
     metadata: { name: 'nginx', namespace: 'default', labels: { run: 'nginx' }, ...EMPTY_META },
     spec: {
-      containers: [{ name: 'nginx', image: 'nginx', requests: {}, limits: {}, ports: [] }],
+      // The API server defaults an untagged image's pull policy to Always (SetDefaults_Container).
+      containers: [{ name: 'nginx', image: 'nginx', requests: {}, limits: {}, ports: [], imagePullPolicy: 'Always' }],
       initContainers: [],
       nodeName: '',
       schedulerName: 'default-scheduler',

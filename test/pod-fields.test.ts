@@ -390,4 +390,41 @@ test('Deployment minReadySeconds: pods count as available only minReadySeconds a
   );
 });
 
+test('imagePullPolicy defaults as SetDefaults_Container: Always for :latest and untagged images without a digest, else IfNotPresent', () => {
+  const sc = scenarioFrom(`
+name: pull-defaults
+duration: 1s
+cluster:
+  nodePools: [{name: n, count: 1, template: {cpu: "8", memory: 16Gi}}]
+workloads:
+  - kubectl: kubectl run k-untagged --image=nginx
+  - kubectl: kubectl run k-tagged --image=nginx:1.27
+  - kubectl: kubectl run k-explicit --image=nginx --image-pull-policy=IfNotPresent
+  - kubectl: kubectl run k-never --image=nginx:1.27 --image-pull-policy=Never
+  - manifest:
+      apiVersion: v1
+      kind: Pod
+      metadata: {name: m}
+      spec:
+        containers:
+          - {name: untagged, image: registry.local:5000/team/app}
+          - {name: latest, image: app:latest}
+          - {name: tagged, image: app:2}
+          - {name: digest, image: "app@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"}
+          - {name: explicit, image: app, imagePullPolicy: IfNotPresent}
+`);
+  const policy = (name: string, container = 0): string => {
+    const o = sc.objects.find((t) => t.object.kind === 'Pod' && t.object.metadata.name === name)?.object as Pod;
+    return o.spec.containers[container].imagePullPolicy ?? 'IfNotPresent';
+  };
+  assert.equal(
+    ['k-untagged', 'k-tagged', 'k-explicit', 'k-never'].map((n) => policy(n)),
+    ['Always', 'IfNotPresent', 'IfNotPresent', 'Never'],
+  );
+  assert.equal(
+    [0, 1, 2, 3, 4].map((i) => policy('m', i)),
+    ['Always', 'Always', 'IfNotPresent', 'IfNotPresent', 'IfNotPresent'],
+  );
+});
+
 test.run();

@@ -23,6 +23,7 @@ import {
 } from '../api/objects.js';
 import { isDns1123Label, isDns1123Subdomain, isLabelValue, isQualifiedName } from '../api/validation.js';
 import { suggestClosest, type Field } from './yaml-field.js';
+import { imageTagIsLatest } from '../api/image-ref.js';
 
 type FlagType = 'string' | 'bool' | 'list';
 
@@ -125,11 +126,11 @@ function kubectlRun(p: ParsedArgs, f: Field): KubeObject[] {
   const labels = Object.keys(userLabels).length > 0 ? userLabels : { run: name };
   const port = optPort(lastValue(p, 'port'), 'kubectl run', f);
   const restartPolicy = restartPolicyOf(lastValue(p, 'restart') ?? 'Always', f);
-  checkPullPolicy(lastValue(p, 'image-pull-policy') ?? '', f);
+  const pullPolicy = checkPullPolicy(lastValue(p, 'image-pull-policy') ?? '', f);
   for (const env of p.values.get('env') ?? []) checkEnv(env, f);
   const annotations = parsePairs(p.values.get('annotations') ?? [], 'annotations', f);
   // run.go createPod: one container named after the pod; resources stay empty.
-  const container = containerOf(name, image, port);
+  const container = containerOf(name, image, port, pullPolicy);
   const pod: Pod = {
     kind: 'Pod',
     metadata: metaOf(name, namespace, labels, annotations),
@@ -153,11 +154,12 @@ function restartPolicyOf(value: string, f: Field): PodSpec['restartPolicy'] {
   return f.fail(`kubectl run: invalid restart policy ${JSON.stringify(value)}; valid values are Always, OnFailure, Never (case-sensitive)`);
 }
 
-/** run.go getImagePullPolicy; the pull policy itself is not modeled. */
-function checkPullPolicy(value: string, f: Field): void {
+/** run.go getImagePullPolicy: '' (the API server's default applies), Always, IfNotPresent or Never. */
+function checkPullPolicy(value: string, f: Field): string {
   if (value !== '' && value !== 'Always' && value !== 'IfNotPresent' && value !== 'Never') {
     f.fail(`kubectl run: invalid image pull policy ${JSON.stringify(value)}; valid values are Always, IfNotPresent, Never`);
   }
+  return value;
 }
 
 /** run.go parseEnvs; environment variables are not modeled. */
@@ -272,10 +274,12 @@ function metaOf(name: string, namespace: string, labels: Record<string, string>,
   return { name, namespace, uid: '', labels, annotations, ownerReferences: [], creationTimestamp: 0, resourceVersion: 0 };
 }
 
-function containerOf(name: string, image: string, port: number | undefined): Container {
+function containerOf(name: string, image: string, port: number | undefined, pullPolicy = ''): Container {
   // Ports default to protocol TCP (k8s.io/api/core/v1 types.go `+default="TCP"`).
   const ports = port === undefined ? [] : [{ containerPort: port, hostPort: 0, protocol: 'TCP' as const }];
-  return { name, image, requests: {}, limits: {}, ports };
+  // SetDefaults_Container: no policy given → Always for an image tagged (or defaulting to) latest.
+  const pull = pullPolicy === '' ? (imageTagIsLatest(image) ? 'Always' : 'IfNotPresent') : pullPolicy;
+  return { name, image, requests: {}, limits: {}, ports, ...(pull === 'Always' || pull === 'Never' ? { imagePullPolicy: pull } : {}) };
 }
 
 // ---- shared flag checks ----

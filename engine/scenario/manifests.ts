@@ -70,6 +70,7 @@ import { parseDuration } from '../api/duration.js';
 import { INIT_RUN_DURATION_ANNOTATION } from '../node/kubelet.js';
 import { checkFields, DEPLOYMENT_SPEC, JOB_SPEC, POD_SPEC } from './field-dispositions.js';
 import { kindDisposition, MODELED_KINDS, type NotModeled } from './kinds.js';
+import { imageTagIsLatest } from '../api/image-ref.js';
 
 type Protocol = ContainerPort['protocol'];
 type RestartPolicy = PodSpec['restartPolicy'];
@@ -930,9 +931,15 @@ function parseContainer(f: Field, init: boolean, hostNetwork: boolean): Containe
       .map((p) => parseContainerPort(p, hostNetwork)),
   };
   // Probes only when given (and only on app containers, as validation requires), so other specs are unchanged;
-  // likewise an explicit imagePullPolicy other than IfNotPresent.
+  // likewise an imagePullPolicy other than IfNotPresent. SetDefaults_Container: absent, it is Always for an image
+  // whose tag is "latest" (an untagged reference without a digest means :latest, parsers.ParseImageName), else
+  // IfNotPresent.
   const pullField = f.get('imagePullPolicy');
-  const pull = isAbsent(pullField) ? 'IfNotPresent' : pullField.oneOf(['Always', 'IfNotPresent', 'Never'] as const);
+  const pull = isAbsent(pullField)
+    ? imageTagIsLatest(image)
+      ? 'Always'
+      : 'IfNotPresent'
+    : pullField.oneOf(['Always', 'IfNotPresent', 'Never'] as const);
   const probes = {
     ...(pull === 'IfNotPresent' ? {} : { imagePullPolicy: pull }),
     ...(init ? {} : { ...probeOf(f.get('readinessProbe'), 'readinessProbe'), ...probeOf(f.get('startupProbe'), 'startupProbe') }),
