@@ -2,16 +2,23 @@
  * Cluster autoscaler (kubernetes/autoscaler cluster-autoscaler, core/static_autoscaler.go RunOnce) over the
  * scenario's autoscaled node pools (node groups with min/max). Every --scan-interval (10 s):
  *
- * Scale-up. Pods the scheduler marked unschedulable (PodScheduled=False) are first fitted into the free room of
- * existing ready nodes (filterOutSchedulable: the scheduler just has not got to them) and of nodes already
- * requested but not registered yet (upcoming nodes). For what is left, each group below its max estimates with
- * the binpacking estimator how many new nodes of its template the pods need (first fit, pods in decreasing
- * size); the expander picks one option (--expander: random by default; least-waste, most-pods) and the group's
- * target grows by its node count. Each new machine registers, Ready, after a provisioning delay.
+ * Every "would it fit" question runs the scheduler framework's filters (PreFilter, then Filter per node: the
+ * scheduler's own Kernel, cluster-snapshot.ts) on the loop's ClusterSnapshot — the nodes with their pods and the
+ * upcoming nodes as template nodes — so node affinity, taints, host ports, resources, topology spreading and
+ * inter-pod (anti-)affinity all count, as in cluster-autoscaler's simulator.
+ *
+ * Scale-up. Pods the scheduler marked unschedulable (PodScheduled=False) are first placed, most important first,
+ * on ready and upcoming nodes where they pass the filters (filter_out_schedulable.go: the scheduler just has
+ * not got to them). For what is left, each group below its max keeps the pod groups whose first pod passes the
+ * filters on a fresh template node (orchestrator.go SchedulablePodGroups) and estimates with the binpacking
+ * estimator (estimator/binpacking_estimator.go) how many new template nodes they need; the expander picks one
+ * option (--expander: random by default; least-waste, most-pods) and the group's target grows by its node
+ * count. Each new machine registers, Ready, after a provisioning delay.
  *
  * Scale-down. A node of an autoscaled group whose requested cpu and memory are both below
  * --scale-down-utilization-threshold (50%) of allocatable, whose pods all have a controller (or the
- * cluster-autoscaler.kubernetes.io/safe-to-evict annotation) and fit on the other nodes, is unneeded; unneeded
+ * cluster-autoscaler.kubernetes.io/safe-to-evict annotation) and pass the filters on the other nodes
+ * (simulator/cluster.go SimulateNodeRemoval), is unneeded; unneeded
  * for --scale-down-unneeded-time (10 min) it is removed, groups never going below their min. Nothing is removed
  * within --scale-down-delay-after-add (10 min) of a scale-up or within a scan interval of a removal. Empty nodes
  * go in bulk (--max-empty-bulk-delete 10), at most one non-empty node is drained at a time: tainted
@@ -28,9 +35,8 @@
  * the Node, through the pod garbage collector).
  *
  * Defaults: cluster-autoscaler FAQ "What are the parameters to CA?"; client 5 qps / 10 burst (client-go
- * defaults, --kube-client-qps/--kube-client-burst). Simplified: predicates checked are resources, pod count,
- * nodeSelector, required node affinity, taints and unschedulable (no inter-pod affinity, topology spread or
- * volumes); pod deletion is immediate; no scale-up backoff or max-node-provision-time.
+ * defaults, --kube-client-qps/--kube-client-burst). Simplified (docs/model/autoscaler.md): no scheduling hints
+ * between loops, no scale-up backoff or max-node-provision-time, no balancing of similar groups.
  */
 import { type ApiServer, Client } from '../api/api-server.js';
 import {
