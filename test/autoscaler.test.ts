@@ -7,10 +7,13 @@
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import type { KubeObject, Node } from '../engine/api/objects.js';
+import type { KubeObject, Node, Pod } from '../engine/api/objects.js';
+import { ClusterSnapshot } from '../engine/cloud/cluster-snapshot.js';
+import { Kernel } from '../engine/scheduler/kernel.js';
+import { DEFAULT_PROFILE } from '../engine/scheduler/profile.js';
 import { runOnce, type RunResult } from '../engine/run.js';
 import type { Scenario } from '../engine/scenario/types.js';
-import { expectInputError, scenarioFrom } from './helpers.js';
+import { expectInputError, makeNode, makePod, makeSpec, scenarioFrom } from './helpers.js';
 
 const S = 1_000_000;
 
@@ -219,6 +222,41 @@ test('scale-down drain simulation runs the filters: pods that cannot move for an
   // Without the anti-affinity the same nodes are drained down to the pods' needs.
   const drained = run(scenario(pools, deploymentWith('web', 3, '100m', ''), '', '20m'));
   assert.ok(nodeEvents(drained.log, 'DELETED').length >= 1);
+});
+
+test('ClusterSnapshot: fork/revert undoes added nodes and pods, commit keeps them; the filters see every change', () => {
+  const kernel = new Kernel(DEFAULT_PROFILE);
+  const snap = new ClusterSnapshot({ kernelFor: () => kernel, defaultSelector: () => undefined, lastIndex: 0 }, 4);
+  const node = (name: string): Node => makeNode(name, { cpu: 1000, memory: 4 * 1024 ** 3, pods: 110 }, { 'kubernetes.io/hostname': name });
+  const a = snap.addNode(node('a'));
+  const pod = (name: string): Pod => makePod(name, makeSpec([{ cpu: 600 }]));
+  snap.fork();
+  snap.addPod(pod('p1'), a);
+  assert.is(snap.fits(pod('p2'), a), false, '600m + 600m > 1 cpu');
+  const b = snap.addNode(node('b'));
+  assert.is(
+    snap.fitsAnyNode(pod('p2'), null, () => true),
+    b,
+  );
+  snap.revert();
+  assert.is(snap.fits(pod('p2'), a), true, 'p1 is gone');
+  assert.is(snap.table.indexOf('b'), -1, 'b is gone');
+  assert.is(
+    snap.fitsAnyNode(pod('p2'), null, () => true),
+    a,
+  );
+  snap.fork();
+  snap.addPod(pod('p1'), a);
+  snap.commit();
+  assert.is(snap.fits(pod('p2'), a), false, 'committed');
+  // The ghost of a drained node: its pods leave it and its taint keeps new ones away, until reverted.
+  snap.fork();
+  assert.is(snap.removePodsOn(a).length, 1);
+  snap.addTaint(a, { key: 'ToBeDeletedByClusterAutoscaler', value: '0', effect: 'NoSchedule' });
+  assert.is(snap.fits(pod('p2'), a), false, 'tainted');
+  snap.revert();
+  assert.is(snap.pods.on(a).length, 1);
+  assert.is(snap.table.nodes[a].spec.taints.length, 0);
 });
 
 test('autoscaling fields are validated', () => {
