@@ -190,7 +190,11 @@ export function runOnce(scenario: Scenario, policy: Policy, seed: number, opts: 
       },
     };
     const cloudClient = new Client('cloud-node-lifecycle-controller', p.controllerManager.replicaSet.client);
-    new ClusterAutoscaler(sim, api, p.clusterAutoscaler, groups, cloud, rngs.stream('cluster-autoscaler'), null, { daemonSets, budgets });
+    new ClusterAutoscaler(sim, api, p.clusterAutoscaler, groups, cloud, rngs.stream('cluster-autoscaler'), null, {
+      daemonSets,
+      budgets,
+      profiles: policy.profiles,
+    });
   }
 
   if (scenarioUsesGates(scenario)) startGateRemover(sim, api, user);

@@ -7,10 +7,13 @@
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import type { KubeObject, Node } from '../engine/api/objects.js';
+import type { KubeObject, Node, Pod } from '../engine/api/objects.js';
+import { ClusterSnapshot } from '../engine/cloud/cluster-snapshot.js';
+import { Kernel } from '../engine/scheduler/kernel.js';
+import { DEFAULT_PROFILE } from '../engine/scheduler/profile.js';
 import { runOnce, type RunResult } from '../engine/run.js';
 import type { Scenario } from '../engine/scenario/types.js';
-import { expectInputError, scenarioFrom } from './helpers.js';
+import { expectInputError, makeNode, makePod, makeSpec, scenarioFrom } from './helpers.js';
 
 const S = 1_000_000;
 
@@ -144,6 +147,116 @@ test('least-waste expander picks the group whose new nodes would be least idle',
     added.map((c) => c.obj.metadata.name),
     ['small-0'],
   );
+});
+
+/** A Deployment's manifest with extra pod spec YAML (flow style) merged into its template. */
+function deploymentWith(name: string, replicas: number, cpu: string, extra: string): string {
+  return `
+  - manifest:
+      apiVersion: apps/v1
+      kind: Deployment
+      metadata: {name: ${name}}
+      spec:
+        replicas: ${replicas}
+        selector: {matchLabels: {app: ${name}}}
+        template:
+          metadata: {labels: {app: ${name}}}
+          spec: {containers: [{name: c, image: nginx, resources: {requests: {cpu: "${cpu}", memory: 64Mi}}${extra === '' ? '' : ', ' + extra.split('|')[0]}}]${extra.includes('|') ? ', ' + extra.split('|')[1] : ''}}`;
+}
+
+const ANTI = `|affinity: {podAntiAffinity: {requiredDuringSchedulingIgnoredDuringExecution: [{labelSelector: {matchLabels: {app: web}}, topologyKey: kubernetes.io/hostname}]}}`;
+
+test('scale-up runs the scheduler filters: required hostname anti-affinity gets one new node per pod that cannot co-locate', () => {
+  // 2 nodes hold one pod each; the 3 others could share one node by resources (100m each), but required
+  // anti-affinity on kubernetes.io/hostname keeps them apart: the binpacking estimate is 3 nodes.
+  const { r, log } = run(scenario(POOL, deploymentWith('web', 5, '100m', ANTI), '', '3m'));
+  const added = nodeEvents(log, 'ADDED').filter((c) => c.t > 1 * S);
+  assert.is(added.length, 3);
+  for (const c of added) assert.ok(c.t >= 40 * S && c.t < 40.1 * S, `one scale-up, registered at ${c.t}`);
+  assert.is(r.summary.pods_running, 5);
+  const nodes = new Set(r.store.pods.map((p) => p.spec.nodeName));
+  assert.is(nodes.size, 5, 'one pod per node');
+});
+
+test('no scale-up that would not help: hard zone spreading towards a zone the group cannot provide', () => {
+  // zone-a: a fixed 1-cpu node; the autoscaled group is in zone-b only. With maxSkew 1 (DoNotSchedule) zone-a
+  // holds 1 pod and zone-b 2; the 2 pods left would make zone-b 3 against 1, so a new zone-b node cannot take
+  // them (the resources alone would have scaled up one node for nothing).
+  const pools = `    - {name: fixed, count: 1, zones: [zone-a], template: {cpu: "1", memory: 4Gi}}
+    - {name: g, count: 1, zones: [zone-b], autoscaling: {min: 1, max: 5}, template: {cpu: "2", memory: 8Gi}}`;
+  const spread = `|topologySpreadConstraints: [{maxSkew: 1, topologyKey: topology.kubernetes.io/zone, whenUnsatisfiable: DoNotSchedule, labelSelector: {matchLabels: {app: web}}}]`;
+  const { r, log } = run(scenario(pools, deploymentWith('web', 5, '1', spread), '', '3m'));
+  assert.is(nodeEvents(log, 'ADDED').filter((c) => c.t > 1 * S).length, 0, 'no node added');
+  assert.is(r.summary.pods_running, 3);
+  assert.is(r.summary.pods_pending_end, 2);
+});
+
+test('no scale-up for a host port every template node already uses (a DaemonSet holds it); one node per pod otherwise', () => {
+  const exporter = `
+  - manifest:
+      apiVersion: apps/v1
+      kind: DaemonSet
+      metadata: {name: exporter}
+      spec:
+        selector: {matchLabels: {app: exporter}}
+        template:
+          metadata: {labels: {app: exporter}}
+          spec: {containers: [{name: c, image: exporter, ports: [{containerPort: 9100, hostPort: 9100}], resources: {requests: {cpu: 50m, memory: 32Mi}}}]}`;
+  const port = (p: number): string => `ports: [{containerPort: ${p}, hostPort: ${p}}]`;
+  const blocked = run(scenario(POOL, exporter + deploymentWith('web', 3, '100m', port(9100)), '', '3m'));
+  assert.is(nodeEvents(blocked.log, 'ADDED').filter((c) => c.t > 1 * S).length, 0, 'no node added');
+  assert.is(blocked.r.summary.pods_pending_end, 3);
+  // Port 8080 is free on the nodes but one pod per node: 2 run, 4 more need 4 new nodes (not one).
+  const spread = run(scenario(POOL, exporter + deploymentWith('web', 6, '100m', port(8080)), '', '3m'));
+  assert.is(nodeEvents(spread.log, 'ADDED').filter((c) => c.t > 1 * S).length, 4);
+  assert.is(spread.r.summary.pods_running, 6 + 6, 'the web pods and one exporter per node');
+});
+
+test('scale-down drain simulation runs the filters: pods that cannot move for anti-affinity keep their nodes', () => {
+  // 3 nodes, one 100m pod each (2.5% utilization): by resources any node could go, but each pod's required
+  // anti-affinity rejects every other node, so none is removable.
+  const pools = '    - {name: g, count: 3, autoscaling: {min: 1, max: 5}, template: {cpu: "4", memory: 16Gi}}';
+  const kept = run(scenario(pools, deploymentWith('web', 3, '100m', ANTI), '', '20m'));
+  assert.is(nodeEvents(kept.log, 'DELETED').length, 0);
+  assert.is(kept.r.summary.nodes_end, 3);
+  // Without the anti-affinity the same nodes are drained down to the pods' needs.
+  const drained = run(scenario(pools, deploymentWith('web', 3, '100m', ''), '', '20m'));
+  assert.ok(nodeEvents(drained.log, 'DELETED').length >= 1);
+});
+
+test('ClusterSnapshot: fork/revert undoes added nodes and pods, commit keeps them; the filters see every change', () => {
+  const kernel = new Kernel(DEFAULT_PROFILE);
+  const snap = new ClusterSnapshot({ kernelFor: () => kernel, defaultSelector: () => undefined, lastIndex: 0 }, 4);
+  const node = (name: string): Node => makeNode(name, { cpu: 1000, memory: 4 * 1024 ** 3, pods: 110 }, { 'kubernetes.io/hostname': name });
+  const a = snap.addNode(node('a'));
+  const pod = (name: string): Pod => makePod(name, makeSpec([{ cpu: 600 }]));
+  snap.fork();
+  snap.addPod(pod('p1'), a);
+  assert.is(snap.fits(pod('p2'), a), false, '600m + 600m > 1 cpu');
+  const b = snap.addNode(node('b'));
+  assert.is(
+    snap.fitsAnyNode(pod('p2'), null, () => true),
+    b,
+  );
+  snap.revert();
+  assert.is(snap.fits(pod('p2'), a), true, 'p1 is gone');
+  assert.is(snap.table.indexOf('b'), -1, 'b is gone');
+  assert.is(
+    snap.fitsAnyNode(pod('p2'), null, () => true),
+    a,
+  );
+  snap.fork();
+  snap.addPod(pod('p1'), a);
+  snap.commit();
+  assert.is(snap.fits(pod('p2'), a), false, 'committed');
+  // The ghost of a drained node: its pods leave it and its taint keeps new ones away, until reverted.
+  snap.fork();
+  assert.is(snap.removePodsOn(a).length, 1);
+  snap.addTaint(a, { key: 'ToBeDeletedByClusterAutoscaler', value: '0', effect: 'NoSchedule' });
+  assert.is(snap.fits(pod('p2'), a), false, 'tainted');
+  snap.revert();
+  assert.is(snap.pods.on(a).length, 1);
+  assert.is(snap.table.nodes[a].spec.taints.length, 0);
 });
 
 test('autoscaling fields are validated', () => {

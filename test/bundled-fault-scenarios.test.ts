@@ -49,4 +49,29 @@ test('bursty-batch.yaml: every Job pod runs to completion', () => {
   assert.ok(r.summary.sched_latency_p99_ms > 10_000, 'bursts larger than the cluster queue for a while');
 });
 
+test('app-helm.yaml: the helm output runs; the HPA and the autoscaler grow the app for the load and shrink it back', () => {
+  const loaded = loadScenario(join(SCENARIOS, 'app-helm.yaml'));
+  const s = loaded.scenario;
+  const kinds = new Set(s.objects.map((o) => o.object.kind));
+  for (const k of ['Deployment', 'Service', 'StatefulSet', 'DaemonSet', 'HorizontalPodAutoscaler', 'PodDisruptionBudget'])
+    assert.ok(kinds.has(k as never), `${k} loaded`);
+  for (const policy of s.policies) {
+    const r = runOnce(s, policy, s.seed);
+    const m = r.summary;
+    assert.ok(m.nodes_max > 3 && m.nodes_max <= 12, `${policy.name}: scaled up to ${m.nodes_max}`);
+    assert.is(m.nodes_end, 3, `${policy.name}: back to min`);
+    assert.is(m.pods_pending_end, 0, policy.name);
+    const pods = r.store.pods.filter((p) => p.spec.nodeName !== '');
+    const web = pods.filter((p) => p.metadata.labels['app.kubernetes.io/component'] === 'web');
+    const cache = pods.filter((p) => p.metadata.labels['app.kubernetes.io/component'] === 'cache');
+    const agents = pods.filter((p) => p.metadata.labels['app.kubernetes.io/component'] === 'log-agent');
+    // The final load, 1.5 cores, at 60 % of 500m per pod: ⌈1.5 / 0.3⌉ = 5 web pods.
+    assert.is(web.length, 5, `${policy.name}: the HPA scaled back in`);
+    assert.is(new Set(cache.map((p) => p.spec.nodeName)).size, 3, `${policy.name}: one cache pod per node`);
+    assert.is(new Set(agents.map((p) => p.spec.nodeName)).size, 3, `${policy.name}: one agent per node`);
+    // More web pods than the 3 start nodes can hold were created at the peak (the HPA scaled out).
+    assert.ok(m.pods_created > 30, `${policy.name}: ${m.pods_created} pods created`);
+  }
+});
+
 test.run();

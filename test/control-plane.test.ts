@@ -130,6 +130,16 @@ test('priority admission: priorityClassName resolved, global default applied', (
   assert.is((api.get('Pod', 'default', 'd') as Pod).spec.priority, 10);
 });
 
+test('priority admission: the system classes exist without a PriorityClass object (AddSystemPriorityClasses)', () => {
+  const { sim, api } = apiFixture();
+  const c = new Client('c', { qps: Infinity, burst: Infinity });
+  api.create(c, makePod('n', makeSpec([{}], { priorityClassName: 'system-node-critical' })));
+  api.create(c, makePod('k', makeSpec([{}], { priorityClassName: 'system-cluster-critical' })));
+  sim.run();
+  assert.is((api.get('Pod', 'default', 'n') as Pod).spec.priority, 2_000_001_000);
+  assert.is((api.get('Pod', 'default', 'k') as Pod).spec.priority, 2_000_000_000);
+});
+
 function queued(name: string, priority: number, t: number): QueuedPod {
   const pod = makePod(name, makeSpec([{}], { priority }));
   return {

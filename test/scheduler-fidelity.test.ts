@@ -17,7 +17,8 @@ import { keyOf, type Pod } from '../engine/api/objects.js';
 import { RngStream } from '../engine/core/rng.js';
 import { MICROS_PER_SECOND } from '../engine/core/time.js';
 import { DEFAULT_PARAMS, UNLIMITED } from '../engine/scenario/defaults.js';
-import { fits } from '../engine/cloud/cluster-autoscaler.js';
+import { ClusterSnapshot } from '../engine/cloud/cluster-snapshot.js';
+import { Kernel } from '../engine/scheduler/kernel.js';
 import { runOnce } from '../engine/run.js';
 import { ERR_NO_NODES_AVAILABLE } from '../engine/scheduler/kernel.js';
 import { Scheduler } from '../engine/scheduler/scheduler.js';
@@ -517,11 +518,13 @@ test('node affinity: In with one invalid value and Gt with a non-integer fail th
 
 test('node affinity: the cluster autoscaler simulation sees the same (an unparsable term fits no node)', () => {
   const node = makeNode('bar', { cpu: 4000, memory: 4 * Gi, pods: 110 }, { foo: 'bar' });
-  const room = { name: 'bar', node, cpu: 4000, mem: 4 * Gi, eph: 0, pods: 110, scalars: {} };
+  const kernel = new Kernel(DEFAULT_PROFILE);
+  const snapshot = new ClusterSnapshot({ kernelFor: () => kernel, defaultSelector: () => undefined, lastIndex: 0 }, 4);
+  const row = snapshot.addNode(node);
   const good = makePod('p', podWithAffinity(`[{ matchExpressions: [{ key: foo, operator: NotIn, values: [baz] }] }]`));
-  const bad = makePod('p', podWithAffinity(`[{ matchExpressions: [{ key: foo, operator: NotIn, values: ["baz!"] }] }]`));
-  assert.is(fits(good, podRequests(good.spec), room), true);
-  assert.is(fits(bad, podRequests(bad.spec), room), false);
+  const bad = makePod('q', podWithAffinity(`[{ matchExpressions: [{ key: foo, operator: NotIn, values: ["baz!"] }] }]`));
+  assert.is(snapshot.fits(good, row), true);
+  assert.is(snapshot.fits(bad, row), false);
 });
 
 test('node affinity: values the scheduler cannot parse stay refused where kube-scheduler refuses or errors (addedAffinity, preferred terms)', () => {

@@ -37,6 +37,7 @@ import {
   type PodDisruptionBudget,
   type PriorityClass,
   type ResourceQuota,
+  SYSTEM_PRIORITY_CLASSES,
 } from './objects.js';
 import { applyLimitRanges, isRefusal, podUsage, quotaRefusal, type Refusal } from './admission-policies.js';
 import { decremented, evictionDecision } from './eviction.js';
@@ -488,7 +489,9 @@ export class ApiServer {
     let resolved: PriorityClass | undefined;
     const className = obj.spec.priorityClassName;
     if (className !== '') {
-      resolved = this.priorityClasses.get(className);
+      // The system classes exist from the API server's start (AddSystemPriorityClasses), scenario or not.
+      const system = SYSTEM_PRIORITY_CLASSES.get(className);
+      resolved = this.priorityClasses.get(className) ?? (system === undefined ? undefined : systemPriorityClass(className, system));
     } else {
       // With several global defaults upstream takes the lowest value (admission/priority getDefaultPriority).
       for (const pc of this.priorityClasses.values())
@@ -628,4 +631,14 @@ function byNamespace<T extends KubeObject>(m: Map<string, Map<string, T>>, obj: 
   if (inNs === undefined) m.set(obj.metadata.namespace, (inNs = new Map()));
   if (type === 'DELETED') inNs.delete(obj.metadata.name);
   else inNs.set(obj.metadata.name, obj);
+}
+
+function systemPriorityClass(name: string, value: number): PriorityClass {
+  return {
+    kind: 'PriorityClass',
+    metadata: { name, namespace: '', uid: '', labels: {}, annotations: {}, ownerReferences: [], creationTimestamp: 0, resourceVersion: 0 },
+    value,
+    globalDefault: false,
+    preemptionPolicy: 'PreemptLowerPriority',
+  };
 }

@@ -350,6 +350,15 @@ export interface PriorityClass {
   readonly preemptionPolicy: 'PreemptLowerPriority' | 'Never';
 }
 
+/**
+ * pkg/apis/scheduling/types.go SystemPriorityClasses: the only classes allowed the "system-" prefix, which
+ * kube-apiserver creates at start (pkg/registry/scheduling/rest/storage_scheduling.go AddSystemPriorityClasses).
+ */
+export const SYSTEM_PRIORITY_CLASSES: ReadonlyMap<string, number> = new Map([
+  ['system-cluster-critical', 2_000_000_000],
+  ['system-node-critical', 2_000_001_000],
+]);
+
 export interface JobStatus {
   readonly active: number;
   readonly succeeded: number;

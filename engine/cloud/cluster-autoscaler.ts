@@ -2,16 +2,23 @@
  * Cluster autoscaler (kubernetes/autoscaler cluster-autoscaler, core/static_autoscaler.go RunOnce) over the
  * scenario's autoscaled node pools (node groups with min/max). Every --scan-interval (10 s):
  *
- * Scale-up. Pods the scheduler marked unschedulable (PodScheduled=False) are first fitted into the free room of
- * existing ready nodes (filterOutSchedulable: the scheduler just has not got to them) and of nodes already
- * requested but not registered yet (upcoming nodes). For what is left, each group below its max estimates with
- * the binpacking estimator how many new nodes of its template the pods need (first fit, pods in decreasing
- * size); the expander picks one option (--expander: random by default; least-waste, most-pods) and the group's
- * target grows by its node count. Each new machine registers, Ready, after a provisioning delay.
+ * Every "would it fit" question runs the scheduler framework's filters (PreFilter, then Filter per node: the
+ * scheduler's own Kernel, cluster-snapshot.ts) on the loop's ClusterSnapshot — the nodes with their pods and the
+ * upcoming nodes as template nodes — so node affinity, taints, host ports, resources, topology spreading and
+ * inter-pod (anti-)affinity all count, as in cluster-autoscaler's simulator.
+ *
+ * Scale-up. Pods the scheduler marked unschedulable (PodScheduled=False) are first placed, most important first,
+ * on ready and upcoming nodes where they pass the filters (filter_out_schedulable.go: the scheduler just has
+ * not got to them). For what is left, each group below its max keeps the pod groups whose first pod passes the
+ * filters on a fresh template node (orchestrator.go SchedulablePodGroups) and estimates with the binpacking
+ * estimator (estimator/binpacking_estimator.go) how many new template nodes they need; the expander picks one
+ * option (--expander: random by default; least-waste, most-pods) and the group's target grows by its node
+ * count. Each new machine registers, Ready, after a provisioning delay.
  *
  * Scale-down. A node of an autoscaled group whose requested cpu and memory are both below
  * --scale-down-utilization-threshold (50%) of allocatable, whose pods all have a controller (or the
- * cluster-autoscaler.kubernetes.io/safe-to-evict annotation) and fit on the other nodes, is unneeded; unneeded
+ * cluster-autoscaler.kubernetes.io/safe-to-evict annotation) and pass the filters on the other nodes
+ * (simulator/cluster.go SimulateNodeRemoval), is unneeded; unneeded
  * for --scale-down-unneeded-time (10 min) it is removed, groups never going below their min. Nothing is removed
  * within --scale-down-delay-after-add (10 min) of a scale-up or within a scan interval of a removal. Empty nodes
  * go in bulk (--max-empty-bulk-delete 10), at most one non-empty node is drained at a time: tainted
@@ -28,25 +35,35 @@
  * the Node, through the pod garbage collector).
  *
  * Defaults: cluster-autoscaler FAQ "What are the parameters to CA?"; client 5 qps / 10 burst (client-go
- * defaults, --kube-client-qps/--kube-client-burst). Simplified: predicates checked are resources, pod count,
- * nodeSelector, required node affinity, taints and unschedulable (no inter-pod affinity, topology spread or
- * volumes); pod deletion is immediate; no scale-up backoff or max-node-provision-time.
+ * defaults, --kube-client-qps/--kube-client-burst). Simplified (docs/model/autoscaler.md): no scheduling hints
+ * between loops, no scale-up backoff or max-node-provision-time, no balancing of similar groups.
  */
 import { type ApiServer, Client } from '../api/api-server.js';
-import { keyOf, isTerminal, type DaemonSet, type Node, type Pod, type PodDisruptionBudget, type Taint } from '../api/objects.js';
+import {
+  keyOf,
+  isTerminal,
+  type DaemonSet,
+  type Node,
+  type Pod,
+  type PodDisruptionBudget,
+  type ReplicaSet,
+  type Service,
+  type Taint,
+} from '../api/objects.js';
 import { budgetSelects } from '../api/eviction.js';
 import { Informer } from '../api/informer.js';
-import { daemonTemplateSpec, isDaemonSetPod, nodeShouldRunDaemonPod } from '../controllers/daemon-pod.js';
-import { requiredNodeAffinityMatches } from '../api/node-selector.js';
-import { CPU, MEMORY, PODS, EPHEMERAL_STORAGE, podRequests, type PodRequests } from '../api/pod-resources.js';
+import { daemonPod, daemonTemplateSpec, isDaemonSetPod, nodeShouldRunDaemonPod } from '../controllers/daemon-pod.js';
+import { CPU, MEMORY, podRequests } from '../api/pod-resources.js';
 import type { RateLimit } from '../api/rate-limiter.js';
 import { sample, type Distribution } from '../core/distribution.js';
 import type { RngStream } from '../core/rng.js';
 import type { Simulation } from '../core/simulation.js';
 import type { Micros } from '../core/time.js';
 import { SharedInformer, SharedPodInformer } from '../controllers/shared-informer.js';
-import { firstUntolerated } from '../scheduler/plugins/taint-toleration.js';
-import { toleratesUnschedulable } from '../scheduler/plugins/node-unschedulable.js';
+import { defaultSpreadSelector } from '../scheduler/default-selector.js';
+import { Kernel } from '../scheduler/kernel.js';
+import { DEFAULT_PROFILE, type Profile } from '../scheduler/profile.js';
+import { ClusterSnapshot, type SimulatedFramework } from './cluster-snapshot.js';
 
 export const TO_BE_DELETED_TAINT = 'ToBeDeletedByClusterAutoscaler';
 export const SAFE_TO_EVICT_ANNOTATION = 'cluster-autoscaler.kubernetes.io/safe-to-evict';
@@ -90,51 +107,6 @@ export interface AutoscalerObserver {
   scaledDown(node: string, empty: boolean): void;
 }
 
-/** Free room on one node (or a template) during a simulation pass. */
-interface Room {
-  readonly name: string;
-  readonly node: Node;
-  cpu: number;
-  mem: number;
-  eph: number;
-  pods: number;
-  readonly scalars: Record<string, number>;
-}
-
-function roomOf(node: Node, used: PodRequests[]): Room {
-  const a = node.status.allocatable;
-  const r: Room = {
-    name: node.metadata.name,
-    node,
-    cpu: a[CPU] ?? 0,
-    mem: a[MEMORY] ?? 0,
-    eph: a[EPHEMERAL_STORAGE] ?? 0,
-    pods: a[PODS] ?? 0,
-    scalars: {},
-  };
-  for (const k in a) if (k !== CPU && k !== MEMORY && k !== EPHEMERAL_STORAGE && k !== PODS) r.scalars[k] = a[k];
-  for (const u of used) take(r, u);
-  return r;
-}
-
-function take(r: Room, q: PodRequests): void {
-  r.cpu -= q.cpu;
-  r.mem -= q.memory;
-  r.eph -= q.ephemeralStorage;
-  r.pods -= 1;
-  for (const k in q.scalars) r.scalars[k] = (r.scalars[k] ?? 0) - q.scalars[k];
-}
-
-/** The scheduler's predicates the autoscaler's simulation checks: does the pod fit in this room? */
-export function fits(pod: Pod, q: PodRequests, r: Room): boolean {
-  if (r.pods < 1 || q.cpu > r.cpu || q.memory > r.mem || q.ephemeralStorage > r.eph) return false;
-  for (const k in q.scalars) if (q.scalars[k] > 0 && q.scalars[k] > (r.scalars[k] ?? 0)) return false;
-  const n = r.node;
-  if (!requiredNodeAffinityMatches(pod.spec, n)) return false;
-  if (n.spec.unschedulable && !toleratesUnschedulable(pod.spec.tolerations)) return false;
-  return firstUntolerated(n.spec.taints, pod.spec.tolerations) === undefined;
-}
-
 const isDeleting = (n: Node): boolean => n.spec.taints.some((t) => t.key === TO_BE_DELETED_TAINT);
 
 export class ClusterAutoscaler {
@@ -151,8 +123,20 @@ export class ClusterAutoscaler {
   private readonly upcoming = new Map<string, number>();
   private readonly unneededSince = new Map<string, Micros>();
   private readonly deleting = new Set<string>();
-  /** Names of machines requested and not registered yet. */
-  private readonly requested = new Set<string>();
+  /** Machines requested and not registered yet, by name: their nodes are the upcoming nodes of the simulation. */
+  private readonly requested = new Map<string, Node>();
+  /** The scheduler framework the simulations run (the scenario's profiles) and its runner's last index. */
+  private readonly framework: SimulatedFramework;
+  /** This loop's snapshot (null until a simulation needs it) and its destination rows, ascending. */
+  private snap: ClusterSnapshot | null = null;
+  private upRows: number[] = [];
+  private downRows: number[] = [];
+  /** Nodes this loop's scale-down found removable (they leave the snapshot). */
+  private readonly passRemoved = new Set<string>();
+  /** Services and ReplicaSets for the default spreading selector, when a profile's defaults are DoNotSchedule. */
+  private readonly services: Informer<Service> | null = null;
+  private readonly replicaSets: Informer<ReplicaSet> | null = null;
+  private replicaSetMap: Map<string, ReplicaSet> | null = null;
   private lastScaleUp: Micros = -Infinity;
   private lastScaleDown: Micros = -Infinity;
   scaleUps = 0;
@@ -167,8 +151,12 @@ export class ClusterAutoscaler {
     private readonly cloud: CloudProvider,
     private readonly rng: RngStream,
     private readonly observer: AutoscalerObserver | null = null,
-    /** daemonSets: watch DaemonSets for the node templates (off when the scenario has none: no extra watch). */
-    opts: { readonly daemonSets?: boolean; readonly budgets?: boolean } = {},
+    /**
+     * daemonSets: watch DaemonSets for the node templates (off when the scenario has none: no extra watch);
+     * profiles: the scheduler's profiles, whose filters the simulations run (the upstream default profile when
+     * absent).
+     */
+    opts: { readonly daemonSets?: boolean; readonly budgets?: boolean; readonly profiles?: readonly Profile[] } = {},
   ) {
     this.client = new Client('cluster-autoscaler', params.client, 'kube-system-service-accounts');
     this.nodes = new SharedInformer<Node>(api, 'Node', 'cluster-autoscaler/nodes');
@@ -178,6 +166,28 @@ export class ClusterAutoscaler {
       this.budgets = new Informer<PodDisruptionBudget>({});
       api.watch('PodDisruptionBudget', 'cluster-autoscaler/poddisruptionbudgets', this.budgets.onEvent);
     }
+    const profiles = opts.profiles !== undefined && opts.profiles.length > 0 ? opts.profiles : [DEFAULT_PROFILE];
+    const kernels = new Map(profiles.map((p) => [p.schedulerName, new Kernel(p)]));
+    const first = kernels.get(profiles[0].schedulerName) as Kernel;
+    // The default spreading constraints filter only when a profile lists DoNotSchedule ones (PodTopologySpreadArgs
+    // defaultingType List); only then are Services and ReplicaSets watched for their selector (helper.DefaultSelector).
+    if (
+      profiles.some((p) => p.filters.podTopologySpread && p.spreadDefaults.constraints.some((c) => c.whenUnsatisfiable === 'DoNotSchedule'))
+    ) {
+      this.services = new Informer<Service>({});
+      this.replicaSets = new Informer<ReplicaSet>({});
+      api.watch('Service', 'cluster-autoscaler/services', this.services.onEvent);
+      api.watch('ReplicaSet', 'cluster-autoscaler/replicasets', this.replicaSets.onEvent);
+    }
+    this.framework = {
+      kernelFor: (name) => kernels.get(name) ?? first,
+      defaultSelector: (pod) => {
+        if (this.services === null || this.replicaSets === null) return undefined;
+        this.replicaSetMap ??= new Map(this.replicaSets.cache);
+        return defaultSpreadSelector(pod, this.services.cache.values(), this.replicaSetMap);
+      },
+      lastIndex: 0,
+    };
     for (const g of groups) this.upcoming.set(g.pool, 0);
     this.nodes.addHandlers({
       add: (n) => {
@@ -200,41 +210,65 @@ export class ClusterAutoscaler {
   }
 
   private loop(): void {
+    this.snap = null;
+    this.passRemoved.clear();
     const scaled = this.scaleUp();
     if (scaled) this.lastScaleUp = this.sim.now;
     if (this.params.scaleDownEnabled) this.scaleDown(scaled);
+    // The snapshot lives for one loop (RunOnce builds its ClusterSnapshot afresh from the listers).
+    this.snap = null;
+    this.replicaSetMap = null;
     this.sim.callAt(this.sim.now + this.params.scanInterval, () => this.loop());
   }
 
-  /** Registered, ready nodes not being removed, with their free room. */
-  private rooms(exclude: ReadonlySet<string> = new Set()): Room[] {
-    const out: Room[] = [];
-    for (const n of this.nodes.cache.values()) {
-      if (!n.status.ready || isDeleting(n) || this.deleting.has(n.metadata.name) || exclude.has(n.metadata.name)) continue;
-      out.push(roomOf(n, this.usedOn(n.metadata.name)));
-    }
-    return out;
-  }
-
-  private usedOn(node: string): PodRequests[] {
-    return this.pods
-      .onNode(node)
-      .filter((p) => !isTerminal(p))
-      .map((p) => podRequests(p.spec));
+  /** A node that may receive pods in the simulation: registered, ready, not being removed. */
+  private isDestination(n: Node): boolean {
+    return n.status.ready && !isDeleting(n) && !this.deleting.has(n.metadata.name);
   }
 
   /**
-   * A new node of a group as the simulation sees it: its template with the DaemonSet pods that would run on it
-   * already taking their room (utils.go GetNodeInfoFromTemplate → daemonset.GetDaemonSetPodsForNode, which
-   * keeps the DaemonSets whose NodeShouldRunDaemonPod accepts the template node).
+   * The loop's ClusterSnapshot, built on first use (static_autoscaler.go RunOnce: every node with its scheduled
+   * pods — not Succeeded or Failed, terminating ones included — then the upcoming nodes, each a template node
+   * with its DaemonSet pods: addUpcomingNodesToClusterSnapshot). Nodes this loop's scale-down already found
+   * removable are left out (RemoveNodeInfo after their simulation).
    */
-  private templateRoom(template: Node): Room {
-    const used: PodRequests[] = [];
+  private snapshot(): ClusterSnapshot {
+    if (this.snap !== null) return this.snap;
+    const s = new ClusterSnapshot(this.framework, this.nodes.cache.size + this.requested.size + 16);
+    const up: number[] = [];
+    const down: number[] = [];
+    for (const n of this.nodes.cache.values()) {
+      const name = n.metadata.name;
+      if (this.passRemoved.has(name)) continue;
+      const row = s.addNode(n);
+      for (const p of this.pods.onNode(name)) if (!isTerminal(p)) s.addPod(p, row);
+      if (this.isDestination(n)) {
+        up.push(row);
+        down.push(row);
+      }
+    }
+    for (const node of this.requested.values()) up.push(this.addTemplateNode(s, node));
+    this.upRows = up;
+    this.downRows = down;
+    this.snap = s;
+    return s;
+  }
+
+  /**
+   * A new node of a group as the simulation sees it: the template node with the DaemonSet pods that would run
+   * on it (utils.go GetNodeInfoFromTemplate → daemonset.GetDaemonSetPodsForNode, which keeps the DaemonSets
+   * whose NodeShouldRunDaemonPod accepts the template node). Returns its row.
+   */
+  private addTemplateNode(s: ClusterSnapshot, node: Node): number {
+    const row = s.addNode(node);
+    const name = node.metadata.name;
     for (const ds of this.daemonSets.cache.values()) {
       const spec = daemonTemplateSpec(ds);
-      if (nodeShouldRunDaemonPod(template, spec).shouldRun) used.push(podRequests(spec));
+      if (!nodeShouldRunDaemonPod(node, spec).shouldRun) continue;
+      const pod = daemonPod(ds, spec, name, `${ds.metadata.name}-${name}`);
+      s.addPod(pod, row, `template/${keyOf(pod)}`);
     }
-    return roomOf(template, used);
+    return row;
   }
 
   private targetSize(g: NodeGroup): number {
@@ -258,18 +292,24 @@ export class ClusterAutoscaler {
         pending.push(p);
     }
     if (pending.length === 0) return false;
-    // filterOutSchedulable, then the room of upcoming nodes.
-    const rooms = this.rooms();
-    for (const g of this.groups)
-      for (let i = 0; i < (this.upcoming.get(g.pool) ?? 0); i++) rooms.push(this.templateRoom(g.template(g.nextIndex)));
-    const left: { pod: Pod; q: PodRequests }[] = [];
+    const s = this.snapshot();
+    // filter_out_schedulable.go filterOutSchedulableByPacking: the most important pods first, each placed in the
+    // snapshot on the first node (from the runner's last index) where every filter passes, on the ready nodes and
+    // the upcoming ones (the scheduler just has not got to them); a pod like one that found no place is not tried
+    // again (similar_pods.go).
+    pending.sort((a, b) => b.spec.priority - a.spec.priority);
+    const similar = new SimilarPods();
+    const left: Pod[] = [];
     for (const pod of pending) {
-      const q = podRequests(pod.spec);
-      const r = rooms.find((x) => fits(pod, q, x));
-      if (r !== undefined) take(r, q);
-      else left.push({ pod, q });
+      const row = similar.isUnschedulable(pod) ? -1 : s.fitsAnyNode(pod, this.upRows, ANY_ROW);
+      if (row >= 0) s.addPod(pod, row);
+      else {
+        similar.setUnschedulable(pod);
+        left.push(pod);
+      }
     }
     if (left.length === 0) return false;
+    const podGroups = equivalenceGroups(left);
     interface Option {
       readonly group: NodeGroup;
       readonly nodes: number;
@@ -279,33 +319,24 @@ export class ClusterAutoscaler {
     }
     const options: Option[] = [];
     for (const g of this.groups) {
-      const room = this.targetSize(g);
-      if (room >= g.max) continue;
-      const template = g.template(g.nextIndex);
-      const candidates = left.filter((x) => fits(x.pod, x.q, this.templateRoom(template)));
-      if (candidates.length === 0) continue;
-      // BinpackingNodeEstimator: biggest pods first, first fit on new template nodes, up to the group's max.
-      const score = (q: PodRequests): number =>
-        q.cpu / ((template.status.allocatable[CPU] ?? 1) || 1) + q.memory / ((template.status.allocatable[MEMORY] ?? 1) || 1);
-      candidates.sort((a, b) => score(b.q) - score(a.q));
-      const limit = g.max - room;
-      const fresh: Room[] = [];
+      const size = this.targetSize(g);
+      if (size >= g.max) continue;
+      // orchestrator.go SchedulablePodGroups: each pod group's first pod, on a fresh template node of the group.
+      s.fork();
+      const probe = this.addTemplateNode(s, g.template(g.nextIndex));
+      const fitting = podGroups.filter((pg) => s.fits(pg.pods[0], probe));
+      s.revert();
+      if (fitting.length === 0) continue;
+      const e = this.estimate(s, g, fitting, g.max - size);
+      if (e.nodes === 0 || e.pods.length === 0) continue;
       let cpu = 0;
       let mem = 0;
-      let placed = 0;
-      for (const c of candidates) {
-        let r = fresh.find((x) => fits(c.pod, c.q, x));
-        if (r === undefined) {
-          if (fresh.length >= limit) continue;
-          r = this.templateRoom(template);
-          fresh.push(r);
-        }
-        take(r, c.q);
-        cpu += c.q.cpu;
-        mem += c.q.memory;
-        placed++;
+      for (const p of e.pods) {
+        const q = s.input(p).requests;
+        cpu += q.cpu;
+        mem += q.memory;
       }
-      if (fresh.length > 0) options.push({ group: g, nodes: fresh.length, cpu, mem, pods: placed });
+      options.push({ group: g, nodes: e.nodes, cpu, mem, pods: e.pods.length });
     }
     if (options.length === 0) return false;
     const best = this.expand(options, (o) => {
@@ -317,6 +348,61 @@ export class ClusterAutoscaler {
     });
     this.grow(best.group, best.nodes);
     return true;
+  }
+
+  /**
+   * estimator/binpacking_estimator.go Estimate, in a fork of the snapshot: pod groups by decreasing size of
+   * their first pod (DecreasingPodOrderer: cpu and memory over the template's allocatable); each group's pods go
+   * first to the nodes added so far (FitsAnyNodeMatching over them), then to the last added node, else to a new
+   * template node while the group's max allows (the limiter) — stopping for the group when the last added node
+   * is still empty or the pod does not pass the filters on a fresh node (topology spreading to another zone,
+   * say). The estimate is the number of new nodes that got pods. New node k is the group's k-th next node.
+   */
+  private estimate(s: ClusterSnapshot, g: NodeGroup, podGroups: readonly PodGroup[], limit: number): { nodes: number; pods: Pod[] } {
+    const a = g.template(g.nextIndex).status.allocatable;
+    const allocCpu = (a[CPU] ?? 1) || 1;
+    const allocMem = (a[MEMORY] ?? 1) || 1;
+    const score = (pg: PodGroup): number => {
+      const q = s.input(pg.pods[0]).requests;
+      return q.cpu / allocCpu + q.memory / allocMem;
+    };
+    const ordered = [...podGroups].sort((x, y) => score(y) - score(x));
+    s.fork();
+    const added: number[] = [];
+    const withPods = new Set<number>();
+    const scheduled: Pod[] = [];
+    const place = (pod: Pod, row: number): void => {
+      s.addPod(pod, row);
+      withPods.add(row);
+      scheduled.push(pod);
+    };
+    for (const pg of ordered) {
+      let i = 0;
+      // tryToScheduleOnExistingNodes: the nodes this estimation added.
+      for (; i < pg.pods.length; i++) {
+        const row = added.length === 0 ? -1 : s.fitsAnyNode(pg.pods[i], added, ANY_ROW);
+        if (row < 0) break;
+        place(pg.pods[i], row);
+      }
+      // tryToScheduleOnNewNodes.
+      for (; i < pg.pods.length; i++) {
+        const pod = pg.pods[i];
+        const last = added.length === 0 ? -1 : added[added.length - 1];
+        if (last >= 0 && s.fits(pod, last)) {
+          place(pod, last);
+          continue;
+        }
+        // The last node is empty and the pod did not fit there: a new one would not help either.
+        if (last >= 0 && !withPods.has(last)) break;
+        if (added.length >= limit) break;
+        const row = this.addTemplateNode(s, g.template(g.nextIndex + added.length));
+        added.push(row);
+        if (!s.fits(pod, row)) break;
+        place(pod, row);
+      }
+    }
+    s.revert();
+    return { nodes: withPods.size, pods: scheduled };
   }
 
   /** The expander: the best options by its rule, then one of them at random (every expander falls back to random). */
@@ -338,7 +424,7 @@ export class ClusterAutoscaler {
     this.observer?.scaledUp(g.pool, count);
     for (let i = 0; i < count; i++) {
       const node = g.template(g.nextIndex++);
-      this.requested.add(node.metadata.name);
+      this.requested.set(node.metadata.name, node);
       this.nodesAdded++;
       this.sim.callAt(this.sim.now + sample(this.params.provisioningDelay, this.rng), () => this.cloud.createNode(g, node));
     }
@@ -346,15 +432,20 @@ export class ClusterAutoscaler {
 
   private scaleDown(scaledUp: boolean): void {
     const now = this.sim.now;
-    const removing = new Set<string>();
     const unneeded: { name: string; empty: boolean; group: NodeGroup }[] = [];
+    // planner.go UpdateClusterState: the pods of nodes being drained first take their room again elsewhere;
+    // when one fits nowhere, nothing is unneeded this loop (CleanUpUnneededNodes).
+    if (this.deleting.size > 0 && !this.injectOngoingDrains()) {
+      this.unneededSince.clear();
+      return;
+    }
     // RemainingPdbTracker (simulator/pdb): the disruptions each budget still allows in this pass.
     const remaining = new Map<PodDisruptionBudget, number>();
     if (this.budgets !== null) for (const b of this.budgets.cache.values()) remaining.set(b, b.status.disruptionsAllowed);
     for (const n of this.nodes.cache.values()) {
       const name = n.metadata.name;
       const g = this.groupOf.get(name);
-      if (g === undefined || !n.status.ready || isDeleting(n) || this.deleting.has(name)) {
+      if (g === undefined || !this.isDestination(n)) {
         this.unneededSince.delete(name);
         continue;
       }
@@ -371,13 +462,12 @@ export class ClusterAutoscaler {
       // DaemonSet pods count in the utilization (--ignore-daemonsets-utilization false) but are not moved: a node
       // running only DaemonSet pods is empty (simulator/drain.go skips them).
       const movable = pods.filter((p) => !isDaemonSetPod(p));
-      const uses = this.budgetUses(movable, remaining);
-      if (util >= this.params.scaleDownUtilizationThreshold || uses === null || !this.canMove(movable, new Set([...removing, name]))) {
+      const uses = util < this.params.scaleDownUtilizationThreshold ? this.budgetUses(movable, remaining) : null;
+      if (uses === null || !movable.every(drainable) || !this.simulateRemoval(name, movable)) {
         this.unneededSince.delete(name);
         continue;
       }
       for (const [b, n] of uses) remaining.set(b, (remaining.get(b) ?? 0) - n);
-      removing.add(name);
       if (!this.unneededSince.has(name)) this.unneededSince.set(name, now);
       if (now - (this.unneededSince.get(name) as Micros) >= this.params.scaleDownUnneededTime)
         unneeded.push({ name, empty: movable.length === 0, group: g });
@@ -407,6 +497,65 @@ export class ClusterAutoscaler {
   }
 
   /**
+   * planner.go injectOngoingActuation: the pods of the nodes being drained (not DaemonSet pods), placed in the
+   * snapshot wherever they fit (ScheduleAnywhere but the drained nodes), since their replacements will need the
+   * room; false when one fits nowhere.
+   */
+  private injectOngoingDrains(): boolean {
+    const s = this.snapshot();
+    const t = s.table;
+    const notDrained = (row: number): boolean => !this.deleting.has(t.names[row]);
+    for (const name of this.deleting) {
+      for (const p of this.pods.onNode(name)) {
+        if (isTerminal(p) || isDaemonSetPod(p)) continue;
+        const row = s.fitsAnyNode(p, null, notDrained);
+        if (row < 0) return false;
+        s.addPod(p, row, `evicted/${keyOf(p)}`);
+      }
+    }
+    return true;
+  }
+
+  /**
+   * simulator/cluster.go SimulateNodeRemoval → findPlaceFor, in a fork of the snapshot: the node's pods leave
+   * it, the node becomes a pod-less ghost tainted ToBeDeletedByClusterAutoscaler:NoSchedule (it still counts as
+   * a topology domain), and its movable pods are placed one by one on the other destination nodes where every
+   * filter passes (TrySchedulePods, stopping at the first that fits nowhere). A removable node's simulation is
+   * kept (persistSuccessfulSimulations: the moved pods hold their new room, the node leaves the snapshot), so
+   * later candidates of the pass see it; otherwise it is reverted.
+   */
+  private simulateRemoval(name: string, movable: readonly Pod[]): boolean {
+    if (movable.length === 0 && this.snap === null) {
+      // Nothing to place: the snapshot, when one is built later in the pass, leaves the node out.
+      this.passRemoved.add(name);
+      return true;
+    }
+    const s = this.snapshot();
+    const row = s.table.indexOf(name);
+    if (row < 0) return false;
+    s.fork();
+    s.removePodsOn(row);
+    s.addTaint(row, this.toBeDeletedTaint());
+    const notRemoved = (r: number): boolean => r !== row;
+    for (const p of movable) {
+      const to = s.fitsAnyNode(p, this.downRows, notRemoved);
+      if (to < 0) {
+        s.revert();
+        return false;
+      }
+      s.addPod(p, to);
+    }
+    s.removeNode(name);
+    s.commit();
+    this.passRemoved.add(name);
+    return true;
+  }
+
+  private toBeDeletedTaint(): Taint {
+    return { key: TO_BE_DELETED_TAINT, value: String(Math.floor(this.sim.now / 1_000_000)), effect: 'NoSchedule' };
+  }
+
+  /**
    * The disruptions moving `pods` takes from each budget, or null when one has too few left (the node is not
    * removable: NotEnoughPdb).
    */
@@ -417,23 +566,6 @@ export class ClusterAutoscaler {
     return uses;
   }
 
-  /** Every pod has a controller (or is safe to evict) and fits on some node that stays. */
-  private canMove(pods: readonly Pod[], without: ReadonlySet<string>): boolean {
-    if (pods.length === 0) return true;
-    for (const p of pods) {
-      const owned = p.metadata.ownerReferences.some((o) => o.controller);
-      if (!owned && p.metadata.annotations[SAFE_TO_EVICT_ANNOTATION] !== 'true') return false;
-    }
-    const rooms = this.rooms(without);
-    for (const p of pods) {
-      const q = podRequests(p.spec);
-      const r = rooms.find((x) => fits(p, q, x));
-      if (r === undefined) return false;
-      take(r, q);
-    }
-    return true;
-  }
-
   /** Taint, evict the pods, then terminate the machine and delete the Node. */
   private remove(name: string, pods: readonly Pod[]): void {
     this.deleting.add(name);
@@ -441,7 +573,7 @@ export class ClusterAutoscaler {
     this.lastScaleDown = this.sim.now;
     this.nodesRemoved++;
     this.observer?.scaledDown(name, pods.length === 0);
-    const taint: Taint = { key: TO_BE_DELETED_TAINT, value: String(Math.floor(this.sim.now / 1_000_000)), effect: 'NoSchedule' };
+    const taint = this.toBeDeletedTaint();
     this.api.update(
       this.client,
       'Node',
@@ -509,3 +641,91 @@ const DRAIN_WAIT_LIMIT = (600 + 30) * 1_000_000;
 
 /** The label that names a node's pool (node group), set on every node of an autoscaled pool. */
 export const POOL_LABEL = 'kubesim.io/node-pool';
+
+/** A row filter that admits every candidate. */
+const ANY_ROW = (): boolean => true;
+
+/** drain.go: a pod the drain may evict — it has a controller (its replacement is recreated) or is marked safe to evict. */
+function drainable(p: Pod): boolean {
+  return p.metadata.ownerReferences.some((o) => o.controller) || p.metadata.annotations[SAFE_TO_EVICT_ANNOTATION] === 'true';
+}
+
+/** The pod's controller uid, or null for a pod without one. */
+function controllerUid(p: Pod): string | null {
+  for (const o of p.metadata.ownerReferences) if (o.controller) return o.uid;
+  return null;
+}
+
+/** Serialized labels or spec, memoized per object (a template's pods usually share both objects). */
+const serialized = new WeakMap<object, string>();
+function serial(o: object): string {
+  let s = serialized.get(o);
+  if (s === undefined) serialized.set(o, (s = JSON.stringify(o)));
+  return s;
+}
+
+/** Same labels and spec (reflect.DeepEqual of labels, PodSpecSemanticallyEqual; pending pods have no nodeName). */
+function similar(a: Pod, b: Pod): boolean {
+  return (
+    (a.metadata.labels === b.metadata.labels || serial(a.metadata.labels) === serial(b.metadata.labels)) &&
+    (a.spec === b.spec || serial(a.spec) === serial(b.spec))
+  );
+}
+
+/** At most this many distinct pods are remembered per controller (similar_pods.go maxPodsPerOwnerRef). */
+const MAX_PODS_PER_OWNER = 10;
+
+/**
+ * similar_pods.go SimilarPodsScheduling: pods like one that found no node in this pass (same controller, labels
+ * and spec) are not tried again.
+ */
+class SimilarPods {
+  private readonly byOwner = new Map<string, Pod[]>();
+
+  isUnschedulable(p: Pod): boolean {
+    const uid = controllerUid(p);
+    if (uid === null) return false;
+    return (this.byOwner.get(uid) ?? []).some((q) => similar(p, q));
+  }
+
+  setUnschedulable(p: Pod): void {
+    const uid = controllerUid(p);
+    if (uid === null || isDaemonSetPod(p)) return;
+    const list = this.byOwner.get(uid) ?? [];
+    if (list.length >= MAX_PODS_PER_OWNER) return;
+    list.push(p);
+    this.byOwner.set(uid, list);
+  }
+}
+
+/** A pod equivalence group: pods of one controller alike enough to be estimated together. */
+interface PodGroup {
+  readonly pods: Pod[];
+}
+
+/**
+ * core/scaleup/equivalence/groups.go groupPodsBySchedulingProperties: pods with a controller grouped by it and by
+ * labels and spec (at most 10 groups a controller, pods unlike all of them alone), every other pod alone; in
+ * first-seen order (upstream's map order is unspecified).
+ */
+function equivalenceGroups(pods: readonly Pod[]): PodGroup[] {
+  const out: PodGroup[] = [];
+  const byOwner = new Map<string, PodGroup[]>();
+  for (const p of pods) {
+    const uid = controllerUid(p);
+    if (uid === null) {
+      out.push({ pods: [p] });
+      continue;
+    }
+    const groups = byOwner.get(uid) ?? [];
+    const g = groups.find((x) => similar(x.pods[0], p));
+    if (g !== undefined) g.pods.push(p);
+    else {
+      const fresh: PodGroup = { pods: [p] };
+      if (groups.length < MAX_PODS_PER_OWNER) groups.push(fresh);
+      byOwner.set(uid, groups);
+      out.push(fresh);
+    }
+  }
+  return out;
+}

@@ -61,6 +61,26 @@ export function daemonPodSpec(spec: PodSpec, node: string): PodSpec {
   return { ...spec, affinity };
 }
 
+/** The daemon pod the controller creates on `node` (`spec` being daemonTemplateSpec(ds)). */
+export function daemonPod(ds: DaemonSet, spec: PodSpec, node: string, name: string): Pod {
+  const t = ds.spec.template;
+  return {
+    kind: 'Pod',
+    metadata: {
+      name,
+      namespace: ds.metadata.namespace,
+      uid: '',
+      labels: t.labels,
+      annotations: t.annotations,
+      ownerReferences: [{ kind: 'DaemonSet', name: ds.metadata.name, uid: ds.metadata.uid, controller: true }],
+      creationTimestamp: 0,
+      resourceVersion: 0,
+    },
+    spec: daemonPodSpec(spec, node),
+    status: { phase: 'Pending', ready: false },
+  };
+}
+
 export interface ShouldRun {
   /** A daemon pod should be created on the node if it has none. */
   readonly shouldRun: boolean;

@@ -23,7 +23,7 @@ import { Informer } from '../api/informer.js';
 import { isTerminal, keyOf, objectKey, type DaemonSet, type DaemonSetStatus, type Node, type Pod, type PodSpec } from '../api/objects.js';
 import type { RateLimit } from '../api/rate-limiter.js';
 import type { RngFactory } from '../core/rng.js';
-import { daemonPodSpec, daemonTemplateSpec, nodeShouldRunDaemonPod, targetNodeName, type ShouldRun } from './daemon-pod.js';
+import { daemonPod, daemonTemplateSpec, nodeShouldRunDaemonPod, targetNodeName, type ShouldRun } from './daemon-pod.js';
 import { randomSuffix } from './names.js';
 import type { SharedInformer } from './shared-informer.js';
 import { WorkQueue } from './work-queue.js';
@@ -212,7 +212,7 @@ export class DaemonSetController {
       for (let i = 0; i < size; i++) {
         const node = create[next++];
         this.podsCreated++;
-        this.api.create(this.client, this.podFor(ds, spec, node, `${ds.metadata.name}-${randomSuffix(names)}`), (r) => {
+        this.api.create(this.client, daemonPod(ds, spec, node, `${ds.metadata.name}-${randomSuffix(names)}`), (r) => {
           if (!r.ok) {
             failed++;
             if (r.code !== 409) refused = true;
@@ -291,24 +291,5 @@ export class DaemonSetController {
   private retry(key: string, refused: boolean): void {
     if (refused) this.backoff.requeue(key, (k) => this.queue.add(k));
     else this.queue.add(key);
-  }
-
-  private podFor(ds: DaemonSet, spec: PodSpec, node: string, name: string): Pod {
-    const t = ds.spec.template;
-    return {
-      kind: 'Pod',
-      metadata: {
-        name,
-        namespace: ds.metadata.namespace,
-        uid: '',
-        labels: t.labels,
-        annotations: t.annotations,
-        ownerReferences: [{ kind: 'DaemonSet', name: ds.metadata.name, uid: ds.metadata.uid, controller: true }],
-        creationTimestamp: 0,
-        resourceVersion: 0,
-      },
-      spec: daemonPodSpec(spec, node),
-      status: { phase: 'Pending', ready: false },
-    };
   }
 }

@@ -44,6 +44,7 @@ import {
   type Taint,
   type Toleration,
   DEFAULT_TERMINATION_GRACE_PERIOD_SECONDS,
+  SYSTEM_PRIORITY_CLASSES,
 } from '../api/objects.js';
 import {
   DNS1035_LABEL_RULE,
@@ -88,11 +89,6 @@ const PORT_RANGE = { min: 1, max: 65535 } as const;
 const DEFAULT_MAX_PODS = 110;
 /** pkg/apis/scheduling/types.go HighestUserDefinablePriority; higher values are for system classes. */
 const HIGHEST_USER_DEFINABLE_PRIORITY = 1_000_000_000;
-/** pkg/apis/scheduling/types.go SystemPriorityClasses: the only classes allowed the "system-" prefix. */
-const SYSTEM_PRIORITY_CLASSES = new Map([
-  ['system-cluster-critical', 2_000_000_000],
-  ['system-node-critical', 2_000_001_000],
-]);
 
 /** The parser of each modeled kind; which kinds are modeled, and their apiVersions, is kinds.ts's table. */
 const PARSERS: Readonly<Record<string, (f: Field) => KubeObject>> = {

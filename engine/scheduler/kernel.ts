@@ -252,56 +252,13 @@ export class Kernel {
 
   schedule(t: NodeTable, pod: PodInput, state: SearchState, rng: RngStream, ctx: CycleContext = NO_CONTEXT): Decision {
     const n = t.count;
-    this.cycle = null;
-    if (t.live === 0) return { node: -1, visited: 0, feasible: 0, error: NO_NODES };
-    const pods = this.podsOf(t, ctx);
-    // ---- PreFilter
-    const checkTaints = this.profile.filters.taintToleration && t.hardTaintNodes > 0 && this.preFilterTaints(t, pod);
-    const checkAff = this.profile.filters.nodeAffinity && this.preFilterAffinity(t, pod);
-    const checkPorts = this.profile.filters.nodePorts && pod.hostPorts.length > 0 && this.preFilterPorts(t, pod);
-    this.elig.prepare(t, pod);
-    const checkSpread = this.profile.filters.podTopologySpread && this.spreadFilter.prepare(t, pods, this.spreadFor(pod).hard, this.elig);
-    const checkIpa = this.profile.filters.interPodAffinity && this.ipaFilter.prepare(t, pods, pod);
-    // ---- GPU block: Open-Gpu-Share PreFilter (a malformed GPU request fits nowhere).
     this.cycleRng = rng;
-    const gpuShare = this.gpuShare;
-    const checkGpu = gpuShare !== null && t.gpu !== null && gpuShare.prepare(t, pod);
-    if (gpuShare !== null && gpuShare.error !== null) {
-      this.markAll(t, UNRESOLVABLE);
-      return { node: -1, visited: 0, feasible: 0, diagnosis: new Map(), preFilterMessage: gpuShare.error, rejectors: GPU_SHARE };
-    }
-    const checkUser = this.userFilters.length > 0 && this.prepareUser(t, pod);
-    let order = t.order;
-    // The search window: nodes present, in NodeTree order (removed nodes' rows are not in it).
-    let m = t.live;
-    let restricted = false;
-    if (checkAff && this.profile.nodeAffinityPreFilter) {
-      const names = preFilterNodeNames(pod.nodeAffinity);
-      if (names !== null) {
-        if (names.size === 0) {
-          this.markAll(t, UNRESOLVABLE);
-          return { node: -1, visited: 0, feasible: 0, diagnosis: new Map(), preFilterMessage: REASON_CONFLICT, rejectors: NODE_AFFINITY };
-        }
-        m = this.restrict(t, names);
-        order = this.candidates;
-        restricted = true;
-      }
-    }
-    const checks: CycleChecks = {
-      pod,
-      checkUnsched: this.profile.filters.nodeUnschedulable && !pod.toleratesUnschedulable,
-      checkTaints,
-      checkAff,
-      checkPorts,
-      checkFit: this.profile.filters.nodeResourcesFit,
-      fitScalars: checkedScalars(pod.requests.scalars, this.fitIgnored),
-      checkSpread,
-      checkIpa,
-      checkGpu,
-      checkUser,
-      restricted,
-    };
-    this.cycle = checks;
+    const pods = this.podsOf(t, ctx);
+    const rejected = this.runPreFilter(t, pod, pods);
+    if (rejected !== null) return rejected;
+    const m = this.searchCount;
+    const order = this.searchOrder;
+    const checks = this.cycle as CycleChecks;
     const nominated = ctx.nominated ?? NO_NOMINATED;
     this.applyNominated(t, nominated, 1);
     if (ctx.nominatedRow !== undefined && ctx.nominatedRow >= 0 && ctx.nominatedRow < n && this.filterNode(t, ctx.nominatedRow) === PASS) {
@@ -316,7 +273,7 @@ export class Kernel {
     }
     const feasible = this.feasible;
     const r = pod.requests;
-    const { checkUnsched, checkFit } = checks;
+    const { checkUnsched, checkTaints, checkAff, checkPorts, checkFit, checkSpread, checkIpa, checkGpu, checkUser } = checks;
     // fitsRequest skips the ignored extended resources (NodeResourcesFitArgs.ignoredResources/ignoredResourceGroups).
     const fitScalars = checks.fitScalars;
     const hasScalars = hasKeys(fitScalars);
@@ -385,6 +342,88 @@ export class Kernel {
     const scores = this.scores;
     this.scoreAll(t, pod, feasible, found, scores, pods, rng);
     return { node: selectHost(feasible, scores, found, rng), visited, feasible: found };
+  }
+
+  /**
+   * RunPreFilterPlugins: compiles the pod's filter state against the table (this.cycle) and the search window
+   * (searchOrder/searchCount: the nodes in NodeTree order, or a PreFilterResult's). Returns the failed cycle's
+   * Decision when there are no nodes or a PreFilter plugin rejects the pod for every node, else null.
+   */
+  private runPreFilter(t: NodeTable, pod: PodInput, pods: AssignedPods): Decision | null {
+    this.cycle = null;
+    if (t.live === 0) return { node: -1, visited: 0, feasible: 0, error: NO_NODES };
+    // ---- PreFilter
+    const checkTaints = this.profile.filters.taintToleration && t.hardTaintNodes > 0 && this.preFilterTaints(t, pod);
+    const checkAff = this.profile.filters.nodeAffinity && this.preFilterAffinity(t, pod);
+    const checkPorts = this.profile.filters.nodePorts && pod.hostPorts.length > 0 && this.preFilterPorts(t, pod);
+    this.elig.prepare(t, pod);
+    const checkSpread = this.profile.filters.podTopologySpread && this.spreadFilter.prepare(t, pods, this.spreadFor(pod).hard, this.elig);
+    const checkIpa = this.profile.filters.interPodAffinity && this.ipaFilter.prepare(t, pods, pod);
+    // ---- GPU block: Open-Gpu-Share PreFilter (a malformed GPU request fits nowhere).
+    const gpuShare = this.gpuShare;
+    const checkGpu = gpuShare !== null && t.gpu !== null && gpuShare.prepare(t, pod);
+    if (gpuShare !== null && gpuShare.error !== null) {
+      this.markAll(t, UNRESOLVABLE);
+      return { node: -1, visited: 0, feasible: 0, diagnosis: new Map(), preFilterMessage: gpuShare.error, rejectors: GPU_SHARE };
+    }
+    const checkUser = this.userFilters.length > 0 && this.prepareUser(t, pod);
+    let order = t.order;
+    // The search window: nodes present, in NodeTree order (removed nodes' rows are not in it).
+    let m = t.live;
+    let restricted = false;
+    if (checkAff && this.profile.nodeAffinityPreFilter) {
+      const names = preFilterNodeNames(pod.nodeAffinity);
+      if (names !== null) {
+        if (names.size === 0) {
+          this.markAll(t, UNRESOLVABLE);
+          return { node: -1, visited: 0, feasible: 0, diagnosis: new Map(), preFilterMessage: REASON_CONFLICT, rejectors: NODE_AFFINITY };
+        }
+        m = this.restrict(t, names);
+        order = this.candidates;
+        restricted = true;
+      }
+    }
+    const checks: CycleChecks = {
+      pod,
+      checkUnsched: this.profile.filters.nodeUnschedulable && !pod.toleratesUnschedulable,
+      checkTaints,
+      checkAff,
+      checkPorts,
+      checkFit: this.profile.filters.nodeResourcesFit,
+      fitScalars: checkedScalars(pod.requests.scalars, this.fitIgnored),
+      checkSpread,
+      checkIpa,
+      checkGpu,
+      checkUser,
+      restricted,
+    };
+    this.cycle = checks;
+    this.searchOrder = order;
+    this.searchCount = m;
+    return null;
+  }
+
+  /** The search window of the last PreFilter: rows in NodeTree order (a PreFilterResult's only, when restricted). */
+  private searchOrder: Int32Array = new Int32Array(0);
+  private searchCount = 0;
+
+  /**
+   * RunPreFilterPlugins alone, for a caller that runs Filter on nodes of its choosing through filterNode (the
+   * cluster autoscaler's simulation: cluster-autoscaler simulator/clustersnapshot/predicate/plugin_runner.go
+   * runs the framework's PreFilter once per pod, then Filter node by node). False when the pod fits no node
+   * (no nodes, or a PreFilter plugin rejected it).
+   */
+  preFilter(t: NodeTable, pod: PodInput, ctx: CycleContext = NO_CONTEXT): boolean {
+    return this.runPreFilter(t, pod, this.podsOf(t, ctx)) === null;
+  }
+
+  /** Whether row i is in the last PreFilter's result (every node, unless NodeAffinity restricted the names). */
+  inPreFilterResult(i: number): boolean {
+    const c = this.cycle;
+    if (c === null) return false;
+    if (!c.restricted) return true;
+    for (let k = 0; k < this.candidateCount; k++) if (this.candidates[k] === i) return true;
+    return false;
   }
 
   /** TaintToleration has no PreFilter upstream; this is its per-cycle precomputation. False = nothing to check. */

@@ -260,8 +260,10 @@ const interPodAfterNode: HintFn = (p, old, neu) => {
     if (Object.prototype.hasOwnProperty.call(n.metadata.labels, t.topologyKey)) {
       if (o === undefined || o.metadata.labels[t.topologyKey] !== n.metadata.labels[t.topologyKey]) return QUEUE;
     }
-  if (o !== undefined)
-    for (const t of a.requiredAnti) if (o.metadata.labels[t.topologyKey] !== n.metadata.labels[t.topologyKey]) return QUEUE;
+  // Anti-affinity: a new node may hold none of the pods the terms refuse (plugin.go isSchedulableAfterNodeChange:
+  // "A new node is added, the pod may become schedulable"), a relabeled one may have left their domain.
+  for (const t of a.requiredAnti)
+    if (o === undefined || o.metadata.labels[t.topologyKey] !== n.metadata.labels[t.topologyKey]) return QUEUE;
   return QUEUE_SKIP;
 };
 
