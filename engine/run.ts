@@ -21,7 +21,7 @@ import { JobController } from './controllers/job.js';
 import { ReplicaSetController } from './controllers/replicaset.js';
 import { StatefulSetController } from './controllers/statefulset.js';
 import { MetricsRecorder } from './metrics/recorder.js';
-import { summarize, type RunSummary } from './metrics/summary.js';
+import { GANG_COLUMNS, summarize, type RunSummary } from './metrics/summary.js';
 import type { TimeRow } from './metrics/timeseries.js';
 import { Tracer, type TraceStep } from './metrics/trace.js';
 import { KubeProxy } from './node/kube-proxy.js';
@@ -217,6 +217,8 @@ export function runOnce(scenario: Scenario, policy: Policy, seed: number, opts: 
 
   const end = sim.run(scenario.duration);
   const finalTime = sim.pending > 0 ? scenario.duration : end;
+  // Pods still waiting at Permit held their GPUs until the end.
+  scheduler.endGangWaits(finalTime);
   const summary = summarize(metrics, {
     schedulingAttempts: scheduler.attempts,
     unschedulableAttempts: scheduler.unschedulableAttempts,
@@ -226,8 +228,12 @@ export function runOnce(scenario: Scenario, policy: Policy, seed: number, opts: 
     events: sim.eventsProcessed,
     end: finalTime,
     requests: api.requestLog,
+    gangTimeouts: scheduler.gangEnabled ? scheduler.gangTimeouts : undefined,
   });
-  sim.fingerprint.addString(JSON.stringify(summary));
+  // The gang columns enter the fingerprint only in runs with Coscheduling (the runs pinned before them keep theirs).
+  sim.fingerprint.addString(
+    JSON.stringify(summary, (k, v: unknown) => (GANG_COLUMNS.includes(k as keyof RunSummary) && Number.isNaN(v) ? undefined : v)),
+  );
   return {
     scenario: scenario.name,
     policy: policy.name,

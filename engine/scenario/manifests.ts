@@ -65,6 +65,7 @@ import { parsePodDisruptionBudget } from './workloads/pod-disruption-budget.js';
 import { parseCronJob } from './workloads/cronjob.js';
 import { parseLimitRange, parseResourceQuota } from './workloads/admission-policies.js';
 import { parseHorizontalPodAutoscaler } from './workloads/hpa.js';
+import { parsePodGroup } from './workloads/pod-group.js';
 import { gateRemovalDelay, REMOVE_GATES_ANNOTATION } from '../workload/gate-remover.js';
 import { parseDuration } from '../api/duration.js';
 import { INIT_RUN_DURATION_ANNOTATION } from '../node/kubelet.js';
@@ -110,6 +111,7 @@ const PARSERS: Readonly<Record<string, (f: Field) => KubeObject>> = {
   LimitRange: parseLimitRange,
   ResourceQuota: parseResourceQuota,
   HorizontalPodAutoscaler: parseHorizontalPodAutoscaler,
+  PodGroup: parsePodGroup,
 };
 
 function modeledKinds(): string {
