@@ -26,6 +26,7 @@ import type { TimeRow } from './metrics/timeseries.js';
 import { Tracer, type TraceStep } from './metrics/trace.js';
 import { KubeProxy } from './node/kube-proxy.js';
 import { Kubelet, RegistryConditions, RUN_DURATION_ANNOTATION, normalizeImage } from './node/kubelet.js';
+import { Rendezvous } from './node/rendezvous.js';
 import { Fleet } from './cloud/fleet.js';
 import { poolNode } from './cloud/node-pool.js';
 import { NodeLifecycleController } from './controllers/node-lifecycle.js';
@@ -150,9 +151,10 @@ export function runOnce(scenario: Scenario, policy: Policy, seed: number, opts: 
   // Nodes register at t = 0 (the kubelet's node registration), each with its kubelet watching its pods.
   const fleet = new Fleet();
   const registry = new RegistryConditions();
+  const rendezvous = new Rendezvous();
   const startMachine = (pool: string, node: Node, client: Client, done?: (r: ApiResult) => void): void => {
     const name = node.metadata.name;
-    const kubelet = new Kubelet(sim, api, node, p.kubelet, rngs.stream(`kubelet/${name}`), imageSize, metrics, registry);
+    const kubelet = new Kubelet(sim, api, node, p.kubelet, rngs.stream(`kubelet/${name}`), imageSize, metrics, registry, rendezvous);
     fleet.add({ name, pool, labels: node.metadata.labels, kubelet });
     api.create(client, node, done);
     if (lifecycle) kubelet.startLease(p.nodeLifecycle.lease, rngs.stream(`kubelet/${name}/lease`));

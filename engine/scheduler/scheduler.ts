@@ -225,15 +225,16 @@ export class Scheduler {
       },
       tie: (p) => `${p.pod.metadata.namespace}/${p.pod.metadata.name}`,
     });
+    const name = (pg: PodGroup): string => `${pg.metadata.namespace}/${pg.metadata.name}`;
     const onGroup = (pg: PodGroup, old?: PodGroup): void => {
-      gang.groups.set(keyOf(pg), pg);
+      gang.groups.set(name(pg), pg);
       gang.events++;
       if (this.queue.onEvent(old === undefined ? POD_GROUP_ADD : POD_GROUP_UPDATE, old, pg, this.sim.now) > 0) this.afterMove();
     };
     const inf = new Informer<PodGroup>({
       add: (pg) => onGroup(pg),
       update: (old, pg) => onGroup(pg, old),
-      delete: (pg) => gang.groups.delete(keyOf(pg)),
+      delete: (pg) => gang.groups.delete(name(pg)),
     });
     this.api.watch('PodGroup', 'kube-scheduler/podgroups', inf.onEvent);
   }
