@@ -21,11 +21,12 @@ import { JobController } from './controllers/job.js';
 import { ReplicaSetController } from './controllers/replicaset.js';
 import { StatefulSetController } from './controllers/statefulset.js';
 import { MetricsRecorder } from './metrics/recorder.js';
-import { summarize, type RunSummary } from './metrics/summary.js';
+import { GANG_COLUMNS, summarize, type RunSummary } from './metrics/summary.js';
 import type { TimeRow } from './metrics/timeseries.js';
 import { Tracer, type TraceStep } from './metrics/trace.js';
 import { KubeProxy } from './node/kube-proxy.js';
 import { Kubelet, RegistryConditions, RUN_DURATION_ANNOTATION, normalizeImage } from './node/kubelet.js';
+import { Rendezvous } from './node/rendezvous.js';
 import { Fleet } from './cloud/fleet.js';
 import { poolNode } from './cloud/node-pool.js';
 import { NodeLifecycleController } from './controllers/node-lifecycle.js';
@@ -150,9 +151,10 @@ export function runOnce(scenario: Scenario, policy: Policy, seed: number, opts: 
   // Nodes register at t = 0 (the kubelet's node registration), each with its kubelet watching its pods.
   const fleet = new Fleet();
   const registry = new RegistryConditions();
+  const rendezvous = new Rendezvous();
   const startMachine = (pool: string, node: Node, client: Client, done?: (r: ApiResult) => void): void => {
     const name = node.metadata.name;
-    const kubelet = new Kubelet(sim, api, node, p.kubelet, rngs.stream(`kubelet/${name}`), imageSize, metrics, registry);
+    const kubelet = new Kubelet(sim, api, node, p.kubelet, rngs.stream(`kubelet/${name}`), imageSize, metrics, registry, rendezvous);
     fleet.add({ name, pool, labels: node.metadata.labels, kubelet });
     api.create(client, node, done);
     if (lifecycle) kubelet.startLease(p.nodeLifecycle.lease, rngs.stream(`kubelet/${name}/lease`));
@@ -221,6 +223,8 @@ export function runOnce(scenario: Scenario, policy: Policy, seed: number, opts: 
 
   const end = sim.run(scenario.duration);
   const finalTime = sim.pending > 0 ? scenario.duration : end;
+  // Pods still waiting at Permit held their GPUs until the end.
+  scheduler.endGangWaits(finalTime);
   const summary = summarize(metrics, {
     schedulingAttempts: scheduler.attempts,
     unschedulableAttempts: scheduler.unschedulableAttempts,
@@ -230,8 +234,12 @@ export function runOnce(scenario: Scenario, policy: Policy, seed: number, opts: 
     events: sim.eventsProcessed,
     end: finalTime,
     requests: api.requestLog,
+    gangTimeouts: scheduler.gangEnabled ? scheduler.gangTimeouts : undefined,
   });
-  sim.fingerprint.addString(JSON.stringify(summary));
+  // The gang columns enter the fingerprint only in runs with Coscheduling (the runs pinned before them keep theirs).
+  sim.fingerprint.addString(
+    JSON.stringify(summary, (k, v: unknown) => (GANG_COLUMNS.includes(k as keyof RunSummary) && Number.isNaN(v) ? undefined : v)),
+  );
   return {
     scenario: scenario.name,
     policy: policy.name,

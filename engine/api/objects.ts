@@ -549,6 +549,24 @@ export interface HorizontalPodAutoscaler {
 }
 
 /**
+ * scheduling.x-k8s.io/v1alpha1 PodGroup of the scheduler-plugins Coscheduling plugin (apis/scheduling/v1alpha1
+ * types.go): the pods labelled `scheduling.x-k8s.io/pod-group: <name>` in its namespace are one gang.
+ */
+export interface PodGroup {
+  readonly kind: 'PodGroup';
+  readonly metadata: ObjectMeta;
+  readonly spec: {
+    /** Pods that must be placed together (assumed or bound) before any of them binds. */
+    readonly minMember: number;
+    /** Permit wait for this group, overriding CoschedulingArgs.permitWaitingTimeSeconds; null = unset. */
+    readonly scheduleTimeoutSeconds: number | null;
+  };
+}
+
+/** The label that puts a pod in a PodGroup (scheduler-plugins apis/scheduling/v1alpha1 PodGroupLabel). */
+export const POD_GROUP_LABEL = 'scheduling.x-k8s.io/pod-group';
+
+/**
  * coordination.k8s.io/v1 Lease in the kube-node-lease namespace, one per node, named after it: the kubelet's
  * heartbeat (renewTime), which the node lifecycle controller reads (component-helpers/apimachinery/lease).
  */
@@ -577,7 +595,8 @@ export type KubeObject =
   | CronJob
   | LimitRange
   | ResourceQuota
-  | HorizontalPodAutoscaler;
+  | HorizontalPodAutoscaler
+  | PodGroup;
 export type Kind = KubeObject['kind'];
 
 /** etcd key of an object, as the API server's storage layer lays them out (`/registry/<resource>/<ns>/<name>`). */

@@ -79,6 +79,10 @@ export const METRICS: Readonly<Record<keyof RunSummary, MetricInfo>> = {
   gpu_alloc_peak_pct: { label: 'GPU milli allocated at most (%)', direction: 'higher', headline: false },
   gpu_alloc_final_pct: { label: 'GPU milli allocated at end (%)', direction: 'higher', headline: false },
   gpu_pods_pending_end: { label: 'GPU pods pending at end', direction: 'lower', headline: true, hideEmpty: true },
+  // Gang scheduling (Coscheduling): GPUs held idle by pods waiting at Permit for their group.
+  gang_gpu_hours_idle: { label: 'GPU-hours idle while a gang waits', direction: 'lower', headline: true, hideEmpty: true },
+  gang_wait_mean_s: { label: 'Permit wait of gang pods, mean (s)', direction: 'lower', headline: false, hideEmpty: true },
+  gang_timeouts: { label: 'gang Permit waits timed out', direction: 'lower', headline: false, hideEmpty: true },
 };
 
 export const METRIC_NAMES = Object.keys(METRICS) as (keyof RunSummary)[];

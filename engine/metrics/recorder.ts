@@ -427,7 +427,17 @@ export class MetricsRecorder implements SchedulerObserver, KubeletObserver, Kube
     };
   }
 
+  /** Σ nvidia.com/gpu × Permit wait (Coscheduling) over the pods' waits, in GPU·µs. */
+  gangGpuIdle = 0;
+  /** Permit waits of the pods their group allowed, µs. */
+  readonly gangWaits: number[] = [];
+
   // SchedulerObserver
+  gangWaited(_pod: Pod, _key: string, gpus: number, from: Micros, to: Micros, allowed: boolean): void {
+    this.gangGpuIdle += gpus * (to - from);
+    if (allowed) this.gangWaits.push(to - from);
+  }
+
   seen(pod: Pod): void {
     if (this.tracer.active) this.tracer.record(pod, this.now(), 'seen by scheduler: added to the scheduling queue');
   }

@@ -81,7 +81,13 @@ export interface RunSummary {
   readonly gpu_alloc_peak_pct: number;
   readonly gpu_alloc_final_pct: number;
   readonly gpu_pods_pending_end: number;
+  readonly gang_gpu_hours_idle: number;
+  readonly gang_wait_mean_s: number;
+  readonly gang_timeouts: number;
 }
+
+/** The columns of gang scheduling (Coscheduling), empty (NaN) in runs without it. */
+export const GANG_COLUMNS: readonly (keyof RunSummary)[] = ['gang_gpu_hours_idle', 'gang_wait_mean_s', 'gang_timeouts'];
 
 export interface EngineCounters {
   readonly schedulingAttempts: number;
@@ -94,6 +100,8 @@ export interface EngineCounters {
   readonly end: Micros;
   /** Every answered API request (verb and latency), for per-verb percentiles. */
   readonly requests?: readonly { readonly verb: string; readonly latency: Micros }[];
+  /** Permit waits that timed out (Coscheduling); undefined when no profile enables it. */
+  readonly gangTimeouts?: number;
 }
 
 /** p50 and p99 (ms) of the API request latencies of one verb. */
@@ -211,5 +219,12 @@ export function summarize(m: MetricsRecorder, c: EngineCounters): RunSummary {
     gpu_alloc_peak_pct: 100 * alloc.gpuPeak,
     gpu_alloc_final_pct: 100 * alloc.gpuFinal,
     gpu_pods_pending_end: m.allocGpu > 0 ? gpuPending : NaN,
+    // Coscheduling: GPUs held by pods assumed and waiting at Permit for their group, × the wait, in hours.
+    gang_gpu_hours_idle: c.gangTimeouts === undefined ? NaN : m.gangGpuIdle / MICROS_PER_SECOND / 3600,
+    gang_wait_mean_s:
+      c.gangTimeouts === undefined || m.gangWaits.length === 0
+        ? NaN
+        : m.gangWaits.reduce((a, b) => a + b, 0) / m.gangWaits.length / MICROS_PER_SECOND,
+    gang_timeouts: c.gangTimeouts ?? NaN,
   };
 }

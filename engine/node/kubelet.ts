@@ -40,6 +40,7 @@ import type { RngStream } from '../core/rng.js';
 import type { Simulation } from '../core/simulation.js';
 import { MICROS_PER_SECOND, type Micros } from '../core/time.js';
 import { imagesToDelete, overHighThreshold, type ImageGcPolicy } from './image-gc.js';
+import { Rendezvous, rendezvousSize } from './rendezvous.js';
 
 export const RUN_DURATION_ANNOTATION = 'kubesim.io/run-duration';
 /** Run time of init containers (initRunDuration); `.<container name>` suffixed for one of them. */
@@ -163,6 +164,8 @@ export class Kubelet {
     private readonly imageSize: (image: string) => number,
     private readonly observer: KubeletObserver,
     private readonly registryConditions: RegistryConditions = new RegistryConditions(),
+    /** Distributed jobs' rendezvous (node/rendezvous.ts), shared by the run's kubelets. */
+    private readonly rendezvous: Rendezvous = new Rendezvous(),
   ) {
     this.client = new Client(`kubelet/${node.metadata.name}`, params.client, 'node');
     this.registry = new TokenBucket(params.registry);
@@ -336,6 +339,7 @@ export class Kubelet {
   private forget(key: string): void {
     const r = this.admitted.get(key);
     if (r === undefined) return;
+    this.rendezvous.leave(key);
     this.admitted.delete(key);
     this.running.delete(key);
     this.useImages(key, false);
@@ -425,14 +429,31 @@ export class Kubelet {
       this.patchStatus(key, { phase: 'Running', ready: true, startTime: started, readyTime: this.sim.now });
       const run = runDuration(pod);
       if (run !== null && pod.spec.restartPolicy !== 'Always') {
-        const exitAt = Math.max(this.sim.now, started + run);
-        this.sim.callAt(exitAt + Math.floor(this.rng.next() * this.params.plegRelistPeriod), () => {
-          if (epoch !== this.epoch || !this.admitted.has(key)) return;
-          this.forget(key);
-          if (this.stopping.delete(key)) this.finalDelete(key);
-          else this.patchStatus(key, { phase: 'Succeeded', ready: false, startTime: started, reason: 'Completed' });
+        this.afterRendezvous(pod, key, started, epoch, (from) => {
+          const exitAt = Math.max(this.sim.now, from + run);
+          this.sim.callAt(exitAt + Math.floor(this.rng.next() * this.params.plegRelistPeriod), () => {
+            if (epoch !== this.epoch || !this.admitted.has(key)) return;
+            this.forget(key);
+            if (this.stopping.delete(key)) this.finalDelete(key);
+            else this.patchStatus(key, { phase: 'Succeeded', ready: false, startTime: started, reason: 'Completed' });
+          });
         });
       }
+    });
+  }
+
+  /**
+   * The pod's work starts at `started`, or, for a worker of a distributed job (kubesim.io/rendezvous), once its
+   * job's rendezvous completes: `work(from)` is called with the time its run-duration counts from.
+   */
+  private afterRendezvous(pod: Pod, key: string, started: Micros, epoch: number, work: (from: Micros) => void): void {
+    const size = rendezvousSize(pod);
+    if (size === 0) {
+      work(started);
+      return;
+    }
+    this.rendezvous.join(pod, key, size, () => {
+      if (epoch === this.epoch && this.admitted.has(key)) work(Math.max(started, this.sim.now));
     });
   }
 
@@ -452,11 +473,13 @@ export class Kubelet {
       this.patchStatus(key, { phase: 'Running', ready: false, startTime: started });
       const run = runDuration(pod);
       if (run === null || pod.spec.restartPolicy === 'Always') return;
-      this.sim.callAt(Math.max(this.sim.now, started + run) + Math.floor(this.rng.next() * this.params.plegRelistPeriod), () => {
-        if (epoch !== this.epoch || !this.admitted.has(key)) return;
-        this.forget(key);
-        if (this.stopping.delete(key)) this.finalDelete(key);
-        else this.patchStatus(key, { phase: 'Succeeded', ready: false, startTime: started, reason: 'Completed' });
+      this.afterRendezvous(pod, key, started, epoch, (from) => {
+        this.sim.callAt(Math.max(this.sim.now, from + run) + Math.floor(this.rng.next() * this.params.plegRelistPeriod), () => {
+          if (epoch !== this.epoch || !this.admitted.has(key)) return;
+          this.forget(key);
+          if (this.stopping.delete(key)) this.finalDelete(key);
+          else this.patchStatus(key, { phase: 'Succeeded', ready: false, startTime: started, reason: 'Completed' });
+        });
       });
     });
     this.sim.callAt(readyAt, () => {

@@ -24,6 +24,8 @@ export const MODELED_KINDS: ReadonlyMap<string, string> = new Map([
   ['LimitRange', 'v1'],
   ['ResourceQuota', 'v1'],
   ['HorizontalPodAutoscaler', 'autoscaling/v2'],
+  // The scheduler-plugins CRD of the Coscheduling plugin (engine/scheduler/plugins/coscheduling.ts).
+  ['PodGroup', 'scheduling.x-k8s.io/v1alpha1'],
 ]);
 
 /**

@@ -66,9 +66,11 @@ import { parsePodDisruptionBudget } from './workloads/pod-disruption-budget.js';
 import { parseCronJob } from './workloads/cronjob.js';
 import { parseLimitRange, parseResourceQuota } from './workloads/admission-policies.js';
 import { parseHorizontalPodAutoscaler } from './workloads/hpa.js';
+import { parsePodGroup } from './workloads/pod-group.js';
 import { gateRemovalDelay, REMOVE_GATES_ANNOTATION } from '../workload/gate-remover.js';
 import { parseDuration } from '../api/duration.js';
 import { INIT_RUN_DURATION_ANNOTATION } from '../node/kubelet.js';
+import { RENDEZVOUS_ANNOTATION } from '../node/rendezvous.js';
 import { checkFields, DEPLOYMENT_SPEC, JOB_SPEC, POD_SPEC } from './field-dispositions.js';
 import { kindDisposition, MODELED_KINDS, type NotModeled } from './kinds.js';
 import { imageTagIsLatest } from '../api/image-ref.js';
@@ -107,6 +109,7 @@ const PARSERS: Readonly<Record<string, (f: Field) => KubeObject>> = {
   LimitRange: parseLimitRange,
   ResourceQuota: parseResourceQuota,
   HorizontalPodAutoscaler: parseHorizontalPodAutoscaler,
+  PodGroup: parsePodGroup,
 };
 
 function modeledKinds(): string {
@@ -527,6 +530,12 @@ export function parsePodTemplate(f: Field, namespace: string): PodTemplate {
 function checkPodAnnotations(f: Field, annotations: Readonly<Record<string, string>>, spec: PodSpec): void {
   checkInitRunAnnotations(f, annotations, spec);
   checkGateAnnotation(f, annotations, spec);
+  const rdzv = annotations[RENDEZVOUS_ANNOTATION];
+  if (rdzv !== undefined && !/^[1-9][0-9]{0,8}$/.test(rdzv))
+    f.get('metadata')
+      .get('annotations')
+      .get(RENDEZVOUS_ANNOTATION)
+      .fail(`expected the number of workers of the job's rendezvous (a positive integer), got ${JSON.stringify(rdzv)}`);
 }
 
 /** kubesim.io/init-run-duration[.<name>] (node/kubelet.ts initRunDuration): durations, naming an init container. */

@@ -34,6 +34,12 @@ import { NAME as INTERPOD, DEFAULT_HARD_POD_AFFINITY_WEIGHT } from '../scheduler
 import { NAME as PREEMPTION, DEFAULT_PREEMPTION_ARGS, type PreemptionArgs } from '../scheduler/plugins/default-preemption.js';
 import type { TopologySpreadConstraint } from '../api/objects.js';
 import { FIRST_FIT, ROUND_ROBIN, UNIFORM_RANDOM } from '../scheduler/plugins/placement-policies.js';
+import {
+  NAME as COSCHEDULING,
+  DEFAULT_COSCHEDULING_ARGS,
+  type CoschedulingArgs,
+  type GangProfile,
+} from '../scheduler/plugins/coscheduling.js';
 import { userPlugin, type UserPluginUse } from '../scheduler/user-plugins.js';
 import { DEFAULT_PROFILE, type Profile } from '../scheduler/profile.js';
 import {
@@ -102,6 +108,8 @@ const PLUGIN_POINTS: Readonly<Record<string, readonly Point[]>> = {
   [FIRST_FIT]: ['score'],
   [ROUND_ROBIN]: ['score'],
   [UNIFORM_RANDOM]: ['score'],
+  // scheduler-plugins' Coscheduling (gang scheduling; scheduler/plugins/coscheduling.ts); not in the default set.
+  [COSCHEDULING]: ['queueSort', 'preFilter', 'postFilter', 'permit', 'reserve'],
 };
 
 /** default_plugins.go getDefaultPlugins: multiPoint order and score weights (v1.36). */
@@ -153,6 +161,7 @@ const MODELED = new Set<string>([
   FIRST_FIT,
   ROUND_ROBIN,
   UNIFORM_RANDOM,
+  COSCHEDULING,
 ]);
 /** Always-pass for the objects kubesim models (no volumes, no ResourceClaims). */
 const TRIVIAL = new Set<string>(['VolumeRestrictions', 'NodeVolumeLimits', 'VolumeBinding', 'VolumeZone', 'DynamicResources']);
@@ -230,6 +239,12 @@ export function parseSchedulerConfig(f: Field): SchedulerPolicy {
     const p = parseProfile(pf, globalPct, ignored, gpuProfiles);
     if (names.has(p.schedulerName)) pf.get('schedulerName').fail(`duplicate schedulerName "${p.schedulerName}"`);
     names.add(p.schedulerName);
+    // validateCommonQueueSort (apis/config/validation/validation.go): one scheduling queue serves every profile,
+    // so all profiles must sort it alike.
+    if (profiles.length > 0 && (profiles[0].gang === null) !== (p.gang === null))
+      pf.get('plugins').fail('queueSort must be the same for all profiles (Coscheduling in one profile and not in another)');
+    if (profiles.length > 0 && p.gang !== null && profiles[0].gang !== null && !sameGangArgs(profiles[0].gang, p.gang))
+      pf.get('pluginConfig').fail('Coscheduling args must be the same for all profiles (its queueSort is shared)');
     profiles.push(p);
   }
   if (profileFields.length === 0) for (const n of DEFAULT_POLICY.ignoredPlugins) ignored.add(n);
@@ -392,6 +407,7 @@ function parseProfile(pf: Field, globalPct: number, ignored: Set<string>, gpuPro
   let balancedResources = DEFAULT_PROFILE.balancedResources;
   let addedAffinity: NodeAffinity | undefined;
   let gpuSelMethod: GpuSelMethod | null = null;
+  let coschedulingArgs: CoschedulingArgs = DEFAULT_COSCHEDULING_ARGS;
   const seen = new Set<string>();
   for (const pc of pf.get('pluginConfig').items()) {
     pc.rejectUnknownKeys(['name', 'args']);
@@ -417,6 +433,8 @@ function parseProfile(pf: Field, globalPct: number, ignored: Set<string>, gpuPro
       ignorePreferredTermsOfExistingPods = args.get('ignorePreferredTermsOfExistingPods').optBool(false);
     } else if (name === PREEMPTION) {
       preemptionArgs = parsePreemptionArgs(args);
+    } else if (name === COSCHEDULING) {
+      coschedulingArgs = parseCoschedulingArgs(args);
     } else if (isGpuPlugin(name)) {
       const sel = parseGpuPluginArgs(name, args);
       if (sel !== null) gpuSelMethod = sel;
@@ -432,6 +450,7 @@ function parseProfile(pf: Field, globalPct: number, ignored: Set<string>, gpuPro
       args.rejectUnknownKeys(['apiVersion', 'kind']);
     }
   }
+  const gang = gangOf(pf.get('plugins'), at, coschedulingArgs);
   const scoreNames = (at.get('score') as Enabled[]).map((e) => e.name);
   const gpu: GpuProfile = {
     schedulerName,
@@ -478,7 +497,48 @@ function parseProfile(pf: Field, globalPct: number, ignored: Set<string>, gpuPro
     userPlugins: userPluginUses(at.get('filter') as Enabled[], at.get('score') as Enabled[], scoreWeight),
     // A plain key (not a conditional spread), so every Profile has DEFAULT_PROFILE's shape (monomorphic kernel).
     gpu: gpu.gpuFilter || gpu.scores.length > 0 ? gpu : undefined,
+    gang,
   };
+}
+
+/**
+ * Coscheduling's place in the profile. The scheduling framework runs exactly one QueueSort plugin
+ * (framework/runtime/framework.go NewFramework); the plugin's README requires queueSort, permit and reserve
+ * (Unreserve) together, and its PreFilter and PostFilter are optional. A partial setup is refused.
+ */
+function gangOf(plugins: Field, at: ReadonlyMap<Point, readonly Enabled[]>, args: CoschedulingArgs): GangProfile | null {
+  const has = (point: Point): boolean => (at.get(point) ?? []).some((e) => e.name === COSCHEDULING);
+  const sorts = (at.get('queueSort') ?? []).map((e) => e.name);
+  if (sorts.length !== 1)
+    plugins.fail(`exactly one queueSort plugin must be enabled, got ${sorts.length === 0 ? 'none' : sorts.join(', ')}`);
+  const points: Point[] = ['queueSort', 'preFilter', 'postFilter', 'permit', 'reserve'];
+  if (!points.some(has)) return null;
+  for (const p of ['queueSort', 'permit', 'reserve'] as const)
+    if (!has(p))
+      plugins.fail(
+        `Coscheduling must be enabled at queueSort, permit and reserve together (it is not at ${p}); enable it under multiPoint and disable PrioritySort`,
+      );
+  return { ...args, preFilter: has('preFilter'), postFilter: has('postFilter') };
+}
+
+/**
+ * CoschedulingArgs (scheduler-plugins apis/config/v1 types.go, defaults.go: permitWaitingTimeSeconds 60,
+ * podGroupBackoffSeconds 0; coscheduling.go New refuses a negative backoff).
+ */
+function parseCoschedulingArgs(args: Field): CoschedulingArgs {
+  args.rejectUnknownKeys(['apiVersion', 'kind', 'permitWaitingTimeSeconds', 'podGroupBackoffSeconds']);
+  return {
+    permitWaitingTimeSeconds: args
+      .get('permitWaitingTimeSeconds')
+      .optInt(DEFAULT_COSCHEDULING_ARGS.permitWaitingTimeSeconds, { min: 0, max: 2 ** 31 - 1 }),
+    podGroupBackoffSeconds: args
+      .get('podGroupBackoffSeconds')
+      .optInt(DEFAULT_COSCHEDULING_ARGS.podGroupBackoffSeconds, { min: 0, max: 2 ** 31 - 1 }),
+  };
+}
+
+function sameGangArgs(a: GangProfile, b: GangProfile): boolean {
+  return a.permitWaitingTimeSeconds === b.permitWaitingTimeSeconds && a.podGroupBackoffSeconds === b.podGroupBackoffSeconds;
 }
 
 /** The user plugins enabled at filter or score, in configuration order (filter list first). */

@@ -7,6 +7,7 @@ import type {
   CronJob,
   DaemonSet,
   HorizontalPodAutoscaler,
+  PodGroup,
   LimitRange,
   ResourceQuota,
   Deployment,
@@ -70,7 +71,8 @@ export interface TimedObject {
     | CronJob
     | LimitRange
     | ResourceQuota
-    | HorizontalPodAutoscaler;
+    | HorizontalPodAutoscaler
+    | PodGroup;
   /**
    * Starting state of a cluster dump (cluster-dump.ts): created in waves from t = 0, each once the previous
    * wave has committed and settled (run.ts), so a controller finds what it owns in its cache; `at` is unused.

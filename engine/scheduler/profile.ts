@@ -9,6 +9,7 @@ import { SYSTEM_DEFAULTS, type SpreadDefaults } from './plugins/pod-topology-spr
 import { DEFAULT_PREEMPTION_ARGS, type PreemptionArgs } from './plugins/default-preemption.js';
 import type { GpuProfile } from '../gpu/config.js';
 import type { UserPluginUse } from './user-plugins.js';
+import type { GangProfile } from './plugins/coscheduling.js';
 
 export interface Profile {
   readonly schedulerName: string;
@@ -57,6 +58,8 @@ export interface Profile {
   readonly userPlugins: readonly UserPluginUse[];
   /** The GPU plugins (Open-Gpu-Share, FGDScore, …: kernel's GPU block, gpu-share.ts); absent when none is enabled. */
   readonly gpu?: GpuProfile | undefined;
+  /** scheduler-plugins' Coscheduling (gang scheduling, plugins/coscheduling.ts) with its args; null when disabled. */
+  readonly gang: GangProfile | null;
 }
 
 /** The upstream default profile restricted to the plugins kubesim models (default_plugins.go weights). */
@@ -97,6 +100,7 @@ export const DEFAULT_PROFILE: Profile = {
   uniformRandomWeight: 0,
   userPlugins: [],
   gpu: undefined,
+  gang: null,
 };
 
 export function hasScorePlugins(p: Profile): boolean {

@@ -18,6 +18,7 @@ import {
   type Node,
   type Pod,
   type PodDisruptionBudget,
+  type PodGroup,
   type ReplicaSet,
   type Service,
   isTerminal,
@@ -40,11 +41,21 @@ import {
   UNSCHEDULED_POD_DELETE,
   UNSCHEDULED_POD_UPDATE_LABEL,
   UNSCHEDULED_POD_UPDATE_TOLERATION,
+  POD_GROUP_ADD,
+  POD_GROUP_UPDATE,
   nodeSchedulingPropertiesChange,
   sameRecord,
   type ClusterEvent,
 } from './framework/cluster-events.js';
-import { GPU_SHARE, POD_TOPOLOGY_SPREAD, QueueingHints, type HintPod } from './framework/queueing-hints.js';
+import { COSCHEDULING, GPU_SHARE, POD_TOPOLOGY_SPREAD, QueueingHints, type HintPod } from './framework/queueing-hints.js';
+import { GangState, type WaitingPod } from './gang.js';
+import {
+  permit as gangPermit,
+  podGroupKey,
+  postFilterRejectsGroup,
+  preFilter as gangPreFilter,
+  waitSeconds,
+} from './plugins/coscheduling.js';
 import { cycleCost, type CycleCostParams } from './cycle-cost.js';
 import { podMatches } from './pod-matcher.js';
 import { spreadConstraints } from './plugins/pod-topology-spread.js';
@@ -78,7 +89,15 @@ export interface SchedulerObserver {
   attempt(pod: Pod, key: string, node: string | null, durationUs: Micros, message: string): void;
   /** A preemption nominated `pod` to `node` and is evicting `victims` (optional). */
   preempted?(pod: Pod, node: string, victims: readonly Pod[]): void;
+  /**
+   * A pod's Permit wait (Coscheduling) ended at `to` after starting at `from`: allowed (it binds) or rejected
+   * (timeout, or its group rejected); `gpus` is its nvidia.com/gpu request, held on its node meanwhile (optional).
+   */
+  gangWaited?(pod: Pod, key: string, gpus: number, from: Micros, to: Micros, allowed: boolean): void;
 }
+
+/** The device-plugin GPU resource whose idle time under a Permit wait the reports count. */
+export const NVIDIA_GPU = 'nvidia.com/gpu';
 
 /** The DisruptionTarget condition's reason for preemption victims (k8s.io/api/core/v1 PodReasonPreemptionByScheduler). */
 export const PREEMPTION_BY_SCHEDULER = 'PreemptionByScheduler';
@@ -117,6 +136,9 @@ export class Scheduler {
   private backoffTimerArmed = false;
   private unschedTimerArmed = false;
   private readonly cycleEndKind: number;
+  /** Coscheduling's state; null when no profile enables it. */
+  private readonly gang: GangState | null;
+  gangTimeouts = 0;
   private current: {
     p: QueuedPod;
     input: PodInput;
@@ -152,6 +174,8 @@ export class Scheduler {
     this.queue = new SchedulingQueue(params, new QueueingHints(params.queueingHints ?? true));
     this.client = new Client('kube-scheduler', params.client, 'kube-scheduler');
     this.cycleEndKind = sim.register('scheduler-cycle-end', () => this.endCycle());
+    this.gang = profiles.some((p) => p.gang !== null) ? new GangState() : null;
+    if (this.gang !== null) this.watchPodGroups(this.gang);
     const nodes = new Informer<Node>({
       add: (n) => this.onNode(n),
       update: (o, n) => this.onNode(n, o),
@@ -186,6 +210,33 @@ export class Scheduler {
       });
       api.watch('ReplicaSet', 'kube-scheduler/replicasets', rs.onEvent);
     }
+  }
+
+  /**
+   * Coscheduling: its QueueSort (Less: priority, then the PodGroup's creationTimestamp or the pod's initial
+   * attempt time, then namespace/name) and the PodGroup informer (its events: Coscheduling's EventsToRegister).
+   */
+  private watchPodGroups(gang: GangState): void {
+    this.queue.useSort({
+      time: (p) => {
+        const g = podGroupKey(p.pod);
+        const pg = g === '' ? undefined : gang.groups.get(g);
+        return pg?.metadata.creationTimestamp ?? p.initialTimestamp ?? p.timestamp;
+      },
+      tie: (p) => `${p.pod.metadata.namespace}/${p.pod.metadata.name}`,
+    });
+    const name = (pg: PodGroup): string => `${pg.metadata.namespace}/${pg.metadata.name}`;
+    const onGroup = (pg: PodGroup, old?: PodGroup): void => {
+      gang.groups.set(name(pg), pg);
+      gang.events++;
+      if (this.queue.onEvent(old === undefined ? POD_GROUP_ADD : POD_GROUP_UPDATE, old, pg, this.sim.now) > 0) this.afterMove();
+    };
+    const inf = new Informer<PodGroup>({
+      add: (pg) => onGroup(pg),
+      update: (old, pg) => onGroup(pg, old),
+      delete: (pg) => gang.groups.delete(name(pg)),
+    });
+    this.api.watch('PodGroup', 'kube-scheduler/podgroups', inf.onEvent);
   }
 
   private get podLevelResources(): boolean {
@@ -236,6 +287,7 @@ export class Scheduler {
   }
 
   private onPodAdd(pod: Pod, key: string): void {
+    if (this.gang !== null && !isTerminal(pod)) this.gang.track(key, podGroupKey(pod));
     if (pod.spec.nodeName !== '') {
       if (!isTerminal(pod)) {
         this.account(pod, key);
@@ -256,6 +308,7 @@ export class Scheduler {
       requests: podRequests(pod.spec, this.podLevelResources),
       toleratesUnschedulable: toleratesUnschedulable(pod.spec.tolerations),
       timestamp: this.sim.now,
+      initialTimestamp: this.sim.now,
       attempts: 0,
       cycle: 0,
       where: 'gone',
@@ -269,6 +322,10 @@ export class Scheduler {
   }
 
   private onPodUpdate(old: Pod, pod: Pod, key: string): void {
+    if (this.gang !== null) {
+      if (isTerminal(pod)) this.gang.untrack(key);
+      else this.gang.track(key, podGroupKey(pod));
+    }
     if (pod.spec.nodeName !== '') {
       const q = this.queued.get(key);
       if (q !== undefined) {
@@ -311,6 +368,17 @@ export class Scheduler {
 
   private onPodDelete(pod: Pod, key: string): void {
     this.gated.delete(key);
+    if (this.gang !== null) {
+      this.gang.untrack(key);
+      // eventhandlers.go deletePodFromSchedulingQueue: a deleted waiting pod is rejected ("pod deleted"), and
+      // Coscheduling's Unreserve then rejects the rest of its group.
+      const w = this.gang.waiting.get(key);
+      if (w !== undefined) {
+        this.gang.waiting.delete(key);
+        this.observer.gangWaited?.(w.p.pod, key, gpusOf(w.p), w.since, this.sim.now, false);
+        this.rejectGroup(w.group, 'rejection in Unreserve');
+      }
+    }
     const q = this.queued.get(key);
     if (q !== undefined) {
       if (q.where !== 'inflight') this.queue.remove(q);
@@ -366,6 +434,7 @@ export class Scheduler {
       !this.queue.hints.hintsEnabled && (e === ASSIGNED_POD_ADD || e === ASSIGNED_POD_UPDATE_LABEL)
         ? (p: QueuedPod): boolean => crossTopologyTerm(p, neu as Pod)
         : undefined;
+    if (this.gang !== null && e === ASSIGNED_POD_ADD) this.gang.events++;
     if (this.queue.onEvent(e, old, neu, this.sim.now, crossTopology) > 0) this.afterMove();
   }
 
@@ -387,6 +456,28 @@ export class Scheduler {
       needsDefaultSelector(kernel.profile, pod) ? this.defaultSelector(pod) : undefined,
       this.podLevelResources,
     );
+    const gangMessage = this.gangPreFilter(p, kernel);
+    if (gangMessage !== null) {
+      // Coscheduling PreFilter: UnschedulableAndUnresolvable, the cycle ends before Filter (and no preemption);
+      // its PostFilter still runs.
+      this.attempts++;
+      this.gangPostFilter(p, kernel);
+      this.current = {
+        p,
+        input,
+        rejectors: COSCHEDULING,
+        node: -1,
+        start: this.sim.now,
+        message: fitErrorMessage(this.table.live, new Map(), gangMessage),
+        ports: input.hostPorts,
+        nominate: null,
+        clearNomination: false,
+        error: null,
+      };
+      const work = { visited: 0, scored: 0, affinityTermChecks: 0, spreadChecks: 0, preemptionNodes: 0, preemptionFilters: 0 };
+      this.sim.after(cycleCost({ allNodes: this.table.live, ...work }, this.params), this.cycleEndKind);
+      return;
+    }
     const nominated = this.nominatedFor(p.key, pod.spec.priority);
     const own = this.nominations.get(p.key);
     // The sharded search (parallel/scanner.ts) does not implement nominated pods, so cycles with nominations
@@ -432,6 +523,9 @@ export class Scheduler {
         }
       }
     }
+    // RunPostFilterPlugins stops at the first success: Coscheduling (enabled after DefaultPreemption) runs when
+    // preemption nominated no node.
+    if (d.node < 0 && d.error === undefined && nominate === null) this.gangPostFilter(p, kernel);
     const scored = d.feasible > 1 ? d.feasible : 0;
     const scan = kernel.podScanWork(input, this.pods, scored > 0);
     const cost = cycleCost(
@@ -522,11 +616,11 @@ export class Scheduler {
     if (p.where === 'gone') {
       // Deleted while in flight: nothing to bind.
       this.queue.done(p);
-    } else if (c.node >= 0 && (grant = this.reserveGpu(p, c.node)) !== undefined) {
+    } else if (c.node >= 0 && !this.gangPodGroupMissing(p, c) && (grant = this.reserveGpu(p, c.node)) !== undefined) {
       const nodeName = this.table.names[c.node];
       this.observer.attempt(p.pod, p.key, nodeName, duration, '');
       this.nominations.delete(p.key);
-      this.assumeAndBind(p, c.node, nodeName, c.ports, grant);
+      this.assumeAndPermit(p, c.node, nodeName, c.ports, grant);
     } else {
       if (c.node >= 0) {
         c.message = `0/${this.table.count} nodes are available: Open-Gpu-Share Reserve found no free GPU on ${this.table.names[c.node]}.`;
@@ -623,13 +717,180 @@ export class Scheduler {
     return grant !== null && grant.devices === 0 ? undefined : grant;
   }
 
+  /**
+   * Coscheduling Permit for a pod of a group whose PodGroup does not exist: Unschedulable ("PodGroup not found"),
+   * so the cycle fails (the pod is never bound). Sets the failure on the cycle.
+   */
+  private gangPodGroupMissing(p: QueuedPod, c: NonNullable<typeof this.current>): boolean {
+    const kernel = this.kernels.get(p.pod.spec.schedulerName) as Kernel;
+    if (this.gang === null || kernel.profile.gang === null) return false;
+    const g = podGroupKey(p.pod);
+    if (g === '' || this.gang.groups.has(g)) return false;
+    c.node = -1;
+    c.rejectors = COSCHEDULING;
+    c.message = `0/${this.table.live} nodes are available: PodGroup not found.`;
+    return true;
+  }
+
+  /**
+   * Coscheduling PreFilter (PodGroupManager.PreFilter): the pod's group is backed off, or has fewer pods than
+   * minMember. Returns the rejection message, or null (no group, no PodGroup, or it passes).
+   */
+  private gangPreFilter(p: QueuedPod, kernel: Kernel): string | null {
+    const gp = kernel.profile.gang;
+    if (this.gang === null || gp === null || !gp.preFilter) return null;
+    const g = podGroupKey(p.pod);
+    const pg = g === '' ? undefined : this.gang.groups.get(g);
+    if (pg === undefined) return null;
+    return gangPreFilter(p.pod.metadata.name, g, pg, this.gang.membersOf(g).size, this.gang.isBackedOff(g, this.sim.now));
+  }
+
+  /**
+   * Coscheduling PostFilter: when the group is far from its quorum, reject its waiting pods (they free their
+   * nodes) and, with podGroupBackoffSeconds, back the group off if all its pods exist.
+   */
+  private gangPostFilter(p: QueuedPod, kernel: Kernel): void {
+    const gp = kernel.profile.gang;
+    if (this.gang === null || gp === null || !gp.postFilter) return;
+    const g = podGroupKey(p.pod);
+    const pg = g === '' ? undefined : this.gang.groups.get(g);
+    if (pg === undefined) return;
+    if (!postFilterRejectsGroup(pg, this.gang.assigned(g, this.pods, p.key))) return;
+    this.rejectGroup(g, 'optimistic rejection in PostFilter');
+    if (gp.podGroupBackoffSeconds > 0 && this.gang.membersOf(g).size >= pg.spec.minMember)
+      this.gang.backedOff.set(g, this.sim.now + gp.podGroupBackoffSeconds * MICROS_PER_SECOND);
+  }
+
+  /**
+   * Assume the pod on its node (Reserve), then Permit: a pod outside any Coscheduling group binds at once; a
+   * pod of a group that reaches minMember with it allows the group's waiting pods and binds; otherwise it waits,
+   * holding its node's resources, until its group is allowed or its wait times out.
+   */
+  private assumeAndPermit(p: QueuedPod, row: number, nodeName: string, ports: readonly HostPort[], gpu: GpuGrant | null): void {
+    const kernel = this.kernels.get(p.pod.spec.schedulerName) as Kernel;
+    const gp = kernel.profile.gang;
+    const g = this.gang === null || gp === null ? '' : podGroupKey(p.pod);
+    const gang = this.gang;
+    if (gang === null || gp === null || g === '') {
+      this.assumeAndBind(p, row, nodeName, ports, gpu);
+      return;
+    }
+    const pg = gang.groups.get(g) as PodGroup;
+    // CalculateAssignedPods reads the cycle's snapshot, which does not hold the pod itself.
+    const assigned = gang.assigned(g, this.pods, p.key);
+    if (gangPermit(pg, assigned) === 'allow') {
+      for (const w of gang.waitingOf(g)) this.allow(w);
+      this.assumeAndBind(p, row, nodeName, ports, gpu);
+      return;
+    }
+    this.pods.add(p.key, p.pod, row, p.requests, ports, gpu);
+    this.queue.done(p);
+    const key = p.key;
+    const wait = waitSeconds(pg, gp) * MICROS_PER_SECOND;
+    const token = ++gang.tokens;
+    this.sim.callAfter(wait, () => this.permitTimeout(key, token));
+    gang.waiting.set(key, {
+      p,
+      group: g,
+      row,
+      nodeName,
+      gpu,
+      since: this.sim.now,
+      events: gang.events,
+      token,
+    });
+    // ActivateSiblings (the group's first assumed pod): the group's other pods go to activeQ at once.
+    if (assigned === 0) {
+      let moved = 0;
+      for (const k of gang.membersOf(g)) {
+        const q = this.queued.get(k);
+        if (k !== key && q !== undefined && this.queue.activate(q)) moved++;
+      }
+      if (moved > 0) this.afterMove();
+    }
+  }
+
+  get gangEnabled(): boolean {
+    return this.gang !== null;
+  }
+
+  /** At the end of a run: the pods still waiting at Permit held their resources until `end` (metrics). */
+  endGangWaits(end: Micros): void {
+    if (this.gang === null) return;
+    for (const w of this.gang.waiting.values()) this.observer.gangWaited?.(w.p.pod, w.p.key, gpusOf(w.p), w.since, end, false);
+  }
+
+  /** WaitingPod.Allow: the pod's binding cycle goes on. */
+  private allow(w: WaitingPod): void {
+    const gang = this.gang as GangState;
+    gang.waiting.delete(w.p.key);
+    this.observer.gangWaited?.(w.p.pod, w.p.key, gpusOf(w.p), w.since, this.sim.now, true);
+    const assumed = this.pods.get(w.p.key);
+    if (assumed === undefined) return;
+    this.queued.delete(w.p.key);
+    w.p.where = 'gone';
+    this.bind(w.p.key, w.nodeName, w.gpu, assumed);
+  }
+
+  /** The Permit wait ran out ("rejected due to timeout after waiting … at plugin Coscheduling"). */
+  private permitTimeout(key: string, token: number): void {
+    const gang = this.gang as GangState;
+    const w = gang.waiting.get(key);
+    if (w === undefined || w.token !== token) return;
+    this.gangTimeouts++;
+    this.reject(w, `rejected due to timeout after waiting ${(this.sim.now - w.since) / MICROS_PER_SECOND}s at plugin Coscheduling`);
+    // Coscheduling Unreserve: the rejected pod rejects every other waiting pod of its group.
+    this.rejectGroup(w.group, 'rejection in Unreserve');
+  }
+
+  /** WaitingPod.Reject for every waiting pod of the group, in wait order. */
+  private rejectGroup(group: string, message: string): void {
+    for (const w of (this.gang as GangState).waitingOf(group)) this.reject(w, message);
+  }
+
+  /**
+   * A waiting pod rejected: its binding cycle fails (handleBindingCycleError): the cache forgets it (its node's
+   * resources are free: AssignedPodDelete), and it goes back to the queue rejected by Coscheduling; it is retried
+   * after its backoff if one of Coscheduling's events (Pod Add, PodGroup Add/Update) came while it waited
+   * (in-flight events), else it waits in unschedulablePods for one.
+   */
+  private reject(w: WaitingPod, message: string): void {
+    const gang = this.gang as GangState;
+    gang.waiting.delete(w.p.key);
+    this.observer.gangWaited?.(w.p.pod, w.p.key, gpusOf(w.p), w.since, this.sim.now, false);
+    const p = w.p;
+    this.release(p.key);
+    if (p.where === 'gone') return;
+    this.unschedulableAttempts++;
+    const msg = `0/${this.table.live} nodes are available: ${message}.`;
+    p.rejectors = COSCHEDULING;
+    p.hint = null;
+    this.queue.addUnschedulable(p, this.sim.now, gang.events !== w.events);
+    this.armBackoffTimer();
+    this.armUnschedulableTimer();
+    if (p.lastFailure === '') {
+      this.api.update(this.client, 'Pod', p.key, (cur) =>
+        cur.kind !== 'Pod' || cur.spec.nodeName !== ''
+          ? null
+          : { ...cur, status: { ...cur.status, reason: 'Unschedulable', message: msg } },
+      );
+    }
+    p.lastFailure = msg;
+    this.kick();
+  }
+
   private assumeAndBind(p: QueuedPod, row: number, nodeName: string, ports: readonly HostPort[], gpu: GpuGrant | null): void {
     const key = p.key;
     const assumed = this.pods.add(key, p.pod, row, p.requests, ports, gpu);
     this.queue.done(p);
-    const index = gpu === null ? null : gpuIndexOf(gpu.devices);
     this.queued.delete(key);
     p.where = 'gone';
+    this.bind(key, nodeName, gpu, assumed);
+  }
+
+  /** The binding cycle's DefaultBinder. */
+  private bind(key: string, nodeName: string, gpu: GpuGrant | null, assumed: AssignedPod): void {
+    const index = gpu === null ? null : gpuIndexOf(gpu.devices);
     // DefaultBinder: POST pods/<name>/binding, which sets spec.nodeName.
     this.api.update(
       this.client,
@@ -687,6 +948,11 @@ export class Scheduler {
  * getUnschedulablePodsWithCrossTopologyTerm (scheduling_queue.go): an assigned pod's add or update concerns a
  * pod rejected by PodTopologySpread in its namespace, or one with a required affinity term it matches.
  */
+/** The pod's nvidia.com/gpu request. */
+function gpusOf(p: QueuedPod): number {
+  return p.requests.scalars[NVIDIA_GPU] ?? 0;
+}
+
 function crossTopologyTerm(p: QueuedPod, assigned: Pod): boolean {
   const h = p.hint;
   if (h === undefined || h === null) return false;

@@ -17,7 +17,7 @@ import type { Pod } from '../api/objects.js';
 import type { PodRequests } from '../api/pod-resources.js';
 import { MICROS_PER_SECOND, type Micros } from '../core/time.js';
 import { UNSCHEDULABLE_TIMEOUT, type ClusterEvent } from './framework/cluster-events.js';
-import { QueueingHints, STRATEGY_SKIP, USER_PLUGIN, type HintPod } from './framework/queueing-hints.js';
+import { COSCHEDULING, QueueingHints, STRATEGY_SKIP, type HintPod } from './framework/queueing-hints.js';
 
 export interface QueueParams {
   readonly podInitialBackoff: Micros;
@@ -42,6 +42,8 @@ export interface QueuedPod {
   gen: number;
   /** The FitError message of the last failure, if any. */
   lastFailure: string;
+  /** First enqueue (QueuedPodInfo.InitialAttemptTimestamp); the queue timestamp when unset. */
+  initialTimestamp?: Micros;
   /** Plugins that rejected the pod in its last attempt (queueing-hints.ts bits); 0 = an error, or none yet. */
   rejectors?: number;
   /** What the hint functions read of the pod (set with rejectors). */
@@ -54,6 +56,8 @@ interface Entry {
   readonly k1: number;
   readonly k2: number;
   readonly k3: number;
+  /** QueueSort's last key (Coscheduling: namespace/name); '' with PrioritySort. */
+  readonly tie: string;
   readonly seq: number;
 }
 
@@ -103,6 +107,7 @@ function less(x: Entry, y: Entry): boolean {
   if (x.k1 !== y.k1) return x.k1 < y.k1;
   if (x.k2 !== y.k2) return x.k2 < y.k2;
   if (x.k3 !== y.k3) return x.k3 < y.k3;
+  if (x.tie !== y.tie) return x.tie < y.tie;
   return x.seq < y.seq;
 }
 
@@ -120,8 +125,8 @@ interface InFlightEvent {
   readonly neu: unknown;
 }
 
-/** Rejector bits, each counted over the pods in unschedulablePods (bit USER_PLUGIN is the highest). */
-const BITS = Math.log2(USER_PLUGIN) + 1;
+/** Rejector bits, each counted over the pods in unschedulablePods (bit COSCHEDULING is the highest). */
+const BITS = Math.log2(COSCHEDULING) + 1;
 
 export class SchedulingQueue {
   private readonly activeQ = new Heap();
@@ -157,12 +162,31 @@ export class SchedulingQueue {
     return this.unschedulable.size;
   }
 
+  /**
+   * A QueueSort plugin other than PrioritySort: priority desc, then `time(p)` ascending, then `tie(p)`
+   * (Coscheduling's Less). Set before any pod is queued.
+   */
+  useSort(sort: { time: (p: QueuedPod) => Micros; tie: (p: QueuedPod) => string }): void {
+    this.sort = sort;
+  }
+
+  private sort: { time: (p: QueuedPod) => Micros; tie: (p: QueuedPod) => string } | null = null;
+
   pushActive(p: QueuedPod): void {
     p.where = 'active';
     p.gen++;
     this.activeCount++;
     // PrioritySort: higher priority first, then the earlier queue timestamp.
-    this.activeQ.push({ p, gen: p.gen, k1: -p.pod.spec.priority, k2: p.timestamp, k3: 0, seq: this.seq++ });
+    const s = this.sort;
+    this.activeQ.push({
+      p,
+      gen: p.gen,
+      k1: -p.pod.spec.priority,
+      k2: s === null ? p.timestamp : s.time(p),
+      k3: 0,
+      tie: s === null ? '' : s.tie(p),
+      seq: this.seq++,
+    });
   }
 
   private pushBackoff(p: QueuedPod): void {
@@ -171,8 +195,19 @@ export class SchedulingQueue {
     this.backoffCount++;
     // podErrorBackoffQ (no rejecting plugin) is ordered by expiry alone; podBackoffQ breaks ties within a
     // window by the activeQ order (lessBackoffCompletedWithPriority).
-    if ((p.rejectors ?? 0) === 0) this.errorBackoffQ.push({ p, gen: p.gen, k1: this.backoffExpiry(p), k2: 0, k3: 0, seq: this.seq++ });
-    else this.backoffQ.push({ p, gen: p.gen, k1: this.backoffExpiry(p), k2: -p.pod.spec.priority, k3: p.timestamp, seq: this.seq++ });
+    const s = this.sort;
+    if ((p.rejectors ?? 0) === 0)
+      this.errorBackoffQ.push({ p, gen: p.gen, k1: this.backoffExpiry(p), k2: 0, k3: 0, tie: '', seq: this.seq++ });
+    else
+      this.backoffQ.push({
+        p,
+        gen: p.gen,
+        k1: this.backoffExpiry(p),
+        k2: -p.pod.spec.priority,
+        k3: s === null ? p.timestamp : s.time(p),
+        tie: s === null ? '' : s.tie(p),
+        seq: this.seq++,
+      });
   }
 
   /**
@@ -205,12 +240,14 @@ export class SchedulingQueue {
   /**
    * AddUnschedulableIfNotPresent after a failed attempt (p.rejectors and p.hint set): backoffQ/activeQ if an
    * event during the attempt may have helped it (or it failed with no rejector), else unschedulablePods.
+   * `eventsInFlight`: the caller knows an event its rejectors registered came while it was in flight (a pod
+   * rejected after its Permit wait, which the queue does not track as the in-flight pod).
    */
-  addUnschedulable(p: QueuedPod, now: Micros): void {
+  addUnschedulable(p: QueuedPod, now: Micros, eventsInFlight = false): void {
     p.timestamp = now;
     const rejectors = p.rejectors ?? 0;
     let retry: boolean;
-    if (rejectors === 0) retry = true;
+    if (rejectors === 0 || eventsInFlight) retry = true;
     else if (!this.hints.hintsEnabled) retry = this.moveRequestCycle >= p.cycle;
     else {
       retry = false;
@@ -295,6 +332,18 @@ export class SchedulingQueue {
   flushUnschedulableLeftover(now: Micros): number {
     const max = this.params.podMaxInUnschedulablePodsDuration;
     return this.onEvent(UNSCHEDULABLE_TIMEOUT, undefined, undefined, now, (p) => now - p.timestamp > max);
+  }
+
+  /**
+   * PriorityQueue.Activate (the pods a plugin put in PodsToActivate): a pod in unschedulablePods or backoffQ
+   * goes straight to activeQ, backoff or not. Returns whether it moved.
+   */
+  activate(p: QueuedPod): boolean {
+    if (p.where === 'unschedulable') this.leaveUnschedulable(p);
+    else if (p.where === 'backoff') this.backoffCount--;
+    else return false;
+    this.pushActive(p);
+    return true;
   }
 
   /** The pod was deleted (or assigned elsewhere): drop it wherever it waits. */

@@ -34,7 +34,7 @@ export const ALL = ADD | DELETE | UPDATE;
  * EventResource: plugins register `Pod` (matching both kinds of pod events); the queue raises `AssignedPod`
  * (a pod bound to a node) or `UnscheduledPod` events; `*` is the wildcard (UnschedulableTimeout, ForceActivate).
  */
-export type EventResource = 'Node' | 'Pod' | 'AssignedPod' | 'UnscheduledPod' | '*';
+export type EventResource = 'Node' | 'Pod' | 'AssignedPod' | 'UnscheduledPod' | 'PodGroup' | '*';
 
 export interface ClusterEvent {
   readonly resource: EventResource;
@@ -75,6 +75,9 @@ export const ASSIGNED_POD_DELETE = ev('AssignedPod', DELETE, 'AssignedPodDelete'
 export const UNSCHEDULED_POD_UPDATE_LABEL = ev('UnscheduledPod', UPDATE_POD_LABEL, 'UnscheduledPodUpdate');
 export const UNSCHEDULED_POD_UPDATE_TOLERATION = ev('UnscheduledPod', UPDATE_POD_TOLERATION, 'UnscheduledPodUpdate');
 export const UNSCHEDULABLE_TIMEOUT = ev('*', ALL, 'UnschedulableTimeout');
+/** scheduler-plugins' PodGroup CRD (a custom GVK event, "podgroups.v1alpha1.scheduling.x-k8s.io"). */
+export const POD_GROUP_ADD = ev('PodGroup', ADD, 'PodGroupAdd');
+export const POD_GROUP_UPDATE = ev('PodGroup', UPDATE, 'PodGroupUpdate');
 
 /**
  * NodeSchedulingPropertiesChange (eventhandlers.go updateNodeInCache): the events a node update raises, in

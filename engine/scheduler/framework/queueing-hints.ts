@@ -26,6 +26,7 @@ import {
   ADD,
   ALL,
   DELETE,
+  UPDATE,
   UPDATE_NODE_ALLOCATABLE,
   UPDATE_NODE_LABEL,
   UPDATE_NODE_TAINT,
@@ -50,6 +51,10 @@ export const INTER_POD_AFFINITY = 1 << 6;
 export const GPU_SHARE = 1 << 7;
 /** Any plugin from a --plugin-module. */
 export const USER_PLUGIN = 1 << 8;
+/** scheduler-plugins' Coscheduling (PreFilter, Permit, PostFilter). */
+export const COSCHEDULING = 1 << 9;
+/** The highest rejector bit. */
+const LAST_PLUGIN = COSCHEDULING;
 
 export const PLUGIN_NAMES: Readonly<Record<number, string>> = {
   [NODE_UNSCHEDULABLE]: 'NodeUnschedulable',
@@ -61,12 +66,13 @@ export const PLUGIN_NAMES: Readonly<Record<number, string>> = {
   [INTER_POD_AFFINITY]: 'InterPodAffinity',
   [GPU_SHARE]: 'Open-Gpu-Share',
   [USER_PLUGIN]: '(plugin module)',
+  [COSCHEDULING]: 'Coscheduling',
 };
 
 /** The names of the plugins in a rejector set, in bit order. */
 export function pluginNames(mask: number): string[] {
   const out: string[] = [];
-  for (let b = 1; b <= USER_PLUGIN; b <<= 1) if ((mask & b) !== 0) out.push(PLUGIN_NAMES[b]);
+  for (let b = 1; b <= LAST_PLUGIN; b <<= 1) if ((mask & b) !== 0) out.push(PLUGIN_NAMES[b]);
   return out;
 }
 
@@ -318,6 +324,9 @@ function registrations(plugin: number, hints: boolean): readonly Registration[] 
           interPodAfterNode,
         ),
       ];
+    case COSCHEDULING:
+      // coscheduling.go EventsToRegister: Pod Add and PodGroup Add|Update, without hint functions.
+      return [reg('Pod', ADD, 'Coscheduling/Pod', null), reg('PodGroup', ADD | UPDATE, 'Coscheduling/PodGroup', null)];
     default:
       // No EnqueueExtensions: every event, no hint.
       return [reg('*', ALL, 'AllEvents', null)];
@@ -338,7 +347,7 @@ export class QueueingHints {
 
   constructor(readonly hintsEnabled: boolean) {
     const t: Registration[][] = [];
-    for (let b = 1; b <= USER_PLUGIN; b <<= 1) t.push([...registrations(b, hintsEnabled)]);
+    for (let b = 1; b <= LAST_PLUGIN; b <<= 1) t.push([...registrations(b, hintsEnabled)]);
     this.table = t;
   }
 
