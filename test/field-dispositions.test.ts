@@ -2,16 +2,18 @@
  * No silently ignored field: every field of the upstream schemas kubesim models has a disposition (honoured,
  * inert with a reason, warned, refused) in engine/scenario/field-dispositions.ts, and the parser applies it.
  * The field lists are those of the Kubernetes API reference (v1.32: PodSpec, Container, Volume,
- * ResourceRequirements, DeploymentSpec, JobSpec).
+ * ResourceRequirements, DeploymentSpec, JobSpec, StatefulSetSpec, DaemonSetSpec).
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import {
   CONTAINER,
+  DAEMONSET_SPEC,
   DEPLOYMENT_SPEC,
   JOB_SPEC,
   POD_SPEC,
   RESOURCES,
+  STATEFULSET_SPEC,
   VOLUME,
   type FieldTable,
 } from '../engine/scenario/field-dispositions.js';
@@ -44,6 +46,13 @@ const UPSTREAM: Record<string, [FieldTable, string[]]> = {
     DEPLOYMENT_SPEC,
     'minReadySeconds paused progressDeadlineSeconds replicas revisionHistoryLimit selector strategy template'.split(' '),
   ],
+  StatefulSetSpec: [
+    STATEFULSET_SPEC,
+    'minReadySeconds ordinals persistentVolumeClaimRetentionPolicy podManagementPolicy replicas revisionHistoryLimit selector serviceName template updateStrategy volumeClaimTemplates'.split(
+      ' ',
+    ),
+  ],
+  DaemonSetSpec: [DAEMONSET_SPEC, 'minReadySeconds revisionHistoryLimit selector template updateStrategy'.split(' ')],
   JobSpec: [
     JOB_SPEC,
     'activeDeadlineSeconds backoffLimit backoffLimitPerIndex completionMode completions managedBy manualSelector maxFailedIndexes parallelism podFailurePolicy podReplacementPolicy selector successPolicy suspend template ttlSecondsAfterFinished'.split(
@@ -61,8 +70,6 @@ test('every upstream field of the modeled schemas has a disposition, and the tab
     for (const [f, d] of Object.entries(table))
       if (d.d === 'inert' || d.d === 'warned' || d.d === 'refused') assert.ok(d.why.length > 10, `${schema}.${f} says why`);
   }
-  // StatefulSet and DaemonSet are modeled; their parsers (engine/scenario/workloads/) refuse the fields they do not
-  // honour by name, and their pod templates go through the PodSpec table above.
   assert.is(kindDisposition('StatefulSet').disposition, 'modeled');
   assert.is(kindDisposition('DaemonSet').disposition, 'modeled');
 });
@@ -145,6 +152,40 @@ test('refused fields fail with file, line and path, and say why', () => {
   );
   assert.is(pfp.path, 'workloads[0].manifest.spec.podFailurePolicy');
   assert.match(pfp.detail, 'podFailurePolicy rules cannot be evaluated');
+});
+
+test('StatefulSet and DaemonSet specs go through their tables: inert fields pass, unknown ones are warned, minReadySeconds refused', () => {
+  const sts = (extra: string) => `
+  - manifest:
+      apiVersion: apps/v1
+      kind: StatefulSet
+      metadata: {name: db}
+      spec:
+        replicas: 1
+        serviceName: db
+        selector: {matchLabels: {app: db}}
+        template: {metadata: {labels: {app: db}}, spec: {containers: [{name: c, image: "db:1"}]}}${extra}`;
+  assert.equal(
+    load(sts('')).warnings.filter((w) => w.includes('db')),
+    [],
+  );
+  assert.ok(load(sts('\n        frobnicate: true')).warnings.some((w) => w.includes('spec.frobnicate') && w.includes('unknown field')));
+  const e = expectInputError(() => load(sts('\n        minReadySeconds: 10')));
+  assert.is(e.path, 'workloads[0].manifest.spec.minReadySeconds');
+  const ds = load(`
+  - manifest:
+      apiVersion: apps/v1
+      kind: DaemonSet
+      metadata: {name: agent}
+      spec:
+        updateStrategy: {type: OnDelete}
+        revisionHistoryLimit: 3
+        selector: {matchLabels: {app: agent}}
+        template: {metadata: {labels: {app: agent}}, spec: {containers: [{name: c, image: "agent:1"}]}}`);
+  assert.equal(
+    ds.warnings.filter((w) => w.includes('updateStrategy') || w.includes('revisionHistoryLimit')),
+    [],
+  );
 });
 
 test.run();

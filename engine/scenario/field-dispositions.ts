@@ -9,8 +9,7 @@
  *
  * The same table is the contract of test/field-dispositions.test.ts, which lists the upstream schemas' fields
  * (the Kubernetes API reference) and fails for any field without a disposition. To honour a field: parse it in
- * manifests.ts and change its entry here to 'honoured'. StatefulSet and DaemonSet are refused as whole kinds
- * (kinds.ts); their tables go here when they are modeled.
+ * manifests.ts and change its entry here to 'honoured'.
  */
 import type { Field } from './yaml-field.js';
 
@@ -184,6 +183,31 @@ export const JOB_SPEC: FieldTable = {
   selector: inert('the Job controller selects the pods it labels itself (batch.kubernetes.io/job-name)'),
   podReplacementPolicy: warned('kubesim replaces a failed pod once it is terminal (Failed), whatever the policy', ['Failed']),
   ttlSecondsAfterFinished: inert('deleting a finished Job and its finished pods frees nothing the scheduler counts'),
+};
+
+/** apps/v1 StatefulSetSpec (engine/scenario/workloads/statefulset.ts). */
+export const STATEFULSET_SPEC: FieldTable = {
+  replicas: H,
+  selector: H,
+  template: H,
+  podManagementPolicy: H,
+  ordinals: H,
+  // Honoured when empty; the parser refuses claim templates with its own message while storage is not modeled.
+  volumeClaimTemplates: H,
+  minReadySeconds: refused('minReadySeconds is not modeled for StatefulSets (pods count as available once Ready)', ['0']),
+  serviceName: inert("it only names the pods' DNS domain"),
+  updateStrategy: inert('a StatefulSet is created once and only scaled during a run, so no rolling update happens'),
+  revisionHistoryLimit: inert('controller revisions hold no pods'),
+  persistentVolumeClaimRetentionPolicy: inert('without claim templates there are no claims to retain or delete'),
+};
+
+/** apps/v1 DaemonSetSpec (engine/scenario/workloads/daemonset.ts). */
+export const DAEMONSET_SPEC: FieldTable = {
+  selector: H,
+  template: H,
+  updateStrategy: inert('a DaemonSet is created once and never updated during a run, so no rolling update happens'),
+  minReadySeconds: inert('availability only paces rolling updates, which do not happen during a run'),
+  revisionHistoryLimit: inert('controller revisions hold no pods'),
 };
 
 /**

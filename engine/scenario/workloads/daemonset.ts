@@ -9,10 +9,12 @@
 import { EMPTY_DAEMONSET_STATUS, type DaemonSet } from '../../api/objects.js';
 import { parseIntOrPercent, parseMeta, parseReplicatedSpec } from '../manifests.js';
 import type { Field } from '../yaml-field.js';
+import { checkFields, DAEMONSET_SPEC } from '../field-dispositions.js';
 
 export function parseDaemonSet(f: Field): DaemonSet {
   const metadata = parseMeta(f, true, 'subdomain');
   const spec = f.get('spec');
+  checkFields(spec, DAEMONSET_SPEC);
   if (spec.get('replicas').exists)
     spec.get('replicas').fail('a DaemonSet has no replicas: it runs one pod on every node that matches its template; remove the field');
   const { selector, template } = parseReplicatedSpec(spec, 'DaemonSet', metadata.namespace);

@@ -12,12 +12,14 @@
 import { EMPTY_STATEFULSET_STATUS, type StatefulSet } from '../../api/objects.js';
 import { parseIntOrPercent, parseMeta, parseReplicatedSpec } from '../manifests.js';
 import type { Field } from '../yaml-field.js';
+import { checkFields, STATEFULSET_SPEC } from '../field-dispositions.js';
 
 const INT32_MAX = 2 ** 31 - 1;
 
 export function parseStatefulSet(f: Field): StatefulSet {
   const metadata = parseMeta(f, true, 'subdomain');
   const spec = f.get('spec');
+  checkFields(spec, STATEFULSET_SPEC);
   const claims = spec.get('volumeClaimTemplates');
   if (claims.exists && claims.kind() !== 'null' && claims.items().length > 0) {
     claims.fail(
