@@ -59,7 +59,7 @@ export const CONTAINER: FieldTable = {
   startupProbe: H,
   livenessProbe: warned('liveness probes are not simulated (containers never fail them)'),
   lifecycle: warned('postStart and preStop hooks are not simulated (preStop would delay termination)'),
-  volumeDevices: refused('raw block volumes need PersistentVolumeClaims, which are not modeled'),
+  volumeDevices: inert('raw block devices of the pod volumes (the claims themselves are checked at spec.volumes)'),
   args: inert(NO_PLACEMENT),
   command: inert(NO_PLACEMENT),
   env: inert(NO_PLACEMENT),
@@ -78,8 +78,8 @@ export const CONTAINER: FieldTable = {
 /** core/v1 Volume: the sources that constrain placement are refused, the node-local ones are inert. */
 export const VOLUME: FieldTable = {
   name: H,
-  persistentVolumeClaim: refused('PersistentVolumeClaims are not modeled (volume binding constrains placement)'),
-  ephemeral: refused('generic ephemeral volumes create PersistentVolumeClaims, which are not modeled'),
+  persistentVolumeClaim: H,
+  ephemeral: refused('generic ephemeral volumes (a claim created per pod by the ephemeral volume controller) are not modeled'),
   csi: warned('CSI inline volumes are not modeled (attach limits may constrain placement)'),
   configMap: inert(NO_PLACEMENT),
   secret: inert(NO_PLACEMENT),

@@ -18,6 +18,9 @@ import type {
   Pod,
   PodDisruptionBudget,
   StatefulSet,
+  PersistentVolumeClaim,
+  PersistentVolume,
+  StorageClass,
 } from '../api/objects.js';
 import type { ApiServerParams } from '../api/api-server.js';
 import type { RateLimit } from '../api/rate-limiter.js';
@@ -31,6 +34,7 @@ import type { StatefulSetParams } from '../controllers/statefulset.js';
 import type { DisruptionParams } from '../controllers/disruption.js';
 import type { CronJobParams } from '../controllers/cronjob.js';
 import type { HorizontalParams } from '../controllers/horizontal.js';
+import type { PersistentVolumeParams } from '../controllers/persistent-volume.js';
 import type { ReplicaSetParams } from '../controllers/replicaset.js';
 import type { KubeletParams } from '../node/kubelet.js';
 import type { KubeProxyParams } from '../node/kube-proxy.js';
@@ -70,7 +74,10 @@ export interface TimedObject {
     | CronJob
     | LimitRange
     | ResourceQuota
-    | HorizontalPodAutoscaler;
+    | HorizontalPodAutoscaler
+    | PersistentVolumeClaim
+    | PersistentVolume
+    | StorageClass;
   /**
    * Starting state of a cluster dump (cluster-dump.ts): created in waves from t = 0, each once the previous
    * wave has committed and settled (run.ts), so a controller finds what it owns in its cache; `at` is unused.
@@ -161,6 +168,7 @@ export interface ClusterParams {
     readonly disruption: DisruptionParams;
     readonly cronJob: CronJobParams;
     readonly horizontal: HorizontalParams;
+    readonly persistentVolume: PersistentVolumeParams;
   };
   readonly kubelet: KubeletParams;
   readonly kubeProxy: KubeProxyParams;

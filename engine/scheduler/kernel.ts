@@ -83,7 +83,10 @@ import {
   POD_TOPOLOGY_SPREAD,
   TAINT_TOLERATION,
   USER_PLUGIN,
+  VOLUME_BINDING,
+  VOLUME_ZONE,
 } from './framework/queueing-hints.js';
+import type { VolumeInput } from './plugins/volume-binding.js';
 import { NodeView, UserPluginError, podView, type PodView, type UserPlugin } from './user-plugins.js';
 
 /** schedule_one.go */
@@ -287,6 +290,17 @@ export class Kernel {
         restricted = true;
       }
     }
+    // VolumeRestrictions and VolumeBinding PreFilter, then the per-node volume rules (pods with claims only).
+    const vol = pod.volumes ?? null;
+    let checkVol = false;
+    if (vol !== null) {
+      const pf = vol.preFilter;
+      if (pf !== null && this.volumePluginOn(pf.plugin)) {
+        this.markAll(t, UNRESOLVABLE);
+        return { node: -1, visited: 0, feasible: 0, diagnosis: new Map(), preFilterMessage: pf.message, rejectors: pf.plugin };
+      }
+      checkVol = this.prepareVolumes(t, vol);
+    } else this.volRules.length = 0;
     const checks: CycleChecks = {
       pod,
       checkUnsched: this.profile.filters.nodeUnschedulable && !pod.toleratesUnschedulable,
@@ -299,6 +313,7 @@ export class Kernel {
       checkIpa,
       checkGpu,
       checkUser,
+      checkVol,
       restricted,
     };
     this.cycle = checks;
@@ -361,7 +376,9 @@ export class Kernel {
           }
         }
       }
-      // PodTopologySpread, then InterPodAffinity (default filter order), then Open-Gpu-Share (the study's profiles append it).
+      // VolumeBinding, VolumeZone (only for pods with claims), PodTopologySpread, then InterPodAffinity (default
+      // filter order), then Open-Gpu-Share (the study's profiles append it).
+      if (checkVol && this.volumeRule(t, i) >= 0) continue;
       if (checkSpread && this.spreadFilter.check(i) !== 0) continue;
       if (checkIpa && this.ipaFilter.check(i) !== 0) continue;
       if (checkGpu && !this.gpuFits(t, i)) continue;
@@ -385,6 +402,29 @@ export class Kernel {
     const scores = this.scores;
     this.scoreAll(t, pod, feasible, found, scores, pods, rng);
     return { node: selectHost(feasible, scores, found, rng), visited, feasible: found };
+  }
+
+  private readonly volRules: { compiled: CompiledTerms; reason: string; plugin: number }[] = [];
+
+  private volumePluginOn(plugin: number): boolean {
+    const f = this.profile.filters;
+    return plugin === VOLUME_BINDING ? f.volumeBinding : plugin === VOLUME_ZONE ? f.volumeZone : f.volumeRestrictions;
+  }
+
+  /** The volume rules of the enabled plugins, compiled against this cycle's NodeTable. False = none. */
+  private prepareVolumes(t: NodeTable, vol: VolumeInput): boolean {
+    const rules = this.volRules;
+    rules.length = 0;
+    for (const r of vol.rules)
+      if (this.volumePluginOn(r.plugin)) rules.push({ compiled: compileRequired(t, r.terms), reason: r.reason, plugin: r.plugin });
+    return rules.length > 0;
+  }
+
+  /** The index of the first volume rule row i fails, or -1. */
+  private volumeRule(t: NodeTable, i: number): number {
+    const rules = this.volRules;
+    for (let k = 0; k < rules.length; k++) if (!anyTermMatches(rules[k].compiled, i, t.labelValueNum)) return k;
+    return -1;
   }
 
   /** TaintToleration has no PreFilter upstream; this is its per-cycle precomputation. False = nothing to check. */
@@ -1087,6 +1127,15 @@ export class Kernel {
         return unresolvable ? UNRESOLVABLE : UNSCHEDULABLE;
       }
     }
+    if (c.checkVol) {
+      // VolumeBinding and VolumeZone Filter: UnschedulableAndUnresolvable (no eviction frees a volume's zone).
+      const rule = this.volumeRule(t, i);
+      if (rule >= 0) {
+        reasons?.push(this.volRules[rule].reason);
+        this.rejected |= this.volRules[rule].plugin;
+        return UNRESOLVABLE;
+      }
+    }
     if (c.checkSpread) {
       const v = this.spreadFilter.check(i);
       if (v !== 0) {
@@ -1191,6 +1240,7 @@ interface CycleChecks {
   readonly checkIpa: boolean;
   readonly checkGpu: boolean;
   readonly checkUser: boolean;
+  readonly checkVol: boolean;
   readonly restricted: boolean;
 }
 

@@ -14,6 +14,10 @@ import { type ApiServer, Client } from '../api/api-server.js';
 import { Informer, type Store } from '../api/informer.js';
 import {
   keyOf,
+  objectKey,
+  type PersistentVolume,
+  type PersistentVolumeClaim,
+  type StorageClass,
   type LabelSelector,
   type Node,
   type Pod,
@@ -23,6 +27,8 @@ import {
   isTerminal,
 } from '../api/objects.js';
 import { podRequests } from '../api/pod-resources.js';
+import { ANN_SELECTED_NODE, claimClass, claimKeyOf, defaultClassOf, findMatchingVolume } from '../api/storage.js';
+import { volumeInput, type VolumeListers } from './plugins/volume-binding.js';
 import type { RateLimit } from '../api/rate-limiter.js';
 import type { RngStream } from '../core/rng.js';
 import type { Simulation } from '../core/simulation.js';
@@ -40,6 +46,12 @@ import {
   UNSCHEDULED_POD_DELETE,
   UNSCHEDULED_POD_UPDATE_LABEL,
   UNSCHEDULED_POD_UPDATE_TOLERATION,
+  PVC_ADD,
+  PVC_UPDATE,
+  PV_ADD,
+  PV_UPDATE,
+  STORAGE_CLASS_ADD,
+  STORAGE_CLASS_UPDATE,
   nodeSchedulingPropertiesChange,
   sameRecord,
   type ClusterEvent,
@@ -94,6 +106,9 @@ interface Nomination {
 const BACKOFF_FLUSH_PERIOD = 1 * MICROS_PER_SECOND;
 /** upstream flushUnschedulablePodsLeftover period */
 const UNSCHEDULABLE_FLUSH_PERIOD = 30 * MICROS_PER_SECOND;
+/** VolumeBindingArgs.bindTimeoutSeconds default (600 s): how long PreBind waits for the claims to be bound. */
+const BIND_TIMEOUT = 600 * MICROS_PER_SECOND;
+const NO_CLAIMS: readonly PersistentVolumeClaim[] = [];
 
 export class Scheduler {
   readonly table = new NodeTable();
@@ -132,6 +147,8 @@ export class Scheduler {
   } | null = null;
   attempts = 0;
   unschedulableAttempts = 0;
+  /** Binding cycles failed because the claims were not bound within bindTimeoutSeconds. */
+  volumeBindTimeouts = 0;
   nodesVisited = 0;
   preemptions = 0;
   victims = 0;
@@ -164,6 +181,7 @@ export class Scheduler {
       delete: (p, key) => this.onPodDelete(p, key),
     });
     api.watch('Pod', 'kube-scheduler/pods', pods.onEvent);
+    this.podCache = pods.cache;
     if (profiles.some((p) => p.spreadWeight > 0 || p.filters.podTopologySpread)) {
       // Informers for DefaultSelector (the default spreading constraints' selector).
       // Default selectors are memoized until a Service or ReplicaSet selector changes.
@@ -187,6 +205,52 @@ export class Scheduler {
       api.watch('ReplicaSet', 'kube-scheduler/replicasets', rs.onEvent);
     }
   }
+
+  private readonly podCache: Store<Pod>;
+  /** The PVC, PV and StorageClass listers of the volume plugins; null until useStorage (a scenario without storage). */
+  private storage: { claims: Store<PersistentVolumeClaim>; volumes: Store<PersistentVolume>; classes: Store<StorageClass> } | null = null;
+  /** Pods whose binding waits at VolumeBinding PreBind for their claims to be bound: pod key → claim keys left. */
+  private readonly volumeWaits = new Map<string, { left: Set<string>; bind: () => void }>();
+
+  /**
+   * The volume plugins' informers (PersistentVolumeClaim, PersistentVolume, StorageClass), opened only for
+   * scenarios with storage objects, as useDisruptionBudgets (a watch shifts the ids of later ones).
+   */
+  useStorage(): void {
+    const claims = new Informer<PersistentVolumeClaim>({
+      add: () => this.clusterEvent(PVC_ADD, undefined, undefined),
+      update: (_, c, key) => {
+        this.claimUpdated(c, key);
+        this.clusterEvent(PVC_UPDATE, undefined, undefined);
+      },
+    });
+    const volumes = new Informer<PersistentVolume>({
+      add: () => this.clusterEvent(PV_ADD, undefined, undefined),
+      update: () => this.clusterEvent(PV_UPDATE, undefined, undefined),
+    });
+    const classes = new Informer<StorageClass>({
+      add: () => this.clusterEvent(STORAGE_CLASS_ADD, undefined, undefined),
+      update: () => this.clusterEvent(STORAGE_CLASS_UPDATE, undefined, undefined),
+    });
+    this.storage = { claims: claims.cache, volumes: volumes.cache, classes: classes.cache };
+    this.api.watch('StorageClass', 'kube-scheduler/storageclasses', classes.onEvent);
+    this.api.watch('PersistentVolume', 'kube-scheduler/persistentvolumes', volumes.onEvent);
+    this.api.watch('PersistentVolumeClaim', 'kube-scheduler/persistentvolumeclaims', claims.onEvent);
+  }
+
+  private readonly volumeListers: VolumeListers = {
+    claim: (ns, name) => this.storage?.claims.get(objectKey('PersistentVolumeClaim', ns, name)),
+    volume: (name) => this.storage?.volumes.get(objectKey('PersistentVolume', '', name)),
+    storageClass: (name) => this.storage?.classes.get(objectKey('StorageClass', '', name)),
+    volumes: () => this.storage?.volumes.values() ?? [][Symbol.iterator](),
+    defaultClass: () => (this.storage === null ? '' : defaultClassOf(this.storage.classes.values())),
+    claimInUse: (ns, claim, podKey) => {
+      for (const a of this.pods.values())
+        if (a.key !== podKey && a.pod.metadata.namespace === ns && !isTerminal(a.pod) && (a.pod.spec.claims?.includes(claim) ?? false))
+          return true;
+      return false;
+    },
+  };
 
   private get podLevelResources(): boolean {
     return this.params.podLevelResources !== false;
@@ -381,19 +445,24 @@ export class Scheduler {
     this.busy = true;
     const kernel = this.kernels.get(p.pod.spec.schedulerName) as Kernel;
     const pod = p.pod;
-    const input = podInput(
+    let input = podInput(
       pod.spec,
       pod.metadata,
       needsDefaultSelector(kernel.profile, pod) ? this.defaultSelector(pod) : undefined,
       this.podLevelResources,
     );
+    if (pod.spec.claims !== undefined) {
+      const volumes = volumeInput(pod.metadata.namespace, pod.spec.claims, this.volumeListers, p.key);
+      input = { ...input, volumes };
+    }
     const nominated = this.nominatedFor(p.key, pod.spec.priority);
     const own = this.nominations.get(p.key);
     // The sharded search (parallel/scanner.ts) does not implement nominated pods, so cycles with nominations
     // run the sequential kernel. A sharded search that finds no node hands the cycle back to the sequential
     // kernel too, which records the per-node statuses preemption reads. GPU profiles (gpu-share.ts) keep to the
     // sequential kernel.
-    const sharded = this.scanner !== null && kernel.gpuShare === null && nominated.length === 0 && own === undefined;
+    const sharded =
+      this.scanner !== null && kernel.gpuShare === null && nominated.length === 0 && own === undefined && input.volumes === undefined;
     const d =
       (sharded ? this.scanner?.schedule(kernel, this.table, input, this.search, this.rng, this.pods) : null) ??
       kernel.schedule(this.table, input, this.search, this.rng, { pods: this.pods, nominated, nominatedRow: own?.row ?? -1 });
@@ -526,7 +595,7 @@ export class Scheduler {
       const nodeName = this.table.names[c.node];
       this.observer.attempt(p.pod, p.key, nodeName, duration, '');
       this.nominations.delete(p.key);
-      this.assumeAndBind(p, c.node, nodeName, c.ports, grant);
+      this.assumeAndBind(p, c.node, nodeName, c.ports, grant, c.input.volumes?.delayed ?? NO_CLAIMS);
     } else {
       if (c.node >= 0) {
         c.message = `0/${this.table.count} nodes are available: Open-Gpu-Share Reserve found no free GPU on ${this.table.names[c.node]}.`;
@@ -623,13 +692,92 @@ export class Scheduler {
     return grant !== null && grant.devices === 0 ? undefined : grant;
   }
 
-  private assumeAndBind(p: QueuedPod, row: number, nodeName: string, ports: readonly HostPort[], gpu: GpuGrant | null): void {
+  private assumeAndBind(
+    p: QueuedPod,
+    row: number,
+    nodeName: string,
+    ports: readonly HostPort[],
+    gpu: GpuGrant | null,
+    delayed: readonly PersistentVolumeClaim[],
+  ): void {
     const key = p.key;
     const assumed = this.pods.add(key, p.pod, row, p.requests, ports, gpu);
     this.queue.done(p);
     const index = gpu === null ? null : gpuIndexOf(gpu.devices);
     this.queued.delete(key);
     p.where = 'gone';
+    const bind = (): void => this.bindPod(key, assumed, nodeName, index);
+    if (delayed.length === 0) bind();
+    else this.bindVolumes(key, assumed, row, delayed, bind);
+  }
+
+  /**
+   * VolumeBinding Reserve (AssumePodVolumes) and PreBind (BindPodVolumes): each unbound WaitForFirstConsumer claim
+   * gets a matching available volume admitted by the node (its claimRef is written; the PV controller completes
+   * the binding) or, failing that, the selected-node annotation that makes the PV controller provision it in the
+   * node's zone. The pod's binding waits until every claim is Bound; after bindTimeoutSeconds (600 s) the binding
+   * cycle fails: the assumption is forgotten and the pod goes back to the queue (Unreserve).
+   */
+  private bindVolumes(key: string, assumed: AssignedPod, row: number, delayed: readonly PersistentVolumeClaim[], bind: () => void): void {
+    const left = new Set<string>();
+    const taken = new Set<string>();
+    const node = this.table.nodes[row];
+    const listers = this.volumeListers;
+    const defaultClass = listers.defaultClass();
+    for (const d of delayed) {
+      const pvc = listers.claim(d.metadata.namespace, d.metadata.name) ?? d;
+      if (pvc.status.phase === 'Bound') continue;
+      const claimKey = claimKeyOf(pvc.metadata.namespace, pvc.metadata.name);
+      left.add(claimKey);
+      if (pvc.spec.volumeName !== '') continue;
+      const pv = findMatchingVolume(pvc, claimClass(pvc, defaultClass), listers.volumes(), node.metadata.labels, taken);
+      if (pv !== undefined) {
+        taken.add(pv.metadata.name);
+        this.api.update(this.client, 'PersistentVolume', objectKey('PersistentVolume', '', pv.metadata.name), (cur) =>
+          cur.kind === 'PersistentVolume' && cur.spec.claimRef === '' ? { ...cur, spec: { ...cur.spec, claimRef: claimKey } } : null,
+        );
+      } else {
+        this.api.update(
+          this.client,
+          'PersistentVolumeClaim',
+          objectKey('PersistentVolumeClaim', pvc.metadata.namespace, pvc.metadata.name),
+          (cur) =>
+            cur.kind === 'PersistentVolumeClaim' && cur.metadata.annotations[ANN_SELECTED_NODE] !== node.metadata.name
+              ? {
+                  ...cur,
+                  metadata: { ...cur.metadata, annotations: { ...cur.metadata.annotations, [ANN_SELECTED_NODE]: node.metadata.name } },
+                }
+              : null,
+        );
+      }
+    }
+    if (left.size === 0) return bind();
+    const wait = { left, bind };
+    this.volumeWaits.set(key, wait);
+    this.sim.callAfter(BIND_TIMEOUT, () => {
+      if (this.volumeWaits.get(key) !== wait) return;
+      this.volumeWaits.delete(key);
+      this.volumeBindTimeouts++;
+      // Unreserve: forget the assumed pod; it is scheduled again from the queue.
+      if (this.pods.get(key) === assumed) this.release(key);
+      const pod = this.podCache.get(key);
+      if (pod !== undefined && pod.spec.nodeName === '') this.onPodAdd(pod, key);
+    });
+  }
+
+  /** A claim seen Bound releases the pods waiting for it at PreBind. */
+  private claimUpdated(pvc: PersistentVolumeClaim, objKey: string): void {
+    if (pvc.status.phase !== 'Bound' || this.volumeWaits.size === 0) return;
+    void objKey;
+    const claimKey = claimKeyOf(pvc.metadata.namespace, pvc.metadata.name);
+    for (const [k, w] of this.volumeWaits) {
+      if (!w.left.delete(claimKey) || w.left.size > 0) continue;
+      this.volumeWaits.delete(k);
+      w.bind();
+    }
+  }
+
+  private bindPod(key: string, assumed: AssignedPod, nodeName: string, index: string | null): void {
     // DefaultBinder: POST pods/<name>/binding, which sets spec.nodeName.
     this.api.update(
       this.client,

@@ -26,6 +26,7 @@ import {
   ADD,
   ALL,
   DELETE,
+  UPDATE,
   UPDATE_NODE_ALLOCATABLE,
   UPDATE_NODE_LABEL,
   UPDATE_NODE_TAINT,
@@ -50,6 +51,12 @@ export const INTER_POD_AFFINITY = 1 << 6;
 export const GPU_SHARE = 1 << 7;
 /** Any plugin from a --plugin-module. */
 export const USER_PLUGIN = 1 << 8;
+/** The volume plugins (plugins/volume-binding.ts). */
+export const VOLUME_BINDING = 1 << 9;
+export const VOLUME_ZONE = 1 << 10;
+export const VOLUME_RESTRICTIONS = 1 << 11;
+/** The highest rejector bit. */
+const LAST_PLUGIN = VOLUME_RESTRICTIONS;
 
 export const PLUGIN_NAMES: Readonly<Record<number, string>> = {
   [NODE_UNSCHEDULABLE]: 'NodeUnschedulable',
@@ -61,12 +68,15 @@ export const PLUGIN_NAMES: Readonly<Record<number, string>> = {
   [INTER_POD_AFFINITY]: 'InterPodAffinity',
   [GPU_SHARE]: 'Open-Gpu-Share',
   [USER_PLUGIN]: '(plugin module)',
+  [VOLUME_BINDING]: 'VolumeBinding',
+  [VOLUME_ZONE]: 'VolumeZone',
+  [VOLUME_RESTRICTIONS]: 'VolumeRestrictions',
 };
 
 /** The names of the plugins in a rejector set, in bit order. */
 export function pluginNames(mask: number): string[] {
   const out: string[] = [];
-  for (let b = 1; b <= USER_PLUGIN; b <<= 1) if ((mask & b) !== 0) out.push(PLUGIN_NAMES[b]);
+  for (let b = 1; b <= LAST_PLUGIN; b <<= 1) if ((mask & b) !== 0) out.push(PLUGIN_NAMES[b]);
   return out;
 }
 
@@ -316,6 +326,28 @@ function registrations(plugin: number, hints: boolean): readonly Registration[] 
           interPodAfterNode,
         ),
       ];
+    // The volume plugins' EventsToRegister (volumebinding.go, volumezone.go, volumerestrictions.go), without their
+    // hint functions: a matching event requeues the pod (docs/model/storage.md).
+    case VOLUME_BINDING:
+      return [
+        reg('PersistentVolumeClaim', ADD | UPDATE, 'VolumeBinding/PersistentVolumeClaim', null),
+        reg('PersistentVolume', ADD | UPDATE, 'VolumeBinding/PersistentVolume', null),
+        reg('StorageClass', ADD | UPDATE, 'VolumeBinding/StorageClass', null),
+        reg('Node', ADD | UPDATE_NODE_LABEL | UPDATE_NODE_TAINT, 'VolumeBinding/Node', null),
+      ];
+    case VOLUME_ZONE:
+      return [
+        reg('StorageClass', ADD, 'VolumeZone/StorageClass', null),
+        reg('Node', ADD | UPDATE_NODE_LABEL | UPDATE_NODE_TAINT, 'VolumeZone/Node', null),
+        reg('PersistentVolumeClaim', ADD | UPDATE, 'VolumeZone/PersistentVolumeClaim', null),
+        reg('PersistentVolume', ADD | UPDATE, 'VolumeZone/PersistentVolume', null),
+      ];
+    case VOLUME_RESTRICTIONS:
+      return [
+        reg('Pod', DELETE, 'VolumeRestrictions/Pod', null),
+        reg('Node', ADD, 'VolumeRestrictions/Node', null),
+        reg('PersistentVolumeClaim', ADD | UPDATE, 'VolumeRestrictions/PersistentVolumeClaim', null),
+      ];
     default:
       // No EnqueueExtensions: every event, no hint.
       return [reg('*', ALL, 'AllEvents', null)];
@@ -336,7 +368,7 @@ export class QueueingHints {
 
   constructor(readonly hintsEnabled: boolean) {
     const t: Registration[][] = [];
-    for (let b = 1; b <= USER_PLUGIN; b <<= 1) t.push([...registrations(b, hintsEnabled)]);
+    for (let b = 1; b <= LAST_PLUGIN; b <<= 1) t.push([...registrations(b, hintsEnabled)]);
     this.table = t;
   }
 

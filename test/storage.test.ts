@@ -1,0 +1,172 @@
+/**
+ * Storage as the scheduler sees it: PersistentVolumeClaim, PersistentVolume and StorageClass manifests, the PV
+ * controller (pkg/controller/volume/persistentvolume) and the VolumeBinding, VolumeZone and VolumeRestrictions
+ * plugins. Cases mirror upstream's tests where named.
+ */
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import type { KubeObject, PersistentVolume, PersistentVolumeClaim, Pod } from '../engine/api/objects.js';
+import { ANN_SELECTED_NODE } from '../engine/api/storage.js';
+import { runOnce, type RunResult } from '../engine/run.js';
+import type { Scenario } from '../engine/scenario/types.js';
+import { expectInputError, scenarioFrom } from './helpers.js';
+
+void expectInputError;
+
+function scenario(workloads: string, opts: { duration?: string; params?: string; pools?: string } = {}): Scenario {
+  return scenarioFrom(`
+name: storage
+duration: ${opts.duration ?? '2m'}
+cluster:
+  nodePools:
+${opts.pools ?? '    - {name: n, count: 6, zones: [a, b, c], template: {cpu: "4", memory: 16Gi}}'}
+workloads:
+${workloads}
+${opts.params ?? ''}
+`);
+}
+
+const manifest = (yaml: string, at = '0s'): string =>
+  `  - at: ${at}\n    manifest:\n${yaml
+    .trim()
+    .split('\n')
+    .map((l) => `      ${l}`)
+    .join('\n')}\n`;
+
+const storageClass = (name: string, mode: string, extra = ''): string =>
+  manifest(`apiVersion: storage.k8s.io/v1
+kind: StorageClass
+metadata: {name: ${name}}
+provisioner: ebs.csi.aws.com
+volumeBindingMode: ${mode}
+${extra}`);
+
+const claim = (name: string, cls: string, extra = '', at = '0s'): string =>
+  manifest(
+    `apiVersion: v1
+kind: PersistentVolumeClaim
+metadata: {name: ${name}}
+spec:
+  accessModes: [ReadWriteOnce]
+  storageClassName: ${cls}
+  resources: {requests: {storage: 10Gi}}
+${extra}`,
+    at,
+  );
+
+const pod = (name: string, claims: string[], at = '1s', extra = ''): string =>
+  manifest(
+    `apiVersion: v1
+kind: Pod
+metadata: {name: ${name}}
+spec:
+  containers: [{name: c, image: app, resources: {requests: {cpu: 100m}}}]
+  volumes: [${claims.map((c, i) => `{name: v${i}, persistentVolumeClaim: {claimName: ${c}}}`).join(', ')}]
+${extra}`,
+    at,
+  );
+
+const pv = (name: string, cls: string, extra = ''): string =>
+  manifest(`apiVersion: v1
+kind: PersistentVolume
+metadata: {name: ${name}${extra.includes('labels:') ? '' : ''}}
+spec:
+  capacity: {storage: 20Gi}
+  accessModes: [ReadWriteOnce]
+  storageClassName: ${cls}
+  csi: {driver: ebs.csi.aws.com, volumeHandle: ${name}}
+${extra}`);
+
+interface Change {
+  readonly t: number;
+  readonly type: string;
+  readonly obj: KubeObject;
+}
+
+function run(s: Scenario, seed = 1): { r: RunResult; log: Change[] } {
+  const log: Change[] = [];
+  const r = runOnce(s, s.policies[0], seed, { observe: (t, type, obj) => log.push({ t, type, obj }) });
+  return { r, log };
+}
+
+const finalPod = (r: RunResult, name: string): Pod | undefined => r.store.pods.find((p) => p.metadata.name === name);
+const zoneOf = (r: RunResult, node: string): string | undefined =>
+  r.store.nodes.find((n) => n.metadata.name === node)?.metadata.labels['topology.kubernetes.io/zone'];
+const lastOf = <T extends KubeObject>(log: Change[], kind: T['kind'], name: string): T | undefined =>
+  [...log].reverse().find((c) => c.obj.kind === kind && c.obj.metadata.name === name)?.obj as T | undefined;
+
+test('WaitForFirstConsumer, zonal class: the pod lands in an allowed zone and its volume is provisioned there', () => {
+  const allowed = `allowedTopologies:
+  - matchLabelExpressions:
+      - {key: topology.kubernetes.io/zone, values: [b]}`;
+  const { r, log } = run(scenario(storageClass('zonal', 'WaitForFirstConsumer', allowed) + claim('data', 'zonal') + pod('app', ['data'])));
+  const p = finalPod(r, 'app');
+  assert.ok(p !== undefined && p.spec.nodeName !== '', 'pod bound');
+  assert.is(zoneOf(r, p.spec.nodeName), 'b');
+  const pvc = lastOf<PersistentVolumeClaim>(log, 'PersistentVolumeClaim', 'data');
+  assert.is(pvc?.status.phase, 'Bound');
+  assert.is(pvc?.metadata.annotations[ANN_SELECTED_NODE], p.spec.nodeName);
+  const vol = lastOf<PersistentVolume>(log, 'PersistentVolume', pvc?.spec.volumeName ?? '');
+  assert.equal(vol?.spec.nodeAffinity?.nodeSelectorTerms[0].matchExpressions[0].values, ['b']);
+  // The binding waited for provisioning: the pod is bound after its claim.
+  const boundAt = log.find((c) => c.obj.kind === 'Pod' && c.obj.metadata.name === 'app' && (c.obj as Pod).spec.nodeName !== '')?.t ?? -1;
+  const claimBoundAt =
+    log.find((c) => c.obj.kind === 'PersistentVolumeClaim' && (c.obj as PersistentVolumeClaim).status.phase === 'Bound')?.t ?? -1;
+  assert.ok(claimBoundAt > 0 && boundAt > claimBoundAt, `pod bound at ${boundAt}, claim at ${claimBoundAt}`);
+});
+
+test('Immediate: a claim bound to a zonal PV pins its pod to that zone (VolumeBinding node affinity)', () => {
+  const zonal = `  nodeAffinity:
+    required:
+      nodeSelectorTerms:
+        - matchExpressions: [{key: topology.kubernetes.io/zone, operator: In, values: [c]}]`;
+  for (const seed of [1, 2, 3]) {
+    const { r, log } = run(scenario(pv('pv-c', 'manual', zonal) + claim('data', 'manual') + pod('app', ['data'], '2s')), seed);
+    const p = finalPod(r, 'app');
+    assert.ok(p !== undefined && p.spec.nodeName !== '');
+    assert.is(zoneOf(r, p.spec.nodeName), 'c');
+    assert.is(lastOf<PersistentVolumeClaim>(log, 'PersistentVolumeClaim', 'data')?.spec.volumeName, 'pv-c');
+  }
+});
+
+const statefulSet = (replicas: number, cls: string, at = '0s'): string =>
+  manifest(
+    `apiVersion: apps/v1
+kind: StatefulSet
+metadata: {name: db}
+spec:
+  replicas: ${replicas}
+  serviceName: db
+  podManagementPolicy: Parallel
+  selector: {matchLabels: {app: db}}
+  template:
+    metadata: {labels: {app: db}}
+    spec: {containers: [{name: c, image: postgres, resources: {requests: {cpu: 500m}}}]}
+  volumeClaimTemplates:
+    - metadata: {name: data}
+      spec: {accessModes: [ReadWriteOnce], storageClassName: ${cls}, resources: {requests: {storage: 5Gi}}}`,
+    at,
+  );
+
+test('StatefulSet volumeClaimTemplates: claims <template>-<set>-<ordinal>, bound, kept on scale-down (Retain), reused', () => {
+  const wffc = storageClass('standard', 'WaitForFirstConsumer');
+  const { r, log } = run(
+    scenario(wffc + statefulSet(3, 'standard') + statefulSet(1, 'standard', '60s') + statefulSet(3, 'standard', '90s'), { duration: '3m' }),
+  );
+  const claims = [...new Set(log.filter((c) => c.obj.kind === 'PersistentVolumeClaim').map((c) => c.obj.metadata.name))].sort();
+  assert.equal(claims, ['data-db-0', 'data-db-1', 'data-db-2']);
+  // Never deleted, and each provisioned once (a recreated pod reuses its claim and volume).
+  assert.not.ok(log.some((c) => c.obj.kind === 'PersistentVolumeClaim' && c.type === 'DELETED'));
+  assert.is(log.filter((c) => c.obj.kind === 'PersistentVolume' && c.type === 'ADDED').length, 3);
+  const pods = r.store.pods.filter((p) => p.status.phase === 'Running');
+  assert.is(pods.length, 3);
+  for (const p of pods) {
+    assert.equal(p.spec.claims, [`data-${p.metadata.name}`]);
+    const pvc = lastOf<PersistentVolumeClaim>(log, 'PersistentVolumeClaim', `data-${p.metadata.name}`);
+    assert.is(pvc?.status.phase, 'Bound');
+    // The pod came back on a node of its volume's zone (provisioned in the first pod's node zone).
+    const vol = lastOf<PersistentVolume>(log, 'PersistentVolume', pvc?.spec.volumeName ?? '');
+    assert.equal(vol?.spec.nodeAffinity?.nodeSelectorTerms[0].matchExpressions[0].values, [zoneOf(r, p.spec.nodeName)]);
+  }
+});
+test.run();
