@@ -11,7 +11,7 @@ import { runOnce, type RunResult } from '../engine/run.js';
 import type { Scenario } from '../engine/scenario/types.js';
 import { expectInputError, scenarioFrom } from './helpers.js';
 
-void expectInputError;
+const S = 1_000_000;
 
 function scenario(workloads: string, opts: { duration?: string; params?: string; pools?: string } = {}): Scenario {
   return scenarioFrom(`
@@ -169,4 +169,90 @@ test('StatefulSet volumeClaimTemplates: claims <template>-<set>-<ordinal>, bound
     assert.equal(vol?.spec.nodeAffinity?.nodeSelectorTerms[0].matchExpressions[0].values, [zoneOf(r, p.spec.nodeName)]);
   }
 });
+const boundAt = (log: Change[], name: string): number =>
+  log.find((c) => c.obj.kind === 'Pod' && c.obj.metadata.name === name && (c.obj as Pod).spec.nodeName !== '')?.t ?? -1;
+
+test('Immediate with provisioning: the volume appears after provisioningLatency; the pod waits (unbound immediate claim) and is retried on the claim update', () => {
+  const params = 'parameters:\n  controllerManager: {provisioningLatency: {type: constant, value: 30s}}';
+  const { r, log } = run(scenario(storageClass('fast', 'Immediate') + claim('data', 'fast') + pod('app', ['data']), { params }));
+  const pvAdded = log.find((c) => c.obj.kind === 'PersistentVolume' && c.type === 'ADDED')?.t ?? -1;
+  assert.ok(pvAdded >= 30 * S && pvAdded < 31 * S, `PV created at ${pvAdded}`);
+  const failed = log.find((c) => c.obj.kind === 'Pod' && (c.obj as Pod).status.message !== undefined)?.obj as Pod | undefined;
+  assert.match(failed?.status.message ?? '', 'pod has unbound immediate PersistentVolumeClaims');
+  const t = boundAt(log, 'app');
+  // Requeued by the claim's update (PvcUpdate), not by the 5 min unschedulable flush.
+  assert.ok(t > pvAdded && t < pvAdded + 3 * S, `bound at ${t}, PV at ${pvAdded}`);
+  assert.is(finalPod(r, 'app')?.status.phase, 'Running');
+});
+
+test('a pod whose claim does not exist stays Pending with the not-found message; creating the claim later schedules it', () => {
+  const { log } = run(scenario(storageClass('std', 'WaitForFirstConsumer') + pod('app', ['late']) + claim('late', 'std', '', '20s')));
+  const failed = log.find((c) => c.obj.kind === 'Pod' && (c.obj as Pod).status.message !== undefined)?.obj as Pod | undefined;
+  assert.match(failed?.status.message ?? '', 'persistentvolumeclaim "late" not found');
+  assert.ok(boundAt(log, 'app') > 20 * S);
+});
+
+test('PreBind timeout (bindTimeoutSeconds 600 s): the binding cycle fails, the pod is scheduled again and bound once the volume exists', () => {
+  const params = 'parameters:\n  controllerManager: {provisioningLatency: {type: constant, value: 700s}}';
+  const { r, log } = run(
+    scenario(storageClass('slow', 'WaitForFirstConsumer') + claim('data', 'slow') + pod('app', ['data']), { params, duration: '20m' }),
+  );
+  const t = boundAt(log, 'app');
+  assert.ok(t > 700 * S, `bound at ${t}`);
+  assert.is(log.filter((c) => c.obj.kind === 'PersistentVolume' && c.type === 'ADDED').length, 1);
+  assert.is(finalPod(r, 'app')?.status.phase, 'Running');
+});
+
+test('WaitForFirstConsumer with pre-created local volumes (no provisioner): pods land on the nodes of the volumes, one volume each', () => {
+  const local = (name: string, zone: string): string =>
+    pv(
+      name,
+      'local',
+      `  nodeAffinity:\n    required:\n      nodeSelectorTerms:\n        - matchExpressions: [{key: topology.kubernetes.io/zone, operator: In, values: [${zone}]}]`,
+    );
+  const sc = manifest(`apiVersion: storage.k8s.io/v1
+kind: StorageClass
+metadata: {name: local}
+provisioner: kubernetes.io/no-provisioner
+volumeBindingMode: WaitForFirstConsumer`);
+  const { r, log } = run(
+    scenario(
+      sc +
+        local('pv-a', 'a') +
+        local('pv-c', 'c') +
+        claim('d1', 'local') +
+        claim('d2', 'local') +
+        claim('d3', 'local') +
+        pod('p1', ['d1']) +
+        pod('p2', ['d2']) +
+        pod('p3', ['d3']),
+    ),
+  );
+  const bound = ['p1', 'p2', 'p3'].map((n) => finalPod(r, n)).filter((p) => p !== undefined && p.spec.nodeName !== '') as Pod[];
+  assert.is(bound.length, 2);
+  assert.equal(bound.map((p) => zoneOf(r, p.spec.nodeName)).sort(), ['a', 'c']);
+  const pending = ['p1', 'p2', 'p3'].map((n) => finalPod(r, n)).find((p) => p?.spec.nodeName === '');
+  assert.match(pending?.status.message ?? '', "node(s) didn't find available persistent volumes to bind");
+  assert.not.ok(log.some((c) => c.obj.kind === 'PersistentVolume' && c.type === 'ADDED' && c.obj.metadata.name.startsWith('pvc-')));
+});
+
+test('manifests: field paths in errors, parameters warned, kinds stored', () => {
+  const e = expectInputError(() => scenario(claim('x', 'std', '  selector: {matchLabels: {a: b}}')));
+  assert.is(e.path, 'workloads[0].manifest.spec.selector');
+  assert.match(e.detail, 'label selectors on claims are not modeled');
+  const e2 = expectInputError(() => scenario(storageClass('s', 'Sometimes')));
+  assert.is(e2.path, 'workloads[0].manifest.volumeBindingMode');
+  const e3 = expectInputError(() =>
+    scenario(
+      manifest(`apiVersion: v1
+kind: PersistentVolumeClaim
+metadata: {name: c}
+spec: {accessModes: [ReadWriteOncePod, ReadWriteOnce], resources: {requests: {storage: 1Gi}}}`),
+    ),
+  );
+  assert.is(e3.path, 'workloads[0].manifest.spec.accessModes');
+  const s = scenario(storageClass('s', 'Immediate', 'parameters: {type: gp3}'));
+  assert.ok(s.objects.some((o) => o.object.kind === 'StorageClass'));
+});
+
 test.run();

@@ -226,7 +226,10 @@ export class Scheduler {
     });
     const volumes = new Informer<PersistentVolume>({
       add: () => this.clusterEvent(PV_ADD, undefined, undefined),
-      update: () => this.clusterEvent(PV_UPDATE, undefined, undefined),
+      update: (_, v) => {
+        if (v.spec.claimRef !== '') this.assumedVolumes.delete(v.metadata.name);
+        this.clusterEvent(PV_UPDATE, undefined, undefined);
+      },
     });
     const classes = new Informer<StorageClass>({
       add: () => this.clusterEvent(STORAGE_CLASS_ADD, undefined, undefined),
@@ -242,7 +245,7 @@ export class Scheduler {
     claim: (ns, name) => this.storage?.claims.get(objectKey('PersistentVolumeClaim', ns, name)),
     volume: (name) => this.storage?.volumes.get(objectKey('PersistentVolume', '', name)),
     storageClass: (name) => this.storage?.classes.get(objectKey('StorageClass', '', name)),
-    volumes: () => this.storage?.volumes.values() ?? [][Symbol.iterator](),
+    volumes: () => this.volumesWithAssumed(),
     defaultClass: () => (this.storage === null ? '' : defaultClassOf(this.storage.classes.values())),
     claimInUse: (ns, claim, podKey) => {
       for (const a of this.pods.values())
@@ -251,6 +254,20 @@ export class Scheduler {
       return false;
     },
   };
+
+  /**
+   * The volume assume cache (volumebinding's AssumeCache): volumes chosen at Reserve for a claim, taken for the
+   * next cycles until the PV informer shows the written claimRef. PV name → claim key.
+   */
+  private readonly assumedVolumes = new Map<string, string>();
+
+  private *volumesWithAssumed(): IterableIterator<PersistentVolume> {
+    if (this.storage === null) return;
+    for (const pv of this.storage.volumes.values()) {
+      const claim = pv.spec.claimRef === '' ? this.assumedVolumes.get(pv.metadata.name) : undefined;
+      yield claim === undefined ? pv : { ...pv, spec: { ...pv.spec, claimRef: claim } };
+    }
+  }
 
   private get podLevelResources(): boolean {
     return this.params.podLevelResources !== false;
@@ -721,6 +738,7 @@ export class Scheduler {
   private bindVolumes(key: string, assumed: AssignedPod, row: number, delayed: readonly PersistentVolumeClaim[], bind: () => void): void {
     const left = new Set<string>();
     const taken = new Set<string>();
+    const assumedHere: string[] = [];
     const node = this.table.nodes[row];
     const listers = this.volumeListers;
     const defaultClass = listers.defaultClass();
@@ -733,6 +751,8 @@ export class Scheduler {
       const pv = findMatchingVolume(pvc, claimClass(pvc, defaultClass), listers.volumes(), node.metadata.labels, taken);
       if (pv !== undefined) {
         taken.add(pv.metadata.name);
+        this.assumedVolumes.set(pv.metadata.name, claimKey);
+        assumedHere.push(pv.metadata.name);
         this.api.update(this.client, 'PersistentVolume', objectKey('PersistentVolume', '', pv.metadata.name), (cur) =>
           cur.kind === 'PersistentVolume' && cur.spec.claimRef === '' ? { ...cur, spec: { ...cur.spec, claimRef: claimKey } } : null,
         );
@@ -758,6 +778,8 @@ export class Scheduler {
       if (this.volumeWaits.get(key) !== wait) return;
       this.volumeWaits.delete(key);
       this.volumeBindTimeouts++;
+      // RevertAssumedPVs.
+      for (const name of assumedHere) this.assumedVolumes.delete(name);
       // Unreserve: forget the assumed pod; it is scheduled again from the queue.
       if (this.pods.get(key) === assumed) this.release(key);
       const pod = this.podCache.get(key);

@@ -56,7 +56,7 @@ export const VOLUME_BINDING = 1 << 9;
 export const VOLUME_ZONE = 1 << 10;
 export const VOLUME_RESTRICTIONS = 1 << 11;
 /** The highest rejector bit. */
-const LAST_PLUGIN = VOLUME_RESTRICTIONS;
+export const LAST_PLUGIN = VOLUME_RESTRICTIONS;
 
 export const PLUGIN_NAMES: Readonly<Record<number, string>> = {
   [NODE_UNSCHEDULABLE]: 'NodeUnschedulable',
