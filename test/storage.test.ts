@@ -10,6 +10,8 @@ import { ANN_SELECTED_NODE } from '../engine/api/storage.js';
 import { runOnce, type RunResult } from '../engine/run.js';
 import type { Scenario } from '../engine/scenario/types.js';
 import { expectInputError, scenarioFrom } from './helpers.js';
+import { parseScenario } from '../engine/scenario/load.js';
+import { parseYamlDocuments } from '../engine/scenario/yaml-field.js';
 
 const S = 1_000_000;
 
@@ -251,8 +253,18 @@ spec: {accessModes: [ReadWriteOncePod, ReadWriteOnce], resources: {requests: {st
     ),
   );
   assert.is(e3.path, 'workloads[0].manifest.spec.accessModes');
-  const s = scenario(storageClass('s', 'Immediate', 'parameters: {type: gp3}'));
+  const [f] = parseYamlDocuments(
+    `name: x\ncluster: {nodePools: [{name: n, count: 1, template: {cpu: "1", memory: 1Gi}}]}\nworkloads:\n${storageClass('s', 'Immediate', 'parameters: {type: gp3}')}`,
+    'sc.yaml',
+  );
+  const { scenario: s, warnings } = parseScenario(f, '/tmp/sc.yaml');
   assert.ok(s.objects.some((o) => o.object.kind === 'StorageClass'));
+  assert.equal(
+    warnings.filter((w) => w.includes('parameters')),
+    [
+      'field not modeled: workloads[].manifest.parameters: provisioner parameters are not simulated (every class provisions with parameters.controllerManager.provisioningLatency) (at sc.yaml:11)',
+    ],
+  );
 });
 
 test.run();
