@@ -20,6 +20,25 @@ import {
   type VolumeListers,
 } from '../engine/scheduler/plugins/volume-binding.js';
 import { DEFAULT_PROFILE } from '../engine/scheduler/profile.js';
+import {
+  PVC_ADD,
+  PVC_UPDATE,
+  PV_ADD,
+  PV_UPDATE,
+  STORAGE_CLASS_ADD,
+  STORAGE_CLASS_UPDATE,
+} from '../engine/scheduler/framework/cluster-events.js';
+import {
+  NODE_AFFINITY,
+  NODE_RESOURCES_FIT,
+  QueueingHints,
+  STRATEGY_AFTER_BACKOFF,
+  STRATEGY_SKIP,
+  VOLUME_BINDING,
+  VOLUME_RESTRICTIONS,
+  VOLUME_ZONE,
+  pluginNames,
+} from '../engine/scheduler/framework/queueing-hints.js';
 import { cluster, inputOf, runCycle, verdicts } from './scheduler-helpers.js';
 import { makePod, makeSpec } from './helpers.js';
 
@@ -220,6 +239,48 @@ test('plugins disabled in the profile do not filter', () => {
   assert.is(runCycle(DEFAULT_PROFILE, c, input).d.node, -1);
   const off = { ...DEFAULT_PROFILE, filters: { ...DEFAULT_PROFILE.filters, volumeZone: false } };
   assert.is(runCycle(off, c, input).d.node, 0);
+});
+
+test('EventsToRegister: claim, volume and class events requeue pods the volume plugins rejected, and only those', () => {
+  for (const hints of [true, false]) {
+    const h = new QueueingHints(hints);
+    for (const e of [PVC_ADD, PVC_UPDATE, PV_ADD, PV_UPDATE, STORAGE_CLASS_ADD, STORAGE_CLASS_UPDATE]) {
+      assert.is(h.interested(e) & VOLUME_BINDING, VOLUME_BINDING, e.label);
+      assert.is(h.interested(e) & (NODE_AFFINITY | NODE_RESOURCES_FIT), 0, e.label);
+      assert.is(
+        h.worth(
+          NODE_RESOURCES_FIT,
+          e,
+          () => {
+            throw new Error('no hint');
+          },
+          undefined,
+          undefined,
+        ),
+        STRATEGY_SKIP,
+        e.label,
+      );
+      assert.is(
+        h.worth(
+          VOLUME_BINDING,
+          e,
+          () => {
+            throw new Error('no hint');
+          },
+          undefined,
+          undefined,
+        ),
+        STRATEGY_AFTER_BACKOFF,
+        e.label,
+      );
+    }
+    // VolumeZone registers StorageClass add but not update; VolumeRestrictions neither (volumezone.go, volumerestrictions.go).
+    assert.is(h.interested(STORAGE_CLASS_ADD) & VOLUME_ZONE, VOLUME_ZONE);
+    assert.is(h.interested(STORAGE_CLASS_UPDATE) & VOLUME_ZONE, 0);
+    assert.is(h.interested(STORAGE_CLASS_ADD) & VOLUME_RESTRICTIONS, 0);
+    assert.is(h.interested(PVC_ADD) & VOLUME_RESTRICTIONS, VOLUME_RESTRICTIONS);
+    assert.equal(pluginNames(VOLUME_BINDING | VOLUME_ZONE | VOLUME_RESTRICTIONS), ['VolumeBinding', 'VolumeZone', 'VolumeRestrictions']);
+  }
 });
 
 test.run();

@@ -392,6 +392,8 @@ export class Scheduler {
 
   private onPodDelete(pod: Pod, key: string): void {
     this.gated.delete(key);
+    // A pod deleted while its binding waits for its claims: nothing to bind.
+    this.volumeWaits.delete(key);
     const q = this.queued.get(key);
     if (q !== undefined) {
       if (q.where !== 'inflight') this.queue.remove(q);
