@@ -20,6 +20,7 @@ import { EndpointsController } from './controllers/endpoints.js';
 import { JobController } from './controllers/job.js';
 import { ReplicaSetController } from './controllers/replicaset.js';
 import { StatefulSetController } from './controllers/statefulset.js';
+import { PersistentVolumeController } from './controllers/persistent-volume.js';
 import { MetricsRecorder } from './metrics/recorder.js';
 import { GANG_COLUMNS, summarize, type RunSummary } from './metrics/summary.js';
 import type { TimeRow } from './metrics/timeseries.js';
@@ -93,6 +94,17 @@ export function arrivalTimes(a: Arrival, rngs: RngFactory, name: string): Micros
   return out;
 }
 
+/** Whether the scenario has storage objects (or StatefulSets with volumeClaimTemplates, which create claims). */
+function usesStorage(scenario: Scenario): boolean {
+  return scenario.objects.some(
+    ({ object: o }) =>
+      o.kind === 'PersistentVolumeClaim' ||
+      o.kind === 'PersistentVolume' ||
+      o.kind === 'StorageClass' ||
+      (o.kind === 'StatefulSet' && (o.spec.volumeClaimTemplates?.length ?? 0) > 0),
+  );
+}
+
 export function runOnce(scenario: Scenario, policy: Policy, seed: number, opts: RunOptions = {}): RunResult {
   const p = scenario.params;
   const sim = new Simulation();
@@ -142,6 +154,12 @@ export function runOnce(scenario: Scenario, policy: Policy, seed: number, opts: 
   if (hasKind('HorizontalPodAutoscaler')) new HorizontalController(sim, api, p.controllerManager.horizontal, kcmPods);
   if (hasKind('CronJob')) new CronJobController(sim, api, p.controllerManager.cronJob, kcmPods);
   if (budgets) new DisruptionController(sim, api, p.controllerManager.disruption, kcmPods);
+  // Storage (PersistentVolumeClaims, PersistentVolumes, StorageClasses, claim templates): the scheduler's volume
+  // informers and the PV controller, only for scenarios that have some (their watches shift later watch ids).
+  if (usesStorage(scenario)) {
+    scheduler.useStorage();
+    new PersistentVolumeController(sim, api, p.controllerManager.persistentVolume, rngs.stream('persistent-volume-controller'));
+  }
   new KubeProxy(sim, api, p.kubeProxy, rngs.stream('kube-proxy'), metrics);
 
   const imageSize = (image: string): number => p.imageSizes.get(normalizeImage(image)) ?? p.defaultImageSize;

@@ -26,7 +26,8 @@ function parse(text: string, notModeled?: NotModeled): KubeObject[] {
 test('kinds: modeled, refused and not modeled are disjoint; unknown kinds (custom resources) are not modeled', () => {
   for (const k of MODELED_KINDS.keys()) assert.not.ok(REFUSED_KINDS.has(k), k);
   assert.is(kindDisposition('Pod').disposition, 'modeled');
-  assert.is(kindDisposition('PersistentVolumeClaim').disposition, 'refused');
+  assert.is(kindDisposition('RuntimeClass').disposition, 'refused');
+  assert.is(kindDisposition('PersistentVolumeClaim').disposition, 'modeled');
   assert.is(kindDisposition('ConfigMap').disposition, 'notModeled');
   assert.is(kindDisposition('Certificate').disposition, 'notModeled');
 });
@@ -71,7 +72,7 @@ spec: {containers: [{name: c, image: i}]}
 test('a kind that would change placements is refused with file, line, path and what it does', () => {
   const e = expectInputError(() =>
     parse(
-      'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n---\napiVersion: v1\nkind: PersistentVolumeClaim\nmetadata: {name: ds}\n',
+      'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n---\napiVersion: node.k8s.io/v1\nkind: RuntimeClass\nmetadata: {name: ds}\n',
       new NotModeled(),
     ),
   );
@@ -80,16 +81,16 @@ test('a kind that would change placements is refused with file, line, path and w
   assert.is(e.path, 'kind');
   assert.match(
     e.detail,
-    'kind PersistentVolumeClaim is not modeled by kubesim and would change placements (volume binding constrains the nodes of the pods that use it)',
+    'kind RuntimeClass is not modeled by kubesim and would change placements (its overhead and scheduling constraints are added to pods)',
   );
   const pvc = expectInputError(() =>
     parse(
-      'apiVersion: v1\nkind: List\nitems:\n- apiVersion: v1\n  kind: PersistentVolumeClaim\n  metadata: {name: data}\n',
+      'apiVersion: v1\nkind: List\nitems:\n- apiVersion: node.k8s.io/v1\n  kind: RuntimeClass\n  metadata: {name: data}\n',
       new NotModeled(),
     ),
   );
   assert.is(pvc.path, 'items[0].kind');
-  assert.match(pvc.detail, 'kind PersistentVolumeClaim is not modeled');
+  assert.match(pvc.detail, 'kind RuntimeClass is not modeled');
   // Where a modeled object is expected (no collector given), a ConfigMap is an error too.
   assert.match(
     expectInputError(() => parse('apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n')).detail,

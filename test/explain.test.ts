@@ -383,4 +383,22 @@ test('CLI: JSON on stdout, exit 0; a bad manifest exits 2 with the position and 
   assert.match(seed.stderr, /--seed: expected an integer from 0 to 4294967295/);
 });
 
+test('a pod with PersistentVolumeClaims: storage objects in the dump are skipped and the volume plugins are said not to be evaluated', () => {
+  const claimPod = `apiVersion: v1
+kind: Pod
+metadata: {name: p}
+spec:
+  containers: [{name: c, image: i}]
+  volumes: [{name: d, persistentVolumeClaim: {claimName: data}}]
+`;
+  const pvc = `apiVersion: v1
+kind: PersistentVolumeClaim
+metadata: {name: data}
+spec: {accessModes: [ReadWriteOnce], resources: {requests: {storage: 1Gi}}}
+`;
+  const input = readExplainInput(files({ nodes: node('n', '1', '1Gi'), pod: claimPod, pods: pvc }));
+  assert.ok(input.fieldNotes.some((n) => n.includes('explain does not evaluate VolumeBinding, VolumeZone and VolumeRestrictions')));
+  assert.is(input.unused.note('not used by explain'), 'not used by explain: PersistentVolumeClaim (1 object)');
+});
+
 test.run();

@@ -120,11 +120,13 @@ test('warned fields: one note per field with a count and the first place; honour
 
 test('refused fields fail with file, line and path, and say why', () => {
   const pvc = expectInputError(() =>
-    load(deployment('containers: [{name: a, image: i}]\n            volumes: [{name: data, persistentVolumeClaim: {claimName: data}}]')),
+    load(
+      deployment('containers: [{name: a, image: i}]\n            volumes: [{name: data, ephemeral: {volumeClaimTemplate: {spec: {}}}}]'),
+    ),
   );
-  assert.is(pvc.path, 'workloads[0].manifest.spec.template.spec.volumes[0].persistentVolumeClaim');
+  assert.is(pvc.path, 'workloads[0].manifest.spec.template.spec.volumes[0].ephemeral');
   assert.is(pvc.line, 17);
-  assert.match(pvc.detail, 'not supported by kubesim: PersistentVolumeClaims are not modeled');
+  assert.match(pvc.detail, 'not supported by kubesim: generic ephemeral volumes');
   const perIndex = expectInputError(() =>
     load(`
   - manifest:

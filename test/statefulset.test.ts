@@ -3,7 +3,7 @@
  * OrderedReady and Parallel, CreatesPodsWithPodManagementPolicy, ReplacesPods) and stateful_set_utils_test.go
  * (TestGetOrdinal): stable names <set>-<ordinal>, OrderedReady creates the next pod only when the previous is
  * Running and Ready, Parallel creates them all at once, scale-down removes the highest ordinal first, a deleted
- * pod is recreated under its name; volumeClaimTemplates are refused.
+ * pod is recreated under its name; volumeClaimTemplates: test/storage.test.ts.
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -153,13 +153,18 @@ parameters:
   assert.is([...r.recorder.pods.values()].filter((p) => p.key === `Pod/default/${name}`).length, 2);
 });
 
-test('manifest rules: volumeClaimTemplates refused naming the field; minReadySeconds refused; template changes on re-apply refused', () => {
+test('manifest rules: claim templates need a storage request, whenScaled Delete refused; minReadySeconds refused; template changes on re-apply refused', () => {
   const claims = `        volumeClaimTemplates:
           - metadata: {name: data}
-            spec: {accessModes: [ReadWriteOnce], resources: {requests: {storage: 1Gi}}}
+            spec: {accessModes: [ReadWriteOnce], resources: {requests: {cpu: "1"}}}
 `;
   const e = expectInputError(() => scenario(sts(2, 'OrderedReady', '0s', claims)));
-  assert.match(e.message, /volumeClaimTemplates.*storage/);
+  assert.is(e.path, 'workloads[0].manifest.spec.volumeClaimTemplates[0].spec.resources.requests');
+  assert.match(e.message, /storage/);
+  const e1 = expectInputError(() =>
+    scenario(sts(2, 'OrderedReady', '0s', '        persistentVolumeClaimRetentionPolicy: {whenScaled: Delete}\n')),
+  );
+  assert.match(e1.message, /whenScaled: Delete is not modeled/);
   const e2 = expectInputError(() => scenario(sts(2, 'OrderedReady', '0s', '        minReadySeconds: 10\n')));
   assert.match(e2.message, /minReadySeconds/);
   const e3 = expectInputError(() => scenario(sts(2) + '\n' + sts(2, 'Parallel', '10s')));

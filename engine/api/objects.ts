@@ -107,6 +107,11 @@ export interface PodSpec {
   readonly preemptionPolicy?: PreemptionPolicy;
   /** spec.schedulingGates (names); absent when none. The scheduler leaves the pod alone until it is empty. */
   readonly schedulingGates?: readonly string[];
+  /**
+   * The claim names of spec.volumes[].persistentVolumeClaim, in volume order (engine/api/storage.ts); absent
+   * when the pod mounts none, so other specs (and their pod-template-hash) are unchanged.
+   */
+  readonly claims?: readonly string[];
 }
 
 export interface PodLevelResources {
@@ -437,6 +442,8 @@ export interface StatefulSet {
     readonly podManagementPolicy: PodManagementPolicy;
     /** spec.ordinals.start: the first pod is `<name>-<start>`. */
     readonly ordinalsStart: number;
+    /** spec.volumeClaimTemplates: one claim `<template>-<set>-<ordinal>` per template and pod (absent = none). */
+    readonly volumeClaimTemplates?: readonly PersistentVolumeClaim[];
   };
   readonly status: StatefulSetStatus;
 }
@@ -596,8 +603,59 @@ export type KubeObject =
   | LimitRange
   | ResourceQuota
   | HorizontalPodAutoscaler
-  | PodGroup;
+  | PodGroup
+  | PersistentVolumeClaim
+  | PersistentVolume
+  | StorageClass;
 export type Kind = KubeObject['kind'];
+
+// ---- storage (core/v1 PersistentVolumeClaim and PersistentVolume, storage.k8s.io/v1 StorageClass; engine/api/storage.ts)
+
+export type AccessMode = 'ReadWriteOnce' | 'ReadOnlyMany' | 'ReadWriteMany' | 'ReadWriteOncePod';
+export type VolumeBindingMode = 'Immediate' | 'WaitForFirstConsumer';
+
+/** core/v1 PersistentVolumeClaim: the fields volume binding reads (storage in bytes). */
+export interface PersistentVolumeClaim {
+  readonly kind: 'PersistentVolumeClaim';
+  readonly metadata: ObjectMeta;
+  readonly spec: {
+    readonly accessModes: readonly AccessMode[];
+    /** resources.requests.storage, bytes. */
+    readonly storage: number;
+    /** null = no storageClassName field (the DefaultStorageClass admission fills it); '' = explicitly no class. */
+    readonly storageClassName: string | null;
+    /** Set when bound (or pre-bound by the user). */
+    readonly volumeName: string;
+  };
+  readonly status: { readonly phase: 'Pending' | 'Bound' | 'Lost' };
+}
+
+/** core/v1 PersistentVolume. */
+export interface PersistentVolume {
+  readonly kind: 'PersistentVolume';
+  readonly metadata: ObjectMeta;
+  readonly spec: {
+    /** capacity.storage, bytes. */
+    readonly storage: number;
+    readonly accessModes: readonly AccessMode[];
+    readonly storageClassName: string;
+    /** nodeAffinity.required: absent = usable from every node. */
+    readonly nodeAffinity?: NodeSelector;
+    /** spec.claimRef (namespace/name), '' = available. */
+    readonly claimRef: string;
+  };
+  readonly status: { readonly phase: 'Available' | 'Bound' | 'Released' };
+}
+
+/** storage.k8s.io/v1 StorageClass. */
+export interface StorageClass {
+  readonly kind: 'StorageClass';
+  readonly metadata: ObjectMeta;
+  readonly provisioner: string;
+  readonly volumeBindingMode: VolumeBindingMode;
+  /** allowedTopologies as node selector terms (ORed); empty = any topology. */
+  readonly allowedTopologies: readonly NodeSelectorTerm[];
+}
 
 /** etcd key of an object, as the API server's storage layer lays them out (`/registry/<resource>/<ns>/<name>`). */
 export function objectKey(kind: Kind, namespace: string, name: string): string {

@@ -15,12 +15,23 @@
  * at 1000 s: client-go DefaultControllerRateLimiter's ItemExponentialFailureRateLimiter).
  *
  * Not modeled: updates of the set (RollingUpdate with partition, OnDelete: a StatefulSet is created once, a
- * second apply is ignored), minReadySeconds (refused by the parser when not 0), volumeClaimTemplates (refused:
- * storage is not modeled), hostname/subdomain, ControllerRevisions.
+ * second apply is ignored), minReadySeconds (refused by the parser when not 0), hostname/subdomain,
+ * ControllerRevisions, persistentVolumeClaimRetentionPolicy Delete (claims are always retained).
+ *
+ * volumeClaimTemplates: each pod's claims `<template>-<set>-<ordinal>` are created before it (createClaims) and kept
+ * when the set scales down, as the default retention policy (Retain) does; a pod created again reuses them.
  */
 import { type ApiServer, Client } from '../api/api-server.js';
 import { Informer } from '../api/informer.js';
-import { isTerminal, keyOf, objectKey, type Pod, type StatefulSet, type StatefulSetStatus } from '../api/objects.js';
+import {
+  isTerminal,
+  keyOf,
+  objectKey,
+  type PersistentVolumeClaim,
+  type Pod,
+  type StatefulSet,
+  type StatefulSetStatus,
+} from '../api/objects.js';
 import type { RateLimit } from '../api/rate-limiter.js';
 import type { Simulation } from '../core/simulation.js';
 import type { SharedInformer } from './shared-informer.js';
@@ -35,6 +46,11 @@ export interface StatefulSetParams {
 
 export const POD_NAME_LABEL = 'statefulset.kubernetes.io/pod-name';
 export const POD_INDEX_LABEL = 'apps.kubernetes.io/pod-index';
+
+/** getPersistentVolumeClaimName: `<template>-<set>-<ordinal>`. */
+export function claimName(template: string, set: string, ordinal: number): string {
+  return `${template}-${set}-${ordinal}`;
+}
 
 function ownerKey(pod: Pod): string | undefined {
   for (const o of pod.metadata.ownerReferences)
@@ -203,7 +219,7 @@ export class StatefulSetController {
       for (let i = 0; i < size; i++) {
         const o = create[next++];
         creating.add(o);
-        this.api.create(this.client, this.podFor(set, o), (r) => {
+        const answered = (r: { ok: boolean }): void => {
           if (!r.ok) {
             creating.delete(o);
             batchFailed = true;
@@ -212,7 +228,8 @@ export class StatefulSetController {
           if (batchFailed) failed = true;
           if (batchFailed || next === create.length) return part();
           batch(Math.min(2 * size, create.length - next));
-        });
+        };
+        this.createClaims(set, o, (ok) => (ok ? this.api.create(this.client, this.podFor(set, o), answered) : answered({ ok: false })));
       }
     };
     batch(1);
@@ -237,10 +254,41 @@ export class StatefulSetController {
     );
   }
 
+  /**
+   * createPersistentVolumeClaims (stateful_pod_control.go): the pod's claims `<template>-<set>-<ordinal>`, created
+   * before the pod when missing (an existing claim, kept from an earlier pod of that ordinal, is reused: the default
+   * persistentVolumeClaimRetentionPolicy Retain keeps claims on scale-down). `done(false)` when a create failed.
+   */
+  private createClaims(set: StatefulSet, ordinal: number, done: (ok: boolean) => void): void {
+    const templates = set.spec.volumeClaimTemplates ?? [];
+    if (templates.length === 0) return done(true);
+    let waiting = templates.length;
+    let ok = true;
+    for (const t of templates) {
+      const claim: PersistentVolumeClaim = {
+        ...t,
+        metadata: {
+          ...t.metadata,
+          name: claimName(t.metadata.name, set.metadata.name, ordinal),
+          namespace: set.metadata.namespace,
+          labels: { ...set.spec.selector.matchLabels, ...t.metadata.labels },
+        },
+      };
+      this.api.create(this.client, claim, (r) => {
+        if (!r.ok && r.code !== 409) ok = false;
+        if (--waiting === 0) done(ok);
+      });
+    }
+  }
+
   /** newStatefulSetPod: the template with the identity labels and the controller reference. */
   private podFor(set: StatefulSet, ordinal: number): Pod {
     const t = set.spec.template;
     const name = `${set.metadata.name}-${ordinal}`;
+    // updateStorage: each claim template becomes the pod volume of that name, on the ordinal's claim.
+    const templates = set.spec.volumeClaimTemplates ?? [];
+    const own = templates.map((c) => claimName(c.metadata.name, set.metadata.name, ordinal));
+    const spec = templates.length === 0 ? t.spec : { ...t.spec, claims: [...(t.spec.claims ?? []), ...own] };
     return {
       kind: 'Pod',
       metadata: {
@@ -253,7 +301,7 @@ export class StatefulSetController {
         creationTimestamp: 0,
         resourceVersion: 0,
       },
-      spec: t.spec,
+      spec,
       status: { phase: 'Pending', ready: false },
     };
   }

@@ -73,6 +73,14 @@ export const DEFAULT_PARAMS = {
     /** --concurrent-cron-job-syncs 5. */
     cronJob: { client: CONTROLLER_MANAGER_CLIENT, workers: 5 },
     horizontal: { client: CONTROLLER_MANAGER_CLIENT },
+    /**
+     * The PV controller and the volume provisioner. EST: a cloud disk's CreateVolume takes seconds (median 5 s,
+     * p99 20 s; no upstream figure, docs/model/storage.md).
+     */
+    persistentVolume: {
+      client: CONTROLLER_MANAGER_CLIENT,
+      provisioningLatency: lognormalFromP99(5 * MICROS_PER_SECOND, 20 * MICROS_PER_SECOND),
+    },
   },
   kubelet: {
     client: KUBELET_CLIENT,

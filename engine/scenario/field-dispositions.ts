@@ -58,7 +58,7 @@ export const CONTAINER: FieldTable = {
   startupProbe: H,
   livenessProbe: warned('liveness probes are not simulated (containers never fail them)'),
   lifecycle: warned('postStart and preStop hooks are not simulated (preStop would delay termination)'),
-  volumeDevices: refused('raw block volumes need PersistentVolumeClaims, which are not modeled'),
+  volumeDevices: inert('raw block devices of the pod volumes (the claims themselves are checked at spec.volumes)'),
   args: inert(NO_PLACEMENT),
   command: inert(NO_PLACEMENT),
   env: inert(NO_PLACEMENT),
@@ -77,8 +77,8 @@ export const CONTAINER: FieldTable = {
 /** core/v1 Volume: the sources that constrain placement are refused, the node-local ones are inert. */
 export const VOLUME: FieldTable = {
   name: H,
-  persistentVolumeClaim: refused('PersistentVolumeClaims are not modeled (volume binding constrains placement)'),
-  ephemeral: refused('generic ephemeral volumes create PersistentVolumeClaims, which are not modeled'),
+  persistentVolumeClaim: H,
+  ephemeral: refused('generic ephemeral volumes (a claim created per pod by the ephemeral volume controller) are not modeled'),
   csi: warned('CSI inline volumes are not modeled (attach limits may constrain placement)'),
   configMap: inert(NO_PLACEMENT),
   secret: inert(NO_PLACEMENT),
@@ -192,13 +192,13 @@ export const STATEFULSET_SPEC: FieldTable = {
   template: H,
   podManagementPolicy: H,
   ordinals: H,
-  // Honoured when empty; the parser refuses claim templates with its own message while storage is not modeled.
   volumeClaimTemplates: H,
   minReadySeconds: refused('minReadySeconds is not modeled for StatefulSets (pods count as available once Ready)', ['0']),
   serviceName: inert("it only names the pods' DNS domain"),
   updateStrategy: inert('a StatefulSet is created once and only scaled during a run, so no rolling update happens'),
   revisionHistoryLimit: inert('controller revisions hold no pods'),
-  persistentVolumeClaimRetentionPolicy: inert('without claim templates there are no claims to retain or delete'),
+  // Retain is honoured (claims outlive their pods); the parser refuses whenScaled: Delete.
+  persistentVolumeClaimRetentionPolicy: H,
 };
 
 /** apps/v1 DaemonSetSpec (engine/scenario/workloads/daemonset.ts). */

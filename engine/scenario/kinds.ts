@@ -26,6 +26,9 @@ export const MODELED_KINDS: ReadonlyMap<string, string> = new Map([
   ['HorizontalPodAutoscaler', 'autoscaling/v2'],
   // The scheduler-plugins CRD of the Coscheduling plugin (engine/scheduler/plugins/coscheduling.ts).
   ['PodGroup', 'scheduling.x-k8s.io/v1alpha1'],
+  ['PersistentVolumeClaim', 'v1'],
+  ['PersistentVolume', 'v1'],
+  ['StorageClass', 'storage.k8s.io/v1'],
 ]);
 
 /**
@@ -33,9 +36,6 @@ export const MODELED_KINDS: ReadonlyMap<string, string> = new Map([
  * with what it would change. Refused wherever they appear, so a run never silently leaves them out.
  */
 export const REFUSED_KINDS: ReadonlyMap<string, string> = new Map([
-  ['PersistentVolumeClaim', 'volume binding constrains the nodes of the pods that use it'],
-  ['PersistentVolume', 'volume binding constrains the nodes of the pods that use it'],
-  ['StorageClass', 'its volumeBindingMode and topology constrain pod placement'],
   ['VolumeAttachment', 'attach limits constrain pod placement'],
   ['CSINode', 'its per-driver volume limits constrain pod placement (NodeVolumeLimits)'],
   ['ResourceClaim', 'dynamic resource allocation constrains pod placement'],

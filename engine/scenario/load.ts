@@ -566,7 +566,7 @@ function parseParameters(f: Field, images: Field): ClusterParams {
     'podMaxInUnschedulablePodsDuration',
   ]);
   const cm = f.get('controllerManager');
-  cm.rejectUnknownKeys(['qps', 'burst', 'burstReplicas', 'concurrentSyncs']);
+  cm.rejectUnknownKeys(['qps', 'burst', 'burstReplicas', 'concurrentSyncs', 'provisioningLatency']);
   const cmClient = parseRate(cm, CONTROLLER_MANAGER_CLIENT);
   const workers = cm.get('concurrentSyncs').optInt(5, { min: 1, max: 1000 });
   const k = f.get('kubelet');
@@ -645,6 +645,10 @@ function parseParameters(f: Field, images: Field): ClusterParams {
       disruption: { client: cmClient },
       cronJob: { client: cmClient, workers },
       horizontal: { client: cmClient },
+      persistentVolume: {
+        client: cmClient,
+        provisioningLatency: dist(cm.get('provisioningLatency'), d.controllerManager.persistentVolume.provisioningLatency),
+      },
     },
     kubelet: {
       client: parseRate(k, KUBELET_CLIENT),

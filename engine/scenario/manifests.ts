@@ -62,6 +62,7 @@ import type { Field } from './yaml-field.js';
 import { aggregateContainerRequests, HUGEPAGES_PREFIX, isSupportedPodLevelResource } from '../api/pod-resources.js';
 import { parseDaemonSet } from './workloads/daemonset.js';
 import { parseStatefulSet } from './workloads/statefulset.js';
+import { parsePersistentVolume, parsePersistentVolumeClaim, parseStorageClass } from './workloads/storage.js';
 import { parsePodDisruptionBudget } from './workloads/pod-disruption-budget.js';
 import { parseCronJob } from './workloads/cronjob.js';
 import { parseLimitRange, parseResourceQuota } from './workloads/admission-policies.js';
@@ -110,6 +111,9 @@ const PARSERS: Readonly<Record<string, (f: Field) => KubeObject>> = {
   ResourceQuota: parseResourceQuota,
   HorizontalPodAutoscaler: parseHorizontalPodAutoscaler,
   PodGroup: parsePodGroup,
+  PersistentVolumeClaim: parsePersistentVolumeClaim,
+  PersistentVolume: parsePersistentVolume,
+  StorageClass: parseStorageClass,
 };
 
 function modeledKinds(): string {
@@ -594,6 +598,7 @@ export function parsePodSpec(f: Field): PodSpec {
     ...spreadOf(f.get('topologySpreadConstraints')),
     ...preemptionPolicyOf(f.get('preemptionPolicy')),
     ...schedulingGatesOf(f.get('schedulingGates')),
+    ...claimsOf(f.get('volumes')),
   };
 }
 
@@ -684,6 +689,29 @@ function schedulingGatesOf(f: Field): Pick<PodSpec, 'schedulingGates'> {
         .fail(`duplicate scheduling gate ${JSON.stringify(n)}`);
   });
   return names.length === 0 ? {} : { schedulingGates: names };
+}
+
+/**
+ * The claims of spec.volumes[].persistentVolumeClaim (validateVolumes: unique volume names, a claimName given),
+ * for volume binding (engine/scheduler/plugins/volume-binding.ts).
+ */
+function claimsOf(f: Field): Pick<PodSpec, 'claims'> {
+  if (isAbsent(f)) return {};
+  const claims: string[] = [];
+  const names = new Set<string>();
+  for (const v of f.items()) {
+    const name = v.get('name').str();
+    if (names.has(name)) v.get('name').fail(`duplicate volume name ${JSON.stringify(name)}`);
+    names.add(name);
+    const pvc = v.get('persistentVolumeClaim');
+    if (isAbsent(pvc)) continue;
+    const claim = pvc.get('claimName').str();
+    if (!isDns1123Subdomain(claim))
+      pvc.get('claimName').fail(`expected a claim name (${DNS1123_SUBDOMAIN_RULE}), got ${JSON.stringify(claim)}`);
+    pvc.get('readOnly').optBool(false);
+    if (!claims.includes(claim)) claims.push(claim);
+  }
+  return claims.length === 0 ? {} : { claims };
 }
 
 function isAbsent(f: Field): boolean {
@@ -839,7 +867,7 @@ export function parseNodeAffinity(f: Field, source: 'pod' | 'config' = 'config')
 }
 
 /** Requirement values kube-scheduler cannot parse are refused (`strict`) or kept (`lenient`). */
-type ValueCheck = 'strict' | 'lenient';
+export type ValueCheck = 'strict' | 'lenient';
 
 function parsePreferredTerm(f: Field, lenient: boolean): PreferredSchedulingTerm {
   const pf = f.get('preference');
@@ -847,7 +875,7 @@ function parsePreferredTerm(f: Field, lenient: boolean): PreferredSchedulingTerm
   return { weight: f.get('weight').int({ min: 1, max: 100 }), preference: parseNodeSelectorTerm(pf, lenient ? 'lenient' : 'strict') };
 }
 
-function parseNodeSelectorTerm(f: Field, check: ValueCheck): NodeSelectorTerm {
+export function parseNodeSelectorTerm(f: Field, check: ValueCheck): NodeSelectorTerm {
   return {
     matchExpressions: f
       .get('matchExpressions')

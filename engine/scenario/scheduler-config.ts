@@ -158,13 +158,19 @@ const MODELED = new Set<string>([
   'DefaultBinder',
   'NodeName',
   'SchedulingGates',
+  'VolumeRestrictions',
+  'VolumeBinding',
+  'VolumeZone',
   FIRST_FIT,
   ROUND_ROBIN,
   UNIFORM_RANDOM,
   COSCHEDULING,
 ]);
-/** Always-pass for the objects kubesim models (no volumes, no ResourceClaims). */
-const TRIVIAL = new Set<string>(['VolumeRestrictions', 'NodeVolumeLimits', 'VolumeBinding', 'VolumeZone', 'DynamicResources']);
+/**
+ * Always-pass for the objects kubesim models: NodeVolumeLimits counts volumes against CSINode limits (CSINode is
+ * refused, so no node reports a limit), DynamicResources needs ResourceClaims (refused).
+ */
+const TRIVIAL = new Set<string>(['NodeVolumeLimits', 'DynamicResources']);
 
 export interface SchedulerPolicy {
   readonly profiles: readonly Profile[];
@@ -473,6 +479,9 @@ function parseProfile(pf: Field, globalPct: number, ignored: Set<string>, gpuPro
       nodeResourcesFit: filters.has(FIT),
       podTopologySpread: filters.has(SPREAD),
       interPodAffinity: filters.has(INTERPOD),
+      volumeRestrictions: filters.has('VolumeRestrictions'),
+      volumeBinding: filters.has('VolumeBinding'),
+      volumeZone: filters.has('VolumeZone'),
     },
     nodeAffinityPreFilter: preFilters.has(AFFINITY),
     fitWeight: scoreWeight(FIT),

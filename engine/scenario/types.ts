@@ -19,6 +19,9 @@ import type {
   Pod,
   PodDisruptionBudget,
   StatefulSet,
+  PersistentVolumeClaim,
+  PersistentVolume,
+  StorageClass,
 } from '../api/objects.js';
 import type { ApiServerParams } from '../api/api-server.js';
 import type { RateLimit } from '../api/rate-limiter.js';
@@ -32,6 +35,7 @@ import type { StatefulSetParams } from '../controllers/statefulset.js';
 import type { DisruptionParams } from '../controllers/disruption.js';
 import type { CronJobParams } from '../controllers/cronjob.js';
 import type { HorizontalParams } from '../controllers/horizontal.js';
+import type { PersistentVolumeParams } from '../controllers/persistent-volume.js';
 import type { ReplicaSetParams } from '../controllers/replicaset.js';
 import type { KubeletParams } from '../node/kubelet.js';
 import type { KubeProxyParams } from '../node/kube-proxy.js';
@@ -72,7 +76,10 @@ export interface TimedObject {
     | LimitRange
     | ResourceQuota
     | HorizontalPodAutoscaler
-    | PodGroup;
+    | PodGroup
+    | PersistentVolumeClaim
+    | PersistentVolume
+    | StorageClass;
   /**
    * Starting state of a cluster dump (cluster-dump.ts): created in waves from t = 0, each once the previous
    * wave has committed and settled (run.ts), so a controller finds what it owns in its cache; `at` is unused.
@@ -163,6 +170,7 @@ export interface ClusterParams {
     readonly disruption: DisruptionParams;
     readonly cronJob: CronJobParams;
     readonly horizontal: HorizontalParams;
+    readonly persistentVolume: PersistentVolumeParams;
   };
   readonly kubelet: KubeletParams;
   readonly kubeProxy: KubeProxyParams;

@@ -72,6 +72,10 @@ export class AssignedPods {
     return this.byKey.size;
   }
 
+  values(): IterableIterator<AssignedPod> {
+    return this.byKey.values();
+  }
+
   /** Pods on node row i, in cache order (insertion order, with removals filled from the end as upstream). */
   on(row: number): readonly AssignedPod[] {
     return this.byNode[row] ?? NONE;

@@ -4,6 +4,7 @@
  * each group (PreFilter's pod lister), the pods waiting at Permit, and the groups backed off by PostFilter.
  * The rules themselves are plugins/coscheduling.ts; scheduler.ts drives the extension points.
  */
+import type { PersistentVolumeClaim } from '../api/objects.js';
 import type { PodGroup } from '../api/objects.js';
 import type { GpuGrant } from '../gpu/resources.js';
 import type { Micros } from '../core/time.js';
@@ -17,6 +18,8 @@ export interface WaitingPod {
   readonly row: number;
   readonly nodeName: string;
   readonly gpu: GpuGrant | null;
+  /** Its WaitForFirstConsumer claims, bound at PreBind once it is allowed (VolumeBinding). */
+  readonly delayed: readonly PersistentVolumeClaim[];
   /** When it started waiting. */
   readonly since: Micros;
   /** gangEvents when it started waiting: a Coscheduling event since then is one of its in-flight events. */

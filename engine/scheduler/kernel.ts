@@ -83,7 +83,10 @@ import {
   POD_TOPOLOGY_SPREAD,
   TAINT_TOLERATION,
   USER_PLUGIN,
+  VOLUME_BINDING,
+  VOLUME_ZONE,
 } from './framework/queueing-hints.js';
+import type { VolumeInput } from './plugins/volume-binding.js';
 import { NodeView, UserPluginError, podView, type PodView, type UserPlugin } from './user-plugins.js';
 
 /** schedule_one.go */
@@ -273,7 +276,7 @@ export class Kernel {
     }
     const feasible = this.feasible;
     const r = pod.requests;
-    const { checkUnsched, checkTaints, checkAff, checkPorts, checkFit, checkSpread, checkIpa, checkGpu, checkUser } = checks;
+    const { checkUnsched, checkTaints, checkAff, checkPorts, checkFit, checkSpread, checkIpa, checkGpu, checkUser, checkVol } = checks;
     // fitsRequest skips the ignored extended resources (NodeResourcesFitArgs.ignoredResources/ignoredResourceGroups).
     const fitScalars = checks.fitScalars;
     const hasScalars = hasKeys(fitScalars);
@@ -318,7 +321,9 @@ export class Kernel {
           }
         }
       }
-      // PodTopologySpread, then InterPodAffinity (default filter order), then Open-Gpu-Share (the study's profiles append it).
+      // VolumeBinding, VolumeZone (only for pods with claims), PodTopologySpread, then InterPodAffinity (default
+      // filter order), then Open-Gpu-Share (the study's profiles append it).
+      if (checkVol && this.volumeRule(t, i) >= 0) continue;
       if (checkSpread && this.spreadFilter.check(i) !== 0) continue;
       if (checkIpa && this.ipaFilter.check(i) !== 0) continue;
       if (checkGpu && !this.gpuFits(t, i)) continue;
@@ -383,6 +388,17 @@ export class Kernel {
         restricted = true;
       }
     }
+    // VolumeRestrictions and VolumeBinding PreFilter, then the per-node volume rules (pods with claims only).
+    const vol = pod.volumes ?? null;
+    let checkVol = false;
+    if (vol !== null) {
+      const pf = vol.preFilter;
+      if (pf !== null && this.volumePluginOn(pf.plugin)) {
+        this.markAll(t, UNRESOLVABLE);
+        return { node: -1, visited: 0, feasible: 0, diagnosis: new Map(), preFilterMessage: pf.message, rejectors: pf.plugin };
+      }
+      checkVol = this.prepareVolumes(t, vol);
+    } else this.volRules.length = 0;
     const checks: CycleChecks = {
       pod,
       checkUnsched: this.profile.filters.nodeUnschedulable && !pod.toleratesUnschedulable,
@@ -395,6 +411,7 @@ export class Kernel {
       checkIpa,
       checkGpu,
       checkUser,
+      checkVol,
       restricted,
     };
     this.cycle = checks;
@@ -424,6 +441,29 @@ export class Kernel {
     if (!c.restricted) return true;
     for (let k = 0; k < this.candidateCount; k++) if (this.candidates[k] === i) return true;
     return false;
+  }
+
+  private readonly volRules: { compiled: CompiledTerms; reason: string; plugin: number }[] = [];
+
+  private volumePluginOn(plugin: number): boolean {
+    const f = this.profile.filters;
+    return plugin === VOLUME_BINDING ? f.volumeBinding : plugin === VOLUME_ZONE ? f.volumeZone : f.volumeRestrictions;
+  }
+
+  /** The volume rules of the enabled plugins, compiled against this cycle's NodeTable. False = none. */
+  private prepareVolumes(t: NodeTable, vol: VolumeInput): boolean {
+    const rules = this.volRules;
+    rules.length = 0;
+    for (const r of vol.rules)
+      if (this.volumePluginOn(r.plugin)) rules.push({ compiled: compileRequired(t, r.terms), reason: r.reason, plugin: r.plugin });
+    return rules.length > 0;
+  }
+
+  /** The index of the first volume rule row i fails, or -1. */
+  private volumeRule(t: NodeTable, i: number): number {
+    const rules = this.volRules;
+    for (let k = 0; k < rules.length; k++) if (!anyTermMatches(rules[k].compiled, i, t.labelValueNum)) return k;
+    return -1;
   }
 
   /** TaintToleration has no PreFilter upstream; this is its per-cycle precomputation. False = nothing to check. */
@@ -1126,6 +1166,15 @@ export class Kernel {
         return unresolvable ? UNRESOLVABLE : UNSCHEDULABLE;
       }
     }
+    if (c.checkVol) {
+      // VolumeBinding and VolumeZone Filter: UnschedulableAndUnresolvable (no eviction frees a volume's zone).
+      const rule = this.volumeRule(t, i);
+      if (rule >= 0) {
+        reasons?.push(this.volRules[rule].reason);
+        this.rejected |= this.volRules[rule].plugin;
+        return UNRESOLVABLE;
+      }
+    }
     if (c.checkSpread) {
       const v = this.spreadFilter.check(i);
       if (v !== 0) {
@@ -1230,6 +1279,7 @@ interface CycleChecks {
   readonly checkIpa: boolean;
   readonly checkGpu: boolean;
   readonly checkUser: boolean;
+  readonly checkVol: boolean;
   readonly restricted: boolean;
 }
 

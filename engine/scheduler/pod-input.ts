@@ -9,6 +9,7 @@ import { compileAffinity, type PodAffinityInfo } from './plugins/inter-pod-affin
 import { hostPorts, type HostPort } from './plugins/node-ports.js';
 import { preferredTermsError } from './plugins/node-affinity.js';
 import { toleratesUnschedulable } from './plugins/node-unschedulable.js';
+import type { VolumeInput } from './plugins/volume-binding.js';
 
 export interface PodInput {
   readonly spec: PodSpec;
@@ -35,6 +36,8 @@ export interface PodInput {
   /** The pod's name and annotations (GPU requests: engine/gpu/resources.ts). */
   readonly name: string;
   readonly annotations: Readonly<Record<string, string>>;
+  /** The volume plugins' per-cycle input (plugins/volume-binding.ts); absent or null for a pod without claims. */
+  readonly volumes?: VolumeInput | null;
 }
 
 export interface PodMeta {

@@ -23,6 +23,10 @@ export interface Profile {
     readonly nodeResourcesFit: boolean;
     readonly podTopologySpread: boolean;
     readonly interPodAffinity: boolean;
+    /** VolumeRestrictions, VolumeBinding and VolumeZone (plugins/volume-binding.ts); they act only on pods with claims. */
+    readonly volumeRestrictions: boolean;
+    readonly volumeBinding: boolean;
+    readonly volumeZone: boolean;
   };
   /** NodeAffinity at PreFilter: its metadata.name restriction of the nodes searched. */
   readonly nodeAffinityPreFilter: boolean;
@@ -74,6 +78,9 @@ export const DEFAULT_PROFILE: Profile = {
     nodeResourcesFit: true,
     podTopologySpread: true,
     interPodAffinity: true,
+    volumeRestrictions: true,
+    volumeBinding: true,
+    volumeZone: true,
   },
   nodeAffinityPreFilter: true,
   fitWeight: 1,

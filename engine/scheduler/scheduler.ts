@@ -14,6 +14,10 @@ import { type ApiServer, Client } from '../api/api-server.js';
 import { Informer, type Store } from '../api/informer.js';
 import {
   keyOf,
+  objectKey,
+  type PersistentVolume,
+  type PersistentVolumeClaim,
+  type StorageClass,
   type LabelSelector,
   type Node,
   type Pod,
@@ -24,6 +28,8 @@ import {
   isTerminal,
 } from '../api/objects.js';
 import { podRequests } from '../api/pod-resources.js';
+import { ANN_SELECTED_NODE, claimClass, claimKeyOf, defaultClassOf, findMatchingVolume } from '../api/storage.js';
+import { volumeInput, type VolumeListers } from './plugins/volume-binding.js';
 import type { RateLimit } from '../api/rate-limiter.js';
 import type { RngStream } from '../core/rng.js';
 import type { Simulation } from '../core/simulation.js';
@@ -43,6 +49,12 @@ import {
   UNSCHEDULED_POD_UPDATE_TOLERATION,
   POD_GROUP_ADD,
   POD_GROUP_UPDATE,
+  PVC_ADD,
+  PVC_UPDATE,
+  PV_ADD,
+  PV_UPDATE,
+  STORAGE_CLASS_ADD,
+  STORAGE_CLASS_UPDATE,
   nodeSchedulingPropertiesChange,
   sameRecord,
   type ClusterEvent,
@@ -113,6 +125,9 @@ interface Nomination {
 const BACKOFF_FLUSH_PERIOD = 1 * MICROS_PER_SECOND;
 /** upstream flushUnschedulablePodsLeftover period */
 const UNSCHEDULABLE_FLUSH_PERIOD = 30 * MICROS_PER_SECOND;
+/** VolumeBindingArgs.bindTimeoutSeconds default (600 s): how long PreBind waits for the claims to be bound. */
+const BIND_TIMEOUT = 600 * MICROS_PER_SECOND;
+const NO_CLAIMS: readonly PersistentVolumeClaim[] = [];
 
 export class Scheduler {
   readonly table = new NodeTable();
@@ -154,6 +169,8 @@ export class Scheduler {
   } | null = null;
   attempts = 0;
   unschedulableAttempts = 0;
+  /** Binding cycles failed because the claims were not bound within bindTimeoutSeconds. */
+  volumeBindTimeouts = 0;
   nodesVisited = 0;
   preemptions = 0;
   victims = 0;
@@ -188,6 +205,7 @@ export class Scheduler {
       delete: (p, key) => this.onPodDelete(p, key),
     });
     api.watch('Pod', 'kube-scheduler/pods', pods.onEvent);
+    this.podCache = pods.cache;
     if (profiles.some((p) => p.spreadWeight > 0 || p.filters.podTopologySpread)) {
       // Informers for DefaultSelector (the default spreading constraints' selector).
       // Default selectors are memoized until a Service or ReplicaSet selector changes.
@@ -237,6 +255,69 @@ export class Scheduler {
       delete: (pg) => gang.groups.delete(name(pg)),
     });
     this.api.watch('PodGroup', 'kube-scheduler/podgroups', inf.onEvent);
+  }
+
+  private readonly podCache: Store<Pod>;
+  /** The PVC, PV and StorageClass listers of the volume plugins; null until useStorage (a scenario without storage). */
+  private storage: { claims: Store<PersistentVolumeClaim>; volumes: Store<PersistentVolume>; classes: Store<StorageClass> } | null = null;
+  /** Pods whose binding waits at VolumeBinding PreBind for their claims to be bound: pod key → claim keys left. */
+  private readonly volumeWaits = new Map<string, { left: Set<string>; bind: () => void }>();
+
+  /**
+   * The volume plugins' informers (PersistentVolumeClaim, PersistentVolume, StorageClass), opened only for
+   * scenarios with storage objects, as useDisruptionBudgets (a watch shifts the ids of later ones).
+   */
+  useStorage(): void {
+    const claims = new Informer<PersistentVolumeClaim>({
+      add: () => this.clusterEvent(PVC_ADD, undefined, undefined),
+      update: (_, c, key) => {
+        this.claimUpdated(c, key);
+        this.clusterEvent(PVC_UPDATE, undefined, undefined);
+      },
+    });
+    const volumes = new Informer<PersistentVolume>({
+      add: () => this.clusterEvent(PV_ADD, undefined, undefined),
+      update: (_, v) => {
+        if (v.spec.claimRef !== '') this.assumedVolumes.delete(v.metadata.name);
+        this.clusterEvent(PV_UPDATE, undefined, undefined);
+      },
+    });
+    const classes = new Informer<StorageClass>({
+      add: () => this.clusterEvent(STORAGE_CLASS_ADD, undefined, undefined),
+      update: () => this.clusterEvent(STORAGE_CLASS_UPDATE, undefined, undefined),
+    });
+    this.storage = { claims: claims.cache, volumes: volumes.cache, classes: classes.cache };
+    this.api.watch('StorageClass', 'kube-scheduler/storageclasses', classes.onEvent);
+    this.api.watch('PersistentVolume', 'kube-scheduler/persistentvolumes', volumes.onEvent);
+    this.api.watch('PersistentVolumeClaim', 'kube-scheduler/persistentvolumeclaims', claims.onEvent);
+  }
+
+  private readonly volumeListers: VolumeListers = {
+    claim: (ns, name) => this.storage?.claims.get(objectKey('PersistentVolumeClaim', ns, name)),
+    volume: (name) => this.storage?.volumes.get(objectKey('PersistentVolume', '', name)),
+    storageClass: (name) => this.storage?.classes.get(objectKey('StorageClass', '', name)),
+    volumes: () => this.volumesWithAssumed(),
+    defaultClass: () => (this.storage === null ? '' : defaultClassOf(this.storage.classes.values())),
+    claimInUse: (ns, claim, podKey) => {
+      for (const a of this.pods.values())
+        if (a.key !== podKey && a.pod.metadata.namespace === ns && !isTerminal(a.pod) && (a.pod.spec.claims?.includes(claim) ?? false))
+          return true;
+      return false;
+    },
+  };
+
+  /**
+   * The volume assume cache (volumebinding's AssumeCache): volumes chosen at Reserve for a claim, taken for the
+   * next cycles until the PV informer shows the written claimRef. PV name → claim key.
+   */
+  private readonly assumedVolumes = new Map<string, string>();
+
+  private *volumesWithAssumed(): IterableIterator<PersistentVolume> {
+    if (this.storage === null) return;
+    for (const pv of this.storage.volumes.values()) {
+      const claim = pv.spec.claimRef === '' ? this.assumedVolumes.get(pv.metadata.name) : undefined;
+      yield claim === undefined ? pv : { ...pv, spec: { ...pv.spec, claimRef: claim } };
+    }
   }
 
   private get podLevelResources(): boolean {
@@ -379,6 +460,8 @@ export class Scheduler {
         this.rejectGroup(w.group, 'rejection in Unreserve');
       }
     }
+    // A pod deleted while its binding waits for its claims: nothing to bind.
+    this.volumeWaits.delete(key);
     const q = this.queued.get(key);
     if (q !== undefined) {
       if (q.where !== 'inflight') this.queue.remove(q);
@@ -450,7 +533,7 @@ export class Scheduler {
     this.busy = true;
     const kernel = this.kernels.get(p.pod.spec.schedulerName) as Kernel;
     const pod = p.pod;
-    const input = podInput(
+    let input = podInput(
       pod.spec,
       pod.metadata,
       needsDefaultSelector(kernel.profile, pod) ? this.defaultSelector(pod) : undefined,
@@ -478,13 +561,18 @@ export class Scheduler {
       this.sim.after(cycleCost({ allNodes: this.table.live, ...work }, this.params), this.cycleEndKind);
       return;
     }
+    if (pod.spec.claims !== undefined) {
+      const volumes = volumeInput(pod.metadata.namespace, pod.spec.claims, this.volumeListers, p.key);
+      input = { ...input, volumes };
+    }
     const nominated = this.nominatedFor(p.key, pod.spec.priority);
     const own = this.nominations.get(p.key);
     // The sharded search (parallel/scanner.ts) does not implement nominated pods, so cycles with nominations
     // run the sequential kernel. A sharded search that finds no node hands the cycle back to the sequential
     // kernel too, which records the per-node statuses preemption reads. GPU profiles (gpu-share.ts) keep to the
     // sequential kernel.
-    const sharded = this.scanner !== null && kernel.gpuShare === null && nominated.length === 0 && own === undefined;
+    const sharded =
+      this.scanner !== null && kernel.gpuShare === null && nominated.length === 0 && own === undefined && input.volumes === undefined;
     const d =
       (sharded ? this.scanner?.schedule(kernel, this.table, input, this.search, this.rng, this.pods) : null) ??
       kernel.schedule(this.table, input, this.search, this.rng, { pods: this.pods, nominated, nominatedRow: own?.row ?? -1 });
@@ -620,7 +708,7 @@ export class Scheduler {
       const nodeName = this.table.names[c.node];
       this.observer.attempt(p.pod, p.key, nodeName, duration, '');
       this.nominations.delete(p.key);
-      this.assumeAndPermit(p, c.node, nodeName, c.ports, grant);
+      this.assumeAndPermit(p, c.node, nodeName, c.ports, grant, c.input.volumes?.delayed ?? NO_CLAIMS);
     } else {
       if (c.node >= 0) {
         c.message = `0/${this.table.count} nodes are available: Open-Gpu-Share Reserve found no free GPU on ${this.table.names[c.node]}.`;
@@ -766,13 +854,20 @@ export class Scheduler {
    * pod of a group that reaches minMember with it allows the group's waiting pods and binds; otherwise it waits,
    * holding its node's resources, until its group is allowed or its wait times out.
    */
-  private assumeAndPermit(p: QueuedPod, row: number, nodeName: string, ports: readonly HostPort[], gpu: GpuGrant | null): void {
+  private assumeAndPermit(
+    p: QueuedPod,
+    row: number,
+    nodeName: string,
+    ports: readonly HostPort[],
+    gpu: GpuGrant | null,
+    delayed: readonly PersistentVolumeClaim[],
+  ): void {
     const kernel = this.kernels.get(p.pod.spec.schedulerName) as Kernel;
     const gp = kernel.profile.gang;
     const g = this.gang === null || gp === null ? '' : podGroupKey(p.pod);
     const gang = this.gang;
     if (gang === null || gp === null || g === '') {
-      this.assumeAndBind(p, row, nodeName, ports, gpu);
+      this.assumeAndBind(p, row, nodeName, ports, gpu, delayed);
       return;
     }
     const pg = gang.groups.get(g) as PodGroup;
@@ -780,7 +875,7 @@ export class Scheduler {
     const assigned = gang.assigned(g, this.pods, p.key);
     if (gangPermit(pg, assigned) === 'allow') {
       for (const w of gang.waitingOf(g)) this.allow(w);
-      this.assumeAndBind(p, row, nodeName, ports, gpu);
+      this.assumeAndBind(p, row, nodeName, ports, gpu, delayed);
       return;
     }
     this.pods.add(p.key, p.pod, row, p.requests, ports, gpu);
@@ -795,6 +890,7 @@ export class Scheduler {
       row,
       nodeName,
       gpu,
+      delayed,
       since: this.sim.now,
       events: gang.events,
       token,
@@ -829,7 +925,7 @@ export class Scheduler {
     if (assumed === undefined) return;
     this.queued.delete(w.p.key);
     w.p.where = 'gone';
-    this.bind(w.p.key, w.nodeName, w.gpu, assumed);
+    this.bind(w.p.key, w.nodeName, w.gpu, assumed, w.row, w.delayed);
   }
 
   /** The Permit wait ran out ("rejected due to timeout after waiting … at plugin Coscheduling"). */
@@ -879,18 +975,111 @@ export class Scheduler {
     this.kick();
   }
 
-  private assumeAndBind(p: QueuedPod, row: number, nodeName: string, ports: readonly HostPort[], gpu: GpuGrant | null): void {
+  private assumeAndBind(
+    p: QueuedPod,
+    row: number,
+    nodeName: string,
+    ports: readonly HostPort[],
+    gpu: GpuGrant | null,
+    delayed: readonly PersistentVolumeClaim[],
+  ): void {
     const key = p.key;
     const assumed = this.pods.add(key, p.pod, row, p.requests, ports, gpu);
     this.queue.done(p);
     this.queued.delete(key);
     p.where = 'gone';
-    this.bind(key, nodeName, gpu, assumed);
+    this.bind(key, nodeName, gpu, assumed, row, delayed);
   }
 
-  /** The binding cycle's DefaultBinder. */
-  private bind(key: string, nodeName: string, gpu: GpuGrant | null, assumed: AssignedPod): void {
+  /**
+   * The binding cycle: VolumeBinding PreBind for the pod's delayed claims (bindVolumes), then DefaultBinder.
+   */
+  private bind(
+    key: string,
+    nodeName: string,
+    gpu: GpuGrant | null,
+    assumed: AssignedPod,
+    row: number,
+    delayed: readonly PersistentVolumeClaim[],
+  ): void {
     const index = gpu === null ? null : gpuIndexOf(gpu.devices);
+    const bind = (): void => this.bindPod(key, assumed, nodeName, index);
+    if (delayed.length === 0) bind();
+    else this.bindVolumes(key, assumed, row, delayed, bind);
+  }
+
+  /**
+   * VolumeBinding Reserve (AssumePodVolumes) and PreBind (BindPodVolumes): each unbound WaitForFirstConsumer claim
+   * gets a matching available volume admitted by the node (its claimRef is written; the PV controller completes
+   * the binding) or, failing that, the selected-node annotation that makes the PV controller provision it in the
+   * node's zone. The pod's binding waits until every claim is Bound; after bindTimeoutSeconds (600 s) the binding
+   * cycle fails: the assumption is forgotten and the pod goes back to the queue (Unreserve).
+   */
+  private bindVolumes(key: string, assumed: AssignedPod, row: number, delayed: readonly PersistentVolumeClaim[], bind: () => void): void {
+    const left = new Set<string>();
+    const taken = new Set<string>();
+    const assumedHere: string[] = [];
+    const node = this.table.nodes[row];
+    const listers = this.volumeListers;
+    const defaultClass = listers.defaultClass();
+    for (const d of delayed) {
+      const pvc = listers.claim(d.metadata.namespace, d.metadata.name) ?? d;
+      if (pvc.status.phase === 'Bound') continue;
+      const claimKey = claimKeyOf(pvc.metadata.namespace, pvc.metadata.name);
+      left.add(claimKey);
+      if (pvc.spec.volumeName !== '') continue;
+      const pv = findMatchingVolume(pvc, claimClass(pvc, defaultClass), listers.volumes(), node.metadata.labels, taken);
+      if (pv !== undefined) {
+        taken.add(pv.metadata.name);
+        this.assumedVolumes.set(pv.metadata.name, claimKey);
+        assumedHere.push(pv.metadata.name);
+        this.api.update(this.client, 'PersistentVolume', objectKey('PersistentVolume', '', pv.metadata.name), (cur) =>
+          cur.kind === 'PersistentVolume' && cur.spec.claimRef === '' ? { ...cur, spec: { ...cur.spec, claimRef: claimKey } } : null,
+        );
+      } else {
+        this.api.update(
+          this.client,
+          'PersistentVolumeClaim',
+          objectKey('PersistentVolumeClaim', pvc.metadata.namespace, pvc.metadata.name),
+          (cur) =>
+            cur.kind === 'PersistentVolumeClaim' && cur.metadata.annotations[ANN_SELECTED_NODE] !== node.metadata.name
+              ? {
+                  ...cur,
+                  metadata: { ...cur.metadata, annotations: { ...cur.metadata.annotations, [ANN_SELECTED_NODE]: node.metadata.name } },
+                }
+              : null,
+        );
+      }
+    }
+    if (left.size === 0) return bind();
+    const wait = { left, bind };
+    this.volumeWaits.set(key, wait);
+    this.sim.callAfter(BIND_TIMEOUT, () => {
+      if (this.volumeWaits.get(key) !== wait) return;
+      this.volumeWaits.delete(key);
+      this.volumeBindTimeouts++;
+      // RevertAssumedPVs.
+      for (const name of assumedHere) this.assumedVolumes.delete(name);
+      // Unreserve: forget the assumed pod; it is scheduled again from the queue.
+      if (this.pods.get(key) === assumed) this.release(key);
+      const pod = this.podCache.get(key);
+      if (pod !== undefined && pod.spec.nodeName === '') this.onPodAdd(pod, key);
+    });
+  }
+
+  /** A claim seen Bound releases the pods waiting for it at PreBind. */
+  private claimUpdated(pvc: PersistentVolumeClaim, objKey: string): void {
+    if (pvc.status.phase !== 'Bound' || this.volumeWaits.size === 0) return;
+    void objKey;
+    const claimKey = claimKeyOf(pvc.metadata.namespace, pvc.metadata.name);
+    for (const [k, w] of this.volumeWaits) {
+      if (!w.left.delete(claimKey) || w.left.size > 0) continue;
+      this.volumeWaits.delete(k);
+      w.bind();
+    }
+  }
+
+  private bindPod(key: string, assumed: AssignedPod, nodeName: string, index: string | null): void {
     // DefaultBinder: POST pods/<name>/binding, which sets spec.nodeName.
     this.api.update(
       this.client,

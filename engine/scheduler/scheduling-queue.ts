@@ -17,7 +17,7 @@ import type { Pod } from '../api/objects.js';
 import type { PodRequests } from '../api/pod-resources.js';
 import { MICROS_PER_SECOND, type Micros } from '../core/time.js';
 import { UNSCHEDULABLE_TIMEOUT, type ClusterEvent } from './framework/cluster-events.js';
-import { COSCHEDULING, QueueingHints, STRATEGY_SKIP, type HintPod } from './framework/queueing-hints.js';
+import { QueueingHints, STRATEGY_SKIP, LAST_PLUGIN, type HintPod } from './framework/queueing-hints.js';
 
 export interface QueueParams {
   readonly podInitialBackoff: Micros;
@@ -125,8 +125,8 @@ interface InFlightEvent {
   readonly neu: unknown;
 }
 
-/** Rejector bits, each counted over the pods in unschedulablePods (bit COSCHEDULING is the highest). */
-const BITS = Math.log2(COSCHEDULING) + 1;
+/** Rejector bits, each counted over the pods in unschedulablePods (bit LAST_PLUGIN is the highest). */
+const BITS = Math.log2(LAST_PLUGIN) + 1;
 
 export class SchedulingQueue {
   private readonly activeQ = new Heap();

@@ -4,12 +4,14 @@
  * updateStrategy RollingUpdate with partition 0).
  *
  * Honoured: replicas, selector, template, podManagementPolicy, ordinals.start (engine/controllers/statefulset.ts).
+ * Honoured too: volumeClaimTemplates (one claim per template and pod, created by the controller), with the
+ * default persistentVolumeClaimRetentionPolicy (Retain).
  * Validated and without effect: serviceName (DNS only), updateStrategy (a StatefulSet is created once and never
- * updated in a run), revisionHistoryLimit, persistentVolumeClaimRetentionPolicy (there are no claims).
- * Refused: volumeClaimTemplates (storage is not modeled: each pod's claims would bind volumes that constrain
- * where it can run, and kubesim cannot honour that) and a non-zero minReadySeconds (not modeled).
+ * updated in a run), revisionHistoryLimit. Refused: a non-zero minReadySeconds (not modeled) and
+ * persistentVolumeClaimRetentionPolicy.whenScaled Delete.
  */
-import { EMPTY_STATEFULSET_STATUS, type StatefulSet } from '../../api/objects.js';
+import { EMPTY_STATEFULSET_STATUS, type PersistentVolumeClaim, type StatefulSet } from '../../api/objects.js';
+import { parseClaimBody } from './storage.js';
 import { parseIntOrPercent, parseMeta, parseReplicatedSpec } from '../manifests.js';
 import type { Field } from '../yaml-field.js';
 import { checkFields, STATEFULSET_SPEC } from '../field-dispositions.js';
@@ -20,12 +22,7 @@ export function parseStatefulSet(f: Field): StatefulSet {
   const metadata = parseMeta(f, true, 'subdomain');
   const spec = f.get('spec');
   checkFields(spec, STATEFULSET_SPEC);
-  const claims = spec.get('volumeClaimTemplates');
-  if (claims.exists && claims.kind() !== 'null' && claims.items().length > 0) {
-    claims.fail(
-      'volumeClaimTemplates are not supported: kubesim does not model storage (PersistentVolumeClaims, volume binding and its zone constraints), so the pods could be placed where a real cluster would not place them; remove the field to simulate the set without volumes',
-    );
-  }
+  const volumeClaimTemplates = parseClaimTemplates(spec.get('volumeClaimTemplates'), metadata.namespace);
   const minReady = spec.get('minReadySeconds').optInt(0, { min: 0, max: INT32_MAX });
   if (minReady !== 0)
     spec
@@ -41,7 +38,14 @@ export function parseStatefulSet(f: Field): StatefulSet {
   return {
     kind: 'StatefulSet',
     metadata,
-    spec: { replicas, selector, template, podManagementPolicy, ordinalsStart },
+    spec: {
+      replicas,
+      selector,
+      template,
+      podManagementPolicy,
+      ordinalsStart,
+      ...(volumeClaimTemplates.length === 0 ? {} : { volumeClaimTemplates }),
+    },
     status: EMPTY_STATEFULSET_STATUS,
   };
 }
@@ -63,8 +67,28 @@ function checkUpdateStrategy(f: Field): void {
   }
 }
 
+/**
+ * persistentVolumeClaimRetentionPolicy: Retain (the default) is what the controller does; Delete on scale-down is
+ * refused (it would free volumes and zones kubesim keeps); whenDeleted has no effect (sets are never deleted).
+ */
 function checkRetentionPolicy(f: Field): void {
   if (!f.exists) return;
   f.get('whenDeleted').optOneOf(['Retain', 'Delete'] as const, 'Retain');
-  f.get('whenScaled').optOneOf(['Retain', 'Delete'] as const, 'Retain');
+  const scaled = f.get('whenScaled').optOneOf(['Retain', 'Delete'] as const, 'Retain');
+  if (scaled === 'Delete') f.get('whenScaled').fail('whenScaled: Delete is not modeled (claims are kept on scale-down); expected Retain');
+}
+
+/** volumeClaimTemplates: claims named by metadata.name (unique), each a claim spec (storage.ts parseClaimBody). */
+function parseClaimTemplates(f: Field, namespace: string): PersistentVolumeClaim[] {
+  const out: PersistentVolumeClaim[] = [];
+  for (const item of f.items()) {
+    const metadata = parseMeta(item, false, 'subdomain');
+    if (out.some((c) => c.metadata.name === metadata.name))
+      item
+        .get('metadata')
+        .get('name')
+        .fail(`duplicate claim template ${JSON.stringify(metadata.name)}`);
+    out.push({ kind: 'PersistentVolumeClaim', metadata: { ...metadata, namespace }, ...parseClaimBody(item) });
+  }
+  return out;
 }

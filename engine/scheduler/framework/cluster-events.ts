@@ -34,7 +34,8 @@ export const ALL = ADD | DELETE | UPDATE;
  * EventResource: plugins register `Pod` (matching both kinds of pod events); the queue raises `AssignedPod`
  * (a pod bound to a node) or `UnscheduledPod` events; `*` is the wildcard (UnschedulableTimeout, ForceActivate).
  */
-export type EventResource = 'Node' | 'Pod' | 'AssignedPod' | 'UnscheduledPod' | 'PodGroup' | '*';
+export type EventResource =
+  'Node' | 'Pod' | 'AssignedPod' | 'UnscheduledPod' | 'PodGroup' | 'PersistentVolumeClaim' | 'PersistentVolume' | 'StorageClass' | '*';
 
 export interface ClusterEvent {
   readonly resource: EventResource;
@@ -74,6 +75,12 @@ export const ASSIGNED_POD_UPDATE_LABEL = ev('AssignedPod', UPDATE_POD_LABEL, 'As
 export const ASSIGNED_POD_DELETE = ev('AssignedPod', DELETE, 'AssignedPodDelete');
 export const UNSCHEDULED_POD_UPDATE_LABEL = ev('UnscheduledPod', UPDATE_POD_LABEL, 'UnscheduledPodUpdate');
 export const UNSCHEDULED_POD_UPDATE_TOLERATION = ev('UnscheduledPod', UPDATE_POD_TOLERATION, 'UnscheduledPodUpdate');
+export const PVC_ADD = ev('PersistentVolumeClaim', ADD, 'PvcAdd');
+export const PVC_UPDATE = ev('PersistentVolumeClaim', UPDATE, 'PvcUpdate');
+export const PV_ADD = ev('PersistentVolume', ADD, 'PvAdd');
+export const PV_UPDATE = ev('PersistentVolume', UPDATE, 'PvUpdate');
+export const STORAGE_CLASS_ADD = ev('StorageClass', ADD, 'StorageClassAdd');
+export const STORAGE_CLASS_UPDATE = ev('StorageClass', UPDATE, 'StorageClassUpdate');
 export const UNSCHEDULABLE_TIMEOUT = ev('*', ALL, 'UnschedulableTimeout');
 /** scheduler-plugins' PodGroup CRD (a custom GVK event, "podgroups.v1alpha1.scheduling.x-k8s.io"). */
 export const POD_GROUP_ADD = ev('PodGroup', ADD, 'PodGroupAdd');

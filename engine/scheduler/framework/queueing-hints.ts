@@ -53,8 +53,12 @@ export const GPU_SHARE = 1 << 7;
 export const USER_PLUGIN = 1 << 8;
 /** scheduler-plugins' Coscheduling (PreFilter, Permit, PostFilter). */
 export const COSCHEDULING = 1 << 9;
+/** The volume plugins (plugins/volume-binding.ts). */
+export const VOLUME_BINDING = 1 << 10;
+export const VOLUME_ZONE = 1 << 11;
+export const VOLUME_RESTRICTIONS = 1 << 12;
 /** The highest rejector bit. */
-const LAST_PLUGIN = COSCHEDULING;
+export const LAST_PLUGIN = VOLUME_RESTRICTIONS;
 
 export const PLUGIN_NAMES: Readonly<Record<number, string>> = {
   [NODE_UNSCHEDULABLE]: 'NodeUnschedulable',
@@ -67,6 +71,9 @@ export const PLUGIN_NAMES: Readonly<Record<number, string>> = {
   [GPU_SHARE]: 'Open-Gpu-Share',
   [USER_PLUGIN]: '(plugin module)',
   [COSCHEDULING]: 'Coscheduling',
+  [VOLUME_BINDING]: 'VolumeBinding',
+  [VOLUME_ZONE]: 'VolumeZone',
+  [VOLUME_RESTRICTIONS]: 'VolumeRestrictions',
 };
 
 /** The names of the plugins in a rejector set, in bit order. */
@@ -327,6 +334,28 @@ function registrations(plugin: number, hints: boolean): readonly Registration[] 
     case COSCHEDULING:
       // coscheduling.go EventsToRegister: Pod Add and PodGroup Add|Update, without hint functions.
       return [reg('Pod', ADD, 'Coscheduling/Pod', null), reg('PodGroup', ADD | UPDATE, 'Coscheduling/PodGroup', null)];
+    // The volume plugins' EventsToRegister (volumebinding.go, volumezone.go, volumerestrictions.go), without their
+    // hint functions: a matching event requeues the pod (docs/model/storage.md).
+    case VOLUME_BINDING:
+      return [
+        reg('PersistentVolumeClaim', ADD | UPDATE, 'VolumeBinding/PersistentVolumeClaim', null),
+        reg('PersistentVolume', ADD | UPDATE, 'VolumeBinding/PersistentVolume', null),
+        reg('StorageClass', ADD | UPDATE, 'VolumeBinding/StorageClass', null),
+        reg('Node', ADD | UPDATE_NODE_LABEL | UPDATE_NODE_TAINT, 'VolumeBinding/Node', null),
+      ];
+    case VOLUME_ZONE:
+      return [
+        reg('StorageClass', ADD, 'VolumeZone/StorageClass', null),
+        reg('Node', ADD | UPDATE_NODE_LABEL | UPDATE_NODE_TAINT, 'VolumeZone/Node', null),
+        reg('PersistentVolumeClaim', ADD | UPDATE, 'VolumeZone/PersistentVolumeClaim', null),
+        reg('PersistentVolume', ADD | UPDATE, 'VolumeZone/PersistentVolume', null),
+      ];
+    case VOLUME_RESTRICTIONS:
+      return [
+        reg('Pod', DELETE, 'VolumeRestrictions/Pod', null),
+        reg('Node', ADD, 'VolumeRestrictions/Node', null),
+        reg('PersistentVolumeClaim', ADD | UPDATE, 'VolumeRestrictions/PersistentVolumeClaim', null),
+      ];
     default:
       // No EnqueueExtensions: every event, no hint.
       return [reg('*', ALL, 'AllEvents', null)];

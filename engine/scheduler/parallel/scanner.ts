@@ -76,6 +76,10 @@ const SHARDABLE_FILTERS: ReadonlySet<string> = new Set([
   'nodeResourcesFit',
   'podTopologySpread',
   'interPodAffinity',
+  // The volume plugins act only on pods with claims, which run the sequential kernel (podShardable).
+  'volumeRestrictions',
+  'volumeBinding',
+  'volumeZone',
 ]);
 /** Cell of the control block a worker sets once its serve task runs. */
 const C_READY = 3;
@@ -316,6 +320,7 @@ export class ParallelScanner {
       if (pod.nodeAffinity?.required !== undefined || p.addedAffinity?.required !== undefined) return false;
     }
     if (p.filters.nodePorts && pod.hostPorts.length > 0) return false;
+    if (pod.volumes !== undefined && pod.volumes !== null) return false;
     for (const _ in pod.requests.scalars) return false;
     // The kernel's PreScore error path (unparsable preferred node affinity) runs sequentially.
     if (pod.preferredAffinityError !== null) return false;
