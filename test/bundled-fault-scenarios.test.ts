@@ -2,6 +2,7 @@
  * The bundled scenarios for faults, autoscaling and bursty batch load run (one seed per policy, a few hundred
  * milliseconds each) and show what their headers promise.
  */
+import type { KubeObject, PersistentVolume, PersistentVolumeClaim } from '../engine/api/objects.js';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { dirname, join } from 'node:path';
@@ -56,7 +57,10 @@ test('app-helm.yaml: the helm output runs; the HPA and the autoscaler grow the a
   for (const k of ['Deployment', 'Service', 'StatefulSet', 'DaemonSet', 'HorizontalPodAutoscaler', 'PodDisruptionBudget'])
     assert.ok(kinds.has(k as never), `${k} loaded`);
   for (const policy of s.policies) {
-    const r = runOnce(s, policy, s.seed);
+    const last = new Map<string, KubeObject>();
+    const r = runOnce(s, policy, s.seed, {
+      observe: (_t, type, obj) => (type === 'DELETED' ? null : last.set(`${obj.kind}/${obj.metadata.name}`, obj)),
+    });
     const m = r.summary;
     assert.ok(m.nodes_max > 3 && m.nodes_max <= 12, `${policy.name}: scaled up to ${m.nodes_max}`);
     assert.is(m.nodes_end, 3, `${policy.name}: back to min`);
@@ -68,6 +72,17 @@ test('app-helm.yaml: the helm output runs; the HPA and the autoscaler grow the a
     // The final load, 1.5 cores, at 60 % of 500m per pod: ⌈1.5 / 0.3⌉ = 5 web pods.
     assert.is(web.length, 5, `${policy.name}: the HPA scaled back in`);
     assert.is(new Set(cache.map((p) => p.spec.nodeName)).size, 3, `${policy.name}: one cache pod per node`);
+    // Each cache replica's claim (WaitForFirstConsumer, zonal class) was provisioned in its pod's zone and bound.
+    const zoneOf = (node: string): string | undefined =>
+      r.store.nodes.find((n) => n.metadata.name === node)?.metadata.labels['topology.kubernetes.io/zone'];
+    for (const pod of cache) {
+      const claim = last.get(`PersistentVolumeClaim/data-${pod.metadata.name}`) as PersistentVolumeClaim | undefined;
+      assert.is(claim?.status.phase, 'Bound', `${policy.name}: claim of ${pod.metadata.name}`);
+      const pv = last.get(`PersistentVolume/${claim?.spec.volumeName ?? ''}`) as PersistentVolume | undefined;
+      const pvZone = pv?.spec.nodeAffinity?.nodeSelectorTerms[0]?.matchExpressions.find((e) => e.key === 'topology.kubernetes.io/zone')
+        ?.values[0];
+      assert.is(pvZone, zoneOf(pod.spec.nodeName), `${policy.name}: volume of ${pod.metadata.name} in its zone`);
+    }
     assert.is(new Set(agents.map((p) => p.spec.nodeName)).size, 3, `${policy.name}: one agent per node`);
     // More web pods than the 3 start nodes can hold were created at the peak (the HPA scaled out).
     assert.ok(m.pods_created > 30, `${policy.name}: ${m.pods_created} pods created`);
