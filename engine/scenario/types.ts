@@ -3,26 +3,7 @@
  * default filled in. The simulation reads only this.
  */
 import type { FeatureGates, SchedulerQueueSettings } from '../scheduler/scheduler-settings.js';
-import type {
-  CronJob,
-  DaemonSet,
-  HorizontalPodAutoscaler,
-  PodGroup,
-  LimitRange,
-  ResourceQuota,
-  Deployment,
-  Job,
-  PodTemplate,
-  PriorityClass,
-  ReplicaSet,
-  Service,
-  Pod,
-  PodDisruptionBudget,
-  StatefulSet,
-  PersistentVolumeClaim,
-  PersistentVolume,
-  StorageClass,
-} from '../api/objects.js';
+import type { Endpoints, KubeObject, Lease, Node, PodTemplate } from '../api/objects.js';
 import type { ApiServerParams } from '../api/api-server.js';
 import type { RateLimit } from '../api/rate-limiter.js';
 import type { Distribution } from '../core/distribution.js';
@@ -62,24 +43,8 @@ export type Arrival =
 /** Objects created through the API server at a virtual time (Deployments, Services, PriorityClasses, Pods…). */
 export interface TimedObject {
   readonly at: Micros;
-  readonly object:
-    | Deployment
-    | ReplicaSet
-    | Service
-    | PriorityClass
-    | Pod
-    | Job
-    | DaemonSet
-    | StatefulSet
-    | PodDisruptionBudget
-    | CronJob
-    | LimitRange
-    | ResourceQuota
-    | HorizontalPodAutoscaler
-    | PodGroup
-    | PersistentVolumeClaim
-    | PersistentVolume
-    | StorageClass;
+  /** Any object a user creates: every kind the API server stores but those its components own (Node, Endpoints, Lease). */
+  readonly object: Exclude<KubeObject, Node | Endpoints | Lease>;
   /**
    * Starting state of a cluster dump (cluster-dump.ts): created in waves from t = 0, each once the previous
    * wave has committed and settled (run.ts), so a controller finds what it owns in its cache; `at` is unused.
