@@ -22,6 +22,7 @@ import type {
   PersistentVolumeClaim,
   PersistentVolume,
   StorageClass,
+  CSINode,
 } from '../api/objects.js';
 import type { ApiServerParams } from '../api/api-server.js';
 import type { RateLimit } from '../api/rate-limiter.js';
@@ -79,7 +80,8 @@ export interface TimedObject {
     | PodGroup
     | PersistentVolumeClaim
     | PersistentVolume
-    | StorageClass;
+    | StorageClass
+    | CSINode;
   /**
    * Starting state of a cluster dump (cluster-dump.ts): created in waves from t = 0, each once the previous
    * wave has committed and settled (run.ts), so a controller finds what it owns in its cache; `at` is unused.
