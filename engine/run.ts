@@ -101,6 +101,7 @@ function usesStorage(scenario: Scenario): boolean {
       o.kind === 'PersistentVolumeClaim' ||
       o.kind === 'PersistentVolume' ||
       o.kind === 'StorageClass' ||
+      o.kind === 'CSINode' ||
       (o.kind === 'StatefulSet' && (o.spec.volumeClaimTemplates?.length ?? 0) > 0),
   );
 }
@@ -157,7 +158,7 @@ export function runOnce(scenario: Scenario, policy: Policy, seed: number, opts: 
   // Storage (PersistentVolumeClaims, PersistentVolumes, StorageClasses, claim templates): the scheduler's volume
   // informers and the PV controller, only for scenarios that have some (their watches shift later watch ids).
   if (usesStorage(scenario)) {
-    scheduler.useStorage();
+    scheduler.useStorage(hasKind('CSINode'));
     new PersistentVolumeController(sim, api, p.controllerManager.persistentVolume, rngs.stream('persistent-volume-controller'));
   }
   new KubeProxy(sim, api, p.kubeProxy, rngs.stream('kube-proxy'), metrics);

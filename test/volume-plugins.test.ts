@@ -94,6 +94,8 @@ function listers(
     volumes: () => pvs.values(),
     defaultClass: () => '',
     claimInUse: (ns, c) => inUse.includes(claimKeyOf(ns, c)),
+    csiNodes: () => [],
+    assignedPods: () => [],
   };
 }
 

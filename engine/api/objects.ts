@@ -606,7 +606,8 @@ export type KubeObject =
   | PodGroup
   | PersistentVolumeClaim
   | PersistentVolume
-  | StorageClass;
+  | StorageClass
+  | CSINode;
 export type Kind = KubeObject['kind'];
 
 // ---- storage (core/v1 PersistentVolumeClaim and PersistentVolume, storage.k8s.io/v1 StorageClass; engine/api/storage.ts)
@@ -643,6 +644,8 @@ export interface PersistentVolume {
     readonly nodeAffinity?: NodeSelector;
     /** spec.claimRef (namespace/name), '' = available. */
     readonly claimRef: string;
+    /** spec.csi.driver; absent without a csi source (NodeVolumeLimits then uses its class's provisioner). */
+    readonly csiDriver?: string;
   };
   readonly status: { readonly phase: 'Available' | 'Bound' | 'Released' };
 }
@@ -655,6 +658,16 @@ export interface StorageClass {
   readonly volumeBindingMode: VolumeBindingMode;
   /** allowedTopologies as node selector terms (ORed); empty = any topology. */
   readonly allowedTopologies: readonly NodeSelectorTerm[];
+}
+
+/** storage.k8s.io/v1 CSINode: the CSI drivers installed on the node of the same name, with their volume limits. */
+export interface CSINode {
+  readonly kind: 'CSINode';
+  readonly metadata: ObjectMeta;
+  readonly spec: {
+    /** drivers[].name and allocatable.count (null = no limit reported). */
+    readonly drivers: readonly { readonly name: string; readonly count: number | null }[];
+  };
 }
 
 /** etcd key of an object, as the API server's storage layer lays them out (`/registry/<resource>/<ns>/<name>`). */

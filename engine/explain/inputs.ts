@@ -45,6 +45,7 @@ const UNUSED: readonly KubeObject['kind'][] = [
   'PersistentVolumeClaim',
   'PersistentVolume',
   'StorageClass',
+  'CSINode',
 ];
 
 /** An object with the manifest field it came from (for errors about it). */

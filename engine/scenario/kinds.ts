@@ -29,6 +29,8 @@ export const MODELED_KINDS: ReadonlyMap<string, string> = new Map([
   ['PersistentVolumeClaim', 'v1'],
   ['PersistentVolume', 'v1'],
   ['StorageClass', 'storage.k8s.io/v1'],
+  // Per-driver volume limits of a node, read by NodeVolumeLimits (engine/scheduler/plugins/volume-binding.ts).
+  ['CSINode', 'storage.k8s.io/v1'],
 ]);
 
 /**
@@ -36,8 +38,9 @@ export const MODELED_KINDS: ReadonlyMap<string, string> = new Map([
  * with what it would change. Refused wherever they appear, so a run never silently leaves them out.
  */
 export const REFUSED_KINDS: ReadonlyMap<string, string> = new Map([
-  ['VolumeAttachment', 'attach limits constrain pod placement'],
-  ['CSINode', 'its per-driver volume limits constrain pod placement (NodeVolumeLimits)'],
+  // Written by the attach/detach controller, which kubesim does not run: a scenario's own VolumeAttachments would
+  // count against NodeVolumeLimits (csi.go counts attachments of volumes no pod on the node uses).
+  ['VolumeAttachment', 'attached volumes count against the node volume limits (NodeVolumeLimits) and attachment is not modeled'],
   ['ResourceClaim', 'dynamic resource allocation constrains pod placement'],
   ['ResourceClaimTemplate', 'dynamic resource allocation constrains pod placement'],
   ['ResourceSlice', 'dynamic resource allocation constrains pod placement'],

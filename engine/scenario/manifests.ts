@@ -62,7 +62,7 @@ import type { Field } from './yaml-field.js';
 import { aggregateContainerRequests, HUGEPAGES_PREFIX, isSupportedPodLevelResource } from '../api/pod-resources.js';
 import { parseDaemonSet } from './workloads/daemonset.js';
 import { parseStatefulSet } from './workloads/statefulset.js';
-import { parsePersistentVolume, parsePersistentVolumeClaim, parseStorageClass } from './workloads/storage.js';
+import { parseCSINode, parsePersistentVolume, parsePersistentVolumeClaim, parseStorageClass } from './workloads/storage.js';
 import { parsePodDisruptionBudget } from './workloads/pod-disruption-budget.js';
 import { parseCronJob } from './workloads/cronjob.js';
 import { parseLimitRange, parseResourceQuota } from './workloads/admission-policies.js';
@@ -114,6 +114,7 @@ const PARSERS: Readonly<Record<string, (f: Field) => KubeObject>> = {
   PersistentVolumeClaim: parsePersistentVolumeClaim,
   PersistentVolume: parsePersistentVolume,
   StorageClass: parseStorageClass,
+  CSINode: parseCSINode,
 };
 
 function modeledKinds(): string {

@@ -161,16 +161,14 @@ const MODELED = new Set<string>([
   'VolumeRestrictions',
   'VolumeBinding',
   'VolumeZone',
+  'NodeVolumeLimits',
   FIRST_FIT,
   ROUND_ROBIN,
   UNIFORM_RANDOM,
   COSCHEDULING,
 ]);
-/**
- * Always-pass for the objects kubesim models: NodeVolumeLimits counts volumes against CSINode limits (CSINode is
- * refused, so no node reports a limit), DynamicResources needs ResourceClaims (refused).
- */
-const TRIVIAL = new Set<string>(['NodeVolumeLimits', 'DynamicResources']);
+/** Always-pass for the objects kubesim models: DynamicResources needs ResourceClaims (refused). */
+const TRIVIAL = new Set<string>(['DynamicResources']);
 
 export interface SchedulerPolicy {
   readonly profiles: readonly Profile[];
@@ -482,6 +480,7 @@ function parseProfile(pf: Field, globalPct: number, ignored: Set<string>, gpuPro
       volumeRestrictions: filters.has('VolumeRestrictions'),
       volumeBinding: filters.has('VolumeBinding'),
       volumeZone: filters.has('VolumeZone'),
+      nodeVolumeLimits: filters.has('NodeVolumeLimits'),
     },
     nodeAffinityPreFilter: preFilters.has(AFFINITY),
     fitWeight: scoreWeight(FIT),

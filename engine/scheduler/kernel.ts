@@ -85,6 +85,7 @@ import {
   USER_PLUGIN,
   VOLUME_BINDING,
   VOLUME_ZONE,
+  NODE_VOLUME_LIMITS,
 } from './framework/queueing-hints.js';
 import type { VolumeInput } from './plugins/volume-binding.js';
 import { NodeView, UserPluginError, podView, type PodView, type UserPlugin } from './user-plugins.js';
@@ -447,7 +448,13 @@ export class Kernel {
 
   private volumePluginOn(plugin: number): boolean {
     const f = this.profile.filters;
-    return plugin === VOLUME_BINDING ? f.volumeBinding : plugin === VOLUME_ZONE ? f.volumeZone : f.volumeRestrictions;
+    return plugin === VOLUME_BINDING
+      ? f.volumeBinding
+      : plugin === VOLUME_ZONE
+        ? f.volumeZone
+        : plugin === NODE_VOLUME_LIMITS
+          ? f.nodeVolumeLimits
+          : f.volumeRestrictions;
   }
 
   /** The volume rules of the enabled plugins, compiled against this cycle's NodeTable. False = none. */
@@ -1167,12 +1174,14 @@ export class Kernel {
       }
     }
     if (c.checkVol) {
-      // VolumeBinding and VolumeZone Filter: UnschedulableAndUnresolvable (no eviction frees a volume's zone).
+      // VolumeBinding and VolumeZone Filter: UnschedulableAndUnresolvable (no eviction frees a volume's zone);
+      // NodeVolumeLimits: Unschedulable (csi.go: evicting pods on the node frees their volumes).
       const rule = this.volumeRule(t, i);
       if (rule >= 0) {
+        const plugin = this.volRules[rule].plugin;
         reasons?.push(this.volRules[rule].reason);
-        this.rejected |= this.volRules[rule].plugin;
-        return UNRESOLVABLE;
+        this.rejected |= plugin;
+        return plugin === NODE_VOLUME_LIMITS ? UNSCHEDULABLE : UNRESOLVABLE;
       }
     }
     if (c.checkSpread) {

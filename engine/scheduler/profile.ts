@@ -27,6 +27,8 @@ export interface Profile {
     readonly volumeRestrictions: boolean;
     readonly volumeBinding: boolean;
     readonly volumeZone: boolean;
+    /** NodeVolumeLimits (csi.go): acts only on pods with claims whose CSI driver a CSINode limits. */
+    readonly nodeVolumeLimits: boolean;
   };
   /** NodeAffinity at PreFilter: its metadata.name restriction of the nodes searched. */
   readonly nodeAffinityPreFilter: boolean;
@@ -81,6 +83,7 @@ export const DEFAULT_PROFILE: Profile = {
     volumeRestrictions: true,
     volumeBinding: true,
     volumeZone: true,
+    nodeVolumeLimits: true,
   },
   nodeAffinityPreFilter: true,
   fitWeight: 1,

@@ -18,6 +18,7 @@ import {
   type PersistentVolume,
   type PersistentVolumeClaim,
   type StorageClass,
+  type CSINode,
   type LabelSelector,
   type Node,
   type Pod,
@@ -55,6 +56,8 @@ import {
   PV_UPDATE,
   STORAGE_CLASS_ADD,
   STORAGE_CLASS_UPDATE,
+  CSI_NODE_ADD,
+  CSI_NODE_UPDATE,
   nodeSchedulingPropertiesChange,
   sameRecord,
   type ClusterEvent,
@@ -260,6 +263,8 @@ export class Scheduler {
   private readonly podCache: Store<Pod>;
   /** The PVC, PV and StorageClass listers of the volume plugins; null until useStorage (a scenario without storage). */
   private storage: { claims: Store<PersistentVolumeClaim>; volumes: Store<PersistentVolume>; classes: Store<StorageClass> } | null = null;
+  /** NodeVolumeLimits' CSINode lister; null unless the scenario has CSINode objects (no CSINode = no limit). */
+  private csiNodes: Store<CSINode> | null = null;
   /** Pods whose binding waits at VolumeBinding PreBind for their claims to be bound: pod key → claim keys left. */
   private readonly volumeWaits = new Map<string, { left: Set<string>; bind: () => void }>();
 
@@ -267,7 +272,7 @@ export class Scheduler {
    * The volume plugins' informers (PersistentVolumeClaim, PersistentVolume, StorageClass), opened only for
    * scenarios with storage objects, as useDisruptionBudgets (a watch shifts the ids of later ones).
    */
-  useStorage(): void {
+  useStorage(csiNodes = false): void {
     const claims = new Informer<PersistentVolumeClaim>({
       add: () => this.clusterEvent(PVC_ADD, undefined, undefined),
       update: (_, c, key) => {
@@ -290,6 +295,15 @@ export class Scheduler {
     this.api.watch('StorageClass', 'kube-scheduler/storageclasses', classes.onEvent);
     this.api.watch('PersistentVolume', 'kube-scheduler/persistentvolumes', volumes.onEvent);
     this.api.watch('PersistentVolumeClaim', 'kube-scheduler/persistentvolumeclaims', claims.onEvent);
+    if (csiNodes) {
+      // Opened last and only with CSINode objects, so the watch ids of storage scenarios without them do not shift.
+      const inf = new Informer<CSINode>({
+        add: () => this.clusterEvent(CSI_NODE_ADD, undefined, undefined),
+        update: () => this.clusterEvent(CSI_NODE_UPDATE, undefined, undefined),
+      });
+      this.csiNodes = inf.cache;
+      this.api.watch('CSINode', 'kube-scheduler/csinodes', inf.onEvent);
+    }
   }
 
   private readonly volumeListers: VolumeListers = {
@@ -304,7 +318,14 @@ export class Scheduler {
           return true;
       return false;
     },
+    csiNodes: () => this.csiNodes?.values() ?? [],
+    assignedPods: () => this.assignedPodsByNode(),
   };
+
+  /** Non-terminal pods in the cache (assumed ones included) with their node's name, for NodeVolumeLimits. */
+  private *assignedPodsByNode(): IterableIterator<{ readonly node: string; readonly pod: Pod }> {
+    for (const a of this.pods.values()) if (!isTerminal(a.pod)) yield { node: this.table.names[a.row], pod: a.pod };
+  }
 
   /**
    * The volume assume cache (volumebinding's AssumeCache): volumes chosen at Reserve for a claim, taken for the

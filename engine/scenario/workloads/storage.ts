@@ -5,7 +5,7 @@
  * SetDefaults_PersistentVolumeClaim: phase Pending; SetDefaults_PersistentVolume: phase Pending → Available).
  * Every field is honoured, inert, warned about or refused (field-dispositions.ts tables below).
  */
-import type { AccessMode, ObjectMeta, PersistentVolume, PersistentVolumeClaim, StorageClass } from '../../api/objects.js';
+import type { AccessMode, CSINode, ObjectMeta, PersistentVolume, PersistentVolumeClaim, StorageClass } from '../../api/objects.js';
 import { checkFields, type Disposition, type FieldTable } from '../field-dispositions.js';
 import { parseMeta, parseNodeSelectorTerm } from '../manifests.js';
 import type { Field } from '../yaml-field.js';
@@ -38,7 +38,8 @@ export const PV_SPEC: FieldTable = {
   mountOptions: NO_PLACEMENT,
   volumeMode: NO_PLACEMENT,
   volumeAttributesClassName: NO_PLACEMENT,
-  csi: NO_PLACEMENT,
+  // csi.driver: the driver NodeVolumeLimits counts the volume against; the other csi fields are inert.
+  csi: H,
   local: NO_PLACEMENT,
   hostPath: NO_PLACEMENT,
   nfs: NO_PLACEMENT,
@@ -159,10 +160,54 @@ export function parsePersistentVolume(f: Field): PersistentVolume {
       storageClassName: className(spec.get('storageClassName')),
       ...(nodeAffinity === undefined ? {} : { nodeAffinity }),
       claimRef,
+      ...csiDriverOf(spec.get('csi')),
     },
     // A volume pre-bound by claimRef becomes Bound when the controller completes the binding.
     status: { phase: 'Available' },
   };
+}
+
+/** spec.csi.driver (required by ValidatePersistentVolume when csi is given). */
+function csiDriverOf(csi: Field): { csiDriver?: string } {
+  if (!csi.exists || csi.kind() === 'null') return {};
+  const driver = csi.get('driver').str();
+  if (driver === '') csi.get('driver').fail('expected the name of the CSI driver (e.g. ebs.csi.aws.com)');
+  return { csiDriver: driver };
+}
+
+/**
+ * storage.k8s.io/v1 CSINode (ValidateCSINode): metadata.name is the node's name; spec.drivers[].name and
+ * allocatable.count (a non-negative count; absent = the driver reports no limit) are what NodeVolumeLimits reads.
+ */
+export function parseCSINode(f: Field): CSINode {
+  checkTop(f, null);
+  const metadata = parseMeta(f, false, 'subdomain');
+  const spec = f.get('spec');
+  if (spec.kind() !== 'map') spec.fail('expected a CSINode spec with drivers');
+  spec.rejectUnknownKeys(['drivers']);
+  const seen = new Set<string>();
+  const drivers = spec
+    .get('drivers')
+    .items()
+    .map((d) => {
+      d.rejectUnknownKeys(['name', 'nodeID', 'topologyKeys', 'allocatable']);
+      const name = d.get('name').str();
+      if (name === '') d.get('name').fail('expected the name of the CSI driver');
+      if (seen.has(name)) d.get('name').fail(`duplicate driver ${name}`);
+      seen.add(name);
+      const alloc = d.get('allocatable');
+      let count: number | null = null;
+      if (alloc.exists && alloc.kind() !== 'null') {
+        alloc.rejectUnknownKeys(['count']);
+        const c = alloc.get('count');
+        if (c.exists && c.kind() !== 'null') {
+          count = c.int();
+          if (count < 0) c.fail('must be greater than or equal to 0');
+        }
+      }
+      return { name, count };
+    });
+  return { kind: 'CSINode', metadata, spec: { drivers } };
 }
 
 export function parseStorageClass(f: Field): StorageClass {

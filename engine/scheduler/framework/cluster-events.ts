@@ -35,7 +35,16 @@ export const ALL = ADD | DELETE | UPDATE;
  * (a pod bound to a node) or `UnscheduledPod` events; `*` is the wildcard (UnschedulableTimeout, ForceActivate).
  */
 export type EventResource =
-  'Node' | 'Pod' | 'AssignedPod' | 'UnscheduledPod' | 'PodGroup' | 'PersistentVolumeClaim' | 'PersistentVolume' | 'StorageClass' | '*';
+  | 'Node'
+  | 'Pod'
+  | 'AssignedPod'
+  | 'UnscheduledPod'
+  | 'PodGroup'
+  | 'PersistentVolumeClaim'
+  | 'PersistentVolume'
+  | 'StorageClass'
+  | 'CSINode'
+  | '*';
 
 export interface ClusterEvent {
   readonly resource: EventResource;
@@ -81,6 +90,8 @@ export const PV_ADD = ev('PersistentVolume', ADD, 'PvAdd');
 export const PV_UPDATE = ev('PersistentVolume', UPDATE, 'PvUpdate');
 export const STORAGE_CLASS_ADD = ev('StorageClass', ADD, 'StorageClassAdd');
 export const STORAGE_CLASS_UPDATE = ev('StorageClass', UPDATE, 'StorageClassUpdate');
+export const CSI_NODE_ADD = ev('CSINode', ADD, 'CSINodeAdd');
+export const CSI_NODE_UPDATE = ev('CSINode', UPDATE, 'CSINodeUpdate');
 export const UNSCHEDULABLE_TIMEOUT = ev('*', ALL, 'UnschedulableTimeout');
 /** scheduler-plugins' PodGroup CRD (a custom GVK event, "podgroups.v1alpha1.scheduling.x-k8s.io"). */
 export const POD_GROUP_ADD = ev('PodGroup', ADD, 'PodGroupAdd');

@@ -57,8 +57,9 @@ export const COSCHEDULING = 1 << 9;
 export const VOLUME_BINDING = 1 << 10;
 export const VOLUME_ZONE = 1 << 11;
 export const VOLUME_RESTRICTIONS = 1 << 12;
+export const NODE_VOLUME_LIMITS = 1 << 13;
 /** The highest rejector bit. */
-export const LAST_PLUGIN = VOLUME_RESTRICTIONS;
+export const LAST_PLUGIN = NODE_VOLUME_LIMITS;
 
 export const PLUGIN_NAMES: Readonly<Record<number, string>> = {
   [NODE_UNSCHEDULABLE]: 'NodeUnschedulable',
@@ -74,6 +75,7 @@ export const PLUGIN_NAMES: Readonly<Record<number, string>> = {
   [VOLUME_BINDING]: 'VolumeBinding',
   [VOLUME_ZONE]: 'VolumeZone',
   [VOLUME_RESTRICTIONS]: 'VolumeRestrictions',
+  [NODE_VOLUME_LIMITS]: 'NodeVolumeLimits',
 };
 
 /** The names of the plugins in a rejector set, in bit order. */
@@ -355,6 +357,15 @@ function registrations(plugin: number, hints: boolean): readonly Registration[] 
         reg('Pod', DELETE, 'VolumeRestrictions/Pod', null),
         reg('Node', ADD, 'VolumeRestrictions/Node', null),
         reg('PersistentVolumeClaim', ADD | UPDATE, 'VolumeRestrictions/PersistentVolumeClaim', null),
+      ];
+    case NODE_VOLUME_LIMITS:
+      // nodevolumelimits/csi.go EventsToRegister: CSINode Add|Update (a driver installed or its limit raised), an
+      // assigned pod deleted (its volumes no longer count), a claim added (the pod's own claim now exists).
+      // VolumeAttachment Delete is not registered: VolumeAttachments are refused (docs/model/storage.md).
+      return [
+        reg('CSINode', ADD | UPDATE, 'NodeVolumeLimits/CSINode', null),
+        reg('Pod', DELETE, 'NodeVolumeLimits/Pod', null),
+        reg('PersistentVolumeClaim', ADD, 'NodeVolumeLimits/PersistentVolumeClaim', null),
       ];
     default:
       // No EnqueueExtensions: every event, no hint.

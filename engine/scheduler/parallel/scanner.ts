@@ -80,6 +80,7 @@ const SHARDABLE_FILTERS: ReadonlySet<string> = new Set([
   'volumeRestrictions',
   'volumeBinding',
   'volumeZone',
+  'nodeVolumeLimits',
 ]);
 /** Cell of the control block a worker sets once its serve task runs. */
 const C_READY = 3;
