@@ -440,14 +440,16 @@ async function runCommand(args: RunArgs): Promise<number> {
   return finishGate(gateOutcome(sweep.runs.map(recordOf), info.baseline, expectations, baselineRuns), args, say);
 }
 
-async function validateCommand(args: {
+interface ValidateArgs {
   scenario: string;
   replications?: number;
   seed?: number;
   allowOutside?: boolean;
   pluginModule?: string[];
   cluster?: string[];
-}): Promise<void> {
+}
+
+async function validateCommand(args: ValidateArgs): Promise<void> {
   await loadModules(args.pluginModule);
   const { scenario: s, warnings } = loadScenario(args.scenario, {
     allowOutside: args.allowOutside === true,
@@ -757,17 +759,7 @@ export async function main(argv: string[], y: Argv = yargs(argv)): Promise<numbe
                 'a dump of a real cluster (kubectl get nodes,pods,... -A -o yaml) added to the scenario as its starting state (repeatable)',
             })
             .option('plugin-module', PLUGIN_MODULE_OPTION),
-        (a) =>
-          validateCommand(
-            a as unknown as {
-              scenario: string;
-              replications?: number;
-              seed?: number;
-              allowOutside?: boolean;
-              pluginModule?: string[];
-              cluster?: string[];
-            },
-          ),
+        (a) => validateCommand(a as unknown as ValidateArgs),
       )
       .command(
         'compare <paths..>',

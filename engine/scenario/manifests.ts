@@ -298,12 +298,9 @@ function parseDeployment(f: Field): Deployment {
 
 /** DeploymentStrategy with SetDefaults_Deployment defaults and ValidateRollingUpdateDeployment's rules. */
 function parseStrategy(f: Field): DeploymentStrategy {
-  const type = f.get('type').optOneOf(['RollingUpdate', 'Recreate'] as const, 'RollingUpdate');
-  const ru = f.get('rollingUpdate');
-  if (type === 'Recreate') {
-    if (ru.exists) ru.fail('rollingUpdate may not be set when type is Recreate');
-    return { type };
-  }
+  const ru = rollingUpdateOf(f, 'Recreate');
+  if (ru === null) return { type: 'Recreate' };
+  const type = 'RollingUpdate';
   const maxSurge = ru.get('maxSurge').exists ? parseIntOrPercent(ru.get('maxSurge')) : DEFAULT_MAX;
   const maxUnavailable = ru.get('maxUnavailable').exists ? parseIntOrPercent(ru.get('maxUnavailable')) : DEFAULT_MAX;
   if (maxUnavailable.percent && maxUnavailable.value > 100) ru.get('maxUnavailable').fail('must not be greater than 100%');
@@ -312,6 +309,19 @@ function parseStrategy(f: Field): DeploymentStrategy {
 }
 
 const DEFAULT_MAX: IntOrPercent = { value: 25, percent: true };
+
+/**
+ * An update strategy's `type` (RollingUpdate by default, or the workload's other type) and its `rollingUpdate`
+ * block: null for the other type, which may not carry one (ValidateDeploymentStrategy,
+ * ValidateDaemonSetUpdateStrategy, ValidateStatefulSetUpdateStrategy).
+ */
+export function rollingUpdateOf(f: Field, other: 'Recreate' | 'OnDelete'): Field | null {
+  const type = f.get('type').optOneOf(['RollingUpdate', other] as const, 'RollingUpdate');
+  const ru = f.get('rollingUpdate');
+  if (type === 'RollingUpdate') return ru;
+  if (ru.exists) ru.fail(`rollingUpdate may not be set when type is ${other}`);
+  return null;
+}
 
 /** An IntOrString that is a count ("2", 2) or a percentage ("25%"). */
 export function parseIntOrPercent(f: Field): IntOrPercent {

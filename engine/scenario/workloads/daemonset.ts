@@ -7,7 +7,7 @@
  * revisionHistoryLimit. Refused: spec.replicas (a DaemonSet has none).
  */
 import { EMPTY_DAEMONSET_STATUS, type DaemonSet } from '../../api/objects.js';
-import { parseIntOrPercent, parseMeta, parseReplicatedSpec } from '../manifests.js';
+import { parseIntOrPercent, parseMeta, parseReplicatedSpec, rollingUpdateOf } from '../manifests.js';
 import type { Field } from '../yaml-field.js';
 import { checkFields, DAEMONSET_SPEC } from '../field-dispositions.js';
 
@@ -27,12 +27,8 @@ export function parseDaemonSet(f: Field): DaemonSet {
 /** ValidateDaemonSetUpdateStrategy / ValidateRollingUpdateDaemonSet. */
 function checkUpdateStrategy(f: Field): void {
   if (!f.exists) return;
-  const type = f.get('type').optOneOf(['RollingUpdate', 'OnDelete'] as const, 'RollingUpdate');
-  const ru = f.get('rollingUpdate');
-  if (type === 'OnDelete') {
-    if (ru.exists) ru.fail('rollingUpdate may not be set when type is OnDelete');
-    return;
-  }
+  const ru = rollingUpdateOf(f, 'OnDelete');
+  if (ru === null) return;
   const unavailable = ru.get('maxUnavailable').exists ? parseIntOrPercent(ru.get('maxUnavailable')) : { value: 1, percent: false };
   const surge = ru.get('maxSurge').exists ? parseIntOrPercent(ru.get('maxSurge')) : { value: 0, percent: false };
   if (unavailable.percent && unavailable.value > 100) ru.get('maxUnavailable').fail('must not be greater than 100%');

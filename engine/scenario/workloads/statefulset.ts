@@ -12,7 +12,7 @@
  */
 import { EMPTY_STATEFULSET_STATUS, type PersistentVolumeClaim, type StatefulSet } from '../../api/objects.js';
 import { parseClaimBody } from './storage.js';
-import { parseIntOrPercent, parseMeta, parseReplicatedSpec } from '../manifests.js';
+import { parseIntOrPercent, parseMeta, parseReplicatedSpec, rollingUpdateOf } from '../manifests.js';
 import type { Field } from '../yaml-field.js';
 import { checkFields, STATEFULSET_SPEC } from '../field-dispositions.js';
 
@@ -53,12 +53,8 @@ export function parseStatefulSet(f: Field): StatefulSet {
 /** ValidateStatefulSetUpdateStrategy. */
 function checkUpdateStrategy(f: Field): void {
   if (!f.exists) return;
-  const type = f.get('type').optOneOf(['RollingUpdate', 'OnDelete'] as const, 'RollingUpdate');
-  const ru = f.get('rollingUpdate');
-  if (type === 'OnDelete') {
-    if (ru.exists) ru.fail('rollingUpdate may not be set when type is OnDelete');
-    return;
-  }
+  const ru = rollingUpdateOf(f, 'OnDelete');
+  if (ru === null) return;
   ru.get('partition').optInt(0, { min: 0, max: INT32_MAX });
   if (ru.get('maxUnavailable').exists) {
     const m = parseIntOrPercent(ru.get('maxUnavailable'));
