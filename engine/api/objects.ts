@@ -112,6 +112,18 @@ export interface PodSpec {
    * when the pod mounts none, so other specs (and their pod-template-hash) are unchanged.
    */
   readonly claims?: readonly string[];
+  /**
+   * spec.resourceClaims (Dynamic Resource Allocation, resource.k8s.io/v1): each names an existing ResourceClaim or
+   * a ResourceClaimTemplate the resource-claim controller stamps a claim from; absent when the pod has none.
+   */
+  readonly resourceClaims?: readonly PodResourceClaim[];
+}
+
+/** core/v1 PodResourceClaim: exactly one of resourceClaimName and resourceClaimTemplateName is set. */
+export interface PodResourceClaim {
+  readonly name: string;
+  readonly resourceClaimName?: string;
+  readonly resourceClaimTemplateName?: string;
 }
 
 export interface PodLevelResources {
@@ -607,7 +619,11 @@ export type KubeObject =
   | PersistentVolumeClaim
   | PersistentVolume
   | StorageClass
-  | CSINode;
+  | CSINode
+  | DeviceClass
+  | ResourceClaim
+  | ResourceClaimTemplate
+  | ResourceSlice;
 export type Kind = KubeObject['kind'];
 
 // ---- storage (core/v1 PersistentVolumeClaim and PersistentVolume, storage.k8s.io/v1 StorageClass; engine/api/storage.ts)
@@ -667,6 +683,102 @@ export interface CSINode {
   readonly spec: {
     /** drivers[].name and allocatable.count (null = no limit reported). */
     readonly drivers: readonly { readonly name: string; readonly count: number | null }[];
+  };
+}
+
+// ---- Dynamic Resource Allocation (resource.k8s.io/v1, structured parameters; engine/scheduler/plugins/dynamic-resources/)
+
+/** A device attribute value: exactly one of int, bool, string and version in the API. */
+export interface DeviceAttribute {
+  readonly type: 'int' | 'bool' | 'string' | 'version';
+  readonly value: number | boolean | string;
+}
+
+/** resource.k8s.io/v1 Device (basic): attributes and capacity keyed by their fully qualified name (`<domain>/<name>`). */
+export interface Device {
+  readonly name: string;
+  readonly attributes: Readonly<Record<string, DeviceAttribute>>;
+  /** capacity[].value as an integer (quantity.ts: bytes for memory). */
+  readonly capacity: Readonly<Record<string, number>>;
+}
+
+/** resource.k8s.io/v1 ResourceSlice: one driver's devices of one pool, local to a node or available to several. */
+export interface ResourceSlice {
+  readonly kind: 'ResourceSlice';
+  readonly metadata: ObjectMeta;
+  readonly spec: {
+    readonly driver: string;
+    readonly pool: { readonly name: string; readonly generation: number; readonly resourceSliceCount: number };
+    /** Exactly one of nodeName, nodeSelector and allNodes: '' when the slice is not node-local. */
+    readonly nodeName: string;
+    readonly nodeSelector?: NodeSelector;
+    readonly allNodes: boolean;
+    readonly devices: readonly Device[];
+  };
+}
+
+/** A CEL device selector (spec.selectors[].cel.expression), kept as written; the plugin compiles its subset. */
+export interface DeviceSelector {
+  readonly expression: string;
+}
+
+/** resource.k8s.io/v1 DeviceClass. */
+export interface DeviceClass {
+  readonly kind: 'DeviceClass';
+  readonly metadata: ObjectMeta;
+  readonly spec: { readonly selectors: readonly DeviceSelector[] };
+}
+
+/** resource.k8s.io/v1 DeviceRequest with `exactly` (ExactDeviceRequest). */
+export interface DeviceRequest {
+  readonly name: string;
+  readonly deviceClassName: string;
+  readonly selectors: readonly DeviceSelector[];
+  readonly allocationMode: 'ExactCount' | 'All';
+  /** ExactCount: the devices wanted (defaulted to 1). */
+  readonly count: number;
+}
+
+export interface ResourceClaimSpec {
+  readonly requests: readonly DeviceRequest[];
+}
+
+/** status.allocation.devices.results[] */
+export interface DeviceRequestAllocationResult {
+  readonly request: string;
+  readonly driver: string;
+  readonly pool: string;
+  readonly device: string;
+}
+
+export interface AllocationResult {
+  readonly devices: readonly DeviceRequestAllocationResult[];
+  /** Where the devices can be used: absent = every node. */
+  readonly nodeSelector?: NodeSelector;
+}
+
+/** status.reservedFor[] (resource "pods" only). */
+export interface ResourceClaimConsumer {
+  readonly name: string;
+  readonly uid: string;
+}
+
+/** resource.k8s.io/v1 ResourceClaim. */
+export interface ResourceClaim {
+  readonly kind: 'ResourceClaim';
+  readonly metadata: ObjectMeta;
+  readonly spec: ResourceClaimSpec;
+  readonly status: { readonly allocation?: AllocationResult; readonly reservedFor: readonly ResourceClaimConsumer[] };
+}
+
+/** resource.k8s.io/v1 ResourceClaimTemplate: the claims it stamps get its metadata's labels and annotations. */
+export interface ResourceClaimTemplate {
+  readonly kind: 'ResourceClaimTemplate';
+  readonly metadata: ObjectMeta;
+  readonly spec: {
+    readonly labels: Readonly<Record<string, string>>;
+    readonly annotations: Readonly<Record<string, string>>;
+    readonly spec: ResourceClaimSpec;
   };
 }
 

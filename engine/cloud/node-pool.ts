@@ -7,6 +7,7 @@
 import type { Node } from '../api/objects.js';
 import { ZONE_LABEL } from '../scheduler/node-table.js';
 import { POOL_LABEL } from './cluster-autoscaler.js';
+import type { DraDriverSpec } from '../node/dra-driver.js';
 
 export interface NodePool {
   readonly name: string;
@@ -18,6 +19,8 @@ export interface NodePool {
   readonly zones: readonly string[];
   /** Node group size limits for the cluster autoscaler; null = a fixed pool. */
   readonly autoscaling: { readonly min: number; readonly max: number } | null;
+  /** The DRA driver on the pool's nodes, publishing a ResourceSlice per node (node/dra-driver.ts); absent = none. */
+  readonly dra?: DraDriverSpec;
 }
 
 export function poolNode(pool: NodePool, i: number): Node {

@@ -81,6 +81,8 @@ export const DEFAULT_PARAMS = {
       client: CONTROLLER_MANAGER_CLIENT,
       provisioningLatency: lognormalFromP99(5 * MICROS_PER_SECOND, 20 * MICROS_PER_SECOND),
     },
+    /** The resource-claim controller (pkg/controller/resourceclaim). */
+    resourceClaim: { client: CONTROLLER_MANAGER_CLIENT },
   },
   kubelet: {
     client: KUBELET_CLIENT,

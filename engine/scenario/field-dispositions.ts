@@ -43,7 +43,8 @@ const NO_PLACEMENT = 'no effect on placement or timing';
 export const RESOURCES: FieldTable = {
   requests: H,
   limits: H,
-  claims: refused('dynamic resource allocation (resource claims) is not modeled; it constrains placement'),
+  // The pod's claims a container uses (checked against spec.resourceClaims); inside the container only.
+  claims: H,
 };
 
 /** core/v1 Container (containers and initContainers; ephemeral containers are refused at the pod level). */
@@ -131,7 +132,8 @@ export const POD_SPEC: FieldTable = {
   activeDeadlineSeconds: warned('the kubelet does not fail pods past their active deadline in kubesim'),
   readinessGates: warned('readiness gates are not simulated: Ready does not wait for their conditions'),
   runtimeClassName: refused('RuntimeClasses are not modeled (their overhead and node selector change placement)'),
-  resourceClaims: refused('dynamic resource allocation (resource claims) is not modeled; it constrains placement'),
+  // Dynamic Resource Allocation: the resource-claim controller and the DynamicResources plugin.
+  resourceClaims: H,
   resources: H,
   ephemeralContainers: refused('ephemeral containers are added by kubectl debug to running pods, not at creation'),
   os: inert('the scheduler does not read spec.os (nodes are selected by the kubernetes.io/os label)'),

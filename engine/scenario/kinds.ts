@@ -31,6 +31,11 @@ export const MODELED_KINDS: ReadonlyMap<string, string> = new Map([
   ['StorageClass', 'storage.k8s.io/v1'],
   // Per-driver volume limits of a node, read by NodeVolumeLimits (engine/scheduler/plugins/volume-binding.ts).
   ['CSINode', 'storage.k8s.io/v1'],
+  // Dynamic Resource Allocation with structured parameters (engine/scheduler/plugins/dynamic-resources/).
+  ['DeviceClass', 'resource.k8s.io/v1'],
+  ['ResourceClaim', 'resource.k8s.io/v1'],
+  ['ResourceClaimTemplate', 'resource.k8s.io/v1'],
+  ['ResourceSlice', 'resource.k8s.io/v1'],
 ]);
 
 /**
@@ -41,10 +46,6 @@ export const REFUSED_KINDS: ReadonlyMap<string, string> = new Map([
   // Written by the attach/detach controller, which kubesim does not run: a scenario's own VolumeAttachments would
   // count against NodeVolumeLimits (csi.go counts attachments of volumes no pod on the node uses).
   ['VolumeAttachment', 'attached volumes count against the node volume limits (NodeVolumeLimits) and attachment is not modeled'],
-  ['ResourceClaim', 'dynamic resource allocation constrains pod placement'],
-  ['ResourceClaimTemplate', 'dynamic resource allocation constrains pod placement'],
-  ['ResourceSlice', 'dynamic resource allocation constrains pod placement'],
-  ['DeviceClass', 'dynamic resource allocation constrains pod placement'],
   ['RuntimeClass', 'its overhead and scheduling constraints are added to pods'],
   ['ReplicationController', 'it creates pods'],
   ['VerticalPodAutoscaler', 'it changes pod requests'],

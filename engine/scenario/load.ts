@@ -23,6 +23,7 @@ import type { Micros } from '../core/time.js';
 import { MAX_SAMPLES } from '../metrics/timeseries.js';
 import type { Arrival, ClusterParams, Policy, PodWorkload, ReportOptions, Scenario, TimedObject } from './types.js';
 import type { NodePool } from '../cloud/node-pool.js';
+import { parseDraDriver } from './workloads/dynamic-resources.js';
 import { readYamlFile, type Field } from './yaml-field.js';
 import { ReadBudget, type ScenarioDir } from './input-file.js';
 import { churnCreations } from '../workload/arrivals.js';
@@ -270,7 +271,7 @@ function overLimit(n: number, what: string, max: number): string {
 }
 
 function parseNodePool(f: Field, index: number, dir: ScenarioDir): NodePool {
-  f.rejectUnknownKeys(['name', 'count', 'template', 'node', 'file', 'zones', 'autoscaling']);
+  f.rejectUnknownKeys(['name', 'count', 'template', 'node', 'file', 'zones', 'autoscaling', 'dra']);
   const sources = ['template', 'node', 'file'].filter((k) => f.get(k).exists);
   if (sources.length !== 1)
     f.fail(`expected exactly one of template, node or file, got ${sources.length === 0 ? 'none' : sources.join(' and ')}`);
@@ -297,7 +298,10 @@ function parseNodePool(f: Field, index: number, dir: ScenarioDir): NodePool {
     .get('zones')
     .items()
     .map((z) => z.str());
-  return { name, count, template, namedSingle, zones, autoscaling: parsePoolAutoscaling(f.get('autoscaling'), count, namedSingle) };
+  const autoscaling = parsePoolAutoscaling(f.get('autoscaling'), count, namedSingle);
+  // `dra:` a DRA driver publishing a ResourceSlice per node (engine/node/dra-driver.ts).
+  const dra = f.get('dra').exists ? parseDraDriver(f.get('dra')) : undefined;
+  return { name, count, template, namedSingle, zones, autoscaling, ...(dra === undefined ? {} : { dra }) };
 }
 
 /** `autoscaling: {min, max}`: the node group's size limits for the cluster autoscaler; `count` is its initial size. */
@@ -649,6 +653,7 @@ function parseParameters(f: Field, images: Field): ClusterParams {
         client: cmClient,
         provisioningLatency: dist(cm.get('provisioningLatency'), d.controllerManager.persistentVolume.provisioningLatency),
       },
+      resourceClaim: { client: cmClient },
     },
     kubelet: {
       client: parseRate(k, KUBELET_CLIENT),

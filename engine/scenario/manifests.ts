@@ -35,6 +35,7 @@ import {
   type Pod,
   type PodSpec,
   type PodTemplate,
+  type PodResourceClaim,
   type PriorityClass,
   type ProbeTiming,
   type ReplicaSet,
@@ -63,6 +64,7 @@ import { aggregateContainerRequests, HUGEPAGES_PREFIX, isSupportedPodLevelResour
 import { parseDaemonSet } from './workloads/daemonset.js';
 import { parseStatefulSet } from './workloads/statefulset.js';
 import { parseCSINode, parsePersistentVolume, parsePersistentVolumeClaim, parseStorageClass } from './workloads/storage.js';
+import { parseDeviceClass, parseResourceClaim, parseResourceClaimTemplate, parseResourceSlice } from './workloads/dynamic-resources.js';
 import { parsePodDisruptionBudget } from './workloads/pod-disruption-budget.js';
 import { parseCronJob } from './workloads/cronjob.js';
 import { parseLimitRange, parseResourceQuota } from './workloads/admission-policies.js';
@@ -115,6 +117,10 @@ const PARSERS: Readonly<Record<string, (f: Field) => KubeObject>> = {
   PersistentVolume: parsePersistentVolume,
   StorageClass: parseStorageClass,
   CSINode: parseCSINode,
+  DeviceClass: parseDeviceClass,
+  ResourceClaim: parseResourceClaim,
+  ResourceClaimTemplate: parseResourceClaimTemplate,
+  ResourceSlice: parseResourceSlice,
 };
 
 function modeledKinds(): string {
@@ -610,7 +616,48 @@ export function parsePodSpec(f: Field): PodSpec {
     ...preemptionPolicyOf(f.get('preemptionPolicy')),
     ...schedulingGatesOf(f.get('schedulingGates')),
     ...claimsOf(f.get('volumes')),
+    ...resourceClaimsOf(f.get('resourceClaims'), [...initFields, ...containerFields]),
   };
+}
+
+/**
+ * spec.resourceClaims (validatePodResourceClaims): unique DNS-label names, exactly one of resourceClaimName and
+ * resourceClaimTemplateName; and the containers' resources.claims (validateResourceClaimNames), which must name
+ * one of them (a device's use inside the container does not change placement, so only the reference is checked).
+ */
+function resourceClaimsOf(f: Field, containers: readonly Field[]): Pick<PodSpec, 'resourceClaims'> {
+  const names = new Set<string>();
+  const out: PodResourceClaim[] = [];
+  for (const c of f.items()) {
+    c.rejectUnknownKeys(['name', 'resourceClaimName', 'resourceClaimTemplateName']);
+    const nameField = c.get('name');
+    const name = nameField.str();
+    if (!isDns1123Label(name)) nameField.fail(`expected a claim name (${DNS1123_LABEL_RULE}), got ${JSON.stringify(name)}`);
+    if (names.has(name)) nameField.fail(`duplicate resource claim name ${JSON.stringify(name)}`);
+    names.add(name);
+    const claim = c.get('resourceClaimName');
+    const template = c.get('resourceClaimTemplateName');
+    const given = [claim, template].filter((x) => x.exists && x.kind() !== 'null');
+    if (given.length !== 1) c.fail('expected exactly one of resourceClaimName and resourceClaimTemplateName');
+    const ref = given[0].str();
+    if (!isDns1123Subdomain(ref)) given[0].fail(`expected an object name (${DNS1123_SUBDOMAIN_RULE}), got ${JSON.stringify(ref)}`);
+    out.push(given[0] === claim ? { name, resourceClaimName: ref } : { name, resourceClaimTemplateName: ref });
+  }
+  for (const ct of containers) {
+    const seen = new Set<string>();
+    for (const rc of ct.get('resources').get('claims').items()) {
+      rc.rejectUnknownKeys(['name', 'request']);
+      const n = rc.get('name').str();
+      if (!names.has(n))
+        rc.get('name').fail(
+          `must be the name of one of the pod's spec.resourceClaims${names.size === 0 ? ' (the pod has none)' : ` (${[...names].join(', ')})`}`,
+        );
+      const key = `${n}/${rc.get('request').optStr('')}`;
+      if (seen.has(key)) rc.fail(`duplicate claim ${JSON.stringify(key)}`);
+      seen.add(key);
+    }
+  }
+  return out.length === 0 ? {} : { resourceClaims: out };
 }
 
 /**

@@ -17,6 +17,7 @@ import type { DisruptionParams } from '../controllers/disruption.js';
 import type { CronJobParams } from '../controllers/cronjob.js';
 import type { HorizontalParams } from '../controllers/horizontal.js';
 import type { PersistentVolumeParams } from '../controllers/persistent-volume.js';
+import type { ResourceClaimParams } from '../controllers/resource-claim.js';
 import type { ReplicaSetParams } from '../controllers/replicaset.js';
 import type { KubeletParams } from '../node/kubelet.js';
 import type { KubeProxyParams } from '../node/kube-proxy.js';
@@ -136,6 +137,7 @@ export interface ClusterParams {
     readonly cronJob: CronJobParams;
     readonly horizontal: HorizontalParams;
     readonly persistentVolume: PersistentVolumeParams;
+    readonly resourceClaim: ResourceClaimParams;
   };
   readonly kubelet: KubeletParams;
   readonly kubeProxy: KubeProxyParams;
