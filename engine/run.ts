@@ -21,6 +21,8 @@ import { JobController } from './controllers/job.js';
 import { ReplicaSetController } from './controllers/replicaset.js';
 import { StatefulSetController } from './controllers/statefulset.js';
 import { PersistentVolumeController } from './controllers/persistent-volume.js';
+import { ResourceClaimController } from './controllers/resource-claim.js';
+import { nodeResourceSlice } from './node/dra-driver.js';
 import { MetricsRecorder } from './metrics/recorder.js';
 import { GANG_COLUMNS, summarize, type RunSummary } from './metrics/summary.js';
 import type { TimeRow } from './metrics/timeseries.js';
@@ -106,6 +108,25 @@ function usesStorage(scenario: Scenario): boolean {
   );
 }
 
+const DRA_KINDS: ReadonlySet<string> = new Set(['DeviceClass', 'ResourceClaim', 'ResourceClaimTemplate', 'ResourceSlice']);
+
+/** Whether the scenario uses Dynamic Resource Allocation: DRA objects, a pool with a DRA driver, or pods with claims. */
+function usesDra(scenario: Scenario): boolean {
+  if (scenario.nodePools.some((p) => p.dra !== undefined)) return true;
+  const claims = (spec: { readonly resourceClaims?: readonly unknown[] }): boolean => (spec.resourceClaims?.length ?? 0) > 0;
+  if (scenario.podWorkloads.some((w) => claims(w.template.spec))) return true;
+  return scenario.objects.some(({ object: o }) => {
+    if (DRA_KINDS.has(o.kind)) return true;
+    if (o.kind === 'Pod') return claims(o.spec);
+    if (o.kind === 'CronJob') return claims(o.spec.jobTemplate.spec.template.spec);
+    if ('spec' in o && o.spec !== null && typeof o.spec === 'object' && 'template' in o.spec) {
+      const t = (o.spec as { template?: { spec?: { resourceClaims?: readonly unknown[] } } }).template;
+      return t?.spec !== undefined && claims(t.spec);
+    }
+    return false;
+  });
+}
+
 export function runOnce(scenario: Scenario, policy: Policy, seed: number, opts: RunOptions = {}): RunResult {
   const p = scenario.params;
   const sim = new Simulation();
@@ -161,6 +182,13 @@ export function runOnce(scenario: Scenario, policy: Policy, seed: number, opts: 
     scheduler.useStorage(hasKind('CSINode'));
     new PersistentVolumeController(sim, api, p.controllerManager.persistentVolume, rngs.stream('persistent-volume-controller'));
   }
+  // Dynamic Resource Allocation: the scheduler's DRA informers and the resource-claim controller, only for scenarios
+  // that use it (their watches shift later watch ids); a pool's DRA driver publishes a ResourceSlice per node.
+  if (usesDra(scenario)) {
+    scheduler.useDynamicResources();
+    new ResourceClaimController(api, p.controllerManager.resourceClaim, kcmPods);
+  }
+  const draDrivers = new Map(scenario.nodePools.flatMap((pool) => (pool.dra === undefined ? [] : [[pool.name, pool.dra] as const])));
   new KubeProxy(sim, api, p.kubeProxy, rngs.stream('kube-proxy'), metrics);
 
   const imageSize = (image: string): number => p.imageSizes.get(normalizeImage(image)) ?? p.defaultImageSize;
@@ -175,7 +203,18 @@ export function runOnce(scenario: Scenario, policy: Policy, seed: number, opts: 
     const name = node.metadata.name;
     const kubelet = new Kubelet(sim, api, node, p.kubelet, rngs.stream(`kubelet/${name}`), imageSize, metrics, registry, rendezvous);
     fleet.add({ name, pool, labels: node.metadata.labels, kubelet });
-    api.create(client, node, done);
+    const driver = draDrivers.get(pool);
+    // The DRA driver's kubelet plugin publishes the node's ResourceSlice once the node is registered.
+    api.create(
+      client,
+      node,
+      driver === undefined
+        ? done
+        : (r) => {
+            done?.(r);
+            if (r.ok) api.create(client, nodeResourceSlice(driver, name));
+          },
+    );
     if (lifecycle) kubelet.startLease(p.nodeLifecycle.lease, rngs.stream(`kubelet/${name}/lease`));
   };
   for (const pool of scenario.nodePools) for (let i = 0; i < pool.count; i++) startMachine(pool.name, poolNode(pool, i), user);

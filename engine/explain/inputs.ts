@@ -46,6 +46,11 @@ const UNUSED: readonly KubeObject['kind'][] = [
   'PersistentVolume',
   'StorageClass',
   'CSINode',
+  // Nor DynamicResources (docs/model/dynamic-resources.md): DRA objects are skipped and listed.
+  'DeviceClass',
+  'ResourceClaim',
+  'ResourceClaimTemplate',
+  'ResourceSlice',
 ];
 
 /** An object with the manifest field it came from (for errors about it). */
@@ -130,6 +135,11 @@ export function readExplainInput(files: ExplainFiles): ExplainInput {
       ...((pod.object.spec.claims?.length ?? 0) > 0
         ? [
             'field not modeled: spec.volumes[].persistentVolumeClaim: explain does not evaluate VolumeBinding, VolumeZone and VolumeRestrictions (run the scenario to simulate storage)',
+          ]
+        : []),
+      ...((pod.object.spec.resourceClaims?.length ?? 0) > 0
+        ? [
+            'field not modeled: spec.resourceClaims: explain does not evaluate DynamicResources (run the scenario to simulate device allocation)',
           ]
         : []),
     ],

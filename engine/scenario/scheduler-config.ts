@@ -162,13 +162,14 @@ const MODELED = new Set<string>([
   'VolumeBinding',
   'VolumeZone',
   'NodeVolumeLimits',
+  'DynamicResources',
   FIRST_FIT,
   ROUND_ROBIN,
   UNIFORM_RANDOM,
   COSCHEDULING,
 ]);
-/** Always-pass for the objects kubesim models: DynamicResources needs ResourceClaims (refused). */
-const TRIVIAL = new Set<string>(['DynamicResources']);
+/** Always-pass plugins for the objects kubesim models (none left: DynamicResources is modeled). */
+const TRIVIAL = new Set<string>([]);
 
 export interface SchedulerPolicy {
   readonly profiles: readonly Profile[];
@@ -439,6 +440,17 @@ function parseProfile(pf: Field, globalPct: number, ignored: Set<string>, gpuPro
       preemptionArgs = parsePreemptionArgs(args);
     } else if (name === COSCHEDULING) {
       coschedulingArgs = parseCoschedulingArgs(args);
+    } else if (name === 'DynamicResources') {
+      // DynamicResourcesArgs (apis/config/v1 types_pluginargs.go, v1.34).
+      args.rejectUnknownKeys(['apiVersion', 'kind', 'filterTimeout', 'bindingTimeout']);
+      const ft = args.get('filterTimeout');
+      if (ft.exists) {
+        ft.duration();
+        ft.warn("bounds the wall-clock time of one node's Filter; kubesim's Filter takes no modeled time and never times out");
+      }
+      const bt = args.get('bindingTimeout');
+      if (bt.exists && bt.kind() !== 'null')
+        bt.fail('not supported by kubesim: device binding conditions (DRADeviceBindingConditions) are not modeled');
     } else if (isGpuPlugin(name)) {
       const sel = parseGpuPluginArgs(name, args);
       if (sel !== null) gpuSelMethod = sel;
@@ -481,6 +493,7 @@ function parseProfile(pf: Field, globalPct: number, ignored: Set<string>, gpuPro
       volumeBinding: filters.has('VolumeBinding'),
       volumeZone: filters.has('VolumeZone'),
       nodeVolumeLimits: filters.has('NodeVolumeLimits'),
+      dynamicResources: filters.has('DynamicResources'),
     },
     nodeAffinityPreFilter: preFilters.has(AFFINITY),
     fitWeight: scoreWeight(FIT),

@@ -86,7 +86,9 @@ import {
   VOLUME_BINDING,
   VOLUME_ZONE,
   NODE_VOLUME_LIMITS,
+  DYNAMIC_RESOURCES,
 } from './framework/queueing-hints.js';
+import type { DynamicResources } from './plugins/dynamic-resources/index.js';
 import type { VolumeInput } from './plugins/volume-binding.js';
 import { NodeView, UserPluginError, podView, type PodView, type UserPlugin } from './user-plugins.js';
 
@@ -278,6 +280,7 @@ export class Kernel {
     const feasible = this.feasible;
     const r = pod.requests;
     const { checkUnsched, checkTaints, checkAff, checkPorts, checkFit, checkSpread, checkIpa, checkGpu, checkUser, checkVol } = checks;
+    const dra = checks.dra; // DynamicResources (plugins/dynamic-resources/): pods with resource claims only
     // fitsRequest skips the ignored extended resources (NodeResourcesFitArgs.ignoredResources/ignoredResourceGroups).
     const fitScalars = checks.fitScalars;
     const hasScalars = hasKeys(fitScalars);
@@ -327,6 +330,7 @@ export class Kernel {
       if (checkVol && this.volumeRule(t, i) >= 0) continue;
       if (checkSpread && this.spreadFilter.check(i) !== 0) continue;
       if (checkIpa && this.ipaFilter.check(i) !== 0) continue;
+      if (dra !== null && dra.filter(i) !== null) continue;
       if (checkGpu && !this.gpuFits(t, i)) continue;
       if (checkUser && this.userReject(i) !== null) continue;
       feasible[found++] = i;
@@ -400,6 +404,17 @@ export class Kernel {
       }
       checkVol = this.prepareVolumes(t, vol);
     } else this.volRules.length = 0;
+    // ---- DynamicResources PreFilter (the plugin's per-cycle state; a string rejects the pod for every node).
+    let dra: DynamicResources | null = null;
+    if (pod.dra !== undefined && this.profile.filters.dynamicResources) {
+      const pf = pod.dra.plugin.prepare(pod.dra.pod, t);
+      if (typeof pf === 'string') {
+        this.markAll(t, UNRESOLVABLE);
+        return { node: -1, visited: 0, feasible: 0, diagnosis: new Map(), preFilterMessage: pf, rejectors: DYNAMIC_RESOURCES };
+      }
+      if (pf) dra = pod.dra.plugin;
+    }
+    // ---- end DynamicResources
     const checks: CycleChecks = {
       pod,
       checkUnsched: this.profile.filters.nodeUnschedulable && !pod.toleratesUnschedulable,
@@ -413,6 +428,7 @@ export class Kernel {
       checkGpu,
       checkUser,
       checkVol,
+      dra,
       restricted,
     };
     this.cycle = checks;
@@ -1200,6 +1216,15 @@ export class Kernel {
         return v === 1 ? UNRESOLVABLE : UNSCHEDULABLE;
       }
     }
+    if (c.dra !== null) {
+      // DynamicResources Filter: UnschedulableAndUnresolvable (dynamicresources.go statusUnschedulable).
+      const reason = c.dra.filter(i);
+      if (reason !== null) {
+        reasons?.push(reason);
+        this.rejected |= DYNAMIC_RESOURCES;
+        return UNRESOLVABLE;
+      }
+    }
     if (c.checkGpu && !this.gpuFits(t, i)) {
       reasons?.push(REASON_GPU);
       this.rejected |= GPU_SHARE;
@@ -1289,6 +1314,8 @@ interface CycleChecks {
   readonly checkGpu: boolean;
   readonly checkUser: boolean;
   readonly checkVol: boolean;
+  /** DynamicResources with Filter work this cycle (the plugin holds the cycle's state); null = Skip. */
+  readonly dra: DynamicResources | null;
   readonly restricted: boolean;
 }
 

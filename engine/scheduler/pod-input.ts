@@ -10,6 +10,7 @@ import { hostPorts, type HostPort } from './plugins/node-ports.js';
 import { preferredTermsError } from './plugins/node-affinity.js';
 import { toleratesUnschedulable } from './plugins/node-unschedulable.js';
 import type { VolumeInput } from './plugins/volume-binding.js';
+import type { DraCycleInput } from './plugins/dynamic-resources/index.js';
 
 export interface PodInput {
   readonly spec: PodSpec;
@@ -38,6 +39,8 @@ export interface PodInput {
   readonly annotations: Readonly<Record<string, string>>;
   /** The volume plugins' per-cycle input (plugins/volume-binding.ts); absent or null for a pod without claims. */
   readonly volumes?: VolumeInput | null;
+  /** DynamicResources' per-cycle input (plugins/dynamic-resources/); absent for a pod without resource claims. */
+  readonly dra?: DraCycleInput;
 }
 
 export interface PodMeta {

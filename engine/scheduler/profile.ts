@@ -29,6 +29,8 @@ export interface Profile {
     readonly volumeZone: boolean;
     /** NodeVolumeLimits (csi.go): acts only on pods with claims whose CSI driver a CSINode limits. */
     readonly nodeVolumeLimits: boolean;
+    /** DynamicResources (plugins/dynamic-resources/): acts only on pods with spec.resourceClaims. */
+    readonly dynamicResources: boolean;
   };
   /** NodeAffinity at PreFilter: its metadata.name restriction of the nodes searched. */
   readonly nodeAffinityPreFilter: boolean;
@@ -84,6 +86,7 @@ export const DEFAULT_PROFILE: Profile = {
     volumeBinding: true,
     volumeZone: true,
     nodeVolumeLimits: true,
+    dynamicResources: true,
   },
   nodeAffinityPreFilter: true,
   fitWeight: 1,

@@ -10,7 +10,7 @@
  * get the DisruptionTarget condition and a graceful delete, the pod is nominated to the node
  * (status.nominatedNodeName), and until it is bound, pods of lower or equal priority see it as present there.
  */
-import { type ApiServer, Client } from '../api/api-server.js';
+import { type ApiServer, CONFLICT, Client } from '../api/api-server.js';
 import { Informer, type Store } from '../api/informer.js';
 import {
   keyOf,
@@ -19,6 +19,9 @@ import {
   type PersistentVolumeClaim,
   type StorageClass,
   type CSINode,
+  type DeviceClass,
+  type ResourceClaim,
+  type ResourceSlice,
   type LabelSelector,
   type Node,
   type Pod,
@@ -58,11 +61,25 @@ import {
   STORAGE_CLASS_UPDATE,
   CSI_NODE_ADD,
   CSI_NODE_UPDATE,
+  DEVICE_CLASS_ADD,
+  DEVICE_CLASS_UPDATE,
+  RESOURCE_CLAIM_ADD,
+  RESOURCE_CLAIM_UPDATE,
+  RESOURCE_SLICE_ADD,
+  RESOURCE_SLICE_UPDATE,
   nodeSchedulingPropertiesChange,
   sameRecord,
   type ClusterEvent,
 } from './framework/cluster-events.js';
-import { COSCHEDULING, GPU_SHARE, POD_TOPOLOGY_SPREAD, QueueingHints, type HintPod } from './framework/queueing-hints.js';
+import {
+  COSCHEDULING,
+  DYNAMIC_RESOURCES,
+  GPU_SHARE,
+  POD_TOPOLOGY_SPREAD,
+  QueueingHints,
+  type HintPod,
+} from './framework/queueing-hints.js';
+import { DynamicResources, REASON_CANNOT_ALLOCATE } from './plugins/dynamic-resources/index.js';
 import { GangState, type WaitingPod } from './gang.js';
 import {
   permit as gangPermit,
@@ -306,6 +323,113 @@ export class Scheduler {
     }
   }
 
+  // ---- DynamicResources (plugins/dynamic-resources/): null until useDynamicResources (a scenario without DRA objects).
+  private dra: DynamicResources | null = null;
+  /** Pods held at DynamicResources PreEnqueue until their claims exist, by key. */
+  private readonly draWaiting = new Set<string>();
+
+  /**
+   * The DynamicResources informers (DeviceClass, ResourceSlice, ResourceClaim) and the plugin, opened only for
+   * scenarios with DRA objects or pods with resource claims (a watch shifts the ids of later ones).
+   */
+  useDynamicResources(): void {
+    const classes = new Informer<DeviceClass>({
+      add: (o) => this.draEvent(DEVICE_CLASS_ADD, undefined, o),
+      update: (old, o) => this.draEvent(DEVICE_CLASS_UPDATE, old, o),
+    });
+    const slices = new Informer<ResourceSlice>({
+      add: (o) => this.draEvent(RESOURCE_SLICE_ADD, undefined, o),
+      update: (old, o) => this.draEvent(RESOURCE_SLICE_UPDATE, old, o),
+    });
+    const claims = new Informer<ResourceClaim>({
+      add: (c) => {
+        this.draAdmitWaiting();
+        this.draEvent(RESOURCE_CLAIM_ADD, undefined, c);
+      },
+      update: (old, c) => {
+        (this.dra as DynamicResources).claimChanged(c);
+        this.draEvent(RESOURCE_CLAIM_UPDATE, old, c);
+      },
+    });
+    this.dra = new DynamicResources({
+      claim: (ns, name) => claims.cache.get(objectKey('ResourceClaim', ns, name)),
+      claims: () => claims.cache.values(),
+      deviceClass: (name) => classes.cache.get(objectKey('DeviceClass', '', name)),
+      slices: () => slices.cache.values(),
+    });
+    this.api.watch('DeviceClass', 'kube-scheduler/deviceclasses', classes.onEvent);
+    this.api.watch('ResourceSlice', 'kube-scheduler/resourceslices', slices.onEvent);
+    this.api.watch('ResourceClaim', 'kube-scheduler/resourceclaims', claims.onEvent);
+  }
+
+  private draEvent(e: ClusterEvent, old: unknown, neu: unknown): void {
+    if (this.queue.onEvent(e, old, neu, this.sim.now) > 0) this.afterMove();
+  }
+
+  /** DynamicResources PreEnqueue: whether the pod must wait for its claims (only in a profile running the plugin). */
+  private draHolds(pod: Pod): boolean {
+    if (this.dra === null || pod.spec.resourceClaims === undefined) return false;
+    if (!(this.kernels.get(pod.spec.schedulerName)?.profile.filters.dynamicResources ?? false)) return false;
+    return this.dra.preEnqueue(pod) !== null;
+  }
+
+  /** A claim was created: the pods waiting at PreEnqueue whose claims all exist now enter the queue. */
+  private draAdmitWaiting(): void {
+    for (const key of [...this.draWaiting]) {
+      const pod = this.podCache.get(key);
+      if (pod === undefined || pod.spec.nodeName !== '') {
+        this.draWaiting.delete(key);
+        continue;
+      }
+      if (this.draHolds(pod)) continue;
+      this.draWaiting.delete(key);
+      this.onPodAdd(pod, key);
+    }
+  }
+
+  /**
+   * DynamicResources Reserve at the end of the cycle; false (the cycle fails, as upstream's Reserve error) when the
+   * node can no longer serve the pod's claims.
+   */
+  private draReserve(p: QueuedPod, c: NonNullable<typeof this.current>): boolean {
+    if (this.dra === null || c.input.dra === undefined) return true;
+    if (this.dra.reserve(p.key, c.input.dra.pod, c.node)) return true;
+    c.message = `0/${this.table.live} nodes are available: ${REASON_CANNOT_ALLOCATE}.`;
+    c.rejectors = DYNAMIC_RESOURCES;
+    c.node = -1;
+    return false;
+  }
+
+  /**
+   * DynamicResources PreBind (bindClaim): each claim not yet reserved for the pod gets its allocation and the pod in
+   * reservedFor, one status update after the other; then the binding goes on. A failed update fails the binding
+   * cycle: Unreserve, the assumption forgotten, the pod back to the queue.
+   */
+  private draPreBind(key: string, assumed: AssignedPod, bind: () => void): void {
+    const dra = this.dra as DynamicResources;
+    const res = dra.reservation(key);
+    if (res === null) return bind();
+    const next = (i: number): void => {
+      if (i === res.claims.length) return bind();
+      const c = res.claims[i];
+      this.api.update(
+        this.client,
+        'ResourceClaim',
+        objectKey('ResourceClaim', c.namespace, c.name),
+        (cur) => (cur.kind === 'ResourceClaim' ? DynamicResources.bindClaim(cur, res.pod, c.allocation) : CONFLICT),
+        (r) => {
+          if (r.ok) return next(i + 1);
+          dra.unreserve(key);
+          if (this.pods.get(key) === assumed) this.release(key);
+          const pod = this.podCache.get(key);
+          if (pod !== undefined && pod.spec.nodeName === '') this.onPodAdd(pod, key);
+        },
+      );
+    };
+    next(0);
+  }
+  // ---- end DynamicResources
+
   private readonly volumeListers: VolumeListers = {
     claim: (ns, name) => this.storage?.claims.get(objectKey('PersistentVolumeClaim', ns, name)),
     volume: (name) => this.storage?.volumes.get(objectKey('PersistentVolume', '', name)),
@@ -404,6 +528,11 @@ export class Scheduler {
       this.gated.add(key);
       return;
     }
+    // DynamicResources PreEnqueue: the pod waits until its ResourceClaims exist (draAdmitWaiting).
+    if (this.draHolds(pod)) {
+      this.draWaiting.add(key);
+      return;
+    }
     const p: QueuedPod = {
       key,
       pod,
@@ -453,6 +582,7 @@ export class Scheduler {
       this.onPodAdd(pod, key);
       return;
     }
+    if (this.draWaiting.has(key)) return;
     const q = this.queued.get(key);
     if (q !== undefined) {
       q.pod = pod;
@@ -470,6 +600,7 @@ export class Scheduler {
 
   private onPodDelete(pod: Pod, key: string): void {
     this.gated.delete(key);
+    this.draWaiting.delete(key);
     if (this.gang !== null) {
       this.gang.untrack(key);
       // eventhandlers.go deletePodFromSchedulingQueue: a deleted waiting pod is rejected ("pod deleted"), and
@@ -524,6 +655,7 @@ export class Scheduler {
    * the cache as a deleted one does).
    */
   private release(key: string): void {
+    this.dra?.unreserve(key);
     const gone = this.pods.remove(key);
     if (gone === undefined) return;
     this.clusterEvent(ASSIGNED_POD_DELETE, gone.pod, undefined);
@@ -586,6 +718,7 @@ export class Scheduler {
       const volumes = volumeInput(pod.metadata.namespace, pod.spec.claims, this.volumeListers, p.key);
       input = { ...input, volumes };
     }
+    if (this.dra !== null && pod.spec.resourceClaims !== undefined) input = { ...input, dra: { plugin: this.dra, pod } };
     const nominated = this.nominatedFor(p.key, pod.spec.priority);
     const own = this.nominations.get(p.key);
     // The sharded search (parallel/scanner.ts) does not implement nominated pods, so cycles with nominations
@@ -593,7 +726,12 @@ export class Scheduler {
     // kernel too, which records the per-node statuses preemption reads. GPU profiles (gpu-share.ts) keep to the
     // sequential kernel.
     const sharded =
-      this.scanner !== null && kernel.gpuShare === null && nominated.length === 0 && own === undefined && input.volumes === undefined;
+      this.scanner !== null &&
+      kernel.gpuShare === null &&
+      nominated.length === 0 &&
+      own === undefined &&
+      input.volumes === undefined &&
+      input.dra === undefined;
     const d =
       (sharded ? this.scanner?.schedule(kernel, this.table, input, this.search, this.rng, this.pods) : null) ??
       kernel.schedule(this.table, input, this.search, this.rng, { pods: this.pods, nominated, nominatedRow: own?.row ?? -1 });
@@ -725,12 +863,18 @@ export class Scheduler {
     if (p.where === 'gone') {
       // Deleted while in flight: nothing to bind.
       this.queue.done(p);
-    } else if (c.node >= 0 && !this.gangPodGroupMissing(p, c) && (grant = this.reserveGpu(p, c.node)) !== undefined) {
+    } else if (
+      c.node >= 0 &&
+      !this.gangPodGroupMissing(p, c) &&
+      this.draReserve(p, c) &&
+      (grant = this.reserveGpu(p, c.node)) !== undefined
+    ) {
       const nodeName = this.table.names[c.node];
       this.observer.attempt(p.pod, p.key, nodeName, duration, '');
       this.nominations.delete(p.key);
       this.assumeAndPermit(p, c.node, nodeName, c.ports, grant, c.input.volumes?.delayed ?? NO_CLAIMS);
     } else {
+      this.dra?.unreserve(p.key);
       if (c.node >= 0) {
         c.message = `0/${this.table.count} nodes are available: Open-Gpu-Share Reserve found no free GPU on ${this.table.names[c.node]}.`;
         c.rejectors = GPU_SHARE;
@@ -1024,7 +1168,9 @@ export class Scheduler {
     delayed: readonly PersistentVolumeClaim[],
   ): void {
     const index = gpu === null ? null : gpuIndexOf(gpu.devices);
-    const bind = (): void => this.bindPod(key, assumed, nodeName, index);
+    const bindPod = (): void => this.bindPod(key, assumed, nodeName, index);
+    // PreBind: VolumeBinding, then DynamicResources (default plugin order), then DefaultBinder.
+    const bind = this.dra === null ? bindPod : (): void => this.draPreBind(key, assumed, bindPod);
     if (delayed.length === 0) bind();
     else this.bindVolumes(key, assumed, row, delayed, bind);
   }

@@ -44,6 +44,9 @@ export type EventResource =
   | 'PersistentVolume'
   | 'StorageClass'
   | 'CSINode'
+  | 'ResourceClaim'
+  | 'ResourceSlice'
+  | 'DeviceClass'
   | '*';
 
 export interface ClusterEvent {
@@ -92,6 +95,12 @@ export const STORAGE_CLASS_ADD = ev('StorageClass', ADD, 'StorageClassAdd');
 export const STORAGE_CLASS_UPDATE = ev('StorageClass', UPDATE, 'StorageClassUpdate');
 export const CSI_NODE_ADD = ev('CSINode', ADD, 'CSINodeAdd');
 export const CSI_NODE_UPDATE = ev('CSINode', UPDATE, 'CSINodeUpdate');
+export const RESOURCE_CLAIM_ADD = ev('ResourceClaim', ADD, 'ResourceClaimAdd');
+export const RESOURCE_CLAIM_UPDATE = ev('ResourceClaim', UPDATE, 'ResourceClaimUpdate');
+export const RESOURCE_SLICE_ADD = ev('ResourceSlice', ADD, 'ResourceSliceAdd');
+export const RESOURCE_SLICE_UPDATE = ev('ResourceSlice', UPDATE, 'ResourceSliceUpdate');
+export const DEVICE_CLASS_ADD = ev('DeviceClass', ADD, 'DeviceClassAdd');
+export const DEVICE_CLASS_UPDATE = ev('DeviceClass', UPDATE, 'DeviceClassUpdate');
 export const UNSCHEDULABLE_TIMEOUT = ev('*', ALL, 'UnschedulableTimeout');
 /** scheduler-plugins' PodGroup CRD (a custom GVK event, "podgroups.v1alpha1.scheduling.x-k8s.io"). */
 export const POD_GROUP_ADD = ev('PodGroup', ADD, 'PodGroupAdd');

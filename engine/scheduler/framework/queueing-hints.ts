@@ -12,7 +12,8 @@
  * Plugins kubesim runs that upstream does not know (Open-Gpu-Share, user plugins from --plugin-module) do not
  * implement EnqueueExtensions: upstream then registers every event with no hint (Queue), and so does kubesim.
  */
-import type { Node, NodeAffinity, NodeSelectorRequirement, NodeSelectorTerm, Pod } from '../../api/objects.js';
+import type { Node, NodeAffinity, NodeSelectorRequirement, NodeSelectorTerm, Pod, ResourceClaim } from '../../api/objects.js';
+import { claimNameOf } from '../../api/resource-claim.js';
 import type { PodRequests } from '../../api/pod-resources.js';
 import { CPU, EPHEMERAL_STORAGE, MEMORY } from '../../api/pod-resources.js';
 import type { PodInput } from '../pod-input.js';
@@ -58,8 +59,10 @@ export const VOLUME_BINDING = 1 << 10;
 export const VOLUME_ZONE = 1 << 11;
 export const VOLUME_RESTRICTIONS = 1 << 12;
 export const NODE_VOLUME_LIMITS = 1 << 13;
+/** DynamicResources (plugins/dynamic-resources/). */
+export const DYNAMIC_RESOURCES = 1 << 14;
 /** The highest rejector bit. */
-export const LAST_PLUGIN = NODE_VOLUME_LIMITS;
+export const LAST_PLUGIN = DYNAMIC_RESOURCES;
 
 export const PLUGIN_NAMES: Readonly<Record<number, string>> = {
   [NODE_UNSCHEDULABLE]: 'NodeUnschedulable',
@@ -76,6 +79,7 @@ export const PLUGIN_NAMES: Readonly<Record<number, string>> = {
   [VOLUME_ZONE]: 'VolumeZone',
   [VOLUME_RESTRICTIONS]: 'VolumeRestrictions',
   [NODE_VOLUME_LIMITS]: 'NodeVolumeLimits',
+  [DYNAMIC_RESOURCES]: 'DynamicResources',
 };
 
 /** The names of the plugins in a rejector set, in bit order. */
@@ -282,6 +286,21 @@ const interPodAfterNode: HintFn = (p, old, neu) => {
   return QUEUE_SKIP;
 };
 
+// ---- DynamicResources (dynamicresources.go isSchedulableAfterClaimChange): a claim of the pod created or its status
+// changed, or any claim deallocated (its devices are free again).
+const draAfterClaimChange: HintFn = (p, old, neu) => {
+  const o = old as ResourceClaim | undefined;
+  const n = neu as ResourceClaim | undefined;
+  if (n === undefined) return QUEUE_SKIP;
+  if (o?.status.allocation !== undefined && n.status.allocation === undefined) return QUEUE;
+  let uses = false;
+  if (n.metadata.namespace === p.pod.metadata.namespace)
+    for (const e of p.pod.spec.resourceClaims ?? []) if (claimNameOf(p.pod, e).name === n.metadata.name) uses = true;
+  if (!uses) return QUEUE_SKIP;
+  if (o === undefined) return QUEUE;
+  return o.status === n.status ? QUEUE_SKIP : QUEUE;
+};
+
 /** EventsToRegister of each plugin, with hints (SchedulerQueueingHints on) and without. */
 function registrations(plugin: number, hints: boolean): readonly Registration[] {
   switch (plugin) {
@@ -366,6 +385,16 @@ function registrations(plugin: number, hints: boolean): readonly Registration[] 
         reg('CSINode', ADD | UPDATE, 'NodeVolumeLimits/CSINode', null),
         reg('Pod', DELETE, 'NodeVolumeLimits/Pod', null),
         reg('PersistentVolumeClaim', ADD, 'NodeVolumeLimits/PersistentVolumeClaim', null),
+      ];
+    case DYNAMIC_RESOURCES:
+      // dynamicresources.go EventsToRegister: Node Add|UpdateNodeLabel (+UpdateNodeTaint without hints), ResourceClaim
+      // Add|Update with its hint, DeviceClass and ResourceSlice Add|Update. (Pod UpdatePodGeneratedResourceClaim is not
+      // raised: a pod waiting for its claims is held at PreEnqueue and admitted when they exist.)
+      return [
+        reg('Node', hints ? ADD | UPDATE_NODE_LABEL : ADD | UPDATE_NODE_LABEL | UPDATE_NODE_TAINT, 'DynamicResources/Node', null),
+        reg('ResourceClaim', ADD | UPDATE, 'DynamicResources/ResourceClaim', draAfterClaimChange),
+        reg('DeviceClass', ADD | UPDATE, 'DynamicResources/DeviceClass', null),
+        reg('ResourceSlice', ADD | UPDATE, 'DynamicResources/ResourceSlice', null),
       ];
     default:
       // No EnqueueExtensions: every event, no hint.

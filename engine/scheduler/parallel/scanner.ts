@@ -81,6 +81,8 @@ const SHARDABLE_FILTERS: ReadonlySet<string> = new Set([
   'volumeBinding',
   'volumeZone',
   'nodeVolumeLimits',
+  // Pods with resource claims run the sequential kernel (scheduler.ts), so the switch alone does not prevent sharding.
+  'dynamicResources',
 ]);
 /** Cell of the control block a worker sets once its serve task runs. */
 const C_READY = 3;

@@ -160,9 +160,10 @@ export class DynamicResources {
    * Reserve for the cycle's pod on row i: assumes the allocations (in flight) and keeps the reservation for PreBind.
    * False when the node can no longer serve the claims (the cycle fails).
    */
-  reserve(podKey: string, i: number): boolean {
+  reserve(podKey: string, forPod: Pod, i: number): boolean {
     const pod = this.pod;
-    if (pod === null || this.claims.length === 0) return true;
+    // Nothing prepared for this pod (its profile does not run the plugin) or no claims: nothing to reserve.
+    if (pod === null || pod !== forPod || this.claims.length === 0) return true;
     let allocs: AllocationResult[] | null = null;
     if (this.allocator !== null) {
       allocs = this.nodeAllocations.get(i) ?? this.allocator.allocate((this.table as NodeTable).nodes[i]);
