@@ -50,6 +50,48 @@ test('bursty-batch.yaml: every Job pod runs to completion', () => {
   assert.ok(r.summary.sched_latency_p99_ms > 10_000, 'bursts larger than the cluster queue for a while');
 });
 
+test('gpu-dra.yaml: sharing places every pod with less waiting; DRA allocates one device per claim and frees it with its pod', () => {
+  const s = load('gpu-dra.yaml');
+  const byName = new Map(s.policies.map((p) => [p.name, p]));
+  const run = (name: string, observe?: Parameters<typeof runOnce>[3]) =>
+    runOnce(s, byName.get(name) as (typeof s.policies)[number], s.seed, observe);
+  const plugin = run('device-plugin').summary;
+  const share = run('gpu-share').summary;
+  // DRA: every claim allocated holds one distinct device at any time, on its pod's node; claims end deleted with their pods.
+  const held = new Map<string, string>();
+  let maxHeld = 0;
+  let clash = '';
+  const claims = new Map<string, KubeObject>();
+  const dra = run('dra', {
+    observe: (_t, type, o) => {
+      if (o.kind !== 'ResourceClaim') return;
+      const key = o.metadata.name;
+      if (type === 'DELETED') claims.delete(key);
+      else claims.set(key, o);
+      const dev = o.status.allocation?.devices.map((d) => `${d.pool}/${d.device}`).join(',');
+      if (type === 'DELETED' || dev === undefined) held.delete(key);
+      else {
+        for (const [k, v] of held) if (k !== key && v === dev) clash = `${k} and ${key} hold ${dev}`;
+        held.set(key, dev);
+      }
+      maxHeld = Math.max(maxHeld, held.size);
+    },
+  });
+  assert.is(clash, '', 'no device allocated twice');
+  assert.ok(maxHeld <= 16 && maxHeld >= 12, `at most the 16 GPUs held (max ${maxHeld})`);
+  const m = dra.summary;
+  assert.is(m.pods_created, 470);
+  // Whole devices: the device plugin and DRA queue pods that sharing places at once.
+  assert.ok(
+    share.sched_latency_p99_ms < plugin.sched_latency_p99_ms / 10,
+    `share ${share.sched_latency_p99_ms} vs ${plugin.sched_latency_p99_ms}`,
+  );
+  assert.ok(m.sched_latency_p99_ms > share.sched_latency_p99_ms * 10, `dra ${m.sched_latency_p99_ms}`);
+  assert.is(share.pods_scheduled, 470);
+  // Only the claims of the pods still running at the end remain.
+  assert.is(claims.size, m.pods_running + m.pods_pending_end);
+});
+
 test('app-helm.yaml: the helm output runs; the HPA and the autoscaler grow the app for the load and shrink it back', () => {
   const loaded = loadScenario(join(SCENARIOS, 'app-helm.yaml'));
   const s = loaded.scenario;
