@@ -223,6 +223,41 @@ test('a node pool dra: option describes the driver; its slice has one device per
   assert.is(bad.path, 'cluster.nodePools[0].dra.driver');
 });
 
+test('DynamicResources in KubeSchedulerConfiguration: modeled (not ignored), a profile switch, its args', () => {
+  const policy = (profile: string) => {
+    const [f] = parseYamlDocuments(
+      `name: x
+cluster: {nodePools: [{name: n, count: 1, template: {cpu: "4", memory: 8Gi}}]}
+policies:
+  - name: p
+    config:
+      apiVersion: kubescheduler.config.k8s.io/v1
+      kind: KubeSchedulerConfiguration
+      profiles: [${profile}]
+`,
+      'cfg.yaml',
+    );
+    return parseScenario(f, '/tmp/cfg.yaml');
+  };
+  const on = policy('{}');
+  assert.is(on.scenario.policies[0].profiles[0].filters.dynamicResources, true);
+  assert.not.ok(
+    on.warnings.some((w) => w.includes('DynamicResources')),
+    on.warnings.join('; '),
+  );
+  assert.is(
+    policy('{plugins: {multiPoint: {disabled: [{name: DynamicResources}]}}}').scenario.policies[0].profiles[0].filters.dynamicResources,
+    false,
+  );
+  const args = policy('{pluginConfig: [{name: DynamicResources, args: {filterTimeout: 10s}}]}');
+  assert.ok(
+    args.warnings.some((w) => w.includes('filterTimeout')),
+    args.warnings.join('; '),
+  );
+  const binding = expectInputError(() => policy('{pluginConfig: [{name: DynamicResources, args: {bindingTimeout: 600s}}]}'));
+  assert.is(binding.path, 'policies[0].config.profiles[0].pluginConfig[0].args.bindingTimeout');
+});
+
 test('the DRA schemas: every upstream field has a disposition (Kubernetes API reference, resource.k8s.io/v1)', () => {
   const UPSTREAM: Record<string, [FieldTable, string]> = {
     ExactDeviceRequest: [EXACT_REQUEST, 'adminAccess allocationMode capacity count deviceClassName selectors tolerations'],
