@@ -24,7 +24,10 @@ import {
   type HintPod,
 } from '../engine/scheduler/framework/queueing-hints.js';
 import { podInput } from '../engine/scheduler/pod-input.js';
-import { makePod, makeSpec, scenarioFrom } from './helpers.js';
+import { constantApi, makePod, makeSpec, scenarioFrom } from './helpers.js';
+import { Client } from '../engine/api/api-server.js';
+import { SharedInformer } from '../engine/controllers/shared-informer.js';
+import { ResourceClaimController } from '../engine/controllers/resource-claim.js';
 
 const CLASS = `  - manifest:
       apiVersion: resource.k8s.io/v1
@@ -219,6 +222,35 @@ policies:
 `);
   const r = runOnce(s, s.policies[0], 1);
   assert.is(r.summary.pods_scheduled, 3);
+});
+
+test('resource-claim controller: a pod recreated under the same name gets its own claim once the old one is deleted', () => {
+  const { sim, api } = constantApi();
+  const user = new Client('test', { qps: Infinity, burst: Infinity }, 'exempt');
+  const pods = new SharedInformer<Pod>(api, 'Pod', 'kcm/pods');
+  new ResourceClaimController(api, { client: { qps: Infinity, burst: Infinity } }, pods);
+  const live = new Map<string, ResourceClaim>();
+  api.onCommit((type, o) => {
+    if (o.kind !== 'ResourceClaim') return;
+    if (type === 'DELETED') live.delete(o.metadata.name);
+    else live.set(o.metadata.name, o);
+  });
+  const s = scenarioFrom(`name: x
+cluster: {nodePools: [{name: n, count: 1, template: {cpu: "1", memory: 1Gi}}]}
+workloads:
+${template('one-gpu')}`);
+  api.create(user, s.objects[0].object);
+  const pod = makePod('p', makeSpec([{ cpu: 100 }], { resourceClaims: [{ name: 'gpu', resourceClaimTemplateName: 'one-gpu' }] }));
+  sim.callAt(1000_000, () => api.create(user, pod));
+  sim.callAt(2000_000, () => {
+    api.delete(user, 'Pod', 'Pod/default/p', () => api.create(user, pod), 0);
+  });
+  sim.run(10_000_000);
+  const uids = [...api.etcd.list('Pod/')].map((p) => p.metadata.uid);
+  assert.is(uids.length, 1);
+  const c = live.get('p-gpu');
+  assert.ok(c !== undefined, 'the new pod has a claim');
+  assert.is(c.metadata.ownerReferences[0].uid, uids[0], 'owned by the new pod');
 });
 
 test.run();

@@ -47,6 +47,12 @@ export class ResourceClaimController {
       },
       // A claim reserved for a pod that is already gone (its release ran before the reservation was written).
       update: (_, c) => this.syncClaim(c),
+      // A pod recreated under the same name (a StatefulSet's) waits for its predecessor's claim to go, then gets its own.
+      delete: (c) => {
+        const owner = c.metadata.ownerReferences.find((o) => o.controller && o.kind === 'Pod');
+        const pod = owner === undefined ? undefined : this.pods.cache.get(objectKey('Pod', c.metadata.namespace, owner.name));
+        if (pod !== undefined) this.syncPod(pod);
+      },
     });
     this.templates = templates.cache;
     this.claims = claims.cache;

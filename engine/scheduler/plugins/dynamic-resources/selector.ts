@@ -229,12 +229,12 @@ class Parser {
       const v: Value = { t: 'bool', v: t.s === 'true' };
       return { st: 'bool', ev: () => v };
     }
-    if (t.k === 'id' && t.s === 'quantity') return this.quantityCall(t);
+    if (t.k === 'id' && t.s === 'quantity') return this.quantityCall();
     if (t.k === 'id' && t.s === 'device') return this.deviceRef(t);
     throw this.unsupported(t, t.k === 'id' ? 'identifier or function' : 'syntax');
   }
 
-  private quantityCall(t: Token): Node {
+  private quantityCall(): Node {
     this.expect('(');
     const arg = this.next();
     if (arg.k !== 'str') throw this.unsupported(arg, 'quantity() argument (expected a string literal)');
@@ -246,7 +246,6 @@ class Parser {
       throw err;
     }
     this.expect(')');
-    void t;
     const v: Value = { t: 'quantity', v: q };
     return { st: 'quantity', ev: () => v };
   }
