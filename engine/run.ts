@@ -115,6 +115,10 @@ function usesDra(scenario: Scenario): boolean {
   if (scenario.nodePools.some((p) => p.dra !== undefined)) return true;
   const claims = (spec: { readonly resourceClaims?: readonly unknown[] }): boolean => (spec.resourceClaims?.length ?? 0) > 0;
   if (scenario.podWorkloads.some((w) => claims(w.template.spec))) return true;
+  for (const st of scenario.steps) {
+    if (st.opcode === 'createPods' && claims(st.template.spec)) return true;
+    if (st.opcode === 'churn' && st.templates.some((t) => claims(t.spec))) return true;
+  }
   return scenario.objects.some(({ object: o }) => {
     if (DRA_KINDS.has(o.kind)) return true;
     if (o.kind === 'Pod') return claims(o.spec);
