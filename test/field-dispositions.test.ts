@@ -70,6 +70,9 @@ test('every upstream field of the modeled schemas has a disposition, and the tab
     for (const [f, d] of Object.entries(table))
       if (d.d === 'inert' || d.d === 'warned' || d.d === 'refused') assert.ok(d.why.length > 10, `${schema}.${f} says why`);
   }
+  // Dynamic Resource Allocation: a pod's claims and the containers' references to them are honoured (dra-parse.test.ts).
+  assert.equal(POD_SPEC.resourceClaims, { d: 'honoured' });
+  assert.equal(RESOURCES.claims, { d: 'honoured' });
   assert.is(kindDisposition('StatefulSet').disposition, 'modeled');
   assert.is(kindDisposition('DaemonSet').disposition, 'modeled');
 });
