@@ -18,16 +18,16 @@ import { NodeTable } from '../scheduler/node-table.js';
 import { podInput } from '../scheduler/pod-input.js';
 import { preempt } from '../scheduler/preemption.js';
 import { defaultSpreadSelector, needsDefaultSelector } from '../scheduler/default-selector.js';
-import { hostPorts } from '../scheduler/plugins/node-ports.js';
-import { NAME as FIT } from '../scheduler/plugins/node-resources-fit.js';
-import { NAME as BALANCED } from '../scheduler/plugins/node-resources-balanced-allocation.js';
-import { NAME as TAINTS } from '../scheduler/plugins/taint-toleration.js';
-import { NAME as AFFINITY, REASON_NOT_IN_PREFILTER_RESULT } from '../scheduler/plugins/node-affinity.js';
-import { NAME as IMAGES } from '../scheduler/plugins/image-locality.js';
-import { NAME as SPREAD } from '../scheduler/plugins/pod-topology-spread.js';
-import { NAME as INTERPOD } from '../scheduler/plugins/inter-pod-affinity.js';
-import { NAME as PREEMPTION } from '../scheduler/plugins/default-preemption.js';
-import { FIRST_FIT, ROUND_ROBIN, UNIFORM_RANDOM } from '../scheduler/plugins/placement-policies.js';
+import { hostPorts } from '../scheduler/plugins/node-ports/index.js';
+import { NAME as FIT } from '../scheduler/plugins/node-resources-fit/index.js';
+import { NAME as BALANCED } from '../scheduler/plugins/node-resources-balanced-allocation/index.js';
+import { NAME as TAINTS } from '../scheduler/plugins/taint-toleration/index.js';
+import { NAME as AFFINITY, REASON_NOT_IN_PREFILTER_RESULT } from '../scheduler/plugins/node-affinity/index.js';
+import { NAME as IMAGES } from '../scheduler/plugins/image-locality/index.js';
+import { NAME as SPREAD } from '../scheduler/plugins/pod-topology-spread/index.js';
+import { NAME as INTERPOD } from '../scheduler/plugins/inter-pod-affinity/index.js';
+import { NAME as PREEMPTION } from '../scheduler/plugins/default-preemption/index.js';
+import { FIRST_FIT, ROUND_ROBIN, UNIFORM_RANDOM } from '../scheduler/plugins/placement-policies/index.js';
 import { hasScorePlugins, type Profile } from '../scheduler/profile.js';
 
 /** kubesim run's default seed (a scenario's `seed` defaults to 1). */

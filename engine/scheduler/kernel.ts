@@ -11,7 +11,7 @@ import { CPU, EPHEMERAL_STORAGE, MEMORY, type PodRequests } from '../api/pod-res
 import type { RngStream } from '../core/rng.js';
 import type { NodeTable } from './node-table.js';
 import type { PodInput } from './pod-input.js';
-import { calculatePriority, scaledImageScore } from './plugins/image-locality.js';
+import { calculatePriority, scaledImageScore } from './plugins/image-locality/index.js';
 import {
   REASON_CONFLICT,
   REASON_ENFORCED,
@@ -24,18 +24,18 @@ import {
   matchingWeight,
   preFilterNodeNames,
   type CompiledTerms,
-} from './plugins/node-affinity.js';
-import { REASON as REASON_PORTS } from './plugins/node-ports.js';
-import { addDefaultNormalized } from './plugins/normalize-score.js';
+} from './plugins/node-affinity/index.js';
+import { REASON as REASON_PORTS } from './plugins/node-ports/index.js';
+import { addDefaultNormalized } from './framework/normalize-score.js';
 import {
   firstUntolerated,
   isHardEffect,
   preferNoScheduleTolerations,
   reasonUntolerated,
   toleratedByAny,
-} from './plugins/taint-toleration.js';
-import { scoreLeastBalanced } from './plugins/least-allocated-balanced.js';
-import { balance2, balanceN, balancedScore } from './plugins/node-resources-balanced-allocation.js';
+} from './plugins/taint-toleration/index.js';
+import { scoreLeastBalanced } from './plugins/node-resources-balanced-allocation/least-allocated-balanced.js';
+import { balance2, balanceN, balancedScore } from './plugins/node-resources-balanced-allocation/index.js';
 import {
   checkedScalars,
   type IgnoredResources,
@@ -48,8 +48,8 @@ import {
   leastAllocated,
   mostAllocated,
   requestedToCapacityRatio,
-} from './plugins/node-resources-fit.js';
-import { REASON as REASON_UNSCHEDULABLE } from './plugins/node-unschedulable.js';
+} from './plugins/node-resources-fit/index.js';
+import { REASON as REASON_UNSCHEDULABLE } from './plugins/node-unschedulable/index.js';
 import { hasScorePlugins, type Profile } from './profile.js';
 import { AssignedPods, type AssignedPod } from './assigned-pods.js';
 import { AffinityFilter, AffinityScore } from './affinity-state.js';
@@ -61,18 +61,18 @@ import {
   addNormalizedSpread,
   spreadConstraints,
   type SpreadConstraint,
-} from './plugins/pod-topology-spread.js';
+} from './plugins/pod-topology-spread/index.js';
 import {
   REASON_AFFINITY,
   REASON_ANTI_AFFINITY,
   REASON_EXISTING_ANTI_AFFINITY,
   addNormalizedAffinity,
-} from './plugins/inter-pod-affinity.js';
-import type { HostPort } from './plugins/node-ports.js';
+} from './plugins/inter-pod-affinity/index.js';
+import type { HostPort } from './plugins/node-ports/index.js';
 import type { GpuCluster } from '../gpu/cluster.js';
 import { GpuShare, REASON_GPU } from './gpu-share.js';
 import type { GpuGrant } from '../gpu/resources.js';
-import { POLICY_SCORE } from './plugins/placement-policies.js';
+import { POLICY_SCORE } from './plugins/placement-policies/index.js';
 import {
   GPU_SHARE,
   INTER_POD_AFFINITY,
@@ -87,7 +87,7 @@ import {
   VOLUME_ZONE,
   NODE_VOLUME_LIMITS,
 } from './framework/queueing-hints.js';
-import type { VolumeInput } from './plugins/volume-binding.js';
+import type { VolumeInput } from './plugins/volume-binding/index.js';
 import { NodeView, UserPluginError, podView, type PodView, type UserPlugin } from './user-plugins.js';
 
 /** schedule_one.go */
@@ -630,7 +630,7 @@ export class Kernel {
     return this.gpuShare.reserve(t, row, this.cycleRng);
   }
 
-  /** FirstFit, RoundRobin and UniformRandom (plugins/placement-policies.ts): one node gets 100 × weight. */
+  /** FirstFit, RoundRobin and UniformRandom (plugins/placement-policies/): one node gets 100 × weight. */
   private scorePolicies(t: NodeTable, feasible: Int32Array, found: number, out: Float64Array, rng: RngStream | undefined): void {
     const p = this.profile;
     const n = t.count;
@@ -978,7 +978,7 @@ export class Kernel {
     const podCpu = r.cpu;
     const podMem = r.memory;
     if (least && fitW > 0 && balActive) {
-      // The upstream default: one fused loop (plugins/least-allocated-balanced.ts), ~1.5× faster than the
+      // The upstream default: one fused loop (plugins/node-resources-balanced-allocation/least-allocated-balanced.ts), ~1.5× faster than the
       // general loop below, which re-tests the strategy per node.
       scoreLeastBalanced(t, feasible, found, out, { nzPodCpu, nzPodMem, podCpu, podMem, wc, wm, fitW, balW });
       return;
