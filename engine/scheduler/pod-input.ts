@@ -75,3 +75,9 @@ export function podInput(
     annotations: meta.annotations ?? NO_ANNOTATIONS,
   };
 }
+
+/** Whether a plain object (a nodeSelector, a requests map) has any key, without allocating. */
+export function hasKeys(o: object): boolean {
+  for (const _ in o) return true;
+  return false;
+}
