@@ -507,6 +507,11 @@ export class Kernel {
     return this.feasible.subarray(0, count);
   }
 
+  /** The total scores of the feasible rows the last schedule() scored (valid when its Decision.feasible > 1). */
+  scoresOf(count: number): Float64Array {
+    return this.scores.subarray(0, count);
+  }
+
   /** The pod of the last cycle. */
   get cyclePod(): PodInput | undefined {
     return this.cycle?.pod;

@@ -1,8 +1,8 @@
 /**
  * A profile's enabled plugins as instances (framework/plugin.ts), in the order the framework runs them:
- * Filter plugins in the default filter order (default_plugins.go), then the GPU and user plugins; Score plugins
- * in one fixed order, so that the plugins that draw from the scheduler's stream (UniformRandom, the GPU
- * RandomScore) draw in the same order in every path. Both the fused kernel (kernel.ts) and the plugin-by-plugin
+ * Filter and Score plugins in the default profile's order (default_plugins.go), then kubesim's placement
+ * policies, the user's and the GPU plugins: one fixed order, so that the plugins that draw from the scheduler's
+ * stream (UniformRandom, the GPU RandomScore) draw in the same order in every path. Both the fused kernel (kernel.ts) and the plugin-by-plugin
  * runtime (runtime.ts) run these instances.
  */
 import { GpuShare } from '../gpu-share.js';
@@ -86,12 +86,12 @@ export function profilePlugins(p: Profile): ProfilePlugins {
   };
   const fitScore = p.fitWeight > 0 ? fit : null;
   const balancedScore = p.balancedWeight > 0 ? new BalancedAllocationPlugin(p.balancedResources) : null;
-  score(p.fitWeight, fitScore);
-  score(p.balancedWeight, balancedScore);
   score(p.taintWeight, taints);
   score(p.affinityWeight, affinity);
+  score(p.fitWeight, fitScore);
   score(p.spreadWeight, spread);
   score(p.interPodAffinityWeight, interPod);
+  score(p.balancedWeight, balancedScore);
   score(p.imageWeight, new ImageLocalityPlugin());
   score(p.firstFitWeight, new FirstFitPlugin());
   score(p.roundRobinWeight, new RoundRobinPlugin());
