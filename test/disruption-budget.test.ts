@@ -19,7 +19,7 @@ import { parseManifests } from '../engine/scenario/manifests.js';
 import type { Scenario } from '../engine/scenario/types.js';
 import { parseYamlDocuments } from '../engine/scenario/yaml-field.js';
 import { preempt, splitByBudgetViolation } from '../engine/scheduler/preemption.js';
-import { DEFAULT_PREEMPTION_ARGS } from '../engine/scheduler/plugins/default-preemption.js';
+import { DEFAULT_PREEMPTION_ARGS } from '../engine/scheduler/plugins/default-preemption/index.js';
 import { DEFAULT_PROFILE } from '../engine/scheduler/profile.js';
 import { expectInputError, makePod, makeSpec, scenarioFrom } from './helpers.js';
 import { cluster, inputOf, labeledPod, runCycle } from './scheduler-helpers.js';

@@ -1,5 +1,5 @@
 /**
- * Gang scheduling with scheduler-plugins' Coscheduling plugin (engine/scheduler/plugins/coscheduling.ts,
+ * Gang scheduling with scheduler-plugins' Coscheduling plugin (engine/scheduler/plugins/coscheduling/,
  * gang.ts, scheduler.ts). The rule tests mirror upstream's pkg/coscheduling/coscheduling_test.go (TestLess,
  * TestPermit, TestPostFilter, TestPodGroupBackoffTime) and core/core_test.go (TestPreFilter, TestPermit); the
  * runs check the Permit wait's machinery: resources held while waiting, the timeout, the group rejection, and
@@ -23,7 +23,7 @@ import {
   preFilter,
   waitSeconds,
   DEFAULT_COSCHEDULING_ARGS,
-} from '../engine/scheduler/plugins/coscheduling.js';
+} from '../engine/scheduler/plugins/coscheduling/index.js';
 import { SchedulingQueue, type QueuedPod } from '../engine/scheduler/scheduling-queue.js';
 import { expectInputError, makePod, makeSpec, REPO, scenarioFrom } from './helpers.js';
 import { join } from 'node:path';

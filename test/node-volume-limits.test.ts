@@ -10,7 +10,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { CSINode, PersistentVolume, PersistentVolumeClaim, Pod, StorageClass } from '../engine/api/objects.js';
 import { fitErrorMessage } from '../engine/scheduler/kernel.js';
-import { REASON_MAX_VOLUME_COUNT, volumeInput, type VolumeListers } from '../engine/scheduler/plugins/volume-binding.js';
+import { REASON_MAX_VOLUME_COUNT, volumeInput, type VolumeListers } from '../engine/scheduler/plugins/volume-binding/index.js';
 import { DEFAULT_PROFILE } from '../engine/scheduler/profile.js';
 import { ASSIGNED_POD_DELETE, CSI_NODE_ADD, CSI_NODE_UPDATE, PVC_ADD } from '../engine/scheduler/framework/cluster-events.js';
 import { NODE_VOLUME_LIMITS, QueueingHints, STRATEGY_AFTER_BACKOFF, pluginNames } from '../engine/scheduler/framework/queueing-hints.js';

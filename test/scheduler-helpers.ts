@@ -6,7 +6,7 @@ import { AssignedPods } from '../engine/scheduler/assigned-pods.js';
 import { Kernel, type CycleContext, type Decision } from '../engine/scheduler/kernel.js';
 import { NodeTable } from '../engine/scheduler/node-table.js';
 import { podInput, type PodInput } from '../engine/scheduler/pod-input.js';
-import { hostPorts } from '../engine/scheduler/plugins/node-ports.js';
+import { hostPorts } from '../engine/scheduler/plugins/node-ports/index.js';
 import { DEFAULT_PROFILE, type Profile } from '../engine/scheduler/profile.js';
 import { makeNode, makePod, makeSpec } from './helpers.js';
 

@@ -12,9 +12,9 @@ import { Kernel, numFeasibleNodesToFind, fitErrorMessage } from '../engine/sched
 import { NodeTable } from '../engine/scheduler/node-table.js';
 import { DEFAULT_PROFILE, type Profile } from '../engine/scheduler/profile.js';
 import { podInput } from '../engine/scheduler/pod-input.js';
-import { leastAllocated, mostAllocated, brokenLinear, goRound } from '../engine/scheduler/plugins/node-resources-fit.js';
-import { balance2, balancedScore } from '../engine/scheduler/plugins/node-resources-balanced-allocation.js';
-import { toleratesUnschedulable } from '../engine/scheduler/plugins/node-unschedulable.js';
+import { leastAllocated, mostAllocated, brokenLinear, goRound } from '../engine/scheduler/plugins/node-resources-fit/index.js';
+import { balance2, balancedScore } from '../engine/scheduler/plugins/node-resources-balanced-allocation/index.js';
+import { toleratesUnschedulable } from '../engine/scheduler/plugins/node-unschedulable/index.js';
 import { makeNode, makeSpec } from './helpers.js';
 
 /** The resource scorers alone (the node-local plugins are covered in scheduler-plugins-node.test.ts). */

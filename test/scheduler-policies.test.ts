@@ -1,7 +1,7 @@
 /**
  * Placement policies beyond upstream (FirstFit, RoundRobin, UniformRandom score plugins): their configuration
  * and the decisions of the fused kernel, derived from the documented semantics
- * (engine/scheduler/plugins/placement-policies.ts).
+ * (engine/scheduler/plugins/placement-policies/).
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';

@@ -8,7 +8,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { RngStream } from '../engine/core/rng.js';
 import { preempt } from '../engine/scheduler/preemption.js';
-import { DEFAULT_PREEMPTION_ARGS, numCandidates, pickOneNode } from '../engine/scheduler/plugins/default-preemption.js';
+import { DEFAULT_PREEMPTION_ARGS, numCandidates, pickOneNode } from '../engine/scheduler/plugins/default-preemption/index.js';
 import { DEFAULT_PROFILE } from '../engine/scheduler/profile.js';
 import { cluster, inputOf, labeledPod, runCycle, type PodDesc } from './scheduler-helpers.js';
 

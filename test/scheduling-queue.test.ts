@@ -36,7 +36,7 @@ import {
   type HintPod,
 } from '../engine/scheduler/framework/queueing-hints.js';
 import { podInput } from '../engine/scheduler/pod-input.js';
-import { spreadConstraints, SYSTEM_DEFAULTS } from '../engine/scheduler/plugins/pod-topology-spread.js';
+import { spreadConstraints, SYSTEM_DEFAULTS } from '../engine/scheduler/plugins/pod-topology-spread/index.js';
 import { SchedulingQueue, type QueuedPod } from '../engine/scheduler/scheduling-queue.js';
 import { expectInputError, makeNode, makePod, makeSpec, scenarioFrom } from './helpers.js';
 

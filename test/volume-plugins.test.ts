@@ -18,7 +18,7 @@ import {
   REASON_ZONE_CONFLICT,
   volumeInput,
   type VolumeListers,
-} from '../engine/scheduler/plugins/volume-binding.js';
+} from '../engine/scheduler/plugins/volume-binding/index.js';
 import { DEFAULT_PROFILE } from '../engine/scheduler/profile.js';
 import {
   PVC_ADD,

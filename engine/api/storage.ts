@@ -1,6 +1,6 @@
 /**
  * Volume binding rules shared by the PV controller (engine/controllers/persistent-volume.ts) and the scheduler's
- * VolumeBinding/VolumeZone plugins (engine/scheduler/plugins/volume-binding.ts): which PersistentVolume can serve
+ * VolumeBinding/VolumeZone plugins (engine/scheduler/plugins/volume-binding/): which PersistentVolume can serve
  * which claim, and the annotations and labels both sides read.
  */
 import type { AccessMode, NodeSelector, NodeSelectorTerm, PersistentVolume, PersistentVolumeClaim, StorageClass } from './objects.js';

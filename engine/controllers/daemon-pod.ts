@@ -17,7 +17,7 @@
 import type { DaemonSet, Node, NodeAffinity, Pod, PodSpec, Toleration } from '../api/objects.js';
 import { TAINT_NODE_NOT_READY, TAINT_NODE_UNREACHABLE } from '../api/default-toleration-seconds.js';
 import { requiredNodeAffinityMatches } from '../api/node-selector.js';
-import { toleratedByAny } from '../scheduler/plugins/taint-toleration.js';
+import { toleratedByAny } from '../scheduler/plugins/taint-toleration/index.js';
 
 const DAEMON_TOLERATIONS: readonly Toleration[] = [
   { key: TAINT_NODE_NOT_READY, operator: 'Exists', value: '', effect: 'NoExecute' },

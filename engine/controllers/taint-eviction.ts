@@ -16,7 +16,7 @@ import { keyOf, type Node, type Pod, type Taint, type Toleration } from '../api/
 import type { RateLimit } from '../api/rate-limiter.js';
 import type { Simulation } from '../core/simulation.js';
 import { MICROS_PER_SECOND, type Micros } from '../core/time.js';
-import { tolerates } from '../scheduler/plugins/taint-toleration.js';
+import { tolerates } from '../scheduler/plugins/taint-toleration/index.js';
 import type { SharedInformer, SharedPodInformer } from './shared-informer.js';
 
 export interface TaintEvictionParams {

@@ -4,10 +4,10 @@
  * simulated scheduler computes them: the decision is the fused kernel's (kernel.ts), run exactly as the
  * scheduler's first cycle on this cache would run it (same search, percentageOfNodesToScore, seeded tie-break).
  *
- * The per-plugin breakdown reruns each enabled Score plugin alone (weight 1) through the same kernel over the
- * nodes the cycle scored; the plugins that draw from the scheduler's stream (UniformRandom) get a fresh copy of
- * it, so they draw what the cycle drew. Filter reasons come from a second kernel that stops at Filter, since
- * scoring reuses PreFilter scratch state.
+ * The per-plugin breakdown comes from the plugin-by-plugin runtime (scheduler/framework/runtime.ts): every
+ * enabled Score plugin of the profile (in-tree, kubesim's policies, GPU, a user's), over the nodes the cycle
+ * scored; the plugins that draw from the scheduler's stream get a fresh copy of it, so they draw what the cycle
+ * drew. Filter reasons are the cycle's own RunFilterPlugins statuses (Kernel.explainNode).
  */
 import { keyOf, type Node, type Pod, type ReplicaSet, type Service } from '../api/objects.js';
 import { podRequests } from '../api/pod-resources.js';
@@ -18,51 +18,14 @@ import { NodeTable } from '../scheduler/node-table.js';
 import { podInput } from '../scheduler/pod-input.js';
 import { preempt } from '../scheduler/preemption.js';
 import { defaultSpreadSelector, needsDefaultSelector } from '../scheduler/default-selector.js';
-import { hostPorts } from '../scheduler/plugins/node-ports.js';
-import { NAME as FIT } from '../scheduler/plugins/node-resources-fit.js';
-import { NAME as BALANCED } from '../scheduler/plugins/node-resources-balanced-allocation.js';
-import { NAME as TAINTS } from '../scheduler/plugins/taint-toleration.js';
-import { NAME as AFFINITY, REASON_NOT_IN_PREFILTER_RESULT } from '../scheduler/plugins/node-affinity.js';
-import { NAME as IMAGES } from '../scheduler/plugins/image-locality.js';
-import { NAME as SPREAD } from '../scheduler/plugins/pod-topology-spread.js';
-import { NAME as INTERPOD } from '../scheduler/plugins/inter-pod-affinity.js';
-import { NAME as PREEMPTION } from '../scheduler/plugins/default-preemption.js';
-import { FIRST_FIT, ROUND_ROBIN, UNIFORM_RANDOM } from '../scheduler/plugins/placement-policies.js';
-import { hasScorePlugins, type Profile } from '../scheduler/profile.js';
+import { hostPorts } from '../scheduler/plugins/node-ports/index.js';
+import { REASON_NOT_IN_PREFILTER_RESULT } from '../scheduler/plugins/node-affinity/index.js';
+import { NAME as PREEMPTION } from '../scheduler/plugins/default-preemption/index.js';
+import type { Profile } from '../scheduler/profile.js';
+import { PluginRuntime } from '../scheduler/framework/runtime.js';
 
 /** kubesim run's default seed (a scenario's `seed` defaults to 1). */
 export const DEFAULT_EXPLAIN_SEED = 1;
-
-type WeightKey =
-  | 'taintWeight'
-  | 'affinityWeight'
-  | 'fitWeight'
-  | 'spreadWeight'
-  | 'interPodAffinityWeight'
-  | 'balancedWeight'
-  | 'imageWeight'
-  | 'firstFitWeight'
-  | 'roundRobinWeight'
-  | 'uniformRandomWeight';
-
-/** Score plugins in the default profile's order (default_plugins.go), then kubesim's placement policies. */
-const SCORE_PLUGINS: readonly { readonly name: string; readonly weight: WeightKey }[] = [
-  { name: TAINTS, weight: 'taintWeight' },
-  { name: AFFINITY, weight: 'affinityWeight' },
-  { name: FIT, weight: 'fitWeight' },
-  { name: SPREAD, weight: 'spreadWeight' },
-  { name: INTERPOD, weight: 'interPodAffinityWeight' },
-  { name: BALANCED, weight: 'balancedWeight' },
-  { name: IMAGES, weight: 'imageWeight' },
-  { name: FIRST_FIT, weight: 'firstFitWeight' },
-  { name: ROUND_ROBIN, weight: 'roundRobinWeight' },
-  { name: UNIFORM_RANDOM, weight: 'uniformRandomWeight' },
-];
-
-const NO_SCORES: Readonly<Record<WeightKey, number>> = Object.fromEntries(SCORE_PLUGINS.map((s) => [s.weight, 0])) as Record<
-  WeightKey,
-  number
->;
 
 export interface NodeExplanation {
   readonly name: string;
@@ -131,43 +94,30 @@ export function explain(req: ExplainRequest): Explanation {
   const rng = schedulerStream();
   const d = kernel.schedule(t, input, { nextStartNodeIndex: 0 }, rng, { pods });
 
-  // Filter verdicts of every node, from a kernel without score plugins (its cycle stops at Filter).
-  const filterOnly = new Kernel({ ...profile, ...NO_SCORES, userPlugins: profile.userPlugins.map((u) => ({ ...u, weight: 0 })) });
-  filterOnly.schedule(t, input, { nextStartNodeIndex: 0 }, schedulerStream(), { pods });
+  // Filter verdicts of every node, also those the search did not reach, from the cycle's PreFilter state.
   const verdicts = Array.from({ length: t.count }, (_, i) => {
     const reasons: string[] = [];
     if (d.preFilterMessage !== undefined) return { feasible: false, reasons: [d.preFilterMessage] };
-    return { feasible: filterOnly.explainNode(t, i, reasons) === PASS, reasons };
+    return { feasible: kernel.explainNode(t, i, reasons) === PASS, reasons };
   });
 
-  // Scores of the nodes the cycle scored (upstream scores nothing when one node is feasible).
+  // Scores of the nodes the cycle scored (upstream scores nothing when one node is feasible): every enabled Score
+  // plugin through the plugin-by-plugin runtime, on a fresh copy of the scheduler's stream, so the plugins that
+  // draw (UniformRandom, RandomScore) draw what the cycle drew.
   const scored = new Map<number, { scores: Record<string, number>; total: number }>();
   if (d.node >= 0 && d.feasible > 1) {
     const rows = Int32Array.from(kernel.feasibleRows(d.feasible));
-    rows.forEach((row) => scored.set(row, { scores: {}, total: 0 }));
-    // Each enabled plugin alone, with weight 1: in-tree ones, then the user's (user-plugins.ts).
-    const alone: { name: string; weight: number; profile: Profile }[] = [];
-    for (const s of SCORE_PLUGINS) {
-      if (profile[s.weight] > 0)
-        alone.push({ name: s.name, weight: profile[s.weight], profile: { ...profile, ...NO_SCORES, userPlugins: [], [s.weight]: 1 } });
-    }
-    for (const u of profile.userPlugins) {
-      if (u.weight > 0)
-        alone.push({
-          name: u.plugin.name,
-          weight: u.weight,
-          profile: { ...profile, ...NO_SCORES, userPlugins: [{ ...u, filter: false, weight: 1 }] },
-        });
-    }
-    for (const a of alone) {
-      const out = new Float64Array(rows.length);
-      new Kernel(a.profile).scoreAll(t, input, rows, rows.length, out, pods, schedulerStream());
-      rows.forEach((row, f) => {
-        const e = scored.get(row) as { scores: Record<string, number>; total: number };
-        e.scores[a.name] = out[f];
-        e.total += a.weight * out[f];
-      });
-    }
+    const runtime = new PluginRuntime(profile);
+    const weights = new Map(runtime.plugins.scores.map((s) => [s.plugin.name, s.weight]));
+    const byPlugin = runtime.scorePlugins(t, input, pods, rows, schedulerStream());
+    rows.forEach((row, f) => {
+      const e = { scores: {} as Record<string, number>, total: 0 };
+      for (const [name, contribution] of byPlugin) {
+        e.scores[name] = contribution[f] / (weights.get(name) as number);
+        e.total += contribution[f];
+      }
+      scored.set(row, e);
+    });
   }
 
   const nodes = verdicts.map((v, i): NodeExplanation => {
@@ -179,7 +129,7 @@ export function explain(req: ExplainRequest): Explanation {
   const search = {
     nodesVisited: d.visited,
     feasibleNodesKept: d.feasible,
-    numFeasibleNodesToFind: hasScorePlugins(profile) ? numFeasibleNodesToFind(profile.percentageOfNodesToScore, searched) : 1,
+    numFeasibleNodesToFind: kernel.plugins.scores.length > 0 ? numFeasibleNodesToFind(profile.percentageOfNodesToScore, searched) : 1,
     nodes,
   };
   const head = { pod: `${req.pod.metadata.namespace}/${req.pod.metadata.name}`, schedulerName: profile.schedulerName, seed };

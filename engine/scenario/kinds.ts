@@ -24,12 +24,12 @@ export const MODELED_KINDS: ReadonlyMap<string, string> = new Map([
   ['LimitRange', 'v1'],
   ['ResourceQuota', 'v1'],
   ['HorizontalPodAutoscaler', 'autoscaling/v2'],
-  // The scheduler-plugins CRD of the Coscheduling plugin (engine/scheduler/plugins/coscheduling.ts).
+  // The scheduler-plugins CRD of the Coscheduling plugin (engine/scheduler/plugins/coscheduling/).
   ['PodGroup', 'scheduling.x-k8s.io/v1alpha1'],
   ['PersistentVolumeClaim', 'v1'],
   ['PersistentVolume', 'v1'],
   ['StorageClass', 'storage.k8s.io/v1'],
-  // Per-driver volume limits of a node, read by NodeVolumeLimits (engine/scheduler/plugins/volume-binding.ts).
+  // Per-driver volume limits of a node, read by NodeVolumeLimits (engine/scheduler/plugins/volume-binding/).
   ['CSINode', 'storage.k8s.io/v1'],
   // Dynamic Resource Allocation with structured parameters (engine/scheduler/plugins/dynamic-resources/).
   ['DeviceClass', 'resource.k8s.io/v1'],

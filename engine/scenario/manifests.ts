@@ -751,7 +751,7 @@ function schedulingGatesOf(f: Field): Pick<PodSpec, 'schedulingGates'> {
 
 /**
  * The claims of spec.volumes[].persistentVolumeClaim (validateVolumes: unique volume names, a claimName given),
- * for volume binding (engine/scheduler/plugins/volume-binding.ts).
+ * for volume binding (engine/scheduler/plugins/volume-binding/).
  */
 function claimsOf(f: Field): Pick<PodSpec, 'claims'> {
   if (isAbsent(f)) return {};
@@ -902,7 +902,7 @@ function spreadOf(f: Field): Pick<PodSpec, 'topologySpreadConstraints'> {
  *
  * The API server does not check requirement values, so a pod's terms may hold values kube-scheduler cannot parse
  * (`pod`: accepted; a required term with one matches no node, a preferred one makes NodeAffinity's PreScore fail:
- * scheduler/plugins/node-affinity.ts). The scheduler's own configuration is parsed strictly (`config`:
+ * scheduler/plugins/node-affinity/). The scheduler's own configuration is parsed strictly (`config`:
  * ValidateNodeAffinityArgs builds the selectors and refuses it).
  */
 export function parseNodeAffinity(f: Field, source: 'pod' | 'config' = 'config'): NodeAffinity {

@@ -22,24 +22,24 @@ import {
   type ResourceSpec,
   type ScoringStrategyType,
   type ShapePoint,
-} from '../scheduler/plugins/node-resources-fit.js';
-import { NAME as BALANCED } from '../scheduler/plugins/node-resources-balanced-allocation.js';
-import { NAME as UNSCHEDULABLE } from '../scheduler/plugins/node-unschedulable.js';
-import { NAME as TAINTS } from '../scheduler/plugins/taint-toleration.js';
-import { NAME as AFFINITY } from '../scheduler/plugins/node-affinity.js';
-import { NAME as PORTS } from '../scheduler/plugins/node-ports.js';
-import { NAME as IMAGES } from '../scheduler/plugins/image-locality.js';
-import { NAME as SPREAD, SYSTEM_DEFAULTS, type SpreadDefaults } from '../scheduler/plugins/pod-topology-spread.js';
-import { NAME as INTERPOD, DEFAULT_HARD_POD_AFFINITY_WEIGHT } from '../scheduler/plugins/inter-pod-affinity.js';
-import { NAME as PREEMPTION, DEFAULT_PREEMPTION_ARGS, type PreemptionArgs } from '../scheduler/plugins/default-preemption.js';
+} from '../scheduler/plugins/node-resources-fit/index.js';
+import { NAME as BALANCED } from '../scheduler/plugins/node-resources-balanced-allocation/index.js';
+import { NAME as UNSCHEDULABLE } from '../scheduler/plugins/node-unschedulable/index.js';
+import { NAME as TAINTS } from '../scheduler/plugins/taint-toleration/index.js';
+import { NAME as AFFINITY } from '../scheduler/plugins/node-affinity/index.js';
+import { NAME as PORTS } from '../scheduler/plugins/node-ports/index.js';
+import { NAME as IMAGES } from '../scheduler/plugins/image-locality/index.js';
+import { NAME as SPREAD, SYSTEM_DEFAULTS, type SpreadDefaults } from '../scheduler/plugins/pod-topology-spread/index.js';
+import { NAME as INTERPOD, DEFAULT_HARD_POD_AFFINITY_WEIGHT } from '../scheduler/plugins/inter-pod-affinity/index.js';
+import { NAME as PREEMPTION, DEFAULT_PREEMPTION_ARGS, type PreemptionArgs } from '../scheduler/plugins/default-preemption/index.js';
 import type { TopologySpreadConstraint } from '../api/objects.js';
-import { FIRST_FIT, ROUND_ROBIN, UNIFORM_RANDOM } from '../scheduler/plugins/placement-policies.js';
+import { FIRST_FIT, ROUND_ROBIN, UNIFORM_RANDOM } from '../scheduler/plugins/placement-policies/index.js';
 import {
   NAME as COSCHEDULING,
   DEFAULT_COSCHEDULING_ARGS,
   type CoschedulingArgs,
   type GangProfile,
-} from '../scheduler/plugins/coscheduling.js';
+} from '../scheduler/plugins/coscheduling/index.js';
 import { userPlugin, type UserPluginUse } from '../scheduler/user-plugins.js';
 import { DEFAULT_PROFILE, type Profile } from '../scheduler/profile.js';
 import {
@@ -104,11 +104,11 @@ const PLUGIN_POINTS: Readonly<Record<string, readonly Point[]>> = {
   DefaultBinder: ['bind'],
   // GPU-sharing plugins of the FGD study's scheduler, modeled by the GPU replay driver (engine/gpu/config.ts).
   ...GPU_PLUGIN_POINTS,
-  // Placement policies beyond upstream (scheduler/plugins/placement-policies.ts); not in the default set.
+  // Placement policies beyond upstream (scheduler/plugins/placement-policies/); not in the default set.
   [FIRST_FIT]: ['score'],
   [ROUND_ROBIN]: ['score'],
   [UNIFORM_RANDOM]: ['score'],
-  // scheduler-plugins' Coscheduling (gang scheduling; scheduler/plugins/coscheduling.ts); not in the default set.
+  // scheduler-plugins' Coscheduling (gang scheduling; scheduler/plugins/coscheduling/); not in the default set.
   [COSCHEDULING]: ['queueSort', 'preFilter', 'postFilter', 'permit', 'reserve'],
 };
 

@@ -1,5 +1,5 @@
 /**
- * InterPodAffinity's per-cycle state over typed arrays (rules in plugins/inter-pod-affinity.ts).
+ * InterPodAffinity's per-cycle state over typed arrays (rules in plugins/inter-pod-affinity/).
  *
  * Upstream keeps maps topologyPair → count; here a pair is (term or key slot, label value id) and each slot
  * is a Float64Array indexed by value id. The incoming pod's terms read the AssignedPods counters (per-node
@@ -10,7 +10,7 @@ import type { AssignedPod, AssignedPods } from './assigned-pods.js';
 import type { NodeTable } from './node-table.js';
 import type { PodInput } from './pod-input.js';
 import { podMatches } from './pod-matcher.js';
-import { matchesAllTerms, type AffinityTerm, type PodAffinityInfo } from './plugins/inter-pod-affinity.js';
+import { matchesAllTerms, type AffinityTerm, type PodAffinityInfo } from './plugins/inter-pod-affinity/index.js';
 
 /** A growable set of per-domain sums, one slot per term or topology key. */
 class Slots {

@@ -13,8 +13,8 @@ import type { Pod } from '../api/objects.js';
 import type { PodRequests } from '../api/pod-resources.js';
 import type { NodeTable } from './node-table.js';
 import type { GpuGrant } from '../gpu/resources.js';
-import { compileAffinity, type PodAffinityInfo } from './plugins/inter-pod-affinity.js';
-import type { HostPort } from './plugins/node-ports.js';
+import { compileAffinity, type PodAffinityInfo } from './plugins/inter-pod-affinity/index.js';
+import type { HostPort } from './plugins/node-ports/index.js';
 import { podMatches, type PodMatcher } from './pod-matcher.js';
 
 export interface AssignedPod {

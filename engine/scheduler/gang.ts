@@ -2,7 +2,7 @@
  * The Coscheduling plugin's state in the scheduler (scheduler-plugins pkg/coscheduling/core PodGroupManager, and
  * the framework's waitingPodsMap for its Permit waits): the PodGroups from their informer, the non-terminal pods of
  * each group (PreFilter's pod lister), the pods waiting at Permit, and the groups backed off by PostFilter.
- * The rules themselves are plugins/coscheduling.ts; scheduler.ts drives the extension points.
+ * The rules themselves are plugins/coscheduling/; scheduler.ts drives the extension points.
  */
 import type { PersistentVolumeClaim } from '../api/objects.js';
 import type { PodGroup } from '../api/objects.js';

@@ -11,7 +11,7 @@
  */
 import type { RngStream } from '../core/rng.js';
 import type { GpuCluster } from '../gpu/cluster.js';
-import { FGD, selMethodOf, type GpuProfile, type GpuSelMethod } from '../gpu/config.js';
+import { FGD, selMethodOf, type GpuProfile, type GpuScorePlugin, type GpuSelMethod } from '../gpu/config.js';
 import { Fragmentation } from '../gpu/fragmentation.js';
 import { bestDevice, randomDevice, wholeDevices } from '../gpu/plugins/device-select.js';
 import { FgdScore } from '../gpu/plugins/fgd-score.js';
@@ -73,7 +73,6 @@ const maskOf = (dev: number): number => (dev < 0 ? 0 : 1 << dev);
 
 export class GpuShare {
   private readonly sel: GpuSelMethod;
-  private readonly usesFgd: boolean;
   private typical: TypicalPods | null = null;
   private frag: Fragmentation | null = null;
   private fgd: FgdScore | null = null;
@@ -90,7 +89,6 @@ export class GpuShare {
 
   constructor(readonly profile: GpuProfile) {
     this.sel = selMethodOf(profile);
-    this.usesFgd = profile.scores.some((s) => s.name === FGD);
   }
 
   /** FGD's target workload (typical pods of the scenario's pods); required before scoring with FGDScore. */
@@ -130,11 +128,19 @@ export class GpuShare {
     return m >= 0 && (this.anyModel || this.accept[m] === 1);
   }
 
-  /** The GPU score plugins' weighted scores added to `out` (integer scores; BestFit min–max normalized). */
-  score(t: NodeTable, feasible: Int32Array, found: number, out: Float64Array, rng: RngStream): void {
+  /** One GPU score plugin's weighted scores added to `out` (integer scores; BestFit min–max normalized). */
+  scoreOne(
+    t: NodeTable,
+    name: GpuScorePlugin,
+    weight: number,
+    feasible: Int32Array,
+    found: number,
+    out: Float64Array,
+    rng: RngStream,
+  ): void {
     const c = t.gpu as GpuCluster;
     if (this.raw.length < found) this.raw = new Float64Array(Math.max(found, out.length));
-    addGpuScores(c, this.profile.scores, this, feasible, found, out, this.raw, this.usesFgd ? this.fgdOf(c) : null, rng);
+    addGpuScores(c, [{ name, weight }], this, feasible, found, out, this.raw, name === FGD ? this.fgdOf(c) : null, rng);
   }
 
   /** Reserve on the chosen node: the devices of the cycle's pod (null for a pod without GPUs; devices 0 if none fits now). */

@@ -1,96 +1,45 @@
 /**
- * One scheduling cycle's Filter → Score → selectHost over the NodeTable, as a single fused loop per phase
- * (plugins are configuration; a call through a plugin array per node costs ~8x, engine-performance.md §3).
+ * One scheduling cycle's PreFilter → Filter → Score → selectHost over the NodeTable: the profile's plugins
+ * (framework/profile-plugins.ts) compiled into one fused Filter loop (the column tests of NodeUnschedulable and
+ * NodeResourcesFit written inline, the other plugins' per-node checks called on monomorphic instances: a call
+ * through a plugin array per node costs ~8x, engine-performance.md §3) and one batched Score call per plugin,
+ * with NodeResourcesFit and BalancedAllocation fused for cpu + memory. The plain plugin-by-plugin definition is
+ * framework/runtime.ts; test/framework-differential.test.ts checks that both decide alike.
  *
  * Sequential definition of upstream's parallel search (schedule_one.go findNodesThatPassFilters): nodes are
  * visited in NodeTree order starting at nextStartNodeIndex, and the first numFeasibleNodesToFind feasible
  * ones are kept; the start index then advances by the number of nodes visited, modulo the node count.
  * Upstream's 16 goroutines may look at a few extra nodes; the set kept is the same definition.
  */
-import { CPU, EPHEMERAL_STORAGE, MEMORY, type PodRequests } from '../api/pod-resources.js';
 import type { RngStream } from '../core/rng.js';
+import type { GpuGrant } from '../gpu/resources.js';
 import type { NodeTable } from './node-table.js';
 import type { PodInput } from './pod-input.js';
-import { calculatePriority, scaledImageScore } from './plugins/image-locality.js';
-import {
-  REASON_CONFLICT,
-  REASON_ENFORCED,
-  REASON_NOT_IN_PREFILTER_RESULT,
-  REASON_POD,
-  anyTermMatches,
-  compileNodeSelector,
-  compilePreferred,
-  compileRequired,
-  matchingWeight,
-  preFilterNodeNames,
-  type CompiledTerms,
-} from './plugins/node-affinity.js';
-import { REASON as REASON_PORTS } from './plugins/node-ports.js';
-import { addDefaultNormalized } from './plugins/normalize-score.js';
-import {
-  firstUntolerated,
-  isHardEffect,
-  preferNoScheduleTolerations,
-  reasonUntolerated,
-  toleratedByAny,
-} from './plugins/taint-toleration.js';
-import { scoreLeastBalanced } from './plugins/least-allocated-balanced.js';
-import { balance2, balanceN, balancedScore } from './plugins/node-resources-balanced-allocation.js';
-import {
-  checkedScalars,
-  type IgnoredResources,
-  REASON_INSUFFICIENT,
-  REASON_INSUFFICIENT_CPU,
-  REASON_INSUFFICIENT_EPHEMERAL,
-  REASON_INSUFFICIENT_MEMORY,
-  REASON_TOO_MANY_PODS,
-  goRound,
-  leastAllocated,
-  mostAllocated,
-  requestedToCapacityRatio,
-} from './plugins/node-resources-fit.js';
-import { REASON as REASON_UNSCHEDULABLE } from './plugins/node-unschedulable.js';
-import { hasScorePlugins, type Profile } from './profile.js';
+import type { PodRequests } from '../api/pod-resources.js';
+import { REASON_NOT_IN_PREFILTER_RESULT } from './plugins/node-affinity/index.js';
+import { scoreLeastBalanced } from './plugins/node-resources-balanced-allocation/least-allocated-balanced.js';
+import { balance2, balancedScore } from './plugins/node-resources-balanced-allocation/index.js';
+import { goRound, leastAllocated, mostAllocated, requestedToCapacityRatio } from './plugins/node-resources-fit/index.js';
+import { isCpuMem, scalarsFit } from './plugins/node-resources-fit/resource-columns.js';
+import type { HostPort } from './plugins/node-ports/index.js';
+import type { GpuShare } from './gpu-share.js';
+import type { Profile } from './profile.js';
 import { AssignedPods, type AssignedPod } from './assigned-pods.js';
-import { AffinityFilter, AffinityScore } from './affinity-state.js';
-import { NodeEligibility } from './node-eligibility.js';
-import { SpreadFilter, SpreadScore } from './spread-state.js';
+import { hasKeys } from './pod-input.js';
 import {
-  REASON_MISSING_LABEL,
-  REASON_SKEW,
-  addNormalizedSpread,
-  spreadConstraints,
-  type SpreadConstraint,
-} from './plugins/pod-topology-spread.js';
-import {
-  REASON_AFFINITY,
-  REASON_ANTI_AFFINITY,
-  REASON_EXISTING_ANTI_AFFINITY,
-  addNormalizedAffinity,
-} from './plugins/inter-pod-affinity.js';
-import type { HostPort } from './plugins/node-ports.js';
-import type { GpuCluster } from '../gpu/cluster.js';
-import { GpuShare, REASON_GPU } from './gpu-share.js';
-import type { GpuGrant } from '../gpu/resources.js';
-import { POLICY_SCORE } from './plugins/placement-policies.js';
-import {
-  GPU_SHARE,
-  INTER_POD_AFFINITY,
-  NODE_AFFINITY,
-  NODE_PORTS,
-  NODE_RESOURCES_FIT,
-  NODE_UNSCHEDULABLE,
-  POD_TOPOLOGY_SPREAD,
-  TAINT_TOLERATION,
-  USER_PLUGIN,
-  VOLUME_BINDING,
-  VOLUME_ZONE,
-  NODE_VOLUME_LIMITS,
-  DYNAMIC_RESOURCES,
-} from './framework/queueing-hints.js';
-import type { DynamicResources } from './plugins/dynamic-resources/index.js';
-import type { VolumeInput } from './plugins/volume-binding.js';
-import { NodeView, UserPluginError, podView, type PodView, type UserPlugin } from './user-plugins.js';
+  CHECK,
+  PASS,
+  REJECT,
+  UNRESOLVABLE,
+  type FilterCycle,
+  type FilterPlugin,
+  type PreFilterExtensions,
+  type ScoreCycle,
+  type WeightedScore,
+} from './framework/plugin.js';
+import { profilePlugins, type ProfilePlugins } from './framework/profile-plugins.js';
+
+export { PASS, UNSCHEDULABLE, UNRESOLVABLE } from './framework/plugin.js';
 
 /** schedule_one.go */
 export const MIN_FEASIBLE_NODES_TO_FIND = 100;
@@ -170,91 +119,60 @@ export interface CycleContext {
   readonly nominatedRow?: number;
 }
 
-/** Filter status codes per node (framework.Code): the node passed, or was rejected, possibly for good. */
-export const PASS = 0;
-export const UNSCHEDULABLE = 1;
-export const UNRESOLVABLE = 2;
-
 const NO_CONTEXT: CycleContext = {};
+const NO_NOMINATED: readonly NominatedPod[] = [];
 
-const R_CPU = 0;
-const R_MEM = 1;
-const R_EPH = 2;
-const R_SCALAR = 3;
-
-/** Kernel scratch buffers, reused across cycles so a cycle allocates nothing per node. */
+/** The fused kernel: a profile's plugin instances, and scratch buffers reused across cycles (no per-node allocation). */
 export class Kernel {
+  readonly plugins: ProfilePlugins;
   private feasible = new Int32Array(1024);
   private scores = new Float64Array(1024);
-  /** Raw scores of a normalizing plugin (two-pass: raw, then DefaultNormalizeScore). */
+  /** Raw scores of a normalizing plugin (two-pass: raw, then NormalizeScore). */
   private raw = new Float64Array(1024);
-  // PreFilter state of the current cycle, compiled against the NodeTable.
-  /** Per interned taint id: 1 if it is a NoSchedule/NoExecute taint the pod does not tolerate. */
-  private untolerated = new Uint8Array(64);
-  private affSelector: CompiledTerms | null = null;
-  private affRequired: CompiledTerms | null = null;
-  private affEnforced: CompiledTerms | null = null;
-  private readonly portConflictCols: Int32Array[] = [];
+  private ignored = new Uint8Array(1024);
   private candidates = new Int32Array(0);
   private candidateCount = 0;
   private mark = new Uint8Array(0);
-  private readonly fitKinds: Int32Array;
-  private readonly fitWeights: Float64Array;
-  private readonly fitNames: readonly string[];
-  private readonly shapeU: number[];
-  private readonly shapeS: number[];
-  private readonly balKinds: Int32Array;
-  private readonly balNames: readonly string[];
-  private readonly fractionsWith: number[] = [];
-  private readonly fractionsWithout: number[] = [];
   private readonly scoring: boolean;
-  /** Both scorers configured over exactly cpu and memory (the default): a specialised loop. */
+  /** Both resource scorers configured over exactly cpu and memory (the default): a specialised loop. */
   private readonly cpuMemOnly: boolean;
-  // PodTopologySpread and InterPodAffinity per-cycle state (spread-state.ts, affinity-state.ts).
-  private readonly elig = new NodeEligibility();
-  private readonly spreadFilter = new SpreadFilter();
-  private readonly spreadScore = new SpreadScore();
-  private readonly ipaFilter = new AffinityFilter();
-  private readonly ipaScore = new AffinityScore();
-  private ignored = new Uint8Array(1024);
+  /** The Score plugins other than NodeResourcesFit and BalancedAllocation (which the kernel fuses). */
+  private readonly extras: readonly WeightedScore[];
   private emptyPods: AssignedPods | null = null;
-  /** The current cycle's pod and filter switches (kept for PostFilter after a failed search). */
-  private cycle: CycleChecks | null = null;
+  /** The current cycle: its pod, cluster view and the Filter plugins its PreFilter left to run (null before one). */
+  private cycle: FilterCycle | null = null;
+  /** The Filter plugins whose PreFilter said CHECK, in order. */
+  private readonly active: FilterPlugin[] = [];
+  /** The active plugins the fused loop does not specialise (volume, GPU-less generic, user plugins). */
+  private readonly generic: FilterPlugin[] = [];
+  private restricted = false;
   private readonly reasonScratch: string[] = [];
   private readonly tallyNames: string[] = [];
   private readonly tallyCounts: number[] = [];
   /** Per node row, after a search that found no node: PASS, UNSCHEDULABLE or UNRESOLVABLE (the FitError's node statuses). */
   status = new Uint8Array(0);
-  /** The GPU plugins of the profile (gpu-share.ts), null for a GPU-less profile. */
+  /** The GPU plugins' shared state (gpu-share.ts), null for a GPU-less profile. */
   readonly gpuShare: GpuShare | null;
-  /** The scheduler's stream of the current cycle (RandomScore, random GPU choice). */
+  /** The scheduler's stream of the current cycle (UniformRandom, GPU RandomScore, random GPU choice). */
   private cycleRng: RngStream | null = null;
+  // This cycle's fused-loop switches (set at PreFilter).
+  private checkUnsched = false;
+  private checkTaints = false;
+  private checkAff = false;
+  private checkPorts = false;
+  private checkFit = false;
+  private checkSpread = false;
+  private checkIpa = false;
+  private checkGpu = false;
 
   constructor(readonly profile: Profile) {
-    const fr = profile.fitStrategy.resources;
-    this.fitKinds = Int32Array.from(fr, (r) => kindOf(r.name));
-    this.fitWeights = Float64Array.from(fr, (r) => r.weight);
-    this.fitNames = fr.map((r) => r.name);
-    // requested_to_capacity_ratio.go scales shape scores from 0..10 to 0..100.
-    this.shapeU = profile.fitStrategy.shape.map((p) => p.utilization);
-    this.shapeS = profile.fitStrategy.shape.map((p) => p.score * 10);
-    this.balKinds = Int32Array.from(profile.balancedResources, (r) => kindOf(r.name));
-    this.balNames = profile.balancedResources.map((r) => r.name);
-    this.scoring = hasScorePlugins(profile);
-    const isCpuMem = (names: readonly string[]): boolean => names.length === 2 && names[0] === CPU && names[1] === MEMORY;
-    this.cpuMemOnly = isCpuMem(this.fitNames) && isCpuMem(this.balNames);
-    this.gpuShare = profile.gpu === undefined ? null : new GpuShare(profile.gpu);
-    this.fitIgnored =
-      profile.fitIgnoredResources.length + profile.fitIgnoredResourceGroups.length === 0
-        ? null
-        : { names: new Set(profile.fitIgnoredResources), groups: new Set(profile.fitIgnoredResourceGroups) };
-    this.userFilters = profile.userPlugins.filter((u) => u.filter).map((u) => u.plugin.impl);
-    this.userScoring = profile.userPlugins.some((u) => u.weight > 0);
+    this.plugins = profilePlugins(profile);
+    const pl = this.plugins;
+    this.scoring = pl.scores.length > 0;
+    this.gpuShare = pl.gpuShare;
+    this.extras = pl.scores.filter((s) => s.plugin !== pl.fitScore && s.plugin !== pl.balancedScore);
+    this.cpuMemOnly = pl.fitScore !== null && pl.balancedScore !== null && isCpuMem(pl.fitScore.names) && isCpuMem(pl.balancedScore.names);
   }
-
-  private readonly userScoring: boolean;
-  /** NodeResourcesFitArgs.ignoredResources / ignoredResourceGroups; null when none (the common case). */
-  private readonly fitIgnored: IgnoredResources | null;
 
   schedule(t: NodeTable, pod: PodInput, state: SearchState, rng: RngStream, ctx: CycleContext = NO_CONTEXT): Decision {
     const n = t.count;
@@ -264,7 +182,6 @@ export class Kernel {
     if (rejected !== null) return rejected;
     const m = this.searchCount;
     const order = this.searchOrder;
-    const checks = this.cycle as CycleChecks;
     const nominated = ctx.nominated ?? NO_NOMINATED;
     this.applyNominated(t, nominated, 1);
     if (ctx.nominatedRow !== undefined && ctx.nominatedRow >= 0 && ctx.nominatedRow < n && this.filterNode(t, ctx.nominatedRow) === PASS) {
@@ -279,16 +196,24 @@ export class Kernel {
     }
     const feasible = this.feasible;
     const r = pod.requests;
-    const { checkUnsched, checkTaints, checkAff, checkPorts, checkFit, checkSpread, checkIpa, checkGpu, checkUser, checkVol } = checks;
-    const dra = checks.dra; // DynamicResources (plugins/dynamic-resources/): pods with resource claims only
+    const { checkUnsched, checkTaints, checkAff, checkPorts, checkFit, checkSpread, checkIpa, checkGpu } = this;
+    const pl = this.plugins;
+    const taints = pl.taints;
+    const aff = pl.affinity;
+    const ports = pl.ports;
+    const spread = pl.spread;
+    const ipa = pl.interPod;
+    const gpu = pl.gpu;
+    const generic = this.generic;
+    const checkGeneric = generic.length > 0;
     // fitsRequest skips the ignored extended resources (NodeResourcesFitArgs.ignoredResources/ignoredResourceGroups).
-    const fitScalars = checks.fitScalars;
+    const fitScalars = checkFit && pl.fit !== null ? pl.fit.scalars : r.scalars;
     const hasScalars = hasKeys(fitScalars);
     const anyRequest = r.cpu !== 0 || r.memory !== 0 || r.ephemeralStorage !== 0 || hasScalars;
     const podCpu = r.cpu;
     const podMem = r.memory;
     const podEph = r.ephemeralStorage;
-    const { allocCpu, allocMem, allocEph, allocPods, reqCpu, reqMem, reqEph, podCount, unschedulable, hardTaints, usedPorts } = t;
+    const { allocCpu, allocMem, allocEph, allocPods, reqCpu, reqMem, reqEph, podCount, unschedulable } = t;
     let found = 0;
     let visited = 0;
     const start = m === 0 ? 0 : state.nextStartNodeIndex % m;
@@ -297,141 +222,96 @@ export class Kernel {
       if (j >= m) j -= m;
       const i = order[j];
       visited++;
-      // Filter plugins in the default order: NodeUnschedulable, TaintToleration, NodeAffinity, NodePorts, NodeResourcesFit.
-      if (checkUnsched && unschedulable[i] === 1) {
-        continue;
-      }
-      if (checkTaints && hardTaints[i] !== 0 && this.untoleratedTaint(t, i) >= 0) {
-        continue;
-      }
-      if (checkAff && this.affinityReason(t, i) !== null) {
-        continue;
-      }
-      if (checkPorts && usedPorts[i] !== 0 && this.portConflict(i)) {
-        continue;
-      }
+      // Every active Filter plugin must pass; the order decides only the diagnosis (verdict), not the result.
+      if (checkUnsched && unschedulable[i] === 1) continue;
+      if (checkTaints && (taints as NonNullable<typeof taints>).rejects(t, i)) continue;
+      if (checkAff && (aff as NonNullable<typeof aff>).reason(t, i) !== null) continue;
+      if (checkPorts && (ports as NonNullable<typeof ports>).rejects(t, i)) continue;
       if (checkFit) {
-        if (podCount[i] + 1 > allocPods[i]) {
-          continue;
-        }
-        if (anyRequest) {
-          if (
-            (podCpu > 0 && podCpu > allocCpu[i] - reqCpu[i]) ||
+        if (podCount[i] + 1 > allocPods[i]) continue;
+        if (
+          anyRequest &&
+          ((podCpu > 0 && podCpu > allocCpu[i] - reqCpu[i]) ||
             (podMem > 0 && podMem > allocMem[i] - reqMem[i]) ||
             (podEph > 0 && podEph > allocEph[i] - reqEph[i]) ||
-            (hasScalars && !scalarsFit(t, i, fitScalars))
-          ) {
-            continue;
-          }
-        }
+            (hasScalars && !scalarsFit(t, i, fitScalars)))
+        )
+          continue;
       }
-      // VolumeBinding, VolumeZone (only for pods with claims), PodTopologySpread, then InterPodAffinity (default
-      // filter order), then Open-Gpu-Share (the study's profiles append it).
-      if (checkVol && this.volumeRule(t, i) >= 0) continue;
-      if (checkSpread && this.spreadFilter.check(i) !== 0) continue;
-      if (checkIpa && this.ipaFilter.check(i) !== 0) continue;
-      if (dra !== null && dra.filter(i) !== null) continue;
-      if (checkGpu && !this.gpuFits(t, i)) continue;
-      if (checkUser && this.userReject(i) !== null) continue;
+      if (checkGeneric && this.genericRejects(t, i)) continue;
+      if (checkSpread && (spread as NonNullable<typeof spread>).check(i) !== 0) continue;
+      if (checkIpa && (ipa as NonNullable<typeof ipa>).check(i) !== 0) continue;
+      if (checkGpu && !(gpu as NonNullable<typeof gpu>).fits(t, i)) continue;
       feasible[found++] = i;
     }
     // The rotation applies to the (possibly restricted) list; the modulus is the number of all nodes present
     // (schedule_one.go: len(allNodes); deleted nodes' tombstone rows are not nodes), as in parallel/scanner.ts.
     state.nextStartNodeIndex = (state.nextStartNodeIndex + visited) % t.live;
     if (found === 0) {
-      const diagnosis = this.diagnose(t, checks);
+      const diagnosis = this.diagnose(t);
       this.applyNominated(t, nominated, -1);
       return { node: -1, visited, feasible: 0, diagnosis, rejectors: this.rejected };
     }
     this.applyNominated(t, nominated, -1);
     if (found === 1) return { node: feasible[0], visited, feasible: 1 };
-    // RunPreScorePlugins: NodeAffinity fails on preferred terms it cannot parse (an Error status, no FitError).
-    if (this.profile.affinityWeight > 0 && pod.preferredAffinityError !== null) {
-      return { node: -1, visited, feasible: found, error: { message: pod.preferredAffinityError, reason: 'SchedulerError' } };
-    }
+    const error = preScoreError(pl.scores, pod);
+    if (error !== null) return { node: -1, visited, feasible: found, error: { message: error, reason: 'SchedulerError' } };
     const scores = this.scores;
     this.scoreAll(t, pod, feasible, found, scores, pods, rng);
     return { node: selectHost(feasible, scores, found, rng), visited, feasible: found };
   }
 
+  private genericRejects(t: NodeTable, i: number): boolean {
+    const g = this.generic;
+    for (let k = 0; k < g.length; k++) if (g[k].filter(t, i, null) !== PASS) return true;
+    return false;
+  }
+
   /**
-   * RunPreFilterPlugins: compiles the pod's filter state against the table (this.cycle) and the search window
-   * (searchOrder/searchCount: the nodes in NodeTree order, or a PreFilterResult's). Returns the failed cycle's
-   * Decision when there are no nodes or a PreFilter plugin rejects the pod for every node, else null.
+   * RunPreFilterPlugins: each enabled Filter plugin's PreFilter in order (the first rejection fails the cycle),
+   * the active set for Filter, and the search window (searchOrder/searchCount: the nodes in NodeTree order, or a
+   * PreFilterResult's). Returns the failed cycle's Decision, else null.
    */
   private runPreFilter(t: NodeTable, pod: PodInput, pods: AssignedPods): Decision | null {
     this.cycle = null;
     if (t.live === 0) return { node: -1, visited: 0, feasible: 0, error: NO_NODES };
-    // ---- PreFilter
-    const checkTaints = this.profile.filters.taintToleration && t.hardTaintNodes > 0 && this.preFilterTaints(t, pod);
-    const checkAff = this.profile.filters.nodeAffinity && this.preFilterAffinity(t, pod);
-    const checkPorts = this.profile.filters.nodePorts && pod.hostPorts.length > 0 && this.preFilterPorts(t, pod);
-    this.elig.prepare(t, pod);
-    const checkSpread = this.profile.filters.podTopologySpread && this.spreadFilter.prepare(t, pods, this.spreadFor(pod).hard, this.elig);
-    const checkIpa = this.profile.filters.interPodAffinity && this.ipaFilter.prepare(t, pods, pod);
-    // ---- GPU block: Open-Gpu-Share PreFilter (a malformed GPU request fits nowhere).
-    const gpuShare = this.gpuShare;
-    const checkGpu = gpuShare !== null && t.gpu !== null && gpuShare.prepare(t, pod);
-    if (gpuShare !== null && gpuShare.error !== null) {
-      this.markAll(t, UNRESOLVABLE);
-      return { node: -1, visited: 0, feasible: 0, diagnosis: new Map(), preFilterMessage: gpuShare.error, rejectors: GPU_SHARE };
+    const c: FilterCycle = { t, pod, pods };
+    const active = this.active;
+    const generic = this.generic;
+    active.length = 0;
+    generic.length = 0;
+    const pl = this.plugins;
+    this.checkUnsched = this.checkTaints = this.checkAff = this.checkPorts = this.checkFit = false;
+    this.checkSpread = this.checkIpa = this.checkGpu = false;
+    for (const p of pl.filters) {
+      const s = p.preFilter(c);
+      if (s === REJECT) {
+        this.markAll(t, UNRESOLVABLE);
+        return { node: -1, visited: 0, feasible: 0, diagnosis: new Map(), preFilterMessage: p.rejection, rejectors: p.bit };
+      }
+      if (s !== CHECK) continue;
+      active.push(p);
+      if (p === pl.unschedulable) this.checkUnsched = true;
+      else if (p === pl.taints) this.checkTaints = true;
+      else if (p === pl.affinity) this.checkAff = true;
+      else if (p === pl.ports) this.checkPorts = true;
+      else if (p === pl.fit) this.checkFit = true;
+      else if (p === pl.spread) this.checkSpread = true;
+      else if (p === pl.interPod) this.checkIpa = true;
+      else if (p === pl.gpu) this.checkGpu = true;
+      else generic.push(p);
     }
-    const checkUser = this.userFilters.length > 0 && this.prepareUser(t, pod);
     let order = t.order;
     // The search window: nodes present, in NodeTree order (removed nodes' rows are not in it).
     let m = t.live;
-    let restricted = false;
-    if (checkAff && this.profile.nodeAffinityPreFilter) {
-      const names = preFilterNodeNames(pod.nodeAffinity);
-      if (names !== null) {
-        if (names.size === 0) {
-          this.markAll(t, UNRESOLVABLE);
-          return { node: -1, visited: 0, feasible: 0, diagnosis: new Map(), preFilterMessage: REASON_CONFLICT, rejectors: NODE_AFFINITY };
-        }
-        m = this.restrict(t, names);
-        order = this.candidates;
-        restricted = true;
-      }
+    this.restricted = false;
+    const names = this.checkAff ? (pl.affinity?.preFilterNodeNames() ?? null) : null;
+    if (names !== null) {
+      m = this.restrict(t, names);
+      order = this.candidates;
+      this.restricted = true;
     }
-    // VolumeRestrictions and VolumeBinding PreFilter, then the per-node volume rules (pods with claims only).
-    const vol = pod.volumes ?? null;
-    let checkVol = false;
-    if (vol !== null) {
-      const pf = vol.preFilter;
-      if (pf !== null && this.volumePluginOn(pf.plugin)) {
-        this.markAll(t, UNRESOLVABLE);
-        return { node: -1, visited: 0, feasible: 0, diagnosis: new Map(), preFilterMessage: pf.message, rejectors: pf.plugin };
-      }
-      checkVol = this.prepareVolumes(t, vol);
-    } else this.volRules.length = 0;
-    // ---- DynamicResources PreFilter (the plugin's per-cycle state; a string rejects the pod for every node).
-    let dra: DynamicResources | null = null;
-    if (pod.dra !== undefined && this.profile.filters.dynamicResources) {
-      const pf = pod.dra.plugin.prepare(pod.dra.pod, t);
-      if (typeof pf === 'string') {
-        this.markAll(t, UNRESOLVABLE);
-        return { node: -1, visited: 0, feasible: 0, diagnosis: new Map(), preFilterMessage: pf, rejectors: DYNAMIC_RESOURCES };
-      }
-      if (pf) dra = pod.dra.plugin;
-    }
-    // ---- end DynamicResources
-    const checks: CycleChecks = {
-      pod,
-      checkUnsched: this.profile.filters.nodeUnschedulable && !pod.toleratesUnschedulable,
-      checkTaints,
-      checkAff,
-      checkPorts,
-      checkFit: this.profile.filters.nodeResourcesFit,
-      fitScalars: checkedScalars(pod.requests.scalars, this.fitIgnored),
-      checkSpread,
-      checkIpa,
-      checkGpu,
-      checkUser,
-      checkVol,
-      dra,
-      restricted,
-    };
-    this.cycle = checks;
+    this.cycle = c;
     this.searchOrder = order;
     this.searchCount = m;
     return null;
@@ -453,95 +333,9 @@ export class Kernel {
 
   /** Whether row i is in the last PreFilter's result (every node, unless NodeAffinity restricted the names). */
   inPreFilterResult(i: number): boolean {
-    const c = this.cycle;
-    if (c === null) return false;
-    if (!c.restricted) return true;
+    if (this.cycle === null) return false;
+    if (!this.restricted) return true;
     for (let k = 0; k < this.candidateCount; k++) if (this.candidates[k] === i) return true;
-    return false;
-  }
-
-  private readonly volRules: { compiled: CompiledTerms; reason: string; plugin: number }[] = [];
-
-  private volumePluginOn(plugin: number): boolean {
-    const f = this.profile.filters;
-    return plugin === VOLUME_BINDING
-      ? f.volumeBinding
-      : plugin === VOLUME_ZONE
-        ? f.volumeZone
-        : plugin === NODE_VOLUME_LIMITS
-          ? f.nodeVolumeLimits
-          : f.volumeRestrictions;
-  }
-
-  /** The volume rules of the enabled plugins, compiled against this cycle's NodeTable. False = none. */
-  private prepareVolumes(t: NodeTable, vol: VolumeInput): boolean {
-    const rules = this.volRules;
-    rules.length = 0;
-    for (const r of vol.rules)
-      if (this.volumePluginOn(r.plugin)) rules.push({ compiled: compileRequired(t, r.terms), reason: r.reason, plugin: r.plugin });
-    return rules.length > 0;
-  }
-
-  /** The index of the first volume rule row i fails, or -1. */
-  private volumeRule(t: NodeTable, i: number): number {
-    const rules = this.volRules;
-    for (let k = 0; k < rules.length; k++) if (!anyTermMatches(rules[k].compiled, i, t.labelValueNum)) return k;
-    return -1;
-  }
-
-  /** TaintToleration has no PreFilter upstream; this is its per-cycle precomputation. False = nothing to check. */
-  private preFilterTaints(t: NodeTable, pod: PodInput): boolean {
-    const count = t.taints.length;
-    if (this.untolerated.length < count) this.untolerated = new Uint8Array(Math.max(count, this.untolerated.length * 2));
-    const u = this.untolerated;
-    let any = false;
-    for (let id = 0; id < count; id++) {
-      const taint = t.taints[id];
-      const bad = isHardEffect(taint.effect) && (pod.tolerations.length === 0 || !toleratedByAny(pod.tolerations, taint));
-      u[id] = bad ? 1 : 0;
-      if (bad) any = true;
-    }
-    return any;
-  }
-
-  /** The first NoSchedule/NoExecute taint id on row i the pod does not tolerate, or -1. */
-  private untoleratedTaint(t: NodeTable, i: number): number {
-    const ids = t.nodeTaints[i];
-    const u = this.untolerated;
-    for (let k = 0; k < ids.length; k++) if (u[ids[k]] === 1) return ids[k];
-    return -1;
-  }
-
-  /** NodeAffinity PreFilter: false = Skip (no nodeSelector, no required affinity, no addedAffinity.required). */
-  private preFilterAffinity(t: NodeTable, pod: PodInput): boolean {
-    const required = pod.nodeAffinity?.required;
-    const enforced = this.profile.addedAffinity?.required;
-    this.affSelector = hasKeys(pod.nodeSelector) ? compileNodeSelector(t, pod.nodeSelector) : null;
-    this.affRequired = required === undefined ? null : compileRequired(t, required.nodeSelectorTerms);
-    this.affEnforced = enforced === undefined ? null : compileRequired(t, enforced.nodeSelectorTerms);
-    return this.affSelector !== null || this.affRequired !== null || this.affEnforced !== null;
-  }
-
-  /** NodeAffinity Filter: null when row i passes, else the failure reason. */
-  private affinityReason(t: NodeTable, i: number): string | null {
-    const num = t.labelValueNum;
-    if (this.affEnforced !== null && !anyTermMatches(this.affEnforced, i, num)) return REASON_ENFORCED;
-    if (this.affSelector !== null && !anyTermMatches(this.affSelector, i, num)) return REASON_POD;
-    if (this.affRequired !== null && !anyTermMatches(this.affRequired, i, num)) return REASON_POD;
-    return null;
-  }
-
-  /** NodePorts PreFilter: the columns to test; false when no node uses any wanted port. */
-  private preFilterPorts(t: NodeTable, pod: PodInput): boolean {
-    const cols = this.portConflictCols;
-    cols.length = 0;
-    for (const p of pod.hostPorts) t.conflictColumns(p, cols);
-    return cols.length > 0;
-  }
-
-  private portConflict(i: number): boolean {
-    const cols = this.portConflictCols;
-    for (let k = 0; k < cols.length; k++) if (cols[k][i] !== 0) return true;
     return false;
   }
 
@@ -572,17 +366,22 @@ export class Kernel {
     return m;
   }
 
+  private scoreCycle(t: NodeTable, pod: PodInput, found: number, pods: AssignedPods, rng: RngStream | undefined): ScoreCycle {
+    if (this.raw.length < found) this.raw = new Float64Array(Math.max(found, this.raw.length * 2));
+    if (this.ignored.length < this.raw.length) this.ignored = new Uint8Array(this.raw.length);
+    return { t, pod, pods, rng, raw: this.raw, ignored: this.ignored };
+  }
+
   /** Weighted total score of each feasible node (framework RunScorePlugins, NormalizeScore, weighted sum). */
   scoreAll(t: NodeTable, pod: PodInput, feasible: Int32Array, found: number, out: Float64Array, pods: AssignedPods, rng?: RngStream): void {
-    if (this.raw.length < found) this.raw = new Float64Array(Math.max(found, out.length));
-    if (this.ignored.length < found) this.ignored = new Uint8Array(this.raw.length);
-    this.scoreResources(t, pod.requests, feasible, found, out);
+    this.scoreResources(t, pod, feasible, found, out, pods, rng);
     this.scoreExtras(t, pod, feasible, found, out, pods, rng);
   }
 
   /**
-   * The score plugins after NodeResourcesFit + BalancedAllocation, added to `out`. Kept apart because the
-   * parallel scan (parallel/) computes the resource part in worker threads and calls this on the main thread.
+   * The Score plugins other than NodeResourcesFit and BalancedAllocation, added to `out`, one batched call each.
+   * Kept apart because the parallel scan (parallel/) computes the resource part in worker threads and calls this
+   * on the main thread.
    */
   scoreExtras(
     t: NodeTable,
@@ -593,51 +392,21 @@ export class Kernel {
     pods: AssignedPods,
     rng?: RngStream,
   ): void {
-    if (this.raw.length < found) this.raw = new Float64Array(Math.max(found, out.length));
-    const p = this.profile;
-    if (p.taintWeight > 0) this.scoreTaints(t, pod, feasible, found, out);
-    if (p.affinityWeight > 0) this.scoreAffinity(t, pod, feasible, found, out);
-    if (p.spreadWeight > 0) this.scoreSpread(t, pod, feasible, found, out, pods);
-    if (p.interPodAffinityWeight > 0) this.scoreInterPod(t, pod, feasible, found, out, pods);
-    if (p.imageWeight > 0) this.scoreImages(t, pod, feasible, found, out);
-    if (p.firstFitWeight > 0 || p.roundRobinWeight > 0 || p.uniformRandomWeight > 0) this.scorePolicies(t, feasible, found, out, rng);
-    if (this.userScoring) this.scoreUser(t, pod, feasible, found, out);
-    if (this.gpuShare !== null && t.gpu !== null && this.cycleRng !== null) this.gpuShare.score(t, feasible, found, out, this.cycleRng);
+    const extras = this.extras;
+    if (extras.length === 0) return;
+    const c = this.scoreCycle(t, pod, found, pods, rng ?? this.cycleRng ?? undefined);
+    for (let k = 0; k < extras.length; k++) extras[k].plugin.score(c, feasible, found, extras[k].weight, out);
   }
 
   /**
-   * Whether every score plugin after NodeResourcesFit and BalancedAllocation gives every node the same score
+   * Whether every Score plugin after NodeResourcesFit and BalancedAllocation gives every node the same score
    * this cycle (or Skips), so the ranking of feasible nodes is the resource score's: the sharded search then
-   * picks the host from its shards' records without running scoreExtras (parallel/scanner.ts). Conservative:
-   * false whenever a plugin might tell nodes apart.
+   * picks the host from its shards' records without running scoreExtras (parallel/scanner.ts). Conservative.
    */
   extrasUniform(t: NodeTable, pod: PodInput, pods: AssignedPods): boolean {
-    const p = this.profile;
-    // TaintToleration: every raw score 0 without PreferNoSchedule taints (scoreTaints).
-    if (p.taintWeight > 0 && t.softTaintNodes !== 0) return false;
-    // NodeAffinity: PreScore Skip without preferred terms (scoreAffinity).
-    if (p.affinityWeight > 0 && (pod.nodeAffinity?.preferred !== undefined || (p.addedAffinity?.preferred?.length ?? 0) > 0)) return false;
-    // PodTopologySpread: Skip without ScheduleAnyway constraints (scoreSpread).
-    if (p.spreadWeight > 0 && this.spreadFor(pod).soft.length > 0) return false;
-    // InterPodAffinity: nothing to accumulate without preferred terms of its own and pods with affinity (AffinityScore.score).
-    if (p.interPodAffinityWeight > 0) {
-      const info = pod.podAffinity;
-      if ((info !== null && info.preferredAffinity.length + info.preferredAnti.length > 0) || pods.withAffinity.size > 0) return false;
-    }
-    // ImageLocality: the same on every node when each of the pod's images is on all nodes or none (scoreImages).
-    if (p.imageWeight > 0) {
-      for (const name of pod.images) {
-        const id = t.imageId(name);
-        if (id >= 0 && t.imageNumNodes[id] !== 0 && t.imageNumNodes[id] !== t.live) return false;
-      }
-    }
-    if (p.firstFitWeight > 0 || p.roundRobinWeight > 0 || p.uniformRandomWeight > 0 || this.userScoring) return false;
-    return !(this.gpuShare !== null && t.gpu !== null);
-  }
-
-  /** Open-Gpu-Share Filter on row i (only when the cycle's checkGpu is set). */
-  private gpuFits(t: NodeTable, i: number): boolean {
-    return (this.gpuShare as GpuShare).fits(t.gpu as GpuCluster, i);
+    const c: FilterCycle = { t, pod, pods };
+    for (const s of this.extras) if (!s.plugin.uniform(c)) return false;
+    return true;
   }
 
   /** Open-Gpu-Share Reserve for the last cycle's pod on its chosen node: the GPU devices it gets (null: none). */
@@ -646,105 +415,15 @@ export class Kernel {
     return this.gpuShare.reserve(t, row, this.cycleRng);
   }
 
-  /** FirstFit, RoundRobin and UniformRandom (plugins/placement-policies.ts): one node gets 100 × weight. */
-  private scorePolicies(t: NodeTable, feasible: Int32Array, found: number, out: Float64Array, rng: RngStream | undefined): void {
-    const p = this.profile;
-    const n = t.count;
-    const pos = this.treePositions(t);
-    if (p.firstFitWeight > 0) {
-      let best = 0;
-      for (let f = 1; f < found; f++) if (pos[feasible[f]] < pos[feasible[best]]) best = f;
-      out[best] += POLICY_SCORE * p.firstFitWeight;
-    }
-    if (p.roundRobinWeight > 0) {
-      const cursor = this.roundRobinCursor % n;
-      let best = 0;
-      let bestGap = n;
-      for (let f = 0; f < found; f++) {
-        let gap = pos[feasible[f]] - cursor;
-        if (gap < 0) gap += n;
-        if (gap < bestGap) {
-          bestGap = gap;
-          best = f;
-        }
-      }
-      out[best] += POLICY_SCORE * p.roundRobinWeight;
-      this.roundRobinCursor = (pos[feasible[best]] + 1) % n;
-    }
-    if (p.uniformRandomWeight > 0) {
-      if (rng === undefined) throw new Error("UniformRandom scores need the scheduler's random stream");
-      out[rng.int(found)] += POLICY_SCORE * p.uniformRandomWeight;
-    }
-  }
-
-  /** Row → position in NodeTree order, rebuilt when the table rebuilds its order (after nodes are added). */
-  private treePositions(t: NodeTable): Int32Array {
-    const order = t.order;
-    if (this.positionsOf !== order) {
-      if (this.positions.length < order.length) this.positions = new Int32Array(t.capacity);
-      for (let j = 0; j < order.length; j++) this.positions[order[j]] = j;
-      this.positionsOf = order;
-    }
-    return this.positions;
-  }
-
-  private positions = new Int32Array(0);
-  private positionsOf: Int32Array | null = null;
-  /** RoundRobin's cursor: the NodeTree position its search starts from. */
-  private roundRobinCursor = 0;
-
-  /** PodTopologySpread PreScore (Skip without constraints), Score, NormalizeScore. */
-  private scoreSpread(t: NodeTable, pod: PodInput, feasible: Int32Array, found: number, out: Float64Array, pods: AssignedPods): void {
-    const d = this.profile.spreadDefaults;
-    const cs = this.spreadFor(pod).soft;
-    if (cs.length === 0) return;
-    const explicit = (pod.spec.topologySpreadConstraints?.length ?? 0) > 0;
-    this.elig.prepare(t, pod);
-    if (!this.spreadScore.score(t, pods, cs, explicit || d.defaultingType !== 'System', feasible, found, this.elig, this.raw, this.ignored))
-      return;
-    addNormalizedSpread(this.raw, this.ignored, found, this.profile.spreadWeight, out);
-  }
-
-  /** InterPodAffinity PreScore (Skip when nothing matches), Score, NormalizeScore. */
-  private scoreInterPod(t: NodeTable, pod: PodInput, feasible: Int32Array, found: number, out: Float64Array, pods: AssignedPods): void {
-    const p = this.profile;
-    if (!this.ipaScore.score(t, pods, pod, p.hardPodAffinityWeight, p.ignorePreferredTermsOfExistingPods, feasible, found, this.raw))
-      return;
-    addNormalizedAffinity(this.raw, found, p.interPodAffinityWeight, out);
-  }
-
-  /**
-   * The pod's compiled constraints, memoized by the objects they derive from (a ReplicaSet's pods share their
-   * template's constraint list and labels, and the scheduler reuses default selectors), so a cycle usually
-   * compiles nothing.
-   */
-  private spreadFor(pod: PodInput): SpreadPair {
-    const k1: object = pod.spec.topologySpreadConstraints ?? pod.defaultSpreadSelector ?? NO_SPREAD;
-    let byLabels = this.spreadMemo.get(k1);
-    if (byLabels === undefined) this.spreadMemo.set(k1, (byLabels = new WeakMap()));
-    const hit = byLabels.get(pod.labels);
-    if (hit !== undefined && hit.namespace === pod.namespace) return hit;
-    const d = this.profile.spreadDefaults;
-    const pair: SpreadPair = {
-      namespace: pod.namespace,
-      hard: spreadConstraints(pod.spec, pod.namespace, pod.labels, 'DoNotSchedule', d, pod.defaultSpreadSelector),
-      soft: spreadConstraints(pod.spec, pod.namespace, pod.labels, 'ScheduleAnyway', d, pod.defaultSpreadSelector),
-    };
-    byLabels.set(pod.labels, pair);
-    return pair;
-  }
-
-  private readonly spreadMemo = new WeakMap<object, WeakMap<object, SpreadPair>>();
-
   /**
    * Whether the PreFilters of PodTopologySpread and InterPodAffinity both Skip for this pod (no hard spread
    * constraint, no required (anti-)affinity term of its own or of an existing pod that matches it), so that
    * every node passes their Filters: what the sharded search (parallel/scanner.ts) needs to serve the cycle.
    */
   podFiltersSkip(t: NodeTable, pod: PodInput, pods: AssignedPods): boolean {
-    const f = this.profile.filters;
-    if (f.podTopologySpread && this.spreadFor(pod).hard.length > 0) return false;
-    return !(f.interPodAffinity && this.ipaFilter.prepare(t, pods, pod));
+    const pl = this.plugins;
+    if (pl.spread !== null && pl.spread.constraintsOf(pod).hard.length > 0) return false;
+    return pl.interPod === null || pl.interPod.preFilter({ t, pod, pods }) !== CHECK;
   }
 
   /**
@@ -769,8 +448,9 @@ export class Kernel {
       if (preferred > 0) affinity += pods.size * (preferred + 1);
       else if (!p.ignorePreferredTermsOfExistingPods) affinity += pods.withAffinity.size;
     }
-    if (p.filters.podTopologySpread || (scoring && p.spreadWeight > 0)) {
-      const c = this.spreadFor(pod);
+    const spreadPlugin = this.plugins.spreadAny;
+    if (spreadPlugin !== null) {
+      const c = spreadPlugin.constraintsOf(pod);
       if (p.filters.podTopologySpread) spread += pods.size * c.hard.length;
       if (scoring && p.spreadWeight > 0) spread += pods.size * c.soft.length;
     }
@@ -793,9 +473,8 @@ export class Kernel {
    * change it through updateWithPod): PASS, UNSCHEDULABLE or UNRESOLVABLE. Requires a preceding schedule().
    */
   filterNode(t: NodeTable, i: number): number {
-    const c = this.cycle;
-    if (c === null) return UNRESOLVABLE;
-    return this.verdict(t, i, c, null);
+    if (this.cycle === null) return UNRESOLVABLE;
+    return this.verdict(t, i, null);
   }
 
   /**
@@ -803,12 +482,10 @@ export class Kernel {
    * pod's resources and ports added to or removed from its node, as preemption's dry runs need.
    */
   updateWithPod(t: NodeTable, e: AssignedPod, delta: 1 | -1): void {
-    const c = this.cycle;
     t.account(e.row, e.requests, delta, e.ports);
+    const c = this.cycle;
     if (c === null) return;
-    if (c.checkSpread)
-      this.spreadFilter.updateWithPod(t, e.row, c.pod.namespace, e.pod.metadata.namespace, e.pod.metadata.labels, delta, this.elig);
-    if (c.checkIpa) this.ipaFilter.updateWithPod(t, e, delta);
+    for (const p of this.active) if (hasExtensions(p)) p.updateWithPod(c, e, delta);
   }
 
   /**
@@ -817,18 +494,22 @@ export class Kernel {
    * PreFilterResult carry its status. Requires a preceding schedule() that reached Filter.
    */
   explainNode(t: NodeTable, i: number, reasons: string[]): number {
-    const c = this.cycle;
-    if (c === null) return UNRESOLVABLE;
-    if (c.restricted && !this.candidates.subarray(0, this.candidateCount).includes(i)) {
+    if (this.cycle === null) return UNRESOLVABLE;
+    if (this.restricted && !this.candidates.subarray(0, this.candidateCount).includes(i)) {
       reasons.push(REASON_NOT_IN_PREFILTER_RESULT);
       return UNRESOLVABLE;
     }
-    return this.verdict(t, i, c, reasons);
+    return this.verdict(t, i, reasons);
   }
 
   /** The feasible rows the last schedule() kept, in search order (its Decision.feasible of them are valid). */
   feasibleRows(count: number): Int32Array {
     return this.feasible.subarray(0, count);
+  }
+
+  /** The total scores of the feasible rows the last schedule() scored (valid when its Decision.feasible > 1). */
+  scoresOf(count: number): Float64Array {
+    return this.scores.subarray(0, count);
   }
 
   /** The pod of the last cycle. */
@@ -841,151 +522,39 @@ export class Kernel {
     this.status.fill(code, 0, t.count);
   }
 
-  /** TaintToleration Score + NormalizeScore (reverse): intolerable PreferNoSchedule taints per node. */
-  private scoreTaints(t: NodeTable, pod: PodInput, feasible: Int32Array, found: number, out: Float64Array): void {
-    const w = this.profile.taintWeight;
-    if (t.softTaintNodes === 0) {
-      // Every raw score is 0, so every node normalizes to 100.
-      for (let f = 0; f < found; f++) out[f] += 100 * w;
+  /** NodeResourcesFit and BalancedAllocation Score, written to out (0 when neither is enabled). */
+  private scoreResources(
+    t: NodeTable,
+    pod: PodInput,
+    feasible: Int32Array,
+    found: number,
+    out: Float64Array,
+    pods: AssignedPods,
+    rng: RngStream | undefined,
+  ): void {
+    const pl = this.plugins;
+    const fit = pl.fitScore;
+    const bal = pl.balancedScore;
+    const r = pod.requests;
+    if (this.cpuMemOnly && fit !== null && bal !== null) {
+      this.scoreCpuMem(t, r, feasible, found, out, bal.active(r));
       return;
     }
-    const tolerations = preferNoScheduleTolerations(pod.tolerations);
-    const count = t.taints.length;
-    if (this.untolerated.length < count) this.untolerated = new Uint8Array(Math.max(count, this.untolerated.length * 2));
-    const bad = this.untolerated;
-    for (let id = 0; id < count; id++) {
-      const taint = t.taints[id];
-      bad[id] = taint.effect === 'PreferNoSchedule' && !toleratedByAny(tolerations, taint) ? 1 : 0;
-    }
-    const raw = this.raw;
-    const soft = t.softTaints;
-    for (let f = 0; f < found; f++) {
-      const i = feasible[f];
-      let c = 0;
-      if (soft[i] !== 0) {
-        const ids = t.nodeTaints[i];
-        for (let k = 0; k < ids.length; k++) c += bad[ids[k]];
-      }
-      raw[f] = c;
-    }
-    addDefaultNormalized(raw, found, true, w, out);
+    out.fill(0, 0, found);
+    if (fit === null && bal === null) return;
+    const c = this.scoreCycle(t, pod, found, pods, rng);
+    for (const s of pl.scores) if (s.plugin === fit || s.plugin === bal) s.plugin.score(c, feasible, found, s.weight, out);
   }
 
-  /** NodeAffinity PreScore (Skip without preferred terms), Score, NormalizeScore. */
-  private scoreAffinity(t: NodeTable, pod: PodInput, feasible: Int32Array, found: number, out: Float64Array): void {
-    const own = pod.nodeAffinity?.preferred;
-    const added = this.profile.addedAffinity?.preferred;
-    const hasAdded = added !== undefined && added.length > 0;
-    if (own === undefined && !hasAdded) return;
-    const num = t.labelValueNum;
-    const ownTerms = own === undefined ? null : compilePreferred(t, own);
-    const addedTerms = hasAdded ? compilePreferred(t, added) : null;
-    const raw = this.raw;
-    for (let f = 0; f < found; f++) {
-      const i = feasible[f];
-      let s = 0;
-      if (addedTerms !== null) s += matchingWeight(addedTerms, i, num);
-      if (ownTerms !== null) s += matchingWeight(ownTerms, i, num);
-      raw[f] = s;
-    }
-    addDefaultNormalized(raw, found, false, this.profile.affinityWeight, out);
-  }
-
-  /** ImageLocality Score: spread-scaled sizes of the pod's images the node holds, over all nodes in the cache. */
-  private scoreImages(t: NodeTable, pod: PodInput, feasible: Int32Array, found: number, out: Float64Array): void {
-    const cols: Uint8Array[] = [];
-    const scaled: number[] = [];
-    // An image every node holds adds the same amount everywhere: folded into `base`, no per-node lookup.
-    let base = 0;
-    for (const name of pod.images) {
-      const id = t.imageId(name);
-      if (id < 0 || t.imageNumNodes[id] === 0) continue;
-      const s = scaledImageScore(t.imageSize[id], t.imageNumNodes[id], t.live);
-      if (t.imageNumNodes[id] === t.live) base += s;
-      else {
-        cols.push(t.imageCols[id]);
-        scaled.push(s);
-      }
-    }
-    const w = this.profile.imageWeight;
-    const containers = pod.images.length;
-    if (cols.length === 0) {
-      // No per-node difference (and calculatePriority(0) = 0 when no image is anywhere).
-      const c = calculatePriority(base, containers) * w;
-      if (c !== 0) for (let f = 0; f < found; f++) out[f] += c;
-      return;
-    }
-    for (let f = 0; f < found; f++) {
-      const i = feasible[f];
-      let sum = base;
-      for (let k = 0; k < cols.length; k++) if (cols[k][i] === 1) sum += scaled[k];
-      out[f] += calculatePriority(sum, containers) * w;
-    }
-  }
-
-  /** NodeResourcesFit and BalancedAllocation (no NormalizeScore), written to out. */
-  private scoreResources(t: NodeTable, r: PodRequests, feasible: Int32Array, found: number, out: Float64Array): void {
-    const p = this.profile;
-    const fitW = p.fitWeight;
-    const balW = p.balancedWeight;
-    // v1.33+: BalancedAllocation's PreScore skips pods requesting none of its resources.
-    let balActive = balW > 0;
-    if (balActive) {
-      let anyReq = false;
-      for (let k = 0; k < this.balKinds.length; k++) if (podAmount(r, this.balKinds[k], this.balNames[k], false) !== 0) anyReq = true;
-      balActive = anyReq;
-    }
-    const strategy = p.fitStrategy.type;
-    if (this.cpuMemOnly) {
-      this.scoreCpuMem(t, r, feasible, found, out, balActive);
-      return;
-    }
-    for (let f = 0; f < found; f++) {
-      const i = feasible[f];
-      let total = 0;
-      if (fitW > 0) {
-        let nodeScore = 0;
-        let weightSum = 0;
-        for (let k = 0; k < this.fitKinds.length; k++) {
-          const kind = this.fitKinds[k];
-          const podReq = podAmount(r, kind, this.fitNames[k], true);
-          if (kind === R_SCALAR && podReq === 0) continue;
-          const alloc = nodeAlloc(t, i, kind, this.fitNames[k]);
-          if (alloc === 0) continue;
-          const req = nodeRequested(t, i, kind, this.fitNames[k], true) + podReq;
-          const w = this.fitWeights[k];
-          if (strategy === 'LeastAllocated') {
-            nodeScore += leastAllocated(req, alloc) * w;
-            weightSum += w;
-          } else if (strategy === 'MostAllocated') {
-            nodeScore += mostAllocated(req, alloc) * w;
-            weightSum += w;
-          } else {
-            const s = requestedToCapacityRatio(this.shapeU, this.shapeS, req, alloc);
-            if (s > 0) {
-              nodeScore += s * w;
-              weightSum += w;
-            }
-          }
-        }
-        let fit = 0;
-        if (weightSum !== 0)
-          fit = strategy === 'RequestedToCapacityRatio' ? goRound(nodeScore / weightSum) : Math.trunc(nodeScore / weightSum);
-        total += fit * fitW;
-      }
-      if (balActive) total += this.balanced(t, i, r) * balW;
-      out[f] = total;
-    }
-  }
-
-  /** scoreAll specialised to cpu + memory for both plugins: same arithmetic, no per-resource dispatch. */
+  /** scoreResources specialised to cpu + memory for both plugins: same arithmetic, no per-resource dispatch. */
   private scoreCpuMem(t: NodeTable, r: PodRequests, feasible: Int32Array, found: number, out: Float64Array, balActive: boolean): void {
     const p = this.profile;
+    const fit = this.plugins.fitScore as NonNullable<ProfilePlugins['fitScore']>;
     const fitW = p.fitWeight;
     const balW = p.balancedWeight;
-    const wc = this.fitWeights[0];
-    const wm = this.fitWeights[1];
-    const type = p.fitStrategy.type;
+    const wc = fit.weights[0];
+    const wm = fit.weights[1];
+    const type = fit.strategy.type;
     const least = type === 'LeastAllocated';
     const most = type === 'MostAllocated';
     const { allocCpu, allocMem, nzCpu, nzMem, reqCpu, reqMem } = t;
@@ -993,46 +562,38 @@ export class Kernel {
     const nzPodMem = r.nonZeroMemory;
     const podCpu = r.cpu;
     const podMem = r.memory;
-    if (least && fitW > 0 && balActive) {
-      // The upstream default: one fused loop (plugins/least-allocated-balanced.ts), ~1.5× faster than the
-      // general loop below, which re-tests the strategy per node.
+    if (least && balActive) {
+      // The upstream default: one fused loop (least-allocated-balanced.ts), ~1.5× faster than the general loop
+      // below, which re-tests the strategy per node.
       scoreLeastBalanced(t, feasible, found, out, { nzPodCpu, nzPodMem, podCpu, podMem, wc, wm, fitW, balW });
       return;
     }
+    const shapeU = fit.shapeU;
+    const shapeS = fit.shapeS;
     for (let f = 0; f < found; f++) {
       const i = feasible[f];
       const ac = allocCpu[i];
       const am = allocMem[i];
       let total = 0;
-      if (fitW > 0) {
-        let nodeScore = 0;
-        let weightSum = 0;
-        if (ac !== 0) {
-          const q = nzCpu[i] + nzPodCpu;
-          const sc = least
-            ? leastAllocated(q, ac)
-            : most
-              ? mostAllocated(q, ac)
-              : requestedToCapacityRatio(this.shapeU, this.shapeS, q, ac);
-          if (least || most || sc > 0) {
-            nodeScore += sc * wc;
-            weightSum += wc;
-          }
+      let nodeScore = 0;
+      let weightSum = 0;
+      if (ac !== 0) {
+        const q = nzCpu[i] + nzPodCpu;
+        const sc = least ? leastAllocated(q, ac) : most ? mostAllocated(q, ac) : requestedToCapacityRatio(shapeU, shapeS, q, ac);
+        if (least || most || sc > 0) {
+          nodeScore += sc * wc;
+          weightSum += wc;
         }
-        if (am !== 0) {
-          const q = nzMem[i] + nzPodMem;
-          const sm = least
-            ? leastAllocated(q, am)
-            : most
-              ? mostAllocated(q, am)
-              : requestedToCapacityRatio(this.shapeU, this.shapeS, q, am);
-          if (least || most || sm > 0) {
-            nodeScore += sm * wm;
-            weightSum += wm;
-          }
-        }
-        if (weightSum !== 0) total += (least || most ? Math.trunc(nodeScore / weightSum) : goRound(nodeScore / weightSum)) * fitW;
       }
+      if (am !== 0) {
+        const q = nzMem[i] + nzPodMem;
+        const sm = least ? leastAllocated(q, am) : most ? mostAllocated(q, am) : requestedToCapacityRatio(shapeU, shapeS, q, am);
+        if (least || most || sm > 0) {
+          nodeScore += sm * wm;
+          weightSum += wm;
+        }
+      }
+      if (weightSum !== 0) total += (least || most ? Math.trunc(nodeScore / weightSum) : goRound(nodeScore / weightSum)) * fitW;
       if (balActive) {
         let withPod = 100;
         let withoutPod = 100;
@@ -1046,32 +607,14 @@ export class Kernel {
     }
   }
 
-  private balanced(t: NodeTable, i: number, r: PodRequests): number {
-    const withPod = this.fractionsWith;
-    const withoutPod = this.fractionsWithout;
-    withPod.length = 0;
-    withoutPod.length = 0;
-    for (let k = 0; k < this.balKinds.length; k++) {
-      const kind = this.balKinds[k];
-      const podReq = podAmount(r, kind, this.balNames[k], false);
-      if (kind === R_SCALAR && podReq === 0) continue;
-      const alloc = nodeAlloc(t, i, kind, this.balNames[k]);
-      if (alloc === 0) continue;
-      const req = nodeRequested(t, i, kind, this.balNames[k], false);
-      withPod.push(Math.min((req + podReq) / alloc, 1));
-      withoutPod.push(Math.min(req / alloc, 1));
-    }
-    return balancedScore(balanceN(withPod), balanceN(withoutPod));
-  }
+  /** The plugins verdict() saw reject a node since diagnose() began (queueing-hints.ts bits). */
+  private rejected = 0;
 
   /**
    * Recounts failure reasons for the FitError message and records each node's status code; runs only when no
    * node fits (a full pass).
    */
-  /** The plugins verdict() saw reject a node since diagnose() began (queueing-hints.ts bits). */
-  private rejected = 0;
-
-  private diagnose(t: NodeTable, c: CycleChecks): Diagnosis {
+  private diagnose(t: NodeTable): Diagnosis {
     const d: Diagnosis = new Map();
     const reasons = this.reasonScratch;
     // Counted in arrays (a handful of distinct reasons), turned into the Diagnosis map once, in first-seen order.
@@ -1082,18 +625,19 @@ export class Kernel {
     if (this.status.length < t.count) this.status = new Uint8Array(t.capacity);
     const status = this.status;
     this.rejected = 0;
-    if (c.restricted) {
+    const restricted = this.restricted;
+    if (restricted) {
       // Nodes the PreFilterResult left out are not filtered; they carry the PreFilter status.
       for (let k = 0; k < this.candidateCount; k++) this.mark[this.candidates[k]] = 1;
       if (t.live > this.candidateCount) {
         d.set(REASON_NOT_IN_PREFILTER_RESULT, t.live - this.candidateCount);
-        this.rejected |= NODE_AFFINITY;
+        this.rejected |= (this.plugins.affinity as NonNullable<ProfilePlugins['affinity']>).bit;
       }
     }
     const order = t.order;
     for (let k = 0; k < order.length; k++) {
       const i = order[k];
-      if (c.restricted) {
+      if (restricted) {
         if (this.mark[i] === 0) {
           status[i] = UNRESOLVABLE;
           continue;
@@ -1101,7 +645,7 @@ export class Kernel {
         this.mark[i] = 0;
       }
       reasons.length = 0;
-      status[i] = this.verdict(t, i, c, reasons);
+      status[i] = this.verdict(t, i, reasons);
       for (let q = 0; q < reasons.length; q++) {
         const reason = reasons[q];
         let at = names.indexOf(reason);
@@ -1118,214 +662,33 @@ export class Kernel {
   }
 
   /**
-   * RunFilterPlugins on one node: the first failing plugin's code (its reasons appended to `reasons` when
-   * given; NodeResourcesFit can give several), in the default filter order.
+   * RunFilterPlugins on one node: the first failing active plugin's code (its reasons appended to `reasons`
+   * when given; NodeResourcesFit can give several), in the profile's filter order.
    */
-  private verdict(t: NodeTable, i: number, c: CycleChecks, reasons: string[] | null): number {
-    const pod = c.pod;
-    if (c.checkUnsched && t.unschedulable[i] === 1) {
-      reasons?.push(REASON_UNSCHEDULABLE);
-      this.rejected |= NODE_UNSCHEDULABLE;
-      return UNRESOLVABLE;
-    }
-    if (c.checkTaints && t.hardTaints[i] !== 0 && this.untoleratedTaint(t, i) >= 0) {
-      if (reasons !== null) {
-        const taint = firstUntolerated(t.nodes[i].spec.taints, pod.tolerations);
-        if (taint !== undefined) reasons.push(reasonUntolerated(taint));
-      }
-      this.rejected |= TAINT_TOLERATION;
-      return UNRESOLVABLE;
-    }
-    if (c.checkAff) {
-      const reason = this.affinityReason(t, i);
-      if (reason !== null) {
-        reasons?.push(reason);
-        this.rejected |= NODE_AFFINITY;
-        return UNRESOLVABLE;
-      }
-    }
-    if (c.checkPorts && t.usedPorts[i] !== 0 && this.portConflict(i)) {
-      reasons?.push(REASON_PORTS);
-      this.rejected |= NODE_PORTS;
-      return UNSCHEDULABLE;
-    }
-    if (c.checkFit) {
-      const r = pod.requests;
-      let failed = false;
-      // v1.34+ (PR #131345): a request larger than the node's allocatable can never fit there.
-      let unresolvable = false;
-      if (t.podCount[i] + 1 > t.allocPods[i]) {
-        failed = true;
-        reasons?.push(REASON_TOO_MANY_PODS);
-      }
-      // Written out (no closure per node): a failed cycle diagnoses every node.
-      if (r.cpu > 0 && r.cpu > t.allocCpu[i] - t.reqCpu[i]) {
-        failed = true;
-        if (r.cpu > t.allocCpu[i]) unresolvable = true;
-        reasons?.push(REASON_INSUFFICIENT_CPU);
-      }
-      if (r.memory > 0 && r.memory > t.allocMem[i] - t.reqMem[i]) {
-        failed = true;
-        if (r.memory > t.allocMem[i]) unresolvable = true;
-        reasons?.push(REASON_INSUFFICIENT_MEMORY);
-      }
-      if (r.ephemeralStorage > 0 && r.ephemeralStorage > t.allocEph[i] - t.reqEph[i]) {
-        failed = true;
-        if (r.ephemeralStorage > t.allocEph[i]) unresolvable = true;
-        reasons?.push(REASON_INSUFFICIENT_EPHEMERAL);
-      }
-      const scalars = c.fitScalars;
-      for (const name in scalars) {
-        const alloc = t.scalarAlloc.get(name)?.[i] ?? 0;
-        const req = t.scalarReq.get(name)?.[i] ?? 0;
-        if (scalars[name] > alloc - req) {
-          failed = true;
-          if (scalars[name] > alloc) unresolvable = true;
-          reasons?.push(REASON_INSUFFICIENT(name));
-        }
-      }
-      if (failed) {
-        this.rejected |= NODE_RESOURCES_FIT;
-        return unresolvable ? UNRESOLVABLE : UNSCHEDULABLE;
-      }
-    }
-    if (c.checkVol) {
-      // VolumeBinding and VolumeZone Filter: UnschedulableAndUnresolvable (no eviction frees a volume's zone);
-      // NodeVolumeLimits: Unschedulable (csi.go: evicting pods on the node frees their volumes).
-      const rule = this.volumeRule(t, i);
-      if (rule >= 0) {
-        const plugin = this.volRules[rule].plugin;
-        reasons?.push(this.volRules[rule].reason);
-        this.rejected |= plugin;
-        return plugin === NODE_VOLUME_LIMITS ? UNSCHEDULABLE : UNRESOLVABLE;
-      }
-    }
-    if (c.checkSpread) {
-      const v = this.spreadFilter.check(i);
-      if (v !== 0) {
-        reasons?.push(v === 1 ? REASON_MISSING_LABEL : REASON_SKEW);
-        this.rejected |= POD_TOPOLOGY_SPREAD;
-        return v === 1 ? UNRESOLVABLE : UNSCHEDULABLE;
-      }
-    }
-    if (c.checkIpa) {
-      const v = this.ipaFilter.check(i);
-      if (v !== 0) {
-        reasons?.push(v === 1 ? REASON_AFFINITY : v === 2 ? REASON_ANTI_AFFINITY : REASON_EXISTING_ANTI_AFFINITY);
-        this.rejected |= INTER_POD_AFFINITY;
-        return v === 1 ? UNRESOLVABLE : UNSCHEDULABLE;
-      }
-    }
-    if (c.dra !== null) {
-      // DynamicResources Filter: UnschedulableAndUnresolvable (dynamicresources.go statusUnschedulable).
-      const reason = c.dra.filter(i);
-      if (reason !== null) {
-        reasons?.push(reason);
-        this.rejected |= DYNAMIC_RESOURCES;
-        return UNRESOLVABLE;
-      }
-    }
-    if (c.checkGpu && !this.gpuFits(t, i)) {
-      reasons?.push(REASON_GPU);
-      this.rejected |= GPU_SHARE;
-      return UNSCHEDULABLE;
-    }
-    if (c.checkUser) {
-      const reason = this.userReject(i);
-      if (reason !== null) {
-        reasons?.push(reason);
-        this.rejected |= USER_PLUGIN;
-        return UNSCHEDULABLE;
+  private verdict(t: NodeTable, i: number, reasons: string[] | null): number {
+    const active = this.active;
+    for (let k = 0; k < active.length; k++) {
+      const code = active[k].filter(t, i, reasons);
+      if (code !== PASS) {
+        this.rejected |= active[k].bit;
+        return code;
       }
     }
     return PASS;
   }
-
-  // ---- user plugins (user-plugins.ts): a function call per node, outside the fused arithmetic.
-  private readonly userFilters: readonly UserPlugin[];
-  private userPod: PodView | null = null;
-  private userNode: NodeView | null = null;
-
-  private prepareUser(t: NodeTable, pod: PodInput): boolean {
-    this.userPod = podView(pod.spec, pod.namespace, pod.labels, pod.requests);
-    if (this.userNode === null || this.userNode.table !== t) this.userNode = new NodeView(t);
-    return true;
-  }
-
-  /** The first user filter's rejection reason on row i, or null. */
-  private userReject(i: number): string | null {
-    const view = this.userNode as NodeView;
-    const pod = this.userPod as PodView;
-    view.row = i;
-    for (const f of this.userFilters) {
-      const r = (f.filter as NonNullable<UserPlugin['filter']>)(pod, view);
-      if (r !== null && r !== undefined) return typeof r === 'string' && r !== '' ? r : `node(s) didn't satisfy plugin(s) [${f.name}]`;
-    }
-    return null;
-  }
-
-  /** User Score plugins (and their NormalizeScore), weighted into out. */
-  private scoreUser(t: NodeTable, pod: PodInput, feasible: Int32Array, found: number, out: Float64Array): void {
-    this.prepareUser(t, pod);
-    const view = this.userNode as NodeView;
-    const pv = this.userPod as PodView;
-    const raw = this.raw;
-    for (const u of this.profile.userPlugins) {
-      if (u.weight === 0) continue;
-      const score = u.plugin.impl.score as NonNullable<UserPlugin['score']>;
-      for (let f = 0; f < found; f++) {
-        view.row = feasible[f];
-        const s = score(pv, view);
-        if (typeof s !== 'number' || !Number.isFinite(s))
-          throw new UserPluginError(
-            `plugin ${u.plugin.name} (${u.plugin.module}) returned ${String(s)} for node ${view.name}; expected a finite number`,
-          );
-        raw[f] = Math.trunc(s);
-      }
-      const norm = u.plugin.impl.normalize;
-      if (norm !== undefined) {
-        addDefaultNormalized(raw, found, norm === 'reverse', u.weight, out);
-        continue;
-      }
-      for (let f = 0; f < found; f++) {
-        if (raw[f] < 0 || raw[f] > POLICY_SCORE) {
-          throw new UserPluginError(
-            `plugin ${u.plugin.name} (${u.plugin.module}) returned score ${raw[f]} for node ${t.names[feasible[f]]}; expected 0 to 100 (or set normalize)`,
-          );
-        }
-        out[f] += raw[f] * u.weight;
-      }
-    }
-  }
 }
 
-/** The filters a cycle runs, decided at PreFilter. */
-interface CycleChecks {
-  readonly pod: PodInput;
-  readonly checkUnsched: boolean;
-  readonly checkTaints: boolean;
-  readonly checkAff: boolean;
-  readonly checkPorts: boolean;
-  readonly checkFit: boolean;
-  /** The pod's scalar requests NodeResourcesFit checks (without its ignored resources). */
-  readonly fitScalars: Readonly<Record<string, number>>;
-  readonly checkSpread: boolean;
-  readonly checkIpa: boolean;
-  readonly checkGpu: boolean;
-  readonly checkUser: boolean;
-  readonly checkVol: boolean;
-  /** DynamicResources with Filter work this cycle (the plugin holds the cycle's state); null = Skip. */
-  readonly dra: DynamicResources | null;
-  readonly restricted: boolean;
+/** RunPreScorePlugins' Error status from an enabled Score plugin (NodeAffinity's unparsable preferred terms), or null. */
+export function preScoreError(scores: readonly WeightedScore[], pod: PodInput): string | null {
+  for (const s of scores) {
+    const e = s.plugin.preScoreError?.(pod) ?? null;
+    if (e !== null) return e;
+  }
+  return null;
 }
 
-const NO_NOMINATED: readonly NominatedPod[] = [];
-const NO_SPREAD = {};
-
-interface SpreadPair {
-  readonly namespace: string;
-  readonly hard: readonly SpreadConstraint[];
-  readonly soft: readonly SpreadConstraint[];
+function hasExtensions(p: FilterPlugin): p is FilterPlugin & PreFilterExtensions {
+  return typeof (p as Partial<PreFilterExtensions>).updateWithPod === 'function';
 }
 
 /**
@@ -1336,49 +699,6 @@ export function fitErrorMessage(nodes: number, d: Diagnosis, preFilterMessage?: 
   if (preFilterMessage !== undefined) return `0/${nodes} nodes are available: ${preFilterMessage}.`;
   const parts = [...d.entries()].map(([reason, count]) => `${count} ${reason}`).sort();
   return `0/${nodes} nodes are available: ${parts.join(', ')}.`;
-}
-
-function kindOf(name: string): number {
-  if (name === CPU) return R_CPU;
-  if (name === MEMORY) return R_MEM;
-  if (name === EPHEMERAL_STORAGE) return R_EPH;
-  return R_SCALAR;
-}
-
-function hasKeys(o: object): boolean {
-  for (const _ in o) return true;
-  return false;
-}
-
-function scalarsFit(t: NodeTable, i: number, scalars: Readonly<Record<string, number>>): boolean {
-  for (const name in scalars) {
-    const alloc = t.scalarAlloc.get(name)?.[i] ?? 0;
-    const req = t.scalarReq.get(name)?.[i] ?? 0;
-    if (scalars[name] > alloc - req) return false;
-  }
-  return true;
-}
-
-function podAmount(r: PodRequests, kind: number, name: string, nonZero: boolean): number {
-  if (kind === R_CPU) return nonZero ? r.nonZeroCpu : r.cpu;
-  if (kind === R_MEM) return nonZero ? r.nonZeroMemory : r.memory;
-  if (kind === R_EPH) return r.ephemeralStorage;
-  return r.scalars[name] ?? 0;
-}
-
-function nodeAlloc(t: NodeTable, i: number, kind: number, name: string): number {
-  if (kind === R_CPU) return t.allocCpu[i];
-  if (kind === R_MEM) return t.allocMem[i];
-  if (kind === R_EPH) return t.allocEph[i];
-  return t.scalarAlloc.get(name)?.[i] ?? 0;
-}
-
-/** NodeResourcesFit scores cpu/memory against NonZeroRequested; everything else against Requested. */
-function nodeRequested(t: NodeTable, i: number, kind: number, name: string, nonZero: boolean): number {
-  if (kind === R_CPU) return nonZero ? t.nzCpu[i] : t.reqCpu[i];
-  if (kind === R_MEM) return nonZero ? t.nzMem[i] : t.reqMem[i];
-  if (kind === R_EPH) return t.reqEph[i];
-  return t.scalarReq.get(name)?.[i] ?? 0;
 }
 
 /**

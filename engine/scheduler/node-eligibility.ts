@@ -6,8 +6,8 @@
  */
 import type { NodeTable } from './node-table.js';
 import type { PodInput } from './pod-input.js';
-import { anyTermMatches, compileNodeSelector, compileRequired, type CompiledTerms } from './plugins/node-affinity.js';
-import { isHardEffect, toleratedByAny } from './plugins/taint-toleration.js';
+import { anyTermMatches, compileNodeSelector, compileRequired, type CompiledTerms } from './plugins/node-affinity/index.js';
+import { isHardEffect, toleratedByAny } from './plugins/taint-toleration/index.js';
 
 export class NodeEligibility {
   private selector: CompiledTerms | null = null;

@@ -16,8 +16,8 @@
  */
 import type { ContainerImage, Node, Taint } from '../api/objects.js';
 import { CPU, EPHEMERAL_STORAGE, MEMORY, PODS, type PodRequests } from '../api/pod-resources.js';
-import { BIND_ALL, type HostPort } from './plugins/node-ports.js';
-import { isHardEffect } from './plugins/taint-toleration.js';
+import { BIND_ALL, type HostPort } from './plugins/node-ports/index.js';
+import { isHardEffect } from './plugins/taint-toleration/index.js';
 import { sharedF64, sharedI32, sharedU8 } from './parallel/shared-memory.js';
 import { GpuCluster } from '../gpu/cluster.js';
 import type { GpuGrant } from '../gpu/resources.js';

@@ -4,12 +4,12 @@
  */
 import type { LabelSelector, NodeAffinity, PodSpec, Toleration } from '../api/objects.js';
 import { podRequests, type PodRequests } from '../api/pod-resources.js';
-import { normalizedImageName } from './plugins/image-locality.js';
-import { compileAffinity, type PodAffinityInfo } from './plugins/inter-pod-affinity.js';
-import { hostPorts, type HostPort } from './plugins/node-ports.js';
-import { preferredTermsError } from './plugins/node-affinity.js';
-import { toleratesUnschedulable } from './plugins/node-unschedulable.js';
-import type { VolumeInput } from './plugins/volume-binding.js';
+import { normalizedImageName } from './plugins/image-locality/index.js';
+import { compileAffinity, type PodAffinityInfo } from './plugins/inter-pod-affinity/index.js';
+import { hostPorts, type HostPort } from './plugins/node-ports/index.js';
+import { preferredTermsError } from './plugins/node-affinity/index.js';
+import { toleratesUnschedulable } from './plugins/node-unschedulable/index.js';
+import type { VolumeInput } from './plugins/volume-binding/index.js';
 import type { DraCycleInput } from './plugins/dynamic-resources/index.js';
 
 export interface PodInput {
@@ -21,7 +21,7 @@ export interface PodInput {
   readonly tolerations: readonly Toleration[];
   readonly nodeSelector: Readonly<Record<string, string>>;
   readonly nodeAffinity: NodeAffinity | undefined;
-  /** NodeAffinity PreScore's error when a preferred term does not parse (plugins/node-affinity.ts); else null. */
+  /** NodeAffinity PreScore's error when a preferred term does not parse (plugins/node-affinity/); else null. */
   readonly preferredAffinityError: string | null;
   /** util.GetHostPorts: host ports of sidecars and containers. */
   readonly hostPorts: readonly HostPort[];
@@ -37,7 +37,7 @@ export interface PodInput {
   /** The pod's name and annotations (GPU requests: engine/gpu/resources.ts). */
   readonly name: string;
   readonly annotations: Readonly<Record<string, string>>;
-  /** The volume plugins' per-cycle input (plugins/volume-binding.ts); absent or null for a pod without claims. */
+  /** The volume plugins' per-cycle input (plugins/volume-binding/); absent or null for a pod without claims. */
   readonly volumes?: VolumeInput | null;
   /** DynamicResources' per-cycle input (plugins/dynamic-resources/); absent for a pod without resource claims. */
   readonly dra?: DraCycleInput;
@@ -77,4 +77,10 @@ export function podInput(
     name: meta.name ?? '',
     annotations: meta.annotations ?? NO_ANNOTATIONS,
   };
+}
+
+/** Whether a plain object (a nodeSelector, a requests map) has any key, without allocating. */
+export function hasKeys(o: object): boolean {
+  for (const _ in o) return true;
+  return false;
 }

@@ -22,7 +22,7 @@ import type { Micros } from '../core/time.js';
 import type { AssignedPod, AssignedPods } from './assigned-pods.js';
 import { PASS, UNSCHEDULABLE, type Kernel, type NominatedPod } from './kernel.js';
 import type { NodeTable } from './node-table.js';
-import { byImportance, numCandidates, pickOneNode, type PreemptionArgs, type VictimInfo } from './plugins/default-preemption.js';
+import { byImportance, numCandidates, pickOneNode, type PreemptionArgs, type VictimInfo } from './plugins/default-preemption/index.js';
 
 export interface PreemptionOutcome {
   /** Chosen node row, or -1 when preemption cannot help. */

@@ -3,13 +3,13 @@
  * extension point, their weights and arguments, as plain data. The fused kernel (kernel.ts) reads it.
  */
 import type { NodeAffinity } from '../api/objects.js';
-import { DEFAULT_SCORING_STRATEGY, type ResourceSpec, type ScoringStrategy } from './plugins/node-resources-fit.js';
-import { DEFAULT_HARD_POD_AFFINITY_WEIGHT } from './plugins/inter-pod-affinity.js';
-import { SYSTEM_DEFAULTS, type SpreadDefaults } from './plugins/pod-topology-spread.js';
-import { DEFAULT_PREEMPTION_ARGS, type PreemptionArgs } from './plugins/default-preemption.js';
+import { DEFAULT_SCORING_STRATEGY, type ResourceSpec, type ScoringStrategy } from './plugins/node-resources-fit/index.js';
+import { DEFAULT_HARD_POD_AFFINITY_WEIGHT } from './plugins/inter-pod-affinity/index.js';
+import { SYSTEM_DEFAULTS, type SpreadDefaults } from './plugins/pod-topology-spread/index.js';
+import { DEFAULT_PREEMPTION_ARGS, type PreemptionArgs } from './plugins/default-preemption/index.js';
 import type { GpuProfile } from '../gpu/config.js';
 import type { UserPluginUse } from './user-plugins.js';
-import type { GangProfile } from './plugins/coscheduling.js';
+import type { GangProfile } from './plugins/coscheduling/index.js';
 
 export interface Profile {
   readonly schedulerName: string;
@@ -23,7 +23,7 @@ export interface Profile {
     readonly nodeResourcesFit: boolean;
     readonly podTopologySpread: boolean;
     readonly interPodAffinity: boolean;
-    /** VolumeRestrictions, VolumeBinding and VolumeZone (plugins/volume-binding.ts); they act only on pods with claims. */
+    /** VolumeRestrictions, VolumeBinding and VolumeZone (plugins/volume-binding/); they act only on pods with claims. */
     readonly volumeRestrictions: boolean;
     readonly volumeBinding: boolean;
     readonly volumeZone: boolean;
@@ -58,7 +58,7 @@ export interface Profile {
   readonly ignorePreferredTermsOfExistingPods: boolean;
   /** DefaultPreemption at PostFilter: its args, or null when disabled. */
   readonly preemption: PreemptionArgs | null;
-  /** Score weights of the placement policies beyond upstream (plugins/placement-policies.ts); 0 = disabled. */
+  /** Score weights of the placement policies beyond upstream (plugins/placement-policies/); 0 = disabled. */
   readonly firstFitWeight: number;
   readonly roundRobinWeight: number;
   readonly uniformRandomWeight: number;
@@ -66,7 +66,7 @@ export interface Profile {
   readonly userPlugins: readonly UserPluginUse[];
   /** The GPU plugins (Open-Gpu-Share, FGDScore, …: kernel's GPU block, gpu-share.ts); absent when none is enabled. */
   readonly gpu?: GpuProfile | undefined;
-  /** scheduler-plugins' Coscheduling (gang scheduling, plugins/coscheduling.ts) with its args; null when disabled. */
+  /** scheduler-plugins' Coscheduling (gang scheduling, plugins/coscheduling/) with its args; null when disabled. */
   readonly gang: GangProfile | null;
 }
 

@@ -33,7 +33,7 @@ import {
 } from '../api/objects.js';
 import { podRequests } from '../api/pod-resources.js';
 import { ANN_SELECTED_NODE, claimClass, claimKeyOf, defaultClassOf, findMatchingVolume } from '../api/storage.js';
-import { volumeInput, type VolumeListers } from './plugins/volume-binding.js';
+import { volumeInput, type VolumeListers } from './plugins/volume-binding/index.js';
 import type { RateLimit } from '../api/rate-limiter.js';
 import type { RngStream } from '../core/rng.js';
 import type { Simulation } from '../core/simulation.js';
@@ -87,15 +87,15 @@ import {
   postFilterRejectsGroup,
   preFilter as gangPreFilter,
   waitSeconds,
-} from './plugins/coscheduling.js';
+} from './plugins/coscheduling/index.js';
 import { cycleCost, type CycleCostParams } from './cycle-cost.js';
 import { podMatches } from './pod-matcher.js';
-import { spreadConstraints } from './plugins/pod-topology-spread.js';
+import { spreadConstraints } from './plugins/pod-topology-spread/index.js';
 import { AssignedPods, type AssignedPod } from './assigned-pods.js';
 import { preempt } from './preemption.js';
 import { defaultSpreadSelector, needsDefaultSelector } from './default-selector.js';
-import { hostPorts, type HostPort } from './plugins/node-ports.js';
-import { toleratesUnschedulable } from './plugins/node-unschedulable.js';
+import { hostPorts, type HostPort } from './plugins/node-ports/index.js';
+import { toleratesUnschedulable } from './plugins/node-unschedulable/index.js';
 import type { Profile } from './profile.js';
 import { SchedulingQueue, type QueueParams, type QueuedPod } from './scheduling-queue.js';
 import { grantOfBound, gpuIndexOf } from './gpu-share.js';

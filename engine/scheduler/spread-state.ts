@@ -1,5 +1,5 @@
 /**
- * PodTopologySpread's per-cycle state over typed arrays (formulas in plugins/pod-topology-spread.ts).
+ * PodTopologySpread's per-cycle state over typed arrays (formulas in plugins/pod-topology-spread/).
  *
  * Domains are interned label value ids (NodeTable), so a domain's count is `dom[k][valueId]`: PreFilter and
  * PreScore add the per-node match counts (AssignedPods counters, maintained incrementally as pods come and
@@ -11,8 +11,8 @@ import type { AssignedPods } from './assigned-pods.js';
 import type { NodeEligibility } from './node-eligibility.js';
 import type { NodeTable } from './node-table.js';
 import { podMatches } from './pod-matcher.js';
-import { goRound } from './plugins/node-resources-fit.js';
-import { HOSTNAME_LABEL, scoreForCount, topologyNormalizingWeight, type SpreadConstraint } from './plugins/pod-topology-spread.js';
+import { goRound } from './plugins/node-resources-fit/index.js';
+import { HOSTNAME_LABEL, scoreForCount, topologyNormalizingWeight, type SpreadConstraint } from './plugins/pod-topology-spread/index.js';
 
 const ZEROS = new Int32Array(0);
 let zeroCol = new Int32Array(0);

@@ -17,6 +17,18 @@ import type { Node, PodSpec } from '../api/objects.js';
 import { CPU, EPHEMERAL_STORAGE, MEMORY, type PodRequests } from '../api/pod-resources.js';
 import { InputError } from '../scenario/input-error.js';
 import type { NodeTable } from './node-table.js';
+import { MAX_NODE_SCORE, addDefaultNormalized } from './framework/normalize-score.js';
+import {
+  CHECK,
+  PASS,
+  UNSCHEDULABLE,
+  type FilterCycle,
+  type FilterPlugin,
+  type PreFilterStatus,
+  type ScoreCycle,
+  type ScorePlugin,
+} from './framework/plugin.js';
+import { USER_PLUGIN } from './framework/queueing-hints.js';
 
 /** The pod being scheduled, as a user plugin sees it (one object per cycle). */
 export interface PodView {
@@ -216,5 +228,79 @@ export class NodeView implements NodeViewApi {
     if (resource === EPHEMERAL_STORAGE) return t.reqEph[i];
     if (resource === 'pods') return t.podCount[i];
     return t.scalarReq.get(resource)?.[i] ?? 0;
+  }
+}
+
+/** A user plugin enabled at Filter (framework/plugin.ts): a function call per node, outside the fused arithmetic. */
+export class UserFilterPlugin implements FilterPlugin {
+  readonly bit = USER_PLUGIN;
+  readonly rejection = '';
+  readonly name: string;
+  private pod: PodView | null = null;
+  private view: NodeView | null = null;
+
+  constructor(private readonly use: UserPluginUse) {
+    this.name = use.plugin.name;
+  }
+
+  preFilter(c: FilterCycle): PreFilterStatus {
+    this.pod = podView(c.pod.spec, c.pod.namespace, c.pod.labels, c.pod.requests);
+    if (this.view === null || this.view.table !== c.t) this.view = new NodeView(c.t);
+    return CHECK;
+  }
+
+  /** A returned reason fails the node (code Unschedulable); an empty one gets the framework's generic wording. */
+  filter(_t: NodeTable, i: number, reasons: string[] | null): number {
+    const view = this.view as NodeView;
+    view.row = i;
+    const f = this.use.plugin.impl.filter as NonNullable<UserPlugin['filter']>;
+    const r = f(this.pod as PodView, view);
+    if (r === null || r === undefined) return PASS;
+    reasons?.push(typeof r === 'string' && r !== '' ? r : `node(s) didn't satisfy plugin(s) [${this.name}]`);
+    return UNSCHEDULABLE;
+  }
+}
+
+/** A user plugin enabled at Score, with its NormalizeScore and the framework's 0–100 check. */
+export class UserScorePlugin implements ScorePlugin {
+  readonly name: string;
+  private view: NodeView | null = null;
+
+  constructor(private readonly use: UserPluginUse) {
+    this.name = use.plugin.name;
+  }
+
+  score(c: ScoreCycle, feasible: Int32Array, found: number, w: number, out: Float64Array): void {
+    const { plugin } = this.use;
+    const pv = podView(c.pod.spec, c.pod.namespace, c.pod.labels, c.pod.requests);
+    if (this.view === null || this.view.table !== c.t) this.view = new NodeView(c.t);
+    const view = this.view;
+    const raw = c.raw;
+    const score = plugin.impl.score as NonNullable<UserPlugin['score']>;
+    for (let f = 0; f < found; f++) {
+      view.row = feasible[f];
+      const s = score(pv, view);
+      if (typeof s !== 'number' || !Number.isFinite(s))
+        throw new UserPluginError(
+          `plugin ${plugin.name} (${plugin.module}) returned ${String(s)} for node ${view.name}; expected a finite number`,
+        );
+      raw[f] = Math.trunc(s);
+    }
+    const norm = plugin.impl.normalize;
+    if (norm !== undefined) {
+      addDefaultNormalized(raw, found, norm === 'reverse', w, out);
+      return;
+    }
+    for (let f = 0; f < found; f++) {
+      if (raw[f] < 0 || raw[f] > MAX_NODE_SCORE)
+        throw new UserPluginError(
+          `plugin ${plugin.name} (${plugin.module}) returned score ${raw[f]} for node ${c.t.names[feasible[f]]}; expected 0 to 100 (or set normalize)`,
+        );
+      out[f] += raw[f] * w;
+    }
+  }
+
+  uniform(_c: FilterCycle): boolean {
+    return false;
   }
 }

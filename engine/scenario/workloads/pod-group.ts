@@ -1,6 +1,6 @@
 /**
  * scheduling.x-k8s.io/v1alpha1 PodGroup manifests (sigs.k8s.io/scheduler-plugins apis/scheduling/v1alpha1
- * types.go PodGroupSpec), read by the Coscheduling plugin (engine/scheduler/plugins/coscheduling.ts).
+ * types.go PodGroupSpec), read by the Coscheduling plugin (engine/scheduler/plugins/coscheduling/).
  *
  * Honoured: spec.minMember (int32 ≥ 0, omitempty: 0 when absent) and spec.scheduleTimeoutSeconds (int32 > 0,
  * the group's Permit wait). Refused: spec.minResources (the PreFilter cluster-capacity check is not modeled)

@@ -17,12 +17,12 @@ import { claimNameOf } from '../../api/resource-claim.js';
 import type { PodRequests } from '../../api/pod-resources.js';
 import { CPU, EPHEMERAL_STORAGE, MEMORY } from '../../api/pod-resources.js';
 import type { PodInput } from '../pod-input.js';
-import { matchesAllTerms } from '../plugins/inter-pod-affinity.js';
-import { hostPorts, type HostPort } from '../plugins/node-ports.js';
-import { toleratesUnschedulable } from '../plugins/node-unschedulable.js';
+import { matchesAllTerms } from '../plugins/inter-pod-affinity/index.js';
+import { hostPorts, type HostPort } from '../plugins/node-ports/index.js';
+import { toleratesUnschedulable } from '../plugins/node-unschedulable/index.js';
 import { podMatches } from '../pod-matcher.js';
-import type { SpreadConstraint } from '../plugins/pod-topology-spread.js';
-import { isHardEffect, toleratedByAny } from '../plugins/taint-toleration.js';
+import type { SpreadConstraint } from '../plugins/pod-topology-spread/index.js';
+import { isHardEffect, toleratedByAny } from '../plugins/taint-toleration/index.js';
 import {
   ADD,
   ALL,
@@ -54,7 +54,7 @@ export const GPU_SHARE = 1 << 7;
 export const USER_PLUGIN = 1 << 8;
 /** scheduler-plugins' Coscheduling (PreFilter, Permit, PostFilter). */
 export const COSCHEDULING = 1 << 9;
-/** The volume plugins (plugins/volume-binding.ts). */
+/** The volume plugins (plugins/volume-binding/). */
 export const VOLUME_BINDING = 1 << 10;
 export const VOLUME_ZONE = 1 << 11;
 export const VOLUME_RESTRICTIONS = 1 << 12;

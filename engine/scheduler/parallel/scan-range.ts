@@ -10,9 +10,9 @@
  * and the score is kernel.ts scoreCpuMem's, written with the same plugin functions in the same order, so the
  * doubles are identical.
  */
-import { balance2, balancedScore } from '../plugins/node-resources-balanced-allocation.js';
-import { leastAllocated, mostAllocated } from '../plugins/node-resources-fit.js';
-import { scoreLeastBalanced } from '../plugins/least-allocated-balanced.js';
+import { balance2, balancedScore } from '../plugins/node-resources-balanced-allocation/index.js';
+import { leastAllocated, mostAllocated } from '../plugins/node-resources-fit/index.js';
+import { scoreLeastBalanced } from '../plugins/node-resources-balanced-allocation/least-allocated-balanced.js';
 
 /** The NodeTable columns a shard reads (all on SharedArrayBuffers). */
 export interface ScanColumns {

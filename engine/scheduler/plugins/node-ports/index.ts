@@ -4,7 +4,7 @@
  * Skip when there are none. Filter: Unschedulable if any wanted port conflicts with one used on the node
  * (framework HostPortInfo.CheckConflict): same protocol and port, and either side's IP 0.0.0.0 or equal IPs.
  */
-import type { ContainerPort, PodSpec } from '../../api/objects.js';
+import type { ContainerPort, PodSpec } from '../../../api/objects.js';
 
 export const NAME = 'NodePorts';
 export const REASON = "node(s) didn't have free ports for the requested pod ports";

@@ -15,7 +15,7 @@
  *   allocates to that driver; no CSINode, or no count for the driver, is no limit.
  * Each per-node rule is a set of node selector terms (ORed) compiled against the NodeTable by the kernel.
  */
-import type { CSINode, NodeSelectorTerm, Pod, PersistentVolume, PersistentVolumeClaim, StorageClass } from '../../api/objects.js';
+import type { CSINode, NodeSelectorTerm, Pod, PersistentVolume, PersistentVolumeClaim, StorageClass } from '../../../api/objects.js';
 import {
   BETA_REGION_LABEL,
   BETA_ZONE_LABEL,
@@ -26,8 +26,8 @@ import {
   canProvision,
   claimClass,
   findMatchingVolume,
-} from '../../api/storage.js';
-import { NODE_VOLUME_LIMITS, VOLUME_BINDING, VOLUME_RESTRICTIONS, VOLUME_ZONE } from '../framework/queueing-hints.js';
+} from '../../../api/storage.js';
+import { NODE_VOLUME_LIMITS, VOLUME_BINDING, VOLUME_RESTRICTIONS, VOLUME_ZONE } from '../../framework/queueing-hints.js';
 
 /** volumebinding.go / binder.go */
 export const REASON_BIND_CONFLICT = "node(s) didn't find available persistent volumes to bind";

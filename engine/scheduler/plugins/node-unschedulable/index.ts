@@ -2,7 +2,7 @@
  * NodeUnschedulable (pkg/scheduler/framework/plugins/nodeunschedulable/node_unschedulable.go): a node with
  * spec.unschedulable is infeasible unless the pod tolerates node.kubernetes.io/unschedulable:NoSchedule.
  */
-import type { Toleration } from '../../api/objects.js';
+import type { Toleration } from '../../../api/objects.js';
 
 export const NAME = 'NodeUnschedulable';
 export const TAINT_NODE_UNSCHEDULABLE = 'node.kubernetes.io/unschedulable';

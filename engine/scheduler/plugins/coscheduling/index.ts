@@ -16,7 +16,7 @@
  * - Unreserve: a pod of the group rejected (Permit timeout, or rejected while waiting) rejects every other
  *   waiting pod of the group.
  */
-import { POD_GROUP_LABEL, type Pod, type PodGroup } from '../../api/objects.js';
+import { POD_GROUP_LABEL, type Pod, type PodGroup } from '../../../api/objects.js';
 
 export const NAME = 'Coscheduling';
 

@@ -12,10 +12,10 @@
  * Terms are compiled once per scheduling cycle against the NodeTable's interned label columns, so matching a
  * node is integer comparisons over typed arrays.
  */
-import type { NodeAffinity, NodeSelectorTerm, PreferredSchedulingTerm } from '../../api/objects.js';
-import { LABEL_VALUE_RULE } from '../../api/validation.js';
-import { requirementParses } from '../../api/node-selector.js';
-import type { NodeTable } from '../node-table.js';
+import type { NodeAffinity, NodeSelectorTerm, PreferredSchedulingTerm } from '../../../api/objects.js';
+import { LABEL_VALUE_RULE } from '../../../api/validation.js';
+import { requirementParses } from '../../../api/node-selector.js';
+import type { NodeTable } from '../../node-table.js';
 
 export const NAME = 'NodeAffinity';
 export const REASON_POD = "node(s) didn't match Pod's node affinity/selector";

@@ -7,7 +7,7 @@
  * PreScore never skips. The kernel evaluates both over interned taint ids (node-table.ts): per cycle it
  * marks which interned taints the pod does not tolerate, so the per-node work is array lookups.
  */
-import type { Taint, Toleration } from '../../api/objects.js';
+import type { Taint, Toleration } from '../../../api/objects.js';
 
 export const NAME = 'TaintToleration';
 

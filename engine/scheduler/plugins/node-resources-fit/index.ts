@@ -5,7 +5,7 @@
  * 2^53 (memory in bytes × 100 stays exact up to 90 PB), so results are bit-identical to upstream.
  */
 
-import { isQualifiedName } from '../../api/validation.js';
+import { isQualifiedName } from '../../../api/validation.js';
 
 export const NAME = 'NodeResourcesFit';
 

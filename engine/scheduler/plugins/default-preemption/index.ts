@@ -4,7 +4,7 @@
  * looks for, the victims' importance order, and pickOneNodeForPreemption's ordering of candidates.
  * PodDisruptionBudgets are not modeled: every victim is "non-violating" (0 PDB violations).
  */
-import type { Micros } from '../../core/time.js';
+import type { Micros } from '../../../core/time.js';
 
 export const NAME = 'DefaultPreemption';
 

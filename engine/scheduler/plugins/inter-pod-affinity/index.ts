@@ -16,8 +16,8 @@
  * it matches; a node's raw score is the sum over the topology keys it has; NormalizeScore maps [min, max]
  * to [0, 100] with float64 arithmetic truncated (0 everywhere when max = min).
  */
-import type { PodAffinityTerm, PodSpec } from '../../api/objects.js';
-import { makeMatcher, podMatches, withLabelKeys, type PodMatcher } from '../pod-matcher.js';
+import type { PodAffinityTerm, PodSpec } from '../../../api/objects.js';
+import { makeMatcher, podMatches, withLabelKeys, type PodMatcher } from '../../pod-matcher.js';
 
 export const NAME = 'InterPodAffinity';
 export const REASON_AFFINITY = "node(s) didn't match pod affinity rules";

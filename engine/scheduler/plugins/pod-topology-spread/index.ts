@@ -15,9 +15,9 @@
  * the matching pods in the node's domain (on the node itself for kubernetes.io/hostname); then
  * 100·(max + min − raw)/max, ignored nodes (missing a key, explicit constraints only) get 0.
  */
-import type { LabelSelector, NodeInclusionPolicy, PodSpec, TopologySpreadConstraint } from '../../api/objects.js';
-import { isEmptySelector, makeMatcher, withLabelKeys, type PodMatcher } from '../pod-matcher.js';
-import { selectorMatches } from '../../api/objects.js';
+import type { LabelSelector, NodeInclusionPolicy, PodSpec, TopologySpreadConstraint } from '../../../api/objects.js';
+import { isEmptySelector, makeMatcher, withLabelKeys, type PodMatcher } from '../../pod-matcher.js';
+import { selectorMatches } from '../../../api/objects.js';
 
 export const NAME = 'PodTopologySpread';
 export const REASON_MISSING_LABEL = "node(s) didn't match pod topology spread constraints (missing required label)";

@@ -5,7 +5,7 @@
  * written out, so the doubles are the general loop's; the sequential kernel (kernel.ts scoreCpuMem) and the
  * sharded search's workers (parallel/scan-range.ts) both call this one function.
  */
-import { balance2, balancedScore } from './node-resources-balanced-allocation.js';
+import { balance2, balancedScore } from './index.js';
 
 /** The node columns read (NodeTable's, or the shared columns a worker holds). */
 export interface CpuMemColumns {
