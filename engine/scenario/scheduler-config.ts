@@ -13,7 +13,7 @@ import { DEFAULT_PARALLELISM } from '../scheduler/cycle-cost.js';
 import { DEFAULT_FEATURE_GATES, type FeatureGates, type SchedulerQueueSettings } from '../scheduler/scheduler-settings.js';
 import type { RateLimit } from '../api/rate-limiter.js';
 import { SCHEDULER_CLIENT } from './defaults.js';
-import { parseNodeAffinity } from './manifests.js';
+import { parseNodeAffinity } from '../api/node-selector-input.js';
 import { isQualifiedName } from '../api/validation.js';
 import type { Field } from './yaml-field.js';
 import {
