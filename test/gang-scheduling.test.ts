@@ -6,6 +6,7 @@
  * the bundled scenario's deadlock versus gang scheduling.
  */
 import { test } from 'uvu';
+import { gangOf } from '../engine/scheduler/profile.js';
 import * as assert from 'uvu/assert';
 import { POD_GROUP_LABEL, type Pod, type PodGroup } from '../engine/api/objects.js';
 import { podRequests } from '../engine/api/pod-resources.js';
@@ -129,8 +130,8 @@ const GANG = `profiles:
 `;
 
 test('Coscheduling in a profile: CoschedulingArgs defaults (60 s, no backoff) and values', () => {
-  assert.is(config('').profiles[0].gang, null, 'not in the default profile');
-  assert.equal(config(GANG).profiles[0].gang, {
+  assert.is(gangOf(config('').profiles[0]), null, 'not in the default profile');
+  assert.equal(gangOf(config(GANG).profiles[0]), {
     permitWaitingTimeSeconds: 60,
     podGroupBackoffSeconds: 0,
     preFilter: true,
@@ -139,9 +140,14 @@ test('Coscheduling in a profile: CoschedulingArgs defaults (60 s, no backoff) an
   const withArgs = config(
     `${GANG}    pluginConfig: [{name: Coscheduling, args: {permitWaitingTimeSeconds: 10, podGroupBackoffSeconds: 5}}]\n`,
   );
-  assert.equal(withArgs.profiles[0].gang, { permitWaitingTimeSeconds: 10, podGroupBackoffSeconds: 5, preFilter: true, postFilter: true });
+  assert.equal(gangOf(withArgs.profiles[0]), {
+    permitWaitingTimeSeconds: 10,
+    podGroupBackoffSeconds: 5,
+    preFilter: true,
+    postFilter: true,
+  });
   const noPost = config(`${GANG.replace('queueSort:', 'postFilter: {disabled: [{name: Coscheduling}]}\n      queueSort:')}`);
-  assert.is(noPost.profiles[0].gang?.postFilter, false);
+  assert.is(gangOf(noPost.profiles[0])?.postFilter, false);
   assert.is(noPost.ignoredPlugins.includes('Coscheduling'), false, 'modeled, not reported as ignored');
 });
 

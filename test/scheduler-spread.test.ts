@@ -10,7 +10,7 @@ import { DEFAULT_PROFILE } from '../engine/scheduler/profile.js';
 import { EXISTS, cluster, inputOf, labeledPod, onlyScores, runCycle, scoreNodes, verdicts, type PodDesc } from './scheduler-helpers.js';
 
 const HOST = 'kubernetes.io/hostname';
-const SPREAD = onlyScores({ spreadWeight: 1 });
+const SPREAD = onlyScores({ PodTopologySpread: 1 });
 const FOO = EXISTS('foo');
 const BAR = EXISTS('bar');
 

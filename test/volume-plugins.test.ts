@@ -19,7 +19,7 @@ import {
   volumeInput,
   type VolumeListers,
 } from '../engine/scheduler/plugins/volume-binding/index.js';
-import { DEFAULT_PROFILE } from '../engine/scheduler/profile.js';
+import { DEFAULT_PROFILE, editProfile } from '../engine/scheduler/profile.js';
 import {
   PVC_ADD,
   PVC_UPDATE,
@@ -239,7 +239,7 @@ test('plugins disabled in the profile do not filter', () => {
   const pod = makePod('p', makeSpec([{ cpu: 100 }], { claims: ['c'] }));
   const input = { ...inputOf(pod), volumes: volumeInput('default', ['c'], l, 'Pod/default/p') };
   assert.is(runCycle(DEFAULT_PROFILE, c, input).d.node, -1);
-  const off = { ...DEFAULT_PROFILE, filters: { ...DEFAULT_PROFILE.filters, volumeZone: false } };
+  const off = editProfile(DEFAULT_PROFILE, { disable: [{ name: 'VolumeZone', points: ['filter'] }] });
   assert.is(runCycle(off, c, input).d.node, 0);
 });
 
