@@ -5,15 +5,15 @@
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { podRequests } from '../engine/api/pod-resources.js';
-import { RngStream } from '../engine/core/rng.js';
-import { Kernel } from '../engine/scheduler/kernel.js';
-import { DEFAULT_PROFILE, scoreWeight, type Profile } from '../engine/scheduler/profile.js';
-import { parseSchedulerConfig } from '../engine/scenario/scheduler-config.js';
-import { parseYamlDocuments } from '../engine/scenario/yaml-field.js';
-import { runOnce } from '../engine/run.js';
-import { expectInputError, makePod, makeSpec, scenarioFrom } from './helpers.js';
-import { cluster, inputOf, onlyScores, type NodeDesc } from './scheduler-helpers.js';
+import { podRequests } from '../../../api/pod-resources.js';
+import { RngStream } from '../../../core/rng.js';
+import { Kernel } from '../../kernel.js';
+import { DEFAULT_PROFILE, scoreWeight, type Profile } from '../../profile.js';
+import { parseSchedulerConfig } from '../../../scenario/scheduler-config.js';
+import { parseYamlDocuments } from '../../../scenario/yaml-field.js';
+import { runOnce } from '../../../run.js';
+import { expectInputError, makePod, makeSpec, scenarioFrom } from '../../../../test/helpers.js';
+import { cluster, inputOf, onlyScores, type NodeDesc } from '../../../../test/scheduler-helpers.js';
 
 const HEAD = 'apiVersion: kubescheduler.config.k8s.io/v1\nkind: KubeSchedulerConfiguration\n';
 const parse = (body: string) => parseSchedulerConfig(parseYamlDocuments(HEAD + body, 'cfg.yaml')[0]);

@@ -6,27 +6,20 @@
  * the bundled scenario's deadlock versus gang scheduling.
  */
 import { test } from 'uvu';
-import { gangOf } from '../engine/scheduler/profile.js';
+import { gangOf } from '../../profile.js';
 import * as assert from 'uvu/assert';
-import { POD_GROUP_LABEL, type Pod, type PodGroup } from '../engine/api/objects.js';
-import { podRequests } from '../engine/api/pod-resources.js';
-import { runOnce } from '../engine/run.js';
-import { loadScenario } from '../engine/scenario/load.js';
-import { kindDisposition } from '../engine/scenario/kinds.js';
-import { parseManifests } from '../engine/scenario/manifests.js';
-import { parseSchedulerConfig } from '../engine/scenario/scheduler-config.js';
-import { parseYamlDocuments } from '../engine/scenario/yaml-field.js';
-import { Rendezvous } from '../engine/node/rendezvous.js';
-import {
-  permit,
-  podGroupKey,
-  postFilterRejectsGroup,
-  preFilter,
-  waitSeconds,
-  DEFAULT_COSCHEDULING_ARGS,
-} from '../engine/scheduler/plugins/coscheduling/index.js';
-import { SchedulingQueue, type QueuedPod } from '../engine/scheduler/scheduling-queue.js';
-import { expectInputError, makePod, makeSpec, REPO, scenarioFrom } from './helpers.js';
+import { POD_GROUP_LABEL, type Pod, type PodGroup } from '../../../api/objects.js';
+import { podRequests } from '../../../api/pod-resources.js';
+import { runOnce } from '../../../run.js';
+import { loadScenario } from '../../../scenario/load.js';
+import { kindDisposition } from '../../../scenario/kinds.js';
+import { parseManifests } from '../../../scenario/manifests.js';
+import { parseSchedulerConfig } from '../../../scenario/scheduler-config.js';
+import { parseYamlDocuments } from '../../../scenario/yaml-field.js';
+import { Rendezvous } from '../../../node/rendezvous.js';
+import { permit, podGroupKey, postFilterRejectsGroup, preFilter, waitSeconds, DEFAULT_COSCHEDULING_ARGS } from './index.js';
+import { SchedulingQueue, type QueuedPod } from '../../scheduling-queue.js';
+import { expectInputError, makePod, makeSpec, REPO, scenarioFrom } from '../../../../test/helpers.js';
 import { join } from 'node:path';
 
 const S = 1_000_000;

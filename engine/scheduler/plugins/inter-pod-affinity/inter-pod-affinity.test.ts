@@ -5,9 +5,18 @@
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import type { PodAffinityTerm, PodSpec } from '../engine/api/objects.js';
-import { DEFAULT_PROFILE, editProfile } from '../engine/scheduler/profile.js';
-import { cluster, inputOf, type NodeDesc, labeledPod, onlyScores, runCycle, scoreNodes, verdicts } from './scheduler-helpers.js';
+import type { PodAffinityTerm, PodSpec } from '../../../api/objects.js';
+import { DEFAULT_PROFILE, editProfile } from '../../profile.js';
+import {
+  cluster,
+  inputOf,
+  type NodeDesc,
+  labeledPod,
+  onlyScores,
+  runCycle,
+  scoreNodes,
+  verdicts,
+} from '../../../../test/scheduler-helpers.js';
 
 const HOST = 'kubernetes.io/hostname';
 const term = (labels: Record<string, string>, topologyKey: string, extra: Partial<PodAffinityTerm> = {}): PodAffinityTerm => ({
