@@ -21,6 +21,7 @@ import {
 } from '../engine/scenario/workloads/dynamic-resources.js';
 import type { FieldTable } from '../engine/scenario/field-dispositions.js';
 import { nodeResourceSlice } from '../engine/node/dra-driver.js';
+import { enabledAt } from '../engine/scheduler/profile.js';
 import { expectInputError } from './helpers.js';
 
 const load = (workloads: string, pool = '') => {
@@ -240,14 +241,18 @@ policies:
     return parseScenario(f, '/tmp/cfg.yaml');
   };
   const on = policy('{}');
-  assert.is(on.scenario.policies[0].profiles[0].filters.dynamicResources, true);
+  assert.ok(enabledAt(on.scenario.policies[0].profiles[0], 'filter', 'DynamicResources'));
+  assert.ok(enabledAt(on.scenario.policies[0].profiles[0], 'preEnqueue', 'DynamicResources'));
   assert.not.ok(
     on.warnings.some((w) => w.includes('DynamicResources')),
     on.warnings.join('; '),
   );
-  assert.is(
-    policy('{plugins: {multiPoint: {disabled: [{name: DynamicResources}]}}}').scenario.policies[0].profiles[0].filters.dynamicResources,
-    false,
+  assert.not.ok(
+    enabledAt(
+      policy('{plugins: {multiPoint: {disabled: [{name: DynamicResources}]}}}').scenario.policies[0].profiles[0],
+      'filter',
+      'DynamicResources',
+    ),
   );
   const args = policy('{pluginConfig: [{name: DynamicResources, args: {filterTimeout: 10s}}]}');
   assert.ok(

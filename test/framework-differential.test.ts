@@ -16,7 +16,8 @@ import { NodeTable } from '../engine/scheduler/node-table.js';
 import { podInput } from '../engine/scheduler/pod-input.js';
 import { hostPorts } from '../engine/scheduler/plugins/node-ports/index.js';
 import { PluginRuntime } from '../engine/scheduler/framework/runtime.js';
-import { DEFAULT_PROFILE, type Profile } from '../engine/scheduler/profile.js';
+import { DEFAULT_ARGS, DEFAULT_PROFILE, editProfile, type Profile } from '../engine/scheduler/profile.js';
+import type { ScoringStrategy } from '../engine/scheduler/plugins/node-resources-fit/index.js';
 import { makeNode, makePod, makeSpec } from './helpers.js';
 
 const ZONES = ['z1', 'z2', 'z3'];
@@ -116,13 +117,9 @@ function randomPod(rng: RngStream, name: string): Pod {
 
 const profiles: Record<string, Profile> = {
   default: DEFAULT_PROFILE,
-  'most-allocated': {
-    ...DEFAULT_PROFILE,
-    fitStrategy: { ...DEFAULT_PROFILE.fitStrategy, type: 'MostAllocated' },
-  },
-  'rtcr-gpu': {
-    ...DEFAULT_PROFILE,
-    fitStrategy: {
+  'most-allocated': fitArgs({ ...DEFAULT_ARGS.NodeResourcesFit.scoringStrategy, type: 'MostAllocated' }),
+  'rtcr-gpu': editProfile(
+    fitArgs({
       type: 'RequestedToCapacityRatio',
       resources: [
         { name: 'cpu', weight: 2 },
@@ -133,22 +130,40 @@ const profiles: Record<string, Profile> = {
         { utilization: 0, score: 0 },
         { utilization: 100, score: 10 },
       ],
+    }),
+    {
+      args: {
+        NodeResourcesBalancedAllocation: {
+          resources: [
+            { name: 'cpu', weight: 1 },
+            { name: 'memory', weight: 1 },
+            { name: 'example.com/gpu', weight: 1 },
+          ],
+        },
+      },
     },
-    balancedResources: [
-      { name: 'cpu', weight: 1 },
-      { name: 'memory', weight: 1 },
-      { name: 'example.com/gpu', weight: 1 },
-    ],
-  },
-  'policies-30pct': {
-    ...DEFAULT_PROFILE,
+  ),
+  'policies-30pct': editProfile(DEFAULT_PROFILE, {
     percentageOfNodesToScore: 30,
-    firstFitWeight: 1,
-    roundRobinWeight: 2,
-    uniformRandomWeight: 1,
-  },
-  'balanced-only': { ...DEFAULT_PROFILE, fitWeight: 0, taintWeight: 0, imageWeight: 5 },
+    weights: { FirstFit: 1, RoundRobin: 2, UniformRandom: 1 },
+  }),
+  'balanced-only': editProfile(DEFAULT_PROFILE, { weights: { NodeResourcesFit: 0, TaintToleration: 0, ImageLocality: 5 } }),
+  // Filters in another order than the default (the diagnosis follows the profile's order).
+  'reordered-filters': editProfile(DEFAULT_PROFILE, {
+    disable: [
+      { name: 'NodeUnschedulable', points: ['filter'] },
+      { name: 'TaintToleration', points: ['filter'] },
+    ],
+    enable: [
+      { name: 'TaintToleration', points: ['filter'] },
+      { name: 'NodeUnschedulable', points: ['filter'] },
+    ],
+  }),
 };
+
+function fitArgs(scoringStrategy: ScoringStrategy): Profile {
+  return editProfile(DEFAULT_PROFILE, { args: { NodeResourcesFit: { ...DEFAULT_ARGS.NodeResourcesFit, scoringStrategy } } });
+}
 
 for (const [name, profile] of Object.entries(profiles)) {
   test(`fused kernel = plugin-by-plugin runtime on randomized clusters (${name})`, () => {

@@ -19,7 +19,7 @@ import { availableParallelism } from 'node:os';
 import { scanOptions } from '../engine/scheduler/parallel/auto.js';
 import { ParallelScanner } from '../engine/scheduler/parallel/scanner.js';
 import { podInput } from '../engine/scheduler/pod-input.js';
-import { DEFAULT_PROFILE, type Profile } from '../engine/scheduler/profile.js';
+import { DEFAULT_PROFILE, editProfile, type Profile } from '../engine/scheduler/profile.js';
 import { podRequests } from '../engine/api/pod-resources.js';
 import { makeNode, makePod, makeSpec } from './helpers.js';
 
@@ -175,19 +175,25 @@ function decide(
  * served only for pods whose PreFilter Skips them (the main thread adds their scores). The resource-only
  * profile is the upstream default without those plugins and without preemption.
  */
-const RESOURCES: Profile = {
-  ...DEFAULT_PROFILE,
-  filters: { ...DEFAULT_PROFILE.filters, podTopologySpread: false, interPodAffinity: false },
-  spreadWeight: 0,
-  interPodAffinityWeight: 0,
-  preemption: null,
-};
+const resourcesOnly = (p: Profile): Profile =>
+  editProfile(p, { disable: [{ name: 'PodTopologySpread' }, { name: 'InterPodAffinity' }, { name: 'DefaultPreemption' }] });
+const RESOURCES: Profile = resourcesOnly(DEFAULT_PROFILE);
 
 const PROFILES: [string, Profile][] = [
   ['upstream default profile (sampled)', DEFAULT_PROFILE],
   ['default resources (sampled)', RESOURCES],
   ['full scan', { ...RESOURCES, percentageOfNodesToScore: 100 }],
-  ['MostAllocated', { ...RESOURCES, fitStrategy: { ...RESOURCES.fitStrategy, type: 'MostAllocated' } }],
+  [
+    'MostAllocated',
+    editProfile(RESOURCES, {
+      args: {
+        NodeResourcesFit: {
+          ...RESOURCES.args.NodeResourcesFit,
+          scoringStrategy: { ...RESOURCES.args.NodeResourcesFit.scoringStrategy, type: 'MostAllocated' },
+        },
+      },
+    }),
+  ],
 ];
 
 test('sharded decisions equal the sequential kernel for 1 and 2 workers', async () => {
@@ -270,13 +276,6 @@ test('a window below minNodes runs the sequential kernel', async () => {
 
 test('whole runs are byte-identical with 0, 1 and 2 workers', async () => {
   const loaded = loadScenario(join(FIXTURES, 'small.yaml')).scenario;
-  const resourcesOnly = (p: Profile): Profile => ({
-    ...p,
-    filters: { ...p.filters, podTopologySpread: false, interPodAffinity: false },
-    spreadWeight: 0,
-    interPodAffinityWeight: 0,
-    preemption: null,
-  });
   const scenario = { ...loaded, policies: loaded.policies.map((p) => ({ ...p, profiles: p.profiles.map(resourcesOnly) })) };
   const base = scenario.policies.map((p) => runOnce(scenario, p, 3));
   for (const workers of [1, 2]) {

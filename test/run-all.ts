@@ -1,6 +1,7 @@
 /**
- * Runs every compiled test file (dist/test/*.test.js) with uvu in a child process and prints the closing
- * line CI reads, "N passed, N failed", from uvu's own totals; exits non-zero on any failure or crash.
+ * Runs every compiled test file (dist/test/*.test.js, and the tests beside the scheduler plugins,
+ * dist/engine/scheduler/plugins/<name>/*.test.js) with uvu in a child process and prints the closing line CI
+ * reads, "N passed, N failed", from uvu's own totals; exits non-zero on any failure or crash.
  */
 import { spawnSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
@@ -12,7 +13,8 @@ const require = createRequire(import.meta.url);
 const uvuBin = join(dirname(require.resolve('uvu')), '..', 'bin.js');
 const filter = process.argv[2] ?? '';
 
-const child = spawnSync(process.execPath, [uvuBin, here, `(${filter}).*\\.test\\.js$`], {
+const dist = join(here, '..');
+const child = spawnSync(process.execPath, [uvuBin, dist, `^(test|engine)/.*(${filter}).*\\.test\\.js$`], {
   encoding: 'utf8',
   env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0' },
   maxBuffer: 256 * 1024 * 1024,

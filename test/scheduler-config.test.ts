@@ -5,6 +5,8 @@ import { parseSchedulerConfig } from '../engine/scenario/scheduler-config.js';
 import { parseYamlDocuments } from '../engine/scenario/yaml-field.js';
 import { InputError } from '../engine/scenario/input-error.js';
 import { expectInputError } from './helpers.js';
+import { enabledAt, preemptionOf, scoreWeight } from '../engine/scheduler/profile.js';
+import { pluginDescriptor } from '../engine/scheduler/framework/registry.js';
 
 const HEAD = 'apiVersion: kubescheduler.config.k8s.io/v1\nkind: KubeSchedulerConfiguration\n';
 const parse = (body: string) => parseSchedulerConfig(parseYamlDocuments(HEAD + body, 'cfg.yaml')[0]);
@@ -14,23 +16,24 @@ test('no profiles: the upstream default profile with default weights and QPS', (
   assert.is(p.profiles.length, 1);
   const d = p.profiles[0];
   assert.is(d.schedulerName, 'default-scheduler');
-  assert.is(d.fitWeight, 1);
-  assert.is(d.balancedWeight, 1);
-  assert.is(d.fitStrategy.type, 'LeastAllocated');
+  assert.is(scoreWeight(d, 'NodeResourcesFit'), 1);
+  assert.is(scoreWeight(d, 'NodeResourcesBalancedAllocation'), 1);
+  assert.is(d.args.NodeResourcesFit.scoringStrategy.type, 'LeastAllocated');
   assert.equal(p.client, { qps: 50, burst: 100 });
-  // Every plugin of the default set is modeled now (volume and DRA plugins pass trivially).
+  // Every plugin of the default set is modeled now (the volume plugins and DynamicResources act on pods with claims).
   assert.equal(p.ignoredPlugins, []);
-  assert.is(d.spreadWeight, 2);
-  assert.is(d.interPodAffinityWeight, 2);
-  assert.is(d.hardPodAffinityWeight, 1);
+  assert.is(pluginDescriptor('DynamicResources')?.support, 'modeled');
+  assert.is(scoreWeight(d, 'PodTopologySpread'), 2);
+  assert.is(scoreWeight(d, 'InterPodAffinity'), 2);
+  assert.is(d.args.InterPodAffinity.hardPodAffinityWeight, 1);
   assert.equal(
-    d.spreadDefaults.constraints.map((c) => [c.topologyKey, c.maxSkew, c.whenUnsatisfiable]),
+    d.args.PodTopologySpread.constraints.map((c) => [c.topologyKey, c.maxSkew, c.whenUnsatisfiable]),
     [
       ['kubernetes.io/hostname', 3, 'ScheduleAnyway'],
       ['topology.kubernetes.io/zone', 5, 'ScheduleAnyway'],
     ],
   );
-  assert.equal(d.preemption, { minCandidateNodesPercentage: 10, minCandidateNodesAbsolute: 100 });
+  assert.equal(preemptionOf(d), { minCandidateNodesPercentage: 10, minCandidateNodesAbsolute: 100 });
 });
 
 test('score plugins: disable one, re-weight another, "*" disables every default of a point', () => {
@@ -45,11 +48,11 @@ test('score plugins: disable one, re-weight another, "*" disables every default 
     score:
       disabled: [{name: "*"}]
 `);
-  assert.is(p.profiles[0].balancedWeight, 0);
-  assert.is(p.profiles[0].fitWeight, 5);
-  assert.is(p.profiles[1].fitWeight, 0);
-  assert.is(p.profiles[1].balancedWeight, 0);
-  assert.ok(p.profiles[1].filters.nodeResourcesFit, 'filters stay');
+  assert.is(scoreWeight(p.profiles[0], 'NodeResourcesBalancedAllocation'), 0);
+  assert.is(scoreWeight(p.profiles[0], 'NodeResourcesFit'), 5);
+  assert.is(scoreWeight(p.profiles[1], 'NodeResourcesFit'), 0);
+  assert.is(scoreWeight(p.profiles[1], 'NodeResourcesBalancedAllocation'), 0);
+  assert.ok(enabledAt(p.profiles[1], 'filter', 'NodeResourcesFit'), 'filters stay');
 });
 
 test('multiPoint disable removes a plugin from every point; per-profile percentageOfNodesToScore', () => {
@@ -62,8 +65,8 @@ profiles:
 - schedulerName: other
   percentageOfNodesToScore: 70
 `);
-  assert.is(p.profiles[0].filters.nodeResourcesFit, false);
-  assert.is(p.profiles[0].fitWeight, 0);
+  assert.is(enabledAt(p.profiles[0], 'filter', 'NodeResourcesFit'), false);
+  assert.is(scoreWeight(p.profiles[0], 'NodeResourcesFit'), 0);
   assert.is(p.profiles[0].percentageOfNodesToScore, 30);
   assert.is(p.profiles[1].percentageOfNodesToScore, 70);
   assert.equal(p.client, { qps: 500, burst: 600 });
@@ -80,7 +83,7 @@ test('pluginConfig: scoring strategies and their validation', () => {
         requestedToCapacityRatio:
           shape: [{utilization: 0, score: 10}, {utilization: 100, score: 0}]
 `);
-  const s = p.profiles[0].fitStrategy;
+  const s = p.profiles[0].args.NodeResourcesFit.scoringStrategy;
   assert.is(s.type, 'RequestedToCapacityRatio');
   assert.equal(s.resources, [
     { name: 'cpu', weight: 3 },
@@ -137,15 +140,15 @@ test('pluginConfig: PodTopologySpread List defaults, InterPodAffinity and Defaul
     postFilter: {disabled: [{name: DefaultPreemption}]}
 `);
   const a = p.profiles[0];
-  assert.equal(a.spreadDefaults, {
+  assert.equal(a.args.PodTopologySpread, {
     defaultingType: 'List',
     constraints: [{ maxSkew: 1, topologyKey: 'topology.kubernetes.io/zone', whenUnsatisfiable: 'DoNotSchedule', matchLabelKeys: [] }],
   });
-  assert.is(a.hardPodAffinityWeight, 0);
-  assert.is(a.ignorePreferredTermsOfExistingPods, true);
-  assert.equal(a.preemption, { minCandidateNodesPercentage: 20, minCandidateNodesAbsolute: 5 });
-  assert.is(p.profiles[1].preemption, null);
-  assert.ok(p.profiles[1].filters.podTopologySpread && p.profiles[1].filters.interPodAffinity);
+  assert.is(a.args.InterPodAffinity.hardPodAffinityWeight, 0);
+  assert.is(a.args.InterPodAffinity.ignorePreferredTermsOfExistingPods, true);
+  assert.equal(preemptionOf(a), { minCandidateNodesPercentage: 20, minCandidateNodesAbsolute: 5 });
+  assert.is(preemptionOf(p.profiles[1]), null);
+  assert.ok(enabledAt(p.profiles[1], 'filter', 'PodTopologySpread') && enabledAt(p.profiles[1], 'filter', 'InterPodAffinity'));
 });
 
 test('pluginConfig errors: System defaulting with constraints, a selector in a default constraint, both candidate minimums 0', () => {

@@ -11,7 +11,7 @@ import { parsePodSpec } from '../engine/scenario/manifests.js';
 import { parseSchedulerConfig } from '../engine/scenario/scheduler-config.js';
 import { parseYamlDocuments } from '../engine/scenario/yaml-field.js';
 import { podInput } from '../engine/scheduler/pod-input.js';
-import { DEFAULT_PROFILE } from '../engine/scheduler/profile.js';
+import { DEFAULT_PROFILE, editProfile } from '../engine/scheduler/profile.js';
 import { Client } from '../engine/api/api-server.js';
 import { keyOf, type Pod } from '../engine/api/objects.js';
 import { RngStream } from '../engine/core/rng.js';
@@ -245,15 +245,15 @@ test('LeastAllocated and BalancedAllocation score the pod-level requests', () =>
   ];
   const c = cluster(nodes, [{ name: 'x', node: 'a', requests: { cpu: 1000, memory: Gi } }]);
   const spec = specWith({ cpu: 2000, memory: 2 * Gi }, [ctr('a', { cpu: 100, memory: 100 * Mi })]);
-  const fit = scoreNodes(onlyScores({ fitWeight: 1 }), c, podInput(spec), ['a', 'b']);
+  const fit = scoreNodes(onlyScores({ NodeResourcesFit: 1 }), c, podInput(spec), ['a', 'b']);
   // LeastAllocated on a: cpu (4000-3000)*100/4000 = 25, memory (4-3)/4 → 25 → 25; on b: 50 and 50 → 50.
   assert.equal(fit, { a: 25, b: 50 });
-  const withoutPodLevel = scoreNodes(onlyScores({ fitWeight: 1 }), c, podInput(spec, undefined, undefined, false), ['a', 'b']);
+  const withoutPodLevel = scoreNodes(onlyScores({ NodeResourcesFit: 1 }), c, podInput(spec, undefined, undefined, false), ['a', 'b']);
   assert.ok(withoutPodLevel.a > 25 && withoutPodLevel.b > 50);
   // BalancedAllocation: the same score as a pod whose one container asks what the pod level says, and not the
   // score of the containers' own requests.
   const same = specWith(undefined, [ctr('a', { cpu: 2000, memory: 2 * Gi })]);
-  const bal = onlyScores({}, { balancedWeight: 1 });
+  const bal = onlyScores({ NodeResourcesBalancedAllocation: 1 });
   const skewed = specWith({ cpu: 3000 }, [ctr('a', { cpu: 100, memory: 100 * Mi })]);
   const skewedSame = specWith(undefined, [ctr('a', { cpu: 3000, memory: 100 * Mi })]);
   assert.equal(scoreNodes(bal, c, podInput(spec), ['a', 'b']), scoreNodes(bal, c, podInput(same), ['a', 'b']));
@@ -263,18 +263,14 @@ test('LeastAllocated and BalancedAllocation score the pod-level requests', () =>
     scoreNodes(bal, c, podInput(skewed, undefined, undefined, false), ['a', 'b']),
   );
   for (const type of ['MostAllocated', 'RequestedToCapacityRatio'] as const) {
+    const fitArgs = DEFAULT_PROFILE.args.NodeResourcesFit;
+    const shape = [
+      { utilization: 0, score: 0 },
+      { utilization: 100, score: 10 },
+    ];
     const p = onlyScores(
-      { fitWeight: 1 },
-      {
-        fitStrategy: {
-          type,
-          resources: DEFAULT_PROFILE.fitStrategy.resources,
-          shape: [
-            { utilization: 0, score: 0 },
-            { utilization: 100, score: 10 },
-          ],
-        },
-      },
+      { NodeResourcesFit: 1 },
+      { args: { NodeResourcesFit: { ...fitArgs, scoringStrategy: { type, resources: fitArgs.scoringStrategy.resources, shape } } } },
     );
     assert.equal(scoreNodes(p, c, podInput(skewed), ['a', 'b']), scoreNodes(p, c, podInput(skewedSame), ['a', 'b']), type);
     assert.not.equal(
@@ -376,7 +372,7 @@ const extendedPod = (scalars: Record<string, number>) => podInput(specWith(undef
 
 test('ignoredResources: an ignored extended resource is not checked ("skip checking ignored extended resource")', () => {
   const profile = fitArgs('{ignoredResources: [example.com/bbb]}');
-  assert.equal(profile.fitIgnoredResources, ['example.com/bbb']);
+  assert.equal(profile.args.NodeResourcesFit.ignoredResources, ['example.com/bbb']);
   assert.is(runCycle(profile, cluster(fitNode), extendedPod({ 'example.com/bbb': 1 })).d.node, 0);
   // Not ignored: the node has none of it (Insufficient, UnschedulableAndUnresolvable since v1.34).
   const plain = runCycle(DEFAULT_PROFILE, cluster(fitNode), extendedPod({ 'example.com/bbb': 1 }));
@@ -412,8 +408,8 @@ for (const [name, args, path] of invalidFitArgs) {
 }
 
 test('NodeResourcesFitArgs validation: valid names (upstream "IgnoredResources: valid args", "IgnoredResourceGroups: valid args")', () => {
-  assert.equal(fitArgs('{ignoredResources: [example.com]}').fitIgnoredResources, ['example.com']);
-  assert.equal(fitArgs('{ignoredResourceGroups: [example.com]}').fitIgnoredResourceGroups, ['example.com']);
+  assert.equal(fitArgs('{ignoredResources: [example.com]}').args.NodeResourcesFit.ignoredResources, ['example.com']);
+  assert.equal(fitArgs('{ignoredResourceGroups: [example.com]}').args.NodeResourcesFit.ignoredResourceGroups, ['example.com']);
   assert.match(expectInputError(() => fitArgs('{ignoredResourceGroups: [example.com/aa]}')).message, "can't contain '/'");
 });
 
@@ -553,7 +549,7 @@ affinity: { nodeAffinity: { preferredDuringSchedulingIgnoredDuringExecution: [{ 
   // PreScore only runs with more than one feasible node, and only when NodeAffinity scores.
   const one = { ...spec, nodeSelector: { foo: 'baz' } };
   assert.is(c.t.names[runCycle(DEFAULT_PROFILE, c, podInput(one)).d.node], 'baz');
-  assert.ok(runCycle({ ...DEFAULT_PROFILE, affinityWeight: 0 }, c, podInput(spec)).d.node >= 0);
+  assert.ok(runCycle(editProfile(DEFAULT_PROFILE, { weights: { NodeAffinity: 0 } }), c, podInput(spec)).d.node >= 0);
 });
 
 // ---- 5. no nodes: schedule_one.go ErrNoNodesAvailable

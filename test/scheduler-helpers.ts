@@ -7,7 +7,7 @@ import { Kernel, type CycleContext, type Decision } from '../engine/scheduler/ke
 import { NodeTable } from '../engine/scheduler/node-table.js';
 import { podInput, type PodInput } from '../engine/scheduler/pod-input.js';
 import { hostPorts } from '../engine/scheduler/plugins/node-ports/index.js';
-import { DEFAULT_PROFILE, type Profile } from '../engine/scheduler/profile.js';
+import { DEFAULT_PROFILE, editProfile, type Profile, type ProfileEdit } from '../engine/scheduler/profile.js';
 import { makeNode, makePod, makeSpec } from './helpers.js';
 
 export interface NodeDesc {
@@ -66,23 +66,10 @@ export function inputOf(pod: Pod, defaultSpreadSelector?: LabelSelector): PodInp
   return podInput(pod.spec, pod.metadata, defaultSpreadSelector);
 }
 
-/** A profile where only the listed score weights are non-zero (filters as in the default profile). */
-export function onlyScores(
-  weights: Partial<Pick<Profile, 'spreadWeight' | 'interPodAffinityWeight' | 'fitWeight'>>,
-  extra: Partial<Profile> = {},
-): Profile {
-  return {
-    ...DEFAULT_PROFILE,
-    fitWeight: 0,
-    balancedWeight: 0,
-    taintWeight: 0,
-    affinityWeight: 0,
-    imageWeight: 0,
-    spreadWeight: 0,
-    interPodAffinityWeight: 0,
-    ...weights,
-    ...extra,
-  };
+/** A profile where only the listed plugins score, with these weights (filters as in the default profile). */
+export function onlyScores(weights: Readonly<Record<string, number>>, edit: ProfileEdit = {}): Profile {
+  const none = Object.fromEntries(DEFAULT_PROFILE.plugins.score.map((name) => [name, 0]));
+  return editProfile(DEFAULT_PROFILE, { ...edit, weights: { ...none, ...weights, ...(edit.weights ?? {}) } });
 }
 
 /** Scores the named candidate nodes through Kernel.scoreAll; returns name → score. */

@@ -62,7 +62,7 @@ import type { Micros } from '../core/time.js';
 import { SharedInformer, SharedPodInformer } from '../controllers/shared-informer.js';
 import { defaultSpreadSelector } from '../scheduler/default-selector.js';
 import { Kernel } from '../scheduler/kernel.js';
-import { DEFAULT_PROFILE, type Profile } from '../scheduler/profile.js';
+import { DEFAULT_PROFILE, enabledAt, type Profile } from '../scheduler/profile.js';
 import { ClusterSnapshot, type SimulatedFramework } from './cluster-snapshot.js';
 
 export const TO_BE_DELETED_TAINT = 'ToBeDeletedByClusterAutoscaler';
@@ -172,7 +172,11 @@ export class ClusterAutoscaler {
     // The default spreading constraints filter only when a profile lists DoNotSchedule ones (PodTopologySpreadArgs
     // defaultingType List); only then are Services and ReplicaSets watched for their selector (helper.DefaultSelector).
     if (
-      profiles.some((p) => p.filters.podTopologySpread && p.spreadDefaults.constraints.some((c) => c.whenUnsatisfiable === 'DoNotSchedule'))
+      profiles.some(
+        (p) =>
+          enabledAt(p, 'filter', 'PodTopologySpread') &&
+          p.args.PodTopologySpread.constraints.some((c) => c.whenUnsatisfiable === 'DoNotSchedule'),
+      )
     ) {
       this.services = new Informer<Service>({});
       this.replicaSets = new Informer<ReplicaSet>({});

@@ -18,6 +18,7 @@ import { AssignedPods } from '../scheduler/assigned-pods.js';
 import { PASS, type Kernel } from '../scheduler/kernel.js';
 import { NodeTable } from '../scheduler/node-table.js';
 import { podInput, type PodInput } from '../scheduler/pod-input.js';
+import { enabledAt } from '../scheduler/profile.js';
 
 /** A change made inside a fork, with what revert needs to undo it. */
 type Change =
@@ -134,7 +135,7 @@ export class ClusterSnapshot {
     if (x === undefined) {
       const k = this.framework.kernelFor(pod.spec.schedulerName);
       const own = (pod.spec.topologySpreadConstraints?.length ?? 0) > 0;
-      const selector = own || !k.profile.filters.podTopologySpread ? undefined : this.framework.defaultSelector(pod);
+      const selector = own || !enabledAt(k.profile, 'filter', 'PodTopologySpread') ? undefined : this.framework.defaultSelector(pod);
       x = podInput(pod.spec, pod.metadata, selector);
       this.inputs.set(pod, x);
     }

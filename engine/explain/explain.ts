@@ -21,7 +21,7 @@ import { defaultSpreadSelector, needsDefaultSelector } from '../scheduler/defaul
 import { hostPorts } from '../scheduler/plugins/node-ports/index.js';
 import { REASON_NOT_IN_PREFILTER_RESULT } from '../scheduler/plugins/node-affinity/index.js';
 import { NAME as PREEMPTION } from '../scheduler/plugins/default-preemption/index.js';
-import type { Profile } from '../scheduler/profile.js';
+import { preemptionOf, type Profile } from '../scheduler/profile.js';
 import { PluginRuntime } from '../scheduler/framework/runtime.js';
 
 /** kubesim run's default seed (a scenario's `seed` defaults to 1). */
@@ -136,10 +136,11 @@ export function explain(req: ExplainRequest): Explanation {
   if (d.node >= 0) return { ...head, selectedNode: t.names[d.node], ...search };
   const message = d.error?.message ?? fitErrorMessage(t.count, d.diagnosis ?? new Map(), d.preFilterMessage);
   // No nodes (ErrNoNodesAvailable) or a PreScore error is not a FitError: PostFilter does not run.
-  if (d.error !== undefined || profile.preemption === null || req.pod.spec.preemptionPolicy === 'Never')
+  const preemption = preemptionOf(profile);
+  if (d.error !== undefined || preemption === null || req.pod.spec.preemptionPolicy === 'Never')
     return { ...head, selectedNode: null, message, ...search };
   // DefaultPreemption, after the failed cycle (kernel.status holds the per-node codes), on the same stream.
-  const out = preempt(kernel, t, pods, req.pod.spec.priority, profile.preemption, [], rng, 0);
+  const out = preempt(kernel, t, pods, req.pod.spec.priority, preemption, [], rng, 0);
   const postFilter: PostFilterExplanation = {
     plugin: PREEMPTION,
     nominatedNode: out.row >= 0 ? t.names[out.row] : null,

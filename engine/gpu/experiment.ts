@@ -145,7 +145,7 @@ const TIMED_POPULARITY_THRESHOLD = 95;
  * when the policy does not use FGDScore. Throws an Error naming a pod with malformed GPU annotations.
  */
 export function timedGpuWorkload(s: Scenario, policy: Policy): TypicalPods | null {
-  if (!policy.profiles.some((p) => p.gpu?.scores.some((x) => x.name === FGD) === true)) return null;
+  if (!policy.profiles.some((p) => p.plugins.score.includes(FGD))) return null;
   const pods: Pod[] = gpuManifests(s).pods;
   const rows: number[] = pods.map((_, i) => i);
   for (const w of s.podWorkloads) {

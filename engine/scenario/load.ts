@@ -5,6 +5,7 @@
  * The format is documented in docs/reference/scenarios.md and docs/reference/scenario-format.md.
  */
 import { DEFAULT_FLOW_CONTROL } from '../api/flow-control.js';
+import { gpuProfileOf } from '../scheduler/profile.js';
 import { realpathSync } from 'node:fs';
 import { dirname, isAbsolute, relative, resolve, basename, extname, sep } from 'node:path';
 import type { KubeObject, Node, PodTemplate } from '../api/objects.js';
@@ -147,7 +148,7 @@ export function parseScenario(f: Field, path: string, opts: LoadOptions = {}, re
   if (gpuReplay !== undefined && steps.length > 0)
     f.get('steps').fail('a gpuReplay scenario replays arrivals only; steps need the timed control-plane run');
   if (gpuReplay !== undefined) checkGpuPolicies(f.get('policies'), policies);
-  else if (policies.some((p) => p.profiles.some((g) => g.gpu !== undefined)))
+  else if (policies.some((p) => p.profiles.some((g) => gpuProfileOf(g) !== null)))
     checkTimedGpu(cluster.get('nodePools'), wl, nodePools, objects);
   const knownNodes = nodePools.flatMap((p) => Array.from({ length: p.count }, (_, i) => ({ ...poolNode(p, i).metadata, pool: p.name })));
   const faults = parseFaults(

@@ -5,11 +5,16 @@
  * controller (scheduler.ts); `kubesim explain` computes it once.
  */
 import type { LabelSelector, LabelSelectorRequirement, Pod, ReplicaSet, Service } from '../api/objects.js';
-import type { Profile } from './profile.js';
+import { enabledAt, type Profile } from './profile.js';
 
 /** Only pods without their own spread constraints use the defaults; the selector costs a lister scan. */
 export function needsDefaultSelector(p: Profile, pod: Pod): boolean {
-  return (p.spreadWeight > 0 || p.filters.podTopologySpread) && (pod.spec.topologySpreadConstraints?.length ?? 0) === 0;
+  return needsSpreadSelectors(p) && (pod.spec.topologySpreadConstraints?.length ?? 0) === 0;
+}
+
+/** Whether PodTopologySpread runs (at Filter or Score), so default constraints need the pods' Services and ReplicaSets. */
+export function needsSpreadSelectors(p: Profile): boolean {
+  return enabledAt(p, 'score', 'PodTopologySpread') || enabledAt(p, 'filter', 'PodTopologySpread');
 }
 
 /** undefined when no Service and no ReplicaSet selects the pod. `replicaSets` is keyed by keyOf (ReplicaSet/ns/name). */

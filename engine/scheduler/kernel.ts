@@ -38,6 +38,7 @@ import {
   type WeightedScore,
 } from './framework/plugin.js';
 import { profilePlugins, type ProfilePlugins } from './framework/profile-plugins.js';
+import { InterPodAffinityPlugin } from './plugins/inter-pod-affinity/plugin.js';
 
 export { PASS, UNSCHEDULABLE, UNRESOLVABLE } from './framework/plugin.js';
 
@@ -136,6 +137,8 @@ export class Kernel {
   private readonly scoring: boolean;
   /** Both resource scorers configured over exactly cpu and memory (the default): a specialised loop. */
   private readonly cpuMemOnly: boolean;
+  private readonly fitWeight: number;
+  private readonly balancedWeight: number;
   /** The Score plugins other than NodeResourcesFit and BalancedAllocation (which the kernel fuses). */
   private readonly extras: readonly WeightedScore[];
   private emptyPods: AssignedPods | null = null;
@@ -171,6 +174,8 @@ export class Kernel {
     this.scoring = pl.scores.length > 0;
     this.gpuShare = pl.gpuShare;
     this.extras = pl.scores.filter((s) => s.plugin !== pl.fitScore && s.plugin !== pl.balancedScore);
+    this.fitWeight = pl.scores.find((s) => s.plugin === pl.fitScore)?.weight ?? 0;
+    this.balancedWeight = pl.scores.find((s) => s.plugin === pl.balancedScore)?.weight ?? 0;
     this.cpuMemOnly = pl.fitScore !== null && pl.balancedScore !== null && isCpuMem(pl.fitScore.names) && isCpuMem(pl.balancedScore.names);
   }
 
@@ -432,27 +437,28 @@ export class Kernel {
    * same questions from incremental counters; upstream scans the pods of every node each cycle.
    */
   podScanWork(pod: PodInput, pods: AssignedPods, scoring: boolean): { affinityTermChecks: number; spreadChecks: number } {
-    const p = this.profile;
+    const pl = this.plugins;
     const a = pod.podAffinity;
     let affinity = 0;
     let spread = 0;
-    if (p.filters.interPodAffinity) {
+    if (pl.interPod !== null) {
       // getExistingAntiAffinityCounts: the existing pods' required anti-affinity terms against this pod.
       affinity += pods.requiredAntiTerms;
       // getIncomingAffinityAntiAffinityCounts: every existing pod against this pod's required terms.
       if (a !== null) affinity += pods.size * (a.requiredAffinity.length + a.requiredAnti.length);
     }
-    if (scoring && p.interPodAffinityWeight > 0) {
+    const ipaScore = pl.scores.find((s) => s.plugin instanceof InterPodAffinityPlugin)?.plugin as InterPodAffinityPlugin | undefined;
+    if (scoring && ipaScore !== undefined) {
       const preferred = a === null ? 0 : a.preferredAffinity.length + a.preferredAnti.length;
       // PreScore: every pod of every node when the pod has preferred terms, else the pods with affinity only.
       if (preferred > 0) affinity += pods.size * (preferred + 1);
-      else if (!p.ignorePreferredTermsOfExistingPods) affinity += pods.withAffinity.size;
+      else if (!ipaScore.ignorePreferredTermsOfExistingPods) affinity += pods.withAffinity.size;
     }
-    const spreadPlugin = this.plugins.spreadAny;
+    const spreadPlugin = pl.spreadAny;
     if (spreadPlugin !== null) {
       const c = spreadPlugin.constraintsOf(pod);
-      if (p.filters.podTopologySpread) spread += pods.size * c.hard.length;
-      if (scoring && p.spreadWeight > 0) spread += pods.size * c.soft.length;
+      if (pl.spread !== null) spread += pods.size * c.hard.length;
+      if (scoring && pl.scores.some((s) => s.plugin === spreadPlugin)) spread += pods.size * c.soft.length;
     }
     return { affinityTermChecks: affinity, spreadChecks: spread };
   }
@@ -548,10 +554,9 @@ export class Kernel {
 
   /** scoreResources specialised to cpu + memory for both plugins: same arithmetic, no per-resource dispatch. */
   private scoreCpuMem(t: NodeTable, r: PodRequests, feasible: Int32Array, found: number, out: Float64Array, balActive: boolean): void {
-    const p = this.profile;
     const fit = this.plugins.fitScore as NonNullable<ProfilePlugins['fitScore']>;
-    const fitW = p.fitWeight;
-    const balW = p.balancedWeight;
+    const fitW = this.fitWeight;
+    const balW = this.balancedWeight;
     const wc = fit.weights[0];
     const wm = fit.weights[1];
     const type = fit.strategy.type;

@@ -1,134 +1,190 @@
 /**
- * A scheduling profile compiled from a KubeSchedulerConfiguration profile: which modeled plugins run at which
- * extension point, their weights and arguments, as plain data. The fused kernel (kernel.ts) reads it.
+ * A scheduling profile as plain data, as a KubeSchedulerConfiguration profile resolves (config/v1
+ * KubeSchedulerProfile after default_plugins.go mergePlugins): the enabled plugins at each extension point in
+ * the order they run, the score weights, and every plugin's args (defaults filled in). The registry
+ * (framework/registry.ts) knows each plugin; framework/profile-plugins.ts instantiates the enabled ones.
  */
-import type { NodeAffinity } from '../api/objects.js';
-import { DEFAULT_SCORING_STRATEGY, type ResourceSpec, type ScoringStrategy } from './plugins/node-resources-fit/index.js';
-import { DEFAULT_HARD_POD_AFFINITY_WEIGHT } from './plugins/inter-pod-affinity/index.js';
-import { SYSTEM_DEFAULTS, type SpreadDefaults } from './plugins/pod-topology-spread/index.js';
-import { DEFAULT_PREEMPTION_ARGS, type PreemptionArgs } from './plugins/default-preemption/index.js';
-import type { GpuProfile } from '../gpu/config.js';
-import type { UserPluginUse } from './user-plugins.js';
-import type { GangProfile } from './plugins/coscheduling/index.js';
+import type { ExtensionPoint } from './framework/registry-types.js';
+import { EXTENSION_POINTS } from './framework/registry-types.js';
+import { DEFAULT_PLUGINS, pluginDescriptor } from './framework/registry.js';
+import type { FitArgs } from './plugins/node-resources-fit/args.js';
+import type { BalancedArgs } from './plugins/node-resources-balanced-allocation/args.js';
+import type { NodeAffinityArgs } from './plugins/node-affinity/args.js';
+import type { SpreadDefaults } from './plugins/pod-topology-spread/index.js';
+import type { InterPodAffinityArgs } from './plugins/inter-pod-affinity/args.js';
+import type { PreemptionArgs } from './plugins/default-preemption/index.js';
+import type { CoschedulingArgs, GangProfile } from './plugins/coscheduling/index.js';
+import { NAME as COSCHEDULING } from './plugins/coscheduling/index.js';
+import type { GpuShareArgs } from './plugins/open-gpu-share/args.js';
+import { FGD, GPU_SCORE_PLUGINS, OPEN_GPU_SHARE, type GpuProfile } from '../gpu/config.js';
+import { userPlugin, type UserPluginUse } from './user-plugins.js';
+
+/** The args of the plugins that take some, by plugin name. */
+export interface PluginArgs {
+  readonly NodeResourcesFit: FitArgs;
+  readonly NodeResourcesBalancedAllocation: BalancedArgs;
+  readonly NodeAffinity: NodeAffinityArgs;
+  readonly PodTopologySpread: SpreadDefaults;
+  readonly InterPodAffinity: InterPodAffinityArgs;
+  readonly DefaultPreemption: PreemptionArgs;
+  readonly Coscheduling: CoschedulingArgs;
+  readonly 'Open-Gpu-Share': GpuShareArgs;
+}
+
+export type PluginSet = Readonly<Record<ExtensionPoint, readonly string[]>>;
 
 export interface Profile {
   readonly schedulerName: string;
   /** 0 = upstream's adaptive default (schedule_one.go numFeasibleNodesToFind). */
   readonly percentageOfNodesToScore: number;
-  readonly filters: {
-    readonly nodeUnschedulable: boolean;
-    readonly taintToleration: boolean;
-    readonly nodeAffinity: boolean;
-    readonly nodePorts: boolean;
-    readonly nodeResourcesFit: boolean;
-    readonly podTopologySpread: boolean;
-    readonly interPodAffinity: boolean;
-    /** VolumeRestrictions, VolumeBinding and VolumeZone (plugins/volume-binding/); they act only on pods with claims. */
-    readonly volumeRestrictions: boolean;
-    readonly volumeBinding: boolean;
-    readonly volumeZone: boolean;
-    /** NodeVolumeLimits (csi.go): acts only on pods with claims whose CSI driver a CSINode limits. */
-    readonly nodeVolumeLimits: boolean;
-    /** DynamicResources (plugins/dynamic-resources/): acts only on pods with spec.resourceClaims. */
-    readonly dynamicResources: boolean;
-  };
-  /** NodeAffinity at PreFilter: its metadata.name restriction of the nodes searched. */
-  readonly nodeAffinityPreFilter: boolean;
-  /** Score weight of NodeResourcesFit; 0 when its Score is disabled. */
-  readonly fitWeight: number;
-  readonly fitStrategy: ScoringStrategy;
-  /** NodeResourcesFitArgs.ignoredResources / ignoredResourceGroups (Filter only); empty by default. */
-  readonly fitIgnoredResources: readonly string[];
-  readonly fitIgnoredResourceGroups: readonly string[];
-  /** Score weight of NodeResourcesBalancedAllocation; 0 when disabled. */
-  readonly balancedWeight: number;
-  readonly balancedResources: readonly ResourceSpec[];
-  /** Score weights of TaintToleration, NodeAffinity and ImageLocality; 0 when disabled. */
-  readonly taintWeight: number;
-  readonly affinityWeight: number;
-  readonly imageWeight: number;
-  /** NodeAffinityArgs.addedAffinity: applied to every pod of the profile. */
-  readonly addedAffinity: NodeAffinity | undefined;
-  /** Score weight of PodTopologySpread (0 = disabled) and its PodTopologySpreadArgs defaults. */
-  readonly spreadWeight: number;
-  readonly spreadDefaults: SpreadDefaults;
-  /** Score weight of InterPodAffinity (0 = disabled) and its InterPodAffinityArgs. */
-  readonly interPodAffinityWeight: number;
-  readonly hardPodAffinityWeight: number;
-  readonly ignorePreferredTermsOfExistingPods: boolean;
-  /** DefaultPreemption at PostFilter: its args, or null when disabled. */
-  readonly preemption: PreemptionArgs | null;
-  /** Score weights of the placement policies beyond upstream (plugins/placement-policies/); 0 = disabled. */
-  readonly firstFitWeight: number;
-  readonly roundRobinWeight: number;
-  readonly uniformRandomWeight: number;
-  /** Plugins from a user's module (user-plugins.ts; a call per node), in configuration order. */
-  readonly userPlugins: readonly UserPluginUse[];
-  /** The GPU plugins (Open-Gpu-Share, FGDScore, …: kernel's GPU block, gpu-share.ts); absent when none is enabled. */
-  readonly gpu?: GpuProfile | undefined;
-  /** scheduler-plugins' Coscheduling (gang scheduling, plugins/coscheduling/) with its args; null when disabled. */
-  readonly gang: GangProfile | null;
+  /** The enabled plugins at each extension point, in the order they run. */
+  readonly plugins: PluginSet;
+  /** The weight of each plugin enabled at score (≥ 1). */
+  readonly weights: Readonly<Record<string, number>>;
+  readonly args: PluginArgs;
 }
 
-/** The upstream default profile restricted to the plugins kubesim models (default_plugins.go weights). */
+function defaultArgs(): PluginArgs {
+  const out: Record<string, unknown> = {};
+  for (const name of ARG_PLUGINS) out[name] = pluginDescriptor(name)?.args?.defaults;
+  return out as unknown as PluginArgs;
+}
+
+const ARG_PLUGINS: readonly (keyof PluginArgs)[] = [
+  'NodeResourcesFit',
+  'NodeResourcesBalancedAllocation',
+  'NodeAffinity',
+  'PodTopologySpread',
+  'InterPodAffinity',
+  'DefaultPreemption',
+  'Coscheduling',
+  'Open-Gpu-Share',
+];
+
+/** Every plugin's default args (SetDefaults_*Args). */
+export const DEFAULT_ARGS: PluginArgs = defaultArgs();
+
+function defaultPlugins(): { plugins: PluginSet; weights: Record<string, number> } {
+  const at: Record<string, string[]> = Object.fromEntries(EXTENSION_POINTS.map((p) => [p, []]));
+  const weights: Record<string, number> = {};
+  for (const d of DEFAULT_PLUGINS) {
+    for (const p of pluginDescriptor(d.name)?.points ?? []) at[p].push(d.name);
+    if (d.weight > 0) weights[d.name] = d.weight;
+  }
+  return { plugins: at as unknown as PluginSet, weights };
+}
+
+/** The upstream default profile (default_plugins.go, v1.36). */
 export const DEFAULT_PROFILE: Profile = {
   schedulerName: 'default-scheduler',
   percentageOfNodesToScore: 0,
-  filters: {
-    nodeUnschedulable: true,
-    taintToleration: true,
-    nodeAffinity: true,
-    nodePorts: true,
-    nodeResourcesFit: true,
-    podTopologySpread: true,
-    interPodAffinity: true,
-    volumeRestrictions: true,
-    volumeBinding: true,
-    volumeZone: true,
-    nodeVolumeLimits: true,
-    dynamicResources: true,
-  },
-  nodeAffinityPreFilter: true,
-  fitWeight: 1,
-  fitStrategy: DEFAULT_SCORING_STRATEGY,
-  fitIgnoredResources: [],
-  fitIgnoredResourceGroups: [],
-  balancedWeight: 1,
-  balancedResources: [
-    { name: 'cpu', weight: 1 },
-    { name: 'memory', weight: 1 },
-  ],
-  taintWeight: 3,
-  affinityWeight: 2,
-  imageWeight: 1,
-  addedAffinity: undefined,
-  spreadWeight: 2,
-  spreadDefaults: SYSTEM_DEFAULTS,
-  interPodAffinityWeight: 2,
-  hardPodAffinityWeight: DEFAULT_HARD_POD_AFFINITY_WEIGHT,
-  ignorePreferredTermsOfExistingPods: false,
-  preemption: DEFAULT_PREEMPTION_ARGS,
-  firstFitWeight: 0,
-  roundRobinWeight: 0,
-  uniformRandomWeight: 0,
-  userPlugins: [],
-  gpu: undefined,
-  gang: null,
+  ...defaultPlugins(),
+  args: DEFAULT_ARGS,
 };
 
-export function hasScorePlugins(p: Profile): boolean {
-  return (
-    p.fitWeight > 0 ||
-    p.balancedWeight > 0 ||
-    p.taintWeight > 0 ||
-    p.affinityWeight > 0 ||
-    p.imageWeight > 0 ||
-    p.spreadWeight > 0 ||
-    p.interPodAffinityWeight > 0 ||
-    p.firstFitWeight > 0 ||
-    p.roundRobinWeight > 0 ||
-    p.uniformRandomWeight > 0 ||
-    p.userPlugins.some((u) => u.weight > 0) ||
-    (p.gpu?.scores.length ?? 0) > 0
-  );
+export function enabledAt(p: Profile, point: ExtensionPoint, name: string): boolean {
+  return p.plugins[point].includes(name);
+}
+
+/** The score weight of a plugin; 0 when it is not enabled at score. */
+export function scoreWeight(p: Profile, name: string): number {
+  return p.plugins.score.includes(name) ? (p.weights[name] ?? 1) : 0;
+}
+
+/** DefaultPreemption's args when it is enabled at postFilter, else null. */
+export function preemptionOf(p: Profile): PreemptionArgs | null {
+  return enabledAt(p, 'postFilter', 'DefaultPreemption') ? p.args.DefaultPreemption : null;
+}
+
+/** Coscheduling in the profile (queueSort, permit and reserve; PreFilter and PostFilter optional), or null. */
+export function gangOf(p: Profile): GangProfile | null {
+  if (!enabledAt(p, 'queueSort', COSCHEDULING)) return null;
+  return {
+    ...p.args.Coscheduling,
+    preFilter: enabledAt(p, 'preFilter', COSCHEDULING),
+    postFilter: enabledAt(p, 'postFilter', COSCHEDULING),
+  };
+}
+
+/** The user plugins enabled at filter or score, in configuration order (filter list first). */
+export function userPluginsOf(p: Profile): UserPluginUse[] {
+  const out: UserPluginUse[] = [];
+  for (const name of [...p.plugins.filter, ...p.plugins.score]) {
+    const plugin = userPlugin(name);
+    if (plugin === undefined || out.some((u) => u.plugin.name === name)) continue;
+    out.push({ plugin, filter: p.plugins.filter.includes(name), weight: scoreWeight(p, name) });
+  }
+  return out;
+}
+
+/** The profile's GPU plugins as the GPU code reads them (Open-Gpu-Share at filter, the GPU score plugins). */
+export function gpuPluginsOf(p: Profile): GpuProfile {
+  const scores = GPU_SCORE_PLUGINS.filter((n) => p.plugins.score.includes(n)).map((name) => ({ name, weight: scoreWeight(p, name) }));
+  return {
+    schedulerName: p.schedulerName,
+    percentageOfNodesToScore: p.percentageOfNodesToScore,
+    gpuFilter: enabledAt(p, 'filter', OPEN_GPU_SHARE),
+    fitFilter: enabledAt(p, 'filter', 'NodeResourcesFit'),
+    scores,
+    otherScores: p.plugins.score.filter((n) => !(GPU_SCORE_PLUGINS as readonly string[]).includes(n)),
+    gpuSelMethod: p.args['Open-Gpu-Share'].gpuSelMethod,
+  };
+}
+
+const gpuMemo = new WeakMap<Profile, GpuProfile | null>();
+
+/** The profile's GPU plugins, or null when none is enabled (a GPU-less profile). */
+export function gpuProfileOf(p: Profile): GpuProfile | null {
+  let hit = gpuMemo.get(p);
+  if (hit === undefined) {
+    const g = gpuPluginsOf(p);
+    hit = g.gpuFilter || g.scores.length > 0 ? g : null;
+    gpuMemo.set(p, hit);
+  }
+  return hit;
+}
+
+/** Whether FGDScore is enabled (it needs the scenario's typical pods). */
+export function usesFgd(p: Profile): boolean {
+  return p.plugins.score.includes(FGD);
+}
+
+/** A change to a profile, as a test or a library user writes it. */
+export interface ProfileEdit {
+  readonly schedulerName?: string;
+  readonly percentageOfNodesToScore?: number;
+  /** Score weights; 0 disables the plugin at score, a new name enables it there. */
+  readonly weights?: Readonly<Record<string, number>>;
+  /** Plugins to disable at the given points (every point when `points` is omitted). */
+  readonly disable?: readonly { readonly name: string; readonly points?: readonly ExtensionPoint[] }[];
+  /** Plugins to enable at the given points (every point of the plugin when omitted), appended in run order. */
+  readonly enable?: readonly { readonly name: string; readonly points?: readonly ExtensionPoint[] }[];
+  readonly args?: Partial<PluginArgs>;
+}
+
+/** A copy of `base` with the edit applied (what a KubeSchedulerConfiguration's enabled/disabled lists do). */
+export function editProfile(base: Profile, e: ProfileEdit): Profile {
+  const at: Record<string, string[]> = Object.fromEntries(EXTENSION_POINTS.map((p) => [p, [...base.plugins[p]]]));
+  const weights: Record<string, number> = { ...base.weights };
+  for (const d of e.disable ?? []) for (const p of d.points ?? EXTENSION_POINTS) at[p] = at[p].filter((n) => n !== d.name);
+  for (const en of e.enable ?? []) {
+    const points = en.points ?? pluginDescriptor(en.name)?.points ?? [];
+    for (const p of points) if (!at[p].includes(en.name)) at[p].push(en.name);
+  }
+  for (const [name, w] of Object.entries(e.weights ?? {})) {
+    if (w === 0) {
+      at.score = at.score.filter((n) => n !== name);
+      delete weights[name];
+    } else {
+      if (!at.score.includes(name)) at.score.push(name);
+      weights[name] = w;
+    }
+  }
+  return {
+    schedulerName: e.schedulerName ?? base.schedulerName,
+    percentageOfNodesToScore: e.percentageOfNodesToScore ?? base.percentageOfNodesToScore,
+    plugins: at as unknown as PluginSet,
+    weights,
+    args: { ...base.args, ...(e.args ?? {}) },
+  };
 }

@@ -79,7 +79,7 @@ import {
   QueueingHints,
   type HintPod,
 } from './framework/queueing-hints.js';
-import { DynamicResources, REASON_CANNOT_ALLOCATE } from './plugins/dynamic-resources/index.js';
+import { DynamicResources, NAME as DRA_NAME, REASON_CANNOT_ALLOCATE } from './plugins/dynamic-resources/index.js';
 import { GangState, type WaitingPod } from './gang.js';
 import {
   permit as gangPermit,
@@ -93,10 +93,11 @@ import { podMatches } from './pod-matcher.js';
 import { spreadConstraints } from './plugins/pod-topology-spread/index.js';
 import { AssignedPods, type AssignedPod } from './assigned-pods.js';
 import { preempt } from './preemption.js';
-import { defaultSpreadSelector, needsDefaultSelector } from './default-selector.js';
+import { defaultSpreadSelector, needsDefaultSelector, needsSpreadSelectors } from './default-selector.js';
 import { hostPorts, type HostPort } from './plugins/node-ports/index.js';
 import { toleratesUnschedulable } from './plugins/node-unschedulable/index.js';
-import type { Profile } from './profile.js';
+import { enabledAt, gangOf, gpuProfileOf, preemptionOf, type Profile } from './profile.js';
+import type { PreemptionArgs } from './plugins/default-preemption/index.js';
 import { SchedulingQueue, type QueueParams, type QueuedPod } from './scheduling-queue.js';
 import { grantOfBound, gpuIndexOf } from './gpu-share.js';
 import type { GpuGrant } from '../gpu/resources.js';
@@ -207,11 +208,11 @@ export class Scheduler {
   ) {
     for (const p of profiles) this.kernels.set(p.schedulerName, new Kernel(p));
     // The cache keeps GPU devices only for profiles with GPU plugins (a GPU-less run pays nothing).
-    if (profiles.some((p) => p.gpu !== undefined)) this.table.enableGpu();
+    if (profiles.some((p) => gpuProfileOf(p) !== null)) this.table.enableGpu();
     this.queue = new SchedulingQueue(params, new QueueingHints(params.queueingHints ?? true));
     this.client = new Client('kube-scheduler', params.client, 'kube-scheduler');
     this.cycleEndKind = sim.register('scheduler-cycle-end', () => this.endCycle());
-    this.gang = profiles.some((p) => p.gang !== null) ? new GangState() : null;
+    this.gang = profiles.some((p) => gangOf(p) !== null) ? new GangState() : null;
     if (this.gang !== null) this.watchPodGroups(this.gang);
     const nodes = new Informer<Node>({
       add: (n) => this.onNode(n),
@@ -226,7 +227,7 @@ export class Scheduler {
     });
     api.watch('Pod', 'kube-scheduler/pods', pods.onEvent);
     this.podCache = pods.cache;
-    if (profiles.some((p) => p.spreadWeight > 0 || p.filters.podTopologySpread)) {
+    if (profiles.some((p) => needsSpreadSelectors(p))) {
       // Informers for DefaultSelector (the default spreading constraints' selector).
       // Default selectors are memoized until a Service or ReplicaSet selector changes.
       const svc = new Informer<Service>({
@@ -369,7 +370,8 @@ export class Scheduler {
   /** DynamicResources PreEnqueue: whether the pod must wait for its claims (only in a profile running the plugin). */
   private draHolds(pod: Pod): boolean {
     if (this.dra === null || pod.spec.resourceClaims === undefined) return false;
-    if (!(this.kernels.get(pod.spec.schedulerName)?.profile.filters.dynamicResources ?? false)) return false;
+    const kernel = this.kernels.get(pod.spec.schedulerName);
+    if (kernel === undefined || !enabledAt(kernel.profile, 'preEnqueue', DRA_NAME)) return false;
     return this.dra.preEnqueue(pod) !== null;
   }
 
@@ -744,7 +746,7 @@ export class Scheduler {
     let clearNomination = d.error !== undefined && (own !== undefined || pod.status.nominatedNodeName !== undefined);
     let preemptionNodes = 0;
     let preemptionFilters = 0;
-    if (d.node < 0 && d.error === undefined && kernel.profile.preemption !== null) {
+    if (d.node < 0 && d.error === undefined && preemptionOf(kernel.profile) !== null) {
       if (this.eligibleToPreempt(pod, own, kernel)) {
         const budgets = this.budgets === null ? [] : [...this.budgets.values()];
         const out = preempt(
@@ -752,7 +754,7 @@ export class Scheduler {
           this.table,
           this.pods,
           pod.spec.priority,
-          kernel.profile.preemption,
+          preemptionOf(kernel.profile) as PreemptionArgs,
           nominated,
           this.rng,
           this.sim.now,
@@ -805,10 +807,10 @@ export class Scheduler {
             input.namespace,
             input.labels,
             'DoNotSchedule',
-            kernel.profile.spreadDefaults,
+            kernel.profile.args.PodTopologySpread,
             input.defaultSpreadSelector,
           );
-    return { pod: p.pod, input, spreadHard, addedAffinity: kernel.profile.addedAffinity };
+    return { pod: p.pod, input, spreadHard, addedAffinity: kernel.profile.args.NodeAffinity.addedAffinity };
   }
 
   /** Nominated pods other than `key` with priority ≥ `priority` (addNominatedPods). */
@@ -976,7 +978,7 @@ export class Scheduler {
    */
   private gangPodGroupMissing(p: QueuedPod, c: NonNullable<typeof this.current>): boolean {
     const kernel = this.kernels.get(p.pod.spec.schedulerName) as Kernel;
-    if (this.gang === null || kernel.profile.gang === null) return false;
+    if (this.gang === null || gangOf(kernel.profile) === null) return false;
     const g = podGroupKey(p.pod);
     if (g === '' || this.gang.groups.has(g)) return false;
     c.node = -1;
@@ -990,7 +992,7 @@ export class Scheduler {
    * minMember. Returns the rejection message, or null (no group, no PodGroup, or it passes).
    */
   private gangPreFilter(p: QueuedPod, kernel: Kernel): string | null {
-    const gp = kernel.profile.gang;
+    const gp = gangOf(kernel.profile);
     if (this.gang === null || gp === null || !gp.preFilter) return null;
     const g = podGroupKey(p.pod);
     const pg = g === '' ? undefined : this.gang.groups.get(g);
@@ -1003,7 +1005,7 @@ export class Scheduler {
    * nodes) and, with podGroupBackoffSeconds, back the group off if all its pods exist.
    */
   private gangPostFilter(p: QueuedPod, kernel: Kernel): void {
-    const gp = kernel.profile.gang;
+    const gp = gangOf(kernel.profile);
     if (this.gang === null || gp === null || !gp.postFilter) return;
     const g = podGroupKey(p.pod);
     const pg = g === '' ? undefined : this.gang.groups.get(g);
@@ -1028,7 +1030,7 @@ export class Scheduler {
     delayed: readonly PersistentVolumeClaim[],
   ): void {
     const kernel = this.kernels.get(p.pod.spec.schedulerName) as Kernel;
-    const gp = kernel.profile.gang;
+    const gp = gangOf(kernel.profile);
     const g = this.gang === null || gp === null ? '' : podGroupKey(p.pod);
     const gang = this.gang;
     if (gang === null || gp === null || g === '') {

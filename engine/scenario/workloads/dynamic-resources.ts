@@ -23,7 +23,8 @@ import { DNS1123_LABEL_RULE, DNS1123_SUBDOMAIN_RULE, isDns1123Label, isDns1123Su
 import { compileSelector, SelectorError } from '../../scheduler/plugins/dynamic-resources/selector.js';
 import type { DraDriverSpec } from '../../node/dra-driver.js';
 import { checkFields, type Disposition, type FieldTable } from '../field-dispositions.js';
-import { parseMeta, parseNodeSelectorTerm } from '../manifests.js';
+import { parseMeta } from '../manifests.js';
+import { parseNodeSelectorTerm } from '../../api/node-selector-input.js';
 import type { Field } from '../yaml-field.js';
 
 const H: Disposition = { d: 'honoured' };

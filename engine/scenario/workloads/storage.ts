@@ -7,7 +7,8 @@
  */
 import type { AccessMode, CSINode, ObjectMeta, PersistentVolume, PersistentVolumeClaim, StorageClass } from '../../api/objects.js';
 import { checkFields, type Disposition, type FieldTable } from '../field-dispositions.js';
-import { parseMeta, parseNodeSelectorTerm } from '../manifests.js';
+import { parseMeta } from '../manifests.js';
+import { parseNodeSelectorTerm } from '../../api/node-selector-input.js';
 import type { Field } from '../yaml-field.js';
 
 const ACCESS_MODES: readonly AccessMode[] = ['ReadWriteOnce', 'ReadOnlyMany', 'ReadWriteMany', 'ReadWriteOncePod'];

@@ -1,8 +1,7 @@
 /**
  * A profile's enabled plugins as instances (framework/plugin.ts), in the order the framework runs them:
- * Filter and Score plugins in the default profile's order (default_plugins.go), then kubesim's placement
- * policies, the user's and the GPU plugins: one fixed order, so that the plugins that draw from the scheduler's
- * stream (UniformRandom, the GPU RandomScore) draw in the same order in every path. Both the fused kernel (kernel.ts) and the plugin-by-plugin
+ * Filter and Score plugins in the profile's order, so that the plugins that draw from the scheduler's stream
+ * (UniformRandom, the GPU RandomScore) draw in the same order in every path. Both the fused kernel (kernel.ts) and the plugin-by-plugin
  * runtime (runtime.ts) run these instances.
  */
 import { GpuShare } from '../gpu-share.js';
@@ -20,8 +19,10 @@ import { VolumePlugin } from '../plugins/volume-binding/plugin.js';
 import { DynamicResourcesPlugin } from '../plugins/dynamic-resources/plugin.js';
 import { GpuScorePlugin, OpenGpuSharePlugin } from '../plugins/open-gpu-share/plugin.js';
 import { UserFilterPlugin, UserScorePlugin } from '../user-plugins.js';
-import type { Profile } from '../profile.js';
-import type { FilterPlugin, WeightedScore } from './plugin.js';
+import { enabledAt, gpuProfileOf, scoreWeight, userPluginsOf, type Profile } from '../profile.js';
+import { FIRST_FIT, ROUND_ROBIN, UNIFORM_RANDOM } from '../plugins/placement-policies/index.js';
+import { GPU_SCORE_PLUGINS, OPEN_GPU_SHARE } from '../../gpu/config.js';
+import type { FilterPlugin, ScorePlugin, WeightedScore } from './plugin.js';
 import { NODE_VOLUME_LIMITS, VOLUME_BINDING, VOLUME_RESTRICTIONS, VOLUME_ZONE } from './queueing-hints.js';
 
 export interface ProfilePlugins {
@@ -47,74 +48,84 @@ export interface ProfilePlugins {
   readonly gpuShare: GpuShare | null;
 }
 
+/** The instance of each registered plugin kubesim models, by name, for a profile (filter and score roles share one). */
+function instances(p: Profile, gpuShare: GpuShare | null): Map<string, FilterPlugin | ScorePlugin> {
+  const a = p.args;
+  const on = (name: string): boolean => enabledAt(p, 'filter', name) || enabledAt(p, 'score', name);
+  const out = new Map<string, FilterPlugin | ScorePlugin>();
+  const put = (name: string, make: () => FilterPlugin | ScorePlugin): void => {
+    if (on(name)) out.set(name, make());
+  };
+  put('NodeUnschedulable', () => new NodeUnschedulablePlugin());
+  put('TaintToleration', () => new TaintTolerationPlugin());
+  put('NodeAffinity', () => new NodeAffinityPlugin(a.NodeAffinity.addedAffinity, enabledAt(p, 'preFilter', 'NodeAffinity')));
+  put('NodePorts', () => new NodePortsPlugin());
+  const fit = a.NodeResourcesFit;
+  put('NodeResourcesFit', () => new NodeResourcesFitPlugin(fit.scoringStrategy, fit.ignoredResources, fit.ignoredResourceGroups));
+  put('VolumeRestrictions', () => new VolumePlugin('VolumeRestrictions', VOLUME_RESTRICTIONS));
+  put('NodeVolumeLimits', () => new VolumePlugin('NodeVolumeLimits', NODE_VOLUME_LIMITS));
+  put('VolumeBinding', () => new VolumePlugin('VolumeBinding', VOLUME_BINDING));
+  put('VolumeZone', () => new VolumePlugin('VolumeZone', VOLUME_ZONE));
+  put('PodTopologySpread', () => new PodTopologySpreadPlugin(a.PodTopologySpread));
+  const ipa = a.InterPodAffinity;
+  put('InterPodAffinity', () => new InterPodAffinityPlugin(ipa.hardPodAffinityWeight, ipa.ignorePreferredTermsOfExistingPods));
+  put('DynamicResources', () => new DynamicResourcesPlugin());
+  put('NodeResourcesBalancedAllocation', () => new BalancedAllocationPlugin(a.NodeResourcesBalancedAllocation.resources));
+  put('ImageLocality', () => new ImageLocalityPlugin());
+  put(FIRST_FIT, () => new FirstFitPlugin());
+  put(ROUND_ROBIN, () => new RoundRobinPlugin());
+  put(UNIFORM_RANDOM, () => new UniformRandomPlugin());
+  if (gpuShare !== null) {
+    put(OPEN_GPU_SHARE, () => new OpenGpuSharePlugin(gpuShare));
+    for (const name of GPU_SCORE_PLUGINS) put(name, () => new GpuScorePlugin(name, gpuShare));
+  }
+  return out;
+}
+
+const isFilter = (x: FilterPlugin | ScorePlugin | undefined): x is FilterPlugin => x !== undefined && 'filter' in x;
+const isScore = (x: FilterPlugin | ScorePlugin | undefined): x is ScorePlugin => x !== undefined && 'score' in x;
+
+/**
+ * The enabled plugins in the order they run: Filter and Score plugins in the profile's order (the default
+ * profile's is default_plugins.go's), the user's plugins (user-plugins.ts) in the same lists; plugins that do
+ * nothing in kubesim's model (NodeName, DynamicResources, …) have no instance.
+ */
 export function profilePlugins(p: Profile): ProfilePlugins {
-  const f = p.filters;
-  const fitOn = f.nodeResourcesFit || p.fitWeight > 0;
-  const fit = fitOn ? new NodeResourcesFitPlugin(p.fitStrategy, p.fitIgnoredResources, p.fitIgnoredResourceGroups) : null;
-  const taints = f.taintToleration || p.taintWeight > 0 ? new TaintTolerationPlugin() : null;
-  const affinity = f.nodeAffinity || p.affinityWeight > 0 ? new NodeAffinityPlugin(p.addedAffinity, p.nodeAffinityPreFilter) : null;
-  const spread = f.podTopologySpread || p.spreadWeight > 0 ? new PodTopologySpreadPlugin(p.spreadDefaults) : null;
-  const interPod =
-    f.interPodAffinity || p.interPodAffinityWeight > 0
-      ? new InterPodAffinityPlugin(p.hardPodAffinityWeight, p.ignorePreferredTermsOfExistingPods)
-      : null;
-  const gpuShare = p.gpu === undefined ? null : new GpuShare(p.gpu);
-  const unschedulable = f.nodeUnschedulable ? new NodeUnschedulablePlugin() : null;
-  const ports = f.nodePorts ? new NodePortsPlugin() : null;
-  const gpu = gpuShare !== null && p.gpu?.gpuFilter === true ? new OpenGpuSharePlugin(gpuShare) : null;
-
+  const gpu = gpuProfileOf(p);
+  const gpuShare = gpu === null ? null : new GpuShare(gpu);
+  const byName = instances(p, gpuShare);
+  const users = userPluginsOf(p);
   const filters: FilterPlugin[] = [];
-  const add = (on: boolean, plugin: FilterPlugin | null): void => {
-    if (on && plugin !== null) filters.push(plugin);
-  };
-  add(true, unschedulable);
-  add(f.taintToleration, taints);
-  add(f.nodeAffinity, affinity);
-  add(f.nodePorts, ports);
-  add(f.nodeResourcesFit, fit);
-  add(f.volumeRestrictions, new VolumePlugin('VolumeRestrictions', VOLUME_RESTRICTIONS));
-  add(f.nodeVolumeLimits, new VolumePlugin('NodeVolumeLimits', NODE_VOLUME_LIMITS));
-  add(f.volumeBinding, new VolumePlugin('VolumeBinding', VOLUME_BINDING));
-  add(f.volumeZone, new VolumePlugin('VolumeZone', VOLUME_ZONE));
-  add(f.podTopologySpread, spread);
-  add(f.interPodAffinity, interPod);
-  add(f.dynamicResources, new DynamicResourcesPlugin());
-  add(true, gpu);
-  for (const u of p.userPlugins) if (u.filter) filters.push(new UserFilterPlugin(u));
-
+  for (const name of p.plugins.filter) {
+    const x = byName.get(name);
+    if (isFilter(x)) filters.push(x);
+    const u = users.find((v) => v.plugin.name === name);
+    if (u !== undefined) filters.push(new UserFilterPlugin(u));
+  }
   const scores: WeightedScore[] = [];
-  const score = (weight: number, plugin: WeightedScore['plugin'] | null): void => {
-    if (weight > 0 && plugin !== null) scores.push({ plugin, weight });
-  };
-  const fitScore = p.fitWeight > 0 ? fit : null;
-  const balancedScore = p.balancedWeight > 0 ? new BalancedAllocationPlugin(p.balancedResources) : null;
-  score(p.taintWeight, taints);
-  score(p.affinityWeight, affinity);
-  score(p.fitWeight, fitScore);
-  score(p.spreadWeight, spread);
-  score(p.interPodAffinityWeight, interPod);
-  score(p.balancedWeight, balancedScore);
-  score(p.imageWeight, new ImageLocalityPlugin());
-  score(p.firstFitWeight, new FirstFitPlugin());
-  score(p.roundRobinWeight, new RoundRobinPlugin());
-  score(p.uniformRandomWeight, new UniformRandomPlugin());
-  for (const u of p.userPlugins) score(u.weight, new UserScorePlugin(u));
-  if (gpuShare !== null) for (const s of p.gpu?.scores ?? []) score(s.weight, new GpuScorePlugin(s.name, gpuShare));
-
+  for (const name of p.plugins.score) {
+    const weight = scoreWeight(p, name);
+    const x = byName.get(name);
+    if (isScore(x)) scores.push({ plugin: x, weight });
+    const u = users.find((v) => v.plugin.name === name);
+    if (u !== undefined) scores.push({ plugin: new UserScorePlugin(u), weight });
+  }
+  const filterOf = <T>(name: string): T | null => (enabledAt(p, 'filter', name) ? ((byName.get(name) as T | undefined) ?? null) : null);
+  const scoreOf = <T>(name: string): T | null => (enabledAt(p, 'score', name) ? ((byName.get(name) as T | undefined) ?? null) : null);
   return {
     filters,
     scores,
-    unschedulable,
-    taints: f.taintToleration ? taints : null,
-    affinity: f.nodeAffinity ? affinity : null,
-    ports,
-    fit: f.nodeResourcesFit ? fit : null,
-    spread: f.podTopologySpread ? spread : null,
-    spreadAny: spread,
-    interPod: f.interPodAffinity ? interPod : null,
-    gpu,
-    fitScore,
-    balancedScore,
+    unschedulable: filterOf<NodeUnschedulablePlugin>('NodeUnschedulable'),
+    taints: filterOf<TaintTolerationPlugin>('TaintToleration'),
+    affinity: filterOf<NodeAffinityPlugin>('NodeAffinity'),
+    ports: filterOf<NodePortsPlugin>('NodePorts'),
+    fit: filterOf<NodeResourcesFitPlugin>('NodeResourcesFit'),
+    spread: filterOf<PodTopologySpreadPlugin>('PodTopologySpread'),
+    spreadAny: (byName.get('PodTopologySpread') as PodTopologySpreadPlugin | undefined) ?? null,
+    interPod: filterOf<InterPodAffinityPlugin>('InterPodAffinity'),
+    gpu: filterOf<OpenGpuSharePlugin>(OPEN_GPU_SHARE),
+    fitScore: scoreOf<NodeResourcesFitPlugin>('NodeResourcesFit'),
+    balancedScore: scoreOf<BalancedAllocationPlugin>('NodeResourcesBalancedAllocation'),
     gpuShare,
   };
 }

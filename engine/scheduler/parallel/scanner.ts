@@ -33,7 +33,7 @@ import { type Decision, type Kernel, numFeasibleNodesToFind, type SearchState, s
 import type { AssignedPods } from '../assigned-pods.js';
 import type { NodeTable } from '../node-table.js';
 import type { PodInput } from '../pod-input.js';
-import { hasScorePlugins, type Profile } from '../profile.js';
+import { enabledAt, scoreWeight, type Profile } from '../profile.js';
 import {
   J_ANY_REQUEST,
   J_BAL_ACTIVE,
@@ -69,20 +69,22 @@ import { sharedF64, sharedI32 } from './shared-memory.js';
  * (PodTopologySpread, InterPodAffinity: checked per pod); a profile enabling any other runs sequentially.
  */
 const SHARDABLE_FILTERS: ReadonlySet<string> = new Set([
-  'nodeUnschedulable',
-  'taintToleration',
-  'nodeAffinity',
-  'nodePorts',
-  'nodeResourcesFit',
-  'podTopologySpread',
-  'interPodAffinity',
+  'NodeUnschedulable',
+  // NodeName's Filter never rejects in kubesim (registry.ts); DynamicResources acts only on pods with resource claims,
+  // which run the sequential kernel (scheduler.ts).
+  'NodeName',
+  'DynamicResources',
+  'TaintToleration',
+  'NodeAffinity',
+  'NodePorts',
+  'NodeResourcesFit',
+  'PodTopologySpread',
+  'InterPodAffinity',
   // The volume plugins act only on pods with claims, which run the sequential kernel (podShardable).
-  'volumeRestrictions',
-  'volumeBinding',
-  'volumeZone',
-  'nodeVolumeLimits',
-  // Pods with resource claims run the sequential kernel (scheduler.ts), so the switch alone does not prevent sharding.
-  'dynamicResources',
+  'VolumeRestrictions',
+  'VolumeBinding',
+  'VolumeZone',
+  'NodeVolumeLimits',
 ]);
 /** Cell of the control block a worker sets once its serve task runs. */
 const C_READY = 3;
@@ -168,7 +170,7 @@ export class ParallelScanner {
     const p = kernel.profile;
     const facts = this.profileFacts(p);
     if (n === 0 || !facts.ok || !this.podShardable(p, t, pod) || !kernel.podFiltersSkip(t, pod, pods)) return this.sequentialCycle();
-    const scoring = hasScorePlugins(p);
+    const scoring = kernel.plugins.scores.length > 0;
     const want = scoring ? numFeasibleNodesToFind(p.percentageOfNodesToScore, n) : 1;
     const firstWindow = Math.min(n, Math.ceil(want / this.ratio) + 64);
     if (firstWindow < this.options.minNodes) return this.sequentialCycle();
@@ -178,7 +180,9 @@ export class ParallelScanner {
     const start = startIndex % n;
     const threads = this.options.workers + 1;
     // Job parameters common to every shard of this cycle.
-    const balActive = p.balancedWeight > 0 && (r.cpu !== 0 || r.memory !== 0);
+    const balW = scoreWeight(p, 'NodeResourcesBalancedAllocation');
+    const balActive = balW > 0 && (r.cpu !== 0 || r.memory !== 0);
+    const fitResources = p.args.NodeResourcesFit.scoringStrategy.resources;
     for (let s = 0; s < threads; s++) {
       const job = this.slots[s].job;
       job[J_START] = start;
@@ -188,15 +192,15 @@ export class ParallelScanner {
       job[J_EPH] = r.ephemeralStorage;
       job[J_NZCPU] = r.nonZeroCpu;
       job[J_NZMEM] = r.nonZeroMemory;
-      job[J_CHECK_UNSCHED] = p.filters.nodeUnschedulable && !pod.toleratesUnschedulable ? 1 : 0;
-      job[J_CHECK_FIT] = p.filters.nodeResourcesFit ? 1 : 0;
+      job[J_CHECK_UNSCHED] = enabledAt(p, 'filter', 'NodeUnschedulable') && !pod.toleratesUnschedulable ? 1 : 0;
+      job[J_CHECK_FIT] = enabledAt(p, 'filter', 'NodeResourcesFit') ? 1 : 0;
       job[J_ANY_REQUEST] = r.cpu !== 0 || r.memory !== 0 || r.ephemeralStorage !== 0 ? 1 : 0;
       job[J_SCORE] = scoring ? 1 : 0;
-      job[J_FIT_W] = p.fitWeight;
-      job[J_WC] = p.fitStrategy.resources[0].weight;
-      job[J_WM] = p.fitStrategy.resources[1].weight;
+      job[J_FIT_W] = scoreWeight(p, 'NodeResourcesFit');
+      job[J_WC] = fitResources[0].weight;
+      job[J_WM] = fitResources[1].weight;
       job[J_MOST] = facts.most ? 1 : 0;
-      job[J_BAL_W] = p.balancedWeight;
+      job[J_BAL_W] = balW;
       job[J_BAL_ACTIVE] = balActive ? 1 : 0;
     }
     const feasible = this.feasible;
@@ -300,15 +304,16 @@ export class ParallelScanner {
     let f = this.facts.get(p);
     if (f === undefined) {
       const cpuMem = (names: readonly string[]): boolean => names.length === 2 && names[0] === CPU && names[1] === MEMORY;
-      const type = p.fitStrategy.type;
-      const filtersKnown = Object.entries(p.filters).every(([k, on]) => !on || SHARDABLE_FILTERS.has(k));
-      // User filter plugins (user-plugins.ts) run only in the sequential kernel.
+      const strategy = p.args.NodeResourcesFit.scoringStrategy;
+      const type = strategy.type;
+      // Any other Filter plugin (a user's, the GPU or volume plugins' for pods that need them) runs only in the
+      // sequential kernel.
+      const filtersKnown = p.plugins.filter.every((name) => SHARDABLE_FILTERS.has(name));
       const ok =
         filtersKnown &&
-        !p.userPlugins.some((u) => u.filter) &&
         (type === 'LeastAllocated' || type === 'MostAllocated') &&
-        cpuMem(p.fitStrategy.resources.map((x) => x.name)) &&
-        cpuMem(p.balancedResources.map((x) => x.name));
+        cpuMem(strategy.resources.map((x) => x.name)) &&
+        cpuMem(p.args.NodeResourcesBalancedAllocation.resources.map((x) => x.name));
       f = { ok, most: type === 'MostAllocated' };
       this.facts.set(p, f);
     }
@@ -317,13 +322,14 @@ export class ParallelScanner {
 
   /** The filters this pod needs are the ones scan-range.ts implements. */
   private podShardable(p: Profile, t: NodeTable, pod: PodInput): boolean {
-    if (p.filters.taintToleration && t.hardTaintNodes > 0) return false;
-    if (p.filters.nodeAffinity) {
+    if (enabledAt(p, 'filter', 'TaintToleration') && t.hardTaintNodes > 0) return false;
+    if (enabledAt(p, 'filter', 'NodeAffinity')) {
       for (const _ in pod.nodeSelector) return false;
-      if (pod.nodeAffinity?.required !== undefined || p.addedAffinity?.required !== undefined) return false;
+      if (pod.nodeAffinity?.required !== undefined || p.args.NodeAffinity.addedAffinity?.required !== undefined) return false;
     }
-    if (p.filters.nodePorts && pod.hostPorts.length > 0) return false;
+    if (enabledAt(p, 'filter', 'NodePorts') && pod.hostPorts.length > 0) return false;
     if (pod.volumes !== undefined && pod.volumes !== null) return false;
+    if (pod.dra !== undefined) return false;
     for (const _ in pod.requests.scalars) return false;
     // The kernel's PreScore error path (unparsable preferred node affinity) runs sequentially.
     if (pod.preferredAffinityError !== null) return false;

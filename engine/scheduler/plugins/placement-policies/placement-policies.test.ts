@@ -5,15 +5,15 @@
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { podRequests } from '../engine/api/pod-resources.js';
-import { RngStream } from '../engine/core/rng.js';
-import { Kernel } from '../engine/scheduler/kernel.js';
-import { DEFAULT_PROFILE, type Profile } from '../engine/scheduler/profile.js';
-import { parseSchedulerConfig } from '../engine/scenario/scheduler-config.js';
-import { parseYamlDocuments } from '../engine/scenario/yaml-field.js';
-import { runOnce } from '../engine/run.js';
-import { expectInputError, makePod, makeSpec, scenarioFrom } from './helpers.js';
-import { cluster, inputOf, onlyScores, type NodeDesc } from './scheduler-helpers.js';
+import { podRequests } from '../../../api/pod-resources.js';
+import { RngStream } from '../../../core/rng.js';
+import { Kernel } from '../../kernel.js';
+import { DEFAULT_PROFILE, scoreWeight, type Profile } from '../../profile.js';
+import { parseSchedulerConfig } from '../../../scenario/scheduler-config.js';
+import { parseYamlDocuments } from '../../../scenario/yaml-field.js';
+import { runOnce } from '../../../run.js';
+import { expectInputError, makePod, makeSpec, scenarioFrom } from '../../../../test/helpers.js';
+import { cluster, inputOf, onlyScores, type NodeDesc } from '../../../../test/scheduler-helpers.js';
 
 const HEAD = 'apiVersion: kubescheduler.config.k8s.io/v1\nkind: KubeSchedulerConfiguration\n';
 const parse = (body: string) => parseSchedulerConfig(parseYamlDocuments(HEAD + body, 'cfg.yaml')[0]);
@@ -28,7 +28,7 @@ const FOUR: NodeDesc[] = [
   { name: 'd', labels: { [Z]: 'z2' }, alloc: { cpu: 2000, memory: 8 * GI, pods: 110 } },
 ];
 
-const policy = (w: Partial<Pick<Profile, 'firstFitWeight' | 'roundRobinWeight' | 'uniformRandomWeight'>>): Profile => onlyScores({}, w);
+const policy = (w: Partial<Record<'FirstFit' | 'RoundRobin' | 'UniformRandom', number>>): Profile => onlyScores(w);
 
 /** Schedules `count` one-CPU pods in turn; when `assume`, each is added to its node before the next cycle. */
 function placements(profile: Profile, nodes: NodeDesc[], count: number, assume: boolean, seed = 1, cpu = 1000): string[] {
@@ -47,7 +47,7 @@ function placements(profile: Profile, nodes: NodeDesc[], count: number, assume: 
 }
 
 test('configuration: the policies are score plugins enabled by name, with weights; off by default', () => {
-  assert.is(DEFAULT_PROFILE.firstFitWeight + DEFAULT_PROFILE.roundRobinWeight + DEFAULT_PROFILE.uniformRandomWeight, 0);
+  for (const name of ['FirstFit', 'RoundRobin', 'UniformRandom']) assert.is(scoreWeight(DEFAULT_PROFILE, name), 0);
   const p = parse(`profiles:
 - schedulerName: ff
   plugins:
@@ -62,11 +62,11 @@ test('configuration: the policies are score plugins enabled by name, with weight
     - {name: RoundRobin, args: {}}
 `);
   const [ff, mixed] = p.profiles;
-  assert.is(ff.firstFitWeight, 3);
-  assert.is(ff.fitWeight, 0, '"*" disabled the default score plugins');
-  assert.is(mixed.roundRobinWeight, 1, 'no weight → 1');
-  assert.is(mixed.uniformRandomWeight, 2);
-  assert.is(mixed.fitWeight, 1, 'the defaults stay enabled beside them');
+  assert.is(scoreWeight(ff, 'FirstFit'), 3);
+  assert.is(scoreWeight(ff, 'NodeResourcesFit'), 0, '"*" disabled the default score plugins');
+  assert.is(scoreWeight(mixed, 'RoundRobin'), 1, 'no weight → 1');
+  assert.is(scoreWeight(mixed, 'UniformRandom'), 2);
+  assert.is(scoreWeight(mixed, 'NodeResourcesFit'), 1, 'the defaults stay enabled beside them');
   assert.equal(p.ignoredPlugins, []);
   const err = expectInputError(() => parse('profiles:\n- pluginConfig:\n  - {name: FirstFit, args: {start: 3}}\n'));
   assert.match(err.message, /start/);
@@ -74,22 +74,22 @@ test('configuration: the policies are score plugins enabled by name, with weight
   assert.match(notFilter.message, /plugin RoundRobin does not implement the filter extension point/);
   // The FGD study's RandomScore stays the GPU replay's plugin; it does not turn on UniformRandom.
   const gpu = parse('profiles:\n- plugins:\n    score:\n      enabled: [{name: RandomScore}]\n');
-  assert.is(gpu.profiles[0].uniformRandomWeight, 0);
+  assert.is(scoreWeight(gpu.profiles[0], 'UniformRandom'), 0);
 });
 
 test('FirstFit: pods fill the first node in NodeTree order, then the next (a, c, b, d)', () => {
   // Two one-CPU pods fit per node.
-  assert.equal(placements(policy({ firstFitWeight: 1 }), FOUR, 9, true), ['a', 'a', 'c', 'c', 'b', 'b', 'd', 'd', '-']);
+  assert.equal(placements(policy({ FirstFit: 1 }), FOUR, 9, true), ['a', 'a', 'c', 'c', 'b', 'b', 'd', 'd', '-']);
   // Without assuming the pods, the first node always wins.
-  assert.equal(placements(policy({ firstFitWeight: 1 }), FOUR, 3, false), ['a', 'a', 'a']);
+  assert.equal(placements(policy({ FirstFit: 1 }), FOUR, 3, false), ['a', 'a', 'a']);
 });
 
 test('RoundRobin: rotates over the nodes in NodeTree order and skips the nodes a pod does not fit', () => {
-  assert.equal(placements(policy({ roundRobinWeight: 1 }), FOUR, 6, false), ['a', 'c', 'b', 'd', 'a', 'c']);
+  assert.equal(placements(policy({ RoundRobin: 1 }), FOUR, 6, false), ['a', 'c', 'b', 'd', 'a', 'c']);
   const smallB = FOUR.map((n) => (n.name === 'b' ? { ...n, alloc: { cpu: 500, memory: 8 * GI, pods: 110 } } : n));
-  assert.equal(placements(policy({ roundRobinWeight: 1 }), smallB, 5, false), ['a', 'c', 'd', 'a', 'c']);
+  assert.equal(placements(policy({ RoundRobin: 1 }), smallB, 5, false), ['a', 'c', 'd', 'a', 'c']);
   // With the pods assumed, each node takes two and then the cluster is full.
-  assert.equal(placements(policy({ roundRobinWeight: 1 }), FOUR, 9, true), ['a', 'c', 'b', 'd', 'a', 'c', 'b', 'd', '-']);
+  assert.equal(placements(policy({ RoundRobin: 1 }), FOUR, 9, true), ['a', 'c', 'b', 'd', 'a', 'c', 'b', 'd', '-']);
 });
 
 test('UniformRandom: the feasible node at index int(found) of the scheduler stream, deterministic per seed', () => {
@@ -98,15 +98,12 @@ test('UniformRandom: the feasible node at index int(found) of the scheduler stre
   for (let seed = 1; seed <= 30; seed++) {
     // The first cycle: four feasible nodes in search order, one draw int(4), a unique top score (no tie draw).
     const expected = order[new RngStream(seed, 'scheduler').int(4)];
-    const got = placements(policy({ uniformRandomWeight: 1 }), FOUR, 1, false, seed);
+    const got = placements(policy({ UniformRandom: 1 }), FOUR, 1, false, seed);
     assert.equal(got, [expected], `seed ${seed}`);
     seen.add(expected);
   }
   assert.is(seen.size, 4, 'every node is drawn under some seed');
-  assert.equal(
-    placements(policy({ uniformRandomWeight: 1 }), FOUR, 8, true, 5),
-    placements(policy({ uniformRandomWeight: 1 }), FOUR, 8, true, 5),
-  );
+  assert.equal(placements(policy({ UniformRandom: 1 }), FOUR, 8, true, 5), placements(policy({ UniformRandom: 1 }), FOUR, 8, true, 5));
 });
 
 test('a policy mixes with upstream scores by weight: FirstFit (100) outweighs a LeastAllocated gap of 37', () => {
@@ -115,10 +112,10 @@ test('a policy mixes with upstream scores by weight: FirstFit (100) outweighs a 
   // FirstFit adds 100 to a (the first node): 146 against 83, so a wins; without it b or c would.
   const c = cluster(FOUR.slice(0, 3), [{ name: 'x', node: 'a', requests: { cpu: 1500, memory: 0 } }]);
   const pod = inputOf(makePod('p', makeSpec([{ cpu: 400, memory: GI }])));
-  const k = new Kernel(onlyScores({ fitWeight: 1 }, { firstFitWeight: 1 }));
+  const k = new Kernel(onlyScores({ NodeResourcesFit: 1, FirstFit: 1 }));
   const d = k.schedule(c.t, pod, { nextStartNodeIndex: 0 }, new RngStream(1, 'scheduler'), { pods: c.pods });
   assert.is(c.t.names[d.node], 'a');
-  const fitOnly = new Kernel(onlyScores({ fitWeight: 1 }));
+  const fitOnly = new Kernel(onlyScores({ NodeResourcesFit: 1 }));
   const d2 = fitOnly.schedule(c.t, pod, { nextStartNodeIndex: 0 }, new RngStream(1, 'scheduler'), { pods: c.pods });
   assert.ok(c.t.names[d2.node] !== 'a', 'without FirstFit the emptier nodes win');
 });

@@ -8,15 +8,15 @@
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import type { CSINode, PersistentVolume, PersistentVolumeClaim, Pod, StorageClass } from '../engine/api/objects.js';
-import { fitErrorMessage } from '../engine/scheduler/kernel.js';
-import { REASON_MAX_VOLUME_COUNT, volumeInput, type VolumeListers } from '../engine/scheduler/plugins/volume-binding/index.js';
-import { DEFAULT_PROFILE } from '../engine/scheduler/profile.js';
-import { ASSIGNED_POD_DELETE, CSI_NODE_ADD, CSI_NODE_UPDATE, PVC_ADD } from '../engine/scheduler/framework/cluster-events.js';
-import { NODE_VOLUME_LIMITS, QueueingHints, STRATEGY_AFTER_BACKOFF, pluginNames } from '../engine/scheduler/framework/queueing-hints.js';
-import { runOnce } from '../engine/run.js';
-import { cluster, inputOf, runCycle, verdicts } from './scheduler-helpers.js';
-import { expectInputError, makePod, makeSpec, scenarioFrom } from './helpers.js';
+import type { CSINode, PersistentVolume, PersistentVolumeClaim, Pod, StorageClass } from '../../../api/objects.js';
+import { fitErrorMessage } from '../../kernel.js';
+import { REASON_MAX_VOLUME_COUNT, volumeInput, type VolumeListers } from './index.js';
+import { DEFAULT_PROFILE, editProfile } from '../../profile.js';
+import { ASSIGNED_POD_DELETE, CSI_NODE_ADD, CSI_NODE_UPDATE, PVC_ADD } from '../../framework/cluster-events.js';
+import { NODE_VOLUME_LIMITS, QueueingHints, STRATEGY_AFTER_BACKOFF, pluginNames } from '../../framework/queueing-hints.js';
+import { runOnce } from '../../../run.js';
+import { cluster, inputOf, runCycle, verdicts } from '../../../../test/scheduler-helpers.js';
+import { expectInputError, makePod, makeSpec, scenarioFrom } from '../../../../test/helpers.js';
 
 const EBS = 'ebs.csi.aws.com';
 const GCE = 'pd.csi.storage.gke.io';
@@ -149,7 +149,7 @@ test('NodeVolumeLimits disabled in the profile: the limit is not applied', () =>
   const cl = cluster([{ name: 'host1' }]);
   const c: Case = { existing: [['ebs-1']], csi: [csiNode('host1', [[EBS, 1]])], newClaims: ['ebs-2'] };
   const input = { ...inputOf(podWith('new', c.newClaims)), volumes: volumeInput('default', c.newClaims, listers(c), 'Pod/default/new') };
-  const profile = { ...DEFAULT_PROFILE, filters: { ...DEFAULT_PROFILE.filters, nodeVolumeLimits: false } };
+  const profile = editProfile(DEFAULT_PROFILE, { disable: [{ name: 'NodeVolumeLimits', points: ['filter'] }] });
   assert.is(runCycle(profile, cl, input).d.node, 0);
 });
 

@@ -7,9 +7,9 @@
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import type { NodeSelector, PersistentVolume, PersistentVolumeClaim, StorageClass } from '../engine/api/objects.js';
-import { claimKeyOf } from '../engine/api/storage.js';
-import { fitErrorMessage } from '../engine/scheduler/kernel.js';
+import type { NodeSelector, PersistentVolume, PersistentVolumeClaim, StorageClass } from '../../../api/objects.js';
+import { claimKeyOf } from '../../../api/storage.js';
+import { fitErrorMessage } from '../../kernel.js';
 import {
   REASON_BIND_CONFLICT,
   REASON_NODE_CONFLICT,
@@ -18,16 +18,9 @@ import {
   REASON_ZONE_CONFLICT,
   volumeInput,
   type VolumeListers,
-} from '../engine/scheduler/plugins/volume-binding/index.js';
-import { DEFAULT_PROFILE } from '../engine/scheduler/profile.js';
-import {
-  PVC_ADD,
-  PVC_UPDATE,
-  PV_ADD,
-  PV_UPDATE,
-  STORAGE_CLASS_ADD,
-  STORAGE_CLASS_UPDATE,
-} from '../engine/scheduler/framework/cluster-events.js';
+} from './index.js';
+import { DEFAULT_PROFILE, editProfile } from '../../profile.js';
+import { PVC_ADD, PVC_UPDATE, PV_ADD, PV_UPDATE, STORAGE_CLASS_ADD, STORAGE_CLASS_UPDATE } from '../../framework/cluster-events.js';
 import {
   NODE_AFFINITY,
   NODE_RESOURCES_FIT,
@@ -38,9 +31,9 @@ import {
   VOLUME_RESTRICTIONS,
   VOLUME_ZONE,
   pluginNames,
-} from '../engine/scheduler/framework/queueing-hints.js';
-import { cluster, inputOf, runCycle, verdicts } from './scheduler-helpers.js';
-import { makePod, makeSpec } from './helpers.js';
+} from '../../framework/queueing-hints.js';
+import { cluster, inputOf, runCycle, verdicts } from '../../../../test/scheduler-helpers.js';
+import { makePod, makeSpec } from '../../../../test/helpers.js';
 
 const BETA_ZONE = 'failure-domain.beta.kubernetes.io/zone';
 const BETA_REGION = 'failure-domain.beta.kubernetes.io/region';
@@ -239,7 +232,7 @@ test('plugins disabled in the profile do not filter', () => {
   const pod = makePod('p', makeSpec([{ cpu: 100 }], { claims: ['c'] }));
   const input = { ...inputOf(pod), volumes: volumeInput('default', ['c'], l, 'Pod/default/p') };
   assert.is(runCycle(DEFAULT_PROFILE, c, input).d.node, -1);
-  const off = { ...DEFAULT_PROFILE, filters: { ...DEFAULT_PROFILE.filters, volumeZone: false } };
+  const off = editProfile(DEFAULT_PROFILE, { disable: [{ name: 'VolumeZone', points: ['filter'] }] });
   assert.is(runCycle(off, c, input).d.node, 0);
 });
 

@@ -6,26 +6,20 @@
  * the bundled scenario's deadlock versus gang scheduling.
  */
 import { test } from 'uvu';
+import { gangOf } from '../../profile.js';
 import * as assert from 'uvu/assert';
-import { POD_GROUP_LABEL, type Pod, type PodGroup } from '../engine/api/objects.js';
-import { podRequests } from '../engine/api/pod-resources.js';
-import { runOnce } from '../engine/run.js';
-import { loadScenario } from '../engine/scenario/load.js';
-import { kindDisposition } from '../engine/scenario/kinds.js';
-import { parseManifests } from '../engine/scenario/manifests.js';
-import { parseSchedulerConfig } from '../engine/scenario/scheduler-config.js';
-import { parseYamlDocuments } from '../engine/scenario/yaml-field.js';
-import { Rendezvous } from '../engine/node/rendezvous.js';
-import {
-  permit,
-  podGroupKey,
-  postFilterRejectsGroup,
-  preFilter,
-  waitSeconds,
-  DEFAULT_COSCHEDULING_ARGS,
-} from '../engine/scheduler/plugins/coscheduling/index.js';
-import { SchedulingQueue, type QueuedPod } from '../engine/scheduler/scheduling-queue.js';
-import { expectInputError, makePod, makeSpec, REPO, scenarioFrom } from './helpers.js';
+import { POD_GROUP_LABEL, type Pod, type PodGroup } from '../../../api/objects.js';
+import { podRequests } from '../../../api/pod-resources.js';
+import { runOnce } from '../../../run.js';
+import { loadScenario } from '../../../scenario/load.js';
+import { kindDisposition } from '../../../scenario/kinds.js';
+import { parseManifests } from '../../../scenario/manifests.js';
+import { parseSchedulerConfig } from '../../../scenario/scheduler-config.js';
+import { parseYamlDocuments } from '../../../scenario/yaml-field.js';
+import { Rendezvous } from '../../../node/rendezvous.js';
+import { permit, podGroupKey, postFilterRejectsGroup, preFilter, waitSeconds, DEFAULT_COSCHEDULING_ARGS } from './index.js';
+import { SchedulingQueue, type QueuedPod } from '../../scheduling-queue.js';
+import { expectInputError, makePod, makeSpec, REPO, scenarioFrom } from '../../../../test/helpers.js';
 import { join } from 'node:path';
 
 const S = 1_000_000;
@@ -129,8 +123,8 @@ const GANG = `profiles:
 `;
 
 test('Coscheduling in a profile: CoschedulingArgs defaults (60 s, no backoff) and values', () => {
-  assert.is(config('').profiles[0].gang, null, 'not in the default profile');
-  assert.equal(config(GANG).profiles[0].gang, {
+  assert.is(gangOf(config('').profiles[0]), null, 'not in the default profile');
+  assert.equal(gangOf(config(GANG).profiles[0]), {
     permitWaitingTimeSeconds: 60,
     podGroupBackoffSeconds: 0,
     preFilter: true,
@@ -139,9 +133,14 @@ test('Coscheduling in a profile: CoschedulingArgs defaults (60 s, no backoff) an
   const withArgs = config(
     `${GANG}    pluginConfig: [{name: Coscheduling, args: {permitWaitingTimeSeconds: 10, podGroupBackoffSeconds: 5}}]\n`,
   );
-  assert.equal(withArgs.profiles[0].gang, { permitWaitingTimeSeconds: 10, podGroupBackoffSeconds: 5, preFilter: true, postFilter: true });
+  assert.equal(gangOf(withArgs.profiles[0]), {
+    permitWaitingTimeSeconds: 10,
+    podGroupBackoffSeconds: 5,
+    preFilter: true,
+    postFilter: true,
+  });
   const noPost = config(`${GANG.replace('queueSort:', 'postFilter: {disabled: [{name: Coscheduling}]}\n      queueSort:')}`);
-  assert.is(noPost.profiles[0].gang?.postFilter, false);
+  assert.is(gangOf(noPost.profiles[0])?.postFilter, false);
   assert.is(noPost.ignoredPlugins.includes('Coscheduling'), false, 'modeled, not reported as ignored');
 });
 

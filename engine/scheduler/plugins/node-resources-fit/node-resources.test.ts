@@ -3,28 +3,31 @@
  * (pkg/scheduler/framework/plugins/noderesources/{least_allocated,most_allocated,requested_to_capacity_ratio,
  * balanced_allocation,fit}_test.go and schedule_one_test.go).
  */
-import { AssignedPods } from '../engine/scheduler/assigned-pods.js';
+import { AssignedPods } from '../../assigned-pods.js';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { podRequests, DEFAULT_MILLI_CPU_REQUEST, DEFAULT_MEMORY_REQUEST } from '../engine/api/pod-resources.js';
-import { RngStream } from '../engine/core/rng.js';
-import { Kernel, numFeasibleNodesToFind, fitErrorMessage } from '../engine/scheduler/kernel.js';
-import { NodeTable } from '../engine/scheduler/node-table.js';
-import { DEFAULT_PROFILE, type Profile } from '../engine/scheduler/profile.js';
-import { podInput } from '../engine/scheduler/pod-input.js';
-import { leastAllocated, mostAllocated, brokenLinear, goRound } from '../engine/scheduler/plugins/node-resources-fit/index.js';
-import { balance2, balancedScore } from '../engine/scheduler/plugins/node-resources-balanced-allocation/index.js';
-import { toleratesUnschedulable } from '../engine/scheduler/plugins/node-unschedulable/index.js';
-import { makeNode, makeSpec } from './helpers.js';
+import { podRequests, DEFAULT_MILLI_CPU_REQUEST, DEFAULT_MEMORY_REQUEST } from '../../../api/pod-resources.js';
+import { RngStream } from '../../../core/rng.js';
+import { Kernel, numFeasibleNodesToFind, fitErrorMessage } from '../../kernel.js';
+import { NodeTable } from '../../node-table.js';
+import { DEFAULT_PROFILE, editProfile, type Profile } from '../../profile.js';
+import type { ScoringStrategy } from './index.js';
+import { podInput } from '../../pod-input.js';
+import { leastAllocated, mostAllocated, brokenLinear, goRound } from './index.js';
+import { balance2, balancedScore } from '../node-resources-balanced-allocation/index.js';
+import { toleratesUnschedulable } from '../node-unschedulable/index.js';
+import { makeNode, makeSpec } from '../../../../test/helpers.js';
 
 /** The resource scorers alone (the node-local plugins are covered in scheduler-plugins-node.test.ts). */
-const RESOURCES_ONLY: Profile = { ...DEFAULT_PROFILE, taintWeight: 0, affinityWeight: 0, imageWeight: 0 };
+const RESOURCES_ONLY: Profile = editProfile(DEFAULT_PROFILE, { weights: { TaintToleration: 0, NodeAffinity: 0, ImageLocality: 0 } });
 
-const fitOnly = (type: Profile['fitStrategy']['type'], shape: Profile['fitStrategy']['shape'] = []): Profile => ({
-  ...RESOURCES_ONLY,
-  balancedWeight: 0,
-  fitStrategy: { ...DEFAULT_PROFILE.fitStrategy, type, shape },
-});
+const fitOnly = (type: ScoringStrategy['type'], shape: ScoringStrategy['shape'] = []): Profile => {
+  const fit = DEFAULT_PROFILE.args.NodeResourcesFit;
+  return editProfile(RESOURCES_ONLY, {
+    weights: { NodeResourcesBalancedAllocation: 0 },
+    args: { NodeResourcesFit: { ...fit, scoringStrategy: { ...fit.scoringStrategy, type, shape } } },
+  });
+};
 
 /** Scores every node (all feasible) with a profile, through the same fused loop the scheduler runs. */
 function scores(
@@ -135,7 +138,7 @@ test('init containers and sidecars: max(sum of containers, init peak), sidecars 
 });
 
 test('BalancedAllocation v1.36: change in balance, 50 + (50 + with - without) / 2 = 68', () => {
-  const p: Profile = { ...RESOURCES_ONLY, fitWeight: 0 };
+  const p: Profile = editProfile(RESOURCES_ONLY, { weights: { NodeResourcesFit: 0 } });
   const s = scores(p, [makeNode('n', { cpu: 4000, memory: 10000, pods: 32 })], [], [{ cpu: 3000, memory: 5000 }]);
   assert.equal(s, [68]);
   assert.is(balance2(3000, 4000, 5000, 10000), 87);

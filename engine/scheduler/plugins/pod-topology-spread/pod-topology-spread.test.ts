@@ -5,12 +5,22 @@
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import type { TopologySpreadConstraint } from '../engine/api/objects.js';
-import { DEFAULT_PROFILE } from '../engine/scheduler/profile.js';
-import { EXISTS, cluster, inputOf, labeledPod, onlyScores, runCycle, scoreNodes, verdicts, type PodDesc } from './scheduler-helpers.js';
+import type { TopologySpreadConstraint } from '../../../api/objects.js';
+import { DEFAULT_PROFILE } from '../../profile.js';
+import {
+  EXISTS,
+  cluster,
+  inputOf,
+  labeledPod,
+  onlyScores,
+  runCycle,
+  scoreNodes,
+  verdicts,
+  type PodDesc,
+} from '../../../../test/scheduler-helpers.js';
 
 const HOST = 'kubernetes.io/hostname';
-const SPREAD = onlyScores({ spreadWeight: 1 });
+const SPREAD = onlyScores({ PodTopologySpread: 1 });
 const FOO = EXISTS('foo');
 const BAR = EXISTS('bar');
 

@@ -5,9 +5,18 @@
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import type { PodAffinityTerm, PodSpec } from '../engine/api/objects.js';
-import { DEFAULT_PROFILE } from '../engine/scheduler/profile.js';
-import { cluster, inputOf, type NodeDesc, labeledPod, onlyScores, runCycle, scoreNodes, verdicts } from './scheduler-helpers.js';
+import type { PodAffinityTerm, PodSpec } from '../../../api/objects.js';
+import { DEFAULT_PROFILE, editProfile } from '../../profile.js';
+import {
+  cluster,
+  inputOf,
+  type NodeDesc,
+  labeledPod,
+  onlyScores,
+  runCycle,
+  scoreNodes,
+  verdicts,
+} from '../../../../test/scheduler-helpers.js';
 
 const HOST = 'kubernetes.io/hostname';
 const term = (labels: Record<string, string>, topologyKey: string, extra: Partial<PodAffinityTerm> = {}): PodAffinityTerm => ({
@@ -92,7 +101,7 @@ test('required anti-affinity of the pod, and of existing pods against it (Unsche
   });
 });
 
-const IPA = onlyScores({ interPodAffinityWeight: 1 });
+const IPA = onlyScores({ InterPodAffinity: 1 });
 const regionNodes: NodeDesc[] = [
   { name: 'n1', labels: { region: 'China' } },
   { name: 'n2', labels: { region: 'India' } },
@@ -119,7 +128,14 @@ test("score: existing pods' required affinity counts hardPodAffinityWeight (symm
   const cl = cluster(regionNodes, [{ name: 'e', node: 'n1', labels: {}, spec: affinity([term({ security: 'S1' }, 'region')]) }]);
   const pod = inputOf(labeledPod('p', { security: 'S1' }));
   assert.equal(scoreNodes(IPA, cl, pod, ['n1', 'n2', 'n3']), { n1: 100, n2: 0, n3: 0 });
-  assert.equal(scoreNodes({ ...IPA, hardPodAffinityWeight: 0 }, cl, pod, ['n1', 'n2', 'n3']), { n1: 0, n2: 0, n3: 0 });
+  assert.equal(
+    scoreNodes(editProfile(IPA, { args: { InterPodAffinity: { ...IPA.args.InterPodAffinity, hardPodAffinityWeight: 0 } } }), cl, pod, [
+      'n1',
+      'n2',
+      'n3',
+    ]),
+    { n1: 0, n2: 0, n3: 0 },
+  );
 });
 
 test('score: normalization over [min, max] with negative sums, truncated (0/66/100)', () => {
@@ -140,7 +156,12 @@ test('score: normalization over [min, max] with negative sums, truncated (0/66/1
   assert.equal(scoreNodes(IPA, cl, inputOf(labeledPod('p', {}, spec)), ['h1', 'h2', 'h3']), { h1: 0, h2: 66, h3: 100 });
   // ignorePreferredTermsOfExistingPods only matters for pods without preferred terms of their own.
   assert.equal(
-    scoreNodes({ ...IPA, ignorePreferredTermsOfExistingPods: true }, cl, inputOf(labeledPod('p', {}, spec)), ['h1', 'h2', 'h3']),
+    scoreNodes(
+      editProfile(IPA, { args: { InterPodAffinity: { ...IPA.args.InterPodAffinity, ignorePreferredTermsOfExistingPods: true } } }),
+      cl,
+      inputOf(labeledPod('p', {}, spec)),
+      ['h1', 'h2', 'h3'],
+    ),
     { h1: 0, h2: 66, h3: 100 },
   );
 });
