@@ -11,7 +11,7 @@ import * as assert from 'uvu/assert';
 import { POD_GROUP_LABEL, type Pod, type PodGroup } from '../../../api/objects.js';
 import { podRequests } from '../../../api/pod-resources.js';
 import { runOnce } from '../../../run.js';
-import { loadScenario } from '../../../scenario/load.js';
+import { loadScenario, parseScenario } from '../../../scenario/load.js';
 import { kindDisposition } from '../../../scenario/kinds.js';
 import { parseManifests } from '../../../scenario/manifests.js';
 import { parseSchedulerConfig } from '../../../scenario/scheduler-config.js';
@@ -339,3 +339,25 @@ test('bundled gang-scheduling.yaml: default deadlocks on partial allocations, Co
 });
 
 test.run();
+
+test('loading warns about Coscheduling with PostFilter and no podGroupBackoffSeconds (back-to-back retries), not with a backoff', () => {
+  const [f] = parseYamlDocuments(gangScenario(4, 3, 3, PROFILE), 'test.yaml');
+  const warned = parseScenario(f, '/tmp/test.yaml').warnings.filter((w) => w.includes('podGroupBackoffSeconds'));
+  assert.is(warned.length, 1);
+  assert.match(warned[0], 'runs Coscheduling without podGroupBackoffSeconds');
+  const backoff = PROFILE.replace(
+    '            queueSort:',
+    '          pluginConfig: [{name: Coscheduling, args: {podGroupBackoffSeconds: 10}}]\n            queueSort:',
+  );
+  const [g] = parseYamlDocuments(gangScenario(4, 3, 3, backoff), 'test.yaml');
+  assert.equal(
+    parseScenario(g, '/tmp/test.yaml').warnings.filter((w) => w.includes('podGroupBackoffSeconds')),
+    [],
+  );
+  // Without PostFilter the group is not rejected and retried: no warning.
+  const [h] = parseYamlDocuments(gangScenario(4, 3, 3, NO_POSTFILTER), 'test.yaml');
+  assert.equal(
+    parseScenario(h, '/tmp/test.yaml').warnings.filter((w) => w.includes('podGroupBackoffSeconds')),
+    [],
+  );
+});
