@@ -3,7 +3,7 @@
  * and example/test-scheduler-config.yaml), as a KubeSchedulerConfiguration names them: the `Open-Gpu-Share`
  * filter/reserve plugin (GPU feasibility and device assignment, pluginConfig `gpuSelMethod`) and one score
  * plugin per placement policy. scheduler-config.ts registers the names; this module turns a profile's enabled
- * plugins and their args into a GpuProfile for the GPU replay driver (engine/gpu/replay.ts).
+ * plugins and their args into a GpuProfile, which the kernel's GPU block (engine/scheduler/gpu-share.ts) runs.
  */
 import type { Field } from '../scenario/yaml-field.js';
 

@@ -65,9 +65,9 @@ export function gpuManifests(s: Scenario): { nodes: Node[]; pods: Pod[] } {
 }
 
 /**
- * Load-time checks of a gpuReplay scenario's cluster and pods: GPU resources well formed, and nothing the replay
- * does not model (taints, unschedulable nodes, node selectors or affinity, host ports) — the study's trace has
- * none, and the replay's filter is NodeResourcesFit + Open-Gpu-Share only.
+ * Load-time checks of a gpuReplay scenario's cluster and pods: GPU resources well formed, and none of the
+ * constraints the study's trace lacks (taints, unschedulable nodes, node selectors or affinity, host ports): the
+ * replay runs the kernel's filters for them, but its figures are validated on the study's trace only.
  */
 export function checkGpuScenario(f: Field, s: Scenario, spec: GpuReplaySpec): void {
   const { nodes, pods } = gpuManifests(s);
@@ -130,8 +130,10 @@ export interface GpuRun {
 export function runGpuReplay(spec: GpuReplaySpec, input: ReplayInput, policy: Policy, seed: number): GpuRun {
   const g = replayProfile(policy);
   if (typeof g === 'string') throw new Error(`policy ${policy.name}: ${g}`);
+  const profile = policy.profiles.find((p) => p.schedulerName === g.schedulerName);
+  if (profile === undefined) throw new Error(`internal: policy ${policy.name} has no profile ${g.schedulerName}`);
   const t0 = performance.now();
-  const result = replay(input, g, spec, seed);
+  const result = replay(input, profile, spec, seed);
   const buckets = bucketize(result.log, result.capacityMilli, Math.max(100, Math.round(spec.tuneRatio * 100)));
   return { policy: policy.name, seed, result, buckets, wallMs: performance.now() - t0 };
 }

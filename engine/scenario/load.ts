@@ -179,8 +179,7 @@ export function parseScenario(f: Field, path: string, opts: LoadOptions = {}, re
   if (gpuReplay === undefined) return { scenario, warnings };
   if (expect.length > 0) f.get('expect').fail('expectations apply to timed runs; a gpuReplay scenario does not support them yet');
   checkGpuScenario(f.get('gpuReplay'), scenario, gpuReplay);
-  // The replay's filters are its own (engine/gpu/replay.ts); the "not modeled" notes about the timed kernel do not apply.
-  return { scenario: { ...scenario, gpuReplay }, warnings: warnings.filter((w) => !w.includes('not modeled yet')) };
+  return { scenario: { ...scenario, gpuReplay }, warnings };
 }
 
 function parseReportOptions(f: Field, duration: Micros, policies: readonly Policy[]): ReportOptions {

@@ -1,9 +1,9 @@
 /**
- * The FGD study's GPU plugins in the timed scheduler (the kernel's GPU block): Open-Gpu-Share's PreFilter/Filter
- * (a sharing pod needs one GPU with its milli free, a k-GPU pod k idle GPUs, the node's GPU model among the
- * pod's accepted ones) and Reserve (which devices the pod gets), and the six GPU score plugins. Every formula is
- * the one the arrival-only replay uses (engine/gpu/plugins, over the same GpuCluster columns, here kept by the
- * scheduler cache: NodeTable.gpu), called per feasible node without allocating.
+ * The FGD study's GPU plugins in the scheduler (the kernel's GPU block), for both drivers — the timed control
+ * plane and the arrival-only replay (engine/gpu/replay.ts): Open-Gpu-Share's PreFilter/Filter (a sharing pod
+ * needs one GPU with its milli free, a k-GPU pod k idle GPUs, the node's GPU model among the pod's accepted
+ * ones) and Reserve (which devices the pod gets), and the six GPU score plugins (engine/gpu/plugins), over the
+ * GPU columns of the scheduler cache (NodeTable.gpu), called per feasible node without allocating.
  *
  * Upstream: hkust-adsl/kubernetes-scheduler-simulator pkg/simulator/plugin/open_gpu_share.go and *_score.go;
  * device annotation `alibabacloud.com/gpu-index` with the device ids joined by "-"
@@ -14,7 +14,7 @@ import type { GpuCluster } from '../gpu/cluster.js';
 import { FGD, selMethodOf, type GpuProfile, type GpuSelMethod } from '../gpu/config.js';
 import { Fragmentation } from '../gpu/fragmentation.js';
 import { bestDevice, randomDevice, wholeDevices } from '../gpu/plugins/device-select.js';
-import { FgdScore } from '../gpu/plugins/fgd-score.js';
+import { CachedFgdScore, FgdScore } from '../gpu/plugins/fgd-score.js';
 import { gpuTagOf } from '../gpu/plugins/gpu-clustering-score.js';
 import { addGpuScores } from '../gpu/plugins/gpu-scores.js';
 import { GPU_INDEX, MAX_GPUS_PER_NODE, MILLI_PER_GPU, gpuRequestOf, type GpuGrant } from '../gpu/resources.js';
@@ -76,7 +76,7 @@ export class GpuShare {
   private readonly usesFgd: boolean;
   private typical: TypicalPods | null = null;
   private frag: Fragmentation | null = null;
-  private fgd: FgdScore | null = null;
+  private fgd: CachedFgdScore | null = null;
   private raw = new Float64Array(0);
   private accept = new Uint8Array(0);
   // The cycle's pod (a ScoredPod for addGpuScores).
@@ -84,7 +84,9 @@ export class GpuShare {
   gpus = 0;
   milli = 0;
   private sharing = false;
-  private anyModel = true;
+  private free: Int32Array = new Int32Array(0);
+  private need = 0;
+  private model: Int32Array = new Int32Array(0);
   /** Set when the pod's GPU annotations are malformed (PreFilter rejects it). */
   error: string | null = null;
 
@@ -114,27 +116,34 @@ export class GpuShare {
     this.gpus = g.count;
     this.milli = g.milli;
     this.sharing = g.count === 1 && g.milli < MILLI_PER_GPU;
-    this.anyModel = g.models.length === 0;
-    if (!this.anyModel) {
-      const models = c.models;
-      if (this.accept.length < models.length) this.accept = new Uint8Array(models.length * 2);
-      for (let m = 0; m < models.length; m++) this.accept[m] = g.models.includes(models[m]) ? 1 : 0;
-    }
+    // The filter's columns and thresholds for this cycle (the cluster's columns are replaced only as nodes are
+    // added, never within a cycle): a sharing pod needs a GPU with its milli left, a k-GPU pod k idle GPUs.
+    this.free = this.sharing ? c.maxLeft : c.fullFree;
+    this.need = this.sharing ? g.milli : g.count;
+    this.model = c.model;
+    // accept[model id + 1]: 1 when the pod may use the model; a node without GPUs (model -1) never.
+    const models = c.models;
+    if (this.accept.length < models.length + 1) this.accept = new Uint8Array(models.length * 2 + 1);
+    this.accept[0] = 0;
+    for (let m = 0; m < models.length; m++) this.accept[m + 1] = g.models.length === 0 || g.models.includes(models[m]) ? 1 : 0;
     return this.profile.gpuFilter;
   }
 
-  /** Filter on one node (after prepare returned true). */
-  fits(c: GpuCluster, i: number): boolean {
-    if (this.sharing ? c.maxLeft[i] < this.milli : c.fullFree[i] < this.gpus) return false;
-    const m = c.model[i];
-    return m >= 0 && (this.anyModel || this.accept[m] === 1);
+  /** Filter on row i (after prepare returned true, in the same cycle). */
+  fits(i: number): boolean {
+    return this.free[i] >= this.need && this.accept[this.model[i] + 1] === 1;
   }
 
   /** The GPU score plugins' weighted scores added to `out` (integer scores; BestFit min–max normalized). */
   score(t: NodeTable, feasible: Int32Array, found: number, out: Float64Array, rng: RngStream): void {
     const c = t.gpu as GpuCluster;
     if (this.raw.length < found) this.raw = new Float64Array(Math.max(found, out.length));
-    addGpuScores(c, this.profile.scores, this, feasible, found, out, this.raw, this.usesFgd ? this.fgdOf(c) : null, rng);
+    let fgd: CachedFgdScore | null = null;
+    if (this.usesFgd) {
+      fgd = this.fgdOf(c);
+      fgd.setPod(this.cpu, this.gpus, this.milli);
+    }
+    addGpuScores(c, this.profile.scores, this, feasible, found, out, this.raw, fgd, rng);
   }
 
   /** Reserve on the chosen node: the devices of the cycle's pod (null for a pod without GPUs; devices 0 if none fits now). */
@@ -144,7 +153,7 @@ export class GpuShare {
     let devices: number;
     if (!this.sharing) devices = wholeDevices(c, row, this.gpus);
     else if (this.sel === 'FGDScore') {
-      const fgd = this.fgdOf(c);
+      const fgd = this.fgdOf(c).fgd;
       fgd.score(row, this.cpu, this.gpus, this.milli);
       devices = maskOf(fgd.device);
     } else if (this.sel === 'random') devices = maskOf(randomDevice(c, row, this.milli, rng));
@@ -153,11 +162,11 @@ export class GpuShare {
     return { milli: this.milli, devices, tag: gpuTagOf(this.gpus, this.milli) };
   }
 
-  private fgdOf(c: GpuCluster): FgdScore {
+  private fgdOf(c: GpuCluster): CachedFgdScore {
     if (this.fgd === null || this.frag === null || this.fragOf !== c) {
       if (this.typical === null) throw new Error('internal: FGDScore without a target workload (Scheduler.useGpuWorkload)');
       this.frag = new Fragmentation(c, this.typical);
-      this.fgd = new FgdScore(c, this.frag);
+      this.fgd = new CachedFgdScore(new FgdScore(c, this.frag), c);
       this.fragOf = c;
     }
     return this.fgd;

@@ -69,7 +69,6 @@ import {
   addNormalizedAffinity,
 } from './plugins/inter-pod-affinity.js';
 import type { HostPort } from './plugins/node-ports.js';
-import type { GpuCluster } from '../gpu/cluster.js';
 import { GpuShare, REASON_GPU } from './gpu-share.js';
 import type { GpuGrant } from '../gpu/resources.js';
 import { POLICY_SCORE } from './plugins/placement-policies.js';
@@ -175,6 +174,27 @@ export const UNRESOLVABLE = 2;
 
 const NO_CONTEXT: CycleContext = {};
 
+// ---- Driver options (issue 16): how a driver other than the timed scheduler runs the same kernel.
+export interface KernelOptions {
+  /**
+   * How selectHost picks among nodes tied at the top score. 'reservoir' (the default) is upstream's reservoir
+   * sampling on the cycle's stream; 'lowestRow' takes the tied node registered first in the NodeTable, drawing
+   * nothing: the FGD study's simulator fork breaks ties by node name, prefixed with a random permutation index
+   * fixed for the run (fgd-method.md §3.3), which the arrival-only replay models by registering the nodes in that
+   * order (engine/gpu/replay.ts).
+   */
+  readonly hostTieBreak: 'reservoir' | 'lowestRow';
+  /**
+   * Whether a cycle that finds no node diagnoses every node (the FitError's reasons and node statuses, which
+   * PostFilter and the pod's events need; the default). A driver that only counts failures (the replay) turns
+   * it off: its failed Decisions carry no diagnosis.
+   */
+  readonly diagnose: boolean;
+}
+
+const DEFAULT_KERNEL_OPTIONS: KernelOptions = { hostTieBreak: 'reservoir', diagnose: true };
+// ---- End of driver options.
+
 const R_CPU = 0;
 const R_MEM = 1;
 const R_EPH = 2;
@@ -228,7 +248,10 @@ export class Kernel {
   /** The scheduler's stream of the current cycle (RandomScore, random GPU choice). */
   private cycleRng: RngStream | null = null;
 
-  constructor(readonly profile: Profile) {
+  constructor(
+    readonly profile: Profile,
+    readonly options: KernelOptions = DEFAULT_KERNEL_OPTIONS,
+  ) {
     const fr = profile.fitStrategy.resources;
     this.fitKinds = Int32Array.from(fr, (r) => kindOf(r.name));
     this.fitWeights = Float64Array.from(fr, (r) => r.weight);
@@ -294,6 +317,10 @@ export class Kernel {
       if (j >= m) j -= m;
       const i = order[j];
       visited++;
+      // Open-Gpu-Share (the study's profiles append it) is tested first: an O(1) check that rejects most nodes once
+      // the GPUs fill up. The outcome is the AND of the filters, so their order here does not matter; diagnose
+      // (verdict) keeps the framework's order for the reasons.
+      if (checkGpu && !this.gpuFits(i)) continue;
       // Filter plugins in the default order: NodeUnschedulable, TaintToleration, NodeAffinity, NodePorts, NodeResourcesFit.
       if (checkUnsched && unschedulable[i] === 1) {
         continue;
@@ -323,31 +350,57 @@ export class Kernel {
         }
       }
       // VolumeBinding, VolumeZone (only for pods with claims), PodTopologySpread, then InterPodAffinity (default
-      // filter order), then Open-Gpu-Share (the study's profiles append it).
+      // filter order).
       if (checkVol && this.volumeRule(t, i) >= 0) continue;
       if (checkSpread && this.spreadFilter.check(i) !== 0) continue;
       if (checkIpa && this.ipaFilter.check(i) !== 0) continue;
-      if (checkGpu && !this.gpuFits(t, i)) continue;
       if (checkUser && this.userReject(i) !== null) continue;
       feasible[found++] = i;
     }
     // The rotation applies to the (possibly restricted) list; the modulus is the number of all nodes present
     // (schedule_one.go: len(allNodes); deleted nodes' tombstone rows are not nodes), as in parallel/scanner.ts.
     state.nextStartNodeIndex = (state.nextStartNodeIndex + visited) % t.live;
-    if (found === 0) {
-      const diagnosis = this.diagnose(t, checks);
-      this.applyNominated(t, nominated, -1);
-      return { node: -1, visited, feasible: 0, diagnosis, rejectors: this.rejected };
-    }
+    return this.conclude(t, pod, checks, nominated, found, visited, pods, rng);
+  }
+
+  /**
+   * The rest of a cycle after the search: the FitError when no node fits, else Score and selectHost. A method of
+   * its own so that a branch first taken late in a run (the first pod that fits nowhere, or on one node only)
+   * deoptimizes this small function instead of the search loop's.
+   */
+  private conclude(
+    t: NodeTable,
+    pod: PodInput,
+    checks: CycleChecks,
+    nominated: readonly NominatedPod[],
+    found: number,
+    visited: number,
+    pods: AssignedPods,
+    rng: RngStream,
+  ): Decision {
+    // Everything read before branching, one return for the usual outcomes: a property access, call or object
+    // literal first reached late in a run (the first pod that fits nowhere, or on one node) deoptimizes the code
+    // this is inlined into at every such cycle.
+    const feasible = this.feasible;
+    const first = feasible[0];
+    const wantDiagnosis = this.options.diagnose;
+    const diagnosis = found === 0 && wantDiagnosis ? this.diagnose(t, checks) : undefined;
+    const rejectors = this.rejected;
     this.applyNominated(t, nominated, -1);
-    if (found === 1) return { node: feasible[0], visited, feasible: 1 };
-    // RunPreScorePlugins: NodeAffinity fails on preferred terms it cannot parse (an Error status, no FitError).
-    if (this.profile.affinityWeight > 0 && pod.preferredAffinityError !== null) {
-      return { node: -1, visited, feasible: found, error: { message: pod.preferredAffinityError, reason: 'SchedulerError' } };
+    let node = -1;
+    if (found === 1) node = first;
+    else if (found > 1) {
+      // RunPreScorePlugins: NodeAffinity fails on preferred terms it cannot parse (an Error status, no FitError).
+      if (this.profile.affinityWeight > 0 && pod.preferredAffinityError !== null) {
+        return { node: -1, visited, feasible: found, error: { message: pod.preferredAffinityError, reason: 'SchedulerError' } };
+      }
+      const scores = this.scores;
+      this.scoreAll(t, pod, feasible, found, scores, pods, rng);
+      node =
+        this.options.hostTieBreak === 'lowestRow' ? selectLowestRow(feasible, scores, found) : selectHost(feasible, scores, found, rng);
     }
-    const scores = this.scores;
-    this.scoreAll(t, pod, feasible, found, scores, pods, rng);
-    return { node: selectHost(feasible, scores, found, rng), visited, feasible: found };
+    if (diagnosis !== undefined) return { node: -1, visited, feasible: 0, diagnosis, rejectors };
+    return { node, visited, feasible: found };
   }
 
   /**
@@ -620,14 +673,17 @@ export class Kernel {
   }
 
   /** Open-Gpu-Share Filter on row i (only when the cycle's checkGpu is set). */
-  private gpuFits(t: NodeTable, i: number): boolean {
-    return (this.gpuShare as GpuShare).fits(t.gpu as GpuCluster, i);
+  private gpuFits(i: number): boolean {
+    return (this.gpuShare as GpuShare).fits(i);
   }
 
-  /** Open-Gpu-Share Reserve for the last cycle's pod on its chosen node: the GPU devices it gets (null: none). */
-  reserveGpu(t: NodeTable, row: number): GpuGrant | null {
-    if (this.gpuShare === null || t.gpu === null || this.cycleRng === null) return null;
-    return this.gpuShare.reserve(t, row, this.cycleRng);
+  /**
+   * Open-Gpu-Share Reserve for the last cycle's pod on its chosen node: the GPU devices it gets (null: none).
+   * `rng` draws a random device (gpuSelMethod random): the cycle's stream unless a driver keeps its own.
+   */
+  reserveGpu(t: NodeTable, row: number, rng: RngStream | null = this.cycleRng): GpuGrant | null {
+    if (this.gpuShare === null || t.gpu === null || rng === null) return null;
+    return this.gpuShare.reserve(t, row, rng);
   }
 
   /** FirstFit, RoundRobin and UniformRandom (plugins/placement-policies.ts): one node gets 100 × weight. */
@@ -919,6 +975,11 @@ export class Kernel {
       for (let k = 0; k < this.balKinds.length; k++) if (podAmount(r, this.balKinds[k], this.balNames[k], false) !== 0) anyReq = true;
       balActive = anyReq;
     }
+    if (fitW === 0 && !balActive) {
+      // Both resource scores disabled or skipped (a profile of other score plugins only): every node scores 0.
+      out.fill(0, 0, found);
+      return;
+    }
     const strategy = p.fitStrategy.type;
     if (this.cpuMemOnly) {
       this.scoreCpuMem(t, r, feasible, found, out, balActive);
@@ -1200,7 +1261,7 @@ export class Kernel {
         return v === 1 ? UNRESOLVABLE : UNSCHEDULABLE;
       }
     }
-    if (c.checkGpu && !this.gpuFits(t, i)) {
+    if (c.checkGpu && !this.gpuFits(i)) {
       reasons?.push(REASON_GPU);
       this.rejected |= GPU_SHARE;
       return UNSCHEDULABLE;
@@ -1371,6 +1432,20 @@ export function selectHost(feasible: Int32Array, scores: Float64Array, found: nu
     } else if (s === bestScore) {
       ties++;
       if (rng.int(ties) === 0) best = feasible[f];
+    }
+  }
+  return best;
+}
+
+/** selectHost with KernelOptions.hostTieBreak 'lowestRow': the highest total score, the lowest row among ties. */
+export function selectLowestRow(feasible: Int32Array, scores: Float64Array, found: number): number {
+  let best = feasible[0];
+  let bestScore = scores[0];
+  for (let f = 1; f < found; f++) {
+    const s = scores[f];
+    if (s > bestScore || (s === bestScore && feasible[f] < best)) {
+      bestScore = s;
+      best = feasible[f];
     }
   }
   return best;

@@ -46,3 +46,67 @@ export class FgdScore {
     return fgdScoreOf(before, this.frag.after(row, gpus, MILLI_PER_GPU, 0, cpu));
   }
 }
+
+/** Most cached (node, pod class) scores (24 MiB at 6 bytes each); pods of classes beyond it are scored directly. */
+const MAX_CACHED = 1 << 22;
+
+/**
+ * FGDScore with its scores cached per (node, pod class): the score of a node depends only on the node's columns
+ * and the pod's (cpu, GPU count, milli), and a node changes only when a pod lands on it or leaves it, so most
+ * nodes score the same as for the previous pod of the class (the study's simulator caches alike). An entry is
+ * valid while the node's GpuCluster.version is the one it was computed for. Pure cache: scores are FgdScore's.
+ */
+export class CachedFgdScore {
+  private readonly classes = new Map<string, number>();
+  /** Per class: the node's version each cached score was computed for (-1: none), and the score. */
+  private readonly versions: Int32Array[] = [];
+  private readonly values: Int16Array[] = [];
+  private cached = 0;
+  /** The current pod's class arrays; null when its class is not cached. */
+  private version: Int32Array | null = null;
+  private value: Int16Array = new Int16Array(0);
+
+  constructor(
+    readonly fgd: FgdScore,
+    private readonly c: GpuCluster,
+  ) {}
+
+  /** The pod about to be scored (its class is interned once per cycle). */
+  setPod(cpu: number, gpus: number, milli: number): void {
+    const key = `${cpu}/${gpus}/${milli}`;
+    let id = this.classes.get(key);
+    this.version = null;
+    if (id === undefined) {
+      if (this.cached + this.c.count > MAX_CACHED) return;
+      this.classes.set(key, (id = this.versions.length));
+      this.versions.push(new Int32Array(0));
+      this.values.push(new Int16Array(0));
+    }
+    const rows = this.c.count;
+    if (this.versions[id].length < rows) {
+      // The cluster grew (the timed scheduler's cache): a larger array, the entries kept.
+      const n = Math.max(rows, this.versions[id].length * 2);
+      if (this.cached + n - this.versions[id].length > MAX_CACHED) return;
+      this.cached += n - this.versions[id].length;
+      const v = new Int32Array(n).fill(-1);
+      v.set(this.versions[id]);
+      const s = new Int16Array(n);
+      s.set(this.values[id]);
+      this.versions[id] = v;
+      this.values[id] = s;
+    }
+    this.version = this.versions[id];
+    this.value = this.values[id];
+  }
+
+  score(row: number, cpu: number, gpus: number, milli: number): number {
+    const version = this.version;
+    if (version === null) return this.fgd.score(row, cpu, gpus, milli);
+    const v = this.c.version[row];
+    if (version[row] === v) return this.value[row];
+    const s = this.fgd.score(row, cpu, gpus, milli);
+    version[row] = v;
+    this.value[row] = s;
+    return s;
+  }
+}

@@ -1,8 +1,8 @@
 /**
  * The weighted sum of a profile's GPU score plugins over the feasible nodes (the framework's RunScorePlugins
  * and NormalizeScore for the study's plugins: integer scores, BestFit min–max normalized, × weight), added to
- * `out`. One loop for both users: the arrival-only replay (replay.ts) and the timed kernel's GPU block
- * (engine/scheduler/gpu-share.ts).
+ * `out`. Called by the kernel's GPU block (engine/scheduler/gpu-share.ts), in both drivers of the scheduler: the
+ * timed control plane and the arrival-only replay (replay.ts).
  */
 import type { RngStream } from '../../core/rng.js';
 import type { GpuCluster } from '../cluster.js';
