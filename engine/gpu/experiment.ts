@@ -17,7 +17,7 @@ import type { Policy, Scenario, TimedObject } from '../scenario/types.js';
 import type { NodePool } from '../cloud/node-pool.js';
 import { gpuNodeOf, gpuRequestOf } from './resources.js';
 import type { Field } from '../scenario/yaml-field.js';
-import { FGD, OPEN_GPU_SHARE, type GpuProfile } from './config.js';
+import { FGD, OPEN_GPU_SHARE, type GpuProfile } from '../scheduler/plugins/gpu-plugins.js';
 import { GpuPods } from './pods.js';
 import { typicalPods, type TypicalPods } from './typical-pods.js';
 import { bucketize, type BucketRow } from './metrics.js';

@@ -26,7 +26,7 @@ import type { NodePool } from '../cloud/node-pool.js';
 import { readYamlFile, type Field } from './yaml-field.js';
 import { ReadBudget, type ScenarioDir } from './input-file.js';
 import { churnCreations } from '../workload/arrivals.js';
-import { parseTraceSection } from '../gpu/openb-trace.js';
+import { parseTraceSection } from './openb-trace.js';
 import { checkGpuPolicies, checkGpuScenario, checkTimedGpu } from '../gpu/experiment.js';
 import { parseGpuReplay } from '../gpu/replay-spec.js';
 import { parseFaults } from '../faults/parse.js';
@@ -103,7 +103,7 @@ export function parseScenario(f: Field, path: string, opts: LoadOptions = {}, re
     .map((p, i) => parseNodePool(p, i, dir));
   const dump = parseImports(cluster.get('import'), opts.clusterDumps ?? [], dir, notModeled, nodePools);
   nodePools.push(...dump.nodePools);
-  // `trace:` (engine/gpu/openb-trace.ts): a trace's nodes join the cluster and its pods the workloads.
+  // `trace:` (openb-trace.ts): a trace's nodes join the cluster and its pods the workloads.
   const trace = f.get('trace').exists ? parseTraceSection(f.get('trace'), dir, resolveInside) : null;
   if (trace !== null) nodePools.push(...trace.nodePools);
   const readDocs = (p: Field): Field[] => readYamlFile(resolveInside(p, dir), dir.reads);

@@ -50,7 +50,7 @@ import {
   parseGpuPluginArgs,
   type GpuProfile,
   type GpuSelMethod,
-} from '../gpu/config.js';
+} from '../scheduler/plugins/gpu-plugins.js';
 
 type Point =
   | 'preEnqueue'
@@ -102,7 +102,7 @@ const PLUGIN_POINTS: Readonly<Record<string, readonly Point[]>> = {
   NodeResourcesBalancedAllocation: ['preScore', 'score'],
   ImageLocality: ['score'],
   DefaultBinder: ['bind'],
-  // GPU-sharing plugins of the FGD study's scheduler, modeled by the GPU replay driver (engine/gpu/config.ts).
+  // GPU-sharing plugins of the FGD study's scheduler, run by the kernel's GPU block (scheduler/plugins/gpu-plugins.ts).
   ...GPU_PLUGIN_POINTS,
   // Placement policies beyond upstream (scheduler/plugins/placement-policies.ts); not in the default set.
   [FIRST_FIT]: ['score'],

@@ -69,7 +69,7 @@ import {
   addNormalizedAffinity,
 } from './plugins/inter-pod-affinity.js';
 import type { HostPort } from './plugins/node-ports.js';
-import { GpuShare, REASON_GPU } from './gpu-share.js';
+import { GpuShare, REASON_GPU } from './plugins/open-gpu-share/index.js';
 import type { GpuGrant } from '../gpu/resources.js';
 import { POLICY_SCORE } from './plugins/placement-policies.js';
 import {
@@ -243,7 +243,7 @@ export class Kernel {
   private readonly tallyCounts: number[] = [];
   /** Per node row, after a search that found no node: PASS, UNSCHEDULABLE or UNRESOLVABLE (the FitError's node statuses). */
   status = new Uint8Array(0);
-  /** The GPU plugins of the profile (gpu-share.ts), null for a GPU-less profile. */
+  /** The GPU plugins of the profile (plugins/open-gpu-share), null for a GPU-less profile. */
   readonly gpuShare: GpuShare | null;
   /** The scheduler's stream of the current cycle (RandomScore, random GPU choice). */
   private cycleRng: RngStream | null = null;

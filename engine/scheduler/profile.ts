@@ -7,7 +7,7 @@ import { DEFAULT_SCORING_STRATEGY, type ResourceSpec, type ScoringStrategy } fro
 import { DEFAULT_HARD_POD_AFFINITY_WEIGHT } from './plugins/inter-pod-affinity.js';
 import { SYSTEM_DEFAULTS, type SpreadDefaults } from './plugins/pod-topology-spread.js';
 import { DEFAULT_PREEMPTION_ARGS, type PreemptionArgs } from './plugins/default-preemption.js';
-import type { GpuProfile } from '../gpu/config.js';
+import type { GpuProfile } from './plugins/open-gpu-share/index.js';
 import type { UserPluginUse } from './user-plugins.js';
 import type { GangProfile } from './plugins/coscheduling.js';
 
@@ -62,7 +62,7 @@ export interface Profile {
   readonly uniformRandomWeight: number;
   /** Plugins from a user's module (user-plugins.ts; a call per node), in configuration order. */
   readonly userPlugins: readonly UserPluginUse[];
-  /** The GPU plugins (Open-Gpu-Share, FGDScore, …: kernel's GPU block, gpu-share.ts); absent when none is enabled. */
+  /** The GPU plugins (Open-Gpu-Share, FGDScore, …: kernel's GPU block, plugins/open-gpu-share); absent when none is enabled. */
   readonly gpu?: GpuProfile | undefined;
   /** scheduler-plugins' Coscheduling (gang scheduling, plugins/coscheduling.ts) with its args; null when disabled. */
   readonly gang: GangProfile | null;

@@ -1,26 +1,62 @@
 /**
- * The FGD study's GPU plugins in the scheduler (the kernel's GPU block), for both drivers — the timed control
- * plane and the arrival-only replay (engine/gpu/replay.ts): Open-Gpu-Share's PreFilter/Filter (a sharing pod
- * needs one GPU with its milli free, a k-GPU pod k idle GPUs, the node's GPU model among the pod's accepted
- * ones) and Reserve (which devices the pod gets), and the six GPU score plugins (engine/gpu/plugins), over the
- * GPU columns of the scheduler cache (NodeTable.gpu), called per feasible node without allocating.
+ * Open-Gpu-Share, the FGD study's GPU-sharing plugin (hkust-adsl/kubernetes-scheduler-simulator
+ * pkg/simulator/plugin/open_gpu_share.go; fgd-method.md §3.5, §3.7), and the kernel's GPU block that runs it with
+ * the profile's GPU score plugins, in both drivers of the scheduler (the timed control plane and the
+ * arrival-only replay, engine/gpu/replay.ts): PreFilter/Filter (a sharing pod needs one GPU with its milli free,
+ * a k-GPU pod k idle GPUs, the node's GPU model among the pod's accepted ones), the score plugins' weighted sum
+ * (../gpu-scores.ts) and Reserve (which devices the pod gets: ./device-select.ts, or FGDScore's GPU), over the
+ * GPU columns of the scheduler cache (NodeTable.gpu), per feasible node without allocating.
  *
- * Upstream: hkust-adsl/kubernetes-scheduler-simulator pkg/simulator/plugin/open_gpu_share.go and *_score.go;
- * device annotation `alibabacloud.com/gpu-index` with the device ids joined by "-"
+ * Device annotation `alibabacloud.com/gpu-index` with the device ids joined by "-"
  * (pkg/type/open-gpu-share/utils/const.go DeviceIndex, DevIdSep).
  */
-import type { RngStream } from '../core/rng.js';
-import type { GpuCluster } from '../gpu/cluster.js';
-import { FGD, selMethodOf, type GpuProfile, type GpuSelMethod } from '../gpu/config.js';
-import { Fragmentation } from '../gpu/fragmentation.js';
-import { bestDevice, randomDevice, wholeDevices } from '../gpu/plugins/device-select.js';
-import { CachedFgdScore, FgdScore } from '../gpu/plugins/fgd-score.js';
-import { gpuTagOf } from '../gpu/plugins/gpu-clustering-score.js';
-import { addGpuScores } from '../gpu/plugins/gpu-scores.js';
-import { GPU_INDEX, MAX_GPUS_PER_NODE, MILLI_PER_GPU, gpuRequestOf, type GpuGrant } from '../gpu/resources.js';
-import type { TypicalPods } from '../gpu/typical-pods.js';
-import type { NodeTable } from './node-table.js';
-import type { PodInput } from './pod-input.js';
+import type { RngStream } from '../../../core/rng.js';
+import type { GpuCluster } from '../../../gpu/cluster.js';
+import { Fragmentation } from '../../../gpu/fragmentation.js';
+import { GPU_INDEX, MAX_GPUS_PER_NODE, MILLI_PER_GPU, gpuRequestOf, type GpuGrant } from '../../../gpu/resources.js';
+import type { TypicalPods } from '../../../gpu/typical-pods.js';
+import type { NodeTable } from '../../node-table.js';
+import type { PodInput } from '../../pod-input.js';
+import { CachedFgdScore, FgdScore, NAME as FGD } from '../fgd-score/index.js';
+import { gpuTagOf } from '../gpu-clustering-score/index.js';
+import { addGpuScores, type GpuScore } from '../gpu-scores.js';
+import { NAME as RANDOM } from '../random-score/index.js';
+import { bestDevice, randomDevice, wholeDevices } from './device-select.js';
+
+/** The plugin's name in a KubeSchedulerConfiguration. */
+export const NAME = 'Open-Gpu-Share';
+
+/**
+ * Args.gpuSelMethod: how a shared GPU is chosen on the selected node (Reserve): `best` = the fitting GPU with the
+ * least milli left, `random` = uniform among fitting GPUs, `FGDScore` = the GPU with the highest FGD score.
+ * Whole-GPU pods always take the lowest-index free GPUs.
+ */
+export type GpuSelMethod = 'best' | 'random' | 'FGDScore';
+export const SEL_METHODS: readonly GpuSelMethod[] = ['best', 'random', 'FGDScore'];
+
+/** A profile's GPU plugins (scenario/scheduler-config.ts compiles it; Profile.gpu). */
+export interface GpuProfile {
+  readonly schedulerName: string;
+  readonly percentageOfNodesToScore: number;
+  /** Open-Gpu-Share enabled at filter. */
+  readonly gpuFilter: boolean;
+  /** NodeResourcesFit enabled at filter (cpu, memory, pods). */
+  readonly fitFilter: boolean;
+  /** Enabled GPU score plugins with their weights (in GPU_SCORE_PLUGINS order; the total is a sum). */
+  readonly scores: readonly GpuScore[];
+  /** Enabled score plugins other than the GPU ones (the GPU replay refuses them: engine/gpu/experiment.ts). */
+  readonly otherScores: readonly string[];
+  /** Args.gpuSelMethod; null = the policy's own (FGDScore for FGD, random for Random, else best). */
+  readonly gpuSelMethod: GpuSelMethod | null;
+}
+
+/** The device choice a profile uses: its explicit gpuSelMethod, else the one the study pairs with its score plugin. */
+export function selMethodOf(p: GpuProfile): GpuSelMethod {
+  if (p.gpuSelMethod !== null) return p.gpuSelMethod;
+  if (p.scores.some((s) => s.name === FGD)) return 'FGDScore';
+  if (p.scores.length > 0 && p.scores.every((s) => s.name === RANDOM)) return 'random';
+  return 'best';
+}
 
 /** kubesim's wording of Open-Gpu-Share's filter failure (the simulator logs no reason string). */
 export const REASON_GPU = 'Insufficient GPU (Open-Gpu-Share)';

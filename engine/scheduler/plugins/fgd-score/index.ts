@@ -1,13 +1,17 @@
 /**
- * FGDScore (hkust-adsl/kubernetes-scheduler-simulator pkg/simulator/plugin/fgd_score.go; fgd-method.md §4.1):
+ * FGDScore (hkust-adsl/kubernetes-scheduler-simulator pkg/simulator/plugin/fgd_score.go; fgd-method.md §4.1),
+ * a score plugin of the kernel's GPU block (../open-gpu-share):
  * the node whose fragmentation grows least when the pod lands on it. Score = ⌊100 · σ((F_before − F_after)/1000)⌋
  * (σ the logistic function; no change scores 50). A sharing pod is tried on every GPU with enough milli left and
  * the node scores its best GPU; that GPU (lowest index among ties) is the one Reserve assigns. Whole-GPU pods
  * take fully free GPUs (all alike), CPU-only pods change only the cpu left.
  */
-import type { GpuCluster } from '../cluster.js';
-import type { Fragmentation } from '../fragmentation.js';
-import { MILLI_PER_GPU } from '../resources.js';
+import type { GpuCluster } from '../../../gpu/cluster.js';
+import type { Fragmentation } from '../../../gpu/fragmentation.js';
+import { MILLI_PER_GPU } from '../../../gpu/resources.js';
+
+/** The plugin's name in a KubeSchedulerConfiguration. */
+export const NAME = 'FGDScore';
 
 /** ⌊100 · σ(ΔF/1000)⌋ with ΔF = F_before − F_after, truncated as the plugin's int64 conversion does. */
 export function fgdScoreOf(before: number, after: number): number {
