@@ -66,8 +66,9 @@ export function gpuManifests(s: Scenario): { nodes: Node[]; pods: Pod[] } {
 
 /**
  * Load-time checks of a gpuReplay scenario's cluster and pods: GPU resources well formed, and none of the
- * constraints the study's trace lacks (taints, unschedulable nodes, node selectors or affinity, host ports): the
- * replay runs the kernel's filters for them, but its figures are validated on the study's trace only.
+ * constraints the study's trace lacks (taints, unschedulable nodes, node selectors or affinity, spread
+ * constraints, host ports): the replay keeps no list of the placed pods (spreading and pod affinity would need
+ * it), and its figures are validated on the study's trace only.
  */
 export function checkGpuScenario(f: Field, s: Scenario, spec: GpuReplaySpec): void {
   const { nodes, pods } = gpuManifests(s);
@@ -77,8 +78,8 @@ export function checkGpuScenario(f: Field, s: Scenario, spec: GpuReplaySpec): vo
   }
   for (const p of pods) {
     const sp = p.spec;
-    if (Object.keys(sp.nodeSelector).length > 0 || sp.affinity !== undefined)
-      f.fail(`pod ${p.metadata.name}: the GPU replay does not model nodeSelector or affinity`);
+    if (Object.keys(sp.nodeSelector).length > 0 || sp.affinity !== undefined || (sp.topologySpreadConstraints ?? []).length > 0)
+      f.fail(`pod ${p.metadata.name}: the GPU replay does not model nodeSelector, affinity or topologySpreadConstraints`);
     if (sp.containers.some((c) => c.ports.some((port) => (port.hostPort ?? 0) > 0)))
       f.fail(`pod ${p.metadata.name}: the GPU replay does not model host ports`);
   }

@@ -4,7 +4,8 @@
  * one scheduling cycle of the policy's profile in the kernel (engine/scheduler/kernel.ts: its enabled filters —
  * NodeResourcesFit, Open-Gpu-Share —, the GPU score plugins on every feasible node, percentageOfNodesToScore
  * 100), then the kernel's Open-Gpu-Share Reserve picks its devices, and the pod is accounted into the scheduler
- * cache (AssignedPods over the NodeTable and its GPU columns). A pod that fits nowhere is dropped (all pods have
+ * cache's NodeTable (its resource and GPU columns, as the cache accounts an assumed pod; no pod list: the replay's
+ * pods have no spreading or pod affinity, experiment.ts checks). A pod that fits nowhere is dropped (all pods have
  * the same priority, so preemption cannot help). After every pod the arrived GPU milli, allocated GPU milli and
  * the cluster's fragmentation are logged.
  *
@@ -16,7 +17,6 @@
 import type { Node, Pod } from '../api/objects.js';
 import { Fingerprint } from '../core/fingerprint.js';
 import { RngFactory } from '../core/rng.js';
-import { AssignedPods } from '../scheduler/assigned-pods.js';
 import { Kernel, type SearchState } from '../scheduler/kernel.js';
 import { NodeTable } from '../scheduler/node-table.js';
 import { podInput, type PodInput } from '../scheduler/pod-input.js';
@@ -56,12 +56,11 @@ export interface ReplayResult {
 }
 
 /**
- * What every run of a replay shares: the nodes, the pods (objects, the scheduler's inputs, and their table of
- * GPU requests) and FGD's typical pods (from the original pods).
+ * What every run of a replay shares: the nodes, the pods (the scheduler's inputs, and their table of GPU
+ * requests) and FGD's typical pods (from the original pods).
  */
 export interface ReplayInput {
   readonly nodes: readonly Node[];
-  readonly podObjects: readonly Pod[];
   readonly inputs: readonly PodInput[];
   readonly pods: GpuPods;
   readonly typical: TypicalPods;
@@ -83,12 +82,12 @@ export function prepare(nodes: readonly Node[], pods: readonly Pod[], popularity
       annotations: p.metadata.annotations,
     }),
   );
-  return { nodes, podObjects: pods, inputs, pods: table, typical };
+  return { nodes, inputs, pods: table, typical };
 }
 
 /** One run: `profile` is the policy's scheduler profile (experiment.ts replayProfile checked what it enables). */
 export function replay(input: ReplayInput, profile: Profile, opts: ReplayOptions, seed: number): ReplayResult {
-  const { nodes, pods: p, typical, inputs, podObjects } = input;
+  const { nodes, pods: p, typical, inputs } = input;
   const rngs = new RngFactory(seed);
   // The nodes register in the run's static priority order, so a node's row is its priority (hostTieBreak).
   const order = nodePriorityOrder(
@@ -106,8 +105,6 @@ export function replay(input: ReplayInput, profile: Profile, opts: ReplayOptions
   const deviceRng = rngs.stream('gpu/random-device');
   const kernel = new Kernel(profile, { hostTieBreak: 'lowestRow', diagnose: false });
   kernel.gpuShare?.setWorkload(typical);
-  const assigned = new AssignedPods(t);
-  const ctx = { pods: assigned };
   const state: SearchState = { nextStartNodeIndex: 0 };
   // The study's metric: the cluster's fragmentation after every pod (a node changes only when a pod lands on it).
   const frag = new Fragmentation(c, typical);
@@ -127,7 +124,7 @@ export function replay(input: ReplayInput, profile: Profile, opts: ReplayOptions
     const pod = inputs[r];
     const request = p.gpuRequest(r);
     arrived += request;
-    const d = kernel.schedule(t, pod, state, policyRng, ctx);
+    const d = kernel.schedule(t, pod, state, policyRng);
     if (d.node < 0) {
       failed++;
       fp.addWord(e);
@@ -137,7 +134,8 @@ export function replay(input: ReplayInput, profile: Profile, opts: ReplayOptions
       const grant = kernel.reserveGpu(t, row, deviceRng);
       if (grant !== null && grant.devices === 0)
         throw new Error(`internal: no device for pod ${pod.name} on feasible node ${t.names[row]}`);
-      assigned.add(`${e}`, podObjects[r], row, pod.requests, pod.hostPorts, grant);
+      t.account(row, pod.requests, 1, pod.hostPorts);
+      if (grant !== null) t.accountGpu(row, grant, 1);
       frag.sync(row);
       allocated += request;
       scheduled++;

@@ -455,7 +455,7 @@ export class Kernel {
     } else this.volRules.length = 0;
     const checks: CycleChecks = {
       pod,
-      checkUnsched: this.profile.filters.nodeUnschedulable && !pod.toleratesUnschedulable,
+      checkUnsched: this.profile.filters.nodeUnschedulable && !pod.toleratesUnschedulable && t.unschedulableNodes > 0,
       checkTaints,
       checkAff,
       checkPorts,

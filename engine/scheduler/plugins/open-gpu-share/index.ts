@@ -13,7 +13,7 @@
 import type { RngStream } from '../../../core/rng.js';
 import type { GpuCluster } from '../../../gpu/cluster.js';
 import { Fragmentation } from '../../../gpu/fragmentation.js';
-import { GPU_INDEX, MAX_GPUS_PER_NODE, MILLI_PER_GPU, gpuRequestOf, type GpuGrant } from '../../../gpu/resources.js';
+import { GPU_INDEX, MAX_GPUS_PER_NODE, MILLI_PER_GPU, gpuRequestOf, type GpuGrant, type GpuPodRequest } from '../../../gpu/resources.js';
 import type { TypicalPods } from '../../../gpu/typical-pods.js';
 import type { NodeTable } from '../../node-table.js';
 import type { PodInput } from '../../pod-input.js';
@@ -107,6 +107,12 @@ export function grantOfBound(c: GpuCluster, row: number, annotations: Readonly<R
 
 const maskOf = (dev: number): number => (dev < 0 ? 0 : 1 << dev);
 
+/**
+ * Each pod's GPU request (or why it is malformed), parsed once: a function of the pod's name and annotations,
+ * which a PodInput never changes, and a pod may be scheduled many times (retries, the replay's resampled pods).
+ */
+const REQUESTS = new WeakMap<PodInput, GpuPodRequest | string>();
+
 export class GpuShare {
   private readonly sel: GpuSelMethod;
   private readonly usesFgd: boolean;
@@ -140,7 +146,8 @@ export class GpuShare {
   /** PreFilter: reads the pod's GPU request; true when the Filter has GPU work to do for it. */
   prepare(t: NodeTable, pod: PodInput): boolean {
     const c = t.gpu as GpuCluster;
-    const g = gpuRequestOf({ metadata: { name: pod.name, annotations: pod.annotations } });
+    let g = REQUESTS.get(pod);
+    if (g === undefined) REQUESTS.set(pod, (g = gpuRequestOf({ metadata: { name: pod.name, annotations: pod.annotations } })));
     this.error = typeof g === 'string' ? g : null;
     this.cpu = pod.requests.cpu;
     if (typeof g === 'string' || g.count === 0) {
