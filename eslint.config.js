@@ -8,8 +8,9 @@ import { createTypeScriptImportResolver } from 'eslint-import-resolver-typescrip
 
 const CORE = ['./engine/core/**'];
 const API = ['./engine/api/**'];
-// GPU files that drive the arrival-only replay or read a trace belong to the drivers (issue 16 moves them out of gpu/).
-const GPU_DRIVER_NAMES = 'experiment|command|openb-trace|report|metrics|replay|replay-spec';
+// GPU files that drive the arrival-only replay or report on it belong to the drivers; the rest of gpu/ is the GPU model
+// (cluster columns, fragmentation, typical pods, resources), which the scheduler's GPU plugins use.
+const GPU_DRIVER_NAMES = 'experiment|command|report|metrics|replay|replay-spec';
 const COMPONENTS = [
   './engine/scheduler/**',
   './engine/node/**',
@@ -17,7 +18,6 @@ const COMPONENTS = [
   './engine/cloud/**',
   './engine/faults/**',
   `./engine/gpu/!(${GPU_DRIVER_NAMES}).ts`,
-  './engine/gpu/plugins/**',
 ];
 // Every scenario module but the input helpers.
 const SCENARIO = './engine/scenario/!(yaml-field|input-error|input-file).ts';

@@ -172,6 +172,18 @@ test('errors: trace outside the scenario folder, a policy without GPU plugins, m
   e = expectInputError(() => loadScenario(outside('')));
   assert.match(e.message, /outside the scenario's folder/);
   assert.is(loadScenario(outside(''), { allowOutside: true }).scenario.nodePools.length, 3);
+  // A pod with spread constraints: refused (the replay keeps no list of placed pods to count them against).
+  e = expectInputError(() =>
+    loadScenario(
+      write(
+        'sp.yaml',
+        tiny('') +
+          `workloads:\n  - manifest: {apiVersion: v1, kind: Pod, metadata: {name: s}, spec: {containers: [{name: c, image: x}], topologySpreadConstraints: [{maxSkew: 1, topologyKey: zone, whenUnsatisfiable: DoNotSchedule, labelSelector: {matchLabels: {a: b}}}]}}\n` +
+          policy('FGDScore'),
+      ),
+    ),
+  );
+  assert.match(e.message, /pod s: the GPU replay does not model nodeSelector, affinity or topologySpreadConstraints/);
   // A malformed row names the file, line and column.
   write('bad-pods.csv', 'name,cpu_milli,memory_mib,num_gpu,gpu_milli,gpu_spec\nq-0,1000,10,2,500,\n');
   e = expectInputError(() =>

@@ -80,12 +80,12 @@ test('report.html: the unallocated-GPU curve per policy as escaped SVG, its poin
   assert.is(svgs.length, 2, 'the 75–130% window and the whole range');
   for (const svg of svgs) assertWellFormed(svg);
   assert.not.match(html, /FGD <&>/, 'the raw name never appears unescaped');
-  // The whole-range chart: x from 0 to the largest bucket (130), y from 0 to 100 (report.ts windowChart geometry:
-  // 640×360, margins left 56, right 16, top 32, bottom 48).
+  // The whole-range chart: x from 0 to the largest bucket (130), y from 0 to 100 (the common lineChart's geometry,
+  // report/svg-chart.ts: 640×320, margins left 64, right 16, top 32, bottom 48).
   const whole = svgs[1];
   assert.match(whole, /Unallocated|unallocated GPU \(%\)/);
-  const pw = 640 - 56 - 16;
-  const ph = 360 - 32 - 48;
+  const pw = 640 - 64 - 16;
+  const ph = 320 - 32 - 48;
   const xMax = 130;
   const paths = [...whole.matchAll(/<path d="([^"]*)"[^>]*><title>([^<]*)<\/title><\/path>/g)];
   assert.equal(
@@ -96,7 +96,7 @@ test('report.html: the unallocated-GPU curve per policy as escaped SVG, its poin
   for (const [, d, title] of paths) {
     const want = expected.get(unescape(title)) as Map<number, number>;
     const pts = [...d.matchAll(/([ML])(-?[\d.]+),(-?[\d.]+)/g)].map((m) => [
-      ((Number(m[2]) - 56) / pw) * xMax,
+      ((Number(m[2]) - 64) / pw) * xMax,
       ((32 + ph - Number(m[3])) / ph) * 100,
     ]);
     assert.is(pts.length, want.size, `${title}: a point per bucket`);

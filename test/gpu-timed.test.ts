@@ -1,5 +1,5 @@
 /**
- * The FGD study's GPU plugins in the timed control-plane run (the kernel's GPU block, engine/scheduler/gpu-share.ts):
+ * The FGD study's GPU plugins in the timed control-plane run (the kernel's GPU block, engine/scheduler/plugins/open-gpu-share):
  * placements and device choices on a small cluster computed by hand from the study's formulas
  * (docs/model/gpu.md), devices written as the gpu-index annotation, devices given back
  * when a pod finishes or is deleted, and a pod that fits only after a departure waiting pending until then.
@@ -12,7 +12,7 @@ import * as assert from 'uvu/assert';
 import type { Pod } from '../engine/api/objects.js';
 import { GpuCluster } from '../engine/gpu/cluster.js';
 import { GPU_COUNT, GPU_INDEX, GPU_MILLI, GPU_MODEL } from '../engine/gpu/resources.js';
-import { devicesOf, gpuIndexOf, grantOfBound } from '../engine/scheduler/gpu-share.js';
+import { devicesOf, gpuIndexOf, grantOfBound } from '../engine/scheduler/plugins/open-gpu-share/index.js';
 import { makeNode } from './helpers.js';
 import { runOnce, type RunResult } from '../engine/run.js';
 import { loadScenario } from '../engine/scenario/load.js';

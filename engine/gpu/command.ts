@@ -3,8 +3,7 @@
  * the reports written (by the caller's writer, atomically). Runs are independent and deterministic: the files
  * are a function of the scenario, policies and seeds only (wall-clock figures go to engine.csv).
  */
-import { stringify } from 'csv-stringify/sync';
-import { cell } from '../report/csv.js';
+import { engineCsv } from '../report/csv.js';
 import type { Scenario } from '../scenario/types.js';
 import { gpuInputs, gpuManifests, runGpuReplay, type GpuRun } from './experiment.js';
 import type { GpuReplaySpec } from './replay-spec.js';
@@ -49,10 +48,8 @@ export function gpuReportFiles(sweep: GpuSweep): [string, string][] {
     ['gpu-summary.csv', summaryCsv(sweep)],
     ['gpu-comparison.csv', comparisonCsv(sweep, rows)],
     ['report.html', gpuHtmlReport(sweep, rows)],
-    [
-      'engine.csv',
-      stringify([['policy', 'seed', 'wall_ms', 'pods'], ...sweep.runs.map((r) => [r.policy, r.seed, cell(r.wallMs), r.result.pods])]),
-    ],
+    // The common engine.csv: its events are the replay's scheduling cycles, one per pod arrival.
+    ['engine.csv', engineCsv(sweep.runs.map((r) => ({ policy: r.policy, seed: r.seed, wallMs: r.wallMs, events: r.result.pods })))],
   ];
 }
 

@@ -17,7 +17,7 @@ import type { Policy, Scenario, TimedObject } from '../scenario/types.js';
 import type { NodePool } from '../cloud/node-pool.js';
 import { gpuNodeOf, gpuRequestOf } from './resources.js';
 import type { Field } from '../scenario/yaml-field.js';
-import { FGD, OPEN_GPU_SHARE, type GpuProfile } from './config.js';
+import { FGD, OPEN_GPU_SHARE, type GpuProfile } from '../scheduler/plugins/gpu-plugins.js';
 import { GpuPods } from './pods.js';
 import { typicalPods, type TypicalPods } from './typical-pods.js';
 import { bucketize, type BucketRow } from './metrics.js';
@@ -65,9 +65,10 @@ export function gpuManifests(s: Scenario): { nodes: Node[]; pods: Pod[] } {
 }
 
 /**
- * Load-time checks of a gpuReplay scenario's cluster and pods: GPU resources well formed, and nothing the replay
- * does not model (taints, unschedulable nodes, node selectors or affinity, host ports) — the study's trace has
- * none, and the replay's filter is NodeResourcesFit + Open-Gpu-Share only.
+ * Load-time checks of a gpuReplay scenario's cluster and pods: GPU resources well formed, and none of the
+ * constraints the study's trace lacks (taints, unschedulable nodes, node selectors or affinity, spread
+ * constraints, host ports): the replay keeps no list of the placed pods (spreading and pod affinity would need
+ * it), and its figures are validated on the study's trace only.
  */
 export function checkGpuScenario(f: Field, s: Scenario, spec: GpuReplaySpec): void {
   const { nodes, pods } = gpuManifests(s);
@@ -77,8 +78,8 @@ export function checkGpuScenario(f: Field, s: Scenario, spec: GpuReplaySpec): vo
   }
   for (const p of pods) {
     const sp = p.spec;
-    if (Object.keys(sp.nodeSelector).length > 0 || sp.affinity !== undefined)
-      f.fail(`pod ${p.metadata.name}: the GPU replay does not model nodeSelector or affinity`);
+    if (Object.keys(sp.nodeSelector).length > 0 || sp.affinity !== undefined || (sp.topologySpreadConstraints ?? []).length > 0)
+      f.fail(`pod ${p.metadata.name}: the GPU replay does not model nodeSelector, affinity or topologySpreadConstraints`);
     if (sp.containers.some((c) => c.ports.some((port) => (port.hostPort ?? 0) > 0)))
       f.fail(`pod ${p.metadata.name}: the GPU replay does not model host ports`);
   }
@@ -130,8 +131,10 @@ export interface GpuRun {
 export function runGpuReplay(spec: GpuReplaySpec, input: ReplayInput, policy: Policy, seed: number): GpuRun {
   const g = replayProfile(policy);
   if (typeof g === 'string') throw new Error(`policy ${policy.name}: ${g}`);
+  const profile = policy.profiles.find((p) => p.schedulerName === g.schedulerName);
+  if (profile === undefined) throw new Error(`internal: policy ${policy.name} has no profile ${g.schedulerName}`);
   const t0 = performance.now();
-  const result = replay(input, g, spec, seed);
+  const result = replay(input, profile, spec, seed);
   const buckets = bucketize(result.log, result.capacityMilli, Math.max(100, Math.round(spec.tuneRatio * 100)));
   return { policy: policy.name, seed, result, buckets, wallMs: performance.now() - t0 };
 }

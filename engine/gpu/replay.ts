@@ -1,27 +1,30 @@
 /**
- * The FGD study's experiment driver (fgd-method.md §3.4): the pods arrive one by one, with no time and no
- * departures; each is filtered against every node, scored on every feasible node (percentageOfNodesToScore
- * 100) by the profile's GPU score plugins with integer scores, bound to the best node — ties go to the node
- * first in the run's static random order — and given GPU devices by Open-Gpu-Share's Reserve; a pod that fits
- * nowhere is dropped (all pods have the same priority, so preemption cannot help). After every pod the
- * arrived GPU milli, allocated GPU milli and the cluster's fragmentation are logged.
+ * The FGD study's experiment driver (fgd-method.md §3.4), a second driver of the scheduler's kernel beside the
+ * timed control plane: no clock, no API server or kubelet, no departures. The pods arrive one by one; each runs
+ * one scheduling cycle of the policy's profile in the kernel (engine/scheduler/kernel.ts: its enabled filters —
+ * NodeResourcesFit, Open-Gpu-Share —, the GPU score plugins on every feasible node, percentageOfNodesToScore
+ * 100), then the kernel's Open-Gpu-Share Reserve picks its devices, and the pod is accounted into the scheduler
+ * cache's NodeTable (its resource and GPU columns, as the cache accounts an assumed pod; no pod list: the replay's
+ * pods have no spreading or pod affinity, experiment.ts checks). A pod that fits nowhere is dropped (all pods have
+ * the same priority, so preemption cannot help). After every pod the arrived GPU milli, allocated GPU milli and
+ * the cluster's fragmentation are logged.
  *
- * This replay does not go through the API server/kubelet path of engine/run.ts: the study measures placement
- * only, and its simulator binds synchronously. Filter and score are the same plugin functions a timed run would
- * use (engine/gpu/plugins).
+ * What the study's simulator does differently from the timed scheduler is set as kernel options, not coded
+ * here: ties at the top score go to the node first in the run's static random order (KernelOptions.hostTieBreak
+ * 'lowestRow', the nodes being registered in that order), and the random score and random device choice draw
+ * from streams of their own (gpu/random-score, gpu/random-device).
  */
 import type { Node, Pod } from '../api/objects.js';
 import { Fingerprint } from '../core/fingerprint.js';
 import { RngFactory } from '../core/rng.js';
+import { Kernel, type SearchState } from '../scheduler/kernel.js';
+import { NodeTable } from '../scheduler/node-table.js';
+import { podInput, type PodInput } from '../scheduler/pod-input.js';
+import type { Profile } from '../scheduler/profile.js';
 import { arrivalSequence, nodePriorityOrder } from './arrivals.js';
-import { GpuCluster, gpuModels } from './cluster.js';
-import { FGD, selMethodOf, type GpuProfile } from './config.js';
+import { type GpuCluster, gpuModels } from './cluster.js';
 import { Fragmentation } from './fragmentation.js';
 import type { EventLog } from './metrics.js';
-import { bestDevice, randomDevice, wholeDevices } from './plugins/device-select.js';
-import { FgdScore } from './plugins/fgd-score.js';
-import { gpuTagOf } from './plugins/gpu-clustering-score.js';
-import { addGpuScores, type FgdScorer } from './plugins/gpu-scores.js';
 import { GpuPods } from './pods.js';
 import { MILLI_PER_GPU } from './resources.js';
 import { typicalPods, type TypicalPods } from './typical-pods.js';
@@ -52,9 +55,13 @@ export interface ReplayResult {
   readonly fingerprint: string;
 }
 
-/** What every run of a replay shares: the nodes, the pod table and FGD's typical pods (from the original pods). */
+/**
+ * What every run of a replay shares: the nodes, the pods (the scheduler's inputs, and their table of GPU
+ * requests) and FGD's typical pods (from the original pods).
+ */
 export interface ReplayInput {
   readonly nodes: readonly Node[];
+  readonly inputs: readonly PodInput[];
   readonly pods: GpuPods;
   readonly typical: TypicalPods;
 }
@@ -67,128 +74,74 @@ export function prepare(nodes: readonly Node[], pods: readonly Pod[], popularity
     Array.from({ length: table.count }, (_, i) => i),
     popularityThreshold,
   );
-  return { nodes, pods: table, typical };
+  const inputs = pods.map((p) =>
+    podInput(p.spec, {
+      namespace: p.metadata.namespace,
+      labels: p.metadata.labels,
+      name: p.metadata.name,
+      annotations: p.metadata.annotations,
+    }),
+  );
+  return { nodes, inputs, pods: table, typical };
 }
 
-export function replay(input: ReplayInput, profile: GpuProfile, opts: ReplayOptions, seed: number): ReplayResult {
-  const { nodes, pods: p, typical } = input;
+/** One run: `profile` is the policy's scheduler profile (experiment.ts replayProfile checked what it enables). */
+export function replay(input: ReplayInput, profile: Profile, opts: ReplayOptions, seed: number): ReplayResult {
+  const { nodes, pods: p, typical, inputs } = input;
   const rngs = new RngFactory(seed);
-  // The cluster's rows are laid out in the run's static priority order, so the filter walks memory in order and
-  // a tie goes to the lowest row.
+  // The nodes register in the run's static priority order, so a node's row is its priority (hostTieBreak).
   const order = nodePriorityOrder(
     nodes.map((x) => x.metadata.name),
     rngs.stream('gpu/node-order'),
   );
-  const c = new GpuCluster(Array.from(order, (i) => nodes[i]));
+  const t = new NodeTable(Math.max(1, nodes.length));
+  t.enableGpu();
+  for (const i of order) t.upsert(nodes[i]);
+  const c = t.gpu as GpuCluster;
   const capacity = c.totalGpus * MILLI_PER_GPU;
   const originals = Array.from({ length: p.count }, (_, i) => i);
   const seq = arrivalSequence(p, originals, capacity, opts.tuneRatio, opts.shuffle, rngs.stream('gpu/arrivals'));
   const policyRng = rngs.stream('gpu/random-score');
   const deviceRng = rngs.stream('gpu/random-device');
+  const kernel = new Kernel(profile, { hostTieBreak: 'lowestRow', diagnose: false });
+  kernel.gpuShare?.setWorkload(typical);
+  const state: SearchState = { nextStartNodeIndex: 0 };
+  // The study's metric: the cluster's fragmentation after every pod (a node changes only when a pod lands on it).
   const frag = new Fragmentation(c, typical);
-  const fgd = new FgdScore(c, frag);
-  const sel = selMethodOf(profile);
-  const scorers = profile.scores;
-  const usesFgd = scorers.some((s) => s.name === FGD);
-  // FGD scores are cached per (node, pod class) and dropped when the node changes.
-  const keys = p.keys;
-  const memo = usesFgd ? new Int16Array(c.count * keys).fill(-1) : new Int16Array(0);
-  let podKey = 0;
-  const memoFgd: FgdScorer = {
-    score(row, cpu, gpus, milli) {
-      const idx = row * keys + podKey;
-      let v = memo[idx];
-      if (v < 0) v = memo[idx] = fgd.score(row, cpu, gpus, milli);
-      return v;
-    },
-  };
-  const scored = { cpu: 0, gpus: 0, milli: 0 };
 
-  const n = c.count;
   const events = seq.rows.length;
   const log: EventLog = { arrived: new Float64Array(events), allocated: new Float64Array(events), frag: new Float64Array(events) };
-  const feasible = new Int32Array(n);
-  const scores = new Float64Array(n);
-  const raw = new Float64Array(n);
   const fp = new Fingerprint();
   let arrived = 0;
   let allocated = 0;
   let scheduled = 0;
   let failed = 0;
-  const { cpuFree, memFree, pods: podCount, podAlloc, model, maxLeft, fullFree } = c;
-  const checkFit = profile.fitFilter;
-  const models = c.models.length;
-  const accept = p.accept;
+  const n = c.count;
+  const { cpuFree, memFree } = c;
 
   for (let e = 0; e < events; e++) {
     const r = seq.rows[e];
-    const cpu = p.cpu[r];
-    const mem = p.mem[r];
-    const gpus = p.gpus[r];
-    const milli = p.milli[r];
-    const sharing = gpus === 1 && milli < MILLI_PER_GPU;
-    arrived += gpus * milli;
-    // ---- Filter: NodeResourcesFit (cpu, memory, pods), then Open-Gpu-Share (model, devices).
-    // (GPU checks first: once the cluster fills up they reject most nodes.)
-    let found = 0;
-    const acceptBase = r * models;
-    for (let row = 0; row < n; row++) {
-      if (gpus > 0) {
-        if (sharing ? maxLeft[row] < milli : fullFree[row] < gpus) continue;
-        const m = model[row];
-        if (m < 0 || accept[acceptBase + m] === 0) continue;
-      }
-      if (checkFit) {
-        if (cpu > 0 && cpu > cpuFree[row]) continue;
-        if (mem > 0 && mem > memFree[row]) continue;
-        if (podCount[row] + 1 > podAlloc[row]) continue;
-      }
-      feasible[found++] = row;
-    }
-    if (found === 0) {
+    const pod = inputs[r];
+    const request = p.gpuRequest(r);
+    arrived += request;
+    const d = kernel.schedule(t, pod, state, policyRng);
+    if (d.node < 0) {
       failed++;
       fp.addWord(e);
       fp.addWord(-1);
     } else {
-      let chosen = feasible[0];
-      if (found > 1) {
-        // ---- Score: weighted sum of the GPU score plugins, integer scores.
-        scores.fill(0, 0, found);
-        podKey = p.key[r];
-        scored.cpu = cpu;
-        scored.gpus = gpus;
-        scored.milli = milli;
-        addGpuScores(c, scorers, scored, feasible, found, scores, raw, usesFgd ? memoFgd : null, policyRng);
-        // ---- selectHost: the maximum; ties keep the node first in the static order (the study's fork).
-        let best = scores[0];
-        for (let f = 1; f < found; f++) {
-          if (scores[f] > best) {
-            best = scores[f];
-            chosen = feasible[f];
-          }
-        }
-      }
-      // ---- Reserve: the devices.
-      let devices = 0;
-      if (gpus > 0) {
-        let dev = -1;
-        if (!sharing) devices = wholeDevices(c, chosen, gpus);
-        else if (sel === 'FGDScore') {
-          fgd.score(chosen, cpu, gpus, milli);
-          dev = fgd.device;
-        } else if (sel === 'random') dev = randomDevice(c, chosen, milli, deviceRng);
-        else dev = bestDevice(c, chosen, milli);
-        if (sharing) devices = dev < 0 ? 0 : 1 << dev;
-        if (devices === 0) throw new Error(`internal: no device for pod ${p.names[r]} on feasible node ${c.names[chosen]}`);
-      }
-      c.bind(chosen, cpu, mem, milli, devices, gpuTagOf(gpus, milli));
-      frag.refresh(chosen);
-      if (usesFgd) memo.fill(-1, chosen * keys, chosen * keys + keys);
-      allocated += gpus * milli;
+      const row = d.node;
+      const grant = kernel.reserveGpu(t, row, deviceRng);
+      if (grant !== null && grant.devices === 0)
+        throw new Error(`internal: no device for pod ${pod.name} on feasible node ${t.names[row]}`);
+      t.account(row, pod.requests, 1, pod.hostPorts);
+      if (grant !== null) t.accountGpu(row, grant, 1);
+      frag.sync(row);
+      allocated += request;
       scheduled++;
       fp.addWord(e);
-      fp.addWord(chosen);
-      fp.addWord(devices);
+      fp.addWord(row);
+      fp.addWord(grant === null ? 0 : grant.devices);
     }
     log.arrived[e] = arrived;
     log.allocated[e] = allocated;

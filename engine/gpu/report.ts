@@ -5,7 +5,8 @@
  */
 import { stringify } from 'csv-stringify/sync';
 import { cell } from '../report/csv.js';
-import { escapeHtml, PALETTE, ticks } from '../report/svg-chart.js';
+import { STYLE } from '../report/html.js';
+import { escapeHtml, lineChart } from '../report/svg-chart.js';
 import type { GpuRun } from './experiment.js';
 
 export interface GpuSweep {
@@ -200,64 +201,6 @@ export function medianCurves(s: GpuSweep): { name: string; points: [number, numb
   });
 }
 
-/** A line chart over a fixed window (x from xMin, y from 0), in the style of report/svg-chart.ts. */
-function windowChart(
-  title: string,
-  xLabel: string,
-  yLabel: string,
-  series: { name: string; points: [number, number][] }[],
-  xMin: number,
-  xMax: number,
-  yMax: number,
-): string {
-  const W = 640;
-  const H = 360;
-  const M = { left: 56, right: 16, top: 32, bottom: 48 };
-  const pw = W - M.left - M.right;
-  const ph = H - M.top - M.bottom;
-  const sx = (x: number): number => M.left + ((x - xMin) / (xMax - xMin)) * pw;
-  const sy = (y: number): number => M.top + ph - (Math.min(y, yMax) / yMax) * ph;
-  const out: string[] = [
-    `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${W} ${H}" width="${W}" height="${H}" role="img" aria-label="${escapeHtml(title)}">`,
-  ];
-  out.push(`<text x="${W / 2}" y="18" text-anchor="middle" font-weight="bold">${escapeHtml(title)}</text>`);
-  for (const t of ticks(yMax)) {
-    const y = sy(t).toFixed(1);
-    out.push(
-      `<line x1="${M.left}" x2="${W - M.right}" y1="${y}" y2="${y}" stroke="#ddd"/><text x="${M.left - 6}" y="${y}" text-anchor="end" dominant-baseline="middle" font-size="11">${t}</text>`,
-    );
-  }
-  for (let t = Math.ceil(xMin / 5) * 5; t <= xMax; t += 5) {
-    const x = sx(t).toFixed(1);
-    out.push(
-      `<line x1="${x}" x2="${x}" y1="${M.top}" y2="${M.top + ph}" stroke="#eee"/><text x="${x}" y="${M.top + ph + 16}" text-anchor="middle" font-size="11">${t}</text>`,
-    );
-  }
-  out.push(`<rect x="${M.left}" y="${M.top}" width="${pw}" height="${ph}" fill="none" stroke="#888"/>`);
-  out.push(`<text x="${M.left + pw / 2}" y="${H - 8}" text-anchor="middle" font-size="12">${escapeHtml(xLabel)}</text>`);
-  out.push(
-    `<text x="14" y="${M.top + ph / 2}" text-anchor="middle" font-size="12" transform="rotate(-90 14 ${M.top + ph / 2})">${escapeHtml(yLabel)}</text>`,
-  );
-  series.forEach((s, i) => {
-    const colour = PALETTE[i % PALETTE.length];
-    const pts = s.points.filter((p) => p[0] >= xMin && p[0] <= xMax);
-    if (pts.length > 0) {
-      const d = pts.map((p, j) => `${j === 0 ? 'M' : 'L'}${sx(p[0]).toFixed(1)},${sy(p[1]).toFixed(1)}`).join('');
-      out.push(`<path d="${d}" fill="none" stroke="${colour}" stroke-width="1.8"><title>${escapeHtml(s.name)}</title></path>`);
-    }
-    const ly = M.top + 14 + i * 15;
-    out.push(
-      `<rect x="${W - M.right - 150}" y="${ly - 8}" width="12" height="3" fill="${colour}"/><text x="${W - M.right - 134}" y="${ly - 4}" font-size="11" dominant-baseline="middle">${escapeHtml(s.name)}</text>`,
-    );
-  });
-  out.push('</svg>');
-  return out.join('\n');
-}
-
-const STYLE = `body{font-family:system-ui,sans-serif;margin:2em;max-width:1400px;color:#222}
-table{border-collapse:collapse;font-size:13px}td,th{border:1px solid #ccc;padding:3px 8px;text-align:right;vertical-align:top}
-td:first-child,th:first-child{text-align:left}svg{background:#fff;font-family:system-ui,sans-serif}.charts{display:flex;flex-wrap:wrap;gap:1em}`;
-
 export function gpuHtmlReport(s: GpuSweep, rows: readonly ComparisonRow[]): string {
   const maxX = Math.max(...s.runs.flatMap((r) => r.buckets.map((b) => b.x)), 100);
   const table: string[] = ['<table><thead><tr><th>policy</th>'];
@@ -281,16 +224,26 @@ export function gpuHtmlReport(s: GpuSweep, rows: readonly ComparisonRow[]): stri
   table.push('</tbody></table>');
   const curves = medianCurves(s);
   const charts = [
-    windowChart(
-      'Unallocated GPU vs arrived workload (median over seeds)',
-      'arrived workload (% of GPU capacity)',
-      'unallocated GPU (%)',
-      curves,
-      75,
-      Math.min(maxX, 130),
-      25,
-    ),
-    windowChart('The same, whole range', 'arrived workload (% of GPU capacity)', 'unallocated GPU (%)', curves, 0, maxX, 100),
+    lineChart({
+      title: 'Unallocated GPU vs arrived workload (median over seeds)',
+      xLabel: 'arrived workload (% of GPU capacity)',
+      yLabel: 'unallocated GPU (%)',
+      series: curves,
+      xMin: 75,
+      xMax: Math.min(maxX, 130),
+      yMax: 25,
+      legend: 'right',
+    }),
+    lineChart({
+      title: 'The same, whole range',
+      xLabel: 'arrived workload (% of GPU capacity)',
+      yLabel: 'unallocated GPU (%)',
+      series: curves,
+      xMin: 0,
+      xMax: maxX,
+      yMax: 100,
+      legend: 'right',
+    }),
   ];
   const seeds = s.seeds.length === 1 ? `seed ${s.seeds[0]}` : `seeds ${s.seeds[0]}–${s.seeds[s.seeds.length - 1]}`;
   return `<!DOCTYPE html>

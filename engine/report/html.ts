@@ -77,7 +77,8 @@ function comparisonTableHtml(c: Comparison): string {
   return out.join('');
 }
 
-const STYLE = `body{font-family:system-ui,sans-serif;margin:2em;max-width:1400px;color:#222}
+/** The reports' stylesheet (also the GPU replay's report.html, engine/gpu/report.ts). */
+export const STYLE = `body{font-family:system-ui,sans-serif;margin:2em;max-width:1400px;color:#222}
 table{border-collapse:collapse;font-size:13px}td,th{border:1px solid #ccc;padding:3px 8px;text-align:right;vertical-align:top}
 td:first-child,th:first-child{text-align:left}.better{color:#0a7a2f}.worse{color:#b00020}.same{color:#666}
 .charts{display:flex;flex-wrap:wrap;gap:1em}svg{background:#fff;font-family:system-ui,sans-serif}`;

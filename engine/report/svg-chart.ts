@@ -17,8 +17,13 @@ export interface Chart {
   readonly xLabel: string;
   readonly yLabel: string;
   readonly series: readonly Series[];
-  /** Fix the y range to [0, yMax] (e.g. 1 for a CDF, 100 for percentages). */
+  /** Fix the y range to [0, yMax] (e.g. 1 for a CDF, 100 for percentages); larger values are drawn at the top. */
   readonly yMax?: number;
+  /** Show only x in [xMin, xMax] (a zoom; default: from 0 to the largest x, rounded up to a tick). */
+  readonly xMin?: number;
+  readonly xMax?: number;
+  /** Legend in the top-left corner (default) or the top-right one. */
+  readonly legend?: 'left' | 'right';
 }
 
 /** Colour-blind-safe palette (Okabe & Ito); series beyond it reuse it. */
@@ -38,6 +43,15 @@ export function ticks(max: number, count = 5): number[] {
   return Array.from({ length: n + 1 }, (_, i) => Number((i * step).toPrecision(12)));
 }
 
+/** Round ticks (as `ticks`, over the window's span) at multiples of the step within [lo, hi]. */
+function windowTicks(lo: number, hi: number): number[] {
+  const span = hi - lo;
+  const step = span > 0 ? ticks(span)[1] : 1;
+  const out: number[] = [];
+  for (let t = Math.ceil(lo / step) * step; t <= hi + 1e-9; t += step) out.push(Number(t.toPrecision(12)));
+  return out;
+}
+
 function label(v: number): string {
   if (Math.abs(v) >= 1e6) return `${(v / 1e6).toPrecision(3)}M`;
   if (Math.abs(v) >= 1e4) return `${(v / 1e3).toPrecision(3)}k`;
@@ -47,16 +61,18 @@ function label(v: number): string {
 export function lineChart(c: Chart): string {
   const xs = c.series.flatMap((s) => s.points.map((p) => p[0]));
   const ys = c.series.flatMap((s) => s.points.map((p) => p[1]));
-  const xMax = xs.length > 0 ? Math.max(...xs) : 1;
+  const xMax = c.xMax ?? (xs.length > 0 ? Math.max(...xs) : 1);
   const yMax = c.yMax ?? (ys.length > 0 ? Math.max(...ys) : 1);
-  const xt = ticks(xMax > 0 ? xMax : 1);
+  const zoom = c.xMin !== undefined || c.xMax !== undefined;
+  const xBottom = c.xMin ?? 0;
+  const xt = zoom ? windowTicks(xBottom, xMax) : ticks(xMax > 0 ? xMax : 1);
   const yt = ticks(yMax > 0 ? yMax : 1);
-  const xTop = xt[xt.length - 1] || 1;
+  const xTop = zoom ? xMax : xt[xt.length - 1] || 1;
   const yTop = yt[yt.length - 1] || 1;
   const pw = W - M.left - M.right;
   const ph = H - M.top - M.bottom;
-  const sx = (x: number): number => M.left + (x / xTop) * pw;
-  const sy = (y: number): number => M.top + ph - (y / yTop) * ph;
+  const sx = (x: number): number => M.left + ((x - xBottom) / (xTop - xBottom || 1)) * pw;
+  const sy = (y: number): number => M.top + ph - (Math.min(y, yTop) / yTop) * ph;
   const out: string[] = [];
   out.push(
     `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${W} ${H}" width="${W}" height="${H}" role="img" aria-label="${escapeHtml(c.title)}">`,
@@ -81,13 +97,15 @@ export function lineChart(c: Chart): string {
   );
   c.series.forEach((s, i) => {
     const colour = PALETTE[i % PALETTE.length];
-    if (s.points.length > 0) {
-      const d = s.points.map((p, j) => `${j === 0 ? 'M' : 'L'}${sx(p[0]).toFixed(1)},${sy(p[1]).toFixed(1)}`).join('');
+    const pts = zoom ? s.points.filter((p) => p[0] >= xBottom && p[0] <= xTop) : s.points;
+    if (pts.length > 0) {
+      const d = pts.map((p, j) => `${j === 0 ? 'M' : 'L'}${sx(p[0]).toFixed(1)},${sy(p[1]).toFixed(1)}`).join('');
       out.push(`<path d="${d}" fill="none" stroke="${colour}" stroke-width="1.6"><title>${escapeHtml(s.name)}</title></path>`);
     }
     const ly = M.top + 14 + i * 15;
+    const lx = c.legend === 'right' ? W - M.right - 150 : M.left + 8;
     out.push(
-      `<rect x="${M.left + 8}" y="${ly - 8}" width="12" height="3" fill="${colour}"/><text x="${M.left + 24}" y="${ly - 4}" font-size="11" dominant-baseline="middle">${escapeHtml(s.name)}</text>`,
+      `<rect x="${lx}" y="${ly - 8}" width="12" height="3" fill="${colour}"/><text x="${lx + 16}" y="${ly - 4}" font-size="11" dominant-baseline="middle">${escapeHtml(s.name)}</text>`,
     );
   });
   out.push('</svg>');

@@ -28,7 +28,7 @@ import { parseDraDriver } from './workloads/dynamic-resources.js';
 import { readYamlFile, type Field } from './yaml-field.js';
 import { ReadBudget, type ScenarioDir } from './input-file.js';
 import { churnCreations } from '../workload/arrivals.js';
-import { parseTraceSection } from '../gpu/openb-trace.js';
+import { parseTraceSection } from './openb-trace.js';
 import { checkGpuPolicies, checkGpuScenario, checkTimedGpu } from '../gpu/experiment.js';
 import { parseGpuReplay } from '../gpu/replay-spec.js';
 import { parseFaults } from '../faults/parse.js';
@@ -105,7 +105,7 @@ export function parseScenario(f: Field, path: string, opts: LoadOptions = {}, re
     .map((p, i) => parseNodePool(p, i, dir));
   const dump = parseImports(cluster.get('import'), opts.clusterDumps ?? [], dir, notModeled, nodePools);
   nodePools.push(...dump.nodePools);
-  // `trace:` (engine/gpu/openb-trace.ts): a trace's nodes join the cluster and its pods the workloads.
+  // `trace:` (openb-trace.ts): a trace's nodes join the cluster and its pods the workloads.
   const trace = f.get('trace').exists ? parseTraceSection(f.get('trace'), dir, resolveInside) : null;
   if (trace !== null) nodePools.push(...trace.nodePools);
   const readDocs = (p: Field): Field[] => readYamlFile(resolveInside(p, dir), dir.reads);
@@ -181,8 +181,7 @@ export function parseScenario(f: Field, path: string, opts: LoadOptions = {}, re
   if (gpuReplay === undefined) return { scenario, warnings };
   if (expect.length > 0) f.get('expect').fail('expectations apply to timed runs; a gpuReplay scenario does not support them yet');
   checkGpuScenario(f.get('gpuReplay'), scenario, gpuReplay);
-  // The replay's filters are its own (engine/gpu/replay.ts); the "not modeled" notes about the timed kernel do not apply.
-  return { scenario: { ...scenario, gpuReplay }, warnings: warnings.filter((w) => !w.includes('not modeled yet')) };
+  return { scenario: { ...scenario, gpuReplay }, warnings };
 }
 
 function parseReportOptions(f: Field, duration: Micros, policies: readonly Policy[]): ReportOptions {

@@ -26,7 +26,7 @@ import {
 } from '../scheduler/profile.js';
 import { DEFAULT_PLUGINS, PLUGIN_NAMES, pluginDescriptor } from '../scheduler/framework/registry.js';
 import { EXTENSION_POINTS, type ExtensionPoint } from '../scheduler/framework/registry-types.js';
-import type { GpuProfile } from '../gpu/config.js';
+import type { GpuProfile } from '../scheduler/plugins/gpu-plugins.js';
 
 type Point = ExtensionPoint;
 const POINTS = EXTENSION_POINTS;

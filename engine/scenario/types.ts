@@ -27,7 +27,7 @@ import type { NodeLifecycleConfig } from './lifecycle-params.js';
 import type { AutoscalerParams } from '../cloud/cluster-autoscaler.js';
 import type { Profile } from '../scheduler/profile.js';
 import type { Churn, VaryingRate } from '../workload/arrivals.js';
-import type { GpuProfile } from '../gpu/config.js';
+import type { GpuProfile } from '../scheduler/plugins/open-gpu-share/index.js';
 import type { GpuReplaySpec } from '../gpu/replay-spec.js';
 import type { NodePool } from '../cloud/node-pool.js';
 import type { Expectation } from './expect.js';

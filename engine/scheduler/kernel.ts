@@ -22,7 +22,7 @@ import { balance2, balancedScore } from './plugins/node-resources-balanced-alloc
 import { goRound, leastAllocated, mostAllocated, requestedToCapacityRatio } from './plugins/node-resources-fit/index.js';
 import { isCpuMem, scalarsFit } from './plugins/node-resources-fit/resource-columns.js';
 import type { HostPort } from './plugins/node-ports/index.js';
-import type { GpuShare } from './gpu-share.js';
+import type { GpuShare } from './plugins/open-gpu-share/index.js';
 import type { Profile } from './profile.js';
 import { AssignedPods, type AssignedPod } from './assigned-pods.js';
 import { hasKeys } from './pod-input.js';
@@ -123,6 +123,27 @@ export interface CycleContext {
 const NO_CONTEXT: CycleContext = {};
 const NO_NOMINATED: readonly NominatedPod[] = [];
 
+// ---- Driver options (issue 16): how a driver other than the timed scheduler runs the same kernel.
+export interface KernelOptions {
+  /**
+   * How selectHost picks among nodes tied at the top score. 'reservoir' (the default) is upstream's reservoir
+   * sampling on the cycle's stream; 'lowestRow' takes the tied node registered first in the NodeTable, drawing
+   * nothing: the FGD study's simulator fork breaks ties by node name, prefixed with a random permutation index
+   * fixed for the run (fgd-method.md §3.3), which the arrival-only replay models by registering the nodes in that
+   * order (engine/gpu/replay.ts).
+   */
+  readonly hostTieBreak: 'reservoir' | 'lowestRow';
+  /**
+   * Whether a cycle that finds no node diagnoses every node (the FitError's reasons and node statuses, which
+   * PostFilter and the pod's events need; the default). A driver that only counts failures (the replay) turns
+   * it off: its failed Decisions carry no diagnosis.
+   */
+  readonly diagnose: boolean;
+}
+
+const DEFAULT_KERNEL_OPTIONS: KernelOptions = { hostTieBreak: 'reservoir', diagnose: true };
+// ---- End of driver options.
+
 /** The fused kernel: a profile's plugin instances, and scratch buffers reused across cycles (no per-node allocation). */
 export class Kernel {
   readonly plugins: ProfilePlugins;
@@ -168,7 +189,10 @@ export class Kernel {
   private checkIpa = false;
   private checkGpu = false;
 
-  constructor(readonly profile: Profile) {
+  constructor(
+    readonly profile: Profile,
+    readonly options: KernelOptions = DEFAULT_KERNEL_OPTIONS,
+  ) {
     this.plugins = profilePlugins(profile);
     const pl = this.plugins;
     this.scoring = pl.scores.length > 0;
@@ -228,6 +252,8 @@ export class Kernel {
       const i = order[j];
       visited++;
       // Every active Filter plugin must pass; the order decides only the diagnosis (verdict), not the result.
+      // Open-Gpu-Share first: an O(1) check that rejects most nodes once the GPUs fill up.
+      if (checkGpu && !(gpu as NonNullable<typeof gpu>).fits(i)) continue;
       if (checkUnsched && unschedulable[i] === 1) continue;
       if (checkTaints && (taints as NonNullable<typeof taints>).rejects(t, i)) continue;
       if (checkAff && (aff as NonNullable<typeof aff>).reason(t, i) !== null) continue;
@@ -246,24 +272,45 @@ export class Kernel {
       if (checkGeneric && this.genericRejects(t, i)) continue;
       if (checkSpread && (spread as NonNullable<typeof spread>).check(i) !== 0) continue;
       if (checkIpa && (ipa as NonNullable<typeof ipa>).check(i) !== 0) continue;
-      if (checkGpu && !(gpu as NonNullable<typeof gpu>).fits(t, i)) continue;
       feasible[found++] = i;
     }
     // The rotation applies to the (possibly restricted) list; the modulus is the number of all nodes present
     // (schedule_one.go: len(allNodes); deleted nodes' tombstone rows are not nodes), as in parallel/scanner.ts.
     state.nextStartNodeIndex = (state.nextStartNodeIndex + visited) % t.live;
-    if (found === 0) {
-      const diagnosis = this.diagnose(t);
-      this.applyNominated(t, nominated, -1);
-      return { node: -1, visited, feasible: 0, diagnosis, rejectors: this.rejected };
-    }
+    return this.conclude(t, pod, nominated, found, visited, pods, rng);
+  }
+
+  /**
+   * The rest of a cycle after the search: the FitError when no node fits, else PreScore, Score and selectHost.
+   * A method of its own, with everything read before branching, so that a branch first taken late in a run (the
+   * first pod that fits nowhere, or on one node only) deoptimizes this small function, not the search loop.
+   */
+  private conclude(
+    t: NodeTable,
+    pod: PodInput,
+    nominated: readonly NominatedPod[],
+    found: number,
+    visited: number,
+    pods: AssignedPods,
+    rng: RngStream,
+  ): Decision {
+    const feasible = this.feasible;
+    const first = feasible[0];
+    const diagnosis = found === 0 && this.options.diagnose ? this.diagnose(t) : undefined;
+    const rejectors = this.rejected;
     this.applyNominated(t, nominated, -1);
-    if (found === 1) return { node: feasible[0], visited, feasible: 1 };
-    const error = preScoreError(pl.scores, pod);
-    if (error !== null) return { node: -1, visited, feasible: found, error: { message: error, reason: 'SchedulerError' } };
-    const scores = this.scores;
-    this.scoreAll(t, pod, feasible, found, scores, pods, rng);
-    return { node: selectHost(feasible, scores, found, rng), visited, feasible: found };
+    let node = -1;
+    if (found === 1) node = first;
+    else if (found > 1) {
+      const error = preScoreError(this.plugins.scores, pod);
+      if (error !== null) return { node: -1, visited, feasible: found, error: { message: error, reason: 'SchedulerError' } };
+      const scores = this.scores;
+      this.scoreAll(t, pod, feasible, found, scores, pods, rng);
+      node =
+        this.options.hostTieBreak === 'lowestRow' ? selectLowestRow(feasible, scores, found) : selectHost(feasible, scores, found, rng);
+    }
+    if (diagnosis !== undefined) return { node: -1, visited, feasible: 0, diagnosis, rejectors };
+    return { node, visited, feasible: found };
   }
 
   private genericRejects(t: NodeTable, i: number): boolean {
@@ -414,10 +461,13 @@ export class Kernel {
     return true;
   }
 
-  /** Open-Gpu-Share Reserve for the last cycle's pod on its chosen node: the GPU devices it gets (null: none). */
-  reserveGpu(t: NodeTable, row: number): GpuGrant | null {
-    if (this.gpuShare === null || t.gpu === null || this.cycleRng === null) return null;
-    return this.gpuShare.reserve(t, row, this.cycleRng);
+  /**
+   * Open-Gpu-Share Reserve for the last cycle's pod on its chosen node: the GPU devices it gets (null: none).
+   * `rng` draws a random device (gpuSelMethod random): the cycle's stream unless a driver keeps its own.
+   */
+  reserveGpu(t: NodeTable, row: number, rng: RngStream | null = this.cycleRng): GpuGrant | null {
+    if (this.gpuShare === null || t.gpu === null || rng === null) return null;
+    return this.gpuShare.reserve(t, row, rng);
   }
 
   /**
@@ -723,6 +773,20 @@ export function selectHost(feasible: Int32Array, scores: Float64Array, found: nu
     } else if (s === bestScore) {
       ties++;
       if (rng.int(ties) === 0) best = feasible[f];
+    }
+  }
+  return best;
+}
+
+/** selectHost with KernelOptions.hostTieBreak 'lowestRow': the highest total score, the lowest row among ties. */
+export function selectLowestRow(feasible: Int32Array, scores: Float64Array, found: number): number {
+  let best = feasible[0];
+  let bestScore = scores[0];
+  for (let f = 1; f < found; f++) {
+    const s = scores[f];
+    if (s > bestScore || (s === bestScore && feasible[f] < best)) {
+      bestScore = s;
+      best = feasible[f];
     }
   }
   return best;

@@ -88,6 +88,8 @@ export class NodeTable {
   softTaints: Int32Array;
   /** Nodes with at least one hard / soft taint (lets untainted clusters skip the work entirely). */
   hardTaintNodes = 0;
+  /** Rows flagged unschedulable (spec.unschedulable, or a deleted node's tombstone): none lets a cycle skip the check. */
+  unschedulableNodes = 0;
   softTaintNodes = 0;
 
   // Host ports in use (framework HostPortInfo, set semantics), one column per (ip, protocol, port) and one
@@ -180,7 +182,9 @@ export class NodeTable {
     this.allocMem[i] = a[MEMORY] ?? 0;
     this.allocEph[i] = a[EPHEMERAL_STORAGE] ?? 0;
     this.allocPods[i] = a[PODS] ?? 0;
-    this.unschedulable[i] = node.spec.unschedulable ? 1 : 0;
+    const unschedulable = node.spec.unschedulable ? 1 : 0;
+    this.unschedulableNodes += unschedulable - this.unschedulable[i];
+    this.unschedulable[i] = unschedulable;
     for (const name in a) {
       if (name === CPU || name === MEMORY || name === EPHEMERAL_STORAGE || name === PODS) continue;
       this.scalarColumn(this.scalarAlloc, name)[i] = a[name];
@@ -230,6 +234,7 @@ export class NodeTable {
     this.setTaints(i, old.spec.taints, []);
     this.setImages(i, old.status.images, []);
     // Nothing fits on the tombstone, should anything still point at its row.
+    this.unschedulableNodes += 1 - this.unschedulable[i];
     this.unschedulable[i] = 1;
     this.allocCpu[i] = this.allocMem[i] = this.allocEph[i] = this.allocPods[i] = 0;
     return i;

@@ -16,7 +16,7 @@ import type { PreemptionArgs } from './plugins/default-preemption/index.js';
 import type { CoschedulingArgs, GangProfile } from './plugins/coscheduling/index.js';
 import { NAME as COSCHEDULING } from './plugins/coscheduling/index.js';
 import type { GpuShareArgs } from './plugins/open-gpu-share/args.js';
-import { FGD, GPU_SCORE_PLUGINS, OPEN_GPU_SHARE, type GpuProfile } from '../gpu/config.js';
+import { FGD, GPU_SCORE_PLUGINS, OPEN_GPU_SHARE, type GpuProfile } from './plugins/gpu-plugins.js';
 import { userPlugin, type UserPluginUse } from './user-plugins.js';
 
 /** The args of the plugins that take some, by plugin name. */
@@ -164,6 +164,9 @@ export interface ProfileEdit {
 
 /** A copy of `base` with the edit applied (what a KubeSchedulerConfiguration's enabled/disabled lists do). */
 export function editProfile(base: Profile, e: ProfileEdit): Profile {
+  const names = [...Object.keys(e.weights ?? {}), ...(e.enable ?? []).map((x) => x.name), ...(e.disable ?? []).map((x) => x.name)];
+  for (const name of names)
+    if (pluginDescriptor(name) === undefined && userPlugin(name) === undefined) throw new Error(`editProfile: unknown plugin "${name}"`);
   const at: Record<string, string[]> = Object.fromEntries(EXTENSION_POINTS.map((p) => [p, [...base.plugins[p]]]));
   const weights: Record<string, number> = { ...base.weights };
   for (const d of e.disable ?? []) for (const p of d.points ?? EXTENSION_POINTS) at[p] = at[p].filter((n) => n !== d.name);

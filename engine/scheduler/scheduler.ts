@@ -99,7 +99,7 @@ import { toleratesUnschedulable } from './plugins/node-unschedulable/index.js';
 import { enabledAt, gangOf, gpuProfileOf, preemptionOf, type Profile } from './profile.js';
 import type { PreemptionArgs } from './plugins/default-preemption/index.js';
 import { SchedulingQueue, type QueueParams, type QueuedPod } from './scheduling-queue.js';
-import { grantOfBound, gpuIndexOf } from './gpu-share.js';
+import { grantOfBound, gpuIndexOf } from './plugins/open-gpu-share/index.js';
 import type { GpuGrant } from '../gpu/resources.js';
 import { GPU_INDEX } from '../gpu/resources.js';
 import type { TypicalPods } from '../gpu/typical-pods.js';
@@ -725,7 +725,7 @@ export class Scheduler {
     const own = this.nominations.get(p.key);
     // The sharded search (parallel/scanner.ts) does not implement nominated pods, so cycles with nominations
     // run the sequential kernel. A sharded search that finds no node hands the cycle back to the sequential
-    // kernel too, which records the per-node statuses preemption reads. GPU profiles (gpu-share.ts) keep to the
+    // kernel too, which records the per-node statuses preemption reads. GPU profiles (plugins/open-gpu-share) keep to the
     // sequential kernel.
     const sharded =
       this.scanner !== null &&

@@ -4,7 +4,7 @@
  * (UniformRandom, the GPU RandomScore) draw in the same order in every path. Both the fused kernel (kernel.ts) and the plugin-by-plugin
  * runtime (runtime.ts) run these instances.
  */
-import { GpuShare } from '../gpu-share.js';
+import { GpuShare } from '../plugins/open-gpu-share/index.js';
 import { NodeAffinityPlugin } from '../plugins/node-affinity/plugin.js';
 import { NodePortsPlugin } from '../plugins/node-ports/plugin.js';
 import { NodeResourcesFitPlugin } from '../plugins/node-resources-fit/plugin.js';
@@ -21,7 +21,7 @@ import { GpuScorePlugin, OpenGpuSharePlugin } from '../plugins/open-gpu-share/pl
 import { UserFilterPlugin, UserScorePlugin } from '../user-plugins.js';
 import { enabledAt, gpuProfileOf, scoreWeight, userPluginsOf, type Profile } from '../profile.js';
 import { FIRST_FIT, ROUND_ROBIN, UNIFORM_RANDOM } from '../plugins/placement-policies/index.js';
-import { GPU_SCORE_PLUGINS, OPEN_GPU_SHARE } from '../../gpu/config.js';
+import { GPU_SCORE_PLUGINS, OPEN_GPU_SHARE } from '../plugins/gpu-plugins.js';
 import type { FilterPlugin, ScorePlugin, WeightedScore } from './plugin.js';
 import { NODE_VOLUME_LIMITS, VOLUME_BINDING, VOLUME_RESTRICTIONS, VOLUME_ZONE } from './queueing-hints.js';
 

@@ -338,17 +338,12 @@ test('bundled gang-scheduling.yaml: default deadlocks on partial allocations, Co
   assert.ok(g.summary.gang_gpu_hours_idle >= 0);
 });
 
-test.run();
-
 test('loading warns about Coscheduling with PostFilter and no podGroupBackoffSeconds (back-to-back retries), not with a backoff', () => {
   const [f] = parseYamlDocuments(gangScenario(4, 3, 3, PROFILE), 'test.yaml');
   const warned = parseScenario(f, '/tmp/test.yaml').warnings.filter((w) => w.includes('podGroupBackoffSeconds'));
   assert.is(warned.length, 1);
   assert.match(warned[0], 'runs Coscheduling without podGroupBackoffSeconds');
-  const backoff = PROFILE.replace(
-    '            queueSort:',
-    '          pluginConfig: [{name: Coscheduling, args: {podGroupBackoffSeconds: 10}}]\n            queueSort:',
-  );
+  const backoff = `${PROFILE}          pluginConfig: [{name: Coscheduling, args: {podGroupBackoffSeconds: 10}}]\n`;
   const [g] = parseYamlDocuments(gangScenario(4, 3, 3, backoff), 'test.yaml');
   assert.equal(
     parseScenario(g, '/tmp/test.yaml').warnings.filter((w) => w.includes('podGroupBackoffSeconds')),
@@ -361,3 +356,5 @@ test('loading warns about Coscheduling with PostFilter and no podGroupBackoffSec
     [],
   );
 });
+
+test.run();

@@ -10,7 +10,8 @@ export class NodeUnschedulablePlugin implements FilterPlugin {
   readonly rejection = '';
 
   preFilter(c: FilterCycle): PreFilterStatus {
-    return c.pod.toleratesUnschedulable ? SKIP : CHECK;
+    // Nothing to reject when no node is unschedulable (NodeTable counts them).
+    return c.pod.toleratesUnschedulable || c.t.unschedulableNodes === 0 ? SKIP : CHECK;
   }
 
   filter(t: NodeTable, i: number, reasons: string[] | null): number {

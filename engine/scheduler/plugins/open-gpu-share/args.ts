@@ -1,9 +1,9 @@
 /**
  * The GPU plugins of the FGD study's scheduler in the registry: Open-Gpu-Share (filter, reserve; args
- * gpuSelMethod) and the six score plugins (args dimExtMethod/normMethod, validated; engine/gpu/config.ts).
+ * gpuSelMethod) and the six score plugins (args dimExtMethod/normMethod, validated; ../gpu-plugins.ts).
  */
 import type { Field } from '../../../scenario/yaml-field.js';
-import { GPU_PLUGIN_POINTS, GPU_SCORE_PLUGINS, OPEN_GPU_SHARE, parseGpuPluginArgs, type GpuSelMethod } from '../../../gpu/config.js';
+import { GPU_PLUGIN_POINTS, GPU_SCORE_PLUGINS, OPEN_GPU_SHARE, parseGpuPluginArgs, type GpuSelMethod } from '../gpu-plugins.js';
 import type { PluginDescriptor } from '../../framework/registry-types.js';
 import { GPU_SHARE } from '../../framework/queueing-hints.js';
 

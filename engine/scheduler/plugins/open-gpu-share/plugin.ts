@@ -3,10 +3,8 @@
  * framework plugins over the scheduler cache's GPU columns (NodeTable.gpu). The formulas and the Reserve are
  * GpuShare's (gpu-share.ts); one GpuShare per profile holds the cycle's pod, shared by these instances.
  */
-import type { GpuScorePlugin as GpuScoreName } from '../../../gpu/config.js';
-import { OPEN_GPU_SHARE } from '../../../gpu/config.js';
-import type { GpuCluster } from '../../../gpu/cluster.js';
-import { GpuShare, REASON_GPU } from '../../gpu-share.js';
+import type { GpuScorePlugin as GpuScoreName } from '../gpu-scores.js';
+import { GpuShare, NAME as OPEN_GPU_SHARE, REASON_GPU } from './index.js';
 import {
   CHECK,
   PASS,
@@ -40,12 +38,12 @@ export class OpenGpuSharePlugin implements FilterPlugin {
     return check ? CHECK : SKIP;
   }
 
-  fits(t: NodeTable, i: number): boolean {
-    return this.share.fits(t.gpu as GpuCluster, i);
+  fits(i: number): boolean {
+    return this.share.fits(i);
   }
 
-  filter(t: NodeTable, i: number, reasons: string[] | null): number {
-    if (this.fits(t, i)) return PASS;
+  filter(_t: NodeTable, i: number, reasons: string[] | null): number {
+    if (this.fits(i)) return PASS;
     reasons?.push(REASON_GPU);
     return UNSCHEDULABLE;
   }

@@ -24,7 +24,7 @@ export const ROUND_ROBIN = 'RoundRobin';
 /**
  * One feasible node drawn uniformly from the scheduler's seeded stream (one draw per scored cycle, before
  * selectHost's tie-breaking draws): deterministic for a seed. Not the FGD study's GPU `RandomScore`
- * (engine/gpu/config.ts), which only the GPU replay runs.
+ * (plugins/random-score), one of the kernel's GPU score plugins.
  */
 export const UNIFORM_RANDOM = 'UniformRandom';
 

@@ -6,8 +6,11 @@
  * equals): if u > 0 of them are idle, max(50 − u, 33); else, with r = Σ ⌊left·100/1000⌋ of the picked GPUs
  * before placement, max(100 − ⌊r/10⌋, 50).
  */
-import type { GpuCluster } from '../cluster.js';
-import { MILLI_PER_GPU } from '../resources.js';
+import type { GpuCluster } from '../../../gpu/cluster.js';
+import { MILLI_PER_GPU } from '../../../gpu/resources.js';
+
+/** The plugin's name in a KubeSchedulerConfiguration. */
+export const NAME = 'GpuPackingScore';
 
 export function gpuPackingScore(c: GpuCluster, row: number, gpus: number, milli: number): number {
   if (gpus === 0) return 0;

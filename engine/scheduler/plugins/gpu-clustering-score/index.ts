@@ -4,8 +4,11 @@
  * node's tags are those of its GPU pods. With base = ⌊25 · (maxGpuMilli − ΣL)/maxGpuMilli⌋: CPU-only pod 0;
  * node tags exactly {tag} base + 75; tag among others base + 50; no tags base + 25; only other tags base.
  */
-import type { GpuCluster } from '../cluster.js';
-import { MILLI_PER_GPU } from '../resources.js';
+import type { GpuCluster } from '../../../gpu/cluster.js';
+import { MILLI_PER_GPU } from '../../../gpu/resources.js';
+
+/** The plugin's name in a KubeSchedulerConfiguration. */
+export const NAME = 'GpuClusteringScore';
 
 /** The pod's tag id (0 = share-gpu, k = k-gpu), -1 for a CPU-only pod. */
 export function gpuTagOf(gpus: number, milli: number): number {

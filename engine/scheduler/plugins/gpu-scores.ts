@@ -1,16 +1,27 @@
 /**
  * The weighted sum of a profile's GPU score plugins over the feasible nodes (the framework's RunScorePlugins
  * and NormalizeScore for the study's plugins: integer scores, BestFit min–max normalized, × weight), added to
- * `out`. One loop for both users: the arrival-only replay (replay.ts) and the timed kernel's GPU block
- * (engine/scheduler/gpu-share.ts).
+ * `out`. Called by the kernel's GPU block (engine/scheduler/gpu-share.ts), in both drivers of the scheduler: the
+ * timed control plane and the arrival-only replay (replay.ts).
  */
 import type { RngStream } from '../../core/rng.js';
-import type { GpuCluster } from '../cluster.js';
-import { BEST_FIT, DOT_PRODUCT, FGD, GPU_CLUSTERING, GPU_PACKING, RANDOM, type GpuProfile } from '../config.js';
-import { bestFitRaw, minMaxNormalize } from './best-fit-score.js';
-import { dotProductScore } from './dot-product-score.js';
-import { gpuClusteringScore, gpuTagOf } from './gpu-clustering-score.js';
-import { gpuPackingScore } from './gpu-packing-score.js';
+import type { GpuCluster } from '../../gpu/cluster.js';
+import { NAME as BEST_FIT, bestFitRaw, minMaxNormalize } from './best-fit-score/index.js';
+import { NAME as DOT_PRODUCT, dotProductScore } from './dot-product-score/index.js';
+import { NAME as FGD } from './fgd-score/index.js';
+import { NAME as GPU_CLUSTERING, gpuClusteringScore, gpuTagOf } from './gpu-clustering-score/index.js';
+import { NAME as GPU_PACKING, gpuPackingScore } from './gpu-packing-score/index.js';
+import { NAME as RANDOM, addRandomScore } from './random-score/index.js';
+
+export type GpuScorePlugin = typeof FGD | typeof BEST_FIT | typeof DOT_PRODUCT | typeof GPU_PACKING | typeof GPU_CLUSTERING | typeof RANDOM;
+/** The GPU score plugins, in the order a profile's scores are summed. */
+export const GPU_SCORE_PLUGINS: readonly GpuScorePlugin[] = [FGD, BEST_FIT, DOT_PRODUCT, GPU_PACKING, GPU_CLUSTERING, RANDOM];
+
+/** An enabled GPU score plugin and its weight. */
+export interface GpuScore {
+  readonly name: GpuScorePlugin;
+  readonly weight: number;
+}
 
 /** FGDScore on one node (FgdScore, or a cache in front of it). */
 export interface FgdScorer {
@@ -30,7 +41,7 @@ export interface ScoredPod {
  */
 export function addGpuScores(
   c: GpuCluster,
-  scores: GpuProfile['scores'],
+  scores: readonly GpuScore[],
   pod: ScoredPod,
   feasible: Int32Array,
   found: number,
@@ -64,8 +75,7 @@ export function addGpuScores(
         break;
       }
       case RANDOM:
-        // RandomScore's PreScore picks one feasible node uniformly: it scores 100, the others 0.
-        out[rng.int(found)] += w * 100;
+        addRandomScore(found, out, w, rng);
         break;
     }
   }

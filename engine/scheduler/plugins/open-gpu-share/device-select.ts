@@ -1,13 +1,13 @@
 /**
- * Open-Gpu-Share Reserve: which GPU(s) of the chosen node a pod gets (the simulator's
+ * Open-Gpu-Share Reserve's device selection: which GPU(s) of the chosen node a pod gets (the simulator's
  * pkg/simulator/plugin/open_gpu_share.go and utils gpu selection; fgd-method.md §3.7). Whole-GPU pods take the
  * lowest-index fully free GPUs under every method; a sharing pod gets, by method, the fitting GPU with the least
  * milli left (`best`, lowest index among equals), a uniformly random fitting GPU (`random`), or the GPU with the
  * best FGD score (computed by FgdScore).
  */
-import type { RngStream } from '../../core/rng.js';
-import type { GpuCluster } from '../cluster.js';
-import { MILLI_PER_GPU } from '../resources.js';
+import type { RngStream } from '../../../core/rng.js';
+import type { GpuCluster } from '../../../gpu/cluster.js';
+import { MILLI_PER_GPU } from '../../../gpu/resources.js';
 
 /** Bit mask of the `k` lowest-index idle GPUs of the node (0 if it has fewer). */
 export function wholeDevices(c: GpuCluster, row: number, k: number): number {

@@ -4,7 +4,10 @@
  *   raw = ⌊100 · (1 − [0.5 · (c − cpu_q)/maxCpu + 0.5 · (ΣL − k·m)/maxGpuMilli])⌋,
  * then NormalizeScore min–max scales the feasible nodes' raw scores to 0..100 with integer division.
  */
-import type { GpuCluster } from '../cluster.js';
+import type { GpuCluster } from '../../../gpu/cluster.js';
+
+/** The plugin's name in a KubeSchedulerConfiguration. */
+export const NAME = 'BestFitScore';
 
 export function bestFitRaw(c: GpuCluster, row: number, cpu: number, gpus: number, milli: number): number {
   const cpuLeft = (c.cpuFree[row] - cpu) / c.maxCpu;
