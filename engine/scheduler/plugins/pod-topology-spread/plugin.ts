@@ -54,8 +54,10 @@ export class PodTopologySpreadPlugin implements FilterPlugin, PreFilterExtension
   /** Skip without DoNotSchedule constraints. */
   preFilter(c: FilterCycle): PreFilterStatus {
     this.pod = c.pod;
-    this.elig.prepare(c.t, c.pod);
-    return this.spreadFilter.prepare(c.t, c.pods, this.constraintsOf(c.pod).hard, this.elig) ? CHECK : SKIP;
+    const hard = this.constraintsOf(c.pod).hard;
+    // The node eligibility (nodeAffinityPolicy/nodeTaintsPolicy) is compiled only for a pod with constraints.
+    if (hard.length > 0) this.elig.prepare(c.t, c.pod);
+    return this.spreadFilter.prepare(c.t, c.pods, hard, this.elig) ? CHECK : SKIP;
   }
 
   /** 0 = pass, 1 = a topology label is missing, 2 = skew exceeded. */
