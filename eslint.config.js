@@ -21,8 +21,10 @@ const COMPONENTS = [
 ];
 // Every scenario module but the input helpers.
 const SCENARIO = './engine/scenario/!(yaml-field|input-error|input-file).ts';
+const SCENARIO_PARTS = ['./engine/scenario/importers/**', './engine/scenario/workloads/**'];
 const DRIVERS = [
   SCENARIO,
+  ...SCENARIO_PARTS,
   './engine/@(run).ts',
   './engine/workload/**',
   './engine/metrics/**',

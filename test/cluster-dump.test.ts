@@ -1,6 +1,6 @@
 /**
  * Bring your own cluster: any kind is accepted (modeled, stored as "not modeled", or refused by name), and a
- * `kubectl get ... -A -o yaml` dump is the starting state of a run (scenario/cluster-dump.ts).
+ * `kubectl get ... -A -o yaml` dump is the starting state of a run (scenario/importers/cluster-dump.ts).
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';

@@ -10,7 +10,7 @@ import * as assert from 'uvu/assert';
 import type { CronJob, Job, KubeObject, Pod } from '../engine/api/objects.js';
 import { mostRecentScheduleTime } from '../engine/controllers/cronjob.js';
 import { runOnce, type RunResult } from '../engine/run.js';
-import { nextAfter, parseCron } from '../engine/scenario/workloads/cron-schedule.js';
+import { nextAfter, parseCron } from '../engine/api/cron-schedule.js';
 import { expectInputError, scenarioFrom } from './helpers.js';
 
 const S = 1_000_000;

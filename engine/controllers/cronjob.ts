@@ -22,7 +22,7 @@ import { EMPTY_JOB_STATUS, keyOf, objectKey, type CronJob, type CronJobStatus, t
 import type { RateLimit } from '../api/rate-limiter.js';
 import type { Simulation } from '../core/simulation.js';
 import { MICROS_PER_SECOND, type Micros } from '../core/time.js';
-import { MICROS_PER_MINUTE, nextAfter, parseCron, type CronSchedule } from '../scenario/workloads/cron-schedule.js';
+import { MICROS_PER_MINUTE, nextAfter, parseCron, type CronSchedule } from '../api/cron-schedule.js';
 import type { SharedInformer } from './shared-informer.js';
 import { WorkQueue } from './work-queue.js';
 

@@ -52,7 +52,7 @@ export function resolveFenceposts(d: Deployment): { surge: number; unavailable: 
 
 /**
  * The controller reference names this Deployment: by uid, or by name when the ReplicaSet came from a cluster
- * dump (scenario/cluster-dump.ts), whose references name uids of the real cluster and so are kept with uid ''.
+ * dump (scenario/importers/cluster-dump.ts), whose references name uids of the real cluster and so are kept with uid ''.
  */
 function ownsBy(o: OwnerReference, d: Deployment): boolean {
   return o.uid === '' ? o.name === d.metadata.name : o.uid === d.metadata.uid;

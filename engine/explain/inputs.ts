@@ -6,7 +6,7 @@
  */
 import { isTerminal, keyOf, type KubeObject, type Pod, type ReplicaSet, type Service } from '../api/objects.js';
 import { resolve } from 'node:path';
-import { isFinished } from '../scenario/cluster-dump.js';
+import { isFinished } from '../scenario/importers/cluster-dump.js';
 import { InputError } from '../scenario/input-error.js';
 import { ReadBudget } from '../scenario/input-file.js';
 import { parsePlacedManifests } from '../scenario/manifests.js';

@@ -18,7 +18,7 @@ import { InputError } from './input-error.js';
 import { parseKubectl } from './kubectl.js';
 import { parseManifests, parsePodTemplate } from './manifests.js';
 import { NotModeled } from './kinds.js';
-import { parseClusterDump, type ClusterDump } from './cluster-dump.js';
+import { parseClusterDump, type ClusterDump } from './importers/cluster-dump.js';
 import { DEFAULT_POLICY, parseSchedulerConfig } from './scheduler-config.js';
 import type { Micros } from '../core/time.js';
 import { MAX_SAMPLES } from '../metrics/timeseries.js';
@@ -28,7 +28,7 @@ import { parseDraDriver } from './workloads/dynamic-resources.js';
 import { readYamlFile, type Field } from './yaml-field.js';
 import { ReadBudget, type ScenarioDir } from './input-file.js';
 import { churnCreations } from '../workload/arrivals.js';
-import { parseTraceSection } from './openb-trace.js';
+import { parseTraceSection } from './importers/openb.js';
 import { checkGpuPolicies, checkGpuScenario, checkTimedGpu } from '../gpu/experiment.js';
 import { parseGpuReplay } from '../gpu/replay-spec.js';
 import { parseFaults } from '../faults/parse.js';
@@ -105,7 +105,7 @@ export function parseScenario(f: Field, path: string, opts: LoadOptions = {}, re
     .map((p, i) => parseNodePool(p, i, dir));
   const dump = parseImports(cluster.get('import'), opts.clusterDumps ?? [], dir, notModeled, nodePools);
   nodePools.push(...dump.nodePools);
-  // `trace:` (openb-trace.ts): a trace's nodes join the cluster and its pods the workloads.
+  // `trace:` (importers/openb.ts): a trace's nodes join the cluster and its pods the workloads.
   const trace = f.get('trace').exists ? parseTraceSection(f.get('trace'), dir, resolveInside) : null;
   if (trace !== null) nodePools.push(...trace.nodePools);
   const readDocs = (p: Field): Field[] => readYamlFile(resolveInside(p, dir), dir.reads);
@@ -384,7 +384,7 @@ function loadObjects(f: Field, dir: ScenarioDir, notModeled?: NotModeled): KubeO
 
 /**
  * `cluster.import` (a file or a list of files) and `kubesim run --cluster`: dumps of real clusters read as the
- * starting state (cluster-dump.ts). Command-line paths are the user's own, so they are not confined to the
+ * starting state (importers/cluster-dump.ts). Command-line paths are the user's own, so they are not confined to the
  * scenario's folder.
  */
 function parseImports(

@@ -47,7 +47,7 @@ export interface TimedObject {
   /** Any object a user creates: every kind the API server stores but those its components own (Node, Endpoints, Lease). */
   readonly object: Exclude<KubeObject, Node | Endpoints | Lease>;
   /**
-   * Starting state of a cluster dump (cluster-dump.ts): created in waves from t = 0, each once the previous
+   * Starting state of a cluster dump (importers/cluster-dump.ts): created in waves from t = 0, each once the previous
    * wave has committed and settled (run.ts), so a controller finds what it owns in its cache; `at` is unused.
    */
   readonly wave?: number;

@@ -10,7 +10,7 @@
 import { EMPTY_CRONJOB_STATUS, type CronJob } from '../../api/objects.js';
 import { parseJobSpec, parseMeta } from '../manifests.js';
 import type { Field } from '../yaml-field.js';
-import { parseCron } from './cron-schedule.js';
+import { parseCron } from '../../api/cron-schedule.js';
 
 const INT32_MAX = 2 ** 31 - 1;
 

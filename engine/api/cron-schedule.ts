@@ -8,7 +8,7 @@
  *
  * Times are UTC; virtual time 0 is 1970-01-01T00:00:00Z (a Thursday).
  */
-import { MICROS_PER_SECOND, type Micros } from '../../core/time.js';
+import { MICROS_PER_SECOND, type Micros } from '../core/time.js';
 
 export interface CronSchedule {
   readonly minutes: readonly boolean[];

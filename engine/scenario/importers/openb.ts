@@ -13,16 +13,16 @@
  * control plane uses them, optionally on a window of the trace (`from`, `until`) with arrivals compressed by
  * `timeScale` (run times unchanged). The files are read where they lie — the trace is not copied into kubesim.
  */
-import { readInputFile } from './input-file.js';
-import { podSpecOf, type Node, type Pod } from '../api/objects.js';
-import { InputError } from './input-error.js';
-import type { ScenarioDir } from './input-file.js';
-import type { TimedObject } from './types.js';
-import type { NodePool } from '../cloud/node-pool.js';
-import type { Field } from './yaml-field.js';
-import { RUN_DURATION_ANNOTATION } from '../node/kubelet.js';
-import { parseCsv } from '../report/csv-read.js';
-import { GPU_COUNT, GPU_MILLI, GPU_MODEL, MAX_GPUS_PER_NODE, MILLI_PER_GPU } from '../gpu/resources.js';
+import { readInputFile } from '../input-file.js';
+import { podSpecOf, type Node, type Pod } from '../../api/objects.js';
+import { InputError } from '../input-error.js';
+import type { ScenarioDir } from '../input-file.js';
+import type { TimedObject } from '../types.js';
+import type { NodePool } from '../../cloud/node-pool.js';
+import type { Field } from '../yaml-field.js';
+import { RUN_DURATION_ANNOTATION } from '../../node/kubelet.js';
+import { parseCsv } from '../../report/csv-read.js';
+import { GPU_COUNT, GPU_MILLI, GPU_MODEL, MAX_GPUS_PER_NODE, MILLI_PER_GPU } from '../../gpu/resources.js';
 
 const MIB = 1024 * 1024;
 /** Allocatable pods of the study's node YAMLs (node_yaml/openb_node_list_gpu_node.yaml). */

@@ -19,13 +19,13 @@
  *   which is honoured.
  * Objects of kinds kubesim does not model are stored (NotModeled); kinds it refuses (kinds.ts) are errors.
  */
-import type { KubeObject, Node, OwnerReference, Pod } from '../api/objects.js';
-import { keyOf } from '../api/objects.js';
-import type { NotModeled } from './kinds.js';
-import { parsePlacedManifests, type PlacedObject } from './manifests.js';
-import type { TimedObject } from './types.js';
-import type { NodePool } from '../cloud/node-pool.js';
-import type { Field } from './yaml-field.js';
+import type { KubeObject, Node, OwnerReference, Pod } from '../../api/objects.js';
+import { keyOf } from '../../api/objects.js';
+import type { NotModeled } from '../kinds.js';
+import { parsePlacedManifests, type PlacedObject } from '../manifests.js';
+import type { TimedObject } from '../types.js';
+import type { NodePool } from '../../cloud/node-pool.js';
+import type { Field } from '../yaml-field.js';
 
 export interface ClusterDump {
   /** One pool per Node of the dump (a named single node). */
