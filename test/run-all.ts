@@ -4,6 +4,7 @@
  * reads, "N passed, N failed", from uvu's own totals; exits non-zero on any failure or crash.
  */
 import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
@@ -14,7 +15,12 @@ const uvuBin = join(dirname(require.resolve('uvu')), '..', 'bin.js');
 const filter = process.argv[2] ?? '';
 
 const dist = join(here, '..');
-const child = spawnSync(process.execPath, [uvuBin, dist, `^(test|engine)/.*(${filter}).*\\.test\\.js$`], {
+const repo = join(dist, '..');
+// The build is incremental and never deletes: a compiled test whose source was moved or removed would still run.
+const stale = readdirSync(dist, { recursive: true, encoding: 'utf8' })
+  .filter((f) => f.endsWith('.test.js') && !existsSync(join(repo, f.replace(/\.js$/, '.ts'))))
+  .flatMap((f) => ['-i', f.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')]);
+const child = spawnSync(process.execPath, [uvuBin, dist, `^(test|engine)/.*(${filter}).*\\.test\\.js$`, ...stale], {
   encoding: 'utf8',
   env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0' },
   maxBuffer: 256 * 1024 * 1024,
