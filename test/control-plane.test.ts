@@ -7,7 +7,7 @@ import type { KubeObject, Pod } from '../engine/api/objects.js';
 import { RngFactory } from '../engine/core/rng.js';
 import { Simulation } from '../engine/core/simulation.js';
 import { NODE_ADD } from '../engine/scheduler/framework/cluster-events.js';
-import { USER_PLUGIN } from '../engine/scheduler/framework/queueing-hints.js';
+import { USER_PLUGIN } from '../engine/scheduler/framework/rejectors.js';
 import { SchedulingQueue, type QueuedPod } from '../engine/scheduler/scheduling-queue.js';
 import { podRequests } from '../engine/api/pod-resources.js';
 import { WorkQueue } from '../engine/controllers/work-queue.js';

@@ -10,7 +10,7 @@ import * as assert from 'uvu/assert';
 import type { DeviceClass, Pod, ResourceClaim, ResourceSlice } from '../engine/api/objects.js';
 import { CONFLICT } from '../engine/api/api-server.js';
 import { fitErrorMessage, PASS, UNRESOLVABLE } from '../engine/scheduler/kernel.js';
-import { DYNAMIC_RESOURCES } from '../engine/scheduler/framework/queueing-hints.js';
+import { DYNAMIC_RESOURCES } from '../engine/scheduler/framework/rejectors.js';
 import {
   DynamicResources,
   REASON_CANNOT_ALLOCATE,

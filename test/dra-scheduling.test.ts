@@ -16,13 +16,9 @@ import {
   RESOURCE_CLAIM_UPDATE,
   RESOURCE_SLICE_ADD,
 } from '../engine/scheduler/framework/cluster-events.js';
-import {
-  DYNAMIC_RESOURCES,
-  QueueingHints,
-  STRATEGY_AFTER_BACKOFF,
-  STRATEGY_SKIP,
-  type HintPod,
-} from '../engine/scheduler/framework/queueing-hints.js';
+import { DYNAMIC_RESOURCES } from '../engine/scheduler/framework/rejectors.js';
+import { type HintPod } from '../engine/scheduler/framework/hint-types.js';
+import { QueueingHints, STRATEGY_AFTER_BACKOFF, STRATEGY_SKIP } from '../engine/scheduler/framework/queueing-hints.js';
 import { podInput } from '../engine/scheduler/pod-input.js';
 import { constantApi, makePod, makeSpec, scenarioFrom } from './helpers.js';
 import { Client } from '../engine/api/api-server.js';

@@ -7,7 +7,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { parseSchedulerConfig } from '../engine/scenario/scheduler-config.js';
 import { parseYamlDocuments } from '../engine/scenario/yaml-field.js';
-import { PLUGIN_NAMES, pluginDescriptor } from '../engine/scheduler/framework/registry.js';
+import { PLUGIN_NAMES, pluginDescriptor, registrationsOf } from '../engine/scheduler/framework/registry.js';
 import { profilePlugins } from '../engine/scheduler/framework/profile-plugins.js';
 import { DEFAULT_PROFILE, editProfile, scoreWeight } from '../engine/scheduler/profile.js';
 import { expectInputError } from './helpers.js';
@@ -44,8 +44,18 @@ test('every modeled Filter and Score plugin of the registry gets an instance of 
         );
     }
   }
-  // Filter plugins carry their rejector bit, which keys their EventsToRegister.
-  for (const f of profilePlugins(DEFAULT_PROFILE).filters) assert.is(pluginDescriptor(f.name)?.bit, f.bit, f.name);
+  // Filter plugins carry their rejector bit, which keys their EventsToRegister; every default one registers events.
+  for (const f of profilePlugins(DEFAULT_PROFILE).filters) {
+    const d = pluginDescriptor(f.name);
+    assert.is(d?.bit, f.bit, f.name);
+    assert.ok(d?.events !== undefined && d.events(true).length > 0 && d.events(false).length > 0, `${f.name} registers events`);
+    assert.equal(registrationsOf(f.bit, true), d.events(true), `${f.name}: the queue's table is the plugin's`);
+  }
+  // A bit without EnqueueExtensions (Open-Gpu-Share, a user's plugin) registers every event.
+  assert.equal(
+    registrationsOf(1 << 30, true).map((r) => r.event.resource),
+    ['*'],
+  );
 });
 
 test('the default profile is default_plugins.go: filter order and score weights', () => {

@@ -29,12 +29,10 @@ import {
   NODE_AFFINITY,
   NODE_RESOURCES_FIT,
   POD_TOPOLOGY_SPREAD,
-  QueueingHints,
-  STRATEGY_AFTER_BACKOFF,
-  STRATEGY_SKIP,
   TAINT_TOLERATION,
-  type HintPod,
-} from '../engine/scheduler/framework/queueing-hints.js';
+} from '../engine/scheduler/framework/rejectors.js';
+import { type HintPod } from '../engine/scheduler/framework/hint-types.js';
+import { QueueingHints, STRATEGY_AFTER_BACKOFF, STRATEGY_SKIP } from '../engine/scheduler/framework/queueing-hints.js';
 import { podInput } from '../engine/scheduler/pod-input.js';
 import { spreadConstraints, SYSTEM_DEFAULTS } from '../engine/scheduler/plugins/pod-topology-spread/index.js';
 import { SchedulingQueue, type QueuedPod } from '../engine/scheduler/scheduling-queue.js';

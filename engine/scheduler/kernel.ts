@@ -74,7 +74,7 @@ export interface Decision {
   readonly preFilterMessage?: string;
   /**
    * When no node was feasible: the plugins that rejected some node (Diagnosis.UnschedulablePlugins, as
-   * framework/queueing-hints.ts bits); 0 for an error such as no nodes at all.
+   * framework/rejectors.ts bits); 0 for an error such as no nodes at all.
    */
   readonly rejectors?: number;
   /**
@@ -662,7 +662,7 @@ export class Kernel {
     }
   }
 
-  /** The plugins verdict() saw reject a node since diagnose() began (queueing-hints.ts bits). */
+  /** The plugins verdict() saw reject a node since diagnose() began (framework/rejectors.ts bits). */
   private rejected = 0;
 
   /**

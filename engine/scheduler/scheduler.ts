@@ -71,14 +71,9 @@ import {
   sameRecord,
   type ClusterEvent,
 } from './framework/cluster-events.js';
-import {
-  COSCHEDULING,
-  DYNAMIC_RESOURCES,
-  GPU_SHARE,
-  POD_TOPOLOGY_SPREAD,
-  QueueingHints,
-  type HintPod,
-} from './framework/queueing-hints.js';
+import { COSCHEDULING, DYNAMIC_RESOURCES, GPU_SHARE, POD_TOPOLOGY_SPREAD } from './framework/rejectors.js';
+import { type HintPod } from './framework/hint-types.js';
+import { QueueingHints } from './framework/queueing-hints.js';
 import { DynamicResources, NAME as DRA_NAME, REASON_CANNOT_ALLOCATE } from './plugins/dynamic-resources/index.js';
 import { GangState, type WaitingPod } from './gang.js';
 import {

@@ -17,7 +17,9 @@ import type { Pod } from '../api/objects.js';
 import type { PodRequests } from '../api/pod-resources.js';
 import { MICROS_PER_SECOND, type Micros } from '../core/time.js';
 import { UNSCHEDULABLE_TIMEOUT, type ClusterEvent } from './framework/cluster-events.js';
-import { QueueingHints, STRATEGY_SKIP, LAST_PLUGIN, type HintPod } from './framework/queueing-hints.js';
+import { LAST_PLUGIN } from './framework/rejectors.js';
+import { type HintPod } from './framework/hint-types.js';
+import { QueueingHints, STRATEGY_SKIP } from './framework/queueing-hints.js';
 
 export interface QueueParams {
   readonly podInitialBackoff: Micros;
@@ -44,7 +46,7 @@ export interface QueuedPod {
   lastFailure: string;
   /** First enqueue (QueuedPodInfo.InitialAttemptTimestamp); the queue timestamp when unset. */
   initialTimestamp?: Micros;
-  /** Plugins that rejected the pod in its last attempt (queueing-hints.ts bits); 0 = an error, or none yet. */
+  /** Plugins that rejected the pod in its last attempt (framework/rejectors.ts bits); 0 = an error, or none yet. */
   rejectors?: number;
   /** What the hint functions read of the pod (set with rejectors). */
   hint?: HintPod | null;

@@ -28,7 +28,7 @@ import {
   type ScoreCycle,
   type ScorePlugin,
 } from './framework/plugin.js';
-import { USER_PLUGIN } from './framework/queueing-hints.js';
+import { USER_PLUGIN } from './framework/rejectors.js';
 
 /** The pod being scheduled, as a user plugin sees it (one object per cycle). */
 export interface PodView {

@@ -34,7 +34,7 @@ export type PreFilterStatus = typeof SKIP | typeof CHECK | typeof REJECT;
 
 export interface FilterPlugin {
   readonly name: string;
-  /** The plugin's bit in a pod's rejector set (queueing-hints.ts): the events that may requeue a pod it rejected. */
+  /** The plugin's bit in a pod's rejector set (rejectors.ts), under which the registry keeps its EventsToRegister. */
   readonly bit: number;
   /** PreFilter. On REJECT, `rejection` holds the FitError's PreFilterMsg. */
   preFilter(c: FilterCycle): PreFilterStatus;

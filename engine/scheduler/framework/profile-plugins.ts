@@ -23,7 +23,7 @@ import { enabledAt, gpuProfileOf, scoreWeight, userPluginsOf, type Profile } fro
 import { FIRST_FIT, ROUND_ROBIN, UNIFORM_RANDOM } from '../plugins/placement-policies/index.js';
 import { GPU_SCORE_PLUGINS, OPEN_GPU_SHARE } from '../plugins/gpu-plugins.js';
 import type { FilterPlugin, ScorePlugin, WeightedScore } from './plugin.js';
-import { NODE_VOLUME_LIMITS, VOLUME_BINDING, VOLUME_RESTRICTIONS, VOLUME_ZONE } from './queueing-hints.js';
+import { NODE_VOLUME_LIMITS, VOLUME_BINDING, VOLUME_RESTRICTIONS, VOLUME_ZONE } from './rejectors.js';
 
 export interface ProfilePlugins {
   /** Enabled Filter plugins (each with its PreFilter), in the order they run. */

@@ -2,9 +2,10 @@
  * What the registry knows of a plugin (upstream: the in-tree registry, framework/plugins/registry.go, plus each
  * plugin's args type and its validation in apis/config/validation/validation_pluginargs.go): its name, the
  * extension points it implements, how kubesim supports it, how its pluginConfig args are parsed and validated,
- * and its bit in a pod's rejector set, under which its EventsToRegister are kept (queueing-hints.ts).
+ * its bit in a pod's rejector set (rejectors.ts) and its EventsToRegister with their hints (plugins/<name>/events.ts).
  */
 import type { Field } from '../../scenario/yaml-field.js';
+import type { Registration } from './hint-types.js';
 
 export type ExtensionPoint =
   | 'preEnqueue'
@@ -57,8 +58,13 @@ export interface PluginDescriptor<A = unknown> {
    * apiVersion/kind are warned about).
    */
   readonly args?: ArgsSpec<A>;
-  /** Its rejector bit (framework/queueing-hints.ts); absent for plugins that never reject a pod. */
+  /** Its rejector bit (framework/rejectors.ts); absent for plugins that never reject a pod. */
   readonly bit?: number;
+  /**
+   * EnqueueExtensions.EventsToRegister with the QueueingHint functions (plugins/<name>/events.ts), with hints on or
+   * off; absent: every event requeues a pod it rejected (upstream's treatment of a plugin without them).
+   */
+  readonly events?: (hints: boolean) => readonly Registration[];
 }
 
 /** A plugin that takes no args upstream: pluginConfig may give only apiVersion and kind. */
@@ -75,8 +81,8 @@ export function plugin(
   name: string,
   points: readonly ExtensionPoint[],
   support: Support,
-  bit?: number,
+  rejects?: { readonly bit: number; readonly events?: (hints: boolean) => readonly Registration[] },
   argsNotModeled = false,
 ): PluginDescriptor<null> {
-  return { name, points, support, ...(argsNotModeled ? {} : { args: NO_ARGS }), ...(bit === undefined ? {} : { bit }) };
+  return { name, points, support, ...(argsNotModeled ? {} : { args: NO_ARGS }), ...(rejects ?? {}) };
 }

@@ -27,24 +27,41 @@ import {
   VOLUME_BINDING,
   VOLUME_RESTRICTIONS,
   VOLUME_ZONE,
-} from './queueing-hints.js';
+} from './rejectors.js';
+import { events as unschedulableEvents } from '../plugins/node-unschedulable/events.js';
+import { events as taintEvents } from '../plugins/taint-toleration/events.js';
+import { events as portsEvents } from '../plugins/node-ports/events.js';
+import {
+  nodeVolumeLimitsEvents,
+  volumeBindingEvents,
+  volumeRestrictionsEvents,
+  volumeZoneEvents,
+} from '../plugins/volume-binding/events.js';
+import { ALL } from './cluster-events.js';
+import { reg, type Registration } from './hint-types.js';
 import { plugin, type PluginDescriptor } from './registry-types.js';
 
 const DESCRIPTORS: readonly PluginDescriptor[] = [
   plugin('SchedulingGates', ['preEnqueue'], 'modeled'),
   plugin('PrioritySort', ['queueSort'], 'modeled'),
-  plugin(NODE_UNSCHEDULABLE_NAME, ['filter'], 'modeled', NODE_UNSCHEDULABLE),
+  plugin(NODE_UNSCHEDULABLE_NAME, ['filter'], 'modeled', { bit: NODE_UNSCHEDULABLE, events: unschedulableEvents }),
   // NodeName: the API server's binding of spec.nodeName pods skips the scheduler, so its Filter never rejects.
   plugin('NodeName', ['filter'], 'modeled'),
-  plugin(TAINT_TOLERATION_NAME, ['filter', 'preScore', 'score'], 'modeled', TAINT_TOLERATION),
+  plugin(TAINT_TOLERATION_NAME, ['filter', 'preScore', 'score'], 'modeled', { bit: TAINT_TOLERATION, events: taintEvents }),
   nodeAffinity,
-  plugin(NODE_PORTS_NAME, ['preFilter', 'filter'], 'modeled', NODE_PORTS),
+  plugin(NODE_PORTS_NAME, ['preFilter', 'filter'], 'modeled', { bit: NODE_PORTS, events: portsEvents }),
   fit,
-  plugin('VolumeRestrictions', ['preFilter', 'filter'], 'modeled', VOLUME_RESTRICTIONS),
-  plugin('NodeVolumeLimits', ['preFilter', 'filter'], 'modeled', NODE_VOLUME_LIMITS),
+  plugin('VolumeRestrictions', ['preFilter', 'filter'], 'modeled', { bit: VOLUME_RESTRICTIONS, events: volumeRestrictionsEvents }),
+  plugin('NodeVolumeLimits', ['preFilter', 'filter'], 'modeled', { bit: NODE_VOLUME_LIMITS, events: nodeVolumeLimitsEvents }),
   // VolumeBindingArgs (bindTimeoutSeconds, shape) are not modeled: PreBind waits for the PV controller.
-  plugin('VolumeBinding', ['preFilter', 'filter', 'reserve', 'preBind', 'score'], 'modeled', VOLUME_BINDING, true),
-  plugin('VolumeZone', ['preFilter', 'filter'], 'modeled', VOLUME_ZONE),
+  plugin(
+    'VolumeBinding',
+    ['preFilter', 'filter', 'reserve', 'preBind', 'score'],
+    'modeled',
+    { bit: VOLUME_BINDING, events: volumeBindingEvents },
+    true,
+  ),
+  plugin('VolumeZone', ['preFilter', 'filter'], 'modeled', { bit: VOLUME_ZONE, events: volumeZoneEvents }),
   spread,
   interPod,
   // Dynamic Resource Allocation (plugins/dynamic-resources/; PostFilter not modeled: docs/model/dynamic-resources.md).
@@ -93,3 +110,11 @@ export const DEFAULT_PLUGINS: readonly { readonly name: string; readonly weight:
   { name: 'ImageLocality', weight: 1 },
   { name: 'DefaultBinder', weight: 0 },
 ];
+
+const ALL_EVENTS: readonly Registration[] = [reg('*', ALL, 'AllEvents', null)];
+
+/** The EventsToRegister of the plugin with this rejector bit; every event for a plugin without EnqueueExtensions. */
+export function registrationsOf(bit: number, hints: boolean): readonly Registration[] {
+  for (const d of DESCRIPTORS) if (d.bit === bit && d.events !== undefined) return d.events(hints);
+  return ALL_EVENTS;
+}

@@ -2,9 +2,10 @@
  * CoschedulingArgs (scheduler-plugins apis/config/v1 types.go, defaults.go: permitWaitingTimeSeconds 60,
  * podGroupBackoffSeconds 0; coscheduling.go New refuses a negative backoff).
  */
+import { events } from './events.js';
 import type { Field } from '../../../scenario/yaml-field.js';
 import type { PluginDescriptor } from '../../framework/registry-types.js';
-import { COSCHEDULING } from '../../framework/queueing-hints.js';
+import { COSCHEDULING } from '../../framework/rejectors.js';
 import { DEFAULT_COSCHEDULING_ARGS, NAME, type CoschedulingArgs } from './index.js';
 
 function parse(args: Field): CoschedulingArgs {
@@ -25,4 +26,5 @@ export const descriptor: PluginDescriptor<CoschedulingArgs> = {
   support: 'modeled',
   args: { defaults: DEFAULT_COSCHEDULING_ARGS, parse },
   bit: COSCHEDULING,
+  events,
 };

@@ -4,9 +4,10 @@
  * no modeled time and never times out: warned about); bindingTimeout serves device binding conditions, which are
  * not modeled (refused).
  */
+import { events } from './events.js';
 import type { Field } from '../../../scenario/yaml-field.js';
 import type { PluginDescriptor } from '../../framework/registry-types.js';
-import { DYNAMIC_RESOURCES } from '../../framework/queueing-hints.js';
+import { DYNAMIC_RESOURCES } from '../../framework/rejectors.js';
 import { NAME } from './index.js';
 
 export interface DynamicResourcesArgs {
@@ -36,4 +37,5 @@ export const descriptor: PluginDescriptor<DynamicResourcesArgs> = {
   support: 'modeled',
   args: { defaults: DEFAULTS, parse },
   bit: DYNAMIC_RESOURCES,
+  events,
 };

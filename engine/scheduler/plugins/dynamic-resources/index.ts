@@ -14,7 +14,7 @@
  *   drops it;
  * - PreBind: each claim not yet reserved for the pod gets status.allocation (when the scheduler allocated it) and the
  *   pod in status.reservedFor, one UpdateStatus per claim in order (bindClaim);
- * - EventsToRegister / QueueingHint: registered in framework/queueing-hints.ts (bit DYNAMIC_RESOURCES).
+ * - EventsToRegister / QueueingHint: ./events.ts, under the rejector bit DYNAMIC_RESOURCES.
  *
  * Deallocation when the pod finishes is the resource-claim controller's (engine/controllers/resource-claim.ts).
  * The plugin holds the scheduler's listers and the in-flight allocations; its per-cycle state is that of the cycle

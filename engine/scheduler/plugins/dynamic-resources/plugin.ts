@@ -14,7 +14,7 @@ import {
   type FilterPlugin,
   type PreFilterStatus,
 } from '../../framework/plugin.js';
-import { DYNAMIC_RESOURCES } from '../../framework/queueing-hints.js';
+import { DYNAMIC_RESOURCES } from '../../framework/rejectors.js';
 import type { NodeTable } from '../../node-table.js';
 import { NAME, type DynamicResources } from './index.js';
 

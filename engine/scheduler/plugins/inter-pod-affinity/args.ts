@@ -1,7 +1,8 @@
 /** InterPodAffinityArgs (apis/config/v1 types_pluginargs.go; validation_pluginargs.go ValidateInterPodAffinityArgs). */
+import { events } from './events.js';
 import type { Field } from '../../../scenario/yaml-field.js';
 import type { PluginDescriptor } from '../../framework/registry-types.js';
-import { INTER_POD_AFFINITY } from '../../framework/queueing-hints.js';
+import { INTER_POD_AFFINITY } from '../../framework/rejectors.js';
 import { DEFAULT_HARD_POD_AFFINITY_WEIGHT, NAME } from './index.js';
 
 export interface InterPodAffinityArgs {
@@ -28,4 +29,5 @@ export const descriptor: PluginDescriptor<InterPodAffinityArgs> = {
   support: 'modeled',
   args: { defaults: DEFAULTS, parse },
   bit: INTER_POD_AFFINITY,
+  events,
 };

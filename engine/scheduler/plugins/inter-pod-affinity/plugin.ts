@@ -17,7 +17,7 @@ import {
   type ScoreCycle,
   type ScorePlugin,
 } from '../../framework/plugin.js';
-import { INTER_POD_AFFINITY } from '../../framework/queueing-hints.js';
+import { INTER_POD_AFFINITY } from '../../framework/rejectors.js';
 import type { NodeTable } from '../../node-table.js';
 import { NAME, REASON_AFFINITY, REASON_ANTI_AFFINITY, REASON_EXISTING_ANTI_AFFINITY, addNormalizedAffinity } from './index.js';
 

@@ -1,9 +1,10 @@
 /** NodeAffinityArgs (apis/config/v1 types_pluginargs.go; ValidateNodeAffinityArgs builds addedAffinity's selectors). */
+import { events } from './events.js';
 import type { NodeAffinity } from '../../../api/objects.js';
 import { parseNodeAffinity } from '../../../api/node-selector-input.js';
 import type { Field } from '../../../scenario/yaml-field.js';
 import type { PluginDescriptor } from '../../framework/registry-types.js';
-import { NODE_AFFINITY } from '../../framework/queueing-hints.js';
+import { NODE_AFFINITY } from '../../framework/rejectors.js';
 import { NAME } from './index.js';
 
 export interface NodeAffinityArgs {
@@ -23,4 +24,5 @@ export const descriptor: PluginDescriptor<NodeAffinityArgs> = {
   support: 'modeled',
   args: { defaults: { addedAffinity: undefined }, parse },
   bit: NODE_AFFINITY,
+  events,
 };

@@ -17,7 +17,7 @@ import {
   type ScoreCycle,
   type ScorePlugin,
 } from '../../framework/plugin.js';
-import { NODE_AFFINITY } from '../../framework/queueing-hints.js';
+import { NODE_AFFINITY } from '../../framework/rejectors.js';
 import type { NodeTable } from '../../node-table.js';
 import { hasKeys, type PodInput } from '../../pod-input.js';
 import {

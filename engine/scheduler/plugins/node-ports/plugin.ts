@@ -1,6 +1,6 @@
 /** NodePorts as a Filter plugin (framework/plugin.ts): PreFilter picks the node table's port columns that conflict. */
 import { CHECK, PASS, SKIP, UNSCHEDULABLE, type FilterCycle, type FilterPlugin, type PreFilterStatus } from '../../framework/plugin.js';
-import { NODE_PORTS } from '../../framework/queueing-hints.js';
+import { NODE_PORTS } from '../../framework/rejectors.js';
 import type { NodeTable } from '../../node-table.js';
 import { NAME, REASON } from './index.js';
 

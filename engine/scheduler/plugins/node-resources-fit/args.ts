@@ -2,10 +2,11 @@
  * NodeResourcesFitArgs (apis/config/v1 types_pluginargs.go; SetDefaults_NodeResourcesFitArgs;
  * ValidateNodeResourcesFitArgs in apis/config/validation/validation_pluginargs.go) and the plugin's registry entry.
  */
+import { events } from './events.js';
 import { isQualifiedName } from '../../../api/validation.js';
 import type { Field } from '../../../scenario/yaml-field.js';
 import type { PluginDescriptor } from '../../framework/registry-types.js';
-import { NODE_RESOURCES_FIT } from '../../framework/queueing-hints.js';
+import { NODE_RESOURCES_FIT } from '../../framework/rejectors.js';
 import {
   DEFAULT_SCORING_STRATEGY,
   NAME,
@@ -98,4 +99,5 @@ export const descriptor: PluginDescriptor<FitArgs> = {
   support: 'modeled',
   args: { defaults: DEFAULT_FIT_ARGS, parse: parseFitArgs },
   bit: NODE_RESOURCES_FIT,
+  events,
 };

@@ -15,7 +15,7 @@ import {
   type ScoreCycle,
   type ScorePlugin,
 } from '../../framework/plugin.js';
-import { NODE_RESOURCES_FIT } from '../../framework/queueing-hints.js';
+import { NODE_RESOURCES_FIT } from '../../framework/rejectors.js';
 import type { NodeTable } from '../../node-table.js';
 import type { PodInput } from '../../pod-input.js';
 import {

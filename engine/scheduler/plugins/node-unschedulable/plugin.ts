@@ -1,6 +1,6 @@
 /** NodeUnschedulable as a Filter plugin (framework/plugin.ts); the rule is in index.ts. */
 import { CHECK, PASS, SKIP, UNRESOLVABLE, type FilterCycle, type FilterPlugin, type PreFilterStatus } from '../../framework/plugin.js';
-import { NODE_UNSCHEDULABLE } from '../../framework/queueing-hints.js';
+import { NODE_UNSCHEDULABLE } from '../../framework/rejectors.js';
 import type { NodeTable } from '../../node-table.js';
 import { NAME, REASON } from './index.js';
 

@@ -5,7 +5,7 @@
 import type { Field } from '../../../scenario/yaml-field.js';
 import { GPU_PLUGIN_POINTS, GPU_SCORE_PLUGINS, OPEN_GPU_SHARE, parseGpuPluginArgs, type GpuSelMethod } from '../gpu-plugins.js';
 import type { PluginDescriptor } from '../../framework/registry-types.js';
-import { GPU_SHARE } from '../../framework/queueing-hints.js';
+import { GPU_SHARE } from '../../framework/rejectors.js';
 
 export interface GpuShareArgs {
   /** null = the policy's own (FGDScore for FGD, random for RandomScore, else best). */

@@ -17,7 +17,7 @@ import {
   type ScoreCycle,
   type ScorePlugin,
 } from '../../framework/plugin.js';
-import { GPU_SHARE } from '../../framework/queueing-hints.js';
+import { GPU_SHARE } from '../../framework/rejectors.js';
 import type { NodeTable } from '../../node-table.js';
 
 export class OpenGpuSharePlugin implements FilterPlugin {

@@ -2,10 +2,11 @@
  * PodTopologySpreadArgs (ValidatePodTopologySpreadArgs): defaultingType System (the default: hostname maxSkew 3
  * and zone maxSkew 5, ScheduleAnyway) or List with defaultConstraints that carry no selector.
  */
+import { events } from './events.js';
 import type { TopologySpreadConstraint } from '../../../api/objects.js';
 import type { Field } from '../../../scenario/yaml-field.js';
 import type { PluginDescriptor } from '../../framework/registry-types.js';
-import { POD_TOPOLOGY_SPREAD } from '../../framework/queueing-hints.js';
+import { POD_TOPOLOGY_SPREAD } from '../../framework/rejectors.js';
 import { NAME, SYSTEM_DEFAULTS, type SpreadDefaults } from './index.js';
 
 function parse(args: Field): SpreadDefaults {
@@ -52,4 +53,5 @@ export const descriptor: PluginDescriptor<SpreadDefaults> = {
   support: 'modeled',
   args: { defaults: SYSTEM_DEFAULTS, parse },
   bit: POD_TOPOLOGY_SPREAD,
+  events,
 };

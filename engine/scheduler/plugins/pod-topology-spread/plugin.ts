@@ -18,7 +18,7 @@ import {
   type ScoreCycle,
   type ScorePlugin,
 } from '../../framework/plugin.js';
-import { POD_TOPOLOGY_SPREAD } from '../../framework/queueing-hints.js';
+import { POD_TOPOLOGY_SPREAD } from '../../framework/rejectors.js';
 import type { NodeTable } from '../../node-table.js';
 import type { PodInput } from '../../pod-input.js';
 import { SpreadFilter, SpreadScore } from '../../spread-state.js';

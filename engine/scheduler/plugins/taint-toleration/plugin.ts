@@ -15,7 +15,7 @@ import {
   type ScoreCycle,
   type ScorePlugin,
 } from '../../framework/plugin.js';
-import { TAINT_TOLERATION } from '../../framework/queueing-hints.js';
+import { TAINT_TOLERATION } from '../../framework/rejectors.js';
 import type { NodeTable } from '../../node-table.js';
 import type { PodInput } from '../../pod-input.js';
 import { NAME, firstUntolerated, isHardEffect, preferNoScheduleTolerations, reasonUntolerated, toleratedByAny } from './index.js';

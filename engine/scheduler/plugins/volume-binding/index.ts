@@ -27,7 +27,7 @@ import {
   claimClass,
   findMatchingVolume,
 } from '../../../api/storage.js';
-import { NODE_VOLUME_LIMITS, VOLUME_BINDING, VOLUME_RESTRICTIONS, VOLUME_ZONE } from '../../framework/queueing-hints.js';
+import { NODE_VOLUME_LIMITS, VOLUME_BINDING, VOLUME_RESTRICTIONS, VOLUME_ZONE } from '../../framework/rejectors.js';
 
 /** volumebinding.go / binder.go */
 export const REASON_BIND_CONFLICT = "node(s) didn't find available persistent volumes to bind";
@@ -46,7 +46,7 @@ export function reasonClaimNotFound(name: string): string {
   return `persistentvolumeclaim "${name}" not found`;
 }
 
-/** A per-node rule: the node must match one of `terms`; else `reason`, from `plugin` (queueing-hints bit). */
+/** A per-node rule: the node must match one of `terms`; else `reason`, from `plugin` (rejector bit). */
 export interface VolumeRule {
   readonly terms: readonly NodeSelectorTerm[];
   readonly reason: string;

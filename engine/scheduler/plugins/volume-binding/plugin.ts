@@ -16,14 +16,14 @@ import {
   type FilterPlugin,
   type PreFilterStatus,
 } from '../../framework/plugin.js';
-import { NODE_VOLUME_LIMITS } from '../../framework/queueing-hints.js';
+import { NODE_VOLUME_LIMITS } from '../../framework/rejectors.js';
 import type { NodeTable } from '../../node-table.js';
 
 export class VolumePlugin implements FilterPlugin {
   rejection = '';
   private readonly rules: { compiled: CompiledTerms; reason: string }[] = [];
 
-  /** @param bit the plugin's queueing-hints bit, which tags its parts of a pod's VolumeInput. */
+  /** @param bit the plugin's rejector bit, which tags its parts of a pod's VolumeInput. */
   constructor(
     readonly name: string,
     readonly bit: number,

@@ -24,14 +24,12 @@ import { PVC_ADD, PVC_UPDATE, PV_ADD, PV_UPDATE, STORAGE_CLASS_ADD, STORAGE_CLAS
 import {
   NODE_AFFINITY,
   NODE_RESOURCES_FIT,
-  QueueingHints,
-  STRATEGY_AFTER_BACKOFF,
-  STRATEGY_SKIP,
   VOLUME_BINDING,
   VOLUME_RESTRICTIONS,
   VOLUME_ZONE,
   pluginNames,
-} from '../../framework/queueing-hints.js';
+} from '../../framework/rejectors.js';
+import { QueueingHints, STRATEGY_AFTER_BACKOFF, STRATEGY_SKIP } from '../../framework/queueing-hints.js';
 import { cluster, inputOf, runCycle, verdicts } from '../../../../test/scheduler-helpers.js';
 import { makePod, makeSpec } from '../../../../test/helpers.js';
 
