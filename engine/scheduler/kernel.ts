@@ -568,11 +568,6 @@ export class Kernel {
     return this.scores.subarray(0, count);
   }
 
-  /** The pod of the last cycle. */
-  get cyclePod(): PodInput | undefined {
-    return this.cycle?.pod;
-  }
-
   private markAll(t: NodeTable, code: number): void {
     if (this.status.length < t.count) this.status = new Uint8Array(t.capacity);
     this.status.fill(code, 0, t.count);

@@ -16,7 +16,7 @@ import type { PreemptionArgs } from './plugins/default-preemption/index.js';
 import type { CoschedulingArgs, GangProfile } from './plugins/coscheduling/index.js';
 import { NAME as COSCHEDULING } from './plugins/coscheduling/index.js';
 import type { GpuShareArgs } from './plugins/open-gpu-share/args.js';
-import { FGD, GPU_SCORE_PLUGINS, OPEN_GPU_SHARE, type GpuProfile } from './plugins/gpu-plugins.js';
+import { GPU_SCORE_PLUGINS, OPEN_GPU_SHARE, type GpuProfile } from './plugins/gpu-plugins.js';
 import { userPlugin, type UserPluginUse } from './user-plugins.js';
 
 /** The args of the plugins that take some, by plugin name. */
@@ -142,11 +142,6 @@ export function gpuProfileOf(p: Profile): GpuProfile | null {
     gpuMemo.set(p, hit);
   }
   return hit;
-}
-
-/** Whether FGDScore is enabled (it needs the scenario's typical pods). */
-export function usesFgd(p: Profile): boolean {
-  return p.plugins.score.includes(FGD);
 }
 
 /** A change to a profile, as a test or a library user writes it. */

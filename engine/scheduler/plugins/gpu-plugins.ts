@@ -30,10 +30,6 @@ export const GPU_PLUGIN_POINTS: Readonly<Record<string, readonly ('preFilter' | 
   [RANDOM]: ['preScore', 'score'],
 };
 
-export function isGpuPlugin(name: string): boolean {
-  return GPU_PLUGIN_POINTS[name] !== undefined;
-}
-
 /** Args of the GPU plugins (the simulator's pluginConfig: dimExtMethod, normMethod, gpuSelMethod). */
 export function parseGpuPluginArgs(name: string, args: Field): GpuSelMethod | null {
   args.rejectUnknownKeys(['apiVersion', 'kind', 'dimExtMethod', 'normMethod', 'gpuSelMethod']);
