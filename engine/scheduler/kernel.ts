@@ -38,7 +38,6 @@ import {
   type WeightedScore,
 } from './framework/plugin.js';
 import { profilePlugins, type ProfilePlugins } from './framework/profile-plugins.js';
-import { InterPodAffinityPlugin } from './plugins/inter-pod-affinity/plugin.js';
 
 export { PASS, UNSCHEDULABLE, UNRESOLVABLE } from './framework/plugin.js';
 
@@ -497,8 +496,8 @@ export class Kernel {
       // getIncomingAffinityAntiAffinityCounts: every existing pod against this pod's required terms.
       if (a !== null) affinity += pods.size * (a.requiredAffinity.length + a.requiredAnti.length);
     }
-    const ipaScore = pl.scores.find((s) => s.plugin instanceof InterPodAffinityPlugin)?.plugin as InterPodAffinityPlugin | undefined;
-    if (scoring && ipaScore !== undefined) {
+    const ipaScore = pl.interPodScore;
+    if (scoring && ipaScore !== null) {
       const preferred = a === null ? 0 : a.preferredAffinity.length + a.preferredAnti.length;
       // PreScore: every pod of every node when the pod has preferred terms, else the pods with affinity only.
       if (preferred > 0) affinity += pods.size * (preferred + 1);
@@ -508,7 +507,7 @@ export class Kernel {
     if (spreadPlugin !== null) {
       const c = spreadPlugin.constraintsOf(pod);
       if (pl.spread !== null) spread += pods.size * c.hard.length;
-      if (scoring && pl.scores.some((s) => s.plugin === spreadPlugin)) spread += pods.size * c.soft.length;
+      if (scoring && pl.spreadScore !== null) spread += pods.size * c.soft.length;
     }
     return { affinityTermChecks: affinity, spreadChecks: spread };
   }

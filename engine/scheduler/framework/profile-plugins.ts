@@ -41,6 +41,9 @@ export interface ProfilePlugins {
   readonly spreadAny: PodTopologySpreadPlugin | null;
   readonly interPod: InterPodAffinityPlugin | null;
   readonly gpu: OpenGpuSharePlugin | null;
+  /** InterPodAffinity and PodTopologySpread at Score (their PreScore scans make the cycle's modeled cost). */
+  readonly interPodScore: InterPodAffinityPlugin | null;
+  readonly spreadScore: PodTopologySpreadPlugin | null;
   /** NodeResourcesFit and BalancedAllocation at Score (the fused kernel computes them together). */
   readonly fitScore: NodeResourcesFitPlugin | null;
   readonly balancedScore: BalancedAllocationPlugin | null;
@@ -124,6 +127,8 @@ export function profilePlugins(p: Profile): ProfilePlugins {
     spreadAny: (byName.get('PodTopologySpread') as PodTopologySpreadPlugin | undefined) ?? null,
     interPod: filterOf<InterPodAffinityPlugin>('InterPodAffinity'),
     gpu: filterOf<OpenGpuSharePlugin>(OPEN_GPU_SHARE),
+    interPodScore: scoreOf<InterPodAffinityPlugin>('InterPodAffinity'),
+    spreadScore: scoreOf<PodTopologySpreadPlugin>('PodTopologySpread'),
     fitScore: scoreOf<NodeResourcesFitPlugin>('NodeResourcesFit'),
     balancedScore: scoreOf<BalancedAllocationPlugin>('NodeResourcesBalancedAllocation'),
     gpuShare,
