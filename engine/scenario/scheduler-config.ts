@@ -28,9 +28,6 @@ import { DEFAULT_PLUGINS, PLUGIN_NAMES, pluginDescriptor } from '../scheduler/fr
 import { EXTENSION_POINTS, type ExtensionPoint } from '../scheduler/framework/registry-types.js';
 import type { GpuProfile } from '../scheduler/plugins/gpu-plugins.js';
 
-type Point = ExtensionPoint;
-const POINTS = EXTENSION_POINTS;
-
 /**
  * Largest score weight: upstream refuses only weights whose total could overflow int64
  * (framework/runtime/framework.go: weight × MaxNodeScore ≤ MaxTotalScore); kubesim keeps totals exact in float64.
@@ -218,19 +215,19 @@ function parseProfile(pf: Field, globalPct: number, ignored: Set<string>, notMod
   const pct = pctField.exists ? pctField.int({ min: 0, max: 100 }) : globalPct;
 
   // Resolve which plugins run at which point.
-  const at = new Map<Point, Enabled[]>(POINTS.map((p) => [p, []]));
+  const at = new Map<ExtensionPoint, Enabled[]>(EXTENSION_POINTS.map((p) => [p, []]));
   const multiWeight = new Map<string, number>();
   for (const d of DEFAULT_PLUGINS) {
     multiWeight.set(d.name, d.weight);
     for (const p of pointsOf(d.name)) (at.get(p) as Enabled[]).push({ name: d.name, weight: 0 });
   }
   const plugins = pf.get('plugins');
-  plugins.rejectUnknownKeys(['multiPoint', ...POINTS]);
+  plugins.rejectUnknownKeys(['multiPoint', ...EXTENSION_POINTS]);
   const mp = plugins.get('multiPoint');
   mp.rejectUnknownKeys(['enabled', 'disabled']);
   for (const d of mp.get('disabled').items()) {
     const name = pluginName(d);
-    for (const p of POINTS) at.set(p, name === '*' ? [] : (at.get(p) as Enabled[]).filter((e) => e.name !== name));
+    for (const p of EXTENSION_POINTS) at.set(p, name === '*' ? [] : (at.get(p) as Enabled[]).filter((e) => e.name !== name));
   }
   for (const e of mp.get('enabled').items()) {
     const name = pluginName(e, false);
@@ -242,7 +239,7 @@ function parseProfile(pf: Field, globalPct: number, ignored: Set<string>, notMod
       if (!list.some((x) => x.name === name)) list.push({ name, weight: 0 });
     }
   }
-  for (const point of POINTS) {
+  for (const point of EXTENSION_POINTS) {
     const pt = plugins.get(point);
     pt.rejectUnknownKeys(['enabled', 'disabled']);
     for (const d of pt.get('disabled').items()) {
@@ -261,7 +258,7 @@ function parseProfile(pf: Field, globalPct: number, ignored: Set<string>, notMod
   }
   const weights: Record<string, number> = {};
   for (const e of at.get('score') as Enabled[]) weights[e.name] = e.weight > 0 ? e.weight : multiWeight.get(e.name) || 1;
-  for (const point of POINTS) {
+  for (const point of EXTENSION_POINTS) {
     for (const e of at.get(point) as Enabled[]) if (pluginDescriptor(e.name)?.support === 'ignored') ignored.add(e.name);
   }
 
@@ -282,7 +279,7 @@ function parseProfile(pf: Field, globalPct: number, ignored: Set<string>, notMod
     // Upstream args kubesim does not model: warned about (by field path), never silently dropped.
     if (a.exists && a.kind() === 'map') for (const k of a.keys()) if (k !== 'apiVersion' && k !== 'kind') notModeled.push(a.get(k).path);
   }
-  const set = Object.fromEntries(POINTS.map((p) => [p, (at.get(p) as Enabled[]).map((e) => e.name)])) as unknown as PluginSet;
+  const set = Object.fromEntries(EXTENSION_POINTS.map((p) => [p, (at.get(p) as Enabled[]).map((e) => e.name)])) as unknown as PluginSet;
   const profile: Profile = { schedulerName, percentageOfNodesToScore: pct, plugins: set, weights, args: args as unknown as PluginArgs };
   checkGang(pf.get('plugins'), at);
   return profile;
@@ -293,12 +290,12 @@ function parseProfile(pf: Field, globalPct: number, ignored: Set<string>, notMod
  * (framework/runtime/framework.go NewFramework); the plugin's README requires queueSort, permit and reserve
  * (Unreserve) together, and its PreFilter and PostFilter are optional. A partial setup is refused.
  */
-function checkGang(plugins: Field, at: ReadonlyMap<Point, readonly Enabled[]>): void {
-  const has = (point: Point): boolean => (at.get(point) ?? []).some((e) => e.name === COSCHEDULING);
+function checkGang(plugins: Field, at: ReadonlyMap<ExtensionPoint, readonly Enabled[]>): void {
+  const has = (point: ExtensionPoint): boolean => (at.get(point) ?? []).some((e) => e.name === COSCHEDULING);
   const sorts = (at.get('queueSort') ?? []).map((e) => e.name);
   if (sorts.length !== 1)
     plugins.fail(`exactly one queueSort plugin must be enabled, got ${sorts.length === 0 ? 'none' : sorts.join(', ')}`);
-  const points: Point[] = ['queueSort', 'preFilter', 'postFilter', 'permit', 'reserve'];
+  const points: ExtensionPoint[] = ['queueSort', 'preFilter', 'postFilter', 'permit', 'reserve'];
   if (!points.some(has)) return;
   for (const p of ['queueSort', 'permit', 'reserve'] as const)
     if (!has(p))
@@ -317,12 +314,12 @@ export function isKnownPlugin(name: string): boolean {
 }
 
 /** The extension points of a plugin: registered, or a user plugin's filter and/or score (user-plugins.ts). */
-function pointsOf(name: string): readonly Point[] {
+function pointsOf(name: string): readonly ExtensionPoint[] {
   const known = pluginDescriptor(name);
   if (known !== undefined) return known.points;
   const u = userPlugin(name);
   if (u === undefined) return [];
-  const points: Point[] = [];
+  const points: ExtensionPoint[] = [];
   if (u.impl.filter !== undefined) points.push('filter');
   if (u.impl.score !== undefined) points.push('score');
   return points;
